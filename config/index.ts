@@ -1,0 +1,215 @@
+/**
+ * Configuration from the environment: the names of CONTRACT.md section 2, plus a few of ours
+ * (documented in the README). Parsed once with zod; the first bad variable stops start-up with one
+ * line naming it. Secrets are kept in the returned object but never logged (see `describeConfig`).
+ */
+import { z } from 'zod';
+
+/** Fixed credentials of the sandboxes; only ever used when that system runs as a sandbox. */
+export const SANDBOX_DEFAULTS = {
+  intakeToken: 'dev-intake-token',
+  vtexCarrierId: 'sandbox-carrier',
+  vtexApiKey: 'sandbox-vtex-api-key',
+  deliveryEngineApiKey: 'sandbox-engine-api-key',
+} as const;
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const httpUrl = z
+  .url({ protocol: /^https?$/ })
+  .transform((u) => u.replace(/\/+$/, ''));
+const nonEmpty = z.string().trim().min(1);
+const positiveMs = z.coerce.number().int().positive();
+
+/** One entry per variable so the error names the variable, not a zod path. */
+const variables = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: port.default(3000),
+  PUBLIC_URL: httpUrl.optional(),
+  INTAKE_TOKEN: nonEmpty.optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: nonEmpty.default('default'),
+  TEMPORAL_TASK_QUEUE: nonEmpty.default('deliveries'),
+  VTEX_CARRIER_ID: nonEmpty.optional(),
+  VTEX_API_KEY: nonEmpty.optional(),
+  VTEX_TRACKING_URL: httpUrl.optional(),
+  VTEX_AUTH_URL: httpUrl.optional(),
+  DELIVERY_ENGINE_URL: httpUrl.optional(),
+  DELIVERY_ENGINE_API_KEY: nonEmpty.optional(),
+  MARKETPLACE_URL: httpUrl.optional(),
+  /** Ours: secret from which each job's webhook key is derived; default derived from the engine key. */
+  WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Ours: JSON body limit of the intake API. */
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 1mb')
+    .default('1mb'),
+  /** Ours: how long POST /vtex/services waits for the job before answering PENDING (VTEX waits 5 s). */
+  CREATE_ANSWER_DEADLINE_MS: positiveMs.max(4800).default(3500),
+  /** Ours: ports of the embedded dev server and sandboxes started by `npm start`. */
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_DEV_UI_PORT: port.default(8233),
+  TEMPORAL_DATA_DIR: nonEmpty.default('.data'),
+  SANDBOX_VTEX_PORT: port.default(3101),
+  SANDBOX_ENGINE_PORT: port.default(3102),
+  SANDBOX_MARKETPLACE_PORT: port.default(3103),
+} as const;
+
+type Variables = typeof variables;
+export type Env = { [K in keyof Variables]: z.output<Variables[K]> };
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const out: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(variables)) {
+    const raw = source[name];
+    const value = raw === undefined || raw === '' ? undefined : raw;
+    const parsed = (schema as z.ZodType).safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const shown = isSecret(name) ? '' : ` (got ${JSON.stringify(raw)})`;
+      throw new ConfigError(name, `${issue?.message ?? 'is invalid'}${shown}`);
+    }
+    out[name] = parsed.data;
+  }
+  return out as Env;
+}
+
+const SECRET_NAMES = new Set(['INTAKE_TOKEN', 'VTEX_API_KEY', 'DELIVERY_ENGINE_API_KEY', 'WEBHOOK_SECRET']);
+function isSecret(name: string): boolean {
+  return SECRET_NAMES.has(name);
+}
+
+export type ExternalSystem = 'vtex' | 'deliveryEngine' | 'marketplace';
+
+/** Which external systems have no URL configured, so `npm start` runs their sandboxes. */
+export function sandboxedSystems(env: Env): ExternalSystem[] {
+  const out: ExternalSystem[] = [];
+  if (!env.VTEX_TRACKING_URL && !env.VTEX_AUTH_URL) out.push('vtex');
+  if (!env.DELIVERY_ENGINE_URL) out.push('deliveryEngine');
+  if (!env.MARKETPLACE_URL) out.push('marketplace');
+  return out;
+}
+
+export interface SandboxUrls {
+  vtex?: string;
+  deliveryEngine?: string;
+  marketplace?: string;
+}
+
+export interface ServiceConfig {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  port: number;
+  publicUrl: string;
+  intakeToken: string;
+  bodyLimit: string;
+  createAnswerDeadlineMs: number;
+  sandboxed: ExternalSystem[];
+  temporal: { address?: string; namespace: string; taskQueue: string };
+  vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
+  deliveryEngine: { url: string; apiKey: string; webhookSecret: string };
+  marketplace: { url: string };
+}
+
+/**
+ * Resolves the full configuration. `sandboxUrls` are the base URLs of sandboxes started for the
+ * systems left unset; a system with neither is a configuration error naming its variable.
+ */
+export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceConfig {
+  const sandboxed = sandboxedSystems(env);
+  const isSandbox = (s: ExternalSystem) => sandboxed.includes(s);
+  if (env.NODE_ENV === 'production' && sandboxed.length > 0) {
+    const missing = { vtex: 'VTEX_TRACKING_URL', deliveryEngine: 'DELIVERY_ENGINE_URL', marketplace: 'MARKETPLACE_URL' };
+    throw new ConfigError(missing[sandboxed[0]!], 'is required when NODE_ENV=production (sandboxes are for development)');
+  }
+
+  const need = <T>(value: T | undefined, variable: string, why: string): T => {
+    if (value === undefined) throw new ConfigError(variable, why);
+    return value;
+  };
+
+  // VTEX: both URLs set, or both left to the sandbox; half-configured is an error.
+  let trackingUrl: string;
+  let authUrl: string;
+  if (isSandbox('vtex')) {
+    trackingUrl = need(sandboxUrls.vtex, 'VTEX_TRACKING_URL', 'is not set and no VTEX sandbox is running');
+    authUrl = trackingUrl;
+  } else {
+    trackingUrl = need(env.VTEX_TRACKING_URL, 'VTEX_TRACKING_URL', 'must be set together with VTEX_AUTH_URL');
+    authUrl = need(env.VTEX_AUTH_URL, 'VTEX_AUTH_URL', 'must be set together with VTEX_TRACKING_URL');
+  }
+  const vtexApiKey = isSandbox('vtex')
+    ? (env.VTEX_API_KEY ?? SANDBOX_DEFAULTS.vtexApiKey)
+    : need(env.VTEX_API_KEY, 'VTEX_API_KEY', 'is required when VTEX_TRACKING_URL is set');
+  const vtexCarrierId = isSandbox('vtex')
+    ? (env.VTEX_CARRIER_ID ?? SANDBOX_DEFAULTS.vtexCarrierId)
+    : need(env.VTEX_CARRIER_ID, 'VTEX_CARRIER_ID', 'is required when VTEX_TRACKING_URL is set');
+
+  const engineUrl = isSandbox('deliveryEngine')
+    ? need(sandboxUrls.deliveryEngine, 'DELIVERY_ENGINE_URL', 'is not set and no Delivery Engine sandbox is running')
+    : env.DELIVERY_ENGINE_URL!;
+  const engineApiKey = isSandbox('deliveryEngine')
+    ? (env.DELIVERY_ENGINE_API_KEY ?? SANDBOX_DEFAULTS.deliveryEngineApiKey)
+    : need(env.DELIVERY_ENGINE_API_KEY, 'DELIVERY_ENGINE_API_KEY', 'is required when DELIVERY_ENGINE_URL is set');
+
+  const marketplaceUrl = isSandbox('marketplace')
+    ? need(sandboxUrls.marketplace, 'MARKETPLACE_URL', 'is not set and no marketplace sandbox is running')
+    : env.MARKETPLACE_URL!;
+
+  const intakeToken =
+    sandboxed.length > 0
+      ? (env.INTAKE_TOKEN ?? SANDBOX_DEFAULTS.intakeToken)
+      : need(env.INTAKE_TOKEN, 'INTAKE_TOKEN', 'is required when no sandbox is running');
+
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    port: env.PORT,
+    publicUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
+    intakeToken,
+    bodyLimit: env.BODY_LIMIT,
+    createAnswerDeadlineMs: env.CREATE_ANSWER_DEADLINE_MS,
+    sandboxed,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+    },
+    vtex: { carrierId: vtexCarrierId, apiKey: vtexApiKey, trackingUrl, authUrl },
+    deliveryEngine: {
+      url: engineUrl,
+      apiKey: engineApiKey,
+      // Derived from the engine key when unset, so keys of open jobs survive restarts.
+      webhookSecret: env.WEBHOOK_SECRET ?? `webhook:${engineApiKey}`,
+    },
+    marketplace: { url: marketplaceUrl },
+  };
+}
+
+/** The configuration as it may be printed: every secret replaced. */
+export function describeConfig(config: ServiceConfig): Record<string, unknown> {
+  return {
+    env: config.env,
+    port: config.port,
+    publicUrl: config.publicUrl,
+    sandboxed: config.sandboxed,
+    temporal: config.temporal,
+    vtex: { carrierId: config.vtex.carrierId, trackingUrl: config.vtex.trackingUrl, authUrl: config.vtex.authUrl },
+    deliveryEngine: { url: config.deliveryEngine.url },
+    marketplace: config.marketplace,
+    createAnswerDeadlineMs: config.createAnswerDeadlineMs,
+  };
+}

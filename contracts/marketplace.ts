@@ -1,0 +1,149 @@
+/**
+ * The marketplace's DELIVERY_REQUEST event (seed 002) and our status callbacks to it (CONTRACT.md
+ * section 6). Units of the seed: amounts in cents, weights in grams, lengths in cm, volumes in cm3.
+ */
+import { z } from 'zod';
+import { isoDateTime } from './common';
+
+const requiredText = z.string().trim().min(1, 'is required');
+const nullableText = z.string().nullish();
+const nullableNumber = z.number().nullish();
+
+/** Ids that become part of our workflow ids: no spaces, slashes or control characters. */
+export const SafeId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 letters, digits or . _ : -');
+
+export const MarketplaceAddress = z.looseObject({
+  zip_code: nullableText,
+  country: requiredText,
+  state: requiredText,
+  city: requiredText,
+  neighborhood: nullableText,
+  street: requiredText,
+  street_number: nullableText,
+  complement: nullableText,
+  reference: nullableText,
+  latitude: z.number().min(-90).max(90),
+  longitude: z.number().min(-180).max(180),
+});
+export type MarketplaceAddress = z.infer<typeof MarketplaceAddress>;
+
+export const CarrierAdditionalInformation = z.looseObject({
+  keep_prescription: z.boolean().nullish(),
+  thermolabile: z.boolean().nullish(),
+  pos_terminal_required: z.boolean().nullish(),
+  return_to_origin: z.boolean().nullish(),
+  observation: nullableText,
+});
+
+export const Volume = z.looseObject({
+  id: requiredText,
+  /** grams */
+  weight: nullableNumber,
+  /** cm */
+  height: nullableNumber,
+  width: nullableNumber,
+  length: nullableNumber,
+  /** cm3 */
+  cubic_volume: nullableNumber,
+});
+
+export const MarketplaceDelivery = z.looseObject({
+  invoice_number: nullableText,
+  invoice_access_key: nullableText,
+  invoice_created_at: isoDateTime.nullish(),
+  delivery_id: SafeId,
+  order_number: requiredText,
+  tracking: nullableText,
+  /** cents */
+  amount: z.number().int().nonnegative(),
+  /** cents */
+  expected_delivery_price: z.number().int().nonnegative().nullish(),
+  carrier_additional_information: CarrierAdditionalInformation.nullish(),
+  volumes: z.array(Volume).min(1, 'at least one volume is needed to deliver'),
+  customer: z.looseObject({
+    name: requiredText,
+    phone: nullableText,
+    phone_country_code: nullableText,
+    document_number: nullableText,
+  }),
+  destination_address: MarketplaceAddress,
+});
+export type MarketplaceDelivery = z.infer<typeof MarketplaceDelivery>;
+
+export const DeliveryRequestEvent = z
+  .looseObject({
+    event_type: z.literal('DELIVERY_REQUEST'),
+    seller: z.looseObject({
+      seller_name: requiredText,
+      seller_id: requiredText,
+      seller_document_number: nullableText,
+      seller_group_id: nullableText,
+      seller_contacts: z
+        .array(z.looseObject({ name: nullableText, phone: nullableText, phone_country_code: nullableText, email: nullableText }))
+        .nullish(),
+    }),
+    carrier: z.looseObject({
+      name: requiredText,
+      /** "HH:MM:SS-03": the time of day, in the seller's offset, by which the order leaves the seller */
+      max_dispatched_time: z
+        .string()
+        .regex(/^\d{2}:\d{2}(:\d{2})?([+-]\d{2}(:?\d{2})?|Z)?$/, 'must look like 14:00:00-03')
+        .nullish(),
+      expected_delivery_date: isoDateTime.nullish(),
+      /** cents */
+      total_expected_delivery_price: z.number().int().nonnegative().nullish(),
+      method: z.looseObject({ external_id: nullableText, id: requiredText, name: requiredText, type: nullableText }),
+    }),
+    logistic_data: z.looseObject({ headers: z.record(z.string(), z.string()) }),
+    source_address: MarketplaceAddress,
+    make_route: z.boolean(),
+    courier_must_return: z.boolean().nullish(),
+    route_id: SafeId.nullish(),
+    route_name: nullableText,
+    deliveries: z.array(MarketplaceDelivery).min(1, 'at least one delivery is needed'),
+  })
+  .superRefine((event, ctx) => {
+    if (event.make_route && !event.route_id) {
+      ctx.addIssue({ code: 'custom', path: ['route_id'], message: 'is required when make_route is true' });
+    }
+    const seen = new Set<string>();
+    event.deliveries.forEach((d, i) => {
+      if (seen.has(d.delivery_id)) {
+        ctx.addIssue({ code: 'custom', path: ['deliveries', i, 'delivery_id'], message: 'is repeated in this event' });
+      }
+      seen.add(d.delivery_id);
+    });
+  });
+export type DeliveryRequestEvent = z.infer<typeof DeliveryRequestEvent>;
+
+/** Every marketplace event carries its type; only DELIVERY_REQUEST is defined by seed 002. */
+export const MarketplaceEventEnvelope = z.looseObject({ event_type: requiredText });
+
+export const MARKETPLACE_STATUSES = [
+  'PENDING',
+  'ASSIGNED',
+  'PICKED',
+  'ON_ROUTE',
+  'INCIDENT',
+  'ON_HOLD',
+  'RETURNED',
+  'DELIVERED',
+  'CANCELED',
+] as const;
+export const MarketplaceStatus = z.enum(MARKETPLACE_STATUSES);
+export type MarketplaceStatus = z.infer<typeof MarketplaceStatus>;
+
+/** POST {MARKETPLACE_URL}/deliveries/{delivery_id}/events */
+export const StatusCallback = z.object({
+  event_id: requiredText,
+  status: MarketplaceStatus,
+  occurred_at: isoDateTime,
+  tracking: z.string().nullable(),
+  delivery_id: requiredText,
+  order_number: requiredText,
+  tracking_url: z.string().optional(),
+  agent: z.object({ id: z.string(), name: z.string(), phone: z.string().optional(), vehicle: z.string().optional() }).optional(),
+  reason: z.string().optional(),
+  estimated_delivery_at: isoDateTime.optional(),
+});
+export type StatusCallback = z.infer<typeof StatusCallback>;
