@@ -59,6 +59,8 @@ const variables = {
     .default('1mb'),
   /** Ours: how long POST /vtex/services waits for the job before answering PENDING (VTEX waits 5 s). */
   CREATE_ANSWER_DEADLINE_MS: positiveMs.max(4800).default(3500),
+  /** Ours: however early the delivery window ends, job creation is tried at least this long. */
+  CREATION_GRACE_MS: positiveMs.default(10 * 60_000),
   /** Ours: ports of the embedded dev server and sandboxes started by `npm start`. */
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_DEV_UI_PORT: port.default(8233),
@@ -117,6 +119,7 @@ export interface ServiceConfig {
   intakeToken: string;
   bodyLimit: string;
   createAnswerDeadlineMs: number;
+  creationGraceMs: number;
   sandboxed: ExternalSystem[];
   temporal: { address?: string; namespace: string; taskQueue: string };
   vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
@@ -182,6 +185,7 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     intakeToken,
     bodyLimit: env.BODY_LIMIT,
     createAnswerDeadlineMs: env.CREATE_ANSWER_DEADLINE_MS,
+    creationGraceMs: env.CREATION_GRACE_MS,
     sandboxed,
     temporal: {
       address: env.TEMPORAL_ADDRESS,

@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 import { isoDateTime, optionalNumber, optionalString } from './common';
+import { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES } from './vtexLimits';
+
+export { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES };
 
 export const SERVICE_STATUSES = [
   'CREATED',
@@ -118,11 +121,6 @@ export const Label = z.strictObject({
 });
 export type Label = z.infer<typeof Label>;
 
-/** "If the label is type BASE64 or TXT, the max size that we allow is 180kb." */
-export const MAX_INLINE_LABEL_BYTES = 180 * 1024;
-export function inlineLabelTooLarge(label: Label): boolean {
-  return (label.type === 'BASE64' || label.type === 'TEXT') && Buffer.byteLength(label.url, 'utf8') > MAX_INLINE_LABEL_BYTES;
-}
 
 /** Our answer to Create service (seed 003's expected response plus `labels`, per VTEX's OpenAPI). */
 export const CreateServiceResponse = z.object({

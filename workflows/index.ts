@@ -1,2 +1,2 @@
-// Every workflow the worker runs. Deterministic code only (see README "Workflow rules").
-export {};
+// Every workflow the worker runs. Deterministic code only (README "Workflow rules").
+export { deliveryWorkflow } from './delivery';

@@ -1,0 +1,97 @@
+/**
+ * Delivery Engine calls (seed 001 and CONTRACT.md section 4), one activity per endpoint. Answers
+ * are checked against the contract schemas: an engine that answers garbage is retried, not trusted.
+ */
+import type { z } from 'zod';
+import {
+  AvailabilityResponse,
+  CreateJobResponse,
+  Job,
+  SlotCheckResponse,
+  SlotExtendResponse,
+  type AvailabilityRequest,
+  type CreateJobRequest,
+} from '../contracts/deliveryEngine';
+import { webhookKeyFor } from '../contracts/webhookKey';
+import type { JobSpec } from '../workflows/types';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from './failures';
+import type { HttpClient } from './http';
+
+export interface DeliveryEngineDeps {
+  engine: HttpClient;
+  apiKey: string;
+  /** Where the engine sends job events: PUBLIC_URL + /delivery-engine/webhooks. */
+  webhookUrl: string;
+  webhookSecret: string;
+}
+
+export interface CreateJobInput {
+  serviceId: string;
+  slotId: string;
+  spec: JobSpec;
+}
+
+export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, webhookSecret }: DeliveryEngineDeps) {
+  const auth = { authorization: `Bearer ${apiKey}` };
+
+  function parsed<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
+    const result = schema.safeParse(body);
+    if (!result.success) {
+      throw ApplicationFailure.create({
+        type: FailureType.InvalidResponse,
+        message: `Delivery Engine ${what} answered an unexpected body: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        nonRetryable: false,
+      });
+    }
+    return result.data;
+  }
+
+  return {
+    async requestSlot(request: AvailabilityRequest): Promise<AvailabilityResponse> {
+      const { body } = await engine.expectOk({ method: 'POST', path: '/jobs/availability', json: request, headers: auth, timeoutMs: 3000 });
+      return parsed(AvailabilityResponse, body, 'POST /jobs/availability');
+    },
+
+    async checkSlot(slotId: string): Promise<z.output<typeof SlotCheckResponse>> {
+      const path = `/jobs/availability/${encodeURIComponent(slotId)}/check`;
+      const { body } = await engine.expectOk({ method: 'GET', path, headers: auth, timeoutMs: 3000 });
+      return parsed(SlotCheckResponse, body, `GET ${path}`);
+    },
+
+    async extendSlot(slotId: string): Promise<z.output<typeof SlotExtendResponse>> {
+      const path = `/jobs/${encodeURIComponent(slotId)}/extend-expiration-time`;
+      const { body } = await engine.expectOk({ method: 'PUT', path, headers: auth, timeoutMs: 3000 });
+      return parsed(SlotExtendResponse, body, `PUT ${path}`);
+    },
+
+    /** Idempotent on client_reference at the engine: a retry after a lost answer gets the same job. */
+    async createJob({ serviceId, slotId, spec }: CreateJobInput): Promise<CreateJobResponse> {
+      const request: CreateJobRequest = {
+        ...spec.job,
+        slot_id: slotId,
+        client_reference: spec.clientReference,
+        external_data: { webhook: { URL: webhookUrl, key: webhookKeyFor(webhookSecret, serviceId, spec.clientReference) } },
+      };
+      const { body } = await engine.expectOk({ method: 'POST', path: '/jobs', json: request, headers: auth, timeoutMs: 4000 });
+      return parsed(CreateJobResponse, body, 'POST /jobs');
+    },
+
+    async getJob(jobId: string): Promise<Job> {
+      const path = `/jobs/${encodeURIComponent(jobId)}`;
+      const { body } = await engine.expectOk({ method: 'GET', path, headers: auth, timeoutMs: 3000 });
+      return parsed(Job, body, `GET ${path}`);
+    },
+
+    /** 409 (already delivered) reaches the workflow as a non-retryable Conflict. */
+    async cancelJob(jobId: string, reason: string): Promise<void> {
+      await engine.expectOk({ method: 'POST', path: `/jobs/${encodeURIComponent(jobId)}/cancel`, json: { reason }, headers: auth, timeoutMs: 5000 });
+    },
+
+    async holdJob(jobId: string, onHold: boolean, reason: string): Promise<void> {
+      await engine.expectOk({ method: 'POST', path: `/jobs/${encodeURIComponent(jobId)}/hold`, json: { on_hold: onHold, reason }, headers: auth, timeoutMs: 5000 });
+    },
+  };
+}
+
+export type DeliveryEngineActivities = ReturnType<typeof createDeliveryEngineActivities>;

@@ -1,0 +1,75 @@
+/**
+ * The HTTP client of every activity: got, with no retries of its own (Temporal retries, with the
+ * policy chosen per endpoint), a timeout per call, keep-alive, and bodies parsed leniently.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import got, { type Got, type Method } from 'got';
+import { failureFor, networkFailure } from './failures';
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export interface HttpRequest {
+  method: Method;
+  path: string;
+  json?: unknown;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+}
+
+export interface HttpClient {
+  readonly system: string;
+  readonly baseUrl: string;
+  send<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>>;
+  /** send, then turn a non-2xx into the classified ApplicationFailure. */
+  expectOk<T = unknown>(request: HttpRequest, options?: { notFoundRetryable?: boolean }): Promise<HttpResponse<T>>;
+}
+
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
+  https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
+};
+
+export function createHttpClient(system: string, baseUrl: string, instance: Got = got): HttpClient {
+  const base = baseUrl.replace(/\/+$/, '');
+  const client: HttpClient = {
+    system,
+    baseUrl: base,
+    async send<T>(request: HttpRequest): Promise<HttpResponse<T>> {
+      try {
+        const response = await instance(`${base}${request.path}`, {
+          method: request.method,
+          ...(request.json !== undefined ? { json: request.json } : {}),
+          headers: { accept: 'application/json', ...request.headers },
+          timeout: { request: request.timeoutMs },
+          retry: { limit: 0 },
+          throwHttpErrors: false,
+          followRedirect: false,
+          agent: agents,
+          responseType: 'text',
+        });
+        return { status: response.statusCode, body: parseBody(response.body) as T };
+      } catch (err) {
+        throw networkFailure(system, request.method, request.path, err as Error);
+      }
+    },
+    async expectOk<T>(request: HttpRequest, options?: { notFoundRetryable?: boolean }): Promise<HttpResponse<T>> {
+      const response = await client.send<T>(request);
+      if (response.status >= 200 && response.status < 300) return response;
+      throw failureFor({ system, method: request.method, path: request.path, status: response.status, body: response.body }, options);
+    },
+  };
+  return client;
+}
+
+function parseBody(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The intake API: routes per caller, auth and validation at the edge, one error middleware.
+ * It talks to Temporal only (through DeliveryGateway), never to the external systems.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client, Connection } from '@temporalio/client';
+import express, { type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { ServiceConfig } from '../config';
+import type { Logger } from '../observability/logger';
+import { requireBearer } from './auth';
+import { DeliveryGateway } from './deliveries';
+import { errorMiddleware, notFound } from './errors';
+import { deliveryEngineRoutes } from './routes/deliveryEngine';
+import { healthRoutes } from './routes/health';
+import { operatorRoutes } from './routes/operators';
+import { vtexRoutes } from './routes/vtex';
+
+export interface AppDeps {
+  config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'temporal' | 'deliveryEngine'>;
+  client: Client;
+  connection: Connection;
+  logger: Logger;
+}
+
+export function createApp({ config, client, connection, logger }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  const gateway = new DeliveryGateway({
+    client,
+    taskQueue: config.temporal.taskQueue,
+    createAnswerDeadlineMs: config.createAnswerDeadlineMs,
+    logger,
+  });
+
+  app.use((req, res, next) => {
+    res.locals.receivedAt = Date.now();
+    const id = req.get('x-request-id');
+    res.setHeader('x-request-id', id && /^[\w.-]{1,128}$/.test(id) ? id : randomUUID());
+    next();
+  });
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (_req, res) => res.getHeader('x-request-id') as string,
+      // Requests are logged without headers or bodies: tokens and customers stay out of logs.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+
+  app.use(healthRoutes({ connection }));
+
+  const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
+  const intakeAuth = requireBearer(config.intakeToken);
+  // Auth before parsing: an unauthenticated body is never read.
+  app.use('/vtex', intakeAuth, json, vtexRoutes({ gateway, creationGraceMs: config.creationGraceMs }));
+  app.use('/deliveries', intakeAuth, operatorRoutes({ gateway }));
+  app.use('/delivery-engine', json, deliveryEngineRoutes({ gateway, webhookSecret: config.deliveryEngine.webhookSecret }));
+
+  app.use((req, _res, next) => next(notFound(`No route ${req.method} ${req.path}`)));
+  app.use(errorMiddleware(logger));
+  return app;
+}

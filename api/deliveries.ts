@@ -1,0 +1,249 @@
+/**
+ * The intake's only door to Temporal: starts, updates, signals and reads delivery workflows.
+ * Route handlers stay thin; every rule about workflow ids, deadlines and "is this delivery still
+ * open" lives here.
+ */
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import type { JobEvent } from '../contracts/deliveryEngine';
+import type { ServiceStatus } from '../contracts/vtex';
+import type { Logger } from '../observability/logger';
+import type { deliveryWorkflow } from '../workflows/delivery';
+import {
+  cancelSignal,
+  carrierEventSignal,
+  createServiceUpdate,
+  deliveryStateQuery,
+  pauseSignal,
+  serviceAnsweredSignal,
+} from '../workflows/messages';
+import { CarrierIdKey, DeliveryStatusKey } from '../workflows/searchAttributes';
+import { DEFAULT_CONFIRMATION_MARGIN_MS, type CreateServiceAnswer, type DeliveryInput, type DeliveryView } from '../workflows/types';
+import { conflict, notFound, unavailable } from './errors';
+
+export interface DeliveryGatewayOptions {
+  client: Client;
+  taskQueue: string;
+  /** How long Create service waits for the job before answering PENDING. */
+  createAnswerDeadlineMs: number;
+  logger: Logger;
+}
+
+/** A delivery as Temporal knows it, without asking the worker. */
+export interface DeliverySummary {
+  serviceId: string;
+  running: boolean;
+  workflowStatus: string;
+  status?: ServiceStatus;
+  carrierId?: string;
+  memo?: Record<string, unknown>;
+}
+
+type PublicAnswer = Omit<CreateServiceAnswer, 'producedAt'>;
+
+const QUERY_TIMEOUT_MS = 3000;
+/** Workflow type by name: the API never loads workflow code. */
+const DELIVERY_WORKFLOW = 'deliveryWorkflow';
+
+export class DeliveryGateway {
+  constructor(private readonly options: DeliveryGatewayOptions) {}
+
+  private get workflows() {
+    return this.options.client.workflow;
+  }
+
+  private startOptions(input: DeliveryInput) {
+    return {
+      workflowId: input.serviceId,
+      taskQueue: this.options.taskQueue,
+      args: [input] as [DeliveryInput],
+      // The same delivery again joins the running workflow; an ended one is never started twice.
+      workflowIdConflictPolicy: 'USE_EXISTING' as const,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    };
+  }
+
+  /**
+   * Starts the delivery's workflow and waits for its job in one step (update-with-start), within
+   * the platform's deadline. When the deadline comes first, the workflow is made sure to exist and
+   * the answer is PENDING; `afterAnswer` then tells the workflow when we actually answered, so its
+   * 5-second confirmation timer counts from there.
+   */
+  async createService(input: DeliveryInput, receivedAt: number): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
+    const deadline = receivedAt + this.options.createAnswerDeadlineMs;
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
+    // The workflow answers a little before our deadline, so its answer can still travel back.
+    const waitMs = Math.max(0, deadline - Date.now() - 300);
+    const update = this.workflows.executeUpdateWithStart(createServiceUpdate, { args: [{ waitMs }], startWorkflowOperation });
+    const outcome = await raceDeadline(update, deadline);
+
+    if (outcome.kind === 'value') {
+      const { producedAt, ...answer } = outcome.value;
+      const lag = Date.now() - producedAt;
+      return {
+        answer,
+        // Only when the answer spent long on its way does the workflow need the real time.
+        afterAnswer: lag > DEFAULT_CONFIRMATION_MARGIN_MS / 2 ? () => this.tellAnswered(input.serviceId) : () => undefined,
+      };
+    }
+    if (outcome.kind === 'error' && outcome.error instanceof WorkflowExecutionAlreadyStartedError) {
+      return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
+    }
+    if (outcome.kind === 'error') {
+      this.options.logger.warn({ serviceId: input.serviceId, err: String(outcome.error) }, 'update-with-start failed; making sure the workflow exists');
+    }
+    // Deadline (or a failed call): the delivery must exist before we promise anything.
+    try {
+      await this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
+      }
+      this.options.logger.error({ serviceId: input.serviceId, err: String(err) }, 'could not start the delivery workflow');
+      throw unavailable('The delivery could not be registered in time; retry the same request');
+    }
+    return {
+      answer: { status: 'PENDING', serviceId: input.serviceId, shippingPrice: null, metaData: { serviceId: input.serviceId }, shippingEstimatedDate: null, labels: [] },
+      afterAnswer: () => this.tellAnswered(input.serviceId),
+    };
+  }
+
+  private tellAnswered(serviceId: string): void {
+    const at = Date.now();
+    this.workflows
+      .getHandle(serviceId)
+      .signal(serviceAnsweredSignal, { at })
+      .catch((err: unknown) => this.options.logger.warn({ serviceId, err: String(err) }, 'could not tell the workflow when we answered'));
+  }
+
+  /** A repeated Create service for a delivery whose workflow already ended. */
+  private async answerFromEnded(serviceId: string): Promise<PublicAnswer> {
+    const view = await this.workflows.getHandle(serviceId).result().catch(() => undefined) as DeliveryView | undefined;
+    const summary = view ? undefined : await this.summary(serviceId);
+    return {
+      status: view?.status ?? summary?.status ?? 'CANCELED',
+      serviceId,
+      shippingPrice: view?.job?.price ?? null,
+      metaData: { serviceId, ...(view?.job ? { jobId: view.job.jobId } : {}) },
+      shippingEstimatedDate: view?.job?.endsAt ?? null,
+      labels: [],
+    };
+  }
+
+  /** Describe without the worker: existence, status and carrier from search attributes. */
+  async summary(serviceId: string): Promise<DeliverySummary | undefined> {
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await this.workflows.getHandle(serviceId).describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw unavailableFrom(err);
+    }
+    return {
+      serviceId,
+      running: description.status.name === 'RUNNING',
+      workflowStatus: description.status.name,
+      status: description.typedSearchAttributes.get(DeliveryStatusKey) as ServiceStatus | undefined,
+      carrierId: description.typedSearchAttributes.get(CarrierIdKey),
+      memo: description.memo,
+    };
+  }
+
+  private async openDelivery(serviceId: string, carrierId: string | undefined, action: string): Promise<DeliverySummary> {
+    const summary = await this.summary(serviceId);
+    if (!summary || (carrierId !== undefined && summary.carrierId !== carrierId)) {
+      throw notFound('Unknown service', [{ path: 'serviceId', message: `no service ${serviceId}${carrierId ? ` for carrier ${carrierId}` : ''}` }]);
+    }
+    if (summary.status === 'DELIVERED' || summary.status === 'RETURNED') {
+      throw conflict(`The service was already ${summary.status.toLowerCase()}: it cannot be ${action}`, [{ path: 'serviceId', message: `status is ${summary.status}` }]);
+    }
+    return summary;
+  }
+
+  /** Cancel from the platform. Refused once delivered; a second cancel is answered the same. */
+  async cancel(serviceId: string, carrierId: string | undefined, reason: string): Promise<DeliverySummary> {
+    const summary = await this.openDelivery(serviceId, carrierId, 'canceled');
+    if (summary.status === 'CANCELED' || !summary.running) return summary;
+    await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(cancelSignal, { reason }));
+    return summary;
+  }
+
+  async pause(serviceId: string, carrierId: string | undefined, pause: boolean, reason: string): Promise<DeliverySummary> {
+    const summary = await this.openDelivery(serviceId, carrierId, pause ? 'paused' : 'resumed');
+    if (!summary.running || summary.status === 'CANCELED') {
+      throw conflict(`The service already ended ${summary.status ?? ''}`.trim(), [{ path: 'serviceId', message: `status is ${summary.status}` }]);
+    }
+    await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(pauseSignal, { pause, reason }));
+    return summary;
+  }
+
+  /**
+   * A carrier event, once Temporal holds it. An event for a delivery that already ended is
+   * acknowledged (the engine would otherwise retry forever) and only logged.
+   */
+  async carrierEvent(serviceId: string, event: JobEvent): Promise<'accepted' | 'delivery-ended'> {
+    try {
+      await this.workflows.getHandle(serviceId).signal(carrierEventSignal, event);
+      return 'accepted';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw unavailableFrom(err);
+      const summary = await this.summary(serviceId);
+      if (!summary) throw notFound('Unknown job', [{ path: 'job.client_reference', message: `no delivery ${serviceId}` }]);
+      this.options.logger.info({ serviceId, eventId: event.id, type: event.type }, 'event for an ended delivery acknowledged');
+      return 'delivery-ended';
+    }
+  }
+
+  /** The delivery's state from its workflow; from Temporal's description when no worker answers. */
+  async state(serviceId: string): Promise<{ view?: DeliveryView; summary: DeliverySummary }> {
+    const summary = await this.summary(serviceId);
+    if (!summary) throw notFound('Unknown service', [{ path: 'serviceId', message: `no service ${serviceId}` }]);
+    const handle = this.workflows.getHandle(serviceId);
+    const view = summary.running
+      ? await withTimeout(handle.query(deliveryStateQuery), QUERY_TIMEOUT_MS).catch(() => undefined)
+      : ((await withTimeout(handle.result(), QUERY_TIMEOUT_MS).catch(() => undefined)) as DeliveryView | undefined);
+    return { ...(view ? { view } : {}), summary };
+  }
+
+  private async signal(serviceId: string, send: () => Promise<void>): Promise<void> {
+    try {
+      await send();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw conflict('The service already ended', [{ path: 'serviceId', message: serviceId }]);
+      throw unavailableFrom(err);
+    }
+  }
+}
+
+type Raced<T> = { kind: 'value'; value: T } | { kind: 'error'; error: unknown } | { kind: 'deadline' };
+
+async function raceDeadline<T>(promise: Promise<T>, deadline: number): Promise<Raced<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = promise.then(
+    (value): Raced<T> => ({ kind: 'value', value }),
+    (error: unknown): Raced<T> => ({ kind: 'error', error }),
+  );
+  const late = new Promise<Raced<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'deadline' }), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([settled, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  const raced = await raceDeadline(promise, Date.now() + ms);
+  if (raced.kind === 'value') return raced.value;
+  throw raced.kind === 'error' ? raced.error : new Error(`timed out after ${ms} ms`);
+}
+
+function unavailableFrom(err: unknown) {
+  return unavailable(`Temporal did not take the request: ${err instanceof Error ? err.message : String(err)}`);
+}

@@ -1,0 +1,19 @@
+/** Probes: `healthz` says the process lives; `readyz` that Temporal answers (503 while it does not). */
+import { Router } from 'express';
+import type { Connection } from '@temporalio/client';
+
+export function healthRoutes({ connection }: { connection: Connection }): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    try {
+      await connection.withDeadline(Date.now() + 1500, () => connection.workflowService.getSystemInfo({}));
+      res.json({ status: 'ready', temporal: 'reachable' });
+    } catch (err) {
+      res.status(503).json({ status: 'unavailable', temporal: 'unreachable', error: err instanceof Error ? err.message : String(err) });
+    }
+  });
+  return router;
+}

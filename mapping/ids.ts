@@ -1,0 +1,40 @@
+/**
+ * Our ids. A delivery's serviceId is also its workflow id, derived from the platform's own key so
+ * that a repeated request finds the same workflow and never starts a second one.
+ */
+import { createHash } from 'node:crypto';
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function base32(bytes: Uint8Array, chars: number): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5 && out.length < chars) {
+      out += BASE32[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    buffer &= 0xff;
+  }
+  return out;
+}
+
+/**
+ * VTEX: `vtex-<orderId, URL-safe, at most 40 chars>-<10 chars of sha256(carrierId, orderId)>`.
+ * Readable for operators, unique per (carrierId, orderId), safe in URL paths.
+ */
+export function vtexServiceId(carrierId: string, orderId: string): string {
+  const readable = orderId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
+  const digest = createHash('sha256').update(`${carrierId}\u0000${orderId}`).digest();
+  return `vtex-${readable}-${base32(digest, 10)}`;
+}
+
+/** Marketplace: `mkt-<delivery_id>` (delivery ids are validated URL-safe at intake). */
+export function marketplaceServiceId(deliveryId: string): string {
+  return `mkt-${deliveryId}`;
+}
+
+export const SERVICE_ID_PATTERN = /^(vtex|mkt)-[A-Za-z0-9._:-]{1,160}$/;

@@ -1,0 +1,47 @@
+/**
+ * Unit conversions, one place for all of them. The Delivery Engine takes kilograms, centimetres
+ * and major currency units (contracts/deliveryEngine.ts); VTEX sends weights and lengths as free
+ * strings ("4 kg", "19"), the marketplace sends grams, centimetres and cents.
+ */
+import { MappingError } from './errors';
+
+const WEIGHT_TO_KG: Record<string, number> = { kg: 1, kgs: 1, kilo: 1, kilos: 1, g: 0.001, gr: 0.001, grs: 0.001, mg: 0.000001, lb: 0.45359237, lbs: 0.45359237, oz: 0.028349523125 };
+const LENGTH_TO_CM: Record<string, number> = { cm: 1, mm: 0.1, m: 100, in: 2.54 };
+
+const QUANTITY = /^\s*(-?\d+(?:[.,]\d+)?)\s*([a-zA-Z]*)\s*$/;
+
+function parseQuantity(raw: string, path: string, units: Record<string, number>, defaultUnit: string, what: string): number {
+  const match = QUANTITY.exec(raw);
+  if (!match) throw new MappingError(path, `"${raw}" is not a ${what} (expected a number with an optional unit, e.g. "4 kg")`);
+  const value = Number(match[1]!.replace(',', '.'));
+  const unit = (match[2] || defaultUnit).toLowerCase();
+  const factor = units[unit];
+  if (factor === undefined) throw new MappingError(path, `unknown unit "${match[2]}" (use ${Object.keys(units).join(', ')})`);
+  if (value < 0) throw new MappingError(path, `${what} must not be negative`);
+  return round(value * factor, 6);
+}
+
+/** VTEX weight string to kilograms. A bare number is taken as kilograms (README "Units"). */
+export function weightToKg(raw: string | null | undefined, path: string): number | undefined {
+  if (raw === null || raw === undefined || raw.trim() === '') return undefined;
+  return parseQuantity(raw, path, WEIGHT_TO_KG, 'kg', 'weight');
+}
+
+/** VTEX length string to centimetres. A bare number is taken as centimetres. */
+export function lengthToCm(raw: string | null | undefined, path: string): number | undefined {
+  if (raw === null || raw === undefined || raw.trim() === '') return undefined;
+  return parseQuantity(raw, path, LENGTH_TO_CM, 'cm', 'length');
+}
+
+export function gramsToKg(grams: number): number {
+  return round(grams / 1000, 6);
+}
+
+export function centsToMajor(cents: number): number {
+  return round(cents / 100, 2);
+}
+
+export function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,69 @@
+/**
+ * The delivery bridge in one process: Temporal connections, the worker and the intake API.
+ * `npm start` runs it beside the dev server and sandboxes; integration tests run it against theirs.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { createApp } from '../api/app';
+import { listen, type RunningServer } from '../api/server';
+import type { ServiceConfig } from '../config';
+import type { Logger } from '../observability/logger';
+import { connectWorker, createDeliveryWorker, type DeliveryWorkerOptions } from '../worker/worker';
+
+export interface BridgeOptions {
+  config: ServiceConfig;
+  temporalAddress: string;
+  logger: Logger;
+  workflowBundlePath?: string;
+  activities?: object;
+  workerTuning?: DeliveryWorkerOptions['tuning'];
+  /** Interface the API listens on. */
+  host?: string;
+}
+
+export interface Bridge {
+  apiUrl: string;
+  client: Client;
+  worker: Worker;
+  server: RunningServer;
+  stop(): Promise<void>;
+}
+
+export async function startBridge(options: BridgeOptions): Promise<Bridge> {
+  const { config, logger } = options;
+  const native: NativeConnection = await connectWorker(options.temporalAddress);
+  const connection = await Connection.connect({ address: options.temporalAddress });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+
+  const worker = await createDeliveryWorker({
+    config,
+    connection: native,
+    logger: logger.child({ component: 'worker' }),
+    workflowBundlePath: options.workflowBundlePath,
+    activities: options.activities,
+    tuning: options.workerTuning,
+  });
+  const workerRun = worker.run();
+  workerRun.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
+
+  const app = createApp({ config, client, connection, logger: logger.child({ component: 'api' }) });
+  const server = await listen(app, config.port, options.host);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    apiUrl: server.url,
+    client,
+    worker,
+    server,
+    stop() {
+      stopping ??= (async () => {
+        await server.close();
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await workerRun.catch(() => undefined);
+        await connection.close();
+        await native.close();
+      })();
+      return stopping;
+    },
+  };
+}

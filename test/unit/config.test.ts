@@ -1,0 +1,59 @@
+import { ConfigError, describeConfig, parseEnv, resolveConfig, SANDBOX_DEFAULTS } from '../../config';
+
+const sandboxUrls = { vtex: 'http://127.0.0.1:1', deliveryEngine: 'http://127.0.0.1:2', marketplace: 'http://127.0.0.1:3' };
+
+describe('configuration from the environment', () => {
+  it('runs every external system as a sandbox, with the dev token, when nothing is set', () => {
+    const config = resolveConfig(parseEnv({}), sandboxUrls);
+    expect(config.sandboxed).toEqual(['vtex', 'deliveryEngine', 'marketplace']);
+    expect(config.intakeToken).toBe(SANDBOX_DEFAULTS.intakeToken);
+    expect(config.port).toBe(3000);
+    expect(config.publicUrl).toBe('http://127.0.0.1:3000');
+    expect(config.temporal).toEqual({ address: undefined, namespace: 'default', taskQueue: 'deliveries' });
+    expect(config.vtex.trackingUrl).toBe(sandboxUrls.vtex);
+  });
+
+  it('names the variable of a bad value in one line, without echoing secrets', () => {
+    expect(() => parseEnv({ PORT: 'abc' })).toThrow(/^Invalid configuration: PORT .*"abc"/);
+    expect(() => parseEnv({ TEMPORAL_ADDRESS: 'http://x' })).toThrow(/TEMPORAL_ADDRESS must be host:port/);
+    expect(() => parseEnv({ VTEX_TRACKING_URL: 'not a url' })).toThrow(/VTEX_TRACKING_URL/);
+    let message = '';
+    try {
+      parseEnv({ WEBHOOK_SECRET: 'short-secret' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/WEBHOOK_SECRET/);
+    expect(message).not.toContain('short-secret');
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('requires the credentials of every real system it talks to', () => {
+    const env = parseEnv({ DELIVERY_ENGINE_URL: 'https://engine.example.com' });
+    expect(() => resolveConfig(env, sandboxUrls)).toThrow(new ConfigError('DELIVERY_ENGINE_API_KEY', 'is required when DELIVERY_ENGINE_URL is set'));
+    expect(() => resolveConfig(parseEnv({ VTEX_TRACKING_URL: 'https://api.example.com/prod/v1' }), sandboxUrls)).toThrow(/VTEX_AUTH_URL/);
+  });
+
+  it('requires INTAKE_TOKEN once no sandbox runs, and refuses sandboxes in production', () => {
+    const real = {
+      VTEX_TRACKING_URL: 'https://api.pickingnpacking.com/prod/v1',
+      VTEX_AUTH_URL: 'https://auth.pickingnpacking.com/prod',
+      VTEX_API_KEY: 'k',
+      VTEX_CARRIER_ID: 'c',
+      DELIVERY_ENGINE_URL: 'https://engine.example.com/',
+      DELIVERY_ENGINE_API_KEY: 'e',
+      MARKETPLACE_URL: 'https://mp.example.com',
+    };
+    expect(() => resolveConfig(parseEnv(real))).toThrow(/INTAKE_TOKEN is required/);
+    const config = resolveConfig(parseEnv({ ...real, INTAKE_TOKEN: 't' }));
+    expect(config.sandboxed).toEqual([]);
+    expect(config.deliveryEngine.url).toBe('https://engine.example.com');
+    expect(() => resolveConfig(parseEnv({ NODE_ENV: 'production' }), sandboxUrls)).toThrow(/VTEX_TRACKING_URL is required when NODE_ENV=production/);
+  });
+
+  it('describes itself without any secret', () => {
+    const config = resolveConfig(parseEnv({ INTAKE_TOKEN: 'intake-secret', VTEX_API_KEY: 'vtex-secret', DELIVERY_ENGINE_API_KEY: 'engine-secret' }), sandboxUrls);
+    const text = JSON.stringify(describeConfig(config));
+    for (const secret of ['intake-secret', 'vtex-secret', 'engine-secret']) expect(text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,23 @@
+import { marketplaceServiceId, SERVICE_ID_PATTERN, vtexServiceId } from '../../mapping/ids';
+
+describe('service ids', () => {
+  it('derive the same VTEX serviceId from the same carrier and order, and differ otherwise', () => {
+    const id = vtexServiceId('servientrega-50461c9f3335', 'SLR-29384924-01');
+    expect(id).toBe(vtexServiceId('servientrega-50461c9f3335', 'SLR-29384924-01'));
+    expect(id).toMatch(/^vtex-SLR-29384924-01-[a-z2-7]{10}$/);
+    expect(vtexServiceId('other-carrier', 'SLR-29384924-01')).not.toBe(id);
+    // The separator cannot be forged by moving characters between carrier and order.
+    expect(vtexServiceId('a-b', 'c')).not.toBe(vtexServiceId('a', 'b-c'));
+  });
+
+  it('keep ids URL-safe whatever the order id holds', () => {
+    const id = vtexServiceId('c', 'order/with spaces?&#' + 'x'.repeat(100));
+    expect(id).toMatch(SERVICE_ID_PATTERN);
+    expect(encodeURIComponent(id)).toBe(id);
+  });
+
+  it('name marketplace deliveries by their delivery_id', () => {
+    expect(marketplaceServiceId('851dc274-e090-4881-8f3c-5b660cecf059')).toBe('mkt-851dc274-e090-4881-8f3c-5b660cecf059');
+    expect(marketplaceServiceId('851dc274-e090-4881-8f3c-5b660cecf059')).toMatch(SERVICE_ID_PATTERN);
+  });
+});

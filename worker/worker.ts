@@ -1,0 +1,44 @@
+/**
+ * The delivery worker: runs delivery workflows and the activities that call VTEX, the Delivery
+ * Engine and the marketplace. Shut down gracefully: polling stops, in-flight activities get
+ * `shutdownGraceTime` to finish, then they are cancelled and handed back to Temporal for a retry.
+ */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { ServiceConfig } from '../config';
+import { createActivities } from '../activities';
+import type { Logger } from '../observability/logger';
+import { installRuntime } from './runtime';
+
+export interface DeliveryWorkerOptions {
+  config: Pick<ServiceConfig, 'temporal' | 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace'>;
+  connection: NativeConnection;
+  logger: Logger;
+  /** Prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */
+  workflowBundlePath?: string;
+  activities?: object;
+  tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'shutdownGraceTime'>>;
+}
+
+export async function createDeliveryWorker(options: DeliveryWorkerOptions): Promise<Worker> {
+  installRuntime(options.logger);
+  const { config } = options;
+  return Worker.create({
+    connection: options.connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    ...(options.workflowBundlePath
+      ? { workflowBundle: { codePath: options.workflowBundlePath } }
+      : { workflowsPath: require.resolve('../workflows') }),
+    activities: options.activities ?? createActivities({ config }),
+    // Activities wait on HTTP, not CPU: many may run at once.
+    maxConcurrentActivityTaskExecutions: 200,
+    maxConcurrentLocalActivityExecutions: 200,
+    maxConcurrentWorkflowTaskExecutions: 100,
+    shutdownGraceTime: '20s',
+    ...options.tuning,
+  });
+}
+
+export async function connectWorker(address: string): Promise<NativeConnection> {
+  return NativeConnection.connect({ address });
+}

@@ -1,0 +1,24 @@
+/**
+ * The delivery workflow's messages, declared once and imported by the workflow and its callers
+ * (the intake API, operator scripts, tests).
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { JobEvent } from '../contracts/deliveryEngine';
+import type { CreateServiceAnswer, DeliveryView } from './types';
+
+/** VTEX Create service: waits up to `waitMs` for the job, then answers (PENDING if not yet). */
+export const createServiceUpdate = defineUpdate<CreateServiceAnswer, [{ waitMs: number }]>('createService');
+
+/** The API tells when it actually answered Create service, when that was later than the update's answer. */
+export const serviceAnsweredSignal = defineSignal<[{ at: number }]>('serviceAnswered');
+
+/** A Delivery Engine job event, already authenticated by the intake. */
+export const carrierEventSignal = defineSignal<[JobEvent]>('carrierEvent');
+
+/** The platform pauses (`pause: true`) or resumes (`pause: false`) the delivery. */
+export const pauseSignal = defineSignal<[{ pause: boolean; reason: string }]>('pause');
+
+/** The platform cancels the delivery. */
+export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
+
+export const deliveryStateQuery = defineQuery<DeliveryView>('deliveryState');

@@ -1,0 +1,76 @@
+/**
+ * How a delivery reports to its platform. The workflow is the same for every platform; a reporter
+ * turns its decisions (first report, carrier event, creation failure) into the platform's calls and
+ * runs each call as an activity with a timeout and retry policy chosen for that endpoint.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { JobEvent } from '../contracts/deliveryEngine';
+import type { ServiceStatus } from '../contracts/vtex';
+import type { Activities } from '../activities';
+import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexCall } from '../mapping/eventToVtex';
+import type { JobInfo, VtexTarget } from './types';
+
+export interface PlatformReporter<Call = unknown> {
+  /** Time after our Create answer before the platform accepts calls (VTEX: 5 s). */
+  confirmationDelayMs: number;
+  firstReport(job: JobInfo, status: ServiceStatus): Call[];
+  callsForEvent(event: JobEvent, outcome: EventStatusOutcome): Call[];
+  creationFailed(reason: string): Call[];
+  /** Runs one call; resolves when the platform took it, rejects when it definitely refused it. */
+  execute(call: Call): Promise<unknown>;
+  describe(call: Call): string;
+}
+
+/**
+ * Tracking hook calls: retried until VTEX takes them, with backoff capped at a minute, because a
+ * status that never reaches VTEX is a lost delivery. Only definite refusals (400, other 4xx)
+ * stop the retries; the workflow then flags the delivery.
+ */
+const vtexHooks = proxyActivities<Activities>({
+  startToCloseTimeout: '20s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+export function vtexReporter(target: VtexTarget, confirmationDelayMs: number): PlatformReporter<VtexCall> {
+  return {
+    confirmationDelayMs,
+    firstReport: (job, status) => [vtexFirstReport(job, status)],
+    callsForEvent: (event, outcome) => vtexCallsForEvent(event, outcome),
+    creationFailed: (reason) => [
+      { kind: 'notes', notes: [{ type: 'ERROR', note: `The delivery job could not be created: ${reason}`, author: 'Carrier' }] },
+      { kind: 'cancel', body: { type: 'ERROR_CREATE_SERVICE', comment: reason.slice(0, 500) } },
+    ],
+    execute(call) {
+      switch (call.kind) {
+        case 'patch':
+          return vtexHooks.vtexUpdateService(target, call.body);
+        case 'notes':
+          return vtexHooks.vtexAddNotes(target, call.notes);
+        case 'evidences':
+          return vtexHooks.vtexAddEvidences(target, call.evidences);
+        case 'label':
+          return vtexHooks.vtexAddLabel(target, call.label);
+        case 'cancel':
+          return vtexHooks.vtexCancelService(target, call.body);
+        case 'onHold':
+          return vtexHooks.vtexHoldService(target, call.body);
+      }
+    },
+    describe(call) {
+      switch (call.kind) {
+        case 'patch':
+          return `PATCH status ${call.body.status ?? '(unchanged)'}`;
+        case 'notes':
+          return `POST notes (${call.notes.length})`;
+        case 'evidences':
+          return `POST evidences (${call.evidences.length})`;
+        case 'label':
+          return `POST label ${call.label.id}`;
+        case 'cancel':
+          return `POST cancel ${call.body.type}`;
+        case 'onHold':
+          return `POST on-hold ${call.body.type}`;
+      }
+    },
+  };
+}

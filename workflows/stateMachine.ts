@@ -1,0 +1,94 @@
+/**
+ * The delivery's status machine, in one place (seed 003 statuses). Pure and deterministic: the
+ * workflow asks it whether a carrier event may move the delivery, and to which status.
+ *
+ * Progress statuses only move forward: PENDING < ASSIGNED < PICKED < ON_ROUTE < DELIVERED.
+ * INCIDENT and ON_HOLD interrupt progress from any open status; leaving them, progress resumes at
+ * or after where it stood. RETURNED, DELIVERED and CANCELED end the delivery: nothing moves it again.
+ */
+import type { ServiceStatus } from '../contracts/vtex';
+
+const PROGRESS_RANK: Partial<Record<ServiceStatus, number>> = {
+  CREATED: 0,
+  PENDING: 0,
+  ASSIGNED: 1,
+  PICKED: 2,
+  ON_ROUTE: 3,
+  DELIVERED: 4,
+};
+
+export const TERMINAL_STATUSES: readonly ServiceStatus[] = ['DELIVERED', 'RETURNED', 'CANCELED'];
+const INTERRUPTIONS: readonly ServiceStatus[] = ['INCIDENT', 'ON_HOLD'];
+
+export function isTerminal(status: ServiceStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** The VTEX status an engine event type stands for (CONTRACT.md section 4); undefined: no status. */
+export function statusForEventType(type: string): ServiceStatus | undefined {
+  switch (type) {
+    case 'CREATED':
+      return 'PENDING';
+    case 'ALLOCATED':
+    case 'RE_ALLOCATED':
+    case 'GOING_TO_ORIGIN_STARTED':
+    case 'ARRIVED_TO_ORIGIN':
+      return 'ASSIGNED';
+    case 'PICKING_FINISHED':
+    case 'CHECKED_OUT':
+      return 'PICKED';
+    case 'GOING_TO_DESTINATION_STARTED':
+    case 'ARRIVED_TO_DESTINATION':
+    case 'DELIVERING_STARTED':
+      return 'ON_ROUTE';
+    case 'CLIENT_RECEIVED':
+      return 'DELIVERED';
+    case 'CANCELLED':
+      return 'CANCELED';
+    case 'REFUSED':
+    case 'INCIDENT':
+      return 'INCIDENT';
+    case 'ON_HOLD':
+      return 'ON_HOLD';
+    case 'RETURNED':
+      return 'RETURNED';
+    default:
+      return undefined;
+  }
+}
+
+export interface StatusPosition {
+  status: ServiceStatus;
+  /** While interrupted (INCIDENT, ON_HOLD): the progress rank the delivery had reached before. */
+  rankBeforeInterruption?: number;
+}
+
+export type MoveDecision =
+  | { kind: 'move'; to: ServiceStatus; position: StatusPosition }
+  | { kind: 'same'; position: StatusPosition }
+  | { kind: 'refuse'; reason: string };
+
+function progressRank(position: StatusPosition): number {
+  if (INTERRUPTIONS.includes(position.status)) return position.rankBeforeInterruption ?? 0;
+  return PROGRESS_RANK[position.status] ?? 0;
+}
+
+/** May the delivery go from `from` to `to`? Returns the new position, or why not. */
+export function decideMove(from: StatusPosition, to: ServiceStatus): MoveDecision {
+  if (isTerminal(from.status)) {
+    return to === from.status
+      ? { kind: 'same', position: from }
+      : { kind: 'refuse', reason: `the delivery already ended ${from.status}` };
+  }
+  if (to === from.status) return { kind: 'same', position: from };
+  if (INTERRUPTIONS.includes(to)) {
+    return { kind: 'move', to, position: { status: to, rankBeforeInterruption: progressRank(from) } };
+  }
+  if (to === 'RETURNED' || to === 'CANCELED') return { kind: 'move', to, position: { status: to } };
+  const toRank = PROGRESS_RANK[to];
+  if (toRank === undefined) return { kind: 'refuse', reason: `${to} is not a carrier status` };
+  if (toRank < progressRank(from)) {
+    return { kind: 'refuse', reason: `${to} would move the delivery back from ${from.status}` };
+  }
+  return { kind: 'move', to, position: { status: to } };
+}
