@@ -52,6 +52,10 @@ const variables = {
   MARKETPLACE_URL: httpUrl.optional(),
   /** Ours: secret from which each job's webhook key is derived; default derived from the engine key. */
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Ours: key that seals platform secrets (marketplace callback headers) before they enter workflow history. */
+  SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Ours: port of the worker's own health endpoint (worker process only; unset: none). */
+  WORKER_HEALTH_PORT: port.optional(),
   /** Ours: JSON body limit of the intake API. */
   BODY_LIMIT: z
     .string()
@@ -89,7 +93,7 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return out as Env;
 }
 
-const SECRET_NAMES = new Set(['INTAKE_TOKEN', 'VTEX_API_KEY', 'DELIVERY_ENGINE_API_KEY', 'WEBHOOK_SECRET']);
+const SECRET_NAMES = new Set(['INTAKE_TOKEN', 'VTEX_API_KEY', 'DELIVERY_ENGINE_API_KEY', 'WEBHOOK_SECRET', 'SECRETS_KEY']);
 function isSecret(name: string): boolean {
   return SECRET_NAMES.has(name);
 }
@@ -125,6 +129,8 @@ export interface ServiceConfig {
   vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
   deliveryEngine: { url: string; apiKey: string; webhookSecret: string };
   marketplace: { url: string };
+  /** Seals secrets kept in workflow history (marketplace callback headers). */
+  secretsKey: string;
 }
 
 /**
@@ -200,6 +206,8 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
       webhookSecret: env.WEBHOOK_SECRET ?? `webhook:${engineApiKey}`,
     },
     marketplace: { url: marketplaceUrl },
+    // Derived when unset, like the webhook secret: stable across restarts for open deliveries.
+    secretsKey: env.SECRETS_KEY ?? `secrets:${env.WEBHOOK_SECRET ?? engineApiKey}`,
   };
 }
 

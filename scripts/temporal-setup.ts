@@ -2,7 +2,7 @@
  * Registers the delivery workflows' search attributes in a namespace, on the dev server or on a
  * real cluster alike. Safe to run at every start: only missing attributes are added.
  */
-import type { Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DELIVERY_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 
@@ -22,4 +22,29 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
     await new Promise((r) => setTimeout(r, 100));
   }
   return missing.map((key) => key.name);
+}
+
+/** `node dist/scripts/temporal-setup.js`: registers the attributes on TEMPORAL_ADDRESS (docker-compose). */
+if (require.main === module) {
+  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  (async () => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        const connection = await Connection.connect({ address, connectTimeout: 2000 });
+        const added = await ensureSearchAttributes(connection, namespace);
+        console.log(`search attributes ready in ${namespace}${added.length ? ` (added ${added.join(', ')})` : ''}`);
+        await connection.close();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        console.log(`waiting for Temporal at ${address}: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  })().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
 }

@@ -1,0 +1,22 @@
+# The delivery bridge's image: one image, two processes (intake API, worker) chosen by command.
+# Untested on a live Docker engine (none on the development machine); see README "Production".
+
+FROM node:20.20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+# Compiled JavaScript plus the workflow bundle, so workers start without bundling.
+RUN npm run build && npx tsx scripts/bundle-workflows.ts dist/workflow-bundle.js
+
+FROM node:20.20-bookworm-slim AS runtime
+ENV NODE_ENV=production \
+    WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 3000 3001
+# docker-compose picks the process: node dist/api/main.js | node dist/worker/main.js
+CMD ["node", "dist/api/main.js"]

@@ -1,0 +1,145 @@
+/**
+ * `npm start`: the whole service in one terminal. A Temporal dev server (unless TEMPORAL_ADDRESS
+ * is set), sandboxes of VTEX, the Delivery Engine and the marketplace for every external URL left
+ * unset, then the worker and the intake API. Ctrl-C stops all of it, in reverse order.
+ */
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { ConfigError, describeConfig, parseEnv, resolveConfig, SANDBOX_DEFAULTS, sandboxedSystems, type Env } from '../config';
+import { createLogger, type Logger } from '../observability/logger';
+import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../sandboxes';
+import { startBridge } from './bridge';
+import { startDevServer } from './dev-server';
+import { ensureSearchAttributes } from './temporal-setup';
+
+type Stop = { name: string; stop: () => Promise<void> };
+
+async function main(): Promise<void> {
+  let env: Env;
+  try {
+    env = parseEnv();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: env.LOG_LEVEL });
+  const stops: Stop[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const { name, stop } of stops.reverse()) {
+      try {
+        await stop();
+        logger.info(`${name} stopped`);
+      } catch (err) {
+        logger.warn({ err }, `${name} did not stop cleanly`);
+      }
+    }
+    process.exit(code);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        console.error('\nForced exit.');
+        process.exit(130);
+      }
+      console.error(`\n${signal}: stopping (Ctrl-C again to force)...`);
+      void stopAll(0);
+    });
+  }
+
+  try {
+    await run(env, logger, stops);
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    await stopAll(1);
+  }
+}
+
+async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
+  const sandboxed = sandboxedSystems(env);
+  if (sandboxed.length > 0) {
+    logger.warn({ sandboxed }, `SANDBOX MODE: ${sandboxed.join(', ')} run as local fakes (set their URLs to talk to the real systems)`);
+  }
+
+  // 1. Temporal
+  let address = env.TEMPORAL_ADDRESS;
+  let uiUrl: string | undefined;
+  if (!address) {
+    logger.info('starting the Temporal dev server (CONTRACT settings: WAL, poll rates, one task-queue partition)...');
+    const server = await startDevServer({
+      port: env.TEMPORAL_DEV_PORT,
+      uiPort: env.TEMPORAL_DEV_UI_PORT,
+      dbFile: path.join(env.TEMPORAL_DATA_DIR, 'temporal.sqlite'),
+      namespace: env.TEMPORAL_NAMESPACE,
+      log: (line) => logger.info(line),
+    });
+    stops.push({ name: 'Temporal dev server', stop: () => server.stop() });
+    address = server.address;
+    uiUrl = server.uiUrl;
+  } else {
+    const connection = await Connection.connect({ address, connectTimeout: 5000 });
+    const added = await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
+    if (added.length) logger.info({ added }, 'search attributes registered');
+    await connection.close();
+  }
+
+  // 2. Sandboxes for the systems left unset; they play the platforms against our intake.
+  const intake = { url: `http://127.0.0.1:${env.PORT}`, token: env.INTAKE_TOKEN ?? SANDBOX_DEFAULTS.intakeToken };
+  const sandboxLogger = logger.child({ sandbox: true });
+  const vtex = sandboxed.includes('vtex')
+    ? await startVtexSandbox({
+        apiKey: env.VTEX_API_KEY ?? SANDBOX_DEFAULTS.vtexApiKey,
+        port: env.SANDBOX_VTEX_PORT,
+        intake,
+        carrierId: env.VTEX_CARRIER_ID ?? SANDBOX_DEFAULTS.vtexCarrierId,
+        logger: sandboxLogger.child({ system: 'vtex' }),
+      })
+    : undefined;
+  if (vtex) stops.push({ name: 'VTEX sandbox', stop: () => vtex.close() });
+  const autoplay = process.env.SANDBOX_AUTOPLAY;
+  const engine = sandboxed.includes('deliveryEngine')
+    ? await startDeliveryEngineSandbox({
+        apiKey: env.DELIVERY_ENGINE_API_KEY ?? SANDBOX_DEFAULTS.deliveryEngineApiKey,
+        port: env.SANDBOX_ENGINE_PORT,
+        ...(autoplay ? { autoplay: { scenario: autoplay, stepMs: Number(process.env.SANDBOX_AUTOPLAY_STEP_MS ?? 2000) } } : {}),
+        logger: sandboxLogger.child({ system: 'delivery-engine' }),
+      })
+    : undefined;
+  if (engine) stops.push({ name: 'Delivery Engine sandbox', stop: () => engine.close() });
+  const marketplace = sandboxed.includes('marketplace')
+    ? await startMarketplaceSandbox({ port: env.SANDBOX_MARKETPLACE_PORT, intake, logger: sandboxLogger.child({ system: 'marketplace' }) })
+    : undefined;
+  if (marketplace) stops.push({ name: 'marketplace sandbox', stop: () => marketplace.close() });
+
+  // 3. The bridge itself.
+  const config = resolveConfig(env, { vtex: vtex?.url, deliveryEngine: engine?.url, marketplace: marketplace?.url });
+  logger.info({ config: describeConfig(config) }, 'configuration');
+  const bridge = await startBridge({ config, temporalAddress: address, logger });
+  stops.push({ name: 'worker and intake API', stop: () => bridge.stop() });
+
+  const rows: Array<[string, string]> = [
+    ['Intake API', `http://127.0.0.1:${config.port}`],
+    ['Temporal', `${address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`],
+    ['Temporal Web UI', uiUrl ?? '(the one of your Temporal cluster)'],
+    ...(vtex ? ([['VTEX sandbox', `${vtex.url}  (admin ${vtex.url}/_sandbox)`]] as Array<[string, string]>) : []),
+    ...(engine ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>) : []),
+    ...(marketplace ? ([['Marketplace sandbox', `${marketplace.url}  (admin ${marketplace.url}/_sandbox)`]] as Array<[string, string]>) : []),
+  ];
+  const lines = [
+    '',
+    `delivery-bridge is running${sandboxed.length ? `  [SANDBOX MODE: ${sandboxed.join(', ')}]` : ''}`,
+    ...rows.map(([k, v]) => `  ${k.padEnd(24)} ${v}`),
+    ...(env.INTAKE_TOKEN ? [] : [`  ${'Intake token (dev)'.padEnd(24)} Authorization: Bearer ${SANDBOX_DEFAULTS.intakeToken}`]),
+    ...(vtex ? ['', `  Try: curl -s -X POST ${vtex.url}/_sandbox/services   (VTEX sends its Create service example to us)`] : []),
+    '  Ctrl-C stops everything.',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+void main();

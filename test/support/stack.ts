@@ -1,0 +1,104 @@
+/**
+ * The whole bridge for an integration test: the three sandboxes on free loopback ports, and the
+ * worker and intake API against the test run's Temporal dev server, on a task queue of its own
+ * (test files run in parallel and must not pick up each other's tasks).
+ */
+import { randomUUID } from 'node:crypto';
+import { parseEnv, resolveConfig, type ServiceConfig } from '../../config';
+import { createLogger } from '../../observability/logger';
+import { startBridge, type Bridge } from '../../scripts/bridge';
+import { freePort } from '../../scripts/dev-server';
+import {
+  startDeliveryEngineSandbox,
+  startMarketplaceSandbox,
+  startVtexSandbox,
+  type DeliveryEngineSandbox,
+  type EngineSandboxOptions,
+  type MarketplaceSandbox,
+  type MarketplaceSandboxOptions,
+  type VtexSandbox,
+  type VtexSandboxOptions,
+} from '../../sandboxes';
+
+export const TEST_INTAKE_TOKEN = 'test-intake-token';
+export const TEST_VTEX_API_KEY = 'test-vtex-api-key';
+export const TEST_ENGINE_API_KEY = 'test-engine-api-key';
+
+export interface TestStackOptions {
+  vtex?: Partial<VtexSandboxOptions>;
+  engine?: Partial<EngineSandboxOptions>;
+  marketplace?: Partial<MarketplaceSandboxOptions>;
+  /** Environment variables of the bridge (CONTRACT names), over the test defaults. */
+  env?: Record<string, string>;
+}
+
+export interface TestStack {
+  vtex: VtexSandbox;
+  engine: DeliveryEngineSandbox;
+  marketplace: MarketplaceSandbox;
+  bridge: Bridge;
+  config: ServiceConfig;
+  apiUrl: string;
+  /** An intake call with the test token (or the given headers), answered as {status, body}. */
+  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!temporalAddress) throw new Error('TEST_TEMPORAL_ADDRESS is not set: run the tests through jest (globalSetup starts the dev server)');
+  const port = await freePort();
+  const intake = { url: `http://127.0.0.1:${port}`, token: TEST_INTAKE_TOKEN };
+  const quiet = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+  const vtex = await startVtexSandbox({ apiKey: TEST_VTEX_API_KEY, intake, logger: quiet, ...options.vtex });
+  const engine = await startDeliveryEngineSandbox({ apiKey: TEST_ENGINE_API_KEY, logger: quiet, ...options.engine });
+  const marketplace = await startMarketplaceSandbox({ intake, logger: quiet, ...options.marketplace });
+
+  const env = parseEnv({
+    PORT: String(port),
+    INTAKE_TOKEN: TEST_INTAKE_TOKEN,
+    VTEX_API_KEY: TEST_VTEX_API_KEY,
+    VTEX_CARRIER_ID: 'test-carrier',
+    DELIVERY_ENGINE_API_KEY: TEST_ENGINE_API_KEY,
+    TEMPORAL_TASK_QUEUE: `deliveries-test-${randomUUID()}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...options.env,
+  });
+  const config = resolveConfig(env, { vtex: vtex.url, deliveryEngine: engine.url, marketplace: marketplace.url });
+  const bridge = await startBridge({
+    config,
+    temporalAddress,
+    logger: quiet,
+    workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+    host: '127.0.0.1',
+  });
+
+  return {
+    vtex,
+    engine,
+    marketplace,
+    bridge,
+    config,
+    apiUrl: bridge.apiUrl,
+    async call(method, path, body, headers) {
+      const response = await fetch(`${bridge.apiUrl}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_INTAKE_TOKEN}`, ...headers },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body: parsed };
+    },
+    async stop() {
+      await bridge.stop();
+      await Promise.all([vtex.close(), engine.close(), marketplace.close()]);
+    },
+  };
+}
