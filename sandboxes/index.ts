@@ -5,6 +5,9 @@
  */
 import type { Started } from './common/controls';
 import { listen } from './common/listen';
+import { createDeliveryEngineApp } from './deliveryEngine/app';
+import type { EngineSandboxHandle } from './deliveryEngine/handle';
+import type { EngineSandboxOptions } from './deliveryEngine/options';
 import { createVtexApp } from './vtex/app';
 import type { VtexSandboxHandle } from './vtex/handle';
 import type { VtexSandboxOptions } from './vtex/options';
@@ -24,8 +27,29 @@ export async function startVtexSandbox(options: VtexSandboxOptions & ListenOptio
   return { ...sandbox, url: server.url, port: server.port, close: () => server.close() };
 }
 
-export { createVtexApp };
-export type { VtexSandboxHandle, VtexSandboxOptions };
+export type EngineSandbox = EngineSandboxHandle & Started;
+
+export async function startDeliveryEngineSandbox(options: EngineSandboxOptions & ListenOptions): Promise<EngineSandbox> {
+  const { app, sandbox } = createDeliveryEngineApp(options);
+  const server = await listen(app, options.port ?? 0, options.host);
+  return {
+    ...sandbox,
+    url: server.url,
+    port: server.port,
+    close: async () => {
+      // Scenarios and retries first, so nothing is sent once the sandbox says it is closed.
+      sandbox.stop();
+      await server.close();
+    },
+  };
+}
+
+export { createDeliveryEngineApp, createVtexApp };
+export type { EngineSandboxHandle, EngineSandboxOptions, VtexSandboxHandle, VtexSandboxOptions };
+export type { WebhookOptions } from './deliveryEngine/options';
+export type { SandboxJobEvent } from './deliveryEngine/events';
+export type { DeliveryAttempt, DeliveryFilter, WebhookBehaviour } from './deliveryEngine/webhookDispatcher';
+export { SCENARIOS, type PlayRequest, type ScenarioName } from './deliveryEngine/scenarios';
 export type { CreateServiceResult, VtexCallResult } from './vtex/vtexCaller';
 export type { ServiceSummary } from './vtex/serviceStore';
 export type { SandboxControls, Started } from './common/controls';
