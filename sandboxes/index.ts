@@ -8,6 +8,9 @@ import { listen } from './common/listen';
 import { createDeliveryEngineApp } from './deliveryEngine/app';
 import type { EngineSandboxHandle } from './deliveryEngine/handle';
 import type { EngineSandboxOptions } from './deliveryEngine/options';
+import { createMarketplaceApp } from './marketplace/app';
+import type { MarketplaceSandboxHandle } from './marketplace/handle';
+import type { MarketplaceSandboxOptions } from './marketplace/options';
 import { createVtexApp } from './vtex/app';
 import type { VtexSandboxHandle } from './vtex/handle';
 import type { VtexSandboxOptions } from './vtex/options';
@@ -44,8 +47,18 @@ export async function startDeliveryEngineSandbox(options: EngineSandboxOptions &
   };
 }
 
-export { createDeliveryEngineApp, createVtexApp };
-export type { EngineSandboxHandle, EngineSandboxOptions, VtexSandboxHandle, VtexSandboxOptions };
+export type MarketplaceSandbox = MarketplaceSandboxHandle & Started;
+
+export async function startMarketplaceSandbox(options: MarketplaceSandboxOptions & ListenOptions = {}): Promise<MarketplaceSandbox> {
+  const { app, sandbox } = createMarketplaceApp(options);
+  const server = await listen(app, options.port ?? 0, options.host);
+  return { ...sandbox, url: server.url, port: server.port, close: () => server.close() };
+}
+
+export { createDeliveryEngineApp, createMarketplaceApp, createVtexApp };
+export type { EngineSandboxHandle, EngineSandboxOptions, MarketplaceSandboxHandle, MarketplaceSandboxOptions, VtexSandboxHandle, VtexSandboxOptions };
+export type { DeliveryRequestResult } from './marketplace/marketplaceCaller';
+export type { DeliverySummary, ReceivedCallback } from './marketplace/callbacks';
 export type { WebhookOptions } from './deliveryEngine/options';
 export type { SandboxJobEvent } from './deliveryEngine/events';
 export type { DeliveryAttempt, DeliveryFilter, WebhookBehaviour } from './deliveryEngine/webhookDispatcher';
