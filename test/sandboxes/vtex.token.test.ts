@@ -66,3 +66,21 @@ test('the recorded POST /token shows the apiKey masked', async () => {
   expect(record?.body).toEqual({ apiKey: '[masked]' });
   expect(JSON.stringify(vtex.calls())).not.toContain(apiKey);
 });
+
+test('faults given as options hit only the paths they name: tokens still come, tracking calls get 5xx until PUT /_sandbox/faults lifts them', async () => {
+  const flaky = await startVtexSandbox({ apiKey, faults: { errorRate: 1, errorStatuses: [503], pathPattern: '^/tracking/' } });
+  try {
+    const token = await call('POST', `${flaky.url}/token`, { body: { apiKey } });
+    expect(token.status).toBe(200);
+    const url = `${flaky.url}/tracking/hook/c1/s1`;
+    expect((await call('GET', url, { headers: { authorization: token.body.data } })).status).toBe(503);
+    await call('PUT', `${flaky.url}/_sandbox/faults`, { body: { errorRate: 0 } });
+    expect((await call('GET', url, { headers: { authorization: token.body.data } })).status).toBe(200);
+    expect(flaky.calls({ path: '/tracking/' }).map((c) => [c.status, c.fault])).toEqual([
+      [503, 'error'],
+      [200, null],
+    ]);
+  } finally {
+    await flaky.close();
+  }
+});
