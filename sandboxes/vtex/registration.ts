@@ -69,6 +69,7 @@ export function registerFromCreate(
     registeredBy: 'create-service',
     createRequest: request,
     createAnswer: answer.body,
+    answeredAt: Date.parse(answer.answeredAt),
     confirmedAt: Date.parse(answer.answeredAt) + settings.confirmationDelayMs,
     statusBeforePause: null,
   });
@@ -104,6 +105,7 @@ export function registerKnown(
     registeredBy,
     createRequest: null,
     createAnswer: null,
+    answeredAt: Date.now(),
     confirmedAt: Date.now(),
     statusBeforePause: null,
   });

@@ -16,6 +16,8 @@ export interface StoredService {
   createRequest: unknown;
   /** the carrier's answer to it */
   createAnswer: unknown;
+  /** epoch ms the carrier's Create service answer arrived (registration time otherwise) */
+  answeredAt: number;
   /** epoch ms from which tracking calls find the service */
   confirmedAt: number;
   /** the status to come back to when VTEX resumes a paused service */
@@ -28,6 +30,7 @@ export interface ServiceSummary {
   orderId: string;
   status: ServiceStatus;
   registeredBy: RegisteredBy;
+  answeredAt: string;
   confirmedAt: string;
 }
 
@@ -61,6 +64,7 @@ export class ServiceStore {
       orderId: s.record.orderId,
       status: s.record.status,
       registeredBy: s.registeredBy,
+      answeredAt: new Date(s.answeredAt).toISOString(),
       confirmedAt: new Date(s.confirmedAt).toISOString(),
     }));
   }

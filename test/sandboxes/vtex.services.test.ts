@@ -210,5 +210,7 @@ test('the whole flow is visible: create, wait for confirmation, update from the 
     return r.status === 200;
   }, 3000, 'confirmation');
   const listed = await call('GET', `${vtex.url}/_sandbox/services`);
-  expect(listed.body).toEqual(expect.arrayContaining([expect.objectContaining({ serviceId, status: 'ON_ROUTE', registeredBy: 'create-service' })]));
+  expect(listed.body).toEqual(
+    expect.arrayContaining([expect.objectContaining({ serviceId, status: 'ON_ROUTE', registeredBy: 'create-service', answeredAt: created.answeredAt, confirmedAt: created.confirmedAt })]),
+  );
 });

@@ -46,6 +46,5 @@ export async function eventually<T>(check: () => T | undefined | false | Promise
 
 export function fixture<T = any>(name: string): T {
   // A fresh copy every time: tests change fixtures freely.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return structuredClone(require(`../../../contracts/examples/${name}`)) as T;
 }
