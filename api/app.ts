@@ -17,7 +17,7 @@ import { operatorRoutes } from './routes/operators';
 import { vtexRoutes } from './routes/vtex';
 
 export interface AppDeps {
-  config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'temporal' | 'deliveryEngine'>;
+  config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'continueAsNewAfterEvents' | 'temporal' | 'deliveryEngine'>;
   client: Client;
   connection: Connection;
   logger: Logger;
@@ -32,6 +32,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     client,
     taskQueue: config.temporal.taskQueue,
     createAnswerDeadlineMs: config.createAnswerDeadlineMs,
+    tuning: { continueAsNewAfterEvents: config.continueAsNewAfterEvents },
     logger,
   });
 
