@@ -43,11 +43,13 @@ async function signalAndShow(client: Client, io: CliIo, serviceId: string, send:
   const before = await stateOf(client, serviceId);
   if (before.phase === 'ended') throw new UnknownDelivery(`Delivery ${serviceId} already ended ${before.status}; nothing to change.`);
   await send();
+  // The workflow notes every command in its timeline: wait for that (or 10 s) before printing.
+  const lastBefore = before.timeline.at(-1)?.at;
   let view = before;
-  for (let i = 0; i < 50; i += 1) {
-    view = await stateOf(client, serviceId);
-    if (view.timeline.length !== before.timeline.length || view.pendingReports === 0) break;
+  for (let i = 0; i < 100; i += 1) {
     await new Promise((r) => setTimeout(r, 100));
+    view = await stateOf(client, serviceId);
+    if (view.phase === 'ended' || view.timeline.some((t) => (lastBefore === undefined || t.at > lastBefore) && (t.kind === 'platform' || t.kind === 'event' || t.kind === 'error'))) break;
   }
   print(io, view);
 }

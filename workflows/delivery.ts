@@ -8,8 +8,10 @@ import {
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   proxyActivities,
   proxyLocalActivities,
@@ -97,6 +99,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
   let phase: DeliveryView['phase'] = carried ? 'active' : 'creating';
   let job: JobInfo | undefined = carried?.job;
   let creationFailure: string | undefined;
+  let createAttempted = false;
   let paused = carried?.paused ?? false;
   let confirmed = carried?.confirmed ?? false;
   let cancelRequested = carried?.cancelRequested;
@@ -240,6 +243,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
     // Fast path: one attempt of each call, inside this workflow task.
     try {
       const slot = await engineFast.requestSlot(spec.availability);
+      createAttempted = true;
       const res = await engineFast.createJob({ serviceId: input.serviceId, slotId: slot.slot_id, spec });
       created(slot, res);
       return;
@@ -254,13 +258,19 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
     // Durable path: retries with backoff, bounded by the delivery window.
     let slot: AvailabilityResponse | undefined;
     while (!job) {
-      if (cancelRequested) return;
+      // Canceled before any job could exist: stop. Once a create was sent, the job may exist at
+      // the engine: creation goes on (idempotent) so it can be canceled, not left to a driver.
+      if (cancelRequested && !createAttempted) return;
       if (Date.now() >= giveUpAt) {
         creationFailure = `no slot could be had before ${input.giveUpAt} (last error: ${lastError ?? 'none'})`;
         return;
       }
       try {
-        if (!slot || Date.parse(slot.expires_at) - Date.now() < SLOT_FRESHNESS_MS) slot = await freshSlot(slot, giveUpAt);
+        if (!slot || Date.parse(slot.expires_at) - Date.now() < SLOT_FRESHNESS_MS) {
+          slot = await unlessCanceledBeforeCreate(() => freshSlot(slot, giveUpAt));
+          if (!slot) return;
+        }
+        createAttempted = true;
         const res = await engineUntil(Math.min(giveUpAt, Date.parse(slot.expires_at))).createJob({
           serviceId: input.serviceId,
           slotId: slot.slot_id,
@@ -281,6 +291,22 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
           slot = undefined;
         }
       }
+    }
+  }
+
+  /** Runs `step`, cut short (undefined) when the platform cancels before any create was sent. */
+  async function unlessCanceledBeforeCreate<T>(step: () => Promise<T>): Promise<T | undefined> {
+    const scope = new CancellationScope();
+    let cut = false;
+    void condition(() => cancelRequested !== undefined && !createAttempted).then(() => {
+      cut = true;
+      scope.cancel();
+    });
+    try {
+      return await scope.run(step);
+    } catch (err) {
+      if (cut && isCancellation(err)) return undefined;
+      throw err;
     }
   }
 

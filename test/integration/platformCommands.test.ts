@@ -1,0 +1,143 @@
+/**
+ * The platform's side: VTEX pauses, resumes and cancels through our intake; operators read and
+ * change deliveries through GET /deliveries and the `npm run delivery` command line.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { runDeliveryCli } from '../../scripts/delivery';
+import { recordHistory } from '../support/histories';
+import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexLog } from '../support/deliveries';
+import { startTestStack, type TestStack } from '../support/stack';
+import { waitFor } from '../support/waitFor';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('VTEX Pause service', () => {
+  it('holds the job while paused, still reports carrier events, and releases it on pause: false', async () => {
+    const d = await createVtexDelivery(stack);
+    const paused = await stack.vtex.pauseService(d.serviceId, true, 'Client travelling', d.carrierId);
+    expect(paused.status).toBe(200);
+    expect(paused.body).toEqual({ message: 'Service executed successfully', data: { serviceId: d.serviceId, carrierId: d.carrierId, pause: true, reason: 'Client travelling' } });
+    await waitFor(() => stack.engine.job(d.jobId)?.on_hold === true, { what: 'the job on hold' });
+    expect((await stateOf(stack, d.serviceId)).paused).toBe(true);
+
+    await emit(stack, d.jobId, 'ALLOCATED');
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'ASSIGNED', { what: 'ASSIGNED while paused' });
+
+    const resumed = await stack.vtex.pauseService(d.serviceId, false, 'Client back', d.carrierId);
+    expect(resumed.status).toBe(200);
+    await waitFor(() => stack.engine.job(d.jobId)?.on_hold === false, { what: 'the job released' });
+    await waitFor(async () => (await stateOf(stack, d.serviceId)).paused === false, { what: 'the workflow resumed' });
+    const holds = stack.engine.calls({ path: `/jobs/${d.jobId}/hold` }).map((c) => (c.body as { on_hold: boolean }).on_hold);
+    expect(holds).toEqual([true, false]);
+  });
+
+  it('answers 404 for a service it does not know, or for another carrier', async () => {
+    const unknown = await stack.call('POST', '/vtex/services/pause', { serviceId: 'vtex-NOPE-aaaaaaaaaa', carrierId: 'x', pause: true, reason: 'r' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.details[0].path).toBe('serviceId');
+    const d = await createVtexDelivery(stack, { waitFirstReport: false });
+    expect((await stack.call('POST', '/vtex/services/pause', { serviceId: d.serviceId, carrierId: 'someone-else', pause: true, reason: 'r' })).status).toBe(404);
+    expect((await stack.call('POST', '/vtex/services/pause', { serviceId: d.serviceId, carrierId: d.carrierId, reason: 'no pause field' })).status).toBe(400);
+  });
+});
+
+describe('VTEX Cancel service', () => {
+  it('cancels the job at each stage (pending, assigned, on route) and ends the delivery CANCELED without calling VTEX back', async () => {
+    const stages: Array<string[]> = [[], ['ALLOCATED'], ['ALLOCATED', 'PICKING_FINISHED', 'GOING_TO_DESTINATION_STARTED']];
+    const deliveries = await Promise.all(stages.map(() => createVtexDelivery(stack)));
+    await Promise.all(
+      stages.map(async (types, i) => {
+        const d = deliveries[i]!;
+        for (const type of types) await emit(stack, d.jobId, type);
+        const answer = await stack.vtex.cancelService(d.serviceId, 'Client changed their mind', d.carrierId);
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject({ message: 'Service executed successfully', data: { serviceId: d.serviceId, carrierId: d.carrierId } });
+        expect((await finalView(stack, d.serviceId)).status).toBe('CANCELED');
+        expect(stack.engine.job(d.jobId)?.status).toBe('CANCELLED');
+        // VTEX asked for it: no cancel hook back, and the engine's CANCELLED echo changes nothing.
+        expect(vtexLog(stack, d.serviceId).some((line) => line === 'POST cancel')).toBe(false);
+      }),
+    );
+  });
+
+  it('refuses a cancel once the delivery was delivered, with a clear answer', async () => {
+    const d = await createVtexDelivery(stack);
+    await emit(stack, d.jobId, 'CLIENT_RECEIVED');
+    await finalView(stack, d.serviceId);
+    const answer = await stack.vtex.cancelService(d.serviceId, 'Too late', d.carrierId);
+    expect(answer.status).toBe(409);
+    expect(answer.body).toMatchObject({ error: 'The service was already delivered: it cannot be canceled', details: [{ path: 'serviceId', message: 'status is DELIVERED' }] });
+    expect(stack.engine.job(d.jobId)?.status).toBe('DELIVERED');
+  });
+
+  it('cancels a job that is still being created as soon as it exists', async () => {
+    // POST /jobs takes 3 s: longer than the first attempt's 2 s and than the Create answer's
+    // deadline, so VTEX's cancel arrives while the job is being created.
+    stack.engine.setFaults({ latencyMs: 3000, pathPattern: '^/jobs$' });
+    try {
+      const body = createServiceBody();
+      const created = await stack.vtex.createService(body);
+      expect(created.status).toBe(200);
+      const serviceId = (created.body as { serviceId: string; metaData: Record<string, unknown> }).serviceId;
+      expect((created.body as { metaData: Record<string, unknown> }).metaData.jobId).toBeUndefined();
+      const canceled = await stack.vtex.cancelService(serviceId, 'Ordered by mistake', body.carrierId);
+      expect(canceled.status).toBe(200);
+      const view = await finalView(stack, serviceId, 40_000);
+      expect(view.status).toBe('CANCELED');
+      const job = stack.engine.jobByClientReference(body.orderId);
+      expect(job?.status).toBe('CANCELLED');
+      expect(stack.engine.jobs().filter((j) => j.client_reference === body.orderId)).toHaveLength(1);
+      await recordHistory(stack.bridge.client, serviceId, 'canceled-during-creation');
+    } finally {
+      stack.engine.resetFaults();
+    }
+  });
+});
+
+describe('operators', () => {
+  it('read a delivery from its workflow with GET /deliveries/:serviceId, 404 when unknown, 401 without token', async () => {
+    const d = await createVtexDelivery(stack);
+    const response = await stack.call('GET', `/deliveries/${d.serviceId}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ serviceId: d.serviceId, status: 'PENDING', phase: 'active', job: { jobId: d.jobId }, workflowStatus: 'RUNNING' });
+    expect(response.body.timeline.length).toBeGreaterThan(0);
+    expect((await stack.call('GET', '/deliveries/vtex-unknown-aaaaaaaaaa')).status).toBe(404);
+    expect((await stack.call('GET', `/deliveries/${d.serviceId}`, undefined, { authorization: '' })).status).toBe(401);
+  });
+
+  it('pause, resume, inject an event and cancel with `npm run delivery`, seeing the state after each', async () => {
+    const d = await createVtexDelivery(stack);
+    const run = async (...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const connect = async () => new Client({ connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }), namespace: 'default' });
+      const code = await runDeliveryCli(argv, connect, { out: (l) => out.push(l), err: (l) => err.push(l) });
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    const status = await run('status', d.serviceId);
+    expect(status).toMatchObject({ code: 0, out: expect.stringContaining(`${d.serviceId}  PENDING`) });
+    expect((await run('pause', d.serviceId, '--reason', 'Checking the address')).out).toContain('(paused)');
+    await waitFor(() => stack.engine.job(d.jobId)?.on_hold === true, { what: 'hold' });
+    expect((await run('resume', d.serviceId)).code).toBe(0);
+    await waitFor(() => stack.engine.job(d.jobId)?.on_hold === false, { what: 'release' });
+    const injected = await run('event', d.serviceId, 'ALLOCATED', '--driver', 'op-1:Operator Driver');
+    expect(injected.code).toBe(0);
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.agent?.name === 'Operator Driver', { what: 'the injected driver at VTEX' });
+    expect((await run('cancel', d.serviceId, '--reason', 'Duplicate order')).code).toBe(0);
+    expect((await finalView(stack, d.serviceId)).status).toBe('CANCELED');
+
+    const unknown = await run('status', 'vtex-nobody-aaaaaaaaaa');
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('No delivery vtex-nobody-aaaaaaaaaa');
+    expect((await run('frobnicate')).code).not.toBe(0);
+    const help = await run('--help');
+    expect(help.out).toMatch(/status[\s\S]*pause[\s\S]*resume[\s\S]*cancel[\s\S]*event/);
+  });
+});
