@@ -261,7 +261,7 @@ export const ServiceRecord = z.object({
   shippingFinishedDate: z.string().nullable(),
   metaData: z.unknown().nullable(),
   timezone: z.object({ offset: z.number().nullable(), value: z.string().nullable(), label: z.string().nullable() }).nullable(),
-  tags: z.array(z.string()),
+  tags: z.array(z.string()).nullish().transform((t) => t ?? []),
   agent: Agent.nullable().optional(),
   totalDistanceTraveled: z.number().nullable().optional(),
   rating: z.number().nullable().optional(),

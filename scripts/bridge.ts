@@ -31,7 +31,7 @@ export interface Bridge {
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const { config, logger } = options;
-  const native: NativeConnection = await connectWorker(options.temporalAddress);
+  const native: NativeConnection = await connectWorker(options.temporalAddress, logger.child({ component: 'worker' }));
   const connection = await Connection.connect({ address: options.temporalAddress });
   const client = new Client({ connection, namespace: config.temporal.namespace });
 

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-worker' });
   logger.info({ config: describeConfig(config) }, 'starting worker');
-  const connection = await connectWorker(env.TEMPORAL_ADDRESS);
+  const connection = await connectWorker(env.TEMPORAL_ADDRESS, logger);
   const worker = await createDeliveryWorker({ config, connection, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -39,6 +39,8 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
   });
 }
 
-export async function connectWorker(address: string): Promise<NativeConnection> {
+/** The worker's connection; installs the runtime first, as the first connection fixes it. */
+export async function connectWorker(address: string, logger: Logger): Promise<NativeConnection> {
+  installRuntime(logger);
   return NativeConnection.connect({ address });
 }

@@ -12,7 +12,7 @@ import {
   startDeliveryEngineSandbox,
   startMarketplaceSandbox,
   startVtexSandbox,
-  type DeliveryEngineSandbox,
+  type EngineSandbox,
   type EngineSandboxOptions,
   type MarketplaceSandbox,
   type MarketplaceSandboxOptions,
@@ -34,7 +34,7 @@ export interface TestStackOptions {
 
 export interface TestStack {
   vtex: VtexSandbox;
-  engine: DeliveryEngineSandbox;
+  engine: EngineSandbox;
   marketplace: MarketplaceSandbox;
   bridge: Bridge;
   config: ServiceConfig;

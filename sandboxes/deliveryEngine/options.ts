@@ -1,0 +1,50 @@
+/** What a Delivery Engine sandbox can be asked to be; defaults follow Instaleap where known (15 min slots). */
+import type { Logger } from 'pino';
+import type { PartialFaultSettings } from '../common/faults';
+
+export interface WebhookOptions {
+  /** wait before the first retry; doubles on each retry */
+  initialDelayMs?: number;
+  /** the longest wait between retries */
+  maxDelayMs?: number;
+  /** attempts per event before giving up (the real engine retries for a long time) */
+  maxAttempts?: number;
+  /** how long one attempt waits for the receiver's answer */
+  timeoutMs?: number;
+  /** 0..1: share of events sent twice (same id) */
+  duplicateRate?: number;
+  /** swap each pair of consecutive events of a job */
+  reorder?: boolean;
+  /** with reorder: how long an event waits for a successor to swap with before going alone */
+  reorderWindowMs?: number;
+}
+
+export interface EngineSandboxOptions {
+  /** the only key accepted in `Authorization: Bearer <apiKey>` */
+  apiKey: string;
+  /** how long a slot from POST /jobs/availability is held */
+  slotHoldMs?: number;
+  webhook?: WebhookOptions;
+  /** every new job plays this scenario on its own (for demos) */
+  autoplay?: { scenario: string; stepMs: number };
+  faults?: PartialFaultSettings;
+  logger?: Logger;
+}
+
+export type ResolvedWebhookOptions = Required<WebhookOptions>;
+
+export function resolveWebhookOptions(options: WebhookOptions = {}): ResolvedWebhookOptions {
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WebhookOptions;
+  return {
+    initialDelayMs: 200,
+    maxDelayMs: 5000,
+    maxAttempts: 1000,
+    timeoutMs: 5000,
+    duplicateRate: 0,
+    reorder: false,
+    reorderWindowMs: 2000,
+    ...defined,
+  };
+}
+
+export const DEFAULT_SLOT_HOLD_MS = 15 * 60 * 1000;

@@ -1,0 +1,48 @@
+/**
+ * VTEX sandbox admin, under /_sandbox: play VTEX (create, cancel, pause a service), register services
+ * by hand, read a service without a token, expire every token.
+ */
+import type { Router } from 'express';
+import { z } from 'zod';
+import { SandboxError, parseOr400 } from '../common/errors';
+import type { VtexSandboxHandle } from './handle';
+import { RegisterServiceInput } from './registration';
+
+const ReasonBody = z.looseObject({ reason: z.string().nullish(), carrierId: z.string().min(1).optional() });
+const PauseBody = z.looseObject({ pause: z.boolean(), reason: z.string().nullish(), carrierId: z.string().min(1).optional() });
+
+export function addVtexAdminRoutes(admin: Router, vtex: VtexSandboxHandle): void {
+  admin.get('/services', (_req, res) => {
+    res.json(vtex.services());
+  });
+
+  // Body: a Create service body, sent as is; no body: seed 003's example with a fresh orderId.
+  admin.post('/services', async (req, res) => {
+    const hasBody = req.body !== undefined && req.body !== null && Object.keys(req.body as object).length > 0;
+    res.json(await vtex.createService(hasBody ? (req.body as unknown) : undefined));
+  });
+
+  admin.post('/services/register', (req, res) => {
+    res.status(201).json(vtex.registerService(parseOr400(RegisterServiceInput, req.body)));
+  });
+
+  admin.get('/services/:carrierId/:serviceId', (req, res) => {
+    const record = vtex.service(req.params.carrierId, req.params.serviceId);
+    if (!record) throw new SandboxError(404, 'Service not found');
+    res.json(record);
+  });
+
+  admin.post('/services/:serviceId/cancel', async (req, res) => {
+    const body = parseOr400(ReasonBody, req.body ?? {});
+    res.json(await vtex.cancelService(req.params.serviceId, body.reason ?? null, body.carrierId));
+  });
+
+  admin.post('/services/:serviceId/pause', async (req, res) => {
+    const body = parseOr400(PauseBody, req.body ?? {});
+    res.json(await vtex.pauseService(req.params.serviceId, body.pause, body.reason ?? null, body.carrierId));
+  });
+
+  admin.post('/token/expire-now', (_req, res) => {
+    res.json({ expired: vtex.expireTokens() });
+  });
+}

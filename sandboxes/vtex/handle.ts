@@ -1,0 +1,27 @@
+/** What a test in the same process can do with a VTEX sandbox: the admin API's powers, typed. */
+import type { ServiceRecord } from '../../contracts/vtex';
+import type { SandboxControls } from '../common/controls';
+import type { RegisterServiceInput } from './registration';
+import type { ServiceSummary } from './serviceStore';
+import type { CreateServiceResult, VtexCallResult } from './vtexCaller';
+
+export interface VtexSandboxHandle extends SandboxControls {
+  /** VTEX sends Create service to the intake; default body: seed 003's example, fresh orderId */
+  createService(body?: unknown): Promise<CreateServiceResult>;
+  /** VTEX sends Cancel service for the carrier's serviceId */
+  cancelService(serviceId: string, reason: string | null, carrierId?: string): Promise<VtexCallResult>;
+  /** VTEX sends Pause service (pause true) or resumes it (false) */
+  pauseService(serviceId: string, pause: boolean, reason: string | null, carrierId?: string): Promise<VtexCallResult>;
+  /** the record as GET /tracking/hook would show it (carrier's serviceId or the composite) */
+  service(carrierId: string, serviceId: string): ServiceRecord | undefined;
+  services(): ServiceSummary[];
+  registerService(input: RegisterServiceInput): ServiceRecord;
+  /** a valid JWT, as POST /token would give */
+  issueToken(): Promise<string>;
+  /** makes every token issued so far expired now; returns how many */
+  expireTokens(): number;
+  /** lets the run change how expired tokens are refused */
+  setExpiredTokenStatus(status: 401 | 403): void;
+  /** where VTEX's calls go, for a service that starts after its sandbox */
+  setIntake(intake: { url: string; token: string; timeoutMs?: number }): void;
+}

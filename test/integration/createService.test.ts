@@ -1,0 +1,138 @@
+/**
+ * VTEX Create service through the real stack: the VTEX sandbox plays VTEX against our intake over
+ * HTTP, the workflow runs on the test run's Temporal dev server, the engine sandbox holds the jobs.
+ */
+import example from '../../contracts/examples/vtex.create-service.json';
+import { CreateServiceResponse } from '../../contracts/vtex';
+import { vtexServiceId } from '../../mapping/ids';
+import { recordHistory } from '../support/histories';
+import { startTestStack, type TestStack } from '../support/stack';
+import { waitFor } from '../support/waitFor';
+
+let stack: TestStack;
+let seq = 0;
+
+function freshBody(overrides: Record<string, unknown> = {}): Record<string, any> {
+  seq += 1;
+  return { ...structuredClone(example), orderId: `IT-CS-${Date.now()}-${seq}`, ...overrides };
+}
+
+async function workflowExists(serviceId: string): Promise<boolean> {
+  try {
+    await stack.bridge.client.workflow.getHandle(serviceId).describe();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('POST /vtex/services (Create service)', () => {
+  it("takes VTEX's own example end to end: answered PENDING with the job, then VTEX holds the service in PENDING", async () => {
+    const body = freshBody();
+    const result = await stack.vtex.createService(body);
+    expect(result.status).toBe(200);
+    const answer = CreateServiceResponse.parse(result.body);
+    const serviceId = vtexServiceId(body.carrierId, body.orderId);
+    const job = stack.engine.jobByClientReference(body.orderId);
+    expect(job).toBeDefined();
+    expect(answer).toEqual({
+      status: 'PENDING',
+      serviceId,
+      shippingPrice: job!.price,
+      metaData: { serviceId, jobId: job!.job_id, trackingUrl: job!.tracking_url },
+      shippingEstimatedDate: job!.window.ends_at,
+      labels: [],
+    });
+    expect(result.durationMs).toBeLessThan(5000);
+
+    const record = await waitFor(() => {
+      const r = stack.vtex.service(body.carrierId, serviceId);
+      return r?.trackingUrl ? r : undefined;
+    }, { what: 'the first PATCH at VTEX', timeoutMs: 15_000 });
+    expect(record).toMatchObject({
+      status: 'PENDING',
+      orderId: body.orderId,
+      serviceId: `${body.carrierId}&${serviceId}`,
+      trackingUrl: job!.tracking_url,
+      shippingPrice: job!.price,
+      shippingEstimatedDate: job!.window.ends_at,
+    });
+    // The engine got the mapped job, with our webhook.
+    expect(job!.request.recipient.name).toBe('Pansy Graves');
+    expect(stack.engine.webhookOf(job!.job_id)?.URL).toBe(`${stack.config.publicUrl}/delivery-engine/webhooks`);
+    await recordHistory(stack.bridge.client, serviceId, 'create-service-happy');
+  });
+
+  it('makes no tracking call before 5 seconds after the answer', async () => {
+    const body = freshBody();
+    const result = await stack.vtex.createService(body);
+    const serviceId = (result.body as { serviceId: string }).serviceId;
+    const first = await waitFor(() => stack.vtex.calls({ path: serviceId })[0], { what: 'a tracking call', timeoutMs: 15_000 });
+    const answeredAt = Date.parse(result.answeredAt);
+    expect(Date.parse(first.at) - answeredAt).toBeGreaterThanOrEqual(5000);
+    // And it found the service confirmed (the sandbox answers 404 to an early call).
+    expect(first.status).toBe(200);
+  });
+
+  it('answers a repeated Create service with the same serviceId and creates no second job', async () => {
+    const body = freshBody();
+    const first = await stack.call('POST', '/vtex/services', body);
+    const again = await stack.call('POST', '/vtex/services', body);
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.body.serviceId).toBe(first.body.serviceId);
+    expect(again.body.metaData.jobId).toBe(first.body.metaData.jobId);
+    expect(stack.engine.jobs().filter((j) => j.client_reference === body.orderId)).toHaveLength(1);
+  });
+
+  it('answers concurrent duplicates with one serviceId and one job', async () => {
+    const body = freshBody();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => stack.call('POST', '/vtex/services', body)));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    expect(new Set(answers.map((a) => a.body.serviceId)).size).toBe(1);
+    await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job' });
+    expect(stack.engine.jobs().filter((j) => j.client_reference === body.orderId)).toHaveLength(1);
+    expect(stack.engine.calls({ method: 'POST', path: '^/jobs$' }).filter((c) => (c.body as { client_reference?: string })?.client_reference === body.orderId).length).toBeGreaterThanOrEqual(1);
+  });
+
+  describe('refuses what cannot be delivered, starting nothing', () => {
+    const cases: Array<[string, (b: Record<string, any>) => unknown, string]> = [
+      ['no receiver address', (b) => { delete b.receiver.address; return b; }, 'receiver.address'],
+      ['no packages', (b) => { b.packages = []; return b; }, 'packages'],
+      ['an unknown type', (b) => { b.type = 'TELEPORT'; return b; }, 'type'],
+      ['an unknown payment method', (b) => { b.paymentMethod = 'BARTER'; return b; }, 'paymentMethod'],
+      ['an item without quantity', (b) => { delete b.packages[0].items[0].quantity; return b; }, 'packages.0.items.0.quantity'],
+      ['an unreadable weight', (b) => { b.packages[0].items[0].weight = 'heavy'; return b; }, 'packages.0.items.0.weight'],
+    ];
+    it.each(cases)('400 for %s, with the field path', async (_name, mutate, path) => {
+      const body = freshBody();
+      const response = await stack.call('POST', '/vtex/services', mutate(body));
+      expect(response.status).toBe(400);
+      expect(response.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+      expect(await workflowExists(vtexServiceId(body.carrierId, body.orderId))).toBe(false);
+      expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
+    });
+
+    it('400 for a body that is not JSON, 413 for one over the limit', async () => {
+      const bad = await stack.call('POST', '/vtex/services', '{"orderId": "x",');
+      expect(bad.status).toBe(400);
+      expect(bad.body).toMatchObject({ error: 'The body is not valid JSON', details: [{ path: '(body)' }] });
+      const huge = await stack.call('POST', '/vtex/services', { ...freshBody(), comments: 'x'.repeat(1_100_000) });
+      expect(huge.status).toBe(413);
+    });
+
+    it('401 without the intake token or with a wrong one', async () => {
+      const body = freshBody();
+      expect((await stack.call('POST', '/vtex/services', body, { authorization: '' })).status).toBe(401);
+      expect((await stack.call('POST', '/vtex/services', body, { authorization: 'Bearer wrong' })).status).toBe(401);
+      expect(await workflowExists(vtexServiceId(body.carrierId, body.orderId))).toBe(false);
+    });
+  });
+});
