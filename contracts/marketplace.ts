@@ -129,18 +129,23 @@ export const DeliveryRequestEvent = z
     route_name: nullableText,
     deliveries: z.array(MarketplaceDelivery).min(1, 'at least one delivery is needed'),
   })
-  .superRefine((event, ctx) => {
-    if (event.make_route && !event.route_id) {
-      ctx.addIssue({ code: 'custom', path: ['route_id'], message: 'is required when make_route is true' });
-    }
-    const seen = new Set<string>();
-    event.deliveries.forEach((d, i) => {
-      if (seen.has(d.delivery_id)) {
-        ctx.addIssue({ code: 'custom', path: ['deliveries', i, 'delivery_id'], message: 'is repeated in this event' });
+  .superRefine(
+    (parsed, ctx) => {
+      // Runs even when fields failed (so one 400 lists every problem): read the value defensively.
+      const event = parsed as unknown as { make_route?: unknown; route_id?: unknown; deliveries?: unknown };
+      if (event.make_route === true && !event.route_id) {
+        ctx.addIssue({ code: 'custom', path: ['route_id'], message: 'is required when make_route is true' });
       }
-      seen.add(d.delivery_id);
-    });
-  });
+      const seen = new Set<string>();
+      (Array.isArray(event.deliveries) ? event.deliveries : []).forEach((d: unknown, i) => {
+        const id = (d as { delivery_id?: unknown } | null)?.delivery_id;
+        if (typeof id !== 'string') return;
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['deliveries', i, 'delivery_id'], message: 'is repeated in this event' });
+        seen.add(id);
+      });
+    },
+    { when: ({ value }) => typeof value === 'object' && value !== null },
+  );
 export type DeliveryRequestEvent = z.infer<typeof DeliveryRequestEvent>;
 
 /** Every marketplace event carries its type; only DELIVERY_REQUEST is defined by seed 002. */

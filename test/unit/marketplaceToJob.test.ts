@@ -400,6 +400,15 @@ describe('malformed DELIVERY_REQUEST events', () => {
     expect(pathsOf(event).sort()).toEqual(['deliveries.0.amount', 'deliveries.0.customer.name', 'deliveries.0.volumes', 'source_address.latitude']);
   });
 
+  it('checks the event-level rules even when fields are wrong too, so one answer lists everything', () => {
+    const event = seedRouteDeliveryRequest();
+    event.route_id = null;
+    event.deliveries.push(JSON.parse(JSON.stringify(event.deliveries[0])));
+    delete event.deliveries[0].customer.name;
+    expect(pathsOf(event).sort()).toEqual(['deliveries.0.customer.name', 'deliveries.1.delivery_id', 'route_id']);
+    expect(pathsOf({ event_type: 'DELIVERY_REQUEST', make_route: true, deliveries: 'not a list' })).toEqual(expect.arrayContaining(['route_id', 'deliveries']));
+  });
+
   it('refuses an event without deliveries, a route without route_id and a repeated delivery_id', () => {
     expect(pathsOf({ ...seedDeliveryRequest(), deliveries: [] })).toEqual(['deliveries']);
     expect(pathsOf({ ...seedRouteDeliveryRequest(), route_id: null })).toEqual(['route_id']);
