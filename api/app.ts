@@ -19,7 +19,7 @@ import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { vtexRoutes } from './routes/vtex';
 
 export interface AppDeps {
-  config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'temporal' | 'deliveryEngine' | 'secretsKey'>;
+  config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'continueAsNewAfterEvents' | 'temporal' | 'deliveryEngine' | 'secretsKey'>;
   client: Client;
   connection: Connection;
   logger: Logger;
@@ -34,6 +34,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     client,
     taskQueue: config.temporal.taskQueue,
     createAnswerDeadlineMs: config.createAnswerDeadlineMs,
+    tuning: { continueAsNewAfterEvents: config.continueAsNewAfterEvents },
     logger,
   });
 

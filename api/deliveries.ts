@@ -24,7 +24,7 @@ import {
   serviceAnsweredSignal,
 } from '../workflows/messages';
 import { CarrierIdKey, DeliveryStatusKey, RouteIdKey } from '../workflows/searchAttributes';
-import { DEFAULT_CONFIRMATION_MARGIN_MS, type CreateServiceAnswer, type DeliveryInput, type DeliveryView } from '../workflows/types';
+import { DEFAULT_CONFIRMATION_MARGIN_MS, type CreateServiceAnswer, type DeliveryInput, type DeliveryTuning, type DeliveryView } from '../workflows/types';
 import { conflict, notFound, unavailable } from './errors';
 
 export interface DeliveryGatewayOptions {
@@ -32,6 +32,8 @@ export interface DeliveryGatewayOptions {
   taskQueue: string;
   /** How long Create service waits for the job before answering PENDING. */
   createAnswerDeadlineMs: number;
+  /** Applied to every delivery this gateway starts. */
+  tuning?: DeliveryTuning;
   logger: Logger;
 }
 
@@ -80,7 +82,7 @@ export class DeliveryGateway {
     return {
       workflowId: input.serviceId,
       taskQueue: this.options.taskQueue,
-      args: [input] as [DeliveryInput],
+      args: [{ ...input, tuning: { ...this.options.tuning, ...input.tuning } }] as [DeliveryInput],
       // The same delivery again joins the running workflow; an ended one is never started twice.
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,

@@ -28,7 +28,7 @@ const httpUrl = z
   .url({ protocol: /^https?$/ })
   .transform((u) => u.replace(/\/+$/, ''));
 const nonEmpty = z.string().trim().min(1);
-const positiveMs = z.coerce.number().int().positive();
+const positiveInt = z.coerce.number().int().positive();
 
 /** One entry per variable so the error names the variable, not a zod path. */
 const variables = {
@@ -62,9 +62,11 @@ const variables = {
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 1mb')
     .default('1mb'),
   /** Ours: how long POST /vtex/services waits for the job before answering PENDING (VTEX waits 5 s). */
-  CREATE_ANSWER_DEADLINE_MS: positiveMs.max(4800).default(3500),
+  CREATE_ANSWER_DEADLINE_MS: positiveInt.max(4800).default(3500),
+  /** Ours: a delivery workflow continues as new once its history holds this many events. */
+  CONTINUE_AS_NEW_AFTER_EVENTS: positiveInt.min(50).default(4000),
   /** Ours: however early the delivery window ends, job creation is tried at least this long. */
-  CREATION_GRACE_MS: positiveMs.default(10 * 60_000),
+  CREATION_GRACE_MS: positiveInt.default(10 * 60_000),
   /** Ours: ports of the embedded dev server and sandboxes started by `npm start`. */
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_DEV_UI_PORT: port.default(8233),
@@ -124,6 +126,7 @@ export interface ServiceConfig {
   bodyLimit: string;
   createAnswerDeadlineMs: number;
   creationGraceMs: number;
+  continueAsNewAfterEvents: number;
   sandboxed: ExternalSystem[];
   temporal: { address?: string; namespace: string; taskQueue: string };
   vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
@@ -192,6 +195,7 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     bodyLimit: env.BODY_LIMIT,
     createAnswerDeadlineMs: env.CREATE_ANSWER_DEADLINE_MS,
     creationGraceMs: env.CREATION_GRACE_MS,
+    continueAsNewAfterEvents: env.CONTINUE_AS_NEW_AFTER_EVENTS,
     sandboxed,
     temporal: {
       address: env.TEMPORAL_ADDRESS,

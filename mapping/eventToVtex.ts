@@ -6,7 +6,6 @@
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { AgentVehicle, CancelHookRequest, Evidence, Label, Note, OnHoldHookRequest, ServiceStatus, TrackingUpdate } from '../contracts/vtex';
 import { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES, utf8ByteLength } from '../contracts/vtexLimits';
-import { statusForEventType } from '../workflows/stateMachine';
 import type { JobInfo } from '../workflows/types';
 
 export type VtexCall =
@@ -94,11 +93,11 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
       calls.push({ kind: 'onHold', body: { type: onHoldTypeFor(reason), ...(reason ? { comment: reason } : {}) } });
       break;
     case undefined:
-      // No move (same status, or refused as a step back): only new details are worth a PATCH,
-      // and never on an ended delivery.
+      // No move (the same status, or a late step the state machine refused): its details (a new
+      // driver, an eta) still count, reported under the status the delivery is in.
       if (event.type === 'RESCHEDULED' && event.eta && !isEnded(outcome.current)) {
         calls.push({ kind: 'patch', body: { shippingEstimatedDate: new Date(event.eta).toISOString() } });
-      } else if (hasFields && outcome.current !== 'ON_HOLD' && !isEnded(outcome.current) && isPatchable(outcome.current) && sameStatusEvent(event, outcome.current)) {
+      } else if (hasFields && isPatchable(outcome.current) && !isEnded(outcome.current)) {
         calls.push({ kind: 'patch', body: { status: outcome.current, ...fields } });
       }
       break;
@@ -165,9 +164,4 @@ function isEnded(status: ServiceStatus): boolean {
 
 function isPatchable(status: ServiceStatus): status is NonNullable<TrackingUpdate['status']> {
   return ['PENDING', 'ASSIGNED', 'PICKED', 'ON_ROUTE', 'INCIDENT', 'RETURNED', 'DELIVERED'].includes(status);
-}
-
-/** A detail update (new driver, eta...) only from an event that stands for the current status. */
-function sameStatusEvent(event: JobEvent, current: ServiceStatus): boolean {
-  return statusForEventType(event.type) === current;
 }

@@ -80,7 +80,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(namespace !== 'default' ? ['--namespace', namespace] : []),
     ...DEV_SERVER_TUNING,
   ];
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C reaches us, and we stop the server last, after the
+  // worker drained. If this process dies anyway, the server goes with it.
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
@@ -117,6 +121,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
     process: child,
     async stop() {
+      process.off('exit', killOnExit);
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

@@ -41,10 +41,24 @@ const vtexHooks = proxyActivities<Activities>({
 });
 
 export function vtexReporter(target: VtexTarget, confirmationDelayMs: number): PlatformReporter<VtexCall> {
+  // Engine steps often repeat what VTEX already has (ARRIVED_TO_ORIGIN with the same driver):
+  // a PATCH whose every field VTEX already holds is not sent again.
+  const reported = new Map<string, string>();
+  const withoutRepeatedPatch = (calls: VtexCall[]) =>
+    calls.filter((call) => {
+      // On-hold and cancel change VTEX's status too, so a later PATCH of the old status is news.
+      if (call.kind === 'onHold') reported.set('status', JSON.stringify('ON_HOLD'));
+      if (call.kind === 'cancel') reported.set('status', JSON.stringify('CANCELED'));
+      if (call.kind !== 'patch') return true;
+      const fields = Object.entries(call.body).map(([k, v]) => [k, JSON.stringify(v)] as const);
+      if (fields.every(([k, v]) => reported.get(k) === v)) return false;
+      for (const [k, v] of fields) reported.set(k, v);
+      return true;
+    });
   return {
     confirmationDelayMs,
-    firstReport: (job, status) => [vtexFirstReport(job, status)],
-    callsForEvent: (event, outcome) => vtexCallsForEvent(event, outcome),
+    firstReport: (job, status) => withoutRepeatedPatch([vtexFirstReport(job, status)]),
+    callsForEvent: (event, outcome) => withoutRepeatedPatch(vtexCallsForEvent(event, outcome)),
     creationFailed: (reason) => [
       { kind: 'notes', notes: [{ type: 'ERROR', note: `The delivery job could not be created: ${reason}`, author: 'Carrier' }] },
       { kind: 'cancel', body: { type: 'ERROR_CREATE_SERVICE', comment: reason.slice(0, 500) } },

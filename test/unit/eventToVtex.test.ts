@@ -73,8 +73,15 @@ describe('engine events to VTEX tracking hook calls', () => {
   it('sends nothing for a step that did not move the delivery and carries nothing new', () => {
     expect(vtexCallsForEvent(base('GOING_TO_ORIGIN_STARTED'), { current: 'ASSIGNED', agentEverAssigned: true })).toEqual([]);
     expect(vtexCallsForEvent(base('PICKING_STARTED'), { current: 'ASSIGNED', agentEverAssigned: true })).toEqual([]);
-    // A step back (refused by the state machine) with details is not reported either.
-    expect(vtexCallsForEvent(base('CHECKED_OUT', { tracking_url: 'https://t' }), { current: 'ON_ROUTE', agentEverAssigned: true })).toEqual([]);
+  });
+
+  it('reports the details of a late step under the current status, never its older status', () => {
+    // ALLOCATED arriving after PICKING_FINISHED: the driver is news, ASSIGNED is not.
+    expect(vtexCallsForEvent(base('ALLOCATED', { resource: { id: 'd', name: 'Ana' } }), { current: 'PICKED', agentEverAssigned: false })).toEqual([
+      { kind: 'patch', body: { status: 'PICKED', agent: { id: 'd', name: 'Ana' } } },
+    ]);
+    // Nothing at all once the delivery ended.
+    expect(vtexCallsForEvent(base('ALLOCATED', { resource: { id: 'd', name: 'Ana' } }), { current: 'DELIVERED', agentEverAssigned: true })).toEqual([]);
   });
 
   it('reports new details of the current status (a new driver) without changing it', () => {
