@@ -15,11 +15,13 @@ export const FailureType = {
   ServerError: 'ServerError',
   Network: 'Network',
   InvalidResponse: 'InvalidResponse',
+  /** A sealed platform secret that does not open (other SECRETS_KEY, altered input): no retry helps. */
+  SecretUnreadable: 'SecretUnreadable',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 /** Types a retry cannot fix; the workflow decides what to do instead. */
-export const NON_RETRYABLE: readonly FailureType[] = [FailureType.BadRequest, FailureType.Conflict, FailureType.SlotExpired, FailureType.Refused];
+export const NON_RETRYABLE: readonly FailureType[] = [FailureType.BadRequest, FailureType.Conflict, FailureType.SlotExpired, FailureType.Refused, FailureType.SecretUnreadable];
 
 export interface HttpOutcome {
   system: string;
@@ -33,15 +35,17 @@ export interface HttpOutcome {
  * Classifies an HTTP answer that is not a success. 5xx, 429, 401/403 (credentials get renewed or
  * fixed by an operator) and 404 (VTEX confirms a service up to 5 s late) are retried; 400/422 is a
  * bug on our side and is not; 417 is a lapsed slot; 409 a conflict the workflow must resolve.
+ * A caller whose credentials nobody renews (the marketplace's headers are fixed by its event)
+ * stops retrying 401/403 after a while with `unauthorizedRetryable: false`.
  */
-export function failureFor(outcome: HttpOutcome, options: { notFoundRetryable?: boolean } = {}): ApplicationFailure {
+export function failureFor(outcome: HttpOutcome, options: { notFoundRetryable?: boolean; unauthorizedRetryable?: boolean } = {}): ApplicationFailure {
   const { status } = outcome;
   const where = `${outcome.system} ${outcome.method} ${outcome.path} answered ${status}`;
   const details = [{ status, body: summarize(outcome.body) }];
   const fail = (type: FailureType, nonRetryable: boolean) =>
     ApplicationFailure.create({ type, message: `${where}: ${describeBody(outcome.body)}`, nonRetryable, details });
   if (status === 400 || status === 422) return fail(FailureType.BadRequest, true);
-  if (status === 401 || status === 403) return fail(FailureType.Unauthorized, false);
+  if (status === 401 || status === 403) return fail(FailureType.Unauthorized, !(options.unauthorizedRetryable ?? true));
   if (status === 404) return fail(FailureType.NotFound, !(options.notFoundRetryable ?? false));
   if (status === 409) return fail(FailureType.Conflict, true);
   if (status === 417) return fail(FailureType.SlotExpired, true);

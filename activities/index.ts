@@ -4,12 +4,14 @@
  */
 import type { ServiceConfig } from '../config';
 import { createDeliveryEngineActivities } from './deliveryEngine';
+import { createSealer } from '../security/sealing';
 import { createHttpClient } from './http';
+import { createMarketplaceActivities } from './marketplace';
 import { createVtexActivities } from './vtex';
 import { VtexTokenCache } from './vtexToken';
 
 export interface ActivityDeps {
-  config: Pick<ServiceConfig, 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace'>;
+  config: Pick<ServiceConfig, 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'secretsKey'>;
   /** Shared by every activity of the process; made here when not given. */
   vtexTokens?: VtexTokenCache;
 }
@@ -24,6 +26,7 @@ export function createActivities({ config, vtexTokens }: ActivityDeps) {
       webhookSecret: config.deliveryEngine.webhookSecret,
     }),
     ...createVtexActivities({ tracking: createHttpClient('VTEX', config.vtex.trackingUrl), tokens }),
+    ...createMarketplaceActivities({ marketplace: createHttpClient('Marketplace', config.marketplace.url), sealer: createSealer(config.secretsKey) }),
   };
 }
 

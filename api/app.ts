@@ -8,16 +8,18 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
+import { createSealer } from '../security/sealing';
 import { requireBearer } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
-import { operatorRoutes } from './routes/operators';
+import { marketplaceRoutes } from './routes/marketplace';
+import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { vtexRoutes } from './routes/vtex';
 
 export interface AppDeps {
-  config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'continueAsNewAfterEvents' | 'temporal' | 'deliveryEngine'>;
+  config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'continueAsNewAfterEvents' | 'temporal' | 'deliveryEngine' | 'secretsKey'>;
   client: Client;
   connection: Connection;
   logger: Logger;
@@ -62,7 +64,9 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   const intakeAuth = requireBearer(config.intakeToken);
   // Auth before parsing: an unauthenticated body is never read.
   app.use('/vtex', intakeAuth, json, vtexRoutes({ gateway, creationGraceMs: config.creationGraceMs }));
+  app.use('/marketplace', intakeAuth, json, marketplaceRoutes({ gateway, creationGraceMs: config.creationGraceMs, sealer: createSealer(config.secretsKey) }));
   app.use('/deliveries', intakeAuth, operatorRoutes({ gateway }));
+  app.use('/routes', intakeAuth, routeOperatorRoutes({ gateway }));
   app.use('/delivery-engine', json, deliveryEngineRoutes({ gateway, webhookSecret: config.deliveryEngine.webhookSecret }));
 
   app.use((req, _res, next) => next(notFound(`No route ${req.method} ${req.path}`)));

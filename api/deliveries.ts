@@ -9,6 +9,7 @@ import {
   WorkflowNotFoundError,
   type Client,
   type WorkflowExecutionDescription,
+  type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { ServiceStatus } from '../contracts/vtex';
@@ -22,7 +23,7 @@ import {
   pauseSignal,
   serviceAnsweredSignal,
 } from '../workflows/messages';
-import { CarrierIdKey, DeliveryStatusKey } from '../workflows/searchAttributes';
+import { CarrierIdKey, DeliveryStatusKey, RouteIdKey } from '../workflows/searchAttributes';
 import { DEFAULT_CONFIRMATION_MARGIN_MS, type CreateServiceAnswer, type DeliveryInput, type DeliveryTuning, type DeliveryView } from '../workflows/types';
 import { conflict, notFound, unavailable } from './errors';
 
@@ -48,7 +49,25 @@ export interface DeliverySummary {
 
 type PublicAnswer = Omit<CreateServiceAnswer, 'producedAt'>;
 
+/** A delivery whose workflow exists: started now or running already, or ended before. */
+export interface StartedDelivery {
+  serviceId: string;
+  workflow: 'running' | 'ended';
+}
+
+/** A delivery of a route as visibility lists it, with its state when the workflow answers. */
+export interface RouteDelivery {
+  serviceId: string;
+  workflowStatus: string;
+  status?: ServiceStatus;
+  view?: DeliveryView;
+}
+
 const QUERY_TIMEOUT_MS = 3000;
+/** Workflow starts (and route queries) in flight at once for one request. */
+const PARALLEL_CALLS = 8;
+/** More deliveries than this on one route is not a route: the listing stops there. */
+const ROUTE_LIMIT = 500;
 /** Workflow type by name: the API never loads workflow code. */
 const DELIVERY_WORKFLOW = 'deliveryWorkflow';
 
@@ -113,6 +132,64 @@ export class DeliveryGateway {
       answer: { status: 'PENDING', serviceId: input.serviceId, shippingPrice: null, metaData: { serviceId: input.serviceId }, shippingEstimatedDate: null, labels: [] },
       afterAnswer: () => this.tellAnswered(input.serviceId),
     };
+  }
+
+  /**
+   * Makes sure every delivery has its workflow (the marketplace's DELIVERY_REQUEST): one running
+   * already is joined (USE_EXISTING), one that ended is never started again (REJECT_DUPLICATE)
+   * and counts as done. Resolves only when all exist; any other failure is a 503, and the same
+   * request again is safe: it starts nothing twice.
+   */
+  async startDeliveries(inputs: DeliveryInput[]): Promise<StartedDelivery[]> {
+    const outcomes = await inBatches(inputs, PARALLEL_CALLS, async (input): Promise<StartedDelivery> => {
+      try {
+        await this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
+        return { serviceId: input.serviceId, workflow: 'running' };
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return { serviceId: input.serviceId, workflow: 'ended' };
+        throw err;
+      }
+    });
+    const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [{ serviceId: inputs[i]!.serviceId, err: String(o.reason) }] : []));
+    if (failed.length > 0) {
+      this.options.logger.error({ failed }, 'could not start every delivery of the request');
+      throw unavailable(`${failed.length} of ${inputs.length} deliveries could not be registered; send the same request again (nothing starts twice)`);
+    }
+    return outcomes.map((o) => (o as PromiseFulfilledResult<StartedDelivery>).value);
+  }
+
+  /**
+   * The deliveries of a route (search attribute RouteId, set by the workflow at its start) and the
+   * state of each. Visibility is eventually consistent: a delivery started a moment ago may be
+   * missing for a second.
+   */
+  async routeDeliveries(routeId: string): Promise<RouteDelivery[]> {
+    const latest = new Map<string, WorkflowExecutionInfo>();
+    try {
+      for await (const info of this.workflows.list({ query: `${RouteIdKey.name} = "${routeId}"` })) {
+        // Continue-as-new leaves one closed run per step: the open (else the newest) run stands for the delivery.
+        const known = latest.get(info.workflowId);
+        if (!known || isNewer(info, known)) latest.set(info.workflowId, info);
+        if (latest.size >= ROUTE_LIMIT) break;
+      }
+    } catch (err) {
+      throw unavailableFrom(err);
+    }
+    const infos = [...latest.values()].sort((a, b) => a.workflowId.localeCompare(b.workflowId));
+    const outcomes = await inBatches(infos, PARALLEL_CALLS, async (info): Promise<RouteDelivery> => {
+      const handle = this.workflows.getHandle(info.workflowId);
+      const running = info.status.name === 'RUNNING';
+      const view = running
+        ? await withTimeout(handle.query(deliveryStateQuery), QUERY_TIMEOUT_MS).catch(() => undefined)
+        : ((await withTimeout(handle.result(), QUERY_TIMEOUT_MS).catch(() => undefined)) as DeliveryView | undefined);
+      return {
+        serviceId: info.workflowId,
+        workflowStatus: info.status.name,
+        status: view?.status ?? (info.typedSearchAttributes.get(DeliveryStatusKey) as ServiceStatus | undefined),
+        ...(view ? { view } : {}),
+      };
+    });
+    return outcomes.map((o, i) => (o.status === 'fulfilled' ? o.value : { serviceId: infos[i]!.workflowId, workflowStatus: infos[i]!.status.name }));
   }
 
   private tellAnswered(serviceId: string): void {
@@ -220,6 +297,21 @@ export class DeliveryGateway {
       throw unavailableFrom(err);
     }
   }
+}
+
+/** Runs `fn` over `items`, at most `size` at a time; every outcome is kept, in order. */
+async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const out: PromiseSettledResult<R>[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(...(await Promise.allSettled(items.slice(i, i + size).map(fn))));
+  }
+  return out;
+}
+
+function isNewer(candidate: WorkflowExecutionInfo, known: WorkflowExecutionInfo): boolean {
+  if (known.status.name === 'RUNNING') return false;
+  if (candidate.status.name === 'RUNNING') return true;
+  return candidate.startTime.getTime() > known.startTime.getTime();
 }
 
 type Raced<T> = { kind: 'value'; value: T } | { kind: 'error'; error: unknown } | { kind: 'deadline' };

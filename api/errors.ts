@@ -5,7 +5,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { fieldErrors, type FieldError } from '../contracts/common';
-import { MappingError } from '../mapping/errors';
+import { MappingError, MappingErrors } from '../mapping/errors';
 import type { Logger } from '../observability/logger';
 
 export class HttpError extends Error {
@@ -38,8 +38,10 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const requestId = res.getHeader('x-request-id');
-    if (err instanceof MappingError) {
-      res.status(400).json({ error: 'The request cannot be delivered as sent', details: [{ path: err.path, message: err.message.slice(err.path.length + 2) }], requestId });
+    if (err instanceof MappingError || err instanceof MappingErrors) {
+      const errors = err instanceof MappingErrors ? err.errors : [err];
+      const details = errors.map((e) => ({ path: e.path, message: e.message.slice(e.path.length + 2) }));
+      res.status(400).json({ error: 'The request cannot be delivered as sent', details, requestId });
       return;
     }
     if (err instanceof HttpError) {

@@ -22,10 +22,37 @@ export const MarketplaceAddress = z.looseObject({
   street_number: nullableText,
   complement: nullableText,
   reference: nullableText,
-  latitude: z.number().min(-90).max(90),
-  longitude: z.number().min(-180).max(180),
+  /** Seed 002 prints coordinates on both addresses; "optional fields may be null", so a missing pair is tolerated. */
+  latitude: z.number().min(-90).max(90).nullish(),
+  longitude: z.number().min(-180).max(180).nullish(),
 });
 export type MarketplaceAddress = z.infer<typeof MarketplaceAddress>;
+
+/** RFC 9110 field name (a token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
+/** Set by the HTTP client itself: forwarding the event's value would break the request. */
+const MANAGED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'proxy-connection']);
+
+/**
+ * `logistic_data.headers`: sent back verbatim on every status callback, so each must be a header
+ * an HTTP client can send. Messages never echo a value (they are credentials).
+ */
+export const CallbackHeaders = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
+  const names = Object.keys(headers);
+  if (names.length > 50) ctx.addIssue({ code: 'custom', path: [], message: 'at most 50 headers' });
+  const seen = new Set<string>();
+  for (const name of names) {
+    const value = headers[name]!;
+    if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid HTTP header name' });
+    else if (MANAGED_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: 'is set by HTTP itself and cannot be forwarded' });
+    if (seen.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: 'repeats a header name (names are case-insensitive)' });
+    seen.add(name.toLowerCase());
+    // Visible ASCII, spaces and tabs only: a line break would split the request.
+    if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value) || value.length > 8192) {
+      ctx.addIssue({ code: 'custom', path: [name], message: 'value must be at most 8192 printable characters without line breaks' });
+    }
+  }
+});
 
 export const CarrierAdditionalInformation = z.looseObject({
   keep_prescription: z.boolean().nullish(),
@@ -87,14 +114,14 @@ export const DeliveryRequestEvent = z
       /** "HH:MM:SS-03": the time of day, in the seller's offset, by which the order leaves the seller */
       max_dispatched_time: z
         .string()
-        .regex(/^\d{2}:\d{2}(:\d{2})?([+-]\d{2}(:?\d{2})?|Z)?$/, 'must look like 14:00:00-03')
+        .regex(/^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?([+-]\d{2}(:?\d{2})?|Z)?$/, 'must look like 14:00:00-03')
         .nullish(),
       expected_delivery_date: isoDateTime.nullish(),
       /** cents */
       total_expected_delivery_price: z.number().int().nonnegative().nullish(),
       method: z.looseObject({ external_id: nullableText, id: requiredText, name: requiredText, type: nullableText }),
     }),
-    logistic_data: z.looseObject({ headers: z.record(z.string(), z.string()) }),
+    logistic_data: z.looseObject({ headers: CallbackHeaders }),
     source_address: MarketplaceAddress,
     make_route: z.boolean(),
     courier_must_return: z.boolean().nullish(),
@@ -102,18 +129,23 @@ export const DeliveryRequestEvent = z
     route_name: nullableText,
     deliveries: z.array(MarketplaceDelivery).min(1, 'at least one delivery is needed'),
   })
-  .superRefine((event, ctx) => {
-    if (event.make_route && !event.route_id) {
-      ctx.addIssue({ code: 'custom', path: ['route_id'], message: 'is required when make_route is true' });
-    }
-    const seen = new Set<string>();
-    event.deliveries.forEach((d, i) => {
-      if (seen.has(d.delivery_id)) {
-        ctx.addIssue({ code: 'custom', path: ['deliveries', i, 'delivery_id'], message: 'is repeated in this event' });
+  .superRefine(
+    (parsed, ctx) => {
+      // Runs even when fields failed (so one 400 lists every problem): read the value defensively.
+      const event = parsed as unknown as { make_route?: unknown; route_id?: unknown; deliveries?: unknown };
+      if (event.make_route === true && !event.route_id) {
+        ctx.addIssue({ code: 'custom', path: ['route_id'], message: 'is required when make_route is true' });
       }
-      seen.add(d.delivery_id);
-    });
-  });
+      const seen = new Set<string>();
+      (Array.isArray(event.deliveries) ? event.deliveries : []).forEach((d: unknown, i) => {
+        const id = (d as { delivery_id?: unknown } | null)?.delivery_id;
+        if (typeof id !== 'string') return;
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['deliveries', i, 'delivery_id'], message: 'is repeated in this event' });
+        seen.add(id);
+      });
+    },
+    { when: ({ value }) => typeof value === 'object' && value !== null },
+  );
 export type DeliveryRequestEvent = z.infer<typeof DeliveryRequestEvent>;
 
 /** Every marketplace event carries its type; only DELIVERY_REQUEST is defined by seed 002. */

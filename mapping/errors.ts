@@ -8,3 +8,11 @@ export class MappingError extends Error {
     this.name = 'MappingError';
   }
 }
+
+/** Every MappingError of a request that maps several deliveries: the caller fixes them all at once. */
+export class MappingErrors extends Error {
+  constructor(readonly errors: MappingError[]) {
+    super(errors.map((e) => e.message).join('; '));
+    this.name = 'MappingErrors';
+  }
+}

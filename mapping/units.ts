@@ -1,7 +1,8 @@
 /**
  * Unit conversions, one place for all of them. The Delivery Engine takes kilograms, centimetres
  * and major currency units (contracts/deliveryEngine.ts); VTEX sends weights and lengths as free
- * strings ("4 kg", "19"), the marketplace sends grams, centimetres and cents.
+ * strings ("4 kg", "19"), the marketplace sends grams, centimetres and cents, and times of day
+ * with an offset ("14:00:00-03").
  */
 import { MappingError } from './errors';
 
@@ -44,4 +45,35 @@ export function centsToMajor(cents: number): number {
 export function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
+}
+
+const TIME_OF_DAY = /^(\d{2}):(\d{2})(?::(\d{2}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+const ISO_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/;
+
+/** "-03" / "-0300" / "-03:00" / "Z" to "-03:00" / "+00:00". */
+function normaliseOffset(raw: string): string {
+  if (raw === 'Z') return '+00:00';
+  const digits = raw.slice(1).replace(':', '');
+  return `${raw[0]}${digits.slice(0, 2)}:${digits.slice(2, 4) || '00'}`;
+}
+
+/** The UTC offset an ISO timestamp was written in ("2022-12-22T23:59:00.000-03:00" gives "-03:00"). */
+export function isoOffsetOf(isoDateTime: string): string {
+  const match = ISO_OFFSET.exec(isoDateTime);
+  return match ? normaliseOffset(match[1]!) : '+00:00';
+}
+
+/**
+ * A time of day ("14:00:00-03", "14:00", "14:00Z") on a calendar date ("2022-12-22") to an ISO
+ * instant in UTC. A time without an offset is read in `defaultOffset`.
+ */
+export function timeOfDayOn(date: string, time: string, defaultOffset: string, path: string): string {
+  const match = TIME_OF_DAY.exec(time.trim());
+  if (!match || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new MappingError(path, `"${time}" is not a time of day (expected e.g. 14:00:00-03)`);
+  const [hh, mm, ss = '00'] = [match[1]!, match[2]!, match[3]];
+  if (Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 59) throw new MappingError(path, `"${time}" is not a time of day (expected e.g. 14:00:00-03)`);
+  const offset = match[4] ? normaliseOffset(match[4]) : defaultOffset;
+  const instant = Date.parse(`${date}T${hh}:${mm}:${ss}${offset}`);
+  if (Number.isNaN(instant)) throw new MappingError(path, `"${time}" has an impossible offset`);
+  return new Date(instant).toISOString();
 }

@@ -24,6 +24,12 @@ export const REDACTED_PATHS = [
   'req.headers["x-webhook-key"]',
   'logistic_data',
   '*.logistic_data',
+  '*.*.logistic_data',
+  '*.*.headers',
+  // Marketplace callback headers, sealed: harmless, but nothing to print either.
+  'sealedHeaders',
+  '*.sealedHeaders',
+  '*.*.sealedHeaders',
   '*.recipient',
   '*.receiver',
   '*.customer',

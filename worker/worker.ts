@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger';
 import { installRuntime } from './runtime';
 
 export interface DeliveryWorkerOptions {
-  config: Pick<ServiceConfig, 'temporal' | 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace'>;
+  config: Pick<ServiceConfig, 'temporal' | 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'secretsKey'>;
   connection: NativeConnection;
   logger: Logger;
   /** Prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */

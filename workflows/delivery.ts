@@ -132,6 +132,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
       orderId: input.orderId,
       carrierId: input.carrierId,
       ...(input.routeId ? { routeId: input.routeId } : {}),
+      ...(input.routeName ? { routeName: input.routeName } : {}),
       status: position.status,
       phase,
       paused,
@@ -383,6 +384,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
         }
       }
       setStatus({ status: 'CANCELED' }, `canceled by the platform: ${command.reason}`);
+      for (const call of reporter.canceledOnRequest(command.reason)) await report(call);
       return;
     }
     if (isTerminal(position.status) || !job) {

@@ -1,6 +1,5 @@
 /** Picks the reporter of a delivery's platform. */
-import { ApplicationFailure } from '@temporalio/workflow';
-import { vtexReporter, type PlatformReporter } from './reporters';
+import { marketplaceReporter, vtexReporter, type PlatformReporter } from './reporters';
 import type { ReportTarget } from './types';
 
 export function reporterFor(target: ReportTarget, confirmationDelayMs: number): PlatformReporter {
@@ -8,6 +7,7 @@ export function reporterFor(target: ReportTarget, confirmationDelayMs: number): 
     case 'vtex':
       return vtexReporter(target, confirmationDelayMs);
     case 'marketplace':
-      throw ApplicationFailure.nonRetryable('marketplace reporting is not part of this build', 'UnsupportedPlatform');
+      // The marketplace has no confirmation window: its reporter's delay (0) is not tunable.
+      return marketplaceReporter(target);
   }
 }

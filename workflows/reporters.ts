@@ -7,8 +7,15 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { ServiceStatus } from '../contracts/vtex';
 import type { Activities } from '../activities';
+import {
+  marketplaceCanceledOnRequest,
+  marketplaceCallsForEvent,
+  marketplaceCreationFailed,
+  marketplaceFirstReport,
+  type MarketplaceCall,
+} from '../mapping/eventToMarketplace';
 import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexCall } from '../mapping/eventToVtex';
-import type { JobInfo, VtexTarget } from './types';
+import type { JobInfo, MarketplaceTarget, VtexTarget } from './types';
 
 export interface PlatformReporter<Call = unknown> {
   /** Time after our Create answer before the platform accepts calls (VTEX: 5 s). */
@@ -16,6 +23,8 @@ export interface PlatformReporter<Call = unknown> {
   firstReport(job: JobInfo, status: ServiceStatus): Call[];
   callsForEvent(event: JobEvent, outcome: EventStatusOutcome): Call[];
   creationFailed(reason: string): Call[];
+  /** The delivery was canceled by a command (the platform's cancel, an operator's), not by the carrier. */
+  canceledOnRequest(reason: string): Call[];
   /** Runs one call; resolves when the platform took it, rejects when it definitely refused it. */
   execute(call: Call): Promise<unknown>;
   describe(call: Call): string;
@@ -54,6 +63,8 @@ export function vtexReporter(target: VtexTarget, confirmationDelayMs: number): P
       { kind: 'notes', notes: [{ type: 'ERROR', note: `The delivery job could not be created: ${reason}`, author: 'Carrier' }] },
       { kind: 'cancel', body: { type: 'ERROR_CREATE_SERVICE', comment: reason.slice(0, 500) } },
     ],
+    // VTEX asked for the cancel itself: nothing to tell it.
+    canceledOnRequest: () => [],
     execute(call) {
       switch (call.kind) {
         case 'patch':
@@ -86,5 +97,34 @@ export function vtexReporter(target: VtexTarget, confirmationDelayMs: number): P
           return `POST on-hold ${call.body.type}`;
       }
     },
+  };
+}
+
+/**
+ * Status callbacks to the marketplace: retried until it takes them, with backoff capped at a
+ * minute, as VTEX's hooks are: a status that never arrives is a delivery the marketplace believes
+ * lost. A call gets 15 s (the HTTP request itself 10 s). Definite refusals (400, other 4xx, a 401
+ * or 404 that persists, headers that cannot be unsealed) are made non-retryable by the activity
+ * (activities/failures.ts); the workflow then flags the delivery and goes on with the next one.
+ */
+const marketplaceCallbacks = proxyActivities<Activities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** No confirmation window: the marketplace takes callbacks as soon as the job exists. */
+export const MARKETPLACE_CONFIRMATION_DELAY_MS = 0;
+
+export function marketplaceReporter(target: MarketplaceTarget): PlatformReporter<MarketplaceCall> {
+  // Workflow time: deterministic on replay.
+  const now = () => new Date().toISOString();
+  return {
+    confirmationDelayMs: MARKETPLACE_CONFIRMATION_DELAY_MS,
+    firstReport: (job, status) => [marketplaceFirstReport(target, job, status, now())],
+    callsForEvent: (event, outcome) => marketplaceCallsForEvent(target, event, outcome),
+    creationFailed: (reason) => [marketplaceCreationFailed(target, reason, now())],
+    canceledOnRequest: (reason) => [marketplaceCanceledOnRequest(target, reason, now())],
+    execute: (call) => marketplaceCallbacks.marketplaceSendStatus(target, call.body),
+    describe: (call) => `POST status ${call.body.status} (${call.body.event_id})`,
   };
 }

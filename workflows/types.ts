@@ -101,6 +101,7 @@ export interface DeliveryView {
   orderId: string;
   carrierId: string;
   routeId?: string;
+  routeName?: string;
   status: ServiceStatus;
   phase: 'creating' | 'waiting-confirmation' | 'active' | 'ended';
   paused: boolean;

@@ -1,5 +1,5 @@
 import { MappingError } from '../../mapping/errors';
-import { centsToMajor, gramsToKg, lengthToCm, weightToKg } from '../../mapping/units';
+import { centsToMajor, gramsToKg, isoOffsetOf, lengthToCm, timeOfDayOn, weightToKg } from '../../mapping/units';
 
 describe('unit conversions', () => {
   it.each([
@@ -39,5 +39,28 @@ describe('unit conversions', () => {
     expect(gramsToKg(1250)).toBe(1.25);
     expect(centsToMajor(6909)).toBe(69.09);
     expect(centsToMajor(1)).toBe(0.01);
+  });
+});
+
+describe('times of day (marketplace max_dispatched_time)', () => {
+  it('reads a time with its own offset on a calendar date', () => {
+    expect(timeOfDayOn('2022-12-22', '14:00:00-03', '+00:00', 'p')).toBe('2022-12-22T17:00:00.000Z');
+    expect(timeOfDayOn('2022-12-22', '14:00-0330', '+00:00', 'p')).toBe('2022-12-22T17:30:00.000Z');
+    expect(timeOfDayOn('2022-12-22', '14:00:00Z', '-03:00', 'p')).toBe('2022-12-22T14:00:00.000Z');
+  });
+
+  it('reads a time without offset in the default offset', () => {
+    expect(timeOfDayOn('2022-12-22', '23:30', '-03:00', 'p')).toBe('2022-12-23T02:30:00.000Z');
+  });
+
+  it('finds the offset an ISO timestamp was written in', () => {
+    expect(isoOffsetOf('2022-12-22T23:59:00.000-03:00')).toBe('-03:00');
+    expect(isoOffsetOf('2022-12-22T23:59:00Z')).toBe('+00:00');
+    expect(isoOffsetOf('2022-12-22T23:59:00+0530')).toBe('+05:30');
+  });
+
+  it('rejects an impossible time with the field path', () => {
+    expect(() => timeOfDayOn('2022-12-22', '24:00', '-03:00', 'carrier.max_dispatched_time')).toThrow(new MappingError('carrier.max_dispatched_time', '"24:00" is not a time of day (expected e.g. 14:00:00-03)'));
+    expect(() => timeOfDayOn('2022-12-22', 'noon', '-03:00', 'p')).toThrow(/is not a time of day/);
   });
 });
