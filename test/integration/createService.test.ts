@@ -67,7 +67,7 @@ describe('POST /vtex/services (Create service)', () => {
     // The engine got the mapped job, with our webhook.
     expect(job!.request.recipient.name).toBe('Pansy Graves');
     expect(stack.engine.webhookOf(job!.job_id)?.URL).toBe(`${stack.config.publicUrl}/delivery-engine/webhooks`);
-    await recordHistory(stack.bridge.client, serviceId, 'create-service-happy');
+    await recordHistory(stack.bridge.client, serviceId, 'create-service-happy', { waitForEnd: false });
   });
 
   it('makes no tracking call before 5 seconds after the answer', async () => {

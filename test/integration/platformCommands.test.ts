@@ -36,6 +36,7 @@ describe('VTEX Pause service', () => {
     await waitFor(async () => (await stateOf(stack, d.serviceId)).paused === false, { what: 'the workflow resumed' });
     const holds = stack.engine.calls({ path: `/jobs/${d.jobId}/hold` }).map((c) => (c.body as { on_hold: boolean }).on_hold);
     expect(holds).toEqual([true, false]);
+    await recordHistory(stack.bridge.client, d.serviceId, 'paused-and-resumed', { waitForEnd: false });
   });
 
   it('answers 404 for a service it does not know, or for another carrier', async () => {

@@ -1,0 +1,122 @@
+/**
+ * Faults around a living delivery: VTEX failing or timing out for a while, its token expiring
+ * mid-life, a forged webhook, and a long life that continues as new without losing anything.
+ */
+import { webhookKeyFor } from '../../contracts/webhookKey';
+import { historyText, recordHistory } from '../support/histories';
+import { createVtexDelivery, emit, finalView, stateOf, vtexCallsOf, vtexLog } from '../support/deliveries';
+import { startTestStack, type TestStack } from '../support/stack';
+import { waitFor } from '../support/waitFor';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack({ env: { CONTINUE_AS_NEW_AFTER_EVENTS: '60' } });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+afterEach(() => {
+  stack.vtex.resetFaults();
+  stack.vtex.setExpiredTokenStatus(401);
+});
+
+describe('VTEX failing for a while', () => {
+  it('retries a status VTEX answers 500 to until it is taken, and sends it once', async () => {
+    const d = await createVtexDelivery(stack);
+    stack.vtex.setFaults({ errorRate: 1, errorStatuses: [500], pathPattern: `${d.serviceId}$` });
+    await emit(stack, d.jobId, 'ALLOCATED');
+    await waitFor(() => vtexCallsOf(stack, d.serviceId).filter((c) => c.status === 500).length >= 2, { what: 'two 500s' });
+    stack.vtex.resetFaults();
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'ASSIGNED', { what: 'ASSIGNED after the outage', timeoutMs: 20_000 });
+    expect(vtexLog(stack, d.serviceId)).toEqual(['PATCH PENDING', 'PATCH ASSIGNED']);
+    expect((await stateOf(stack, d.serviceId)).needsAttention).toBe(false);
+  });
+
+  it('retries a call VTEX never answers (timeout) and keeps the order of what follows', async () => {
+    const d = await createVtexDelivery(stack);
+    stack.vtex.setFaults({ timeoutRate: 1, pathPattern: `${d.serviceId}$` });
+    await emit(stack, d.jobId, 'ALLOCATED');
+    await emit(stack, d.jobId, 'PICKING_FINISHED');
+    await waitFor(() => vtexCallsOf(stack, d.serviceId).some((c) => c.method === 'PATCH' && c.fault === 'timeout'), { what: 'a call left unanswered' });
+    stack.vtex.resetFaults();
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'PICKED', { what: 'PICKED after the timeouts', timeoutMs: 30_000 });
+    expect(vtexLog(stack, d.serviceId)).toEqual(['PATCH PENDING', 'PATCH ASSIGNED', 'PATCH PICKED']);
+  }, 60_000);
+
+  it('renews an expired token mid-life (401, and VTEX OpenAPI 403 "token expired") and retries the call', async () => {
+    const d = await createVtexDelivery(stack);
+    const tokensBefore = stack.vtex.calls({ method: 'POST', path: '^/token$' }).length;
+    stack.vtex.expireTokens();
+    await emit(stack, d.jobId, 'ALLOCATED');
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'ASSIGNED', { what: 'ASSIGNED with a new token' });
+    stack.vtex.setExpiredTokenStatus(403);
+    stack.vtex.expireTokens();
+    await emit(stack, d.jobId, 'PICKING_FINISHED');
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'PICKED', { what: 'PICKED with a new token' });
+
+    const statuses = vtexCallsOf(stack, d.serviceId).filter((c) => c.method === 'PATCH').map((c) => c.status);
+    expect(statuses).toEqual([200, 401, 200, 403, 200]);
+    expect(stack.vtex.calls({ method: 'POST', path: '^/token$' }).length).toBe(tokensBefore + 2);
+    // No token ever reaches the workflow's history.
+    const history = await historyText(stack.bridge.client, d.serviceId);
+    expect(history).toContain(d.jobId);
+    expect(history).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+  });
+});
+
+describe('the Delivery Engine webhook', () => {
+  it('answers 401 to a wrong key or to the key of another job, and signals nothing', async () => {
+    const [a, b] = await Promise.all([createVtexDelivery(stack, { waitFirstReport: false }), createVtexDelivery(stack, { waitFirstReport: false })]);
+    const event = { id: 'forged-1', type: 'CLIENT_RECEIVED', created_at: new Date().toISOString(), job: { id: b!.jobId, client_reference: b!.orderId } };
+    const keyOfA = stack.engine.webhookOf(a!.jobId)!.key;
+    const post = (key: string | undefined, body: unknown) => stack.call('POST', '/delivery-engine/webhooks', body, { authorization: '', ...(key ? { 'x-webhook-key': key } : {}) });
+
+    expect((await post(undefined, event)).status).toBe(401);
+    expect((await post('garbage', event)).status).toBe(401);
+    expect((await post(keyOfA, event)).status).toBe(401);
+    expect((await post(webhookKeyFor('not-our-secret-at-all', b!.serviceId, b!.orderId), event)).status).toBe(401);
+    const bad = await post(stack.engine.webhookOf(b!.jobId)!.key, { ...event, type: undefined });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([expect.objectContaining({ path: 'type' })]);
+
+    const view = await stateOf(stack, b!.serviceId);
+    expect(view.timeline.some((t) => t.eventId === 'forged-1')).toBe(false);
+    expect(view.status).toBe('PENDING');
+    // The genuine key is taken.
+    expect((await post(stack.engine.webhookOf(b!.jobId)!.key, { ...event, id: 'genuine-1', type: 'ALLOCATED', resource: { id: 'x', name: 'X' } })).status).toBe(200);
+  });
+});
+
+describe('a long life', () => {
+  it('continues as new before its history grows large, carrying its status, job, seen events and pending work', async () => {
+    const d = await createVtexDelivery(stack);
+    await emit(stack, d.jobId, 'ALLOCATED');
+    for (let i = 1; i <= 10; i += 1) await emit(stack, d.jobId, 'GOING_TO_DESTINATION_STARTED', { distance_m: 1000 * i });
+    const mid = await waitFor(async () => {
+      const view = await stateOf(stack, d.serviceId);
+      return view.run >= 2 && view.pendingReports === 0 ? view : undefined;
+    }, { what: 'a second run', timeoutMs: 30_000 });
+    expect(mid).toMatchObject({ status: 'ON_ROUTE', job: { jobId: d.jobId }, phase: 'active' });
+
+    // An event delivered twice after the continue-as-new is still dropped once.
+    stack.engine.setWebhookBehaviour({ duplicateRate: 1 });
+    try {
+      await emit(stack, d.jobId, 'CLIENT_RECEIVED');
+    } finally {
+      stack.engine.setWebhookBehaviour({ duplicateRate: 0 });
+    }
+    const end = await finalView(stack, d.serviceId);
+    expect(end.status).toBe('DELIVERED');
+    expect(end.run).toBeGreaterThanOrEqual(2);
+    const record = stack.vtex.service(d.carrierId, d.serviceId)!;
+    expect(record.notes).toHaveLength(1);
+    expect(record.totalDistanceTraveled).toBe(10_000);
+    const distances = vtexCallsOf(stack, d.serviceId)
+      .filter((c) => c.method === 'PATCH' && c.status === 200)
+      .map((c) => (c.body as { totalDistanceTraveled?: number }).totalDistanceTraveled)
+      .filter((x) => x !== undefined);
+    expect(distances).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000]);
+    await recordHistory(stack.bridge.client, d.serviceId, 'continued-as-new-last-run');
+  });
+});
