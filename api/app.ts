@@ -18,6 +18,9 @@ import { marketplaceRoutes } from './routes/marketplace';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { vtexRoutes } from './routes/vtex';
 
+/** VTEX waits 5 s for Create service; the answer leaves us by 4.5 s whatever happens. */
+const CREATE_HARD_DEADLINE_MS = 4500;
+
 export interface AppDeps {
   config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'continueAsNewAfterEvents' | 'temporal' | 'deliveryEngine' | 'secretsKey'>;
   client: Client;
@@ -34,6 +37,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     client,
     taskQueue: config.temporal.taskQueue,
     createAnswerDeadlineMs: config.createAnswerDeadlineMs,
+    createHardDeadlineMs: CREATE_HARD_DEADLINE_MS,
     tuning: { continueAsNewAfterEvents: config.continueAsNewAfterEvents },
     logger,
   });

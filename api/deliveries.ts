@@ -32,6 +32,8 @@ export interface DeliveryGatewayOptions {
   taskQueue: string;
   /** How long Create service waits for the job before answering PENDING. */
   createAnswerDeadlineMs: number;
+  /** Past this, Create service answers even while Temporal still confirms the start (VTEX waits 5 s). */
+  createHardDeadlineMs: number;
   /** Applied to every delivery this gateway starts. */
   tuning?: DeliveryTuning;
   logger: Logger;
@@ -118,20 +120,42 @@ export class DeliveryGateway {
     if (outcome.kind === 'error') {
       this.options.logger.warn({ serviceId: input.serviceId, err: String(outcome.error) }, 'update-with-start failed; making sure the workflow exists');
     }
-    // Deadline (or a failed call): the delivery must exist before we promise anything.
-    try {
-      await this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+    // Deadline (or a failed call): the delivery must exist before we promise anything. A start
+    // that fails is a 503 (VTEX retries, and the retry is safe); one still on its way at the hard
+    // deadline is answered PENDING and followed up in the background.
+    const start = this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
+    const started = await raceDeadline(start, receivedAt + this.options.createHardDeadlineMs);
+    if (started.kind === 'error') {
+      if (started.error instanceof WorkflowExecutionAlreadyStartedError) {
         return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
       }
-      this.options.logger.error({ serviceId: input.serviceId, err: String(err) }, 'could not start the delivery workflow');
-      throw unavailable('The delivery could not be registered in time; retry the same request');
+      this.options.logger.error({ serviceId: input.serviceId, err: String(started.error) }, 'could not start the delivery workflow');
+      throw unavailable('The delivery could not be registered; retry the same request');
+    }
+    if (started.kind === 'deadline') {
+      this.options.logger.warn({ serviceId: input.serviceId }, 'answered PENDING while Temporal was still confirming the start');
+      void start.catch((err: unknown) => this.followUpStart(input, err));
     }
     return {
       answer: { status: 'PENDING', serviceId: input.serviceId, shippingPrice: null, metaData: { serviceId: input.serviceId }, shippingEstimatedDate: null, labels: [] },
       afterAnswer: () => this.tellAnswered(input.serviceId),
     };
+  }
+
+  /** A start we answered for before Temporal confirmed it failed after all: retry for a minute. */
+  private async followUpStart(input: DeliveryInput, first: unknown): Promise<void> {
+    if (first instanceof WorkflowExecutionAlreadyStartedError) return;
+    for (let attempt = 1; attempt <= 8; attempt += 1) {
+      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
+      try {
+        await this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
+        this.options.logger.warn({ serviceId: input.serviceId, attempt }, 'delivery workflow started on a follow-up');
+        return;
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      }
+    }
+    this.options.logger.fatal({ serviceId: input.serviceId, orderId: input.orderId }, 'DELIVERY NOT REGISTERED after answering PENDING: start it again (operators: replay the Create service)');
   }
 
   /**

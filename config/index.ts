@@ -62,7 +62,7 @@ const variables = {
     .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 1mb')
     .default('1mb'),
   /** Ours: how long POST /vtex/services waits for the job before answering PENDING (VTEX waits 5 s). */
-  CREATE_ANSWER_DEADLINE_MS: positiveInt.max(4800).default(3500),
+  CREATE_ANSWER_DEADLINE_MS: positiveInt.max(4000).default(3000),
   /** Ours: a delivery workflow continues as new once its history holds this many events. */
   CONTINUE_AS_NEW_AFTER_EVENTS: positiveInt.min(50).default(4000),
   /** Ours: however early the delivery window ends, job creation is tried at least this long. */
