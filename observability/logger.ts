@@ -35,16 +35,30 @@ export const REDACTED_PATHS = [
   '*.customer',
 ];
 
+/**
+ * JSON lines by default (what log collectors want); human-readable lines when LOG_FORMAT=pretty,
+ * or when a person watches a terminal outside production.
+ */
+function prettyWanted(): boolean {
+  const format = process.env.LOG_FORMAT;
+  if (format) return format === 'pretty';
+  return Boolean(process.stdout.isTTY) && process.env.NODE_ENV !== 'production';
+}
+
 export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
+  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
+  const destination =
+    options.destination ??
+    (level !== 'silent' && prettyWanted() ? pino.transport({ target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }) : undefined);
   return pino(
     {
       name: options.name ?? 'delivery-bridge',
-      level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+      level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    destination,
   );
 }
 
