@@ -34,6 +34,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // Load tests run on their own afterwards (jest.load.config.js): a burst measures the bridge,
+  // not the other test files sharing the two cores.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/load/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esm.map(escape).join('|')})/)`],
   globalSetup: '<rootDir>/test/support/globalSetup.ts',

@@ -12,13 +12,14 @@ import { createSealer } from '../security/sealing';
 import { requireBearer } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
+import { createIntakeMetrics } from './metrics';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
 import { marketplaceRoutes } from './routes/marketplace';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { vtexRoutes } from './routes/vtex';
 
-/** VTEX waits 5 s for Create service; the answer leaves us by 4.5 s whatever happens. */
+/** VTEX waits 5 s for Create service: by 4.5 s it has its answer, PENDING or 503. */
 const CREATE_HARD_DEADLINE_MS = 4500;
 
 export interface AppDeps {
@@ -58,16 +59,21 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
 
+  const metrics = createIntakeMetrics();
+  app.use(metrics.track);
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
   app.use(healthRoutes({ connection }));
 
   const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   const intakeAuth = requireBearer(config.intakeToken);
   // Auth before parsing: an unauthenticated body is never read.
-  app.use('/vtex', intakeAuth, json, vtexRoutes({ gateway, creationGraceMs: config.creationGraceMs }));
+  app.use('/vtex', intakeAuth, json, vtexRoutes({ gateway, creationGraceMs: config.creationGraceMs, createAnswers: metrics.createAnswers }));
   app.use('/marketplace', intakeAuth, json, marketplaceRoutes({ gateway, creationGraceMs: config.creationGraceMs, sealer: createSealer(config.secretsKey) }));
   app.use('/deliveries', intakeAuth, operatorRoutes({ gateway }));
   app.use('/routes', intakeAuth, routeOperatorRoutes({ gateway }));

@@ -23,7 +23,7 @@ import {
   pauseSignal,
   serviceAnsweredSignal,
 } from '../workflows/messages';
-import { CarrierIdKey, DeliveryStatusKey, RouteIdKey } from '../workflows/searchAttributes';
+import { CarrierIdKey, DeliveryStatusKey, RouteIdKey, startSearchAttributes } from '../workflows/searchAttributes';
 import { DEFAULT_CONFIRMATION_MARGIN_MS, type CreateServiceAnswer, type DeliveryInput, type DeliveryTuning, type DeliveryView } from '../workflows/types';
 import { conflict, notFound, unavailable } from './errors';
 
@@ -32,7 +32,7 @@ export interface DeliveryGatewayOptions {
   taskQueue: string;
   /** How long Create service waits for the job before answering PENDING. */
   createAnswerDeadlineMs: number;
-  /** Past this, Create service answers even while Temporal still confirms the start (VTEX waits 5 s). */
+  /** Past this, Create service answers 503 unless Temporal showed the delivery exists (VTEX waits 5 s). */
   createHardDeadlineMs: number;
   /** Applied to every delivery this gateway starts. */
   tuning?: DeliveryTuning;
@@ -66,6 +66,8 @@ export interface RouteDelivery {
 }
 
 const QUERY_TIMEOUT_MS = 3000;
+/** An update-with-start not answered by then is slow: a plain start goes out to prove the workflow exists. */
+const PROOF_AFTER_MS = 1000;
 /** Workflow starts (and route queries) in flight at once for one request. */
 const PARALLEL_CALLS = 8;
 /** More deliveries than this on one route is not a route: the listing stops there. */
@@ -88,22 +90,34 @@ export class DeliveryGateway {
       // The same delivery again joins the running workflow; an ended one is never started twice.
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+      typedSearchAttributes: startSearchAttributes(input),
+      memo: { summary: { status: 'PENDING', jobId: null, paused: false, needsAttention: false, lastError: null } },
     };
   }
 
   /**
    * Starts the delivery's workflow and waits for its job in one step (update-with-start), within
-   * the platform's deadline. When the deadline comes first, the workflow is made sure to exist and
-   * the answer is PENDING; `afterAnswer` then tells the workflow when we actually answered, so its
-   * 5-second confirmation timer counts from there.
+   * the platform's deadline. PENDING is answered early only with proof the workflow exists: when
+   * the update is slow (a burst, a slow engine), a plain start (idempotent: USE_EXISTING) is sent
+   * alongside, and its answer is that proof. Without proof by the hard deadline the answer is a
+   * 503: VTEX retries, and the retry is safe. `afterAnswer` tells the workflow when we actually
+   * answered, so its 5-second confirmation timer counts from there.
    */
   async createService(input: DeliveryInput, receivedAt: number): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
     const deadline = receivedAt + this.options.createAnswerDeadlineMs;
+    const hardDeadline = receivedAt + this.options.createHardDeadlineMs;
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
     // The workflow answers a little before our deadline, so its answer can still travel back.
     const waitMs = Math.max(0, deadline - Date.now() - 300);
     const update = this.workflows.executeUpdateWithStart(createServiceUpdate, { args: [{ waitMs }], startWorkflowOperation });
-    const outcome = await raceDeadline(update, deadline);
+
+    let outcome = await raceDeadline(update, Math.min(deadline, receivedAt + PROOF_AFTER_MS));
+    let proof: Promise<'running' | 'ended'> | undefined;
+    if (outcome.kind === 'deadline') {
+      proof = this.proveStarted(input, hardDeadline);
+      proof.catch(() => undefined); // awaited below only when still needed
+      outcome = await raceDeadline(update, deadline);
+    }
 
     if (outcome.kind === 'value') {
       const { producedAt, ...answer } = outcome.value;
@@ -120,42 +134,29 @@ export class DeliveryGateway {
     if (outcome.kind === 'error') {
       this.options.logger.warn({ serviceId: input.serviceId, err: String(outcome.error) }, 'update-with-start failed; making sure the workflow exists');
     }
-    // Deadline (or a failed call): the delivery must exist before we promise anything. A start
-    // that fails is a 503 (VTEX retries, and the retry is safe); one still on its way at the hard
-    // deadline is answered PENDING and followed up in the background.
-    const start = this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
-    const started = await raceDeadline(start, receivedAt + this.options.createHardDeadlineMs);
-    if (started.kind === 'error') {
-      if (started.error instanceof WorkflowExecutionAlreadyStartedError) {
-        return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
-      }
-      this.options.logger.error({ serviceId: input.serviceId, err: String(started.error) }, 'could not start the delivery workflow');
-      throw unavailable('The delivery could not be registered; retry the same request');
+    const proven = await raceDeadline(proof ?? this.proveStarted(input, hardDeadline), hardDeadline);
+    if (proven.kind === 'value' && proven.value === 'running') {
+      return {
+        answer: { status: 'PENDING', serviceId: input.serviceId, shippingPrice: null, metaData: { serviceId: input.serviceId }, shippingEstimatedDate: null, labels: [] },
+        afterAnswer: () => this.tellAnswered(input.serviceId),
+      };
     }
-    if (started.kind === 'deadline') {
-      this.options.logger.warn({ serviceId: input.serviceId }, 'answered PENDING while Temporal was still confirming the start');
-      void start.catch((err: unknown) => this.followUpStart(input, err));
-    }
-    return {
-      answer: { status: 'PENDING', serviceId: input.serviceId, shippingPrice: null, metaData: { serviceId: input.serviceId }, shippingEstimatedDate: null, labels: [] },
-      afterAnswer: () => this.tellAnswered(input.serviceId),
-    };
+    if (proven.kind === 'value') return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
+    this.options.logger.error({ serviceId: input.serviceId, err: proven.kind === 'error' ? String(proven.error) : 'hard deadline' }, 'could not register the delivery in time');
+    throw unavailable('The delivery could not be registered in time; retry the same request');
   }
 
-  /** A start we answered for before Temporal confirmed it failed after all: retry for a minute. */
-  private async followUpStart(input: DeliveryInput, first: unknown): Promise<void> {
-    if (first instanceof WorkflowExecutionAlreadyStartedError) return;
-    for (let attempt = 1; attempt <= 8; attempt += 1) {
-      await new Promise((r) => setTimeout(r, 250 * 2 ** attempt));
-      try {
-        await this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
-        this.options.logger.warn({ serviceId: input.serviceId, attempt }, 'delivery workflow started on a follow-up');
-        return;
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return;
-      }
+  /** A plain start with the same options: resolves once Temporal holds the workflow. */
+  private async proveStarted(input: DeliveryInput, deadline: number): Promise<'running' | 'ended'> {
+    try {
+      await this.options.client.connection.withDeadline(deadline, () =>
+        this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input)),
+      );
+      return 'running';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'ended';
+      throw err;
     }
-    this.options.logger.fatal({ serviceId: input.serviceId, orderId: input.orderId }, 'DELIVERY NOT REGISTERED after answering PENDING: start it again (operators: replay the Create service)');
   }
 
   /**

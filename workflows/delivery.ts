@@ -32,15 +32,7 @@ import {
   serviceAnsweredSignal,
 } from './messages';
 import { reporterFor } from './platforms';
-import {
-  CarrierIdKey,
-  DeliveryStatusKey,
-  JobIdKey,
-  NeedsAttentionKey,
-  OrderIdKey,
-  PlatformKey,
-  RouteIdKey,
-} from './searchAttributes';
+import { DeliveryStatusKey, JobIdKey, NeedsAttentionKey } from './searchAttributes';
 import { decideMove, isTerminal, statusForEventType, type StatusPosition } from './stateMachine';
 import {
   DEFAULT_CONFIRMATION_DELAY_MS,
@@ -178,7 +170,8 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
   setHandler(deliveryStateQuery, view);
 
   setHandler(createServiceUpdate, async ({ waitMs }) => {
-    await condition(() => job !== undefined || creationFailure !== undefined || phase === 'ended', Math.max(0, waitMs));
+    const settled = () => job !== undefined || creationFailure !== undefined || phase === 'ended';
+    if (!settled()) await condition(settled, Math.max(0, waitMs));
     if (!confirmed) confirmAt = Math.max(confirmAt, Date.now() + reporter.confirmationDelayMs + marginMs);
     return answer();
   });
@@ -416,13 +409,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
 
   // ---- the life ----
   if (!carried) {
-    upsertSearchAttributes([
-      { key: OrderIdKey, value: input.orderId },
-      { key: CarrierIdKey, value: input.carrierId },
-      { key: PlatformKey, value: input.platform },
-      ...(input.routeId ? [{ key: RouteIdKey, value: input.routeId }] : []),
-    ]);
-    publish();
+    // Order, carrier, platform, route and PENDING were set at start (startSearchAttributes).
     note('status', 'delivery received');
     await createJob();
 

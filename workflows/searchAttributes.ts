@@ -2,7 +2,8 @@
  * Custom search attributes of a delivery workflow: operators find any delivery in the Web UI by
  * order, status, carrier, job or route. Registered at start-up (scripts/temporal-setup.ts).
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import type { DeliveryInput } from './types';
 
 export const DeliveryStatusKey = defineSearchAttributeKey('DeliveryStatus', SearchAttributeType.KEYWORD);
 export const OrderIdKey = defineSearchAttributeKey('OrderId', SearchAttributeType.KEYWORD);
@@ -21,3 +22,18 @@ export const DELIVERY_SEARCH_ATTRIBUTES = [
   RouteIdKey,
   NeedsAttentionKey,
 ] as const;
+
+/**
+ * What a delivery is found by from its first moment, set when its workflow starts (no command in
+ * the workflow's first task): order, carrier, platform, route, and status PENDING.
+ */
+export function startSearchAttributes(input: DeliveryInput): SearchAttributePair[] {
+  return [
+    { key: OrderIdKey, value: input.orderId },
+    { key: CarrierIdKey, value: input.carrierId },
+    { key: PlatformKey, value: input.platform },
+    { key: DeliveryStatusKey, value: 'PENDING' },
+    { key: NeedsAttentionKey, value: false },
+    ...(input.routeId ? [{ key: RouteIdKey, value: input.routeId }] : []),
+  ];
+}

@@ -1,5 +1,6 @@
 /** VTEX Pick and Pack calls us here (seed 003: Create, Cancel and Pause service). */
 import { Router } from 'express';
+import type { Counter } from 'prom-client';
 import { CancelServiceRequest, CreateServiceRequest, PauseServiceRequest } from '../../contracts/vtex';
 import { SERVICE_ID_PATTERN } from '../../mapping/ids';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
@@ -9,6 +10,7 @@ import { parseBody } from '../errors';
 export interface VtexRouteDeps {
   gateway: DeliveryGateway;
   creationGraceMs: number;
+  createAnswers?: Counter<'outcome'>;
 }
 
 /**
@@ -21,7 +23,7 @@ export function serviceIdOf(body: { serviceId: string; metaData?: Record<string,
   return candidates.find((c) => SERVICE_ID_PATTERN.test(c)) ?? body.serviceId;
 }
 
-export function vtexRoutes({ gateway, creationGraceMs }: VtexRouteDeps): Router {
+export function vtexRoutes({ gateway, creationGraceMs, createAnswers }: VtexRouteDeps): Router {
   const router = Router();
 
   router.post('/services', async (req, res) => {
@@ -30,6 +32,7 @@ export function vtexRoutes({ gateway, creationGraceMs }: VtexRouteDeps): Router 
     const input = mapVtexCreateService(body, { now: new Date(receivedAt), creationGraceMs });
     const { answer, afterAnswer } = await gateway.createService(input, receivedAt);
     res.once('finish', afterAnswer);
+    createAnswers?.inc({ outcome: answer.metaData && 'jobId' in answer.metaData ? 'with-job' : 'pending-before-job' });
     res.status(200).json(answer);
   });
 

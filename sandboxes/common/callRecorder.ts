@@ -64,7 +64,7 @@ export class CallRecorder {
       if (record.durationMs !== null) return;
       record.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       record.fault = (res.locals.fault as FaultOutcome | undefined) ?? null;
-      record.status = res.writableFinished && record.fault !== 'drop' ? res.statusCode : null;
+      record.status = res.writableFinished && record.fault !== 'drop' && record.fault !== 'lost-answer' ? res.statusCode : null;
       record.body = maskBody(req.body ?? null);
     };
     res.on('finish', settle);

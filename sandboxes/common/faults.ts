@@ -21,6 +21,8 @@ export const FaultSettings = z.strictObject({
   dropRate: rate,
   /** share of requests never answered (the client's own timeout fires) */
   timeoutRate: rate,
+  /** share of requests carried out, whose answer is then lost (socket destroyed instead of answering) */
+  lostAnswerRate: rate,
   /** regex source; faults apply only to request paths it matches; null: every path */
   pathPattern: z
     .string()
@@ -38,11 +40,12 @@ export const NO_FAULTS: Readonly<FaultSettings> = Object.freeze({
   errorStatuses: [500, 503],
   dropRate: 0,
   timeoutRate: 0,
+  lostAnswerRate: 0,
   pathPattern: null,
 });
 
 /** What a fault did to a request; the call recorder keeps it. */
-export type FaultOutcome = 'error' | 'drop' | 'timeout';
+export type FaultOutcome = 'error' | 'drop' | 'timeout' | 'lost-answer';
 
 const FAULT_MESSAGES: Record<number, string> = {
   429: 'Too many requests',
@@ -116,6 +119,15 @@ export class FaultInjector {
         res.locals.fault = 'error' satisfies FaultOutcome;
         res.status(status).json({ message: FAULT_MESSAGES[status] ?? 'Injected error', injected: true });
         return;
+      }
+      if (s.lostAnswerRate > 0 && this.random() < s.lostAnswerRate) {
+        // The request is carried out; its answer never leaves: the client cannot know it worked.
+        res.locals.fault = 'lost-answer' satisfies FaultOutcome;
+        const socket = req.socket;
+        res.end = (() => {
+          socket.destroy();
+          return res;
+        }) as typeof res.end;
       }
       next();
     };

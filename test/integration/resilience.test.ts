@@ -65,6 +65,23 @@ describe('VTEX failing for a while', () => {
   });
 });
 
+describe('a VTEX answer lost on the way', () => {
+  it('does not post notes or evidences twice when the retry follows a call that had landed', async () => {
+    const d = await createVtexDelivery(stack);
+    stack.vtex.setFaults({ lostAnswerRate: 1, pathPattern: '/tracking/hook/(notes|evidences)/' });
+    const event = await emit(stack, d.jobId, 'CLIENT_RECEIVED');
+    await waitFor(() => vtexCallsOf(stack, d.serviceId).filter((c) => c.fault === 'lost-answer').length >= 1, { what: 'a lost answer' });
+    stack.vtex.resetFaults();
+    const view = await finalView(stack, d.serviceId);
+    expect(view).toMatchObject({ status: 'DELIVERED', needsAttention: false });
+    const record = stack.vtex.service(d.carrierId, d.serviceId)!;
+    expect(record.evidences.map((e) => e.content)).toEqual([event.evidences![0]!.content]);
+    expect(record.notes.map((n) => n.content)).toEqual([event.notes![0]!.note]);
+    // The retry read the service back (GET) instead of posting again.
+    expect(vtexCallsOf(stack, d.serviceId).some((c) => c.method === 'GET')).toBe(true);
+  });
+});
+
 describe('the Delivery Engine webhook', () => {
   it('answers 401 to a wrong key or to the key of another job, and signals nothing', async () => {
     const [a, b] = await Promise.all([createVtexDelivery(stack, { waitFirstReport: false }), createVtexDelivery(stack, { waitFirstReport: false })]);

@@ -128,3 +128,10 @@ async function waitForSettled() {
   }
   throw new Error('the call record never settled');
 }
+
+test('lostAnswerRate 1 carries the request out but loses its answer: the client sees a connection error', async () => {
+  kit.controls.setFaults({ lostAnswerRate: 1, pathPattern: '^/other$' });
+  await expect(call('POST', `${server.url}/other`, {})).rejects.toThrow(/fetch failed/);
+  const [record] = kit.controls.calls();
+  expect(record).toMatchObject({ fault: 'lost-answer', status: null });
+});

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { parseEnv, resolveConfig, type ServiceConfig } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { startBridge, type Bridge } from '../../scripts/bridge';
+import { startProcessBridge } from './processBridge';
 import { freePort } from '../../scripts/dev-server';
 import {
   startDeliveryEngineSandbox,
@@ -30,13 +31,15 @@ export interface TestStackOptions {
   marketplace?: Partial<MarketplaceSandboxOptions>;
   /** Environment variables of the bridge (CONTRACT names), over the test defaults. */
   env?: Record<string, string>;
+  /** Run the API and the worker as their own processes, as in production (default: in this process). */
+  processes?: boolean;
 }
 
 export interface TestStack {
   vtex: VtexSandbox;
   engine: EngineSandbox;
   marketplace: MarketplaceSandbox;
-  bridge: Bridge;
+  bridge: Pick<Bridge, 'apiUrl' | 'client' | 'stop'>;
   config: ServiceConfig;
   apiUrl: string;
   /** An intake call with the test token (or the given headers), answered as {status, body}. */
@@ -55,7 +58,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const engine = await startDeliveryEngineSandbox({ apiKey: TEST_ENGINE_API_KEY, logger: quiet, ...options.engine });
   const marketplace = await startMarketplaceSandbox({ intake, logger: quiet, ...options.marketplace });
 
-  const env = parseEnv({
+  const envVars: Record<string, string> = {
     PORT: String(port),
     INTAKE_TOKEN: TEST_INTAKE_TOKEN,
     VTEX_API_KEY: TEST_VTEX_API_KEY,
@@ -64,15 +67,26 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     TEMPORAL_TASK_QUEUE: `deliveries-test-${randomUUID()}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
-  });
-  const config = resolveConfig(env, { vtex: vtex.url, deliveryEngine: engine.url, marketplace: marketplace.url });
-  const bridge = await startBridge({
-    config,
-    temporalAddress,
-    logger: quiet,
-    workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
-    host: '127.0.0.1',
-  });
+  };
+  const config = resolveConfig(parseEnv(envVars), { vtex: vtex.url, deliveryEngine: engine.url, marketplace: marketplace.url });
+  const bridge = options.processes
+    ? await startProcessBridge(
+        {
+          ...envVars,
+          VTEX_TRACKING_URL: vtex.url,
+          VTEX_AUTH_URL: vtex.url,
+          DELIVERY_ENGINE_URL: engine.url,
+          MARKETPLACE_URL: marketplace.url,
+        },
+        temporalAddress,
+      )
+    : await startBridge({
+        config,
+        temporalAddress,
+        logger: quiet,
+        workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE,
+        host: '127.0.0.1',
+      });
 
   return {
     vtex,

@@ -10,7 +10,9 @@ import { waitFor } from '../support/waitFor';
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // API and worker in processes of their own, as deployed: the burst must not share one event
+  // loop with the sandboxes and the 200 callers of this test.
+  stack = await startTestStack({ processes: true });
 });
 afterAll(async () => {
   await stack?.stop();

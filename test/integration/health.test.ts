@@ -1,0 +1,73 @@
+/**
+ * Probes, request ids and metrics of the intake; and what it answers while Temporal is down.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../api/app';
+import { listen, type RunningServer } from '../../api/server';
+import { freePort } from '../../scripts/dev-server';
+import { createLogger } from '../../observability/logger';
+import { createServiceBody } from '../support/deliveries';
+import { startTestStack, TEST_INTAKE_TOKEN, type TestStack } from '../support/stack';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('probes and request ids', () => {
+  it('answers healthz and readyz while Temporal is reachable', async () => {
+    expect(await stack.call('GET', '/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await stack.call('GET', '/readyz')).toEqual({ status: 200, body: { status: 'ready', temporal: 'reachable' } });
+  });
+
+  it('echoes a caller request id, or gives one, on every answer', async () => {
+    const given = await fetch(`${stack.apiUrl}/healthz`, { headers: { 'x-request-id': 'vtex-req-42' } });
+    expect(given.headers.get('x-request-id')).toBe('vtex-req-42');
+    const made = await fetch(`${stack.apiUrl}/healthz`);
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('exposes Prometheus metrics, counting how Create service was answered, without secrets', async () => {
+    await stack.call('POST', '/vtex/services', createServiceBody());
+    const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+    expect(text).toMatch(/delivery_bridge_create_service_answers_total\{outcome="with-job"\} [1-9]/);
+    expect(text).toMatch(/delivery_bridge_http_request_duration_seconds_count\{method="POST",route="\/vtex\/services",status="200"\} [1-9]/);
+    expect(text).not.toContain(TEST_INTAKE_TOKEN);
+  });
+});
+
+describe('with Temporal unreachable', () => {
+  let server: RunningServer;
+  let connection: Connection;
+
+  beforeAll(async () => {
+    connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
+    const app = createApp({ config: stack.config, client: new Client({ connection }), connection, logger: createLogger({ level: 'silent' }) });
+    server = await listen(app, 0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await server.close();
+    await connection.close().catch(() => undefined);
+  });
+
+  it('says not ready (503) while staying alive (healthz 200)', async () => {
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'unavailable', temporal: 'unreachable' });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it('answers Create service 503 so VTEX retries, rather than promising a delivery it could not register', async () => {
+    const response = await fetch(`${server.url}/vtex/services`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_INTAKE_TOKEN}` },
+      body: JSON.stringify(createServiceBody()),
+    });
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: expect.stringContaining('retry the same request') });
+  });
+});

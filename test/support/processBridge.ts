@@ -1,0 +1,64 @@
+/**
+ * The bridge as production runs it: the intake API and the worker as two processes of their own
+ * (api/main.ts, worker/main.ts), configured only through the environment. Used where a test's load
+ * would otherwise share one event loop with the sandboxes and the test itself.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { freePort } from '../../scripts/dev-server';
+import { waitFor } from './waitFor';
+
+export interface ProcessBridge {
+  apiUrl: string;
+  client: Client;
+  stop(): Promise<void>;
+}
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function run(script: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, LOG_FORMAT: 'json' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  child.once('exit', (code) => {
+    if (code && code !== 0) process.stderr.write(`[${script}] exited ${code}:\n${stderr}\n`);
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startProcessBridge(env: Record<string, string>, temporalAddress: string): Promise<ProcessBridge> {
+  const healthPort = await freePort();
+  const common = { ...env, TEMPORAL_ADDRESS: temporalAddress, WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE ?? '' };
+  const worker = run('worker/main.ts', { ...common, WORKER_HEALTH_PORT: String(healthPort) });
+  const api = run('api/main.ts', common);
+  const apiUrl = `http://127.0.0.1:${env.PORT}`;
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${healthPort}/healthz`)).ok, { what: 'the worker process', timeoutMs: 30_000, intervalMs: 200 });
+  await waitFor(async () => (await fetch(`${apiUrl}/readyz`)).ok, { what: 'the API process', timeoutMs: 30_000, intervalMs: 200 });
+  const connection = await Connection.connect({ address: temporalAddress });
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
+  return {
+    apiUrl,
+    client,
+    async stop() {
+      await stopChild(api);
+      await stopChild(worker);
+      await connection.close();
+    },
+  };
+}
