@@ -2,29 +2,14 @@
  * VTEX Create service through the real stack: the VTEX sandbox plays VTEX against our intake over
  * HTTP, the workflow runs on the test run's Temporal dev server, the engine sandbox holds the jobs.
  */
-import example from '../../contracts/examples/vtex.create-service.json';
 import { CreateServiceResponse } from '../../contracts/vtex';
 import { vtexServiceId } from '../../mapping/ids';
+import { createServiceBody, workflowExists } from '../support/deliveries';
 import { recordHistory } from '../support/histories';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
 let stack: TestStack;
-let seq = 0;
-
-function freshBody(overrides: Record<string, unknown> = {}): Record<string, any> {
-  seq += 1;
-  return { ...structuredClone(example), orderId: `IT-CS-${Date.now()}-${seq}`, ...overrides };
-}
-
-async function workflowExists(serviceId: string): Promise<boolean> {
-  try {
-    await stack.bridge.client.workflow.getHandle(serviceId).describe();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -35,7 +20,7 @@ afterAll(async () => {
 
 describe('POST /vtex/services (Create service)', () => {
   it("takes VTEX's own example end to end: answered PENDING with the job, then VTEX holds the service in PENDING", async () => {
-    const body = freshBody();
+    const body = createServiceBody();
     const result = await stack.vtex.createService(body);
     expect(result.status).toBe(200);
     const answer = CreateServiceResponse.parse(result.body);
@@ -71,7 +56,7 @@ describe('POST /vtex/services (Create service)', () => {
   });
 
   it('makes no tracking call before 5 seconds after the answer', async () => {
-    const body = freshBody();
+    const body = createServiceBody();
     const result = await stack.vtex.createService(body);
     const serviceId = (result.body as { serviceId: string }).serviceId;
     const first = await waitFor(() => stack.vtex.calls({ path: serviceId })[0], { what: 'a tracking call', timeoutMs: 15_000 });
@@ -82,7 +67,7 @@ describe('POST /vtex/services (Create service)', () => {
   });
 
   it('answers a repeated Create service with the same serviceId and creates no second job', async () => {
-    const body = freshBody();
+    const body = createServiceBody();
     const first = await stack.call('POST', '/vtex/services', body);
     const again = await stack.call('POST', '/vtex/services', body);
     expect(first.status).toBe(200);
@@ -93,7 +78,7 @@ describe('POST /vtex/services (Create service)', () => {
   });
 
   it('answers concurrent duplicates with one serviceId and one job', async () => {
-    const body = freshBody();
+    const body = createServiceBody();
     const answers = await Promise.all(Array.from({ length: 8 }, () => stack.call('POST', '/vtex/services', body)));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     expect(new Set(answers.map((a) => a.body.serviceId)).size).toBe(1);
@@ -112,11 +97,11 @@ describe('POST /vtex/services (Create service)', () => {
       ['an unreadable weight', (b) => { b.packages[0].items[0].weight = 'heavy'; return b; }, 'packages.0.items.0.weight'],
     ];
     it.each(cases)('400 for %s, with the field path', async (_name, mutate, path) => {
-      const body = freshBody();
+      const body = createServiceBody();
       const response = await stack.call('POST', '/vtex/services', mutate(body));
       expect(response.status).toBe(400);
       expect(response.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
-      expect(await workflowExists(vtexServiceId(body.carrierId, body.orderId))).toBe(false);
+      expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
       expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
     });
 
@@ -124,15 +109,15 @@ describe('POST /vtex/services (Create service)', () => {
       const bad = await stack.call('POST', '/vtex/services', '{"orderId": "x",');
       expect(bad.status).toBe(400);
       expect(bad.body).toMatchObject({ error: 'The body is not valid JSON', details: [{ path: '(body)' }] });
-      const huge = await stack.call('POST', '/vtex/services', { ...freshBody(), comments: 'x'.repeat(1_100_000) });
+      const huge = await stack.call('POST', '/vtex/services', { ...createServiceBody(), comments: 'x'.repeat(1_100_000) });
       expect(huge.status).toBe(413);
     });
 
     it('401 without the intake token or with a wrong one', async () => {
-      const body = freshBody();
+      const body = createServiceBody();
       expect((await stack.call('POST', '/vtex/services', body, { authorization: '' })).status).toBe(401);
       expect((await stack.call('POST', '/vtex/services', body, { authorization: 'Bearer wrong' })).status).toBe(401);
-      expect(await workflowExists(vtexServiceId(body.carrierId, body.orderId))).toBe(false);
+      expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
     });
   });
 });

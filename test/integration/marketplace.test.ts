@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { marketplaceServiceId } from '../../mapping/ids';
 import { runDeliveryCli } from '../../scripts/delivery';
 import { RouteIdKey } from '../../workflows/searchAttributes';
+import { workflowExists } from '../support/deliveries';
 import { historyText, recordHistory } from '../support/histories';
 import { fresh, seedDeliveryRequest, seedRouteDeliveryRequest } from '../support/marketplaceEvents';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -23,15 +24,6 @@ const hasCallback = (deliveryId: string, status: string) =>
   waitFor(() => statusesOf(deliveryId).includes(status as never), { what: `${status} at the marketplace for ${deliveryId}`, timeoutMs: 20_000 });
 const jobPosts = (deliveryIds: string[]) =>
   stack.engine.calls({ method: 'POST', path: '^/jobs$' }).filter((c) => deliveryIds.includes((c.body as { client_reference?: string } | null)?.client_reference ?? ''));
-
-async function workflowExists(serviceId: string): Promise<boolean> {
-  try {
-    await stack.bridge.client.workflow.getHandle(serviceId).describe();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 beforeAll(async () => {
   stack = await startTestStack({ engine: { webhook: { initialDelayMs: 20, maxDelayMs: 200 } } });
@@ -127,7 +119,7 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
     const sent = await stack.marketplace.sendDeliveryRequest(event);
     expect(sent.status).toBe(202);
     expect((sent.body as { accepted: Array<{ delivery_id: string }> }).accepted.map((a) => a.delivery_id)).toEqual(ids);
-    for (const id of ids) expect(await workflowExists(marketplaceServiceId(id))).toBe(true);
+    for (const id of ids) expect(await workflowExists(stack, marketplaceServiceId(id))).toBe(true);
     const jobs = await Promise.all(ids.map(jobOf));
     expect(new Set(jobs.map((j) => j.job_id)).size).toBe(3);
     for (const id of ids) await hasCallback(id, 'PENDING');
@@ -196,7 +188,7 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
 
   describe('refuses malformed events, starting nothing', () => {
     async function expectNothingStarted(ids: string[]): Promise<void> {
-      for (const id of ids) expect(await workflowExists(marketplaceServiceId(id))).toBe(false);
+      for (const id of ids) expect(await workflowExists(stack, marketplaceServiceId(id))).toBe(false);
       expect(jobPosts(ids)).toEqual([]);
       for (const id of ids) expect(stack.engine.jobByClientReference(id)).toBeUndefined();
     }

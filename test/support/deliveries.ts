@@ -76,3 +76,13 @@ export async function finalView(stack: TestStack, serviceId: string, timeoutMs =
 export async function stateOf(stack: TestStack, serviceId: string): Promise<DeliveryView> {
   return stack.bridge.client.workflow.getHandle(serviceId).query(deliveryStateQuery);
 }
+
+/** Whether Temporal knows a workflow by that id (running or ended). */
+export async function workflowExists(stack: TestStack, serviceId: string): Promise<boolean> {
+  try {
+    await stack.bridge.client.workflow.getHandle(serviceId).describe();
+    return true;
+  } catch {
+    return false;
+  }
+}
