@@ -68,35 +68,24 @@ export async function runDeliveryCli(argv: string[], connect: () => Promise<Clie
     .argument('<serviceId>')
     .action(async (serviceId: string) => print(io, await stateOf(await getClient(), serviceId)));
 
-  program
-    .command('pause')
-    .description('hold the job in the Delivery Engine (as VTEX Pause service with pause: true)')
-    .argument('<serviceId>')
-    .option('-r, --reason <text>', 'why', 'Paused by an operator')
-    .action(async (serviceId: string, opts: { reason: string }) => {
-      const c = await getClient();
-      await signalAndShow(c, io, serviceId, () => c.workflow.getHandle(serviceId).signal(pauseSignal, { pause: true, reason: opts.reason }));
-    });
-
-  program
-    .command('resume')
-    .description('release a paused job')
-    .argument('<serviceId>')
-    .option('-r, --reason <text>', 'why', 'Resumed by an operator')
-    .action(async (serviceId: string, opts: { reason: string }) => {
-      const c = await getClient();
-      await signalAndShow(c, io, serviceId, () => c.workflow.getHandle(serviceId).signal(pauseSignal, { pause: false, reason: opts.reason }));
-    });
-
-  program
-    .command('cancel')
-    .description('cancel the job in the Delivery Engine and end the delivery CANCELED')
-    .argument('<serviceId>')
-    .option('-r, --reason <text>', 'why', 'Canceled by an operator')
-    .action(async (serviceId: string, opts: { reason: string }) => {
-      const c = await getClient();
-      await signalAndShow(c, io, serviceId, () => c.workflow.getHandle(serviceId).signal(cancelSignal, { reason: opts.reason }));
-    });
+  /** pause, resume and cancel: one signal each, with a reason. */
+  const signalCommand = (name: string, description: string, defaultReason: string, send: (handle: ReturnType<Client['workflow']['getHandle']>, reason: string) => Promise<void>) =>
+    program
+      .command(name)
+      .description(description)
+      .argument('<serviceId>')
+      .option('-r, --reason <text>', 'why', defaultReason)
+      .action(async (serviceId: string, opts: { reason: string }) => {
+        const c = await getClient();
+        await signalAndShow(c, io, serviceId, () => send(c.workflow.getHandle(serviceId), opts.reason));
+      });
+  signalCommand('pause', 'hold the job in the Delivery Engine (as VTEX Pause service with pause: true)', 'Paused by an operator', (h, reason) =>
+    h.signal(pauseSignal, { pause: true, reason }),
+  );
+  signalCommand('resume', 'release a paused job', 'Resumed by an operator', (h, reason) => h.signal(pauseSignal, { pause: false, reason }));
+  signalCommand('cancel', 'cancel the job in the Delivery Engine and end the delivery CANCELED', 'Canceled by an operator', (h, reason) =>
+    h.signal(cancelSignal, { reason }),
+  );
 
   program
     .command('event')

@@ -95,13 +95,7 @@ export interface ReportFailure {
 }
 
 /** What GET /deliveries/:serviceId and the state query return. */
-export interface DeliveryView {
-  serviceId: string;
-  platform: Platform;
-  orderId: string;
-  carrierId: string;
-  routeId?: string;
-  routeName?: string;
+export interface DeliveryView extends Pick<DeliveryInput, 'serviceId' | 'platform' | 'orderId' | 'carrierId' | 'routeId' | 'routeName'> {
   status: ServiceStatus;
   phase: 'creating' | 'waiting-confirmation' | 'active' | 'ended';
   paused: boolean;
