@@ -42,6 +42,7 @@ import {
   type CreateServiceAnswer,
   type DeliveryInput,
   type DeliveryView,
+  type InboxItem,
   type JobInfo,
   type PlatformCommand,
   type ReportFailure,
@@ -76,7 +77,6 @@ const TIMELINE_LIMIT = 100;
 const SEEN_EVENTS_LIMIT = 1000;
 const FAILED_REPORTS_LIMIT = 20;
 
-type InboxItem = { kind: 'event'; event: JobEvent } | { kind: 'command'; command: PlatformCommand };
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryView> {
   const carried: CarriedState | undefined = input.carried;
@@ -102,10 +102,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
   const timeline: TimelineEntry[] = carried?.timeline ?? [];
   const seenEventIds: string[] = carried?.seenEventIds ?? [];
   const seen = new Set(seenEventIds);
-  const inbox: InboxItem[] = [
-    ...(carried?.pendingEvents ?? []).map((event): InboxItem => ({ kind: 'event', event })),
-    ...(carried?.pendingPlatform ?? []).map((command): InboxItem => ({ kind: 'command', command })),
-  ];
+  const inbox: InboxItem[] = [...(carried?.inbox ?? [])];
   let pendingReports = 0;
   const run = (carried?.run ?? 0) + 1;
   /** Earliest time the platform accepts calls; pushed later by every Create answer until confirmed. */
@@ -460,8 +457,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
       confirmed,
       cancelRequested,
       seenEventIds,
-      pendingEvents: inbox.filter((i): i is Extract<InboxItem, { kind: 'event' }> => i.kind === 'event').map((i) => i.event),
-      pendingPlatform: inbox.filter((i): i is Extract<InboxItem, { kind: 'command' }> => i.kind === 'command').map((i) => i.command),
+      inbox,
       agentAssigned,
       lastError,
       needsAttention,

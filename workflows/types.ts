@@ -117,8 +117,8 @@ export interface CarriedState {
   confirmed: boolean;
   cancelRequested?: CancelRequest;
   seenEventIds: string[];
-  pendingEvents: JobEvent[];
-  pendingPlatform: PlatformCommand[];
+  /** Carrier events and platform commands not handled yet, in arrival order. */
+  inbox: InboxItem[];
   agentAssigned: boolean;
   lastError?: string;
   needsAttention: boolean;
@@ -131,6 +131,9 @@ export interface CancelRequest {
   reason: string;
   at: string;
 }
+
+/** What waits for the workflow's attention, in arrival order. */
+export type InboxItem = { kind: 'event'; event: JobEvent } | { kind: 'command'; command: PlatformCommand };
 
 export type PlatformCommand =
   | { kind: 'cancel'; reason: string; at: string }
