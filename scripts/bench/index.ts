@@ -111,8 +111,9 @@ async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--only <measurement>', 'run one measurement').choices(ALL))
     .option('--quick', 'short smoke run (small samples); writes bench-results/BENCHMARKS.quick.md unless --out is given')
     .option('--out <file>', 'markdown file to update (default BENCHMARKS.md)')
+    .option('--profile', 'write V8 CPU profiles of our worker, our API and the bare worker to the run folder (slows them: not for reference figures)')
     .parse(argv);
-  const opts = program.opts<{ only?: Measurement; quick?: boolean; out?: string }>();
+  const opts = program.opts<{ only?: Measurement; quick?: boolean; out?: string; profile?: boolean }>();
   const plan = opts.quick ? QUICK : FULL;
   const only = opts.only ? [opts.only] : ALL;
   const out = path.resolve(REPO_ROOT, opts.out ?? (opts.quick ? 'bench-results/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
@@ -138,7 +139,7 @@ async function main(argv: string[]): Promise<void> {
     await env.start();
     for (const measurement of only) {
       log(`${measurement}: starting fresh workers and API`);
-      const services = await env.startServices(measurement);
+      const services = await env.startServices(measurement, { profile: opts.profile });
       try {
         if (measurement === 'create') {
           results.create = await measureCreate(env, services, plan.create, log);

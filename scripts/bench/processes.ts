@@ -27,9 +27,9 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export function spawnTs(name: string, entry: string, env: Record<string, string>, logFile: string): Child {
+export function spawnTs(name: string, entry: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = []): Child {
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, entry)], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(REPO_ROOT, entry)], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', log, log, 'ipc'],

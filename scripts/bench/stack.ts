@@ -93,7 +93,7 @@ export class BenchEnvironment {
   }
 
   /** Fresh workers on fresh task queues: nothing left from an earlier measurement reaches them. */
-  async startServices(label: string): Promise<Services> {
+  async startServices(label: string, options: { profile?: boolean } = {}): Promise<Services> {
     this.serial += 1;
     const suffix = `${label}-${this.serial}-${randomBytes(3).toString('hex')}`;
     const ourQueue = `bench-ours-${suffix}`;
@@ -118,13 +118,16 @@ export class BenchEnvironment {
       SECRETS_KEY: BENCH_CREDENTIALS.secretsKey,
     };
     const logOf = (name: string) => path.join(this.dir, `${label}-${this.serial}-${name}.log`);
-    const worker = spawnTs('worker', 'worker/main.ts', { ...common, WORKER_HEALTH_PORT: String(healthPort), WORKFLOW_BUNDLE_PATH: this.ourBundle }, logOf('worker'));
-    const api = spawnTs('api', 'api/main.ts', common, logOf('api'));
+    // --profile: V8 CPU profiles of every thread, written when the process exits (SIGTERM).
+    const profiled = (name: string): string[] =>
+      options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(this.dir, 'profiles', `${label}-${this.serial}-${name}`)}`] : [];
+    const worker = spawnTs('worker', 'worker/main.ts', { ...common, WORKER_HEALTH_PORT: String(healthPort), WORKFLOW_BUNDLE_PATH: this.ourBundle }, logOf('worker'), profiled('worker'));
+    const api = spawnTs('api', 'api/main.ts', common, logOf('api'), profiled('api'));
     const bare = spawnTs('bare worker', 'scripts/bench/bareWorker.ts', {
       TEMPORAL_ADDRESS: this.server.address,
       TEMPORAL_TASK_QUEUE: bareQueue,
       BARE_WORKFLOW_BUNDLE: this.bareBundle,
-    }, logOf('bare-worker'));
+    }, logOf('bare-worker'), profiled('bare-worker'));
     bare.messages.on('activity', (ran: ActivityRan) => this.bareActivities.emit('activity', ran));
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await Promise.all([
