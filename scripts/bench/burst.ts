@@ -5,7 +5,7 @@
  */
 import { requestJson } from './http';
 import { createServiceBody, forEachConcurrently, postCreateService, type CreateOutcome } from './deliveries';
-import { CpuMeter, quietMachine } from './processes';
+import { CpuMeter, undisturbed } from './processes';
 import type { BenchEnvironment, Services } from './stack';
 import { now, sleep, summarize, type LatencySummary } from './stats';
 
@@ -27,18 +27,20 @@ export interface BurstResult {
 }
 
 export async function measureBurst(env: BenchEnvironment, services: Services, total: number, concurrency: number, log: (line: string) => void): Promise<BurstResult> {
-  const bodies = Array.from({ length: total }, () => createServiceBody());
-  const outcomes: Array<CreateOutcome & { ms: number }> = [];
-  await quietMachine(log);
-  const meter = new CpuMeter({ server: env.server.process.pid!, worker: services.worker.pid, api: services.api.pid, sandboxes: env.sandboxes.pid });
-  const started = now();
-  await forEachConcurrently(bodies, concurrency, async (body) => {
-    const sent = now();
-    const outcome = await postCreateService(services.apiUrl, body);
-    outcomes.push({ ...outcome, ms: now() - sent });
+  // A disturbed burst is sent again with new orders: the same orders again would only join their workflows.
+  const { bodies, outcomes, elapsedMs, cpu } = await undisturbed(`burst ${total} x${concurrency}`, log, async () => {
+    const bodies = Array.from({ length: total }, () => createServiceBody());
+    const outcomes: Array<CreateOutcome & { ms: number }> = [];
+    const meter = new CpuMeter({ server: env.server.process.pid!, worker: services.worker.pid, api: services.api.pid, sandboxes: env.sandboxes.pid });
+    const started = now();
+    await forEachConcurrently(bodies, concurrency, async (body) => {
+      const sent = now();
+      const outcome = await postCreateService(services.apiUrl, body);
+      outcomes.push({ ...outcome, ms: now() - sent });
+    });
+    return { bodies, outcomes, elapsedMs: now() - started, cpu: meter.read() };
   });
-  const elapsedMs = now() - started;
-  const cpu = meter.read();
+  const started = now() - elapsedMs;
 
   // Every order's job, once: poll the engine sandbox until all exist (or a minute passed).
   const orders = new Set(bodies.map((b) => b.orderId as string));

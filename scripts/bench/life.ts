@@ -24,7 +24,7 @@ import {
   trackVtexCalls,
   type OurDelivery,
 } from './deliveries';
-import { CpuMeter, quietMachine } from './processes';
+import { CpuMeter, quietMachine, undisturbed } from './processes';
 import type { BenchEnvironment, Services } from './stack';
 import { now, sleep, summarize, type LatencySummary } from './stats';
 
@@ -68,65 +68,67 @@ function pidsOf(env: BenchEnvironment, services: Services) {
   return { server: env.server.process.pid!, worker: services.worker.pid, api: services.api.pid, bare: services.bare.pid, sandboxes: env.sandboxes.pid };
 }
 
+async function bareLatencyRun(env: BenchEnvironment, services: Services, level: LatencyLevel, log: (line: string) => void) {
+  const activities = trackBareActivities(env);
+  const workflows = Array.from({ length: level.deliveries }, () => bareWorkflowId('life'));
+  let lastStart = 0;
+  await forEachConcurrently(workflows, OPENING_CONCURRENCY, async (id) => {
+    await bareCreate(env, services.bareQueue, id, { timerMs: CONFIRMATION_TIMER_MS, events: EVENTS });
+    lastStart = Date.now();
+  });
+  // Open means past the confirmation timer.
+  await sleep(Math.max(0, lastStart + CONFIRMATION_TIMER_MS + 1500 - Date.now()));
+  await quietMachine(log);
+  const latency: number[] = [];
+  const signalAnswer: number[] = [];
+  const meter = new CpuMeter(pidsOf(env, services));
+  await forEachConcurrently(workflows, level.concurrency, async (id) => {
+    for (let seq = 1; seq <= EVENTS; seq += 1) {
+      const sent = now();
+      await bareSignal(env, id, seq);
+      signalAnswer.push(now() - sent);
+      latency.push((await activities.arrivals.nth(id, seq)) - sent);
+    }
+  });
+  const cpu = meter.read();
+  activities.stop();
+  return { latency: summarize(latency), signalAnswer: summarize(signalAnswer), cpu };
+}
+
+async function ourLatencyRun(env: BenchEnvironment, services: Services, level: LatencyLevel, log: (line: string) => void) {
+  const calls = trackVtexCalls(env);
+  const deliveries: OurDelivery[] = [];
+  await forEachConcurrently(Array.from({ length: level.deliveries }), OPENING_CONCURRENCY, async () => {
+    deliveries.push(await jobOf(env, await postCreateService(services.apiUrl)));
+  });
+  // Open means past the confirmation: VTEX got the first report (PATCH PENDING).
+  await Promise.all(deliveries.map((d) => calls.arrivals.nth(d.serviceId, 1, 60_000)));
+  await sleep(500);
+  await quietMachine(log);
+  const latency: number[] = [];
+  const webhookAnswer: number[] = [];
+  const meter = new CpuMeter(pidsOf(env, services));
+  await forEachConcurrently(deliveries, level.concurrency, async (delivery) => {
+    for (let step = 1; step <= EVENTS; step += 1) {
+      const event = lifeEvent(delivery, step);
+      const sent = now();
+      await postEvent(services.apiUrl, delivery, event);
+      webhookAnswer.push(now() - sent);
+      latency.push((await calls.arrivals.nth(delivery.serviceId, step + 1)) - sent);
+    }
+  });
+  const cpu = meter.read();
+  calls.stop();
+  await env.clearCalls();
+  return { latency: summarize(latency), webhookAnswer: summarize(webhookAnswer), cpu };
+}
+
 export async function measureEventLatency(env: BenchEnvironment, services: Services, levels: LatencyLevel[], log: (line: string) => void): Promise<LatencyRow[]> {
   const rows: LatencyRow[] = [];
   for (const level of levels) {
-    // ---- bare ----
-    const activities = trackBareActivities(env);
-    const workflows = Array.from({ length: level.deliveries }, () => bareWorkflowId('life'));
-    let lastStart = 0;
-    await forEachConcurrently(workflows, OPENING_CONCURRENCY, async (id) => {
-      await bareCreate(env, services.bareQueue, id, { timerMs: CONFIRMATION_TIMER_MS, events: EVENTS });
-      lastStart = Date.now();
-    });
-    await sleep(Math.max(0, lastStart + CONFIRMATION_TIMER_MS + 1500 - Date.now()));
-    const bareLatency: number[] = [];
-    const signalAnswer: number[] = [];
-    await quietMachine(log);
-    let meter = new CpuMeter(pidsOf(env, services));
-    await forEachConcurrently(workflows, level.concurrency, async (id) => {
-      for (let seq = 1; seq <= EVENTS; seq += 1) {
-        const sent = now();
-        await bareSignal(env, id, seq);
-        signalAnswer.push(now() - sent);
-        bareLatency.push((await activities.arrivals.nth(id, seq)) - sent);
-      }
-    });
-    const bareCpu = meter.read();
-    activities.stop();
-
-    // ---- ours ----
-    const calls = trackVtexCalls(env);
-    const deliveries: OurDelivery[] = [];
-    await forEachConcurrently(workflows, OPENING_CONCURRENCY, async () => {
-      deliveries.push(await jobOf(env, await postCreateService(services.apiUrl)));
-    });
-    // Open means past the confirmation: VTEX got the first report (PATCH PENDING).
-    await Promise.all(deliveries.map((d) => calls.arrivals.nth(d.serviceId, 1, 60_000)));
-    await sleep(500);
-    const ourLatency: number[] = [];
-    const webhookAnswer: number[] = [];
-    await quietMachine(log);
-    meter = new CpuMeter(pidsOf(env, services));
-    await forEachConcurrently(deliveries, level.concurrency, async (delivery) => {
-      for (let step = 1; step <= EVENTS; step += 1) {
-        const event = lifeEvent(delivery, step);
-        const sent = now();
-        await postEvent(services.apiUrl, delivery, event);
-        webhookAnswer.push(now() - sent);
-        ourLatency.push((await calls.arrivals.nth(delivery.serviceId, step + 1)) - sent);
-      }
-    });
-    const ourCpu = meter.read();
-    calls.stop();
-    await env.clearCalls();
-
-    const row: LatencyRow = {
-      concurrency: level.concurrency,
-      deliveries: level.deliveries,
-      ours: { latency: summarize(ourLatency), webhookAnswer: summarize(webhookAnswer), cpu: ourCpu },
-      bare: { latency: summarize(bareLatency), signalAnswer: summarize(signalAnswer), cpu: bareCpu },
-    };
+    const bare = await undisturbed(`event latency x${level.concurrency} bare`, log, () => bareLatencyRun(env, services, level, log));
+    const ours = await undisturbed(`event latency x${level.concurrency} ours`, log, () => ourLatencyRun(env, services, level, log));
+    const row: LatencyRow = { concurrency: level.concurrency, deliveries: level.deliveries, ours, bare };
     log(`  event->VTEX x${level.concurrency}: ours p50 ${row.ours.latency.p50.toFixed(1)} p99 ${row.ours.latency.p99.toFixed(1)} ms; bare signal->activity p50 ${row.bare.latency.p50.toFixed(1)} p99 ${row.bare.latency.p99.toFixed(1)} ms`);
     rows.push(row);
     await sleep(1000);
@@ -134,57 +136,46 @@ export async function measureEventLatency(env: BenchEnvironment, services: Servi
   return rows;
 }
 
+async function livesRun(env: BenchEnvironment, services: Services, level: LivesLevel, log: (line: string) => void, life: () => Promise<void>): Promise<LivesSide> {
+  const durations: number[] = [];
+  let failed = 0;
+  const meter = new CpuMeter(pidsOf(env, services));
+  const started = now();
+  await forEachConcurrently(Array.from({ length: level.lives }), level.concurrency, async () => {
+    const t0 = now();
+    try {
+      await life();
+      durations.push(now() - t0);
+    } catch (err) {
+      failed += 1;
+      log(`    life failed: ${String(err)}`);
+    }
+  });
+  const elapsedMs = now() - started;
+  return { perSecond: durations.length / (elapsedMs / 1000), elapsedMs, lifeMs: summarize(durations), failed, cpu: meter.read() };
+}
+
 export async function measureLives(env: BenchEnvironment, services: Services, levels: LivesLevel[], log: (line: string) => void): Promise<LivesRow[]> {
   const rows: LivesRow[] = [];
   for (const level of levels) {
-    const indexes = Array.from({ length: level.lives }, (_, i) => i);
-
-    // ---- bare ----
-    let durations: number[] = [];
-    let failed = 0;
-    await quietMachine(log);
-    let meter = new CpuMeter(pidsOf(env, services));
-    let started = now();
-    await forEachConcurrently(indexes, level.concurrency, async () => {
-      const t0 = now();
-      try {
+    const bare = await undisturbed(`lives x${level.concurrency} bare`, log, () =>
+      livesRun(env, services, level, log, async () => {
         const id = bareWorkflowId('lives');
         await bareCreate(env, services.bareQueue, id, { timerMs: CONFIRMATION_TIMER_MS, events: EVENTS });
         for (let seq = 1; seq <= EVENTS; seq += 1) await bareSignal(env, id, seq);
         await env.client.workflow.getHandle(id).result();
-        durations.push(now() - t0);
-      } catch (err) {
-        failed += 1;
-        log(`    bare life failed: ${String(err)}`);
-      }
-    });
-    let elapsedMs = now() - started;
-    const bare: LivesSide = { perSecond: durations.length / (elapsedMs / 1000), elapsedMs, lifeMs: summarize(durations), failed, cpu: meter.read() };
+      }),
+    );
     await sleep(1000);
-
-    // ---- ours ----
-    durations = [];
-    failed = 0;
-    await quietMachine(log);
-    meter = new CpuMeter(pidsOf(env, services));
-    started = now();
-    await forEachConcurrently(indexes, level.concurrency, async () => {
-      const t0 = now();
-      try {
+    const ours = await undisturbed(`lives x${level.concurrency} ours`, log, () =>
+      livesRun(env, services, level, log, async () => {
         const delivery = await jobOf(env, await postCreateService(services.apiUrl));
         for (let step = 1; step <= EVENTS; step += 1) await postEvent(services.apiUrl, delivery, lifeEvent(delivery, step));
         const view = (await env.client.workflow.getHandle(delivery.serviceId).result()) as { status: string };
         if (view.status !== 'DELIVERED') throw new Error(`${delivery.serviceId} ended ${view.status}`);
-        durations.push(now() - t0);
-      } catch (err) {
-        failed += 1;
-        log(`    our life failed: ${String(err)}`);
-      }
-    });
-    elapsedMs = now() - started;
-    const ours: LivesSide = { perSecond: durations.length / (elapsedMs / 1000), elapsedMs, lifeMs: summarize(durations), failed, cpu: meter.read() };
+      }),
+    );
     await env.clearCalls();
-
     log(`  lives x${level.concurrency} (${level.lives}): ours ${ours.perSecond.toFixed(2)}/s (life p50 ${ours.lifeMs.p50.toFixed(0)} ms), bare ${bare.perSecond.toFixed(2)}/s (life p50 ${bare.lifeMs.p50.toFixed(0)} ms)`);
     rows.push({ concurrency: level.concurrency, lives: level.lives, ours, bare });
     await sleep(1000);
