@@ -6,7 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
+import { CONFIRMATION_MARGIN_MS } from '../../api/app';
 import example from '../../contracts/examples/vtex.create-service.json';
+import { DEFAULT_CONFIRMATION_DELAY_MS } from '../../workflows/types';
 import { webhookKeyFor } from '../../contracts/webhookKey';
 import type { JobEvent } from '../../contracts/deliveryEngine';
 import { requestJson } from './http';
@@ -19,8 +21,8 @@ import { now, sleep } from './stats';
 const RUN = randomBytes(3).toString('hex');
 let sequence = 0;
 
-/** Our workflow's confirmation wait: VTEX's 5 s plus the 300 ms margin (workflows/types.ts). */
-export const CONFIRMATION_TIMER_MS = 5300;
+/** Our workflow's confirmation wait after its Create answer: VTEX's 5 s plus the API's margin; the bare one waits as long. */
+export const CONFIRMATION_TIMER_MS = DEFAULT_CONFIRMATION_DELAY_MS + CONFIRMATION_MARGIN_MS;
 
 export function createServiceBody(): Record<string, any> {
   sequence += 1;
