@@ -21,6 +21,13 @@ import { vtexRoutes } from './routes/vtex';
 
 /** VTEX waits 5 s for Create service: by 4.5 s it has its answer, PENDING or 503. */
 const CREATE_HARD_DEADLINE_MS = 4500;
+/**
+ * The workflow's first tracking call waits VTEX's 5 s plus this margin after its Create answer was
+ * produced. Only an answer that took longer than half of it to leave us costs a signal (a workflow
+ * task and a new timer) to push the wait back; with the workflow default (300 ms) that was most
+ * answers under load (BENCHMARKS.md). A later first PATCH costs nothing at VTEX.
+ */
+export const CONFIRMATION_MARGIN_MS = 1000;
 
 export interface AppDeps {
   config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'continueAsNewAfterEvents' | 'temporal' | 'deliveryEngine' | 'secretsKey'>;
@@ -39,7 +46,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     taskQueue: config.temporal.taskQueue,
     createAnswerDeadlineMs: config.createAnswerDeadlineMs,
     createHardDeadlineMs: CREATE_HARD_DEADLINE_MS,
-    tuning: { continueAsNewAfterEvents: config.continueAsNewAfterEvents },
+    tuning: { continueAsNewAfterEvents: config.continueAsNewAfterEvents, confirmationMarginMs: CONFIRMATION_MARGIN_MS },
     logger,
   });
 

@@ -122,10 +122,12 @@ export class DeliveryGateway {
     if (outcome.kind === 'value') {
       const { producedAt, ...answer } = outcome.value;
       const lag = Date.now() - producedAt;
+      const marginMs = { ...this.options.tuning, ...input.tuning }.confirmationMarginMs ?? DEFAULT_CONFIRMATION_MARGIN_MS;
       return {
         answer,
-        // Only when the answer spent long on its way does the workflow need the real time.
-        afterAnswer: lag > DEFAULT_CONFIRMATION_MARGIN_MS / 2 ? () => this.tellAnswered(input.serviceId) : () => undefined,
+        // Only when the answer spent long on its way (more than half the workflow's margin) does
+        // the workflow need the real time: the signal costs a workflow task and a new timer.
+        afterAnswer: lag > marginMs / 2 ? () => this.tellAnswered(input.serviceId) : () => undefined,
       };
     }
     if (outcome.kind === 'error' && outcome.error instanceof WorkflowExecutionAlreadyStartedError) {

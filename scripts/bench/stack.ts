@@ -1,0 +1,186 @@
+/**
+ * What every measurement runs against: ONE Temporal dev server with the CONTRACT settings, the
+ * sandboxes in their own process, and per measurement a fresh set of workers on fresh task queues:
+ * our worker (worker/main.ts) and intake API (api/main.ts), and the bare worker.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { freePort, startDevServer, type DevServer } from '../dev-server';
+import { requestJson } from './http';
+import { spawnTs, type Child } from './processes';
+import type { VtexCallSeen } from './sandboxes';
+import type { ActivityRan } from './bareActivities';
+import { sleep } from './stats';
+
+export const BENCH_CREDENTIALS = {
+  intakeToken: 'bench-intake-token',
+  vtexApiKey: 'bench-vtex-api-key',
+  engineApiKey: 'bench-engine-api-key',
+  webhookSecret: 'bench-webhook-secret-0123456789',
+  secretsKey: 'bench-secrets-key-0123456789abcdef0123456789',
+  carrierId: 'bench-carrier',
+};
+
+export interface SandboxUrls {
+  vtex: string;
+  engine: string;
+  marketplace: string;
+}
+
+/** Our worker and API, and the bare worker, for one measurement. */
+export interface Services {
+  label: string;
+  apiUrl: string;
+  ourQueue: string;
+  bareQueue: string;
+  worker: Child;
+  api: Child;
+  bare: Child;
+  stop(): Promise<void>;
+}
+
+export class BenchEnvironment {
+  /** tracking hook calls VTEX took: `vtex-call` events (VtexCallSeen) */
+  readonly vtexCalls = new EventEmitter();
+  /** bare activities that ran: `activity` events (ActivityRan) */
+  readonly bareActivities = new EventEmitter();
+  client!: Client;
+  private connection!: Connection;
+  server!: DevServer;
+  sandboxes!: Child;
+  urls!: SandboxUrls;
+  private ourBundle!: string;
+  private bareBundle!: string;
+  private serial = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly log: (line: string) => void,
+  ) {
+    this.vtexCalls.setMaxListeners(0);
+    this.bareActivities.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(this.dir, { recursive: true });
+    this.log(`run folder ${this.dir}`);
+    const started = Date.now();
+    const [server, ours, bare] = await Promise.all([
+      startDevServer({ dbFile: path.join(this.dir, 'temporal.sqlite'), uiPort: false, log: this.log }),
+      bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler }),
+      bundleWorkflowCode({ workflowsPath: require.resolve('./bareWorkflows'), logger: quietBundler }),
+    ]);
+    this.server = server;
+    this.ourBundle = path.join(this.dir, 'workflow-bundle.js');
+    this.bareBundle = path.join(this.dir, 'bare-workflow-bundle.js');
+    writeFileSync(this.ourBundle, ours.code);
+    writeFileSync(this.bareBundle, bare.code);
+    this.connection = await Connection.connect({ address: server.address });
+    this.client = new Client({ connection: this.connection });
+
+    this.sandboxes = spawnTs('sandboxes', 'scripts/bench/sandboxes.ts', {
+      VTEX_API_KEY: BENCH_CREDENTIALS.vtexApiKey,
+      DELIVERY_ENGINE_API_KEY: BENCH_CREDENTIALS.engineApiKey,
+    }, path.join(this.dir, 'sandboxes.log'));
+    const ready = await this.sandboxes.once<SandboxUrls & { kind: 'ready' }>('ready');
+    this.urls = { vtex: ready.vtex, engine: ready.engine, marketplace: ready.marketplace };
+    this.sandboxes.messages.on('vtex-call', (seen: VtexCallSeen) => this.vtexCalls.emit('vtex-call', seen));
+    this.log(`dev server ${server.address}, sandboxes ${this.urls.vtex} (VTEX) ${this.urls.engine} (engine), bundles ready in ${Date.now() - started} ms`);
+  }
+
+  /** Fresh workers on fresh task queues: nothing left from an earlier measurement reaches them. */
+  async startServices(label: string, options: { profile?: boolean } = {}): Promise<Services> {
+    this.serial += 1;
+    const suffix = `${label}-${this.serial}-${randomBytes(3).toString('hex')}`;
+    const ourQueue = `bench-ours-${suffix}`;
+    const bareQueue = `bench-bare-${suffix}`;
+    const [apiPort, healthPort] = [await freePort(), await freePort()];
+    const common = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      TEMPORAL_ADDRESS: this.server.address,
+      TEMPORAL_TASK_QUEUE: ourQueue,
+      PORT: String(apiPort),
+      PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
+      INTAKE_TOKEN: BENCH_CREDENTIALS.intakeToken,
+      VTEX_CARRIER_ID: BENCH_CREDENTIALS.carrierId,
+      VTEX_API_KEY: BENCH_CREDENTIALS.vtexApiKey,
+      VTEX_TRACKING_URL: this.urls.vtex,
+      VTEX_AUTH_URL: this.urls.vtex,
+      DELIVERY_ENGINE_URL: this.urls.engine,
+      DELIVERY_ENGINE_API_KEY: BENCH_CREDENTIALS.engineApiKey,
+      MARKETPLACE_URL: this.urls.marketplace,
+      WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
+      SECRETS_KEY: BENCH_CREDENTIALS.secretsKey,
+    };
+    const logOf = (name: string) => path.join(this.dir, `${label}-${this.serial}-${name}.log`);
+    // --profile: V8 CPU profiles of every thread, written when the process exits (SIGTERM).
+    const profiled = (name: string): string[] =>
+      options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(this.dir, 'profiles', `${label}-${this.serial}-${name}`)}`] : [];
+    const worker = spawnTs('worker', 'worker/main.ts', { ...common, WORKER_HEALTH_PORT: String(healthPort), WORKFLOW_BUNDLE_PATH: this.ourBundle }, logOf('worker'), profiled('worker'));
+    const api = spawnTs('api', 'api/main.ts', common, logOf('api'), profiled('api'));
+    const bare = spawnTs('bare worker', 'scripts/bench/bareWorker.ts', {
+      TEMPORAL_ADDRESS: this.server.address,
+      TEMPORAL_TASK_QUEUE: bareQueue,
+      BARE_WORKFLOW_BUNDLE: this.bareBundle,
+    }, logOf('bare-worker'), profiled('bare-worker'));
+    bare.messages.on('activity', (ran: ActivityRan) => this.bareActivities.emit('activity', ran));
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    await Promise.all([
+      waitHttpOk(`http://127.0.0.1:${healthPort}/healthz`, worker),
+      waitHttpOk(`${apiUrl}/readyz`, api),
+      bare.once('ready'),
+    ]);
+    return {
+      label,
+      apiUrl,
+      ourQueue,
+      bareQueue,
+      worker,
+      api,
+      bare,
+      async stop() {
+        await Promise.all([api.stop(), worker.stop(), bare.stop()]);
+      },
+    };
+  }
+
+  /** Forget the sandboxes' call records (they are kept up to 10,000 and filtered per request). */
+  async clearCalls(): Promise<void> {
+    await Promise.all([requestJson('DELETE', `${this.urls.vtex}/_sandbox/calls`), requestJson('DELETE', `${this.urls.engine}/_sandbox/calls`)]);
+  }
+
+  async stop(): Promise<void> {
+    await this.connection?.close().catch(() => undefined);
+    await this.sandboxes?.stop();
+    await this.server?.stop();
+  }
+}
+
+async function waitHttpOk(url: string, child: Child, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.process.exitCode !== null) throw new Error(`${child.name} exited (${child.process.exitCode}) while starting`);
+    try {
+      const answer = await requestJson('GET', url, undefined, {}, 2000);
+      if (answer.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${child.name}: ${url} not ready within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+const quietBundler = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
+};
