@@ -47,7 +47,7 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
     return result.data;
   }
 
-  return {
+  const activities = {
     async requestSlot(request: AvailabilityRequest): Promise<AvailabilityResponse> {
       const { body } = await engine.expectOk({ method: 'POST', path: '/jobs/availability', json: request, headers: auth, timeoutMs: 3000 });
       return parsed(AvailabilityResponse, body, 'POST /jobs/availability');
@@ -77,6 +77,16 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
       return parsed(CreateJobResponse, body, 'POST /jobs');
     },
 
+    /**
+     * A slot and the job on it in one call: the workflow's first attempt, as one local activity
+     * (one workflow activation instead of two). Fails like either call would.
+     */
+    async createJobOnNewSlot({ serviceId, spec }: Omit<CreateJobInput, 'slotId'>): Promise<{ slot: AvailabilityResponse; job: CreateJobResponse }> {
+      const slot = await activities.requestSlot(spec.availability);
+      const job = await activities.createJob({ serviceId, slotId: slot.slot_id, spec });
+      return { slot, job };
+    },
+
     async getJob(jobId: string): Promise<Job> {
       const path = `/jobs/${encodeURIComponent(jobId)}`;
       const { body } = await engine.expectOk({ method: 'GET', path, headers: auth, timeoutMs: 3000 });
@@ -92,6 +102,7 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
       await engine.expectOk({ method: 'POST', path: `/jobs/${encodeURIComponent(jobId)}/hold`, json: { on_hold: onHold, reason }, headers: auth, timeoutMs: 5000 });
     },
   };
+  return activities;
 }
 
 export type DeliveryEngineActivities = ReturnType<typeof createDeliveryEngineActivities>;

@@ -86,6 +86,9 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   app.use('/routes', intakeAuth, routeOperatorRoutes({ gateway }));
   app.use('/delivery-engine', json, deliveryEngineRoutes({ gateway, webhookSecret: config.deliveryEngine.webhookSecret }));
 
+  // Whoever closes the Temporal connection first waits for calls still under way (scripts/bridge.ts).
+  app.locals.drain = () => gateway.drain();
+
   app.use((req, _res, next) => next(notFound(`No route ${req.method} ${req.path}`)));
   app.use(errorMiddleware(logger));
   return app;

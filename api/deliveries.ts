@@ -23,7 +23,7 @@ import {
   pauseSignal,
   serviceAnsweredSignal,
 } from '../workflows/messages';
-import { CarrierIdKey, DeliveryStatusKey, RouteIdKey, startSearchAttributes } from '../workflows/searchAttributes';
+import { CarrierIdKey, deliverySummary, DeliveryStatusKey, RouteIdKey, startSearchAttributes } from '../workflows/searchAttributes';
 import { DEFAULT_CONFIRMATION_MARGIN_MS, type CreateServiceAnswer, type DeliveryInput, type DeliveryTuning, type DeliveryView } from '../workflows/types';
 import { conflict, notFound, unavailable } from './errors';
 
@@ -76,7 +76,22 @@ const ROUTE_LIMIT = 500;
 const DELIVERY_WORKFLOW = 'deliveryWorkflow';
 
 export class DeliveryGateway {
+  /** Calls to Temporal that outlive their request (a late signal, a start sent as proof). */
+  private readonly background = new Set<Promise<unknown>>();
+
   constructor(private readonly options: DeliveryGatewayOptions) {}
+
+  private inBackground<T>(work: Promise<T>): Promise<T> {
+    const tracked = work.finally(() => this.background.delete(tracked));
+    tracked.catch(() => undefined); // its own caller handles the failure, if it still cares
+    this.background.add(tracked);
+    return tracked;
+  }
+
+  /** Waits (at most `ms`) for background calls, so the connection can close under none. */
+  async drain(ms = 5000): Promise<void> {
+    await raceDeadline(Promise.allSettled([...this.background]), Date.now() + ms);
+  }
 
   private get workflows() {
     return this.options.client.workflow;
@@ -91,7 +106,7 @@ export class DeliveryGateway {
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes: startSearchAttributes(input),
-      memo: { summary: { status: 'PENDING', jobId: null, paused: false, needsAttention: false, lastError: null } },
+      memo: { summary: deliverySummary({ jobId: null, paused: false, needsAttention: false, lastError: null }) },
     };
   }
 
@@ -109,13 +124,18 @@ export class DeliveryGateway {
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
     // The workflow answers a little before our deadline, so its answer can still travel back.
     const waitMs = Math.max(0, deadline - Date.now() - 300);
-    const update = this.workflows.executeUpdateWithStart(createServiceUpdate, { args: [{ waitMs }], startWorkflowOperation });
+    // Bounded: past the hard deadline nobody waits for it, and an unbounded call would keep retrying
+    // (Temporal unreachable) long after its request was answered.
+    const update = this.inBackground(
+      this.options.client.connection.withDeadline(hardDeadline, () =>
+        this.workflows.executeUpdateWithStart(createServiceUpdate, { args: [{ waitMs }], startWorkflowOperation }),
+      ),
+    );
 
     let outcome = await raceDeadline(update, Math.min(deadline, receivedAt + PROOF_AFTER_MS));
     let proof: Promise<'running' | 'ended'> | undefined;
     if (outcome.kind === 'deadline') {
-      proof = this.proveStarted(input, hardDeadline);
-      proof.catch(() => undefined); // awaited below only when still needed
+      proof = this.inBackground(this.proveStarted(input, hardDeadline)); // awaited below only when still needed
       outcome = await raceDeadline(update, deadline);
     }
 
@@ -221,10 +241,10 @@ export class DeliveryGateway {
 
   private tellAnswered(serviceId: string): void {
     const at = Date.now();
-    this.workflows
-      .getHandle(serviceId)
-      .signal(serviceAnsweredSignal, { at })
-      .catch((err: unknown) => this.options.logger.warn({ serviceId, err: String(err) }, 'could not tell the workflow when we answered'));
+    const signal = this.options.client.connection.withDeadline(at + 10_000, () => this.workflows.getHandle(serviceId).signal(serviceAnsweredSignal, { at }));
+    void this.inBackground(signal).catch((err: unknown) =>
+      this.options.logger.warn({ serviceId, err: String(err) }, 'could not tell the workflow when we answered'),
+    );
   }
 
   /** A repeated Create service for a delivery whose workflow already ended. */

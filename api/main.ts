@@ -16,12 +16,17 @@ async function main(): Promise<void> {
   // Lazy: the API starts (and answers /readyz 503) even while Temporal is not reachable yet.
   const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const server = await listen(createApp({ config, client, connection, logger }), config.port);
+  const app = createApp({ config, client, connection, logger });
+  const server = await listen(app, config.port);
   logger.info({ url: server.url, config: describeConfig(config) }, 'intake API listening');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'stopping intake API');
-      void server.close().then(() => connection.close()).then(() => process.exit(0));
+      void server
+        .close()
+        .then(() => (app.locals.drain as () => Promise<void>)())
+        .then(() => connection.close())
+        .then(() => process.exit(0));
     });
   }
 }

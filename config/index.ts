@@ -54,6 +54,11 @@ const variables = {
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Ours: key that seals platform secrets (marketplace callback headers) before they enter workflow history. */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Ours: how many delivery workflows the worker keeps in memory; the others are replayed from
+   * history on their next event. 1500 keeps a worker with 2,000 open deliveries under 512 MB.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(1500),
   /** Ours: port of the worker's own health endpoint (worker process only; unset: none). */
   WORKER_HEALTH_PORT: port.optional(),
   /** Ours: JSON body limit of the intake API. */
@@ -134,6 +139,7 @@ export interface ServiceConfig {
   marketplace: { url: string };
   /** Seals secrets kept in workflow history (marketplace callback headers). */
   secretsKey: string;
+  worker: { maxCachedWorkflows: number };
 }
 
 /**
@@ -212,6 +218,7 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     marketplace: { url: marketplaceUrl },
     // Derived when unset, like the webhook secret: stable across restarts for open deliveries.
     secretsKey: env.SECRETS_KEY ?? `secrets:${env.WEBHOOK_SECRET ?? engineApiKey}`,
+    worker: { maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
   };
 }
 

@@ -58,6 +58,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     stop() {
       stopping ??= (async () => {
         await server.close();
+        await (app.locals.drain as () => Promise<void>)();
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await workerRun.catch(() => undefined);
         await connection.close();

@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger';
 import { installRuntime } from './runtime';
 
 export interface DeliveryWorkerOptions {
-  config: Pick<ServiceConfig, 'temporal' | 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'secretsKey'>;
+  config: Pick<ServiceConfig, 'temporal' | 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'worker' | 'secretsKey'>;
   connection: NativeConnection;
   logger: Logger;
   /** Prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */
@@ -35,6 +35,7 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     maxConcurrentLocalActivityExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 100,
     shutdownGraceTime: '20s',
+    ...config.worker,
     ...options.tuning,
   });
 }

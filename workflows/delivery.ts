@@ -10,12 +10,13 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
-  continueAsNew,
   isCancellation,
   log,
+  makeContinueAsNewFunc,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -32,7 +33,7 @@ import {
   serviceAnsweredSignal,
 } from './messages';
 import { reporterFor } from './platforms';
-import { DeliveryStatusKey, JobIdKey, NeedsAttentionKey } from './searchAttributes';
+import { deliverySummary, DeliveryStatusKey, JobIdKey, NeedsAttentionKey } from './searchAttributes';
 import { decideMove, isTerminal, statusForEventType, type StatusPosition } from './stateMachine';
 import {
   DEFAULT_CONFIRMATION_DELAY_MS,
@@ -135,13 +136,28 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
     };
   }
 
+  // What the Web UI shows: search attributes (status, job, flag) and the memo summary (what the
+  // attributes cannot hold), each sent only when it changed: every upsert is server work.
+  // A new delivery got them at start; a continued one carries its previous run's.
+  const attributesNow = () => JSON.stringify([position.status, needsAttention, job?.jobId ?? null]);
+  const summaryNow = () => deliverySummary({ jobId: job?.jobId ?? null, paused, needsAttention, lastError: lastError ?? null });
+  let publishedAttributes = attributesNow();
+  let publishedSummary = JSON.stringify(summaryNow());
   function publish() {
-    upsertSearchAttributes([
-      { key: DeliveryStatusKey, value: position.status },
-      { key: NeedsAttentionKey, value: needsAttention },
-      ...(job ? [{ key: JobIdKey, value: job.jobId }] : []),
-    ]);
-    upsertMemo({ summary: { status: position.status, jobId: job?.jobId ?? null, paused, needsAttention, lastError: lastError ?? null } });
+    const attributes = attributesNow();
+    if (attributes !== publishedAttributes) {
+      publishedAttributes = attributes;
+      upsertSearchAttributes([
+        { key: DeliveryStatusKey, value: position.status },
+        { key: NeedsAttentionKey, value: needsAttention },
+        ...(job ? [{ key: JobIdKey, value: job.jobId }] : []),
+      ]);
+    }
+    const summary = summaryNow();
+    if (JSON.stringify(summary) !== publishedSummary) {
+      publishedSummary = JSON.stringify(summary);
+      upsertMemo({ summary });
+    }
   }
 
   function setStatus(next: StatusPosition, why: string) {
@@ -231,12 +247,11 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
       publish();
     };
 
-    // Fast path: one attempt of each call, inside this workflow task.
+    // Fast path: one attempt of both calls, as one local activity inside this workflow task.
     try {
-      const slot = await engineFast.requestSlot(spec.availability);
-      createAttempted = true;
-      const res = await engineFast.createJob({ serviceId: input.serviceId, slotId: slot.slot_id, spec });
-      created(slot, res);
+      createAttempted = true; // it may have reached POST /jobs before failing
+      const first = await engineFast.createJobOnNewSlot({ serviceId: input.serviceId, spec });
+      created(first.slot, first.job);
       return;
     } catch (err) {
       if (isRefusal(err, ['BadRequest', 'Refused'])) {
@@ -436,18 +451,26 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
     }
   }
 
-  while (!isTerminal(position.status) || inbox.length > 0) {
-    if (shouldContinueAsNew()) break;
-    if (inbox.length === 0) {
-      await condition(() => inbox.length > 0 || shouldContinueAsNew());
-      continue;
+  for (;;) {
+    while (!isTerminal(position.status) || inbox.length > 0) {
+      if (shouldContinueAsNew()) break;
+      if (inbox.length === 0) {
+        await condition(() => inbox.length > 0 || shouldContinueAsNew());
+        continue;
+      }
+      const item = inbox.shift()!;
+      if (item.kind === 'event') await handleEvent(item.event);
+      else await handleCommand(item.command);
     }
-    const item = inbox.shift()!;
-    if (item.kind === 'event') await handleEvent(item.event);
-    else await handleCommand(item.command);
+    await condition(allHandlersFinished);
+    // Reports run as local activities, recorded only when their workflow task completes. Closing
+    // (or continuing as new) in that same task would be refused by the server if a signal arrived
+    // meanwhile, and the reports would run again: one timer first seals them in history.
+    await sleep(1);
+    // What arrived meanwhile is handled before closing; a continue-as-new carries it instead.
+    if (inbox.length === 0 || shouldContinueAsNew()) break;
   }
 
-  await condition(allHandlersFinished);
   if (!isTerminal(position.status) || inbox.length > 0) {
     const next: CarriedState = {
       status: position.status,
@@ -465,7 +488,11 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
       timeline,
       run,
     };
-    await continueAsNew<typeof deliveryWorkflow>({ ...input, carried: next });
+    // The new run keeps what operators find the delivery by, as this run last set it.
+    await makeContinueAsNewFunc<typeof deliveryWorkflow>({
+      memo: { summary: summaryNow() },
+      typedSearchAttributes: workflowInfo().typedSearchAttributes,
+    })({ ...input, carried: next });
   }
   phase = 'ended';
   note('status', `delivery ended ${position.status}`);

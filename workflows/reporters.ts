@@ -3,7 +3,7 @@
  * turns its decisions (first report, carrier event, creation failure) into the platform's calls and
  * runs each call as an activity with a timeout and retry policy chosen for that endpoint.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { ServiceStatus } from '../contracts/vtex';
 import type { Activities } from '../activities';
@@ -31,13 +31,32 @@ export interface PlatformReporter<Call = unknown> {
 }
 
 /**
- * Tracking hook calls: retried until VTEX takes them, with backoff capped at a minute, because a
- * status that never reaches VTEX is a lost delivery. Only definite refusals (400, other 4xx)
- * stop the retries; the workflow then flags the delivery.
+ * Status reports (VTEX's PATCH, the marketplace's callbacks) run as local activities: in the
+ * workflow task that received the event, with no round trip through the server to dispatch them.
+ * The status reaches the platform sooner and the server, the first thing to saturate, does a third
+ * of the work per event. They are safe to run again (a PATCH of the same fields; a callback with
+ * the same event_id), which a local activity may do if its workflow task fails. Notes, evidences,
+ * labels, cancel and on-hold are not: they stay regular activities, recorded the moment they
+ * succeed, and read VTEX back before any retry (activities/vtex.ts).
+ *
+ * Every report is retried until the platform takes it, with backoff capped at a minute, because a
+ * status that never arrives is a lost delivery; local retries past `localRetryThreshold` wait on
+ * durable timers, so a platform down for hours holds no task open. Only definite refusals (400,
+ * other 4xx: activities/failures.ts) stop the retries; the workflow then flags the delivery.
  */
-const vtexHooks = proxyActivities<Activities>({
+const REPORT_RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' } as const;
+
+/** VTEX PATCH: 8 s per HTTP call, at most two calls (token renewal). */
+const vtexStatus = proxyLocalActivities<Activities>({
   startToCloseTimeout: '20s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+  localRetryThreshold: '5s',
+  retry: REPORT_RETRY,
+});
+
+/** VTEX notes, evidences, labels, cancel, on-hold: a read-back on retries, then the call. */
+const vtexHooks = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: REPORT_RETRY,
 });
 
 export function vtexReporter(target: VtexTarget, confirmationDelayMs: number): PlatformReporter<VtexCall> {
@@ -68,7 +87,7 @@ export function vtexReporter(target: VtexTarget, confirmationDelayMs: number): P
     execute(call) {
       switch (call.kind) {
         case 'patch':
-          return vtexHooks.vtexUpdateService(target, call.body);
+          return vtexStatus.vtexUpdateService(target, call.body);
         case 'notes':
           return vtexHooks.vtexAddNotes(target, call.notes);
         case 'evidences':
@@ -101,15 +120,14 @@ export function vtexReporter(target: VtexTarget, confirmationDelayMs: number): P
 }
 
 /**
- * Status callbacks to the marketplace: retried until it takes them, with backoff capped at a
- * minute, as VTEX's hooks are: a status that never arrives is a delivery the marketplace believes
- * lost. A call gets 15 s (the HTTP request itself 10 s). Definite refusals (400, other 4xx, a 401
- * or 404 that persists, headers that cannot be unsealed) are made non-retryable by the activity
- * (activities/failures.ts); the workflow then flags the delivery and goes on with the next one.
+ * Status callbacks to the marketplace: the same policy as VTEX's hooks (a call gets 15 s, the HTTP
+ * request itself 10 s). Definite refusals (400, other 4xx, a 401 or 404 that persists, headers
+ * that cannot be unsealed) are made non-retryable by the activity (activities/failures.ts).
  */
-const marketplaceCallbacks = proxyActivities<Activities>({
+const marketplaceCallbacks = proxyLocalActivities<Activities>({
   startToCloseTimeout: '15s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+  localRetryThreshold: '5s',
+  retry: REPORT_RETRY,
 });
 
 /** No confirmation window: the marketplace takes callbacks as soon as the job exists. */

@@ -37,3 +37,15 @@ export function startSearchAttributes(input: DeliveryInput): SearchAttributePair
     ...(input.routeId ? [{ key: RouteIdKey, value: input.routeId }] : []),
   ];
 }
+
+/** The memo `summary`: what the search attributes do not say (the status is `DeliveryStatus`). */
+export interface DeliverySummary {
+  jobId: string | null;
+  paused: boolean;
+  needsAttention: boolean;
+  lastError: string | null;
+}
+
+export function deliverySummary(summary: DeliverySummary): DeliverySummary {
+  return { jobId: summary.jobId, paused: summary.paused, needsAttention: summary.needsAttention, lastError: summary.lastError };
+}

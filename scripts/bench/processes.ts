@@ -1,7 +1,7 @@
 /**
- * The bench's child processes: TypeScript entry points run the same way for ours and the bare
- * (`node --import tsx <entry>`), each with its log in the run's folder, and what /proc says about
- * them (CPU time, resident memory).
+ * The bench's child processes: entry points run the same way for ours and the bare, each with its
+ * log in the run's folder, and what /proc says about them (CPU time, resident memory). Run as
+ * production runs them, compiled JavaScript on plain node (`useCompiled`), or through tsx.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -27,9 +27,17 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+let compiledRoot: string | undefined;
+
+/** From now on, `entry.ts` runs as `<root>/entry.js` on plain node (the output of `tsc --outDir root`). */
+export function useCompiled(root: string): void {
+  compiledRoot = root;
+}
+
 export function spawnTs(name: string, entry: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = []): Child {
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(REPO_ROOT, entry)], {
+  const target = compiledRoot ? [path.join(compiledRoot, entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', path.join(REPO_ROOT, entry)];
+  const child = spawn(process.execPath, [...nodeArgs, ...target], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', log, log, 'ipc'],

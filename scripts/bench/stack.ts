@@ -3,6 +3,7 @@
  * sandboxes in their own process, and per measurement a fresh set of workers on fresh task queues:
  * our worker (worker/main.ts) and intake API (api/main.ts), and the bare worker.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, startDevServer, type DevServer } from '../dev-server';
 import { requestJson } from './http';
-import { spawnTs, type Child } from './processes';
+import { REPO_ROOT, spawnTs, useCompiled, type Child } from './processes';
 import type { VtexCallSeen } from './sandboxes';
 import type { ActivityRan } from './bareActivities';
 import { sleep } from './stats';
@@ -69,6 +70,10 @@ export class BenchEnvironment {
     mkdirSync(this.dir, { recursive: true });
     this.log(`run folder ${this.dir}`);
     const started = Date.now();
+    // Compiled JavaScript, as the Docker image runs it: no TypeScript loader in the measured processes.
+    const build = path.join(this.dir, 'build');
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(REPO_ROOT, 'tsconfig.json'), '--outDir', build, '--sourceMap', 'false'], { stdio: 'inherit' });
+    useCompiled(build);
     const [server, ours, bare] = await Promise.all([
       startDevServer({ dbFile: path.join(this.dir, 'temporal.sqlite'), uiPort: false, log: this.log }),
       bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler }),
@@ -116,6 +121,8 @@ export class BenchEnvironment {
       MARKETPLACE_URL: this.urls.marketplace,
       WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
       SECRETS_KEY: BENCH_CREDENTIALS.secretsKey,
+      // Worker settings under study pass through (e.g. WORKER_MAX_CACHED_WORKFLOWS=1000 npm run bench).
+      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     };
     const logOf = (name: string) => path.join(this.dir, `${label}-${this.serial}-${name}.log`);
     // --profile: V8 CPU profiles of every thread, written when the process exits (SIGTERM).

@@ -43,14 +43,17 @@ describe('probes and request ids', () => {
 describe('with Temporal unreachable', () => {
   let server: RunningServer;
   let connection: Connection;
+  let drain: () => Promise<void>;
 
   beforeAll(async () => {
     connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
     const app = createApp({ config: stack.config, client: new Client({ connection }), connection, logger: createLogger({ level: 'silent' }) });
+    drain = app.locals.drain as () => Promise<void>;
     server = await listen(app, 0, '127.0.0.1');
   });
   afterAll(async () => {
     await server.close();
+    await drain(); // calls still retrying toward the dead address end before the connection closes
     await connection.close().catch(() => undefined);
   });
 

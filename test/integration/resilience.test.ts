@@ -3,6 +3,7 @@
  * mid-life, a forged webhook, and a long life that continues as new without losing anything.
  */
 import { webhookKeyFor } from '../../contracts/webhookKey';
+import { DeliveryStatusKey, JobIdKey, OrderIdKey } from '../../workflows/searchAttributes';
 import { historyText, recordHistory } from '../support/histories';
 import { createVtexDelivery, emit, finalView, stateOf, vtexCallsOf, vtexLog } from '../support/deliveries';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -109,12 +110,18 @@ describe('a long life', () => {
   it('continues as new before its history grows large, carrying its status, job, seen events and pending work', async () => {
     const d = await createVtexDelivery(stack);
     await emit(stack, d.jobId, 'ALLOCATED');
-    for (let i = 1; i <= 10; i += 1) await emit(stack, d.jobId, 'GOING_TO_DESTINATION_STARTED', { distance_m: 1000 * i });
+    for (let i = 1; i <= 20; i += 1) await emit(stack, d.jobId, 'GOING_TO_DESTINATION_STARTED', { distance_m: 1000 * i });
     const mid = await waitFor(async () => {
       const view = await stateOf(stack, d.serviceId);
       return view.run >= 2 && view.pendingReports === 0 ? view : undefined;
     }, { what: 'a second run', timeoutMs: 30_000 });
     expect(mid).toMatchObject({ status: 'ON_ROUTE', job: { jobId: d.jobId }, phase: 'active' });
+    // The new run keeps what operators search by.
+    const described = await stack.bridge.client.workflow.getHandle(d.serviceId).describe();
+    expect(described.typedSearchAttributes.get(OrderIdKey)).toBe(d.orderId);
+    expect(described.typedSearchAttributes.get(DeliveryStatusKey)).toBe('ON_ROUTE');
+    expect(described.typedSearchAttributes.get(JobIdKey)).toBe(d.jobId);
+    expect(described.memo?.summary).toMatchObject({ jobId: d.jobId, paused: false });
 
     // An event delivered twice after the continue-as-new is still dropped once.
     stack.engine.setWebhookBehaviour({ duplicateRate: 1 });
@@ -128,12 +135,12 @@ describe('a long life', () => {
     expect(end.run).toBeGreaterThanOrEqual(2);
     const record = stack.vtex.service(d.carrierId, d.serviceId)!;
     expect(record.notes).toHaveLength(1);
-    expect(record.totalDistanceTraveled).toBe(10_000);
+    expect(record.totalDistanceTraveled).toBe(20_000);
     const distances = vtexCallsOf(stack, d.serviceId)
       .filter((c) => c.method === 'PATCH' && c.status === 200)
       .map((c) => (c.body as { totalDistanceTraveled?: number }).totalDistanceTraveled)
       .filter((x) => x !== undefined);
-    expect(distances).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000]);
+    expect(distances).toEqual(Array.from({ length: 20 }, (_, i) => 1000 * (i + 1)));
     await recordHistory(stack.bridge.client, d.serviceId, 'continued-as-new-last-run');
   });
 });
