@@ -3,7 +3,7 @@
  * It talks to Temporal only (through DeliveryGateway), never to the external systems.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client, Connection } from '@temporalio/client';
+import type { Client, ConnectionLike } from '@temporalio/client';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { ServiceConfig } from '../config';
@@ -32,7 +32,7 @@ export const CONFIRMATION_MARGIN_MS = 1000;
 export interface AppDeps {
   config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'continueAsNewAfterEvents' | 'temporal' | 'deliveryEngine' | 'secretsKey'>;
   client: Client;
-  connection: Connection;
+  connection: ConnectionLike;
   logger: Logger;
 }
 
@@ -91,5 +91,21 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
 
   app.use((req, _res, next) => next(notFound(`No route ${req.method} ${req.path}`)));
   app.use(errorMiddleware(logger));
+  return app;
+}
+
+/**
+ * What the intake answers before its Temporal connection exists: alive (`healthz` 200), not
+ * ready (`readyz` 503), and 503 to every caller, who retries.
+ */
+export function createWaitingApp(): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.use((_req, res) => {
+    res.status(503).json({ status: 'unavailable', temporal: 'unreachable', error: 'Temporal is not reachable yet; retry', details: [] });
+  });
   return app;
 }

@@ -1,34 +1,56 @@
 /**
- * The intake API as its own process (production, docker-compose): TEMPORAL_ADDRESS required;
+ * The intake API as its own process (production, docker-compose): TEMPORAL_ADDRESS required.
+ * It listens at once (healthz 200, readyz 503) and serves callers once Temporal is connected,
+ * through the SDK's native (Rust) connection: gRPC work off this process's event loop.
  * SIGINT/SIGTERM stop accepting requests and let the ones in flight finish.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, describeConfig, parseEnv, resolveConfig } from '../config';
 import { createLogger } from '../observability/logger';
-import { createApp } from './app';
+import { installRuntime } from '../worker/runtime';
+import { createApp, createWaitingApp } from './app';
 import { listen } from './server';
 
 async function main(): Promise<void> {
   const env = parseEnv();
   if (!env.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS', 'is required to run the API on its own (npm start runs a dev server for you)');
+  const address = env.TEMPORAL_ADDRESS;
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-api' });
-  // Lazy: the API starts (and answers /readyz 503) even while Temporal is not reachable yet.
-  const connection = Connection.lazy({ address: env.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
-  const app = createApp({ config, client, connection, logger });
-  const server = await listen(app, config.port);
-  logger.info({ url: server.url, config: describeConfig(config) }, 'intake API listening');
+  installRuntime(logger);
+  const server = await listen(createWaitingApp(), config.port);
+  logger.info({ url: server.url, config: describeConfig(config) }, 'intake API listening; connecting to Temporal');
+
+  let stopping = false;
+  let connection: NativeConnection | undefined;
+  let drain = async () => undefined as void;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      stopping = true;
       logger.info({ signal }, 'stopping intake API');
       void server
         .close()
-        .then(() => (app.locals.drain as () => Promise<void>)())
-        .then(() => connection.close())
+        .then(() => drain())
+        .then(() => connection?.close())
         .then(() => process.exit(0));
     });
   }
+
+  for (let attempt = 1; !connection && !stopping; attempt += 1) {
+    try {
+      connection = await NativeConnection.connect({ address });
+    } catch (err) {
+      logger.warn({ address, attempt, err: (err as Error).message }, 'Temporal not reachable yet; retrying');
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
+    }
+  }
+  if (!connection) return;
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const app = createApp({ config, client, connection, logger });
+  drain = app.locals.drain as () => Promise<void>;
+  server.use(app);
+  logger.info({ address }, 'connected to Temporal: serving');
 }
 
 main().catch((err: unknown) => {

@@ -5,11 +5,14 @@ import type { Express } from 'express';
 export interface RunningServer {
   url: string;
   port: number;
+  /** Serves the next requests with another app (the real one, once Temporal is connected). */
+  use(app: Express): void;
   close(): Promise<void>;
 }
 
 export async function listen(app: Express, port: number, host = '0.0.0.0'): Promise<RunningServer> {
-  const server = http.createServer(app);
+  let current = app;
+  const server = http.createServer((req, res) => current(req, res));
   // Longer than common load balancer idle timeouts, so they close first.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -20,6 +23,9 @@ export async function listen(app: Express, port: number, host = '0.0.0.0'): Prom
   return {
     url: `http://127.0.0.1:${actual}`,
     port: actual,
+    use(next) {
+      current = next;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -2,7 +2,7 @@
  * The delivery bridge in one process: Temporal connections, the worker and the intake API.
  * `npm start` runs it beside the dev server and sandboxes; integration tests run it against theirs.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { listen, type RunningServer } from '../api/server';
@@ -32,8 +32,8 @@ export interface Bridge {
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const { config, logger } = options;
   const native: NativeConnection = await connectWorker(options.temporalAddress, logger.child({ component: 'worker' }));
-  const connection = await Connection.connect({ address: options.temporalAddress });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  // One native (Rust) connection for the worker and the API's client: gRPC off the event loop.
+  const client = new Client({ connection: native, namespace: config.temporal.namespace });
 
   const worker = await createDeliveryWorker({
     config,
@@ -46,7 +46,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const workerRun = worker.run();
   workerRun.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
 
-  const app = createApp({ config, client, connection, logger: logger.child({ component: 'api' }) });
+  const app = createApp({ config, client, connection: native, logger: logger.child({ component: 'api' }) });
   const server = await listen(app, config.port, options.host);
 
   let stopping: Promise<void> | undefined;
@@ -61,7 +61,6 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         await (app.locals.drain as () => Promise<void>)();
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await workerRun.catch(() => undefined);
-        await connection.close();
         await native.close();
       })();
       return stopping;

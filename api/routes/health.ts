@@ -1,8 +1,8 @@
 /** Probes: `healthz` says the process lives; `readyz` that Temporal answers (503 while it does not). */
 import { Router } from 'express';
-import type { Connection } from '@temporalio/client';
+import type { ConnectionLike } from '@temporalio/client';
 
-export function healthRoutes({ connection }: { connection: Connection }): Router {
+export function healthRoutes({ connection }: { connection: ConnectionLike }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
