@@ -13,7 +13,7 @@ import {
   type CreateJobRequest,
 } from '../contracts/deliveryEngine';
 import { webhookKeyFor } from '../contracts/webhookKey';
-import type { JobSpec } from '../workflows/types';
+import { BEFORE_ANY_CREATE, type JobSpec } from '../workflows/types';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from './failures';
 import type { HttpClient } from './http';
@@ -82,7 +82,13 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
      * (one workflow activation instead of two). Fails like either call would.
      */
     async createJobOnNewSlot({ serviceId, spec }: Omit<CreateJobInput, 'slotId'>): Promise<{ slot: AvailabilityResponse; job: CreateJobResponse }> {
-      const slot = await activities.requestSlot(spec.availability);
+      let slot: AvailabilityResponse;
+      try {
+        slot = await activities.requestSlot(spec.availability);
+      } catch (err) {
+        // Said explicitly: no job can exist yet, which decides what a cancel does (workflows/delivery.ts).
+        throw beforeAnyCreate(err);
+      }
       const job = await activities.createJob({ serviceId, slotId: slot.slot_id, spec });
       return { slot, job };
     },
@@ -106,3 +112,13 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
 }
 
 export type DeliveryEngineActivities = ReturnType<typeof createDeliveryEngineActivities>;
+
+function beforeAnyCreate(err: unknown): ApplicationFailure {
+  const cause = err instanceof Error ? err : new Error(String(err));
+  return ApplicationFailure.create({
+    type: err instanceof ApplicationFailure ? (err.type ?? undefined) : FailureType.Network,
+    message: cause.message,
+    nonRetryable: err instanceof ApplicationFailure ? Boolean(err.nonRetryable) : false,
+    details: [...(err instanceof ApplicationFailure ? (err.details ?? []) : []), BEFORE_ANY_CREATE],
+  });
+}

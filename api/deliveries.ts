@@ -97,11 +97,16 @@ export class DeliveryGateway {
     return this.options.client.workflow;
   }
 
+  /** The gateway's tuning (from configuration) under the delivery's own. */
+  private tuningOf(input: DeliveryInput): DeliveryTuning {
+    return { ...this.options.tuning, ...input.tuning };
+  }
+
   private startOptions(input: DeliveryInput) {
     return {
       workflowId: input.serviceId,
       taskQueue: this.options.taskQueue,
-      args: [{ ...input, tuning: { ...this.options.tuning, ...input.tuning } }] as [DeliveryInput],
+      args: [{ ...input, tuning: this.tuningOf(input) }] as [DeliveryInput],
       // The same delivery again joins the running workflow; an ended one is never started twice.
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
@@ -142,7 +147,7 @@ export class DeliveryGateway {
     if (outcome.kind === 'value') {
       const { producedAt, ...answer } = outcome.value;
       const lag = Date.now() - producedAt;
-      const marginMs = { ...this.options.tuning, ...input.tuning }.confirmationMarginMs ?? DEFAULT_CONFIRMATION_MARGIN_MS;
+      const marginMs = this.tuningOf(input).confirmationMarginMs ?? DEFAULT_CONFIRMATION_MARGIN_MS;
       return {
         answer,
         // Only when the answer spent long on its way (more than half the workflow's margin) does
@@ -156,7 +161,7 @@ export class DeliveryGateway {
     if (outcome.kind === 'error') {
       this.options.logger.warn({ serviceId: input.serviceId, err: String(outcome.error) }, 'update-with-start failed; making sure the workflow exists');
     }
-    const proven = await raceDeadline(proof ?? this.proveStarted(input, hardDeadline), hardDeadline);
+    const proven = await raceDeadline(proof ?? this.inBackground(this.proveStarted(input, hardDeadline)), hardDeadline);
     if (proven.kind === 'value' && proven.value === 'running') {
       return {
         answer: { status: 'PENDING', serviceId: input.serviceId, shippingPrice: null, metaData: { serviceId: input.serviceId }, shippingEstimatedDate: null, labels: [] },

@@ -36,6 +36,7 @@ import { reporterFor } from './platforms';
 import { deliverySummary, DeliveryStatusKey, JobIdKey, NeedsAttentionKey } from './searchAttributes';
 import { decideMove, isTerminal, statusForEventType, type StatusPosition } from './stateMachine';
 import {
+  BEFORE_ANY_CREATE,
   DEFAULT_CONFIRMATION_DELAY_MS,
   DEFAULT_CONFIRMATION_MARGIN_MS,
   DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
@@ -249,11 +250,12 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
 
     // Fast path: one attempt of both calls, as one local activity inside this workflow task.
     try {
-      createAttempted = true; // it may have reached POST /jobs before failing
       const first = await engineFast.createJobOnNewSlot({ serviceId: input.serviceId, spec });
       created(first.slot, first.job);
       return;
     } catch (err) {
+      // Unless it failed asking for the slot, it may have reached POST /jobs.
+      createAttempted = !failureDetails(err).includes(BEFORE_ANY_CREATE);
       if (isRefusal(err, ['BadRequest', 'Refused'])) {
         creationFailure = `the Delivery Engine refused the job: ${failureMessage(err)}`;
         return;
@@ -503,6 +505,11 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
 function failureType(err: unknown): string | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   return cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined;
+}
+
+function failureDetails(err: unknown): unknown[] {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? (cause.details ?? []) : [];
 }
 
 function isRefusal(err: unknown, types: string[]): boolean {

@@ -142,3 +142,6 @@ export type PlatformCommand =
 export const DEFAULT_CONFIRMATION_DELAY_MS = 5000;
 export const DEFAULT_CONFIRMATION_MARGIN_MS = 300;
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
+
+/** Failure detail of the job's first attempt when it failed before sending any POST /jobs. */
+export const BEFORE_ANY_CREATE = 'before-any-create';

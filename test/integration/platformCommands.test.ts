@@ -102,6 +102,31 @@ describe('VTEX Cancel service', () => {
   });
 });
 
+describe('VTEX Cancel service before any job could be created', () => {
+  it('stops creation at once and ends CANCELED, with no job at the engine', async () => {
+    // The engine gives no slot: nothing was ever sent to POST /jobs.
+    stack.engine.setFaults({ errorRate: 1, pathPattern: '^/jobs/availability$' });
+    try {
+      const body = createServiceBody();
+      const created = await stack.vtex.createService(body);
+      expect(created.status).toBe(200);
+      const serviceId = (created.body as { serviceId: string }).serviceId;
+      const canceled = await stack.vtex.cancelService(serviceId, 'Client gave up waiting', body.carrierId);
+      expect(canceled.status).toBe(200);
+      const view = await finalView(stack, serviceId, 20_000);
+      expect(view.status).toBe('CANCELED');
+      const creates = stack.engine.calls({ method: 'POST', path: '^/jobs$' }).filter((c) => (c.body as { client_reference?: string } | null)?.client_reference === body.orderId);
+      expect(creates).toEqual([]);
+      expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
+      // VTEX asked for it: nothing is reported back.
+      expect(stack.vtex.calls({ path: serviceId })).toEqual([]);
+      await recordHistory(stack.bridge.client, serviceId, 'canceled-before-any-job');
+    } finally {
+      stack.engine.resetFaults();
+    }
+  });
+});
+
 describe('operators', () => {
   it('read a delivery from its workflow with GET /deliveries/:serviceId, 404 when unknown, 401 without token', async () => {
     const d = await createVtexDelivery(stack);

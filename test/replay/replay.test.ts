@@ -18,7 +18,7 @@ describe('replay of recorded delivery histories', () => {
 
   it('has recorded histories of the main lives to replay', () => {
     const names = files.map((f) => f.replace(/\.json$/, ''));
-    for (const life of ['create-service-happy', 'delivered-full-life', 'paused-and-resumed', 'canceled-during-creation', 'creation-failed-past-window', 'continued-as-new-last-run', 'marketplace-delivered']) {
+    for (const life of ['create-service-happy', 'delivered-full-life', 'paused-and-resumed', 'canceled-during-creation', 'canceled-before-any-job', 'creation-failed-past-window', 'continued-as-new-last-run', 'marketplace-delivered']) {
       expect(names).toContain(life);
     }
   });
