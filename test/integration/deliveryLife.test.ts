@@ -3,6 +3,7 @@
  * the workflow turns each into VTEX tracking hook calls, checked against the VTEX sandbox's record.
  */
 import { MAX_INLINE_LABEL_BYTES } from '../../contracts/vtexLimits';
+import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
 import { recordHistory } from '../support/histories';
 import { createVtexDelivery, emit, finalView, vtexCallsOf, vtexLog } from '../support/deliveries';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -17,18 +18,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const HAPPY = [
-  'CREATED',
-  'ALLOCATED',
-  'GOING_TO_ORIGIN_STARTED',
-  'ARRIVED_TO_ORIGIN',
-  'PICKING_FINISHED',
-  'CHECKED_OUT',
-  'GOING_TO_DESTINATION_STARTED',
-  'ARRIVED_TO_DESTINATION',
-  'DELIVERING_STARTED',
-  'CLIENT_RECEIVED',
-];
+/** The engine's happy scenario: every step from job creation to the client's signature. */
+const HAPPY = SCENARIOS.happy;
 
 describe('a delivery life reported to VTEX', () => {
   it('reports a full happy life call by call: status, agent, label, evidences, notes, and ends DELIVERED', async () => {
