@@ -44,7 +44,7 @@ const post = (deliveryId: string, body: unknown, headers: Record<string, string>
 
 test("POST /_sandbox/events sends seed 002's first example with fresh delivery_id, order_number and callback headers", async () => {
   const first = await call('POST', `${marketplace.url}/_sandbox/events`);
-  const second = await call('POST', `${marketplace.url}/_sandbox/events`, { body: {} });
+  await call('POST', `${marketplace.url}/_sandbox/events`, { body: {} });
   expect(first.status).toBe(200);
   expect(first.body).toMatchObject({ status: 202, body: { accepted: true }, durationMs: expect.any(Number) });
   const [a, b] = intake.received;

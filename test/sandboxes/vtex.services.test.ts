@@ -45,7 +45,7 @@ beforeEach(() => {
 
 test("POST /_sandbox/services sends seed 003's Create service example, fresh orderId, with the intake's Bearer token", async () => {
   const first = await call('POST', `${vtex.url}/_sandbox/services`);
-  const second = await call('POST', `${vtex.url}/_sandbox/services`);
+  await call('POST', `${vtex.url}/_sandbox/services`);
   expect(first.status).toBe(200);
   expect(intake.received.map((r) => r.path)).toEqual(['/vtex/services', '/vtex/services']);
   const [a, b] = intake.received;
