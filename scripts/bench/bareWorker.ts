@@ -7,6 +7,7 @@
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createBareActivities, type ActivityRan } from './bareActivities';
+import { required } from './env';
 
 async function main(): Promise<void> {
   const address = required('TEMPORAL_ADDRESS');
@@ -34,12 +35,6 @@ async function main(): Promise<void> {
   await connection.close();
   // The IPC channel would keep the process alive.
   process.disconnect?.();
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
 }
 
 main().catch((err: unknown) => {

@@ -29,6 +29,16 @@ function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
+/** The CPU of every process during each run of a measurement, ours beside the bare. */
+function cpuTable(
+  caption: string,
+  firstColumn: string,
+  rows: Array<{ concurrency: number; ours: { cpu: Record<string, number> }; bare: { cpu: Record<string, number> } }>,
+): string {
+  const cells = rows.map((r) => [String(r.concurrency), cpuCell(r.ours.cpu, CPU_OURS), cpuCell(r.bare.cpu, CPU_BARE)]);
+  return [caption, '', table([firstColumn, 'ours run', 'bare run'], cells)].join('\n');
+}
+
 function cpuCell(cpu: Record<string, number>, names: string[]): string {
   return names.map((n) => `${n} ${Number.isFinite(cpu[n]) ? Math.round(cpu[n]!) : '-'}%`).join(', ');
 }
@@ -60,13 +70,10 @@ export function createSection(rows: CreateRow[]): string {
       yes(met),
     ];
   });
-  const cpu = rows.map((r) => [String(r.concurrency), cpuCell(r.ours.cpu, CPU_OURS), cpuCell(r.bare.cpu, CPU_BARE)]);
   return [
     table(['callers', 'ours p50 / p95 / p99 ms', 'ours answers/s', 'bare p50 / p95 / p99 ms', 'bare answers/s', 'p99 ours/bare', 'answers/s ours/bare', 'samples ours / bare', 'errors ours / bare', 'ours PENDING early', 'target', ''], lines),
     '',
-    'Process CPU during each run (100 % = one core of two):',
-    '',
-    table(['callers', 'ours run', 'bare run'], cpu),
+    cpuTable('Process CPU during each run (100 % = one core of two):', 'callers', rows),
   ].join('\n');
 }
 
@@ -114,13 +121,10 @@ export function eventLatencySection(rows: LatencyRow[]): string {
       yes(met),
     ];
   });
-  const cpu = rows.map((r) => [String(r.concurrency), cpuCell(r.ours.cpu, CPU_OURS), cpuCell(r.bare.cpu, CPU_BARE)]);
   return [
     table(['deliveries driven at once', 'deliveries', 'events', 'ours event to VTEX p50 / p95 / p99 ms', 'bare signal to activity p50 / p95 / p99 ms', 'p99 ours/bare', 'our webhook 200 p50 / p99 ms', 'bare signal accepted p50 / p99 ms', 'target', ''], lines),
     '',
-    'Process CPU while the events ran:',
-    '',
-    table(['at once', 'ours run', 'bare run'], cpu),
+    cpuTable('Process CPU while the events ran:', 'at once', rows),
   ].join('\n');
 }
 
@@ -141,13 +145,10 @@ export function livesSection(rows: LivesRow[]): string {
       judged ? yes(rateRatio >= TARGETS.livesRatio && r.ours.failed === 0) : '',
     ];
   });
-  const cpu = rows.map((r) => [String(r.concurrency), cpuCell(r.ours.cpu, CPU_OURS), cpuCell(r.bare.cpu, CPU_BARE)]);
   return [
     table(['lives at once', 'lives', 'ours lives/s', 'ours life p50 / p99 ms', 'bare lives/s', 'bare life p50 / p99 ms', 'lives/s ours/bare', 'failed ours / bare', 'target', ''], lines),
     '',
-    'Process CPU during each run:',
-    '',
-    table(['at once', 'ours run', 'bare run'], cpu),
+    cpuTable('Process CPU during each run:', 'at once', rows),
   ].join('\n');
 }
 

@@ -11,6 +11,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../../observability/logger';
 import { createDeliveryEngineApp, createMarketplaceApp, createVtexApp, listen } from '../../sandboxes';
+import { required } from './env';
 
 /** A tracking hook call VTEX took (or refused), as the bench hears of it. */
 export interface VtexCallSeen {
@@ -61,12 +62,6 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
   process.send?.({ kind: 'ready', vtex: vtexServer!.url, engine: engineServer!.url, marketplace: marketplaceServer!.url });
-}
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
 }
 
 main().catch((err: unknown) => {
