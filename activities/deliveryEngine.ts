@@ -49,7 +49,13 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
 
   const activities = {
     async requestSlot(request: AvailabilityRequest): Promise<AvailabilityResponse> {
-      const { body } = await engine.expectOk({ method: 'POST', path: '/jobs/availability', json: request, headers: auth, timeoutMs: 3000 });
+      const { body } = await engine.expectOk({
+        method: 'POST',
+        path: '/jobs/availability',
+        json: request,
+        headers: auth,
+        timeoutMs: 3000,
+      });
       return parsed(AvailabilityResponse, body, 'POST /jobs/availability');
     },
 
@@ -71,9 +77,17 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
         ...spec.job,
         slot_id: slotId,
         client_reference: spec.clientReference,
-        external_data: { webhook: { URL: webhookUrl, key: webhookKeyFor(webhookSecret, serviceId, spec.clientReference) } },
+        external_data: {
+          webhook: { URL: webhookUrl, key: webhookKeyFor(webhookSecret, serviceId, spec.clientReference) },
+        },
       };
-      const { body } = await engine.expectOk({ method: 'POST', path: '/jobs', json: request, headers: auth, timeoutMs: 4000 });
+      const { body } = await engine.expectOk({
+        method: 'POST',
+        path: '/jobs',
+        json: request,
+        headers: auth,
+        timeoutMs: 4000,
+      });
       return parsed(CreateJobResponse, body, 'POST /jobs');
     },
 
@@ -81,7 +95,10 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
      * A slot and the job on it in one call: the workflow's first attempt, as one local activity
      * (one workflow activation instead of two). Fails like either call would.
      */
-    async createJobOnNewSlot({ serviceId, spec }: Omit<CreateJobInput, 'slotId'>): Promise<{ slot: AvailabilityResponse; job: CreateJobResponse }> {
+    async createJobOnNewSlot({
+      serviceId,
+      spec,
+    }: Omit<CreateJobInput, 'slotId'>): Promise<{ slot: AvailabilityResponse; job: CreateJobResponse }> {
       let slot: AvailabilityResponse;
       try {
         slot = await activities.requestSlot(spec.availability);
@@ -101,11 +118,23 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
 
     /** 409 (already delivered) reaches the workflow as a non-retryable Conflict. */
     async cancelJob(jobId: string, reason: string): Promise<void> {
-      await engine.expectOk({ method: 'POST', path: `/jobs/${encodeURIComponent(jobId)}/cancel`, json: { reason }, headers: auth, timeoutMs: 5000 });
+      await engine.expectOk({
+        method: 'POST',
+        path: `/jobs/${encodeURIComponent(jobId)}/cancel`,
+        json: { reason },
+        headers: auth,
+        timeoutMs: 5000,
+      });
     },
 
     async holdJob(jobId: string, onHold: boolean, reason: string): Promise<void> {
-      await engine.expectOk({ method: 'POST', path: `/jobs/${encodeURIComponent(jobId)}/hold`, json: { on_hold: onHold, reason }, headers: auth, timeoutMs: 5000 });
+      await engine.expectOk({
+        method: 'POST',
+        path: `/jobs/${encodeURIComponent(jobId)}/hold`,
+        json: { on_hold: onHold, reason },
+        headers: auth,
+        timeoutMs: 5000,
+      });
     },
   };
   return activities;

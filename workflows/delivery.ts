@@ -79,7 +79,6 @@ const TIMELINE_LIMIT = 100;
 const SEEN_EVENTS_LIMIT = 1000;
 const FAILED_REPORTS_LIMIT = 20;
 
-
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryView> {
   const carried: CarriedState | undefined = input.carried;
   const reporter = reporterFor(input.report, input.tuning?.confirmationDelayMs ?? DEFAULT_CONFIRMATION_DELAY_MS);
@@ -141,7 +140,8 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
   // attributes cannot hold), each sent only when it changed: every upsert is server work.
   // A new delivery got them at start; a continued one carries its previous run's.
   const attributesNow = () => JSON.stringify([position.status, needsAttention, job?.jobId ?? null]);
-  const summaryNow = () => deliverySummary({ jobId: job?.jobId ?? null, paused, needsAttention, lastError: lastError ?? null });
+  const summaryNow = () =>
+    deliverySummary({ jobId: job?.jobId ?? null, paused, needsAttention, lastError: lastError ?? null });
   let publishedAttributes = attributesNow();
   let publishedSummary = JSON.stringify(summaryNow());
   function publish() {
@@ -222,7 +222,11 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
       failedReports.push({ at: now(), call: reporter.describe(call), error: message });
       if (failedReports.length > FAILED_REPORTS_LIMIT) failedReports.shift();
       note('error', lastError);
-      log.error('Platform refused a report; delivery flagged', { serviceId: input.serviceId, call: reporter.describe(call), error: message });
+      log.error('Platform refused a report; delivery flagged', {
+        serviceId: input.serviceId,
+        call: reporter.describe(call),
+        error: message,
+      });
       publish();
     } finally {
       pendingReports -= 1;
@@ -234,7 +238,10 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
     const giveUpAt = Date.parse(input.giveUpAt);
     const spec = input.spec;
 
-    const created = (slot: AvailabilityResponse, res: { job_id: string; tracking_url: string; delivery_code?: string }) => {
+    const created = (
+      slot: AvailabilityResponse,
+      res: { job_id: string; tracking_url: string; delivery_code?: string },
+    ) => {
       job = {
         jobId: res.job_id,
         slotId: slot.slot_id,
@@ -351,7 +358,9 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
     }
     if (isTerminal(position.status)) {
       // An ended delivery is not reported on again; the late event is only recorded.
-      note('event', `${event.type} after the delivery ended ${position.status}: recorded, not reported`, { eventId: event.id });
+      note('event', `${event.type} after the delivery ended ${position.status}: recorded, not reported`, {
+        eventId: event.id,
+      });
       return;
     }
     note('event', `${event.type}${event.reason ? `: ${event.reason}` : ''}`, { eventId: event.id });
@@ -369,7 +378,11 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
       }
     }
     if (event.resource) agentAssigned = true;
-    for (const call of reporter.callsForEvent(event, { movedTo, current: position.status, agentEverAssigned: agentBefore })) {
+    for (const call of reporter.callsForEvent(event, {
+      movedTo,
+      current: position.status,
+      agentEverAssigned: agentBefore,
+    })) {
       await report(call);
     }
   }

@@ -79,7 +79,10 @@ export function vtexReporter(target: VtexTarget, confirmationDelayMs: number): P
     firstReport: (job, status) => withoutRepeatedPatch([vtexFirstReport(job, status)]),
     callsForEvent: (event, outcome) => withoutRepeatedPatch(vtexCallsForEvent(event, outcome)),
     creationFailed: (reason) => [
-      { kind: 'notes', notes: [{ type: 'ERROR', note: `The delivery job could not be created: ${reason}`, author: 'Carrier' }] },
+      {
+        kind: 'notes',
+        notes: [{ type: 'ERROR', note: `The delivery job could not be created: ${reason}`, author: 'Carrier' }],
+      },
       { kind: 'cancel', body: { type: 'ERROR_CREATE_SERVICE', comment: reason.slice(0, 500) } },
     ],
     // VTEX asked for the cancel itself: nothing to tell it.

@@ -47,5 +47,10 @@ export interface DeliverySummary {
 }
 
 export function deliverySummary(summary: DeliverySummary): DeliverySummary {
-  return { jobId: summary.jobId, paused: summary.paused, needsAttention: summary.needsAttention, lastError: summary.lastError };
+  return {
+    jobId: summary.jobId,
+    paused: summary.paused,
+    needsAttention: summary.needsAttention,
+    lastError: summary.lastError,
+  };
 }

@@ -95,7 +95,10 @@ export interface ReportFailure {
 }
 
 /** What GET /deliveries/:serviceId and the state query return. */
-export interface DeliveryView extends Pick<DeliveryInput, 'serviceId' | 'platform' | 'orderId' | 'carrierId' | 'routeId' | 'routeName'> {
+export interface DeliveryView extends Pick<
+  DeliveryInput,
+  'serviceId' | 'platform' | 'orderId' | 'carrierId' | 'routeId' | 'routeName'
+> {
   status: ServiceStatus;
   phase: 'creating' | 'waiting-confirmation' | 'active' | 'ended';
   paused: boolean;
@@ -136,8 +139,7 @@ export interface CancelRequest {
 export type InboxItem = { kind: 'event'; event: JobEvent } | { kind: 'command'; command: PlatformCommand };
 
 export type PlatformCommand =
-  | { kind: 'cancel'; reason: string; at: string }
-  | { kind: 'pause'; pause: boolean; reason: string; at: string };
+  { kind: 'cancel'; reason: string; at: string } | { kind: 'pause'; pause: boolean; reason: string; at: string };
 
 export const DEFAULT_CONFIRMATION_DELAY_MS = 5000;
 export const DEFAULT_CONFIRMATION_MARGIN_MS = 300;
