@@ -13,7 +13,7 @@ import {
   type CreateJobRequest,
 } from '../contracts/deliveryEngine';
 import { webhookKeyFor } from '../contracts/webhookKey';
-import { BEFORE_ANY_CREATE, type JobSpec } from '../workflows/types';
+import { BEFORE_ANY_CREATE, type JobSpec } from '../contracts/delivery';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from './failures';
 import type { HttpClient } from './http';

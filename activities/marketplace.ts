@@ -10,7 +10,7 @@ import { Context } from '@temporalio/activity';
 import type { StatusCallback } from '../contracts/marketplace';
 import { marketplaceServiceId } from '../mapping/ids';
 import type { Sealer } from '../security/sealing';
-import type { MarketplaceTarget } from '../workflows/types';
+import type { MarketplaceTarget } from '../contracts/delivery';
 import { failureFor, FailureType } from './failures';
 import type { HttpClient } from './http';
 

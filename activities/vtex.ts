@@ -15,7 +15,7 @@ import type {
   TrackingUpdate,
 } from '../contracts/vtex';
 import { TOKEN_EXPIRED_MESSAGE } from '../contracts/vtex';
-import type { VtexTarget } from '../workflows/types';
+import type { VtexTarget } from '../contracts/delivery';
 import { failureFor } from './failures';
 import type { HttpClient, HttpRequest, HttpResponse } from './http';
 import type { VtexTokenCache } from './vtexToken';

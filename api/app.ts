@@ -130,14 +130,12 @@ export function createWaitingApp(): Express {
     res.json({ status: 'ok' });
   });
   app.use((_req, res) => {
-    res
-      .status(503)
-      .json({
-        status: 'unavailable',
-        temporal: 'unreachable',
-        error: 'Temporal is not reachable yet; retry',
-        details: [],
-      });
+    res.status(503).json({
+      status: 'unavailable',
+      temporal: 'unreachable',
+      error: 'Temporal is not reachable yet; retry',
+      details: [],
+    });
   });
   return app;
 }

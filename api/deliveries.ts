@@ -36,7 +36,7 @@ import {
   type DeliveryInput,
   type DeliveryTuning,
   type DeliveryView,
-} from '../workflows/types';
+} from '../contracts/delivery';
 import { conflict, notFound, unavailable } from './errors';
 
 export interface DeliveryGatewayOptions {

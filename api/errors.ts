@@ -54,23 +54,19 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     // body-parser's own errors: malformed JSON, too large, wrong charset.
     const type = (err as { type?: string }).type;
     if (type === 'entity.parse.failed') {
-      res
-        .status(400)
-        .json({
-          error: 'The body is not valid JSON',
-          details: [{ path: '(body)', message: (err as Error).message }],
-          requestId,
-        });
+      res.status(400).json({
+        error: 'The body is not valid JSON',
+        details: [{ path: '(body)', message: (err as Error).message }],
+        requestId,
+      });
       return;
     }
     if (type === 'entity.too.large') {
-      res
-        .status(413)
-        .json({
-          error: 'The body is larger than the limit',
-          details: [{ path: '(body)', message: `limit is ${(err as { limit?: number }).limit} bytes` }],
-          requestId,
-        });
+      res.status(413).json({
+        error: 'The body is larger than the limit',
+        details: [{ path: '(body)', message: `limit is ${(err as { limit?: number }).limit} bytes` }],
+        requestId,
+      });
       return;
     }
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {

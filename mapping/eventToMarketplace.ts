@@ -8,7 +8,7 @@
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { MarketplaceStatus, StatusCallback } from '../contracts/marketplace';
 import type { ServiceStatus } from '../contracts/vtex';
-import type { JobInfo, MarketplaceTarget } from '../workflows/types';
+import type { JobInfo, MarketplaceTarget } from '../contracts/delivery';
 import type { EventStatusOutcome } from './eventToVtex';
 
 export type MarketplaceCall = { kind: 'status'; body: StatusCallback };

@@ -15,7 +15,7 @@ import type {
   TrackingUpdate,
 } from '../contracts/vtex';
 import { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES, utf8ByteLength } from '../contracts/vtexLimits';
-import type { JobInfo } from '../workflows/types';
+import type { JobInfo } from '../contracts/delivery';
 
 export type VtexCall =
   | { kind: 'patch'; body: TrackingUpdate }

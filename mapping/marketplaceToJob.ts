@@ -6,7 +6,7 @@
  */
 import type { EngineAddress, EngineItem } from '../contracts/deliveryEngine';
 import type { DeliveryRequestEvent, MarketplaceAddress, MarketplaceDelivery } from '../contracts/marketplace';
-import type { DeliveryInput, JobSpec } from '../workflows/types';
+import type { DeliveryInput, JobSpec } from '../contracts/delivery';
 import { MappingError, MappingErrors } from './errors';
 import { marketplaceServiceId } from './ids';
 import { centsToMajor, gramsToKg, isoOffsetOf, timeOfDayOn } from './units';

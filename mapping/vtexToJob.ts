@@ -5,7 +5,7 @@
  */
 import type { EngineAddress, EngineItem } from '../contracts/deliveryEngine';
 import type { CreateServiceRequest, PaymentMethod, Setting } from '../contracts/vtex';
-import type { DeliveryInput, JobSpec } from '../workflows/types';
+import type { DeliveryInput, JobSpec } from '../contracts/delivery';
 import { MappingError } from './errors';
 import { vtexServiceId } from './ids';
 import { lengthToCm, round, weightToKg } from './units';

@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import { KNOWN_EVENT_TYPES } from '../contracts/deliveryEngine';
 import { cancelSignal, carrierEventSignal, deliveryStateQuery, pauseSignal } from '../workflows/messages';
-import type { DeliveryView } from '../workflows/types';
+import type { DeliveryView } from '../contracts/delivery';
 
 export interface CliIo {
   out: (line: string) => void;

@@ -49,7 +49,7 @@ import {
   type PlatformCommand,
   type ReportFailure,
   type TimelineEntry,
-} from './types';
+} from '../contracts/delivery';
 
 /** The job's first attempt runs inside the first workflow task: no round trip to the server. */
 const engineFast = proxyLocalActivities<Activities>({

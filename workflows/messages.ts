@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { CreateServiceAnswer, DeliveryView } from './types';
+import type { CreateServiceAnswer, DeliveryView } from '../contracts/delivery';
 
 /** VTEX Create service: waits up to `waitMs` for the job, then answers (PENDING if not yet). */
 export const createServiceUpdate = defineUpdate<CreateServiceAnswer, [{ waitMs: number }]>('createService');

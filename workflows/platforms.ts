@@ -1,6 +1,6 @@
 /** Picks the reporter of a delivery's platform. */
 import { marketplaceReporter, vtexReporter, type PlatformReporter } from './reporters';
-import type { ReportTarget } from './types';
+import type { ReportTarget } from '../contracts/delivery';
 
 export function reporterFor(target: ReportTarget, confirmationDelayMs: number): PlatformReporter {
   switch (target.platform) {

@@ -15,7 +15,7 @@ import {
   type MarketplaceCall,
 } from '../mapping/eventToMarketplace';
 import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexCall } from '../mapping/eventToVtex';
-import type { JobInfo, MarketplaceTarget, VtexTarget } from './types';
+import type { JobInfo, MarketplaceTarget, VtexTarget } from '../contracts/delivery';
 
 export interface PlatformReporter<Call = unknown> {
   /** Time after our Create answer before the platform accepts calls (VTEX: 5 s). */

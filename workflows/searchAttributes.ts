@@ -3,7 +3,7 @@
  * order, status, carrier, job or route. Registered at start-up (scripts/temporal-setup.ts).
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import type { DeliveryInput } from './types';
+import type { DeliveryInput } from '../contracts/delivery';
 
 export const DeliveryStatusKey = defineSearchAttributeKey('DeliveryStatus', SearchAttributeType.KEYWORD);
 export const OrderIdKey = defineSearchAttributeKey('OrderId', SearchAttributeType.KEYWORD);

@@ -31,14 +31,12 @@ export function marketplaceRoutes({ gateway, creationGraceMs, sealer }: Marketpl
         { eventType: eventType.slice(0, 100) },
         'marketplace event of a type we do not handle: acknowledged, nothing started',
       );
-      res
-        .status(202)
-        .json({
-          event_type: eventType,
-          ignored: true,
-          reason: `event_type ${eventType} is not handled (only ${DELIVERY_REQUEST})`,
-          accepted: [],
-        });
+      res.status(202).json({
+        event_type: eventType,
+        ignored: true,
+        reason: `event_type ${eventType} is not handled (only ${DELIVERY_REQUEST})`,
+        accepted: [],
+      });
       return;
     }
     const event = parseBody(DeliveryRequestEvent, req.body);

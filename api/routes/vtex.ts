@@ -44,24 +44,20 @@ export function vtexRoutes({ gateway, creationGraceMs, createAnswers }: VtexRout
     const body = parseBody(CancelServiceRequest, req.body);
     const reason = body.reason ?? 'Canceled by VTEX';
     await gateway.cancel(serviceIdOf(body), body.carrierId, reason);
-    res
-      .status(200)
-      .json({
-        message: 'Service executed successfully',
-        data: { serviceId: body.serviceId, carrierId: body.carrierId, reason: body.reason ?? null },
-      });
+    res.status(200).json({
+      message: 'Service executed successfully',
+      data: { serviceId: body.serviceId, carrierId: body.carrierId, reason: body.reason ?? null },
+    });
   });
 
   router.post('/services/pause', async (req, res) => {
     const body = parseBody(PauseServiceRequest, req.body);
     const reason = body.reason ?? (body.pause ? 'Paused by VTEX' : 'Resumed by VTEX');
     await gateway.pause(serviceIdOf(body), body.carrierId, body.pause, reason);
-    res
-      .status(200)
-      .json({
-        message: 'Service executed successfully',
-        data: { serviceId: body.serviceId, carrierId: body.carrierId, pause: body.pause, reason: body.reason ?? null },
-      });
+    res.status(200).json({
+      message: 'Service executed successfully',
+      data: { serviceId: body.serviceId, carrierId: body.carrierId, pause: body.pause, reason: body.reason ?? null },
+    });
   });
 
   return router;

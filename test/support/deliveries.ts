@@ -2,7 +2,7 @@
 import example from '../../contracts/examples/vtex.create-service.json';
 import type { CallRecord } from '../../sandboxes';
 import { deliveryStateQuery } from '../../workflows/messages';
-import type { DeliveryView } from '../../workflows/types';
+import type { DeliveryView } from '../../contracts/delivery';
 import type { TestStack } from './stack';
 import { waitFor } from './waitFor';
 

@@ -10,7 +10,7 @@ import {
 } from '../../mapping/eventToMarketplace';
 import { reporterFor } from '../../workflows/platforms';
 import { marketplaceReporter } from '../../workflows/reporters';
-import type { MarketplaceTarget } from '../../workflows/types';
+import type { MarketplaceTarget } from '../../contracts/delivery';
 
 const target: MarketplaceTarget = {
   platform: 'marketplace',

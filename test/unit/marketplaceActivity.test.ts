@@ -5,7 +5,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../../activities/htt
 import type { StatusCallback } from '../../contracts/marketplace';
 import { marketplaceServiceId } from '../../mapping/ids';
 import { createSealer } from '../../security/sealing';
-import type { MarketplaceTarget } from '../../workflows/types';
+import type { MarketplaceTarget } from '../../contracts/delivery';
 
 const sealer = createSealer('secrets:test-engine-api-key');
 const headers = { Authorization: 'Bearer very-secret', 'X-Marketplace-Carrier': 'carrier-9' };

@@ -9,7 +9,7 @@ import {
   mapMarketplaceDelivery,
   mapMarketplaceEvent,
 } from '../../mapping/marketplaceToJob';
-import type { DeliveryInput } from '../../workflows/types';
+import type { DeliveryInput } from '../../contracts/delivery';
 import { seedDeliveryRequest, seedRouteDeliveryRequest } from '../support/marketplaceEvents';
 
 const now = new Date('2026-11-27T12:00:00.000Z');

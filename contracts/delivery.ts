@@ -1,9 +1,10 @@
 /**
- * What a delivery workflow is given and what it exposes. Types only (plus constants): the workflow
- * bundle imports this, so no runtime dependency may creep in.
+ * The delivery's own vocabulary: what a delivery workflow is given and what it exposes. Every layer
+ * imports it (mapping, activities, workflows, the API, scripts); it imports only other contracts.
+ * Types only (plus constants): the workflow bundle imports this, so no runtime dependency may creep in.
  */
-import type { AvailabilityRequest, CreateJobRequest, JobEvent } from '../contracts/deliveryEngine';
-import type { Label, ServiceStatus } from '../contracts/vtex';
+import type { AvailabilityRequest, CreateJobRequest, JobEvent } from './deliveryEngine';
+import type { Label, ServiceStatus } from './vtex';
 
 export type Platform = 'vtex' | 'marketplace';
 
