@@ -46,6 +46,11 @@ export interface DeliveryInput {
   /** Kept for operators (VTEX settings without secrets, timezone, ...); never sent anywhere. */
   context?: Record<string, unknown>;
   tuning?: DeliveryTuning;
+  /**
+   * Set by the intake when an operator must look at the delivery from its start although it is
+   * taken (for example a payment method we do not know): the delivery starts flagged with this reason.
+   */
+  attention?: string;
   /** Set only by continue-as-new. */
   carried?: CarriedState;
 }
@@ -129,6 +134,24 @@ export interface CarriedState {
   failedReports: ReportFailure[];
   timeline: TimelineEntry[];
   run: number;
+}
+
+/**
+ * What a platform's reporter remembers across events (the fields VTEX already holds, the last
+ * `event_at` sent to Abbiamo), as plain JSON: part of the delivery's state, carried whole by
+ * continue-as-new. Each reporter owns its own keys.
+ */
+export type ReporterMemory = Record<string, unknown>;
+
+/** A cancel sent to a delivery (the cancel signal's argument). */
+export interface CancelOrder {
+  reason: string;
+  /**
+   * The platform only cancels before the parcel is collected (Abbiamo): once the driver has it
+   * (PICKED or later), the cancel is recorded and the delivery flagged for an operator instead of
+   * stranding a driver with the parcel.
+   */
+  onlyBeforeCollection?: boolean;
 }
 
 export interface CancelRequest {

@@ -81,7 +81,7 @@ const FAILED_REPORTS_LIMIT = 20;
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryView> {
   const carried: CarriedState | undefined = input.carried;
-  const reporter = reporterFor(input.report, input.tuning?.confirmationDelayMs ?? DEFAULT_CONFIRMATION_DELAY_MS);
+  const reporter = reporterFor(input.report, input.tuning?.confirmationDelayMs ?? DEFAULT_CONFIRMATION_DELAY_MS, {});
   const marginMs = input.tuning?.confirmationMarginMs ?? DEFAULT_CONFIRMATION_MARGIN_MS;
   const continueAsNewAfter = input.tuning?.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
 

@@ -219,12 +219,12 @@ describe('carrier events to marketplace status callbacks', () => {
 
 describe('the marketplace reporter', () => {
   it('is chosen for marketplace deliveries and has no confirmation delay, whatever the tuning says', () => {
-    expect(reporterFor(target, 5000).confirmationDelayMs).toBe(0);
-    expect(marketplaceReporter(target).confirmationDelayMs).toBe(0);
+    expect(reporterFor(target, 5000, {}).confirmationDelayMs).toBe(0);
+    expect(marketplaceReporter(target, {}).confirmationDelayMs).toBe(0);
   });
 
   it('describes each call by status and event_id (never the headers)', () => {
-    const reporter = marketplaceReporter(target);
+    const reporter = marketplaceReporter(target, {});
     const [call] = reporter.creationFailed('boom');
     expect(reporter.describe(call!)).toBe('POST status CANCELED (d-1:creation-failed)');
     expect(reporter.describe(call!)).not.toContain('sealed');
