@@ -275,7 +275,7 @@ export class DeliveryGateway {
         serviceId: info.workflowId,
         workflowStatus: info.status.name,
         status: view?.status ?? (info.typedSearchAttributes.get(DeliveryStatusKey) as ServiceStatus | undefined),
-        ...(view ? { view } : {}),
+        ...(view ? { view: withoutDeliveryCode(view) } : {}),
       };
     });
     return outcomes.map((o, i) =>
@@ -401,7 +401,7 @@ export class DeliveryGateway {
     const view = summary.running
       ? await withTimeout(handle.query(deliveryStateQuery), QUERY_TIMEOUT_MS).catch(() => undefined)
       : ((await withTimeout(handle.result(), QUERY_TIMEOUT_MS).catch(() => undefined)) as DeliveryView | undefined);
-    return { ...(view ? { view } : {}), summary };
+    return { ...(view ? { view: withoutDeliveryCode(view) } : {}), summary };
   }
 
   private async signal(serviceId: string, send: () => Promise<void>): Promise<void> {
@@ -413,6 +413,16 @@ export class DeliveryGateway {
       throw unavailableFrom(err);
     }
   }
+}
+
+/**
+ * The delivery PIN proves the hand-over to the customer: no operator screen or API answer shows it
+ * (docs/security.md). The workflow keeps it, encrypted, for the driver flow only.
+ */
+export function withoutDeliveryCode(view: DeliveryView): DeliveryView {
+  if (!view.job || !('deliveryCode' in view.job)) return view;
+  const { deliveryCode: _pin, ...job } = view.job;
+  return { ...view, job };
 }
 
 /** Runs `fn` over `items`, at most `size` at a time; every outcome is kept, in order. */

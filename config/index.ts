@@ -353,7 +353,10 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     host: env.HOST,
     codecServer: {
       port: env.CODEC_SERVER_PORT,
-      corsOrigins: splitTokens(env.CODEC_CORS_ORIGINS) ?? [`http://127.0.0.1:${env.TEMPORAL_DEV_UI_PORT}`, `http://localhost:${env.TEMPORAL_DEV_UI_PORT}`],
+      corsOrigins: splitTokens(env.CODEC_CORS_ORIGINS) ?? [
+        `http://127.0.0.1:${env.TEMPORAL_DEV_UI_PORT}`,
+        `http://localhost:${env.TEMPORAL_DEV_UI_PORT}`,
+      ],
     },
     temporalSecurity,
   };

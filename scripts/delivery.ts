@@ -170,7 +170,9 @@ export async function runDeliveryCli(
 if (require.main === module) {
   // The service's key ring and TLS settings: the CLI reads and writes encrypted payloads like the worker.
   const access = resolveTemporalAccess(parseEnv());
-  void runDeliveryCli(process.argv.slice(2), () => connectTemporalClient(access, { connectTimeout: 5000 })).then((code) => {
-    process.exitCode = code;
-  });
+  void runDeliveryCli(process.argv.slice(2), () => connectTemporalClient(access, { connectTimeout: 5000 })).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
 }

@@ -52,11 +52,13 @@ export function parseKeyRing(text: string): CodecKey[] {
     const colon = entry.indexOf(':');
     const id = colon < 0 ? '' : entry.slice(0, colon);
     const encoded = colon < 0 ? '' : entry.slice(colon + 1);
-    if (!KEY_ID_PATTERN.test(id)) throw new KeyRingError(`entry ${i + 1} must look like id:base64key (id: letters, digits, . _ -)`);
+    if (!KEY_ID_PATTERN.test(id))
+      throw new KeyRingError(`entry ${i + 1} must look like id:base64key (id: letters, digits, . _ -)`);
     if (seen.has(id)) throw new KeyRingError(`key id ${id} appears twice`);
     seen.add(id);
     const key = Buffer.from(encoded, encoded.includes('-') || encoded.includes('_') ? 'base64url' : 'base64');
-    if (key.length !== KEY_BYTES) throw new KeyRingError(`key ${id} must be ${KEY_BYTES} bytes, base64 (got ${key.length})`);
+    if (key.length !== KEY_BYTES)
+      throw new KeyRingError(`key ${id} must be ${KEY_BYTES} bytes, base64 (got ${key.length})`);
     return { id, key };
   });
 }
@@ -70,7 +72,10 @@ export function formatKeyRing(keys: CodecKey[]): string {
  * process agrees. Production refuses to run on it (config/index.ts).
  */
 export const DEV_KEY_RING = formatKeyRing([
-  { id: 'dev-1', key: createHash('sha256').update('delivery-bridge development codec key (public, not a secret)').digest() },
+  {
+    id: 'dev-1',
+    key: createHash('sha256').update('delivery-bridge development codec key (public, not a secret)').digest(),
+  },
 ]);
 
 const encoder = new TextEncoder();

@@ -54,7 +54,9 @@ export function temporalConnectionOptions(
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new Error(`Invalid configuration: ${variable} cannot be read (${(err as NodeJS.ErrnoException).code})`);
+      throw new Error(`Invalid configuration: ${variable} cannot be read (${(err as NodeJS.ErrnoException).code})`, {
+        cause: err,
+      });
     }
   };
   const { cert, key, ca } = security.files;
