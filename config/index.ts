@@ -181,7 +181,6 @@ export interface ServiceConfig {
   /** Bearer tokens per caller role (api/auth.ts). */
   callers: CallerTokens;
   host: string;
-  codecServer: { port: number; corsOrigins: string[] };
   temporalSecurity: TemporalSecurity;
 }
 
@@ -351,13 +350,6 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     codecKeys,
     callers,
     host: env.HOST,
-    codecServer: {
-      port: env.CODEC_SERVER_PORT,
-      corsOrigins: splitTokens(env.CODEC_CORS_ORIGINS) ?? [
-        `http://127.0.0.1:${env.TEMPORAL_DEV_UI_PORT}`,
-        `http://localhost:${env.TEMPORAL_DEV_UI_PORT}`,
-      ],
-    },
     temporalSecurity,
   };
 }
@@ -391,6 +383,53 @@ export function resolveTemporalAccess(env: Env, defaultAddress = '127.0.0.1:7233
       apiKey: env.TEMPORAL_API_KEY,
     },
   };
+}
+
+export interface CodecServerConfig {
+  codecKeys: CodecKey[];
+  operatorTokens: string[];
+  corsOrigins: string[];
+  port: number;
+  host: string;
+}
+
+/** The codec server's own settings: the key ring, the operators' tokens, the Web UI's origins. */
+export function resolveCodecServer(env: Env): CodecServerConfig {
+  const { codecKeys } = resolveTemporalAccess(env);
+  const own = splitTokens(env.OPERATOR_TOKENS);
+  const variable = own ? 'OPERATOR_TOKENS' : 'INTAKE_TOKEN';
+  const operatorTokens =
+    own ??
+    (env.INTAKE_TOKEN
+      ? [env.INTAKE_TOKEN]
+      : env.NODE_ENV === 'production'
+        ? undefined
+        : [SANDBOX_DEFAULTS.intakeToken]);
+  if (!operatorTokens) throw new ConfigError('OPERATOR_TOKENS', 'is required when NODE_ENV=production');
+  if (
+    env.NODE_ENV === 'production' &&
+    operatorTokens.some((t) => t.length < MIN_PRODUCTION_TOKEN || t === SANDBOX_DEFAULTS.intakeToken)
+  )
+    throw new ConfigError(
+      variable,
+      `must hold tokens of at least ${MIN_PRODUCTION_TOKEN} characters when NODE_ENV=production`,
+    );
+  return {
+    codecKeys,
+    operatorTokens,
+    corsOrigins: defaultCorsOrigins(env),
+    port: env.CODEC_SERVER_PORT,
+    host: env.HOST,
+  };
+}
+
+function defaultCorsOrigins(env: Env): string[] {
+  return (
+    splitTokens(env.CODEC_CORS_ORIGINS) ?? [
+      `http://127.0.0.1:${env.TEMPORAL_DEV_UI_PORT}`,
+      `http://localhost:${env.TEMPORAL_DEV_UI_PORT}`,
+    ]
+  );
 }
 
 /** The configuration as it may be printed: every secret replaced. */
