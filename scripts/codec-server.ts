@@ -61,14 +61,16 @@ export function createCodecServer(config: CodecServerConfig, logger?: Logger): E
   // CORS for the Web UI's origins only; credentials allowed, so the origin is echoed, never `*`.
   app.use((req, res, next) => {
     const origin = req.get('origin');
-    if (origin && config.corsOrigins.includes(origin)) {
+    // The sign-in form posts from the codec server's own page: same origin, no CORS needed.
+    const sameOrigin = origin === `${req.protocol}://${req.get('host')}`;
+    if (origin && !sameOrigin && config.corsOrigins.includes(origin)) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('access-control-allow-credentials', 'true');
       res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
       res.setHeader('access-control-allow-headers', 'content-type, x-namespace, authorization, authorization-extras');
       res.setHeader('access-control-max-age', '600');
       res.setHeader('vary', 'origin');
-    } else if (origin) {
+    } else if (origin && !sameOrigin) {
       res.status(403).json({ error: `Origin ${origin} may not use this codec server`, details: [] });
       return;
     }
@@ -117,12 +119,10 @@ export function createCodecServer(config: CodecServerConfig, logger?: Logger): E
     async (req, res) => {
       const payloads = (req.body as { payloads?: unknown } | undefined)?.payloads;
       if (!Array.isArray(payloads)) {
-        res
-          .status(400)
-          .json({
-            error: 'The body must be {payloads: [...]}',
-            details: [{ path: 'payloads', message: 'must be an array' }],
-          });
+        res.status(400).json({
+          error: 'The body must be {payloads: [...]}',
+          details: [{ path: 'payloads', message: 'must be an array' }],
+        });
         return;
       }
       try {
