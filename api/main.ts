@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-api' });
   installRuntime(logger);
-  const server = await listen(createWaitingApp(), config.port);
+  // Loopback unless HOST says otherwise (docker-compose sets 0.0.0.0 inside its container).
+  const server = await listen(createWaitingApp(), config.port, config.host);
   logger.info({ url: server.url, config: describeConfig(config) }, 'intake API listening; connecting to Temporal');
 
   let stopping = false;

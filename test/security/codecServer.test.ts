@@ -72,11 +72,12 @@ describe('the codec server', () => {
   });
 
   it('answers 401, and no plaintext, without the operator token or with another one', async () => {
-    for (const headers of [
+    const attempts: Array<Record<string, string>> = [
       {},
       { authorization: 'Bearer someone-else-token-0123456789abcdef' },
       { cookie: `${OPERATOR_COOKIE}=nope` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const answer = await post('/decode', { payloads: [await encryptedJson()] }, headers);
       expect(answer.status).toBe(401);
       expect(JSON.stringify(answer.body)).not.toContain('Iracema');
