@@ -23,6 +23,7 @@ const OPERATOR = token('operator');
 
 let server: RunningServer;
 let connection: Connection;
+let temporalAddress: string;
 let drain: () => Promise<void>;
 
 beforeAll(async () => {
@@ -35,7 +36,8 @@ beforeAll(async () => {
     }),
     sandboxUrls,
   );
-  connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 300 });
+  temporalAddress = `127.0.0.1:${await freePort()}`;
+  connection = Connection.lazy({ address: temporalAddress, connectTimeout: 300 });
   const app = createApp({
     config,
     client: new Client({ connection }),
@@ -97,6 +99,18 @@ describe('each caller reaches its own routes only', () => {
 
   it('keeps the Delivery Engine webhook on its per-job key, not on bearer tokens', async () => {
     expect(await call('POST', '/delivery-engine/webhooks', OPERATOR)).toBe(400);
+  });
+});
+
+describe('what the probes and metrics tell anyone who asks', () => {
+  it('says not ready without an address or an error text, and metrics name no address', async () => {
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'unavailable', temporal: 'unreachable' });
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain('delivery_bridge_http_request_duration_seconds');
+    expect(metrics).not.toContain(temporalAddress);
+    expect(metrics).not.toMatch(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/);
   });
 });
 
