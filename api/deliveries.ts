@@ -31,6 +31,7 @@ import {
   startSearchAttributes,
 } from '../workflows/searchAttributes';
 import {
+  type CancelOrder,
   createServiceAnswer,
   DEFAULT_CONFIRMATION_MARGIN_MS,
   type CreateServiceAnswer,
@@ -335,11 +336,34 @@ export class DeliveryGateway {
     return summary;
   }
 
-  /** Cancel from the platform. Refused once delivered; a second cancel is answered the same. */
-  async cancel(serviceId: string, carrierId: string | undefined, reason: string): Promise<DeliverySummary> {
+  /**
+   * Cancel from the platform. Refused once delivered; a second cancel is answered the same. A
+   * workflow that ended without the delivery ending (terminated, failed, timed out) can carry out
+   * nothing: that is a 409 saying so, never a 200 "executed".
+   */
+  async cancel(
+    serviceId: string,
+    carrierId: string | undefined,
+    reason: string,
+    options: Omit<CancelOrder, 'reason'> = {},
+  ): Promise<DeliverySummary> {
     const summary = await this.openDelivery(serviceId, carrierId, 'canceled');
-    if (summary.status === 'CANCELED' || !summary.running) return summary;
-    await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(cancelSignal, { reason }));
+    if (summary.status === 'CANCELED') return summary;
+    if (!summary.running) {
+      this.options.logger.error(
+        { serviceId, workflowStatus: summary.workflowStatus },
+        'cancel for a delivery whose workflow is gone: an operator must cancel its job',
+      );
+      throw conflict(`The delivery's workflow is ${summary.workflowStatus.toLowerCase()}: it cannot be canceled here`, [
+        {
+          path: 'serviceId',
+          message: `workflow ${summary.workflowStatus}, delivery status ${summary.status ?? 'unknown'}`,
+        },
+      ]);
+    }
+    await this.signal(serviceId, () =>
+      this.workflows.getHandle(serviceId).signal(cancelSignal, { reason, ...options }),
+    );
     return summary;
   }
 
@@ -363,15 +387,22 @@ export class DeliveryGateway {
    * A carrier event, once Temporal holds it. An event for a delivery that already ended is
    * acknowledged (the engine would otherwise retry forever) and only logged.
    */
-  async carrierEvent(serviceId: string, event: JobEvent): Promise<'accepted' | 'delivery-ended'> {
+  async carrierEvent(serviceId: string, event: JobEvent): Promise<'accepted' | 'delivery-ended' | 'delivery-unknown'> {
     try {
       await this.workflows.getHandle(serviceId).signal(carrierEventSignal, event);
       return 'accepted';
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw unavailableFrom(err);
       const summary = await this.summary(serviceId);
-      if (!summary)
-        throw notFound('Unknown job', [{ path: 'job.client_reference', message: `no delivery ${serviceId}` }]);
+      if (!summary) {
+        // The key proved the job is ours, but its delivery is past retention (or was never
+        // started): nothing can act on the event, and a 404 would make the engine retry forever.
+        this.options.logger.warn(
+          { serviceId, eventId: event.id, type: event.type },
+          'event for a delivery Temporal no longer holds acknowledged',
+        );
+        return 'delivery-unknown';
+      }
       this.options.logger.info(
         { serviceId, eventId: event.id, type: event.type },
         'event for an ended delivery acknowledged',
