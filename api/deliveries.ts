@@ -19,7 +19,6 @@ import {
   cancelSignal,
   carrierEventSignal,
   createServiceUpdate,
-  deliveryStateQuery,
   pauseSignal,
   serviceAnsweredSignal,
 } from '../workflows/messages';
@@ -40,6 +39,7 @@ import {
   type DeliveryView,
 } from '../contracts/delivery';
 import { conflict, notFound, unavailable } from './errors';
+import { readDeliveryView } from './readDelivery';
 
 export interface DeliveryGatewayOptions {
   client: Client;
@@ -263,9 +263,7 @@ export class DeliveryGateway {
     const outcomes = await inBatches(infos, PARALLEL_CALLS, async (info): Promise<RouteDelivery> => {
       const handle = this.workflows.getHandle(info.workflowId);
       const running = info.status.name === 'RUNNING';
-      const view = running
-        ? await withTimeout(handle.query(deliveryStateQuery), QUERY_TIMEOUT_MS).catch(() => undefined)
-        : ((await withTimeout(handle.result(), QUERY_TIMEOUT_MS).catch(() => undefined)) as DeliveryView | undefined);
+      const view = await withTimeout(readDeliveryView(handle, running), QUERY_TIMEOUT_MS).catch(() => undefined);
       return {
         serviceId: info.workflowId,
         workflowStatus: info.status.name,
@@ -416,9 +414,7 @@ export class DeliveryGateway {
     const summary = await this.summary(serviceId);
     if (!summary) throw notFound('Unknown service', [{ path: 'serviceId', message: `no service ${serviceId}` }]);
     const handle = this.workflows.getHandle(serviceId);
-    const view = summary.running
-      ? await withTimeout(handle.query(deliveryStateQuery), QUERY_TIMEOUT_MS).catch(() => undefined)
-      : ((await withTimeout(handle.result(), QUERY_TIMEOUT_MS).catch(() => undefined)) as DeliveryView | undefined);
+    const view = await withTimeout(readDeliveryView(handle, summary.running), QUERY_TIMEOUT_MS).catch(() => undefined);
     return { ...(view ? { view } : {}), summary };
   }
 
