@@ -18,7 +18,7 @@ export interface BridgeOptions {
   workflowBundlePath?: string;
   activities?: object;
   workerTuning?: DeliveryWorkerOptions['tuning'];
-  /** Interface the API listens on. */
+  /** Interface the API listens on; default HOST (loopback). */
   host?: string;
 }
 
@@ -56,7 +56,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   workerRun.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
 
   const app = createApp({ config, client, connection: native, logger: logger.child({ component: 'api' }) });
-  const server = await listen(app, config.port, options.host);
+  const server = await listen(app, config.port, options.host ?? config.host);
 
   let stopping: Promise<void> | undefined;
   return {
