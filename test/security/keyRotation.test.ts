@@ -44,6 +44,8 @@ function payloadsOf(history: unknown): Array<[string, Payload]> {
       // A local activity marker's `data` is the SDK core's bookkeeping (seq, attempt, activity type,
       // times), written below the codec; its `result` goes through the codec like any payload.
       if (k === 'data' && eventType === 'markerRecordedEventAttributes') continue;
+      // A patch marker (workflow versioning) holds only the patch id, written by the SDK core too.
+      if (k === 'markerRecordedEventAttributes' && (v as { markerName?: string }).markerName === 'core_patch') continue;
       walk(v, k.endsWith('EventAttributes') ? k : eventType);
     }
   };
