@@ -4,17 +4,11 @@
  * (issue: "commands stuck behind reports", "orphan jobs").
  */
 import { createServiceBody, createVtexDelivery, emit, finalView, stateOf } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
 describe('VTEX answering 503 to every tracking call', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack({ env: { REPORT_ATTENTION_AFTER_MS: '3000' } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useTestStack({ env: { REPORT_ATTENTION_AFTER_MS: '3000' } });
   afterEach(() => stack.vtex.resetFaults());
 
   it('still carries out a VTEX Cancel at the engine at once, and flags the delivery while the reports wait', async () => {
@@ -48,13 +42,7 @@ describe('VTEX answering 503 to every tracking call', () => {
 });
 
 describe('a delivery VTEX never confirmed', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useTestStack();
 
   it('cancels its job when the first report is refused as unknown to the end, and ends flagged', async () => {
     // Our answer never reached VTEX: every tracking call of the service is answered 404.
