@@ -49,8 +49,13 @@ async function main(): Promise<void> {
     }
     process.exit(code);
   };
+  // One Ctrl-C can arrive twice: from the terminal to the whole process group, and relayed by npm
+  // or its shell. A repeat within a second is that same request, not a second Ctrl-C.
+  let signalledAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
+      if (stopping && Date.now() - signalledAt < 1000) return;
+      signalledAt = Date.now();
       if (stopping) {
         console.error('\nForced exit.');
         process.exit(130);
