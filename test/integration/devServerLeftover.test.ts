@@ -67,7 +67,8 @@ describe('a dev server left running by a hard-killed start', () => {
 
   it('is still running after the kill, recorded with its pid and port', async () => {
     expect(alive(leftoverPid)).toBe(true);
-    expect(await answers(`127.0.0.1:${port}`)).toBe(true);
+    // Answers, given time: the machine may be busy with other test files.
+    expect(await waitFor(() => answers(`127.0.0.1:${port}`), { what: 'the leftover to answer' })).toBe(true);
     expect(JSON.parse(readFileSync(pidFile, 'utf8'))).toMatchObject({ pid: leftoverPid, port });
   });
 
@@ -85,7 +86,7 @@ describe('a dev server left running by a hard-killed start', () => {
       `stopped the Temporal dev server an earlier npm start left running (pid ${leftoverPid}, port ${port})`,
     );
     expect(next.process.pid).not.toBe(leftoverPid);
-    expect(await answers(next.address)).toBe(true);
+    expect(await waitFor(() => answers(next!.address), { what: 'the new server to answer' })).toBe(true);
     const record = JSON.parse(readFileSync(pidFile, 'utf8')) as DevServerRecord;
     expect(record).toMatchObject({ pid: next.process.pid, owner: process.pid, port });
   });
@@ -99,7 +100,7 @@ describe('a dev server left running by a hard-killed start', () => {
           `${path.join(dir, 'temporal.sqlite')}: stop it first, or set TEMPORAL_DATA_DIR and TEMPORAL_DEV_PORT to run a second one`,
       ),
     );
-    expect(await answers(next!.address)).toBe(true);
+    expect(await waitFor(() => answers(next!.address), { what: 'the new server to answer' })).toBe(true);
   });
 
   it('forgets its record once stopped', async () => {
