@@ -185,7 +185,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     answers: {
       200: { description: 'Canceled (again: also 200)', schema: VtexCommandAnswer },
       404: { description: 'Unknown service', schema: ErrorAnswer },
-      409: { description: 'Already delivered or returned', schema: ErrorAnswer },
+      409: { description: 'Already delivered or returned, or its workflow was terminated', schema: ErrorAnswer },
     },
     temporal: true,
   },
