@@ -4,7 +4,7 @@
  * stops start-up with one line naming what to set, never a stack trace.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,6 +63,7 @@ describe('a dev server left running by a hard-killed start', () => {
   afterAll(async () => {
     await next?.stop();
     if (alive(leftoverPid)) process.kill(leftoverPid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('is still running after the kill, recorded with its pid and port', async () => {

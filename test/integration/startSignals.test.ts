@@ -3,7 +3,7 @@
  * group, and npm or its shell relays it); that is one request to stop cleanly, not a forced exit.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../scripts/dev-server';
@@ -47,5 +47,6 @@ it('stops everything cleanly when one Ctrl-C is delivered twice', async () => {
     expect(existsSync(path.join(data, 'temporal-dev-server.json'))).toBe(false);
   } finally {
     if (start.exitCode === null) start.kill('SIGKILL');
+    rmSync(data, { recursive: true, force: true });
   }
 }, 180_000);
