@@ -13,6 +13,7 @@ import { requireRole, tokenRoles } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
 import { createIntakeMetrics } from './metrics';
+import { openApiDocument } from './openapi';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
 import { marketplaceRoutes } from './routes/marketplace';
@@ -41,6 +42,7 @@ export interface AppDeps {
     | 'temporal'
     | 'deliveryEngine'
     | 'secretsKey'
+    | 'publicUrl'
   >;
   client: Client;
   connection: ConnectionLike;
@@ -92,6 +94,12 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(healthRoutes({ connection }));
+  // Public, like the probes: request and answer shapes only (README "Intake API").
+  let openApi: string | undefined;
+  app.get('/openapi.json', (_req, res) => {
+    openApi ??= JSON.stringify(openApiDocument({ serverUrl: config.publicUrl }));
+    res.type('application/json').send(openApi);
+  });
 
   const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   // Each caller its own routes (api/auth.ts); auth before parsing: an unauthenticated body is never read.
