@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../contracts/failures';
+import { redactSecrets, redactText } from '../security/redact';
 
 export { FailureType, NON_RETRYABLE } from '../contracts/failures';
 
@@ -30,7 +31,12 @@ export function failureFor(
   const where = `${outcome.system} ${outcome.method} ${outcome.path} answered ${status}`;
   const details = [{ status, body: summarize(outcome.body) }];
   const fail = (type: FailureType, nonRetryable: boolean) =>
-    ApplicationFailure.create({ type, message: `${where}: ${describeBody(outcome.body)}`, nonRetryable, details });
+    ApplicationFailure.create({
+      type,
+      message: `${where}: ${redactText(describeBody(outcome.body))}`,
+      nonRetryable,
+      details,
+    });
   if (status === 400 || status === 422) return fail(FailureType.BadRequest, true);
   if (status === 401 || status === 403) return fail(FailureType.Unauthorized, !(options.unauthorizedRetryable ?? true));
   if (status === 404) return fail(FailureType.NotFound, !(options.notFoundRetryable ?? false));
@@ -64,7 +70,9 @@ function describeBody(body: unknown): string {
   return typeof body === 'string' ? body.slice(0, 200) : 'no details';
 }
 
+/** The partner's answer as kept in the failure: echoed secrets cut out (security/redact.ts), then bounded. */
 function summarize(body: unknown): unknown {
-  const text = JSON.stringify(body ?? null);
-  return text.length > 2000 ? `${text.slice(0, 2000)}...` : body;
+  const redacted = redactSecrets(body ?? null);
+  const text = JSON.stringify(redacted);
+  return text.length > 2000 ? `${text.slice(0, 2000)}...` : redacted;
 }

@@ -9,7 +9,7 @@ import { pinoHttp } from 'pino-http';
 import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import { createSealer } from '../security/sealing';
-import { requireBearer } from './auth';
+import { requireRole, tokenRoles } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
 import { createIntakeMetrics } from './metrics';
@@ -33,7 +33,7 @@ export const CONFIRMATION_MARGIN_MS = 1000;
 export interface AppDeps {
   config: Pick<
     ServiceConfig,
-    | 'intakeToken'
+    | 'callers'
     | 'bodyLimit'
     | 'createAnswerDeadlineMs'
     | 'creationGraceMs'
@@ -102,22 +102,23 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   });
 
   const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
-  const intakeAuth = requireBearer(config.intakeToken);
-  // Auth before parsing: an unauthenticated body is never read.
+  // Each caller its own routes (api/auth.ts); auth before parsing: an unauthenticated body is never read.
+  const roles = tokenRoles(config.callers);
   app.use(
     '/vtex',
-    intakeAuth,
+    requireRole(roles, 'vtex'),
     json,
     vtexRoutes({ gateway, creationGraceMs: config.creationGraceMs, createAnswers: metrics.createAnswers }),
   );
   app.use(
     '/marketplace',
-    intakeAuth,
+    requireRole(roles, 'marketplace'),
     json,
     marketplaceRoutes({ gateway, creationGraceMs: config.creationGraceMs, sealer: createSealer(config.secretsKey) }),
   );
-  app.use('/deliveries', intakeAuth, operatorRoutes({ gateway }));
-  app.use('/routes', intakeAuth, routeOperatorRoutes({ gateway }));
+  const operatorAuth = requireRole(roles, 'operator');
+  app.use('/deliveries', operatorAuth, operatorRoutes({ gateway }));
+  app.use('/routes', operatorAuth, routeOperatorRoutes({ gateway }));
   app.use(
     '/delivery-engine',
     json,

@@ -37,6 +37,8 @@ export interface DevServerOptions {
   /** SQLite file of the server's state */
   dbFile: string;
   namespace?: string;
+  /** The Web UI's codec server (scripts/codec-server.ts), so operators read decoded payloads. */
+  uiCodecEndpoint?: string;
   log?: (line: string) => void;
   /**
    * Where this server is recorded (`npm start`: `.data/temporal-dev-server.json`), so that a server
@@ -220,6 +222,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--log-level',
     'error',
     ...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']),
+    ...(uiPort && options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
     ...(namespace !== 'default' ? ['--namespace', namespace] : []),
     ...DEV_SERVER_TUNING,
   ];

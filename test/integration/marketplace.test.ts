@@ -4,7 +4,7 @@
  * run's Temporal dev server; the engine sandbox holds the jobs and plays their events.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { testTemporalClient } from '../support/temporal';
 import { marketplaceServiceId } from '../../mapping/ids';
 import { runDeliveryCli } from '../../scripts/delivery';
 import { RouteIdKey } from '../../workflows/searchAttributes';
@@ -207,8 +207,7 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
     await hasCallback(deliveryId, 'PENDING');
 
     const out: string[] = [];
-    const connect = async () =>
-      new Client({ connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }) });
+    const connect = () => testTemporalClient();
     const code = await runDeliveryCli(['cancel', serviceId, '--reason', 'Seller called: order canceled'], connect, {
       out: (l) => out.push(l),
       err: (l) => out.push(l),
