@@ -4,6 +4,7 @@
  * (issue: "commands stuck behind reports", "orphan jobs").
  */
 import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexCallsOf } from '../support/deliveries';
+import { recordHistory } from '../support/histories';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -42,6 +43,7 @@ describe('VTEX answering 503 to every tracking call', () => {
     const taken = vtexCallsOf(stack, d.serviceId).filter((c) => c.method === 'PATCH' && c.status === 200);
     expect(taken.map((c) => (c.body as { status?: string }).status)).not.toContain('PICKED');
     expect(view.timeline.some((t) => /waiting status report\(s\) dropped/.test(t.message))).toBe(true);
+    await recordHistory(stack.bridge.client, d.serviceId, 'cancel-ahead-of-refused-reports');
   }, 120_000);
 });
 
