@@ -17,6 +17,8 @@ export const FailureType = {
   InvalidResponse: 'InvalidResponse',
   /** A sealed platform secret that does not open (other SECRETS_KEY, altered input): no retry helps. */
   SecretUnreadable: 'SecretUnreadable',
+  /** One of Abbiamo's documented refusals (EVENT_CANNOT_BE_TERMINAL_AGAIN, ...): definite. */
+  AbbiamoRefused: 'AbbiamoRefused',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -27,7 +29,35 @@ export const NON_RETRYABLE: readonly FailureType[] = [
   FailureType.SlotExpired,
   FailureType.Refused,
   FailureType.SecretUnreadable,
+  FailureType.AbbiamoRefused,
 ];
+
+/** Abbiamo's documented refusal codes (docs/marketplace.md): a retry would be refused the same way. */
+export const ABBIAMO_REFUSALS = [
+  'EVENT_AT_BEFORE_ORDER_CREATED_AT',
+  'EVENT_AT_BEFORE_DELIVERY_CREATED_AT',
+  'EVENT_CANNOT_BE_TERMINAL_AGAIN',
+  'EVENT_CANNOT_BE_AFTER_TERMINAL_STATUS',
+  'EVENT_NOT_IN_UPDATE_TIME_WINDOW',
+] as const;
+
+/**
+ * The refusal code in an Abbiamo answer, wherever the body puts it (its docs name the codes, not
+ * the field or the HTTP status): `code`, `error`, `error_code`, `message`, or any string in it.
+ */
+export function abbiamoRefusalOf(body: unknown): (typeof ABBIAMO_REFUSALS)[number] | undefined {
+  const text = typeof body === 'string' ? body : JSON.stringify(body ?? null);
+  return ABBIAMO_REFUSALS.find((code) => text.includes(code));
+}
+
+/** `Retry-After` in ms (seconds or an HTTP date), capped; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, nowMs: number, capMs = 5 * 60_000): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - nowMs;
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(ms, capMs);
+}
 
 export interface HttpOutcome {
   system: string;
