@@ -15,7 +15,7 @@ import { errorMiddleware, notFound } from './errors';
 import { createIntakeMetrics } from './metrics';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
-import { marketplaceRoutes } from './routes/marketplace';
+import { abbiamoErrorAnswers, marketplaceRoutes } from './routes/marketplace';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { vtexRoutes } from './routes/vtex';
 
@@ -40,6 +40,7 @@ export interface AppDeps {
     | 'temporal'
     | 'deliveryEngine'
     | 'secretsKey'
+    | 'marketplace'
   >;
   client: Client;
   connection: ConnectionLike;
@@ -101,7 +102,14 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     '/marketplace',
     intakeAuth,
     json,
-    marketplaceRoutes({ gateway, creationGraceMs: config.creationGraceMs, sealer: createSealer(config.secretsKey) }),
+    marketplaceRoutes({
+      gateway,
+      creationGraceMs: config.creationGraceMs,
+      confirmationTimeoutMs: config.marketplace.confirmationTimeoutMs,
+      sealer: createSealer(config.secretsKey),
+      pickupCodeKey: config.secretsKey,
+    }),
+    abbiamoErrorAnswers(),
   );
   app.use('/deliveries', intakeAuth, operatorRoutes({ gateway }));
   app.use('/routes', intakeAuth, routeOperatorRoutes({ gateway }));

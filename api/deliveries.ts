@@ -32,6 +32,7 @@ import {
 } from '../workflows/searchAttributes';
 import {
   DEFAULT_CONFIRMATION_MARGIN_MS,
+  type CancelOrder,
   type CreateServiceAnswer,
   type DeliveryInput,
   type DeliveryTuning,
@@ -348,11 +349,21 @@ export class DeliveryGateway {
     return summary;
   }
 
-  /** Cancel from the platform. Refused once delivered; a second cancel is answered the same. */
-  async cancel(serviceId: string, carrierId: string | undefined, reason: string): Promise<DeliverySummary> {
+  /**
+   * Cancel from the platform. Refused once delivered; a second cancel is answered the same.
+   * `onlyBeforeCollection`: the platform cancels only before the parcel is collected (Abbiamo).
+   */
+  async cancel(
+    serviceId: string,
+    carrierId: string | undefined,
+    reason: string,
+    options: Omit<CancelOrder, 'reason'> = {},
+  ): Promise<DeliverySummary> {
     const summary = await this.openDelivery(serviceId, carrierId, 'canceled');
     if (summary.status === 'CANCELED' || !summary.running) return summary;
-    await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(cancelSignal, { reason }));
+    await this.signal(serviceId, () =>
+      this.workflows.getHandle(serviceId).signal(cancelSignal, { reason, ...options }),
+    );
     return summary;
   }
 
