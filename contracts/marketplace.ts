@@ -33,7 +33,8 @@ const bounded = (max: number) => z.string().max(max, `must be at most ${max} cha
 const requiredText = (max: number = L.text) => bounded(max).trim().min(1, 'is required');
 const nullableText = (max: number = L.text) => bounded(max).nullish();
 /** Grams, cm, cm3: a measure the size of a truck at most (100 t, 100 m, 1,000 m3). */
-const nullableMeasure = (max: number) => z.number().min(0, 'must not be negative').max(max, `must be at most ${max}`).nullish();
+// Negative measures are refused by the mapping (mapping/marketplaceToJob.ts), with the same path.
+const nullableMeasure = (max: number) => z.number().max(max, `must be at most ${max}`).nullish();
 /** Cents: at most 100 million BRL. */
 const cents = z.number().int('must be whole cents').min(0, 'must not be negative').max(10_000_000_000, 'is too large');
 /** A date Abbiamo could mean: after 2000 and within ten years from now. */
@@ -67,7 +68,6 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 const MANAGED_HEADERS = new Set([
   'host',
   'content-length',
-  'content-type',
   'transfer-encoding',
   'connection',
   'keep-alive',

@@ -115,7 +115,13 @@ interface Wanted {
  * Dates and records the wanted steps in order. `at` is the time the step happened (the engine
  * event's, or workflow time for our own decisions); `now` is workflow time (the 24-hour window).
  */
-function plan(target: MarketplaceTarget, memory: AbbiamoMemory, wanted: Wanted[], at: number, now: number): AbbiamoPlan {
+function plan(
+  target: MarketplaceTarget,
+  memory: AbbiamoMemory,
+  wanted: Wanted[],
+  at: number,
+  now: number,
+): AbbiamoPlan {
   const m: AbbiamoMemory = { ...memory, ...(memory.terminal ? { terminal: { ...memory.terminal } } : {}) };
   const calls: AbbiamoCall[] = [];
   const floor = target.requestedAt ? Date.parse(target.requestedAt) : Number.NEGATIVE_INFINITY;
@@ -169,7 +175,12 @@ function toCents(value: number): number {
  * `POST /v1/delivery/confirmed` as soon as the job exists: our job id, the slot as pickup and
  * destination ETAs, the price, the tracking page, and the pickup code we made.
  */
-export function abbiamoConfirm(target: MarketplaceTarget, memory: AbbiamoMemory, job: JobInfo, now: number): AbbiamoPlan {
+export function abbiamoConfirm(
+  target: MarketplaceTarget,
+  memory: AbbiamoMemory,
+  job: JobInfo,
+  now: number,
+): AbbiamoPlan {
   const extra: Partial<AbbiamoStatusBody> = {
     external_id: job.jobId,
     pickup_eta: iso(Date.parse(job.startsAt)),
@@ -223,7 +234,11 @@ function wantedFor(event: JobEvent, step: AbbiamoStep | undefined): Wanted[] {
     case 'GOING_TO_ORIGIN_STARTED':
       if (may('collecting'))
         return [
-          { endpoint: 'collecting-delivery', step: 'collecting', extra: { ...driverOf(event), ...etaAs('pickup_eta', event) } },
+          {
+            endpoint: 'collecting-delivery',
+            step: 'collecting',
+            extra: { ...driverOf(event), ...etaAs('pickup_eta', event) },
+          },
         ];
       // Heading back to the seller after a failed attempt: the return is under way.
       if (step === 'delivery-failed') return [{ endpoint: 'returning', step: 'returning', extra: driverOf(event) }];
@@ -290,7 +305,10 @@ function wantedFor(event: JobEvent, step: AbbiamoStep | undefined): Wanted[] {
       ];
     case 'ON_HOLD':
       return [
-        { endpoint: 'handling', extra: { sub_status: ABBIAMO_SUB_STATUS.onHold, ...reasonOf(event, 'On hold at the carrier') } },
+        {
+          endpoint: 'handling',
+          extra: { sub_status: ABBIAMO_SUB_STATUS.onHold, ...reasonOf(event, 'On hold at the carrier') },
+        },
       ];
     default:
       // Picking, checkout, invoicing, packages: the carrier's own steps, recorded in the timeline.

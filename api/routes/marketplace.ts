@@ -141,11 +141,16 @@ async function cancelDelivery(
   const serviceId = marketplaceServiceId(cancel.delivery_id);
   const answer = (outcome: CancelOutcome) => ({ delivery_id: cancel.delivery_id, serviceId, outcome });
   try {
-    const summary = await gateway.cancel(serviceId, undefined, abbiamoCancelReason(cancel.sub_status, cancel.support_id), {
-      // The seller may cancel only before collection: once the driver has the parcel the workflow
-      // records and flags it instead. A timeout cancel is Abbiamo's own: carried out whatever the stage.
-      onlyBeforeCollection: cancel.sub_status === 'SELLER_CANCELED',
-    });
+    const summary = await gateway.cancel(
+      serviceId,
+      undefined,
+      abbiamoCancelReason(cancel.sub_status, cancel.support_id),
+      {
+        // The seller may cancel only before collection: once the driver has the parcel the workflow
+        // records and flags it instead. A timeout cancel is Abbiamo's own: carried out whatever the stage.
+        onlyBeforeCollection: cancel.sub_status === 'SELLER_CANCELED',
+      },
+    );
     return answer(summary.running && summary.status !== 'CANCELED' ? 'cancel-sent' : 'already-ended');
   } catch (err) {
     if (err instanceof HttpError && err.status === 404) return answer('unknown-delivery');
