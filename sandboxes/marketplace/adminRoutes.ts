@@ -6,7 +6,13 @@ import type { MarketplaceSandboxHandle } from './handle';
 
 const SendBody = z.looseObject({ event: z.unknown().optional() });
 const CancelBody = z.strictObject({ force: z.boolean().optional() });
-const TimeoutBody = z.strictObject({ ms: z.number().int().positive().max(24 * 3600_000) });
+const TimeoutBody = z.strictObject({
+  ms: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 3600_000),
+});
 
 export function addMarketplaceAdminRoutes(admin: Router, marketplace: MarketplaceSandboxHandle): void {
   admin.post('/events', async (req, res) => {
