@@ -331,13 +331,9 @@ export function abbiamoCallsForEvent(
   now: number,
 ): AbbiamoPlan {
   const wanted = wantedFor(event, memory.step);
-  let codeSent = memory.collectCodeSent ?? false;
-  if (target.pickupCode && !codeSent && !memory.terminal) {
+  if (target.pickupCode && !memory.collectCodeSent && !memory.terminal) {
     const first = wanted.find((w) => CODE_STEPS.includes(w.endpoint));
-    if (first) {
-      first.extra = { ...first.extra, collect_verification_code: target.pickupCode };
-      codeSent = true;
-    }
+    if (first) first.extra = { ...first.extra, collect_verification_code: target.pickupCode };
   }
   const out = plan(target, memory, wanted, Date.parse(event.created_at), now);
   const sentCode = out.calls.some((c) => c.body.collect_verification_code !== undefined);

@@ -368,7 +368,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
         const state = await stateOf(deliveryId);
         return state.needsAttention ? state : undefined;
       },
-      { what: 'the delivery flagged' },
+      { what: 'the delivery flagged', timeoutMs: 10_000 },
     );
     expect(flagged.status).toBe('PICKED');
     expect(stack.engine.job(job.job_id)?.status).not.toBe('CANCELLED');
