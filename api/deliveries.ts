@@ -25,12 +25,13 @@ import {
 } from '../workflows/messages';
 import {
   CarrierIdKey,
-  deliverySummary,
   DeliveryStatusKey,
   RouteIdKey,
+  startMemo,
   startSearchAttributes,
 } from '../workflows/searchAttributes';
 import {
+  createServiceAnswer,
   DEFAULT_CONFIRMATION_MARGIN_MS,
   type CancelOrder,
   type CreateServiceAnswer,
@@ -124,7 +125,7 @@ export class DeliveryGateway {
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes: startSearchAttributes(input),
-      memo: { summary: deliverySummary({ jobId: null, paused: false, needsAttention: false, lastError: null }) },
+      memo: startMemo(input),
     };
   }
 
@@ -186,14 +187,7 @@ export class DeliveryGateway {
     const proven = await raceDeadline(proof ?? this.inBackground(this.proveStarted(input, hardDeadline)), hardDeadline);
     if (proven.kind === 'value' && proven.value === 'running') {
       return {
-        answer: {
-          status: 'PENDING',
-          serviceId: input.serviceId,
-          shippingPrice: null,
-          metaData: { serviceId: input.serviceId },
-          shippingEstimatedDate: null,
-          labels: [],
-        },
+        answer: createServiceAnswer(input.serviceId, 'PENDING', undefined),
         afterAnswer: () => this.tellAnswered(input.serviceId),
       };
     }
@@ -301,14 +295,7 @@ export class DeliveryGateway {
       .result()
       .catch(() => undefined)) as DeliveryView | undefined;
     const summary = view ? undefined : await this.summary(serviceId);
-    return {
-      status: view?.status ?? summary?.status ?? 'CANCELED',
-      serviceId,
-      shippingPrice: view?.job?.price ?? null,
-      metaData: { serviceId, ...(view?.job ? { jobId: view.job.jobId } : {}) },
-      shippingEstimatedDate: view?.job?.endsAt ?? null,
-      labels: [],
-    };
+    return createServiceAnswer(serviceId, view?.status ?? summary?.status ?? 'CANCELED', view?.job);
   }
 
   /** Describe without the worker: existence, status and carrier from search attributes. */
