@@ -8,6 +8,13 @@ import type { JobEvent } from '../contracts/deliveryEngine';
 import type { ServiceStatus } from '../contracts/vtex';
 import type { Activities } from '../activities';
 import {
+  marketplaceCanceledOnRequest,
+  marketplaceCallsForEvent,
+  marketplaceCreationFailed,
+  marketplaceFirstReport,
+  type MarketplaceCall,
+} from '../mapping/eventToMarketplace';
+import {
   abbiamoCallsForEvent,
   abbiamoCanceledOnRequest,
   abbiamoConfirm,
@@ -163,5 +170,23 @@ export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterM
     execute: (call) => abbiamoStatus.abbiamoReport(target, call),
     describe: (call) =>
       `POST ${call.endpoint}${call.body.sub_status ? ` ${call.body.sub_status}` : ''} (${call.body.event_at})`,
+  };
+}
+
+/**
+ * LEGACY: the reporter of the invented callbacks (`marketplaceSendStatus`), for deliveries started
+ * before Abbiamo's endpoints: what their recorded histories expect. Not chosen by default; the
+ * workflow picks it for such a delivery behind a `patched()` marker.
+ */
+export function legacyMarketplaceReporter(target: MarketplaceTarget): PlatformReporter<MarketplaceCall> {
+  const now = () => new Date().toISOString();
+  return {
+    confirmationDelayMs: MARKETPLACE_CONFIRMATION_DELAY_MS,
+    firstReport: (job, status) => [marketplaceFirstReport(target, job, status, now())],
+    callsForEvent: (event, outcome) => marketplaceCallsForEvent(target, event, outcome),
+    creationFailed: (reason) => [marketplaceCreationFailed(target, reason, now())],
+    canceledOnRequest: (reason) => [marketplaceCanceledOnRequest(target, reason, now())],
+    execute: (call) => abbiamoStatus.marketplaceSendStatus(target, call.body),
+    describe: (call) => `POST status ${call.body.status} (${call.body.event_id})`,
   };
 }

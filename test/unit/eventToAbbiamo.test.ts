@@ -12,6 +12,8 @@ import {
   type AbbiamoCall,
   type AbbiamoMemory,
 } from '../../mapping/eventToAbbiamo';
+import { reporterFor } from '../../workflows/platforms';
+import { marketplaceReporter } from '../../workflows/reporters';
 
 const T0 = Date.parse('2026-11-27T12:00:00.000Z');
 const at = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();
@@ -371,5 +373,26 @@ describe('the memory', () => {
     expect(abbiamoCallsForEvent(withCode, JSON.parse(JSON.stringify(out.memory)), next, outcome, T0 + 6000)).toEqual(
       abbiamoCallsForEvent(withCode, out.memory, next, outcome, T0 + 6000),
     );
+  });
+});
+
+describe('the marketplace reporter', () => {
+  it('is chosen for marketplace deliveries and has no confirmation delay, whatever the tuning says', () => {
+    expect(reporterFor(target, 5000, {}).confirmationDelayMs).toBe(0);
+  });
+
+  it("keeps Abbiamo's memory in the delivery's reporter memory, across reporters (continue-as-new)", () => {
+    const memory: Record<string, unknown> = {};
+    const first = marketplaceReporter(target, memory);
+    const [confirm] = first.firstReport(job, 'PENDING');
+    expect(confirm!.endpoint).toBe('confirmed');
+    expect(memory.abbiamo).toMatchObject({ step: 'confirmed' });
+    const carried = marketplaceReporter(target, JSON.parse(JSON.stringify(memory)) as Record<string, unknown>);
+    expect(carried.firstReport(job, 'PENDING')).toEqual([]);
+    const [call] = carried.callsForEvent(event('GOING_TO_ORIGIN_STARTED', 4000), outcome);
+    // Confirmed at workflow time (here: now), so the engine's older event goes 1 ms after it.
+    const bumped = new Date(Date.parse(confirm!.body.event_at) + 1).toISOString();
+    expect(carried.describe(call!)).toBe(`POST collecting-delivery (${bumped})`);
+    expect(carried.describe(call!)).not.toContain('sealed');
   });
 });
