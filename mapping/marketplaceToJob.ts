@@ -1,5 +1,5 @@
 /**
- * The marketplace's DELIVERY_REQUEST (seed 002) to Delivery Engine jobs (seed 001), one per
+ * Abbiamo's DELIVERY_REQUEST (docs/marketplace.md) to Delivery Engine jobs, one per
  * element of `deliveries`. Pure: no I/O, no clock except the `now` it is given, and the headers
  * are sealed by the function it is handed. Each rule where the seed leaves a choice is written in
  * docs/marketplace.md ("Mapping").
@@ -209,7 +209,7 @@ function toEngineAddress(a: MarketplaceAddress, name: string | null | undefined)
 }
 
 /**
- * A measure of the seed (grams or cm): null, absent and 0 all mean "not measured" (seed 002's own
+ * A measure of the event (grams or cm): null, absent and 0 all mean "not measured" (Abbiamo's own
  * example sends `weight: 0` with null sizes); a negative one is an error of the sender.
  */
 function measured(value: number | null | undefined, path: string): number | undefined {

@@ -58,6 +58,30 @@ export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
     timers.add(timer);
   }
 
+  function fileDelivery(deliveryId: string, fields: Partial<SandboxDelivery>): SandboxDelivery {
+    const delivery: SandboxDelivery = {
+      deliveryId,
+      orderNumber: '',
+      tracking: null,
+      seller: { id: null, name: null, documentNumber: null, groupId: null },
+      createdAt: new Date().toISOString(),
+      status: 'PENDING',
+      subStatus: null,
+      confirmed: false,
+      externalId: null,
+      collectVerificationCode: null,
+      driver: null,
+      terminal: null,
+      refused: null,
+      events: [],
+      cancellations: [],
+      headers: {},
+      ...fields,
+    };
+    store.add(delivery);
+    return delivery;
+  }
+
   /** Abbiamo files every delivery of the event before sending it: the confirmation may come first. */
   function register(event: unknown): SandboxDelivery[] {
     const e = (event ?? {}) as {
@@ -75,8 +99,7 @@ export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
     const list = Array.isArray(e.deliveries) ? (e.deliveries as RequestedDelivery[]) : [];
     return list.flatMap((d) => {
       if (typeof d?.delivery_id !== 'string' || store.get(d.delivery_id)) return [];
-      const delivery: SandboxDelivery = {
-        deliveryId: d.delivery_id,
+      const delivery = fileDelivery(d.delivery_id, {
         orderNumber: text(d.order_number) ?? '',
         tracking: text(d.tracking),
         seller: {
@@ -86,19 +109,8 @@ export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
           groupId: text(e.seller?.seller_group_id),
         },
         createdAt,
-        status: 'PENDING',
-        subStatus: null,
-        confirmed: false,
-        externalId: null,
-        collectVerificationCode: null,
-        driver: null,
-        terminal: null,
-        refused: null,
-        events: [],
-        cancellations: [],
         headers,
-      };
-      store.add(delivery);
+      });
       return [delivery];
     });
   }
@@ -152,7 +164,14 @@ export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
 
   addMarketplaceAdminRoutes(kit.admin, sandbox);
   kit.app.use(
-    createCarrierRouter({ store, carrierKey: () => options.carrierKey ?? SANDBOX_CARRIER_KEY, logger: kit.logger }),
+    createCarrierRouter({
+      store,
+      carrierKey: () => options.carrierKey ?? SANDBOX_CARRIER_KEY,
+      // Filed as created at its first event_at: the sandbox never saw the request.
+      registerUnknown: (deliveryId, eventAt) =>
+        options.unknownDeliveries === 'register' ? fileDelivery(deliveryId, { createdAt: eventAt }) : undefined,
+      logger: kit.logger,
+    }),
   );
   kit.seal();
   return { app: kit.app, sandbox };

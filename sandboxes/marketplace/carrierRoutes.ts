@@ -11,6 +11,8 @@ import type { DeliveryStore, SandboxDelivery } from './deliveries';
 export interface CarrierRouteDeps {
   store: DeliveryStore;
   carrierKey: () => string;
+  /** files a delivery first seen in a status call, when the sandbox is told to (else undefined: 404) */
+  registerUnknown: (deliveryId: string, eventAt: string) => SandboxDelivery | undefined;
   logger: Logger;
 }
 
@@ -38,7 +40,7 @@ export function createCarrierRouter(deps: CarrierRouteDeps): Router {
     const endpoint = req.params.endpoint as AbbiamoEndpoint;
     if (!ABBIAMO_ENDPOINTS.includes(endpoint)) throw new SandboxError(404, `No endpoint /v1/delivery/${endpoint}`);
     const body = parseOr400(AbbiamoStatusBody, req.body);
-    const delivery = deps.store.get(body.delivery_id);
+    const delivery = deps.store.get(body.delivery_id) ?? deps.registerUnknown(body.delivery_id, body.event_at);
     if (!delivery) throw new SandboxError(404, `No delivery ${body.delivery_id}`);
     const now = Date.now();
     const judgement = deps.store.judge(delivery, endpoint, body, now);

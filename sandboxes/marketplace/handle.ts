@@ -5,7 +5,7 @@ import type { DeliverySummary, ReceivedStatus, SandboxDelivery } from './deliver
 import type { DeliveryRequestResult } from './marketplaceCaller';
 
 export interface MarketplaceSandboxHandle extends SandboxControls {
-  /** sends a DELIVERY_REQUEST to the intake; default: seed 002's first example with fresh ids and headers */
+  /** sends a DELIVERY_REQUEST to the intake; default: the first DELIVERY_REQUEST example (contracts/examples) with fresh ids and headers */
   sendDeliveryRequest(event?: unknown): Promise<DeliveryRequestResult>;
   /** a delivery as Abbiamo holds it (GET /v1/delivery/:id shows the same) */
   delivery(deliveryId: string): SandboxDelivery | undefined;

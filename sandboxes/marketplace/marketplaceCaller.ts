@@ -1,5 +1,5 @@
 /**
- * The sandbox playing Abbiamo toward our intake: DELIVERY_REQUEST (seed 002, with fresh ids and
+ * The sandbox playing Abbiamo toward our intake: DELIVERY_REQUEST (the repo's example, with fresh ids and
  * fresh `logistic_data.headers`) and CANCELLATION_REQUEST (the seller's, or the confirmation timeout's).
  */
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -12,6 +12,11 @@ export interface MarketplaceSandboxOptions {
    * CANCELLATION_REQUEST CARRIER_TIMEOUT (Abbiamo's default: 30 minutes; seconds in tests).
    */
   confirmationTimeoutMs?: number;
+  /**
+   * A status call for a delivery this sandbox never sent: `reject` (404, as Abbiamo would) or
+   * `register` (filed then, for users who post DELIVERY_REQUESTs straight to our intake).
+   */
+  unknownDeliveries?: 'reject' | 'register';
   faults?: PartialFaultSettings;
   logger?: Logger;
 }

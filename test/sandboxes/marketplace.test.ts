@@ -259,3 +259,16 @@ test('faults apply to the carrier endpoints like on every sandbox', async () => 
   }
   expect((await post('confirmed', { event_at: iso(createdAt + 10) })).status).toBe(200);
 });
+
+test('a status call for a delivery it never sent: 404, or filed then with unknownDeliveries: register', async () => {
+  const lenient = await startMarketplaceSandbox({ carrierKey, unknownDeliveries: 'register' });
+  try {
+    const body = { delivery_id: 'posted-straight-to-the-intake', event_at: new Date().toISOString() };
+    const headers = { 'x-abbiamo-carrier-key': carrierKey };
+    expect((await call('POST', `${marketplace.url}/v1/delivery/confirmed`, { body, headers })).status).toBe(404);
+    expect((await call('POST', `${lenient.url}/v1/delivery/confirmed`, { body, headers })).status).toBe(200);
+    expect(lenient.delivery(body.delivery_id)).toMatchObject({ status: 'DISPATCHED', createdAt: body.event_at });
+  } finally {
+    await lenient.close();
+  }
+});
