@@ -132,7 +132,7 @@ function refuseOversized(inputs: DeliveryInput[]): void {
   if (details.length > 0) throw badRequest('The request cannot be delivered as sent', details);
 }
 
-type CancelOutcome = 'cancel-sent' | 'unknown-delivery' | 'already-ended';
+type CancelOutcome = 'cancel-sent' | 'unknown-delivery' | 'already-ended' | 'not-cancelable';
 
 async function cancelDelivery(
   gateway: DeliveryGateway,
@@ -154,7 +154,10 @@ async function cancelDelivery(
     return answer(summary.running && summary.status !== 'CANCELED' ? 'cancel-sent' : 'already-ended');
   } catch (err) {
     if (err instanceof HttpError && err.status === 404) return answer('unknown-delivery');
-    if (err instanceof HttpError && err.status === 409) return answer('already-ended');
+    // Delivered already, or a workflow that is gone (terminated): nothing to carry out here, and
+    // Abbiamo cannot fix it by retrying. The gateway logs the second for an operator.
+    if (err instanceof HttpError && err.status === 409)
+      return answer(/already/.test(err.message) ? 'already-ended' : 'not-cancelable');
     throw err;
   }
 }
