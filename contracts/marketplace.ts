@@ -86,7 +86,7 @@ export const ABBIAMO_CARRIER_KEY_HEADER = 'x-abbiamo-carrier-key';
  * call of that delivery (docs/marketplace.md), so each must be a header an HTTP client can send.
  * Messages never echo a value (they are credentials).
  */
-export const CallbackHeaders = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
+const HeaderRecord = z.record(z.string(), z.string()).superRefine((headers, ctx) => {
   const names = Object.keys(headers);
   if (names.length > L.headers) ctx.addIssue({ code: 'custom', path: [], message: `at most ${L.headers} headers` });
   let total = 0;
@@ -113,6 +113,18 @@ export const CallbackHeaders = z.record(z.string(), z.string()).superRefine((hea
   if (total > L.headersTotal)
     ctx.addIssue({ code: 'custom', path: [], message: `at most ${L.headersTotal} characters of headers in all` });
 });
+
+/**
+ * A `__proto__` key of the JSON would vanish in parsing (it is not an own property of the result):
+ * refused by name rather than silently dropped.
+ */
+export const CallbackHeaders = z
+  .unknown()
+  .superRefine((raw, ctx) => {
+    if (raw && typeof raw === 'object' && Object.prototype.hasOwnProperty.call(raw, '__proto__'))
+      ctx.addIssue({ code: 'custom', path: ['__proto__'], message: 'is not a header name we can forward' });
+  })
+  .pipe(HeaderRecord);
 
 /**
  * `logistic_data.pickup_verification`: with `carrier` we make the pickup code and send it back as

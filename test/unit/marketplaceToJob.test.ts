@@ -681,6 +681,13 @@ describe('malformed DELIVERY_REQUEST events', () => {
       expect(pathsOf(event)).toEqual(['logistic_data.headers: at most 16384 characters of headers in all']);
     });
 
+    it('refuses a __proto__ header by name instead of dropping it silently', () => {
+      const event = JSON.parse(
+        JSON.stringify(seedDeliveryRequest()).replace('"Authorization"', '"__proto__": "x", "Authorization"'),
+      );
+      expect(pathsOf(event)).toEqual(['logistic_data.headers.__proto__: is not a header name we can forward']);
+    });
+
     it('looks up nothing on the prototype: a field named like an Object method is just an unknown field', () => {
       const event = JSON.parse(
         JSON.stringify(seedDeliveryRequest()).replace('"volumes"', '"constructor": 1, "volumes"'),
