@@ -13,6 +13,7 @@ import { requireBearer } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
 import { createIntakeMetrics } from './metrics';
+import { openApiDocument } from './openapi';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
 import { abbiamoErrorAnswers, marketplaceRoutes } from './routes/marketplace';
@@ -42,6 +43,7 @@ export interface AppDeps {
     | 'deliveryEngine'
     | 'secretsKey'
     | 'marketplace'
+    | 'publicUrl'
   >;
   client: Client;
   connection: ConnectionLike;
@@ -93,6 +95,12 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(healthRoutes({ connection }));
+  // Public, like the probes: request and answer shapes only (README "Intake API").
+  let openApi: string | undefined;
+  app.get('/openapi.json', (_req, res) => {
+    openApi ??= JSON.stringify(openApiDocument({ serverUrl: config.publicUrl }));
+    res.type('application/json').send(openApi);
+  });
 
   const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   const intakeAuth = requireBearer(config.intakeToken);

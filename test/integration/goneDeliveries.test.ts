@@ -5,16 +5,10 @@
  */
 import { webhookKeyFor } from '../../contracts/webhookKey';
 import { createVtexDelivery } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
 describe('deliveries whose workflow is gone', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useTestStack();
 
   it('answers a VTEX Cancel of a terminated workflow with 409 naming its state, not 200 executed', async () => {
     const d = await createVtexDelivery(stack);
