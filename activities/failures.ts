@@ -8,6 +8,33 @@ import { redactSecrets, redactText } from '../security/redact';
 
 export { FailureType, NON_RETRYABLE } from '../contracts/failures';
 
+/** Abbiamo's documented refusal codes (docs/marketplace.md): a retry would be refused the same way. */
+export const ABBIAMO_REFUSALS = [
+  'EVENT_AT_BEFORE_ORDER_CREATED_AT',
+  'EVENT_AT_BEFORE_DELIVERY_CREATED_AT',
+  'EVENT_CANNOT_BE_TERMINAL_AGAIN',
+  'EVENT_CANNOT_BE_AFTER_TERMINAL_STATUS',
+  'EVENT_NOT_IN_UPDATE_TIME_WINDOW',
+] as const;
+
+/**
+ * The refusal code in an Abbiamo answer, wherever the body puts it (its docs name the codes, not
+ * the field or the HTTP status): `code`, `error`, `error_code`, `message`, or any string in it.
+ */
+export function abbiamoRefusalOf(body: unknown): (typeof ABBIAMO_REFUSALS)[number] | undefined {
+  const text = typeof body === 'string' ? body : JSON.stringify(body ?? null);
+  return ABBIAMO_REFUSALS.find((code) => text.includes(code));
+}
+
+/** `Retry-After` in ms (seconds or an HTTP date), capped; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, nowMs: number, capMs = 5 * 60_000): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - nowMs;
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(ms, capMs);
+}
+
 export interface HttpOutcome {
   system: string;
   method: string;

@@ -16,7 +16,7 @@ import { createIntakeMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
-import { marketplaceRoutes } from './routes/marketplace';
+import { abbiamoErrorAnswers, marketplaceRoutes } from './routes/marketplace';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { vtexRoutes } from './routes/vtex';
 
@@ -42,6 +42,7 @@ export interface AppDeps {
     | 'temporal'
     | 'deliveryEngine'
     | 'secretsKey'
+    | 'marketplace'
     | 'publicUrl'
   >;
   client: Client;
@@ -114,7 +115,14 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     '/marketplace',
     requireRole(roles, 'marketplace'),
     json,
-    marketplaceRoutes({ gateway, creationGraceMs: config.creationGraceMs, sealer: createSealer(config.secretsKey) }),
+    marketplaceRoutes({
+      gateway,
+      creationGraceMs: config.creationGraceMs,
+      confirmationTimeoutMs: config.marketplace.confirmationTimeoutMs,
+      sealer: createSealer(config.secretsKey),
+      pickupCodeKey: config.secretsKey,
+    }),
+    abbiamoErrorAnswers(),
   );
   const operatorAuth = requireRole(roles, 'operator');
   app.use('/deliveries', operatorAuth, operatorRoutes({ gateway }));

@@ -338,6 +338,7 @@ export class DeliveryGateway {
    * Cancel from the platform. Refused once delivered; a second cancel is answered the same. A
    * workflow that ended without the delivery ending (terminated, failed, timed out) can carry out
    * nothing: that is a 409 saying so, never a 200 "executed".
+   * `onlyBeforeCollection`: the platform cancels only before the parcel is collected (Abbiamo).
    */
   async cancel(
     serviceId: string,

@@ -12,7 +12,12 @@
 import { z } from 'zod';
 import { JobEvent, WEBHOOK_KEY_HEADER } from '../contracts/deliveryEngine';
 import * as deliveryEngineContracts from '../contracts/deliveryEngine';
-import { DeliveryRequestEvent, MarketplaceEventEnvelope, SafeId } from '../contracts/marketplace';
+import {
+  CancellationRequestEvent,
+  DeliveryRequestEvent,
+  MarketplaceEventEnvelope,
+  SafeId,
+} from '../contracts/marketplace';
 import * as marketplaceContracts from '../contracts/marketplace';
 import {
   CancelServiceRequest,
@@ -87,6 +92,13 @@ export const MarketplaceEventAnswer = z.union([
     ignored: z.literal(true),
     reason: z.string(),
     accepted: z.array(z.never()),
+  }),
+  // CANCELLATION_REQUEST: acknowledged whatever could be done (api/routes/marketplace.ts).
+  z.object({
+    event_type: z.literal('CANCELLATION_REQUEST'),
+    delivery_id: z.string(),
+    serviceId: z.string(),
+    outcome: z.enum(['cancel-sent', 'unknown-delivery', 'already-ended', 'not-cancelable']),
   }),
 ]);
 
@@ -209,15 +221,21 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     path: '/marketplace/events',
     operationId: 'marketplaceEvent',
     caller: 'Abbiamo',
-    summary: "Abbiamo's webhook: DELIVERY_REQUEST (register this URL at Abbiamo)",
+    summary: "Abbiamo's webhooks: DELIVERY_REQUEST and CANCELLATION_REQUEST (register this URL at Abbiamo for both)",
     description:
-      'One workflow per element of `deliveries`, answered 202 once every one exists; nothing starts unless every ' +
-      'delivery maps (400 listing every path). An event type not handled is acknowledged: 202 `{ignored: true}`.',
+      'DELIVERY_REQUEST: one workflow per element of `deliveries`, answered 202 once every one exists; nothing ' +
+      'starts unless every delivery maps (400 listing every path). CANCELLATION_REQUEST: the delivery is canceled ' +
+      '(SELLER_CANCELED only before collection), 202 with the outcome, unknown deliveries included. Every 4xx also ' +
+      'carries `abbiamo_error`, the text Abbiamo shows the seller. An event type not handled is acknowledged: 202 ' +
+      '`{ignored: true}`.',
     auth: 'intakeToken',
     // One schema per event type handled; the envelope stands for the types acknowledged and ignored.
-    body: [DeliveryRequestEvent, MarketplaceEventEnvelope],
+    body: [DeliveryRequestEvent, CancellationRequestEvent, MarketplaceEventEnvelope],
     answers: {
-      202: { description: 'Every delivery has its workflow, or the event is ignored', schema: MarketplaceEventAnswer },
+      202: {
+        description: 'Every delivery has its workflow, the cancellation was taken, or the event is ignored',
+        schema: MarketplaceEventAnswer,
+      },
     },
     temporal: true,
   },

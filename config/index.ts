@@ -13,6 +13,7 @@ export const SANDBOX_DEFAULTS = {
   vtexCarrierId: 'sandbox-carrier',
   vtexApiKey: 'sandbox-vtex-api-key',
   deliveryEngineApiKey: 'sandbox-engine-api-key',
+  marketplaceCarrierKey: 'sandbox-abbiamo-carrier-key',
 } as const;
 
 export class ConfigError extends Error {
@@ -57,6 +58,12 @@ const variables = {
   DELIVERY_ENGINE_URL: httpUrl.optional(),
   DELIVERY_ENGINE_API_KEY: nonEmpty.optional(),
   MARKETPLACE_URL: httpUrl.optional(),
+  MARKETPLACE_CARRIER_KEY: nonEmpty.optional(),
+  /**
+   * Ours: how long Abbiamo waits for our confirmation before it cancels (its default 30 min,
+   * changeable per account). Job creation gives up early enough to report the failure inside it.
+   */
+  MARKETPLACE_CONFIRMATION_TIMEOUT_MS: positiveInt.min(1000).default(30 * 60_000),
   /** Ours: secret from which each job's webhook key is derived; default derived from the engine key. */
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Ours: key that seals platform secrets (marketplace callback headers) before they enter workflow history. */
@@ -137,6 +144,7 @@ const SECRET_NAMES = new Set([
   'MARKETPLACE_TOKENS',
   'OPERATOR_TOKENS',
   'TEMPORAL_API_KEY',
+  'MARKETPLACE_CARRIER_KEY',
 ]);
 function isSecret(name: string): boolean {
   return SECRET_NAMES.has(name);
@@ -175,7 +183,8 @@ export interface ServiceConfig {
   temporal: { address?: string; namespace: string; taskQueue: string };
   vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
   deliveryEngine: { url: string; apiKey: string; webhookSecret: string };
-  marketplace: { url: string };
+  /** Abbiamo: its API base, our carrier key there, its confirmation timeout. */
+  marketplace: { url: string; carrierKey: string; confirmationTimeoutMs: number };
   /** Seals secrets kept in workflow history (marketplace callback headers). */
   secretsKey: string;
   worker: { maxCachedWorkflows: number };
@@ -288,6 +297,9 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
   const marketplaceUrl = isSandbox('marketplace')
     ? need(sandboxUrls.marketplace, 'MARKETPLACE_URL', 'is not set and no marketplace sandbox is running')
     : env.MARKETPLACE_URL!;
+  const marketplaceCarrierKey = isSandbox('marketplace')
+    ? (env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.marketplaceCarrierKey)
+    : need(env.MARKETPLACE_CARRIER_KEY, 'MARKETPLACE_CARRIER_KEY', 'is required when MARKETPLACE_URL is set');
 
   const roleTokens = {
     vtex: splitTokens(env.VTEX_TOKENS),
@@ -347,7 +359,11 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
       // Derived from the engine key when unset, so keys of open jobs survive restarts.
       webhookSecret: env.WEBHOOK_SECRET ?? `webhook:${engineApiKey}`,
     },
-    marketplace: { url: marketplaceUrl },
+    marketplace: {
+      url: marketplaceUrl,
+      carrierKey: marketplaceCarrierKey,
+      confirmationTimeoutMs: env.MARKETPLACE_CONFIRMATION_TIMEOUT_MS,
+    },
     // Derived when unset, like the webhook secret: stable across restarts for open deliveries.
     secretsKey: env.SECRETS_KEY ?? `secrets:${env.WEBHOOK_SECRET ?? engineApiKey}`,
     worker: { maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
@@ -446,7 +462,7 @@ export function describeConfig(config: ServiceConfig): Record<string, unknown> {
     temporal: config.temporal,
     vtex: { carrierId: config.vtex.carrierId, trackingUrl: config.vtex.trackingUrl, authUrl: config.vtex.authUrl },
     deliveryEngine: { url: config.deliveryEngine.url },
-    marketplace: config.marketplace,
+    marketplace: { url: config.marketplace.url, confirmationTimeoutMs: config.marketplace.confirmationTimeoutMs },
     createAnswerDeadlineMs: config.createAnswerDeadlineMs,
     // Ids only: which keys and how many tokens, never their values.
     codecKeyIds: config.codecKeys.map((k) => k.id),

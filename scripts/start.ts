@@ -176,6 +176,11 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     ? await startMarketplaceSandbox({
         port: env.SANDBOX_MARKETPLACE_PORT,
         intake: { url: intakeUrl, token: tokenOf(env.MARKETPLACE_TOKENS) },
+        // The bridge sends this key (config/index.ts): the sandbox must expect the same one.
+        carrierKey: env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.marketplaceCarrierKey,
+        confirmationTimeoutMs: env.MARKETPLACE_CONFIRMATION_TIMEOUT_MS,
+        // By hand, DELIVERY_REQUESTs are often posted straight to our intake.
+        unknownDeliveries: 'register',
         logger: sandboxLogger.child({ system: 'marketplace' }),
       })
     : undefined;

@@ -119,7 +119,7 @@ describe('personal data and secrets at rest in Temporal', () => {
     expect((await finalView(stack, serviceId)).status).toBe('DELIVERED');
     await waitFor(
       () =>
-        stack.marketplace.callbacks(deliveryId).some((c) => (c.callback as { status?: string }).status === 'DELIVERED'),
+        stack.marketplace.statusCalls(deliveryId).some((c) => c.endpoint === 'successful' && c.outcome === 'accepted'),
       { what: 'DELIVERED at the marketplace', timeoutMs: 20_000 },
     );
 

@@ -97,6 +97,7 @@ describe('docker-compose.yml (production shape)', () => {
       DELIVERY_ENGINE_URL: 'https://engine.example.com',
       DELIVERY_ENGINE_API_KEY: 'engine-key',
       MARKETPLACE_URL: 'https://marketplace.example.com',
+      MARKETPLACE_CARRIER_KEY: 'abbiamo-key',
       WEBHOOK_SECRET: 'w'.repeat(32),
       SECRETS_KEY: 's'.repeat(32),
       CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
