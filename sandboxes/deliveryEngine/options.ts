@@ -1,6 +1,7 @@
 /** What a Delivery Engine sandbox can be asked to be; defaults follow Instaleap where known (15 min slots). */
 import type { Logger } from 'pino';
 import type { PartialFaultSettings } from '../common/faults';
+import type { DeliveryAttempt } from './webhookDispatcher';
 
 export interface WebhookOptions {
   /** wait before the first retry; doubles on each retry */
@@ -17,6 +18,10 @@ export interface WebhookOptions {
   reorder?: boolean;
   /** with reorder: how long an event waits for a successor to swap with before going alone */
   reorderWindowMs?: number;
+  /** with reorder: the share (0..1) of events held back for a successor to swap with (default 1: every pair) */
+  reorderRate?: number;
+  /** told of every delivery attempt as it is recorded (a long run keeps its own index: the list is capped) */
+  onAttempt?: (attempt: DeliveryAttempt) => void;
 }
 
 export interface EngineSandboxOptions {
@@ -24,6 +29,8 @@ export interface EngineSandboxOptions {
   apiKey: string;
   /** how long a slot from POST /jobs/availability is held */
   slotHoldMs?: number;
+  /** share (0..1) of slots that lapse before their job is created: offered already expired */
+  slotLapseRate?: number;
   webhook?: WebhookOptions;
   /** every new job plays this scenario on its own (for demos) */
   autoplay?: { scenario: string; stepMs: number };
@@ -43,6 +50,8 @@ export function resolveWebhookOptions(options: WebhookOptions = {}): ResolvedWeb
     duplicateRate: 0,
     reorder: false,
     reorderWindowMs: 2000,
+    reorderRate: 1,
+    onAttempt: () => undefined,
     ...defined,
   };
 }

@@ -94,7 +94,7 @@ export class WebhookDispatcher {
       clearTimeout(queue.held.timer);
       queue.items.push(...copies, ...queue.held.items);
       queue.held = null;
-    } else if (reorder) {
+    } else if (reorder && (this.settings.reorderRate >= 1 || this.random() < this.settings.reorderRate)) {
       const timer = setTimeout(() => {
         if (!queue.held) return;
         queue.items.push(...queue.held.items);
@@ -184,6 +184,7 @@ export class WebhookDispatcher {
 
   private record(attempt: DeliveryAttempt): void {
     this.attempts.push(attempt);
+    this.settings.onAttempt({ ...attempt });
     if (this.attempts.length > MAX_ATTEMPTS_KEPT) this.attempts.splice(0, this.attempts.length - MAX_ATTEMPTS_KEPT);
     this.logger.debug({ jobId: attempt.jobId, eventId: attempt.eventId, type: attempt.type, attempt: attempt.attempt, status: attempt.status }, 'webhook attempt');
   }
