@@ -171,6 +171,8 @@ const STATUS_OF_EVENT: Record<string, string> = {
 
 const FINAL_OF_EVENT: Record<string, string> = { CLIENT_RECEIVED: 'DELIVERED', RETURNED: 'RETURNED', CANCELLED: 'CANCELED' };
 const ENGINE_FINAL: Record<string, string> = { DELIVERED: 'DELIVERED', RETURNED: 'RETURNED', CANCELED: 'CANCELLED' };
+/** Lives whose reports or creation the run stalls on purpose: left out of the latency figure. */
+const DELIBERATE_STALLS: ReadonlySet<LifeKind> = new Set(['cancel-behind-refused-reports', 'engine-refuses-create', 'shared-reference', 'cancel-during-creation']);
 /** Reasons whose VTEX report is a note carrying the reason. */
 const REASON_NOTES = new Set(['INCIDENT', 'REFUSED', 'RESCHEDULED']);
 
@@ -258,7 +260,9 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
     }
 
     const final = expectedFinal(d);
-    if (d.platform === 'vtex') checkVtex(d, final, add, lose, checked, latencies);
+    // The latency figure is the bridge's under chaos, not how long a refusal the run played lasted.
+    const measured = DELIBERATE_STALLS.has(d.kind) ? [] : latencies;
+    if (d.platform === 'vtex') checkVtex(d, final, add, lose, checked, measured);
     else checkMarketplace(d, final, add, lose);
 
     if (final && d.jobStatus && !platformCanceled && ENGINE_FINAL[final] !== d.jobStatus) {
@@ -306,7 +310,13 @@ function checkVtex(
     lose('VTEX holds no service record');
     return;
   }
-  if (final && record.status !== final) lose(`VTEX shows ${record.status}, the engine's truth is ${final}`);
+  if (final && record.status !== final) {
+    if (d.terminal?.kind === 'platform-cancel' && record.status !== 'CANCELED') {
+      // VTEX marked it canceled when we answered its Cancel; only a later report of ours moves it back.
+      const last = [...record.timeline].reverse().find((e) => e.type === 'STATUS' && e.author === 'System');
+      lose(`VTEX canceled it, then our report set it to ${record.status}${last ? ` at ${last.date}` : ''}: a report queued before the cancel went out after it`);
+    } else lose(`VTEX shows ${record.status}, the engine's truth is ${final}`);
+  }
 
   // Every tracking call waits for VTEX's confirmation of the Create answer.
   const confirmedAt = d.vtex?.confirmedAt;

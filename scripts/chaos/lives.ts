@@ -69,7 +69,14 @@ export function rng(seed: number): () => number {
 const UP_TO_PICKUP = ['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED', 'CHECKED_OUT'];
 const TO_CLIENT = ['GOING_TO_DESTINATION_STARTED', 'ARRIVED_TO_DESTINATION', 'DELIVERING_STARTED'];
 
-export function planLives(count: number, seed: number, runId: string, mix: Partial<Record<LifeKind, number>> = DEFAULT_MIX): LifePlan[] {
+/** How long the run's deliberate refusals last (VTEX refusing one delivery's reports, the engine its creates). */
+export interface Stalls {
+  refuseReportsMs: number;
+  refuseCreateMs: number;
+}
+export const DEFAULT_STALLS: Stalls = { refuseReportsMs: 45_000, refuseCreateMs: 30_000 };
+
+export function planLives(count: number, seed: number, runId: string, mix: Partial<Record<LifeKind, number>> = DEFAULT_MIX, stalls: Stalls = DEFAULT_STALLS): LifePlan[] {
   const random = rng(seed);
   const kinds = Object.entries(mix).filter(([, w]) => (w ?? 0) > 0) as [LifeKind, number][];
   const total = kinds.reduce((s, [, w]) => s + w, 0);
@@ -92,16 +99,16 @@ export function planLives(count: number, seed: number, runId: string, mix: Parti
     if (kind === 'shared-reference' && plans.length + 2 <= count) {
       // The twin: a plain life under another carrier with the same order id, started first.
       const reference = `CH-${runId}-${index}`;
-      plans.push({ ...planOne('happy', index, reference, random), carrierId: 'chaos-other-carrier' });
-      plans.push({ ...planOne('shared-reference', index + 1, reference, random), twinOf: index });
+      plans.push({ ...planOne('happy', index, reference, random, stalls), kind: 'shared-reference', carrierId: 'chaos-other-carrier' });
+      plans.push({ ...planOne('shared-reference', index + 1, reference, random, stalls), twinOf: index });
       continue;
     }
-    plans.push(planOne(kind === 'shared-reference' ? 'happy' : kind, index, `CH-${runId}-${index}`, random));
+    plans.push(planOne(kind === 'shared-reference' ? 'happy' : kind, index, `CH-${runId}-${index}`, random, stalls));
   }
   return plans;
 }
 
-function planOne(kind: LifeKind, index: number, reference: string, random: () => number): LifePlan {
+function planOne(kind: LifeKind, index: number, reference: string, random: () => number, stalls: Stalls): LifePlan {
   const m = (what: string) => `[d${index}.${what}]`;
   let n = 0;
   const note = () => {
@@ -238,12 +245,12 @@ function planOne(kind: LifeKind, index: number, reference: string, random: () =>
       // POST /jobs is slow (carried out after the caller gave up): Create answers PENDING, VTEX cancels at once.
       return { ...vtex, steps: [], terminal: 'platform-cancel', delayCreateMs: 7000, cancelRightAway: true };
     case 'cancel-behind-refused-reports':
-      // VTEX refuses this delivery's reports for 45 s; its cancel must still reach the engine at once.
+      // VTEX refuses this delivery's reports for a while; its cancel must still reach the engine at once.
       return {
         ...vtex,
         steps: [
           ...withNotes(['CREATED', 'ALLOCATED']),
-          { do: 'refuse-reports', ms: 45_000 },
+          { do: 'refuse-reports', ms: stalls.refuseReportsMs },
           event('GOING_TO_ORIGIN_STARTED', note(), true),
           event('ARRIVED_TO_ORIGIN', note(), true),
           { do: 'cancel' },
@@ -253,6 +260,6 @@ function planOne(kind: LifeKind, index: number, reference: string, random: () =>
     case 'shared-reference':
       return { ...vtex, steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()], terminal: 'event' };
     case 'engine-refuses-create':
-      return { ...vtex, steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()], terminal: 'event', refuseCreateMs: 30_000 };
+      return { ...vtex, steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()], terminal: 'event', refuseCreateMs: stalls.refuseCreateMs };
   }
 }

@@ -22,6 +22,7 @@ function holeOf(cls: FindingClass, kind: string): string {
   if (cls === 'orphan-job' || (kind === 'cancel-during-creation' && cls !== 'early-call')) return 'Orphan jobs';
   if (cls === 'slow-cancel' || kind === 'cancel-behind-refused-reports') return 'Commands stuck behind reports';
   if (cls === 'shared-job' || kind === 'shared-reference') return 'Shared job references';
+  if (cls === 'lost-delivery' && kind === 'vtex-cancel-in-flight') return 'Commands stuck behind reports (a report queued before the cancel goes out after it)';
   if ((cls === 'doubled-report' || cls === 'lost-report') && (kind === 'repeated-note' || kind === 'on-hold' || kind === 'vtex-pause-in-flight')) return 'Exactly-once where VTEX has no idempotency key';
   if (cls === 'doubled-report') return 'Exactly-once where VTEX has no idempotency key';
   return '(not one of the listed holes)';
@@ -53,7 +54,7 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   lines.push(`| **lost reports** | **${v.lostReports}** |`);
   lines.push(`| **doubled reports** | **${v.doubledReports}** (of which after the end: ${v.byClass['report-after-end'] ?? 0}) |`);
   lines.push(`| other findings | ${Object.entries(v.byClass).filter(([c]) => !['lost-delivery', 'lost-report', 'doubled-report', 'report-after-end'].includes(c)).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'} |`);
-  lines.push(`| event to platform, p50 / p99 / max | ${ms(percentile(latency, 50))} / ${ms(percentile(latency, 99))} / ${ms(percentile(latency, 100))} (${latency.length} reports) |`);
+  lines.push(`| event to platform, p50 / p99 / max | ${ms(percentile(latency, 50))} / ${ms(percentile(latency, 99))} / ${ms(percentile(latency, 100))} (${latency.length} reports; lives with a deliberate refusal left out) |`);
   lines.push(`| continued as new | ${v.continuedAsNew} deliveries (up to run ${v.maxRun}) |`);
   lines.push(`| wall time | ${s(result.wallMs)} (lives ${s(result.driveMs)}, settling ${s(result.settleMs)}${result.settled ? '' : ', NOT settled: some deliveries still open at the timeout'}) |`);
   lines.push('');

@@ -16,7 +16,7 @@ import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
 import { createDeliveryEngineApp, createMarketplaceApp, createVtexApp, listen, type DeliveryAttempt } from '../../sandboxes';
 import { freePort } from '../dev-server';
 import { checkDeliveries, type CollectedDelivery, type PlatformCommandRecord, type PlayedEvent, type Verdict, type LifeKind } from './checker';
-import { DEFAULT_MIX, planLives, rng, type LifePlan } from './lives';
+import { DEFAULT_MIX, DEFAULT_STALLS, planLives, rng, type LifePlan, type Stalls } from './lives';
 import { EngineObserver, FaultCounter, VtexObserver } from './observe';
 import { nodeProcess, temporalServer } from './processes';
 
@@ -41,6 +41,7 @@ export interface ChaosOptions {
   /** the workflows continue as new past this many history events (CONTINUE_AS_NEW_AFTER_EVENTS) */
   continueAsNewAfterEvents: number;
   mix: Partial<Record<LifeKind, number>>;
+  stalls: Stalls;
   /** how long the run waits, after the last step, for every delivery to end */
   settleTimeoutMs: number;
   /** a prebuilt workflow bundle (else built here) */
@@ -64,6 +65,7 @@ export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log'> = {
   slotLapseRate: 0.1,
   continueAsNewAfterEvents: 150,
   mix: DEFAULT_MIX,
+  stalls: DEFAULT_STALLS,
   settleTimeoutMs: 10 * 60_000,
 };
 
@@ -217,7 +219,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     vtex.expireTokens();
     tokenExpiries += 1;
   });
-  const plans = planLives(options.deliveries, options.seed, runId, options.mix);
+  const plans = planLives(options.deliveries, options.seed, runId, options.mix, options.stalls);
   const driveEstimateMs = (plans.length / options.rate) * 1000;
   const temporalKill = (async () => {
     const at = Date.now() + driveEstimateMs * options.temporalKillAt;
@@ -318,9 +320,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     entry.accepted = d.accepted;
     if (!d.accepted) return;
 
+    const watchCancel = (command: PlatformCommandRecord) => {
+      if (command.answeredAt === undefined) return;
+      const answeredAt = command.answeredAt;
+      const cancelled = () => {
+        const jobId = engineObserver.jobOf(serviceId);
+        return jobId !== undefined && engine.job(jobId)?.status === 'CANCELLED';
+      };
+      void waitFor(cancelled, 10 * 60_000).then((ok) => {
+        if (ok) d.cancelReachedEngineMs = Math.max(0, Date.now() - answeredAt);
+      });
+    };
     if (plan.cancelRightAway) {
-      d.commands.push(await sendCommand(serviceId, 'cancel'));
+      const command = await sendCommand(serviceId, 'cancel');
+      d.commands.push(command);
       // Whatever job shows up must end up cancelled.
+      watchCancel(command);
       await waitFor(() => engineObserver.jobOf(serviceId) !== undefined, 30_000);
       d.played = true;
       return;
@@ -355,12 +370,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         case 'cancel': {
           const command = await sendCommand(serviceId, 'cancel');
           d.commands.push(command);
-          if (command.answeredAt !== undefined) {
-            const answeredAt = command.answeredAt;
-            void waitFor(() => engine.job(jobId)?.status === 'CANCELLED', 10 * 60_000).then((ok) => {
-              if (ok) d.cancelReachedEngineMs = Math.max(0, Date.now() - answeredAt);
-            });
-          }
+          watchCancel(command);
           break;
         }
         case 'pause':
