@@ -42,6 +42,8 @@ export interface ChaosOptions {
   continueAsNewAfterEvents: number;
   mix: Partial<Record<LifeKind, number>>;
   stalls: Stalls;
+  /** how long a life waits for its engine job before it counts as unplayable */
+  jobWaitMs: number;
   /** how long the run waits, after the last step, for every delivery to end */
   settleTimeoutMs: number;
   /** a prebuilt workflow bundle (else built here) */
@@ -66,6 +68,7 @@ export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log'> = {
   continueAsNewAfterEvents: 150,
   mix: DEFAULT_MIX,
   stalls: DEFAULT_STALLS,
+  jobWaitMs: 120_000,
   settleTimeoutMs: 10 * 60_000,
 };
 
@@ -242,10 +245,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
   const step = () => options.stepMs[0] + random() * (options.stepMs[1] - options.stepMs[0]);
   const eventsDelivered = (jobId: string) => engine.events(jobId).every((e) => attempts.get(e.id)?.delivered !== undefined);
+  let finished = false;
   const waitFor = async (probe: () => boolean, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while (!probe()) {
-      if (Date.now() > deadline) return false;
+      if (Date.now() > deadline || finished) return false;
       await sleep(200);
     }
     return true;
@@ -340,7 +344,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       d.played = true;
       return;
     }
-    const jobWait = 120_000 + (plan.refuseCreateMs ?? 0);
+    const jobWait = options.jobWaitMs + (plan.refuseCreateMs ?? 0);
     if (!(await waitFor(() => engineObserver.jobOf(serviceId) !== undefined, jobWait))) {
       d.playNote = `no engine job of its own within ${jobWait / 1000} s`;
       return;
@@ -522,6 +526,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   for (const list of engineObserver.creates.values()) slotLapses += list.filter((c) => c.status === 417).length;
 
   // ---- stop ----
+  finished = true;
   await api.stop();
   await worker.stop();
   await connection.close().catch(() => undefined);

@@ -29,6 +29,7 @@ beforeAll(async () => {
     // The same kinds of fault as the full run, at rates a 30-delivery run settles from quickly.
     faults: { error: 0.1, timeout: 0.02, lostAnswer: 0.05 },
     stalls: { refuseReportsMs: 10_000, refuseCreateMs: 10_000 },
+    jobWaitMs: 40_000,
     settleTimeoutMs: 150_000,
     ...(process.env.TEST_WORKFLOW_BUNDLE ? { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
