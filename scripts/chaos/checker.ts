@@ -345,7 +345,14 @@ function checkVtex(
     if (REASON_NOTES.has(event.type) && event.reason) tally(`note:${event.reason}`, `${event.type} note "${event.reason}"`, place);
     for (const evidence of event.evidences) tally(`evidence:${evidence}`, `evidence ${evidence} (${event.type})`, place);
     for (const label of event.labels) tally(`label:${label}`, `label ${label} (${event.type})`, place);
-    if (event.type === 'ON_HOLD') onHold = bump(onHold, place);
+    if (event.type === 'ON_HOLD') {
+      // A hold while already on hold moves nothing, so VTEX hears of a run of holds once; with one
+      // event between two holds, reordering can make them a run: the second may or may not count.
+      const i = d.events.indexOf(event);
+      const before = d.events.slice(Math.max(0, i - 2), i).map((e) => e.type);
+      const inRun = before[before.length - 1] === 'ON_HOLD' || before[0] === 'ON_HOLD';
+      onHold = bump(onHold, inRun && place === 'before' ? 'ambiguous' : place);
+    }
     if (place === 'before' && event.resourceId) agentExpected = event.resourceId;
   }
 

@@ -19,6 +19,8 @@ const CLASS_MEANING: Record<FindingClass, string> = {
 /** Which hole of issue 18 a finding class on a life kind points at. */
 function holeOf(cls: FindingClass, kind: string): string {
   if (cls === 'creation-hot-loop') return 'Creation hot loop';
+  if (cls === 'early-call') return '(new) a Create answer lost in transit: VTEX retries after the workflow already counted it confirmed';
+  if (cls === 'lost-report' && (kind === 'vtex-cancel-in-flight' || kind === 'cancel-behind-refused-reports')) return '(new) a cancel handled ahead of the events that reached us before it (creation branch): their notes and labels never reach VTEX';
   if (cls === 'orphan-job' || (kind === 'cancel-during-creation' && cls !== 'early-call')) return 'Orphan jobs';
   if (cls === 'slow-cancel' || kind === 'cancel-behind-refused-reports') return 'Commands stuck behind reports';
   if (cls === 'shared-job' || kind === 'shared-reference') return 'Shared job references';
@@ -60,8 +62,12 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   lines.push('');
   lines.push('## Faults injected', '');
   lines.push('| kind | count |', '|---|---|');
-  lines.push(`| worker SIGKILLed and restarted | ${result.kills.worker} (every ${result.options.workerKillEveryMs / 1000} s) |`);
-  lines.push(`| intake API SIGKILLed and restarted | ${result.kills.api} |`);
+  const back = (name: string) => {
+    const list = result.kills.restartMs[name] ?? [];
+    return list.length ? `; back after ${ms(percentile(list, 50))} median, ${ms(percentile(list, 100))} at most` : '';
+  };
+  lines.push(`| worker SIGKILLed and restarted | ${result.kills.worker} (every ${result.options.workerKillEveryMs / 1000} s once back${back('worker')}) |`);
+  lines.push(`| intake API SIGKILLed and restarted | ${result.kills.api} (at random, about every ${result.options.apiKillEveryMs / 1000} s${back('api')}) |`);
   lines.push(`| Temporal dev server SIGKILLed, restarted on its SQLite file | ${result.kills.temporal} (outage ${result.kills.temporalOutageMs.map((o) => ms(o)).join(', ') || 'n/a'}) |`);
   lines.push(`| VTEX tokens expired | ${result.tokenExpiries} times (every ${result.options.tokenExpiryEveryMs / 1000} s, answered 401 and 403 in turn) |`);
   lines.push(`| slots lapsed before their job (POST /jobs answered 417) | ${result.slotLapses} |`);

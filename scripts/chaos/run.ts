@@ -68,7 +68,7 @@ export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log'> = {
   continueAsNewAfterEvents: 150,
   mix: DEFAULT_MIX,
   stalls: DEFAULT_STALLS,
-  jobWaitMs: 120_000,
+  jobWaitMs: 10 * 60_000,
   settleTimeoutMs: 10 * 60_000,
 };
 
@@ -76,7 +76,7 @@ export interface ChaosResult {
   verdict: Verdict;
   deliveries: CollectedDelivery[];
   faults: Record<string, number>;
-  kills: { worker: number; api: number; temporal: number; temporalOutageMs: number[] };
+  kills: { worker: number; api: number; temporal: number; temporalOutageMs: number[]; restartMs: Record<string, number[]> };
   tokenExpiries: number;
   slotLapses: number;
   duplicatedEvents: number;
@@ -196,11 +196,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   let chaosOn = true;
   const temporalOutageMs: number[] = [];
   let tokenExpiries = 0;
-  let restarting: Promise<unknown> = Promise.resolve();
-  /** One kill at a time: a restart waits for the previous one. */
-  const serially = (work: () => Promise<unknown>) => {
-    restarting = restarting.then(work).catch((err: unknown) => log(`chaos: restart failed: ${String(err)}`));
-    return restarting;
+  const restartMs: Record<string, number[]> = { worker: [], api: [], temporal: [] };
+  const chains = new Map<string, Promise<unknown>>();
+  /** One kill at a time per process: its next kill waits until it is back. */
+  const serially = (name: string, work: () => Promise<number>) => {
+    const next = (chains.get(name) ?? Promise.resolve())
+      .then(work)
+      .then((ms) => restartMs[name]!.push(ms))
+      .catch((err: unknown) => log(`chaos: ${name} restart failed: ${String(err)}`));
+    chains.set(name, next);
+    return next;
   };
   const loops: Promise<void>[] = [];
   const every = (ms: number, jitter: boolean, act: () => Promise<unknown> | void) =>
@@ -215,8 +220,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         }
       })(),
     );
-  every(options.workerKillEveryMs, false, () => serially(() => worker.killAndRestart()));
-  every(options.apiKillEveryMs, true, () => serially(() => api.killAndRestart(500)));
+  every(options.workerKillEveryMs, false, () => serially('worker', () => worker.killAndRestart()));
+  every(options.apiKillEveryMs, true, () => serially('api', () => api.killAndRestart(500)));
   every(options.tokenExpiryEveryMs, false, () => {
     vtex.setExpiredTokenStatus(tokenExpiries % 2 === 0 ? 401 : 403);
     vtex.expireTokens();
@@ -228,10 +233,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const at = Date.now() + driveEstimateMs * options.temporalKillAt;
     while (chaosOn && Date.now() < at) await sleep(250);
     if (!chaosOn) return;
-    await serially(async () => {
+    await serially('temporal', async () => {
       const outage = await temporal.killAndRestart(2000);
       temporalOutageMs.push(outage);
       log(`chaos: Temporal server SIGKILLed and back after ${outage} ms`);
+      return outage;
     });
   })();
 
@@ -409,7 +415,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // ---- settle: no more kills, faults stay on ----
   chaosOn = false;
   await Promise.all([...loops, temporalKill]);
-  await restarting;
+  await Promise.all(chains.values());
   const settleStarted = Date.now();
   const expectedOpen = new Set([...collected.values()].filter((d) => !d.played && d.accepted).map((d) => d.serviceId));
   let settled = false;
@@ -539,7 +545,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     verdict,
     deliveries,
     faults: faults.counts,
-    kills: { worker: worker.kills, api: api.kills, temporal: temporal.kills, temporalOutageMs },
+    kills: { worker: worker.kills, api: api.kills, temporal: temporal.kills, temporalOutageMs, restartMs },
     tokenExpiries,
     slotLapses,
     duplicatedEvents,
