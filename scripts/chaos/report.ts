@@ -21,7 +21,7 @@ function holeOf(cls: FindingClass, kind: string): string {
   if (cls === 'creation-hot-loop') return 'Creation hot loop';
   if (cls === 'early-call') return '(new) a Create answer lost in transit: VTEX retries after the workflow already counted it confirmed';
   if (cls === 'lost-report' && (kind === 'vtex-cancel-in-flight' || kind === 'cancel-behind-refused-reports')) return '(new) a cancel handled ahead of the events that reached us before it (creation branch): their notes and labels never reach VTEX';
-  if (cls === 'orphan-job' || (kind === 'cancel-during-creation' && cls !== 'early-call')) return 'Orphan jobs';
+  if (cls === 'orphan-job' || kind === 'cancel-during-creation') return 'Orphan jobs';
   if (cls === 'slow-cancel' || kind === 'cancel-behind-refused-reports') return 'Commands stuck behind reports';
   if (cls === 'shared-job' || kind === 'shared-reference') return 'Shared job references';
   if (cls === 'lost-delivery' && kind === 'vtex-cancel-in-flight') return 'Commands stuck behind reports (a report queued before the cancel goes out after it)';
