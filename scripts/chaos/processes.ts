@@ -3,7 +3,7 @@
  * worker/main.ts, as production runs them), and the Temporal dev server, restarted on the same port
  * and the same SQLite file. Each keeps its log in the run's folder.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { startDevServer, type DevServer } from '../dev-server';
@@ -38,12 +38,23 @@ async function answers(url: string): Promise<boolean> {
   return response.ok;
 }
 
-/** A node entry point of this repository, run through tsx, restartable by SIGKILL. */
-export function nodeProcess(name: string, entry: string, env: Record<string, string>, logFile: string, readyUrl: string): Restartable & { start(): Promise<void> } {
+/**
+ * A node entry point of this repository, restartable by SIGKILL: through tsx, or as compiled
+ * JavaScript under `compiledRoot` (the output of `tsc --outDir`), which starts several times faster.
+ */
+export function nodeProcess(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  logFile: string,
+  readyUrl: string,
+  compiledRoot?: string,
+): Restartable & { start(): Promise<void> } {
   let child: ChildProcess | undefined;
+  const target = compiledRoot ? [path.join(compiledRoot, entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', path.join(ROOT, entry)];
   const start = async () => {
     const log = openSync(logFile, 'a');
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+    child = spawn(process.execPath, target, {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', log, log],
@@ -115,4 +126,10 @@ export function temporalServer(port: number, dbFile: string, log: (line: string)
     },
   };
   return self;
+}
+
+/** Compiles the repository into `outDir` (what the Docker image runs), for processes restarted often. */
+export function compileRepository(outDir: string): string {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', outDir, '--sourceMap', 'false'], { stdio: 'inherit' });
+  return outDir;
 }

@@ -18,7 +18,7 @@ import { freePort } from '../dev-server';
 import { checkDeliveries, type CollectedDelivery, type PlatformCommandRecord, type PlayedEvent, type Verdict, type LifeKind } from './checker';
 import { DEFAULT_MIX, DEFAULT_STALLS, planLives, rng, type LifePlan, type Stalls } from './lives';
 import { EngineObserver, FaultCounter, VtexObserver } from './observe';
-import { nodeProcess, temporalServer } from './processes';
+import { compileRepository, nodeProcess, temporalServer } from './processes';
 
 export interface ChaosOptions {
   deliveries: number;
@@ -46,6 +46,8 @@ export interface ChaosOptions {
   jobWaitMs: number;
   /** how long the run waits, after the last step, for every delivery to end */
   settleTimeoutMs: number;
+  /** run the worker and the API as compiled JavaScript (a tsc build first): faster restarts */
+  compiled: boolean;
   /** a prebuilt workflow bundle (else built here) */
   workflowBundlePath?: string;
   workDir?: string;
@@ -69,6 +71,7 @@ export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log'> = {
   mix: DEFAULT_MIX,
   stalls: DEFAULT_STALLS,
   jobWaitMs: 10 * 60_000,
+  compiled: true,
   settleTimeoutMs: 10 * 60_000,
 };
 
@@ -184,8 +187,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     CONTINUE_AS_NEW_AFTER_EVENTS: String(options.continueAsNewAfterEvents),
     WORKFLOW_BUNDLE_PATH: bundlePath,
   };
-  const worker = nodeProcess('worker', 'worker/main.ts', { ...env, WORKER_HEALTH_PORT: String(workerHealthPort) }, path.join(workDir, 'worker.log'), `http://127.0.0.1:${workerHealthPort}/healthz`);
-  const api = nodeProcess('api', 'api/main.ts', env, path.join(workDir, 'api.log'), `${apiUrl}/readyz`);
+  const compiled = options.compiled ? compileRepository(path.join(workDir, 'build')) : undefined;
+  const worker = nodeProcess('worker', 'worker/main.ts', { ...env, WORKER_HEALTH_PORT: String(workerHealthPort) }, path.join(workDir, 'worker.log'), `http://127.0.0.1:${workerHealthPort}/healthz`, compiled);
+  const api = nodeProcess('api', 'api/main.ts', env, path.join(workDir, 'api.log'), `${apiUrl}/readyz`, compiled);
   await Promise.all([worker.start(), api.start()]);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });

@@ -172,7 +172,8 @@ function bodyRequest(endpoint: Endpoint, path: string, base: () => Json, ctx: Fu
 const str = (v: unknown): v is string => typeof v === 'string';
 
 function encodedWithin(id: string, limit: number): string {
-  let chars = [...id];
+  // A lone surrogate cannot be put in a URL (no UTF-8 for it): it goes as U+FFFD.
+  let chars = [...id.toWellFormed()];
   let encoded = encodeURIComponent(chars.join(''));
   while (encoded.length > limit) {
     chars = chars.slice(0, Math.floor(chars.length * 0.8));
