@@ -173,7 +173,7 @@ const str = (v: unknown): v is string => typeof v === 'string';
 
 function encodedWithin(id: string, limit: number): string {
   // A lone surrogate cannot be put in a URL (no UTF-8 for it): it goes as U+FFFD.
-  let chars = [...id.toWellFormed()];
+  let chars = [...id.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')];
   let encoded = encodeURIComponent(chars.join(''));
   while (encoded.length > limit) {
     chars = chars.slice(0, Math.floor(chars.length * 0.8));
