@@ -187,7 +187,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     CONTINUE_AS_NEW_AFTER_EVENTS: String(options.continueAsNewAfterEvents),
     WORKFLOW_BUNDLE_PATH: bundlePath,
   };
-  const compiled = options.compiled ? compileRepository(path.join(workDir, 'build')) : undefined;
+  // Inside the repository (dist/ is ignored), so the compiled code finds node_modules.
+  const compiled = options.compiled ? compileRepository(path.resolve(__dirname, '..', '..', 'dist', `chaos-${runId}`)) : undefined;
   const worker = nodeProcess('worker', 'worker/main.ts', { ...env, WORKER_HEALTH_PORT: String(workerHealthPort) }, path.join(workDir, 'worker.log'), `http://127.0.0.1:${workerHealthPort}/healthz`, compiled);
   const api = nodeProcess('api', 'api/main.ts', env, path.join(workDir, 'api.log'), `${apiUrl}/readyz`, compiled);
   await Promise.all([worker.start(), api.start()]);
