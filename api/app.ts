@@ -30,7 +30,17 @@ const CREATE_HARD_DEADLINE_MS = 4500;
 export const CONFIRMATION_MARGIN_MS = 1000;
 
 export interface AppDeps {
-  config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'continueAsNewAfterEvents' | 'temporal' | 'deliveryEngine' | 'secretsKey'>;
+  config: Pick<
+    ServiceConfig,
+    | 'intakeToken'
+    | 'bodyLimit'
+    | 'createAnswerDeadlineMs'
+    | 'creationGraceMs'
+    | 'continueAsNewAfterEvents'
+    | 'temporal'
+    | 'deliveryEngine'
+    | 'secretsKey'
+  >;
   client: Client;
   connection: ConnectionLike;
   logger: Logger;
@@ -65,7 +75,8 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
@@ -80,11 +91,25 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   const intakeAuth = requireBearer(config.intakeToken);
   // Auth before parsing: an unauthenticated body is never read.
-  app.use('/vtex', intakeAuth, json, vtexRoutes({ gateway, creationGraceMs: config.creationGraceMs, createAnswers: metrics.createAnswers }));
-  app.use('/marketplace', intakeAuth, json, marketplaceRoutes({ gateway, creationGraceMs: config.creationGraceMs, sealer: createSealer(config.secretsKey) }));
+  app.use(
+    '/vtex',
+    intakeAuth,
+    json,
+    vtexRoutes({ gateway, creationGraceMs: config.creationGraceMs, createAnswers: metrics.createAnswers }),
+  );
+  app.use(
+    '/marketplace',
+    intakeAuth,
+    json,
+    marketplaceRoutes({ gateway, creationGraceMs: config.creationGraceMs, sealer: createSealer(config.secretsKey) }),
+  );
   app.use('/deliveries', intakeAuth, operatorRoutes({ gateway }));
   app.use('/routes', intakeAuth, routeOperatorRoutes({ gateway }));
-  app.use('/delivery-engine', json, deliveryEngineRoutes({ gateway, webhookSecret: config.deliveryEngine.webhookSecret }));
+  app.use(
+    '/delivery-engine',
+    json,
+    deliveryEngineRoutes({ gateway, webhookSecret: config.deliveryEngine.webhookSecret }),
+  );
 
   // Whoever closes the Temporal connection first waits for calls still under way (scripts/bridge.ts).
   app.locals.drain = () => gateway.drain();
@@ -105,7 +130,12 @@ export function createWaitingApp(): Express {
     res.json({ status: 'ok' });
   });
   app.use((_req, res) => {
-    res.status(503).json({ status: 'unavailable', temporal: 'unreachable', error: 'Temporal is not reachable yet; retry', details: [] });
+    res.status(503).json({
+      status: 'unavailable',
+      temporal: 'unreachable',
+      error: 'Temporal is not reachable yet; retry',
+      details: [],
+    });
   });
   return app;
 }

@@ -23,12 +23,17 @@ export class ConfigError extends Error {
   }
 }
 
-const port = z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be 0-65535').max(65535, 'must be 0-65535');
-const httpUrl = z
-  .url({ protocol: /^https?$/ })
-  .transform((u) => u.replace(/\/+$/, ''));
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a port number')
+  .min(0, 'must be 0-65535')
+  .max(65535, 'must be 0-65535');
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 const nonEmpty = z.string().trim().min(1);
-const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be positive');
+const positiveInt = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .positive('must be positive');
 
 /** One entry per variable so the error names the variable, not a zod path. */
 const variables = {
@@ -100,7 +105,13 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return out as Env;
 }
 
-const SECRET_NAMES = new Set(['INTAKE_TOKEN', 'VTEX_API_KEY', 'DELIVERY_ENGINE_API_KEY', 'WEBHOOK_SECRET', 'SECRETS_KEY']);
+const SECRET_NAMES = new Set([
+  'INTAKE_TOKEN',
+  'VTEX_API_KEY',
+  'DELIVERY_ENGINE_API_KEY',
+  'WEBHOOK_SECRET',
+  'SECRETS_KEY',
+]);
 function isSecret(name: string): boolean {
   return SECRET_NAMES.has(name);
 }
@@ -150,8 +161,15 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
   const sandboxed = sandboxedSystems(env);
   const isSandbox = (s: ExternalSystem) => sandboxed.includes(s);
   if (env.NODE_ENV === 'production' && sandboxed.length > 0) {
-    const missing = { vtex: 'VTEX_TRACKING_URL', deliveryEngine: 'DELIVERY_ENGINE_URL', marketplace: 'MARKETPLACE_URL' };
-    throw new ConfigError(missing[sandboxed[0]!], 'is required when NODE_ENV=production (sandboxes are for development)');
+    const missing = {
+      vtex: 'VTEX_TRACKING_URL',
+      deliveryEngine: 'DELIVERY_ENGINE_URL',
+      marketplace: 'MARKETPLACE_URL',
+    };
+    throw new ConfigError(
+      missing[sandboxed[0]!],
+      'is required when NODE_ENV=production (sandboxes are for development)',
+    );
   }
 
   const need = <T>(value: T | undefined, variable: string, why: string): T => {

@@ -13,13 +13,20 @@ import { ensureSearchAttributes } from './temporal-setup';
 
 /** The settings of CONTRACT.md section 1, in the CLI's flag form. */
 export const DEV_SERVER_TUNING = [
-  '--sqlite-pragma', 'journal_mode=wal',
-  '--sqlite-pragma', 'synchronous=normal',
-  '--dynamic-config-value', 'history.transferProcessorMaxPollRPS=1000',
-  '--dynamic-config-value', 'history.timerProcessorMaxPollRPS=1000',
-  '--dynamic-config-value', 'history.visibilityProcessorMaxPollRPS=1000',
-  '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
-  '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
+  '--sqlite-pragma',
+  'journal_mode=wal',
+  '--sqlite-pragma',
+  'synchronous=normal',
+  '--dynamic-config-value',
+  'history.transferProcessorMaxPollRPS=1000',
+  '--dynamic-config-value',
+  'history.timerProcessorMaxPollRPS=1000',
+  '--dynamic-config-value',
+  'history.visibilityProcessorMaxPollRPS=1000',
+  '--dynamic-config-value',
+  'matching.numTaskqueueReadPartitions=1',
+  '--dynamic-config-value',
+  'matching.numTaskqueueWritePartitions=1',
 ];
 
 export interface DevServerOptions {
@@ -71,11 +78,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const namespace = options.namespace ?? 'default';
 
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--db-filename', options.dbFile,
-    '--log-level', 'error',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--db-filename',
+    options.dbFile,
+    '--log-level',
+    'error',
     ...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']),
     ...(namespace !== 'default' ? ['--namespace', namespace] : []),
     ...DEV_SERVER_TUNING,
@@ -99,7 +111,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     if (child.exitCode !== null) throw new Error(`Temporal dev server exited (${child.exitCode}):\n${stderr}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`Temporal dev server did not answer on ${address} within 60s (${lastError?.message}):\n${stderr}`);
+      throw new Error(
+        `Temporal dev server did not answer on ${address} within 60s (${lastError?.message}):\n${stderr}`,
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });

@@ -5,7 +5,15 @@
  */
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { ConfigError, describeConfig, parseEnv, resolveConfig, SANDBOX_DEFAULTS, sandboxedSystems, type Env } from '../config';
+import {
+  ConfigError,
+  describeConfig,
+  parseEnv,
+  resolveConfig,
+  SANDBOX_DEFAULTS,
+  sandboxedSystems,
+  type Env,
+} from '../config';
 import { createLogger, type Logger } from '../observability/logger';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../sandboxes';
 import { startBridge } from './bridge';
@@ -63,7 +71,10 @@ async function main(): Promise<void> {
 async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
   const sandboxed = sandboxedSystems(env);
   if (sandboxed.length > 0) {
-    logger.warn({ sandboxed }, `SANDBOX MODE: ${sandboxed.join(', ')} run as local fakes (set their URLs to talk to the real systems)`);
+    logger.warn(
+      { sandboxed },
+      `SANDBOX MODE: ${sandboxed.join(', ')} run as local fakes (set their URLs to talk to the real systems)`,
+    );
   }
 
   // 1. Temporal
@@ -106,13 +117,19 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     ? await startDeliveryEngineSandbox({
         apiKey: env.DELIVERY_ENGINE_API_KEY ?? SANDBOX_DEFAULTS.deliveryEngineApiKey,
         port: env.SANDBOX_ENGINE_PORT,
-        ...(autoplay ? { autoplay: { scenario: autoplay, stepMs: Number(process.env.SANDBOX_AUTOPLAY_STEP_MS ?? 2000) } } : {}),
+        ...(autoplay
+          ? { autoplay: { scenario: autoplay, stepMs: Number(process.env.SANDBOX_AUTOPLAY_STEP_MS ?? 2000) } }
+          : {}),
         logger: sandboxLogger.child({ system: 'delivery-engine' }),
       })
     : undefined;
   if (engine) stops.push({ name: 'Delivery Engine sandbox', stop: () => engine.close() });
   const marketplace = sandboxed.includes('marketplace')
-    ? await startMarketplaceSandbox({ port: env.SANDBOX_MARKETPLACE_PORT, intake, logger: sandboxLogger.child({ system: 'marketplace' }) })
+    ? await startMarketplaceSandbox({
+        port: env.SANDBOX_MARKETPLACE_PORT,
+        intake,
+        logger: sandboxLogger.child({ system: 'marketplace' }),
+      })
     : undefined;
   if (marketplace) stops.push({ name: 'marketplace sandbox', stop: () => marketplace.close() });
 
@@ -127,15 +144,25 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     ['Temporal', `${address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`],
     ['Temporal Web UI', uiUrl ?? '(the one of your Temporal cluster)'],
     ...(vtex ? ([['VTEX sandbox', `${vtex.url}  (admin ${vtex.url}/_sandbox)`]] as Array<[string, string]>) : []),
-    ...(engine ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>) : []),
-    ...(marketplace ? ([['Marketplace sandbox', `${marketplace.url}  (admin ${marketplace.url}/_sandbox)`]] as Array<[string, string]>) : []),
+    ...(engine
+      ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>)
+      : []),
+    ...(marketplace
+      ? ([['Marketplace sandbox', `${marketplace.url}  (admin ${marketplace.url}/_sandbox)`]] as Array<
+          [string, string]
+        >)
+      : []),
   ];
   const lines = [
     '',
     `delivery-bridge is running${sandboxed.length ? `  [SANDBOX MODE: ${sandboxed.join(', ')}]` : ''}`,
     ...rows.map(([k, v]) => `  ${k.padEnd(24)} ${v}`),
-    ...(env.INTAKE_TOKEN ? [] : [`  ${'Intake token (dev)'.padEnd(24)} Authorization: Bearer ${SANDBOX_DEFAULTS.intakeToken}`]),
-    ...(vtex ? ['', `  Try: curl -s -X POST ${vtex.url}/_sandbox/services   (VTEX sends its Create service example to us)`] : []),
+    ...(env.INTAKE_TOKEN
+      ? []
+      : [`  ${'Intake token (dev)'.padEnd(24)} Authorization: Bearer ${SANDBOX_DEFAULTS.intakeToken}`]),
+    ...(vtex
+      ? ['', `  Try: curl -s -X POST ${vtex.url}/_sandbox/services   (VTEX sends its Create service example to us)`]
+      : []),
     '  Ctrl-C stops everything.',
     '',
   ];

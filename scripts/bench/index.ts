@@ -17,10 +17,25 @@ import { ensureTemporalCli } from '../temporal-cli';
 import { measureBurst, type BurstResult } from './burst';
 import { measureCreate, type CreateRow, type CreateSettings } from './create';
 import { closeHttp } from './http';
-import { measureEventLatency, measureLives, type LatencyLevel, type LatencyRow, type LivesLevel, type LivesRow } from './life';
+import {
+  measureEventLatency,
+  measureLives,
+  type LatencyLevel,
+  type LatencyRow,
+  type LivesLevel,
+  type LivesRow,
+} from './life';
 import { measureMemory, type MemoryResult } from './memory';
 import { REPO_ROOT } from './processes';
-import { burstSection, createSection, eventLatencySection, livesSection, memorySection, writeSections, type SectionName } from './report';
+import {
+  burstSection,
+  createSection,
+  eventLatencySection,
+  livesSection,
+  memorySection,
+  writeSections,
+  type SectionName,
+} from './report';
 import { BenchEnvironment } from './stack';
 import { writeFileSync } from 'node:fs';
 
@@ -86,13 +101,30 @@ function machine(): string[] {
 async function versions(): Promise<string[]> {
   const binary = await ensureTemporalCli((l) => console.error(l));
   const temporal = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  const pkg = (name: string) => (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
-  return [`Node ${process.version}`, `Temporal TypeScript SDK ${pkg('@temporalio/worker')}`, `TypeScript ${pkg('typescript')}`, `tsx ${pkg('tsx')}`, `${temporal}`];
+  const pkg = (name: string) =>
+    (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  return [
+    `Node ${process.version}`,
+    `Temporal TypeScript SDK ${pkg('@temporalio/worker')}`,
+    `TypeScript ${pkg('typescript')}`,
+    `tsx ${pkg('tsx')}`,
+    `${temporal}`,
+  ];
 }
 
-function setupSection(plan: Plan, quick: boolean, only: Measurement[], args: string, startedAt: Date, elapsedMs: number, machineLines: string[], versionLines: string[]): string {
+function setupSection(
+  plan: Plan,
+  quick: boolean,
+  only: Measurement[],
+  args: string,
+  startedAt: Date,
+  elapsedMs: number,
+  machineLines: string[],
+  versionLines: string[],
+): string {
   const tuning: string[] = [];
-  for (let i = 0; i < DEV_SERVER_TUNING.length; i += 2) tuning.push(`${DEV_SERVER_TUNING[i]} ${DEV_SERVER_TUNING[i + 1]}`);
+  for (let i = 0; i < DEV_SERVER_TUNING.length; i += 2)
+    tuning.push(`${DEV_SERVER_TUNING[i]} ${DEV_SERVER_TUNING[i + 1]}`);
   return [
     `Run ${startedAt.toISOString()}: \`npm run bench${args ? ` -- ${args}` : ''}\`${quick ? ' (QUICK smoke run: small samples, not the reference figures)' : ''}, measured ${only.join(', ')}, ${Math.round(elapsedMs / 1000)} s in all.`,
     '',
@@ -109,9 +141,15 @@ async function main(argv: string[]): Promise<void> {
     .name('npm run bench --')
     .description('Benchmarks of the delivery bridge beside bare Temporal baselines; writes BENCHMARKS.md')
     .addOption(new Option('--only <measurement>', 'run one measurement').choices(ALL))
-    .option('--quick', 'short smoke run (small samples); writes bench-results/BENCHMARKS.quick.md unless --out is given')
+    .option(
+      '--quick',
+      'short smoke run (small samples); writes bench-results/BENCHMARKS.quick.md unless --out is given',
+    )
     .option('--out <file>', 'markdown file to update (default BENCHMARKS.md)')
-    .option('--profile', 'write V8 CPU profiles of our worker, our API and the bare worker to the run folder (slows them: not for reference figures)')
+    .option(
+      '--profile',
+      'write V8 CPU profiles of our worker, our API and the bare worker to the run folder (slows them: not for reference figures)',
+    )
     .parse(argv);
   const opts = program.opts<{ only?: Measurement; quick?: boolean; out?: string; profile?: boolean }>();
   const plan = opts.quick ? QUICK : FULL;
@@ -119,7 +157,8 @@ async function main(argv: string[]): Promise<void> {
   const out = path.resolve(REPO_ROOT, opts.out ?? (opts.quick ? 'bench-results/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
   const startedAt = new Date();
   const runDir = path.join(REPO_ROOT, 'bench-results', startedAt.toISOString().replace(/[:.]/g, '-'));
-  const log = (line: string) => console.log(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  const log = (line: string) =>
+    console.log(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
   const env = new BenchEnvironment(runDir, log);
   let stopping = false;
@@ -150,7 +189,15 @@ async function main(argv: string[]): Promise<void> {
         } else if (measurement === 'life') {
           results.latency = await measureEventLatency(env, services, plan.latency, log);
           results.lives = await measureLives(env, services, plan.lives, log);
-          sections.life = ['### (a) Event to VTEX call', '', eventLatencySection(results.latency), '', '### (b) Full lives per second', '', livesSection(results.lives)].join('\n');
+          sections.life = [
+            '### (a) Event to VTEX call',
+            '',
+            eventLatencySection(results.latency),
+            '',
+            '### (b) Full lives per second',
+            '',
+            livesSection(results.lives),
+          ].join('\n');
         } else {
           results.memory = await measureMemory(env, services, plan.memory.open, plan.memory.quietMs, log);
           sections.memory = memorySection(results.memory);
@@ -166,10 +213,21 @@ async function main(argv: string[]): Promise<void> {
   }
   const elapsedMs = Date.now() - startedAt.getTime();
   const args = argv.slice(2).join(' ');
-  sections.setup = setupSection(plan, Boolean(opts.quick), only, args, startedAt, elapsedMs, machineLines, versionLines);
+  sections.setup = setupSection(
+    plan,
+    Boolean(opts.quick),
+    only,
+    args,
+    startedAt,
+    elapsedMs,
+    machineLines,
+    versionLines,
+  );
   writeFileSync(path.join(runDir, 'results.json'), JSON.stringify({ startedAt, args, plan, results }, null, 2));
   writeSections(out, sections);
-  log(`done in ${Math.round(elapsedMs / 1000)} s: ${path.relative(REPO_ROOT, out)} updated, raw results in ${path.relative(REPO_ROOT, runDir)}/results.json`);
+  log(
+    `done in ${Math.round(elapsedMs / 1000)} s: ${path.relative(REPO_ROOT, out)} updated, raw results in ${path.relative(REPO_ROOT, runDir)}/results.json`,
+  );
 }
 
 main(process.argv).then(

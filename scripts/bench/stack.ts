@@ -72,7 +72,19 @@ export class BenchEnvironment {
     const started = Date.now();
     // Compiled JavaScript, as the Docker image runs it: no TypeScript loader in the measured processes.
     const build = path.join(this.dir, 'build');
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(REPO_ROOT, 'tsconfig.json'), '--outDir', build, '--sourceMap', 'false'], { stdio: 'inherit' });
+    execFileSync(
+      process.execPath,
+      [
+        require.resolve('typescript/bin/tsc'),
+        '-p',
+        path.join(REPO_ROOT, 'tsconfig.json'),
+        '--outDir',
+        build,
+        '--sourceMap',
+        'false',
+      ],
+      { stdio: 'inherit' },
+    );
     useCompiled(build);
     const [server, ours, bare] = await Promise.all([
       startDevServer({ dbFile: path.join(this.dir, 'temporal.sqlite'), uiPort: false, log: this.log }),
@@ -87,14 +99,21 @@ export class BenchEnvironment {
     this.connection = await Connection.connect({ address: server.address });
     this.client = new Client({ connection: this.connection });
 
-    this.sandboxes = spawnTs('sandboxes', 'scripts/bench/sandboxes.ts', {
-      VTEX_API_KEY: BENCH_CREDENTIALS.vtexApiKey,
-      DELIVERY_ENGINE_API_KEY: BENCH_CREDENTIALS.engineApiKey,
-    }, path.join(this.dir, 'sandboxes.log'));
+    this.sandboxes = spawnTs(
+      'sandboxes',
+      'scripts/bench/sandboxes.ts',
+      {
+        VTEX_API_KEY: BENCH_CREDENTIALS.vtexApiKey,
+        DELIVERY_ENGINE_API_KEY: BENCH_CREDENTIALS.engineApiKey,
+      },
+      path.join(this.dir, 'sandboxes.log'),
+    );
     const ready = await this.sandboxes.once<SandboxUrls & { kind: 'ready' }>('ready');
     this.urls = { vtex: ready.vtex, engine: ready.engine, marketplace: ready.marketplace };
     this.sandboxes.messages.on('vtex-call', (seen: VtexCallSeen) => this.vtexCalls.emit('vtex-call', seen));
-    this.log(`dev server ${server.address}, sandboxes ${this.urls.vtex} (VTEX) ${this.urls.engine} (engine), bundles ready in ${Date.now() - started} ms`);
+    this.log(
+      `dev server ${server.address}, sandboxes ${this.urls.vtex} (VTEX) ${this.urls.engine} (engine), bundles ready in ${Date.now() - started} ms`,
+    );
   }
 
   /** Fresh workers on fresh task queues: nothing left from an earlier measurement reaches them. */
@@ -122,19 +141,35 @@ export class BenchEnvironment {
       WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
       SECRETS_KEY: BENCH_CREDENTIALS.secretsKey,
       // Worker settings under study pass through (e.g. WORKER_MAX_CACHED_WORKFLOWS=1000 npm run bench).
-      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS
+        ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS }
+        : {}),
     };
     const logOf = (name: string) => path.join(this.dir, `${label}-${this.serial}-${name}.log`);
     // --profile: V8 CPU profiles of every thread, written when the process exits (SIGTERM).
     const profiled = (name: string): string[] =>
-      options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(this.dir, 'profiles', `${label}-${this.serial}-${name}`)}`] : [];
-    const worker = spawnTs('worker', 'worker/main.ts', { ...common, WORKER_HEALTH_PORT: String(healthPort), WORKFLOW_BUNDLE_PATH: this.ourBundle }, logOf('worker'), profiled('worker'));
+      options.profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${path.join(this.dir, 'profiles', `${label}-${this.serial}-${name}`)}`]
+        : [];
+    const worker = spawnTs(
+      'worker',
+      'worker/main.ts',
+      { ...common, WORKER_HEALTH_PORT: String(healthPort), WORKFLOW_BUNDLE_PATH: this.ourBundle },
+      logOf('worker'),
+      profiled('worker'),
+    );
     const api = spawnTs('api', 'api/main.ts', common, logOf('api'), profiled('api'));
-    const bare = spawnTs('bare worker', 'scripts/bench/bareWorker.ts', {
-      TEMPORAL_ADDRESS: this.server.address,
-      TEMPORAL_TASK_QUEUE: bareQueue,
-      BARE_WORKFLOW_BUNDLE: this.bareBundle,
-    }, logOf('bare-worker'), profiled('bare-worker'));
+    const bare = spawnTs(
+      'bare worker',
+      'scripts/bench/bareWorker.ts',
+      {
+        TEMPORAL_ADDRESS: this.server.address,
+        TEMPORAL_TASK_QUEUE: bareQueue,
+        BARE_WORKFLOW_BUNDLE: this.bareBundle,
+      },
+      logOf('bare-worker'),
+      profiled('bare-worker'),
+    );
     bare.messages.on('activity', (ran: ActivityRan) => this.bareActivities.emit('activity', ran));
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await Promise.all([
@@ -158,7 +193,10 @@ export class BenchEnvironment {
 
   /** Forget the sandboxes' call records (they are kept up to 10,000 and filtered per request). */
   async clearCalls(): Promise<void> {
-    await Promise.all([requestJson('DELETE', `${this.urls.vtex}/_sandbox/calls`), requestJson('DELETE', `${this.urls.engine}/_sandbox/calls`)]);
+    await Promise.all([
+      requestJson('DELETE', `${this.urls.vtex}/_sandbox/calls`),
+      requestJson('DELETE', `${this.urls.engine}/_sandbox/calls`),
+    ]);
   }
 
   async stop(): Promise<void> {
@@ -171,7 +209,8 @@ export class BenchEnvironment {
 async function waitHttpOk(url: string, child: Child, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.process.exitCode !== null) throw new Error(`${child.name} exited (${child.process.exitCode}) while starting`);
+    if (child.process.exitCode !== null)
+      throw new Error(`${child.name} exited (${child.process.exitCode}) while starting`);
     try {
       const answer = await requestJson('GET', url, undefined, {}, 2000);
       if (answer.status === 200) return;

@@ -25,12 +25,16 @@ describe('job creation in a failing Delivery Engine', () => {
     const body = createServiceBody();
     const answer = stack.vtex.createService(body);
     // Once the first create met an expired slot, the engine gets fast again.
-    await waitFor(() => stack.engine.calls({ method: 'POST', path: '^/jobs$' }).some((c) => c.status === 417), { what: 'a 417' });
+    await waitFor(() => stack.engine.calls({ method: 'POST', path: '^/jobs$' }).some((c) => c.status === 417), {
+      what: 'a 417',
+    });
     stack.engine.resetFaults();
     const result = await answer;
     expect(result.status).toBe(200);
     const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job' });
-    const creates = stack.engine.calls({ method: 'POST', path: '^/jobs$' }).filter((c) => (c.body as { client_reference: string }).client_reference === body.orderId);
+    const creates = stack.engine
+      .calls({ method: 'POST', path: '^/jobs$' })
+      .filter((c) => (c.body as { client_reference: string }).client_reference === body.orderId);
     expect(creates[0]!.status).toBe(417);
     expect(creates.at(-1)!.status).toBe(201);
     const firstSlot = (creates[0]!.body as { slot_id: string }).slot_id;
@@ -44,13 +48,24 @@ describe('job creation in a failing Delivery Engine', () => {
     const result = await stack.vtex.createService(body);
     expect(result.status).toBe(200);
     expect(result.durationMs).toBeLessThan(5000);
-    expect(result.body).toMatchObject({ status: 'PENDING', shippingPrice: null, shippingEstimatedDate: null, labels: [] });
+    expect(result.body).toMatchObject({
+      status: 'PENDING',
+      shippingPrice: null,
+      shippingEstimatedDate: null,
+      labels: [],
+    });
     const serviceId = (result.body as { serviceId: string }).serviceId;
     expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
 
     stack.engine.resetFaults();
-    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job after the outage', timeoutMs: 30_000 });
-    const patch = await waitFor(() => vtexCallsOf(stack, serviceId).find((c) => c.method === 'PATCH' && c.status === 200), { what: 'the first PATCH', timeoutMs: 20_000 });
+    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), {
+      what: 'the job after the outage',
+      timeoutMs: 30_000,
+    });
+    const patch = await waitFor(
+      () => vtexCallsOf(stack, serviceId).find((c) => c.method === 'PATCH' && c.status === 200),
+      { what: 'the first PATCH', timeoutMs: 20_000 },
+    );
     expect(patch.body).toMatchObject({ status: 'PENDING', trackingUrl: job.tracking_url, shippingPrice: job.price });
     expect(Date.parse(patch.at) - Date.parse(result.answeredAt)).toBeGreaterThanOrEqual(5000);
   });
@@ -74,12 +89,24 @@ describe('an engine down past the delivery window', () => {
     const serviceId = (result.body as { serviceId: string }).serviceId;
 
     const view = await finalView(stack, serviceId, 40_000);
-    expect(view).toMatchObject({ status: 'CANCELED', needsAttention: true, lastError: expect.stringContaining('no slot could be had before') });
+    expect(view).toMatchObject({
+      status: 'CANCELED',
+      needsAttention: true,
+      lastError: expect.stringContaining('no slot could be had before'),
+    });
     const record = stack.vtex.service(body.carrierId, serviceId)!;
     expect(record.status).toBe('CANCELED');
-    expect(record.notes).toEqual([expect.objectContaining({ type: 'ERROR', content: expect.stringContaining('The delivery job could not be created: no slot could be had before') })]);
+    expect(record.notes).toEqual([
+      expect.objectContaining({
+        type: 'ERROR',
+        content: expect.stringContaining('The delivery job could not be created: no slot could be had before'),
+      }),
+    ]);
     const cancel = vtexCallsOf(stack, serviceId).find((c) => c.path.includes('/cancel/'))!;
-    expect(cancel.body).toMatchObject({ type: 'ERROR_CREATE_SERVICE', comment: expect.stringContaining('no slot could be had') });
+    expect(cancel.body).toMatchObject({
+      type: 'ERROR_CREATE_SERVICE',
+      comment: expect.stringContaining('no slot could be had'),
+    });
     expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
     await recordHistory(stack.bridge.client, serviceId, 'creation-failed-past-window');
   });

@@ -12,7 +12,11 @@ export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'delivery-bridge-test-'));
   const started = Date.now();
   const [server, bundle] = await Promise.all([
-    startDevServer({ dbFile: path.join(dir, 'temporal.sqlite'), uiPort: false, log: (l) => process.stderr.write(`${l}\n`) }),
+    startDevServer({
+      dbFile: path.join(dir, 'temporal.sqlite'),
+      uiPort: false,
+      log: (l) => process.stderr.write(`${l}\n`),
+    }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');
@@ -21,7 +25,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.TEST_TMP_DIR = dir;
   (globalThis as Record<string, unknown>).__DEV_SERVER__ = server;
-  process.stderr.write(`\n[test setup] Temporal dev server ${server.address}, workflow bundle ready in ${Date.now() - started} ms\n`);
+  process.stderr.write(
+    `\n[test setup] Temporal dev server ${server.address}, workflow bundle ready in ${Date.now() - started} ms\n`,
+  );
 }
 
 const quietLogger = {

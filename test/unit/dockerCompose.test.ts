@@ -19,19 +19,34 @@ interface Service {
 }
 
 const root = path.resolve(__dirname, '../..');
-const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
 const services = compose.services;
 
 /** `${NAME:-default}` / `${NAME:?msg}` as compose would fill them from a complete .env file. */
 function resolveEnv(env: Record<string, string | number>, values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+)(?::[-?]([^}]*))?\}/g, (_m, name: string, fallback?: string) => values[name] ?? fallback ?? '')]),
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v).replace(
+        /\$\{(\w+)(?::[-?]([^}]*))?\}/g,
+        (_m, name: string, fallback?: string) => values[name] ?? fallback ?? '',
+      ),
+    ]),
   );
 }
 
 describe('docker-compose.yml (production shape)', () => {
   it('has Temporal on PostgreSQL, its Web UI, the search-attribute setup, the worker and the intake API', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'postgresql',
+      'temporal',
+      'temporal-setup',
+      'temporal-ui',
+      'worker',
+    ]);
     expect(services.temporal!.image).toMatch(/^temporalio\/auto-setup:1\.29\.\d+$/);
     expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
     expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:2\.\d+\.\d+$/);
@@ -51,7 +66,10 @@ describe('docker-compose.yml (production shape)', () => {
     expect(services.temporal!.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
     expect(services['temporal-setup']!.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     expect(services.worker!.depends_on).toEqual({ 'temporal-setup': { condition: 'service_completed_successfully' } });
-    expect(services.api!.depends_on).toMatchObject({ 'temporal-setup': { condition: 'service_completed_successfully' }, worker: { condition: 'service_healthy' } });
+    expect(services.api!.depends_on).toMatchObject({
+      'temporal-setup': { condition: 'service_completed_successfully' },
+      worker: { condition: 'service_healthy' },
+    });
   });
 
   it('publishes the intake API, Temporal and the Web UI ports', () => {
