@@ -31,6 +31,8 @@ export interface FuzzResult {
   failures: FailureClass[];
   /** requests that broke at least one property */
   failedRequests: number;
+  /** would-be workflows of rejected requests that Temporal did not describe within 5 s */
+  unchecked: number;
   memory: { beforeMiB: number; afterMiB: number; growthMiB: number; flat: boolean };
   wallMs: number;
   seed: number;
@@ -65,14 +67,15 @@ function rssMiB(pid: number): number {
 
 const generalize = (field: string) => field.replace(/\.\d+(?=\.|$)/g, '.*');
 
-async function exists(client: Client, workflowId: string): Promise<boolean> {
+/** Whether Temporal holds a workflow of this id; undefined when it would not say within 5 s. */
+async function exists(client: Client, workflowId: string): Promise<boolean | undefined> {
   try {
-    await client.workflow.getHandle(workflowId).describe();
+    await client.connection.withDeadline(Date.now() + 5000, () => client.workflow.getHandle(workflowId).describe());
     return true;
   } catch (err) {
-    // Not found, or an id Temporal cannot even hold: either way nothing was started.
     if (err instanceof WorkflowNotFoundError) return false;
-    return false;
+    // An id Temporal cannot even hold (over its limits) was never started either; a timeout is unknown.
+    return /deadline|timed? ?out/i.test(String(err)) ? undefined : false;
   }
 }
 
@@ -86,6 +89,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   const classes = new Map<string, FailureClass>();
   let failedRequests = 0;
   let count = 0;
+  /** rejected requests whose would-be workflow Temporal did not describe in time */
+  let unchecked = 0;
 
   const send = async (request: FuzzRequest) => {
     const t0 = performance.now();
@@ -125,7 +130,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     }
     if (answer.status === null || answer.status >= 400) {
       for (const id of new Set(request.wouldStart)) {
-        if (await exists(options.client, id)) {
+        const found = await exists(options.client, id);
+        if (found === undefined) unchecked += 1;
+        if (found) {
           broken.push('nothing-started');
           break;
         }
@@ -173,6 +180,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: percentile(latencies, 100) },
     failures,
     failedRequests,
+    unchecked,
     memory: { beforeMiB: round(beforeMiB), afterMiB: round(afterMiB), growthMiB: round(growthMiB), flat: Number.isFinite(growthMiB) && growthMiB < FLAT_MEMORY_MIB },
     wallMs: Date.now() - started,
     seed: options.seed,
@@ -187,7 +195,7 @@ export function describeFuzz(result: FuzzResult): string {
     `fuzz: ${result.requests} requests in ${Math.round(result.wallMs / 1000)} s (seed ${result.seed}); by endpoint ${JSON.stringify(result.byEndpoint)}`,
     `fuzz: answers by status ${JSON.stringify(result.byStatus)}; latency p50 ${Math.round(result.latencyMs.p50 ?? 0)} ms, p99 ${Math.round(result.latencyMs.p99 ?? 0)} ms, max ${Math.round(result.latencyMs.max ?? 0)} ms`,
     `fuzz: API memory ${result.memory.beforeMiB} MiB -> ${result.memory.afterMiB} MiB (${result.memory.growthMiB >= 0 ? '+' : ''}${result.memory.growthMiB} MiB: ${result.memory.flat ? 'flat' : 'NOT flat'})`,
-    `fuzz: ${result.failedRequests} requests broke a property, in ${result.failures.length} classes${result.failures.length ? ':' : ''}`,
+    `fuzz: ${result.failedRequests} requests broke a property, in ${result.failures.length} classes${result.failures.length ? ':' : ''}${result.unchecked ? ` (${result.unchecked} would-be workflows not described within 5 s)` : ''}`,
   ];
   for (const f of result.failures) {
     lines.push(`  - ${f.endpoint} | ${f.property} | field ${f.field} | ${f.op}: ${f.count}x, e.g. ${f.example.shape} -> ${f.example.status ?? 'no answer'} in ${f.example.ms} ms: ${f.example.answer.replace(/\s+/g, ' ').slice(0, 160)}`);
