@@ -169,10 +169,19 @@ const STATUS_OF_EVENT: Record<string, string> = {
   RETURNED: 'RETURNED',
 };
 
-const FINAL_OF_EVENT: Record<string, string> = { CLIENT_RECEIVED: 'DELIVERED', RETURNED: 'RETURNED', CANCELLED: 'CANCELED' };
+const FINAL_OF_EVENT: Record<string, string> = {
+  CLIENT_RECEIVED: 'DELIVERED',
+  RETURNED: 'RETURNED',
+  CANCELLED: 'CANCELED',
+};
 const ENGINE_FINAL: Record<string, string> = { DELIVERED: 'DELIVERED', RETURNED: 'RETURNED', CANCELED: 'CANCELLED' };
 /** Lives whose reports or creation the run stalls on purpose: left out of the latency figure. */
-const DELIBERATE_STALLS: ReadonlySet<LifeKind> = new Set(['cancel-behind-refused-reports', 'engine-refuses-create', 'shared-reference', 'cancel-during-creation']);
+const DELIBERATE_STALLS: ReadonlySet<LifeKind> = new Set([
+  'cancel-behind-refused-reports',
+  'engine-refuses-create',
+  'shared-reference',
+  'cancel-during-creation',
+]);
 /** Reasons whose VTEX report is a note carrying the reason. */
 const REASON_NOTES = new Set(['INCIDENT', 'REFUSED', 'RESCHEDULED']);
 
@@ -219,7 +228,8 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
   const lost = new Set<string>();
 
   for (const d of deliveries) {
-    const add = (cls: FindingClass, what: string) => findings.push({ class: cls, serviceId: d.serviceId, kind: d.kind, what });
+    const add = (cls: FindingClass, what: string) =>
+      findings.push({ class: cls, serviceId: d.serviceId, kind: d.kind, what });
     const lose = (what: string) => {
       lost.add(d.serviceId);
       add('lost-delivery', what);
@@ -233,25 +243,37 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
       continue;
     }
     // Jobs: one per delivery, its own, cancelled when the platform canceled.
-    if (d.jobsOfDelivery.length > 1) add('doubled-job', `${d.jobsOfDelivery.length} engine jobs name this delivery: ${d.jobsOfDelivery.join(', ')}`);
+    if (d.jobsOfDelivery.length > 1)
+      add('doubled-job', `${d.jobsOfDelivery.length} engine jobs name this delivery: ${d.jobsOfDelivery.join(', ')}`);
     if (d.workflowJobOwner && d.workflowJobOwner !== d.serviceId) {
-      add('shared-job', `its workflow holds job ${d.workflowJobId}, created for ${d.workflowJobOwner}: this delivery never hears of its driver`);
+      add(
+        'shared-job',
+        `its workflow holds job ${d.workflowJobId}, created for ${d.workflowJobOwner}: this delivery never hears of its driver`,
+      );
     }
     const platformCanceled = d.commands.some((c) => c.command === 'cancel' && c.answeredAt !== undefined);
     if (platformCanceled) {
       for (const jobId of new Set([...(d.jobsOfDelivery ?? []), ...(d.workflowJobId ? [d.workflowJobId] : [])])) {
         const status = jobId === d.jobId || jobId === d.workflowJobId ? d.jobStatus : undefined;
-        if (status !== undefined && status !== 'CANCELLED') add('orphan-job', `platform canceled, engine job ${jobId} is ${status}: a driver may carry it`);
+        if (status !== undefined && status !== 'CANCELLED')
+          add('orphan-job', `platform canceled, engine job ${jobId} is ${status}: a driver may carry it`);
       }
-      if (d.cancelReachedEngineMs === undefined && d.jobId) add('slow-cancel', 'the platform cancel never reached the engine job');
+      if (d.cancelReachedEngineMs === undefined && d.jobId)
+        add('slow-cancel', 'the platform cancel never reached the engine job');
       else if (d.cancelReachedEngineMs !== undefined && d.cancelReachedEngineMs > 30_000) {
-        add('slow-cancel', `the platform cancel reached the engine ${Math.round(d.cancelReachedEngineMs / 1000)} s after it was answered`);
+        add(
+          'slow-cancel',
+          `the platform cancel reached the engine ${Math.round(d.cancelReachedEngineMs / 1000)} s after it was answered`,
+        );
       }
     }
     if (d.refusedCreates && d.refusedCreates.windowMs > 0) {
       const perMinute = (d.refusedCreates.calls * 60_000) / d.refusedCreates.windowMs;
       if (perMinute > 60) {
-        add('creation-hot-loop', `${d.refusedCreates.calls} POST /jobs in ${Math.round(d.refusedCreates.windowMs / 1000)} s of 409s (${Math.round(perMinute)}/min): no backoff`);
+        add(
+          'creation-hot-loop',
+          `${d.refusedCreates.calls} POST /jobs in ${Math.round(d.refusedCreates.windowMs / 1000)} s of 409s (${Math.round(perMinute)}/min): no backoff`,
+        );
       }
     }
     if (!d.played) {
@@ -314,7 +336,9 @@ function checkVtex(
     if (d.terminal?.kind === 'platform-cancel' && record.status !== 'CANCELED') {
       // VTEX marked it canceled when we answered its Cancel; only a later report of ours moves it back.
       const last = [...record.timeline].reverse().find((e) => e.type === 'STATUS' && e.author === 'System');
-      lose(`VTEX canceled it, then our report set it to ${record.status}${last ? ` at ${last.date}` : ''}: a report queued before the cancel went out after it`);
+      lose(
+        `VTEX canceled it, then our report set it to ${record.status}${last ? ` at ${last.date}` : ''}: a report queued before the cancel went out after it`,
+      );
     } else lose(`VTEX shows ${record.status}, the engine's truth is ${final}`);
   }
 
@@ -322,7 +346,11 @@ function checkVtex(
   const confirmedAt = d.vtex?.confirmedAt;
   if (confirmedAt !== undefined) {
     const early = (d.vtex?.calls ?? []).filter((c) => c.at < confirmedAt);
-    if (early.length > 0) add('early-call', `${early.length} tracking call(s) before the 5 s confirmation (first: ${early[0]!.method} ${early[0]!.hook || 'service'} ${confirmedAt - early[0]!.at} ms early)`);
+    if (early.length > 0)
+      add(
+        'early-call',
+        `${early.length} tracking call(s) before the 5 s confirmation (first: ${early[0]!.method} ${early[0]!.hook || 'service'} ${confirmedAt - early[0]!.at} ms early)`,
+      );
   }
 
   const platformCanceled = d.terminal?.kind === 'platform-cancel';
@@ -342,8 +370,10 @@ function checkVtex(
     if (platformCanceled && event.reaction && event.type === 'CANCELLED') continue;
     const place = placeOf(event, d, d.events);
     for (const note of event.notes) tally(`note:${note}`, `note "${note}" (${event.type})`, place);
-    if (REASON_NOTES.has(event.type) && event.reason) tally(`note:${event.reason}`, `${event.type} note "${event.reason}"`, place);
-    for (const evidence of event.evidences) tally(`evidence:${evidence}`, `evidence ${evidence} (${event.type})`, place);
+    if (REASON_NOTES.has(event.type) && event.reason)
+      tally(`note:${event.reason}`, `${event.type} note "${event.reason}"`, place);
+    for (const evidence of event.evidences)
+      tally(`evidence:${evidence}`, `evidence ${evidence} (${event.type})`, place);
     for (const label of event.labels) tally(`label:${label}`, `label ${label} (${event.type})`, place);
     if (event.type === 'ON_HOLD') {
       // A hold while already on hold moves nothing, so VTEX hears of a run of holds once; with one
@@ -369,17 +399,26 @@ function checkVtex(
     judge(present, t, t.what, add);
   }
 
-  const onHoldPresent = record.timeline.filter((e) => e.type === 'STATUS' && e.description === 'Service on hold' && e.author === 'System').length;
+  const onHoldPresent = record.timeline.filter(
+    (e) => e.type === 'STATUS' && e.description === 'Service on hold' && e.author === 'System',
+  ).length;
   checked.required += onHold.required;
   checked.optional += onHold.optional;
-  if (onHold.required + onHold.optional + onHold.forbidden > 0 || onHoldPresent > 0) judge(onHoldPresent, onHold, 'on-hold', add);
+  if (onHold.required + onHold.optional + onHold.forbidden > 0 || onHoldPresent > 0)
+    judge(onHoldPresent, onHold, 'on-hold', add);
 
-  const carrierCancels = record.timeline.filter((e) => e.type === 'STATUS' && e.description === 'Service canceled' && e.author === 'System').length;
+  const carrierCancels = record.timeline.filter(
+    (e) => e.type === 'STATUS' && e.description === 'Service canceled' && e.author === 'System',
+  ).length;
   const cancelRequired = final === 'CANCELED' && !platformCanceled ? 1 : 0;
   checked.required += cancelRequired;
   judge(carrierCancels, { required: cancelRequired, optional: 0, forbidden: 0 }, 'carrier cancel', add);
 
-  if ((final === 'DELIVERED' || final === 'RETURNED') && agentExpected !== undefined && record.agentId !== agentExpected) {
+  if (
+    (final === 'DELIVERED' || final === 'RETURNED') &&
+    agentExpected !== undefined &&
+    record.agentId !== agentExpected
+  ) {
     add('lost-report', `agent: VTEX shows ${record.agentId ?? 'none'}, the engine's courier is ${agentExpected}`);
   }
 
@@ -400,18 +439,28 @@ function checkVtex(
   }
 }
 
-function checkMarketplace(d: CollectedDelivery, final: string | undefined, add: (cls: FindingClass, what: string) => void, lose: (what: string) => void): void {
+function checkMarketplace(
+  d: CollectedDelivery,
+  final: string | undefined,
+  add: (cls: FindingClass, what: string) => void,
+  lose: (what: string) => void,
+): void {
   const callbacks = d.marketplace?.callbacks ?? [];
   if (callbacks.length === 0) {
     lose('the marketplace got no callback');
     return;
   }
   const terminal = new Map<string, string>();
-  for (const c of callbacks) if (['DELIVERED', 'RETURNED', 'CANCELED'].includes(c.status)) terminal.set(c.eventId, c.status);
+  for (const c of callbacks)
+    if (['DELIVERED', 'RETURNED', 'CANCELED'].includes(c.status)) terminal.set(c.eventId, c.status);
   if (final && ![...terminal.values()].includes(final)) {
     lose(`the marketplace never heard ${final} (last: ${callbacks[callbacks.length - 1]!.status})`);
   }
-  if (terminal.size > 1) add('doubled-report', `${terminal.size} terminal callbacks with different event ids: ${[...terminal.values()].join(', ')}`);
+  if (terminal.size > 1)
+    add(
+      'doubled-report',
+      `${terminal.size} terminal callbacks with different event ids: ${[...terminal.values()].join(', ')}`,
+    );
 }
 
 function bump(t: Tally, place: Place): Tally {
@@ -426,8 +475,13 @@ function bump(t: Tally, place: Place): Tally {
 function judge(present: number, t: Tally, what: string, add: (cls: FindingClass, what: string) => void): void {
   if (present < t.required) add('lost-report', `${what}: VTEX holds ${present}, expected ${t.required}`);
   else if (present > t.required + t.optional) {
-    if (t.forbidden > 0 && t.required + t.optional === 0) add('report-after-end', `${what}: reported ${present} time(s) though it came after the delivery ended`);
-    else add('doubled-report', `${what}: VTEX holds ${present}, expected ${t.required}${t.optional ? ` (+${t.optional} that raced the end)` : ''}`);
+    if (t.forbidden > 0 && t.required + t.optional === 0)
+      add('report-after-end', `${what}: reported ${present} time(s) though it came after the delivery ended`);
+    else
+      add(
+        'doubled-report',
+        `${what}: VTEX holds ${present}, expected ${t.required}${t.optional ? ` (+${t.optional} that raced the end)` : ''}`,
+      );
   }
 }
 

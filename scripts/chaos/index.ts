@@ -17,12 +17,19 @@ const positive = (value: string) => {
 
 async function main(): Promise<void> {
   const program = new Command('chaos')
-    .description('Full delivery lives under crashes, outages and partner faults; compares every platform with the engine at the end.')
+    .description(
+      'Full delivery lives under crashes, outages and partner faults; compares every platform with the engine at the end.',
+    )
     .option('--deliveries <n>', 'deliveries to play', positive, DEFAULT_CHAOS.deliveries)
     .option('--rate <n>', 'deliveries started per second', positive, DEFAULT_CHAOS.rate)
     .option('--seed <n>', 'seed of the plan and the chaos', positive, DEFAULT_CHAOS.seed)
     .option('--out <file>', 'where the report goes', 'CHAOS.md')
-    .option('--settle-minutes <n>', 'how long to wait for every delivery to end after the last step', positive, DEFAULT_CHAOS.settleTimeoutMs / 60_000)
+    .option(
+      '--settle-minutes <n>',
+      'how long to wait for every delivery to end after the last step',
+      positive,
+      DEFAULT_CHAOS.settleTimeoutMs / 60_000,
+    )
     .parse();
   const opts = program.opts<{ deliveries: number; rate: number; seed: number; out: string; settleMinutes: number }>();
   const command = `npm run chaos -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -37,7 +44,10 @@ async function main(): Promise<void> {
   const v = result.verdict;
   const out = path.resolve(opts.out);
   writeFileSync(out, chaosMarkdown(result, command));
-  writeFileSync(path.join(result.workDir, 'findings.json'), JSON.stringify({ verdict: v, deliveries: result.deliveries }, null, 1));
+  writeFileSync(
+    path.join(result.workDir, 'findings.json'),
+    JSON.stringify({ verdict: v, deliveries: result.deliveries }, null, 1),
+  );
   process.stdout.write(
     [
       '',

@@ -66,7 +66,14 @@ export function rng(seed: number): () => number {
   };
 }
 
-const UP_TO_PICKUP = ['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED', 'CHECKED_OUT'];
+const UP_TO_PICKUP = [
+  'CREATED',
+  'ALLOCATED',
+  'GOING_TO_ORIGIN_STARTED',
+  'ARRIVED_TO_ORIGIN',
+  'PICKING_FINISHED',
+  'CHECKED_OUT',
+];
 const TO_CLIENT = ['GOING_TO_DESTINATION_STARTED', 'ARRIVED_TO_DESTINATION', 'DELIVERING_STARTED'];
 
 /** How long the run's deliberate refusals last (VTEX refusing one delivery's reports, the engine its creates). */
@@ -76,7 +83,13 @@ export interface Stalls {
 }
 export const DEFAULT_STALLS: Stalls = { refuseReportsMs: 45_000, refuseCreateMs: 30_000 };
 
-export function planLives(count: number, seed: number, runId: string, mix: Partial<Record<LifeKind, number>> = DEFAULT_MIX, stalls: Stalls = DEFAULT_STALLS): LifePlan[] {
+export function planLives(
+  count: number,
+  seed: number,
+  runId: string,
+  mix: Partial<Record<LifeKind, number>> = DEFAULT_MIX,
+  stalls: Stalls = DEFAULT_STALLS,
+): LifePlan[] {
   const random = rng(seed);
   const kinds = Object.entries(mix).filter(([, w]) => (w ?? 0) > 0) as [LifeKind, number][];
   const total = kinds.reduce((s, [, w]) => s + w, 0);
@@ -99,7 +112,11 @@ export function planLives(count: number, seed: number, runId: string, mix: Parti
     if (kind === 'shared-reference' && plans.length + 2 <= count) {
       // The twin: a plain life under another carrier with the same order id, started first.
       const reference = `CH-${runId}-${index}`;
-      plans.push({ ...planOne('happy', index, reference, random, stalls), kind: 'shared-reference', carrierId: 'chaos-other-carrier' });
+      plans.push({
+        ...planOne('happy', index, reference, random, stalls),
+        kind: 'shared-reference',
+        carrierId: 'chaos-other-carrier',
+      });
       plans.push({ ...planOne('shared-reference', index + 1, reference, random, stalls), twinOf: index });
       continue;
     }
@@ -122,8 +139,10 @@ function planOne(kind: LifeKind, index: number, reference: string, random: () =>
     ...(optional ? { optional } : {}),
   });
   // A note now and then, on a different step each life.
-  const withNotes = (types: string[]) => types.map((t, i) => event(t, (i + index) % 3 === 0 && t !== 'CREATED' ? note() : undefined));
-  const delivered = () => event('CLIENT_RECEIVED', { notes: [{ type: 'COMMENT', note: `Delivered in person ${m('end')}`, author: null }] });
+  const withNotes = (types: string[]) =>
+    types.map((t, i) => event(t, (i + index) % 3 === 0 && t !== 'CREATED' ? note() : undefined));
+  const delivered = () =>
+    event('CLIENT_RECEIVED', { notes: [{ type: 'COMMENT', note: `Delivered in person ${m('end')}`, author: null }] });
   const base = { index, kind, reference };
   const vtex = { ...base, platform: 'vtex' as const };
 
@@ -157,7 +176,10 @@ function planOne(kind: LifeKind, index: number, reference: string, random: () =>
       return {
         ...base,
         platform: kind === 'marketplace-cancel' ? 'marketplace' : 'vtex',
-        steps: [...withNotes(['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED']), event('CANCELLED', { reason: `Store closed ${m('can')}` })],
+        steps: [
+          ...withNotes(['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED']),
+          event('CANCELLED', { reason: `Store closed ${m('can')}` }),
+        ],
         terminal: 'event',
       };
     case 'on-hold':
@@ -166,7 +188,13 @@ function planOne(kind: LifeKind, index: number, reference: string, random: () =>
         steps: [
           ...withNotes(['CREATED', 'ALLOCATED']),
           event('ON_HOLD', { reason: `The client asked to wait ${m('h1')}` }),
-          ...withNotes(['GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED', 'CHECKED_OUT', 'GOING_TO_DESTINATION_STARTED']),
+          ...withNotes([
+            'GOING_TO_ORIGIN_STARTED',
+            'ARRIVED_TO_ORIGIN',
+            'PICKING_FINISHED',
+            'CHECKED_OUT',
+            'GOING_TO_DESTINATION_STARTED',
+          ]),
           event('ON_HOLD', { reason: `Gate closed ${m('h2')}` }),
           ...withNotes(['ARRIVED_TO_DESTINATION', 'DELIVERING_STARTED']),
           delivered(),
@@ -191,7 +219,17 @@ function planOne(kind: LifeKind, index: number, reference: string, random: () =>
     }
     case 'labels': {
       const label = (k: number, type: 'PDF' | 'ZPL' | 'TEXT') => ({
-        labels: [{ id: `lbl-${index}-${k}`, url: type === 'TEXT' ? `Label text ${m(`l${k}`)}` : `https://media.chaos.sandbox/${index}/${k}.${type.toLowerCase()}`, name: `Label ${k}`, type }],
+        labels: [
+          {
+            id: `lbl-${index}-${k}`,
+            url:
+              type === 'TEXT'
+                ? `Label text ${m(`l${k}`)}`
+                : `https://media.chaos.sandbox/${index}/${k}.${type.toLowerCase()}`,
+            name: `Label ${k}`,
+            type,
+          },
+        ],
       });
       return {
         ...vtex,
@@ -215,14 +253,28 @@ function planOne(kind: LifeKind, index: number, reference: string, random: () =>
         loops.push(event('ARRIVED_TO_DESTINATION', i % 2 === 0 ? note() : undefined));
         loops.push(event(i % 5 === 4 ? 'RE_ALLOCATED' : 'GOING_TO_DESTINATION_STARTED'));
       }
-      return { ...vtex, steps: [...withNotes([...UP_TO_PICKUP, 'GOING_TO_DESTINATION_STARTED']), ...loops, event('DELIVERING_STARTED'), delivered()], terminal: 'event' };
+      return {
+        ...vtex,
+        steps: [
+          ...withNotes([...UP_TO_PICKUP, 'GOING_TO_DESTINATION_STARTED']),
+          ...loops,
+          event('DELIVERING_STARTED'),
+          delivered(),
+        ],
+        terminal: 'event',
+      };
     }
     case 'vtex-cancel-in-flight': {
       const before = UP_TO_PICKUP.slice(0, 2 + Math.floor(random() * 4));
       return {
         ...vtex,
         // The driver does not know yet: one more event after the cancel, whose note must not reach VTEX.
-        steps: [...withNotes(before), event('GOING_TO_DESTINATION_STARTED', note()), { do: 'cancel' }, event('ARRIVED_TO_DESTINATION', note())],
+        steps: [
+          ...withNotes(before),
+          event('GOING_TO_DESTINATION_STARTED', note()),
+          { do: 'cancel' },
+          event('ARRIVED_TO_DESTINATION', note()),
+        ],
         terminal: 'platform-cancel',
       };
     }
@@ -240,7 +292,12 @@ function planOne(kind: LifeKind, index: number, reference: string, random: () =>
         terminal: 'event',
       };
     case 'marketplace-happy':
-      return { ...base, platform: 'marketplace', steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()], terminal: 'event' };
+      return {
+        ...base,
+        platform: 'marketplace',
+        steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()],
+        terminal: 'event',
+      };
     case 'cancel-during-creation':
       // POST /jobs is slow (carried out after the caller gave up): Create answers PENDING, VTEX cancels at once.
       return { ...vtex, steps: [], terminal: 'platform-cancel', delayCreateMs: 7000, cancelRightAway: true };
@@ -260,6 +317,11 @@ function planOne(kind: LifeKind, index: number, reference: string, random: () =>
     case 'shared-reference':
       return { ...vtex, steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()], terminal: 'event' };
     case 'engine-refuses-create':
-      return { ...vtex, steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()], terminal: 'event', refuseCreateMs: stalls.refuseCreateMs };
+      return {
+        ...vtex,
+        steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()],
+        terminal: 'event',
+        refuseCreateMs: stalls.refuseCreateMs,
+      };
   }
 }

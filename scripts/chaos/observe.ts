@@ -75,7 +75,13 @@ export class VtexObserver {
 
   /** Every tracking call for `serviceId` is answered `status` until `forMs` from now. */
   refuse(serviceId: string, forMs: number, status = 503): void {
-    this.refusals.set(serviceId, { until: Date.now() + forMs, forMs, status, message: 'Service unavailable', refused: 0 });
+    this.refusals.set(serviceId, {
+      until: Date.now() + forMs,
+      forMs,
+      status,
+      message: 'Service unavailable',
+      refused: 0,
+    });
   }
 
   callsOf(serviceId: string): TrackingCall[] {

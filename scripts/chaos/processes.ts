@@ -51,7 +51,9 @@ export function nodeProcess(
   compiledRoot?: string,
 ): Restartable & { start(): Promise<void> } {
   let child: ChildProcess | undefined;
-  const target = compiledRoot ? [path.join(compiledRoot, entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', path.join(ROOT, entry)];
+  const target = compiledRoot
+    ? [path.join(compiledRoot, entry.replace(/\.ts$/, '.js'))]
+    : ['--import', 'tsx', path.join(ROOT, entry)];
   const start = async () => {
     const log = openSync(logFile, 'a');
     child = spawn(process.execPath, target, {
@@ -61,10 +63,14 @@ export function nodeProcess(
     });
     closeSync(log);
     const mine = child;
-    await until(name, async () => {
-      if (mine.exitCode !== null || mine.signalCode !== null) throw new Error(`${name} exited`);
-      return answers(readyUrl);
-    }, 60_000);
+    await until(
+      name,
+      async () => {
+        if (mine.exitCode !== null || mine.signalCode !== null) throw new Error(`${name} exited`);
+        return answers(readyUrl);
+      },
+      60_000,
+    );
   };
   const self = {
     name,
@@ -96,7 +102,11 @@ export function nodeProcess(
 }
 
 /** The Temporal dev server on a fixed port and SQLite file, so a restart finds every workflow again. */
-export function temporalServer(port: number, dbFile: string, log: (line: string) => void): Restartable & { start(): Promise<DevServer>; address: string } {
+export function temporalServer(
+  port: number,
+  dbFile: string,
+  log: (line: string) => void,
+): Restartable & { start(): Promise<DevServer>; address: string } {
   let server: DevServer | undefined;
   const start = async () => {
     server = await startDevServer({ port, dbFile, uiPort: false, log });
@@ -130,6 +140,18 @@ export function temporalServer(port: number, dbFile: string, log: (line: string)
 
 /** Compiles the repository into `outDir` (what the Docker image runs), for processes restarted often. */
 export function compileRepository(outDir: string): string {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', outDir, '--sourceMap', 'false'], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      require.resolve('typescript/bin/tsc'),
+      '-p',
+      path.join(ROOT, 'tsconfig.json'),
+      '--outDir',
+      outDir,
+      '--sourceMap',
+      'false',
+    ],
+    { stdio: 'inherit' },
+  );
   return outDir;
 }

@@ -19,13 +19,20 @@ const CLASS_MEANING: Record<FindingClass, string> = {
 /** Which hole of issue 18 a finding class on a life kind points at. */
 function holeOf(cls: FindingClass, kind: string): string {
   if (cls === 'creation-hot-loop') return 'Creation hot loop';
-  if (cls === 'early-call') return '(new) a Create answer lost in transit: VTEX retries after the workflow already counted it confirmed';
-  if (cls === 'lost-report' && (kind === 'vtex-cancel-in-flight' || kind === 'cancel-behind-refused-reports')) return '(new) a cancel handled ahead of the events that reached us before it (creation branch): their notes and labels never reach VTEX';
+  if (cls === 'early-call')
+    return '(new) a Create answer lost in transit: VTEX retries after the workflow already counted it confirmed';
+  if (cls === 'lost-report' && (kind === 'vtex-cancel-in-flight' || kind === 'cancel-behind-refused-reports'))
+    return '(new) a cancel handled ahead of the events that reached us before it (creation branch): their notes and labels never reach VTEX';
   if (cls === 'orphan-job' || kind === 'cancel-during-creation') return 'Orphan jobs';
   if (cls === 'slow-cancel' || kind === 'cancel-behind-refused-reports') return 'Commands stuck behind reports';
   if (cls === 'shared-job' || kind === 'shared-reference') return 'Shared job references';
-  if (cls === 'lost-delivery' && kind === 'vtex-cancel-in-flight') return 'Commands stuck behind reports (a report queued before the cancel goes out after it)';
-  if ((cls === 'doubled-report' || cls === 'lost-report') && (kind === 'repeated-note' || kind === 'on-hold' || kind === 'vtex-pause-in-flight')) return 'Exactly-once where VTEX has no idempotency key';
+  if (cls === 'lost-delivery' && kind === 'vtex-cancel-in-flight')
+    return 'Commands stuck behind reports (a report queued before the cancel goes out after it)';
+  if (
+    (cls === 'doubled-report' || cls === 'lost-report') &&
+    (kind === 'repeated-note' || kind === 'on-hold' || kind === 'vtex-pause-in-flight')
+  )
+    return 'Exactly-once where VTEX has no idempotency key';
   if (cls === 'doubled-report') return 'Exactly-once where VTEX has no idempotency key';
   return '(not one of the listed holes)';
 }
@@ -42,23 +49,38 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   lines.push('# The chaos run', '');
   lines.push(
     'What `npm run chaos` did to the delivery bridge and what it found. The run drives full delivery lives through the',
-    'intake (VTEX Create service, marketplace DELIVERY_REQUEST) and the engine sandbox\'s events, with platform cancels',
+    "intake (VTEX Create service, marketplace DELIVERY_REQUEST) and the engine sandbox's events, with platform cancels",
     'and pauses in flight, while it kills processes and makes the partners misbehave; at the end it compares, for every',
-    'delivery, what the VTEX and marketplace sandboxes hold with the engine\'s truth (`scripts/chaos/checker.ts`).',
+    "delivery, what the VTEX and marketplace sandboxes hold with the engine's truth (`scripts/chaos/checker.ts`).",
     '',
   );
   lines.push('## Result', '');
   lines.push('| figure | value |', '|---|---|');
   lines.push(`| deliveries | ${v.deliveries} |`);
   lines.push(`| engine events | ${v.events} (webhook attempts ${result.webhookAttempts}) |`);
-  lines.push(`| reports checked | ${v.checkedItems.required} exactly once, ${v.checkedItems.optional} at most once (raced the end) |`);
+  lines.push(
+    `| reports checked | ${v.checkedItems.required} exactly once, ${v.checkedItems.optional} at most once (raced the end) |`,
+  );
   lines.push(`| **lost deliveries** | **${v.lostDeliveries}** |`);
   lines.push(`| **lost reports** | **${v.lostReports}** |`);
-  lines.push(`| **doubled reports** | **${v.doubledReports}** (of which after the end: ${v.byClass['report-after-end'] ?? 0}) |`);
-  lines.push(`| other findings | ${Object.entries(v.byClass).filter(([c]) => !['lost-delivery', 'lost-report', 'doubled-report', 'report-after-end'].includes(c)).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'} |`);
-  lines.push(`| event to platform, p50 / p99 / max | ${ms(percentile(latency, 50))} / ${ms(percentile(latency, 99))} / ${ms(percentile(latency, 100))} (${latency.length} reports; lives with a deliberate refusal left out) |`);
+  lines.push(
+    `| **doubled reports** | **${v.doubledReports}** (of which after the end: ${v.byClass['report-after-end'] ?? 0}) |`,
+  );
+  lines.push(
+    `| other findings | ${
+      Object.entries(v.byClass)
+        .filter(([c]) => !['lost-delivery', 'lost-report', 'doubled-report', 'report-after-end'].includes(c))
+        .map(([c, n]) => `${c} ${n}`)
+        .join(', ') || 'none'
+    } |`,
+  );
+  lines.push(
+    `| event to platform, p50 / p99 / max | ${ms(percentile(latency, 50))} / ${ms(percentile(latency, 99))} / ${ms(percentile(latency, 100))} (${latency.length} reports; lives with a deliberate refusal left out) |`,
+  );
   lines.push(`| continued as new | ${v.continuedAsNew} deliveries (up to run ${v.maxRun}) |`);
-  lines.push(`| wall time | ${s(result.wallMs)} (lives ${s(result.driveMs)}, settling ${s(result.settleMs)}${result.settled ? '' : ', NOT settled: some deliveries still open at the timeout'}) |`);
+  lines.push(
+    `| wall time | ${s(result.wallMs)} (lives ${s(result.driveMs)}, settling ${s(result.settleMs)}${result.settled ? '' : ', NOT settled: some deliveries still open at the timeout'}) |`,
+  );
   lines.push('');
   lines.push('## Faults injected', '');
   lines.push('| kind | count |', '|---|---|');
@@ -66,14 +88,25 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
     const list = result.kills.restartMs[name] ?? [];
     return list.length ? `; back after ${ms(percentile(list, 50))} median, ${ms(percentile(list, 100))} at most` : '';
   };
-  lines.push(`| worker SIGKILLed and restarted | ${result.kills.worker} (every ${result.options.workerKillEveryMs / 1000} s once back${back('worker')}) |`);
-  lines.push(`| intake API SIGKILLed and restarted | ${result.kills.api} (at random, about every ${result.options.apiKillEveryMs / 1000} s${back('api')}) |`);
-  lines.push(`| Temporal dev server SIGKILLed, restarted on its SQLite file | ${result.kills.temporal} (outage ${result.kills.temporalOutageMs.map((o) => ms(o)).join(', ') || 'n/a'}) |`);
-  lines.push(`| VTEX tokens expired | ${result.tokenExpiries} times (every ${result.options.tokenExpiryEveryMs / 1000} s, answered 401 and 403 in turn) |`);
+  lines.push(
+    `| worker SIGKILLed and restarted | ${result.kills.worker} (every ${result.options.workerKillEveryMs / 1000} s once back${back('worker')}) |`,
+  );
+  lines.push(
+    `| intake API SIGKILLed and restarted | ${result.kills.api} (at random, about every ${result.options.apiKillEveryMs / 1000} s${back('api')}) |`,
+  );
+  lines.push(
+    `| Temporal dev server SIGKILLed, restarted on its SQLite file | ${result.kills.temporal} (outage ${result.kills.temporalOutageMs.map((o) => ms(o)).join(', ') || 'n/a'}) |`,
+  );
+  lines.push(
+    `| VTEX tokens expired | ${result.tokenExpiries} times (every ${result.options.tokenExpiryEveryMs / 1000} s, answered 401 and 403 in turn) |`,
+  );
   lines.push(`| slots lapsed before their job (POST /jobs answered 417) | ${result.slotLapses} |`);
   lines.push(`| engine events delivered twice | ${result.duplicatedEvents} |`);
   lines.push(`| engine events delivered out of order | ${result.reorderedEvents} |`);
-  for (const [key, n] of injected) lines.push(`| ${key.replace(' error', ' 5xx').replace(' lost-answer', ' answer lost after the call was carried out').replace(' timeout', ' never answered').replace(' refusal', ' persistent refusal (one delivery)').replace(' delay', ' POST /jobs carried out late')} | ${n} |`);
+  for (const [key, n] of injected)
+    lines.push(
+      `| ${key.replace(' error', ' 5xx').replace(' lost-answer', ' answer lost after the call was carried out').replace(' timeout', ' never answered').replace(' refusal', ' persistent refusal (one delivery)').replace(' delay', ' POST /jobs carried out late')} | ${n} |`,
+    );
   lines.push('');
   lines.push(
     `Rates asked: ${result.options.faults.error * 100} % 5xx, ${result.options.faults.timeout * 100} % never answered, ${result.options.faults.lostAnswer * 100} % answer lost (VTEX and engine, every call);`,
@@ -83,10 +116,12 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   );
   lines.push('## Lives', '');
   lines.push('| life | deliveries | with findings |', '|---|---|---|');
-  for (const [kind, k] of Object.entries(v.byKind).sort(([a], [b]) => a.localeCompare(b))) lines.push(`| ${kind} | ${k.deliveries} | ${k.withFindings} |`);
+  for (const [kind, k] of Object.entries(v.byKind).sort(([a], [b]) => a.localeCompare(b)))
+    lines.push(`| ${kind} | ${k.deliveries} | ${k.withFindings} |`);
   lines.push('');
   lines.push('## Findings', '');
-  if (v.findings.length === 0) lines.push('None: every delivery shows at the platform exactly what the engine produced.', '');
+  if (v.findings.length === 0)
+    lines.push('None: every delivery shows at the platform exactly what the engine produced.', '');
   else {
     lines.push('| class | life | hole of issue 18 | deliveries | example |', '|---|---|---|---|---|');
     const groups = new Map<string, typeof v.findings>();
@@ -97,7 +132,9 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
     for (const [key, list] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       const [cls, kind] = key.split('\u0000') as [FindingClass, string];
       const ids = new Set(list.map((f) => f.serviceId));
-      lines.push(`| ${cls} | ${kind} | ${holeOf(cls, kind)} | ${ids.size} | \`${list[0]!.serviceId}\`: ${list[0]!.what.replace(/\|/g, '\\|')} |`);
+      lines.push(
+        `| ${cls} | ${kind} | ${holeOf(cls, kind)} | ${ids.size} | \`${list[0]!.serviceId}\`: ${list[0]!.what.replace(/\|/g, '\\|')} |`,
+      );
     }
     lines.push('', 'Classes:', '');
     for (const cls of Object.keys(v.byClass) as FindingClass[]) lines.push(`- **${cls}**: ${CLASS_MEANING[cls]}.`);
@@ -105,8 +142,15 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   }
   lines.push('## Machine and command', '');
   lines.push(`- Command: \`${command}\``);
-  lines.push(`- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; shared with other work during the run (load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')})`);
-  lines.push(`- Seed ${result.options.seed}, ${result.options.rate} deliveries started per second, steps ${result.options.stepMs[0]}-${result.options.stepMs[1]} ms apart; logs of the API and worker in \`${result.workDir}\``);
+  lines.push(
+    `- Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}; shared with other work during the run (load average at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ')})`,
+  );
+  lines.push(
+    `- Seed ${result.options.seed}, ${result.options.rate} deliveries started per second, steps ${result.options.stepMs[0]}-${result.options.stepMs[1]} ms apart; logs of the API and worker in \`${result.workDir}\``,
+  );
   lines.push('');
   return lines.join('\n');
 }

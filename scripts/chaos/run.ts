@@ -13,9 +13,22 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import vtexExample from '../../contracts/examples/vtex.create-service.json';
 import marketplaceExample from '../../contracts/examples/marketplace.delivery-request.json';
 import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
-import { createDeliveryEngineApp, createMarketplaceApp, createVtexApp, listen, type DeliveryAttempt } from '../../sandboxes';
+import {
+  createDeliveryEngineApp,
+  createMarketplaceApp,
+  createVtexApp,
+  listen,
+  type DeliveryAttempt,
+} from '../../sandboxes';
 import { freePort } from '../dev-server';
-import { checkDeliveries, type CollectedDelivery, type PlatformCommandRecord, type PlayedEvent, type Verdict, type LifeKind } from './checker';
+import {
+  checkDeliveries,
+  type CollectedDelivery,
+  type PlatformCommandRecord,
+  type PlayedEvent,
+  type Verdict,
+  type LifeKind,
+} from './checker';
 import { DEFAULT_MIX, DEFAULT_STALLS, planLives, rng, type LifePlan, type Stalls } from './lives';
 import { EngineObserver, FaultCounter, VtexObserver } from './observe';
 import { compileRepository, nodeProcess, temporalServer } from './processes';
@@ -79,7 +92,13 @@ export interface ChaosResult {
   verdict: Verdict;
   deliveries: CollectedDelivery[];
   faults: Record<string, number>;
-  kills: { worker: number; api: number; temporal: number; temporalOutageMs: number[]; restartMs: Record<string, number[]> };
+  kills: {
+    worker: number;
+    api: number;
+    temporal: number;
+    temporalOutageMs: number[];
+    restartMs: Record<string, number[]>;
+  };
   tokenExpiries: number;
   slotLapses: number;
   duplicatedEvents: number;
@@ -97,14 +116,26 @@ const INTAKE_TOKEN = 'chaos-intake-token';
 const VTEX_API_KEY = 'chaos-vtex-api-key';
 const ENGINE_API_KEY = 'chaos-engine-api-key';
 const CARRIER_ID = 'chaos-carrier';
-const quietLogger = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** The FaultInjector checks timeout, then error, then lost answer: rates that give the asked shares. */
 function injectorRates(f: ChaosOptions['faults']) {
   const error = f.error / (1 - f.timeout);
-  return { timeoutRate: f.timeout, errorRate: error, lostAnswerRate: f.lostAnswer / ((1 - f.timeout) * (1 - error)), errorStatuses: [500, 502, 503] };
+  return {
+    timeoutRate: f.timeout,
+    errorRate: error,
+    lostAnswerRate: f.lostAnswer / ((1 - f.timeout) * (1 - error)),
+    errorStatuses: [500, 502, 503],
+  };
 }
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
@@ -137,12 +168,26 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const intake = { url: apiUrl, token: INTAKE_TOKEN, timeoutMs: 10_000 };
   const rates = injectorRates(options.faults);
-  const vtexApp = createVtexApp({ apiKey: VTEX_API_KEY, intake, carrierId: CARRIER_ID, unknownServices: 'reject', faults: rates });
+  const vtexApp = createVtexApp({
+    apiKey: VTEX_API_KEY,
+    intake,
+    carrierId: CARRIER_ID,
+    unknownServices: 'reject',
+    faults: rates,
+  });
   const engineApp = createDeliveryEngineApp({
     apiKey: ENGINE_API_KEY,
     faults: rates,
     slotLapseRate: options.slotLapseRate,
-    webhook: { initialDelayMs: 200, maxDelayMs: 2000, duplicateRate: options.duplicateRate, reorder: options.reorderRate > 0, reorderRate: options.reorderRate, reorderWindowMs: 1500, onAttempt },
+    webhook: {
+      initialDelayMs: 200,
+      maxDelayMs: 2000,
+      duplicateRate: options.duplicateRate,
+      reorder: options.reorderRate > 0,
+      reorderRate: options.reorderRate,
+      reorderWindowMs: 1500,
+      onAttempt,
+    },
   });
   const marketplaceApp = createMarketplaceApp({ intake });
   const vtex = vtexApp.sandbox;
@@ -162,7 +207,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const bundlePath = options.workflowBundlePath ?? path.join(workDir, 'workflow-bundle.js');
   const [, bundle] = await Promise.all([
     temporal.start(),
-    options.workflowBundlePath ? Promise.resolve(undefined) : bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+    options.workflowBundlePath
+      ? Promise.resolve(undefined)
+      : bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
   ]);
   if (bundle) writeFileSync(bundlePath, bundle.code);
   const taskQueue = `chaos-${runId}`;
@@ -188,14 +235,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     WORKFLOW_BUNDLE_PATH: bundlePath,
   };
   // Inside the repository (dist/ is ignored), so the compiled code finds node_modules.
-  const compiled = options.compiled ? compileRepository(path.resolve(__dirname, '..', '..', 'dist', `chaos-${runId}`)) : undefined;
-  const worker = nodeProcess('worker', 'worker/main.ts', { ...env, WORKER_HEALTH_PORT: String(workerHealthPort) }, path.join(workDir, 'worker.log'), `http://127.0.0.1:${workerHealthPort}/healthz`, compiled);
+  const compiled = options.compiled
+    ? compileRepository(path.resolve(__dirname, '..', '..', 'dist', `chaos-${runId}`))
+    : undefined;
+  const worker = nodeProcess(
+    'worker',
+    'worker/main.ts',
+    { ...env, WORKER_HEALTH_PORT: String(workerHealthPort) },
+    path.join(workDir, 'worker.log'),
+    `http://127.0.0.1:${workerHealthPort}/healthz`,
+    compiled,
+  );
   const api = nodeProcess('api', 'api/main.ts', env, path.join(workDir, 'api.log'), `${apiUrl}/readyz`, compiled);
   await Promise.all([worker.start(), api.start()]);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection });
   log(`chaos: ${options.deliveries} deliveries, seed ${options.seed}, run ${runId}, work dir ${workDir}`);
-  log(`chaos: Temporal ${temporal.address}, API ${apiUrl}, VTEX ${vtexServer.url}, engine ${engineServer.url}, marketplace ${marketplaceServer.url}`);
+  log(
+    `chaos: Temporal ${temporal.address}, API ${apiUrl}, VTEX ${vtexServer.url}, engine ${engineServer.url}, marketplace ${marketplaceServer.url}`,
+  );
 
   // ---- chaos ----
   let chaosOn = true;
@@ -248,14 +306,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
   // ---- the lives ----
   const collected = new Map<number, CollectedDelivery>();
-  const played = new Map<number, { plan: LifePlan; serviceId: string; emitted: Map<string, boolean>; accepted: boolean }>();
+  const played = new Map<
+    number,
+    { plan: LifePlan; serviceId: string; emitted: Map<string, boolean>; accepted: boolean }
+  >();
   const progress = setInterval(() => {
     const done = [...collected.values()].filter((d) => d.played || d.playNote).length;
-    log(`chaos: ${Math.round((Date.now() - started) / 1000)} s, ${played.size}/${plans.length} started, ${done} played, kills worker ${worker.kills} api ${api.kills} temporal ${temporal.kills}`);
+    log(
+      `chaos: ${Math.round((Date.now() - started) / 1000)} s, ${played.size}/${plans.length} started, ${done} played, kills worker ${worker.kills} api ${api.kills} temporal ${temporal.kills}`,
+    );
   }, 30_000);
 
   const step = () => options.stepMs[0] + random() * (options.stepMs[1] - options.stepMs[0]);
-  const eventsDelivered = (jobId: string) => engine.events(jobId).every((e) => attempts.get(e.id)?.delivered !== undefined);
+  const eventsDelivered = (jobId: string) =>
+    engine.events(jobId).every((e) => attempts.get(e.id)?.delivered !== undefined);
   let finished = false;
   const waitFor = async (probe: () => boolean, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
@@ -266,7 +330,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     return true;
   };
 
-  async function sendCommand(serviceId: string, command: PlatformCommandRecord['command']): Promise<PlatformCommandRecord> {
+  async function sendCommand(
+    serviceId: string,
+    command: PlatformCommandRecord['command'],
+  ): Promise<PlatformCommandRecord> {
     const record: PlatformCommandRecord = { command, firstSentAt: Date.now(), attempts: 0 };
     const deadline = Date.now() + 5 * 60_000;
     while (Date.now() < deadline) {
@@ -275,7 +342,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         const answer =
           command === 'cancel'
             ? await vtex.cancelService(serviceId, 'Canceled by the client on VTEX')
-            : await vtex.pauseService(serviceId, command === 'pause', command === 'pause' ? 'Checking the address' : 'Address confirmed');
+            : await vtex.pauseService(
+                serviceId,
+                command === 'pause',
+                command === 'pause' ? 'Checking the address' : 'Address confirmed',
+              );
         record.status = answer.status;
         if (answer.status === 200) {
           record.answeredAt = Date.parse(answer.answeredAt);
@@ -293,7 +364,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
   async function live(plan: LifePlan): Promise<void> {
     const carrierId = plan.carrierId ?? CARRIER_ID;
-    const serviceId = plan.platform === 'vtex' ? vtexServiceId(carrierId, plan.reference) : marketplaceServiceId(plan.reference);
+    const serviceId =
+      plan.platform === 'vtex' ? vtexServiceId(carrierId, plan.reference) : marketplaceServiceId(plan.reference);
     const entry = { plan, serviceId, emitted: new Map<string, boolean>(), accepted: false };
     played.set(plan.index, entry);
     const d: CollectedDelivery = {
@@ -307,7 +379,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       played: false,
       events: [],
       commands: [],
-      ...(plan.terminal === 'event' ? {} : plan.terminal === 'platform-cancel' ? { terminal: { kind: 'platform-cancel' as const } } : {}),
+      ...(plan.terminal === 'event'
+        ? {}
+        : plan.terminal === 'platform-cancel'
+          ? { terminal: { kind: 'platform-cancel' as const } }
+          : {}),
     };
     collected.set(plan.index, d);
     if (plan.twinOf !== undefined) await waitFor(() => played.get(plan.twinOf!)?.accepted === true, 120_000);
@@ -373,7 +449,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
             await waitFor(() => eventsDelivered(jobId), 180_000);
             if (pauseSentAt !== undefined) {
               const sentAt = pauseSentAt;
-              await waitFor(() => engine.job(jobId)?.on_hold === false && engine.events(jobId).some((e) => e.type === 'ON_HOLD' && Date.parse(e.created_at) >= sentAt), 90_000);
+              await waitFor(
+                () =>
+                  engine.job(jobId)?.on_hold === false &&
+                  engine.events(jobId).some((e) => e.type === 'ON_HOLD' && Date.parse(e.created_at) >= sentAt),
+                90_000,
+              );
               await waitFor(() => eventsDelivered(jobId), 180_000);
             }
           }
@@ -408,14 +489,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   for (const [i, plan] of plans.entries()) {
     const at = driveStarted + (i / options.rate) * 1000;
     while (Date.now() < at) await sleep(Math.min(250, at - Date.now()));
-    lives.push(live(plan).catch((err: unknown) => {
-      const d = collected.get(plan.index);
-      if (d) d.playNote = `the run failed to play it: ${String(err)}`;
-    }));
+    lives.push(
+      live(plan).catch((err: unknown) => {
+        const d = collected.get(plan.index);
+        if (d) d.playNote = `the run failed to play it: ${String(err)}`;
+      }),
+    );
   }
   await Promise.all(lives);
   const driveMs = Date.now() - driveStarted;
-  log(`chaos: every life played in ${Math.round(driveMs / 1000)} s; stopping the kills, waiting for every delivery to end`);
+  log(
+    `chaos: every life played in ${Math.round(driveMs / 1000)} s; stopping the kills, waiting for every delivery to end`,
+  );
 
   // ---- settle: no more kills, faults stay on ----
   chaosOn = false;
@@ -427,13 +512,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   while (Date.now() - settleStarted < options.settleTimeoutMs) {
     try {
       const running: string[] = [];
-      for await (const info of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"` })) running.push(info.workflowId);
+      for await (const info of client.workflow.list({
+        query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`,
+      }))
+        running.push(info.workflowId);
       const webhooksDone = await Promise.race([engine.idle().then(() => true), sleep(1000).then(() => false)]);
       if (webhooksDone && running.every((id) => expectedOpen.has(id))) {
         settled = true;
         break;
       }
-      if ((Date.now() - settleStarted) % 30_000 < 2100) log(`chaos: settling: ${running.length} deliveries still open, webhooks ${webhooksDone ? 'done' : 'pending'}`);
+      if ((Date.now() - settleStarted) % 30_000 < 2100)
+        log(`chaos: settling: ${running.length} deliveries still open, webhooks ${webhooksDone ? 'done' : 'pending'}`);
     } catch (err) {
       log(`chaos: settle check failed (${String(err)}); retrying`);
     }
@@ -456,10 +545,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     try {
       const handle = client.workflow.getHandle(d.serviceId);
       const description = await handle.describe();
-      const view = (description.status.name === 'COMPLETED' ? await handle.result() : await Promise.race([handle.query('deliveryState'), sleep(3000).then(() => undefined)])) as
-        | { run?: number; needsAttention?: boolean; lastError?: string; job?: { jobId: string } }
-        | undefined;
-      d.workflow = { status: description.status.name, ...(view?.run ? { run: view.run } : {}), ...(view?.needsAttention !== undefined ? { needsAttention: view.needsAttention } : {}), ...(view?.lastError ? { lastError: view.lastError } : {}) };
+      const view = (
+        description.status.name === 'COMPLETED'
+          ? await handle.result()
+          : await Promise.race([handle.query('deliveryState'), sleep(3000).then(() => undefined)])
+      ) as { run?: number; needsAttention?: boolean; lastError?: string; job?: { jobId: string } } | undefined;
+      d.workflow = {
+        status: description.status.name,
+        ...(view?.run ? { run: view.run } : {}),
+        ...(view?.needsAttention !== undefined ? { needsAttention: view.needsAttention } : {}),
+        ...(view?.lastError ? { lastError: view.lastError } : {}),
+      };
       if (view?.job?.jobId) {
         d.workflowJobId = view.job.jobId;
         const owner = engineObserver.ownerOf.get(view.job.jobId);
@@ -508,17 +604,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
                   description: t.description ?? '',
                   author: t.author ?? null,
                   date: t.date,
-                  ...(typeof (t.metaData as { status?: unknown } | null)?.status === 'string' ? { status: (t.metaData as { status: string }).status } : {}),
+                  ...(typeof (t.metaData as { status?: unknown } | null)?.status === 'string'
+                    ? { status: (t.metaData as { status: string }).status }
+                    : {}),
                 })),
               },
             }
           : {}),
         ...(summary ? { confirmedAt: Date.parse(summary.confirmedAt) } : {}),
-        calls: vtexObserver.callsOf(d.serviceId).map((c) => ({ at: c.at, method: c.method, hook: c.hook, status: c.status })),
+        calls: vtexObserver
+          .callsOf(d.serviceId)
+          .map((c) => ({ at: c.at, method: c.method, hook: c.hook, status: c.status })),
       };
     } else {
       d.marketplace = {
-        callbacks: marketplace.callbacks(plan.reference).map((c) => ({ eventId: c.callback.event_id, status: c.callback.status, receivedAt: c.receivedAt, duplicate: c.duplicate })),
+        callbacks: marketplace
+          .callbacks(plan.reference)
+          .map((c) => ({
+            eventId: c.callback.event_id,
+            status: c.callback.status,
+            receivedAt: c.receivedAt,
+            duplicate: c.duplicate,
+          })),
       };
     }
   }
@@ -568,7 +675,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 /** Seed 002's first example as one delivery of the plan, with fresh callback headers. */
 function marketplaceEvent(plan: LifePlan): unknown {
   const event = structuredClone(marketplaceExample) as typeof marketplaceExample & Record<string, unknown>;
-  event.deliveries = event.deliveries.map((delivery) => ({ ...delivery, delivery_id: plan.reference, order_number: `${plan.reference}-ORDER` }));
+  event.deliveries = event.deliveries.map((delivery) => ({
+    ...delivery,
+    delivery_id: plan.reference,
+    order_number: `${plan.reference}-ORDER`,
+  }));
   event.logistic_data = { headers: { Authorization: `Bearer chaos-${plan.reference}` } };
   return event;
 }

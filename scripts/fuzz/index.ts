@@ -16,16 +16,30 @@ const positive = (value: string) => {
 
 async function main(): Promise<void> {
   const program = new Command('fuzz')
-    .description('Generated and mutated requests over every intake endpoint: no 5xx, answers within 1 s, 4xx naming the field, nothing started for a rejected request, memory flat.')
+    .description(
+      'Generated and mutated requests over every intake endpoint: no 5xx, answers within 1 s, 4xx naming the field, nothing started for a rejected request, memory flat.',
+    )
     .option('--runs <n>', 'requests to generate', positive, 10_000)
     .option('--seed <n>', 'fast-check seed (the same seed replays the same requests)', positive, 18)
     .option('--json <file>', 'also write the result as JSON')
     .parse();
   const opts = program.opts<{ runs: number; seed: number; json?: string }>();
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  const stack = await startFuzzStack({ ...(process.env.TEMPORAL_ADDRESS ? { temporalAddress: process.env.TEMPORAL_ADDRESS } : {}), log });
+  const stack = await startFuzzStack({
+    ...(process.env.TEMPORAL_ADDRESS ? { temporalAddress: process.env.TEMPORAL_ADDRESS } : {}),
+    log,
+  });
   try {
-    const result = await runFuzz({ runs: opts.runs, seed: opts.seed, apiUrl: stack.apiUrl, token: stack.token, client: stack.client, apiPid: stack.apiPid, context: stack.context, log });
+    const result = await runFuzz({
+      runs: opts.runs,
+      seed: opts.seed,
+      apiUrl: stack.apiUrl,
+      token: stack.token,
+      client: stack.client,
+      apiPid: stack.apiPid,
+      context: stack.context,
+      log,
+    });
     log(describeFuzz(result));
     if (opts.json) writeFileSync(opts.json, JSON.stringify(result, null, 1));
     process.exitCode = result.failures.length > 0 || !result.memory.flat ? 1 : 0;

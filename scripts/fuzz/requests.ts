@@ -13,9 +13,22 @@ import deliveryRequestExample from '../../contracts/examples/marketplace.deliver
 import { webhookKeyFor } from '../../contracts/webhookKey';
 import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
 
-export type Endpoint = 'POST /vtex/services' | 'POST /vtex/services/cancel' | 'POST /vtex/services/pause' | 'POST /marketplace/events' | 'POST /delivery-engine/webhooks' | 'GET /deliveries/:id';
+export type Endpoint =
+  | 'POST /vtex/services'
+  | 'POST /vtex/services/cancel'
+  | 'POST /vtex/services/pause'
+  | 'POST /marketplace/events'
+  | 'POST /delivery-engine/webhooks'
+  | 'GET /deliveries/:id';
 
-export const ENDPOINTS: Endpoint[] = ['POST /vtex/services', 'POST /vtex/services/cancel', 'POST /vtex/services/pause', 'POST /marketplace/events', 'POST /delivery-engine/webhooks', 'GET /deliveries/:id'];
+export const ENDPOINTS: Endpoint[] = [
+  'POST /vtex/services',
+  'POST /vtex/services/cancel',
+  'POST /vtex/services/pause',
+  'POST /marketplace/events',
+  'POST /delivery-engine/webhooks',
+  'GET /deliveries/:id',
+];
 
 export interface Mutation {
   /** the field touched, dotted (`packages.0.items.0.weight`), `(body)` for the whole body, `:id` for the path */
@@ -46,13 +59,15 @@ export interface FuzzContext {
 type Json = unknown;
 type Op = { op: string; value?: Json; remove?: boolean; addKey?: string; shape: string };
 
-const INTERESTING = /weight|length|height|width|orderId|serviceId|delivery_id|carrierId|country|lat|lng|latitude|longitude|Date|date|window|client_reference|^id$|\.id$|zip|amount|quantity|price|reason|pause|type|event_type|deliveries|packages|items|notes|evidences|labels/;
+const INTERESTING =
+  /weight|length|height|width|orderId|serviceId|delivery_id|carrierId|country|lat|lng|latitude|longitude|Date|date|window|client_reference|^id$|\.id$|zip|amount|quantity|price|reason|pause|type|event_type|deliveries|packages|items|notes|evidences|labels/;
 
 /** Every path of a JSON value (objects and arrays too), as lists of keys. */
 export function pathsOf(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = prefix.length ? [prefix] : [];
   if (Array.isArray(value)) value.slice(0, 3).forEach((v, i) => out.push(...pathsOf(v, [...prefix, i])));
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...prefix, k]));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...prefix, k]));
   return out;
 }
 
@@ -68,37 +83,137 @@ function stringify(body: Json): string {
   return JSON.stringify(body).replace(DEEP, (_m, d: string) => deepText(Number(d)));
 }
 
-const spaces = fc.integer({ min: 2_000, max: 32_000 }).chain((n) =>
-  fc.constantFrom<Op>(
-    { op: 'spaces', value: ' '.repeat(n), shape: `${n} spaces` },
-    { op: 'spaces', value: `${' '.repeat(n)}1`, shape: `${n} spaces then "1"` },
-    { op: 'spaces', value: `1${' '.repeat(n)}kg`, shape: `"1", ${n} spaces, "kg"` },
-    { op: 'spaces', value: `${' '.repeat(n)}1 kg${' '.repeat(n)}x`, shape: `${n} spaces, "1 kg", ${n} spaces, "x"` },
-  ),
-);
+const spaces = fc
+  .integer({ min: 2_000, max: 32_000 })
+  .chain((n) =>
+    fc.constantFrom<Op>(
+      { op: 'spaces', value: ' '.repeat(n), shape: `${n} spaces` },
+      { op: 'spaces', value: `${' '.repeat(n)}1`, shape: `${n} spaces then "1"` },
+      { op: 'spaces', value: `1${' '.repeat(n)}kg`, shape: `"1", ${n} spaces, "kg"` },
+      { op: 'spaces', value: `${' '.repeat(n)}1 kg${' '.repeat(n)}x`, shape: `${n} spaces, "1 kg", ${n} spaces, "x"` },
+    ),
+  );
 
 const ops: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.oneof(
-    fc.integer().map((v) => ({ op: 'wrong-type', value: v, shape: `integer ${v}` })),
-    fc.boolean().map((v) => ({ op: 'wrong-type', value: v, shape: `boolean ${v}` })),
-    fc.constant({ op: 'wrong-type', value: null, shape: 'null' }),
-    fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }).map((v) => ({ op: 'wrong-type', value: v, shape: `array of ${v.length} strings` })),
-    fc.constant({ op: 'wrong-type', value: { nested: { x: 1 } }, shape: 'object' }),
-    fc.string({ maxLength: 12 }).map((v) => ({ op: 'wrong-type', value: v, shape: `string ${JSON.stringify(v)}` })),
-  ) },
-  { weight: 1, arbitrary: fc.integer({ min: 10_000, max: 200_000 }).map((n) => ({ op: 'huge-string', value: 'x'.repeat(n), shape: `string of ${n} chars` })) },
+  {
+    weight: 3,
+    arbitrary: fc.oneof(
+      fc.integer().map((v) => ({ op: 'wrong-type', value: v, shape: `integer ${v}` })),
+      fc.boolean().map((v) => ({ op: 'wrong-type', value: v, shape: `boolean ${v}` })),
+      fc.constant({ op: 'wrong-type', value: null, shape: 'null' }),
+      fc
+        .array(fc.string({ maxLength: 5 }), { maxLength: 3 })
+        .map((v) => ({ op: 'wrong-type', value: v, shape: `array of ${v.length} strings` })),
+      fc.constant({ op: 'wrong-type', value: { nested: { x: 1 } }, shape: 'object' }),
+      fc.string({ maxLength: 12 }).map((v) => ({ op: 'wrong-type', value: v, shape: `string ${JSON.stringify(v)}` })),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 10_000, max: 200_000 })
+      .map((n) => ({ op: 'huge-string', value: 'x'.repeat(n), shape: `string of ${n} chars` })),
+  },
   { weight: 2, arbitrary: spaces },
-  { weight: 2, arbitrary: fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '1 constructor', '2 __proto__', '1 toString', '3 valueOf').map((v) => ({ op: 'prototype-key', value: v, shape: JSON.stringify(v) })) },
-  { weight: 1, arbitrary: fc.integer({ min: 100, max: 5_000 }).map((d) => ({ op: 'deep-nesting', value: nested(d), shape: `${d} levels of nested arrays/objects` })) },
-  { weight: 2, arbitrary: fc.constantFrom(1e308, -1e308, -1, -0.5, 0, 2 ** 53 + 2, 1e-300, 99_999_999_999, -180.5, 91, 181, 1e21).map((v) => ({ op: 'out-of-range-number', value: v, shape: `number ${v}` })) },
-  { weight: 2, arbitrary: fc.constantFrom('9999-12-31T23:59:59.999Z', '+275760-09-13T00:00:00.000Z', '0001-01-01T00:00:00Z', '2024-02-30T10:00:00Z', '2025-13-01T00:00:00Z', 'tomorrow', '', '2100-01-01T00:00:00Z').map((v) => ({ op: 'odd-date', value: v, shape: JSON.stringify(v) })) },
-  { weight: 2, arbitrary: fc.constantFrom('../../etc/passwd', 'a/b/c', '..', '.', 'a.b.c', '%2e%2e%2f', 'x/../../y', 'a'.repeat(300), 'a'.repeat(5000), ' padded ', 'with space', 'tab\there', 'semi;colon', 'quote"d', "single'q", 'back\\slash', 'amp&ersand', 'vtex-&x', '\u0000nul').map((v) => ({ op: 'odd-id', value: v, shape: v.length > 40 ? `id of ${v.length} chars` : JSON.stringify(v) })) },
-  { weight: 2, arbitrary: fc.oneof(
-    fc.constantFrom('😀'.repeat(2000), '\u202eevil', 'zero\u200bwidth', '\ud800', 'Ωμέγα ñandú 東京', '𝕏'.repeat(100), '\uFEFFbom').map((v) => ({ op: 'unicode', value: v, shape: `unicode ${JSON.stringify(v.slice(0, 12))}${v.length > 12 ? `… (${v.length} units)` : ''}` })),
-    fc.string({ unit: 'binary', maxLength: 40 }).map((v) => ({ op: 'unicode', value: v, shape: `random unicode (${v.length} units)` })),
-  ) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(
+        '__proto__',
+        'constructor',
+        'prototype',
+        'toString',
+        'hasOwnProperty',
+        '1 constructor',
+        '2 __proto__',
+        '1 toString',
+        '3 valueOf',
+      )
+      .map((v) => ({ op: 'prototype-key', value: v, shape: JSON.stringify(v) })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 100, max: 5_000 })
+      .map((d) => ({ op: 'deep-nesting', value: nested(d), shape: `${d} levels of nested arrays/objects` })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(1e308, -1e308, -1, -0.5, 0, 2 ** 53 + 2, 1e-300, 99_999_999_999, -180.5, 91, 181, 1e21)
+      .map((v) => ({ op: 'out-of-range-number', value: v, shape: `number ${v}` })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(
+        '9999-12-31T23:59:59.999Z',
+        '+275760-09-13T00:00:00.000Z',
+        '0001-01-01T00:00:00Z',
+        '2024-02-30T10:00:00Z',
+        '2025-13-01T00:00:00Z',
+        'tomorrow',
+        '',
+        '2100-01-01T00:00:00Z',
+      )
+      .map((v) => ({ op: 'odd-date', value: v, shape: JSON.stringify(v) })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .constantFrom(
+        '../../etc/passwd',
+        'a/b/c',
+        '..',
+        '.',
+        'a.b.c',
+        '%2e%2e%2f',
+        'x/../../y',
+        'a'.repeat(300),
+        'a'.repeat(5000),
+        ' padded ',
+        'with space',
+        'tab\there',
+        'semi;colon',
+        'quote"d',
+        "single'q",
+        'back\\slash',
+        'amp&ersand',
+        'vtex-&x',
+        '\u0000nul',
+      )
+      .map((v) => ({ op: 'odd-id', value: v, shape: v.length > 40 ? `id of ${v.length} chars` : JSON.stringify(v) })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(
+      fc
+        .constantFrom(
+          '😀'.repeat(2000),
+          '\u202eevil',
+          'zero\u200bwidth',
+          '\ud800',
+          'Ωμέγα ñandú 東京',
+          '𝕏'.repeat(100),
+          '\uFEFFbom',
+        )
+        .map((v) => ({
+          op: 'unicode',
+          value: v,
+          shape: `unicode ${JSON.stringify(v.slice(0, 12))}${v.length > 12 ? `… (${v.length} units)` : ''}`,
+        })),
+      fc
+        .string({ unit: 'binary', maxLength: 40 })
+        .map((v) => ({ op: 'unicode', value: v, shape: `random unicode (${v.length} units)` })),
+    ),
+  },
   { weight: 2, arbitrary: fc.constant({ op: 'missing', remove: true, shape: 'removed' }) },
-  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'extra_field', 'toString').map((k) => ({ op: 'extra-key', addKey: k, value: { polluted: true }, shape: `extra key ${JSON.stringify(k)}` })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom('__proto__', 'constructor', 'extra_field', 'toString')
+      .map((k) => ({ op: 'extra-key', addKey: k, value: { polluted: true }, shape: `extra key ${JSON.stringify(k)}` })),
+  },
 );
 
 /** `value` with `op` applied at `path`; keys named like Object.prototype's become own properties. */
@@ -113,8 +228,20 @@ function apply(base: Json, path: (string | number)[], op: Op): Json {
     else delete parent[last];
   } else if (op.addKey !== undefined) {
     const target = parent[last];
-    if (target && typeof target === 'object' && !Array.isArray(target)) Object.defineProperty(target, op.addKey, { value: op.value, enumerable: true, writable: true, configurable: true });
-    else Object.defineProperty(parent, op.addKey, { value: op.value, enumerable: true, writable: true, configurable: true });
+    if (target && typeof target === 'object' && !Array.isArray(target))
+      Object.defineProperty(target, op.addKey, {
+        value: op.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else
+      Object.defineProperty(parent, op.addKey, {
+        value: op.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   } else {
     Object.defineProperty(parent, last, { value: op.value, enumerable: true, writable: true, configurable: true });
   }
@@ -125,7 +252,10 @@ function apply(base: Json, path: (string | number)[], op: Op): Json {
 function pathOf(base: Json): fc.Arbitrary<(string | number)[]> {
   const all = pathsOf(base);
   const interesting = all.filter((p) => INTERESTING.test(p.join('.')));
-  return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...(interesting.length ? interesting : all)) }, { weight: 2, arbitrary: fc.constantFrom(...all) });
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...(interesting.length ? interesting : all)) },
+    { weight: 2, arbitrary: fc.constantFrom(...all) },
+  );
 }
 
 const wholeBodies = fc.constantFrom(
@@ -144,28 +274,44 @@ const wholeBodies = fc.constantFrom(
 let sequence = 0;
 const fresh = (prefix: string) => `${prefix}-${process.pid}-${Date.now().toString(36)}-${(sequence++).toString(36)}`;
 
-function bodyRequest(endpoint: Endpoint, path: string, base: () => Json, ctx: FuzzContext, finish: (body: Json) => Partial<FuzzRequest>): fc.Arbitrary<FuzzRequest> {
+function bodyRequest(
+  endpoint: Endpoint,
+  path: string,
+  base: () => Json,
+  ctx: FuzzContext,
+  finish: (body: Json) => Partial<FuzzRequest>,
+): fc.Arbitrary<FuzzRequest> {
   const sample = base();
   const mutated = fc.tuple(pathOf(sample), ops).map(([p, op]) => {
     const body = apply(base(), p, op);
     const text = stringify(body);
     return { body: text, mutation: { field: p.join('.'), op: op.op, shape: op.shape }, extra: finish(body) };
   });
-  const whole = wholeBodies.map((b) => ({ body: b.text, mutation: { field: '(body)', op: 'not-an-object', shape: b.shape }, extra: finish(undefined) }));
+  const whole = wholeBodies.map((b) => ({
+    body: b.text,
+    mutation: { field: '(body)', op: 'not-an-object', shape: b.shape },
+    extra: finish(undefined),
+  }));
   const valid = fc.constant(null).map(() => {
     const body = base();
-    return { body: JSON.stringify(body), mutation: { field: '(none)', op: 'valid', shape: 'the fixture as is' }, extra: finish(body) };
+    return {
+      body: JSON.stringify(body),
+      mutation: { field: '(none)', op: 'valid', shape: 'the fixture as is' },
+      extra: finish(body),
+    };
   });
-  return fc.oneof({ weight: 12, arbitrary: mutated }, { weight: 1, arbitrary: whole }, { weight: 1, arbitrary: valid }).map(({ body, mutation, extra }) => ({
-    endpoint,
-    method: 'POST' as const,
-    path,
-    body,
-    headers: { 'content-type': 'application/json', ...(extra.headers ?? {}) },
-    mutation,
-    wouldStart: extra.wouldStart ?? [],
-    ...(extra.path ? { path: extra.path } : {}),
-  }));
+  return fc
+    .oneof({ weight: 12, arbitrary: mutated }, { weight: 1, arbitrary: whole }, { weight: 1, arbitrary: valid })
+    .map(({ body, mutation, extra }) => ({
+      endpoint,
+      method: 'POST' as const,
+      path,
+      body,
+      headers: { 'content-type': 'application/json', ...(extra.headers ?? {}) },
+      mutation,
+      wouldStart: extra.wouldStart ?? [],
+      ...(extra.path ? { path: extra.path } : {}),
+    }));
   void ctx;
 }
 
@@ -183,11 +329,32 @@ function encodedWithin(id: string, limit: number): string {
 }
 
 export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
-  const create = bodyRequest('POST /vtex/services', '/vtex/services', () => ({ ...structuredClone(createExample), orderId: fresh('FZ') }), ctx, (body: any) => ({
-    wouldStart: str(body?.orderId) && str(body?.carrierId) ? [vtexServiceId(body.carrierId, body.orderId), vtexServiceId(body.carrierId.trim(), body.orderId.trim())] : [],
-  }));
-  const cancel = bodyRequest('POST /vtex/services/cancel', '/vtex/services/cancel', () => ({ ...structuredClone(cancelExample), serviceId: fresh('vtex-FZ'), carrierId: ctx.known.carrierId }), ctx, () => ({}));
-  const pause = bodyRequest('POST /vtex/services/pause', '/vtex/services/pause', () => ({ ...structuredClone(pauseExample), serviceId: ctx.known.serviceId, carrierId: ctx.known.carrierId }), ctx, () => ({}));
+  const create = bodyRequest(
+    'POST /vtex/services',
+    '/vtex/services',
+    () => ({ ...structuredClone(createExample), orderId: fresh('FZ') }),
+    ctx,
+    (body: any) => ({
+      wouldStart:
+        str(body?.orderId) && str(body?.carrierId)
+          ? [vtexServiceId(body.carrierId, body.orderId), vtexServiceId(body.carrierId.trim(), body.orderId.trim())]
+          : [],
+    }),
+  );
+  const cancel = bodyRequest(
+    'POST /vtex/services/cancel',
+    '/vtex/services/cancel',
+    () => ({ ...structuredClone(cancelExample), serviceId: fresh('vtex-FZ'), carrierId: ctx.known.carrierId }),
+    ctx,
+    () => ({}),
+  );
+  const pause = bodyRequest(
+    'POST /vtex/services/pause',
+    '/vtex/services/pause',
+    () => ({ ...structuredClone(pauseExample), serviceId: ctx.known.serviceId, carrierId: ctx.known.carrierId }),
+    ctx,
+    () => ({}),
+  );
   const marketplace = bodyRequest(
     'POST /marketplace/events',
     '/marketplace/events',
@@ -198,7 +365,13 @@ export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     },
     ctx,
     (body: any) => ({
-      wouldStart: Array.isArray(body?.deliveries) ? body.deliveries.flatMap((d: any) => (str(d?.delivery_id) ? [marketplaceServiceId(d.delivery_id), marketplaceServiceId(d.delivery_id.trim())] : [])) : [],
+      wouldStart: Array.isArray(body?.deliveries)
+        ? body.deliveries.flatMap((d: any) =>
+            str(d?.delivery_id)
+              ? [marketplaceServiceId(d.delivery_id), marketplaceServiceId(d.delivery_id.trim())]
+              : [],
+          )
+        : [],
     }),
   );
   const webhook = bodyRequest(
@@ -215,12 +388,39 @@ export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     }),
     ctx,
     // The key that opens the job the event names (when it names one): the run fuzzes the body, not our auth.
-    (body: any) => ({ headers: { 'x-webhook-key': webhookKeyFor(ctx.webhookSecret, ctx.known.serviceId, str(body?.job?.client_reference) ? body.job.client_reference : '') } }),
+    (body: any) => ({
+      headers: {
+        'x-webhook-key': webhookKeyFor(
+          ctx.webhookSecret,
+          ctx.known.serviceId,
+          str(body?.job?.client_reference) ? body.job.client_reference : '',
+        ),
+      },
+    }),
   );
   const lookup = fc
     .oneof(
-      ops.filter((o) => typeof o.value === 'string').map((o) => ({ id: o.value as string, mutation: { field: ':id', op: o.op, shape: o.shape } })),
-      fc.constantFrom('vtex-x', 'mkt-x', ctx.known.serviceId, `${ctx.known.serviceId}.`, `vtex-${'a'.repeat(250)}`, 'mkt-../..', 'vtex-a.b/c').map((id) => ({ id, mutation: { field: ':id', op: 'odd-id', shape: id.length > 40 ? `id of ${id.length} chars` : JSON.stringify(id) } })),
+      ops
+        .filter((o) => typeof o.value === 'string')
+        .map((o) => ({ id: o.value as string, mutation: { field: ':id', op: o.op, shape: o.shape } })),
+      fc
+        .constantFrom(
+          'vtex-x',
+          'mkt-x',
+          ctx.known.serviceId,
+          `${ctx.known.serviceId}.`,
+          `vtex-${'a'.repeat(250)}`,
+          'mkt-../..',
+          'vtex-a.b/c',
+        )
+        .map((id) => ({
+          id,
+          mutation: {
+            field: ':id',
+            op: 'odd-id',
+            shape: id.length > 40 ? `id of ${id.length} chars` : JSON.stringify(id),
+          },
+        })),
     )
     .map(({ id, mutation }): FuzzRequest => ({
       endpoint: 'GET /deliveries/:id',

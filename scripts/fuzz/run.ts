@@ -125,7 +125,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
       } catch {
         details = undefined;
       }
-      const named = Array.isArray(details) && details.length > 0 && details.every((d) => typeof (d as { path?: unknown })?.path === 'string' && (d as { path: string }).path !== '');
+      const named =
+        Array.isArray(details) &&
+        details.length > 0 &&
+        details.every(
+          (d) => typeof (d as { path?: unknown })?.path === 'string' && (d as { path: string }).path !== '',
+        );
       if (!named) broken.push('4xx-names-field');
     }
     if (answer.status === null || answer.status >= 400) {
@@ -151,11 +156,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
           field,
           op: request.mutation.op,
           count: 1,
-          example: { shape: request.mutation.shape, status: answer.status, ms: Math.round(answer.ms), answer: answer.text.slice(0, 240) },
+          example: {
+            shape: request.mutation.shape,
+            status: answer.status,
+            ms: Math.round(answer.ms),
+            answer: answer.text.slice(0, 240),
+          },
         });
       }
     }
-    if (count % 500 === 0) log(`fuzz: ${count}/${options.runs} requests, ${failedRequests} broke a property, ${classes.size} failure classes`);
+    if (count % 500 === 0)
+      log(
+        `fuzz: ${count}/${options.runs} requests, ${failedRequests} broke a property, ${classes.size} failure classes`,
+      );
   };
 
   const beforeMiB = rssMiB(options.apiPid);
@@ -171,7 +184,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
   await new Promise((r) => setTimeout(r, 3000));
   const afterMiB = rssMiB(options.apiPid);
   const growthMiB = afterMiB - beforeMiB;
-  const failures = [...classes.values()].sort((a, b) => a.endpoint.localeCompare(b.endpoint) || a.property.localeCompare(b.property) || b.count - a.count);
+  const failures = [...classes.values()].sort(
+    (a, b) => a.endpoint.localeCompare(b.endpoint) || a.property.localeCompare(b.property) || b.count - a.count,
+  );
   for (const e of ENDPOINTS) byEndpoint[e] ??= 0;
   return {
     requests: count,
@@ -181,7 +196,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     failures,
     failedRequests,
     unchecked,
-    memory: { beforeMiB: round(beforeMiB), afterMiB: round(afterMiB), growthMiB: round(growthMiB), flat: Number.isFinite(growthMiB) && growthMiB < FLAT_MEMORY_MIB },
+    memory: {
+      beforeMiB: round(beforeMiB),
+      afterMiB: round(afterMiB),
+      growthMiB: round(growthMiB),
+      flat: Number.isFinite(growthMiB) && growthMiB < FLAT_MEMORY_MIB,
+    },
     wallMs: Date.now() - started,
     seed: options.seed,
   };
@@ -198,7 +218,9 @@ export function describeFuzz(result: FuzzResult): string {
     `fuzz: ${result.failedRequests} requests broke a property, in ${result.failures.length} classes${result.failures.length ? ':' : ''}${result.unchecked ? ` (${result.unchecked} would-be workflows not described within 5 s)` : ''}`,
   ];
   for (const f of result.failures) {
-    lines.push(`  - ${f.endpoint} | ${f.property} | field ${f.field} | ${f.op}: ${f.count}x, e.g. ${f.example.shape} -> ${f.example.status ?? 'no answer'} in ${f.example.ms} ms: ${f.example.answer.replace(/\s+/g, ' ').slice(0, 160)}`);
+    lines.push(
+      `  - ${f.endpoint} | ${f.property} | field ${f.field} | ${f.op}: ${f.count}x, e.g. ${f.example.shape} -> ${f.example.status ?? 'no answer'} in ${f.example.ms} ms: ${f.example.answer.replace(/\s+/g, ' ').slice(0, 160)}`,
+    );
   }
   return lines.join('\n');
 }

@@ -26,17 +26,30 @@ export interface FuzzStack {
 
 const TOKEN = 'fuzz-intake-token';
 const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789';
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
-export async function startFuzzStack(options: { temporalAddress?: string; workflowBundlePath?: string; log?: (line: string) => void } = {}): Promise<FuzzStack> {
+export async function startFuzzStack(
+  options: { temporalAddress?: string; workflowBundlePath?: string; log?: (line: string) => void } = {},
+): Promise<FuzzStack> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'delivery-bridge-fuzz-'));
   let server: DevServer | undefined;
-  if (!options.temporalAddress) server = await startDevServer({ dbFile: path.join(dir, 'temporal.sqlite'), uiPort: false, log: options.log });
+  if (!options.temporalAddress)
+    server = await startDevServer({ dbFile: path.join(dir, 'temporal.sqlite'), uiPort: false, log: options.log });
   const address = options.temporalAddress ?? server!.address;
   let bundlePath = options.workflowBundlePath;
   if (!bundlePath) {
     bundlePath = path.join(dir, 'workflow-bundle.js');
-    writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet })).code);
+    writeFileSync(
+      bundlePath,
+      (await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet })).code,
+    );
   }
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -63,7 +76,13 @@ export async function startFuzzStack(options: { temporalAddress?: string; workfl
     TEMPORAL_TASK_QUEUE: `fuzz-${randomUUID()}`,
     WORKFLOW_BUNDLE_PATH: bundlePath,
   };
-  const worker = nodeProcess('worker', 'worker/main.ts', { ...env, WORKER_HEALTH_PORT: String(healthPort) }, path.join(dir, 'worker.log'), `http://127.0.0.1:${healthPort}/healthz`);
+  const worker = nodeProcess(
+    'worker',
+    'worker/main.ts',
+    { ...env, WORKER_HEALTH_PORT: String(healthPort) },
+    path.join(dir, 'worker.log'),
+    `http://127.0.0.1:${healthPort}/healthz`,
+  );
   const api = nodeProcess('api', 'api/main.ts', env, path.join(dir, 'api.log'), `${apiUrl}/readyz`);
   await Promise.all([worker.start(), api.start()]);
   const connection = await Connection.connect({ address });
@@ -73,8 +92,11 @@ export async function startFuzzStack(options: { temporalAddress?: string; workfl
   const orderId = `FZ-known-${randomUUID().slice(0, 8)}`;
   const created = await vtex.createService({ ...structuredClone(createExample), orderId });
   const serviceId = (created.body as { serviceId?: string } | null)?.serviceId;
-  if (created.status !== 200 || !serviceId) throw new Error(`fuzz: the known delivery could not be created: ${created.status} ${JSON.stringify(created.body)}`);
-  options.log?.(`fuzz: API ${apiUrl} (pid ${api.pid()}), Temporal ${address}, known delivery ${serviceId}; logs in ${dir}`);
+  if (created.status !== 200 || !serviceId)
+    throw new Error(`fuzz: the known delivery could not be created: ${created.status} ${JSON.stringify(created.body)}`);
+  options.log?.(
+    `fuzz: API ${apiUrl} (pid ${api.pid()}), Temporal ${address}, known delivery ${serviceId}; logs in ${dir}`,
+  );
 
   return {
     apiUrl,

@@ -37,10 +37,13 @@ beforeAll(async () => {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const v = result.verdict;
-  process.stderr.write(`chaos: ${v.deliveries} deliveries, ${v.events} events, lost ${v.lostDeliveries}, lost reports ${v.lostReports}, doubled ${v.doubledReports}, findings ${JSON.stringify(v.byClass)}\n`);
+  process.stderr.write(
+    `chaos: ${v.deliveries} deliveries, ${v.events} events, lost ${v.lostDeliveries}, lost reports ${v.lostReports}, doubled ${v.doubledReports}, findings ${JSON.stringify(v.byClass)}\n`,
+  );
 }, 290_000);
 
-const findings = (...classes: string[]) => result.verdict.findings.filter((f) => classes.includes(f.class)).map((f) => `${f.kind} ${f.serviceId}: ${f.what}`);
+const findings = (...classes: string[]) =>
+  result.verdict.findings.filter((f) => classes.includes(f.class)).map((f) => `${f.kind} ${f.serviceId}: ${f.what}`);
 
 test('the chaos really happened: kills, faults, duplicates, reorders', () => {
   expect(result.kills.worker).toBeGreaterThan(2);

@@ -17,8 +17,19 @@ let stack: FuzzStack;
 let result: FuzzResult;
 
 beforeAll(async () => {
-  stack = await startFuzzStack({ temporalAddress: process.env.TEST_TEMPORAL_ADDRESS!, workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE! });
-  result = await runFuzz({ runs: RUNS, seed: Number(process.env.FUZZ_SEED ?? 18), apiUrl: stack.apiUrl, token: stack.token, client: stack.client, apiPid: stack.apiPid, context: stack.context });
+  stack = await startFuzzStack({
+    temporalAddress: process.env.TEST_TEMPORAL_ADDRESS!,
+    workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE!,
+  });
+  result = await runFuzz({
+    runs: RUNS,
+    seed: Number(process.env.FUZZ_SEED ?? 18),
+    apiUrl: stack.apiUrl,
+    token: stack.token,
+    client: stack.client,
+    apiPid: stack.apiPid,
+    context: stack.context,
+  });
   process.stderr.write(`${describeFuzz(result)}\n`);
 }, 170_000);
 
@@ -26,7 +37,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const failuresOf = (property: string) => result.failures.filter((f) => f.property === property).map((f) => `${f.endpoint} ${f.field} (${f.op}): ${f.example.shape} -> ${f.example.status} in ${f.example.ms} ms`);
+const failuresOf = (property: string) =>
+  result.failures
+    .filter((f) => f.property === property)
+    .map((f) => `${f.endpoint} ${f.field} (${f.op}): ${f.example.shape} -> ${f.example.status} in ${f.example.ms} ms`);
 
 test(`${RUNS} generated requests over every intake endpoint`, () => {
   expect(result.requests).toBe(RUNS);
