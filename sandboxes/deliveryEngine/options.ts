@@ -1,7 +1,21 @@
 /** What a Delivery Engine sandbox can be asked to be; defaults follow Instaleap where known (15 min slots). */
 import type { Logger } from 'pino';
 import type { PartialFaultSettings } from '../common/faults';
-import type { DeliveryAttempt } from './webhookDispatcher';
+
+/** One attempt to deliver one event. */
+export interface DeliveryAttempt {
+  jobId: string;
+  eventId: string;
+  type: string;
+  attempt: number;
+  /** the receiver's status; null when it did not answer */
+  status: number | null;
+  error: string | null;
+  at: string;
+  durationMs: number;
+  /** delivered (200), retrying, or gave-up (maxAttempts reached) */
+  outcome: 'delivered' | 'retrying' | 'gave-up';
+}
 
 export interface WebhookOptions {
   /** wait before the first retry; doubles on each retry */

@@ -278,7 +278,6 @@ function bodyRequest(
   endpoint: Endpoint,
   path: string,
   base: () => Json,
-  ctx: FuzzContext,
   finish: (body: Json) => Partial<FuzzRequest>,
 ): fc.Arbitrary<FuzzRequest> {
   const sample = base();
@@ -312,7 +311,6 @@ function bodyRequest(
       wouldStart: extra.wouldStart ?? [],
       ...(extra.path ? { path: extra.path } : {}),
     }));
-  void ctx;
 }
 
 const str = (v: unknown): v is string => typeof v === 'string';
@@ -333,7 +331,6 @@ export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     'POST /vtex/services',
     '/vtex/services',
     () => ({ ...structuredClone(createExample), orderId: fresh('FZ') }),
-    ctx,
     (body: any) => ({
       wouldStart:
         str(body?.orderId) && str(body?.carrierId)
@@ -345,14 +342,12 @@ export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     'POST /vtex/services/cancel',
     '/vtex/services/cancel',
     () => ({ ...structuredClone(cancelExample), serviceId: fresh('vtex-FZ'), carrierId: ctx.known.carrierId }),
-    ctx,
     () => ({}),
   );
   const pause = bodyRequest(
     'POST /vtex/services/pause',
     '/vtex/services/pause',
     () => ({ ...structuredClone(pauseExample), serviceId: ctx.known.serviceId, carrierId: ctx.known.carrierId }),
-    ctx,
     () => ({}),
   );
   const marketplace = bodyRequest(
@@ -363,7 +358,6 @@ export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
       event.deliveries = event.deliveries.map((d: any) => ({ ...d, delivery_id: fresh('fz') }));
       return event;
     },
-    ctx,
     (body: any) => ({
       wouldStart: Array.isArray(body?.deliveries)
         ? body.deliveries.flatMap((d: any) =>
@@ -386,7 +380,6 @@ export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
       eta: new Date(Date.now() + 3_600_000).toISOString(),
       notes: [{ type: 'COMMENT', note: 'fuzz note', author: 'Ana' }],
     }),
-    ctx,
     // The key that opens the job the event names (when it names one): the run fuzzes the body, not our auth.
     (body: any) => ({
       headers: {

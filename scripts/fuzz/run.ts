@@ -5,7 +5,7 @@
  * over the run, the API's memory flat. Failures are grouped by class (endpoint, property, field,
  * kind of input), each with its first example, so a fix knows where to look.
  */
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { percentile } from '../chaos/checker';
