@@ -124,7 +124,8 @@ export type FindingClass =
   | 'doubled-job'
   | 'shared-job'
   | 'slow-cancel'
-  | 'creation-hot-loop';
+  | 'creation-hot-loop'
+  | 'unfinished';
 
 export interface Finding {
   class: FindingClass;
@@ -138,6 +139,8 @@ export interface Verdict {
   lostDeliveries: number;
   lostReports: number;
   doubledReports: number;
+  /** deliveries still open when the run stopped waiting (not counted lost) */
+  unfinished: number;
   findings: Finding[];
   /** per finding class: how many */
   byClass: Partial<Record<FindingClass, number>>;
@@ -228,6 +231,25 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
   const lost = new Set<string>();
 
   for (const d of deliveries) {
+    const mark = findings.length;
+    check(d);
+    // Still open when the run stopped waiting: what is missing may yet come; what is doubled stays.
+    if (d.workflow?.status === 'RUNNING' && !findings.slice(mark).some((f) => f.class === 'shared-job')) {
+      const missing = findings.slice(mark).filter((f) => f.class === 'lost-delivery' || f.class === 'lost-report');
+      if (missing.length > 0) {
+        findings.splice(mark, findings.length - mark, ...findings.slice(mark).filter((f) => !missing.includes(f)));
+        lost.delete(d.serviceId);
+        findings.push({
+          class: 'unfinished',
+          serviceId: d.serviceId,
+          kind: d.kind,
+          what: `still open when the run stopped waiting: ${missing[0]!.what}`,
+        });
+      }
+    }
+  }
+
+  function check(d: CollectedDelivery): void {
     const add = (cls: FindingClass, what: string) =>
       findings.push({ class: cls, serviceId: d.serviceId, kind: d.kind, what });
     const lose = (what: string) => {
@@ -240,7 +262,7 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
 
     if (!d.accepted) {
       lose(`the intake never took it (${d.intakeAttempts} attempts)`);
-      continue;
+      return;
     }
     // Jobs: one per delivery, its own, cancelled when the platform canceled.
     if (d.jobsOfDelivery.length > 1)
@@ -278,7 +300,7 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
     }
     if (!d.played) {
       lose(`its life could not be played: ${d.playNote ?? 'no job'}`);
-      continue;
+      return;
     }
 
     const final = expectedFinal(d);
@@ -308,6 +330,7 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
     lostDeliveries: lost.size,
     lostReports: byClass['lost-report'] ?? 0,
     doubledReports: (byClass['doubled-report'] ?? 0) + (byClass['report-after-end'] ?? 0),
+    unfinished: byClass['unfinished'] ?? 0,
     findings,
     byClass,
     byKind,

@@ -14,11 +14,14 @@ const CLASS_MEANING: Record<FindingClass, string> = {
   'shared-job': 'the delivery holds a job created for another delivery',
   'slow-cancel': 'the platform cancel reached the engine job late (over 30 s) or never',
   'creation-hot-loop': 'POST /jobs repeated without backoff while the engine refused it',
+  unfinished:
+    'the delivery was still open when the run stopped waiting for it (not counted lost: its missing reports may yet come)',
 };
 
 /** Which hole of issue 18 a finding class on a life kind points at. */
 function holeOf(cls: FindingClass, kind: string): string {
   if (cls === 'creation-hot-loop') return 'Creation hot loop';
+  if (cls === 'unfinished') return '(throughput under chaos, see Result)';
   if (cls === 'early-call')
     return '(new) a Create answer lost in transit: VTEX retries after the workflow already counted it confirmed';
   if (cls === 'lost-report' && (kind === 'vtex-cancel-in-flight' || kind === 'cancel-behind-refused-reports'))
@@ -69,7 +72,9 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   lines.push(
     `| other findings | ${
       Object.entries(v.byClass)
-        .filter(([c]) => !['lost-delivery', 'lost-report', 'doubled-report', 'report-after-end'].includes(c))
+        .filter(
+          ([c]) => !['lost-delivery', 'lost-report', 'doubled-report', 'report-after-end', 'unfinished'].includes(c),
+        )
         .map(([c, n]) => `${c} ${n}`)
         .join(', ') || 'none'
     } |`,

@@ -618,14 +618,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       };
     } else {
       d.marketplace = {
-        callbacks: marketplace
-          .callbacks(plan.reference)
-          .map((c) => ({
-            eventId: c.callback.event_id,
-            status: c.callback.status,
-            receivedAt: c.receivedAt,
-            duplicate: c.duplicate,
-          })),
+        callbacks: marketplace.callbacks(plan.reference).map((c) => ({
+          eventId: c.callback.event_id,
+          status: c.callback.status,
+          receivedAt: c.receivedAt,
+          duplicate: c.duplicate,
+        })),
       };
     }
   }

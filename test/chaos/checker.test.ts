@@ -228,6 +228,17 @@ test('marketplace: the end once; two terminal callbacks are doubled; none is los
   expect(checkDeliveries([market([cb('a', 'PENDING')])]).lostDeliveries).toBe(1);
 });
 
+test('a delivery still open when the run stopped waiting is unfinished, not lost; what it doubled stays doubled', () => {
+  const r = happyRecord();
+  r.status = 'ON_ROUTE';
+  r.labels = [];
+  r.notes.push({ content: 'note [a]', date: iso(5000) });
+  const verdict = checkDeliveries([delivery(happyEvents(), r, { workflow: { status: 'RUNNING' } })]);
+  expect(verdict.lostDeliveries).toBe(0);
+  expect(verdict.unfinished).toBe(1);
+  expect(verdict.findings.map((f) => f.class).sort()).toEqual(['doubled-report', 'unfinished']);
+});
+
 test('percentile by nearest rank', () => {
   expect(percentile([], 99)).toBeUndefined();
   expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
