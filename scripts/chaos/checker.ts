@@ -234,7 +234,9 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
     const mark = findings.length;
     check(d);
     // Still open when the run stopped waiting: what is missing may yet come; what is doubled stays.
-    if (d.workflow?.status === 'RUNNING' && !findings.slice(mark).some((f) => f.class === 'shared-job')) {
+    // 'unknown': described (so not completed) but not queried in time: open too.
+    const open = d.workflow?.status === 'RUNNING' || d.workflow?.status.startsWith('unknown') === true;
+    if (open && !findings.slice(mark).some((f) => f.class === 'shared-job')) {
       const missing = findings.slice(mark).filter((f) => f.class === 'lost-delivery' || f.class === 'lost-report');
       if (missing.length > 0) {
         findings.splice(mark, findings.length - mark, ...findings.slice(mark).filter((f) => !missing.includes(f)));
@@ -291,7 +293,7 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
     }
     if (d.refusedCreates && d.refusedCreates.windowMs > 0) {
       const perMinute = (d.refusedCreates.calls * 60_000) / d.refusedCreates.windowMs;
-      if (perMinute > 60) {
+      if (d.refusedCreates.calls >= 5 && perMinute > 60) {
         add(
           'creation-hot-loop',
           `${d.refusedCreates.calls} POST /jobs in ${Math.round(d.refusedCreates.windowMs / 1000)} s of 409s (${Math.round(perMinute)}/min): no backoff`,
@@ -363,6 +365,8 @@ function checkVtex(
         `VTEX canceled it, then our report set it to ${record.status}${last ? ` at ${last.date}` : ''}: a report queued before the cancel went out after it`,
       );
     } else lose(`VTEX shows ${record.status}, the engine's truth is ${final}`);
+    // Canceled by us while the engine carried it on (creation gave up): every item below follows from that.
+    if (record.status === 'CANCELED' && d.terminal?.kind !== 'platform-cancel') return;
   }
 
   // Every tracking call waits for VTEX's confirmation of the Create answer.

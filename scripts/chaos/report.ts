@@ -19,7 +19,7 @@ const CLASS_MEANING: Record<FindingClass, string> = {
 };
 
 /** Which hole of issue 18 a finding class on a life kind points at. */
-function holeOf(cls: FindingClass, kind: string): string {
+function holeOf(cls: FindingClass, kind: string, what = ''): string {
   if (cls === 'creation-hot-loop') return 'Creation hot loop';
   if (cls === 'unfinished') return '(throughput under chaos, see Result)';
   if (cls === 'early-call')
@@ -29,6 +29,8 @@ function holeOf(cls: FindingClass, kind: string): string {
   if (cls === 'orphan-job' || kind === 'cancel-during-creation') return 'Orphan jobs';
   if (cls === 'slow-cancel' || kind === 'cancel-behind-refused-reports') return 'Commands stuck behind reports';
   if (cls === 'shared-job' || kind === 'shared-reference') return 'Shared job references';
+  if (cls === 'lost-delivery' && (/VTEX shows CANCELED, the engine's truth is (DELIVERED|RETURNED)/.test(what) || what.includes('(last: CANCELED)'))) return 'Orphan jobs (creation gave up while its job existed at the engine: the driver carried an order the platform was told is canceled)';
+  if (cls === 'lost-delivery' && what.includes('no engine job of its own')) return '(throughput) no job within the run\'s 10 min wait: creation slower than CREATION_GRACE_MS under this load, the delivery gave up';
   if (cls === 'lost-delivery' && kind === 'vtex-cancel-in-flight')
     return 'Commands stuck behind reports (a report queued before the cancel goes out after it)';
   if (
@@ -131,14 +133,14 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
     lines.push('| class | life | hole of issue 18 | deliveries | example |', '|---|---|---|---|---|');
     const groups = new Map<string, typeof v.findings>();
     for (const f of v.findings) {
-      const key = `${f.class}\u0000${f.kind}`;
+      const key = `${f.class}\u0000${f.kind}\u0000${holeOf(f.class, f.kind, f.what)}`;
       groups.set(key, [...(groups.get(key) ?? []), f]);
     }
     for (const [key, list] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      const [cls, kind] = key.split('\u0000') as [FindingClass, string];
+      const [cls, kind, hole] = key.split('\u0000') as [FindingClass, string, string];
       const ids = new Set(list.map((f) => f.serviceId));
       lines.push(
-        `| ${cls} | ${kind} | ${holeOf(cls, kind)} | ${ids.size} | \`${list[0]!.serviceId}\`: ${list[0]!.what.replace(/\|/g, '\\|')} |`,
+        `| ${cls} | ${kind} | ${hole} | ${ids.size} | \`${list[0]!.serviceId}\`: ${list[0]!.what.replace(/\|/g, '\\|')} |`,
       );
     }
     lines.push('', 'Classes:', '');

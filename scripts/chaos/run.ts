@@ -545,6 +545,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     try {
       const handle = client.workflow.getHandle(d.serviceId);
       const description = await handle.describe();
+      d.workflow = { status: description.status.name };
       const view = (
         description.status.name === 'COMPLETED'
           ? await handle.result()
@@ -562,7 +563,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         if (owner) d.workflowJobOwner = owner;
       }
     } catch (err) {
-      d.workflow = { status: `unknown (${String(err).slice(0, 80)})` };
+      d.workflow = { ...(d.workflow ?? {}), status: d.workflow?.status ?? `unknown (${String(err).slice(0, 80)})` };
     }
     const jobId = d.jobId ?? d.jobsOfDelivery[0] ?? d.workflowJobId;
     if (jobId) {
