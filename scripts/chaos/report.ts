@@ -29,8 +29,13 @@ function holeOf(cls: FindingClass, kind: string, what = ''): string {
   if (cls === 'orphan-job' || kind === 'cancel-during-creation') return 'Orphan jobs';
   if (cls === 'slow-cancel' || kind === 'cancel-behind-refused-reports') return 'Commands stuck behind reports';
   if (cls === 'shared-job' || kind === 'shared-reference') return 'Shared job references';
-  if (cls === 'lost-delivery' && (/VTEX shows CANCELED, the engine's truth is (DELIVERED|RETURNED)/.test(what) || what.includes('(last: CANCELED)'))) return 'Orphan jobs (creation gave up while its job existed at the engine: the driver carried an order the platform was told is canceled)';
-  if (cls === 'lost-delivery' && what.includes('no engine job of its own')) return '(throughput) no job within the run\'s 10 min wait: creation slower than CREATION_GRACE_MS under this load, the delivery gave up';
+  if (
+    cls === 'lost-delivery' &&
+    (/VTEX shows CANCELED, the engine's truth is (DELIVERED|RETURNED)/.test(what) || what.includes('(last: CANCELED)'))
+  )
+    return 'Orphan jobs (creation gave up while its job existed at the engine: the driver carried an order the platform was told is canceled)';
+  if (cls === 'lost-delivery' && what.includes('no engine job of its own'))
+    return "(throughput) no job within the run's 10 min wait: creation slower than CREATION_GRACE_MS under this load, the delivery gave up";
   if (cls === 'lost-delivery' && kind === 'vtex-cancel-in-flight')
     return 'Commands stuck behind reports (a report queued before the cancel goes out after it)';
   if (
