@@ -283,7 +283,10 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
           add('orphan-job', `platform canceled, engine job ${jobId} is ${status}: a driver may carry it`);
       }
       if (d.cancelReachedEngineMs === undefined && d.jobId)
-        add('slow-cancel', 'the platform cancel never reached the engine job');
+        add(
+          'slow-cancel',
+          `the platform cancel did not reach the engine job while the run watched (10 min); the job ends ${d.jobStatus ?? 'unknown'}`,
+        );
       else if (d.cancelReachedEngineMs !== undefined && d.cancelReachedEngineMs > 30_000) {
         add(
           'slow-cancel',
