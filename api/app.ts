@@ -13,6 +13,7 @@ import { requireBearer } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
 import { createIntakeMetrics } from './metrics';
+import { openApiDocument } from './openapi';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
 import { marketplaceRoutes } from './routes/marketplace';
@@ -37,9 +38,11 @@ export interface AppDeps {
     | 'createAnswerDeadlineMs'
     | 'creationGraceMs'
     | 'continueAsNewAfterEvents'
+    | 'reportAttentionAfterMs'
     | 'temporal'
     | 'deliveryEngine'
     | 'secretsKey'
+    | 'publicUrl'
   >;
   client: Client;
   connection: ConnectionLike;
@@ -56,7 +59,11 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     taskQueue: config.temporal.taskQueue,
     createAnswerDeadlineMs: config.createAnswerDeadlineMs,
     createHardDeadlineMs: CREATE_HARD_DEADLINE_MS,
-    tuning: { continueAsNewAfterEvents: config.continueAsNewAfterEvents, confirmationMarginMs: CONFIRMATION_MARGIN_MS },
+    tuning: {
+      continueAsNewAfterEvents: config.continueAsNewAfterEvents,
+      confirmationMarginMs: CONFIRMATION_MARGIN_MS,
+      reportAttentionAfterMs: config.reportAttentionAfterMs,
+    },
     logger,
   });
 
@@ -87,6 +94,12 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(healthRoutes({ connection }));
+  // Public, like the probes: request and answer shapes only (README "Intake API").
+  let openApi: string | undefined;
+  app.get('/openapi.json', (_req, res) => {
+    openApi ??= JSON.stringify(openApiDocument({ serverUrl: config.publicUrl }));
+    res.type('application/json').send(openApi);
+  });
 
   const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   const intakeAuth = requireBearer(config.intakeToken);

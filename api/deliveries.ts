@@ -19,7 +19,6 @@ import {
   cancelSignal,
   carrierEventSignal,
   createServiceUpdate,
-  deliveryStateQuery,
   pauseSignal,
   serviceAnsweredSignal,
 } from '../workflows/messages';
@@ -31,6 +30,7 @@ import {
   startSearchAttributes,
 } from '../workflows/searchAttributes';
 import {
+  type CancelOrder,
   createServiceAnswer,
   DEFAULT_CONFIRMATION_MARGIN_MS,
   type CreateServiceAnswer,
@@ -39,6 +39,7 @@ import {
   type DeliveryView,
 } from '../contracts/delivery';
 import { conflict, notFound, unavailable } from './errors';
+import { readDeliveryView } from './readDelivery';
 
 export interface DeliveryGatewayOptions {
   client: Client;
@@ -262,9 +263,7 @@ export class DeliveryGateway {
     const outcomes = await inBatches(infos, PARALLEL_CALLS, async (info): Promise<RouteDelivery> => {
       const handle = this.workflows.getHandle(info.workflowId);
       const running = info.status.name === 'RUNNING';
-      const view = running
-        ? await withTimeout(handle.query(deliveryStateQuery), QUERY_TIMEOUT_MS).catch(() => undefined)
-        : ((await withTimeout(handle.result(), QUERY_TIMEOUT_MS).catch(() => undefined)) as DeliveryView | undefined);
+      const view = await withTimeout(readDeliveryView(handle, running), QUERY_TIMEOUT_MS).catch(() => undefined);
       return {
         serviceId: info.workflowId,
         workflowStatus: info.status.name,
@@ -335,11 +334,34 @@ export class DeliveryGateway {
     return summary;
   }
 
-  /** Cancel from the platform. Refused once delivered; a second cancel is answered the same. */
-  async cancel(serviceId: string, carrierId: string | undefined, reason: string): Promise<DeliverySummary> {
+  /**
+   * Cancel from the platform. Refused once delivered; a second cancel is answered the same. A
+   * workflow that ended without the delivery ending (terminated, failed, timed out) can carry out
+   * nothing: that is a 409 saying so, never a 200 "executed".
+   */
+  async cancel(
+    serviceId: string,
+    carrierId: string | undefined,
+    reason: string,
+    options: Omit<CancelOrder, 'reason'> = {},
+  ): Promise<DeliverySummary> {
     const summary = await this.openDelivery(serviceId, carrierId, 'canceled');
-    if (summary.status === 'CANCELED' || !summary.running) return summary;
-    await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(cancelSignal, { reason }));
+    if (summary.status === 'CANCELED') return summary;
+    if (!summary.running) {
+      this.options.logger.error(
+        { serviceId, workflowStatus: summary.workflowStatus },
+        'cancel for a delivery whose workflow is gone: an operator must cancel its job',
+      );
+      throw conflict(`The delivery's workflow is ${summary.workflowStatus.toLowerCase()}: it cannot be canceled here`, [
+        {
+          path: 'serviceId',
+          message: `workflow ${summary.workflowStatus}, delivery status ${summary.status ?? 'unknown'}`,
+        },
+      ]);
+    }
+    await this.signal(serviceId, () =>
+      this.workflows.getHandle(serviceId).signal(cancelSignal, { reason, ...options }),
+    );
     return summary;
   }
 
@@ -363,15 +385,22 @@ export class DeliveryGateway {
    * A carrier event, once Temporal holds it. An event for a delivery that already ended is
    * acknowledged (the engine would otherwise retry forever) and only logged.
    */
-  async carrierEvent(serviceId: string, event: JobEvent): Promise<'accepted' | 'delivery-ended'> {
+  async carrierEvent(serviceId: string, event: JobEvent): Promise<'accepted' | 'delivery-ended' | 'delivery-unknown'> {
     try {
       await this.workflows.getHandle(serviceId).signal(carrierEventSignal, event);
       return 'accepted';
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw unavailableFrom(err);
       const summary = await this.summary(serviceId);
-      if (!summary)
-        throw notFound('Unknown job', [{ path: 'job.client_reference', message: `no delivery ${serviceId}` }]);
+      if (!summary) {
+        // The key proved the job is ours, but its delivery is past retention (or was never
+        // started): nothing can act on the event, and a 404 would make the engine retry forever.
+        this.options.logger.warn(
+          { serviceId, eventId: event.id, type: event.type },
+          'event for a delivery Temporal no longer holds acknowledged',
+        );
+        return 'delivery-unknown';
+      }
       this.options.logger.info(
         { serviceId, eventId: event.id, type: event.type },
         'event for an ended delivery acknowledged',
@@ -385,9 +414,7 @@ export class DeliveryGateway {
     const summary = await this.summary(serviceId);
     if (!summary) throw notFound('Unknown service', [{ path: 'serviceId', message: `no service ${serviceId}` }]);
     const handle = this.workflows.getHandle(serviceId);
-    const view = summary.running
-      ? await withTimeout(handle.query(deliveryStateQuery), QUERY_TIMEOUT_MS).catch(() => undefined)
-      : ((await withTimeout(handle.result(), QUERY_TIMEOUT_MS).catch(() => undefined)) as DeliveryView | undefined);
+    const view = await withTimeout(readDeliveryView(handle, summary.running), QUERY_TIMEOUT_MS).catch(() => undefined);
     return { ...(view ? { view } : {}), summary };
   }
 

@@ -62,6 +62,8 @@ export interface DeliveryTuning {
   confirmationMarginMs?: number;
   /** Continue as new once history has this many events (Temporal's own suggestion also counts). */
   continueAsNewAfterEvents?: number;
+  /** A report the platform has not taken after this long flags the delivery (it keeps retrying). */
+  reportAttentionAfterMs?: number;
 }
 
 export interface JobInfo {
@@ -155,6 +157,13 @@ export interface DeliveryState {
   seenEventIds: string[];
   /** Carrier events and platform commands not handled yet, in arrival order. */
   inbox: InboxItem[];
+  /**
+   * Platform calls decided but not yet taken by the platform, oldest first (the first may be under
+   * way). Sent in order by their own lane, so platform commands never wait behind them.
+   */
+  outbox?: unknown[];
+  /** The platform took at least one of our calls: it knows the delivery. */
+  platformAcknowledged?: boolean;
   reporterMemory: ReporterMemory;
   /** 1 for the first run, +1 at each continue-as-new. */
   run: number;
@@ -211,6 +220,7 @@ export type PlatformCommand =
 export const DEFAULT_CONFIRMATION_DELAY_MS = 5000;
 export const DEFAULT_CONFIRMATION_MARGIN_MS = 300;
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
+export const DEFAULT_REPORT_ATTENTION_AFTER_MS = 10 * 60_000;
 
 /**
  * Our Create service answer for a delivery in `status` with `job` (when it exists): built here only,

@@ -17,7 +17,7 @@ import {
 import { createLogger, type Logger } from '../observability/logger';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../sandboxes';
 import { startBridge } from './bridge';
-import { startDevServer } from './dev-server';
+import { StartupError, startDevServer } from './dev-server';
 import { ensureSearchAttributes } from './temporal-setup';
 
 type Stop = { name: string; stop: () => Promise<void> };
@@ -49,8 +49,13 @@ async function main(): Promise<void> {
     }
     process.exit(code);
   };
+  // One Ctrl-C can arrive twice: from the terminal to the whole process group, and relayed by npm
+  // or its shell. A repeat within a second is that same request, not a second Ctrl-C.
+  let signalledAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
+      if (stopping && Date.now() - signalledAt < 1000) return;
+      signalledAt = Date.now();
       if (stopping) {
         console.error('\nForced exit.');
         process.exit(130);
@@ -63,9 +68,29 @@ async function main(): Promise<void> {
   try {
     await run(env, logger, stops);
   } catch (err) {
-    console.error(err instanceof ConfigError ? err.message : err);
+    logger.debug({ err }, 'start-up failed');
+    console.error(startupErrorLine(err, env));
     await stopAll(1);
   }
+}
+
+/** Every start-up error in one line that says what to set; the stack only at LOG_LEVEL=debug. */
+function startupErrorLine(err: unknown, env?: Env): string {
+  if (err instanceof ConfigError || err instanceof StartupError) return err.message;
+  const { code, port } = (err ?? {}) as { code?: string; port?: number };
+  if (code === 'EADDRINUSE' && env) {
+    const owners: Array<[number, string]> = [
+      [env.PORT, 'PORT'],
+      [env.SANDBOX_VTEX_PORT, 'SANDBOX_VTEX_PORT'],
+      [env.SANDBOX_ENGINE_PORT, 'SANDBOX_ENGINE_PORT'],
+      [env.SANDBOX_MARKETPLACE_PORT, 'SANDBOX_MARKETPLACE_PORT'],
+    ];
+    const variable = owners.find(([p]) => p === port)?.[1];
+    if (variable) return `Port ${port} is already in use by another program: set ${variable} to another port`;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const first = message.split('\n').find((line) => line.trim()) ?? 'unknown error';
+  return `npm start failed: ${first.trim()} (LOG_LEVEL=debug shows the details)`;
 }
 
 async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
@@ -86,6 +111,7 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
       port: env.TEMPORAL_DEV_PORT,
       uiPort: env.TEMPORAL_DEV_UI_PORT,
       dbFile: path.join(env.TEMPORAL_DATA_DIR, 'temporal.sqlite'),
+      pidFile: path.join(env.TEMPORAL_DATA_DIR, 'temporal-dev-server.json'),
       namespace: env.TEMPORAL_NAMESPACE,
       log: (line) => logger.info(line),
     });
@@ -93,7 +119,12 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     address = server.address;
     uiUrl = server.uiUrl;
   } else {
-    const connection = await Connection.connect({ address, connectTimeout: 5000 });
+    const connection = await Connection.connect({ address, connectTimeout: 5000 }).catch((err: unknown) => {
+      throw new StartupError(
+        `Temporal at TEMPORAL_ADDRESS=${address} does not answer (${err instanceof Error ? err.message : String(err)}): ` +
+          'start it, or unset TEMPORAL_ADDRESS to run the dev server',
+      );
+    });
     const added = await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
     if (added.length) logger.info({ added }, 'search attributes registered');
     await connection.close();
@@ -169,4 +200,7 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
   console.log(lines.join('\n'));
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(startupErrorLine(err));
+  process.exit(1);
+});

@@ -9,6 +9,7 @@ import {
   allHandlersFinished,
   condition,
   makeContinueAsNewFunc,
+  patched,
   setHandler,
   sleep,
   workflowInfo,
@@ -26,15 +27,19 @@ import {
 } from './messages';
 import { reporterFor } from './platforms';
 import { createPublisher } from './publishing';
-import { report, setStatus } from './reporting';
+import { report, runOutbox, setStatus } from './reporting';
 import { initialState, note, tuningOf, viewOf, type Delivery } from './state';
 import { isTerminal } from './stateMachine';
+
+/** Reports leave through their own lane (workflows/reporting.ts); older runs replay without it. */
+const PATCH_REPORT_LANE = 'reports-own-lane';
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryView> {
   const d = setUp(input);
   if (d.state.phase !== 'active' && (await begin(d)) === 'continue-as-new') return continueAsNew(d);
   await runInbox(d);
-  if (!isTerminal(d.state.status) || d.state.inbox.length > 0) return continueAsNew(d);
+  if (!isTerminal(d.state.status) || d.state.inbox.length > 0 || (d.state.outbox?.length ?? 0) > 0)
+    return continueAsNew(d);
   d.state.phase = 'ended';
   note(d, 'status', `delivery ended ${d.state.status}`);
   d.publisher.publish();
@@ -55,7 +60,9 @@ function setUp(input: DeliveryInput): Delivery {
     publisher: createPublisher(state),
     seen: new Set(state.seenEventIds),
     tuning,
+    reportLane: patched(PATCH_REPORT_LANE),
   };
+  if (delivery.reportLane) void runOutbox(delivery);
   /** Every Create answer pushes the platform's confirmation later, until it happened. */
   const pushConfirmation = (answeredAt: number) => {
     if (!state.confirmed) state.confirmAt = Math.max(state.confirmAt, answeredAt + confirmationWait);
@@ -134,10 +141,14 @@ async function runInbox(d: Delivery): Promise<void> {
     return info.continueAsNewSuggested || info.historyLength >= d.tuning.continueAsNewAfterEvents;
   };
   for (;;) {
-    while (!isTerminal(state.status) || state.inbox.length > 0) {
+    const unsent = () => state.outbox?.length ?? 0;
+    while (!isTerminal(state.status) || state.inbox.length > 0 || unsent() > 0) {
       if (shouldContinueAsNew()) break;
-      if (state.inbox.length === 0) await condition(() => state.inbox.length > 0 || shouldContinueAsNew());
-      else await handleNext(d);
+      if (state.inbox.length > 0) await handleNext(d);
+      else
+        await condition(
+          () => state.inbox.length > 0 || (isTerminal(state.status) && unsent() === 0) || shouldContinueAsNew(),
+        );
     }
     await condition(allHandlersFinished);
     // Reports run as local activities, recorded only when their workflow task completes. Closing
@@ -145,6 +156,6 @@ async function runInbox(d: Delivery): Promise<void> {
     // meanwhile, and the reports would run again: one timer first seals them in history.
     await sleep(1);
     // What arrived meanwhile is handled before closing; a continue-as-new carries it instead.
-    if (state.inbox.length === 0 || shouldContinueAsNew()) return;
+    if ((state.inbox.length === 0 && unsent() === 0) || shouldContinueAsNew()) return;
   }
 }

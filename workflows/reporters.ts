@@ -25,6 +25,11 @@ export interface PlatformReporter<Call = unknown> {
   creationFailed(reason: string): Call[];
   /** The delivery was canceled by a command (the platform's cancel, an operator's), not by the carrier. */
   canceledOnRequest(reason: string): Call[];
+  /**
+   * Whether a call still waiting in the outbox is moot once the platform itself canceled the
+   * delivery (a status the platform would no longer show). Such calls are dropped, not sent.
+   */
+  supersededByPlatformCancel?(call: Call): boolean;
   /** Runs one call; resolves when the platform took it, rejects when it definitely refused it. */
   execute(call: Call): Promise<unknown>;
   describe(call: Call): string;
@@ -93,6 +98,9 @@ export function vtexReporter(
     ],
     // VTEX asked for the cancel itself: nothing to tell it.
     canceledOnRequest: () => [],
+    // VTEX shows CANCELED from its own cancel on: a status PATCH still waiting would overwrite it.
+    // Notes, evidences and labels are the delivery's record and still go.
+    supersededByPlatformCancel: (call) => call.kind === 'patch',
     execute(call) {
       switch (call.kind) {
         case 'patch':

@@ -15,6 +15,7 @@ import {
   DEFAULT_CONFIRMATION_DELAY_MS,
   DEFAULT_CONFIRMATION_MARGIN_MS,
   DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
+  DEFAULT_REPORT_ATTENTION_AFTER_MS,
 } from '../contracts/delivery';
 import type { Publisher } from './publishing';
 
@@ -30,7 +31,17 @@ export interface Delivery {
   readonly publisher: Publisher;
   /** Carrier event ids already handled: `state.seenEventIds` as a set. */
   readonly seen: Set<string>;
-  readonly tuning: { confirmationDelayMs: number; confirmationMarginMs: number; continueAsNewAfterEvents: number };
+  readonly tuning: {
+    confirmationDelayMs: number;
+    confirmationMarginMs: number;
+    continueAsNewAfterEvents: number;
+    reportAttentionAfterMs: number;
+  };
+  /**
+   * Reports go through the outbox lane (patched in: runs recorded before it awaited each report
+   * in the inbox, and replay that way).
+   */
+  readonly reportLane: boolean;
 }
 
 export function tuningOf(input: DeliveryInput): Delivery['tuning'] {
@@ -38,6 +49,7 @@ export function tuningOf(input: DeliveryInput): Delivery['tuning'] {
     confirmationDelayMs: input.tuning?.confirmationDelayMs ?? DEFAULT_CONFIRMATION_DELAY_MS,
     confirmationMarginMs: input.tuning?.confirmationMarginMs ?? DEFAULT_CONFIRMATION_MARGIN_MS,
     continueAsNewAfterEvents: input.tuning?.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
+    reportAttentionAfterMs: input.tuning?.reportAttentionAfterMs ?? DEFAULT_REPORT_ATTENTION_AFTER_MS,
   };
 }
 
@@ -134,7 +146,7 @@ export function viewOf(d: Delivery): DeliveryView {
     ...(state.lastError ? { lastError: state.lastError } : {}),
     needsAttention: state.needsAttention,
     failedReports: [...state.failedReports],
-    pendingReports: state.reportsInFlight + state.inbox.length,
+    pendingReports: state.inbox.length + (d.reportLane ? (state.outbox?.length ?? 0) : state.reportsInFlight),
     timeline: [...state.timeline],
     run: state.run,
   };

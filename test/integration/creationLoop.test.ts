@@ -4,17 +4,11 @@
  * delivery lives until its window ends (issue: "creation hot loop").
  */
 import { createServiceBody } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
 describe('a Delivery Engine that answers 409 to every create', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useTestStack();
 
   it('is asked again with a growing, capped backoff, not in a hot loop', async () => {
     stack.engine.setFaults({ errorRate: 1, errorStatuses: [409], pathPattern: '^/jobs$' });

@@ -7,16 +7,9 @@ import { listen, type RunningServer } from '../../api/server';
 import { freePort } from '../../scripts/dev-server';
 import { createLogger } from '../../observability/logger';
 import { createServiceBody } from '../support/deliveries';
-import { startTestStack, TEST_INTAKE_TOKEN, type TestStack } from '../support/stack';
+import { TEST_INTAKE_TOKEN, useTestStack } from '../support/stack';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack();
 
 describe('probes and request ids', () => {
   it('answers healthz and readyz while Temporal is reachable', async () => {

@@ -4,17 +4,11 @@
  * canceled (issue: "orphan jobs").
  */
 import { createServiceBody, finalView } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
 describe('a create whose answer was lost, then an engine down past the window', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack({ env: { CREATION_GRACE_MS: '6000' } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useTestStack({ env: { CREATION_GRACE_MS: '6000' } });
 
   it('cancels the job the engine made, and ends CANCELED and flagged', async () => {
     // The engine carries out POST /jobs but its answer never arrives...
