@@ -73,6 +73,7 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   );
   lines.push(`| **lost deliveries** | **${v.lostDeliveries}** |`);
   lines.push(`| **lost reports** | **${v.lostReports}** |`);
+  lines.push(`| deliveries still open when the run stopped waiting (not counted lost) | ${v.unfinished} |`);
   lines.push(
     `| **doubled reports** | **${v.doubledReports}** (of which after the end: ${v.byClass['report-after-end'] ?? 0}) |`,
   );
