@@ -26,7 +26,7 @@ export class Engine {
     private readonly options: EngineSandboxOptions,
     private readonly logger: Logger,
   ) {
-    this.slots = new SlotBook(options.slotHoldMs ?? DEFAULT_SLOT_HOLD_MS);
+    this.slots = new SlotBook(options.slotHoldMs ?? DEFAULT_SLOT_HOLD_MS, options.slotLapseRate ?? 0);
     this.jobs = new JobStore(this.slots);
     this.dispatcher = new WebhookDispatcher(resolveWebhookOptions(options.webhook), this.work, logger);
     if (options.autoplay) this.scenarioTypes(options.autoplay.scenario);

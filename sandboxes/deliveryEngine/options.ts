@@ -2,6 +2,21 @@
 import type { Logger } from 'pino';
 import type { PartialFaultSettings } from '../common/faults';
 
+/** One attempt to deliver one event. */
+export interface DeliveryAttempt {
+  jobId: string;
+  eventId: string;
+  type: string;
+  attempt: number;
+  /** the receiver's status; null when it did not answer */
+  status: number | null;
+  error: string | null;
+  at: string;
+  durationMs: number;
+  /** delivered (200), retrying, or gave-up (maxAttempts reached) */
+  outcome: 'delivered' | 'retrying' | 'gave-up';
+}
+
 export interface WebhookOptions {
   /** wait before the first retry; doubles on each retry */
   initialDelayMs?: number;
@@ -17,6 +32,10 @@ export interface WebhookOptions {
   reorder?: boolean;
   /** with reorder: how long an event waits for a successor to swap with before going alone */
   reorderWindowMs?: number;
+  /** with reorder: the share (0..1) of events held back for a successor to swap with (default 1: every pair) */
+  reorderRate?: number;
+  /** told of every delivery attempt as it is recorded (a long run keeps its own index: the list is capped) */
+  onAttempt?: (attempt: DeliveryAttempt) => void;
 }
 
 export interface EngineSandboxOptions {
@@ -24,6 +43,8 @@ export interface EngineSandboxOptions {
   apiKey: string;
   /** how long a slot from POST /jobs/availability is held */
   slotHoldMs?: number;
+  /** share (0..1) of slots that lapse before their job is created: offered already expired */
+  slotLapseRate?: number;
   webhook?: WebhookOptions;
   /** every new job plays this scenario on its own (for demos) */
   autoplay?: { scenario: string; stepMs: number };
@@ -43,6 +64,8 @@ export function resolveWebhookOptions(options: WebhookOptions = {}): ResolvedWeb
     duplicateRate: 0,
     reorder: false,
     reorderWindowMs: 2000,
+    reorderRate: 1,
+    onAttempt: () => undefined,
     ...defined,
   };
 }

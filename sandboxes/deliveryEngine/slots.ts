@@ -21,14 +21,19 @@ export interface Slot {
 export class SlotBook {
   private readonly slots = new Map<string, Slot>();
 
-  constructor(private readonly holdMs: number) {}
+  constructor(
+    private readonly holdMs: number,
+    /** share of slots offered already lapsed (a slot that expires before its job: the 417 path) */
+    private readonly lapseRate = 0,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   offer(request: AvailabilityRequest, now = Date.now()): AvailabilityResponse {
     const distance_m = distanceMetres(request.origin, request.destination);
     const window = deliveryWindow(request.window, now);
     const slot: Slot = {
       slot_id: randomUUID(),
-      expiresAt: now + this.holdMs,
+      expiresAt: this.lapseRate > 0 && this.random() < this.lapseRate ? now : now + this.holdMs,
       ...window,
       price: slotPrice(distance_m, totalWeightKg(request.items)),
       distance_m,

@@ -8,7 +8,9 @@ import { z } from 'zod';
 import { WEBHOOK_KEY_HEADER } from '../../contracts/deliveryEngine';
 import { postJson } from '../common/outgoing';
 import type { SandboxJobEvent } from './events';
-import type { ResolvedWebhookOptions } from './options';
+import type { DeliveryAttempt, ResolvedWebhookOptions } from './options';
+
+export type { DeliveryAttempt };
 import type { WorkTracker } from './workTracker';
 
 export const WebhookBehaviour = z.strictObject({
@@ -16,21 +18,6 @@ export const WebhookBehaviour = z.strictObject({
   reorder: z.boolean(),
 });
 export type WebhookBehaviour = z.infer<typeof WebhookBehaviour>;
-
-/** One attempt to deliver one event. */
-export interface DeliveryAttempt {
-  jobId: string;
-  eventId: string;
-  type: string;
-  attempt: number;
-  /** the receiver's status; null when it did not answer */
-  status: number | null;
-  error: string | null;
-  at: string;
-  durationMs: number;
-  /** delivered (200), retrying, or gave-up (maxAttempts reached) */
-  outcome: 'delivered' | 'retrying' | 'gave-up';
-}
 
 export interface DeliveryFilter {
   jobId?: string;
@@ -100,7 +87,7 @@ export class WebhookDispatcher {
       clearTimeout(queue.held.timer);
       queue.items.push(...copies, ...queue.held.items);
       queue.held = null;
-    } else if (reorder) {
+    } else if (reorder && (this.settings.reorderRate >= 1 || this.random() < this.settings.reorderRate)) {
       const timer = setTimeout(() => {
         if (!queue.held) return;
         queue.items.push(...queue.held.items);
@@ -205,6 +192,7 @@ export class WebhookDispatcher {
 
   private record(attempt: DeliveryAttempt): void {
     this.attempts.push(attempt);
+    this.settings.onAttempt({ ...attempt });
     if (this.attempts.length > MAX_ATTEMPTS_KEPT) this.attempts.splice(0, this.attempts.length - MAX_ATTEMPTS_KEPT);
     this.logger.debug(
       {

@@ -1,0 +1,524 @@
+/**
+ * The chaos run's verdict, in one place for `npm run chaos` and the in-suite run: for every delivery,
+ * what the platform's sandbox holds (VTEX's service record, the marketplace's callbacks) against the
+ * engine's truth (the events its job really went through, when each reached our webhook) and what
+ * the platform itself asked (cancel, pause). Pure: it reads what the run collected, nothing else.
+ *
+ * Exactly once where the order of things is known; at most once where it is not: an event whose
+ * delivery to our webhook overlapped the platform's cancel may or may not be reported, never twice.
+ */
+
+export type LifeKind =
+  | 'happy'
+  | 'incident'
+  | 'returned'
+  | 'carrier-cancel'
+  | 'on-hold'
+  | 'repeated-note'
+  | 'labels'
+  | 'long'
+  | 'vtex-cancel-in-flight'
+  | 'vtex-pause-in-flight'
+  | 'marketplace-happy'
+  | 'marketplace-cancel'
+  | 'cancel-during-creation'
+  | 'cancel-behind-refused-reports'
+  | 'shared-reference'
+  | 'engine-refuses-create';
+
+/** One event of the delivery's job, as the engine emitted it and as it reached our webhook. */
+export interface PlayedEvent {
+  id: string;
+  type: string;
+  /** epoch ms the engine emitted it */
+  createdAt: number;
+  /** epoch ms of its first delivery attempt (undefined: never attempted) */
+  firstAttemptAt?: number;
+  /** epoch ms its delivery got our 200 (undefined: never) */
+  deliveredAt?: number;
+  /** emitted by the engine itself in answer to our call (the CANCELLED of a cancel, the ON_HOLD of a hold) */
+  reaction: boolean;
+  /** the plan says its report may or may not go out (it raced something the run cannot order) */
+  optional: boolean;
+  reason?: string | null;
+  resourceId?: string | null;
+  notes: string[];
+  evidences: string[];
+  labels: string[];
+}
+
+/** A command the platform (VTEX) sent us, with when it was first sent and when it was answered. */
+export interface PlatformCommandRecord {
+  command: 'cancel' | 'pause' | 'resume';
+  firstSentAt: number;
+  /** epoch ms of the 200; undefined when it never got one */
+  answeredAt?: number;
+  status?: number;
+  attempts: number;
+}
+
+export interface TrackingCallRecord {
+  at: number;
+  method: string;
+  hook: string;
+  status: number | null;
+}
+
+export interface VtexRecordView {
+  status: string;
+  agentId: string | null;
+  notes: { content: string; date: string }[];
+  evidences: { content: string; date: string }[];
+  labels: string[];
+  timeline: { type: string; description: string; author: string | null; date: string; status?: string }[];
+}
+
+export interface MarketplaceCallbackView {
+  eventId: string;
+  status: string;
+  receivedAt: string;
+  duplicate: boolean;
+}
+
+export interface CollectedDelivery {
+  index: number;
+  kind: LifeKind;
+  platform: 'vtex' | 'marketplace';
+  serviceId: string;
+  /** the intake took the request (200 / 202) */
+  accepted: boolean;
+  intakeAttempts: number;
+  /** the job the run played (the first job whose webhook names this delivery) */
+  jobId?: string;
+  /** the job the delivery's workflow says it has */
+  workflowJobId?: string;
+  /** every engine job whose webhook names this delivery */
+  jobsOfDelivery: string[];
+  /** the delivery that owns `workflowJobId` when it is not this one */
+  workflowJobOwner?: string;
+  jobStatus?: string;
+  /** the life was played to its end (false: no job showed up, or the run gave up) */
+  played: boolean;
+  playNote?: string;
+  events: PlayedEvent[];
+  commands: PlatformCommandRecord[];
+  /** the terminal step the run played: a carrier event, or the platform's cancel */
+  terminal?: { kind: 'event'; eventId: string } | { kind: 'platform-cancel' };
+  /** what the platform holds */
+  vtex?: { record?: VtexRecordView; confirmedAt?: number; calls: TrackingCallRecord[] };
+  marketplace?: { callbacks: MarketplaceCallbackView[] };
+  workflow?: { status: string; run?: number; needsAttention?: boolean; lastError?: string };
+  /** POST /jobs calls for this delivery while the engine refused them, and how long the refusal lasted */
+  refusedCreates?: { calls: number; windowMs: number };
+  /** platform cancel answered -> engine job CANCELLED, ms (undefined: never) */
+  cancelReachedEngineMs?: number;
+}
+
+export type FindingClass =
+  | 'lost-delivery'
+  | 'lost-report'
+  | 'doubled-report'
+  | 'report-after-end'
+  | 'early-call'
+  | 'orphan-job'
+  | 'doubled-job'
+  | 'shared-job'
+  | 'slow-cancel'
+  | 'creation-hot-loop'
+  | 'unfinished';
+
+export interface Finding {
+  class: FindingClass;
+  serviceId: string;
+  kind: LifeKind;
+  what: string;
+}
+
+export interface Verdict {
+  deliveries: number;
+  lostDeliveries: number;
+  lostReports: number;
+  doubledReports: number;
+  /** deliveries still open when the run stopped waiting (not counted lost) */
+  unfinished: number;
+  findings: Finding[];
+  /** per finding class: how many */
+  byClass: Partial<Record<FindingClass, number>>;
+  /** per life kind: deliveries, and deliveries with at least one finding */
+  byKind: Record<string, { deliveries: number; withFindings: number }>;
+  /** items checked: required (exactly once), optional (at most once) */
+  checkedItems: { required: number; optional: number };
+  /** event emitted -> the platform holds its report, ms */
+  eventToPlatformMs: number[];
+  events: number;
+  continuedAsNew: number;
+  maxRun: number;
+}
+
+/** VTEX statuses an event type leads to (CONTRACT.md section 4), for the latency figure. */
+const STATUS_OF_EVENT: Record<string, string> = {
+  ALLOCATED: 'ASSIGNED',
+  RE_ALLOCATED: 'ASSIGNED',
+  GOING_TO_ORIGIN_STARTED: 'ASSIGNED',
+  ARRIVED_TO_ORIGIN: 'ASSIGNED',
+  PICKING_FINISHED: 'PICKED',
+  CHECKED_OUT: 'PICKED',
+  GOING_TO_DESTINATION_STARTED: 'ON_ROUTE',
+  ARRIVED_TO_DESTINATION: 'ON_ROUTE',
+  DELIVERING_STARTED: 'ON_ROUTE',
+  CLIENT_RECEIVED: 'DELIVERED',
+  INCIDENT: 'INCIDENT',
+  REFUSED: 'INCIDENT',
+  RETURNED: 'RETURNED',
+};
+
+const FINAL_OF_EVENT: Record<string, string> = {
+  CLIENT_RECEIVED: 'DELIVERED',
+  RETURNED: 'RETURNED',
+  CANCELLED: 'CANCELED',
+};
+const ENGINE_FINAL: Record<string, string> = { DELIVERED: 'DELIVERED', RETURNED: 'RETURNED', CANCELED: 'CANCELLED' };
+/** Lives whose reports or creation the run stalls on purpose: left out of the latency figure. */
+const DELIBERATE_STALLS: ReadonlySet<LifeKind> = new Set([
+  'cancel-behind-refused-reports',
+  'engine-refuses-create',
+  'shared-reference',
+  'cancel-during-creation',
+]);
+/** Reasons whose VTEX report is a note carrying the reason. */
+const REASON_NOTES = new Set(['INCIDENT', 'REFUSED', 'RESCHEDULED']);
+
+type Place = 'before' | 'ambiguous' | 'after';
+
+/** Where an event stands against the delivery's end, as far as the run can know. */
+function placeOf(event: PlayedEvent, d: CollectedDelivery, events: PlayedEvent[]): Place {
+  if (event.optional) return 'ambiguous';
+  const terminal = d.terminal;
+  if (!terminal) return 'before';
+  if (terminal.kind === 'event') {
+    const at = events.findIndex((e) => e.id === terminal.eventId);
+    const mine = events.indexOf(event);
+    return at < 0 || mine <= at ? 'before' : 'after';
+  }
+  const cancel = d.commands.find((c) => c.command === 'cancel' && c.answeredAt !== undefined);
+  if (!cancel) return 'before';
+  if (event.deliveredAt !== undefined && event.deliveredAt < cancel.firstSentAt) return 'before';
+  if (event.firstAttemptAt !== undefined && event.firstAttemptAt > cancel.answeredAt!) return 'after';
+  return 'ambiguous';
+}
+
+/** The final status the platform must show, from how the run ended the life. */
+function expectedFinal(d: CollectedDelivery): string | undefined {
+  if (!d.terminal) return undefined;
+  if (d.terminal.kind === 'platform-cancel') return 'CANCELED';
+  const event = d.events.find((e) => e.id === (d.terminal as { eventId: string }).eventId);
+  return event ? FINAL_OF_EVENT[event.type] : undefined;
+}
+
+interface Tally {
+  required: number;
+  optional: number;
+  forbidden: number;
+}
+
+export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
+  const findings: Finding[] = [];
+  const latencies: number[] = [];
+  const checked = { required: 0, optional: 0 };
+  let events = 0;
+  let continuedAsNew = 0;
+  let maxRun = 0;
+  const lost = new Set<string>();
+
+  for (const d of deliveries) {
+    const mark = findings.length;
+    check(d);
+    // Still open when the run stopped waiting: what is missing may yet come; what is doubled stays.
+    // 'unknown': described (so not completed) but not queried in time: open too.
+    const open = d.workflow?.status === 'RUNNING' || d.workflow?.status.startsWith('unknown') === true;
+    if (open && !findings.slice(mark).some((f) => f.class === 'shared-job')) {
+      const missing = findings.slice(mark).filter((f) => f.class === 'lost-delivery' || f.class === 'lost-report');
+      if (missing.length > 0) {
+        findings.splice(mark, findings.length - mark, ...findings.slice(mark).filter((f) => !missing.includes(f)));
+        lost.delete(d.serviceId);
+        findings.push({
+          class: 'unfinished',
+          serviceId: d.serviceId,
+          kind: d.kind,
+          what: `still open when the run stopped waiting: ${missing[0]!.what}`,
+        });
+      }
+    }
+  }
+
+  function check(d: CollectedDelivery): void {
+    const add = (cls: FindingClass, what: string) =>
+      findings.push({ class: cls, serviceId: d.serviceId, kind: d.kind, what });
+    const lose = (what: string) => {
+      lost.add(d.serviceId);
+      add('lost-delivery', what);
+    };
+    events += d.events.length;
+    if ((d.workflow?.run ?? 1) > 1) continuedAsNew += 1;
+    maxRun = Math.max(maxRun, d.workflow?.run ?? 1);
+
+    if (!d.accepted) {
+      lose(`the intake never took it (${d.intakeAttempts} attempts)`);
+      return;
+    }
+    // Jobs: one per delivery, its own, cancelled when the platform canceled.
+    if (d.jobsOfDelivery.length > 1)
+      add('doubled-job', `${d.jobsOfDelivery.length} engine jobs name this delivery: ${d.jobsOfDelivery.join(', ')}`);
+    if (d.workflowJobOwner && d.workflowJobOwner !== d.serviceId) {
+      add(
+        'shared-job',
+        `its workflow holds job ${d.workflowJobId}, created for ${d.workflowJobOwner}: this delivery never hears of its driver`,
+      );
+    }
+    const platformCanceled = d.commands.some((c) => c.command === 'cancel' && c.answeredAt !== undefined);
+    if (platformCanceled) {
+      for (const jobId of new Set([...(d.jobsOfDelivery ?? []), ...(d.workflowJobId ? [d.workflowJobId] : [])])) {
+        const status = jobId === d.jobId || jobId === d.workflowJobId ? d.jobStatus : undefined;
+        if (status !== undefined && status !== 'CANCELLED')
+          add('orphan-job', `platform canceled, engine job ${jobId} is ${status}: a driver may carry it`);
+      }
+      if (d.cancelReachedEngineMs === undefined && d.jobId)
+        add(
+          'slow-cancel',
+          `the platform cancel did not reach the engine job while the run watched (10 min); the job ends ${d.jobStatus ?? 'unknown'}`,
+        );
+      else if (d.cancelReachedEngineMs !== undefined && d.cancelReachedEngineMs > 30_000) {
+        add(
+          'slow-cancel',
+          `the platform cancel reached the engine ${Math.round(d.cancelReachedEngineMs / 1000)} s after it was answered`,
+        );
+      }
+    }
+    if (d.refusedCreates && d.refusedCreates.windowMs > 0) {
+      const perMinute = (d.refusedCreates.calls * 60_000) / d.refusedCreates.windowMs;
+      if (d.refusedCreates.calls >= 5 && perMinute > 60) {
+        add(
+          'creation-hot-loop',
+          `${d.refusedCreates.calls} POST /jobs in ${Math.round(d.refusedCreates.windowMs / 1000)} s of 409s (${Math.round(perMinute)}/min): no backoff`,
+        );
+      }
+    }
+    if (!d.played) {
+      lose(`its life could not be played: ${d.playNote ?? 'no job'}`);
+      return;
+    }
+
+    const final = expectedFinal(d);
+    // The latency figure is the bridge's under chaos, not how long a refusal the run played lasted.
+    const measured = DELIBERATE_STALLS.has(d.kind) ? [] : latencies;
+    if (d.platform === 'vtex') checkVtex(d, final, add, lose, checked, measured);
+    else checkMarketplace(d, final, add, lose);
+
+    if (final && d.jobStatus && !platformCanceled && ENGINE_FINAL[final] !== d.jobStatus) {
+      // The engine's truth is what the run played; a differing job status means the run is wrong.
+      add('lost-delivery', `engine job is ${d.jobStatus}, the run played it to ${final}`);
+      lost.add(d.serviceId);
+    }
+  }
+
+  const byClass: Verdict['byClass'] = {};
+  for (const f of findings) byClass[f.class] = (byClass[f.class] ?? 0) + 1;
+  const byKind: Verdict['byKind'] = {};
+  const withFindings = new Set(findings.map((f) => f.serviceId));
+  for (const d of deliveries) {
+    const k = (byKind[d.kind] ??= { deliveries: 0, withFindings: 0 });
+    k.deliveries += 1;
+    if (withFindings.has(d.serviceId)) k.withFindings += 1;
+  }
+  return {
+    deliveries: deliveries.length,
+    lostDeliveries: lost.size,
+    lostReports: byClass['lost-report'] ?? 0,
+    doubledReports: (byClass['doubled-report'] ?? 0) + (byClass['report-after-end'] ?? 0),
+    unfinished: byClass['unfinished'] ?? 0,
+    findings,
+    byClass,
+    byKind,
+    checkedItems: checked,
+    eventToPlatformMs: latencies,
+    events,
+    continuedAsNew,
+    maxRun,
+  };
+}
+
+function checkVtex(
+  d: CollectedDelivery,
+  final: string | undefined,
+  add: (cls: FindingClass, what: string) => void,
+  lose: (what: string) => void,
+  checked: { required: number; optional: number },
+  latencies: number[],
+): void {
+  const record = d.vtex?.record;
+  if (!record) {
+    lose('VTEX holds no service record');
+    return;
+  }
+  if (final && record.status !== final) {
+    if (d.terminal?.kind === 'platform-cancel' && record.status !== 'CANCELED') {
+      // VTEX marked it canceled when we answered its Cancel; only a later report of ours moves it back.
+      const last = [...record.timeline].reverse().find((e) => e.type === 'STATUS' && e.author === 'System');
+      lose(
+        `VTEX canceled it, then our report set it to ${record.status}${last ? ` at ${last.date}` : ''}: a report queued before the cancel went out after it`,
+      );
+    } else lose(`VTEX shows ${record.status}, the engine's truth is ${final}`);
+    // Canceled by us while the engine carried it on (creation gave up): every item below follows from that.
+    if (record.status === 'CANCELED' && d.terminal?.kind !== 'platform-cancel') return;
+  }
+
+  // Every tracking call waits for VTEX's confirmation of the Create answer.
+  const confirmedAt = d.vtex?.confirmedAt;
+  if (confirmedAt !== undefined) {
+    const early = (d.vtex?.calls ?? []).filter((c) => c.at < confirmedAt);
+    if (early.length > 0)
+      add(
+        'early-call',
+        `${early.length} tracking call(s) before the 5 s confirmation (first: ${early[0]!.method} ${early[0]!.hook || 'service'} ${confirmedAt - early[0]!.at} ms early)`,
+      );
+  }
+
+  const platformCanceled = d.terminal?.kind === 'platform-cancel';
+  const tallies = new Map<string, Tally & { what: string }>();
+  const tally = (key: string, what: string, place: Place) => {
+    const t = tallies.get(key) ?? { required: 0, optional: 0, forbidden: 0, what };
+    if (place === 'before') t.required += 1;
+    else if (place === 'ambiguous') t.optional += 1;
+    else t.forbidden += 1;
+    tallies.set(key, t);
+  };
+  let onHold: Tally = { required: 0, optional: 0, forbidden: 0 };
+  let agentExpected: string | null | undefined;
+
+  for (const event of d.events) {
+    // The engine's CANCELLED in answer to the platform's own cancel is never reported back.
+    if (platformCanceled && event.reaction && event.type === 'CANCELLED') continue;
+    const place = placeOf(event, d, d.events);
+    for (const note of event.notes) tally(`note:${note}`, `note "${note}" (${event.type})`, place);
+    if (REASON_NOTES.has(event.type) && event.reason)
+      tally(`note:${event.reason}`, `${event.type} note "${event.reason}"`, place);
+    for (const evidence of event.evidences)
+      tally(`evidence:${evidence}`, `evidence ${evidence} (${event.type})`, place);
+    for (const label of event.labels) tally(`label:${label}`, `label ${label} (${event.type})`, place);
+    if (event.type === 'ON_HOLD') {
+      // A hold while already on hold moves nothing, so VTEX hears of a run of holds once; with one
+      // event between two holds, reordering can make them a run: the second may or may not count.
+      const i = d.events.indexOf(event);
+      const before = d.events.slice(Math.max(0, i - 2), i).map((e) => e.type);
+      const inRun = before[before.length - 1] === 'ON_HOLD' || before[0] === 'ON_HOLD';
+      onHold = bump(onHold, inRun && place === 'before' ? 'ambiguous' : place);
+    }
+    if (place === 'before' && event.resourceId) agentExpected = event.resourceId;
+  }
+
+  const count = (key: string): number => {
+    const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    if (kind === 'note') return record.notes.filter((n) => n.content.includes(value)).length;
+    if (kind === 'evidence') return record.evidences.filter((e) => e.content === value).length;
+    return record.labels.filter((l) => l === value).length;
+  };
+  for (const [key, t] of tallies) {
+    const present = count(key);
+    checked.required += t.required;
+    checked.optional += t.optional;
+    judge(present, t, t.what, add);
+  }
+
+  const onHoldPresent = record.timeline.filter(
+    (e) => e.type === 'STATUS' && e.description === 'Service on hold' && e.author === 'System',
+  ).length;
+  checked.required += onHold.required;
+  checked.optional += onHold.optional;
+  if (onHold.required + onHold.optional + onHold.forbidden > 0 || onHoldPresent > 0)
+    judge(onHoldPresent, onHold, 'on-hold', add);
+
+  const carrierCancels = record.timeline.filter(
+    (e) => e.type === 'STATUS' && e.description === 'Service canceled' && e.author === 'System',
+  ).length;
+  const cancelRequired = final === 'CANCELED' && !platformCanceled ? 1 : 0;
+  checked.required += cancelRequired;
+  judge(carrierCancels, { required: cancelRequired, optional: 0, forbidden: 0 }, 'carrier cancel', add);
+
+  if (
+    (final === 'DELIVERED' || final === 'RETURNED') &&
+    agentExpected !== undefined &&
+    record.agentId !== agentExpected
+  ) {
+    add('lost-report', `agent: VTEX shows ${record.agentId ?? 'none'}, the engine's courier is ${agentExpected}`);
+  }
+
+  // Latency: each event's note, and each status reached, from the engine's emission to VTEX's record.
+  for (const event of d.events) {
+    if (placeOf(event, d, d.events) !== 'before') continue;
+    for (const note of event.notes) {
+      const held = record.notes.find((n) => n.content.includes(note));
+      if (held) latencies.push(Date.parse(held.date) - event.createdAt);
+    }
+  }
+  const seenStatus = new Set<string>();
+  for (const entry of record.timeline) {
+    if (entry.type !== 'STATUS' || entry.author !== 'System' || !entry.status || seenStatus.has(entry.status)) continue;
+    seenStatus.add(entry.status);
+    const first = d.events.find((e) => STATUS_OF_EVENT[e.type] === entry.status);
+    if (first && Date.parse(entry.date) >= first.createdAt) latencies.push(Date.parse(entry.date) - first.createdAt);
+  }
+}
+
+function checkMarketplace(
+  d: CollectedDelivery,
+  final: string | undefined,
+  add: (cls: FindingClass, what: string) => void,
+  lose: (what: string) => void,
+): void {
+  const callbacks = d.marketplace?.callbacks ?? [];
+  if (callbacks.length === 0) {
+    lose('the marketplace got no callback');
+    return;
+  }
+  const terminal = new Map<string, string>();
+  for (const c of callbacks)
+    if (['DELIVERED', 'RETURNED', 'CANCELED'].includes(c.status)) terminal.set(c.eventId, c.status);
+  if (final && ![...terminal.values()].includes(final)) {
+    lose(`the marketplace never heard ${final} (last: ${callbacks[callbacks.length - 1]!.status})`);
+  }
+  if (terminal.size > 1)
+    add(
+      'doubled-report',
+      `${terminal.size} terminal callbacks with different event ids: ${[...terminal.values()].join(', ')}`,
+    );
+}
+
+function bump(t: Tally, place: Place): Tally {
+  return {
+    required: t.required + (place === 'before' ? 1 : 0),
+    optional: t.optional + (place === 'ambiguous' ? 1 : 0),
+    forbidden: t.forbidden + (place === 'after' ? 1 : 0),
+  };
+}
+
+/** Exactly `required`, plus at most `optional`; anything reported past the end is its own class. */
+function judge(present: number, t: Tally, what: string, add: (cls: FindingClass, what: string) => void): void {
+  if (present < t.required) add('lost-report', `${what}: VTEX holds ${present}, expected ${t.required}`);
+  else if (present > t.required + t.optional) {
+    if (t.forbidden > 0 && t.required + t.optional === 0)
+      add('report-after-end', `${what}: reported ${present} time(s) though it came after the delivery ended`);
+    else
+      add(
+        'doubled-report',
+        `${what}: VTEX holds ${present}, expected ${t.required}${t.optional ? ` (+${t.optional} that raced the end)` : ''}`,
+      );
+  }
+}
+
+/** p-th percentile (0..100) of `values`, nearest rank. */
+export function percentile(values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}

@@ -1,0 +1,84 @@
+/**
+ * `npm run chaos -- --deliveries N`: the chaos run (scripts/chaos/run.ts), its figures printed and
+ * written to CHAOS.md. Exits 1 when a delivery or a report was lost or doubled.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { checkDeliveries, percentile } from './checker';
+import { chaosMarkdown } from './report';
+import { DEFAULT_CHAOS, runChaos, type ChaosResult } from './run';
+
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+};
+
+async function main(): Promise<void> {
+  const program = new Command('chaos')
+    .description(
+      'Full delivery lives under crashes, outages and partner faults; compares every platform with the engine at the end.',
+    )
+    .option('--deliveries <n>', 'deliveries to play', positive, DEFAULT_CHAOS.deliveries)
+    .option('--rate <n>', 'deliveries started per second', positive, DEFAULT_CHAOS.rate)
+    .option('--seed <n>', 'seed of the plan and the chaos', positive, DEFAULT_CHAOS.seed)
+    .option('--out <file>', 'where the report goes', 'CHAOS.md')
+    .option(
+      '--recheck <result.json>',
+      "judge a finished run's result.json again (the checker changed) and rewrite the report",
+    )
+    .option(
+      '--settle-minutes <n>',
+      'how long to wait for every delivery to end after the last step',
+      positive,
+      DEFAULT_CHAOS.settleTimeoutMs / 60_000,
+    )
+    .parse();
+  const opts = program.opts<{
+    deliveries: number;
+    rate: number;
+    seed: number;
+    out: string;
+    settleMinutes: number;
+    recheck?: string;
+  }>();
+  if (opts.recheck) {
+    const saved = JSON.parse(readFileSync(opts.recheck, 'utf8')) as ChaosResult & { command?: string };
+    const again = { ...saved, verdict: checkDeliveries(saved.deliveries) };
+    writeFileSync(path.resolve(opts.out), chaosMarkdown(again, saved.command ?? 'npm run chaos'));
+    process.stdout.write(
+      `rechecked ${again.verdict.deliveries} deliveries: ${JSON.stringify(again.verdict.byClass)}\n`,
+    );
+    return;
+  }
+  const command = `npm run chaos -- ${process.argv.slice(2).join(' ')}`.trim();
+  const result = await runChaos({
+    ...DEFAULT_CHAOS,
+    deliveries: Math.round(opts.deliveries),
+    rate: opts.rate,
+    seed: Math.round(opts.seed),
+    settleTimeoutMs: opts.settleMinutes * 60_000,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  const v = result.verdict;
+  const out = path.resolve(opts.out);
+  writeFileSync(out, chaosMarkdown(result, command));
+  writeFileSync(path.join(result.workDir, 'result.json'), JSON.stringify({ ...result, command }, null, 1));
+  process.stdout.write(
+    [
+      '',
+      `deliveries ${v.deliveries}, events ${v.events}, lost deliveries ${v.lostDeliveries}, lost reports ${v.lostReports}, doubled reports ${v.doubledReports}`,
+      `findings by class: ${JSON.stringify(v.byClass)}`,
+      `event to platform p99 ${percentile(v.eventToPlatformMs, 99)} ms, wall ${Math.round(result.wallMs / 1000)} s, kills worker ${result.kills.worker} api ${result.kills.api} temporal ${result.kills.temporal}`,
+      `report: ${out}; every delivery and finding: ${path.join(result.workDir, 'result.json')}`,
+      '',
+    ].join('\n'),
+  );
+  process.exit(v.lostDeliveries + v.lostReports + v.doubledReports > 0 ? 1 : 0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(2);
+});

@@ -1,0 +1,692 @@
+/**
+ * The chaos run (issue 18): full delivery lives through the intake (VTEX Create service, marketplace
+ * DELIVERY_REQUEST) and the engine sandbox's events, with cancels and pauses in flight, while the
+ * worker, the API and the Temporal server are SIGKILLed and VTEX and the engine misbehave. The
+ * sandboxes live in this process and survive every kill: they are the truth the checker reads.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import vtexExample from '../../contracts/examples/vtex.create-service.json';
+import marketplaceExample from '../../contracts/examples/marketplace.delivery-request.json';
+import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
+import {
+  createDeliveryEngineApp,
+  createMarketplaceApp,
+  createVtexApp,
+  listen,
+  type DeliveryAttempt,
+} from '../../sandboxes';
+import { freePort } from '../dev-server';
+import {
+  checkDeliveries,
+  type CollectedDelivery,
+  type PlatformCommandRecord,
+  type PlayedEvent,
+  type Verdict,
+  type LifeKind,
+} from './checker';
+import { DEFAULT_MIX, DEFAULT_STALLS, planLives, rng, type LifePlan, type Stalls } from './lives';
+import { EngineObserver, FaultCounter, VtexObserver } from './observe';
+import { compileRepository, nodeProcess, temporalServer } from './processes';
+
+export interface ChaosOptions {
+  deliveries: number;
+  seed: number;
+  /** deliveries started per second */
+  rate: number;
+  /** wait between two steps of a life, ms: [min, max] */
+  stepMs: [number, number];
+  workerKillEveryMs: number;
+  /** the API is killed at a random moment within each such span */
+  apiKillEveryMs: number;
+  /** the Temporal server is killed once, at this share of the time it takes to start every delivery */
+  temporalKillAt: number;
+  tokenExpiryEveryMs: number;
+  /** shares of calls answered 5xx, never answered, carried out with the answer lost (VTEX and engine) */
+  faults: { error: number; timeout: number; lostAnswer: number };
+  duplicateRate: number;
+  reorderRate: number;
+  slotLapseRate: number;
+  /** the workflows continue as new past this many history events (CONTINUE_AS_NEW_AFTER_EVENTS) */
+  continueAsNewAfterEvents: number;
+  mix: Partial<Record<LifeKind, number>>;
+  stalls: Stalls;
+  /** how long a life waits for its engine job before it counts as unplayable */
+  jobWaitMs: number;
+  /** how long the run waits, after the last step, for every delivery to end */
+  settleTimeoutMs: number;
+  /** run the worker and the API as compiled JavaScript (a tsc build first): faster restarts */
+  compiled: boolean;
+  /** a prebuilt workflow bundle (else built here) */
+  workflowBundlePath?: string;
+  workDir?: string;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log'> = {
+  deliveries: 1000,
+  seed: 18,
+  rate: 1.5,
+  stepMs: [300, 1500],
+  workerKillEveryMs: 20_000,
+  apiKillEveryMs: 60_000,
+  temporalKillAt: 0.4,
+  tokenExpiryEveryMs: 20_000,
+  faults: { error: 0.2, timeout: 0.05, lostAnswer: 0.1 },
+  duplicateRate: 0.2,
+  reorderRate: 0.2,
+  slotLapseRate: 0.1,
+  continueAsNewAfterEvents: 150,
+  mix: DEFAULT_MIX,
+  stalls: DEFAULT_STALLS,
+  jobWaitMs: 10 * 60_000,
+  compiled: true,
+  settleTimeoutMs: 10 * 60_000,
+};
+
+export interface ChaosResult {
+  verdict: Verdict;
+  deliveries: CollectedDelivery[];
+  faults: Record<string, number>;
+  kills: {
+    worker: number;
+    api: number;
+    temporal: number;
+    temporalOutageMs: number[];
+    restartMs: Record<string, number[]>;
+  };
+  tokenExpiries: number;
+  slotLapses: number;
+  duplicatedEvents: number;
+  reorderedEvents: number;
+  webhookAttempts: number;
+  wallMs: number;
+  driveMs: number;
+  settleMs: number;
+  settled: boolean;
+  options: Omit<ChaosOptions, 'log'>;
+  workDir: string;
+}
+
+/** Abbiamo's ending endpoints and the delivery statuses they stand for. */
+const ABBIAMO_ENDING: Record<string, string> = { successful: 'DELIVERED', returned: 'RETURNED', canceled: 'CANCELED' };
+
+const INTAKE_TOKEN = 'chaos-intake-token';
+const VTEX_API_KEY = 'chaos-vtex-api-key';
+const ENGINE_API_KEY = 'chaos-engine-api-key';
+const CARRIER_ID = 'chaos-carrier';
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The FaultInjector checks timeout, then error, then lost answer: rates that give the asked shares. */
+function injectorRates(f: ChaosOptions['faults']) {
+  const error = f.error / (1 - f.timeout);
+  return {
+    timeoutRate: f.timeout,
+    errorRate: error,
+    lostAnswerRate: f.lostAnswer / ((1 - f.timeout) * (1 - error)),
+    errorStatuses: [500, 502, 503],
+  };
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const started = Date.now();
+  const log = options.log;
+  const workDir = options.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'delivery-bridge-chaos-'));
+  mkdirSync(workDir, { recursive: true });
+  const random = rng(options.seed * 7919);
+  const runId = randomUUID().slice(0, 6);
+
+  // ---- the truth: sandboxes in this process, behind the run's observers ----
+  const faults = new FaultCounter();
+  const attempts = new Map<string, { first: number; delivered?: number; deliveredCount: number; order: number }>();
+  let attemptOrder = 0;
+  let webhookAttempts = 0;
+  const onAttempt = (a: DeliveryAttempt) => {
+    webhookAttempts += 1;
+    const at = Date.parse(a.at);
+    const known = attempts.get(a.eventId) ?? { first: at, deliveredCount: 0, order: 0 };
+    if (a.outcome === 'delivered') {
+      known.deliveredCount += 1;
+      if (known.delivered === undefined) {
+        known.delivered = at + a.durationMs;
+        known.order = ++attemptOrder;
+      }
+    }
+    attempts.set(a.eventId, known);
+  };
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const intake = { url: apiUrl, token: INTAKE_TOKEN, timeoutMs: 10_000 };
+  const rates = injectorRates(options.faults);
+  const vtexApp = createVtexApp({
+    apiKey: VTEX_API_KEY,
+    intake,
+    carrierId: CARRIER_ID,
+    unknownServices: 'reject',
+    faults: rates,
+  });
+  const engineApp = createDeliveryEngineApp({
+    apiKey: ENGINE_API_KEY,
+    faults: rates,
+    slotLapseRate: options.slotLapseRate,
+    webhook: {
+      initialDelayMs: 200,
+      maxDelayMs: 2000,
+      duplicateRate: options.duplicateRate,
+      reorder: options.reorderRate > 0,
+      reorderRate: options.reorderRate,
+      reorderWindowMs: 1500,
+      onAttempt,
+    },
+  });
+  const marketplaceApp = createMarketplaceApp({ intake });
+  const vtex = vtexApp.sandbox;
+  const engine = engineApp.sandbox;
+  const marketplace = marketplaceApp.sandbox;
+  const vtexObserver = new VtexObserver(faults);
+  const engineObserver = new EngineObserver(faults, (reference) => engine.jobByClientReference(reference)?.job_id);
+  const servers = await Promise.all([
+    listen(vtexObserver.wrap(vtexApp.app)),
+    listen(engineObserver.wrap(engineApp.app)),
+    listen(marketplaceApp.app),
+  ]);
+  const [vtexServer, engineServer, marketplaceServer] = servers;
+
+  // ---- Temporal, the worker and the API ----
+  const temporal = temporalServer(await freePort(), path.join(workDir, 'temporal.sqlite'), () => undefined);
+  const bundlePath = options.workflowBundlePath ?? path.join(workDir, 'workflow-bundle.js');
+  const [, bundle] = await Promise.all([
+    temporal.start(),
+    options.workflowBundlePath
+      ? Promise.resolve(undefined)
+      : bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+  ]);
+  if (bundle) writeFileSync(bundlePath, bundle.code);
+  const taskQueue = `chaos-${runId}`;
+  const workerHealthPort = await freePort();
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    PORT: String(apiPort),
+    INTAKE_TOKEN,
+    VTEX_CARRIER_ID: CARRIER_ID,
+    VTEX_API_KEY,
+    VTEX_TRACKING_URL: vtexServer.url,
+    VTEX_AUTH_URL: vtexServer.url,
+    DELIVERY_ENGINE_URL: engineServer.url,
+    DELIVERY_ENGINE_API_KEY: ENGINE_API_KEY,
+    MARKETPLACE_URL: marketplaceServer.url,
+    WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789',
+    SECRETS_KEY: 'chaos-secrets-key-0123456789abcdef0123',
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    CONTINUE_AS_NEW_AFTER_EVENTS: String(options.continueAsNewAfterEvents),
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+  };
+  // Inside the repository (dist/ is ignored), so the compiled code finds node_modules.
+  const compiled = options.compiled
+    ? compileRepository(path.resolve(__dirname, '..', '..', 'dist', `chaos-${runId}`))
+    : undefined;
+  const worker = nodeProcess(
+    'worker',
+    'worker/main.ts',
+    { ...env, WORKER_HEALTH_PORT: String(workerHealthPort) },
+    path.join(workDir, 'worker.log'),
+    `http://127.0.0.1:${workerHealthPort}/healthz`,
+    compiled,
+  );
+  const api = nodeProcess('api', 'api/main.ts', env, path.join(workDir, 'api.log'), `${apiUrl}/readyz`, compiled);
+  await Promise.all([worker.start(), api.start()]);
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection });
+  log(`chaos: ${options.deliveries} deliveries, seed ${options.seed}, run ${runId}, work dir ${workDir}`);
+  log(
+    `chaos: Temporal ${temporal.address}, API ${apiUrl}, VTEX ${vtexServer.url}, engine ${engineServer.url}, marketplace ${marketplaceServer.url}`,
+  );
+
+  // ---- chaos ----
+  let chaosOn = true;
+  const temporalOutageMs: number[] = [];
+  let tokenExpiries = 0;
+  const restartMs: Record<string, number[]> = { worker: [], api: [], temporal: [] };
+  const chains = new Map<string, Promise<unknown>>();
+  /** One kill at a time per process: its next kill waits until it is back. */
+  const serially = (name: string, work: () => Promise<number>) => {
+    const next = (chains.get(name) ?? Promise.resolve())
+      .then(work)
+      .then((ms) => restartMs[name]!.push(ms))
+      .catch((err: unknown) => log(`chaos: ${name} restart failed: ${String(err)}`));
+    chains.set(name, next);
+    return next;
+  };
+  const loops: Promise<void>[] = [];
+  const every = (ms: number, jitter: boolean, act: () => Promise<unknown> | void) =>
+    loops.push(
+      (async () => {
+        while (chaosOn) {
+          const wait = jitter ? ms * (0.3 + random()) : ms;
+          const until = Date.now() + wait;
+          while (chaosOn && Date.now() < until) await sleep(Math.min(250, until - Date.now()));
+          if (!chaosOn) return;
+          await act();
+        }
+      })(),
+    );
+  every(options.workerKillEveryMs, false, () => serially('worker', () => worker.killAndRestart()));
+  every(options.apiKillEveryMs, true, () => serially('api', () => api.killAndRestart(500)));
+  every(options.tokenExpiryEveryMs, false, () => {
+    vtex.setExpiredTokenStatus(tokenExpiries % 2 === 0 ? 401 : 403);
+    vtex.expireTokens();
+    tokenExpiries += 1;
+  });
+  const plans = planLives(options.deliveries, options.seed, runId, options.mix, options.stalls);
+  const driveEstimateMs = (plans.length / options.rate) * 1000;
+  const temporalKill = (async () => {
+    const at = Date.now() + driveEstimateMs * options.temporalKillAt;
+    while (chaosOn && Date.now() < at) await sleep(250);
+    if (!chaosOn) return;
+    await serially('temporal', async () => {
+      const outage = await temporal.killAndRestart(2000);
+      temporalOutageMs.push(outage);
+      log(`chaos: Temporal server SIGKILLed and back after ${outage} ms`);
+      return outage;
+    });
+  })();
+
+  // ---- the lives ----
+  const collected = new Map<number, CollectedDelivery>();
+  const played = new Map<
+    number,
+    { plan: LifePlan; serviceId: string; emitted: Map<string, boolean>; accepted: boolean }
+  >();
+  const progress = setInterval(() => {
+    const done = [...collected.values()].filter((d) => d.played || d.playNote).length;
+    log(
+      `chaos: ${Math.round((Date.now() - started) / 1000)} s, ${played.size}/${plans.length} started, ${done} played, kills worker ${worker.kills} api ${api.kills} temporal ${temporal.kills}`,
+    );
+  }, 30_000);
+
+  const step = () => options.stepMs[0] + random() * (options.stepMs[1] - options.stepMs[0]);
+  const eventsDelivered = (jobId: string) =>
+    engine.events(jobId).every((e) => attempts.get(e.id)?.delivered !== undefined);
+  let finished = false;
+  const waitFor = async (probe: () => boolean, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!probe()) {
+      if (Date.now() > deadline || finished) return false;
+      await sleep(200);
+    }
+    return true;
+  };
+
+  async function sendCommand(
+    serviceId: string,
+    command: PlatformCommandRecord['command'],
+  ): Promise<PlatformCommandRecord> {
+    const record: PlatformCommandRecord = { command, firstSentAt: Date.now(), attempts: 0 };
+    const deadline = Date.now() + 5 * 60_000;
+    while (Date.now() < deadline) {
+      record.attempts += 1;
+      try {
+        const answer =
+          command === 'cancel'
+            ? await vtex.cancelService(serviceId, 'Canceled by the client on VTEX')
+            : await vtex.pauseService(
+                serviceId,
+                command === 'pause',
+                command === 'pause' ? 'Checking the address' : 'Address confirmed',
+              );
+        record.status = answer.status;
+        if (answer.status === 200) {
+          record.answeredAt = Date.parse(answer.answeredAt);
+          return record;
+        }
+        // 404 / 409 are answers: VTEX would not retry them.
+        if (answer.status === 404 || answer.status === 409) return record;
+      } catch {
+        // the API was down: VTEX retries
+      }
+      await sleep(1000);
+    }
+    return record;
+  }
+
+  async function live(plan: LifePlan): Promise<void> {
+    const carrierId = plan.carrierId ?? CARRIER_ID;
+    const serviceId =
+      plan.platform === 'vtex' ? vtexServiceId(carrierId, plan.reference) : marketplaceServiceId(plan.reference);
+    const entry = { plan, serviceId, emitted: new Map<string, boolean>(), accepted: false };
+    played.set(plan.index, entry);
+    const d: CollectedDelivery = {
+      index: plan.index,
+      kind: plan.kind,
+      platform: plan.platform,
+      serviceId,
+      accepted: false,
+      intakeAttempts: 0,
+      jobsOfDelivery: [],
+      played: false,
+      events: [],
+      commands: [],
+      ...(plan.terminal === 'event'
+        ? {}
+        : plan.terminal === 'platform-cancel'
+          ? { terminal: { kind: 'platform-cancel' as const } }
+          : {}),
+    };
+    collected.set(plan.index, d);
+    if (plan.twinOf !== undefined) await waitFor(() => played.get(plan.twinOf!)?.accepted === true, 120_000);
+    if (plan.refuseCreateMs) engineObserver.refuseCreate(serviceId, plan.refuseCreateMs);
+    if (plan.delayCreateMs) engineObserver.delayCreate(serviceId, plan.delayCreateMs, 2);
+
+    // Intake: retried as the platform would, until it takes the request.
+    const intakeDeadline = Date.now() + 5 * 60_000;
+    while (!d.accepted && Date.now() < intakeDeadline) {
+      d.intakeAttempts += 1;
+      try {
+        if (plan.platform === 'vtex') {
+          const body = { ...structuredClone(vtexExample), orderId: plan.reference, carrierId };
+          const answer = await vtex.createService(body);
+          d.accepted = answer.status === 200;
+        } else {
+          const answer = await marketplace.sendDeliveryRequest(marketplaceEvent(plan));
+          d.accepted = answer.status === 202;
+        }
+      } catch {
+        // unreachable: retried
+      }
+      if (!d.accepted) await sleep(1000);
+    }
+    entry.accepted = d.accepted;
+    if (!d.accepted) return;
+
+    const watchCancel = (command: PlatformCommandRecord) => {
+      if (command.answeredAt === undefined) return;
+      const answeredAt = command.answeredAt;
+      const cancelled = () => {
+        const jobId = engineObserver.jobOf(serviceId);
+        return jobId !== undefined && engine.job(jobId)?.status === 'CANCELLED';
+      };
+      void waitFor(cancelled, 10 * 60_000).then((ok) => {
+        if (ok) d.cancelReachedEngineMs = Math.max(0, Date.now() - answeredAt);
+      });
+    };
+    if (plan.cancelRightAway) {
+      const command = await sendCommand(serviceId, 'cancel');
+      d.commands.push(command);
+      // Whatever job shows up must end up cancelled.
+      watchCancel(command);
+      await waitFor(() => engineObserver.jobOf(serviceId) !== undefined, 30_000);
+      d.played = true;
+      return;
+    }
+    const jobWait = options.jobWaitMs + (plan.refuseCreateMs ?? 0);
+    if (!(await waitFor(() => engineObserver.jobOf(serviceId) !== undefined, jobWait))) {
+      d.playNote = `no engine job of its own within ${jobWait / 1000} s`;
+      return;
+    }
+    const jobId = engineObserver.jobOf(serviceId)!;
+    d.jobId = jobId;
+    let pauseSentAt: number | undefined;
+    for (const [i, s] of plan.steps.entries()) {
+      await sleep(step());
+      const last = i === plan.steps.length - 1;
+      switch (s.do) {
+        case 'event': {
+          if (last && plan.terminal === 'event') {
+            // The end goes last: everything before it reached us, and every platform command took effect.
+            await waitFor(() => eventsDelivered(jobId), 180_000);
+            if (pauseSentAt !== undefined) {
+              const sentAt = pauseSentAt;
+              await waitFor(
+                () =>
+                  engine.job(jobId)?.on_hold === false &&
+                  engine.events(jobId).some((e) => e.type === 'ON_HOLD' && Date.parse(e.created_at) >= sentAt),
+                90_000,
+              );
+              await waitFor(() => eventsDelivered(jobId), 180_000);
+            }
+          }
+          const event = engine.emit(jobId, s.type, s.overrides ?? {});
+          entry.emitted.set(event.id, s.optional ?? false);
+          if (last && plan.terminal === 'event') d.terminal = { kind: 'event', eventId: event.id };
+          break;
+        }
+        case 'cancel': {
+          const command = await sendCommand(serviceId, 'cancel');
+          d.commands.push(command);
+          watchCancel(command);
+          break;
+        }
+        case 'pause':
+        case 'resume': {
+          const command = await sendCommand(serviceId, s.do);
+          if (s.do === 'pause') pauseSentAt = command.firstSentAt;
+          d.commands.push(command);
+          break;
+        }
+        case 'refuse-reports':
+          vtexObserver.refuse(serviceId, s.ms);
+          break;
+      }
+    }
+    d.played = true;
+  }
+
+  const driveStarted = Date.now();
+  const lives: Promise<void>[] = [];
+  for (const [i, plan] of plans.entries()) {
+    const at = driveStarted + (i / options.rate) * 1000;
+    while (Date.now() < at) await sleep(Math.min(250, at - Date.now()));
+    lives.push(
+      live(plan).catch((err: unknown) => {
+        const d = collected.get(plan.index);
+        if (d) d.playNote = `the run failed to play it: ${String(err)}`;
+      }),
+    );
+  }
+  await Promise.all(lives);
+  const driveMs = Date.now() - driveStarted;
+  log(
+    `chaos: every life played in ${Math.round(driveMs / 1000)} s; stopping the kills, waiting for every delivery to end`,
+  );
+
+  // ---- settle: no more kills, faults stay on ----
+  chaosOn = false;
+  await Promise.all([...loops, temporalKill]);
+  await Promise.all(chains.values());
+  const settleStarted = Date.now();
+  const expectedOpen = new Set([...collected.values()].filter((d) => !d.played && d.accepted).map((d) => d.serviceId));
+  let settled = false;
+  while (Date.now() - settleStarted < options.settleTimeoutMs) {
+    try {
+      const running: string[] = [];
+      for await (const info of client.workflow.list({
+        query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`,
+      }))
+        running.push(info.workflowId);
+      const webhooksDone = await Promise.race([engine.idle().then(() => true), sleep(1000).then(() => false)]);
+      if (webhooksDone && running.every((id) => expectedOpen.has(id))) {
+        settled = true;
+        break;
+      }
+      if ((Date.now() - settleStarted) % 30_000 < 2100)
+        log(`chaos: settling: ${running.length} deliveries still open, webhooks ${webhooksDone ? 'done' : 'pending'}`);
+    } catch (err) {
+      log(`chaos: settle check failed (${String(err)}); retrying`);
+    }
+    await sleep(2000);
+  }
+  // The engine's own cancels and holds may still be reaching us; a last look after they did.
+  await Promise.race([engine.idle(), sleep(30_000)]);
+  const settleMs = Date.now() - settleStarted;
+  clearInterval(progress);
+
+  // ---- collect what every party holds ----
+  const services = new Map(vtex.services().map((s) => [`${s.carrierId}\u0000${s.serviceId}`, s]));
+  const jobs = engine.jobs();
+  for (const [index, d] of collected) {
+    const entry = played.get(index)!;
+    const plan = entry.plan;
+    d.jobsOfDelivery = engineObserver.jobsOf.get(d.serviceId) ?? [];
+    const refused = engineObserver.refusedCreates(d.serviceId);
+    if (refused) d.refusedCreates = refused;
+    try {
+      const handle = client.workflow.getHandle(d.serviceId);
+      const description = await handle.describe();
+      d.workflow = { status: description.status.name };
+      const view = (
+        description.status.name === 'COMPLETED'
+          ? await handle.result()
+          : await Promise.race([handle.query('deliveryState'), sleep(3000).then(() => undefined)])
+      ) as { run?: number; needsAttention?: boolean; lastError?: string; job?: { jobId: string } } | undefined;
+      d.workflow = {
+        status: description.status.name,
+        ...(view?.run ? { run: view.run } : {}),
+        ...(view?.needsAttention !== undefined ? { needsAttention: view.needsAttention } : {}),
+        ...(view?.lastError ? { lastError: view.lastError } : {}),
+      };
+      if (view?.job?.jobId) {
+        d.workflowJobId = view.job.jobId;
+        const owner = engineObserver.ownerOf.get(view.job.jobId);
+        if (owner) d.workflowJobOwner = owner;
+      }
+    } catch (err) {
+      d.workflow = { ...(d.workflow ?? {}), status: d.workflow?.status ?? `unknown (${String(err).slice(0, 80)})` };
+    }
+    const jobId = d.jobId ?? d.jobsOfDelivery[0] ?? d.workflowJobId;
+    if (jobId) {
+      d.jobId ??= jobId;
+      d.jobStatus = jobs.find((j) => j.job_id === jobId)?.status;
+      d.events = engine.events(jobId).map((e): PlayedEvent => {
+        const a = attempts.get(e.id);
+        return {
+          id: e.id,
+          type: e.type,
+          createdAt: Date.parse(e.created_at),
+          ...(a ? { firstAttemptAt: a.first } : {}),
+          ...(a?.delivered !== undefined ? { deliveredAt: a.delivered } : {}),
+          reaction: !entry.emitted.has(e.id),
+          optional: entry.emitted.get(e.id) ?? false,
+          reason: e.reason ?? null,
+          resourceId: e.resource?.id ?? null,
+          notes: (e.notes ?? []).map((n) => n.note),
+          evidences: (e.evidences ?? []).map((x) => x.content),
+          labels: (e.labels ?? []).map((l) => l.id),
+        };
+      });
+    }
+    if (plan.platform === 'vtex') {
+      const carrierId = plan.carrierId ?? CARRIER_ID;
+      const record = vtex.service(carrierId, d.serviceId);
+      const summary = services.get(`${carrierId}\u0000${d.serviceId}`);
+      d.vtex = {
+        ...(record
+          ? {
+              record: {
+                status: record.status,
+                agentId: record.agent?.id ?? null,
+                notes: record.notes.map((n) => ({ content: n.content, date: n.date })),
+                evidences: record.evidences.map((e) => ({ content: e.content ?? '', date: e.date })),
+                labels: record.labels.map((l) => l.id),
+                timeline: record.timeline.map((t) => ({
+                  type: t.type,
+                  description: t.description ?? '',
+                  author: t.author ?? null,
+                  date: t.date,
+                  ...(typeof (t.metaData as { status?: unknown } | null)?.status === 'string'
+                    ? { status: (t.metaData as { status: string }).status }
+                    : {}),
+                })),
+              },
+            }
+          : {}),
+        ...(summary ? { confirmedAt: Date.parse(summary.confirmedAt) } : {}),
+        calls: vtexObserver
+          .callsOf(d.serviceId)
+          .map((c) => ({ at: c.at, method: c.method, hook: c.hook, status: c.status })),
+      };
+    } else {
+      d.marketplace = {
+        // Abbiamo's status calls as the checker reads callbacks: the ending endpoints under the
+        // statuses they stand for; only what Abbiamo accepted counts.
+        callbacks: marketplace
+          .statusCalls(plan.reference)
+          .filter((c) => c.outcome === 'accepted')
+          .map((c) => ({
+            eventId: `${c.endpoint}@${c.body.event_at}`,
+            status: ABBIAMO_ENDING[c.endpoint] ?? c.endpoint.toUpperCase(),
+            receivedAt: c.receivedAt,
+            duplicate: false,
+          })),
+      };
+    }
+  }
+  const deliveries = [...collected.values()].sort((a, b) => a.index - b.index);
+  const verdict = checkDeliveries(deliveries);
+
+  // Figures of the faults that are not the sandboxes' injector's.
+  let duplicatedEvents = 0;
+  for (const a of attempts.values()) if (a.deliveredCount > 1) duplicatedEvents += 1;
+  let reorderedEvents = 0;
+  for (const d of deliveries) {
+    const order = d.events.map((e) => attempts.get(e.id)?.order ?? 0);
+    for (let i = 1; i < order.length; i++) if (order[i]! > 0 && order[i - 1]! > order[i]!) reorderedEvents += 1;
+  }
+  let slotLapses = 0;
+  for (const list of engineObserver.creates.values()) slotLapses += list.filter((c) => c.status === 417).length;
+
+  // ---- stop ----
+  finished = true;
+  await api.stop();
+  await worker.stop();
+  await connection.close().catch(() => undefined);
+  await temporal.stop();
+  engine.stop();
+  await Promise.all(servers.map((s) => s.close()));
+
+  const { log: _log, ...shown } = options;
+  return {
+    verdict,
+    deliveries,
+    faults: faults.counts,
+    kills: { worker: worker.kills, api: api.kills, temporal: temporal.kills, temporalOutageMs, restartMs },
+    tokenExpiries,
+    slotLapses,
+    duplicatedEvents,
+    reorderedEvents,
+    webhookAttempts,
+    wallMs: Date.now() - started,
+    driveMs,
+    settleMs,
+    settled,
+    options: shown,
+    workDir,
+  };
+}
+
+/** Seed 002's first example as one delivery of the plan, with fresh callback headers. */
+function marketplaceEvent(plan: LifePlan): unknown {
+  const event = structuredClone(marketplaceExample) as typeof marketplaceExample & Record<string, unknown>;
+  event.deliveries = event.deliveries.map((delivery) => ({
+    ...delivery,
+    delivery_id: plan.reference,
+    order_number: `${plan.reference}-ORDER`,
+  }));
+  event.logistic_data = { headers: { Authorization: `Bearer chaos-${plan.reference}` } };
+  return event;
+}

@@ -1,0 +1,115 @@
+/**
+ * What the bad-input run talks to: the intake API and the worker as their own processes (the API's
+ * memory is read from /proc), the VTEX and engine sandboxes in this process so that a valid request
+ * is carried through, and a Temporal server: the one given, or a dev server of its own.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import createExample from '../../contracts/examples/vtex.create-service.json';
+import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../../sandboxes';
+import { freePort, startDevServer, type DevServer } from '../dev-server';
+import { nodeProcess } from '../chaos/processes';
+import type { FuzzContext } from './requests';
+
+export interface FuzzStack {
+  apiUrl: string;
+  token: string;
+  apiPid: number;
+  client: Client;
+  context: FuzzContext;
+  stop(): Promise<void>;
+}
+
+const TOKEN = 'fuzz-intake-token';
+const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789';
+const quiet = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+export async function startFuzzStack(
+  options: { temporalAddress?: string; workflowBundlePath?: string; log?: (line: string) => void } = {},
+): Promise<FuzzStack> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'delivery-bridge-fuzz-'));
+  let server: DevServer | undefined;
+  if (!options.temporalAddress)
+    server = await startDevServer({ dbFile: path.join(dir, 'temporal.sqlite'), uiPort: false, log: options.log });
+  const address = options.temporalAddress ?? server!.address;
+  let bundlePath = options.workflowBundlePath;
+  if (!bundlePath) {
+    bundlePath = path.join(dir, 'workflow-bundle.js');
+    writeFileSync(
+      bundlePath,
+      (await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet })).code,
+    );
+  }
+  const apiPort = await freePort();
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const vtex = await startVtexSandbox({ apiKey: 'fuzz-vtex-key', intake: { url: apiUrl, token: TOKEN } });
+  const engine = await startDeliveryEngineSandbox({ apiKey: 'fuzz-engine-key' });
+  const marketplace = await startMarketplaceSandbox({ intake: { url: apiUrl, token: TOKEN } });
+  const healthPort = await freePort();
+  const env: Record<string, string> = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'error',
+    LOG_FORMAT: 'json',
+    PORT: String(apiPort),
+    INTAKE_TOKEN: TOKEN,
+    VTEX_CARRIER_ID: createExample.carrierId,
+    VTEX_API_KEY: 'fuzz-vtex-key',
+    VTEX_TRACKING_URL: vtex.url,
+    VTEX_AUTH_URL: vtex.url,
+    DELIVERY_ENGINE_URL: engine.url,
+    DELIVERY_ENGINE_API_KEY: 'fuzz-engine-key',
+    MARKETPLACE_URL: marketplace.url,
+    WEBHOOK_SECRET,
+    SECRETS_KEY: 'fuzz-secrets-key-0123456789abcdef01234',
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_TASK_QUEUE: `fuzz-${randomUUID()}`,
+    WORKFLOW_BUNDLE_PATH: bundlePath,
+  };
+  const worker = nodeProcess(
+    'worker',
+    'worker/main.ts',
+    { ...env, WORKER_HEALTH_PORT: String(healthPort) },
+    path.join(dir, 'worker.log'),
+    `http://127.0.0.1:${healthPort}/healthz`,
+  );
+  const api = nodeProcess('api', 'api/main.ts', env, path.join(dir, 'api.log'), `${apiUrl}/readyz`);
+  await Promise.all([worker.start(), api.start()]);
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+
+  // One real delivery: cancel, pause and engine events are fuzzed against a service that exists.
+  const orderId = `FZ-known-${randomUUID().slice(0, 8)}`;
+  const created = await vtex.createService({ ...structuredClone(createExample), orderId });
+  const serviceId = (created.body as { serviceId?: string } | null)?.serviceId;
+  if (created.status !== 200 || !serviceId)
+    throw new Error(`fuzz: the known delivery could not be created: ${created.status} ${JSON.stringify(created.body)}`);
+  options.log?.(
+    `fuzz: API ${apiUrl} (pid ${api.pid()}), Temporal ${address}, known delivery ${serviceId}; logs in ${dir}`,
+  );
+
+  return {
+    apiUrl,
+    token: TOKEN,
+    apiPid: api.pid()!,
+    client,
+    context: { webhookSecret: WEBHOOK_SECRET, known: { serviceId, carrierId: createExample.carrierId, orderId } },
+    async stop() {
+      await api.stop();
+      await worker.stop();
+      await connection.close().catch(() => undefined);
+      await Promise.all([vtex.close(), engine.close(), marketplace.close()]);
+      await server?.stop();
+    },
+  };
+}

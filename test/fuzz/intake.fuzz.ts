@@ -1,0 +1,68 @@
+/**
+ * The bad-input run inside the suite (issue 18): 300 generated and mutated requests over every
+ * intake endpoint, against the API and the worker as their own processes. The full count is
+ * `npm run fuzz` (10,000). Every property is checked on every answer; the test fails listing every
+ * failure class (endpoint, property, field, kind of input, first example).
+ *
+ * Named `.fuzz.ts`, not `.test.ts`: jest does not pick it up until the intake's fixes of issue 18
+ * land (today the weight parser backtracks, ids are unbounded, odd Cancel ids hang). To enable it:
+ * `git mv test/fuzz/intake.fuzz.ts test/fuzz/intake.fuzz.test.ts`. To run it now:
+ * `npx jest --testMatch '**' test/fuzz/intake.fuzz.ts --maxWorkers=1`.
+ */
+import { describeFuzz, runFuzz, type FuzzResult } from '../../scripts/fuzz/run';
+import { startFuzzStack, type FuzzStack } from '../../scripts/fuzz/stack';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+let stack: FuzzStack;
+let result: FuzzResult;
+
+beforeAll(async () => {
+  stack = await startFuzzStack({
+    temporalAddress: process.env.TEST_TEMPORAL_ADDRESS!,
+    workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE!,
+  });
+  result = await runFuzz({
+    runs: RUNS,
+    seed: Number(process.env.FUZZ_SEED ?? 18),
+    apiUrl: stack.apiUrl,
+    token: stack.token,
+    client: stack.client,
+    apiPid: stack.apiPid,
+    context: stack.context,
+  });
+  process.stderr.write(`${describeFuzz(result)}\n`);
+}, 170_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const failuresOf = (property: string) =>
+  result.failures
+    .filter((f) => f.property === property)
+    .map((f) => `${f.endpoint} ${f.field} (${f.op}): ${f.example.shape} -> ${f.example.status} in ${f.example.ms} ms`);
+
+test(`${RUNS} generated requests over every intake endpoint`, () => {
+  expect(result.requests).toBe(RUNS);
+  expect(Object.values(result.byEndpoint).every((n) => n > 0)).toBe(true);
+});
+
+test('no answer is a 5xx, and every request is answered', () => {
+  expect([...failuresOf('no-5xx'), ...failuresOf('answered')]).toEqual([]);
+});
+
+test('every answer comes within 1 s', () => {
+  expect(failuresOf('within-1s')).toEqual([]);
+});
+
+test('every 4xx names the field (details[].path)', () => {
+  expect(failuresOf('4xx-names-field')).toEqual([]);
+});
+
+test('nothing is started in Temporal for a rejected request', () => {
+  expect(failuresOf('nothing-started')).toEqual([]);
+});
+
+test("the API's memory is flat afterwards", () => {
+  expect(result.memory).toMatchObject({ flat: true });
+});
