@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ClusterError, type Log } from './errors';
@@ -75,6 +75,8 @@ export async function startPostgres(options: { dataDir: string; port: number; lo
   const dataDir = path.resolve(options.dataDir);
   const pgData = path.join(dataDir, 'pg');
   mkdirSync(dataDir, { recursive: true });
+  // Our folder (a mkdtemp one is 0700): the postgres user needs to walk into it.
+  if (user) chmodSync(dataDir, 0o755);
   if (user) assertReachable(dataDir, user.name);
 
   const passwordFile = path.join(dataDir, 'pg-password');
