@@ -10,10 +10,9 @@ import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readd
 import net from 'node:net';
 import path from 'node:path';
 import { ClusterError, type Log } from './errors';
+import { CLUSTER } from './topology';
 
 export const PG_USER = 'temporal';
-/** Temporal opens 4 services x (20 + 10) connections (deploy/temporal/server.env), plus the SQL tool. */
-const MAX_CONNECTIONS = 200;
 
 export interface RunningPostgres {
   host: string;
@@ -111,7 +110,7 @@ export async function startPostgres(options: { dataDir: string; port: number; lo
   // terminal's Ctrl-C reaches us, and we stop PostgreSQL last, after the server that uses it.
   const child = spawn(
     path.join(bin, 'postgres'),
-    ['-D', pgData, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', `max_connections=${MAX_CONNECTIONS}`],
+    ['-D', pgData, '-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', `max_connections=${CLUSTER.postgresMaxConnections}`],
     { cwd: dataDir, stdio: ['ignore', out, out], detached: true, ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { ...process.env, HOME: dataDir } },
   );
   closeSync(out);

@@ -20,6 +20,8 @@ export const CLUSTER = {
   uiVersion: TEMPORAL_UI_SERVER_VERSION.replace(/^v/, ''),
   /** Debian 12's PostgreSQL, the major the cluster was proven on; compose pins the same. */
   postgresMajor: 15,
+  /** Temporal opens 4 services x (20 + 10) connections (server.env's pools), plus the SQL tool. */
+  postgresMaxConnections: 200,
   workers: 2,
   apis: 2,
   /** Days a closed delivery's history stays queryable (the namespace's retention). */
