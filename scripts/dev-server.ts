@@ -64,7 +64,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function assertPortFree(port: number, what: string): Promise<void> {
+export async function assertPortFree(port: number, what: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', () => reject(new Error(`${what} port ${port} is already in use`)));

@@ -2,7 +2,8 @@
  * `npm run bench -- --target cluster`: Create service, event-to-VTEX latency and lives per second
  * on the cluster of `npm run cluster` (PostgreSQL, the Temporal server built from the Go proxy)
  * with one and with two of our workers, beside the dev server, in one run on one machine. Each
- * shard count asked for (`--shards 4` by default, e.g. `--shards 1,4`) gets a fresh database.
+ * shard count asked for (`--shards 4` by default, e.g. `--shards 4,1`) gets a fresh database; the
+ * first runs with 1 and 2 workers, the others with 2.
  */
 import path from 'node:path';
 import { measureCreate, type CreateRow, type CreateSettings } from './create';
@@ -26,12 +27,54 @@ export interface ClusterConfigResult {
   create: CreateRow[];
   latency: LatencyRow[];
   lives: LivesRow[];
+  /** the server's persistence calls during the life phase (cluster only) */
+  persistence?: PersistenceUse;
+}
+
+export interface PersistenceUse {
+  wallSeconds: number;
+  calls: number;
+  dbSeconds: number;
+  top: Array<{ operation: string; calls: number; meanMs: number; seconds: number }>;
+}
+
+type Snapshot = Map<string, { sum: number; count: number }>;
+
+/** The server's `persistence_latency` histogram (Prometheus text), summed per operation over services. */
+async function persistenceSnapshot(metricsUrl: string): Promise<Snapshot> {
+  const out: Snapshot = new Map();
+  const text = await (await fetch(metricsUrl)).text();
+  for (const line of text.split('\n')) {
+    const m = /^persistence_latency_(sum|count)\{([^}]*)\} ([\d.eE+-]+)$/.exec(line);
+    if (!m) continue;
+    const operation = /operation="([^"]+)"/.exec(m[2]!)?.[1] ?? '?';
+    const entry = out.get(operation) ?? { sum: 0, count: 0 };
+    if (m[1] === 'sum') entry.sum += Number(m[3]);
+    else entry.count += Number(m[3]);
+    out.set(operation, entry);
+  }
+  return out;
+}
+
+function persistenceUse(before: Snapshot, after: Snapshot, wallSeconds: number): PersistenceUse {
+  const ops = [...after].map(([operation, a]) => {
+    const b = before.get(operation) ?? { sum: 0, count: 0 };
+    return { operation, calls: a.count - b.count, seconds: a.sum - b.sum };
+  }).filter((o) => o.calls > 0);
+  const top = ops.sort((x, y) => y.seconds - x.seconds).slice(0, 4).map((o) => ({ ...o, meanMs: (1000 * o.seconds) / o.calls }));
+  return { wallSeconds, calls: ops.reduce((n, o) => n + o.calls, 0), dbSeconds: ops.reduce((n, o) => n + o.seconds, 0), top };
 }
 
 export async function measureClusterTarget(runDir: string, plan: ClusterPlan, log: (line: string) => void, onEnv: (env: BenchEnvironment | undefined) => void): Promise<ClusterConfigResult[]> {
   const servers: Array<{ name: string; target: BenchTarget; shards: number; workers: number[] }> = [
     { name: 'dev', target: { kind: 'dev' }, shards: 1, workers: [1] },
-    ...plan.shards.map((shards) => ({ name: `cluster-${shards}-shards`, target: { kind: 'cluster', historyShards: shards } as BenchTarget, shards, workers: plan.workers })),
+    // The first shard count with every worker count; the others with the most workers only.
+    ...plan.shards.map((shards, i) => ({
+      name: `cluster-${shards}-shards`,
+      target: { kind: 'cluster', historyShards: shards } as BenchTarget,
+      shards,
+      workers: i === 0 ? plan.workers : [Math.max(...plan.workers)],
+    })),
   ];
   const results: ClusterConfigResult[] = [];
   for (const server of servers) {
@@ -53,13 +96,18 @@ export async function measureClusterTarget(runDir: string, plan: ClusterPlan, lo
         services = await env.startServices(`${server.name}-${workers}w-life`, { workers });
         let latency: LatencyRow[];
         let lives: LivesRow[];
+        let persistence: PersistenceUse | undefined;
         try {
+          const metrics = env.cluster?.metricsUrl;
+          const before = metrics ? await persistenceSnapshot(metrics) : undefined;
+          const t0 = Date.now();
           latency = await measureEventLatency(env, services, plan.latency, log);
           lives = await measureLives(env, services, plan.lives, log);
+          if (metrics && before) persistence = persistenceUse(before, await persistenceSnapshot(metrics), (Date.now() - t0) / 1000);
         } finally {
           await services.stop();
         }
-        results.push({ label, server: server.target.kind, shards: server.shards, workers, create, latency, lives });
+        results.push({ label, server: server.target.kind, shards: server.shards, workers, create, latency, lives, ...(persistence ? { persistence } : {}) });
       }
     } finally {
       await env.stop();
@@ -118,5 +166,17 @@ export function clusterSection(results: ClusterConfigResult[]): string {
       `${cpuOf(r.create[lastCreate]!.ours.cpu, name)} / ${cpuOf(r.lives[lastLives]!.ours.cpu, name)}`,
     );
   }
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const db = results
+    .filter((r) => r.persistence)
+    .map((r) => {
+      const p = r.persistence!;
+      const top = p.top.map((o) => `${o.operation} ${o.calls} x ${o.meanMs.toFixed(1)} ms`).join(', ');
+      return `- ${r.label}: ${p.calls} persistence calls in ${p.wallSeconds.toFixed(0)} s of the life phase (${(p.calls / p.wallSeconds).toFixed(0)}/s, ours and bare), ${p.dbSeconds.toFixed(1)} s inside PostgreSQL calls (mean ${((1000 * p.dbSeconds) / p.calls).toFixed(1)} ms); most time: ${top}.`;
+    });
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ...(db.length ? ['', 'The server\'s persistence calls (its `persistence_latency` metric) during each cluster\'s life phase (event latency and lives, ours and bare):', '', ...db] : []),
+  ].join('\n');
 }

@@ -71,18 +71,18 @@ const QUICK: Plan = {
   memory: { open: 200, quietMs: 3000 },
 };
 
-/** `--target cluster`: what each configuration runs; smaller than FULL, as it runs four or more times. */
+/**
+ * `--target cluster`: what each configuration runs; smaller than FULL, as it runs four times or
+ * more (the dev server, the cluster with 1 and 2 workers, other shard counts with 2).
+ */
 const CLUSTER_FULL: Omit<ClusterPlan, 'shards'> = {
-  create: { levels: [1, 10, 50], warmupMs: 2000, durationMs: 10_000 },
+  create: { levels: [1, 10, 50], warmupMs: 1000, durationMs: 6000 },
   latency: [
-    { concurrency: 1, deliveries: 10 },
-    { concurrency: 10, deliveries: 40 },
-    { concurrency: 100, deliveries: 200 },
+    { concurrency: 1, deliveries: 5 },
+    { concurrency: 10, deliveries: 20 },
+    { concurrency: 50, deliveries: 100 },
   ],
-  lives: [
-    { concurrency: 10, lives: 30 },
-    { concurrency: 100, lives: 200 },
-  ],
+  lives: [{ concurrency: 50, lives: 100 }],
   workers: [1, 2],
 };
 
@@ -142,7 +142,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--out <file>', 'markdown file to update (default BENCHMARKS.md)')
     .option('--profile', 'write V8 CPU profiles of our worker, our API and the bare worker to the run folder (slows them: not for reference figures)')
     .addOption(new Option('--target <server>', 'dev: the sections 1-4 on the dev server; cluster: section 5, the cluster beside the dev server').choices(['dev', 'cluster']).default('dev'))
-    .option('--shards <counts>', 'with --target cluster: history shard counts, one fresh cluster each (e.g. 1,4)', serverEnv().NUM_HISTORY_SHARDS)
+    .option('--shards <counts>', 'with --target cluster: history shard counts, one fresh cluster each (e.g. 4,1: the first with 1 and 2 workers, the others with 2)', serverEnv().NUM_HISTORY_SHARDS)
     .parse(argv);
   const opts = program.opts<{ only?: Measurement; quick?: boolean; out?: string; profile?: boolean; target: 'dev' | 'cluster'; shards: string }>();
   if (opts.target === 'cluster') return clusterMain(argv, opts);
@@ -239,7 +239,7 @@ async function clusterMain(argv: string[], opts: { quick?: boolean; out?: string
     '',
     `- Machine: ${machineLines.join(', ')}.`,
     `- Versions: ${versionLines.join(', ')}; the cluster: the Temporal server ${serverEnv().DB} (go.temporal.io/server/cmd/server, the version above) on ${results.find((r) => r.server === 'cluster') ? 'PostgreSQL (Debian package)' : '-'}.`,
-    '- Configurations, one after the other, each with fresh workers and API on fresh task queues: the dev server (one shard, SQLite, CONTRACT settings); for each shard count a fresh cluster (`npm run cluster`\'s, no Web UI), with 1 and then 2 of our workers on one task queue, one intake API, the bare worker beside them. The same dynamic config everywhere (deploy/temporal/dynamicconfig.yaml).',
+    '- Configurations, one after the other, each with fresh workers and API on fresh task queues: the dev server (one shard, SQLite, CONTRACT settings); for each shard count a fresh cluster (`npm run cluster`\'s, no Web UI), the first with 1 and then 2 of our workers on one task queue, the others with 2; one intake API, the bare worker beside them. The same dynamic config everywhere (deploy/temporal/dynamicconfig.yaml).',
     `- Plan per configuration: Create ${plan.create.levels.join('/')} callers, ${plan.create.warmupMs / 1000} s warm-up + ${plan.create.durationMs / 1000} s measured; event latency ${plan.latency.map((l) => `${l.deliveries} deliveries ${l.concurrency} at a time`).join(', ')}; lives ${plan.lives.map((l) => `${l.lives} at ${l.concurrency}`).join(', ')}. CPU: 100 % = one core of two; \`postgres\` counts every PostgreSQL backend, \`workers\` all of ours; \`other\` is load foreign to the bench (other sessions on the machine).`,
   ].join('\n');
   writeFileSync(path.join(runDir, 'cluster-results.json'), JSON.stringify({ startedAt, args, plan, results }, null, 2));

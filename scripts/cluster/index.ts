@@ -11,7 +11,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { ConfigError, parseEnv, SANDBOX_DEFAULTS, sandboxedSystems, type Env } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../../sandboxes';
-import { freePort } from '../dev-server';
+import { assertPortFree, freePort } from '../dev-server';
 import { spawnBridgeProcess, waitHealthy, type BridgeProcess } from './bridgeProcesses';
 import { ClusterError } from './errors';
 import { startTemporalCluster } from './temporalCluster';
@@ -73,6 +73,16 @@ async function main(): Promise<void> {
 async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<void> {
   if (env.TEMPORAL_ADDRESS) throw new ClusterError('TEMPORAL_ADDRESS is set: npm run cluster starts its own Temporal cluster (use npm start to run against an existing one)');
   if (env.PORT === 0) throw new ClusterError('PORT must be a fixed port: the second intake API listens on PORT+1');
+  // Fixed ports first, each named with the variable that moves it: one line instead of a failed start.
+  const fixed: Array<[number, string]> = [
+    [env.TEMPORAL_DEV_PORT, 'Temporal frontend (TEMPORAL_DEV_PORT)'],
+    [env.TEMPORAL_DEV_UI_PORT, 'Temporal Web UI (TEMPORAL_DEV_UI_PORT)'],
+    ...Array.from({ length: CLUSTER.apis }, (_, i) => [env.PORT + i, `intake API ${i + 1} (PORT${i ? ` + ${i}` : ''})`] as [number, string]),
+    ...sandboxedSystems(env).map((s) => ({ vtex: [env.SANDBOX_VTEX_PORT, 'VTEX sandbox (SANDBOX_VTEX_PORT)'], deliveryEngine: [env.SANDBOX_ENGINE_PORT, 'Delivery Engine sandbox (SANDBOX_ENGINE_PORT)'], marketplace: [env.SANDBOX_MARKETPLACE_PORT, 'marketplace sandbox (SANDBOX_MARKETPLACE_PORT)'] })[s] as [number, string]),
+  ];
+  for (const [port, what] of fixed) {
+    if (port) await assertPortFree(port, what).catch((err: Error) => Promise.reject(new ClusterError(err.message)));
+  }
   const dataDir = path.resolve(process.env.CLUSTER_DATA_DIR || path.join(env.TEMPORAL_DATA_DIR, 'cluster'));
   const logDir = path.join(dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
