@@ -65,7 +65,13 @@ function persistenceUse(before: Snapshot, after: Snapshot, wallSeconds: number):
   return { wallSeconds, calls: ops.reduce((n, o) => n + o.calls, 0), dbSeconds: ops.reduce((n, o) => n + o.seconds, 0), top };
 }
 
-export async function measureClusterTarget(runDir: string, plan: ClusterPlan, log: (line: string) => void, onEnv: (env: BenchEnvironment | undefined) => void): Promise<ClusterConfigResult[]> {
+export async function measureClusterTarget(
+  runDir: string,
+  plan: ClusterPlan,
+  log: (line: string) => void,
+  onEnv: (env: BenchEnvironment | undefined) => void,
+  onResult: (results: ClusterConfigResult[]) => void = () => undefined,
+): Promise<ClusterConfigResult[]> {
   const servers: Array<{ name: string; target: BenchTarget; shards: number; workers: number[] }> = [
     { name: 'dev', target: { kind: 'dev' }, shards: 1, workers: [1] },
     // The first shard count with every worker count; the others with the most workers only.
@@ -108,6 +114,8 @@ export async function measureClusterTarget(runDir: string, plan: ClusterPlan, lo
           await services.stop();
         }
         results.push({ label, server: server.target.kind, shards: server.shards, workers, create, latency, lives, ...(persistence ? { persistence } : {}) });
+        // Written after each configuration: a run stopped early keeps what it measured.
+        onResult(results);
       }
     } finally {
       await env.stop();
@@ -160,6 +168,15 @@ export function clusterSection(results: ClusterConfigResult[]): string {
   row(`Life p50 / p99 ms, ${first.lives[lastLives]!.concurrency} at once`, (r) => {
     const l = r.lives[lastLives]!.ours.lifeMs;
     return `${ms(l.p50)} / ${ms(l.p99)}`;
+  });
+  // CPU time per life is what sizing needs: unlike lives/s it holds when other load shares the cores.
+  row(`CPU ms per life at ${first.lives[lastLives]!.concurrency}: server / postgres / workers / api`, (r) => {
+    const l = r.lives[lastLives]!.ours;
+    const perLife = (name: string) => {
+      const pct = Number(cpuOf(l.cpu, name).replace('%', ''));
+      return Number.isFinite(pct) ? Math.round((pct / 100) * (1000 / l.perSecond)) : NaN;
+    };
+    return ['server', 'postgres', 'workers', 'api'].map((n) => (Number.isFinite(perLife(n)) ? String(perLife(n)) : '-')).join(' / ');
   });
   for (const name of CPU_NAMES) {
     row(`CPU ${name}, Create at ${first.create[lastCreate]!.concurrency} (ours) / lives at ${first.lives[lastLives]!.concurrency} (ours)`, (r) =>

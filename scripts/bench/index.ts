@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { DEV_SERVER_TUNING } from '../dev-server';
-import { ensureTemporalCli } from '../temporal-cli';
+import { ensureTemporalCli, TEMPORAL_SERVER_VERSION } from '../temporal-cli';
 import { measureBurst, type BurstResult } from './burst';
 import { measureCreate, type CreateRow, type CreateSettings } from './create';
 import { closeHttp } from './http';
@@ -76,13 +76,12 @@ const QUICK: Plan = {
  * more (the dev server, the cluster with 1 and 2 workers, other shard counts with 2).
  */
 const CLUSTER_FULL: Omit<ClusterPlan, 'shards'> = {
-  create: { levels: [1, 10, 50], warmupMs: 1000, durationMs: 6000 },
+  create: { levels: [1, 10], warmupMs: 1000, durationMs: 6000 },
   latency: [
     { concurrency: 1, deliveries: 5 },
     { concurrency: 10, deliveries: 20 },
-    { concurrency: 50, deliveries: 100 },
   ],
-  lives: [{ concurrency: 50, lives: 100 }],
+  lives: [{ concurrency: 20, lives: 40 }],
   workers: [1, 2],
 };
 
@@ -224,27 +223,28 @@ async function clusterMain(argv: string[], opts: { quick?: boolean; out?: string
   process.once('SIGTERM', () => abort('SIGTERM'));
 
   const [machineLines, versionLines] = [machine(), await versions()];
-  let results: ClusterConfigResult[];
-  try {
-    results = await measureClusterTarget(runDir, plan, log, (env) => (current = env));
-  } finally {
-    closeHttp();
-  }
-  const elapsedMs = Date.now() - startedAt.getTime();
   const args = argv.slice(2).join(' ');
-  const table = clusterSection(results);
-  console.log(`\n${table}\n`);
-  const setup = [
+  const write = (results: ClusterConfigResult[], complete: boolean) => {
+    const elapsedMs = Date.now() - startedAt.getTime();
+    const table = clusterSection(results);
+    if (complete) console.log(`\n${table}\n`);
+    const setup = [
     `Run ${startedAt.toISOString()}: \`npm run bench -- ${args}\`${opts.quick ? ' (QUICK smoke run: small samples, not the reference figures)' : ''}, ${Math.round(elapsedMs / 1000)} s in all.`,
     '',
     `- Machine: ${machineLines.join(', ')}.`,
-    `- Versions: ${versionLines.join(', ')}; the cluster: the Temporal server ${serverEnv().DB} (go.temporal.io/server/cmd/server, the version above) on ${results.find((r) => r.server === 'cluster') ? 'PostgreSQL (Debian package)' : '-'}.`,
+    `- Versions: ${versionLines.join(', ')}; the cluster: Temporal server ${TEMPORAL_SERVER_VERSION} (go.temporal.io/server/cmd/server, the one the CLI embeds) with ${serverEnv().DB} persistence on Debian's PostgreSQL.`,
     '- Configurations, one after the other, each with fresh workers and API on fresh task queues: the dev server (one shard, SQLite, CONTRACT settings); for each shard count a fresh cluster (`npm run cluster`\'s, no Web UI), the first with 1 and then 2 of our workers on one task queue, the others with 2; one intake API, the bare worker beside them. The same dynamic config everywhere (deploy/temporal/dynamicconfig.yaml).',
     `- Plan per configuration: Create ${plan.create.levels.join('/')} callers, ${plan.create.warmupMs / 1000} s warm-up + ${plan.create.durationMs / 1000} s measured; event latency ${plan.latency.map((l) => `${l.deliveries} deliveries ${l.concurrency} at a time`).join(', ')}; lives ${plan.lives.map((l) => `${l.lives} at ${l.concurrency}`).join(', ')}. CPU: 100 % = one core of two; \`postgres\` counts every PostgreSQL backend, \`workers\` all of ours; \`other\` is load foreign to the bench (other sessions on the machine).`,
-  ].join('\n');
-  writeFileSync(path.join(runDir, 'cluster-results.json'), JSON.stringify({ startedAt, args, plan, results }, null, 2));
-  writeSections(out, { cluster: `${setup}\n\n${table}` });
-  log(`done in ${Math.round(elapsedMs / 1000)} s: ${path.relative(REPO_ROOT, out)} updated, raw results in ${path.relative(REPO_ROOT, runDir)}/cluster-results.json`);
+    ].join('\n');
+    writeFileSync(path.join(runDir, 'cluster-results.json'), JSON.stringify({ startedAt, args, plan, results, complete }, null, 2));
+    writeSections(out, { cluster: `${setup}${complete ? '' : ' (STOPPED EARLY: the configurations measured so far)'}\n\n${table}` });
+    log(`${complete ? 'done' : 'so far'} in ${Math.round(elapsedMs / 1000)} s: ${path.relative(REPO_ROOT, out)} updated, raw results in ${path.relative(REPO_ROOT, runDir)}/cluster-results.json`);
+  };
+  try {
+    write(await measureClusterTarget(runDir, plan, log, (env) => (current = env), (so) => write(so, false)), true);
+  } finally {
+    closeHttp();
+  }
 }
 
 main(process.argv).then(
