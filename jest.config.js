@@ -8,7 +8,11 @@ function esmPackages(dir) {
   const found = new Set();
   const visit = (root) => {
     let names = [];
-    try { names = fs.readdirSync(root); } catch { return; }
+    try {
+      names = fs.readdirSync(root);
+    } catch {
+      return;
+    }
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const full = path.join(root, name);
@@ -20,7 +24,9 @@ function esmPackages(dir) {
   const check = (name, full) => {
     try {
       if (JSON.parse(fs.readFileSync(path.join(full, 'package.json'), 'utf8')).type === 'module') found.add(name);
-    } catch { /* not a package */ }
+    } catch {
+      /* not a package */
+    }
     visit(path.join(full, 'node_modules'));
   };
   visit(dir);

@@ -13,7 +13,8 @@ import {
   type CreateJobRequest,
 } from '../contracts/deliveryEngine';
 import { webhookKeyFor } from '../contracts/webhookKey';
-import { BEFORE_ANY_CREATE, type JobSpec } from '../workflows/types';
+import type { JobSpec } from '../contracts/delivery';
+import { creationAttemptDetail } from '../contracts/failures';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from './failures';
 import type { HttpClient } from './http';
@@ -49,7 +50,13 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
 
   const activities = {
     async requestSlot(request: AvailabilityRequest): Promise<AvailabilityResponse> {
-      const { body } = await engine.expectOk({ method: 'POST', path: '/jobs/availability', json: request, headers: auth, timeoutMs: 3000 });
+      const { body } = await engine.expectOk({
+        method: 'POST',
+        path: '/jobs/availability',
+        json: request,
+        headers: auth,
+        timeoutMs: 3000,
+      });
       return parsed(AvailabilityResponse, body, 'POST /jobs/availability');
     },
 
@@ -71,9 +78,17 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
         ...spec.job,
         slot_id: slotId,
         client_reference: spec.clientReference,
-        external_data: { webhook: { URL: webhookUrl, key: webhookKeyFor(webhookSecret, serviceId, spec.clientReference) } },
+        external_data: {
+          webhook: { URL: webhookUrl, key: webhookKeyFor(webhookSecret, serviceId, spec.clientReference) },
+        },
       };
-      const { body } = await engine.expectOk({ method: 'POST', path: '/jobs', json: request, headers: auth, timeoutMs: 4000 });
+      const { body } = await engine.expectOk({
+        method: 'POST',
+        path: '/jobs',
+        json: request,
+        headers: auth,
+        timeoutMs: 4000,
+      });
       return parsed(CreateJobResponse, body, 'POST /jobs');
     },
 
@@ -81,7 +96,10 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
      * A slot and the job on it in one call: the workflow's first attempt, as one local activity
      * (one workflow activation instead of two). Fails like either call would.
      */
-    async createJobOnNewSlot({ serviceId, spec }: Omit<CreateJobInput, 'slotId'>): Promise<{ slot: AvailabilityResponse; job: CreateJobResponse }> {
+    async createJobOnNewSlot({
+      serviceId,
+      spec,
+    }: Omit<CreateJobInput, 'slotId'>): Promise<{ slot: AvailabilityResponse; job: CreateJobResponse }> {
       let slot: AvailabilityResponse;
       try {
         slot = await activities.requestSlot(spec.availability);
@@ -101,11 +119,23 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
 
     /** 409 (already delivered) reaches the workflow as a non-retryable Conflict. */
     async cancelJob(jobId: string, reason: string): Promise<void> {
-      await engine.expectOk({ method: 'POST', path: `/jobs/${encodeURIComponent(jobId)}/cancel`, json: { reason }, headers: auth, timeoutMs: 5000 });
+      await engine.expectOk({
+        method: 'POST',
+        path: `/jobs/${encodeURIComponent(jobId)}/cancel`,
+        json: { reason },
+        headers: auth,
+        timeoutMs: 5000,
+      });
     },
 
     async holdJob(jobId: string, onHold: boolean, reason: string): Promise<void> {
-      await engine.expectOk({ method: 'POST', path: `/jobs/${encodeURIComponent(jobId)}/hold`, json: { on_hold: onHold, reason }, headers: auth, timeoutMs: 5000 });
+      await engine.expectOk({
+        method: 'POST',
+        path: `/jobs/${encodeURIComponent(jobId)}/hold`,
+        json: { on_hold: onHold, reason },
+        headers: auth,
+        timeoutMs: 5000,
+      });
     },
   };
   return activities;
@@ -119,6 +149,6 @@ function beforeAnyCreate(err: unknown): ApplicationFailure {
     type: err instanceof ApplicationFailure ? (err.type ?? undefined) : FailureType.Network,
     message: cause.message,
     nonRetryable: err instanceof ApplicationFailure ? Boolean(err.nonRetryable) : false,
-    details: [...(err instanceof ApplicationFailure ? (err.details ?? []) : []), BEFORE_ANY_CREATE],
+    details: [...(err instanceof ApplicationFailure ? (err.details ?? []) : []), creationAttemptDetail(false)],
   });
 }

@@ -3,25 +3,9 @@
  * ApplicationFailures; the workflow reads `type` (SlotExpired, Conflict, ...) to choose what next.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../contracts/failures';
 
-export const FailureType = {
-  BadRequest: 'BadRequest',
-  Unauthorized: 'Unauthorized',
-  NotFound: 'NotFound',
-  Conflict: 'Conflict',
-  SlotExpired: 'SlotExpired',
-  Refused: 'Refused',
-  RateLimited: 'RateLimited',
-  ServerError: 'ServerError',
-  Network: 'Network',
-  InvalidResponse: 'InvalidResponse',
-  /** A sealed platform secret that does not open (other SECRETS_KEY, altered input): no retry helps. */
-  SecretUnreadable: 'SecretUnreadable',
-} as const;
-export type FailureType = (typeof FailureType)[keyof typeof FailureType];
-
-/** Types a retry cannot fix; the workflow decides what to do instead. */
-export const NON_RETRYABLE: readonly FailureType[] = [FailureType.BadRequest, FailureType.Conflict, FailureType.SlotExpired, FailureType.Refused, FailureType.SecretUnreadable];
+export { FailureType, NON_RETRYABLE } from '../contracts/failures';
 
 export interface HttpOutcome {
   system: string;
@@ -38,7 +22,10 @@ export interface HttpOutcome {
  * A caller whose credentials nobody renews (the marketplace's headers are fixed by its event)
  * stops retrying 401/403 after a while with `unauthorizedRetryable: false`.
  */
-export function failureFor(outcome: HttpOutcome, options: { notFoundRetryable?: boolean; unauthorizedRetryable?: boolean } = {}): ApplicationFailure {
+export function failureFor(
+  outcome: HttpOutcome,
+  options: { notFoundRetryable?: boolean; unauthorizedRetryable?: boolean } = {},
+): ApplicationFailure {
   const { status } = outcome;
   const where = `${outcome.system} ${outcome.method} ${outcome.path} answered ${status}`;
   const details = [{ status, body: summarize(outcome.body) }];
@@ -66,7 +53,11 @@ export function networkFailure(system: string, method: string, path: string, err
 function describeBody(body: unknown): string {
   if (body && typeof body === 'object') {
     const b = body as { message?: unknown; errors?: unknown; details?: unknown };
-    const parts = [typeof b.message === 'string' ? b.message : undefined, b.errors ? JSON.stringify(b.errors) : undefined, b.details ? JSON.stringify(b.details) : undefined];
+    const parts = [
+      typeof b.message === 'string' ? b.message : undefined,
+      b.errors ? JSON.stringify(b.errors) : undefined,
+      b.details ? JSON.stringify(b.details) : undefined,
+    ];
     const text = parts.filter(Boolean).join(' ');
     if (text) return text.slice(0, 500);
   }

@@ -59,7 +59,10 @@ export function createHttpClient(system: string, baseUrl: string, instance: Got 
     async expectOk<T>(request: HttpRequest, options?: { notFoundRetryable?: boolean }): Promise<HttpResponse<T>> {
       const response = await client.send<T>(request);
       if (response.status >= 200 && response.status < 300) return response;
-      throw failureFor({ system, method: request.method, path: request.path, status: response.status, body: response.body }, options);
+      throw failureFor(
+        { system, method: request.method, path: request.path, status: response.status, body: response.body },
+        options,
+      );
     },
   };
   return client;

@@ -17,7 +17,8 @@ export interface ActivityDeps {
 }
 
 export function createActivities({ config, vtexTokens }: ActivityDeps) {
-  const tokens = vtexTokens ?? new VtexTokenCache(createHttpClient('VTEX auth', config.vtex.authUrl), config.vtex.apiKey);
+  const tokens =
+    vtexTokens ?? new VtexTokenCache(createHttpClient('VTEX auth', config.vtex.authUrl), config.vtex.apiKey);
   return {
     ...createDeliveryEngineActivities({
       engine: createHttpClient('Delivery Engine', config.deliveryEngine.url),
@@ -26,7 +27,10 @@ export function createActivities({ config, vtexTokens }: ActivityDeps) {
       webhookSecret: config.deliveryEngine.webhookSecret,
     }),
     ...createVtexActivities({ tracking: createHttpClient('VTEX', config.vtex.trackingUrl), tokens }),
-    ...createMarketplaceActivities({ marketplace: createHttpClient('Marketplace', config.marketplace.url), sealer: createSealer(config.secretsKey) }),
+    ...createMarketplaceActivities({
+      marketplace: createHttpClient('Marketplace', config.marketplace.url),
+      sealer: createSealer(config.secretsKey),
+    }),
   };
 }
 

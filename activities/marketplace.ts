@@ -10,7 +10,7 @@ import { Context } from '@temporalio/activity';
 import type { StatusCallback } from '../contracts/marketplace';
 import { marketplaceServiceId } from '../mapping/ids';
 import type { Sealer } from '../security/sealing';
-import type { MarketplaceTarget } from '../workflows/types';
+import type { MarketplaceTarget } from '../contracts/delivery';
 import { failureFor, FailureType } from './failures';
 import type { HttpClient } from './http';
 
@@ -42,11 +42,20 @@ export function createMarketplaceActivities({ marketplace, sealer }: Marketplace
   return {
     async marketplaceSendStatus(target: MarketplaceTarget, callback: StatusCallback): Promise<{ outcome: 'sent' }> {
       const path = `/deliveries/${encodeURIComponent(target.deliveryId)}/events`;
-      const response = await marketplace.send({ method: 'POST', path, json: callback, headers: headersOf(target), timeoutMs: CALL_TIMEOUT_MS });
+      const response = await marketplace.send({
+        method: 'POST',
+        path,
+        json: callback,
+        headers: headersOf(target),
+        timeoutMs: CALL_TIMEOUT_MS,
+      });
       if (response.status >= 200 && response.status < 300) return { outcome: 'sent' };
       throw failureFor(
         { system: 'Marketplace', method: 'POST', path, status: response.status, body: response.body },
-        { notFoundRetryable: attempt() <= NOT_FOUND_RETRY_ATTEMPTS, unauthorizedRetryable: attempt() <= UNAUTHORIZED_RETRY_ATTEMPTS },
+        {
+          notFoundRetryable: attempt() <= NOT_FOUND_RETRY_ATTEMPTS,
+          unauthorizedRetryable: attempt() <= UNAUTHORIZED_RETRY_ATTEMPTS,
+        },
       );
     },
   };

@@ -15,7 +15,7 @@ import type {
   TrackingUpdate,
 } from '../contracts/vtex';
 import { TOKEN_EXPIRED_MESSAGE } from '../contracts/vtex';
-import type { VtexTarget } from '../workflows/types';
+import type { VtexTarget } from '../contracts/delivery';
 import { failureFor } from './failures';
 import type { HttpClient, HttpRequest, HttpResponse } from './http';
 import type { VtexTokenCache } from './vtexToken';
@@ -78,7 +78,13 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
 
     async vtexAddNotes(target: VtexTarget, notes: Note[]): Promise<ReportResult> {
       const record = await currentRecord(target);
-      if (record && endsWith(record.notes.map((n) => [n.type, n.content, n.author ?? '']), notes.map((n) => [n.type, n.note, n.author ?? '']))) {
+      if (
+        record &&
+        endsWith(
+          record.notes.map((n) => [n.type, n.content, n.author ?? '']),
+          notes.map((n) => [n.type, n.note, n.author ?? '']),
+        )
+      ) {
         return { outcome: 'already-present' };
       }
       await call({ method: 'POST', path: hookPath('notes', target), json: notes });
@@ -87,7 +93,13 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
 
     async vtexAddEvidences(target: VtexTarget, evidences: Evidence[]): Promise<ReportResult> {
       const record = await currentRecord(target);
-      if (record && endsWith(record.evidences.map((e) => [e.type, e.content ?? '', e.author ?? '']), evidences.map((e) => [e.type, e.content, e.author ?? '']))) {
+      if (
+        record &&
+        endsWith(
+          record.evidences.map((e) => [e.type, e.content ?? '', e.author ?? '']),
+          evidences.map((e) => [e.type, e.content, e.author ?? '']),
+        )
+      ) {
         return { outcome: 'already-present' };
       }
       await call({ method: 'POST', path: hookPath('evidences', target), json: evidences });

@@ -45,7 +45,12 @@ export class VtexTokenCache {
   }
 
   private async fetchToken(): Promise<string> {
-    const response = await this.auth.send({ method: 'POST', path: '/token', json: { apiKey: this.apiKey }, timeoutMs: 5000 });
+    const response = await this.auth.send({
+      method: 'POST',
+      path: '/token',
+      json: { apiKey: this.apiKey },
+      timeoutMs: 5000,
+    });
     if (response.status === 401 || response.status === 403) {
       throw ApplicationFailure.create({
         type: FailureType.Unauthorized,
@@ -54,13 +59,21 @@ export class VtexTokenCache {
       });
     }
     if (response.status < 200 || response.status >= 300) {
-      throw ApplicationFailure.create({ type: FailureType.ServerError, message: `VTEX POST /token answered ${response.status}`, nonRetryable: false });
+      throw ApplicationFailure.create({
+        type: FailureType.ServerError,
+        message: `VTEX POST /token answered ${response.status}`,
+        nonRetryable: false,
+      });
     }
     let token: string;
     try {
       token = tokenFromResponse(response.body);
     } catch {
-      throw ApplicationFailure.create({ type: FailureType.InvalidResponse, message: 'VTEX POST /token answered without a token', nonRetryable: false });
+      throw ApplicationFailure.create({
+        type: FailureType.InvalidResponse,
+        message: 'VTEX POST /token answered without a token',
+        nonRetryable: false,
+      });
     }
     this.current = { token, renewAt: this.renewTime(token) };
     this.issued += 1;

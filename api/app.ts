@@ -13,6 +13,7 @@ import { requireBearer } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
 import { createIntakeMetrics } from './metrics';
+import { openApiDocument } from './openapi';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
 import { marketplaceRoutes } from './routes/marketplace';
@@ -30,7 +31,19 @@ const CREATE_HARD_DEADLINE_MS = 4500;
 export const CONFIRMATION_MARGIN_MS = 1000;
 
 export interface AppDeps {
-  config: Pick<ServiceConfig, 'intakeToken' | 'bodyLimit' | 'createAnswerDeadlineMs' | 'creationGraceMs' | 'continueAsNewAfterEvents' | 'temporal' | 'deliveryEngine' | 'secretsKey'>;
+  config: Pick<
+    ServiceConfig,
+    | 'intakeToken'
+    | 'bodyLimit'
+    | 'createAnswerDeadlineMs'
+    | 'creationGraceMs'
+    | 'continueAsNewAfterEvents'
+    | 'reportAttentionAfterMs'
+    | 'temporal'
+    | 'deliveryEngine'
+    | 'secretsKey'
+    | 'publicUrl'
+  >;
   client: Client;
   connection: ConnectionLike;
   logger: Logger;
@@ -46,7 +59,11 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     taskQueue: config.temporal.taskQueue,
     createAnswerDeadlineMs: config.createAnswerDeadlineMs,
     createHardDeadlineMs: CREATE_HARD_DEADLINE_MS,
-    tuning: { continueAsNewAfterEvents: config.continueAsNewAfterEvents, confirmationMarginMs: CONFIRMATION_MARGIN_MS },
+    tuning: {
+      continueAsNewAfterEvents: config.continueAsNewAfterEvents,
+      confirmationMarginMs: CONFIRMATION_MARGIN_MS,
+      reportAttentionAfterMs: config.reportAttentionAfterMs,
+    },
     logger,
   });
 
@@ -65,7 +82,8 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
@@ -76,15 +94,35 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(healthRoutes({ connection }));
+  // Public, like the probes: request and answer shapes only (README "Intake API").
+  let openApi: string | undefined;
+  app.get('/openapi.json', (_req, res) => {
+    openApi ??= JSON.stringify(openApiDocument({ serverUrl: config.publicUrl }));
+    res.type('application/json').send(openApi);
+  });
 
   const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   const intakeAuth = requireBearer(config.intakeToken);
   // Auth before parsing: an unauthenticated body is never read.
-  app.use('/vtex', intakeAuth, json, vtexRoutes({ gateway, creationGraceMs: config.creationGraceMs, createAnswers: metrics.createAnswers }));
-  app.use('/marketplace', intakeAuth, json, marketplaceRoutes({ gateway, creationGraceMs: config.creationGraceMs, sealer: createSealer(config.secretsKey) }));
+  app.use(
+    '/vtex',
+    intakeAuth,
+    json,
+    vtexRoutes({ gateway, creationGraceMs: config.creationGraceMs, createAnswers: metrics.createAnswers }),
+  );
+  app.use(
+    '/marketplace',
+    intakeAuth,
+    json,
+    marketplaceRoutes({ gateway, creationGraceMs: config.creationGraceMs, sealer: createSealer(config.secretsKey) }),
+  );
   app.use('/deliveries', intakeAuth, operatorRoutes({ gateway }));
   app.use('/routes', intakeAuth, routeOperatorRoutes({ gateway }));
-  app.use('/delivery-engine', json, deliveryEngineRoutes({ gateway, webhookSecret: config.deliveryEngine.webhookSecret }));
+  app.use(
+    '/delivery-engine',
+    json,
+    deliveryEngineRoutes({ gateway, webhookSecret: config.deliveryEngine.webhookSecret }),
+  );
 
   // Whoever closes the Temporal connection first waits for calls still under way (scripts/bridge.ts).
   app.locals.drain = () => gateway.drain();
@@ -105,7 +143,12 @@ export function createWaitingApp(): Express {
     res.json({ status: 'ok' });
   });
   app.use((_req, res) => {
-    res.status(503).json({ status: 'unavailable', temporal: 'unreachable', error: 'Temporal is not reachable yet; retry', details: [] });
+    res.status(503).json({
+      status: 'unavailable',
+      temporal: 'unreachable',
+      error: 'Temporal is not reachable yet; retry',
+      details: [],
+    });
   });
   return app;
 }

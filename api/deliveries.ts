@@ -19,13 +19,27 @@ import {
   cancelSignal,
   carrierEventSignal,
   createServiceUpdate,
-  deliveryStateQuery,
   pauseSignal,
   serviceAnsweredSignal,
 } from '../workflows/messages';
-import { CarrierIdKey, deliverySummary, DeliveryStatusKey, RouteIdKey, startSearchAttributes } from '../workflows/searchAttributes';
-import { DEFAULT_CONFIRMATION_MARGIN_MS, type CreateServiceAnswer, type DeliveryInput, type DeliveryTuning, type DeliveryView } from '../workflows/types';
+import {
+  CarrierIdKey,
+  DeliveryStatusKey,
+  RouteIdKey,
+  startMemo,
+  startSearchAttributes,
+} from '../workflows/searchAttributes';
+import {
+  type CancelOrder,
+  createServiceAnswer,
+  DEFAULT_CONFIRMATION_MARGIN_MS,
+  type CreateServiceAnswer,
+  type DeliveryInput,
+  type DeliveryTuning,
+  type DeliveryView,
+} from '../contracts/delivery';
 import { conflict, notFound, unavailable } from './errors';
+import { readDeliveryView } from './readDelivery';
 
 export interface DeliveryGatewayOptions {
   client: Client;
@@ -111,7 +125,7 @@ export class DeliveryGateway {
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes: startSearchAttributes(input),
-      memo: { summary: deliverySummary({ jobId: null, paused: false, needsAttention: false, lastError: null }) },
+      memo: startMemo(input),
     };
   }
 
@@ -123,10 +137,16 @@ export class DeliveryGateway {
    * 503: VTEX retries, and the retry is safe. `afterAnswer` tells the workflow when we actually
    * answered, so its 5-second confirmation timer counts from there.
    */
-  async createService(input: DeliveryInput, receivedAt: number): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
+  async createService(
+    input: DeliveryInput,
+    receivedAt: number,
+  ): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
     const deadline = receivedAt + this.options.createAnswerDeadlineMs;
     const hardDeadline = receivedAt + this.options.createHardDeadlineMs;
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof deliveryWorkflow>(
+      DELIVERY_WORKFLOW,
+      this.startOptions(input),
+    );
     // The workflow answers a little before our deadline, so its answer can still travel back.
     const waitMs = Math.max(0, deadline - Date.now() - 300);
     // Bounded: past the hard deadline nobody waits for it, and an unbounded call would keep retrying
@@ -159,17 +179,24 @@ export class DeliveryGateway {
       return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
     }
     if (outcome.kind === 'error') {
-      this.options.logger.warn({ serviceId: input.serviceId, err: String(outcome.error) }, 'update-with-start failed; making sure the workflow exists');
+      this.options.logger.warn(
+        { serviceId: input.serviceId, err: String(outcome.error) },
+        'update-with-start failed; making sure the workflow exists',
+      );
     }
     const proven = await raceDeadline(proof ?? this.inBackground(this.proveStarted(input, hardDeadline)), hardDeadline);
     if (proven.kind === 'value' && proven.value === 'running') {
       return {
-        answer: { status: 'PENDING', serviceId: input.serviceId, shippingPrice: null, metaData: { serviceId: input.serviceId }, shippingEstimatedDate: null, labels: [] },
+        answer: createServiceAnswer(input.serviceId, 'PENDING', undefined),
         afterAnswer: () => this.tellAnswered(input.serviceId),
       };
     }
-    if (proven.kind === 'value') return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
-    this.options.logger.error({ serviceId: input.serviceId, err: proven.kind === 'error' ? String(proven.error) : 'hard deadline' }, 'could not register the delivery in time');
+    if (proven.kind === 'value')
+      return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
+    this.options.logger.error(
+      { serviceId: input.serviceId, err: proven.kind === 'error' ? String(proven.error) : 'hard deadline' },
+      'could not register the delivery in time',
+    );
     throw unavailable('The delivery could not be registered in time; retry the same request');
   }
 
@@ -198,14 +225,19 @@ export class DeliveryGateway {
         await this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
         return { serviceId: input.serviceId, workflow: 'running' };
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return { serviceId: input.serviceId, workflow: 'ended' };
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          return { serviceId: input.serviceId, workflow: 'ended' };
         throw err;
       }
     });
-    const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [{ serviceId: inputs[i]!.serviceId, err: String(o.reason) }] : []));
+    const failed = outcomes.flatMap((o, i) =>
+      o.status === 'rejected' ? [{ serviceId: inputs[i]!.serviceId, err: String(o.reason) }] : [],
+    );
     if (failed.length > 0) {
       this.options.logger.error({ failed }, 'could not start every delivery of the request');
-      throw unavailable(`${failed.length} of ${inputs.length} deliveries could not be registered; send the same request again (nothing starts twice)`);
+      throw unavailable(
+        `${failed.length} of ${inputs.length} deliveries could not be registered; send the same request again (nothing starts twice)`,
+      );
     }
     return outcomes.map((o) => (o as PromiseFulfilledResult<StartedDelivery>).value);
   }
@@ -231,9 +263,7 @@ export class DeliveryGateway {
     const outcomes = await inBatches(infos, PARALLEL_CALLS, async (info): Promise<RouteDelivery> => {
       const handle = this.workflows.getHandle(info.workflowId);
       const running = info.status.name === 'RUNNING';
-      const view = running
-        ? await withTimeout(handle.query(deliveryStateQuery), QUERY_TIMEOUT_MS).catch(() => undefined)
-        : ((await withTimeout(handle.result(), QUERY_TIMEOUT_MS).catch(() => undefined)) as DeliveryView | undefined);
+      const view = await withTimeout(readDeliveryView(handle, running), QUERY_TIMEOUT_MS).catch(() => undefined);
       return {
         serviceId: info.workflowId,
         workflowStatus: info.status.name,
@@ -241,12 +271,16 @@ export class DeliveryGateway {
         ...(view ? { view } : {}),
       };
     });
-    return outcomes.map((o, i) => (o.status === 'fulfilled' ? o.value : { serviceId: infos[i]!.workflowId, workflowStatus: infos[i]!.status.name }));
+    return outcomes.map((o, i) =>
+      o.status === 'fulfilled' ? o.value : { serviceId: infos[i]!.workflowId, workflowStatus: infos[i]!.status.name },
+    );
   }
 
   private tellAnswered(serviceId: string): void {
     const at = Date.now();
-    const signal = this.options.client.connection.withDeadline(at + 10_000, () => this.workflows.getHandle(serviceId).signal(serviceAnsweredSignal, { at }));
+    const signal = this.options.client.connection.withDeadline(at + 10_000, () =>
+      this.workflows.getHandle(serviceId).signal(serviceAnsweredSignal, { at }),
+    );
     void this.inBackground(signal).catch((err: unknown) =>
       this.options.logger.warn({ serviceId, err: String(err) }, 'could not tell the workflow when we answered'),
     );
@@ -254,16 +288,12 @@ export class DeliveryGateway {
 
   /** A repeated Create service for a delivery whose workflow already ended. */
   private async answerFromEnded(serviceId: string): Promise<PublicAnswer> {
-    const view = await this.workflows.getHandle(serviceId).result().catch(() => undefined) as DeliveryView | undefined;
+    const view = (await this.workflows
+      .getHandle(serviceId)
+      .result()
+      .catch(() => undefined)) as DeliveryView | undefined;
     const summary = view ? undefined : await this.summary(serviceId);
-    return {
-      status: view?.status ?? summary?.status ?? 'CANCELED',
-      serviceId,
-      shippingPrice: view?.job?.price ?? null,
-      metaData: { serviceId, ...(view?.job ? { jobId: view.job.jobId } : {}) },
-      shippingEstimatedDate: view?.job?.endsAt ?? null,
-      labels: [],
-    };
+    return createServiceAnswer(serviceId, view?.status ?? summary?.status ?? 'CANCELED', view?.job);
   }
 
   /** Describe without the worker: existence, status and carrier from search attributes. */
@@ -285,29 +315,67 @@ export class DeliveryGateway {
     };
   }
 
-  private async openDelivery(serviceId: string, carrierId: string | undefined, action: string): Promise<DeliverySummary> {
+  private async openDelivery(
+    serviceId: string,
+    carrierId: string | undefined,
+    action: string,
+  ): Promise<DeliverySummary> {
     const summary = await this.summary(serviceId);
     if (!summary || (carrierId !== undefined && summary.carrierId !== carrierId)) {
-      throw notFound('Unknown service', [{ path: 'serviceId', message: `no service ${serviceId}${carrierId ? ` for carrier ${carrierId}` : ''}` }]);
+      throw notFound('Unknown service', [
+        { path: 'serviceId', message: `no service ${serviceId}${carrierId ? ` for carrier ${carrierId}` : ''}` },
+      ]);
     }
     if (summary.status === 'DELIVERED' || summary.status === 'RETURNED') {
-      throw conflict(`The service was already ${summary.status.toLowerCase()}: it cannot be ${action}`, [{ path: 'serviceId', message: `status is ${summary.status}` }]);
+      throw conflict(`The service was already ${summary.status.toLowerCase()}: it cannot be ${action}`, [
+        { path: 'serviceId', message: `status is ${summary.status}` },
+      ]);
     }
     return summary;
   }
 
-  /** Cancel from the platform. Refused once delivered; a second cancel is answered the same. */
-  async cancel(serviceId: string, carrierId: string | undefined, reason: string): Promise<DeliverySummary> {
+  /**
+   * Cancel from the platform. Refused once delivered; a second cancel is answered the same. A
+   * workflow that ended without the delivery ending (terminated, failed, timed out) can carry out
+   * nothing: that is a 409 saying so, never a 200 "executed".
+   */
+  async cancel(
+    serviceId: string,
+    carrierId: string | undefined,
+    reason: string,
+    options: Omit<CancelOrder, 'reason'> = {},
+  ): Promise<DeliverySummary> {
     const summary = await this.openDelivery(serviceId, carrierId, 'canceled');
-    if (summary.status === 'CANCELED' || !summary.running) return summary;
-    await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(cancelSignal, { reason }));
+    if (summary.status === 'CANCELED') return summary;
+    if (!summary.running) {
+      this.options.logger.error(
+        { serviceId, workflowStatus: summary.workflowStatus },
+        'cancel for a delivery whose workflow is gone: an operator must cancel its job',
+      );
+      throw conflict(`The delivery's workflow is ${summary.workflowStatus.toLowerCase()}: it cannot be canceled here`, [
+        {
+          path: 'serviceId',
+          message: `workflow ${summary.workflowStatus}, delivery status ${summary.status ?? 'unknown'}`,
+        },
+      ]);
+    }
+    await this.signal(serviceId, () =>
+      this.workflows.getHandle(serviceId).signal(cancelSignal, { reason, ...options }),
+    );
     return summary;
   }
 
-  async pause(serviceId: string, carrierId: string | undefined, pause: boolean, reason: string): Promise<DeliverySummary> {
+  async pause(
+    serviceId: string,
+    carrierId: string | undefined,
+    pause: boolean,
+    reason: string,
+  ): Promise<DeliverySummary> {
     const summary = await this.openDelivery(serviceId, carrierId, pause ? 'paused' : 'resumed');
     if (!summary.running || summary.status === 'CANCELED') {
-      throw conflict(`The service already ended ${summary.status ?? ''}`.trim(), [{ path: 'serviceId', message: `status is ${summary.status}` }]);
+      throw conflict(`The service already ended ${summary.status ?? ''}`.trim(), [
+        { path: 'serviceId', message: `status is ${summary.status}` },
+      ]);
     }
     await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(pauseSignal, { pause, reason }));
     return summary;
@@ -317,15 +385,26 @@ export class DeliveryGateway {
    * A carrier event, once Temporal holds it. An event for a delivery that already ended is
    * acknowledged (the engine would otherwise retry forever) and only logged.
    */
-  async carrierEvent(serviceId: string, event: JobEvent): Promise<'accepted' | 'delivery-ended'> {
+  async carrierEvent(serviceId: string, event: JobEvent): Promise<'accepted' | 'delivery-ended' | 'delivery-unknown'> {
     try {
       await this.workflows.getHandle(serviceId).signal(carrierEventSignal, event);
       return 'accepted';
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw unavailableFrom(err);
       const summary = await this.summary(serviceId);
-      if (!summary) throw notFound('Unknown job', [{ path: 'job.client_reference', message: `no delivery ${serviceId}` }]);
-      this.options.logger.info({ serviceId, eventId: event.id, type: event.type }, 'event for an ended delivery acknowledged');
+      if (!summary) {
+        // The key proved the job is ours, but its delivery is past retention (or was never
+        // started): nothing can act on the event, and a 404 would make the engine retry forever.
+        this.options.logger.warn(
+          { serviceId, eventId: event.id, type: event.type },
+          'event for a delivery Temporal no longer holds acknowledged',
+        );
+        return 'delivery-unknown';
+      }
+      this.options.logger.info(
+        { serviceId, eventId: event.id, type: event.type },
+        'event for an ended delivery acknowledged',
+      );
       return 'delivery-ended';
     }
   }
@@ -335,9 +414,7 @@ export class DeliveryGateway {
     const summary = await this.summary(serviceId);
     if (!summary) throw notFound('Unknown service', [{ path: 'serviceId', message: `no service ${serviceId}` }]);
     const handle = this.workflows.getHandle(serviceId);
-    const view = summary.running
-      ? await withTimeout(handle.query(deliveryStateQuery), QUERY_TIMEOUT_MS).catch(() => undefined)
-      : ((await withTimeout(handle.result(), QUERY_TIMEOUT_MS).catch(() => undefined)) as DeliveryView | undefined);
+    const view = await withTimeout(readDeliveryView(handle, summary.running), QUERY_TIMEOUT_MS).catch(() => undefined);
     return { ...(view ? { view } : {}), summary };
   }
 
@@ -345,14 +422,19 @@ export class DeliveryGateway {
     try {
       await send();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw conflict('The service already ended', [{ path: 'serviceId', message: serviceId }]);
+      if (err instanceof WorkflowNotFoundError)
+        throw conflict('The service already ended', [{ path: 'serviceId', message: serviceId }]);
       throw unavailableFrom(err);
     }
   }
 }
 
 /** Runs `fn` over `items`, at most `size` at a time; every outcome is kept, in order. */
-async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+async function inBatches<T, R>(
+  items: T[],
+  size: number,
+  fn: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
   const out: PromiseSettledResult<R>[] = [];
   for (let i = 0; i < items.length; i += size) {
     out.push(...(await Promise.allSettled(items.slice(i, i + size).map(fn))));

@@ -3,7 +3,7 @@
  * `{error, details: [{path, message}]}` (CONTRACT.md section 3).
  */
 import type { ErrorRequestHandler } from 'express';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { fieldErrors, type FieldError } from '../contracts/common';
 import { MappingError, MappingErrors } from '../mapping/errors';
 import type { Logger } from '../observability/logger';
@@ -28,7 +28,9 @@ export const unavailable = (message: string) => new HttpError(503, message);
 /** Parses a body with a contract schema; a failure lists every field path that is wrong. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   if (body === undefined || body === null || typeof body !== 'object') {
-    throw badRequest('The body must be a JSON object sent with Content-Type: application/json', [{ path: '(body)', message: 'expected a JSON object' }]);
+    throw badRequest('The body must be a JSON object sent with Content-Type: application/json', [
+      { path: '(body)', message: 'expected a JSON object' },
+    ]);
   }
   const result = schema.safeParse(body);
   if (!result.success) throw badRequest('The body does not match the schema', fieldErrors(result.error));
@@ -52,11 +54,19 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     // body-parser's own errors: malformed JSON, too large, wrong charset.
     const type = (err as { type?: string }).type;
     if (type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'The body is not valid JSON', details: [{ path: '(body)', message: (err as Error).message }], requestId });
+      res.status(400).json({
+        error: 'The body is not valid JSON',
+        details: [{ path: '(body)', message: (err as Error).message }],
+        requestId,
+      });
       return;
     }
     if (type === 'entity.too.large') {
-      res.status(413).json({ error: 'The body is larger than the limit', details: [{ path: '(body)', message: `limit is ${(err as { limit?: number }).limit} bytes` }], requestId });
+      res.status(413).json({
+        error: 'The body is larger than the limit',
+        details: [{ path: '(body)', message: `limit is ${(err as { limit?: number }).limit} bytes` }],
+        requestId,
+      });
       return;
     }
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {

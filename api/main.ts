@@ -14,7 +14,11 @@ import { listen } from './server';
 
 async function main(): Promise<void> {
   const env = parseEnv();
-  if (!env.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS', 'is required to run the API on its own (npm start runs a dev server for you)');
+  if (!env.TEMPORAL_ADDRESS)
+    throw new ConfigError(
+      'TEMPORAL_ADDRESS',
+      'is required to run the API on its own (npm start runs a dev server for you)',
+    );
   const address = env.TEMPORAL_ADDRESS;
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-api' });

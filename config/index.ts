@@ -23,12 +23,17 @@ export class ConfigError extends Error {
   }
 }
 
-const port = z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(0, 'must be 0-65535').max(65535, 'must be 0-65535');
-const httpUrl = z
-  .url({ protocol: /^https?$/ })
-  .transform((u) => u.replace(/\/+$/, ''));
+const port = z.coerce
+  .number({ error: 'must be a port number' })
+  .int('must be a port number')
+  .min(0, 'must be 0-65535')
+  .max(65535, 'must be 0-65535');
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
 const nonEmpty = z.string().trim().min(1);
-const positiveInt = z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').positive('must be positive');
+const positiveInt = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .positive('must be positive');
 
 /** One entry per variable so the error names the variable, not a zod path. */
 const variables = {
@@ -70,6 +75,7 @@ const variables = {
   CREATE_ANSWER_DEADLINE_MS: positiveInt.max(4000).default(3000),
   /** Ours: a delivery workflow continues as new once its history holds this many events. */
   CONTINUE_AS_NEW_AFTER_EVENTS: positiveInt.min(50).default(4000),
+  REPORT_ATTENTION_AFTER_MS: positiveInt.min(1000).default(600_000),
   /** Ours: however early the delivery window ends, job creation is tried at least this long. */
   CREATION_GRACE_MS: positiveInt.default(10 * 60_000),
   /** Ours: ports of the embedded dev server and sandboxes started by `npm start`. */
@@ -100,7 +106,13 @@ export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return out as Env;
 }
 
-const SECRET_NAMES = new Set(['INTAKE_TOKEN', 'VTEX_API_KEY', 'DELIVERY_ENGINE_API_KEY', 'WEBHOOK_SECRET', 'SECRETS_KEY']);
+const SECRET_NAMES = new Set([
+  'INTAKE_TOKEN',
+  'VTEX_API_KEY',
+  'DELIVERY_ENGINE_API_KEY',
+  'WEBHOOK_SECRET',
+  'SECRETS_KEY',
+]);
 function isSecret(name: string): boolean {
   return SECRET_NAMES.has(name);
 }
@@ -132,6 +144,8 @@ export interface ServiceConfig {
   createAnswerDeadlineMs: number;
   creationGraceMs: number;
   continueAsNewAfterEvents: number;
+  /** A platform report still not taken after this long flags its delivery (it keeps retrying). */
+  reportAttentionAfterMs: number;
   sandboxed: ExternalSystem[];
   temporal: { address?: string; namespace: string; taskQueue: string };
   vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
@@ -150,8 +164,15 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
   const sandboxed = sandboxedSystems(env);
   const isSandbox = (s: ExternalSystem) => sandboxed.includes(s);
   if (env.NODE_ENV === 'production' && sandboxed.length > 0) {
-    const missing = { vtex: 'VTEX_TRACKING_URL', deliveryEngine: 'DELIVERY_ENGINE_URL', marketplace: 'MARKETPLACE_URL' };
-    throw new ConfigError(missing[sandboxed[0]!], 'is required when NODE_ENV=production (sandboxes are for development)');
+    const missing = {
+      vtex: 'VTEX_TRACKING_URL',
+      deliveryEngine: 'DELIVERY_ENGINE_URL',
+      marketplace: 'MARKETPLACE_URL',
+    };
+    throw new ConfigError(
+      missing[sandboxed[0]!],
+      'is required when NODE_ENV=production (sandboxes are for development)',
+    );
   }
 
   const need = <T>(value: T | undefined, variable: string, why: string): T => {
@@ -202,6 +223,7 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     createAnswerDeadlineMs: env.CREATE_ANSWER_DEADLINE_MS,
     creationGraceMs: env.CREATION_GRACE_MS,
     continueAsNewAfterEvents: env.CONTINUE_AS_NEW_AFTER_EVENTS,
+    reportAttentionAfterMs: env.REPORT_ATTENTION_AFTER_MS,
     sandboxed,
     temporal: {
       address: env.TEMPORAL_ADDRESS,

@@ -31,7 +31,10 @@ export const EngineItem = z.object({
   /** kilograms per unit */
   weight_kg: z.number().nonnegative().optional(),
   /** centimetres */
-  dimensions_cm: z.object({ width: z.number().nonnegative(), height: z.number().nonnegative(), length: z.number().nonnegative() }).partial().optional(),
+  dimensions_cm: z
+    .object({ width: z.number().nonnegative(), height: z.number().nonnegative(), length: z.number().nonnegative() })
+    .partial()
+    .optional(),
   /** major currency units per unit */
   price: z.number().nonnegative().optional(),
   barcode: z.string().optional(),
@@ -119,7 +122,9 @@ export const CreateJobRequest = z.object({
   curbside: z.boolean().optional(),
   job_comment: z.string().optional(),
   additional_card_info: z.record(z.string(), z.string()).optional(),
-  contact_less: z.object({ comment: z.string(), cash_receiver: z.string().optional(), phone_number: z.string().optional() }).optional(),
+  contact_less: z
+    .object({ comment: z.string(), cash_receiver: z.string().optional(), phone_number: z.string().optional() })
+    .optional(),
   external_data: z.object({
     webhook: WebhookTarget,
     backoffice: WebhookTarget.optional(),
@@ -206,9 +211,22 @@ export const JobEvent = z.object({
   eta: isoDateTime.nullish(),
   distance_m: z.number().nonnegative().nullish(),
   rating: z.number().min(1).max(5).nullish(),
-  evidences: z.array(z.object({ type: z.enum(['IMAGE', 'TEXT']), content: requiredText, author: z.string().nullish() })).nullish(),
-  notes: z.array(z.object({ type: z.enum(['COMMENT', 'ERROR']), note: requiredText, author: z.string().nullish() })).nullish(),
-  labels: z.array(z.object({ id: requiredText, url: requiredText, name: requiredText, type: z.enum(['PDF', 'BASE64', 'TEXT', 'ZPL']) })).nullish(),
+  evidences: z
+    .array(z.object({ type: z.enum(['IMAGE', 'TEXT']), content: requiredText, author: z.string().nullish() }))
+    .nullish(),
+  notes: z
+    .array(z.object({ type: z.enum(['COMMENT', 'ERROR']), note: requiredText, author: z.string().nullish() }))
+    .nullish(),
+  labels: z
+    .array(
+      z.object({
+        id: requiredText,
+        url: requiredText,
+        name: requiredText,
+        type: z.enum(['PDF', 'BASE64', 'TEXT', 'ZPL']),
+      }),
+    )
+    .nullish(),
   reason: z.string().nullish(),
 });
 export type JobEvent = z.infer<typeof JobEvent>;

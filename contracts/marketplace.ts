@@ -31,7 +31,18 @@ export type MarketplaceAddress = z.infer<typeof MarketplaceAddress>;
 /** RFC 9110 field name (a token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
 /** Set by the HTTP client itself: forwarding the event's value would break the request. */
-const MANAGED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'proxy-connection']);
+const MANAGED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'proxy-connection',
+]);
 
 /**
  * `logistic_data.headers`: sent back verbatim on every status callback, so each must be a header
@@ -43,13 +54,20 @@ export const CallbackHeaders = z.record(z.string(), z.string()).superRefine((hea
   const seen = new Set<string>();
   for (const name of names) {
     const value = headers[name]!;
-    if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid HTTP header name' });
-    else if (MANAGED_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: 'is set by HTTP itself and cannot be forwarded' });
-    if (seen.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: 'repeats a header name (names are case-insensitive)' });
+    if (!HEADER_NAME.test(name))
+      ctx.addIssue({ code: 'custom', path: [name], message: 'is not a valid HTTP header name' });
+    else if (MANAGED_HEADERS.has(name.toLowerCase()))
+      ctx.addIssue({ code: 'custom', path: [name], message: 'is set by HTTP itself and cannot be forwarded' });
+    if (seen.has(name.toLowerCase()))
+      ctx.addIssue({ code: 'custom', path: [name], message: 'repeats a header name (names are case-insensitive)' });
     seen.add(name.toLowerCase());
     // Visible ASCII, spaces and tabs only: a line break would split the request.
     if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value) || value.length > 8192) {
-      ctx.addIssue({ code: 'custom', path: [name], message: 'value must be at most 8192 printable characters without line breaks' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'value must be at most 8192 printable characters without line breaks',
+      });
     }
   }
 });
@@ -106,7 +124,14 @@ export const DeliveryRequestEvent = z
       seller_document_number: nullableText,
       seller_group_id: nullableText,
       seller_contacts: z
-        .array(z.looseObject({ name: nullableText, phone: nullableText, phone_country_code: nullableText, email: nullableText }))
+        .array(
+          z.looseObject({
+            name: nullableText,
+            phone: nullableText,
+            phone_country_code: nullableText,
+            email: nullableText,
+          }),
+        )
         .nullish(),
     }),
     carrier: z.looseObject({
@@ -140,7 +165,12 @@ export const DeliveryRequestEvent = z
       (Array.isArray(event.deliveries) ? event.deliveries : []).forEach((d: unknown, i) => {
         const id = (d as { delivery_id?: unknown } | null)?.delivery_id;
         if (typeof id !== 'string') return;
-        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['deliveries', i, 'delivery_id'], message: 'is repeated in this event' });
+        if (seen.has(id))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['deliveries', i, 'delivery_id'],
+            message: 'is repeated in this event',
+          });
         seen.add(id);
       });
     },
@@ -174,7 +204,9 @@ export const StatusCallback = z.object({
   delivery_id: requiredText,
   order_number: requiredText,
   tracking_url: z.string().optional(),
-  agent: z.object({ id: z.string(), name: z.string(), phone: z.string().optional(), vehicle: z.string().optional() }).optional(),
+  agent: z
+    .object({ id: z.string(), name: z.string(), phone: z.string().optional(), vehicle: z.string().optional() })
+    .optional(),
   reason: z.string().optional(),
   estimated_delivery_at: isoDateTime.optional(),
 });

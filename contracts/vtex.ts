@@ -25,7 +25,15 @@ export const ServiceStatus = z.enum(SERVICE_STATUSES);
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
 /** The statuses a carrier may set with PATCH /tracking/hook (seed 003 "Update service"). */
-export const PatchableStatus = z.enum(['PENDING', 'ASSIGNED', 'PICKED', 'ON_ROUTE', 'INCIDENT', 'RETURNED', 'DELIVERED']);
+export const PatchableStatus = z.enum([
+  'PENDING',
+  'ASSIGNED',
+  'PICKED',
+  'ON_ROUTE',
+  'INCIDENT',
+  'RETURNED',
+  'DELIVERED',
+]);
 export type PatchableStatus = z.infer<typeof PatchableStatus>;
 
 export const ServiceType = z.enum(['PICKUP', 'DELIVERY', 'PICKUP_DELIVERY', 'RETURN']);
@@ -34,7 +42,11 @@ export const PaymentMethod = z.enum(['ONLINE', 'CASH_ON_DELIVERY', 'PIN_PAD']);
 export type PaymentMethod = z.infer<typeof PaymentMethod>;
 
 const Location = z.looseObject({ latitude: optionalNumber, longitude: optionalNumber });
-const DeliveryWindow = z.looseObject({ name: optionalString, initialDate: isoDateTime.nullish(), finalDate: isoDateTime.nullish() });
+const DeliveryWindow = z.looseObject({
+  name: optionalString,
+  initialDate: isoDateTime.nullish(),
+  finalDate: isoDateTime.nullish(),
+});
 const Setting = z.looseObject({ label: optionalString, value: optionalString, key: optionalString });
 export type Setting = z.infer<typeof Setting>;
 
@@ -121,7 +133,6 @@ export const Label = z.strictObject({
 });
 export type Label = z.infer<typeof Label>;
 
-
 /** Our answer to Create service (seed 003's expected response plus `labels`, per VTEX's OpenAPI). */
 export const CreateServiceResponse = z.object({
   status: ServiceStatus,
@@ -201,7 +212,12 @@ export const LabelRequest = Label.refine((label) => !inlineLabelTooLarge(label),
   path: ['url'],
 });
 
-export const CancelType = z.enum(['ERROR_CREATE_SERVICE', 'END_CLIENT_CANCELED', 'NO_THERE_DELIVERY_MAN_ASSIGN', 'OTHER']);
+export const CancelType = z.enum([
+  'ERROR_CREATE_SERVICE',
+  'END_CLIENT_CANCELED',
+  'NO_THERE_DELIVERY_MAN_ASSIGN',
+  'OTHER',
+]);
 export type CancelType = z.infer<typeof CancelType>;
 export const CancelHookRequest = z.strictObject({ comment: z.string().optional(), type: CancelType });
 export type CancelHookRequest = z.infer<typeof CancelHookRequest>;
@@ -214,7 +230,10 @@ export type OnHoldHookRequest = z.infer<typeof OnHoldHookRequest>;
 export const TokenRequest = z.strictObject({ apiKey: requiredText });
 
 /** POST /token answers `{message, data: jwt}` (seed 003) or a bare JSON string (VTEX's OpenAPI). */
-export const TokenResponse = z.union([z.string().min(1), z.object({ message: z.string().optional(), data: z.string().min(1) })]);
+export const TokenResponse = z.union([
+  z.string().min(1),
+  z.object({ message: z.string().optional(), data: z.string().min(1) }),
+]);
 export function tokenFromResponse(body: unknown): string {
   const parsed = TokenResponse.parse(body);
   return typeof parsed === 'string' ? parsed : parsed.data;
@@ -249,19 +268,38 @@ export const ServiceRecord = z.object({
   labels: z.array(Label),
   trackingUrl: z.string().nullable(),
   comments: z.string().nullable(),
-  evidences: z.array(z.object({ type: z.enum(['TEXT', 'IMAGE']), content: z.string().nullable(), date: z.string(), author: z.string().nullable() })),
+  evidences: z.array(
+    z.object({
+      type: z.enum(['TEXT', 'IMAGE']),
+      content: z.string().nullable(),
+      date: z.string(),
+      author: z.string().nullable(),
+    }),
+  ),
   packages: z.array(z.unknown()),
   timeline: z.array(TimelineEntry),
   type: ServiceType,
-  notes: z.array(z.object({ type: z.enum(['COMMENT', 'ERROR']), date: z.string(), content: z.string(), author: z.string().nullable() })),
+  notes: z.array(
+    z.object({
+      type: z.enum(['COMMENT', 'ERROR']),
+      date: z.string(),
+      content: z.string(),
+      author: z.string().nullable(),
+    }),
+  ),
   paymentMethod: z.string().nullable(),
   carrierServiceType: z.string().nullable(),
   shippingPrice: z.number().nullable(),
   shippingEstimatedDate: z.string().nullable(),
   shippingFinishedDate: z.string().nullable(),
   metaData: z.unknown().nullable(),
-  timezone: z.object({ offset: z.number().nullable(), value: z.string().nullable(), label: z.string().nullable() }).nullable(),
-  tags: z.array(z.string()).nullish().transform((t) => t ?? []),
+  timezone: z
+    .object({ offset: z.number().nullable(), value: z.string().nullable(), label: z.string().nullable() })
+    .nullable(),
+  tags: z
+    .array(z.string())
+    .nullish()
+    .transform((t) => t ?? []),
   agent: Agent.nullable().optional(),
   totalDistanceTraveled: z.number().nullable().optional(),
   rating: z.number().nullable().optional(),

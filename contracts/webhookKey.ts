@@ -12,7 +12,11 @@ export function webhookKeyFor(secret: string, serviceId: string, clientReference
 }
 
 /** The serviceId a key names, when the key is genuine for that job's client_reference; else undefined. */
-export function verifyWebhookKey(secret: string, presented: string | undefined, clientReference: string): string | undefined {
+export function verifyWebhookKey(
+  secret: string,
+  presented: string | undefined,
+  clientReference: string,
+): string | undefined {
   if (!presented) return undefined;
   const dot = presented.lastIndexOf('.');
   if (dot <= 0) return undefined;

@@ -8,7 +8,7 @@
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { MarketplaceStatus, StatusCallback } from '../contracts/marketplace';
 import type { ServiceStatus } from '../contracts/vtex';
-import type { JobInfo, MarketplaceTarget } from '../workflows/types';
+import type { JobInfo, MarketplaceTarget } from '../contracts/delivery';
 import type { EventStatusOutcome } from './eventToVtex';
 
 export type MarketplaceCall = { kind: 'status'; body: StatusCallback };
@@ -25,7 +25,13 @@ export function callbackEventId(target: MarketplaceTarget, what: string): string
   return `${target.deliveryId}:${what}`;
 }
 
-function callback(target: MarketplaceTarget, what: string, status: MarketplaceStatus, occurredAt: string, extra: Partial<StatusCallback> = {}): MarketplaceCall {
+function callback(
+  target: MarketplaceTarget,
+  what: string,
+  status: MarketplaceStatus,
+  occurredAt: string,
+  extra: Partial<StatusCallback> = {},
+): MarketplaceCall {
   return {
     kind: 'status',
     body: {
@@ -52,7 +58,16 @@ function clip(text: string): string {
 function details(event: JobEvent): Partial<StatusCallback> {
   const r = event.resource;
   return {
-    ...(r ? { agent: { id: r.id, name: r.name, ...(r.phone ? { phone: r.phone } : {}), ...(r.vehicle ? { vehicle: r.vehicle } : {}) } } : {}),
+    ...(r
+      ? {
+          agent: {
+            id: r.id,
+            name: r.name,
+            ...(r.phone ? { phone: r.phone } : {}),
+            ...(r.vehicle ? { vehicle: r.vehicle } : {}),
+          },
+        }
+      : {}),
     ...(event.tracking_url ? { tracking_url: event.tracking_url } : {}),
     ...(event.eta ? { estimated_delivery_at: new Date(event.eta).toISOString() } : {}),
   };
@@ -63,7 +78,11 @@ function reasonFor(event: JobEvent, status: MarketplaceStatus): string | undefin
   const given = event.reason?.trim() || undefined;
   switch (status) {
     case 'INCIDENT':
-      return clip(event.type === 'REFUSED' ? `Delivery refused${given ? `: ${given}` : ''}` : `Incident${given ? `: ${given}` : ''}`);
+      return clip(
+        event.type === 'REFUSED'
+          ? `Delivery refused${given ? `: ${given}` : ''}`
+          : `Incident${given ? `: ${given}` : ''}`,
+      );
     case 'CANCELED':
       return clip(given ?? 'Canceled by the carrier');
     case 'ON_HOLD':
@@ -76,8 +95,16 @@ function reasonFor(event: JobEvent, status: MarketplaceStatus): string | undefin
 }
 
 /** The first callback once the job exists: the status, the tracking page and the estimated time. */
-export function marketplaceFirstReport(target: MarketplaceTarget, job: JobInfo, status: ServiceStatus, at: string): MarketplaceCall {
-  return callback(target, 'job-created', marketplaceStatusOf(status), at, { tracking_url: job.trackingUrl, estimated_delivery_at: job.endsAt });
+export function marketplaceFirstReport(
+  target: MarketplaceTarget,
+  job: JobInfo,
+  status: ServiceStatus,
+  at: string,
+): MarketplaceCall {
+  return callback(target, 'job-created', marketplaceStatusOf(status), at, {
+    tracking_url: job.trackingUrl,
+    estimated_delivery_at: job.endsAt,
+  });
 }
 
 /**
@@ -88,7 +115,11 @@ export function marketplaceFirstReport(target: MarketplaceTarget, job: JobInfo, 
  * - anything else (a repeated step, a step back, an ended delivery, picking details): nothing.
  * Evidences, notes and labels have no place in seed 002's callback: they stay in the timeline.
  */
-export function marketplaceCallsForEvent(target: MarketplaceTarget, event: JobEvent, outcome: EventStatusOutcome): MarketplaceCall[] {
+export function marketplaceCallsForEvent(
+  target: MarketplaceTarget,
+  event: JobEvent,
+  outcome: EventStatusOutcome,
+): MarketplaceCall[] {
   const at = new Date(event.created_at).toISOString();
   const what = `engine:${event.id}`;
   if (outcome.movedTo) {
@@ -101,7 +132,12 @@ export function marketplaceCallsForEvent(target: MarketplaceTarget, event: JobEv
   if (event.type === 'RESCHEDULED') {
     const given = event.reason?.trim();
     const when = event.eta ? `to ${new Date(event.eta).toISOString()}` : 'to a time to be confirmed';
-    return [callback(target, what, current, at, { ...details(event), reason: clip(`Delivery rescheduled ${when}${given ? `: ${given}` : ''}`) })];
+    return [
+      callback(target, what, current, at, {
+        ...details(event),
+        reason: clip(`Delivery rescheduled ${when}${given ? `: ${given}` : ''}`),
+      }),
+    ];
   }
   if (event.type === 'RE_ALLOCATED' && event.resource) {
     return [callback(target, what, current, at, details(event))];
@@ -111,7 +147,9 @@ export function marketplaceCallsForEvent(target: MarketplaceTarget, event: JobEv
 
 /** The job could not be created: the delivery ends CANCELED, and the marketplace hears why. */
 export function marketplaceCreationFailed(target: MarketplaceTarget, reason: string, at: string): MarketplaceCall {
-  return callback(target, 'creation-failed', 'CANCELED', at, { reason: clip(`The delivery job could not be created: ${reason}`) });
+  return callback(target, 'creation-failed', 'CANCELED', at, {
+    reason: clip(`The delivery job could not be created: ${reason}`),
+  });
 }
 
 /**

@@ -4,9 +4,18 @@
  * seed's Get service timeline: the status first, then evidences, notes, labels.
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { AgentVehicle, CancelHookRequest, Evidence, Label, Note, OnHoldHookRequest, ServiceStatus, TrackingUpdate } from '../contracts/vtex';
+import type {
+  AgentVehicle,
+  CancelHookRequest,
+  Evidence,
+  Label,
+  Note,
+  OnHoldHookRequest,
+  ServiceStatus,
+  TrackingUpdate,
+} from '../contracts/vtex';
 import { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES, utf8ByteLength } from '../contracts/vtexLimits';
-import type { JobInfo } from '../workflows/types';
+import type { JobInfo } from '../contracts/delivery';
 
 export type VtexCall =
   | { kind: 'patch'; body: TrackingUpdate }
@@ -29,12 +38,27 @@ export interface EventStatusOutcome {
 const DEFAULT_AUTHOR = 'Carrier';
 
 const VEHICLES: Record<string, AgentVehicle> = {
-  scooter: 'SCOOTER', motorcycle: 'SCOOTER', motorbike: 'SCOOTER', moto: 'SCOOTER', motocicleta: 'SCOOTER',
+  scooter: 'SCOOTER',
+  motorcycle: 'SCOOTER',
+  motorbike: 'SCOOTER',
+  moto: 'SCOOTER',
+  motocicleta: 'SCOOTER',
   van: 'VAN',
-  car: 'CAR', auto: 'CAR', carro: 'CAR',
-  truck: 'TRUCK', camion: 'TRUCK', 'camión': 'TRUCK', caminhao: 'TRUCK',
-  bike: 'BIKE', bicycle: 'BIKE', bicicleta: 'BIKE', bici: 'BIKE',
-  walk: 'WALK', walking: 'WALK', foot: 'WALK', 'on_foot': 'WALK',
+  car: 'CAR',
+  auto: 'CAR',
+  carro: 'CAR',
+  truck: 'TRUCK',
+  camion: 'TRUCK',
+  camión: 'TRUCK',
+  caminhao: 'TRUCK',
+  bike: 'BIKE',
+  bicycle: 'BIKE',
+  bicicleta: 'BIKE',
+  bici: 'BIKE',
+  walk: 'WALK',
+  walking: 'WALK',
+  foot: 'WALK',
+  on_foot: 'WALK',
   drone: 'DRONE',
 };
 
@@ -45,7 +69,10 @@ export function vehicleForVtex(raw: string | null | undefined): AgentVehicle | u
 
 const CLIENT_REASON = /client|customer|cliente|buyer|comprador|consumidor/i;
 
-export function cancelTypeFor(reason: string | null | undefined, agentEverAssigned: boolean): CancelHookRequest['type'] {
+export function cancelTypeFor(
+  reason: string | null | undefined,
+  agentEverAssigned: boolean,
+): CancelHookRequest['type'] {
   if (reason && CLIENT_REASON.test(reason)) return 'END_CLIENT_CANCELED';
   if (!agentEverAssigned) return 'NO_THERE_DELIVERY_MAN_ASSIGN';
   return 'OTHER';
@@ -87,7 +114,10 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
 
   switch (outcome.movedTo) {
     case 'CANCELED':
-      calls.push({ kind: 'cancel', body: { type: cancelTypeFor(reason, outcome.agentEverAssigned), ...(reason ? { comment: reason } : {}) } });
+      calls.push({
+        kind: 'cancel',
+        body: { type: cancelTypeFor(reason, outcome.agentEverAssigned), ...(reason ? { comment: reason } : {}) },
+      });
       break;
     case 'ON_HOLD':
       calls.push({ kind: 'onHold', body: { type: onHoldTypeFor(reason), ...(reason ? { comment: reason } : {}) } });
@@ -107,10 +137,16 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
 
   if (event.type === 'RESCHEDULED') {
     const when = event.eta ? `to ${new Date(event.eta).toISOString()}` : 'to a date to be confirmed';
-    calls.push({ kind: 'notes', notes: [{ type: 'COMMENT', note: `Delivery rescheduled ${when}${reason ? `: ${reason}` : ''}`, author }] });
+    calls.push({
+      kind: 'notes',
+      notes: [{ type: 'COMMENT', note: `Delivery rescheduled ${when}${reason ? `: ${reason}` : ''}`, author }],
+    });
   }
   if (event.type === 'REFUSED') {
-    calls.push({ kind: 'notes', notes: [{ type: 'ERROR', note: `Delivery refused${reason ? `: ${reason}` : ''}`, author }] });
+    calls.push({
+      kind: 'notes',
+      notes: [{ type: 'ERROR', note: `Delivery refused${reason ? `: ${reason}` : ''}`, author }],
+    });
   }
   if (event.type === 'INCIDENT') {
     calls.push({ kind: 'notes', notes: [{ type: 'ERROR', note: `Incident${reason ? `: ${reason}` : ''}`, author }] });
@@ -123,7 +159,10 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
     });
   }
   if (event.notes?.length) {
-    calls.push({ kind: 'notes', notes: event.notes.map((n) => ({ type: n.type, note: n.note, author: n.author ?? author })) });
+    calls.push({
+      kind: 'notes',
+      notes: event.notes.map((n) => ({ type: n.type, note: n.note, author: n.author ?? author })),
+    });
   }
   for (const label of event.labels ?? []) {
     if (inlineLabelTooLarge(label)) {

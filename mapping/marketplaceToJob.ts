@@ -6,7 +6,7 @@
  */
 import type { EngineAddress, EngineItem } from '../contracts/deliveryEngine';
 import type { DeliveryRequestEvent, MarketplaceAddress, MarketplaceDelivery } from '../contracts/marketplace';
-import type { DeliveryInput, JobSpec } from '../workflows/types';
+import type { DeliveryInput, JobSpec } from '../contracts/delivery';
 import { MappingError, MappingErrors } from './errors';
 import { marketplaceServiceId } from './ids';
 import { centsToMajor, gramsToKg, isoOffsetOf, timeOfDayOn } from './units';
@@ -47,7 +47,11 @@ export function mapMarketplaceEvent(event: DeliveryRequestEvent, options: Market
   return inputs;
 }
 
-export function mapMarketplaceDelivery(event: DeliveryRequestEvent, index: number, options: MarketplaceMappingOptions): DeliveryInput {
+export function mapMarketplaceDelivery(
+  event: DeliveryRequestEvent,
+  index: number,
+  options: MarketplaceMappingOptions,
+): DeliveryInput {
   const delivery = event.deliveries[index];
   if (!delivery) throw new MappingError(`deliveries.${index}`, 'does not exist');
   const path = `deliveries.${index}`;
@@ -79,7 +83,12 @@ export function mapMarketplaceDelivery(event: DeliveryRequestEvent, index: numbe
         // The marketplace tells its customer about the delivery itself (from our callbacks).
         wants_to_receive_notifications: false,
         ...(delivery.customer.document_number?.trim()
-          ? { identification: { number: delivery.customer.document_number.trim(), type: documentType(delivery.customer.document_number) } }
+          ? {
+              identification: {
+                number: delivery.customer.document_number.trim(),
+                type: documentType(delivery.customer.document_number),
+              },
+            }
           : {}),
       },
       payment_info: {
@@ -95,7 +104,9 @@ export function mapMarketplaceDelivery(event: DeliveryRequestEvent, index: numbe
           id: `${delivery.delivery_id}-payment`,
           payment_status: collectAtDoor ? 'PENDING' : 'PAID',
           method: collectAtDoor ? 'CARD_ON_DELIVERY' : 'ONLINE',
-          method_details: collectAtDoor ? 'pos_terminal_required: the courier brings the card machine and charges at the door' : 'Paid to the marketplace',
+          method_details: collectAtDoor
+            ? 'pos_terminal_required: the courier brings the card machine and charges at the door'
+            : 'Paid to the marketplace',
           reference: delivery.order_number,
           value: collectAtDoor ? orderValue : 0,
         },
@@ -146,8 +157,12 @@ export function mapMarketplaceDelivery(event: DeliveryRequestEvent, index: numbe
       },
       maxDispatchedTime: event.carrier.max_dispatched_time ?? null,
       expectedDeliveryDate: event.carrier.expected_delivery_date ?? null,
-      expectedDeliveryPrice: delivery.expected_delivery_price == null ? null : centsToMajor(delivery.expected_delivery_price),
-      totalExpectedDeliveryPrice: event.carrier.total_expected_delivery_price == null ? null : centsToMajor(event.carrier.total_expected_delivery_price),
+      expectedDeliveryPrice:
+        delivery.expected_delivery_price == null ? null : centsToMajor(delivery.expected_delivery_price),
+      totalExpectedDeliveryPrice:
+        event.carrier.total_expected_delivery_price == null
+          ? null
+          : centsToMajor(event.carrier.total_expected_delivery_price),
       makeRoute: event.make_route,
       courierMustReturn: event.courier_must_return ?? null,
       deliveriesInEvent: event.deliveries.length,
@@ -188,7 +203,12 @@ function measured(value: number | null | undefined, path: string): number | unde
 }
 
 /** Each volume is one engine item, even when it carries no measures: it still has to travel. */
-function volumeItem(volume: MarketplaceDelivery['volumes'][number], v: number, delivery: MarketplaceDelivery, path: string): EngineItem {
+function volumeItem(
+  volume: MarketplaceDelivery['volumes'][number],
+  v: number,
+  delivery: MarketplaceDelivery,
+  path: string,
+): EngineItem {
   const grams = measured(volume.weight, `${path}.weight`);
   const dims = {
     width: measured(volume.width, `${path}.width`),
@@ -196,7 +216,9 @@ function volumeItem(volume: MarketplaceDelivery['volumes'][number], v: number, d
     length: measured(volume.length, `${path}.length`),
   };
   measured(volume.cubic_volume, `${path}.cubic_volume`);
-  const given = Object.fromEntries(Object.entries(dims).filter(([, value]) => value !== undefined)) as EngineItem['dimensions_cm'];
+  const given = Object.fromEntries(
+    Object.entries(dims).filter(([, value]) => value !== undefined),
+  ) as EngineItem['dimensions_cm'];
   return {
     id: volume.id,
     name: `Volume ${v + 1} of ${delivery.volumes.length} (order ${delivery.order_number})`,
@@ -216,7 +238,10 @@ function volumeItem(volume: MarketplaceDelivery['volumes'][number], v: number, d
  * - A promise already past sends no window (the engine offers its next slot), like VTEX.
  * - giveUpAt: max(promise, now + creationGraceMs), the VTEX rule.
  */
-function timing(event: DeliveryRequestEvent, options: MarketplaceMappingOptions): { window?: { starts_at: string; ends_at: string }; giveUpAt: string } {
+function timing(
+  event: DeliveryRequestEvent,
+  options: MarketplaceMappingOptions,
+): { window?: { starts_at: string; ends_at: string }; giveUpAt: string } {
   const now = options.now.getTime();
   const graceEnd = now + options.creationGraceMs;
   const promised = event.carrier.expected_delivery_date;
@@ -229,7 +254,9 @@ function timing(event: DeliveryRequestEvent, options: MarketplaceMappingOptions)
   const cutoff = event.carrier.max_dispatched_time;
   if (cutoff) {
     // The promise's calendar date as written (its own offset), not the UTC date.
-    let dispatch = Date.parse(timeOfDayOn(promised.slice(0, 10), cutoff, isoOffsetOf(promised), 'carrier.max_dispatched_time'));
+    let dispatch = Date.parse(
+      timeOfDayOn(promised.slice(0, 10), cutoff, isoOffsetOf(promised), 'carrier.max_dispatched_time'),
+    );
     if (dispatch >= end) dispatch -= DAY_MS;
     start = Math.max(now, dispatch);
   }
@@ -241,7 +268,10 @@ function digits(raw: string | null | undefined): string {
 }
 
 /** "+<country code><number>" (E.164 form); a number already written with "+" is kept as it is. */
-export function internationalPhone(phone: string | null | undefined, countryCode: string | null | undefined): string | undefined {
+export function internationalPhone(
+  phone: string | null | undefined,
+  countryCode: string | null | undefined,
+): string | undefined {
   const local = digits(phone);
   if (!local) return undefined;
   if (phone!.trim().startsWith('+')) return `+${local}`;
@@ -250,14 +280,21 @@ export function internationalPhone(phone: string | null | undefined, countryCode
 }
 
 /** The customer's phone; else the seller's first contact phone, with a note for the driver. */
-function recipientPhone(event: DeliveryRequestEvent, delivery: MarketplaceDelivery, path: string): { number: string; fromSeller: boolean } {
+function recipientPhone(
+  event: DeliveryRequestEvent,
+  delivery: MarketplaceDelivery,
+  path: string,
+): { number: string; fromSeller: boolean } {
   const own = internationalPhone(delivery.customer.phone, delivery.customer.phone_country_code);
   if (own) return { number: own, fromSeller: false };
   for (const contact of event.seller.seller_contacts ?? []) {
     const seller = internationalPhone(contact.phone, contact.phone_country_code);
     if (seller) return { number: seller, fromSeller: true };
   }
-  throw new MappingError(`${path}.customer.phone`, 'is required to deliver: the driver needs a phone to call (a seller contact phone is used when only it is given)');
+  throw new MappingError(
+    `${path}.customer.phone`,
+    'is required to deliver: the driver needs a phone to call (a seller contact phone is used when only it is given)',
+  );
 }
 
 /** Brazilian documents by length: 11 digits CPF (a person), 14 digits CNPJ (a company). */
@@ -276,16 +313,18 @@ function routeOf(event: DeliveryRequestEvent): { id: string; name?: string } | u
 
 /** What the courier brings back to the seller on a round trip. */
 function bringBack(flags: Flags): string[] {
-  return [flags.keep_prescription ? 'the retained prescription' : undefined, flags.pos_terminal_required ? 'the POS terminal' : undefined].filter(
-    (x): x is string => Boolean(x),
-  );
+  return [
+    flags.keep_prescription ? 'the retained prescription' : undefined,
+    flags.pos_terminal_required ? 'the POS terminal' : undefined,
+  ].filter((x): x is string => Boolean(x));
 }
 
 /** `return_to_origin` (per delivery) or `courier_must_return` (per event): the job is a round trip. */
 function roundTripOf(event: DeliveryRequestEvent, flags: Flags): { enabled: true; reason: string } | undefined {
-  const why = [flags.return_to_origin ? 'return_to_origin' : undefined, event.courier_must_return ? 'courier_must_return' : undefined].filter(
-    (x): x is string => Boolean(x),
-  );
+  const why = [
+    flags.return_to_origin ? 'return_to_origin' : undefined,
+    event.courier_must_return ? 'courier_must_return' : undefined,
+  ].filter((x): x is string => Boolean(x));
   if (why.length === 0) return undefined;
   const things = bringBack(flags);
   return {
@@ -299,13 +338,25 @@ function money(value: number): string {
 }
 
 /** What the driver must do, most important first: every requirement of the seller in words. */
-function jobComment(event: DeliveryRequestEvent, delivery: MarketplaceDelivery, flags: Flags, orderValue: number, phoneFromSeller: boolean): string | undefined {
+function jobComment(
+  event: DeliveryRequestEvent,
+  delivery: MarketplaceDelivery,
+  flags: Flags,
+  orderValue: number,
+  phoneFromSeller: boolean,
+): string | undefined {
   const roundTrip = flags.return_to_origin || event.courier_must_return;
   const parts = [
     flags.keep_prescription ? "KEEP THE PRESCRIPTION: collect the customer's prescription at delivery" : undefined,
-    flags.thermolabile ? 'THERMOLABILE: temperature-sensitive items, keep them in their required temperature range' : undefined,
-    flags.pos_terminal_required ? `POS TERMINAL: bring the card machine and charge ${money(orderValue)} at the door` : undefined,
-    roundTrip ? `RETURN TO ORIGIN: go back to the seller after the delivery${bringBack(flags).length ? ` with ${bringBack(flags).join(' and ')}` : ''}` : undefined,
+    flags.thermolabile
+      ? 'THERMOLABILE: temperature-sensitive items, keep them in their required temperature range'
+      : undefined,
+    flags.pos_terminal_required
+      ? `POS TERMINAL: bring the card machine and charge ${money(orderValue)} at the door`
+      : undefined,
+    roundTrip
+      ? `RETURN TO ORIGIN: go back to the seller after the delivery${bringBack(flags).length ? ` with ${bringBack(flags).join(' and ')}` : ''}`
+      : undefined,
     flags.observation?.trim() ? `Seller note: ${flags.observation.trim()}` : undefined,
     delivery.invoice_number ? `Invoice ${delivery.invoice_number}` : undefined,
     phoneFromSeller ? 'Recipient phone missing: the seller contact phone is given.' : undefined,
@@ -328,7 +379,9 @@ function cardInfo(
     delivery_id: delivery.delivery_id,
     seller: event.seller.seller_name,
     delivery_method: `${event.carrier.method.name}${event.carrier.method.type ? ` (${event.carrier.method.type})` : ''}`,
-    payment: flags.pos_terminal_required ? `charge ${money(orderValue)} by card (POS terminal)` : `paid to the marketplace (${money(orderValue)})`,
+    payment: flags.pos_terminal_required
+      ? `charge ${money(orderValue)} by card (POS terminal)`
+      : `paid to the marketplace (${money(orderValue)})`,
   };
   if (delivery.tracking) info.tracking = delivery.tracking;
   if (delivery.invoice_number) info.invoice = delivery.invoice_number;
@@ -338,7 +391,8 @@ function cardInfo(
     const value = flags[name];
     if (typeof value === 'boolean') info[name] = value ? 'yes' : 'no';
   }
-  if (typeof event.courier_must_return === 'boolean') info.courier_must_return = event.courier_must_return ? 'yes' : 'no';
+  if (typeof event.courier_must_return === 'boolean')
+    info.courier_must_return = event.courier_must_return ? 'yes' : 'no';
   if (flags.observation?.trim()) info.observation = flags.observation.trim();
   if (event.carrier.max_dispatched_time) info.dispatch_by = event.carrier.max_dispatched_time;
   if (event.carrier.expected_delivery_date) info.deliver_by = event.carrier.expected_delivery_date;
@@ -347,7 +401,8 @@ function cardInfo(
     const size = [volume.width, volume.height, volume.length].every((x) => typeof x === 'number' && x > 0)
       ? `${volume.width}x${volume.height}x${volume.length} cm`
       : 'size not given';
-    const weight = typeof volume.weight === 'number' && volume.weight > 0 ? `${gramsToKg(volume.weight)} kg` : 'weight not given';
+    const weight =
+      typeof volume.weight === 'number' && volume.weight > 0 ? `${gramsToKg(volume.weight)} kg` : 'weight not given';
     info[`volume ${v + 1}/${delivery.volumes.length}`] = `${volume.id}, ${size}, ${weight}`;
   });
   return info;

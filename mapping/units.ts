@@ -6,18 +6,38 @@
  */
 import { MappingError } from './errors';
 
-const WEIGHT_TO_KG: Record<string, number> = { kg: 1, kgs: 1, kilo: 1, kilos: 1, g: 0.001, gr: 0.001, grs: 0.001, mg: 0.000001, lb: 0.45359237, lbs: 0.45359237, oz: 0.028349523125 };
+const WEIGHT_TO_KG: Record<string, number> = {
+  kg: 1,
+  kgs: 1,
+  kilo: 1,
+  kilos: 1,
+  g: 0.001,
+  gr: 0.001,
+  grs: 0.001,
+  mg: 0.000001,
+  lb: 0.45359237,
+  lbs: 0.45359237,
+  oz: 0.028349523125,
+};
 const LENGTH_TO_CM: Record<string, number> = { cm: 1, mm: 0.1, m: 100, in: 2.54 };
 
 const QUANTITY = /^\s*(-?\d+(?:[.,]\d+)?)\s*([a-zA-Z]*)\s*$/;
 
-function parseQuantity(raw: string, path: string, units: Record<string, number>, defaultUnit: string, what: string): number {
+function parseQuantity(
+  raw: string,
+  path: string,
+  units: Record<string, number>,
+  defaultUnit: string,
+  what: string,
+): number {
   const match = QUANTITY.exec(raw);
-  if (!match) throw new MappingError(path, `"${raw}" is not a ${what} (expected a number with an optional unit, e.g. "4 kg")`);
+  if (!match)
+    throw new MappingError(path, `"${raw}" is not a ${what} (expected a number with an optional unit, e.g. "4 kg")`);
   const value = Number(match[1]!.replace(',', '.'));
   const unit = (match[2] || defaultUnit).toLowerCase();
   const factor = units[unit];
-  if (factor === undefined) throw new MappingError(path, `unknown unit "${match[2]}" (use ${Object.keys(units).join(', ')})`);
+  if (factor === undefined)
+    throw new MappingError(path, `unknown unit "${match[2]}" (use ${Object.keys(units).join(', ')})`);
   if (value < 0) throw new MappingError(path, `${what} must not be negative`);
   return round(value * factor, 6);
 }
@@ -69,9 +89,11 @@ export function isoOffsetOf(isoDateTime: string): string {
  */
 export function timeOfDayOn(date: string, time: string, defaultOffset: string, path: string): string {
   const match = TIME_OF_DAY.exec(time.trim());
-  if (!match || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new MappingError(path, `"${time}" is not a time of day (expected e.g. 14:00:00-03)`);
+  if (!match || !/^\d{4}-\d{2}-\d{2}$/.test(date))
+    throw new MappingError(path, `"${time}" is not a time of day (expected e.g. 14:00:00-03)`);
   const [hh, mm, ss = '00'] = [match[1]!, match[2]!, match[3]];
-  if (Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 59) throw new MappingError(path, `"${time}" is not a time of day (expected e.g. 14:00:00-03)`);
+  if (Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 59)
+    throw new MappingError(path, `"${time}" is not a time of day (expected e.g. 14:00:00-03)`);
   const offset = match[4] ? normaliseOffset(match[4]) : defaultOffset;
   const instant = Date.parse(`${date}T${hh}:${mm}:${ss}${offset}`);
   if (Number.isNaN(instant)) throw new MappingError(path, `"${time}" has an impossible offset`);

@@ -5,22 +5,43 @@
  */
 import type { EngineAddress, EngineItem } from '../contracts/deliveryEngine';
 import type { CreateServiceRequest, PaymentMethod, Setting } from '../contracts/vtex';
-import type { DeliveryInput, JobSpec } from '../workflows/types';
+import type { DeliveryInput, JobSpec } from '../contracts/delivery';
 import { MappingError } from './errors';
 import { vtexServiceId } from './ids';
 import { lengthToCm, round, weightToKg } from './units';
 
 /** Currency by country, for VTEX bodies that carry none (a `currency` setting wins). */
 const CURRENCY_BY_COUNTRY: Record<string, string> = {
-  brazil: 'BRL', brasil: 'BRL', bra: 'BRL', br: 'BRL',
-  colombia: 'COP', col: 'COP', co: 'COP',
-  mexico: 'MXN', méxico: 'MXN', mex: 'MXN', mx: 'MXN',
-  chile: 'CLP', chl: 'CLP', cl: 'CLP',
-  peru: 'PEN', perú: 'PEN', per: 'PEN', pe: 'PEN',
-  argentina: 'ARS', arg: 'ARS', ar: 'ARS',
-  ecuador: 'USD', ecu: 'USD', ec: 'USD',
-  uruguay: 'UYU', ury: 'UYU', uy: 'UYU',
-  'united states': 'USD', usa: 'USD', us: 'USD',
+  brazil: 'BRL',
+  brasil: 'BRL',
+  bra: 'BRL',
+  br: 'BRL',
+  colombia: 'COP',
+  col: 'COP',
+  co: 'COP',
+  mexico: 'MXN',
+  méxico: 'MXN',
+  mex: 'MXN',
+  mx: 'MXN',
+  chile: 'CLP',
+  chl: 'CLP',
+  cl: 'CLP',
+  peru: 'PEN',
+  perú: 'PEN',
+  per: 'PEN',
+  pe: 'PEN',
+  argentina: 'ARS',
+  arg: 'ARS',
+  ar: 'ARS',
+  ecuador: 'USD',
+  ecu: 'USD',
+  ec: 'USD',
+  uruguay: 'UYU',
+  ury: 'UYU',
+  uy: 'UYU',
+  'united states': 'USD',
+  usa: 'USD',
+  us: 'USD',
 };
 export const FALLBACK_CURRENCY = 'USD';
 
@@ -57,7 +78,11 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
   const orderValue = orderValueOf(body);
   const payment = PAYMENT[body.paymentMethod];
   const recipientPhone = body.receiver.phone ?? body.sender.phone ?? undefined;
-  if (!recipientPhone) throw new MappingError('receiver.phone', 'is required to deliver: the driver needs a phone to call (sender.phone is used when only it is given)');
+  if (!recipientPhone)
+    throw new MappingError(
+      'receiver.phone',
+      'is required to deliver: the driver needs a phone to call (sender.phone is used when only it is given)',
+    );
 
   const spec: JobSpec = {
     clientReference: body.orderId,
@@ -73,7 +98,9 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
         phone_number: recipientPhone,
         ...(body.receiver.email ? { email: body.receiver.email } : {}),
         wants_to_receive_notifications: Boolean(body.receiver.email || body.receiver.phone),
-        ...(body.receiver.identification ? { identification: { number: body.receiver.identification, type: 'DOCUMENT' } } : {}),
+        ...(body.receiver.identification
+          ? { identification: { number: body.receiver.identification, type: 'DOCUMENT' } }
+          : {}),
       },
       payment_info: {
         currency_code: currencyOf(body),
@@ -194,9 +221,16 @@ function orderValueOf(body: CreateServiceRequest): number {
   const declared = (body as Record<string, unknown>).orderValue;
   if (typeof declared === 'number' && declared >= 0) return round(declared, 2);
   const totals = body.packages.map((p) => p.totalValue);
-  if (totals.every((t): t is number => typeof t === 'number')) return round(totals.reduce((a, b) => a + b, 0), 2);
+  if (totals.every((t): t is number => typeof t === 'number'))
+    return round(
+      totals.reduce((a, b) => a + b, 0),
+      2,
+    );
   const items = body.packages.flatMap((p) => p.items ?? []);
-  return round(items.reduce((sum, i) => sum + i.price * i.quantity, 0), 2);
+  return round(
+    items.reduce((sum, i) => sum + i.price * i.quantity, 0),
+    2,
+  );
 }
 
 function currencyOf(body: CreateServiceRequest): string {
@@ -236,7 +270,9 @@ function cardInfo(body: CreateServiceRequest): Record<string, string> {
   body.packages.forEach((pkg) => {
     const bits = [
       pkg.envelope,
-      pkg.dimensions ? `${pkg.dimensions.width ?? '?'}x${pkg.dimensions.height ?? '?'}x${pkg.dimensions.length ?? '?'} cm` : undefined,
+      pkg.dimensions
+        ? `${pkg.dimensions.width ?? '?'}x${pkg.dimensions.height ?? '?'}x${pkg.dimensions.length ?? '?'} cm`
+        : undefined,
       pkg.weight ? `${pkg.weight}${/[a-z]/i.test(pkg.weight) ? '' : ' kg'}` : undefined,
       pkg.description,
     ].filter(Boolean);

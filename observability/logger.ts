@@ -45,11 +45,18 @@ function prettyWanted(): boolean {
   return Boolean(process.stdout.isTTY) && process.env.NODE_ENV !== 'production';
 }
 
-export function createLogger(options: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
+export function createLogger(
+  options: { level?: string; name?: string; destination?: pino.DestinationStream } = {},
+): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
   const destination =
     options.destination ??
-    (level !== 'silent' && prettyWanted() ? pino.transport({ target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }) : undefined);
+    (level !== 'silent' && prettyWanted()
+      ? pino.transport({
+          target: 'pino-pretty',
+          options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' },
+        })
+      : undefined);
   return pino(
     {
       name: options.name ?? 'delivery-bridge',

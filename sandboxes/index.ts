@@ -32,7 +32,9 @@ export async function startVtexSandbox(options: VtexSandboxOptions & ListenOptio
 
 export type EngineSandbox = EngineSandboxHandle & Started;
 
-export async function startDeliveryEngineSandbox(options: EngineSandboxOptions & ListenOptions): Promise<EngineSandbox> {
+export async function startDeliveryEngineSandbox(
+  options: EngineSandboxOptions & ListenOptions,
+): Promise<EngineSandbox> {
   const { app, sandbox } = createDeliveryEngineApp(options);
   const server = await listen(app, options.port ?? 0, options.host);
   return {
@@ -49,14 +51,23 @@ export async function startDeliveryEngineSandbox(options: EngineSandboxOptions &
 
 export type MarketplaceSandbox = MarketplaceSandboxHandle & Started;
 
-export async function startMarketplaceSandbox(options: MarketplaceSandboxOptions & ListenOptions = {}): Promise<MarketplaceSandbox> {
+export async function startMarketplaceSandbox(
+  options: MarketplaceSandboxOptions & ListenOptions = {},
+): Promise<MarketplaceSandbox> {
   const { app, sandbox } = createMarketplaceApp(options);
   const server = await listen(app, options.port ?? 0, options.host);
   return { ...sandbox, url: server.url, port: server.port, close: () => server.close() };
 }
 
 export { createDeliveryEngineApp, createMarketplaceApp, createVtexApp };
-export type { EngineSandboxHandle, EngineSandboxOptions, MarketplaceSandboxHandle, MarketplaceSandboxOptions, VtexSandboxHandle, VtexSandboxOptions };
+export type {
+  EngineSandboxHandle,
+  EngineSandboxOptions,
+  MarketplaceSandboxHandle,
+  MarketplaceSandboxOptions,
+  VtexSandboxHandle,
+  VtexSandboxOptions,
+};
 export type { DeliveryRequestResult } from './marketplace/marketplaceCaller';
 export type { DeliverySummary, ReceivedCallback } from './marketplace/callbacks';
 export type { WebhookOptions } from './deliveryEngine/options';

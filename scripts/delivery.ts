@@ -7,8 +7,9 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { Command, CommanderError } from 'commander';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import { KNOWN_EVENT_TYPES } from '../contracts/deliveryEngine';
-import { cancelSignal, carrierEventSignal, deliveryStateQuery, pauseSignal } from '../workflows/messages';
-import type { DeliveryView } from '../workflows/types';
+import { cancelSignal, carrierEventSignal, pauseSignal } from '../workflows/messages';
+import type { DeliveryView } from '../contracts/delivery';
+import { readDeliveryView } from '../api/readDelivery';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -21,17 +22,23 @@ async function stateOf(client: Client, serviceId: string): Promise<DeliveryView>
   const handle = client.workflow.getHandle(serviceId);
   try {
     const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') return (await handle.result()) as DeliveryView;
-    return await handle.query(deliveryStateQuery);
+    return await readDeliveryView(handle, description.status.name === 'RUNNING');
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw new UnknownDelivery(`No delivery ${serviceId} in this namespace (check the id, TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE).`);
+    if (err instanceof WorkflowNotFoundError)
+      throw new UnknownDelivery(
+        `No delivery ${serviceId} in this namespace (check the id, TEMPORAL_ADDRESS and TEMPORAL_NAMESPACE).`,
+      );
     throw err;
   }
 }
 
 function print(io: CliIo, view: DeliveryView): void {
-  io.out(`${view.serviceId}  ${view.status}${view.paused ? ' (paused)' : ''}  phase ${view.phase}${view.needsAttention ? '  NEEDS ATTENTION' : ''}`);
-  io.out(`  order ${view.orderId}  carrier ${view.carrierId}  platform ${view.platform}${view.routeId ? `  route ${view.routeId}` : ''}`);
+  io.out(
+    `${view.serviceId}  ${view.status}${view.paused ? ' (paused)' : ''}  phase ${view.phase}${view.needsAttention ? '  NEEDS ATTENTION' : ''}`,
+  );
+  io.out(
+    `  order ${view.orderId}  carrier ${view.carrierId}  platform ${view.platform}${view.routeId ? `  route ${view.routeId}` : ''}`,
+  );
   if (view.job) io.out(`  job ${view.job.jobId}  slot ${view.job.slotId}  tracking ${view.job.trackingUrl}`);
   if (view.lastError) io.out(`  last error: ${view.lastError}`);
   io.out(`  pending reports ${view.pendingReports}, run ${view.run}`);
@@ -41,7 +48,8 @@ function print(io: CliIo, view: DeliveryView): void {
 /** Signals, then waits until the workflow has handled it, so the printed state shows the change. */
 async function signalAndShow(client: Client, io: CliIo, serviceId: string, send: () => Promise<void>): Promise<void> {
   const before = await stateOf(client, serviceId);
-  if (before.phase === 'ended') throw new UnknownDelivery(`Delivery ${serviceId} already ended ${before.status}; nothing to change.`);
+  if (before.phase === 'ended')
+    throw new UnknownDelivery(`Delivery ${serviceId} already ended ${before.status}; nothing to change.`);
   await send();
   // The workflow notes every command in its timeline: wait for that (or 10 s) before printing.
   const lastBefore = before.timeline.at(-1)?.at;
@@ -49,12 +57,24 @@ async function signalAndShow(client: Client, io: CliIo, serviceId: string, send:
   for (let i = 0; i < 100; i += 1) {
     await new Promise((r) => setTimeout(r, 100));
     view = await stateOf(client, serviceId);
-    if (view.phase === 'ended' || view.timeline.some((t) => (lastBefore === undefined || t.at > lastBefore) && (t.kind === 'platform' || t.kind === 'event' || t.kind === 'error'))) break;
+    if (
+      view.phase === 'ended' ||
+      view.timeline.some(
+        (t) =>
+          (lastBefore === undefined || t.at > lastBefore) &&
+          (t.kind === 'platform' || t.kind === 'event' || t.kind === 'error'),
+      )
+    )
+      break;
   }
   print(io, view);
 }
 
-export async function runDeliveryCli(argv: string[], connect: () => Promise<Client>, io: CliIo = { out: console.log, err: console.error }): Promise<number> {
+export async function runDeliveryCli(
+  argv: string[],
+  connect: () => Promise<Client>,
+  io: CliIo = { out: console.log, err: console.error },
+): Promise<number> {
   let client: Client | undefined;
   const getClient = async () => (client ??= await connect());
   const program = new Command('delivery')
@@ -69,7 +89,12 @@ export async function runDeliveryCli(argv: string[], connect: () => Promise<Clie
     .action(async (serviceId: string) => print(io, await stateOf(await getClient(), serviceId)));
 
   /** pause, resume and cancel: one signal each, with a reason. */
-  const signalCommand = (name: string, description: string, defaultReason: string, send: (handle: ReturnType<Client['workflow']['getHandle']>, reason: string) => Promise<void>) =>
+  const signalCommand = (
+    name: string,
+    description: string,
+    defaultReason: string,
+    send: (handle: ReturnType<Client['workflow']['getHandle']>, reason: string) => Promise<void>,
+  ) =>
     program
       .command(name)
       .description(description)
@@ -79,17 +104,27 @@ export async function runDeliveryCli(argv: string[], connect: () => Promise<Clie
         const c = await getClient();
         await signalAndShow(c, io, serviceId, () => send(c.workflow.getHandle(serviceId), opts.reason));
       });
-  signalCommand('pause', 'hold the job in the Delivery Engine (as VTEX Pause service with pause: true)', 'Paused by an operator', (h, reason) =>
-    h.signal(pauseSignal, { pause: true, reason }),
+  signalCommand(
+    'pause',
+    'hold the job in the Delivery Engine (as VTEX Pause service with pause: true)',
+    'Paused by an operator',
+    (h, reason) => h.signal(pauseSignal, { pause: true, reason }),
   );
-  signalCommand('resume', 'release a paused job', 'Resumed by an operator', (h, reason) => h.signal(pauseSignal, { pause: false, reason }));
-  signalCommand('cancel', 'cancel the job in the Delivery Engine and end the delivery CANCELED', 'Canceled by an operator', (h, reason) =>
-    h.signal(cancelSignal, { reason }),
+  signalCommand('resume', 'release a paused job', 'Resumed by an operator', (h, reason) =>
+    h.signal(pauseSignal, { pause: false, reason }),
+  );
+  signalCommand(
+    'cancel',
+    'cancel the job in the Delivery Engine and end the delivery CANCELED',
+    'Canceled by an operator',
+    (h, reason) => h.signal(cancelSignal, { reason }),
   );
 
   program
     .command('event')
-    .description(`inject a carrier event, as if the Delivery Engine had sent it (types: ${KNOWN_EVENT_TYPES.join(', ')})`)
+    .description(
+      `inject a carrier event, as if the Delivery Engine had sent it (types: ${KNOWN_EVENT_TYPES.join(', ')})`,
+    )
     .argument('<serviceId>')
     .argument('<type>', 'event type')
     .option('-r, --reason <text>', 'reason (INCIDENT, REFUSED, ON_HOLD, CANCELLED...)')
@@ -109,7 +144,8 @@ export async function runDeliveryCli(argv: string[], connect: () => Promise<Clie
         ...(driverId && name.length ? { resource: { id: driverId, name: name.join(':') } } : {}),
         ...(opts.note ? { notes: [{ type: 'COMMENT' as const, note: opts.note, author: 'Operator' }] } : {}),
       };
-      if (!(KNOWN_EVENT_TYPES as readonly string[]).includes(event.type)) io.err(`note: ${event.type} is not a known event type; it is recorded but not reported`);
+      if (!(KNOWN_EVENT_TYPES as readonly string[]).includes(event.type))
+        io.err(`note: ${event.type} is not a known event type; it is recorded but not reported`);
       await signalAndShow(c, io, serviceId, () => c.workflow.getHandle(serviceId).signal(carrierEventSignal, event));
     });
 
@@ -132,7 +168,10 @@ export async function runDeliveryCli(argv: string[], connect: () => Promise<Clie
 if (require.main === module) {
   const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
   const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  void runDeliveryCli(process.argv.slice(2), async () => new Client({ connection: await Connection.connect({ address, connectTimeout: 5000 }), namespace })).then((code) => {
+  void runDeliveryCli(
+    process.argv.slice(2),
+    async () => new Client({ connection: await Connection.connect({ address, connectTimeout: 5000 }), namespace }),
+  ).then((code) => {
     process.exitCode = code;
   });
 }

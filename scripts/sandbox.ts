@@ -11,7 +11,13 @@
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { SANDBOX_DEFAULTS, parseEnv } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
-import { SCENARIOS, startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox, type Started } from '../sandboxes';
+import {
+  SCENARIOS,
+  startDeliveryEngineSandbox,
+  startMarketplaceSandbox,
+  startVtexSandbox,
+  type Started,
+} from '../sandboxes';
 
 export type SandboxName = 'vtex' | 'engine' | 'marketplace';
 const NAMES: SandboxName[] = ['vtex', 'engine', 'marketplace'];
@@ -39,8 +45,20 @@ const DEFAULT_PORTS: Record<SandboxName, number> = { vtex: 3101, engine: 3102, m
 
 /** What each sandbox offers an operator, printed at start. */
 const ADMIN_PATHS: Record<SandboxName, string[]> = {
-  vtex: ['POST /_sandbox/services', 'POST /_sandbox/services/:serviceId/cancel|pause', 'GET /_sandbox/services', 'POST /_sandbox/token/expire-now'],
-  engine: ['GET /_sandbox/jobs', 'POST /_sandbox/jobs/:jobId/events', 'POST /_sandbox/jobs/:jobId/scenario', 'GET /_sandbox/deliveries', 'PUT /_sandbox/webhooks', 'POST /_sandbox/slots/expire-now'],
+  vtex: [
+    'POST /_sandbox/services',
+    'POST /_sandbox/services/:serviceId/cancel|pause',
+    'GET /_sandbox/services',
+    'POST /_sandbox/token/expire-now',
+  ],
+  engine: [
+    'GET /_sandbox/jobs',
+    'POST /_sandbox/jobs/:jobId/events',
+    'POST /_sandbox/jobs/:jobId/scenario',
+    'GET /_sandbox/deliveries',
+    'PUT /_sandbox/webhooks',
+    'POST /_sandbox/slots/expire-now',
+  ],
   marketplace: ['POST /_sandbox/events', 'GET /_sandbox/deliveries/:delivery_id/events', 'POST /_sandbox/headers'],
 };
 const COMMON_ADMIN = ['GET /_sandbox/health', 'GET|DELETE /_sandbox/calls', 'GET|PUT|DELETE /_sandbox/faults'];
@@ -59,14 +77,28 @@ export async function startSandboxes(options: SandboxRunOptions): Promise<Runnin
       const listenAt = { port: portOf(name, index), host: options.host };
       let started: Started;
       if (name === 'vtex') {
-        started = await startVtexSandbox({ ...listenAt, apiKey: options.vtexApiKey, carrierId: options.vtexCarrierId, intake: options.intake, logger });
+        started = await startVtexSandbox({
+          ...listenAt,
+          apiKey: options.vtexApiKey,
+          carrierId: options.vtexCarrierId,
+          intake: options.intake,
+          logger,
+        });
       } else if (name === 'engine') {
-        started = await startDeliveryEngineSandbox({ ...listenAt, apiKey: options.engineApiKey, autoplay: options.autoplay, logger });
+        started = await startDeliveryEngineSandbox({
+          ...listenAt,
+          apiKey: options.engineApiKey,
+          autoplay: options.autoplay,
+          logger,
+        });
       } else {
         started = await startMarketplaceSandbox({ ...listenAt, intake: options.intake, logger });
       }
       running.push({ name, url: started.url, close: () => started.close() });
-      logger.info({ sandbox: name, url: started.url, admin: [...COMMON_ADMIN, ...ADMIN_PATHS[name]] }, `SANDBOX ${name} listening at ${started.url}`);
+      logger.info(
+        { sandbox: name, url: started.url, admin: [...COMMON_ADMIN, ...ADMIN_PATHS[name]] },
+        `SANDBOX ${name} listening at ${started.url}`,
+      );
     }
   } catch (error) {
     await Promise.all(running.map((r) => r.close()));
@@ -89,13 +121,26 @@ async function main(argv: string[]): Promise<void> {
     .addArgument(new Argument('<which>', 'sandbox to run').choices(['vtex', 'engine', 'marketplace', 'all']))
     .option('--port <n>', 'port (with all: first of three consecutive ports)', integer)
     .option('--host <host>', 'interface to listen on (the admin API has no auth: keep loopback)', '127.0.0.1')
-    .option('--intake-url <url>', 'our intake, where VTEX and the marketplace sandboxes send requests', `http://127.0.0.1:${env.PORT}`)
+    .option(
+      '--intake-url <url>',
+      'our intake, where VTEX and the marketplace sandboxes send requests',
+      `http://127.0.0.1:${env.PORT}`,
+    )
     .option('--intake-token <token>', 'Bearer token for the intake (default: INTAKE_TOKEN or the sandbox token)')
-    .addOption(new Option('--autoplay <scenario>', 'engine: every new job plays this scenario').choices(Object.keys(SCENARIOS)))
+    .addOption(
+      new Option('--autoplay <scenario>', 'engine: every new job plays this scenario').choices(Object.keys(SCENARIOS)),
+    )
     .option('--step-ms <n>', 'engine: milliseconds between autoplayed events', integer, 2000)
     .parse(argv);
   const which = program.args[0] as SandboxName | 'all';
-  const opts = program.opts<{ port?: number; host: string; intakeUrl: string; intakeToken?: string; autoplay?: string; stepMs: number }>();
+  const opts = program.opts<{
+    port?: number;
+    host: string;
+    intakeUrl: string;
+    intakeToken?: string;
+    autoplay?: string;
+    stepMs: number;
+  }>();
   const logger = createLogger({ name: 'sandbox', level: env.LOG_LEVEL });
   logger.warn('SANDBOX mode: fake external systems for development and tests; never point production traffic here');
 

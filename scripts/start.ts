@@ -5,11 +5,19 @@
  */
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { ConfigError, describeConfig, parseEnv, resolveConfig, SANDBOX_DEFAULTS, sandboxedSystems, type Env } from '../config';
+import {
+  ConfigError,
+  describeConfig,
+  parseEnv,
+  resolveConfig,
+  SANDBOX_DEFAULTS,
+  sandboxedSystems,
+  type Env,
+} from '../config';
 import { createLogger, type Logger } from '../observability/logger';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../sandboxes';
 import { startBridge } from './bridge';
-import { startDevServer } from './dev-server';
+import { StartupError, startDevServer } from './dev-server';
 import { ensureSearchAttributes } from './temporal-setup';
 
 type Stop = { name: string; stop: () => Promise<void> };
@@ -41,8 +49,13 @@ async function main(): Promise<void> {
     }
     process.exit(code);
   };
+  // One Ctrl-C can arrive twice: from the terminal to the whole process group, and relayed by npm
+  // or its shell. A repeat within a second is that same request, not a second Ctrl-C.
+  let signalledAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
+      if (stopping && Date.now() - signalledAt < 1000) return;
+      signalledAt = Date.now();
       if (stopping) {
         console.error('\nForced exit.');
         process.exit(130);
@@ -55,15 +68,38 @@ async function main(): Promise<void> {
   try {
     await run(env, logger, stops);
   } catch (err) {
-    console.error(err instanceof ConfigError ? err.message : err);
+    logger.debug({ err }, 'start-up failed');
+    console.error(startupErrorLine(err, env));
     await stopAll(1);
   }
+}
+
+/** Every start-up error in one line that says what to set; the stack only at LOG_LEVEL=debug. */
+function startupErrorLine(err: unknown, env?: Env): string {
+  if (err instanceof ConfigError || err instanceof StartupError) return err.message;
+  const { code, port } = (err ?? {}) as { code?: string; port?: number };
+  if (code === 'EADDRINUSE' && env) {
+    const owners: Array<[number, string]> = [
+      [env.PORT, 'PORT'],
+      [env.SANDBOX_VTEX_PORT, 'SANDBOX_VTEX_PORT'],
+      [env.SANDBOX_ENGINE_PORT, 'SANDBOX_ENGINE_PORT'],
+      [env.SANDBOX_MARKETPLACE_PORT, 'SANDBOX_MARKETPLACE_PORT'],
+    ];
+    const variable = owners.find(([p]) => p === port)?.[1];
+    if (variable) return `Port ${port} is already in use by another program: set ${variable} to another port`;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const first = message.split('\n').find((line) => line.trim()) ?? 'unknown error';
+  return `npm start failed: ${first.trim()} (LOG_LEVEL=debug shows the details)`;
 }
 
 async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
   const sandboxed = sandboxedSystems(env);
   if (sandboxed.length > 0) {
-    logger.warn({ sandboxed }, `SANDBOX MODE: ${sandboxed.join(', ')} run as local fakes (set their URLs to talk to the real systems)`);
+    logger.warn(
+      { sandboxed },
+      `SANDBOX MODE: ${sandboxed.join(', ')} run as local fakes (set their URLs to talk to the real systems)`,
+    );
   }
 
   // 1. Temporal
@@ -75,6 +111,7 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
       port: env.TEMPORAL_DEV_PORT,
       uiPort: env.TEMPORAL_DEV_UI_PORT,
       dbFile: path.join(env.TEMPORAL_DATA_DIR, 'temporal.sqlite'),
+      pidFile: path.join(env.TEMPORAL_DATA_DIR, 'temporal-dev-server.json'),
       namespace: env.TEMPORAL_NAMESPACE,
       log: (line) => logger.info(line),
     });
@@ -82,7 +119,12 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     address = server.address;
     uiUrl = server.uiUrl;
   } else {
-    const connection = await Connection.connect({ address, connectTimeout: 5000 });
+    const connection = await Connection.connect({ address, connectTimeout: 5000 }).catch((err: unknown) => {
+      throw new StartupError(
+        `Temporal at TEMPORAL_ADDRESS=${address} does not answer (${err instanceof Error ? err.message : String(err)}): ` +
+          'start it, or unset TEMPORAL_ADDRESS to run the dev server',
+      );
+    });
     const added = await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
     if (added.length) logger.info({ added }, 'search attributes registered');
     await connection.close();
@@ -106,13 +148,19 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     ? await startDeliveryEngineSandbox({
         apiKey: env.DELIVERY_ENGINE_API_KEY ?? SANDBOX_DEFAULTS.deliveryEngineApiKey,
         port: env.SANDBOX_ENGINE_PORT,
-        ...(autoplay ? { autoplay: { scenario: autoplay, stepMs: Number(process.env.SANDBOX_AUTOPLAY_STEP_MS ?? 2000) } } : {}),
+        ...(autoplay
+          ? { autoplay: { scenario: autoplay, stepMs: Number(process.env.SANDBOX_AUTOPLAY_STEP_MS ?? 2000) } }
+          : {}),
         logger: sandboxLogger.child({ system: 'delivery-engine' }),
       })
     : undefined;
   if (engine) stops.push({ name: 'Delivery Engine sandbox', stop: () => engine.close() });
   const marketplace = sandboxed.includes('marketplace')
-    ? await startMarketplaceSandbox({ port: env.SANDBOX_MARKETPLACE_PORT, intake, logger: sandboxLogger.child({ system: 'marketplace' }) })
+    ? await startMarketplaceSandbox({
+        port: env.SANDBOX_MARKETPLACE_PORT,
+        intake,
+        logger: sandboxLogger.child({ system: 'marketplace' }),
+      })
     : undefined;
   if (marketplace) stops.push({ name: 'marketplace sandbox', stop: () => marketplace.close() });
 
@@ -127,19 +175,32 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     ['Temporal', `${address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`],
     ['Temporal Web UI', uiUrl ?? '(the one of your Temporal cluster)'],
     ...(vtex ? ([['VTEX sandbox', `${vtex.url}  (admin ${vtex.url}/_sandbox)`]] as Array<[string, string]>) : []),
-    ...(engine ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>) : []),
-    ...(marketplace ? ([['Marketplace sandbox', `${marketplace.url}  (admin ${marketplace.url}/_sandbox)`]] as Array<[string, string]>) : []),
+    ...(engine
+      ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>)
+      : []),
+    ...(marketplace
+      ? ([['Marketplace sandbox', `${marketplace.url}  (admin ${marketplace.url}/_sandbox)`]] as Array<
+          [string, string]
+        >)
+      : []),
   ];
   const lines = [
     '',
     `delivery-bridge is running${sandboxed.length ? `  [SANDBOX MODE: ${sandboxed.join(', ')}]` : ''}`,
     ...rows.map(([k, v]) => `  ${k.padEnd(24)} ${v}`),
-    ...(env.INTAKE_TOKEN ? [] : [`  ${'Intake token (dev)'.padEnd(24)} Authorization: Bearer ${SANDBOX_DEFAULTS.intakeToken}`]),
-    ...(vtex ? ['', `  Try: curl -s -X POST ${vtex.url}/_sandbox/services   (VTEX sends its Create service example to us)`] : []),
+    ...(env.INTAKE_TOKEN
+      ? []
+      : [`  ${'Intake token (dev)'.padEnd(24)} Authorization: Bearer ${SANDBOX_DEFAULTS.intakeToken}`]),
+    ...(vtex
+      ? ['', `  Try: curl -s -X POST ${vtex.url}/_sandbox/services   (VTEX sends its Create service example to us)`]
+      : []),
     '  Ctrl-C stops everything.',
     '',
   ];
   console.log(lines.join('\n'));
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(startupErrorLine(err));
+  process.exit(1);
+});

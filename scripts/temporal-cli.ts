@@ -108,7 +108,9 @@ export interface ClusterBinaries {
 }
 
 /** The cluster's three binaries, built one after the other (two cores: never two Go builds at once). */
-export async function ensureClusterBinaries(log: Log = (l) => process.stderr.write(`${l}\n`)): Promise<ClusterBinaries> {
+export async function ensureClusterBinaries(
+  log: Log = (l) => process.stderr.write(`${l}\n`),
+): Promise<ClusterBinaries> {
   const server = await ensureGoBinary(TEMPORAL_SERVER, log);
   const sqlTool = await ensureGoBinary(TEMPORAL_SQL_TOOL, log);
   const uiServer = await ensureGoBinary(TEMPORAL_UI_SERVER, log);
@@ -127,7 +129,8 @@ export function goModuleDir(module: string, version: string): string {
     env: { ...process.env, GOTOOLCHAIN: 'local' },
   });
   const dir = out.status === 0 ? (JSON.parse(out.stdout) as { Dir?: string }).Dir : undefined;
-  if (!dir || !existsSync(dir)) throw new Error(`go mod download ${module}@${version} failed: ${out.stderr.trim() || out.stdout.trim()}`);
+  if (!dir || !existsSync(dir))
+    throw new Error(`go mod download ${module}@${version} failed: ${out.stderr.trim() || out.stdout.trim()}`);
   return dir;
 }
 

@@ -12,9 +12,16 @@ import { DELIVERY_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 const grpcStatus = { NOT_FOUND: 5, ALREADY_EXISTS: 6 } as const;
 
 /** Registers the namespace when missing (true) with the given retention; a fresh cluster has only its system namespace. */
-export async function ensureNamespace(connection: Connection, namespace: string, retentionDays: number): Promise<boolean> {
+export async function ensureNamespace(
+  connection: Connection,
+  namespace: string,
+  retentionDays: number,
+): Promise<boolean> {
   try {
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${retentionDays} days`) });
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs(`${retentionDays} days`),
+    });
   } catch (err) {
     if ((err as { code?: number }).code === grpcStatus.ALREADY_EXISTS) return false;
     throw err;
@@ -33,12 +40,17 @@ export async function ensureNamespace(connection: Connection, namespace: string,
 
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
+  const known = new Set([
+    ...Object.keys(existing.customAttributes ?? {}),
+    ...Object.keys(existing.systemAttributes ?? {}),
+  ]);
   const missing = DELIVERY_SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
   if (missing.length === 0) return [];
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(missing.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]])),
+    searchAttributes: Object.fromEntries(
+      missing.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
+    ),
   });
   // Visibility picks new attributes up asynchronously; wait until listed so the first workflow can use them.
   for (let i = 0; i < 50; i += 1) {
@@ -58,7 +70,8 @@ if (require.main === module) {
     for (;;) {
       try {
         const connection = await Connection.connect({ address, connectTimeout: 2000 });
-        if (await ensureNamespace(connection, namespace, Number(process.env.TEMPORAL_NAMESPACE_RETENTION_DAYS ?? 7))) console.log(`namespace ${namespace} registered`);
+        if (await ensureNamespace(connection, namespace, Number(process.env.TEMPORAL_NAMESPACE_RETENTION_DAYS ?? 7)))
+          console.log(`namespace ${namespace} registered`);
         const added = await ensureSearchAttributes(connection, namespace);
         console.log(`search attributes ready in ${namespace}${added.length ? ` (added ${added.join(', ')})` : ''}`);
         await connection.close();

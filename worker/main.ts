@@ -20,19 +20,29 @@ function serveHealth(port: number, state: () => string): http.Server {
 
 async function main(): Promise<void> {
   const env = parseEnv();
-  if (!env.TEMPORAL_ADDRESS) throw new ConfigError('TEMPORAL_ADDRESS', 'is required to run the worker on its own (npm start runs a dev server for you)');
+  if (!env.TEMPORAL_ADDRESS)
+    throw new ConfigError(
+      'TEMPORAL_ADDRESS',
+      'is required to run the worker on its own (npm start runs a dev server for you)',
+    );
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-worker' });
   logger.info({ config: describeConfig(config) }, 'starting worker');
   const connection = await connectWorker(env.TEMPORAL_ADDRESS, logger);
-  const worker = await createDeliveryWorker({ config, connection, logger, workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH });
+  const worker = await createDeliveryWorker({
+    config,
+    connection,
+    logger,
+    workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'stopping worker: in-flight activities get 20 s to finish');
       worker.shutdown();
     });
   }
-  const health = env.WORKER_HEALTH_PORT === undefined ? undefined : serveHealth(env.WORKER_HEALTH_PORT, () => worker.getState());
+  const health =
+    env.WORKER_HEALTH_PORT === undefined ? undefined : serveHealth(env.WORKER_HEALTH_PORT, () => worker.getState());
   await worker.run();
   health?.close();
   await connection.close();

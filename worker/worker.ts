@@ -10,13 +10,25 @@ import type { Logger } from '../observability/logger';
 import { installRuntime } from './runtime';
 
 export interface DeliveryWorkerOptions {
-  config: Pick<ServiceConfig, 'temporal' | 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'worker' | 'secretsKey'>;
+  config: Pick<
+    ServiceConfig,
+    'temporal' | 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'worker' | 'secretsKey'
+  >;
   connection: NativeConnection;
   logger: Logger;
   /** Prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */
   workflowBundlePath?: string;
   activities?: object;
-  tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentLocalActivityExecutions' | 'shutdownGraceTime'>>;
+  tuning?: Partial<
+    Pick<
+      WorkerOptions,
+      | 'maxCachedWorkflows'
+      | 'maxConcurrentActivityTaskExecutions'
+      | 'maxConcurrentWorkflowTaskExecutions'
+      | 'maxConcurrentLocalActivityExecutions'
+      | 'shutdownGraceTime'
+    >
+  >;
 }
 
 export async function createDeliveryWorker(options: DeliveryWorkerOptions): Promise<Worker> {

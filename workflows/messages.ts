@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { CreateServiceAnswer, DeliveryView } from './types';
+import type { CancelOrder, CreateServiceAnswer, DeliveryView } from '../contracts/delivery';
 
 /** VTEX Create service: waits up to `waitMs` for the job, then answers (PENDING if not yet). */
 export const createServiceUpdate = defineUpdate<CreateServiceAnswer, [{ waitMs: number }]>('createService');
@@ -19,6 +19,6 @@ export const carrierEventSignal = defineSignal<[JobEvent]>('carrierEvent');
 export const pauseSignal = defineSignal<[{ pause: boolean; reason: string }]>('pause');
 
 /** The platform cancels the delivery. */
-export const cancelSignal = defineSignal<[{ reason: string }]>('cancel');
+export const cancelSignal = defineSignal<[CancelOrder]>('cancel');
 
 export const deliveryStateQuery = defineQuery<DeliveryView>('deliveryState');

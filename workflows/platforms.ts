@@ -1,13 +1,17 @@
 /** Picks the reporter of a delivery's platform. */
 import { marketplaceReporter, vtexReporter, type PlatformReporter } from './reporters';
-import type { ReportTarget } from './types';
+import type { ReporterMemory, ReportTarget } from '../contracts/delivery';
 
-export function reporterFor(target: ReportTarget, confirmationDelayMs: number): PlatformReporter {
+export function reporterFor(
+  target: ReportTarget,
+  confirmationDelayMs: number,
+  memory: ReporterMemory,
+): PlatformReporter {
   switch (target.platform) {
     case 'vtex':
-      return vtexReporter(target, confirmationDelayMs);
+      return vtexReporter(target, confirmationDelayMs, memory);
     case 'marketplace':
       // The marketplace has no confirmation window: its reporter's delay (0) is not tunable.
-      return marketplaceReporter(target);
+      return marketplaceReporter(target, memory);
   }
 }

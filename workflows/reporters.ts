@@ -15,7 +15,7 @@ import {
   type MarketplaceCall,
 } from '../mapping/eventToMarketplace';
 import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexCall } from '../mapping/eventToVtex';
-import type { JobInfo, MarketplaceTarget, VtexTarget } from './types';
+import type { JobInfo, MarketplaceTarget, ReporterMemory, VtexTarget } from '../contracts/delivery';
 
 export interface PlatformReporter<Call = unknown> {
   /** Time after our Create answer before the platform accepts calls (VTEX: 5 s). */
@@ -25,6 +25,11 @@ export interface PlatformReporter<Call = unknown> {
   creationFailed(reason: string): Call[];
   /** The delivery was canceled by a command (the platform's cancel, an operator's), not by the carrier. */
   canceledOnRequest(reason: string): Call[];
+  /**
+   * Whether a call still waiting in the outbox is moot once the platform itself canceled the
+   * delivery (a status the platform would no longer show). Such calls are dropped, not sent.
+   */
+  supersededByPlatformCancel?(call: Call): boolean;
   /** Runs one call; resolves when the platform took it, rejects when it definitely refused it. */
   execute(call: Call): Promise<unknown>;
   describe(call: Call): string;
@@ -59,19 +64,25 @@ const vtexHooks = proxyActivities<Activities>({
   retry: REPORT_RETRY,
 });
 
-export function vtexReporter(target: VtexTarget, confirmationDelayMs: number): PlatformReporter<VtexCall> {
+export function vtexReporter(
+  target: VtexTarget,
+  confirmationDelayMs: number,
+  memory: ReporterMemory,
+): PlatformReporter<VtexCall> {
   // Engine steps often repeat what VTEX already has (ARRIVED_TO_ORIGIN with the same driver):
   // a PATCH whose every field VTEX already holds is not sent again.
-  const reported = new Map<string, string>();
+  // Field -> JSON of the value VTEX last took; kept in the delivery's state (continue-as-new carries it).
+  const reported = ((memory.vtexFields as Record<string, string> | undefined) ??= {});
+  memory.vtexFields = reported;
   const withoutRepeatedPatch = (calls: VtexCall[]) =>
     calls.filter((call) => {
       // On-hold and cancel change VTEX's status too, so a later PATCH of the old status is news.
-      if (call.kind === 'onHold') reported.set('status', JSON.stringify('ON_HOLD'));
-      if (call.kind === 'cancel') reported.set('status', JSON.stringify('CANCELED'));
+      if (call.kind === 'onHold') reported.status = JSON.stringify('ON_HOLD');
+      if (call.kind === 'cancel') reported.status = JSON.stringify('CANCELED');
       if (call.kind !== 'patch') return true;
       const fields = Object.entries(call.body).map(([k, v]) => [k, JSON.stringify(v)] as const);
-      if (fields.every(([k, v]) => reported.get(k) === v)) return false;
-      for (const [k, v] of fields) reported.set(k, v);
+      if (fields.every(([k, v]) => reported[k] === v)) return false;
+      for (const [k, v] of fields) reported[k] = v;
       return true;
     });
   return {
@@ -79,11 +90,17 @@ export function vtexReporter(target: VtexTarget, confirmationDelayMs: number): P
     firstReport: (job, status) => withoutRepeatedPatch([vtexFirstReport(job, status)]),
     callsForEvent: (event, outcome) => withoutRepeatedPatch(vtexCallsForEvent(event, outcome)),
     creationFailed: (reason) => [
-      { kind: 'notes', notes: [{ type: 'ERROR', note: `The delivery job could not be created: ${reason}`, author: 'Carrier' }] },
+      {
+        kind: 'notes',
+        notes: [{ type: 'ERROR', note: `The delivery job could not be created: ${reason}`, author: 'Carrier' }],
+      },
       { kind: 'cancel', body: { type: 'ERROR_CREATE_SERVICE', comment: reason.slice(0, 500) } },
     ],
     // VTEX asked for the cancel itself: nothing to tell it.
     canceledOnRequest: () => [],
+    // VTEX shows CANCELED from its own cancel on: a status PATCH still waiting would overwrite it.
+    // Notes, evidences and labels are the delivery's record and still go.
+    supersededByPlatformCancel: (call) => call.kind === 'patch',
     execute(call) {
       switch (call.kind) {
         case 'patch':
@@ -133,7 +150,11 @@ const marketplaceCallbacks = proxyLocalActivities<Activities>({
 /** No confirmation window: the marketplace takes callbacks as soon as the job exists. */
 export const MARKETPLACE_CONFIRMATION_DELAY_MS = 0;
 
-export function marketplaceReporter(target: MarketplaceTarget): PlatformReporter<MarketplaceCall> {
+export function marketplaceReporter(
+  target: MarketplaceTarget,
+  // Unused by the callbacks today; Abbiamo's protocol (event_at order) keeps its memory here.
+  _memory: ReporterMemory,
+): PlatformReporter<MarketplaceCall> {
   // Workflow time: deterministic on replay.
   const now = () => new Date().toISOString();
   return {

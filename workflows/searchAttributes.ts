@@ -3,7 +3,7 @@
  * order, status, carrier, job or route. Registered at start-up (scripts/temporal-setup.ts).
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
-import type { DeliveryInput } from './types';
+import type { DeliveryInput } from '../contracts/delivery';
 
 export const DeliveryStatusKey = defineSearchAttributeKey('DeliveryStatus', SearchAttributeType.KEYWORD);
 export const OrderIdKey = defineSearchAttributeKey('OrderId', SearchAttributeType.KEYWORD);
@@ -33,7 +33,7 @@ export function startSearchAttributes(input: DeliveryInput): SearchAttributePair
     { key: CarrierIdKey, value: input.carrierId },
     { key: PlatformKey, value: input.platform },
     { key: DeliveryStatusKey, value: 'PENDING' },
-    { key: NeedsAttentionKey, value: false },
+    { key: NeedsAttentionKey, value: input.attention !== undefined },
     ...(input.routeId ? [{ key: RouteIdKey, value: input.routeId }] : []),
   ];
 }
@@ -47,5 +47,22 @@ export interface DeliverySummary {
 }
 
 export function deliverySummary(summary: DeliverySummary): DeliverySummary {
-  return { jobId: summary.jobId, paused: summary.paused, needsAttention: summary.needsAttention, lastError: summary.lastError };
+  return {
+    jobId: summary.jobId,
+    paused: summary.paused,
+    needsAttention: summary.needsAttention,
+    lastError: summary.lastError,
+  };
+}
+
+/** The memo a delivery starts with (set with its start, like the search attributes). */
+export function startMemo(input: DeliveryInput): { summary: DeliverySummary } {
+  return {
+    summary: deliverySummary({
+      jobId: null,
+      paused: false,
+      needsAttention: input.attention !== undefined,
+      lastError: input.attention ?? null,
+    }),
+  };
 }

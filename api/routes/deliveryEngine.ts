@@ -8,7 +8,13 @@ import { verifyWebhookKey } from '../../contracts/webhookKey';
 import type { DeliveryGateway } from '../deliveries';
 import { parseBody, unauthorized } from '../errors';
 
-export function deliveryEngineRoutes({ gateway, webhookSecret }: { gateway: DeliveryGateway; webhookSecret: string }): Router {
+export function deliveryEngineRoutes({
+  gateway,
+  webhookSecret,
+}: {
+  gateway: DeliveryGateway;
+  webhookSecret: string;
+}): Router {
   const router = Router();
   router.post('/webhooks', async (req, res) => {
     const event = parseBody(JobEvent, req.body);

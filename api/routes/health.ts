@@ -12,7 +12,11 @@ export function healthRoutes({ connection }: { connection: ConnectionLike }): Ro
       await connection.withDeadline(Date.now() + 1500, () => connection.workflowService.getSystemInfo({}));
       res.json({ status: 'ready', temporal: 'reachable' });
     } catch (err) {
-      res.status(503).json({ status: 'unavailable', temporal: 'unreachable', error: err instanceof Error ? err.message : String(err) });
+      res.status(503).json({
+        status: 'unavailable',
+        temporal: 'unreachable',
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   });
   return router;

@@ -27,8 +27,16 @@ export function marketplaceRoutes({ gateway, creationGraceMs, sealer }: Marketpl
     if (eventType !== DELIVERY_REQUEST) {
       // Seed 002 defines only DELIVERY_REQUEST. A platform that adds an event type expects
       // carriers to acknowledge what they do not handle, not to fail its webhook (docs/marketplace.md).
-      req.log.warn({ eventType: eventType.slice(0, 100) }, 'marketplace event of a type we do not handle: acknowledged, nothing started');
-      res.status(202).json({ event_type: eventType, ignored: true, reason: `event_type ${eventType} is not handled (only ${DELIVERY_REQUEST})`, accepted: [] });
+      req.log.warn(
+        { eventType: eventType.slice(0, 100) },
+        'marketplace event of a type we do not handle: acknowledged, nothing started',
+      );
+      res.status(202).json({
+        event_type: eventType,
+        ignored: true,
+        reason: `event_type ${eventType} is not handled (only ${DELIVERY_REQUEST})`,
+        accepted: [],
+      });
       return;
     }
     const event = parseBody(DeliveryRequestEvent, req.body);
@@ -42,7 +50,11 @@ export function marketplaceRoutes({ gateway, creationGraceMs, sealer }: Marketpl
     const route = inputs[0]?.routeId ? { id: inputs[0].routeId, name: inputs[0].routeName ?? null } : null;
     res.status(202).json({
       event_type: eventType,
-      accepted: inputs.map((input, i) => ({ delivery_id: input.spec.clientReference, serviceId: input.serviceId, workflow: started[i]!.workflow })),
+      accepted: inputs.map((input, i) => ({
+        delivery_id: input.spec.clientReference,
+        serviceId: input.serviceId,
+        workflow: started[i]!.workflow,
+      })),
       route,
     });
   });

@@ -9,14 +9,21 @@ export function operatorRoutes({ gateway }: { gateway: DeliveryGateway }): Route
   const router = Router();
   router.get('/:serviceId', async (req, res) => {
     const { serviceId } = req.params as { serviceId: string };
-    if (!SERVICE_ID_PATTERN.test(serviceId)) throw notFound('Unknown service', [{ path: 'serviceId', message: 'not a service id of ours' }]);
+    if (!SERVICE_ID_PATTERN.test(serviceId))
+      throw notFound('Unknown service', [{ path: 'serviceId', message: 'not a service id of ours' }]);
     const { view, summary } = await gateway.state(serviceId);
     if (view) {
       res.json({ ...view, workflowStatus: summary.workflowStatus });
       return;
     }
     // No worker answered the query: what Temporal itself knows.
-    res.json({ serviceId, status: summary.status, workflowStatus: summary.workflowStatus, summary: summary.memo?.summary ?? null, degraded: 'the worker did not answer; showing what Temporal stores' });
+    res.json({
+      serviceId,
+      status: summary.status,
+      workflowStatus: summary.workflowStatus,
+      summary: summary.memo?.summary ?? null,
+      degraded: 'the worker did not answer; showing what Temporal stores',
+    });
   });
   return router;
 }
@@ -30,10 +37,16 @@ export function routeOperatorRoutes({ gateway }: { gateway: DeliveryGateway }): 
   router.get('/:routeId', async (req, res) => {
     const { routeId } = req.params as { routeId: string };
     // Also what keeps the visibility query safe: no quotes can get in.
-    if (!SafeId.safeParse(routeId).success) throw notFound('Unknown route', [{ path: 'routeId', message: 'not a route id we accept' }]);
+    if (!SafeId.safeParse(routeId).success)
+      throw notFound('Unknown route', [{ path: 'routeId', message: 'not a route id we accept' }]);
     const deliveries = await gateway.routeDeliveries(routeId);
     if (deliveries.length === 0) {
-      throw notFound('Unknown route', [{ path: 'routeId', message: `no delivery of route ${routeId} is visible (a route received a moment ago may take a second to show)` }]);
+      throw notFound('Unknown route', [
+        {
+          path: 'routeId',
+          message: `no delivery of route ${routeId} is visible (a route received a moment ago may take a second to show)`,
+        },
+      ]);
     }
     const routeName = deliveries.find((d) => d.view?.routeName)?.view?.routeName ?? null;
     res.json({

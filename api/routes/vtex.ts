@@ -19,7 +19,11 @@ export interface VtexRouteDeps {
  */
 export function serviceIdOf(body: { serviceId: string; metaData?: Record<string, unknown> | null }): string {
   const fromMeta = body.metaData?.serviceId;
-  const candidates = [body.serviceId, body.serviceId.split('&').pop() ?? '', typeof fromMeta === 'string' ? fromMeta : ''];
+  const candidates = [
+    body.serviceId,
+    body.serviceId.split('&').pop() ?? '',
+    typeof fromMeta === 'string' ? fromMeta : '',
+  ];
   return candidates.find((c) => SERVICE_ID_PATTERN.test(c)) ?? body.serviceId;
 }
 
@@ -40,14 +44,20 @@ export function vtexRoutes({ gateway, creationGraceMs, createAnswers }: VtexRout
     const body = parseBody(CancelServiceRequest, req.body);
     const reason = body.reason ?? 'Canceled by VTEX';
     await gateway.cancel(serviceIdOf(body), body.carrierId, reason);
-    res.status(200).json({ message: 'Service executed successfully', data: { serviceId: body.serviceId, carrierId: body.carrierId, reason: body.reason ?? null } });
+    res.status(200).json({
+      message: 'Service executed successfully',
+      data: { serviceId: body.serviceId, carrierId: body.carrierId, reason: body.reason ?? null },
+    });
   });
 
   router.post('/services/pause', async (req, res) => {
     const body = parseBody(PauseServiceRequest, req.body);
     const reason = body.reason ?? (body.pause ? 'Paused by VTEX' : 'Resumed by VTEX');
     await gateway.pause(serviceIdOf(body), body.carrierId, body.pause, reason);
-    res.status(200).json({ message: 'Service executed successfully', data: { serviceId: body.serviceId, carrierId: body.carrierId, pause: body.pause, reason: body.reason ?? null } });
+    res.status(200).json({
+      message: 'Service executed successfully',
+      data: { serviceId: body.serviceId, carrierId: body.carrierId, pause: body.pause, reason: body.reason ?? null },
+    });
   });
 
   return router;

@@ -64,7 +64,8 @@ export class CallRecorder {
       if (record.durationMs !== null) return;
       record.durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       record.fault = (res.locals.fault as FaultOutcome | undefined) ?? null;
-      record.status = res.writableFinished && record.fault !== 'drop' && record.fault !== 'lost-answer' ? res.statusCode : null;
+      record.status =
+        res.writableFinished && record.fault !== 'drop' && record.fault !== 'lost-answer' ? res.statusCode : null;
       record.body = maskBody(req.body ?? null);
     };
     res.on('finish', settle);
@@ -82,7 +83,9 @@ export class CallRecorder {
   list(filter: CallFilter = {}): CallRecord[] {
     const method = filter.method?.toUpperCase();
     const matchesPath = pathMatcher(filter.path);
-    return this.records.filter((r) => (!method || r.method === method) && matchesPath(r.path)).map((r) => structuredClone(r));
+    return this.records
+      .filter((r) => (!method || r.method === method) && matchesPath(r.path))
+      .map((r) => structuredClone(r));
   }
 
   clear(): void {

@@ -10,11 +10,16 @@ import { SCENARIO_NAMES } from './scenarios';
 import { WebhookBehaviour } from './webhookDispatcher';
 
 const EmitBody = z.looseObject({ type: z.string().trim().min(1) });
-const ScenarioBody = z.strictObject({
-  name: z.enum(SCENARIO_NAMES).optional(),
-  stepMs: z.number().int().nonnegative().max(3_600_000).optional(),
-  types: z.array(z.string().trim().min(1)).min(1).optional(),
-}).refine((b) => b.name !== undefined || b.types !== undefined, { message: 'give a scenario name or a list of types', path: ['name'] });
+const ScenarioBody = z
+  .strictObject({
+    name: z.enum(SCENARIO_NAMES).optional(),
+    stepMs: z.number().int().nonnegative().max(3_600_000).optional(),
+    types: z.array(z.string().trim().min(1)).min(1).optional(),
+  })
+  .refine((b) => b.name !== undefined || b.types !== undefined, {
+    message: 'give a scenario name or a list of types',
+    path: ['name'],
+  });
 const IdleQuery = z.object({ timeoutMs: z.coerce.number().int().positive().max(600_000).default(30_000) });
 
 export function addEngineAdminRoutes(admin: Router, engine: EngineSandboxHandle): void {
@@ -53,7 +58,9 @@ export function addEngineAdminRoutes(admin: Router, engine: EngineSandboxHandle)
 
   admin.get('/deliveries', (req, res) => {
     const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-    res.json(engine.deliveries({ jobId: text(req.query.jobId), eventId: text(req.query.eventId), type: text(req.query.type) }));
+    res.json(
+      engine.deliveries({ jobId: text(req.query.jobId), eventId: text(req.query.eventId), type: text(req.query.type) }),
+    );
   });
 
   admin.get('/webhooks', (_req, res) => {

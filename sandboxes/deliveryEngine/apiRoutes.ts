@@ -3,16 +3,24 @@
  * endpoints), plus a public tracking page behind each job's tracking_url.
  */
 import { Router, type Request } from 'express';
-import { AvailabilityRequest, CancelJobRequest, CreateJobRequest, HoldJobRequest } from '../../contracts/deliveryEngine';
+import {
+  AvailabilityRequest,
+  CancelJobRequest,
+  CreateJobRequest,
+  HoldJobRequest,
+} from '../../contracts/deliveryEngine';
 import { SandboxError, parseOr400 } from '../common/errors';
 import { requireApiKey } from './auth';
 import type { Engine } from './engine';
 
 /** A window that ends before it starts is no window. */
-const AvailabilityBody = AvailabilityRequest.refine((r) => !r.window || Date.parse(r.window.ends_at) > Date.parse(r.window.starts_at), {
-  message: 'must end after it starts',
-  path: ['window', 'ends_at'],
-});
+const AvailabilityBody = AvailabilityRequest.refine(
+  (r) => !r.window || Date.parse(r.window.ends_at) > Date.parse(r.window.starts_at),
+  {
+    message: 'must end after it starts',
+    path: ['window', 'ends_at'],
+  },
+);
 
 export function createEngineApiRouter(engine: Engine, apiKey: string): Router {
   const router = Router();
@@ -21,7 +29,12 @@ export function createEngineApiRouter(engine: Engine, apiKey: string): Router {
   router.get('/tracking/:job_id', (req, res) => {
     const entry = engine.job(req.params.job_id);
     if (!entry) throw new SandboxError(404, 'Job not found');
-    res.json({ job_id: entry.job.job_id, status: entry.job.status, last_event: entry.job.last_event, courier: entry.resource?.name ?? null });
+    res.json({
+      job_id: entry.job.job_id,
+      status: entry.job.status,
+      last_event: entry.job.last_event,
+      courier: entry.resource?.name ?? null,
+    });
   });
 
   router.use(requireApiKey(apiKey));

@@ -43,7 +43,12 @@ export class Engine {
     const job = entry.job;
     return {
       created,
-      answer: { job_id: job.job_id, status: job.status, tracking_url: job.tracking_url, ...(job.delivery_code ? { delivery_code: job.delivery_code } : {}) },
+      answer: {
+        job_id: job.job_id,
+        status: job.status,
+        tracking_url: job.tracking_url,
+        ...(job.delivery_code ? { delivery_code: job.delivery_code } : {}),
+      },
     };
   }
 
@@ -77,7 +82,11 @@ export class Engine {
 
   play(jobId: string, scenario: string | readonly string[], stepMs = DEFAULT_STEP_MS): PlayRequest {
     this.jobs.require(jobId);
-    const request: PlayRequest = { jobId, types: typeof scenario === 'string' ? this.scenarioTypes(scenario) : [...scenario], stepMs };
+    const request: PlayRequest = {
+      jobId,
+      types: typeof scenario === 'string' ? this.scenarioTypes(scenario) : [...scenario],
+      stepMs,
+    };
     this.player.play(request, (type) => this.emit(jobId, type));
     return request;
   }

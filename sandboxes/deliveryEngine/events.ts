@@ -37,7 +37,12 @@ function courierFor(jobId: string, nth: number): EngineResource {
   return { id: `courier-${index + 1}`, ...COURIERS[index]! };
 }
 
-export function buildEvent(entry: JobEntry, type: string, overrides: Record<string, unknown> = {}, now = new Date()): SandboxJobEvent {
+export function buildEvent(
+  entry: JobEntry,
+  type: string,
+  overrides: Record<string, unknown> = {},
+  now = new Date(),
+): SandboxJobEvent {
   const job = entry.job;
   const event: SandboxJobEvent = {
     id: randomUUID(),
@@ -50,12 +55,22 @@ export function buildEvent(entry: JobEntry, type: string, overrides: Record<stri
 
   switch (type) {
     case 'CREATED':
-      event.labels = [{ id: `label-${job.job_id}`, url: `${MEDIA_BASE}/labels/${job.job_id}.pdf`, name: 'Shipping label', type: 'PDF' }];
+      event.labels = [
+        {
+          id: `label-${job.job_id}`,
+          url: `${MEDIA_BASE}/labels/${job.job_id}.pdf`,
+          name: 'Shipping label',
+          type: 'PDF',
+        },
+      ];
       break;
     case 'ALLOCATED':
     case 'RE_ALLOCATED':
       // ALLOCATED again keeps the courier; RE_ALLOCATED brings the next one (JobStore counts them).
-      event.resource = courierFor(job.job_id, type === 'ALLOCATED' && entry.allocations > 0 ? entry.allocations - 1 : entry.allocations);
+      event.resource = courierFor(
+        job.job_id,
+        type === 'ALLOCATED' && entry.allocations > 0 ? entry.allocations - 1 : entry.allocations,
+      );
       event.eta = inMinutes(45);
       break;
     case 'GOING_TO_DESTINATION_STARTED':
@@ -63,12 +78,26 @@ export function buildEvent(entry: JobEntry, type: string, overrides: Record<stri
       event.distance_m = entry.distance_m;
       break;
     case 'CHECKED_OUT':
-      event.evidences = [{ type: 'IMAGE', content: `${MEDIA_BASE}/evidence/${job.job_id}/pickup.jpg`, author: entry.resource?.name ?? null }];
+      event.evidences = [
+        {
+          type: 'IMAGE',
+          content: `${MEDIA_BASE}/evidence/${job.job_id}/pickup.jpg`,
+          author: entry.resource?.name ?? null,
+        },
+      ];
       break;
     case 'CLIENT_RECEIVED':
       event.rating = 5;
-      event.evidences = [{ type: 'IMAGE', content: `${MEDIA_BASE}/evidence/${job.job_id}/signature.jpg`, author: entry.resource?.name ?? null }];
-      event.notes = [{ type: 'COMMENT', note: 'Delivered to the client in person', author: entry.resource?.name ?? null }];
+      event.evidences = [
+        {
+          type: 'IMAGE',
+          content: `${MEDIA_BASE}/evidence/${job.job_id}/signature.jpg`,
+          author: entry.resource?.name ?? null,
+        },
+      ];
+      event.notes = [
+        { type: 'COMMENT', note: 'Delivered to the client in person', author: entry.resource?.name ?? null },
+      ];
       break;
     case 'RESCHEDULED':
       event.eta = inMinutes(24 * 60);

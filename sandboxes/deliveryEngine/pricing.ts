@@ -14,11 +14,18 @@ const HOUR_MS = 60 * 60 * 1000;
 
 /** Great-circle distance in metres, or DEFAULT_DISTANCE_M when either side lacks coordinates. */
 export function distanceMetres(from: EngineAddress, to: EngineAddress): number {
-  if (from.latitude === undefined || from.longitude === undefined || to.latitude === undefined || to.longitude === undefined) return DEFAULT_DISTANCE_M;
+  if (
+    from.latitude === undefined ||
+    from.longitude === undefined ||
+    to.latitude === undefined ||
+    to.longitude === undefined
+  )
+    return DEFAULT_DISTANCE_M;
   const rad = (deg: number) => (deg * Math.PI) / 180;
   const dLat = rad(to.latitude - from.latitude);
   const dLng = rad(to.longitude - from.longitude);
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(rad(from.latitude)) * Math.cos(rad(to.latitude)) * Math.sin(dLng / 2) ** 2;
+  const a =
+    Math.sin(dLat / 2) ** 2 + Math.cos(rad(from.latitude)) * Math.cos(rad(to.latitude)) * Math.sin(dLng / 2) ** 2;
   return Math.round(2 * 6_371_000 * Math.asin(Math.sqrt(a)));
 }
 
@@ -33,9 +40,15 @@ export function slotPrice(distanceM: number, weightKg: number): number {
 }
 
 /** The window asked for when it starts in the future, else the 2-hour slot from the next full hour. */
-export function deliveryWindow(requested: AvailabilityRequest['window'], now: number): { starts_at: string; ends_at: string } {
+export function deliveryWindow(
+  requested: AvailabilityRequest['window'],
+  now: number,
+): { starts_at: string; ends_at: string } {
   if (requested && Date.parse(requested.starts_at) > now) {
-    return { starts_at: new Date(requested.starts_at).toISOString(), ends_at: new Date(requested.ends_at).toISOString() };
+    return {
+      starts_at: new Date(requested.starts_at).toISOString(),
+      ends_at: new Date(requested.ends_at).toISOString(),
+    };
   }
   const start = Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS;
   return { starts_at: new Date(start).toISOString(), ends_at: new Date(start + WINDOW_MS).toISOString() };

@@ -4,8 +4,20 @@
 import type { KnownEventType } from '../../contracts/deliveryEngine';
 import type { WorkTracker } from './workTracker';
 
-const TO_PICKUP: KnownEventType[] = ['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED', 'CHECKED_OUT'];
-const TO_CLIENT: KnownEventType[] = ['GOING_TO_DESTINATION_STARTED', 'ARRIVED_TO_DESTINATION', 'DELIVERING_STARTED', 'CLIENT_RECEIVED'];
+const TO_PICKUP: KnownEventType[] = [
+  'CREATED',
+  'ALLOCATED',
+  'GOING_TO_ORIGIN_STARTED',
+  'ARRIVED_TO_ORIGIN',
+  'PICKING_FINISHED',
+  'CHECKED_OUT',
+];
+const TO_CLIENT: KnownEventType[] = [
+  'GOING_TO_DESTINATION_STARTED',
+  'ARRIVED_TO_DESTINATION',
+  'DELIVERING_STARTED',
+  'CLIENT_RECEIVED',
+];
 
 export const SCENARIOS = {
   happy: [...TO_PICKUP, ...TO_CLIENT],
@@ -16,7 +28,16 @@ export const SCENARIOS = {
   /** refused at the door and taken back */
   returned: [...TO_PICKUP, 'GOING_TO_DESTINATION_STARTED', 'ARRIVED_TO_DESTINATION', 'REFUSED', 'RETURNED'],
   /** held after allocation, then the delivery goes on */
-  'on-hold': ['CREATED', 'ALLOCATED', 'ON_HOLD', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED', 'CHECKED_OUT', ...TO_CLIENT],
+  'on-hold': [
+    'CREATED',
+    'ALLOCATED',
+    'ON_HOLD',
+    'GOING_TO_ORIGIN_STARTED',
+    'ARRIVED_TO_ORIGIN',
+    'PICKING_FINISHED',
+    'CHECKED_OUT',
+    ...TO_CLIENT,
+  ],
 } as const satisfies Record<string, readonly KnownEventType[]>;
 export type ScenarioName = keyof typeof SCENARIOS;
 export const SCENARIO_NAMES = Object.keys(SCENARIOS) as [ScenarioName, ...ScenarioName[]];

@@ -56,7 +56,11 @@ export class SlotBook {
   /** Valid: neither expired nor taken by a job. */
   check(slotId: string, now = Date.now()): { slot_id: string; valid: boolean; expires_at: string } {
     const slot = this.require(slotId);
-    return { slot_id: slot.slot_id, valid: !this.isExpired(slot, now) && slot.jobId === null, expires_at: new Date(slot.expiresAt).toISOString() };
+    return {
+      slot_id: slot.slot_id,
+      valid: !this.isExpired(slot, now) && slot.jobId === null,
+      expires_at: new Date(slot.expiresAt).toISOString(),
+    };
   }
 
   /** New expiry: now + 3 holds (CONTRACT.md section 4); 417 once expired, as for POST /jobs. */
@@ -84,5 +88,11 @@ export class SlotBook {
 }
 
 function describe(slot: Slot): AvailabilityResponse {
-  return { slot_id: slot.slot_id, expires_at: new Date(slot.expiresAt).toISOString(), starts_at: slot.starts_at, ends_at: slot.ends_at, price: slot.price };
+  return {
+    slot_id: slot.slot_id,
+    expires_at: new Date(slot.expiresAt).toISOString(),
+    starts_at: slot.starts_at,
+    ends_at: slot.ends_at,
+    price: slot.price,
+  };
 }

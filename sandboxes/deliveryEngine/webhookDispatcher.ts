@@ -86,7 +86,13 @@ export class WebhookDispatcher {
     if (this.stopping.signal.aborted) return;
     const queue = this.queueOf(jobId);
     const { duplicateRate, reorder } = this.behaviourNow;
-    const copies: Queued[] = duplicateRate > 0 && this.random() < duplicateRate ? [{ target, event }, { target, event }] : [{ target, event }];
+    const copies: Queued[] =
+      duplicateRate > 0 && this.random() < duplicateRate
+        ? [
+            { target, event },
+            { target, event },
+          ]
+        : [{ target, event }];
     for (let i = 0; i < copies.length; i++) this.work.begin();
 
     if (queue.held) {
@@ -111,7 +117,12 @@ export class WebhookDispatcher {
 
   deliveries(filter: DeliveryFilter = {}): DeliveryAttempt[] {
     return this.attempts
-      .filter((a) => (!filter.jobId || a.jobId === filter.jobId) && (!filter.eventId || a.eventId === filter.eventId) && (!filter.type || a.type === filter.type))
+      .filter(
+        (a) =>
+          (!filter.jobId || a.jobId === filter.jobId) &&
+          (!filter.eventId || a.eventId === filter.eventId) &&
+          (!filter.type || a.type === filter.type),
+      )
       .map((a) => ({ ...a }));
   }
 
@@ -172,7 +183,17 @@ export class WebhookDispatcher {
       if (this.stopping.signal.aborted) return;
       const delivered = status === 200;
       const outcome = delivered ? 'delivered' : attempt === maxAttempts ? 'gave-up' : 'retrying';
-      this.record({ jobId, eventId: event.id, type: event.type, attempt, status, error, at, durationMs: Math.round(performance.now() - started), outcome });
+      this.record({
+        jobId,
+        eventId: event.id,
+        type: event.type,
+        attempt,
+        status,
+        error,
+        at,
+        durationMs: Math.round(performance.now() - started),
+        outcome,
+      });
       if (delivered) return;
       if (outcome === 'gave-up') {
         this.logger.warn({ jobId, eventId: event.id, type: event.type, attempts: attempt }, 'webhook delivery gave up');
@@ -185,7 +206,16 @@ export class WebhookDispatcher {
   private record(attempt: DeliveryAttempt): void {
     this.attempts.push(attempt);
     if (this.attempts.length > MAX_ATTEMPTS_KEPT) this.attempts.splice(0, this.attempts.length - MAX_ATTEMPTS_KEPT);
-    this.logger.debug({ jobId: attempt.jobId, eventId: attempt.eventId, type: attempt.type, attempt: attempt.attempt, status: attempt.status }, 'webhook attempt');
+    this.logger.debug(
+      {
+        jobId: attempt.jobId,
+        eventId: attempt.eventId,
+        type: attempt.type,
+        attempt: attempt.attempt,
+        status: attempt.status,
+      },
+      'webhook attempt',
+    );
   }
 
   private sleep(ms: number): Promise<void> {

@@ -5,7 +5,9 @@ import { parseOr400 } from '../common/errors';
 import type { MarketplaceSandboxHandle } from './handle';
 
 const SendBody = z.looseObject({ event: z.unknown().optional() });
-const HeaderSet = z.record(z.string().min(1), z.string()).refine((set) => Object.keys(set).length > 0, 'give at least one header');
+const HeaderSet = z
+  .record(z.string().min(1), z.string())
+  .refine((set) => Object.keys(set).length > 0, 'give at least one header');
 
 export function addMarketplaceAdminRoutes(admin: Router, marketplace: MarketplaceSandboxHandle): void {
   admin.post('/events', async (req, res) => {

@@ -12,7 +12,10 @@ import { HeaderSets } from './headerSets';
 import { MarketplaceCaller } from './marketplaceCaller';
 import { SEED_HEADERS, type MarketplaceSandboxOptions } from './options';
 
-export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): { app: Express; sandbox: MarketplaceSandboxHandle } {
+export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
+  app: Express;
+  sandbox: MarketplaceSandboxHandle;
+} {
   const options = { ...input };
   const kit = createSandboxKit({ name: 'marketplace', faults: options.faults, logger: options.logger });
   const accepted = new HeaderSets(options.acceptedHeaders ?? [SEED_HEADERS]);

@@ -13,14 +13,20 @@ export function createCallbackRouter(deps: { accepted: HeaderSets; store: Callba
   const router = Router();
   router.post('/deliveries/:delivery_id/events', (req, res) => {
     if (!deps.accepted.matches(req.headers)) {
-      res.status(401).json({ message: 'Unauthorized: send the headers of the DELIVERY_REQUEST (logistic_data.headers)' });
+      res
+        .status(401)
+        .json({ message: 'Unauthorized: send the headers of the DELIVERY_REQUEST (logistic_data.headers)' });
       return;
     }
     const callback = parseOr400(StatusCallback, req.body);
     const deliveryId = req.params.delivery_id;
-    if (callback.delivery_id !== deliveryId) throw badRequest([{ path: 'delivery_id', message: `does not match the path (${deliveryId})` }]);
+    if (callback.delivery_id !== deliveryId)
+      throw badRequest([{ path: 'delivery_id', message: `does not match the path (${deliveryId})` }]);
     const received = deps.store.add(deliveryId, callback);
-    deps.logger.info({ deliveryId, status: callback.status, eventId: callback.event_id, duplicate: received.duplicate }, 'status callback received');
+    deps.logger.info(
+      { deliveryId, status: callback.status, eventId: callback.event_id, duplicate: received.duplicate },
+      'status callback received',
+    );
     res.json({ message: 'Event received', event_id: callback.event_id });
   });
   return router;

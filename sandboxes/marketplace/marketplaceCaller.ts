@@ -28,14 +28,19 @@ export class MarketplaceCaller {
   defaultEvent(): Record<string, unknown> {
     const event = structuredClone(deliveryRequestExample) as Record<string, unknown> & typeof deliveryRequestExample;
     const suffix = randomUUID().slice(0, 8);
-    event.deliveries = event.deliveries.map((delivery, i) => ({ ...delivery, delivery_id: randomUUID(), order_number: `SBX-${suffix}-${i + 1}` }));
+    event.deliveries = event.deliveries.map((delivery, i) => ({
+      ...delivery,
+      delivery_id: randomUUID(),
+      order_number: `SBX-${suffix}-${i + 1}`,
+    }));
     event.logistic_data = { headers: { Authorization: `Bearer ${randomBytes(18).toString('base64url')}` } };
     return event;
   }
 
   async sendDeliveryRequest(event: unknown = this.defaultEvent()): Promise<DeliveryRequestResult> {
     const intake = this.options.intake;
-    if (!intake) throw new SandboxError(409, 'No intake configured: start the marketplace sandbox with intake {url, token}');
+    if (!intake)
+      throw new SandboxError(409, 'No intake configured: start the marketplace sandbox with intake {url, token}');
     const headers = headersOf(event);
     if (headers) this.accepted.accept(headers);
     const answer = await postJson(`${intake.url.replace(/\/+$/, '')}/marketplace/events`, event, {
@@ -52,5 +57,7 @@ function headersOf(event: unknown): Record<string, string> | null {
   const headers = (event as { logistic_data?: { headers?: unknown } } | null)?.logistic_data?.headers;
   if (!headers || typeof headers !== 'object') return null;
   const entries = Object.entries(headers as Record<string, unknown>);
-  return entries.every(([, v]) => typeof v === 'string') ? (Object.fromEntries(entries) as Record<string, string>) : null;
+  return entries.every(([, v]) => typeof v === 'string')
+    ? (Object.fromEntries(entries) as Record<string, string>)
+    : null;
 }

@@ -9,7 +9,11 @@ import type { VtexSandboxHandle } from './handle';
 import { RegisterServiceInput } from './registration';
 
 const ReasonBody = z.looseObject({ reason: z.string().nullish(), carrierId: z.string().min(1).optional() });
-const PauseBody = z.looseObject({ pause: z.boolean(), reason: z.string().nullish(), carrierId: z.string().min(1).optional() });
+const PauseBody = z.looseObject({
+  pause: z.boolean(),
+  reason: z.string().nullish(),
+  carrierId: z.string().min(1).optional(),
+});
 
 export function addVtexAdminRoutes(admin: Router, vtex: VtexSandboxHandle): void {
   admin.get('/services', (_req, res) => {

@@ -31,7 +31,8 @@ export function createVtexApp(input: VtexSandboxOptions): { app: Express; sandbo
       return record && structuredClone(record);
     },
     services: () => store.list(),
-    registerService: (registration) => structuredClone(registerKnown(store, registration, 'admin', options.carrierName).record),
+    registerService: (registration) =>
+      structuredClone(registerKnown(store, registration, 'admin', options.carrierName).record),
     issueToken: () => issuer.issue(),
     expireTokens: () => issuer.expireAll(),
     setExpiredTokenStatus: (status) => {

@@ -15,9 +15,17 @@ export function requireJwt(issuer: TokenIssuer, expiredStatus: () => 401 | 403) 
     if (check.ok) return next();
     if (check.reason === 'expired') {
       const status = expiredStatus();
-      res.status(status).json(status === 403 ? { message: TOKEN_EXPIRED_MESSAGE, requestId: randomUUID() } : { message: TOKEN_EXPIRED_MESSAGE });
+      res
+        .status(status)
+        .json(
+          status === 403
+            ? { message: TOKEN_EXPIRED_MESSAGE, requestId: randomUUID() }
+            : { message: TOKEN_EXPIRED_MESSAGE },
+        );
       return;
     }
-    res.status(401).json({ message: check.reason === 'missing' ? 'Required authentication' : 'Invalid authentication token' });
+    res
+      .status(401)
+      .json({ message: check.reason === 'missing' ? 'Required authentication' : 'Invalid authentication token' });
   };
 }

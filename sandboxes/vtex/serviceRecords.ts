@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  ServiceStatus,
+  type ServiceStatus,
   type CancelHookRequest,
   type Evidence,
   type Label,
@@ -35,7 +35,13 @@ export const STATUS_DESCRIPTIONS: Record<ServiceStatus, string> = {
 
 const FINISHED: ReadonlySet<ServiceStatus> = new Set(['DELIVERED', 'RETURNED', 'CANCELED']);
 
-function entry(type: TimelineType, date: string, description: string, author: string | null, metaData: unknown): TimelineEntry {
+function entry(
+  type: TimelineType,
+  date: string,
+  description: string,
+  author: string | null,
+  metaData: unknown,
+): TimelineEntry {
   return { id: randomUUID(), type, date, createdAt: date, updatedAt: date, description, author, metaData };
 }
 
@@ -135,14 +141,27 @@ export function applyUpdate(record: ServiceRecord, update: TrackingUpdate, at: s
 export function addNotes(record: ServiceRecord, notes: Note[], at: string): void {
   for (const n of notes) record.notes.push({ type: n.type, date: at, content: n.note, author: n.author ?? null });
   record.timeline.push(
-    entry('NOTE', at, 'A new note has been added', notes[0]?.author ?? null, indexed(notes.map((n) => ({ type: n.type, note: n.note, author: n.author ?? null })))),
+    entry(
+      'NOTE',
+      at,
+      'A new note has been added',
+      notes[0]?.author ?? null,
+      indexed(notes.map((n) => ({ type: n.type, note: n.note, author: n.author ?? null }))),
+    ),
   );
 }
 
 export function addEvidences(record: ServiceRecord, evidences: Evidence[], at: string): void {
-  for (const e of evidences) record.evidences.push({ type: e.type, content: e.content, date: at, author: e.author ?? null });
+  for (const e of evidences)
+    record.evidences.push({ type: e.type, content: e.content, date: at, author: e.author ?? null });
   record.timeline.push(
-    entry('EVIDENCE', at, 'Added evidence', evidences[0]?.author ?? null, indexed(evidences.map((e) => ({ type: e.type, content: e.content, author: e.author ?? null })))),
+    entry(
+      'EVIDENCE',
+      at,
+      'Added evidence',
+      evidences[0]?.author ?? null,
+      indexed(evidences.map((e) => ({ type: e.type, content: e.content, author: e.author ?? null }))),
+    ),
   );
 }
 
@@ -154,13 +173,25 @@ export function addLabel(record: ServiceRecord, label: Label, at: string): void 
 /** POST /tracking/hook/cancel: the carrier cancels; its type and comment stay in the timeline. */
 export function cancelByCarrier(record: ServiceRecord, body: CancelHookRequest, at: string): void {
   setStatus(record, 'CANCELED', at);
-  record.timeline.push(entry('STATUS', at, STATUS_DESCRIPTIONS.CANCELED, 'System', { status: 'CANCELED', type: body.type, comment: body.comment ?? null }));
+  record.timeline.push(
+    entry('STATUS', at, STATUS_DESCRIPTIONS.CANCELED, 'System', {
+      status: 'CANCELED',
+      type: body.type,
+      comment: body.comment ?? null,
+    }),
+  );
 }
 
 /** POST /tracking/hook/on-hold: the carrier pauses the service. */
 export function holdByCarrier(record: ServiceRecord, body: OnHoldHookRequest, at: string): void {
   setStatus(record, 'ON_HOLD', at);
-  record.timeline.push(entry('STATUS', at, STATUS_DESCRIPTIONS.ON_HOLD, 'System', { status: 'ON_HOLD', type: body.type, comment: body.comment ?? null }));
+  record.timeline.push(
+    entry('STATUS', at, STATUS_DESCRIPTIONS.ON_HOLD, 'System', {
+      status: 'ON_HOLD',
+      type: body.type,
+      comment: body.comment ?? null,
+    }),
+  );
 }
 
 /** VTEX's own Cancel service, once the carrier accepted it. */
@@ -170,7 +201,19 @@ export function cancelByVtex(record: ServiceRecord, reason: string | null, at: s
 }
 
 /** VTEX's own Pause service: pause puts the service on hold, resume restores `resumeTo`. */
-export function pauseByVtex(record: ServiceRecord, pause: boolean, resumeTo: ServiceStatus, reason: string | null, at: string): void {
+export function pauseByVtex(
+  record: ServiceRecord,
+  pause: boolean,
+  resumeTo: ServiceStatus,
+  reason: string | null,
+  at: string,
+): void {
   setStatus(record, pause ? 'ON_HOLD' : resumeTo, at);
-  record.timeline.push(entry('STATUS', at, pause ? 'Service paused by VTEX' : 'Service resumed by VTEX', 'VTEX', { status: record.status, pause, reason }));
+  record.timeline.push(
+    entry('STATUS', at, pause ? 'Service paused by VTEX' : 'Service resumed by VTEX', 'VTEX', {
+      status: record.status,
+      pause,
+      reason,
+    }),
+  );
 }

@@ -49,7 +49,8 @@ export class ServiceStore {
 
   /** VTEX's Cancel / Pause service name a service by the carrier's id only. */
   findByServiceId(serviceId: string): StoredService | undefined {
-    for (const s of this.services.values()) if (s.ourServiceId === serviceId || s.record.serviceId === serviceId) return s;
+    for (const s of this.services.values())
+      if (s.ourServiceId === serviceId || s.record.serviceId === serviceId) return s;
     return undefined;
   }
 

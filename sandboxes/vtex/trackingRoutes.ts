@@ -23,10 +23,18 @@ import { addEvidences, addLabel, addNotes, applyUpdate, cancelByCarrier, holdByC
 import { ownPart, type ServiceStore } from './serviceStore';
 import type { TokenIssuer } from './tokens';
 
-export function createTrackingRouter(deps: { store: ServiceStore; issuer: TokenIssuer; options: ResolvedVtexOptions; logger: Logger }): Router {
+export function createTrackingRouter(deps: {
+  store: ServiceStore;
+  issuer: TokenIssuer;
+  options: ResolvedVtexOptions;
+  logger: Logger;
+}): Router {
   const { store, issuer, options, logger } = deps;
   const router = Router();
-  router.use('/tracking/hook', requireJwt(issuer, () => options.expiredTokenStatus));
+  router.use(
+    '/tracking/hook',
+    requireJwt(issuer, () => options.expiredTokenStatus),
+  );
 
   /** The service a call names, registering an unknown one when the run allows it. */
   const serviceFor = (req: Request): ServiceRecord => {
@@ -44,12 +52,20 @@ export function createTrackingRouter(deps: { store: ServiceStore; issuer: TokenI
   };
 
   /** One POST hook: validate, find, change the record, answer seed 003's message with the body. */
-  const hook = <S extends z.ZodType>(path: string, schema: S, message: string, change: (record: ServiceRecord, body: z.output<S>, at: string) => void) => {
+  const hook = <S extends z.ZodType>(
+    path: string,
+    schema: S,
+    message: string,
+    change: (record: ServiceRecord, body: z.output<S>, at: string) => void,
+  ) => {
     router.post(`/tracking/hook/${path}/:carrierId/:serviceId`, (req, res) => {
       const body = parseOr400(schema, req.body);
       const record = serviceFor(req);
       change(record, body, new Date().toISOString());
-      logger.info({ carrierId: record.carrierId, serviceId: record.serviceId, hook: path, status: record.status }, 'tracking hook call applied');
+      logger.info(
+        { carrierId: record.carrierId, serviceId: record.serviceId, hook: path, status: record.status },
+        'tracking hook call applied',
+      );
       res.json({ message, data: req.body as unknown });
     });
   };

@@ -49,7 +49,10 @@ export class VtexCaller {
   async createService(body: unknown = this.defaultCreateBody()): Promise<CreateServiceResult> {
     const answer = await this.send('/vtex/services', body);
     const { service, contractErrors } = registerFromCreate(this.store, body, answer, this.options);
-    this.logger.info({ status: answer.status, durationMs: answer.durationMs, serviceId: service?.ourServiceId }, 'VTEX sent Create service');
+    this.logger.info(
+      { status: answer.status, durationMs: answer.durationMs, serviceId: service?.ourServiceId },
+      'VTEX sent Create service',
+    );
     return {
       ...answer,
       request: body,
@@ -69,7 +72,12 @@ export class VtexCaller {
     return { ...answer, request };
   }
 
-  async pauseService(serviceId: string, pause: boolean, reason: string | null, carrierId?: string): Promise<VtexCallResult> {
+  async pauseService(
+    serviceId: string,
+    pause: boolean,
+    reason: string | null,
+    carrierId?: string,
+  ): Promise<VtexCallResult> {
     const known = this.store.findByServiceId(serviceId);
     const request = { ...this.identify(serviceId, carrierId), pause, reason, ...this.context(serviceId) };
     const answer = await this.send('/vtex/services/pause', request);

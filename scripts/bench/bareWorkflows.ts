@@ -7,7 +7,16 @@
  *   one no-op activity, in order (as our inbox loop does); with `events: null` it waits for
  *   signals forever (the open deliveries of the memory measurement).
  */
-import { allHandlersFinished, condition, defineSignal, defineUpdate, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { BareActivities } from './bareActivities';
 
 export const bareCreateUpdate = defineUpdate<{ created: true }>('bareCreate');

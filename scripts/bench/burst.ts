@@ -26,7 +26,13 @@ export interface BurstResult {
   cpu: Record<string, number>;
 }
 
-export async function measureBurst(env: BenchEnvironment, services: Services, total: number, concurrency: number, log: (line: string) => void): Promise<BurstResult> {
+export async function measureBurst(
+  env: BenchEnvironment,
+  services: Services,
+  total: number,
+  concurrency: number,
+  log: (line: string) => void,
+): Promise<BurstResult> {
   // A disturbed burst is sent again with new orders: the same orders again would only join their workflows.
   const { bodies, outcomes, elapsedMs, cpu } = await undisturbed(`burst ${total} x${concurrency}`, log, async () => {
     const bodies = Array.from({ length: total }, () => createServiceBody());
@@ -49,7 +55,9 @@ export async function measureBurst(env: BenchEnvironment, services: Services, to
   for (;;) {
     const jobs = await requestJson<Array<{ client_reference: string }>>('GET', `${env.urls.engine}/_sandbox/jobs`);
     perOrder.clear();
-    for (const job of jobs.body) if (orders.has(job.client_reference)) perOrder.set(job.client_reference, (perOrder.get(job.client_reference) ?? 0) + 1);
+    for (const job of jobs.body)
+      if (orders.has(job.client_reference))
+        perOrder.set(job.client_reference, (perOrder.get(job.client_reference) ?? 0) + 1);
     if (perOrder.size >= orders.size || Date.now() > deadline) break;
     await sleep(500);
   }
@@ -71,6 +79,8 @@ export async function measureBurst(env: BenchEnvironment, services: Services, to
     jobsCompleteAfterMs,
     cpu,
   };
-  log(`  burst ${total} x${concurrency}: max ${result.latency.max.toFixed(0)} ms, with job ${result.withJob}, PENDING early ${result.pendingEarly}, failed ${result.failed}, jobs once ${result.jobsExactlyOnce}, missing ${result.jobsMissing}, doubled ${result.jobsDoubled}`);
+  log(
+    `  burst ${total} x${concurrency}: max ${result.latency.max.toFixed(0)} ms, with job ${result.withJob}, PENDING early ${result.pendingEarly}, failed ${result.failed}, jobs once ${result.jobsExactlyOnce}, missing ${result.jobsMissing}, doubled ${result.jobsDoubled}`,
+  );
   return result;
 }

@@ -7,7 +7,14 @@
  */
 import path from 'node:path';
 import { measureCreate, type CreateRow, type CreateSettings } from './create';
-import { measureEventLatency, measureLives, type LatencyLevel, type LatencyRow, type LivesLevel, type LivesRow } from './life';
+import {
+  measureEventLatency,
+  measureLives,
+  type LatencyLevel,
+  type LatencyRow,
+  type LivesLevel,
+  type LivesRow,
+} from './life';
 import { BenchEnvironment, type BenchTarget } from './stack';
 import { ms, perSecond } from './stats';
 
@@ -57,12 +64,22 @@ async function persistenceSnapshot(metricsUrl: string): Promise<Snapshot> {
 }
 
 function persistenceUse(before: Snapshot, after: Snapshot, wallSeconds: number): PersistenceUse {
-  const ops = [...after].map(([operation, a]) => {
-    const b = before.get(operation) ?? { sum: 0, count: 0 };
-    return { operation, calls: a.count - b.count, seconds: a.sum - b.sum };
-  }).filter((o) => o.calls > 0);
-  const top = ops.sort((x, y) => y.seconds - x.seconds).slice(0, 4).map((o) => ({ ...o, meanMs: (1000 * o.seconds) / o.calls }));
-  return { wallSeconds, calls: ops.reduce((n, o) => n + o.calls, 0), dbSeconds: ops.reduce((n, o) => n + o.seconds, 0), top };
+  const ops = [...after]
+    .map(([operation, a]) => {
+      const b = before.get(operation) ?? { sum: 0, count: 0 };
+      return { operation, calls: a.count - b.count, seconds: a.sum - b.sum };
+    })
+    .filter((o) => o.calls > 0);
+  const top = ops
+    .sort((x, y) => y.seconds - x.seconds)
+    .slice(0, 4)
+    .map((o) => ({ ...o, meanMs: (1000 * o.seconds) / o.calls }));
+  return {
+    wallSeconds,
+    calls: ops.reduce((n, o) => n + o.calls, 0),
+    dbSeconds: ops.reduce((n, o) => n + o.seconds, 0),
+    top,
+  };
 }
 
 export async function measureClusterTarget(
@@ -89,7 +106,10 @@ export async function measureClusterTarget(
     try {
       await env.start();
       for (const workers of server.workers) {
-        const label = server.target.kind === 'dev' ? 'dev server' : `cluster, ${server.shards} shard${server.shards > 1 ? 's' : ''}, ${workers} worker${workers > 1 ? 's' : ''}`;
+        const label =
+          server.target.kind === 'dev'
+            ? 'dev server'
+            : `cluster, ${server.shards} shard${server.shards > 1 ? 's' : ''}, ${workers} worker${workers > 1 ? 's' : ''}`;
         log(`${label}: create`);
         let services = await env.startServices(`${server.name}-${workers}w-create`, { workers });
         let create: CreateRow[];
@@ -109,11 +129,21 @@ export async function measureClusterTarget(
           const t0 = Date.now();
           latency = await measureEventLatency(env, services, plan.latency, log);
           lives = await measureLives(env, services, plan.lives, log);
-          if (metrics && before) persistence = persistenceUse(before, await persistenceSnapshot(metrics), (Date.now() - t0) / 1000);
+          if (metrics && before)
+            persistence = persistenceUse(before, await persistenceSnapshot(metrics), (Date.now() - t0) / 1000);
         } finally {
           await services.stop();
         }
-        results.push({ label, server: server.target.kind, shards: server.shards, workers, create, latency, lives, ...(persistence ? { persistence } : {}) });
+        results.push({
+          label,
+          server: server.target.kind,
+          shards: server.shards,
+          workers,
+          create,
+          latency,
+          lives,
+          ...(persistence ? { persistence } : {}),
+        });
         // Written after each configuration: a run stopped early keeps what it measured.
         onResult(results);
       }
@@ -129,7 +159,12 @@ const CPU_NAMES = ['server', 'postgres', 'workers', 'api', 'sandboxes', 'bench',
 
 /** One process's CPU, our workers summed. */
 function cpuOf(cpu: Record<string, number>, name: string): string {
-  const value = name === 'workers' ? Object.entries(cpu).filter(([k]) => /^worker\d*$/.test(k)).reduce((sum, [, v]) => sum + v, 0) : cpu[name];
+  const value =
+    name === 'workers'
+      ? Object.entries(cpu)
+          .filter(([k]) => /^worker\d*$/.test(k))
+          .reduce((sum, [, v]) => sum + v, 0)
+      : cpu[name];
   return value === undefined || !Number.isFinite(value) ? '-' : `${Math.round(value)}%`;
 }
 
@@ -142,10 +177,13 @@ export function clusterSection(results: ClusterConfigResult[]): string {
   if (!first) return '(nothing measured)';
 
   first.create.forEach((level, i) => {
-    row(`Create service, ${level.concurrency} caller${level.concurrency > 1 ? 's' : ''}: ours p50 / p99 ms, answers/s`, (r) => {
-      const o = r.create[i]!.ours.load;
-      return `${ms(o.latency.p50)} / ${ms(o.latency.p99)}, ${perSecond(o.perSecond)}${o.errors ? ` (${o.errors} errors)` : ''}`;
-    });
+    row(
+      `Create service, ${level.concurrency} caller${level.concurrency > 1 ? 's' : ''}: ours p50 / p99 ms, answers/s`,
+      (r) => {
+        const o = r.create[i]!.ours.load;
+        return `${ms(o.latency.p50)} / ${ms(o.latency.p99)}, ${perSecond(o.perSecond)}${o.errors ? ` (${o.errors} errors)` : ''}`;
+      },
+    );
   });
   const lastCreate = first.create.length - 1;
   row(`Create, ${first.create[lastCreate]!.concurrency} callers: bare update-with-start p99 ms, answers/s`, (r) => {
@@ -176,11 +214,14 @@ export function clusterSection(results: ClusterConfigResult[]): string {
       const pct = Number(cpuOf(l.cpu, name).replace('%', ''));
       return Number.isFinite(pct) ? Math.round((pct / 100) * (1000 / l.perSecond)) : NaN;
     };
-    return ['server', 'postgres', 'workers', 'api'].map((n) => (Number.isFinite(perLife(n)) ? String(perLife(n)) : '-')).join(' / ');
+    return ['server', 'postgres', 'workers', 'api']
+      .map((n) => (Number.isFinite(perLife(n)) ? String(perLife(n)) : '-'))
+      .join(' / ');
   });
   for (const name of CPU_NAMES) {
-    row(`CPU ${name}, Create at ${first.create[lastCreate]!.concurrency} (ours) / lives at ${first.lives[lastLives]!.concurrency} (ours)`, (r) =>
-      `${cpuOf(r.create[lastCreate]!.ours.cpu, name)} / ${cpuOf(r.lives[lastLives]!.ours.cpu, name)}`,
+    row(
+      `CPU ${name}, Create at ${first.create[lastCreate]!.concurrency} (ours) / lives at ${first.lives[lastLives]!.concurrency} (ours)`,
+      (r) => `${cpuOf(r.create[lastCreate]!.ours.cpu, name)} / ${cpuOf(r.lives[lastLives]!.ours.cpu, name)}`,
     );
   }
   const db = results
@@ -194,6 +235,13 @@ export function clusterSection(results: ClusterConfigResult[]): string {
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
-    ...(db.length ? ['', 'The server\'s persistence calls (its `persistence_latency` metric) during each cluster\'s life phase (event latency and lives, ours and bare):', '', ...db] : []),
+    ...(db.length
+      ? [
+          '',
+          "The server's persistence calls (its `persistence_latency` metric) during each cluster's life phase (event latency and lives, ours and bare):",
+          '',
+          ...db,
+        ]
+      : []),
   ].join('\n');
 }

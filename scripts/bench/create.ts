@@ -25,7 +25,12 @@ export interface CreateSettings {
   durationMs: number;
 }
 
-export async function measureCreate(env: BenchEnvironment, services: Services, settings: CreateSettings, log: (line: string) => void): Promise<CreateRow[]> {
+export async function measureCreate(
+  env: BenchEnvironment,
+  services: Services,
+  settings: CreateSettings,
+  log: (line: string) => void,
+): Promise<CreateRow[]> {
   const rows: CreateRow[] = [];
   const pids = env.pids(services);
   for (const concurrency of settings.levels) {
@@ -48,7 +53,9 @@ export async function measureCreate(env: BenchEnvironment, services: Services, s
       return { load, cpu: meter.read() };
     });
     const bareLoad = bare.load;
-    log(`  create x${concurrency} bare: p50 ${bareLoad.latency.p50.toFixed(1)} p99 ${bareLoad.latency.p99.toFixed(1)} ms, ${bareLoad.perSecond.toFixed(1)}/s, errors ${bareLoad.errors}`);
+    log(
+      `  create x${concurrency} bare: p50 ${bareLoad.latency.p50.toFixed(1)} p99 ${bareLoad.latency.p99.toFixed(1)} ms, ${bareLoad.perSecond.toFixed(1)}/s, errors ${bareLoad.errors}`,
+    );
     await sleep(1000);
 
     // Ours: VTEX's Create service over HTTP.
@@ -81,7 +88,9 @@ export async function measureCreate(env: BenchEnvironment, services: Services, s
     const bareCpu = bare.cpu;
     const withJob = ourLoad.outcomes.filter((o) => o.ok && o.jobId).length;
     const pendingEarly = ourLoad.outcomes.filter((o) => o.ok && !o.jobId).length;
-    log(`  create x${concurrency} ours: p50 ${ourLoad.latency.p50.toFixed(1)} p99 ${ourLoad.latency.p99.toFixed(1)} ms, ${ourLoad.perSecond.toFixed(1)}/s, errors ${ourLoad.errors}, PENDING early ${pendingEarly}`);
+    log(
+      `  create x${concurrency} ours: p50 ${ourLoad.latency.p50.toFixed(1)} p99 ${ourLoad.latency.p99.toFixed(1)} ms, ${ourLoad.perSecond.toFixed(1)}/s, errors ${ourLoad.errors}, PENDING early ${pendingEarly}`,
+    );
     const firstError = ourLoad.outcomes.find((o) => !o.ok);
     if (firstError) log(`    first error: ${firstError.status} ${firstError.error}`);
     await sleep(1000);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { CONFIRMATION_MARGIN_MS } from '../../api/app';
 import example from '../../contracts/examples/vtex.create-service.json';
-import { DEFAULT_CONFIRMATION_DELAY_MS } from '../../workflows/types';
+import { DEFAULT_CONFIRMATION_DELAY_MS } from '../../contracts/delivery';
 import { webhookKeyFor } from '../../contracts/webhookKey';
 import type { JobEvent } from '../../contracts/deliveryEngine';
 import { requestJson } from './http';
@@ -48,7 +48,13 @@ export interface CreateOutcome {
 export async function postCreateService(apiUrl: string, body = createServiceBody()): Promise<CreateOutcome> {
   const orderId = body.orderId as string;
   try {
-    const answer = await requestJson('POST', `${apiUrl}/vtex/services`, body, { authorization: `Bearer ${BENCH_CREDENTIALS.intakeToken}` }, 10_000);
+    const answer = await requestJson(
+      'POST',
+      `${apiUrl}/vtex/services`,
+      body,
+      { authorization: `Bearer ${BENCH_CREDENTIALS.intakeToken}` },
+      10_000,
+    );
     const jobId = answer.body?.metaData?.jobId as string | undefined;
     return {
       ok: answer.status === 200 && typeof answer.body?.serviceId === 'string',
@@ -64,7 +70,12 @@ export async function postCreateService(apiUrl: string, body = createServiceBody
 }
 
 /** The bare Create service: update-with-start, the update waiting for one no-op activity. */
-export async function bareCreate(env: BenchEnvironment, taskQueue: string, workflowId: string, input: BareInput): Promise<void> {
+export async function bareCreate(
+  env: BenchEnvironment,
+  taskQueue: string,
+  workflowId: string,
+  input: BareInput,
+): Promise<void> {
   const startWorkflowOperation = new WithStartWorkflowOperation(bareDeliveryWorkflow, {
     workflowId,
     taskQueue,
@@ -87,11 +98,15 @@ export interface OurDelivery {
 
 /** The job of a delivery: from the Create answer, else from the engine sandbox once it exists. */
 export async function jobOf(env: BenchEnvironment, created: CreateOutcome, timeoutMs = 60_000): Promise<OurDelivery> {
-  if (!created.ok || !created.serviceId) throw new Error(`Create service failed: ${created.status} ${created.error ?? ''}`);
+  if (!created.ok || !created.serviceId)
+    throw new Error(`Create service failed: ${created.status} ${created.error ?? ''}`);
   let jobId = created.jobId;
   const deadline = Date.now() + timeoutMs;
   while (!jobId) {
-    const jobs = await requestJson<Array<{ job_id: string }>>('GET', `${env.urls.engine}/_sandbox/jobs?client_reference=${encodeURIComponent(created.orderId)}`);
+    const jobs = await requestJson<Array<{ job_id: string }>>(
+      'GET',
+      `${env.urls.engine}/_sandbox/jobs?client_reference=${encodeURIComponent(created.orderId)}`,
+    );
     jobId = jobs.body[0]?.job_id;
     if (jobId) break;
     if (Date.now() > deadline) throw new Error(`no job for ${created.orderId} after ${timeoutMs} ms`);
@@ -104,12 +119,24 @@ export async function jobOf(env: BenchEnvironment, created: CreateOutcome, timeo
  * The six engine events of a life, each worth exactly one VTEX call (a PATCH): the driver, picked,
  * on route, two new etas on the way, and the delivery (CLIENT_RECEIVED, which ends the workflow).
  */
-export const LIFE_EVENT_TYPES = ['ALLOCATED', 'PICKING_FINISHED', 'GOING_TO_DESTINATION_STARTED', 'ARRIVED_TO_DESTINATION', 'DELIVERING_STARTED', 'CLIENT_RECEIVED'] as const;
+export const LIFE_EVENT_TYPES = [
+  'ALLOCATED',
+  'PICKING_FINISHED',
+  'GOING_TO_DESTINATION_STARTED',
+  'ARRIVED_TO_DESTINATION',
+  'DELIVERING_STARTED',
+  'CLIENT_RECEIVED',
+] as const;
 
 export function lifeEvent(delivery: OurDelivery, step: number): JobEvent {
   const type = LIFE_EVENT_TYPES[step - 1]!;
   const at = Date.now();
-  const etaMinutes: Record<string, number> = { ALLOCATED: 40, GOING_TO_DESTINATION_STARTED: 20, ARRIVED_TO_DESTINATION: 5, DELIVERING_STARTED: 2 };
+  const etaMinutes: Record<string, number> = {
+    ALLOCATED: 40,
+    GOING_TO_DESTINATION_STARTED: 20,
+    ARRIVED_TO_DESTINATION: 5,
+    DELIVERING_STARTED: 2,
+  };
   return {
     id: `${delivery.jobId}-${step}`,
     type,
@@ -126,10 +153,17 @@ export function lifeEvent(delivery: OurDelivery, step: number): JobEvent {
 export async function postEvent(apiUrl: string, delivery: OurDelivery, event: JobEvent): Promise<void> {
   const key = webhookKeyFor(BENCH_CREDENTIALS.webhookSecret, delivery.serviceId, delivery.orderId);
   for (let attempt = 1; ; attempt += 1) {
-    const answer = await requestJson('POST', `${apiUrl}/delivery-engine/webhooks`, event, { 'x-webhook-key': key }, 10_000);
+    const answer = await requestJson(
+      'POST',
+      `${apiUrl}/delivery-engine/webhooks`,
+      event,
+      { 'x-webhook-key': key },
+      10_000,
+    );
     if (answer.status === 200) return;
     // The engine retries until it gets a 200; so do we, but a bench that needs it says so.
-    if (attempt >= 5) throw new Error(`webhook answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
+    if (attempt >= 5)
+      throw new Error(`webhook answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 200)}`);
     await sleep(100 * attempt);
   }
 }
@@ -165,9 +199,18 @@ export class Arrivals {
     const list = this.seen.get(id);
     if (list && list.length >= n) return Promise.resolve(list[n - 1]!);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${id}: arrival ${n} not seen within ${timeoutMs} ms (seen ${this.count(id)})`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${id}: arrival ${n} not seen within ${timeoutMs} ms (seen ${this.count(id)})`)),
+        timeoutMs,
+      );
       const waiting = this.waiters.get(id) ?? [];
-      waiting.push({ n, resolve: (at) => { clearTimeout(timer); resolve(at); } });
+      waiting.push({
+        n,
+        resolve: (at) => {
+          clearTimeout(timer);
+          resolve(at);
+        },
+      });
       this.waiters.set(id, waiting);
     });
   }
@@ -194,7 +237,11 @@ export function trackBareActivities(env: BenchEnvironment): { arrivals: Arrivals
 }
 
 /** Runs `fn` over `items`, `concurrency` at a time. */
-export async function forEachConcurrently<T>(items: T[], concurrency: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function forEachConcurrently<T>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < items.length) {

@@ -8,7 +8,13 @@ export interface JsonAnswer<T = any> {
   body: T;
 }
 
-export function requestJson<T = any>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<JsonAnswer<T>> {
+export function requestJson<T = any>(
+  method: string,
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<JsonAnswer<T>> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = http.request(

@@ -19,10 +19,25 @@ import { ensureTemporalCli, TEMPORAL_SERVER_VERSION } from '../temporal-cli';
 import { measureBurst, type BurstResult } from './burst';
 import { measureCreate, type CreateRow, type CreateSettings } from './create';
 import { closeHttp } from './http';
-import { measureEventLatency, measureLives, type LatencyLevel, type LatencyRow, type LivesLevel, type LivesRow } from './life';
+import {
+  measureEventLatency,
+  measureLives,
+  type LatencyLevel,
+  type LatencyRow,
+  type LivesLevel,
+  type LivesRow,
+} from './life';
 import { measureMemory, type MemoryResult } from './memory';
 import { REPO_ROOT } from './processes';
-import { burstSection, createSection, eventLatencySection, livesSection, memorySection, writeSections, type SectionName } from './report';
+import {
+  burstSection,
+  createSection,
+  eventLatencySection,
+  livesSection,
+  memorySection,
+  writeSections,
+  type SectionName,
+} from './report';
 import { clusterSection, measureClusterTarget, type ClusterConfigResult, type ClusterPlan } from './cluster';
 import { BenchEnvironment } from './stack';
 import { serverEnv } from '../cluster/topology';
@@ -114,13 +129,30 @@ function machine(): string[] {
 async function versions(): Promise<string[]> {
   const binary = await ensureTemporalCli((l) => console.error(l));
   const temporal = spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  const pkg = (name: string) => (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
-  return [`Node ${process.version}`, `Temporal TypeScript SDK ${pkg('@temporalio/worker')}`, `TypeScript ${pkg('typescript')}`, `tsx ${pkg('tsx')}`, `${temporal}`];
+  const pkg = (name: string) =>
+    (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version;
+  return [
+    `Node ${process.version}`,
+    `Temporal TypeScript SDK ${pkg('@temporalio/worker')}`,
+    `TypeScript ${pkg('typescript')}`,
+    `tsx ${pkg('tsx')}`,
+    `${temporal}`,
+  ];
 }
 
-function setupSection(plan: Plan, quick: boolean, only: Measurement[], args: string, startedAt: Date, elapsedMs: number, machineLines: string[], versionLines: string[]): string {
+function setupSection(
+  plan: Plan,
+  quick: boolean,
+  only: Measurement[],
+  args: string,
+  startedAt: Date,
+  elapsedMs: number,
+  machineLines: string[],
+  versionLines: string[],
+): string {
   const tuning: string[] = [];
-  for (let i = 0; i < DEV_SERVER_TUNING.length; i += 2) tuning.push(`${DEV_SERVER_TUNING[i]} ${DEV_SERVER_TUNING[i + 1]}`);
+  for (let i = 0; i < DEV_SERVER_TUNING.length; i += 2)
+    tuning.push(`${DEV_SERVER_TUNING[i]} ${DEV_SERVER_TUNING[i + 1]}`);
   return [
     `Run ${startedAt.toISOString()}: \`npm run bench${args ? ` -- ${args}` : ''}\`${quick ? ' (QUICK smoke run: small samples, not the reference figures)' : ''}, measured ${only.join(', ')}, ${Math.round(elapsedMs / 1000)} s in all.`,
     '',
@@ -137,20 +169,45 @@ async function main(argv: string[]): Promise<void> {
     .name('npm run bench --')
     .description('Benchmarks of the delivery bridge beside bare Temporal baselines; writes BENCHMARKS.md')
     .addOption(new Option('--only <measurement>', 'run one measurement').choices(ALL))
-    .option('--quick', 'short smoke run (small samples); writes bench-results/BENCHMARKS.quick.md unless --out is given')
+    .option(
+      '--quick',
+      'short smoke run (small samples); writes bench-results/BENCHMARKS.quick.md unless --out is given',
+    )
     .option('--out <file>', 'markdown file to update (default BENCHMARKS.md)')
-    .option('--profile', 'write V8 CPU profiles of our worker, our API and the bare worker to the run folder (slows them: not for reference figures)')
-    .addOption(new Option('--target <server>', 'dev: the sections 1-4 on the dev server; cluster: section 5, the cluster beside the dev server').choices(['dev', 'cluster']).default('dev'))
-    .option('--shards <counts>', 'with --target cluster: history shard counts, one fresh cluster each (e.g. 4,1: the first with 1 and 2 workers, the others with 2)', serverEnv().NUM_HISTORY_SHARDS)
+    .option(
+      '--profile',
+      'write V8 CPU profiles of our worker, our API and the bare worker to the run folder (slows them: not for reference figures)',
+    )
+    .addOption(
+      new Option(
+        '--target <server>',
+        'dev: the sections 1-4 on the dev server; cluster: section 5, the cluster beside the dev server',
+      )
+        .choices(['dev', 'cluster'])
+        .default('dev'),
+    )
+    .option(
+      '--shards <counts>',
+      'with --target cluster: history shard counts, one fresh cluster each (e.g. 4,1: the first with 1 and 2 workers, the others with 2)',
+      serverEnv().NUM_HISTORY_SHARDS,
+    )
     .parse(argv);
-  const opts = program.opts<{ only?: Measurement; quick?: boolean; out?: string; profile?: boolean; target: 'dev' | 'cluster'; shards: string }>();
+  const opts = program.opts<{
+    only?: Measurement;
+    quick?: boolean;
+    out?: string;
+    profile?: boolean;
+    target: 'dev' | 'cluster';
+    shards: string;
+  }>();
   if (opts.target === 'cluster') return clusterMain(argv, opts);
   const plan = opts.quick ? QUICK : FULL;
   const only = opts.only ? [opts.only] : ALL;
   const out = path.resolve(REPO_ROOT, opts.out ?? (opts.quick ? 'bench-results/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
   const startedAt = new Date();
   const runDir = path.join(REPO_ROOT, 'bench-results', startedAt.toISOString().replace(/[:.]/g, '-'));
-  const log = (line: string) => console.log(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  const log = (line: string) =>
+    console.log(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}`);
 
   const env = new BenchEnvironment(runDir, log);
   let stopping = false;
@@ -181,7 +238,15 @@ async function main(argv: string[]): Promise<void> {
         } else if (measurement === 'life') {
           results.latency = await measureEventLatency(env, services, plan.latency, log);
           results.lives = await measureLives(env, services, plan.lives, log);
-          sections.life = ['### (a) Event to VTEX call', '', eventLatencySection(results.latency), '', '### (b) Full lives per second', '', livesSection(results.lives)].join('\n');
+          sections.life = [
+            '### (a) Event to VTEX call',
+            '',
+            eventLatencySection(results.latency),
+            '',
+            '### (b) Full lives per second',
+            '',
+            livesSection(results.lives),
+          ].join('\n');
         } else {
           results.memory = await measureMemory(env, services, plan.memory.open, plan.memory.quietMs, log);
           sections.memory = memorySection(results.memory);
@@ -197,20 +262,33 @@ async function main(argv: string[]): Promise<void> {
   }
   const elapsedMs = Date.now() - startedAt.getTime();
   const args = argv.slice(2).join(' ');
-  sections.setup = setupSection(plan, Boolean(opts.quick), only, args, startedAt, elapsedMs, machineLines, versionLines);
+  sections.setup = setupSection(
+    plan,
+    Boolean(opts.quick),
+    only,
+    args,
+    startedAt,
+    elapsedMs,
+    machineLines,
+    versionLines,
+  );
   writeFileSync(path.join(runDir, 'results.json'), JSON.stringify({ startedAt, args, plan, results }, null, 2));
   writeSections(out, sections);
-  log(`done in ${Math.round(elapsedMs / 1000)} s: ${path.relative(REPO_ROOT, out)} updated, raw results in ${path.relative(REPO_ROOT, runDir)}/results.json`);
+  log(
+    `done in ${Math.round(elapsedMs / 1000)} s: ${path.relative(REPO_ROOT, out)} updated, raw results in ${path.relative(REPO_ROOT, runDir)}/results.json`,
+  );
 }
 
 async function clusterMain(argv: string[], opts: { quick?: boolean; out?: string; shards: string }): Promise<void> {
   const shards = opts.shards.split(',').map((n) => Number(n.trim()));
-  if (shards.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--shards ${opts.shards}: whole numbers >= 1, comma separated`);
+  if (shards.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`--shards ${opts.shards}: whole numbers >= 1, comma separated`);
   const plan: ClusterPlan = { ...(opts.quick ? CLUSTER_QUICK : CLUSTER_FULL), shards };
   const out = path.resolve(REPO_ROOT, opts.out ?? (opts.quick ? 'bench-results/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
   const startedAt = new Date();
   const runDir = path.join(REPO_ROOT, 'bench-results', startedAt.toISOString().replace(/[:.]/g, '-'));
-  const log = (line: string) => console.log(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  const log = (line: string) =>
+    console.log(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   let current: BenchEnvironment | undefined;
   let stopping = false;
   const abort = (signal: string) => {
@@ -229,19 +307,35 @@ async function clusterMain(argv: string[], opts: { quick?: boolean; out?: string
     const table = clusterSection(results);
     if (complete) console.log(`\n${table}\n`);
     const setup = [
-    `Run ${startedAt.toISOString()}: \`npm run bench -- ${args}\`${opts.quick ? ' (QUICK smoke run: small samples, not the reference figures)' : ''}, ${Math.round(elapsedMs / 1000)} s in all.`,
-    '',
-    `- Machine: ${machineLines.join(', ')}.`,
-    `- Versions: ${versionLines.join(', ')}; the cluster: Temporal server ${TEMPORAL_SERVER_VERSION} (go.temporal.io/server/cmd/server, the one the CLI embeds) with ${serverEnv().DB} persistence on Debian's PostgreSQL.`,
-    '- Configurations, one after the other, each with fresh workers and API on fresh task queues: the dev server (one shard, SQLite, CONTRACT settings); for each shard count a fresh cluster (`npm run cluster`\'s, no Web UI), the first with 1 and then 2 of our workers on one task queue, the others with 2; one intake API, the bare worker beside them. The same dynamic config everywhere (deploy/temporal/dynamicconfig.yaml).',
-    `- Plan per configuration: Create ${plan.create.levels.join('/')} callers, ${plan.create.warmupMs / 1000} s warm-up + ${plan.create.durationMs / 1000} s measured; event latency ${plan.latency.map((l) => `${l.deliveries} deliveries ${l.concurrency} at a time`).join(', ')}; lives ${plan.lives.map((l) => `${l.lives} at ${l.concurrency}`).join(', ')}. CPU: 100 % = one core of two; \`postgres\` counts every PostgreSQL backend, \`workers\` all of ours; \`other\` is load foreign to the bench (other sessions on the machine).`,
+      `Run ${startedAt.toISOString()}: \`npm run bench -- ${args}\`${opts.quick ? ' (QUICK smoke run: small samples, not the reference figures)' : ''}, ${Math.round(elapsedMs / 1000)} s in all.`,
+      '',
+      `- Machine: ${machineLines.join(', ')}.`,
+      `- Versions: ${versionLines.join(', ')}; the cluster: Temporal server ${TEMPORAL_SERVER_VERSION} (go.temporal.io/server/cmd/server, the one the CLI embeds) with ${serverEnv().DB} persistence on Debian's PostgreSQL.`,
+      "- Configurations, one after the other, each with fresh workers and API on fresh task queues: the dev server (one shard, SQLite, CONTRACT settings); for each shard count a fresh cluster (`npm run cluster`'s, no Web UI), the first with 1 and then 2 of our workers on one task queue, the others with 2; one intake API, the bare worker beside them. The same dynamic config everywhere (deploy/temporal/dynamicconfig.yaml).",
+      `- Plan per configuration: Create ${plan.create.levels.join('/')} callers, ${plan.create.warmupMs / 1000} s warm-up + ${plan.create.durationMs / 1000} s measured; event latency ${plan.latency.map((l) => `${l.deliveries} deliveries ${l.concurrency} at a time`).join(', ')}; lives ${plan.lives.map((l) => `${l.lives} at ${l.concurrency}`).join(', ')}. CPU: 100 % = one core of two; \`postgres\` counts every PostgreSQL backend, \`workers\` all of ours; \`other\` is load foreign to the bench (other sessions on the machine).`,
     ].join('\n');
-    writeFileSync(path.join(runDir, 'cluster-results.json'), JSON.stringify({ startedAt, args, plan, results, complete }, null, 2));
-    writeSections(out, { cluster: `${setup}${complete ? '' : ' (STOPPED EARLY: the configurations measured so far)'}\n\n${table}` });
-    log(`${complete ? 'done' : 'so far'} in ${Math.round(elapsedMs / 1000)} s: ${path.relative(REPO_ROOT, out)} updated, raw results in ${path.relative(REPO_ROOT, runDir)}/cluster-results.json`);
+    writeFileSync(
+      path.join(runDir, 'cluster-results.json'),
+      JSON.stringify({ startedAt, args, plan, results, complete }, null, 2),
+    );
+    writeSections(out, {
+      cluster: `${setup}${complete ? '' : ' (STOPPED EARLY: the configurations measured so far)'}\n\n${table}`,
+    });
+    log(
+      `${complete ? 'done' : 'so far'} in ${Math.round(elapsedMs / 1000)} s: ${path.relative(REPO_ROOT, out)} updated, raw results in ${path.relative(REPO_ROOT, runDir)}/cluster-results.json`,
+    );
   };
   try {
-    write(await measureClusterTarget(runDir, plan, log, (env) => (current = env), (so) => write(so, false)), true);
+    write(
+      await measureClusterTarget(
+        runDir,
+        plan,
+        log,
+        (env) => (current = env),
+        (so) => write(so, false),
+      ),
+      true,
+    );
   } finally {
     closeHttp();
   }

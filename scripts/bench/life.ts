@@ -68,7 +68,12 @@ function pidsOf(env: BenchEnvironment, services: Services) {
   return env.pids(services);
 }
 
-async function bareLatencyRun(env: BenchEnvironment, services: Services, level: LatencyLevel, log: (line: string) => void) {
+async function bareLatencyRun(
+  env: BenchEnvironment,
+  services: Services,
+  level: LatencyLevel,
+  log: (line: string) => void,
+) {
   const activities = trackBareActivities(env);
   const workflows = Array.from({ length: level.deliveries }, () => bareWorkflowId('life'));
   let lastStart = 0;
@@ -95,7 +100,12 @@ async function bareLatencyRun(env: BenchEnvironment, services: Services, level: 
   return { latency: summarize(latency), signalAnswer: summarize(signalAnswer), cpu };
 }
 
-async function ourLatencyRun(env: BenchEnvironment, services: Services, level: LatencyLevel, log: (line: string) => void) {
+async function ourLatencyRun(
+  env: BenchEnvironment,
+  services: Services,
+  level: LatencyLevel,
+  log: (line: string) => void,
+) {
   const calls = trackVtexCalls(env);
   const deliveries: OurDelivery[] = [];
   await forEachConcurrently(Array.from({ length: level.deliveries }), OPENING_CONCURRENCY, async () => {
@@ -123,20 +133,37 @@ async function ourLatencyRun(env: BenchEnvironment, services: Services, level: L
   return { latency: summarize(latency), webhookAnswer: summarize(webhookAnswer), cpu };
 }
 
-export async function measureEventLatency(env: BenchEnvironment, services: Services, levels: LatencyLevel[], log: (line: string) => void): Promise<LatencyRow[]> {
+export async function measureEventLatency(
+  env: BenchEnvironment,
+  services: Services,
+  levels: LatencyLevel[],
+  log: (line: string) => void,
+): Promise<LatencyRow[]> {
   const rows: LatencyRow[] = [];
   for (const level of levels) {
-    const bare = await undisturbed(`event latency x${level.concurrency} bare`, log, () => bareLatencyRun(env, services, level, log));
-    const ours = await undisturbed(`event latency x${level.concurrency} ours`, log, () => ourLatencyRun(env, services, level, log));
+    const bare = await undisturbed(`event latency x${level.concurrency} bare`, log, () =>
+      bareLatencyRun(env, services, level, log),
+    );
+    const ours = await undisturbed(`event latency x${level.concurrency} ours`, log, () =>
+      ourLatencyRun(env, services, level, log),
+    );
     const row: LatencyRow = { concurrency: level.concurrency, deliveries: level.deliveries, ours, bare };
-    log(`  event->VTEX x${level.concurrency}: ours p50 ${row.ours.latency.p50.toFixed(1)} p99 ${row.ours.latency.p99.toFixed(1)} ms; bare signal->activity p50 ${row.bare.latency.p50.toFixed(1)} p99 ${row.bare.latency.p99.toFixed(1)} ms`);
+    log(
+      `  event->VTEX x${level.concurrency}: ours p50 ${row.ours.latency.p50.toFixed(1)} p99 ${row.ours.latency.p99.toFixed(1)} ms; bare signal->activity p50 ${row.bare.latency.p50.toFixed(1)} p99 ${row.bare.latency.p99.toFixed(1)} ms`,
+    );
     rows.push(row);
     await sleep(1000);
   }
   return rows;
 }
 
-async function livesRun(env: BenchEnvironment, services: Services, level: LivesLevel, log: (line: string) => void, life: () => Promise<void>): Promise<LivesSide> {
+async function livesRun(
+  env: BenchEnvironment,
+  services: Services,
+  level: LivesLevel,
+  log: (line: string) => void,
+  life: () => Promise<void>,
+): Promise<LivesSide> {
   const durations: number[] = [];
   let failed = 0;
   const meter = new CpuMeter(pidsOf(env, services));
@@ -152,10 +179,21 @@ async function livesRun(env: BenchEnvironment, services: Services, level: LivesL
     }
   });
   const elapsedMs = now() - started;
-  return { perSecond: durations.length / (elapsedMs / 1000), elapsedMs, lifeMs: summarize(durations), failed, cpu: meter.read() };
+  return {
+    perSecond: durations.length / (elapsedMs / 1000),
+    elapsedMs,
+    lifeMs: summarize(durations),
+    failed,
+    cpu: meter.read(),
+  };
 }
 
-export async function measureLives(env: BenchEnvironment, services: Services, levels: LivesLevel[], log: (line: string) => void): Promise<LivesRow[]> {
+export async function measureLives(
+  env: BenchEnvironment,
+  services: Services,
+  levels: LivesLevel[],
+  log: (line: string) => void,
+): Promise<LivesRow[]> {
   const rows: LivesRow[] = [];
   for (const level of levels) {
     const bare = await undisturbed(`lives x${level.concurrency} bare`, log, () =>
@@ -170,13 +208,16 @@ export async function measureLives(env: BenchEnvironment, services: Services, le
     const ours = await undisturbed(`lives x${level.concurrency} ours`, log, () =>
       livesRun(env, services, level, log, async () => {
         const delivery = await jobOf(env, await postCreateService(services.apiUrl));
-        for (let step = 1; step <= EVENTS; step += 1) await postEvent(services.apiUrl, delivery, lifeEvent(delivery, step));
+        for (let step = 1; step <= EVENTS; step += 1)
+          await postEvent(services.apiUrl, delivery, lifeEvent(delivery, step));
         const view = (await env.client.workflow.getHandle(delivery.serviceId).result()) as { status: string };
         if (view.status !== 'DELIVERED') throw new Error(`${delivery.serviceId} ended ${view.status}`);
       }),
     );
     await env.clearCalls();
-    log(`  lives x${level.concurrency} (${level.lives}): ours ${ours.perSecond.toFixed(2)}/s (life p50 ${ours.lifeMs.p50.toFixed(0)} ms), bare ${bare.perSecond.toFixed(2)}/s (life p50 ${bare.lifeMs.p50.toFixed(0)} ms)`);
+    log(
+      `  lives x${level.concurrency} (${level.lives}): ours ${ours.perSecond.toFixed(2)}/s (life p50 ${ours.lifeMs.p50.toFixed(0)} ms), bare ${bare.perSecond.toFixed(2)}/s (life p50 ${bare.lifeMs.p50.toFixed(0)} ms)`,
+    );
     rows.push({ concurrency: level.concurrency, lives: level.lives, ours, bare });
     await sleep(1000);
   }

@@ -43,5 +43,11 @@ export async function closedLoop<T>(options: LoadOptions<T>): Promise<LoadResult
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, caller));
-  return { latency: summarize(latencies), perSecond: answeredInWindow / (options.durationMs / 1000), errors, outcomes, windowMs: options.durationMs };
+  return {
+    latency: summarize(latencies),
+    perSecond: answeredInWindow / (options.durationMs / 1000),
+    errors,
+    outcomes,
+    windowMs: options.durationMs,
+  };
 }

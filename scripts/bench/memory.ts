@@ -41,14 +41,22 @@ async function settledRss(pid: number, quietMs: number): Promise<number> {
   }
 }
 
-export async function measureMemory(env: BenchEnvironment, services: Services, open: number, quietMs: number, log: (line: string) => void): Promise<MemoryResult> {
+export async function measureMemory(
+  env: BenchEnvironment,
+  services: Services,
+  open: number,
+  quietMs: number,
+  log: (line: string) => void,
+): Promise<MemoryResult> {
   await quietMachine(log);
   const [idleWorker, idleBare, idleApi] = await Promise.all([
     settledRss(services.worker.pid, quietMs),
     settledRss(services.bare.pid, quietMs),
     settledRss(services.api.pid, quietMs),
   ]);
-  log(`  idle RSS: worker ${idleWorker.toFixed(0)} MiB, bare worker ${idleBare.toFixed(0)} MiB, api ${idleApi.toFixed(0)} MiB`);
+  log(
+    `  idle RSS: worker ${idleWorker.toFixed(0)} MiB, bare worker ${idleBare.toFixed(0)} MiB, api ${idleApi.toFixed(0)} MiB`,
+  );
 
   // Ours: N deliveries through VTEX's Create service, each past its first report, then waiting.
   const calls = trackVtexCalls(env);
@@ -70,7 +78,10 @@ export async function measureMemory(env: BenchEnvironment, services: Services, o
   started = Date.now();
   await forEachConcurrently(Array.from({ length: open }), OPENING_CONCURRENCY, async () => {
     try {
-      await bareCreate(env, services.bareQueue, bareWorkflowId('memory'), { timerMs: CONFIRMATION_TIMER_MS, events: null });
+      await bareCreate(env, services.bareQueue, bareWorkflowId('memory'), {
+        timerMs: CONFIRMATION_TIMER_MS,
+        events: null,
+      });
     } catch {
       failedBare += 1;
     }

@@ -39,9 +39,17 @@ export function compiledInto(): string | undefined {
   return compiledRoot;
 }
 
-export function spawnTs(name: string, entry: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = []): Child {
+export function spawnTs(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  logFile: string,
+  nodeArgs: string[] = [],
+): Child {
   const log = openSync(logFile, 'a');
-  const target = compiledRoot ? [path.join(compiledRoot, entry.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', path.join(REPO_ROOT, entry)];
+  const target = compiledRoot
+    ? [path.join(compiledRoot, entry.replace(/\.ts$/, '.js'))]
+    : ['--import', 'tsx', path.join(REPO_ROOT, entry)];
   const child = spawn(process.execPath, [...nodeArgs, ...target], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -64,7 +72,10 @@ export function spawnTs(name: string, entry: string, env: Record<string, string>
     messages,
     once<T>(kind: string, timeoutMs = 120_000) {
       return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${name}: no '${kind}' within ${timeoutMs} ms (log: ${logFile})`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`${name}: no '${kind}' within ${timeoutMs} ms (log: ${logFile})`)),
+          timeoutMs,
+        );
         const onExit = ({ code }: { code: number | null }) => {
           clearTimeout(timer);
           reject(new Error(`${name} exited (${code}) before '${kind}' (log: ${logFile})`));
@@ -180,7 +191,11 @@ export function quietMachine(log: (line: string) => void): Promise<number> {
 }
 
 /** Waits (up to `maxWaitMs`) until the machine is quiet: under `thresholdPercent` busy over a second. */
-export async function waitForQuietMachine(thresholdPercent: number, maxWaitMs: number, log: (line: string) => void): Promise<number> {
+export async function waitForQuietMachine(
+  thresholdPercent: number,
+  maxWaitMs: number,
+  log: (line: string) => void,
+): Promise<number> {
   const deadline = Date.now() + maxWaitMs;
   let warned = false;
   for (;;) {
@@ -188,7 +203,10 @@ export async function waitForQuietMachine(thresholdPercent: number, maxWaitMs: n
     await new Promise((r) => setTimeout(r, 1000));
     const busy = 100 * (machineBusySeconds() - before);
     if (busy < thresholdPercent || Date.now() > deadline) return busy;
-    if (!warned) log(`  the machine is busy (${Math.round(busy)} % CPU) with load that is not the bench's: waiting for it to end...`);
+    if (!warned)
+      log(
+        `  the machine is busy (${Math.round(busy)} % CPU) with load that is not the bench's: waiting for it to end...`,
+      );
     warned = true;
   }
 }
@@ -201,13 +219,18 @@ const DISTURBED_OTHER_PERCENT = 30;
  * CPU above 30 %) is run again, at most twice (BENCH_MAX_ATTEMPTS: attempts in all, default 3), and
  * the last one is kept with its CPU figures showing.
  */
-export async function undisturbed<T extends { cpu: Record<string, number> }>(what: string, log: (line: string) => void, run: () => Promise<T>): Promise<T> {
+export async function undisturbed<T extends { cpu: Record<string, number> }>(
+  what: string,
+  log: (line: string) => void,
+  run: () => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     await quietMachine(log);
     const result = await run();
     const other = result.cpu.other ?? 0;
     if (other <= DISTURBED_OTHER_PERCENT || attempt >= Number(process.env.BENCH_MAX_ATTEMPTS ?? 3)) {
-      if (other > DISTURBED_OTHER_PERCENT) log(`  ${what}: foreign load ${Math.round(other)} % CPU in every attempt; kept the last one`);
+      if (other > DISTURBED_OTHER_PERCENT)
+        log(`  ${what}: foreign load ${Math.round(other)} % CPU in every attempt; kept the last one`);
       return result;
     }
     log(`  ${what}: foreign load ${Math.round(other)} % CPU during the run; running it again`);

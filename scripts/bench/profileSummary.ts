@@ -35,7 +35,13 @@ function packageOf(url: string): string {
   }
   if (url.startsWith('node:')) return 'node:internal';
   const repo = url.indexOf('/wt-bench/');
-  return repo >= 0 ? url.slice(repo + '/wt-bench/'.length).split('/').slice(0, 2).join('/') : url.replace(/^file:\/\//, '').slice(-60);
+  return repo >= 0
+    ? url
+        .slice(repo + '/wt-bench/'.length)
+        .split('/')
+        .slice(0, 2)
+        .join('/')
+    : url.replace(/^file:\/\//, '').slice(-60);
 }
 
 export function summarizeProfile(file: string, top = 25): string {
@@ -48,9 +54,15 @@ export function summarizeProfile(file: string, top = 25): string {
   const perPackage = new Map<string, number>();
   for (const [id, ms] of selfMs) {
     const frame = byId.get(id)!.callFrame;
-    const key = `${frame.functionName || '(anonymous)'} ${frame.url ? `${packageOf(frame.url)}:${frame.lineNumber + 1}` : ''}`.trim();
+    const key =
+      `${frame.functionName || '(anonymous)'} ${frame.url ? `${packageOf(frame.url)}:${frame.lineNumber + 1}` : ''}`.trim();
     perFunction.set(key, (perFunction.get(key) ?? 0) + ms);
-    const pkg = frame.functionName === '(idle)' ? '(idle)' : frame.functionName === '(garbage collector)' ? '(gc)' : packageOf(frame.url);
+    const pkg =
+      frame.functionName === '(idle)'
+        ? '(idle)'
+        : frame.functionName === '(garbage collector)'
+          ? '(gc)'
+          : packageOf(frame.url);
     perPackage.set(pkg, (perPackage.get(pkg) ?? 0) + ms);
   }
   const fmt = (m: Map<string, number>) =>

@@ -26,7 +26,11 @@ export const TARGETS = {
 const yes = (met: boolean) => (met ? '**met**' : '**MISSED**');
 
 function table(head: string[], rows: string[][]): string {
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 /** The CPU of every process during each run of a measurement, ours beside the bare. */
@@ -53,8 +57,12 @@ export function createSection(rows: CreateRow[]): string {
     const p99Ratio = ratio(o.latency.p99, b.latency.p99);
     const rateRatio = ratio(o.perSecond, b.perSecond);
     const single = r.concurrency === 1;
-    const target = single ? `p99 < ${TARGETS.createSingleP99Ms} ms` : `p99 <= ${TARGETS.createP99Ratio}x, answers/s >= ${TARGETS.createRateRatio}x`;
-    const met = single ? o.latency.p99 < TARGETS.createSingleP99Ms && o.errors === 0 : p99Ratio <= TARGETS.createP99Ratio && rateRatio >= TARGETS.createRateRatio && o.errors === 0;
+    const target = single
+      ? `p99 < ${TARGETS.createSingleP99Ms} ms`
+      : `p99 <= ${TARGETS.createP99Ratio}x, answers/s >= ${TARGETS.createRateRatio}x`;
+    const met = single
+      ? o.latency.p99 < TARGETS.createSingleP99Ms && o.errors === 0
+      : p99Ratio <= TARGETS.createP99Ratio && rateRatio >= TARGETS.createRateRatio && o.errors === 0;
     return [
       String(r.concurrency),
       `${ms(o.latency.p50)} / ${ms(o.latency.p95)} / ${ms(o.latency.p99)}`,
@@ -71,7 +79,23 @@ export function createSection(rows: CreateRow[]): string {
     ];
   });
   return [
-    table(['callers', 'ours p50 / p95 / p99 ms', 'ours answers/s', 'bare p50 / p95 / p99 ms', 'bare answers/s', 'p99 ours/bare', 'answers/s ours/bare', 'samples ours / bare', 'errors ours / bare', 'ours PENDING early', 'target', ''], lines),
+    table(
+      [
+        'callers',
+        'ours p50 / p95 / p99 ms',
+        'ours answers/s',
+        'bare p50 / p95 / p99 ms',
+        'bare answers/s',
+        'p99 ours/bare',
+        'answers/s ours/bare',
+        'samples ours / bare',
+        'errors ours / bare',
+        'ours PENDING early',
+        'target',
+        '',
+      ],
+      lines,
+    ),
     '',
     cpuTable('Process CPU during each run (100 % = one core of two):', 'callers', rows),
   ].join('\n');
@@ -81,22 +105,38 @@ export function burstSection(b: BurstResult): string {
   const met = b.failed === 0 && b.over5s === 0 && b.jobsMissing === 0 && b.jobsDoubled === 0 && b.answered === b.total;
   return [
     table(
-      ['calls', 'concurrent', 'p50 / p99 / max ms', 'answered 200', 'with the job', 'PENDING early', 'failed', 'at or over 5 s', 'jobs exactly once', 'lost (no job)', 'doubled', 'target', ''],
-      [[
-        String(b.total),
-        String(b.concurrency),
-        `${ms(b.latency.p50)} / ${ms(b.latency.p99)} / ${ms(b.latency.max)}`,
-        String(b.answered),
-        String(b.withJob),
-        String(b.pendingEarly),
-        String(b.failed),
-        String(b.over5s),
-        String(b.jobsExactlyOnce),
-        String(b.jobsMissing),
-        String(b.jobsDoubled),
-        'all answered < 5 s, every job once',
-        yes(met),
-      ]],
+      [
+        'calls',
+        'concurrent',
+        'p50 / p99 / max ms',
+        'answered 200',
+        'with the job',
+        'PENDING early',
+        'failed',
+        'at or over 5 s',
+        'jobs exactly once',
+        'lost (no job)',
+        'doubled',
+        'target',
+        '',
+      ],
+      [
+        [
+          String(b.total),
+          String(b.concurrency),
+          `${ms(b.latency.p50)} / ${ms(b.latency.p99)} / ${ms(b.latency.max)}`,
+          String(b.answered),
+          String(b.withJob),
+          String(b.pendingEarly),
+          String(b.failed),
+          String(b.over5s),
+          String(b.jobsExactlyOnce),
+          String(b.jobsMissing),
+          String(b.jobsDoubled),
+          'all answered < 5 s, every job once',
+          yes(met),
+        ],
+      ],
     ),
     '',
     `The burst took ${(b.elapsedMs / 1000).toFixed(1)} s; every job was found at the engine ${(b.jobsCompleteAfterMs / 1000).toFixed(1)} s after the first call. CPU: ${cpuCell(b.cpu, CPU_OURS)}.`,
@@ -122,7 +162,21 @@ export function eventLatencySection(rows: LatencyRow[]): string {
     ];
   });
   return [
-    table(['deliveries driven at once', 'deliveries', 'events', 'ours event to VTEX p50 / p95 / p99 ms', 'bare signal to activity p50 / p95 / p99 ms', 'p99 ours/bare', 'our webhook 200 p50 / p99 ms', 'bare signal accepted p50 / p99 ms', 'target', ''], lines),
+    table(
+      [
+        'deliveries driven at once',
+        'deliveries',
+        'events',
+        'ours event to VTEX p50 / p95 / p99 ms',
+        'bare signal to activity p50 / p95 / p99 ms',
+        'p99 ours/bare',
+        'our webhook 200 p50 / p99 ms',
+        'bare signal accepted p50 / p99 ms',
+        'target',
+        '',
+      ],
+      lines,
+    ),
     '',
     cpuTable('Process CPU while the events ran:', 'at once', rows),
   ].join('\n');
@@ -146,7 +200,21 @@ export function livesSection(rows: LivesRow[]): string {
     ];
   });
   return [
-    table(['lives at once', 'lives', 'ours lives/s', 'ours life p50 / p99 ms', 'bare lives/s', 'bare life p50 / p99 ms', 'lives/s ours/bare', 'failed ours / bare', 'target', ''], lines),
+    table(
+      [
+        'lives at once',
+        'lives',
+        'ours lives/s',
+        'ours life p50 / p99 ms',
+        'bare lives/s',
+        'bare life p50 / p99 ms',
+        'lives/s ours/bare',
+        'failed ours / bare',
+        'target',
+        '',
+      ],
+      lines,
+    ),
     '',
     cpuTable('Process CPU during each run:', 'at once', rows),
   ].join('\n');
@@ -160,9 +228,33 @@ export function memorySection(m: MemoryResult): string {
     table(
       ['VmRSS', 'our worker', 'bare worker', 'ours/bare', 'our intake API', 'target', ''],
       [
-        ['idle (fresh process, no workflow yet)', `${m.idle.worker.toFixed(0)} MiB`, `${m.idle.bare.toFixed(0)} MiB`, x(ratio(m.idle.worker, m.idle.bare)), `${m.idle.api.toFixed(0)} MiB`, '', ''],
-        [`${m.open} open, waiting for events`, `${m.loaded.worker.toFixed(0)} MiB`, `${m.loaded.bare.toFixed(0)} MiB`, x(r), `${m.loaded.api.toFixed(0)} MiB`, `< ${TARGETS.memoryMaxMiB} MiB and <= ${TARGETS.memoryRatio}x bare`, yes(met)],
-        ['per open workflow (above idle)', perWorkflow(m.loaded.worker, m.idle.worker), perWorkflow(m.loaded.bare, m.idle.bare), '', '', '', ''],
+        [
+          'idle (fresh process, no workflow yet)',
+          `${m.idle.worker.toFixed(0)} MiB`,
+          `${m.idle.bare.toFixed(0)} MiB`,
+          x(ratio(m.idle.worker, m.idle.bare)),
+          `${m.idle.api.toFixed(0)} MiB`,
+          '',
+          '',
+        ],
+        [
+          `${m.open} open, waiting for events`,
+          `${m.loaded.worker.toFixed(0)} MiB`,
+          `${m.loaded.bare.toFixed(0)} MiB`,
+          x(r),
+          `${m.loaded.api.toFixed(0)} MiB`,
+          `< ${TARGETS.memoryMaxMiB} MiB and <= ${TARGETS.memoryRatio}x bare`,
+          yes(met),
+        ],
+        [
+          'per open workflow (above idle)',
+          perWorkflow(m.loaded.worker, m.idle.worker),
+          perWorkflow(m.loaded.bare, m.idle.bare),
+          '',
+          '',
+          '',
+          '',
+        ],
       ],
     ),
     '',
@@ -186,7 +278,18 @@ const TITLES: Record<SectionName, string> = {
 export function writeSections(file: string, sections: Partial<Record<SectionName, string>>): void {
   let text = existsSync(file)
     ? readFileSync(file, 'utf8')
-    : ['# Benchmarks', '', ...SECTIONS.flatMap((s) => [`## ${TITLES[s]}`, '', `<!-- bench:begin ${s} -->`, '(not measured yet)', `<!-- bench:end ${s} -->`, ''])].join('\n');
+    : [
+        '# Benchmarks',
+        '',
+        ...SECTIONS.flatMap((s) => [
+          `## ${TITLES[s]}`,
+          '',
+          `<!-- bench:begin ${s} -->`,
+          '(not measured yet)',
+          `<!-- bench:end ${s} -->`,
+          '',
+        ]),
+      ].join('\n');
   for (const [name, body] of Object.entries(sections)) {
     const begin = `<!-- bench:begin ${name} -->`;
     const end = `<!-- bench:end ${name} -->`;

@@ -7,7 +7,7 @@
  *
  * Env: VTEX_API_KEY, DELIVERY_ENGINE_API_KEY. Sends {kind: 'ready', vtex, engine, marketplace}.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../../observability/logger';
 import { createDeliveryEngineApp, createMarketplaceApp, createVtexApp, listen } from '../../sandboxes';
@@ -61,7 +61,12 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
-  process.send?.({ kind: 'ready', vtex: vtexServer!.url, engine: engineServer!.url, marketplace: marketplaceServer!.url });
+  process.send?.({
+    kind: 'ready',
+    vtex: vtexServer!.url,
+    engine: engineServer!.url,
+    marketplace: marketplaceServer!.url,
+  });
 }
 
 main().catch((err: unknown) => {

@@ -87,7 +87,19 @@ export class BenchEnvironment {
     // Compiled JavaScript, as the Docker image runs it: no TypeScript loader in the measured processes.
     if (!compiledInto()) {
       const build = path.join(this.dir, 'build');
-      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(REPO_ROOT, 'tsconfig.json'), '--outDir', build, '--sourceMap', 'false'], { stdio: 'inherit' });
+      execFileSync(
+        process.execPath,
+        [
+          require.resolve('typescript/bin/tsc'),
+          '-p',
+          path.join(REPO_ROOT, 'tsconfig.json'),
+          '--outDir',
+          build,
+          '--sourceMap',
+          'false',
+        ],
+        { stdio: 'inherit' },
+      );
       useCompiled(build);
     }
     const [server, ours, bare] = await Promise.all([
@@ -103,20 +115,33 @@ export class BenchEnvironment {
     this.connection = await Connection.connect({ address: server.address });
     this.client = new Client({ connection: this.connection });
 
-    this.sandboxes = spawnTs('sandboxes', 'scripts/bench/sandboxes.ts', {
-      VTEX_API_KEY: BENCH_CREDENTIALS.vtexApiKey,
-      DELIVERY_ENGINE_API_KEY: BENCH_CREDENTIALS.engineApiKey,
-    }, path.join(this.dir, 'sandboxes.log'));
+    this.sandboxes = spawnTs(
+      'sandboxes',
+      'scripts/bench/sandboxes.ts',
+      {
+        VTEX_API_KEY: BENCH_CREDENTIALS.vtexApiKey,
+        DELIVERY_ENGINE_API_KEY: BENCH_CREDENTIALS.engineApiKey,
+      },
+      path.join(this.dir, 'sandboxes.log'),
+    );
     const ready = await this.sandboxes.once<SandboxUrls & { kind: 'ready' }>('ready');
     this.urls = { vtex: ready.vtex, engine: ready.engine, marketplace: ready.marketplace };
     this.sandboxes.messages.on('vtex-call', (seen: VtexCallSeen) => this.vtexCalls.emit('vtex-call', seen));
-    this.log(`${this.describeServer()} ${server.address}, sandboxes ${this.urls.vtex} (VTEX) ${this.urls.engine} (engine), bundles ready in ${Date.now() - started} ms`);
+    this.log(
+      `${this.describeServer()} ${server.address}, sandboxes ${this.urls.vtex} (VTEX) ${this.urls.engine} (engine), bundles ready in ${Date.now() - started} ms`,
+    );
   }
 
   private async startServer(): Promise<BenchServer> {
-    if (this.target.kind === 'dev') return startDevServer({ dbFile: path.join(this.dir, 'temporal.sqlite'), uiPort: false, log: this.log });
+    if (this.target.kind === 'dev')
+      return startDevServer({ dbFile: path.join(this.dir, 'temporal.sqlite'), uiPort: false, log: this.log });
     // A fresh database in the run folder: the figures start from an empty cluster, like the dev server's.
-    this.cluster = await startTemporalCluster({ dataDir: path.join(this.dir, 'cluster'), uiPort: false, historyShards: this.target.historyShards, log: this.log });
+    this.cluster = await startTemporalCluster({
+      dataDir: path.join(this.dir, 'cluster'),
+      uiPort: false,
+      historyShards: this.target.historyShards,
+      log: this.log,
+    });
     return this.cluster.server;
   }
 
@@ -161,25 +186,41 @@ export class BenchEnvironment {
       WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
       SECRETS_KEY: BENCH_CREDENTIALS.secretsKey,
       // Worker settings under study pass through (e.g. WORKER_MAX_CACHED_WORKFLOWS=1000 npm run bench).
-      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS
+        ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS }
+        : {}),
     };
     const logOf = (name: string) => path.join(this.dir, `${label}-${this.serial}-${name}.log`);
     // --profile: V8 CPU profiles of every thread, written when the process exits (SIGTERM).
     const profiled = (name: string): string[] =>
-      options.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(this.dir, 'profiles', `${label}-${this.serial}-${name}`)}`] : [];
+      options.profile
+        ? ['--cpu-prof', `--cpu-prof-dir=${path.join(this.dir, 'profiles', `${label}-${this.serial}-${name}`)}`]
+        : [];
     const healthPorts = [healthPort];
     for (let i = 1; i < (options.workers ?? 1); i += 1) healthPorts.push(await freePort());
     const workers = healthPorts.map((port, i) => {
       const name = i === 0 ? 'worker' : `worker${i + 1}`;
-      return spawnTs(name, 'worker/main.ts', { ...common, WORKER_HEALTH_PORT: String(port), WORKFLOW_BUNDLE_PATH: this.ourBundle }, logOf(name), profiled(name));
+      return spawnTs(
+        name,
+        'worker/main.ts',
+        { ...common, WORKER_HEALTH_PORT: String(port), WORKFLOW_BUNDLE_PATH: this.ourBundle },
+        logOf(name),
+        profiled(name),
+      );
     });
     const worker = workers[0]!;
     const api = spawnTs('api', 'api/main.ts', common, logOf('api'), profiled('api'));
-    const bare = spawnTs('bare worker', 'scripts/bench/bareWorker.ts', {
-      TEMPORAL_ADDRESS: this.server.address,
-      TEMPORAL_TASK_QUEUE: bareQueue,
-      BARE_WORKFLOW_BUNDLE: this.bareBundle,
-    }, logOf('bare-worker'), profiled('bare-worker'));
+    const bare = spawnTs(
+      'bare worker',
+      'scripts/bench/bareWorker.ts',
+      {
+        TEMPORAL_ADDRESS: this.server.address,
+        TEMPORAL_TASK_QUEUE: bareQueue,
+        BARE_WORKFLOW_BUNDLE: this.bareBundle,
+      },
+      logOf('bare-worker'),
+      profiled('bare-worker'),
+    );
     bare.messages.on('activity', (ran: ActivityRan) => this.bareActivities.emit('activity', ran));
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await Promise.all([
@@ -204,7 +245,10 @@ export class BenchEnvironment {
 
   /** Forget the sandboxes' call records (they are kept up to 10,000 and filtered per request). */
   async clearCalls(): Promise<void> {
-    await Promise.all([requestJson('DELETE', `${this.urls.vtex}/_sandbox/calls`), requestJson('DELETE', `${this.urls.engine}/_sandbox/calls`)]);
+    await Promise.all([
+      requestJson('DELETE', `${this.urls.vtex}/_sandbox/calls`),
+      requestJson('DELETE', `${this.urls.engine}/_sandbox/calls`),
+    ]);
   }
 
   async stop(): Promise<void> {
@@ -217,7 +261,8 @@ export class BenchEnvironment {
 async function waitHttpOk(url: string, child: Child, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.process.exitCode !== null) throw new Error(`${child.name} exited (${child.process.exitCode}) while starting`);
+    if (child.process.exitCode !== null)
+      throw new Error(`${child.name} exited (${child.process.exitCode}) while starting`);
     try {
       const answer = await requestJson('GET', url, undefined, {}, 2000);
       if (answer.status === 200) return;

@@ -27,9 +27,17 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export function spawnBridgeProcess(kind: 'worker' | 'api', name: string, env: Record<string, string>, logFile: string): BridgeProcess {
+export function spawnBridgeProcess(
+  kind: 'worker' | 'api',
+  name: string,
+  env: Record<string, string>,
+  logFile: string,
+): BridgeProcess {
   const script = kind === 'worker' ? 'worker/main.ts' : 'api/main.ts';
-  const healthUrl = kind === 'worker' ? `http://127.0.0.1:${required(env, 'WORKER_HEALTH_PORT')}/healthz` : `http://127.0.0.1:${required(env, 'PORT')}/readyz`;
+  const healthUrl =
+    kind === 'worker'
+      ? `http://127.0.0.1:${required(env, 'WORKER_HEALTH_PORT')}/healthz`
+      : `http://127.0.0.1:${required(env, 'PORT')}/readyz`;
   const out = openSync(logFile, 'a');
   // Its own process group: a terminal's Ctrl-C reaches only the cluster, which stops the APIs
   // first and the workers after them.
@@ -65,14 +73,19 @@ export async function waitHealthy(p: BridgeProcess, timeoutMs = 60_000): Promise
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (p.process.exitCode !== null || p.process.signalCode !== null) {
-      throw new ClusterError(`${p.name} exited while starting (${p.process.exitCode ?? p.process.signalCode}): ${lastLogLine(p.logFile)} (log: ${p.logFile})`);
+      throw new ClusterError(
+        `${p.name} exited while starting (${p.process.exitCode ?? p.process.signalCode}): ${lastLogLine(p.logFile)} (log: ${p.logFile})`,
+      );
     }
     try {
       if ((await fetch(p.healthUrl, { signal: AbortSignal.timeout(2000) })).ok) return;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new ClusterError(`${p.name} did not answer ${p.healthUrl} within ${timeoutMs / 1000} s (log: ${p.logFile})`);
+    if (Date.now() > deadline)
+      throw new ClusterError(
+        `${p.name} did not answer ${p.healthUrl} within ${timeoutMs / 1000} s (log: ${p.logFile})`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -85,13 +98,17 @@ function required(env: Record<string, string>, name: string): string {
 
 /** The last line a process wrote: its pino `msg` (and error) when it is JSON. */
 export function lastLogLine(logFile: string): string {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(logFile, 'utf8').slice(-8000);
   } catch {
     return '(no log)';
   }
-  const line = text.split('\n').filter((l) => l.trim()).pop() ?? '(empty log)';
+  const line =
+    text
+      .split('\n')
+      .filter((l) => l.trim())
+      .pop() ?? '(empty log)';
   try {
     const entry = JSON.parse(line) as { msg?: string; err?: { message?: string } };
     return `${entry.msg ?? line}${entry.err?.message ? `: ${entry.err.message}` : ''}`;

@@ -46,15 +46,30 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   try {
     const postgres = await startPostgres({ dataDir, port: options.postgresPort || (await freePort()), log });
     stops.push(() => postgres.stop());
-    log(`PostgreSQL: ${postgres.version} on ${postgres.host}:${postgres.port} (${postgres.created ? 'new database' : 'database reused'}, ${path.join(dataDir, 'pg')})`);
+    log(
+      `PostgreSQL: ${postgres.version} on ${postgres.host}:${postgres.port} (${postgres.created ? 'new database' : 'database reused'}, ${path.join(dataDir, 'pg')})`,
+    );
 
-    const server = await startTemporalServer({ pg: postgres, dataDir, namespace, port: options.port, historyShards: options.historyShards, log });
+    const server = await startTemporalServer({
+      pg: postgres,
+      dataDir,
+      namespace,
+      port: options.port,
+      historyShards: options.historyShards,
+      log,
+    });
     stops.push(() => server.stop());
     log(`Temporal server: ${server.address}, ${server.historyShards} history shards`);
 
     let ui: RunningUi | undefined;
     if (options.uiPort !== false) {
-      ui = await startUiServer({ temporalAddress: server.address, port: options.uiPort || (await freePort()), namespace, dataDir, log });
+      ui = await startUiServer({
+        temporalAddress: server.address,
+        port: options.uiPort || (await freePort()),
+        namespace,
+        dataDir,
+        log,
+      });
       stops.push(() => ui!.stop());
     }
     return {

@@ -53,16 +53,28 @@ async function freeLowPort(): Promise<number> {
 /** The ports of the four services (gRPC and membership each), the frontend's HTTP API and the metrics. */
 async function serverPorts(frontendPort?: number): Promise<Record<string, string>> {
   const names = [
-    'FRONTEND_MEMBERSHIP_PORT', 'FRONTEND_HTTP_PORT', 'HISTORY_GRPC_PORT', 'HISTORY_MEMBERSHIP_PORT',
-    'MATCHING_GRPC_PORT', 'MATCHING_MEMBERSHIP_PORT', 'WORKER_GRPC_PORT', 'WORKER_MEMBERSHIP_PORT', 'METRICS_PORT',
+    'FRONTEND_MEMBERSHIP_PORT',
+    'FRONTEND_HTTP_PORT',
+    'HISTORY_GRPC_PORT',
+    'HISTORY_MEMBERSHIP_PORT',
+    'MATCHING_GRPC_PORT',
+    'MATCHING_MEMBERSHIP_PORT',
+    'WORKER_GRPC_PORT',
+    'WORKER_MEMBERSHIP_PORT',
+    'METRICS_PORT',
   ];
   const ports: Record<string, string> = { FRONTEND_GRPC_PORT: String(frontendPort || (await freePort())) };
-  for (const name of names) ports[name] = String(name.endsWith('_MEMBERSHIP_PORT') ? await freeLowPort() : await freePort());
+  for (const name of names)
+    ports[name] = String(name.endsWith('_MEMBERSHIP_PORT') ? await freeLowPort() : await freePort());
   return ports;
 }
 
 /** The environment docker-compose.yml gives the temporalio/server image, with this machine's addresses. */
-export function serverEnvironment(pg: RunningPostgres, ports: Record<string, string>, overrides: Record<string, string> = {}): Record<string, string> {
+export function serverEnvironment(
+  pg: RunningPostgres,
+  ports: Record<string, string>,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -102,15 +114,27 @@ export async function startTemporalServer(options: TemporalOptions): Promise<Run
   mkdirSync(options.dataDir, { recursive: true });
 
   const check = spawnSync(binaries.server, ['validate-dynamic-config', DYNAMIC_CONFIG_FILE], { encoding: 'utf8' });
-  if (check.status !== 0) throw new ClusterError(`${DYNAMIC_CONFIG_FILE} is not valid for Temporal ${TEMPORAL_SERVER_VERSION}: ${oneLine(check.stdout + check.stderr)}`);
+  if (check.status !== 0)
+    throw new ClusterError(
+      `${DYNAMIC_CONFIG_FILE} is not valid for Temporal ${TEMPORAL_SERVER_VERSION}: ${oneLine(check.stdout + check.stderr)}`,
+    );
 
   const shards = pinShards(options.dataDir, options.historyShards ?? Number(serverEnv().NUM_HISTORY_SHARDS));
   const ports = await serverPorts(options.port);
   const env = serverEnvironment(pg, ports, { NUM_HISTORY_SHARDS: String(shards) });
 
-  const schema = spawnSync('sh', [SCHEMA_SCRIPT], { encoding: 'utf8', env: { ...env, TEMPORAL_SQL_TOOL: binaries.sqlTool } });
+  const schema = spawnSync('sh', [SCHEMA_SCRIPT], {
+    encoding: 'utf8',
+    env: { ...env, TEMPORAL_SQL_TOOL: binaries.sqlTool },
+  });
   if (schema.status !== 0) throw new ClusterError(`schema setup failed: ${oneLine(schema.stderr || schema.stdout)}`);
-  log(`Temporal schema: ${schema.stdout.split('\n').filter((l) => l.startsWith('setup-schema:')).map((l) => l.replace('setup-schema: ', '')).join('; ')}`);
+  log(
+    `Temporal schema: ${schema.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('setup-schema:'))
+      .map((l) => l.replace('setup-schema: ', ''))
+      .join('; ')}`,
+  );
 
   const logFile = path.join(options.dataDir, 'temporal-server.log');
   const out = openSync(logFile, 'a');
@@ -129,20 +153,29 @@ export async function startTemporalServer(options: TemporalOptions): Promise<Run
   const cli = await ensureTemporalCli(log);
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (child.exitCode !== null) throw new ClusterError(`the Temporal server exited while starting (${child.exitCode}): ${lastError(logFile)} (log: ${logFile})`);
+    if (child.exitCode !== null)
+      throw new ClusterError(
+        `the Temporal server exited while starting (${child.exitCode}): ${lastError(logFile)} (log: ${logFile})`,
+      );
     // The health check compose runs too: `temporal operator cluster health`.
-    const health = spawnSync(cli, ['operator', 'cluster', 'health', '--address', address], { encoding: 'utf8', timeout: 5000 });
+    const health = spawnSync(cli, ['operator', 'cluster', 'health', '--address', address], {
+      encoding: 'utf8',
+      timeout: 5000,
+    });
     if (health.status === 0 && health.stdout.includes('SERVING')) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new ClusterError(`the Temporal server did not answer its health check on ${address} within 120 s: ${lastError(logFile)} (log: ${logFile})`);
+      throw new ClusterError(
+        `the Temporal server did not answer its health check on ${address} within 120 s: ${lastError(logFile)} (log: ${logFile})`,
+      );
     }
     await new Promise((r) => setTimeout(r, 500));
   }
 
   const connection = await Connection.connect({ address });
   try {
-    if (await ensureNamespace(connection, options.namespace, CLUSTER.retentionDays)) log(`Temporal: namespace ${options.namespace} registered`);
+    if (await ensureNamespace(connection, options.namespace, CLUSTER.retentionDays))
+      log(`Temporal: namespace ${options.namespace} registered`);
     const added = await ensureSearchAttributes(connection, options.namespace);
     if (added.length) log(`Temporal: search attributes registered (${added.join(', ')})`);
   } finally {
@@ -174,17 +207,26 @@ function pinShards(dataDir: string, wanted: number): number {
   if (existsSync(file)) {
     const pinned = Number(readFileSync(file, 'utf8').trim());
     if (pinned !== wanted) {
-      throw new ClusterError(`this cluster's database was created with ${pinned} history shards, not ${wanted}: the count is fixed for a database's life (use another CLUSTER_DATA_DIR)`);
+      throw new ClusterError(
+        `this cluster's database was created with ${pinned} history shards, not ${wanted}: the count is fixed for a database's life (use another CLUSTER_DATA_DIR)`,
+      );
     }
     return pinned;
   }
-  if (!Number.isInteger(wanted) || wanted < 1) throw new ClusterError(`history shards must be a whole number >= 1 (got ${wanted})`);
+  if (!Number.isInteger(wanted) || wanted < 1)
+    throw new ClusterError(`history shards must be a whole number >= 1 (got ${wanted})`);
   writeFileSync(file, `${wanted}\n`);
   return wanted;
 }
 
 /** The Web UI server (github.com/temporalio/ui-server, the version the CLI embeds) pointed at the cluster. */
-export async function startUiServer(options: { temporalAddress: string; port: number; namespace: string; dataDir: string; log: Log }): Promise<RunningUi> {
+export async function startUiServer(options: {
+  temporalAddress: string;
+  port: number;
+  namespace: string;
+  dataDir: string;
+  log: Log;
+}): Promise<RunningUi> {
   const binaries = await ensureClusterBinaries(options.log);
   const configDir = path.join(options.dataDir, 'ui-config');
   mkdirSync(configDir, { recursive: true });
@@ -208,11 +250,15 @@ export async function startUiServer(options: { temporalAddress: string; port: nu
   );
   const logFile = path.join(options.dataDir, 'temporal-ui.log');
   const out = openSync(logFile, 'a');
-  const child = spawn(binaries.uiServer, ['--root', options.dataDir, '--config', 'ui-config', '--env', 'cluster', 'start'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-    stdio: ['ignore', out, out],
-    detached: true,
-  });
+  const child = spawn(
+    binaries.uiServer,
+    ['--root', options.dataDir, '--config', 'ui-config', '--env', 'cluster', 'start'],
+    {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      stdio: ['ignore', out, out],
+      detached: true,
+    },
+  );
   closeSync(out);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -220,7 +266,10 @@ export async function startUiServer(options: { temporalAddress: string; port: nu
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new ClusterError(`the Web UI server exited while starting (${child.exitCode}): ${lastError(logFile)} (log: ${logFile})`);
+    if (child.exitCode !== null)
+      throw new ClusterError(
+        `the Web UI server exited while starting (${child.exitCode}): ${lastError(logFile)} (log: ${logFile})`,
+      );
     try {
       if ((await fetch(`${url}/`)).ok) break;
     } catch {
@@ -246,12 +295,19 @@ export async function startUiServer(options: { temporalAddress: string; port: nu
 }
 
 function oneLine(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).slice(-3).join(' | ') || '(no output)';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .slice(-3)
+      .join(' | ') || '(no output)'
+  );
 }
 
 /** The last error the server logged (JSON lines), or its last line. */
 function lastError(logFile: string): string {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(logFile, 'utf8').slice(-20_000);
   } catch {
@@ -261,7 +317,8 @@ function lastError(logFile: string): string {
   for (const line of lines.reverse()) {
     try {
       const entry = JSON.parse(line) as { level?: string; msg?: string; error?: string };
-      if (entry.level === 'error' || entry.level === 'fatal') return `${entry.msg}${entry.error ? `: ${entry.error}` : ''}`;
+      if (entry.level === 'error' || entry.level === 'fatal')
+        return `${entry.msg}${entry.error ? `: ${entry.error}` : ''}`;
     } catch {
       if (/error|unable|fail/i.test(line)) return line.trim();
     }

@@ -33,5 +33,6 @@ it('is the Temporal server version the pinned CLI embeds, on PostgreSQL, with th
 
 it('has the delivery search attributes registered in the namespace', async () => {
   const listed = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-  for (const key of DELIVERY_SEARCH_ATTRIBUTES) expect([key.name, key.name in (listed.customAttributes ?? {})]).toEqual([key.name, true]);
+  for (const key of DELIVERY_SEARCH_ATTRIBUTES)
+    expect([key.name, key.name in (listed.customAttributes ?? {})]).toEqual([key.name, true]);
 });

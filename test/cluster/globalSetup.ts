@@ -12,7 +12,11 @@ import globalSetup from '../support/globalSetup';
 export default async function clusterGlobalSetup(): Promise<void> {
   const started = Date.now();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'delivery-bridge-cluster-test-'));
-  const cluster = await startTemporalCluster({ dataDir, uiPort: false, log: (l) => process.stderr.write(`[cluster] ${l}\n`) });
+  const cluster = await startTemporalCluster({
+    dataDir,
+    uiPort: false,
+    log: (l) => process.stderr.write(`[cluster] ${l}\n`),
+  });
   (globalThis as Record<string, unknown>).__CLUSTER__ = cluster;
   process.env.TEMPORAL_ADDRESS = cluster.address;
   process.env.TEST_CLUSTER_DATA_DIR = dataDir;

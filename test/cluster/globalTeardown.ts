@@ -7,5 +7,6 @@ export default async function clusterGlobalTeardown(): Promise<void> {
   const cluster = (globalThis as Record<string, unknown>).__CLUSTER__ as TemporalCluster | undefined;
   await cluster?.stop();
   // Kept when asked for, to read the server's and PostgreSQL's logs after a failure.
-  if (process.env.TEST_CLUSTER_DATA_DIR && process.env.KEEP_CLUSTER_DATA !== '1') rmSync(process.env.TEST_CLUSTER_DATA_DIR, { recursive: true, force: true });
+  if (process.env.TEST_CLUSTER_DATA_DIR && process.env.KEEP_CLUSTER_DATA !== '1')
+    rmSync(process.env.TEST_CLUSTER_DATA_DIR, { recursive: true, force: true });
 }

@@ -13,8 +13,16 @@ import { Client, Connection } from '@temporalio/client';
 import { spawnBridgeProcess, waitHealthy, type BridgeProcess } from '../../scripts/cluster/bridgeProcesses';
 import { freePort } from '../../scripts/dev-server';
 import { createLogger } from '../../observability/logger';
-import { SCENARIOS, startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox, type EngineSandbox, type MarketplaceSandbox, type VtexSandbox } from '../../sandboxes';
-import type { DeliveryView } from '../../workflows/types';
+import {
+  SCENARIOS,
+  startDeliveryEngineSandbox,
+  startMarketplaceSandbox,
+  startVtexSandbox,
+  type EngineSandbox,
+  type MarketplaceSandbox,
+  type VtexSandbox,
+} from '../../sandboxes';
+import type { DeliveryView } from '../../contracts/delivery';
 import { createServiceBody } from '../support/deliveries';
 import { waitFor } from '../support/waitFor';
 
@@ -59,7 +67,14 @@ beforeAll(async () => {
   };
   workers = [];
   for (const n of [1, 2]) {
-    workers.push(spawnBridgeProcess('worker', `worker ${n}`, { ...env, WORKER_HEALTH_PORT: String(await freePort()) }, path.join(logDir, `worker-${n}.log`)));
+    workers.push(
+      spawnBridgeProcess(
+        'worker',
+        `worker ${n}`,
+        { ...env, WORKER_HEALTH_PORT: String(await freePort()) },
+        path.join(logDir, `worker-${n}.log`),
+      ),
+    );
   }
   api = spawnBridgeProcess('api', 'intake API', env, path.join(logDir, 'api.log'));
   await Promise.all([...workers, api].map((p) => waitHealthy(p)));
@@ -85,10 +100,15 @@ async function live(body: Record<string, any>, onJob: () => void): Promise<Life>
   // A 503 asks VTEX to send the same request again (the delivery could not be registered within
   // its 5 s, e.g. while its first task sat on the killed worker); VTEX does, and so do we.
   for (let retry = 1; created.status === 503 && retry <= 5; retry += 1) created = await vtex.createService(body);
-  if (created.status !== 200) throw new Error(`Create service answered ${created.status}: ${JSON.stringify(created.body)}`);
+  if (created.status !== 200)
+    throw new Error(`Create service answered ${created.status}: ${JSON.stringify(created.body)}`);
   const serviceId = (created.body as { serviceId: string }).serviceId;
   // A job whose creation was running on the killed worker is created again after its activity times out.
-  const job = await waitFor(() => engine.jobByClientReference(body.orderId), { what: `the job of ${body.orderId}`, timeoutMs: 90_000, intervalMs: 250 });
+  const job = await waitFor(() => engine.jobByClientReference(body.orderId), {
+    what: `the job of ${body.orderId}`,
+    timeoutMs: 90_000,
+    intervalMs: 250,
+  });
   onJob();
   for (const type of SCENARIOS.happy) {
     engine.emit(job.job_id, type);
@@ -131,14 +151,18 @@ it(`finishes all of ${DELIVERIES} delivery lives, each exactly once, when one of
 
   const driven = Date.now();
   // Every delivery ends DELIVERED.
-  const views = await Promise.all(lives.map((l) => client.workflow.getHandle(l.serviceId).result() as Promise<DeliveryView>));
+  const views = await Promise.all(
+    lives.map((l) => client.workflow.getHandle(l.serviceId).result() as Promise<DeliveryView>),
+  );
   const ended = Date.now();
   expect(views.map((v) => v.status)).toEqual(lives.map(() => 'DELIVERED'));
 
   // Nothing doubled at the engine: one job per order.
   const orders = new Set(bodies.map((b) => b.orderId as string));
   const jobsPerOrder = new Map<string, number>();
-  for (const job of engine.jobs()) if (orders.has(job.client_reference)) jobsPerOrder.set(job.client_reference, (jobsPerOrder.get(job.client_reference) ?? 0) + 1);
+  for (const job of engine.jobs())
+    if (orders.has(job.client_reference))
+      jobsPerOrder.set(job.client_reference, (jobsPerOrder.get(job.client_reference) ?? 0) + 1);
   expect(jobsPerOrder.size).toBe(DELIVERIES);
   expect([...jobsPerOrder.values()].filter((n) => n !== 1)).toEqual([]);
 
@@ -162,8 +186,14 @@ it(`finishes all of ${DELIVERIES} delivery lives, each exactly once, when one of
     };
     if (JSON.stringify(actual) !== JSON.stringify(expected)) {
       // What VTEX was sent, in arrival order, to see which report went missing or came late.
-      const calls = vtex.calls({ path: life.serviceId }).map((c) => `${c.method} ${(c.body as { status?: string } | null)?.status ?? c.path.split('/')[3]} ${c.status}`);
-      mismatches.push(`${life.serviceId}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}; calls: ${calls.join(', ')}`);
+      const calls = vtex
+        .calls({ path: life.serviceId })
+        .map(
+          (c) => `${c.method} ${(c.body as { status?: string } | null)?.status ?? c.path.split('/')[3]} ${c.status}`,
+        );
+      mismatches.push(
+        `${life.serviceId}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}; calls: ${calls.join(', ')}`,
+      );
     }
   }
   expect(mismatches).toEqual([]);
@@ -171,7 +201,10 @@ it(`finishes all of ${DELIVERIES} delivery lives, each exactly once, when one of
   // The survivor took over: every delivery still open at the kill that had tasks on the victim
   // was finished by the survivor.
   const histories = await Promise.all(
-    lives.map(async (l) => ({ pids: await taskCompleters(l.serviceId), closedAt: (await client.workflow.getHandle(l.serviceId).describe()).closeTime!.getTime() })),
+    lives.map(async (l) => ({
+      pids: await taskCompleters(l.serviceId),
+      closedAt: (await client.workflow.getHandle(l.serviceId).describe()).closeTime!.getTime(),
+    })),
   );
   expect(histories.every((h) => h.pids.every((pid) => pid === victim.pid || pid === survivor.pid))).toBe(true);
   const interrupted = histories.filter((h) => h.closedAt > killedAt! && h.pids.includes(victim.pid));

@@ -37,10 +37,13 @@ describe('POST /vtex/services (Create service)', () => {
     });
     expect(result.durationMs).toBeLessThan(5000);
 
-    const record = await waitFor(() => {
-      const r = stack.vtex.service(body.carrierId, serviceId);
-      return r?.trackingUrl ? r : undefined;
-    }, { what: 'the first PATCH at VTEX', timeoutMs: 15_000 });
+    const record = await waitFor(
+      () => {
+        const r = stack.vtex.service(body.carrierId, serviceId);
+        return r?.trackingUrl ? r : undefined;
+      },
+      { what: 'the first PATCH at VTEX', timeoutMs: 15_000 },
+    );
     expect(record).toMatchObject({
       status: 'PENDING',
       orderId: body.orderId,
@@ -59,7 +62,10 @@ describe('POST /vtex/services (Create service)', () => {
     const body = createServiceBody();
     const result = await stack.vtex.createService(body);
     const serviceId = (result.body as { serviceId: string }).serviceId;
-    const first = await waitFor(() => stack.vtex.calls({ path: serviceId })[0], { what: 'a tracking call', timeoutMs: 15_000 });
+    const first = await waitFor(() => stack.vtex.calls({ path: serviceId })[0], {
+      what: 'a tracking call',
+      timeoutMs: 15_000,
+    });
     const answeredAt = Date.parse(result.answeredAt);
     expect(Date.parse(first.at) - answeredAt).toBeGreaterThanOrEqual(5000);
     // And it found the service confirmed (the sandbox answers 404 to an early call).
@@ -84,17 +90,63 @@ describe('POST /vtex/services (Create service)', () => {
     expect(new Set(answers.map((a) => a.body.serviceId)).size).toBe(1);
     await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job' });
     expect(stack.engine.jobs().filter((j) => j.client_reference === body.orderId)).toHaveLength(1);
-    expect(stack.engine.calls({ method: 'POST', path: '^/jobs$' }).filter((c) => (c.body as { client_reference?: string })?.client_reference === body.orderId).length).toBeGreaterThanOrEqual(1);
+    expect(
+      stack.engine
+        .calls({ method: 'POST', path: '^/jobs$' })
+        .filter((c) => (c.body as { client_reference?: string })?.client_reference === body.orderId).length,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   describe('refuses what cannot be delivered, starting nothing', () => {
     const cases: Array<[string, (b: Record<string, any>) => unknown, string]> = [
-      ['no receiver address', (b) => { delete b.receiver.address; return b; }, 'receiver.address'],
-      ['no packages', (b) => { b.packages = []; return b; }, 'packages'],
-      ['an unknown type', (b) => { b.type = 'TELEPORT'; return b; }, 'type'],
-      ['an unknown payment method', (b) => { b.paymentMethod = 'BARTER'; return b; }, 'paymentMethod'],
-      ['an item without quantity', (b) => { delete b.packages[0].items[0].quantity; return b; }, 'packages.0.items.0.quantity'],
-      ['an unreadable weight', (b) => { b.packages[0].items[0].weight = 'heavy'; return b; }, 'packages.0.items.0.weight'],
+      [
+        'no receiver address',
+        (b) => {
+          delete b.receiver.address;
+          return b;
+        },
+        'receiver.address',
+      ],
+      [
+        'no packages',
+        (b) => {
+          b.packages = [];
+          return b;
+        },
+        'packages',
+      ],
+      [
+        'an unknown type',
+        (b) => {
+          b.type = 'TELEPORT';
+          return b;
+        },
+        'type',
+      ],
+      [
+        'an unknown payment method',
+        (b) => {
+          b.paymentMethod = 'BARTER';
+          return b;
+        },
+        'paymentMethod',
+      ],
+      [
+        'an item without quantity',
+        (b) => {
+          delete b.packages[0].items[0].quantity;
+          return b;
+        },
+        'packages.0.items.0.quantity',
+      ],
+      [
+        'an unreadable weight',
+        (b) => {
+          b.packages[0].items[0].weight = 'heavy';
+          return b;
+        },
+        'packages.0.items.0.weight',
+      ],
     ];
     it.each(cases)('400 for %s, with the field path', async (_name, mutate, path) => {
       const body = createServiceBody();
@@ -109,7 +161,10 @@ describe('POST /vtex/services (Create service)', () => {
       const bad = await stack.call('POST', '/vtex/services', '{"orderId": "x",');
       expect(bad.status).toBe(400);
       expect(bad.body).toMatchObject({ error: 'The body is not valid JSON', details: [{ path: '(body)' }] });
-      const huge = await stack.call('POST', '/vtex/services', { ...createServiceBody(), comments: 'x'.repeat(1_100_000) });
+      const huge = await stack.call('POST', '/vtex/services', {
+        ...createServiceBody(),
+        comments: 'x'.repeat(1_100_000),
+      });
       expect(huge.status).toBe(413);
     });
 

@@ -4,18 +4,12 @@
  */
 import { recordHistory } from '../support/histories';
 import { createServiceBody, finalView, vtexCallsOf } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
 describe('job creation in a failing Delivery Engine', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    // Slots lapse after 400 ms, so a slow POST /jobs meets 417.
-    stack = await startTestStack({ engine: { slotHoldMs: 400 } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  // Slots lapse after 400 ms, so a slow POST /jobs meets 417.
+  const stack = useTestStack({ engine: { slotHoldMs: 400 } });
   afterEach(() => {
     stack.engine.resetFaults();
   });
@@ -25,12 +19,16 @@ describe('job creation in a failing Delivery Engine', () => {
     const body = createServiceBody();
     const answer = stack.vtex.createService(body);
     // Once the first create met an expired slot, the engine gets fast again.
-    await waitFor(() => stack.engine.calls({ method: 'POST', path: '^/jobs$' }).some((c) => c.status === 417), { what: 'a 417' });
+    await waitFor(() => stack.engine.calls({ method: 'POST', path: '^/jobs$' }).some((c) => c.status === 417), {
+      what: 'a 417',
+    });
     stack.engine.resetFaults();
     const result = await answer;
     expect(result.status).toBe(200);
     const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job' });
-    const creates = stack.engine.calls({ method: 'POST', path: '^/jobs$' }).filter((c) => (c.body as { client_reference: string }).client_reference === body.orderId);
+    const creates = stack.engine
+      .calls({ method: 'POST', path: '^/jobs$' })
+      .filter((c) => (c.body as { client_reference: string }).client_reference === body.orderId);
     expect(creates[0]!.status).toBe(417);
     expect(creates.at(-1)!.status).toBe(201);
     const firstSlot = (creates[0]!.body as { slot_id: string }).slot_id;
@@ -44,26 +42,31 @@ describe('job creation in a failing Delivery Engine', () => {
     const result = await stack.vtex.createService(body);
     expect(result.status).toBe(200);
     expect(result.durationMs).toBeLessThan(5000);
-    expect(result.body).toMatchObject({ status: 'PENDING', shippingPrice: null, shippingEstimatedDate: null, labels: [] });
+    expect(result.body).toMatchObject({
+      status: 'PENDING',
+      shippingPrice: null,
+      shippingEstimatedDate: null,
+      labels: [],
+    });
     const serviceId = (result.body as { serviceId: string }).serviceId;
     expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
 
     stack.engine.resetFaults();
-    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job after the outage', timeoutMs: 30_000 });
-    const patch = await waitFor(() => vtexCallsOf(stack, serviceId).find((c) => c.method === 'PATCH' && c.status === 200), { what: 'the first PATCH', timeoutMs: 20_000 });
+    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), {
+      what: 'the job after the outage',
+      timeoutMs: 30_000,
+    });
+    const patch = await waitFor(
+      () => vtexCallsOf(stack, serviceId).find((c) => c.method === 'PATCH' && c.status === 200),
+      { what: 'the first PATCH', timeoutMs: 20_000 },
+    );
     expect(patch.body).toMatchObject({ status: 'PENDING', trackingUrl: job.tracking_url, shippingPrice: job.price });
     expect(Date.parse(patch.at) - Date.parse(result.answeredAt)).toBeGreaterThanOrEqual(5000);
   });
 });
 
 describe('an engine down past the delivery window', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack({ env: { CREATION_GRACE_MS: '3000' } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useTestStack({ env: { CREATION_GRACE_MS: '3000' } });
 
   it('gives up, and tells VTEX with an ERROR note and a cancel of type ERROR_CREATE_SERVICE', async () => {
     stack.engine.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/jobs' });
@@ -74,12 +77,24 @@ describe('an engine down past the delivery window', () => {
     const serviceId = (result.body as { serviceId: string }).serviceId;
 
     const view = await finalView(stack, serviceId, 40_000);
-    expect(view).toMatchObject({ status: 'CANCELED', needsAttention: true, lastError: expect.stringContaining('no slot could be had before') });
+    expect(view).toMatchObject({
+      status: 'CANCELED',
+      needsAttention: true,
+      lastError: expect.stringContaining('no slot could be had before'),
+    });
     const record = stack.vtex.service(body.carrierId, serviceId)!;
     expect(record.status).toBe('CANCELED');
-    expect(record.notes).toEqual([expect.objectContaining({ type: 'ERROR', content: expect.stringContaining('The delivery job could not be created: no slot could be had before') })]);
+    expect(record.notes).toEqual([
+      expect.objectContaining({
+        type: 'ERROR',
+        content: expect.stringContaining('The delivery job could not be created: no slot could be had before'),
+      }),
+    ]);
     const cancel = vtexCallsOf(stack, serviceId).find((c) => c.path.includes('/cancel/'))!;
-    expect(cancel.body).toMatchObject({ type: 'ERROR_CREATE_SERVICE', comment: expect.stringContaining('no slot could be had') });
+    expect(cancel.body).toMatchObject({
+      type: 'ERROR_CREATE_SERVICE',
+      comment: expect.stringContaining('no slot could be had'),
+    });
     expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
     await recordHistory(stack.bridge.client, serviceId, 'creation-failed-past-window');
   });

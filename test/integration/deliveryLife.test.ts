@@ -6,17 +6,10 @@ import { MAX_INLINE_LABEL_BYTES } from '../../contracts/vtexLimits';
 import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
 import { recordHistory } from '../support/histories';
 import { createVtexDelivery, emit, finalView, vtexCallsOf, vtexLog } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack();
 
 /** The engine's happy scenario: every step from job creation to the client's signature. */
 const HAPPY = SCENARIOS.happy;
@@ -44,7 +37,10 @@ describe('a delivery life reported to VTEX', () => {
     const events = stack.engine.events(d.jobId);
     const allocated = events.find((e) => e.type === 'ALLOCATED')!;
     const assigned = calls.find((c) => c.method === 'PATCH' && (c.body as { status?: string }).status === 'ASSIGNED')!;
-    expect((assigned.body as { agent: unknown }).agent).toMatchObject({ id: allocated.resource!.id, name: allocated.resource!.name });
+    expect((assigned.body as { agent: unknown }).agent).toMatchObject({
+      id: allocated.resource!.id,
+      name: allocated.resource!.name,
+    });
     const delivered = events.find((e) => e.type === 'CLIENT_RECEIVED')!;
 
     const record = stack.vtex.service(d.carrierId, d.serviceId)!;
@@ -60,7 +56,9 @@ describe('a delivery life reported to VTEX', () => {
   });
 
   it('reaches INCIDENT, ON_HOLD, RETURNED and a carrier cancel as VTEX wants each', async () => {
-    const [incident, onHold, returned, canceled, refused] = await Promise.all([1, 2, 3, 4, 5].map(() => createVtexDelivery(stack)));
+    const [incident, onHold, returned, canceled, refused] = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => createVtexDelivery(stack)),
+    );
 
     await emit(stack, incident!.jobId, 'ALLOCATED');
     await emit(stack, incident!.jobId, 'INCIDENT', { reason: 'Flat tyre' });
@@ -71,11 +69,23 @@ describe('a delivery life reported to VTEX', () => {
     await emit(stack, refused!.jobId, 'ALLOCATED');
     await emit(stack, refused!.jobId, 'REFUSED', { reason: 'Client refused the parcel' });
 
-    await waitFor(() => stack.vtex.service(incident!.carrierId, incident!.serviceId)?.notes.length === 1, { what: 'the incident note' });
-    expect(vtexLog(stack, incident!.serviceId)).toEqual(['PATCH PENDING', 'PATCH ASSIGNED', 'PATCH INCIDENT', 'POST notes']);
-    expect(stack.vtex.service(incident!.carrierId, incident!.serviceId)!.notes[0]).toMatchObject({ type: 'ERROR', content: 'Incident: Flat tyre' });
+    await waitFor(() => stack.vtex.service(incident!.carrierId, incident!.serviceId)?.notes.length === 1, {
+      what: 'the incident note',
+    });
+    expect(vtexLog(stack, incident!.serviceId)).toEqual([
+      'PATCH PENDING',
+      'PATCH ASSIGNED',
+      'PATCH INCIDENT',
+      'POST notes',
+    ]);
+    expect(stack.vtex.service(incident!.carrierId, incident!.serviceId)!.notes[0]).toMatchObject({
+      type: 'ERROR',
+      content: 'Incident: Flat tyre',
+    });
 
-    await waitFor(() => stack.vtex.service(onHold!.carrierId, onHold!.serviceId)?.status === 'ON_HOLD', { what: 'ON_HOLD' });
+    await waitFor(() => stack.vtex.service(onHold!.carrierId, onHold!.serviceId)?.status === 'ON_HOLD', {
+      what: 'ON_HOLD',
+    });
     const hold = vtexCallsOf(stack, onHold!.serviceId).find((c) => c.path.includes('/on-hold/'))!;
     expect(hold.body).toEqual({ type: 'OTHER', comment: 'Store closed until 14:00' });
 
@@ -87,17 +97,27 @@ describe('a delivery life reported to VTEX', () => {
     expect(cancel.body).toEqual({ type: 'NO_THERE_DELIVERY_MAN_ASSIGN', comment: 'No courier available' });
     expect(stack.vtex.service(canceled!.carrierId, canceled!.serviceId)!.status).toBe('CANCELED');
 
-    await waitFor(() => stack.vtex.service(refused!.carrierId, refused!.serviceId)?.notes.length === 1, { what: 'the refusal note' });
-    expect(stack.vtex.service(refused!.carrierId, refused!.serviceId)).toMatchObject({ status: 'INCIDENT', notes: [{ type: 'ERROR', content: 'Delivery refused: Client refused the parcel' }] });
+    await waitFor(() => stack.vtex.service(refused!.carrierId, refused!.serviceId)?.notes.length === 1, {
+      what: 'the refusal note',
+    });
+    expect(stack.vtex.service(refused!.carrierId, refused!.serviceId)).toMatchObject({
+      status: 'INCIDENT',
+      notes: [{ type: 'ERROR', content: 'Delivery refused: Client refused the parcel' }],
+    });
   });
 
   it('reports a reschedule as a new estimated date and a COMMENT note', async () => {
     const d = await createVtexDelivery(stack);
     const event = await emit(stack, d.jobId, 'RESCHEDULED', { reason: 'Client asked for tomorrow' });
-    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.notes.length === 1, { what: 'the reschedule note' });
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.notes.length === 1, {
+      what: 'the reschedule note',
+    });
     const record = stack.vtex.service(d.carrierId, d.serviceId)!;
     expect(record.shippingEstimatedDate).toBe(new Date(event.eta!).toISOString());
-    expect(record.notes[0]).toMatchObject({ type: 'COMMENT', content: `Delivery rescheduled to ${new Date(event.eta!).toISOString()}: Client asked for tomorrow` });
+    expect(record.notes[0]).toMatchObject({
+      type: 'COMMENT',
+      content: `Delivery rescheduled to ${new Date(event.eta!).toISOString()}: Client asked for tomorrow`,
+    });
   });
 
   it('drops duplicated events: every event sent twice, every VTEX call made once', async () => {
@@ -111,7 +131,17 @@ describe('a delivery life reported to VTEX', () => {
     await finalView(stack, d.serviceId);
     const delivered = stack.engine.deliveries({ jobId: d.jobId }).filter((a) => a.status === 200);
     expect(delivered.length).toBe(HAPPY.length * 2);
-    expect(vtexLog(stack, d.serviceId)).toEqual(['PATCH PENDING', 'POST labels', 'PATCH ASSIGNED', 'PATCH PICKED', 'POST evidences', 'PATCH ON_ROUTE', 'PATCH DELIVERED', 'POST evidences', 'POST notes']);
+    expect(vtexLog(stack, d.serviceId)).toEqual([
+      'PATCH PENDING',
+      'POST labels',
+      'PATCH ASSIGNED',
+      'PATCH PICKED',
+      'POST evidences',
+      'PATCH ON_ROUTE',
+      'PATCH DELIVERED',
+      'POST evidences',
+      'POST notes',
+    ]);
     const record = stack.vtex.service(d.carrierId, d.serviceId)!;
     expect(record.notes).toHaveLength(1);
     expect(record.evidences).toHaveLength(2);
@@ -130,17 +160,26 @@ describe('a delivery life reported to VTEX', () => {
     } finally {
       stack.engine.setWebhookBehaviour({ reorder: false });
     }
-    const order = stack.engine.deliveries({ jobId: d.jobId }).filter((a) => a.status === 200).map((a) => a.type);
+    const order = stack.engine
+      .deliveries({ jobId: d.jobId })
+      .filter((a) => a.status === 200)
+      .map((a) => a.type);
     expect(order).toEqual(['PICKING_FINISHED', 'ALLOCATED', 'CLIENT_RECEIVED', 'GOING_TO_DESTINATION_STARTED']);
     const view = await finalView(stack, d.serviceId);
     expect(view.status).toBe('DELIVERED');
-    const statuses = vtexCallsOf(stack, d.serviceId).filter((c) => c.method === 'PATCH').map((c) => (c.body as { status: string }).status);
+    const statuses = vtexCallsOf(stack, d.serviceId)
+      .filter((c) => c.method === 'PATCH')
+      .map((c) => (c.body as { status: string }).status);
     // The late ALLOCATED brings its driver under PICKED; the late ON_ROUTE after DELIVERED changes nothing.
     expect(statuses).toEqual(['PENDING', 'PICKED', 'PICKED', 'DELIVERED']);
     const record = stack.vtex.service(d.carrierId, d.serviceId)!;
     expect(record.status).toBe('DELIVERED');
     expect(record.agent?.id).toBe(stack.engine.events(d.jobId).find((e) => e.type === 'ALLOCATED')!.resource!.id);
-    expect(view.timeline.map((t) => t.message)).toEqual(expect.arrayContaining([expect.stringMatching(/GOING_TO_DESTINATION_STARTED after the delivery ended DELIVERED/)]));
+    expect(view.timeline.map((t) => t.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/GOING_TO_DESTINATION_STARTED after the delivery ended DELIVERED/),
+      ]),
+    );
   });
 
   it('does not send a BASE64 label over 180 KB, and says why in an ERROR note', async () => {
@@ -151,7 +190,12 @@ describe('a delivery life reported to VTEX', () => {
     await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.labels.length === 1, { what: 'the small label' });
     const record = stack.vtex.service(d.carrierId, d.serviceId)!;
     expect(record.labels.map((l) => l.id)).toEqual(['SMALL-1']);
-    expect(record.notes).toEqual([expect.objectContaining({ type: 'ERROR', content: expect.stringContaining('Label "Etiqueta grande" (BIG-1, BASE64, 181 KB) was not sent') })]);
+    expect(record.notes).toEqual([
+      expect.objectContaining({
+        type: 'ERROR',
+        content: expect.stringContaining('Label "Etiqueta grande" (BIG-1, BASE64, 181 KB) was not sent'),
+      }),
+    ]);
     expect(stack.vtex.calls({ path: 'labels' }).every((c) => c.status === 200)).toBe(true);
   });
 });

@@ -17,13 +17,20 @@ import { waitFor } from '../support/waitFor';
 let stack: TestStack;
 
 const STEP_MS = 30;
-const idsOf = (event: Record<string, any>): string[] => event.deliveries.map((d: { delivery_id: string }) => d.delivery_id);
+const idsOf = (event: Record<string, any>): string[] =>
+  event.deliveries.map((d: { delivery_id: string }) => d.delivery_id);
 const statusesOf = (deliveryId: string) => stack.marketplace.callbacks(deliveryId).map((r) => r.callback.status);
-const jobOf = (deliveryId: string) => waitFor(() => stack.engine.jobByClientReference(deliveryId), { what: `the job of ${deliveryId}` });
+const jobOf = (deliveryId: string) =>
+  waitFor(() => stack.engine.jobByClientReference(deliveryId), { what: `the job of ${deliveryId}` });
 const hasCallback = (deliveryId: string, status: string) =>
-  waitFor(() => statusesOf(deliveryId).includes(status as never), { what: `${status} at the marketplace for ${deliveryId}`, timeoutMs: 20_000 });
+  waitFor(() => statusesOf(deliveryId).includes(status as never), {
+    what: `${status} at the marketplace for ${deliveryId}`,
+    timeoutMs: 20_000,
+  });
 const jobPosts = (deliveryIds: string[]) =>
-  stack.engine.calls({ method: 'POST', path: '^/jobs$' }).filter((c) => deliveryIds.includes((c.body as { client_reference?: string } | null)?.client_reference ?? ''));
+  stack.engine
+    .calls({ method: 'POST', path: '^/jobs$' })
+    .filter((c) => deliveryIds.includes((c.body as { client_reference?: string } | null)?.client_reference ?? ''));
 
 beforeAll(async () => {
   stack = await startTestStack({ engine: { webhook: { initialDelayMs: 20, maxDelayMs: 200 } } });
@@ -40,16 +47,34 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
 
     const sent = await stack.marketplace.sendDeliveryRequest(event);
     expect(sent.status).toBe(202);
-    expect(sent.body).toEqual({ event_type: 'DELIVERY_REQUEST', accepted: [{ delivery_id: deliveryId, serviceId, workflow: 'running' }], route: null });
+    expect(sent.body).toEqual({
+      event_type: 'DELIVERY_REQUEST',
+      accepted: [{ delivery_id: deliveryId, serviceId, workflow: 'running' }],
+      route: null,
+    });
 
     // The engine got the mapped job: every requirement of the seller reaches the driver.
     const job = await jobOf(deliveryId);
     expect(job.request).toMatchObject({
       client_reference: deliveryId,
-      recipient: { name: 'Machado de Assis', phone_number: '+55911111111', identification: { number: '07073877014', type: 'CPF' } },
-      payment_info: { currency_code: 'BRL', prices: { order_value: 69.09, shipping_fee: 10 }, payment: { method: 'CARD_ON_DELIVERY', value: 69.09 } },
+      recipient: {
+        name: 'Machado de Assis',
+        phone_number: '+55911111111',
+        identification: { number: '07073877014', type: 'CPF' },
+      },
+      payment_info: {
+        currency_code: 'BRL',
+        prices: { order_value: 69.09, shipping_fee: 10 },
+        payment: { method: 'CARD_ON_DELIVERY', value: 69.09 },
+      },
       round_trip_info: { enabled: true },
-      additional_card_info: { keep_prescription: 'yes', thermolabile: 'yes', pos_terminal_required: 'yes', return_to_origin: 'yes', tracking: 'a-vBGOS' },
+      additional_card_info: {
+        keep_prescription: 'yes',
+        thermolabile: 'yes',
+        pos_terminal_required: 'yes',
+        return_to_origin: 'yes',
+        tracking: 'a-vBGOS',
+      },
     });
     expect(job.request.job_comment).toContain('pegar maquina com Walmir no caixa');
 
@@ -60,7 +85,12 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
     const received = stack.marketplace.callbacks(deliveryId);
     expect(received.map((r) => r.callback.status)).toEqual(['PENDING', 'ASSIGNED', 'PICKED', 'ON_ROUTE', 'DELIVERED']);
     expect(received.every((r) => !r.duplicate)).toBe(true);
-    expect(received[0]!.callback).toMatchObject({ event_id: `${deliveryId}:job-created`, tracking: 'a-vBGOS', order_number: event.deliveries[0].order_number, tracking_url: job.tracking_url });
+    expect(received[0]!.callback).toMatchObject({
+      event_id: `${deliveryId}:job-created`,
+      tracking: 'a-vBGOS',
+      order_number: event.deliveries[0].order_number,
+      tracking_url: job.tracking_url,
+    });
     expect(received[1]!.callback.agent).toMatchObject({ id: expect.any(String), name: expect.any(String) });
 
     // Every callback went to /deliveries/{delivery_id}/events with exactly the headers of the event.
@@ -90,7 +120,13 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
     const job = await jobOf(first);
     expect(job.request.additional_card_info).toMatchObject({ route: `GPT-2LkRo (${event.route_id})` });
     const description = await stack.bridge.client.workflow.getHandle(marketplaceServiceId(first)).describe();
-    await waitFor(async () => (await stack.bridge.client.workflow.getHandle(marketplaceServiceId(first)).describe()).typedSearchAttributes.get(RouteIdKey) === event.route_id, { what: 'RouteId' });
+    await waitFor(
+      async () =>
+        (
+          await stack.bridge.client.workflow.getHandle(marketplaceServiceId(first)).describe()
+        ).typedSearchAttributes.get(RouteIdKey) === event.route_id,
+      { what: 'RouteId' },
+    );
     expect(description.status.name).toBe('RUNNING');
 
     await hasCallback(second, 'PENDING');
@@ -99,18 +135,34 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
     await stack.bridge.client.workflow.getHandle(marketplaceServiceId(first)).result();
 
     // Visibility is eventually consistent: the listing is polled until it shows both, the first closed.
-    const listing = await waitFor(async () => {
-      const response = await stack.call('GET', `/routes/${event.route_id}`);
-      const closed = response.body?.deliveries?.filter((d: { workflowStatus: string }) => d.workflowStatus === 'COMPLETED') ?? [];
-      return response.status === 200 && response.body.count === 2 && closed.length === 1 ? response.body : undefined;
-    }, { what: 'the route listing with both deliveries, the first one completed' });
+    const listing = await waitFor(
+      async () => {
+        const response = await stack.call('GET', `/routes/${event.route_id}`);
+        const closed =
+          response.body?.deliveries?.filter((d: { workflowStatus: string }) => d.workflowStatus === 'COMPLETED') ?? [];
+        return response.status === 200 && response.body.count === 2 && closed.length === 1 ? response.body : undefined;
+      },
+      { what: 'the route listing with both deliveries, the first one completed' },
+    );
     expect(listing).toMatchObject({ routeId: event.route_id, routeName: 'GPT-2LkRo', count: 2 });
     const byId = Object.fromEntries(listing.deliveries.map((d: { serviceId: string }) => [d.serviceId, d]));
-    expect(byId[marketplaceServiceId(first)]).toMatchObject({ status: 'DELIVERED', phase: 'ended', jobId: job.job_id, workflowStatus: 'COMPLETED' });
-    expect(byId[marketplaceServiceId(second)]).toMatchObject({ status: 'PENDING', phase: 'active', workflowStatus: 'RUNNING', orderId: event.deliveries[1].order_number });
+    expect(byId[marketplaceServiceId(first)]).toMatchObject({
+      status: 'DELIVERED',
+      phase: 'ended',
+      jobId: job.job_id,
+      workflowStatus: 'COMPLETED',
+    });
+    expect(byId[marketplaceServiceId(second)]).toMatchObject({
+      status: 'PENDING',
+      phase: 'active',
+      workflowStatus: 'RUNNING',
+      orderId: event.deliveries[1].order_number,
+    });
 
     expect((await stack.call('GET', `/routes/${randomUUID()}`)).status).toBe(404);
-    expect((await stack.call('GET', `/routes/${event.route_id}`, undefined, { authorization: 'Bearer wrong' })).status).toBe(401);
+    expect(
+      (await stack.call('GET', `/routes/${event.route_id}`, undefined, { authorization: 'Bearer wrong' })).status,
+    ).toBe(401);
   });
 
   it('starts one workflow and one job per delivery of a multi-delivery event, each reported on its own', async () => {
@@ -130,12 +182,16 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
     const ids = idsOf(event);
     const first = await stack.marketplace.sendDeliveryRequest(event);
     for (const id of ids) await hasCallback(id, 'PENDING');
-    const runIds = await Promise.all(ids.map(async (id) => (await stack.bridge.client.workflow.getHandle(marketplaceServiceId(id)).describe()).runId));
+    const runIds = await Promise.all(
+      ids.map(async (id) => (await stack.bridge.client.workflow.getHandle(marketplaceServiceId(id)).describe()).runId),
+    );
 
     const again = await stack.marketplace.sendDeliveryRequest(event);
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
-    const runIdsAfter = await Promise.all(ids.map(async (id) => (await stack.bridge.client.workflow.getHandle(marketplaceServiceId(id)).describe()).runId));
+    const runIdsAfter = await Promise.all(
+      ids.map(async (id) => (await stack.bridge.client.workflow.getHandle(marketplaceServiceId(id)).describe()).runId),
+    );
     expect(runIdsAfter).toEqual(runIds);
     expect(jobPosts(ids)).toHaveLength(2);
     await new Promise((r) => setTimeout(r, 300));
@@ -151,21 +207,33 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
     await hasCallback(deliveryId, 'PENDING');
 
     const out: string[] = [];
-    const connect = async () => new Client({ connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }) });
-    const code = await runDeliveryCli(['cancel', serviceId, '--reason', 'Seller called: order canceled'], connect, { out: (l) => out.push(l), err: (l) => out.push(l) });
+    const connect = async () =>
+      new Client({ connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }) });
+    const code = await runDeliveryCli(['cancel', serviceId, '--reason', 'Seller called: order canceled'], connect, {
+      out: (l) => out.push(l),
+      err: (l) => out.push(l),
+    });
     expect(code).toBe(0);
 
     await hasCallback(deliveryId, 'CANCELED');
     expect(stack.marketplace.callbacks(deliveryId).map((r) => r.callback)).toEqual([
       expect.objectContaining({ status: 'PENDING' }),
-      expect.objectContaining({ status: 'CANCELED', event_id: `${deliveryId}:canceled`, reason: 'Seller called: order canceled' }),
+      expect.objectContaining({
+        status: 'CANCELED',
+        event_id: `${deliveryId}:canceled`,
+        reason: 'Seller called: order canceled',
+      }),
     ]);
-    await waitFor(() => stack.engine.job(job.job_id)?.status === 'CANCELLED', { what: 'the job canceled at the engine' });
+    await waitFor(() => stack.engine.job(job.job_id)?.status === 'CANCELLED', {
+      what: 'the job canceled at the engine',
+    });
     await stack.bridge.client.workflow.getHandle(serviceId).result();
 
     const again = await stack.marketplace.sendDeliveryRequest(event);
     expect(again.status).toBe(202);
-    expect((again.body as { accepted: unknown }).accepted).toEqual([{ delivery_id: deliveryId, serviceId, workflow: 'ended' }]);
+    expect((again.body as { accepted: unknown }).accepted).toEqual([
+      { delivery_id: deliveryId, serviceId, workflow: 'ended' },
+    ]);
     expect(jobPosts([deliveryId])).toHaveLength(1);
     expect(statusesOf(deliveryId)).toEqual(['PENDING', 'CANCELED']);
   });
@@ -181,7 +249,11 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
       stack.engine.resetFaults();
     }
     expect(stack.marketplace.callbacks(deliveryId).map((r) => r.callback)).toEqual([
-      expect.objectContaining({ status: 'CANCELED', event_id: `${deliveryId}:creation-failed`, reason: expect.stringMatching(/^The delivery job could not be created: the Delivery Engine refused the job/) }),
+      expect.objectContaining({
+        status: 'CANCELED',
+        event_id: `${deliveryId}:creation-failed`,
+        reason: expect.stringMatching(/^The delivery job could not be created: the Delivery Engine refused the job/),
+      }),
     ]);
     await recordHistory(stack.bridge.client, marketplaceServiceId(deliveryId), 'marketplace-creation-failed');
   });
@@ -198,7 +270,9 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
       event.deliveries[1].volumes[0].weight = -5;
       const response = await stack.call('POST', '/marketplace/events', event);
       expect(response.status).toBe(400);
-      expect(response.body.details).toEqual([{ path: 'deliveries.1.volumes.0.weight', message: 'must not be negative' }]);
+      expect(response.body.details).toEqual([
+        { path: 'deliveries.1.volumes.0.weight', message: 'must not be negative' },
+      ]);
       await expectNothingStarted(idsOf(event));
     });
 
@@ -209,7 +283,11 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
       event.route_id = null;
       const response = await stack.call('POST', '/marketplace/events', event);
       expect(response.status).toBe(400);
-      expect(response.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['deliveries.2.customer.name', 'logistic_data.headers.Bad Header', 'route_id']);
+      expect(response.body.details.map((d: { path: string }) => d.path).sort()).toEqual([
+        'deliveries.2.customer.name',
+        'logistic_data.headers.Bad Header',
+        'route_id',
+      ]);
       await expectNothingStarted(idsOf(event));
     });
 
@@ -219,7 +297,9 @@ describe('POST /marketplace/events (DELIVERY_REQUEST)', () => {
       expect(noType.status).toBe(400);
       expect(noType.body.details).toEqual([{ path: 'event_type', message: expect.any(String) }]);
       const event = fresh(seedDeliveryRequest());
-      expect((await stack.call('POST', '/marketplace/events', event, { authorization: 'Bearer wrong' })).status).toBe(401);
+      expect((await stack.call('POST', '/marketplace/events', event, { authorization: 'Bearer wrong' })).status).toBe(
+        401,
+      );
       await expectNothingStarted(idsOf(event));
     });
 

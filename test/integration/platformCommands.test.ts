@@ -23,35 +23,68 @@ describe('VTEX Pause service', () => {
     const d = await createVtexDelivery(stack);
     const paused = await stack.vtex.pauseService(d.serviceId, true, 'Client travelling', d.carrierId);
     expect(paused.status).toBe(200);
-    expect(paused.body).toEqual({ message: 'Service executed successfully', data: { serviceId: d.serviceId, carrierId: d.carrierId, pause: true, reason: 'Client travelling' } });
+    expect(paused.body).toEqual({
+      message: 'Service executed successfully',
+      data: { serviceId: d.serviceId, carrierId: d.carrierId, pause: true, reason: 'Client travelling' },
+    });
     await waitFor(() => stack.engine.job(d.jobId)?.on_hold === true, { what: 'the job on hold' });
     expect((await stateOf(stack, d.serviceId)).paused).toBe(true);
 
     await emit(stack, d.jobId, 'ALLOCATED');
-    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'ASSIGNED', { what: 'ASSIGNED while paused' });
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'ASSIGNED', {
+      what: 'ASSIGNED while paused',
+    });
 
     const resumed = await stack.vtex.pauseService(d.serviceId, false, 'Client back', d.carrierId);
     expect(resumed.status).toBe(200);
     await waitFor(() => stack.engine.job(d.jobId)?.on_hold === false, { what: 'the job released' });
     await waitFor(async () => (await stateOf(stack, d.serviceId)).paused === false, { what: 'the workflow resumed' });
-    const holds = stack.engine.calls({ path: `/jobs/${d.jobId}/hold` }).map((c) => (c.body as { on_hold: boolean }).on_hold);
+    const holds = stack.engine
+      .calls({ path: `/jobs/${d.jobId}/hold` })
+      .map((c) => (c.body as { on_hold: boolean }).on_hold);
     expect(holds).toEqual([true, false]);
     await recordHistory(stack.bridge.client, d.serviceId, 'paused-and-resumed', { waitForEnd: false });
   });
 
   it('answers 404 for a service it does not know, or for another carrier', async () => {
-    const unknown = await stack.call('POST', '/vtex/services/pause', { serviceId: 'vtex-NOPE-aaaaaaaaaa', carrierId: 'x', pause: true, reason: 'r' });
+    const unknown = await stack.call('POST', '/vtex/services/pause', {
+      serviceId: 'vtex-NOPE-aaaaaaaaaa',
+      carrierId: 'x',
+      pause: true,
+      reason: 'r',
+    });
     expect(unknown.status).toBe(404);
     expect(unknown.body.details[0].path).toBe('serviceId');
     const d = await createVtexDelivery(stack, { waitFirstReport: false });
-    expect((await stack.call('POST', '/vtex/services/pause', { serviceId: d.serviceId, carrierId: 'someone-else', pause: true, reason: 'r' })).status).toBe(404);
-    expect((await stack.call('POST', '/vtex/services/pause', { serviceId: d.serviceId, carrierId: d.carrierId, reason: 'no pause field' })).status).toBe(400);
+    expect(
+      (
+        await stack.call('POST', '/vtex/services/pause', {
+          serviceId: d.serviceId,
+          carrierId: 'someone-else',
+          pause: true,
+          reason: 'r',
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await stack.call('POST', '/vtex/services/pause', {
+          serviceId: d.serviceId,
+          carrierId: d.carrierId,
+          reason: 'no pause field',
+        })
+      ).status,
+    ).toBe(400);
   });
 });
 
 describe('VTEX Cancel service', () => {
   it('cancels the job at each stage (pending, assigned, on route) and ends the delivery CANCELED without calling VTEX back', async () => {
-    const stages: Array<string[]> = [[], ['ALLOCATED'], ['ALLOCATED', 'PICKING_FINISHED', 'GOING_TO_DESTINATION_STARTED']];
+    const stages: Array<string[]> = [
+      [],
+      ['ALLOCATED'],
+      ['ALLOCATED', 'PICKING_FINISHED', 'GOING_TO_DESTINATION_STARTED'],
+    ];
     const deliveries = await Promise.all(stages.map(() => createVtexDelivery(stack)));
     await Promise.all(
       stages.map(async (types, i) => {
@@ -59,7 +92,10 @@ describe('VTEX Cancel service', () => {
         for (const type of types) await emit(stack, d.jobId, type);
         const answer = await stack.vtex.cancelService(d.serviceId, 'Client changed their mind', d.carrierId);
         expect(answer.status).toBe(200);
-        expect(answer.body).toMatchObject({ message: 'Service executed successfully', data: { serviceId: d.serviceId, carrierId: d.carrierId } });
+        expect(answer.body).toMatchObject({
+          message: 'Service executed successfully',
+          data: { serviceId: d.serviceId, carrierId: d.carrierId },
+        });
         expect((await finalView(stack, d.serviceId)).status).toBe('CANCELED');
         expect(stack.engine.job(d.jobId)?.status).toBe('CANCELLED');
         // VTEX asked for it: no cancel hook back, and the engine's CANCELLED echo changes nothing.
@@ -74,7 +110,10 @@ describe('VTEX Cancel service', () => {
     await finalView(stack, d.serviceId);
     const answer = await stack.vtex.cancelService(d.serviceId, 'Too late', d.carrierId);
     expect(answer.status).toBe(409);
-    expect(answer.body).toMatchObject({ error: 'The service was already delivered: it cannot be canceled', details: [{ path: 'serviceId', message: 'status is DELIVERED' }] });
+    expect(answer.body).toMatchObject({
+      error: 'The service was already delivered: it cannot be canceled',
+      details: [{ path: 'serviceId', message: 'status is DELIVERED' }],
+    });
     expect(stack.engine.job(d.jobId)?.status).toBe('DELIVERED');
   });
 
@@ -115,7 +154,9 @@ describe('VTEX Cancel service before any job could be created', () => {
       expect(canceled.status).toBe(200);
       const view = await finalView(stack, serviceId, 20_000);
       expect(view.status).toBe('CANCELED');
-      const creates = stack.engine.calls({ method: 'POST', path: '^/jobs$' }).filter((c) => (c.body as { client_reference?: string } | null)?.client_reference === body.orderId);
+      const creates = stack.engine
+        .calls({ method: 'POST', path: '^/jobs$' })
+        .filter((c) => (c.body as { client_reference?: string } | null)?.client_reference === body.orderId);
       expect(creates).toEqual([]);
       expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
       // VTEX asked for it: nothing is reported back.
@@ -132,7 +173,13 @@ describe('operators', () => {
     const d = await createVtexDelivery(stack);
     const response = await stack.call('GET', `/deliveries/${d.serviceId}`);
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ serviceId: d.serviceId, status: 'PENDING', phase: 'active', job: { jobId: d.jobId }, workflowStatus: 'RUNNING' });
+    expect(response.body).toMatchObject({
+      serviceId: d.serviceId,
+      status: 'PENDING',
+      phase: 'active',
+      job: { jobId: d.jobId },
+      workflowStatus: 'RUNNING',
+    });
     expect(response.body.timeline.length).toBeGreaterThan(0);
     expect((await stack.call('GET', '/deliveries/vtex-unknown-aaaaaaaaaa')).status).toBe(404);
     expect((await stack.call('GET', `/deliveries/${d.serviceId}`, undefined, { authorization: '' })).status).toBe(401);
@@ -143,7 +190,11 @@ describe('operators', () => {
     const run = async (...argv: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
-      const connect = async () => new Client({ connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }), namespace: 'default' });
+      const connect = async () =>
+        new Client({
+          connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }),
+          namespace: 'default',
+        });
       const code = await runDeliveryCli(argv, connect, { out: (l) => out.push(l), err: (l) => err.push(l) });
       return { code, out: out.join('\n'), err: err.join('\n') };
     };
@@ -155,7 +206,9 @@ describe('operators', () => {
     await waitFor(() => stack.engine.job(d.jobId)?.on_hold === false, { what: 'release' });
     const injected = await run('event', d.serviceId, 'ALLOCATED', '--driver', 'op-1:Operator Driver');
     expect(injected.code).toBe(0);
-    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.agent?.name === 'Operator Driver', { what: 'the injected driver at VTEX' });
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.agent?.name === 'Operator Driver', {
+      what: 'the injected driver at VTEX',
+    });
     expect((await run('cancel', d.serviceId, '--reason', 'Duplicate order')).code).toBe(0);
     expect((await finalView(stack, d.serviceId)).status).toBe('CANCELED');
 

@@ -6,17 +6,10 @@ import { webhookKeyFor } from '../../contracts/webhookKey';
 import { DeliveryStatusKey, JobIdKey, OrderIdKey } from '../../workflows/searchAttributes';
 import { historyText, recordHistory } from '../support/histories';
 import { createVtexDelivery, emit, finalView, stateOf, vtexCallsOf, vtexLog } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack({ env: { CONTINUE_AS_NEW_AFTER_EVENTS: '60' } });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack({ env: { CONTINUE_AS_NEW_AFTER_EVENTS: '60' } });
 afterEach(() => {
   stack.vtex.resetFaults();
   stack.vtex.setExpiredTokenStatus(401);
@@ -27,9 +20,14 @@ describe('VTEX failing for a while', () => {
     const d = await createVtexDelivery(stack);
     stack.vtex.setFaults({ errorRate: 1, errorStatuses: [500], pathPattern: `${d.serviceId}$` });
     await emit(stack, d.jobId, 'ALLOCATED');
-    await waitFor(() => vtexCallsOf(stack, d.serviceId).filter((c) => c.status === 500).length >= 2, { what: 'two 500s' });
+    await waitFor(() => vtexCallsOf(stack, d.serviceId).filter((c) => c.status === 500).length >= 2, {
+      what: 'two 500s',
+    });
     stack.vtex.resetFaults();
-    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'ASSIGNED', { what: 'ASSIGNED after the outage', timeoutMs: 20_000 });
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'ASSIGNED', {
+      what: 'ASSIGNED after the outage',
+      timeoutMs: 20_000,
+    });
     expect(vtexLog(stack, d.serviceId)).toEqual(['PATCH PENDING', 'PATCH ASSIGNED']);
     expect((await stateOf(stack, d.serviceId)).needsAttention).toBe(false);
   });
@@ -39,9 +37,14 @@ describe('VTEX failing for a while', () => {
     stack.vtex.setFaults({ timeoutRate: 1, pathPattern: `${d.serviceId}$` });
     await emit(stack, d.jobId, 'ALLOCATED');
     await emit(stack, d.jobId, 'PICKING_FINISHED');
-    await waitFor(() => vtexCallsOf(stack, d.serviceId).some((c) => c.method === 'PATCH' && c.fault === 'timeout'), { what: 'a call left unanswered' });
+    await waitFor(() => vtexCallsOf(stack, d.serviceId).some((c) => c.method === 'PATCH' && c.fault === 'timeout'), {
+      what: 'a call left unanswered',
+    });
     stack.vtex.resetFaults();
-    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'PICKED', { what: 'PICKED after the timeouts', timeoutMs: 30_000 });
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'PICKED', {
+      what: 'PICKED after the timeouts',
+      timeoutMs: 30_000,
+    });
     expect(vtexLog(stack, d.serviceId)).toEqual(['PATCH PENDING', 'PATCH ASSIGNED', 'PATCH PICKED']);
   }, 60_000);
 
@@ -50,13 +53,19 @@ describe('VTEX failing for a while', () => {
     const tokensBefore = stack.vtex.calls({ method: 'POST', path: '^/token$' }).length;
     stack.vtex.expireTokens();
     await emit(stack, d.jobId, 'ALLOCATED');
-    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'ASSIGNED', { what: 'ASSIGNED with a new token' });
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'ASSIGNED', {
+      what: 'ASSIGNED with a new token',
+    });
     stack.vtex.setExpiredTokenStatus(403);
     stack.vtex.expireTokens();
     await emit(stack, d.jobId, 'PICKING_FINISHED');
-    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'PICKED', { what: 'PICKED with a new token' });
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'PICKED', {
+      what: 'PICKED with a new token',
+    });
 
-    const statuses = vtexCallsOf(stack, d.serviceId).filter((c) => c.method === 'PATCH').map((c) => c.status);
+    const statuses = vtexCallsOf(stack, d.serviceId)
+      .filter((c) => c.method === 'PATCH')
+      .map((c) => c.status);
     expect(statuses).toEqual([200, 401, 200, 403, 200]);
     expect(stack.vtex.calls({ method: 'POST', path: '^/token$' }).length).toBe(tokensBefore + 2);
     // No token ever reaches the workflow's history.
@@ -71,7 +80,9 @@ describe('a VTEX answer lost on the way', () => {
     const d = await createVtexDelivery(stack);
     stack.vtex.setFaults({ lostAnswerRate: 1, pathPattern: '/tracking/hook/(notes|evidences)/' });
     const event = await emit(stack, d.jobId, 'CLIENT_RECEIVED');
-    await waitFor(() => vtexCallsOf(stack, d.serviceId).filter((c) => c.fault === 'lost-answer').length >= 1, { what: 'a lost answer' });
+    await waitFor(() => vtexCallsOf(stack, d.serviceId).filter((c) => c.fault === 'lost-answer').length >= 1, {
+      what: 'a lost answer',
+    });
     stack.vtex.resetFaults();
     const view = await finalView(stack, d.serviceId);
     expect(view).toMatchObject({ status: 'DELIVERED', needsAttention: false });
@@ -85,10 +96,22 @@ describe('a VTEX answer lost on the way', () => {
 
 describe('the Delivery Engine webhook', () => {
   it('answers 401 to a wrong key or to the key of another job, and signals nothing', async () => {
-    const [a, b] = await Promise.all([createVtexDelivery(stack, { waitFirstReport: false }), createVtexDelivery(stack, { waitFirstReport: false })]);
-    const event = { id: 'forged-1', type: 'CLIENT_RECEIVED', created_at: new Date().toISOString(), job: { id: b!.jobId, client_reference: b!.orderId } };
+    const [a, b] = await Promise.all([
+      createVtexDelivery(stack, { waitFirstReport: false }),
+      createVtexDelivery(stack, { waitFirstReport: false }),
+    ]);
+    const event = {
+      id: 'forged-1',
+      type: 'CLIENT_RECEIVED',
+      created_at: new Date().toISOString(),
+      job: { id: b!.jobId, client_reference: b!.orderId },
+    };
     const keyOfA = stack.engine.webhookOf(a!.jobId)!.key;
-    const post = (key: string | undefined, body: unknown) => stack.call('POST', '/delivery-engine/webhooks', body, { authorization: '', ...(key ? { 'x-webhook-key': key } : {}) });
+    const post = (key: string | undefined, body: unknown) =>
+      stack.call('POST', '/delivery-engine/webhooks', body, {
+        authorization: '',
+        ...(key ? { 'x-webhook-key': key } : {}),
+      });
 
     expect((await post(undefined, event)).status).toBe(401);
     expect((await post('garbage', event)).status).toBe(401);
@@ -102,7 +125,16 @@ describe('the Delivery Engine webhook', () => {
     expect(view.timeline.some((t) => t.eventId === 'forged-1')).toBe(false);
     expect(view.status).toBe('PENDING');
     // The genuine key is taken.
-    expect((await post(stack.engine.webhookOf(b!.jobId)!.key, { ...event, id: 'genuine-1', type: 'ALLOCATED', resource: { id: 'x', name: 'X' } })).status).toBe(200);
+    expect(
+      (
+        await post(stack.engine.webhookOf(b!.jobId)!.key, {
+          ...event,
+          id: 'genuine-1',
+          type: 'ALLOCATED',
+          resource: { id: 'x', name: 'X' },
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -110,11 +142,15 @@ describe('a long life', () => {
   it('continues as new before its history grows large, carrying its status, job, seen events and pending work', async () => {
     const d = await createVtexDelivery(stack);
     await emit(stack, d.jobId, 'ALLOCATED');
-    for (let i = 1; i <= 20; i += 1) await emit(stack, d.jobId, 'GOING_TO_DESTINATION_STARTED', { distance_m: 1000 * i });
-    const mid = await waitFor(async () => {
-      const view = await stateOf(stack, d.serviceId);
-      return view.run >= 2 && view.pendingReports === 0 ? view : undefined;
-    }, { what: 'a second run', timeoutMs: 30_000 });
+    for (let i = 1; i <= 20; i += 1)
+      await emit(stack, d.jobId, 'GOING_TO_DESTINATION_STARTED', { distance_m: 1000 * i });
+    const mid = await waitFor(
+      async () => {
+        const view = await stateOf(stack, d.serviceId);
+        return view.run >= 2 && view.pendingReports === 0 ? view : undefined;
+      },
+      { what: 'a second run', timeoutMs: 30_000 },
+    );
     expect(mid).toMatchObject({ status: 'ON_ROUTE', job: { jobId: d.jobId }, phase: 'active' });
     // The new run keeps what operators search by.
     const described = await stack.bridge.client.workflow.getHandle(d.serviceId).describe();

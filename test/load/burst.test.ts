@@ -30,7 +30,12 @@ it(`answers ${TOTAL} Create service calls at ${CONCURRENCY} concurrent within 5 
       const body = bodies[next++]!;
       const started = performance.now();
       const response = await stack.call('POST', '/vtex/services', body);
-      results.push({ status: response.status, ms: performance.now() - started, serviceId: response.body?.serviceId, orderId: body.orderId });
+      results.push({
+        status: response.status,
+        ms: performance.now() - started,
+        serviceId: response.body?.serviceId,
+        orderId: body.orderId,
+      });
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, caller));
@@ -44,9 +49,15 @@ it(`answers ${TOTAL} Create service calls at ${CONCURRENCY} concurrent within 5 
 
   // Every delivery gets its job, once.
   const orders = new Set(bodies.map((b) => b.orderId as string));
-  await waitFor(() => stack.engine.jobs().filter((j) => orders.has(j.client_reference)).length >= TOTAL, { what: `${TOTAL} jobs`, timeoutMs: 60_000, intervalMs: 500 });
+  await waitFor(() => stack.engine.jobs().filter((j) => orders.has(j.client_reference)).length >= TOTAL, {
+    what: `${TOTAL} jobs`,
+    timeoutMs: 60_000,
+    intervalMs: 500,
+  });
   const perOrder = new Map<string, number>();
-  for (const job of stack.engine.jobs()) if (orders.has(job.client_reference)) perOrder.set(job.client_reference, (perOrder.get(job.client_reference) ?? 0) + 1);
+  for (const job of stack.engine.jobs())
+    if (orders.has(job.client_reference))
+      perOrder.set(job.client_reference, (perOrder.get(job.client_reference) ?? 0) + 1);
   expect(perOrder.size).toBe(TOTAL);
   expect([...perOrder.values()].every((n) => n === 1)).toBe(true);
 }, 120_000);

@@ -11,14 +11,25 @@ import { HISTORIES_DIR } from '../support/histories';
 import { installRuntime } from '../../worker/runtime';
 import { createLogger } from '../../observability/logger';
 
-const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(HISTORIES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('replay of recorded delivery histories', () => {
   beforeAll(() => installRuntime(createLogger({ level: 'silent' })));
 
   it('has recorded histories of the main lives to replay', () => {
     const names = files.map((f) => f.replace(/\.json$/, ''));
-    for (const life of ['create-service-happy', 'delivered-full-life', 'paused-and-resumed', 'canceled-during-creation', 'canceled-before-any-job', 'creation-failed-past-window', 'continued-as-new-last-run', 'marketplace-delivered']) {
+    for (const life of [
+      'create-service-happy',
+      'delivered-full-life',
+      'paused-and-resumed',
+      'canceled-during-creation',
+      'canceled-before-any-job',
+      'creation-failed-past-window',
+      'continued-as-new-last-run',
+      'marketplace-delivered',
+    ]) {
       expect(names).toContain(life);
     }
   });

@@ -27,7 +27,14 @@ beforeEach(() => kit.controls.clearCalls());
 test('records method, path, query, body, answered status and duration of every call', async () => {
   await call('POST', `${server.url}/token?x=1`, { body: { hello: 'world' } });
   const [record] = kit.controls.calls();
-  expect(record).toMatchObject({ method: 'POST', path: '/token', query: { x: '1' }, body: { hello: 'world' }, status: 201, fault: null });
+  expect(record).toMatchObject({
+    method: 'POST',
+    path: '/token',
+    query: { x: '1' },
+    body: { hello: 'world' },
+    status: 201,
+    fault: null,
+  });
   expect(record!.id).toMatch(/^[0-9a-f-]{36}$/);
   expect(new Date(record!.at).toISOString()).toBe(record!.at);
   expect(record!.durationMs).toBeGreaterThanOrEqual(0);
@@ -35,12 +42,30 @@ test('records method, path, query, body, answered status and duration of every c
 
 test('masks authorization, x-webhook-key and apikey headers, and apiKey and webhook keys in bodies', async () => {
   await call('POST', `${server.url}/token`, {
-    headers: { Authorization: 'Bearer secret-1', 'X-Webhook-Key': 'secret-2', apikey: 'secret-3', 'x-request-id': 'visible' },
-    body: { apiKey: 'secret-4', nested: [{ apiKey: 'secret-5' }], external_data: { webhook: { key: 'secret-6', URL: 'http://x' } } },
+    headers: {
+      Authorization: 'Bearer secret-1',
+      'X-Webhook-Key': 'secret-2',
+      apikey: 'secret-3',
+      'x-request-id': 'visible',
+    },
+    body: {
+      apiKey: 'secret-4',
+      nested: [{ apiKey: 'secret-5' }],
+      external_data: { webhook: { key: 'secret-6', URL: 'http://x' } },
+    },
   });
   const [record] = kit.controls.calls();
-  expect(record!.headers).toMatchObject({ authorization: MASK, 'x-webhook-key': MASK, apikey: MASK, 'x-request-id': 'visible' });
-  expect(record!.body).toEqual({ apiKey: MASK, nested: [{ apiKey: MASK }], external_data: { webhook: { key: MASK, URL: 'http://x' } } });
+  expect(record!.headers).toMatchObject({
+    authorization: MASK,
+    'x-webhook-key': MASK,
+    apikey: MASK,
+    'x-request-id': 'visible',
+  });
+  expect(record!.body).toEqual({
+    apiKey: MASK,
+    nested: [{ apiKey: MASK }],
+    external_data: { webhook: { key: MASK, URL: 'http://x' } },
+  });
   expect(JSON.stringify(kit.controls.calls())).not.toMatch(/secret-/);
   const viaAdmin = await call('GET', `${server.url}/_sandbox/calls`);
   expect(JSON.stringify(viaAdmin.body)).not.toMatch(/secret-/);
@@ -58,12 +83,19 @@ test('GET /_sandbox/calls filters by method and by path substring or regex; admi
   await call('GET', `${server.url}/tracking/hook/c1/s1`);
   await call('GET', `${server.url}/tracking/hook/c2/s2`);
   const all = await call('GET', `${server.url}/_sandbox/calls`);
-  expect(all.body.map((c: { path: string }) => c.path)).toEqual(['/token', '/tracking/hook/c1/s1', '/tracking/hook/c2/s2']);
+  expect(all.body.map((c: { path: string }) => c.path)).toEqual([
+    '/token',
+    '/tracking/hook/c1/s1',
+    '/tracking/hook/c2/s2',
+  ]);
   const byMethod = await call('GET', `${server.url}/_sandbox/calls?method=post`);
   expect(byMethod.body).toHaveLength(1);
   const bySubstring = await call('GET', `${server.url}/_sandbox/calls?path=${encodeURIComponent('hook/c2')}`);
   expect(bySubstring.body.map((c: { path: string }) => c.path)).toEqual(['/tracking/hook/c2/s2']);
-  const byRegex = await call('GET', `${server.url}/_sandbox/calls?path=${encodeURIComponent('^/tracking/hook/c\\d/s1$')}`);
+  const byRegex = await call(
+    'GET',
+    `${server.url}/_sandbox/calls?path=${encodeURIComponent('^/tracking/hook/c\\d/s1$')}`,
+  );
   expect(byRegex.body.map((c: { path: string }) => c.path)).toEqual(['/tracking/hook/c1/s1']);
   expect(kit.controls.calls({ method: 'GET', path: /c1/ })).toHaveLength(1);
 });

@@ -43,7 +43,9 @@ test('latencyMs delays the answer by at least that long, and jitterMs adds at mo
 
 test('errorRate 1 answers every call with one of the default statuses 500 or 503', async () => {
   kit.controls.setFaults({ errorRate: 1 });
-  const statuses = await Promise.all(Array.from({ length: 12 }, () => call('GET', `${server.url}/things`).then((r) => r.status)));
+  const statuses = await Promise.all(
+    Array.from({ length: 12 }, () => call('GET', `${server.url}/things`).then((r) => r.status)),
+  );
   for (const status of statuses) expect([500, 503]).toContain(status);
   expect(kit.controls.calls().every((c) => c.fault === 'error')).toBe(true);
 });
@@ -98,7 +100,13 @@ test('PUT /_sandbox/faults merges settings at run time and GET shows them', asyn
 });
 
 test('PUT /_sandbox/faults rejects rates outside 0..1, unknown switches and a pattern that does not compile', async () => {
-  for (const body of [{ errorRate: 1.5 }, { dropRate: -0.1 }, { loss: 1 }, { pathPattern: '([' }, { errorStatuses: [200] }]) {
+  for (const body of [
+    { errorRate: 1.5 },
+    { dropRate: -0.1 },
+    { loss: 1 },
+    { pathPattern: '([' },
+    { errorStatuses: [200] },
+  ]) {
     const reply = await call('PUT', `${server.url}/_sandbox/faults`, { body });
     expect(reply.status).toBe(400);
     expect(reply.body.errors.length).toBeGreaterThan(0);

@@ -36,13 +36,21 @@ test("seed 001's Create a Job body (placeholders filled) creates a job: 201 {job
   expect(job.status).toBe(200);
   const parsed = Job.parse(job.body);
   const { external_data: _secret, ...request } = body;
-  expect(parsed).toMatchObject({ job_id: answer.job_id, client_reference: body.client_reference, slot_id: slotId, status: 'CREATED', on_hold: false, last_event: null, request });
+  expect(parsed).toMatchObject({
+    job_id: answer.job_id,
+    client_reference: body.client_reference,
+    slot_id: slotId,
+    status: 'CREATED',
+    on_hold: false,
+    last_event: null,
+    request,
+  });
   expect(JSON.stringify(job.body)).not.toContain(body.external_data.webhook.key);
   const tracking = await call('GET', answer.tracking_url);
   expect(tracking.body).toMatchObject({ job_id: answer.job_id, status: 'CREATED' });
 });
 
-test("seed 001's example as printed is refused: its \"string\" placeholders are no currency code and no URLs", async () => {
+test('seed 001\'s example as printed is refused: its "string" placeholders are no currency code and no URLs', async () => {
   const body = fixture('engine.create-job.json');
   body.slot_id = await newSlot(engine.url);
   const reply = await call('POST', `${engine.url}/jobs`, { body, headers: auth });
@@ -65,10 +73,15 @@ test('the same client_reference again answers 200 with the same job, even with a
   expect(again.status).toBe(200);
   expect(again.body.job_id).toBe(jobId);
   const otherSlot = await newSlot(engine.url);
-  const withOtherSlot = await call('POST', `${engine.url}/jobs`, { body: { ...body, slot_id: otherSlot }, headers: auth });
+  const withOtherSlot = await call('POST', `${engine.url}/jobs`, {
+    body: { ...body, slot_id: otherSlot },
+    headers: auth,
+  });
   expect(withOtherSlot.status).toBe(200);
   expect(withOtherSlot.body.job_id).toBe(jobId);
-  expect((await call('GET', `${engine.url}/jobs/availability/${otherSlot}/check`, { headers: auth })).body.valid).toBe(true);
+  expect((await call('GET', `${engine.url}/jobs/availability/${otherSlot}/check`, { headers: auth })).body.valid).toBe(
+    true,
+  );
   engine.expireSlots();
   const afterExpiry = await call('POST', `${engine.url}/jobs`, { body, headers: auth });
   expect(afterExpiry.status).toBe(200);
@@ -77,10 +90,16 @@ test('the same client_reference again answers 200 with the same job, even with a
 });
 
 test('an unknown slot answers 404, an expired one 417 {message: "Slot expired"}, one taken by another job 409', async () => {
-  const unknown = await call('POST', `${engine.url}/jobs`, { body: createJobBody('no-such-slot', webhookUrl), headers: auth });
+  const unknown = await call('POST', `${engine.url}/jobs`, {
+    body: createJobBody('no-such-slot', webhookUrl),
+    headers: auth,
+  });
   expect(unknown.status).toBe(404);
   const taken = await newJob(engine.url, webhookUrl);
-  const reuse = await call('POST', `${engine.url}/jobs`, { body: createJobBody(taken.body.slot_id, webhookUrl), headers: auth });
+  const reuse = await call('POST', `${engine.url}/jobs`, {
+    body: createJobBody(taken.body.slot_id, webhookUrl),
+    headers: auth,
+  });
   expect(reuse.status).toBe(409);
   const slotId = await newSlot(engine.url);
   await call('POST', `${engine.url}/_sandbox/slots/expire-now`);
@@ -92,7 +111,11 @@ test('an unknown slot answers 404, an expired one 417 {message: "Slot expired"},
 test.each([
   ['no recipient name', (b: any) => delete b.recipient.name, 'recipient.name'],
   ['no webhook', (b: any) => delete b.external_data.webhook, 'external_data.webhook'],
-  ['a webhook URL that is no URL', (b: any) => (b.external_data.webhook.URL = 'not a url'), 'external_data.webhook.URL'],
+  [
+    'a webhook URL that is no URL',
+    (b: any) => (b.external_data.webhook.URL = 'not a url'),
+    'external_data.webhook.URL',
+  ],
   ['a payment value given as text', (b: any) => (b.payment_info.payment.value = '10'), 'payment_info.payment.value'],
   ['no client_reference', (b: any) => delete b.client_reference, 'client_reference'],
 ])('POST /jobs with %s answers 400 naming the field and creates nothing', async (_what, spoil, path) => {
@@ -107,12 +130,17 @@ test.each([
 
 test('an unknown job answers 404', async () => {
   expect((await call('GET', `${engine.url}/jobs/nope`, { headers: auth })).status).toBe(404);
-  expect((await call('POST', `${engine.url}/jobs/nope/cancel`, { body: { reason: 'x' }, headers: auth })).status).toBe(404);
+  expect((await call('POST', `${engine.url}/jobs/nope/cancel`, { body: { reason: 'x' }, headers: auth })).status).toBe(
+    404,
+  );
 });
 
 test('cancel answers 200 with the job CANCELLED and sends a CANCELLED event with the reason; again: no second event', async () => {
   const { jobId } = await newJob(engine.url, webhookUrl);
-  const reply = await call('POST', `${engine.url}/jobs/${jobId}/cancel`, { body: { reason: 'client changed their mind' }, headers: auth });
+  const reply = await call('POST', `${engine.url}/jobs/${jobId}/cancel`, {
+    body: { reason: 'client changed their mind' },
+    headers: auth,
+  });
   expect(reply.status).toBe(200);
   expect(reply.body).toMatchObject({ job_id: jobId, status: 'CANCELLED', cancel_reason: 'client changed their mind' });
   await engine.idle();
@@ -128,7 +156,10 @@ test('cancel answers 200 with the job CANCELLED and sends a CANCELLED event with
 test('cancel of a delivered job answers 409', async () => {
   const { jobId } = await newJob(engine.url, webhookUrl);
   engine.emit(jobId, 'CLIENT_RECEIVED');
-  const reply = await call('POST', `${engine.url}/jobs/${jobId}/cancel`, { body: { reason: 'too late' }, headers: auth });
+  const reply = await call('POST', `${engine.url}/jobs/${jobId}/cancel`, {
+    body: { reason: 'too late' },
+    headers: auth,
+  });
   expect(reply.status).toBe(409);
   expect(engine.job(jobId)?.status).toBe('DELIVERED');
 });
@@ -136,15 +167,24 @@ test('cancel of a delivered job answers 409', async () => {
 test('hold true sets on_hold, status ON_HOLD and sends ON_HOLD with the reason; hold false restores the status', async () => {
   const { jobId } = await newJob(engine.url, webhookUrl);
   engine.emit(jobId, 'ALLOCATED');
-  const held = await call('POST', `${engine.url}/jobs/${jobId}/hold`, { body: { on_hold: true, reason: 'store closed' }, headers: auth });
+  const held = await call('POST', `${engine.url}/jobs/${jobId}/hold`, {
+    body: { on_hold: true, reason: 'store closed' },
+    headers: auth,
+  });
   expect(held.status).toBe(200);
   expect(held.body).toMatchObject({ on_hold: true, status: 'ON_HOLD' });
   await engine.idle();
   expect(engine.events(jobId).at(-1)).toMatchObject({ type: 'ON_HOLD', reason: 'store closed' });
-  const released = await call('POST', `${engine.url}/jobs/${jobId}/hold`, { body: { on_hold: false, reason: 'open again' }, headers: auth });
+  const released = await call('POST', `${engine.url}/jobs/${jobId}/hold`, {
+    body: { on_hold: false, reason: 'open again' },
+    headers: auth,
+  });
   expect(released.body).toMatchObject({ on_hold: false, status: 'IN_PROGRESS' });
   expect(engine.events(jobId).map((e) => e.type)).toEqual(['ALLOCATED', 'ON_HOLD']);
-  expect((await call('POST', `${engine.url}/jobs/${jobId}/hold`, { body: { on_hold: 'yes', reason: 'x' }, headers: auth })).status).toBe(400);
+  expect(
+    (await call('POST', `${engine.url}/jobs/${jobId}/hold`, { body: { on_hold: 'yes', reason: 'x' }, headers: auth }))
+      .status,
+  ).toBe(400);
 });
 
 test('the job status follows its events: CREATED, IN_PROGRESS, DELIVERED / RETURNED / CANCELLED', async () => {
@@ -167,7 +207,10 @@ test('GET /_sandbox/jobs lists jobs and finds one by client_reference', async ()
   const { jobId, body } = await newJob(engine.url, webhookUrl);
   const all = await call('GET', `${engine.url}/_sandbox/jobs`);
   expect(all.body.map((j: { job_id: string }) => j.job_id)).toContain(jobId);
-  const one = await call('GET', `${engine.url}/_sandbox/jobs?client_reference=${encodeURIComponent(body.client_reference)}`);
+  const one = await call(
+    'GET',
+    `${engine.url}/_sandbox/jobs?client_reference=${encodeURIComponent(body.client_reference)}`,
+  );
   expect(one.body).toEqual([expect.objectContaining({ job_id: jobId })]);
   expect((await call('GET', `${engine.url}/_sandbox/jobs?client_reference=nobody`)).body).toEqual([]);
   expect(engine.jobByClientReference(body.client_reference)?.job_id).toBe(jobId);

@@ -21,7 +21,13 @@ test.each([
   ['a wrong key', { authorization: 'Bearer nope' }],
   ['the key without Bearer', { authorization: engineKey }],
 ])('every engine path answers 401 with %s', async (_what, headers) => {
-  for (const [method, path] of [['POST', '/jobs/availability'], ['POST', '/jobs'], ['GET', '/jobs/x'], ['GET', '/jobs/availability/x/check'], ['PUT', '/jobs/x/extend-expiration-time']] as const) {
+  for (const [method, path] of [
+    ['POST', '/jobs/availability'],
+    ['POST', '/jobs'],
+    ['GET', '/jobs/x'],
+    ['GET', '/jobs/availability/x/check'],
+    ['PUT', '/jobs/x/extend-expiration-time'],
+  ] as const) {
     const reply = await call(method, `${engine.url}${path}`, { headers, body: method === 'GET' ? undefined : {} });
     expect(reply.status).toBe(401);
   }
@@ -42,7 +48,8 @@ test('availability answers a held slot: contract shape, expires slotHoldMs from 
 });
 
 test('the price is a deterministic function of haversine distance and total weight', async () => {
-  const price = async (body: unknown) => (await call('POST', `${engine.url}/jobs/availability`, { body, headers: auth })).body.price as number;
+  const price = async (body: unknown) =>
+    (await call('POST', `${engine.url}/jobs/availability`, { body, headers: auth })).body.price as number;
   const base = availabilityBody();
   const p1 = await price(base);
   expect(await price(base)).toBe(p1);
@@ -60,7 +67,10 @@ test('the price is a deterministic function of haversine distance and total weig
 test('a window in the future is used as given; one in the past gets the next 2-hour slot', async () => {
   const starts_at = new Date(Date.now() + 26 * 3_600_000).toISOString();
   const ends_at = new Date(Date.now() + 28 * 3_600_000).toISOString();
-  const future = await call('POST', `${engine.url}/jobs/availability`, { body: availabilityBody({ window: { starts_at, ends_at } }), headers: auth });
+  const future = await call('POST', `${engine.url}/jobs/availability`, {
+    body: availabilityBody({ window: { starts_at, ends_at } }),
+    headers: auth,
+  });
   expect(future.body).toMatchObject({ starts_at, ends_at });
   const past = await call('POST', `${engine.url}/jobs/availability`, {
     body: availabilityBody({ window: { starts_at: '2020-01-01T10:00:00Z', ends_at: '2020-01-01T12:00:00Z' } }),
@@ -73,10 +83,21 @@ test.each([
   ['no destination', { destination: undefined }, 'destination'],
   ['no items', { items: [] }, 'items'],
   ['an item without quantity', { items: [{ id: 'a', name: 'b' }] }, 'items.0.quantity'],
-  ['a latitude out of range', { origin: { address: 'a', city: 'b', state: 'c', country: 'd', latitude: 123 } }, 'origin.latitude'],
-  ['a window that ends before it starts', { window: { starts_at: '2031-01-01T12:00:00Z', ends_at: '2031-01-01T10:00:00Z' } }, 'window.ends_at'],
+  [
+    'a latitude out of range',
+    { origin: { address: 'a', city: 'b', state: 'c', country: 'd', latitude: 123 } },
+    'origin.latitude',
+  ],
+  [
+    'a window that ends before it starts',
+    { window: { starts_at: '2031-01-01T12:00:00Z', ends_at: '2031-01-01T10:00:00Z' } },
+    'window.ends_at',
+  ],
 ])('availability with %s answers 400 naming the field', async (_what, overrides, path) => {
-  const reply = await call('POST', `${engine.url}/jobs/availability`, { body: availabilityBody(overrides), headers: auth });
+  const reply = await call('POST', `${engine.url}/jobs/availability`, {
+    body: availabilityBody(overrides),
+    headers: auth,
+  });
   expect(reply.status).toBe(400);
   expect(reply.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
 });
@@ -85,9 +106,14 @@ test('the slot check says valid until the slot expires or a job takes it; unknow
   const slotId = await newSlot(engine.url);
   const check = await call('GET', `${engine.url}/jobs/availability/${slotId}/check`, { headers: auth });
   expect(SlotCheckResponse.parse(check.body)).toMatchObject({ slot_id: slotId, valid: true });
-  const created = await call('POST', `${engine.url}/jobs`, { body: createJobBody(slotId, 'http://127.0.0.1:9/hook'), headers: auth });
+  const created = await call('POST', `${engine.url}/jobs`, {
+    body: createJobBody(slotId, 'http://127.0.0.1:9/hook'),
+    headers: auth,
+  });
   expect(created.status).toBe(201);
-  expect((await call('GET', `${engine.url}/jobs/availability/${slotId}/check`, { headers: auth })).body.valid).toBe(false);
+  expect((await call('GET', `${engine.url}/jobs/availability/${slotId}/check`, { headers: auth })).body.valid).toBe(
+    false,
+  );
   expect((await call('GET', `${engine.url}/jobs/availability/nope/check`, { headers: auth })).status).toBe(404);
 });
 
@@ -103,7 +129,9 @@ test('extending a valid slot sets its expiry to now + 3 holds; an expired one an
   const late = await call('PUT', `${engine.url}/jobs/${slotId}/extend-expiration-time`, { headers: auth });
   expect(late.status).toBe(417);
   expect(late.body).toEqual({ message: 'Slot expired' });
-  expect((await call('GET', `${engine.url}/jobs/availability/${slotId}/check`, { headers: auth })).body.valid).toBe(false);
+  expect((await call('GET', `${engine.url}/jobs/availability/${slotId}/check`, { headers: auth })).body.valid).toBe(
+    false,
+  );
   expect((await call('PUT', `${engine.url}/jobs/nope/extend-expiration-time`, { headers: auth })).status).toBe(404);
 });
 
@@ -112,8 +140,13 @@ test('a slot expires by itself after slotHoldMs: POST /jobs then answers 417', a
   try {
     const slotId = await newSlot(quick.url);
     await new Promise((r) => setTimeout(r, 200));
-    expect((await call('GET', `${quick.url}/jobs/availability/${slotId}/check`, { headers: auth })).body.valid).toBe(false);
-    const reply = await call('POST', `${quick.url}/jobs`, { body: createJobBody(slotId, 'http://127.0.0.1:9/hook'), headers: auth });
+    expect((await call('GET', `${quick.url}/jobs/availability/${slotId}/check`, { headers: auth })).body.valid).toBe(
+      false,
+    );
+    const reply = await call('POST', `${quick.url}/jobs`, {
+      body: createJobBody(slotId, 'http://127.0.0.1:9/hook'),
+      headers: auth,
+    });
     expect(reply.status).toBe(417);
     expect(reply.body).toEqual({ message: 'Slot expired' });
   } finally {

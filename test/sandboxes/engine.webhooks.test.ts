@@ -17,7 +17,10 @@ let webhookUrl: string;
 beforeAll(async () => {
   hook = await startReceiver();
   webhookUrl = `${hook.url}/delivery-engine/webhooks`;
-  engine = await startDeliveryEngineSandbox({ apiKey: engineKey, webhook: { initialDelayMs: 40, maxDelayMs: 100, reorderWindowMs: 300 } });
+  engine = await startDeliveryEngineSandbox({
+    apiKey: engineKey,
+    webhook: { initialDelayMs: 40, maxDelayMs: 100, reorderWindowMs: 300 },
+  });
 });
 afterAll(async () => {
   await engine.close();
@@ -29,7 +32,8 @@ beforeEach(() => {
   engine.setWebhookBehaviour({ duplicateRate: 0, reorder: false });
 });
 
-const typesFor = (jobId: string) => hook.received.filter((r) => r.body.job?.id === jobId).map((r) => r.body.type as string);
+const typesFor = (jobId: string) =>
+  hook.received.filter((r) => r.body.job?.id === jobId).map((r) => r.body.type as string);
 
 test('an event is POSTed to the job webhook URL with X-Webhook-Key and JSON, in the contract JobEvent shape', async () => {
   const { jobId, body } = await newJob(engine.url, webhookUrl);
@@ -40,8 +44,14 @@ test('an event is POSTed to the job webhook URL with X-Webhook-Key and JSON, in 
   expect(got!.path).toBe('/delivery-engine/webhooks');
   expect(got!.headers[WEBHOOK_KEY_HEADER]).toBe(body.external_data.webhook.key);
   expect(got!.headers['content-type']).toMatch(/^application\/json/);
-  expect(JobEvent.parse(got!.body)).toMatchObject({ id: event.id, type: 'ALLOCATED', job: { id: jobId, client_reference: body.client_reference } });
-  expect(engine.deliveries({ jobId })).toEqual([expect.objectContaining({ eventId: event.id, type: 'ALLOCATED', attempt: 1, status: 200, outcome: 'delivered' })]);
+  expect(JobEvent.parse(got!.body)).toMatchObject({
+    id: event.id,
+    type: 'ALLOCATED',
+    job: { id: jobId, client_reference: body.client_reference },
+  });
+  expect(engine.deliveries({ jobId })).toEqual([
+    expect.objectContaining({ eventId: event.id, type: 'ALLOCATED', attempt: 1, status: 200, outcome: 'delivered' }),
+  ]);
 });
 
 test('a receiver answering 500 then 200 gets the same event again after a backoff: at-least-once, every attempt recorded', async () => {
@@ -74,7 +84,10 @@ test("a job's next event waits until the previous one got its 200 (per-job FIFO)
 });
 
 test('a receiver that never answers 200 is retried up to maxAttempts, then the event is given up', async () => {
-  const stubborn = await startDeliveryEngineSandbox({ apiKey: engineKey, webhook: { initialDelayMs: 5, maxDelayMs: 10, maxAttempts: 3 } });
+  const stubborn = await startDeliveryEngineSandbox({
+    apiKey: engineKey,
+    webhook: { initialDelayMs: 5, maxDelayMs: 10, maxAttempts: 3 },
+  });
   try {
     const { jobId } = await newJob(stubborn.url, 'http://127.0.0.1:9/unreachable');
     const event = stubborn.emit(jobId, 'CREATED');
@@ -101,9 +114,16 @@ test('reorder swaps each pair of consecutive events of a job; a lone last event 
   const { jobId } = await newJob(engine.url, webhookUrl);
   const put = await call('PUT', `${engine.url}/_sandbox/webhooks`, { body: { reorder: true } });
   expect(put.body).toEqual({ duplicateRate: 0, reorder: true });
-  for (const type of ['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED']) engine.emit(jobId, type);
+  for (const type of ['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED'])
+    engine.emit(jobId, type);
   await engine.idle();
-  expect(typesFor(jobId)).toEqual(['ALLOCATED', 'CREATED', 'ARRIVED_TO_ORIGIN', 'GOING_TO_ORIGIN_STARTED', 'PICKING_FINISHED']);
+  expect(typesFor(jobId)).toEqual([
+    'ALLOCATED',
+    'CREATED',
+    'ARRIVED_TO_ORIGIN',
+    'GOING_TO_ORIGIN_STARTED',
+    'PICKING_FINISHED',
+  ]);
 });
 
 test('PUT /_sandbox/webhooks refuses rates outside 0..1 and unknown switches; GET shows the behaviour', async () => {
@@ -124,12 +144,20 @@ describe('events built per type', () => {
   };
 
   test('CREATED carries a PDF label', async () => {
-    expect((await emitted('CREATED')).labels).toEqual([expect.objectContaining({ type: 'PDF', url: expect.stringMatching(/\.pdf$/) })]);
+    expect((await emitted('CREATED')).labels).toEqual([
+      expect.objectContaining({ type: 'PDF', url: expect.stringMatching(/\.pdf$/) }),
+    ]);
   });
 
   test('ALLOCATED carries a courier resource; RE_ALLOCATED another courier; later events keep saying who it is', async () => {
     const allocated = await emitted('ALLOCATED');
-    expect(allocated.resource).toEqual({ id: expect.any(String), name: expect.any(String), phone: expect.any(String), identification: expect.any(String), vehicle: expect.any(String) });
+    expect(allocated.resource).toEqual({
+      id: expect.any(String),
+      name: expect.any(String),
+      phone: expect.any(String),
+      identification: expect.any(String),
+      vehicle: expect.any(String),
+    });
     const known = [...AgentVehicle.options, 'motorcycle', 'bike', 'car'];
     expect(known).toContain(allocated.resource.vehicle);
     const reallocated = await emitted('RE_ALLOCATED');
@@ -144,16 +172,21 @@ describe('events built per type', () => {
   });
 
   test('CHECKED_OUT carries a pickup IMAGE evidence; CLIENT_RECEIVED a rating, a signature IMAGE and a COMMENT note', async () => {
-    expect((await emitted('CHECKED_OUT')).evidences).toEqual([expect.objectContaining({ type: 'IMAGE', content: expect.stringMatching(/pickup/) })]);
+    expect((await emitted('CHECKED_OUT')).evidences).toEqual([
+      expect.objectContaining({ type: 'IMAGE', content: expect.stringMatching(/pickup/) }),
+    ]);
     const received = await emitted('CLIENT_RECEIVED');
     expect(received.rating).toBe(5);
-    expect(received.evidences).toEqual([expect.objectContaining({ type: 'IMAGE', content: expect.stringMatching(/signature/) })]);
+    expect(received.evidences).toEqual([
+      expect.objectContaining({ type: 'IMAGE', content: expect.stringMatching(/signature/) }),
+    ]);
     expect(received.notes).toEqual([expect.objectContaining({ type: 'COMMENT', note: expect.any(String) })]);
   });
 
   test('RESCHEDULED carries a new eta; REFUSED, INCIDENT, ON_HOLD and CANCELLED carry a reason', async () => {
     expect(Date.parse((await emitted('RESCHEDULED')).eta)).toBeGreaterThan(Date.now() + 12 * 3_600_000);
-    for (const type of ['REFUSED', 'INCIDENT', 'ON_HOLD', 'CANCELLED']) expect((await emitted(type)).reason).toEqual(expect.any(String));
+    for (const type of ['REFUSED', 'INCIDENT', 'ON_HOLD', 'CANCELLED'])
+      expect((await emitted(type)).reason).toEqual(expect.any(String));
   });
 
   test('overrides win and unknown types are sent as asked (every built event still fits the contract)', async () => {
@@ -165,14 +198,18 @@ describe('events built per type', () => {
   });
 
   test('an event for an unknown job is 404, one without a type 400', async () => {
-    expect((await call('POST', `${engine.url}/_sandbox/jobs/nope/events`, { body: { type: 'CREATED' } })).status).toBe(404);
+    expect((await call('POST', `${engine.url}/_sandbox/jobs/nope/events`, { body: { type: 'CREATED' } })).status).toBe(
+      404,
+    );
     expect((await call('POST', `${engine.url}/_sandbox/jobs/${jobId}/events`, { body: {} })).status).toBe(400);
   });
 });
 
 test('the happy scenario plays its ten events in order in the background; the job ends DELIVERED', async () => {
   const { jobId } = await newJob(engine.url, webhookUrl);
-  const reply = await call('POST', `${engine.url}/_sandbox/jobs/${jobId}/scenario`, { body: { name: 'happy', stepMs: 10 } });
+  const reply = await call('POST', `${engine.url}/_sandbox/jobs/${jobId}/scenario`, {
+    body: { name: 'happy', stepMs: 10 },
+  });
   expect(reply.status).toBe(202);
   expect(reply.body).toEqual({ jobId, types: [...SCENARIOS.happy], stepMs: 10 });
   await engine.idle();
@@ -206,11 +243,15 @@ test.each([
 
 test('a scenario can be a custom list of types; an unknown scenario name is 400', async () => {
   const { jobId } = await newJob(engine.url, webhookUrl);
-  await call('POST', `${engine.url}/_sandbox/jobs/${jobId}/scenario`, { body: { types: ['CREATED', 'INCIDENT'], stepMs: 1 } });
+  await call('POST', `${engine.url}/_sandbox/jobs/${jobId}/scenario`, {
+    body: { types: ['CREATED', 'INCIDENT'], stepMs: 1 },
+  });
   const idle = await call('GET', `${engine.url}/_sandbox/idle?timeoutMs=5000`);
   expect(idle.body).toEqual({ idle: true });
   expect(typesFor(jobId)).toEqual(['CREATED', 'INCIDENT']);
-  expect((await call('POST', `${engine.url}/_sandbox/jobs/${jobId}/scenario`, { body: { name: 'sideways' } })).status).toBe(400);
+  expect(
+    (await call('POST', `${engine.url}/_sandbox/jobs/${jobId}/scenario`, { body: { name: 'sideways' } })).status,
+  ).toBe(400);
 });
 
 test('with autoplay every new job plays the scenario on its own', async () => {
@@ -226,7 +267,10 @@ test('with autoplay every new job plays the scenario on its own', async () => {
 });
 
 test('close() stops retries: nothing reaches the receiver afterwards', async () => {
-  const closing = await startDeliveryEngineSandbox({ apiKey: engineKey, webhook: { initialDelayMs: 50, maxDelayMs: 50 } });
+  const closing = await startDeliveryEngineSandbox({
+    apiKey: engineKey,
+    webhook: { initialDelayMs: 50, maxDelayMs: 50 },
+  });
   const { jobId } = await newJob(closing.url, webhookUrl);
   hook.setFallbackStatus(500);
   try {

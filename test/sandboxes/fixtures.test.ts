@@ -51,7 +51,10 @@ test.each([
 
 test('the route example has make_route true with a route_id; the first has make_route false without one', () => {
   expect(fixture('marketplace.delivery-request.json')).toMatchObject({ make_route: false, route_id: null });
-  expect(fixture('marketplace.delivery-request-route.json')).toMatchObject({ make_route: true, route_id: expect.any(String) });
+  expect(fixture('marketplace.delivery-request-route.json')).toMatchObject({
+    make_route: true,
+    route_id: expect.any(String),
+  });
 });
 
 test("seed 003's Get service example fits ServiceRecord, but for the `tags` it omits (until the contract reads a missing one as [])", () => {
@@ -60,17 +63,34 @@ test("seed 003's Get service example fits ServiceRecord, but for the `tags` it o
   const wrong = parsed.success ? [] : fieldErrors(parsed.error).map((e) => e.path);
   expect(wrong.filter((p) => p !== 'tags')).toEqual([]);
   // The change proposed for contracts/vtex.ts (docs/sandboxes.md): a missing `tags` reads as [].
-  const proposed = ServiceRecord.extend({ tags: z.array(z.string()).nullish().transform((t) => t ?? []) });
+  const proposed = ServiceRecord.extend({
+    tags: z
+      .array(z.string())
+      .nullish()
+      .transform((t) => t ?? []),
+  });
   expect(proposed.parse(data).tags).toEqual([]);
 });
 
-test("seed 001's Create a Job example fits the contract but for its \"string\" placeholders (no currency code, no URLs)", () => {
+test('seed 001\'s Create a Job example fits the contract but for its "string" placeholders (no currency code, no URLs)', () => {
   const body = fixture('engine.create-job.json');
   expect(body.additional_card_info).toEqual({ key: 'value' });
-  const placeholders = ['external_data.backoffice.URL', 'external_data.shopper_app.URL', 'external_data.webhook.URL', 'payment_info.currency_code'];
+  const placeholders = [
+    'external_data.backoffice.URL',
+    'external_data.shopper_app.URL',
+    'external_data.webhook.URL',
+    'payment_info.currency_code',
+  ];
   const parsed = CreateJobRequest.safeParse(body);
-  expect(parsed.success ? [] : fieldErrors(parsed.error).map((e) => e.path).filter((p) => !placeholders.includes(p))).toEqual([]);
+  expect(
+    parsed.success
+      ? []
+      : fieldErrors(parsed.error)
+          .map((e) => e.path)
+          .filter((p) => !placeholders.includes(p)),
+  ).toEqual([]);
   body.payment_info.currency_code = 'MXN';
-  for (const target of ['webhook', 'backoffice', 'shopper_app']) body.external_data[target].URL = `https://${target}.example/hook`;
+  for (const target of ['webhook', 'backoffice', 'shopper_app'])
+    body.external_data[target].URL = `https://${target}.example/hook`;
   expect(CreateJobRequest.safeParse(body).success).toBe(true);
 });

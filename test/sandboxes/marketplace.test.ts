@@ -54,7 +54,11 @@ test("POST /_sandbox/events sends seed 002's first example with fresh delivery_i
   expect(DeliveryRequestEvent.safeParse(a!.body).success).toBe(true);
   const example = fixture('marketplace.delivery-request.json');
   const [delivery] = a!.body.deliveries;
-  expect({ ...a!.body, deliveries: [{ ...delivery, delivery_id: 'x', order_number: 'y' }], logistic_data: null }).toEqual({
+  expect({
+    ...a!.body,
+    deliveries: [{ ...delivery, delivery_id: 'x', order_number: 'y' }],
+    logistic_data: null,
+  }).toEqual({
     ...example,
     deliveries: [{ ...example.deliveries[0], delivery_id: 'x', order_number: 'y' }],
     logistic_data: null,
@@ -68,12 +72,18 @@ test("POST /_sandbox/events sends seed 002's first example with fresh delivery_i
 
 test('a callback carrying the headers handed out in the event is accepted and listed per delivery in arrival order', async () => {
   const sent = await marketplace.sendDeliveryRequest();
-  const event = sent.event as { deliveries: Array<{ delivery_id: string }>; logistic_data: { headers: Record<string, string> } };
+  const event = sent.event as {
+    deliveries: Array<{ delivery_id: string }>;
+    logistic_data: { headers: Record<string, string> };
+  };
   const deliveryId = event.deliveries[0]!.delivery_id;
   const headers = event.logistic_data.headers;
   const assigned = callback(deliveryId);
   const picked = callback(deliveryId, { status: 'PICKED' });
-  expect((await post(deliveryId, assigned, headers)).body).toEqual({ message: 'Event received', event_id: assigned.event_id });
+  expect((await post(deliveryId, assigned, headers)).body).toEqual({
+    message: 'Event received',
+    event_id: assigned.event_id,
+  });
   expect((await post(deliveryId, picked, { authorization: headers.Authorization! })).status).toBe(200);
   expect((await post(deliveryId, assigned, headers)).status).toBe(200);
   const listed = await call('GET', `${marketplace.url}/_sandbox/deliveries/${deliveryId}/events`);
@@ -83,7 +93,9 @@ test('a callback carrying the headers handed out in the event is accepted and li
     ['ASSIGNED', true],
   ]);
   expect(marketplace.callbacks(deliveryId)).toEqual(listed.body);
-  expect(marketplace.deliveries()).toEqual(expect.arrayContaining([{ deliveryId, callbacks: 3, lastStatus: 'ASSIGNED' }]));
+  expect(marketplace.deliveries()).toEqual(
+    expect.arrayContaining([{ deliveryId, callbacks: 3, lastStatus: 'ASSIGNED' }]),
+  );
 });
 
 test("seed 002's own header set {Authorization: 'Bearer xxx'} is accepted by default", async () => {
@@ -105,8 +117,12 @@ test('acceptedHeaders replaces the seed default', async () => {
   const strict = await startMarketplaceSandbox({ acceptedHeaders: [{ Authorization: 'Bearer only-this' }] });
   try {
     const url = (id: string) => `${strict.url}/deliveries/${id}/events`;
-    expect((await call('POST', url('d1'), { body: callback('d1'), headers: { authorization: 'Bearer xxx' } })).status).toBe(401);
-    expect((await call('POST', url('d1'), { body: callback('d1'), headers: { authorization: 'Bearer only-this' } })).status).toBe(200);
+    expect(
+      (await call('POST', url('d1'), { body: callback('d1'), headers: { authorization: 'Bearer xxx' } })).status,
+    ).toBe(401);
+    expect(
+      (await call('POST', url('d1'), { body: callback('d1'), headers: { authorization: 'Bearer only-this' } })).status,
+    ).toBe(200);
   } finally {
     await strict.close();
   }
@@ -137,7 +153,9 @@ test('a given event is sent as given, and its logistic_data.headers become accep
 });
 
 test('POST /_sandbox/headers accepts a header set at run time; an empty set is refused', async () => {
-  expect((await call('POST', `${marketplace.url}/_sandbox/headers`, { body: { 'X-Token': 'admin-added' } })).status).toBe(204);
+  expect(
+    (await call('POST', `${marketplace.url}/_sandbox/headers`, { body: { 'X-Token': 'admin-added' } })).status,
+  ).toBe(204);
   expect((await call('POST', `${marketplace.url}/_sandbox/headers`, { body: {} })).status).toBe(400);
   expect((await post('d9', callback('d9'), { 'x-token': 'admin-added' })).status).toBe(200);
 });

@@ -18,8 +18,12 @@ test('all starts VTEX, engine and marketplace, each healthy and using the sandbo
     expect(running.map((r) => r.name)).toEqual(['vtex', 'engine', 'marketplace']);
     for (const r of running) expect((await call('GET', `${r.url}/_sandbox/health`)).body.status).toBe('ok');
     const [vtex, engine] = running;
-    expect((await call('POST', `${vtex!.url}/token`, { body: { apiKey: SANDBOX_DEFAULTS.vtexApiKey } })).status).toBe(200);
-    const authorized = await call('GET', `${engine!.url}/jobs/nope`, { headers: { authorization: `Bearer ${SANDBOX_DEFAULTS.deliveryEngineApiKey}` } });
+    expect((await call('POST', `${vtex!.url}/token`, { body: { apiKey: SANDBOX_DEFAULTS.vtexApiKey } })).status).toBe(
+      200,
+    );
+    const authorized = await call('GET', `${engine!.url}/jobs/nope`, {
+      headers: { authorization: `Bearer ${SANDBOX_DEFAULTS.deliveryEngineApiKey}` },
+    });
     expect(authorized.status).toBe(404);
   } finally {
     await Promise.all(running.map((r) => r.close()));

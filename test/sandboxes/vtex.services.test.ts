@@ -31,9 +31,20 @@ function goodAnswer(body: { orderId: string }) {
 beforeAll(async () => {
   intake = await startReceiver();
   intake.answer('/vtex/services', goodAnswer);
-  intake.answer('/vtex/services/cancel', (body) => ({ status: 200, body: { message: 'Service executed successfully', data: body } }));
-  intake.answer('/vtex/services/pause', (body) => ({ status: 200, body: { message: 'Service executed successfully', data: body } }));
-  vtex = await startVtexSandbox({ apiKey, carrierId, confirmationDelayMs: 400, intake: { url: intake.url, token: intakeToken } });
+  intake.answer('/vtex/services/cancel', (body) => ({
+    status: 200,
+    body: { message: 'Service executed successfully', data: body },
+  }));
+  intake.answer('/vtex/services/pause', (body) => ({
+    status: 200,
+    body: { message: 'Service executed successfully', data: body },
+  }));
+  vtex = await startVtexSandbox({
+    apiKey,
+    carrierId,
+    confirmationDelayMs: 400,
+    intake: { url: intake.url, token: intakeToken },
+  });
 });
 afterAll(async () => {
   await vtex.close();
@@ -86,7 +97,10 @@ test('the service is recorded from the create body and our answer, readable with
     timezone: { offset: 300, value: 'America/Bogota', label: null },
   });
   expect(reply.body.packages).toHaveLength(1);
-  expect(reply.body.timeline.map((e: { description: string }) => e.description)).toEqual(['Service creation', 'Service pending']);
+  expect(reply.body.timeline.map((e: { description: string }) => e.description)).toEqual([
+    'Service creation',
+    'Service pending',
+  ]);
 });
 
 test('a tracking call earlier than confirmationDelayMs after our answer gets 404 (and is recorded); later ones work', async () => {
@@ -106,10 +120,15 @@ test('a tracking call earlier than confirmationDelayMs after our answer gets 404
 });
 
 test('an answer that breaks the Create service contract is reported in contractErrors', async () => {
-  intake.answer('/vtex/services', (body) => ({ status: 200, body: { status: 'PENDING', serviceId: `svc-${body.orderId}` } }));
+  intake.answer('/vtex/services', (body) => ({
+    status: 200,
+    body: { status: 'PENDING', serviceId: `svc-${body.orderId}` },
+  }));
   try {
     const result = await vtex.createService();
-    expect(result.contractErrors.map((e) => e.path)).toEqual(expect.arrayContaining(['shippingPrice', 'metaData', 'labels']));
+    expect(result.contractErrors.map((e) => e.path)).toEqual(
+      expect.arrayContaining(['shippingPrice', 'metaData', 'labels']),
+    );
     expect(result.vtexServiceId).toEqual(expect.stringContaining('&svc-'));
   } finally {
     intake.answer('/vtex/services', goodAnswer);
@@ -139,7 +158,9 @@ test("Cancel service sends seed 003's body plus the create body's settings and o
   const created = await vtex.createService();
   const orderId = (created.request as { orderId: string }).orderId;
   intake.received.length = 0;
-  const reply = await call('POST', `${vtex.url}/_sandbox/services/svc-${orderId}/cancel`, { body: { reason: 'La dirección de entrega esta mal registrada' } });
+  const reply = await call('POST', `${vtex.url}/_sandbox/services/svc-${orderId}/cancel`, {
+    body: { reason: 'La dirección de entrega esta mal registrada' },
+  });
   expect(reply.status).toBe(200);
   expect(intake.received[0]!.path).toBe('/vtex/services/cancel');
   expect(intake.received[0]!.headers.authorization).toBe(`Bearer ${intakeToken}`);
@@ -151,7 +172,10 @@ test("Cancel service sends seed 003's body plus the create body's settings and o
     metaData: { deliveryId: `d-${orderId}` },
   });
   expect(reply.body).toMatchObject({ status: 200, body: { message: 'Service executed successfully' } });
-  expect(vtex.service(carrierId, `svc-${orderId}`)).toMatchObject({ status: 'CANCELED', shippingFinishedDate: expect.any(String) });
+  expect(vtex.service(carrierId, `svc-${orderId}`)).toMatchObject({
+    status: 'CANCELED',
+    shippingFinishedDate: expect.any(String),
+  });
 });
 
 test("Cancel service for a service the sandbox never saw sends seed 003's example fields with null settings and metaData", async () => {
@@ -164,24 +188,39 @@ test("Cancel service for a service the sandbox never saw sends seed 003's exampl
 test('Pause service sends pause true then false; the record goes ON_HOLD and back to its status', async () => {
   const created = await vtex.createService();
   const serviceId = `svc-${(created.request as { orderId: string }).orderId}`;
-  const paused = await call('POST', `${vtex.url}/_sandbox/services/${serviceId}/pause`, { body: { pause: true, reason: 'cliente ausente' } });
+  const paused = await call('POST', `${vtex.url}/_sandbox/services/${serviceId}/pause`, {
+    body: { pause: true, reason: 'cliente ausente' },
+  });
   expect(paused.status).toBe(200);
-  expect(intake.received.at(-1)!.body).toMatchObject({ serviceId, carrierId, pause: true, reason: 'cliente ausente', settings: expect.any(Array), metaData: expect.any(Object) });
+  expect(intake.received.at(-1)!.body).toMatchObject({
+    serviceId,
+    carrierId,
+    pause: true,
+    reason: 'cliente ausente',
+    settings: expect.any(Array),
+    metaData: expect.any(Object),
+  });
   expect(vtex.service(carrierId, serviceId)?.status).toBe('ON_HOLD');
   await vtex.pauseService(serviceId, false, null);
   expect(intake.received.at(-1)!.body).toMatchObject({ pause: false, reason: null });
   expect(vtex.service(carrierId, serviceId)?.status).toBe('PENDING');
-  const bad = await call('POST', `${vtex.url}/_sandbox/services/${serviceId}/pause`, { body: { reason: 'no pause flag' } });
+  const bad = await call('POST', `${vtex.url}/_sandbox/services/${serviceId}/pause`, {
+    body: { reason: 'no pause flag' },
+  });
   expect(bad.status).toBe(400);
 });
 
 test('POST /_sandbox/services/register registers a confirmed service by hand', async () => {
-  const reply = await call('POST', `${vtex.url}/_sandbox/services/register`, { body: { carrierId, serviceId: 'by-hand', orderId: 'o-1', createdAt: '2030-01-01T00:00:00.000Z' } });
+  const reply = await call('POST', `${vtex.url}/_sandbox/services/register`, {
+    body: { carrierId, serviceId: 'by-hand', orderId: 'o-1', createdAt: '2030-01-01T00:00:00.000Z' },
+  });
   expect(reply.status).toBe(201);
   expect(reply.body).toMatchObject({ serviceId: `${carrierId}&by-hand`, orderId: 'o-1', status: 'PENDING' });
   expect(reply.body.timeline[0].date).toBe('2030-01-01T00:00:00.000Z');
   const jwt = await tokenFrom(vtex.url, apiKey);
-  expect((await call('GET', `${vtex.url}/tracking/hook/${carrierId}/by-hand`, { headers: { authorization: jwt } })).status).toBe(200);
+  expect(
+    (await call('GET', `${vtex.url}/tracking/hook/${carrierId}/by-hand`, { headers: { authorization: jwt } })).status,
+  ).toBe(200);
   expect((await call('POST', `${vtex.url}/_sandbox/services/register`, { body: { carrierId } })).status).toBe(400);
   expect((await call('GET', `${vtex.url}/_sandbox/services/${carrierId}/nobody`)).status).toBe(404);
 });
@@ -205,12 +244,27 @@ test('the whole flow is visible: create, wait for confirmation, update from the 
   const created = await vtex.createService();
   const serviceId = `svc-${(created.request as { orderId: string }).orderId}`;
   const jwt = await tokenFrom(vtex.url, apiKey);
-  await eventually(async () => {
-    const r = await call('PATCH', `${vtex.url}/tracking/hook/${carrierId}/${serviceId}`, { body: { status: 'ON_ROUTE' }, headers: { authorization: jwt } });
-    return r.status === 200;
-  }, 3000, 'confirmation');
+  await eventually(
+    async () => {
+      const r = await call('PATCH', `${vtex.url}/tracking/hook/${carrierId}/${serviceId}`, {
+        body: { status: 'ON_ROUTE' },
+        headers: { authorization: jwt },
+      });
+      return r.status === 200;
+    },
+    3000,
+    'confirmation',
+  );
   const listed = await call('GET', `${vtex.url}/_sandbox/services`);
   expect(listed.body).toEqual(
-    expect.arrayContaining([expect.objectContaining({ serviceId, status: 'ON_ROUTE', registeredBy: 'create-service', answeredAt: created.answeredAt, confirmedAt: created.confirmedAt })]),
+    expect.arrayContaining([
+      expect.objectContaining({
+        serviceId,
+        status: 'ON_ROUTE',
+        registeredBy: 'create-service',
+        answeredAt: created.answeredAt,
+        confirmedAt: created.confirmedAt,
+      }),
+    ]),
   );
 });

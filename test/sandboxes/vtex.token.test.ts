@@ -68,7 +68,10 @@ test('the recorded POST /token shows the apiKey masked', async () => {
 });
 
 test('faults given as options hit only the paths they name: tokens still come, tracking calls get 5xx until PUT /_sandbox/faults lifts them', async () => {
-  const flaky = await startVtexSandbox({ apiKey, faults: { errorRate: 1, errorStatuses: [503], pathPattern: '^/tracking/' } });
+  const flaky = await startVtexSandbox({
+    apiKey,
+    faults: { errorRate: 1, errorStatuses: [503], pathPattern: '^/tracking/' },
+  });
   try {
     const token = await call('POST', `${flaky.url}/token`, { body: { apiKey } });
     expect(token.status).toBe(200);

@@ -28,7 +28,13 @@ function newService(): string {
   return serviceId;
 }
 
-function hook(method: string, kind: string | null, serviceId: string, body?: unknown, auth: string | null = jwt): Promise<Reply> {
+function hook(
+  method: string,
+  kind: string | null,
+  serviceId: string,
+  body?: unknown,
+  auth: string | null = jwt,
+): Promise<Reply> {
   const path = kind ? `/tracking/hook/${kind}/${carrierId}/${serviceId}` : `/tracking/hook/${carrierId}/${serviceId}`;
   return call(method, `${vtex.url}${path}`, { body, headers: auth === null ? {} : { authorization: auth } });
 }
@@ -36,7 +42,9 @@ function hook(method: string, kind: string | null, serviceId: string, body?: unk
 function expectBadRequest(reply: Reply, path: string): void {
   expect(reply.status).toBe(400);
   expect(reply.body.message).toBe('Bad request');
-  expect(reply.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.any(String) })]));
+  expect(reply.body.errors).toEqual(
+    expect.arrayContaining([expect.objectContaining({ path, message: expect.any(String) })]),
+  );
 }
 
 describe('authentication', () => {
@@ -82,7 +90,10 @@ describe('authentication', () => {
       vtex.expireTokens();
       const refused = await hook('PATCH', null, serviceId, { status: 'ASSIGNED' });
       expect(refused.status).toBe(403);
-      expect(refused.body).toEqual({ message: TOKEN_EXPIRED_MESSAGE, requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(refused.body).toEqual({
+        message: TOKEN_EXPIRED_MESSAGE,
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
     } finally {
       vtex.setExpiredTokenStatus(401);
     }
@@ -137,7 +148,9 @@ describe('PATCH /tracking/hook/{carrierId}/{serviceId}', () => {
     const serviceId = newService();
     const trackingUrl = 'https://track.example/1';
     for (const status of ['ASSIGNED', 'PICKED', 'ON_ROUTE', 'DELIVERED']) {
-      expect((await hook('PATCH', null, serviceId, { status, trackingUrl, rating: 4, totalDistanceTraveled: 1200 })).status).toBe(200);
+      expect(
+        (await hook('PATCH', null, serviceId, { status, trackingUrl, rating: 4, totalDistanceTraveled: 1200 })).status,
+      ).toBe(200);
     }
     const record = vtex.service(carrierId, serviceId)!;
     const statusEntries = record.timeline.filter((e) => e.type === 'STATUS').slice(2);
@@ -157,7 +170,8 @@ describe('PATCH /tracking/hook/{carrierId}/{serviceId}', () => {
 
   test('statuses out of order are accepted and recorded as they came (ordering is the caller’s job)', async () => {
     const serviceId = newService();
-    for (const status of ['DELIVERED', 'ASSIGNED']) expect((await hook('PATCH', null, serviceId, { status })).status).toBe(200);
+    for (const status of ['DELIVERED', 'ASSIGNED'])
+      expect((await hook('PATCH', null, serviceId, { status })).status).toBe(200);
     expect(vtex.service(carrierId, serviceId)?.status).toBe('ASSIGNED');
   });
 
@@ -191,7 +205,10 @@ describe('notes, evidences, labels', () => {
     expect(record.timeline.at(-1)).toMatchObject({
       type: 'NOTE',
       description: 'A new note has been added',
-      metaData: { '0': { type: 'ERROR', note: 'El paquete tarda en ser despachado', author: 'Oscar Rojas' }, '1': { type: 'COMMENT' } },
+      metaData: {
+        '0': { type: 'ERROR', note: 'El paquete tarda en ser despachado', author: 'Oscar Rojas' },
+        '1': { type: 'COMMENT' },
+      },
     });
   });
 
@@ -211,7 +228,11 @@ describe('notes, evidences, labels', () => {
     const record = vtex.service(carrierId, serviceId)!;
     expect(record.evidences.map((e) => e.type)).toEqual(['IMAGE', 'TEXT']);
     expect(record.evidences[0]).toMatchObject({ author: 'Felipe Cardenas', date: expect.any(String) });
-    expect(record.timeline.at(-1)).toMatchObject({ type: 'EVIDENCE', description: 'Added evidence', metaData: { '1': { type: 'TEXT' } } });
+    expect(record.timeline.at(-1)).toMatchObject({
+      type: 'EVIDENCE',
+      description: 'Added evidence',
+      metaData: { '1': { type: 'TEXT' } },
+    });
     expectBadRequest(await hook('POST', 'evidences', serviceId, [{ type: 'VIDEO', content: 'x' }]), '0.type');
   });
 
@@ -231,10 +252,20 @@ describe('notes, evidences, labels', () => {
     const serviceId = newService();
     const over = 'A'.repeat(MAX_INLINE_LABEL_BYTES + 1);
     const at = 'A'.repeat(MAX_INLINE_LABEL_BYTES);
-    expectBadRequest(await hook('POST', 'labels', serviceId, { id: 'l1', url: over, name: 'big', type: 'BASE64' }), 'url');
-    expectBadRequest(await hook('POST', 'labels', serviceId, { id: 'l2', url: over, name: 'big', type: 'TEXT' }), 'url');
-    expect((await hook('POST', 'labels', serviceId, { id: 'l3', url: at, name: 'ok', type: 'BASE64' })).status).toBe(200);
-    expect((await hook('POST', 'labels', serviceId, { id: 'l4', url: over, name: 'pdf', type: 'PDF' })).status).toBe(200);
+    expectBadRequest(
+      await hook('POST', 'labels', serviceId, { id: 'l1', url: over, name: 'big', type: 'BASE64' }),
+      'url',
+    );
+    expectBadRequest(
+      await hook('POST', 'labels', serviceId, { id: 'l2', url: over, name: 'big', type: 'TEXT' }),
+      'url',
+    );
+    expect((await hook('POST', 'labels', serviceId, { id: 'l3', url: at, name: 'ok', type: 'BASE64' })).status).toBe(
+      200,
+    );
+    expect((await hook('POST', 'labels', serviceId, { id: 'l4', url: over, name: 'pdf', type: 'PDF' })).status).toBe(
+      200,
+    );
     expect(vtex.service(carrierId, serviceId)?.labels.map((l) => l.id)).toEqual(['l3', 'l4']);
   });
 });
@@ -248,7 +279,10 @@ describe('cancel and on-hold', () => {
     const record = vtex.service(carrierId, serviceId)!;
     expect(record.status).toBe('CANCELED');
     expect(record.shippingFinishedDate).toEqual(expect.any(String));
-    expect(record.timeline.at(-1)).toMatchObject({ type: 'STATUS', metaData: { status: 'CANCELED', type: 'END_CLIENT_CANCELED', comment: body.comment } });
+    expect(record.timeline.at(-1)).toMatchObject({
+      type: 'STATUS',
+      metaData: { status: 'CANCELED', type: 'END_CLIENT_CANCELED', comment: body.comment },
+    });
   });
 
   test('cancel refuses an on-hold type and a missing type with 400', async () => {
@@ -276,7 +310,13 @@ describe('GET /tracking/hook/{carrierId}/{serviceId}', () => {
     expect(reply.body.message).toBe('success');
     const data = reply.body.data;
     expect(ServiceRecord.safeParse(data).success).toBe(true);
-    expect(data).toMatchObject({ carrierId, orderId: `order-${n}`, serviceId: `${carrierId}&${serviceId}`, carrierName: 'Test Carrier', status: 'ASSIGNED' });
+    expect(data).toMatchObject({
+      carrierId,
+      orderId: `order-${n}`,
+      serviceId: `${carrierId}&${serviceId}`,
+      carrierName: 'Test Carrier',
+      status: 'ASSIGNED',
+    });
     expect(data.id).toMatch(/^[0-9a-f-]{36}$/);
     const seed = fixture('vtex.get-service.json').data;
     for (const key of Object.keys(seed)) expect(data).toHaveProperty(key);
@@ -313,13 +353,29 @@ describe("unknownServices 'register'", () => {
     const url = `${open.url}/tracking/hook/c9/fresh-1`;
     const reply = await call('PATCH', url, { body: { status: 'ASSIGNED' }, headers: { authorization: token } });
     expect(reply.status).toBe(200);
-    expect(open.service('c9', 'fresh-1')).toMatchObject({ carrierId: 'c9', serviceId: 'c9&fresh-1', orderId: '', status: 'ASSIGNED' });
-    expect(open.services()).toEqual([expect.objectContaining({ carrierId: 'c9', serviceId: 'fresh-1', registeredBy: 'tracking-call' })]);
+    expect(open.service('c9', 'fresh-1')).toMatchObject({
+      carrierId: 'c9',
+      serviceId: 'c9&fresh-1',
+      orderId: '',
+      status: 'ASSIGNED',
+    });
+    expect(open.services()).toEqual([
+      expect.objectContaining({ carrierId: 'c9', serviceId: 'fresh-1', registeredBy: 'tracking-call' }),
+    ]);
   });
 
   test('an invalid body registers nothing, and an unauthorized call registers nothing', async () => {
-    expect((await call('PATCH', `${open.url}/tracking/hook/c9/fresh-2`, { body: { status: 'LOST' }, headers: { authorization: token } })).status).toBe(400);
-    expect((await call('PATCH', `${open.url}/tracking/hook/c9/fresh-3`, { body: { status: 'ASSIGNED' } })).status).toBe(401);
+    expect(
+      (
+        await call('PATCH', `${open.url}/tracking/hook/c9/fresh-2`, {
+          body: { status: 'LOST' },
+          headers: { authorization: token },
+        })
+      ).status,
+    ).toBe(400);
+    expect((await call('PATCH', `${open.url}/tracking/hook/c9/fresh-3`, { body: { status: 'ASSIGNED' } })).status).toBe(
+      401,
+    );
     expect(open.service('c9', 'fresh-2')).toBeUndefined();
     expect(open.service('c9', 'fresh-3')).toBeUndefined();
   });

@@ -2,7 +2,7 @@
 import example from '../../contracts/examples/vtex.create-service.json';
 import type { CallRecord } from '../../sandboxes';
 import { deliveryStateQuery } from '../../workflows/messages';
-import type { DeliveryView } from '../../workflows/types';
+import type { DeliveryView } from '../../contracts/delivery';
 import type { TestStack } from './stack';
 import { waitFor } from './waitFor';
 
@@ -22,15 +22,30 @@ export interface CreatedDelivery {
 }
 
 /** VTEX sends Create service; resolves once the job exists (and, by default, VTEX got the first PATCH). */
-export async function createVtexDelivery(stack: TestStack, options: { body?: Record<string, any>; waitFirstReport?: boolean } = {}): Promise<CreatedDelivery> {
+export async function createVtexDelivery(
+  stack: TestStack,
+  options: { body?: Record<string, any>; waitFirstReport?: boolean } = {},
+): Promise<CreatedDelivery> {
   const body = options.body ?? createServiceBody();
   const result = await stack.vtex.createService(body);
-  if (result.status !== 200) throw new Error(`Create service answered ${result.status}: ${JSON.stringify(result.body)}`);
+  if (result.status !== 200)
+    throw new Error(`Create service answered ${result.status}: ${JSON.stringify(result.body)}`);
   const serviceId = (result.body as { serviceId: string }).serviceId;
-  const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: `the job of ${body.orderId}` });
-  const created = { serviceId, carrierId: body.carrierId as string, orderId: body.orderId as string, jobId: job.job_id, answeredAt: Date.parse(result.answeredAt) };
+  const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), {
+    what: `the job of ${body.orderId}`,
+  });
+  const created = {
+    serviceId,
+    carrierId: body.carrierId as string,
+    orderId: body.orderId as string,
+    jobId: job.job_id,
+    answeredAt: Date.parse(result.answeredAt),
+  };
   if (options.waitFirstReport ?? true) {
-    await waitFor(() => stack.vtex.service(created.carrierId, serviceId)?.trackingUrl, { what: 'the first PATCH', timeoutMs: 15_000 });
+    await waitFor(() => stack.vtex.service(created.carrierId, serviceId)?.trackingUrl, {
+      what: 'the first PATCH',
+      timeoutMs: 15_000,
+    });
   }
   return created;
 }

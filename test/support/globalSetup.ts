@@ -14,7 +14,13 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const existing = process.env.TEMPORAL_ADDRESS;
   const [server, bundle] = await Promise.all([
-    existing ? undefined : startDevServer({ dbFile: path.join(dir, 'temporal.sqlite'), uiPort: false, log: (l) => process.stderr.write(`${l}\n`) }),
+    existing
+      ? undefined
+      : startDevServer({
+          dbFile: path.join(dir, 'temporal.sqlite'),
+          uiPort: false,
+          log: (l) => process.stderr.write(`${l}\n`),
+        }),
     bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');
@@ -24,7 +30,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.TEST_TMP_DIR = dir;
   (globalThis as Record<string, unknown>).__DEV_SERVER__ = server;
-  process.stderr.write(`\n[test setup] ${server ? 'Temporal dev server' : 'Temporal at TEMPORAL_ADDRESS'} ${address}, workflow bundle ready in ${Date.now() - started} ms\n`);
+  process.stderr.write(
+    `\n[test setup] ${server ? 'Temporal dev server' : 'Temporal at TEMPORAL_ADDRESS'} ${address}, workflow bundle ready in ${Date.now() - started} ms\n`,
+  );
 }
 
 const quietLogger = {

@@ -15,14 +15,32 @@ import { ensureTemporalCli } from '../../scripts/temporal-cli';
 export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
 
 /** Writes the workflow's history; by default once it ended, so the whole life is replayed. */
-export async function recordHistory(client: Client, workflowId: string, name: string, options: { waitForEnd?: boolean } = {}): Promise<void> {
+export async function recordHistory(
+  client: Client,
+  workflowId: string,
+  name: string,
+  options: { waitForEnd?: boolean } = {},
+): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   if (options.waitForEnd ?? true) await client.workflow.getHandle(workflowId).result();
   const cli = await ensureTemporalCli();
-  const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--address', process.env.TEST_TEMPORAL_ADDRESS!, '--output', 'json'], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const json = execFileSync(
+    cli,
+    [
+      'workflow',
+      'show',
+      '--workflow-id',
+      workflowId,
+      '--address',
+      process.env.TEST_TEMPORAL_ADDRESS!,
+      '--output',
+      'json',
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), json);
 }
 

@@ -27,6 +27,11 @@ export function fresh(event: Record<string, any>, count = event.deliveries.lengt
     order_number: `IT-MKT-${randomUUID().slice(0, 8)}-${i + 1}`,
   }));
   if (copy.route_id) copy.route_id = randomUUID();
-  copy.logistic_data = { headers: { Authorization: `Bearer ${randomBytes(18).toString('base64url')}`, 'X-Carrier-Key': randomBytes(12).toString('hex') } };
+  copy.logistic_data = {
+    headers: {
+      Authorization: `Bearer ${randomBytes(18).toString('base64url')}`,
+      'X-Carrier-Key': randomBytes(12).toString('hex'),
+    },
+  };
   return copy;
 }

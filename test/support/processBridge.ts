@@ -44,12 +44,24 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 export async function startProcessBridge(env: Record<string, string>, temporalAddress: string): Promise<ProcessBridge> {
   const healthPort = await freePort();
-  const common = { ...env, TEMPORAL_ADDRESS: temporalAddress, WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE ?? '' };
+  const common = {
+    ...env,
+    TEMPORAL_ADDRESS: temporalAddress,
+    WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE ?? '',
+  };
   const worker = run('worker/main.ts', { ...common, WORKER_HEALTH_PORT: String(healthPort) });
   const api = run('api/main.ts', common);
   const apiUrl = `http://127.0.0.1:${env.PORT}`;
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${healthPort}/healthz`)).ok, { what: 'the worker process', timeoutMs: 30_000, intervalMs: 200 });
-  await waitFor(async () => (await fetch(`${apiUrl}/readyz`)).ok, { what: 'the API process', timeoutMs: 30_000, intervalMs: 200 });
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${healthPort}/healthz`)).ok, {
+    what: 'the worker process',
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
+  await waitFor(async () => (await fetch(`${apiUrl}/readyz`)).ok, {
+    what: 'the API process',
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
   return {

@@ -43,13 +43,19 @@ export interface TestStack {
   config: ServiceConfig;
   apiUrl: string;
   /** An intake call with the test token (or the given headers), answered as {status, body}. */
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
-  if (!temporalAddress) throw new Error('TEST_TEMPORAL_ADDRESS is not set: run the tests through jest (globalSetup starts the dev server)');
+  if (!temporalAddress)
+    throw new Error('TEST_TEMPORAL_ADDRESS is not set: run the tests through jest (globalSetup starts the dev server)');
   const port = await freePort();
   const intake = { url: `http://127.0.0.1:${port}`, token: TEST_INTAKE_TOKEN };
   const quiet = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -68,7 +74,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,
   };
-  const config = resolveConfig(parseEnv(envVars), { vtex: vtex.url, deliveryEngine: engine.url, marketplace: marketplace.url });
+  const config = resolveConfig(parseEnv(envVars), {
+    vtex: vtex.url,
+    deliveryEngine: engine.url,
+    marketplace: marketplace.url,
+  });
   const bridge = options.processes
     ? await startProcessBridge(
         {
@@ -115,4 +125,24 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await Promise.all([vtex.close(), engine.close(), marketplace.close()]);
     },
   };
+}
+
+/**
+ * The stack of one describe block: started before its tests, stopped after them. Returns a handle
+ * that forwards to the running stack (read it inside tests and hooks, not at definition time).
+ */
+export function useTestStack(options: TestStackOptions = {}): TestStack {
+  let running: TestStack | undefined;
+  beforeAll(async () => {
+    running = await startTestStack(options);
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return new Proxy({} as TestStack, {
+    get(_target, key) {
+      if (!running) throw new Error('the test stack is used before beforeAll started it');
+      return Reflect.get(running, key) as unknown;
+    },
+  });
 }

@@ -1,6 +1,10 @@
 import { ConfigError, describeConfig, parseEnv, resolveConfig, SANDBOX_DEFAULTS } from '../../config';
 
-const sandboxUrls = { vtex: 'http://127.0.0.1:1', deliveryEngine: 'http://127.0.0.1:2', marketplace: 'http://127.0.0.1:3' };
+const sandboxUrls = {
+  vtex: 'http://127.0.0.1:1',
+  deliveryEngine: 'http://127.0.0.1:2',
+  marketplace: 'http://127.0.0.1:3',
+};
 
 describe('configuration from the environment', () => {
   it('runs every external system as a sandbox, with the dev token, when nothing is set', () => {
@@ -30,8 +34,12 @@ describe('configuration from the environment', () => {
 
   it('requires the credentials of every real system it talks to', () => {
     const env = parseEnv({ DELIVERY_ENGINE_URL: 'https://engine.example.com' });
-    expect(() => resolveConfig(env, sandboxUrls)).toThrow(new ConfigError('DELIVERY_ENGINE_API_KEY', 'is required when DELIVERY_ENGINE_URL is set'));
-    expect(() => resolveConfig(parseEnv({ VTEX_TRACKING_URL: 'https://api.example.com/prod/v1' }), sandboxUrls)).toThrow(/VTEX_AUTH_URL/);
+    expect(() => resolveConfig(env, sandboxUrls)).toThrow(
+      new ConfigError('DELIVERY_ENGINE_API_KEY', 'is required when DELIVERY_ENGINE_URL is set'),
+    );
+    expect(() =>
+      resolveConfig(parseEnv({ VTEX_TRACKING_URL: 'https://api.example.com/prod/v1' }), sandboxUrls),
+    ).toThrow(/VTEX_AUTH_URL/);
   });
 
   it('requires INTAKE_TOKEN once no sandbox runs, and refuses sandboxes in production', () => {
@@ -48,11 +56,20 @@ describe('configuration from the environment', () => {
     const config = resolveConfig(parseEnv({ ...real, INTAKE_TOKEN: 't' }));
     expect(config.sandboxed).toEqual([]);
     expect(config.deliveryEngine.url).toBe('https://engine.example.com');
-    expect(() => resolveConfig(parseEnv({ NODE_ENV: 'production' }), sandboxUrls)).toThrow(/VTEX_TRACKING_URL is required when NODE_ENV=production/);
+    expect(() => resolveConfig(parseEnv({ NODE_ENV: 'production' }), sandboxUrls)).toThrow(
+      /VTEX_TRACKING_URL is required when NODE_ENV=production/,
+    );
   });
 
   it('describes itself without any secret', () => {
-    const config = resolveConfig(parseEnv({ INTAKE_TOKEN: 'intake-secret', VTEX_API_KEY: 'vtex-secret', DELIVERY_ENGINE_API_KEY: 'engine-secret' }), sandboxUrls);
+    const config = resolveConfig(
+      parseEnv({
+        INTAKE_TOKEN: 'intake-secret',
+        VTEX_API_KEY: 'vtex-secret',
+        DELIVERY_ENGINE_API_KEY: 'engine-secret',
+      }),
+      sandboxUrls,
+    );
     const text = JSON.stringify(describeConfig(config));
     for (const secret of ['intake-secret', 'vtex-secret', 'engine-secret']) expect(text).not.toContain(secret);
   });

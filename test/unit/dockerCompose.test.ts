@@ -9,7 +9,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { parseEnv, resolveConfig } from '../../config';
-import { CLUSTER, DYNAMIC_CONFIG_FILE, HEALTH_CHECKS, SCHEMA_SCRIPT, SERVER_ENV_FILE, serverEnv } from '../../scripts/cluster/topology';
+import {
+  CLUSTER,
+  DYNAMIC_CONFIG_FILE,
+  HEALTH_CHECKS,
+  SCHEMA_SCRIPT,
+  SERVER_ENV_FILE,
+  serverEnv,
+} from '../../scripts/cluster/topology';
 import { DEV_SERVER_TUNING, dynamicConfigValues } from '../../scripts/dev-server';
 
 interface Service {
@@ -26,14 +33,22 @@ interface Service {
 }
 
 const root = path.resolve(__dirname, '../..');
-const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
 const services = compose.services;
 const fromRoot = (file: string) => `./${path.relative(root, file)}`;
 
 /** `${NAME:-default}` / `${NAME:?msg}` as compose would fill them from a complete .env file. */
 function resolveEnv(env: Record<string, string | number>, values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+)(?::[-?]([^}]*))?\}/g, (_m, name: string, fallback?: string) => values[name] ?? fallback ?? '')]),
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v).replace(
+        /\$\{(\w+)(?::[-?]([^}]*))?\}/g,
+        (_m, name: string, fallback?: string) => values[name] ?? fallback ?? '',
+      ),
+    ]),
   );
 }
 
@@ -44,17 +59,31 @@ function mountOf(service: Service, hostPath: string): string | undefined {
 }
 
 describe('docker-compose.yml mirrors npm run cluster', () => {
-  it('has the cluster\'s parts: PostgreSQL, the schema job, Temporal, its Web UI, the namespace setup, the workers and the APIs', () => {
-    expect(Object.keys(services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-schema', 'temporal-setup', 'temporal-ui', 'worker']);
+  it("has the cluster's parts: PostgreSQL, the schema job, Temporal, its Web UI, the namespace setup, the workers and the APIs", () => {
+    expect(Object.keys(services).sort()).toEqual([
+      'api',
+      'postgresql',
+      'temporal',
+      'temporal-schema',
+      'temporal-setup',
+      'temporal-ui',
+      'worker',
+    ]);
   });
 
   it('runs the Temporal server and UI versions the cluster builds (those the pinned CLI embeds), on the PostgreSQL major it runs on', () => {
     expect(services.temporal!.image).toBe(`temporalio/server:${CLUSTER.serverVersion}`);
     expect(services['temporal-ui']!.image).toBe(`temporalio/ui:${CLUSTER.uiVersion}`);
     // The schema job uses the image's temporal-sql-tool, which is the server's version (the tag's first part).
-    expect(services['temporal-schema']!.image).toMatch(new RegExp(`^temporalio/admin-tools:${CLUSTER.serverVersion.replace(/\./g, '\\.')}-`));
+    expect(services['temporal-schema']!.image).toMatch(
+      new RegExp(`^temporalio/admin-tools:${CLUSTER.serverVersion.replace(/\./g, '\\.')}-`),
+    );
     expect(services.postgresql!.image).toMatch(new RegExp(`^postgres:${CLUSTER.postgresMajor}\\.\\d+-bookworm$`));
-    expect(services.postgresql!.command).toEqual(['postgres', '-c', `max_connections=${CLUSTER.postgresMaxConnections}`]);
+    expect(services.postgresql!.command).toEqual([
+      'postgres',
+      '-c',
+      `max_connections=${CLUSTER.postgresMaxConnections}`,
+    ]);
   });
 
   it('gives the server the settings file and the dynamic config file the cluster reads, overriding none of their keys', () => {
@@ -70,14 +99,18 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
     expect(services.temporal!.environment!.DYNAMIC_CONFIG_FILE_PATH).toBe(mounted);
   });
 
-  it('sets the schema up with the cluster\'s own script', () => {
+  it("sets the schema up with the cluster's own script", () => {
     const mountedDir = mountOf(services['temporal-schema']!, fromRoot(path.dirname(SCHEMA_SCRIPT)));
     expect(services['temporal-schema']!.command).toEqual(['sh', `${mountedDir}/${path.basename(SCHEMA_SCRIPT)}`]);
     expect(services['temporal-schema']!.environment).toMatchObject({ POSTGRES_SEEDS: 'postgresql' });
-    expect(services.temporal!.environment).toMatchObject({ POSTGRES_SEEDS: 'postgresql', DB_PORT: 5432, VISIBILITY_DB_PORT: 5432 });
+    expect(services.temporal!.environment).toMatchObject({
+      POSTGRES_SEEDS: 'postgresql',
+      DB_PORT: 5432,
+      VISIBILITY_DB_PORT: 5432,
+    });
   });
 
-  it('registers the namespace with the cluster\'s retention, then runs as many workers and APIs as the cluster', () => {
+  it("registers the namespace with the cluster's retention, then runs as many workers and APIs as the cluster", () => {
     expect(services['temporal-setup']!.environment!.TEMPORAL_NAMESPACE_RETENTION_DAYS).toBe(CLUSTER.retentionDays);
     expect(services.worker!.deploy?.replicas).toBe(CLUSTER.workers);
     expect(services.api!.deploy?.replicas).toBe(CLUSTER.apis);
@@ -95,10 +128,15 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
     expect(test('worker')).toContain(`http://127.0.0.1:3001${HEALTH_CHECKS.worker.split(' ')[1]}`);
     expect(test('api')).toContain(`http://127.0.0.1:3000${HEALTH_CHECKS.api.split(' ')[1]}`);
     expect(services['temporal-schema']!.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
-    expect(services.temporal!.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+    expect(services.temporal!.depends_on).toEqual({
+      'temporal-schema': { condition: 'service_completed_successfully' },
+    });
     expect(services['temporal-setup']!.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     expect(services.worker!.depends_on).toEqual({ 'temporal-setup': { condition: 'service_completed_successfully' } });
-    expect(services.api!.depends_on).toMatchObject({ 'temporal-setup': { condition: 'service_completed_successfully' }, worker: { condition: 'service_healthy' } });
+    expect(services.api!.depends_on).toMatchObject({
+      'temporal-setup': { condition: 'service_completed_successfully' },
+      worker: { condition: 'service_healthy' },
+    });
   });
 
   it('pins every image and builds ours from the Dockerfile', () => {

@@ -10,9 +10,15 @@ import {
 } from '../../mapping/eventToMarketplace';
 import { reporterFor } from '../../workflows/platforms';
 import { marketplaceReporter } from '../../workflows/reporters';
-import type { MarketplaceTarget } from '../../workflows/types';
+import type { MarketplaceTarget } from '../../contracts/delivery';
 
-const target: MarketplaceTarget = { platform: 'marketplace', deliveryId: 'd-1', orderNumber: 'order-1', tracking: 'a-vBGOS', sealedHeaders: 'v1.sealed' };
+const target: MarketplaceTarget = {
+  platform: 'marketplace',
+  deliveryId: 'd-1',
+  orderNumber: 'order-1',
+  tracking: 'a-vBGOS',
+  sealedHeaders: 'v1.sealed',
+};
 const driver = { id: 'drv-7', name: 'Pedro', phone: '+5511999990000', vehicle: 'motorcycle' };
 const event = (type: string, extra: Partial<JobEvent> = {}): JobEvent => ({
   id: `evt-${type}`,
@@ -21,12 +27,25 @@ const event = (type: string, extra: Partial<JobEvent> = {}): JobEvent => ({
   job: { id: 'job-1', client_reference: 'd-1' },
   ...extra,
 });
-const base = { event_id: 'd-1:engine:evt-X', occurred_at: '2026-11-27T13:00:00.000Z', tracking: 'a-vBGOS', delivery_id: 'd-1', order_number: 'order-1' };
+const base = {
+  event_id: 'd-1:engine:evt-X',
+  occurred_at: '2026-11-27T13:00:00.000Z',
+  tracking: 'a-vBGOS',
+  delivery_id: 'd-1',
+  order_number: 'order-1',
+};
 const bodies = (calls: MarketplaceCall[]) => calls.map((c) => c.body);
 
 describe('carrier events to marketplace status callbacks', () => {
   it('first reports the job as it stands: PENDING, tracking page and estimated time', () => {
-    const job = { jobId: 'job-1', slotId: 's', trackingUrl: 'https://t/job-1', price: 12.5, startsAt: '2026-11-27T17:00:00.000Z', endsAt: '2026-11-28T02:59:00.000Z' };
+    const job = {
+      jobId: 'job-1',
+      slotId: 's',
+      trackingUrl: 'https://t/job-1',
+      price: 12.5,
+      startsAt: '2026-11-27T17:00:00.000Z',
+      endsAt: '2026-11-28T02:59:00.000Z',
+    };
     const call = marketplaceFirstReport(target, job, 'PENDING', '2026-11-27T12:00:01.000Z');
     expect(call.body).toEqual({
       event_id: 'd-1:job-created',
@@ -42,9 +61,19 @@ describe('carrier events to marketplace status callbacks', () => {
   });
 
   it('reports a move with the new status, the driver and the time of the event in UTC', () => {
-    const calls = marketplaceCallsForEvent(target, event('ALLOCATED', { resource: driver, tracking_url: 'https://t/job-1' }), { movedTo: 'ASSIGNED', current: 'ASSIGNED', agentEverAssigned: false });
+    const calls = marketplaceCallsForEvent(
+      target,
+      event('ALLOCATED', { resource: driver, tracking_url: 'https://t/job-1' }),
+      { movedTo: 'ASSIGNED', current: 'ASSIGNED', agentEverAssigned: false },
+    );
     expect(bodies(calls)).toEqual([
-      { ...base, event_id: 'd-1:engine:evt-ALLOCATED', status: 'ASSIGNED', agent: { id: 'drv-7', name: 'Pedro', phone: '+5511999990000', vehicle: 'motorcycle' }, tracking_url: 'https://t/job-1' },
+      {
+        ...base,
+        event_id: 'd-1:engine:evt-ALLOCATED',
+        status: 'ASSIGNED',
+        agent: { id: 'drv-7', name: 'Pedro', phone: '+5511999990000', vehicle: 'motorcycle' },
+        tracking_url: 'https://t/job-1',
+      },
     ]);
   });
 
@@ -53,7 +82,11 @@ describe('carrier events to marketplace status callbacks', () => {
     ['GOING_TO_DESTINATION_STARTED', 'ON_ROUTE'],
     ['CLIENT_RECEIVED', 'DELIVERED'],
   ] as const)('reports %s as %s, without a reason', (type, status) => {
-    const [call] = marketplaceCallsForEvent(target, event(type), { movedTo: status, current: status, agentEverAssigned: true });
+    const [call] = marketplaceCallsForEvent(target, event(type), {
+      movedTo: status,
+      current: status,
+      agentEverAssigned: true,
+    });
     expect(call?.body).toEqual({ ...base, event_id: `d-1:engine:evt-${type}`, status });
   });
 
@@ -65,28 +98,66 @@ describe('carrier events to marketplace status callbacks', () => {
     ['ON_HOLD', 'ON_HOLD', undefined, 'On hold at the carrier'],
     ['RETURNED', 'RETURNED', 'Address not found', 'Address not found'],
   ] as const)('reports %s as %s with the reason (%s)', (type, status, reason, expected) => {
-    const [call] = marketplaceCallsForEvent(target, event(type, reason ? { reason } : {}), { movedTo: status, current: status, agentEverAssigned: true });
+    const [call] = marketplaceCallsForEvent(target, event(type, reason ? { reason } : {}), {
+      movedTo: status,
+      current: status,
+      agentEverAssigned: true,
+    });
     expect(call?.body).toMatchObject({ status, reason: expected });
   });
 
   it('tells nothing of a repeated step, a step back, a picking detail or anything after the end', () => {
-    expect(marketplaceCallsForEvent(target, event('GOING_TO_ORIGIN_STARTED', { resource: driver }), { current: 'ASSIGNED', agentEverAssigned: true })).toEqual([]);
-    expect(marketplaceCallsForEvent(target, event('CHECKED_OUT'), { current: 'ON_ROUTE', agentEverAssigned: true })).toEqual([]);
-    expect(marketplaceCallsForEvent(target, event('PICKING_STARTED'), { current: 'ASSIGNED', agentEverAssigned: true })).toEqual([]);
-    expect(marketplaceCallsForEvent(target, event('RESCHEDULED', { eta: '2026-11-28T15:00:00-03:00' }), { current: 'DELIVERED', agentEverAssigned: true })).toEqual([]);
-    expect(marketplaceCallsForEvent(target, event('RE_ALLOCATED', { resource: driver }), { current: 'CANCELED', agentEverAssigned: true })).toEqual([]);
+    expect(
+      marketplaceCallsForEvent(target, event('GOING_TO_ORIGIN_STARTED', { resource: driver }), {
+        current: 'ASSIGNED',
+        agentEverAssigned: true,
+      }),
+    ).toEqual([]);
+    expect(
+      marketplaceCallsForEvent(target, event('CHECKED_OUT'), { current: 'ON_ROUTE', agentEverAssigned: true }),
+    ).toEqual([]);
+    expect(
+      marketplaceCallsForEvent(target, event('PICKING_STARTED'), { current: 'ASSIGNED', agentEverAssigned: true }),
+    ).toEqual([]);
+    expect(
+      marketplaceCallsForEvent(target, event('RESCHEDULED', { eta: '2026-11-28T15:00:00-03:00' }), {
+        current: 'DELIVERED',
+        agentEverAssigned: true,
+      }),
+    ).toEqual([]);
+    expect(
+      marketplaceCallsForEvent(target, event('RE_ALLOCATED', { resource: driver }), {
+        current: 'CANCELED',
+        agentEverAssigned: true,
+      }),
+    ).toEqual([]);
   });
 
   it('tells a reschedule as the unchanged status with the new estimated time and why', () => {
-    const calls = marketplaceCallsForEvent(target, event('RESCHEDULED', { eta: '2026-11-28T15:00:00-03:00', reason: 'Client asked' }), { current: 'ASSIGNED', agentEverAssigned: true });
+    const calls = marketplaceCallsForEvent(
+      target,
+      event('RESCHEDULED', { eta: '2026-11-28T15:00:00-03:00', reason: 'Client asked' }),
+      { current: 'ASSIGNED', agentEverAssigned: true },
+    );
     expect(bodies(calls)).toEqual([
-      { ...base, event_id: 'd-1:engine:evt-RESCHEDULED', status: 'ASSIGNED', estimated_delivery_at: '2026-11-28T18:00:00.000Z', reason: 'Delivery rescheduled to 2026-11-28T18:00:00.000Z: Client asked' },
+      {
+        ...base,
+        event_id: 'd-1:engine:evt-RESCHEDULED',
+        status: 'ASSIGNED',
+        estimated_delivery_at: '2026-11-28T18:00:00.000Z',
+        reason: 'Delivery rescheduled to 2026-11-28T18:00:00.000Z: Client asked',
+      },
     ]);
   });
 
   it('tells a new driver with the unchanged status, even past ASSIGNED', () => {
-    const calls = marketplaceCallsForEvent(target, event('RE_ALLOCATED', { resource: { id: 'drv-8', name: 'Ana' } }), { current: 'ON_ROUTE', agentEverAssigned: true });
-    expect(bodies(calls)).toEqual([{ ...base, event_id: 'd-1:engine:evt-RE_ALLOCATED', status: 'ON_ROUTE', agent: { id: 'drv-8', name: 'Ana' } }]);
+    const calls = marketplaceCallsForEvent(target, event('RE_ALLOCATED', { resource: { id: 'drv-8', name: 'Ana' } }), {
+      current: 'ON_ROUTE',
+      agentEverAssigned: true,
+    });
+    expect(bodies(calls)).toEqual([
+      { ...base, event_id: 'd-1:engine:evt-RE_ALLOCATED', status: 'ON_ROUTE', agent: { id: 'drv-8', name: 'Ana' } },
+    ]);
   });
 
   it('gives each callback an event_id that is the same on every replay and unique within the delivery', () => {
@@ -96,7 +167,9 @@ describe('carrier events to marketplace status callbacks', () => {
     expect(again).toEqual(once);
     const other = marketplaceCallsForEvent(target, { ...event('CHECKED_OUT'), id: 'evt-other' }, outcome);
     expect(other[0]?.body.event_id).not.toBe(once[0]?.body.event_id);
-    expect(marketplaceCallsForEvent({ ...target, deliveryId: 'd-2' }, event('CHECKED_OUT'), outcome)[0]?.body.event_id).toBe('d-2:engine:evt-CHECKED_OUT');
+    expect(
+      marketplaceCallsForEvent({ ...target, deliveryId: 'd-2' }, event('CHECKED_OUT'), outcome)[0]?.body.event_id,
+    ).toBe('d-2:engine:evt-CHECKED_OUT');
   });
 
   it('reports a failed creation as CANCELED with the reason', () => {
@@ -110,11 +183,17 @@ describe('carrier events to marketplace status callbacks', () => {
   });
 
   it("reports an operator's cancel as CANCELED, since the marketplace did not ask for it", () => {
-    expect(marketplaceCanceledOnRequest(target, 'Canceled by an operator', '2026-11-27T12:10:00.000Z').body).toMatchObject({ event_id: 'd-1:canceled', status: 'CANCELED', reason: 'Canceled by an operator' });
+    expect(
+      marketplaceCanceledOnRequest(target, 'Canceled by an operator', '2026-11-27T12:10:00.000Z').body,
+    ).toMatchObject({ event_id: 'd-1:canceled', status: 'CANCELED', reason: 'Canceled by an operator' });
   });
 
   it('keeps reasons to 500 characters', () => {
-    const [call] = marketplaceCallsForEvent(target, event('INCIDENT', { reason: 'x'.repeat(2000) }), { movedTo: 'INCIDENT', current: 'INCIDENT', agentEverAssigned: true });
+    const [call] = marketplaceCallsForEvent(target, event('INCIDENT', { reason: 'x'.repeat(2000) }), {
+      movedTo: 'INCIDENT',
+      current: 'INCIDENT',
+      agentEverAssigned: true,
+    });
     expect(call?.body.reason).toHaveLength(500);
   });
 
@@ -122,8 +201,16 @@ describe('carrier events to marketplace status callbacks', () => {
     expect(marketplaceStatusOf('CREATED')).toBe('PENDING');
     expect(marketplaceStatusOf('ON_HOLD')).toBe('ON_HOLD');
     const all = [
-      ...marketplaceCallsForEvent(target, event('ALLOCATED', { resource: driver, eta: '2026-11-27T15:00:00Z' }), { movedTo: 'ASSIGNED', current: 'ASSIGNED', agentEverAssigned: false }),
-      ...marketplaceCallsForEvent(target, event('REFUSED', { reason: 'r' }), { movedTo: 'INCIDENT', current: 'INCIDENT', agentEverAssigned: true }),
+      ...marketplaceCallsForEvent(target, event('ALLOCATED', { resource: driver, eta: '2026-11-27T15:00:00Z' }), {
+        movedTo: 'ASSIGNED',
+        current: 'ASSIGNED',
+        agentEverAssigned: false,
+      }),
+      ...marketplaceCallsForEvent(target, event('REFUSED', { reason: 'r' }), {
+        movedTo: 'INCIDENT',
+        current: 'INCIDENT',
+        agentEverAssigned: true,
+      }),
       marketplaceCreationFailed(target, 'r', '2026-11-27T12:10:00.000Z'),
     ];
     for (const call of all) expect(StatusCallback.safeParse(call.body).error?.issues).toBeUndefined();
@@ -132,12 +219,12 @@ describe('carrier events to marketplace status callbacks', () => {
 
 describe('the marketplace reporter', () => {
   it('is chosen for marketplace deliveries and has no confirmation delay, whatever the tuning says', () => {
-    expect(reporterFor(target, 5000).confirmationDelayMs).toBe(0);
-    expect(marketplaceReporter(target).confirmationDelayMs).toBe(0);
+    expect(reporterFor(target, 5000, {}).confirmationDelayMs).toBe(0);
+    expect(marketplaceReporter(target, {}).confirmationDelayMs).toBe(0);
   });
 
   it('describes each call by status and event_id (never the headers)', () => {
-    const reporter = marketplaceReporter(target);
+    const reporter = marketplaceReporter(target, {});
     const [call] = reporter.creationFailed('boom');
     expect(reporter.describe(call!)).toBe('POST status CANCELED (d-1:creation-failed)');
     expect(reporter.describe(call!)).not.toContain('sealed');

@@ -17,7 +17,9 @@ describe('service ids', () => {
   });
 
   it('name marketplace deliveries by their delivery_id', () => {
-    expect(marketplaceServiceId('851dc274-e090-4881-8f3c-5b660cecf059')).toBe('mkt-851dc274-e090-4881-8f3c-5b660cecf059');
+    expect(marketplaceServiceId('851dc274-e090-4881-8f3c-5b660cecf059')).toBe(
+      'mkt-851dc274-e090-4881-8f3c-5b660cecf059',
+    );
     expect(marketplaceServiceId('851dc274-e090-4881-8f3c-5b660cecf059')).toMatch(SERVICE_ID_PATTERN);
   });
 });

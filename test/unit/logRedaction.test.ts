@@ -14,7 +14,10 @@ function capture() {
 }
 
 describe('log redaction of marketplace secrets', () => {
-  const event: Record<string, any> = { ...seedDeliveryRequest(), logistic_data: { headers: { Authorization: 'Bearer log-secret-1', 'X-Api-Key': 'log-secret-2' } } };
+  const event: Record<string, any> = {
+    ...seedDeliveryRequest(),
+    logistic_data: { headers: { Authorization: 'Bearer log-secret-1', 'X-Api-Key': 'log-secret-2' } },
+  };
   const target = { platform: 'marketplace', deliveryId: 'd-1', sealedHeaders: 'v1.iv.ciphertext.tag' };
 
   it('never prints the callback headers of an event, wherever the event sits in a log line', () => {

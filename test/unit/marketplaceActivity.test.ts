@@ -5,7 +5,7 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../../activities/htt
 import type { StatusCallback } from '../../contracts/marketplace';
 import { marketplaceServiceId } from '../../mapping/ids';
 import { createSealer } from '../../security/sealing';
-import type { MarketplaceTarget } from '../../workflows/types';
+import type { MarketplaceTarget } from '../../contracts/delivery';
 
 const sealer = createSealer('secrets:test-engine-api-key');
 const headers = { Authorization: 'Bearer very-secret', 'X-Marketplace-Carrier': 'carrier-9' };
@@ -16,7 +16,14 @@ const target: MarketplaceTarget = {
   tracking: 'a-vBGOS',
   sealedHeaders: sealer.sealJson(headers, marketplaceServiceId('d-1')),
 };
-const callback: StatusCallback = { event_id: 'd-1:job-created', status: 'PENDING', occurred_at: '2026-11-27T12:00:00.000Z', tracking: 'a-vBGOS', delivery_id: 'd-1', order_number: 'order-1' };
+const callback: StatusCallback = {
+  event_id: 'd-1:job-created',
+  status: 'PENDING',
+  occurred_at: '2026-11-27T12:00:00.000Z',
+  tracking: 'a-vBGOS',
+  delivery_id: 'd-1',
+  order_number: 'order-1',
+};
 
 function fakeMarketplace(answer: HttpResponse) {
   const requests: HttpRequest[] = [];
@@ -47,28 +54,56 @@ describe('marketplaceSendStatus', () => {
     const { client, requests } = fakeMarketplace({ status: 202, body: null });
     const { marketplaceSendStatus } = createMarketplaceActivities({ marketplace: client, sealer });
     await expect(marketplaceSendStatus(target, callback)).resolves.toEqual({ outcome: 'sent' });
-    expect(requests).toEqual([{ method: 'POST', path: '/deliveries/d-1/events', json: callback, headers, timeoutMs: 10_000 }]);
+    expect(requests).toEqual([
+      { method: 'POST', path: '/deliveries/d-1/events', json: callback, headers, timeoutMs: 10_000 },
+    ]);
   });
 
   it('retries a server error, refuses to retry a 400', async () => {
-    const server = createMarketplaceActivities({ marketplace: fakeMarketplace({ status: 503, body: 'busy' }).client, sealer });
-    expect(await failureOf(server.marketplaceSendStatus(target, callback))).toMatchObject({ type: 'ServerError', nonRetryable: false });
-    const bad = createMarketplaceActivities({ marketplace: fakeMarketplace({ status: 400, body: { message: 'status unknown' } }).client, sealer });
-    expect(await failureOf(bad.marketplaceSendStatus(target, callback))).toMatchObject({ type: 'BadRequest', nonRetryable: true });
+    const server = createMarketplaceActivities({
+      marketplace: fakeMarketplace({ status: 503, body: 'busy' }).client,
+      sealer,
+    });
+    expect(await failureOf(server.marketplaceSendStatus(target, callback))).toMatchObject({
+      type: 'ServerError',
+      nonRetryable: false,
+    });
+    const bad = createMarketplaceActivities({
+      marketplace: fakeMarketplace({ status: 400, body: { message: 'status unknown' } }).client,
+      sealer,
+    });
+    expect(await failureOf(bad.marketplaceSendStatus(target, callback))).toMatchObject({
+      type: 'BadRequest',
+      nonRetryable: true,
+    });
   });
 
   it('retries a 401 for a while, then gives up so the delivery is flagged', async () => {
-    const { marketplaceSendStatus } = createMarketplaceActivities({ marketplace: fakeMarketplace({ status: 401, body: null }).client, sealer });
-    const early = await failureOf(new MockActivityEnvironment({ attempt: 3 }).run(marketplaceSendStatus, target, callback));
+    const { marketplaceSendStatus } = createMarketplaceActivities({
+      marketplace: fakeMarketplace({ status: 401, body: null }).client,
+      sealer,
+    });
+    const early = await failureOf(
+      new MockActivityEnvironment({ attempt: 3 }).run(marketplaceSendStatus, target, callback),
+    );
     expect(early).toMatchObject({ type: 'Unauthorized', nonRetryable: false });
-    const late = await failureOf(new MockActivityEnvironment({ attempt: 11 }).run(marketplaceSendStatus, target, callback));
+    const late = await failureOf(
+      new MockActivityEnvironment({ attempt: 11 }).run(marketplaceSendStatus, target, callback),
+    );
     expect(late).toMatchObject({ type: 'Unauthorized', nonRetryable: true });
   });
 
   it('retries a 404 only for the first attempts', async () => {
-    const { marketplaceSendStatus } = createMarketplaceActivities({ marketplace: fakeMarketplace({ status: 404, body: null }).client, sealer });
-    expect(await failureOf(new MockActivityEnvironment({ attempt: 2 }).run(marketplaceSendStatus, target, callback))).toMatchObject({ nonRetryable: false });
-    expect(await failureOf(new MockActivityEnvironment({ attempt: 6 }).run(marketplaceSendStatus, target, callback))).toMatchObject({ nonRetryable: true });
+    const { marketplaceSendStatus } = createMarketplaceActivities({
+      marketplace: fakeMarketplace({ status: 404, body: null }).client,
+      sealer,
+    });
+    expect(
+      await failureOf(new MockActivityEnvironment({ attempt: 2 }).run(marketplaceSendStatus, target, callback)),
+    ).toMatchObject({ nonRetryable: false });
+    expect(
+      await failureOf(new MockActivityEnvironment({ attempt: 6 }).run(marketplaceSendStatus, target, callback)),
+    ).toMatchObject({ nonRetryable: true });
   });
 
   it('refuses, without retry and without calling, headers sealed for another delivery or altered', async () => {
@@ -87,7 +122,10 @@ describe('marketplaceSendStatus', () => {
   });
 
   it('never puts the header values in a failure', async () => {
-    const { marketplaceSendStatus } = createMarketplaceActivities({ marketplace: fakeMarketplace({ status: 403, body: { message: 'forbidden' } }).client, sealer });
+    const { marketplaceSendStatus } = createMarketplaceActivities({
+      marketplace: fakeMarketplace({ status: 403, body: { message: 'forbidden' } }).client,
+      sealer,
+    });
     const failure = await failureOf(marketplaceSendStatus(target, callback));
     expect(JSON.stringify({ message: failure.message, details: failure.details })).not.toContain('very-secret');
   });

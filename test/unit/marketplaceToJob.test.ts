@@ -3,15 +3,22 @@ import { fieldErrors } from '../../contracts/common';
 import { DeliveryRequestEvent } from '../../contracts/marketplace';
 import { MappingError, MappingErrors } from '../../mapping/errors';
 import { marketplaceServiceId } from '../../mapping/ids';
-import { documentType, internationalPhone, mapMarketplaceDelivery, mapMarketplaceEvent } from '../../mapping/marketplaceToJob';
-import type { DeliveryInput } from '../../workflows/types';
+import {
+  documentType,
+  internationalPhone,
+  mapMarketplaceDelivery,
+  mapMarketplaceEvent,
+} from '../../mapping/marketplaceToJob';
+import type { DeliveryInput } from '../../contracts/delivery';
 import { seedDeliveryRequest, seedRouteDeliveryRequest } from '../support/marketplaceEvents';
 
 const now = new Date('2026-11-27T12:00:00.000Z');
-const sealHeaders = (headers: Record<string, string>, serviceId: string) => `sealed(${serviceId}):${Object.keys(headers).join(',')}`;
+const sealHeaders = (headers: Record<string, string>, serviceId: string) =>
+  `sealed(${serviceId}):${Object.keys(headers).join(',')}`;
 const options = { now, creationGraceMs: 600_000, sealHeaders };
 const parse = (body: unknown) => DeliveryRequestEvent.parse(body);
-const mapOne = (body: Record<string, any>, index = 0): DeliveryInput => mapMarketplaceDelivery(parse(body), index, options);
+const mapOne = (body: Record<string, any>, index = 0): DeliveryInput =>
+  mapMarketplaceDelivery(parse(body), index, options);
 const withDelivery = (change: (d: Record<string, any>) => void, event = seedDeliveryRequest()) => {
   change(event.deliveries[0]);
   return event;
@@ -33,12 +40,19 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
   it('accepts both seed 002 examples and keeps unknown extra fields', () => {
     expect(DeliveryRequestEvent.safeParse(seedDeliveryRequest()).error?.issues).toBeUndefined();
     expect(DeliveryRequestEvent.safeParse(seedRouteDeliveryRequest()).error?.issues).toBeUndefined();
-    expect((parse({ ...seedDeliveryRequest(), brand_new_field: 1 }) as Record<string, unknown>).brand_new_field).toBe(1);
+    expect((parse({ ...seedDeliveryRequest(), brand_new_field: 1 }) as Record<string, unknown>).brand_new_field).toBe(
+      1,
+    );
   });
 
   it('produces an availability request and a job body the engine schema accepts', () => {
     expect(AvailabilityRequest.safeParse(input.spec.availability).error?.issues).toBeUndefined();
-    const body = { ...input.spec.job, slot_id: 's', client_reference: input.spec.clientReference, external_data: { webhook: { URL: 'http://127.0.0.1/x', key: 'k' } } };
+    const body = {
+      ...input.spec.job,
+      slot_id: 's',
+      client_reference: input.spec.clientReference,
+      external_data: { webhook: { URL: 'http://127.0.0.1/x', key: 'k' } },
+    };
     expect(CreateJobRequest.safeParse(body).error?.issues).toBeUndefined();
   });
 
@@ -70,7 +84,13 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
       d.amount = 123456;
       d.expected_delivery_price = 1999;
     });
-    expect(mapOne(event).spec.job.payment_info.prices).toEqual({ order_value: 1234.56, shipping_fee: 19.99, taxes: 0, discounts: 0, subtotal: 1234.56 });
+    expect(mapOne(event).spec.job.payment_info.prices).toEqual({
+      order_value: 1234.56,
+      shipping_fee: 19.99,
+      taxes: 0,
+      discounts: 0,
+      subtotal: 1234.56,
+    });
     expect(input.spec.job.payment_info.currency_code).toBe('BRL');
   });
 
@@ -82,23 +102,46 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
       ];
     });
     expect(mapOne(event).spec.availability.items).toEqual([
-      { id: 'v1', name: 'Volume 1 of 2 (order example_carrier_payload_1)', quantity: 1, package_id: 'v1', weight_kg: 1.25, dimensions_cm: { width: 20, height: 10, length: 30.5 } },
-      { id: 'v2', name: 'Volume 2 of 2 (order example_carrier_payload_1)', quantity: 1, package_id: 'v2', weight_kg: 0.3, dimensions_cm: { width: 15 } },
+      {
+        id: 'v1',
+        name: 'Volume 1 of 2 (order example_carrier_payload_1)',
+        quantity: 1,
+        package_id: 'v1',
+        weight_kg: 1.25,
+        dimensions_cm: { width: 20, height: 10, length: 30.5 },
+      },
+      {
+        id: 'v2',
+        name: 'Volume 2 of 2 (order example_carrier_payload_1)',
+        quantity: 1,
+        package_id: 'v2',
+        weight_kg: 0.3,
+        dimensions_cm: { width: 15 },
+      },
     ]);
   });
 
   it('keeps a volume with null sizes and weight 0 (the seed example) as an item without measures', () => {
     expect(input.spec.availability.items).toEqual([
-      { id: '4754cd99-3378-4e6c-bdaf-53db23ac5a4f', name: 'Volume 1 of 1 (order example_carrier_payload_1)', quantity: 1, package_id: '4754cd99-3378-4e6c-bdaf-53db23ac5a4f' },
+      {
+        id: '4754cd99-3378-4e6c-bdaf-53db23ac5a4f',
+        name: 'Volume 1 of 1 (order example_carrier_payload_1)',
+        quantity: 1,
+        package_id: '4754cd99-3378-4e6c-bdaf-53db23ac5a4f',
+      },
     ]);
-    expect(input.spec.job.additional_card_info?.['volume 1/1']).toBe('4754cd99-3378-4e6c-bdaf-53db23ac5a4f, size not given, weight not given');
+    expect(input.spec.job.additional_card_info?.['volume 1/1']).toBe(
+      '4754cd99-3378-4e6c-bdaf-53db23ac5a4f, size not given, weight not given',
+    );
   });
 
   it('refuses a negative measure with the field path of the delivery and volume', () => {
     const event = seedDeliveryRequest();
     event.deliveries.push({ ...JSON.parse(JSON.stringify(event.deliveries[0])), delivery_id: 'second' });
     event.deliveries[1].volumes[0].weight = -5;
-    expect(mappingErrorOf(() => mapMarketplaceEvent(parse(event), options))).toEqual([{ path: 'deliveries.1.volumes.0.weight', message: 'deliveries.1.volumes.0.weight: must not be negative' }]);
+    expect(mappingErrorOf(() => mapMarketplaceEvent(parse(event), options))).toEqual([
+      { path: 'deliveries.1.volumes.0.weight', message: 'deliveries.1.volumes.0.weight: must not be negative' },
+    ]);
   });
 
   it('lists the mapping errors of every delivery at once, not only the first', () => {
@@ -107,13 +150,24 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     event.deliveries[0].volumes[0].height = -1;
     event.deliveries[1].customer.phone = null;
     event.seller.seller_contacts = null;
-    expect(mappingErrorOf(() => mapMarketplaceEvent(parse(event), options)).map((e) => e.path)).toEqual(['deliveries.0.volumes.0.height', 'deliveries.1.customer.phone']);
+    expect(mappingErrorOf(() => mapMarketplaceEvent(parse(event), options)).map((e) => e.path)).toEqual([
+      'deliveries.0.volumes.0.height',
+      'deliveries.1.customer.phone',
+    ]);
   });
 
   it('maps every delivery of an event to its own input', () => {
     const event = seedDeliveryRequest();
-    event.deliveries.push({ ...JSON.parse(JSON.stringify(event.deliveries[0])), delivery_id: 'd-2', order_number: 'o-2' });
-    event.deliveries.push({ ...JSON.parse(JSON.stringify(event.deliveries[0])), delivery_id: 'd-3', order_number: 'o-3' });
+    event.deliveries.push({
+      ...JSON.parse(JSON.stringify(event.deliveries[0])),
+      delivery_id: 'd-2',
+      order_number: 'o-2',
+    });
+    event.deliveries.push({
+      ...JSON.parse(JSON.stringify(event.deliveries[0])),
+      delivery_id: 'd-3',
+      order_number: 'o-3',
+    });
     const inputs = mapMarketplaceEvent(parse(event), options);
     expect(inputs.map((i) => [i.serviceId, i.spec.clientReference, i.orderId])).toEqual([
       ['mkt-851dc274-e090-4881-8f3c-5b660cecf059', '851dc274-e090-4881-8f3c-5b660cecf059', 'example_carrier_payload_1'],
@@ -144,7 +198,9 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     expect(documentType('070.738.770-14')).toBe('CPF');
     expect(documentType('88.399.480/0001-56')).toBe('CNPJ');
     expect(documentType('RG 12345')).toBe('DOCUMENT');
-    expect(mapOne(withDelivery((d) => (d.customer.document_number = null))).spec.job.recipient.identification).toBeUndefined();
+    expect(
+      mapOne(withDelivery((d) => (d.customer.document_number = null))).spec.job.recipient.identification,
+    ).toBeUndefined();
   });
 
   it('falls back to the seller contact phone with a note for the driver, and refuses a delivery with no phone at all', () => {
@@ -198,7 +254,13 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
   });
 
   describe('carrier_additional_information reaches the driver', () => {
-    const none = { keep_prescription: false, thermolabile: false, pos_terminal_required: false, return_to_origin: false, observation: null };
+    const none = {
+      keep_prescription: false,
+      thermolabile: false,
+      pos_terminal_required: false,
+      return_to_origin: false,
+      observation: null,
+    };
     const only = (flags: Record<string, unknown>, courierMustReturn = false) => {
       const event = withDelivery((d) => (d.carrier_additional_information = { ...none, ...flags }));
       event.courier_must_return = courierMustReturn;
@@ -228,7 +290,9 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
 
     it('keep_prescription: a comment line and a card flag', () => {
       const job = only({ keep_prescription: true });
-      expect(job.job_comment).toBe("KEEP THE PRESCRIPTION: collect the customer's prescription at delivery | Invoice example_invoice_number_1");
+      expect(job.job_comment).toBe(
+        "KEEP THE PRESCRIPTION: collect the customer's prescription at delivery | Invoice example_invoice_number_1",
+      );
       expect(job.additional_card_info).toMatchObject({ keep_prescription: 'yes', thermolabile: 'no' });
       expect(job.round_trip_info).toBeUndefined();
     });
@@ -242,8 +306,16 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     it('pos_terminal_required: the courier charges the order value by card at the door', () => {
       const job = only({ pos_terminal_required: true });
       expect(job.job_comment).toMatch(/^POS TERMINAL: bring the card machine and charge BRL 69.09 at the door/);
-      expect(job.payment_info.payment).toMatchObject({ method: 'CARD_ON_DELIVERY', payment_status: 'PENDING', value: 69.09, reference: 'example_carrier_payload_1' });
-      expect(job.additional_card_info).toMatchObject({ pos_terminal_required: 'yes', payment: 'charge BRL 69.09 by card (POS terminal)' });
+      expect(job.payment_info.payment).toMatchObject({
+        method: 'CARD_ON_DELIVERY',
+        payment_status: 'PENDING',
+        value: 69.09,
+        reference: 'example_carrier_payload_1',
+      });
+      expect(job.additional_card_info).toMatchObject({
+        pos_terminal_required: 'yes',
+        payment: 'charge BRL 69.09 by card (POS terminal)',
+      });
     });
 
     it('without pos_terminal_required the order is paid to the marketplace and nothing is collected', () => {
@@ -255,13 +327,19 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
 
     it('return_to_origin: a round trip with the reason', () => {
       const job = only({ return_to_origin: true });
-      expect(job.round_trip_info).toEqual({ enabled: true, reason: 'Return to the seller after the delivery (return_to_origin)' });
+      expect(job.round_trip_info).toEqual({
+        enabled: true,
+        reason: 'Return to the seller after the delivery (return_to_origin)',
+      });
       expect(job.job_comment).toMatch(/^RETURN TO ORIGIN: go back to the seller after the delivery \| /);
     });
 
     it("the event's courier_must_return: a round trip too, naming what to bring back", () => {
       const job = only({ pos_terminal_required: true }, true);
-      expect(job.round_trip_info).toEqual({ enabled: true, reason: 'Return to the seller after the delivery (courier_must_return): bring back the POS terminal' });
+      expect(job.round_trip_info).toEqual({
+        enabled: true,
+        reason: 'Return to the seller after the delivery (courier_must_return): bring back the POS terminal',
+      });
       expect(only({}, false).round_trip_info).toBeUndefined();
     });
 
@@ -295,7 +373,11 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     });
     expect(input.context).toMatchObject({
       tracking: 'a-vBGOS',
-      invoice: { number: 'example_invoice_number_1', accessKey: '42081183123141000200550010000007010046403276', createdAt: '2023-06-22T18:59:37.024Z' },
+      invoice: {
+        number: 'example_invoice_number_1',
+        accessKey: '42081183123141000200550010000007010046403276',
+        createdAt: '2023-06-22T18:59:37.024Z',
+      },
       seller: { id: 'eb064ede-08f3-470e-a37c-5b796a17cca8', name: 'Go Go Fruits' },
     });
   });
@@ -316,13 +398,23 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
 
     it('runs from max_dispatched_time on the promised date (its own offset) to expected_delivery_date', () => {
       const mapped = mapMarketplaceDelivery(withDates('2026-11-27T23:59:00.000-03:00', '14:00:00-03'), 0, options);
-      expect(mapped.spec.availability.window).toEqual({ starts_at: '2026-11-27T17:00:00.000Z', ends_at: '2026-11-28T02:59:00.000Z' });
+      expect(mapped.spec.availability.window).toEqual({
+        starts_at: '2026-11-27T17:00:00.000Z',
+        ends_at: '2026-11-28T02:59:00.000Z',
+      });
       expect(mapped.giveUpAt).toBe('2026-11-28T02:59:00.000Z');
     });
 
     it('starts now when the dispatch cutoff is already past', () => {
-      const mapped = mapMarketplaceDelivery(withDates('2026-11-27T23:59:00.000-03:00', '14:00:00-03'), 0, at('2026-11-27T18:30:00.000Z'));
-      expect(mapped.spec.availability.window).toEqual({ starts_at: '2026-11-27T18:30:00.000Z', ends_at: '2026-11-28T02:59:00.000Z' });
+      const mapped = mapMarketplaceDelivery(
+        withDates('2026-11-27T23:59:00.000-03:00', '14:00:00-03'),
+        0,
+        at('2026-11-27T18:30:00.000Z'),
+      );
+      expect(mapped.spec.availability.window).toEqual({
+        starts_at: '2026-11-27T18:30:00.000Z',
+        ends_at: '2026-11-28T02:59:00.000Z',
+      });
     });
 
     it('takes the previous day for a cutoff later in the day than the promise', () => {
@@ -336,23 +428,33 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     });
 
     it('without a cutoff the window starts now; without a promise there is no window', () => {
-      expect(mapMarketplaceDelivery(withDates('2026-11-27T23:59:00.000-03:00', null), 0, options).spec.availability.window?.starts_at).toBe('2026-11-27T12:00:00.000Z');
+      expect(
+        mapMarketplaceDelivery(withDates('2026-11-27T23:59:00.000-03:00', null), 0, options).spec.availability.window
+          ?.starts_at,
+      ).toBe('2026-11-27T12:00:00.000Z');
       const open = mapMarketplaceDelivery(withDates(null, '14:00:00-03'), 0, options);
       expect(open.spec.availability.window).toBeUndefined();
       expect(open.giveUpAt).toBe('2026-11-27T12:10:00.000Z');
     });
 
     it('gives creation at least the grace period even when the promise ends sooner', () => {
-      expect(mapMarketplaceDelivery(withDates('2026-11-27T09:05:00.000-03:00', null), 0, options).giveUpAt).toBe('2026-11-27T12:10:00.000Z');
+      expect(mapMarketplaceDelivery(withDates('2026-11-27T09:05:00.000-03:00', null), 0, options).giveUpAt).toBe(
+        '2026-11-27T12:10:00.000Z',
+      );
     });
 
     it('refuses an impossible cutoff with its path, once for the whole event', () => {
       const event = seedDeliveryRequest();
       event.carrier.expected_delivery_date = '2026-11-28T23:59:00.000-03:00';
       event.carrier.max_dispatched_time = '25:00:00-03';
-      expect(DeliveryRequestEvent.safeParse(event).error?.issues.map((i) => i.path.join('.'))).toEqual(['carrier.max_dispatched_time']);
+      expect(DeliveryRequestEvent.safeParse(event).error?.issues.map((i) => i.path.join('.'))).toEqual([
+        'carrier.max_dispatched_time',
+      ]);
       // Past the schema (a lenient caller), the mapping says the same, once for all deliveries.
-      const lenient = DeliveryRequestEvent.parse({ ...event, carrier: { ...event.carrier, max_dispatched_time: '14:00:00-03' } });
+      const lenient = DeliveryRequestEvent.parse({
+        ...event,
+        carrier: { ...event.carrier, max_dispatched_time: '14:00:00-03' },
+      });
       lenient.carrier.max_dispatched_time = '25:00:00-03';
       lenient.deliveries.push({ ...lenient.deliveries[0]!, delivery_id: 'second' });
       expect(mappingErrorOf(() => mapMarketplaceEvent(lenient, options))).toEqual([
@@ -366,9 +468,13 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
       const mapped = mapOne(seedRouteDeliveryRequest());
       expect(mapped.routeId).toBe('7ed34417-b51f-4d98-bec8-3ccb41290575');
       expect(mapped.routeName).toBe('GPT-2LkRo');
-      expect(mapped.spec.job.additional_card_info).toMatchObject({ route: 'GPT-2LkRo (7ed34417-b51f-4d98-bec8-3ccb41290575)' });
+      expect(mapped.spec.job.additional_card_info).toMatchObject({
+        route: 'GPT-2LkRo (7ed34417-b51f-4d98-bec8-3ccb41290575)',
+      });
       // The second example has courier_must_return false: only return_to_origin asks for the round trip.
-      expect(mapped.spec.job.round_trip_info?.reason).toMatch(/^Return to the seller after the delivery \(return_to_origin\)/);
+      expect(mapped.spec.job.round_trip_info?.reason).toMatch(
+        /^Return to the seller after the delivery \(return_to_origin\)/,
+      );
     });
 
     it('without make_route, a route_id sent anyway is ignored', () => {
@@ -397,7 +503,12 @@ describe('malformed DELIVERY_REQUEST events', () => {
     event.deliveries[0].volumes = [];
     delete event.deliveries[0].customer.name;
     event.source_address.latitude = 123;
-    expect(pathsOf(event).sort()).toEqual(['deliveries.0.amount', 'deliveries.0.customer.name', 'deliveries.0.volumes', 'source_address.latitude']);
+    expect(pathsOf(event).sort()).toEqual([
+      'deliveries.0.amount',
+      'deliveries.0.customer.name',
+      'deliveries.0.volumes',
+      'source_address.latitude',
+    ]);
   });
 
   it('checks the event-level rules even when fields are wrong too, so one answer lists everything', () => {
@@ -406,7 +517,9 @@ describe('malformed DELIVERY_REQUEST events', () => {
     event.deliveries.push(JSON.parse(JSON.stringify(event.deliveries[0])));
     delete event.deliveries[0].customer.name;
     expect(pathsOf(event).sort()).toEqual(['deliveries.0.customer.name', 'deliveries.1.delivery_id', 'route_id']);
-    expect(pathsOf({ event_type: 'DELIVERY_REQUEST', make_route: true, deliveries: 'not a list' })).toEqual(expect.arrayContaining(['route_id', 'deliveries']));
+    expect(pathsOf({ event_type: 'DELIVERY_REQUEST', make_route: true, deliveries: 'not a list' })).toEqual(
+      expect.arrayContaining(['route_id', 'deliveries']),
+    );
   });
 
   it('refuses an event without deliveries, a route without route_id and a repeated delivery_id', () => {
@@ -418,12 +531,19 @@ describe('malformed DELIVERY_REQUEST events', () => {
   });
 
   it('refuses a delivery_id that cannot be part of a workflow id', () => {
-    expect(pathsOf(withDelivery((d) => (d.delivery_id = 'has spaces/and slashes')))).toEqual(['deliveries.0.delivery_id']);
+    expect(pathsOf(withDelivery((d) => (d.delivery_id = 'has spaces/and slashes')))).toEqual([
+      'deliveries.0.delivery_id',
+    ]);
   });
 
   it('refuses callback headers an HTTP client cannot send, without echoing their values', () => {
     const event = seedDeliveryRequest();
-    event.logistic_data.headers = { Authorization: 'Bearer a\r\nX-Injected: 1', 'Bad Name': 'x', Host: 'evil.example', authorization: 'dup' };
+    event.logistic_data.headers = {
+      Authorization: 'Bearer a\r\nX-Injected: 1',
+      'Bad Name': 'x',
+      Host: 'evil.example',
+      authorization: 'dup',
+    };
     const result = DeliveryRequestEvent.safeParse(event);
     const errors = result.success ? [] : fieldErrors(result.error);
     expect(errors.map((e) => e.path).sort()).toEqual([

@@ -1,19 +1,35 @@
 import type { ServiceStatus } from '../../contracts/vtex';
 import { decideMove, isTerminal, statusForEventType, type StatusPosition } from '../../workflows/stateMachine';
 
-const at = (status: ServiceStatus, rankBeforeInterruption?: number): StatusPosition => ({ status, rankBeforeInterruption });
+const at = (status: ServiceStatus, rankBeforeInterruption?: number): StatusPosition => ({
+  status,
+  rankBeforeInterruption,
+});
 const moved = (from: StatusPosition, to: ServiceStatus) => decideMove(from, to).kind === 'move';
 
 describe('the delivery status machine', () => {
   it('maps every engine event type of CONTRACT.md section 4 to its VTEX status', () => {
     const table: Array<[string, ServiceStatus | undefined]> = [
       ['CREATED', 'PENDING'],
-      ['ALLOCATED', 'ASSIGNED'], ['RE_ALLOCATED', 'ASSIGNED'], ['GOING_TO_ORIGIN_STARTED', 'ASSIGNED'], ['ARRIVED_TO_ORIGIN', 'ASSIGNED'],
-      ['PICKING_FINISHED', 'PICKED'], ['CHECKED_OUT', 'PICKED'],
-      ['GOING_TO_DESTINATION_STARTED', 'ON_ROUTE'], ['ARRIVED_TO_DESTINATION', 'ON_ROUTE'], ['DELIVERING_STARTED', 'ON_ROUTE'],
-      ['CLIENT_RECEIVED', 'DELIVERED'], ['CANCELLED', 'CANCELED'], ['REFUSED', 'INCIDENT'], ['INCIDENT', 'INCIDENT'],
-      ['ON_HOLD', 'ON_HOLD'], ['RETURNED', 'RETURNED'],
-      ['RESCHEDULED', undefined], ['PICKING_STARTED', undefined], ['INVOICED', undefined], ['SOMETHING_NEW', undefined],
+      ['ALLOCATED', 'ASSIGNED'],
+      ['RE_ALLOCATED', 'ASSIGNED'],
+      ['GOING_TO_ORIGIN_STARTED', 'ASSIGNED'],
+      ['ARRIVED_TO_ORIGIN', 'ASSIGNED'],
+      ['PICKING_FINISHED', 'PICKED'],
+      ['CHECKED_OUT', 'PICKED'],
+      ['GOING_TO_DESTINATION_STARTED', 'ON_ROUTE'],
+      ['ARRIVED_TO_DESTINATION', 'ON_ROUTE'],
+      ['DELIVERING_STARTED', 'ON_ROUTE'],
+      ['CLIENT_RECEIVED', 'DELIVERED'],
+      ['CANCELLED', 'CANCELED'],
+      ['REFUSED', 'INCIDENT'],
+      ['INCIDENT', 'INCIDENT'],
+      ['ON_HOLD', 'ON_HOLD'],
+      ['RETURNED', 'RETURNED'],
+      ['RESCHEDULED', undefined],
+      ['PICKING_STARTED', undefined],
+      ['INVOICED', undefined],
+      ['SOMETHING_NEW', undefined],
     ];
     for (const [type, status] of table) expect([type, statusForEventType(type)]).toEqual([type, status]);
   });
@@ -27,7 +43,10 @@ describe('the delivery status machine', () => {
   });
 
   it('never moves a delivery backwards', () => {
-    expect(decideMove(at('ON_ROUTE'), 'PICKED')).toEqual({ kind: 'refuse', reason: 'PICKED would move the delivery back from ON_ROUTE' });
+    expect(decideMove(at('ON_ROUTE'), 'PICKED')).toEqual({
+      kind: 'refuse',
+      reason: 'PICKED would move the delivery back from ON_ROUTE',
+    });
     expect(moved(at('ASSIGNED'), 'PENDING')).toBe(false);
   });
 

@@ -30,7 +30,12 @@ describe('unit conversions', () => {
   });
 
   it('rejects an unreadable or negative quantity with the field path', () => {
-    expect(() => weightToKg('heavy', 'packages.0.weight')).toThrow(new MappingError('packages.0.weight', '"heavy" is not a weight (expected a number with an optional unit, e.g. "4 kg")'));
+    expect(() => weightToKg('heavy', 'packages.0.weight')).toThrow(
+      new MappingError(
+        'packages.0.weight',
+        '"heavy" is not a weight (expected a number with an optional unit, e.g. "4 kg")',
+      ),
+    );
     expect(() => weightToKg('3 stone', 'w')).toThrow(/unknown unit "stone"/);
     expect(() => lengthToCm('-2', 'l')).toThrow(/must not be negative/);
   });
@@ -60,7 +65,9 @@ describe('times of day (marketplace max_dispatched_time)', () => {
   });
 
   it('rejects an impossible time with the field path', () => {
-    expect(() => timeOfDayOn('2022-12-22', '24:00', '-03:00', 'carrier.max_dispatched_time')).toThrow(new MappingError('carrier.max_dispatched_time', '"24:00" is not a time of day (expected e.g. 14:00:00-03)'));
+    expect(() => timeOfDayOn('2022-12-22', '24:00', '-03:00', 'carrier.max_dispatched_time')).toThrow(
+      new MappingError('carrier.max_dispatched_time', '"24:00" is not a time of day (expected e.g. 14:00:00-03)'),
+    );
     expect(() => timeOfDayOn('2022-12-22', 'noon', '-03:00', 'p')).toThrow(/is not a time of day/);
   });
 });

@@ -20,14 +20,23 @@ describe('VTEX Create service to a Delivery Engine job', () => {
 
   it('produces an availability request and a job body the engine schema accepts', () => {
     expect(AvailabilityRequest.safeParse(input.spec.availability).success).toBe(true);
-    const body = { ...input.spec.job, slot_id: 's', client_reference: input.spec.clientReference, external_data: { webhook: { URL: 'http://127.0.0.1/x', key: 'k' } } };
+    const body = {
+      ...input.spec.job,
+      slot_id: 's',
+      client_reference: input.spec.clientReference,
+      external_data: { webhook: { URL: 'http://127.0.0.1/x', key: 'k' } },
+    };
     expect(CreateJobRequest.safeParse(body).error?.issues).toBeUndefined();
   });
 
   it('uses orderId as client_reference and derives the serviceId from carrierId and orderId', () => {
     expect(input.spec.clientReference).toBe('SLR-29384924-01');
     expect(input.serviceId).toBe(vtexServiceId('servientrega-50461c9f3335', 'SLR-29384924-01'));
-    expect(input.report).toEqual({ platform: 'vtex', carrierId: 'servientrega-50461c9f3335', serviceId: input.serviceId });
+    expect(input.report).toEqual({
+      platform: 'vtex',
+      carrierId: 'servientrega-50461c9f3335',
+      serviceId: input.serviceId,
+    });
   });
 
   it('maps the receiver to the recipient and to the destination, the sender to the origin', () => {
@@ -50,7 +59,9 @@ describe('VTEX Create service to a Delivery Engine job', () => {
       latitude: -33.249891,
       longitude: -135.052901,
     });
-    expect(input.spec.availability.origin.address).toBe('77 Sullivan Place, Jenkinsville, Northern Mariana Islands 1029');
+    expect(input.spec.availability.origin.address).toBe(
+      '77 Sullivan Place, Jenkinsville, Northern Mariana Islands 1029',
+    );
   });
 
   it('swaps origin and destination for a RETURN', () => {
@@ -63,10 +74,28 @@ describe('VTEX Create service to a Delivery Engine job', () => {
 
   it('flattens package items with weights normalised to kg per unit and the package they travel in', () => {
     expect(input.spec.availability.items).toEqual([
-      { id: '6266df71a19ebe35637e1f42', name: 'Celular nokia AD1', quantity: 4, price: 774230.01, package_id: '6266df719ac55224b793ad36', barcode: '473390795673', weight_kg: 4 },
-      { id: '6266df71803601c3bc4e2d99', name: 'Celular nokia AD2', quantity: 9, price: 23162, package_id: '6266df719ac55224b793ad36', barcode: '329949764612', weight_kg: 14 },
+      {
+        id: '6266df71a19ebe35637e1f42',
+        name: 'Celular nokia AD1',
+        quantity: 4,
+        price: 774230.01,
+        package_id: '6266df719ac55224b793ad36',
+        barcode: '473390795673',
+        weight_kg: 4,
+      },
+      {
+        id: '6266df71803601c3bc4e2d99',
+        name: 'Celular nokia AD2',
+        quantity: 9,
+        price: 23162,
+        package_id: '6266df719ac55224b793ad36',
+        barcode: '329949764612',
+        weight_kg: 14,
+      },
     ]);
-    expect(input.spec.job.additional_card_info).toMatchObject({ 'package 6266df719ac55224b793ad36': 'Grande, 68x43x13 cm, 19 kg, Paquete delicado' });
+    expect(input.spec.job.additional_card_info).toMatchObject({
+      'package 6266df719ac55224b793ad36': 'Grande, 68x43x13 cm, 19 kg, Paquete delicado',
+    });
   });
 
   it('turns a package without items into one item carrying its weight and dimensions', () => {
@@ -75,7 +104,15 @@ describe('VTEX Create service to a Delivery Engine job', () => {
     body.packages[0].weight = '1500 g';
     const mapped = mapVtexCreateService(parse(body), options);
     expect(mapped.spec.availability.items).toEqual([
-      { id: '6266df719ac55224b793ad36', name: 'Paquete delicado', quantity: 1, package_id: '6266df719ac55224b793ad36', weight_kg: 1.5, dimensions_cm: { width: 68, height: 43, length: 13 }, price: 5616.01 },
+      {
+        id: '6266df719ac55224b793ad36',
+        name: 'Paquete delicado',
+        quantity: 1,
+        package_id: '6266df719ac55224b793ad36',
+        weight_kg: 1.5,
+        dimensions_cm: { width: 68, height: 43, length: 13 },
+        price: 5616.01,
+      },
     ]);
   });
 
@@ -83,14 +120,22 @@ describe('VTEX Create service to a Delivery Engine job', () => {
     ['CASH_ON_DELIVERY', 'CASH', 'PENDING', 8000],
     ['PIN_PAD', 'CARD_ON_DELIVERY', 'PENDING', 8000],
     ['ONLINE', 'ONLINE', 'PAID', 0],
-  ])('maps paymentMethod %s to payment method %s (%s), collecting %d at the door', (method, engineMethod, status, collect) => {
-    const body = clone();
-    body.paymentMethod = method;
-    const payment = mapVtexCreateService(parse(body), options).spec.job.payment_info;
-    expect(payment.payment).toMatchObject({ method: engineMethod, payment_status: status, value: collect, reference: 'SLR-29384924-01' });
-    expect(payment.prices).toEqual({ order_value: 8000, shipping_fee: 0, taxes: 0, discounts: 0, subtotal: 8000 });
-    expect(payment.currency_code).toBe('BRL');
-  });
+  ])(
+    'maps paymentMethod %s to payment method %s (%s), collecting %d at the door',
+    (method, engineMethod, status, collect) => {
+      const body = clone();
+      body.paymentMethod = method;
+      const payment = mapVtexCreateService(parse(body), options).spec.job.payment_info;
+      expect(payment.payment).toMatchObject({
+        method: engineMethod,
+        payment_status: status,
+        value: collect,
+        reference: 'SLR-29384924-01',
+      });
+      expect(payment.prices).toEqual({ order_value: 8000, shipping_fee: 0, taxes: 0, discounts: 0, subtotal: 8000 });
+      expect(payment.currency_code).toBe('BRL');
+    },
+  );
 
   it('takes the currency from a `currency` setting, else from the sender country', () => {
     const body = clone();
@@ -106,7 +151,9 @@ describe('VTEX Create service to a Delivery Engine job', () => {
     delete body.orderValue;
     expect(mapVtexCreateService(parse(body), options).spec.job.payment_info.prices.order_value).toBe(5616.01);
     delete body.packages[0].totalValue;
-    expect(mapVtexCreateService(parse(body), options).spec.job.payment_info.prices.order_value).toBe(774230.01 * 4 + 23162 * 9);
+    expect(mapVtexCreateService(parse(body), options).spec.job.payment_info.prices.order_value).toBe(
+      774230.01 * 4 + 23162 * 9,
+    );
   });
 
   it('puts comments and the contact name in job_comment', () => {
@@ -114,7 +161,10 @@ describe('VTEX Create service to a Delivery Engine job', () => {
   });
 
   it('keeps settings (secret-looking values redacted) and the timezone for operators, never for the driver', () => {
-    expect(input.context).toMatchObject({ timezone: { offset: 300, value: 'America/Bogota' }, settings: [{ key: 'secrekey', label: 'Clave secreta', value: '[redacted]' }] });
+    expect(input.context).toMatchObject({
+      timezone: { offset: 300, value: 'America/Bogota' },
+      settings: [{ key: 'secrekey', label: 'Clave secreta', value: '[redacted]' }],
+    });
     expect(JSON.stringify(input.spec)).not.toContain('keysecret-0122');
     expect(input.spec.job.additional_card_info?.timezone).toBe('America/Bogota (offset 300)');
   });
@@ -124,9 +174,16 @@ describe('VTEX Create service to a Delivery Engine job', () => {
     expect(input.spec.availability.window).toBeUndefined();
     expect(input.giveUpAt).toBe('2026-11-27T12:10:00.000Z');
     const body = clone();
-    body.receiver.deliveryWindow = { name: 'tarde', initialDate: '2026-11-27T18:00:00.000Z', finalDate: '2026-11-27T21:00:00.000Z' };
+    body.receiver.deliveryWindow = {
+      name: 'tarde',
+      initialDate: '2026-11-27T18:00:00.000Z',
+      finalDate: '2026-11-27T21:00:00.000Z',
+    };
     const later = mapVtexCreateService(parse(body), options);
-    expect(later.spec.availability.window).toEqual({ starts_at: '2026-11-27T18:00:00.000Z', ends_at: '2026-11-27T21:00:00.000Z' });
+    expect(later.spec.availability.window).toEqual({
+      starts_at: '2026-11-27T18:00:00.000Z',
+      ends_at: '2026-11-27T21:00:00.000Z',
+    });
     expect(later.giveUpAt).toBe('2026-11-27T21:00:00.000Z');
   });
 
@@ -143,6 +200,8 @@ describe('VTEX Create service to a Delivery Engine job', () => {
   it('refuses an unreadable weight with the path of the field', () => {
     const body = clone();
     body.packages[0].items[1].weight = 'a lot';
-    expect(() => mapVtexCreateService(parse(body), options)).toThrow('packages.0.items.1.weight: "a lot" is not a weight');
+    expect(() => mapVtexCreateService(parse(body), options)).toThrow(
+      'packages.0.items.1.weight: "a lot" is not a weight',
+    );
   });
 });

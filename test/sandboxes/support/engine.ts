@@ -7,8 +7,22 @@ export const auth = { authorization: `Bearer ${engineKey}` };
 /** Seed 002's São Paulo addresses, 2 × 1.5 kg. */
 export function availabilityBody(overrides: Record<string, unknown> = {}) {
   return {
-    origin: { address: 'Avenida Ibirapuera 3407', city: 'São Paulo', state: 'SP', country: 'BRA', latitude: -23.52045997445427, longitude: -46.438805678513575 },
-    destination: { address: 'Rua Doutor Alfredo Sales 931', city: 'São Paulo', state: 'SP', country: 'BRA', latitude: -23.834499518193947, longitude: -45.37406370734008 },
+    origin: {
+      address: 'Avenida Ibirapuera 3407',
+      city: 'São Paulo',
+      state: 'SP',
+      country: 'BRA',
+      latitude: -23.52045997445427,
+      longitude: -46.438805678513575,
+    },
+    destination: {
+      address: 'Rua Doutor Alfredo Sales 931',
+      city: 'São Paulo',
+      state: 'SP',
+      country: 'BRA',
+      latitude: -23.834499518193947,
+      longitude: -45.37406370734008,
+    },
     items: [{ id: 'sku-1', name: 'Celular', quantity: 2, weight_kg: 1.5 }],
     ...overrides,
   };
@@ -32,7 +46,11 @@ export async function newSlot(url: string): Promise<string> {
   return reply.body.slot_id;
 }
 
-export async function newJob(url: string, webhookUrl: string, clientReference?: string): Promise<{ jobId: string; body: ReturnType<typeof createJobBody> }> {
+export async function newJob(
+  url: string,
+  webhookUrl: string,
+  clientReference?: string,
+): Promise<{ jobId: string; body: ReturnType<typeof createJobBody> }> {
   const body = createJobBody(await newSlot(url), webhookUrl, clientReference);
   const reply = await call('POST', `${url}/jobs`, { body, headers: auth });
   if (reply.status !== 201) throw new Error(`POST /jobs answered ${reply.status}: ${JSON.stringify(reply.body)}`);

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 /** Real HTTP calls over loopback, the way the service under test makes them. */
 export interface Reply<T = any> {
   status: number;
@@ -24,17 +27,26 @@ export async function call<T = any>(method: string, url: string, options: CallOp
     signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
   });
   const text = await response.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text === '' ? null : JSON.parse(text);
   } catch {
     body = text;
   }
-  return { status: response.status, body: body as T, headers: response.headers, durationMs: performance.now() - started };
+  return {
+    status: response.status,
+    body: body as T,
+    headers: response.headers,
+    durationMs: performance.now() - started,
+  };
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -46,5 +58,5 @@ export async function eventually<T>(check: () => T | undefined | false | Promise
 
 export function fixture<T = any>(name: string): T {
   // A fresh copy every time: tests change fixtures freely.
-  return structuredClone(require(`../../../contracts/examples/${name}`)) as T;
+  return JSON.parse(readFileSync(path.join(__dirname, '../../../contracts/examples', name), 'utf8')) as T;
 }

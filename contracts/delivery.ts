@@ -1,0 +1,242 @@
+/**
+ * The delivery's own vocabulary: what a delivery workflow is given and what it exposes. Every layer
+ * imports it (mapping, activities, workflows, the API, scripts); it imports only other contracts.
+ * Types only (plus constants): the workflow bundle imports this, so no runtime dependency may creep in.
+ */
+import type { AvailabilityRequest, CreateJobRequest, JobEvent } from './deliveryEngine';
+import type { Label, ServiceStatus } from './vtex';
+
+export type Platform = 'vtex' | 'marketplace';
+
+/** Everything the engine needs for the job, except the slot and the webhook (set at creation). */
+export interface JobSpec {
+  clientReference: string;
+  availability: AvailabilityRequest;
+  job: Omit<CreateJobRequest, 'slot_id' | 'client_reference' | 'external_data'>;
+}
+
+export interface VtexTarget {
+  platform: 'vtex';
+  carrierId: string;
+  serviceId: string;
+}
+
+export interface MarketplaceTarget {
+  platform: 'marketplace';
+  deliveryId: string;
+  orderNumber: string;
+  tracking: string | null;
+  /** `logistic_data.headers`, sealed (AES-GCM) at intake so they never sit in plain history. */
+  sealedHeaders: string;
+}
+
+export type ReportTarget = VtexTarget | MarketplaceTarget;
+
+export interface DeliveryInput {
+  serviceId: string;
+  platform: Platform;
+  orderId: string;
+  carrierId: string;
+  routeId?: string;
+  routeName?: string;
+  spec: JobSpec;
+  report: ReportTarget;
+  /** ISO time after which no slot is worth having: the delivery window's end, or our grace. */
+  giveUpAt: string;
+  /** Kept for operators (VTEX settings without secrets, timezone, ...); never sent anywhere. */
+  context?: Record<string, unknown>;
+  tuning?: DeliveryTuning;
+  /**
+   * Set by the intake when an operator must look at the delivery from its start although it is
+   * taken (for example a payment method we do not know): the delivery starts flagged with this reason.
+   */
+  attention?: string;
+  /** Set only by continue-as-new. */
+  carried?: CarriedState;
+}
+
+export interface DeliveryTuning {
+  /** How long after our Create service answer the platform accepts tracking calls (VTEX: 5 s). */
+  confirmationDelayMs?: number;
+  /** Safety margin on top of the confirmation delay, for the answer's trip back to the platform. */
+  confirmationMarginMs?: number;
+  /** Continue as new once history has this many events (Temporal's own suggestion also counts). */
+  continueAsNewAfterEvents?: number;
+  /** A report the platform has not taken after this long flags the delivery (it keeps retrying). */
+  reportAttentionAfterMs?: number;
+}
+
+export interface JobInfo {
+  jobId: string;
+  slotId: string;
+  trackingUrl: string;
+  deliveryCode?: string;
+  price: number;
+  startsAt: string;
+  endsAt: string;
+}
+
+/** Our answer to VTEX's Create service (seed 003 expected response + labels). */
+export interface CreateServiceAnswer {
+  status: ServiceStatus;
+  serviceId: string;
+  shippingPrice: number | null;
+  metaData: Record<string, unknown> | null;
+  shippingEstimatedDate: string | null;
+  labels: Label[];
+  /** Workflow time (epoch ms) the answer was produced; the API compares it with its own clock. */
+  producedAt: number;
+}
+
+export interface TimelineEntry {
+  at: string;
+  kind: 'status' | 'event' | 'report' | 'platform' | 'error' | 'note';
+  message: string;
+  eventId?: string;
+  status?: ServiceStatus;
+}
+
+export interface ReportFailure {
+  at: string;
+  call: string;
+  error: string;
+}
+
+/** What GET /deliveries/:serviceId and the state query return. */
+export interface DeliveryView extends Pick<
+  DeliveryInput,
+  'serviceId' | 'platform' | 'orderId' | 'carrierId' | 'routeId' | 'routeName'
+> {
+  status: ServiceStatus;
+  phase: DeliveryPhase;
+  paused: boolean;
+  /** The job, without its delivery PIN (never shown outside the workflow). */
+  job?: Omit<JobInfo, 'deliveryCode'>;
+  lastError?: string;
+  needsAttention: boolean;
+  failedReports: ReportFailure[];
+  pendingReports: number;
+  timeline: TimelineEntry[];
+  run: number;
+}
+
+export type DeliveryPhase = 'creating' | 'waiting-confirmation' | 'active' | 'ended';
+
+/**
+ * Everything a delivery workflow knows, in one serialisable object: the workflow's modules read and
+ * change it, the state query is built from it, and continue-as-new carries it whole (so a field
+ * added here can never be left behind by a hand-written copy).
+ */
+export interface DeliveryState {
+  status: ServiceStatus;
+  /** Progress rank held before an INCIDENT or ON_HOLD interrupted it (workflows/stateMachine.ts). */
+  rankBeforeInterruption?: number;
+  phase: DeliveryPhase;
+  job?: JobInfo;
+  /** Why no job could be created; set once creation gave up. */
+  creationFailure?: string;
+  /** A `POST /jobs` may have reached the engine: a job may exist even if we never learnt its id. */
+  createAttempted: boolean;
+  /** The slot of the last `POST /jobs` sent (to learn an orphan job by its idempotent create). */
+  lastSlotId?: string;
+  paused: boolean;
+  /** The platform confirmed our Create answer (its confirmation window passed). */
+  confirmed: boolean;
+  /** Earliest workflow time (epoch ms) the platform accepts calls; pushed later until confirmed. */
+  confirmAt: number;
+  cancelRequested?: CancelRequest;
+  /** A driver (resource) was on some event already. */
+  agentAssigned: boolean;
+  lastError?: string;
+  needsAttention: boolean;
+  failedReports: ReportFailure[];
+  /** Reports (platform calls) under way now. */
+  reportsInFlight: number;
+  timeline: TimelineEntry[];
+  /** Ids of the carrier events already handled, oldest first (bounded). */
+  seenEventIds: string[];
+  /** Carrier events and platform commands not handled yet, in arrival order. */
+  inbox: InboxItem[];
+  /**
+   * Platform calls decided but not yet taken by the platform, oldest first (the first may be under
+   * way). Sent in order by their own lane, so platform commands never wait behind them.
+   */
+  outbox?: unknown[];
+  /** The platform took at least one of our calls: it knows the delivery. */
+  platformAcknowledged?: boolean;
+  reporterMemory: ReporterMemory;
+  /** 1 for the first run, +1 at each continue-as-new. */
+  run: number;
+}
+
+/**
+ * What runs recorded before DeliveryState carried: continue-as-new passed this subset. A carried
+ * state may still have this shape (workflows/state.ts restores the rest).
+ */
+export type CarriedState = Partial<DeliveryState> &
+  Pick<
+    DeliveryState,
+    | 'status'
+    | 'paused'
+    | 'confirmed'
+    | 'seenEventIds'
+    | 'inbox'
+    | 'agentAssigned'
+    | 'needsAttention'
+    | 'failedReports'
+    | 'timeline'
+    | 'run'
+  >;
+
+/**
+ * What a platform's reporter remembers across events (the fields VTEX already holds, the last
+ * `event_at` sent to Abbiamo), as plain JSON: part of the delivery's state, carried whole by
+ * continue-as-new. Each reporter owns its own keys.
+ */
+export type ReporterMemory = Record<string, unknown>;
+
+/** A cancel sent to a delivery (the cancel signal's argument). */
+export interface CancelOrder {
+  reason: string;
+  /**
+   * The platform only cancels before the parcel is collected (Abbiamo): once the driver has it
+   * (PICKED or later), the cancel is recorded and the delivery flagged for an operator instead of
+   * stranding a driver with the parcel.
+   */
+  onlyBeforeCollection?: boolean;
+}
+
+export interface CancelRequest {
+  reason: string;
+  at: string;
+}
+
+/** What waits for the workflow's attention, in arrival order. */
+export type InboxItem = { kind: 'event'; event: JobEvent } | { kind: 'command'; command: PlatformCommand };
+
+export type PlatformCommand =
+  ({ kind: 'cancel'; at: string } & CancelOrder) | { kind: 'pause'; pause: boolean; reason: string; at: string };
+
+export const DEFAULT_CONFIRMATION_DELAY_MS = 5000;
+export const DEFAULT_CONFIRMATION_MARGIN_MS = 300;
+export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
+export const DEFAULT_REPORT_ATTENTION_AFTER_MS = 10 * 60_000;
+
+/**
+ * Our Create service answer for a delivery in `status` with `job` (when it exists): built here only,
+ * by the workflow's update and by the API when the workflow cannot answer itself.
+ */
+export function createServiceAnswer(
+  serviceId: string,
+  status: ServiceStatus,
+  job: Pick<JobInfo, 'jobId' | 'trackingUrl' | 'price' | 'endsAt'> | undefined,
+): Omit<CreateServiceAnswer, 'producedAt'> {
+  return {
+    status,
+    serviceId,
+    shippingPrice: job?.price ?? null,
+    metaData: { serviceId, ...(job ? { jobId: job.jobId, trackingUrl: job.trackingUrl } : {}) },
+    shippingEstimatedDate: job?.endsAt ?? null,
+    labels: [],
+  };
+}
