@@ -41,8 +41,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Load tests run on their own afterwards (jest.load.config.js): a burst measures the bridge,
-  // not the other test files sharing the two cores.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/load/'],
+  // not the other test files sharing the two cores. test/cluster needs the cluster
+  // (`npm run test:cluster`, jest.cluster.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/load/', '<rootDir>/test/cluster/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esm.map(escape).join('|')})/)`],
   globalSetup: '<rootDir>/test/support/globalSetup.ts',

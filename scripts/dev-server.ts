@@ -8,25 +8,40 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { parse as parseYaml } from 'yaml';
+import { DYNAMIC_CONFIG_FILE } from './cluster/topology';
 import { ensureTemporalCli } from './temporal-cli';
 import { ensureSearchAttributes } from './temporal-setup';
 
-/** The settings of CONTRACT.md section 1, in the CLI's flag form. */
+/**
+ * The server's dynamic config, one file for the dev server, `npm run cluster` and docker-compose:
+ * each key with one unconstrained value, as `--dynamic-config-value KEY=JSON` flags here.
+ */
+export function dynamicConfigValues(file = DYNAMIC_CONFIG_FILE): Record<string, unknown> {
+  const parsed = parseYaml(readFileSync(file, 'utf8')) as Record<
+    string,
+    Array<{ value: unknown; constraints?: unknown }>
+  >;
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, entries]) => {
+      if (entries.length !== 1 || entries[0]!.constraints !== undefined) {
+        throw new Error(`${file}: ${key} must have one value without constraints (the dev server takes no others)`);
+      }
+      return [key, entries[0]!.value];
+    }),
+  );
+}
+
+/** The settings of CONTRACT.md section 1, in the CLI's flag form: SQLite pragmas, then the dynamic config. */
 export const DEV_SERVER_TUNING = [
   '--sqlite-pragma',
   'journal_mode=wal',
   '--sqlite-pragma',
   'synchronous=normal',
-  '--dynamic-config-value',
-  'history.transferProcessorMaxPollRPS=1000',
-  '--dynamic-config-value',
-  'history.timerProcessorMaxPollRPS=1000',
-  '--dynamic-config-value',
-  'history.visibilityProcessorMaxPollRPS=1000',
-  '--dynamic-config-value',
-  'matching.numTaskqueueReadPartitions=1',
-  '--dynamic-config-value',
-  'matching.numTaskqueueWritePartitions=1',
+  ...Object.entries(dynamicConfigValues()).flatMap(([key, value]) => [
+    '--dynamic-config-value',
+    `${key}=${JSON.stringify(value)}`,
+  ]),
 ];
 
 export interface DevServerOptions {

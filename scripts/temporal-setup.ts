@@ -1,10 +1,42 @@
 /**
  * Registers the delivery workflows' search attributes in a namespace, on the dev server or on a
- * real cluster alike. Safe to run at every start: only missing attributes are added.
+ * real cluster alike, and on a cluster the namespace itself (a dev server creates its own). Safe
+ * to run at every start: only what is missing is added.
  */
 import { Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { DELIVERY_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+
+/** gRPC status codes of the answers we expect (google.rpc.Code). */
+const grpcStatus = { NOT_FOUND: 5, ALREADY_EXISTS: 6 } as const;
+
+/** Registers the namespace when missing (true) with the given retention; a fresh cluster has only its system namespace. */
+export async function ensureNamespace(
+  connection: Connection,
+  namespace: string,
+  retentionDays: number,
+): Promise<boolean> {
+  try {
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs(`${retentionDays} days`),
+    });
+  } catch (err) {
+    if ((err as { code?: number }).code === grpcStatus.ALREADY_EXISTS) return false;
+    throw err;
+  }
+  // The frontend learns of a new namespace on its next namespace-cache refresh (every few seconds).
+  for (let i = 0; ; i += 1) {
+    try {
+      await connection.operatorService.listSearchAttributes({ namespace });
+      return true;
+    } catch (err) {
+      if (i >= 150 || (err as { code?: number }).code !== grpcStatus.NOT_FOUND) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
 
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
@@ -38,6 +70,8 @@ if (require.main === module) {
     for (;;) {
       try {
         const connection = await Connection.connect({ address, connectTimeout: 2000 });
+        if (await ensureNamespace(connection, namespace, Number(process.env.TEMPORAL_NAMESPACE_RETENTION_DAYS ?? 7)))
+          console.log(`namespace ${namespace} registered`);
         const added = await ensureSearchAttributes(connection, namespace);
         console.log(`search attributes ready in ${namespace}${added.length ? ` (added ${added.join(', ')})` : ''}`);
         await connection.close();

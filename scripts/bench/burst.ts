@@ -37,12 +37,7 @@ export async function measureBurst(
   const { bodies, outcomes, elapsedMs, cpu } = await undisturbed(`burst ${total} x${concurrency}`, log, async () => {
     const bodies = Array.from({ length: total }, () => createServiceBody());
     const outcomes: Array<CreateOutcome & { ms: number }> = [];
-    const meter = new CpuMeter({
-      server: env.server.process.pid!,
-      worker: services.worker.pid,
-      api: services.api.pid,
-      sandboxes: env.sandboxes.pid,
-    });
+    const meter = new CpuMeter(env.pids(services, false));
     const started = now();
     await forEachConcurrently(bodies, concurrency, async (body) => {
       const sent = now();

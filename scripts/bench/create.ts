@@ -32,13 +32,7 @@ export async function measureCreate(
   log: (line: string) => void,
 ): Promise<CreateRow[]> {
   const rows: CreateRow[] = [];
-  const pids = {
-    server: env.server.process.pid!,
-    worker: services.worker.pid,
-    api: services.api.pid,
-    bare: services.bare.pid,
-    sandboxes: env.sandboxes.pid,
-  };
+  const pids = env.pids(services);
   for (const concurrency of settings.levels) {
     // Bare first: update-with-start, the update waits for one no-op activity; then the workflow waits for signals.
     const bare = await undisturbed(`create x${concurrency} bare`, log, async () => {

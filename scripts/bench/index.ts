@@ -1,5 +1,7 @@
 /**
  * `npm run bench [-- --only create|burst|life|memory] [--quick]`: the benchmarks of BENCHMARKS.md.
+ * `npm run bench -- --target cluster [--shards 1,4] [--quick]`: section 5, the cluster of
+ * `npm run cluster` with one and two workers beside the dev server (scripts/bench/cluster.ts).
  *
  * One Temporal dev server with the CONTRACT settings (scripts/dev-server.ts), the sandboxes in a
  * process of their own at zero latency, and for each measurement fresh child processes on fresh
@@ -13,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { DEV_SERVER_TUNING } from '../dev-server';
-import { ensureTemporalCli } from '../temporal-cli';
+import { ensureTemporalCli, TEMPORAL_SERVER_VERSION } from '../temporal-cli';
 import { measureBurst, type BurstResult } from './burst';
 import { measureCreate, type CreateRow, type CreateSettings } from './create';
 import { closeHttp } from './http';
@@ -36,7 +38,9 @@ import {
   writeSections,
   type SectionName,
 } from './report';
+import { clusterSection, measureClusterTarget, type ClusterConfigResult, type ClusterPlan } from './cluster';
 import { BenchEnvironment } from './stack';
+import { serverEnv } from '../cluster/topology';
 import { writeFileSync } from 'node:fs';
 
 type Measurement = 'create' | 'burst' | 'life' | 'memory';
@@ -80,6 +84,30 @@ const QUICK: Plan = {
     { concurrency: 100, lives: 100 },
   ],
   memory: { open: 200, quietMs: 3000 },
+};
+
+/**
+ * `--target cluster`: what each configuration runs; smaller than FULL, as it runs four times or
+ * more (the dev server, the cluster with 1 and 2 workers, other shard counts with 2).
+ */
+const CLUSTER_FULL: Omit<ClusterPlan, 'shards'> = {
+  create: { levels: [1, 10], warmupMs: 1000, durationMs: 6000 },
+  latency: [
+    { concurrency: 1, deliveries: 5 },
+    { concurrency: 10, deliveries: 20 },
+  ],
+  lives: [{ concurrency: 20, lives: 40 }],
+  workers: [1, 2],
+};
+
+const CLUSTER_QUICK: Omit<ClusterPlan, 'shards'> = {
+  create: { levels: [1, 10], warmupMs: 500, durationMs: 3000 },
+  latency: [
+    { concurrency: 1, deliveries: 2 },
+    { concurrency: 10, deliveries: 10 },
+  ],
+  lives: [{ concurrency: 10, lives: 10 }],
+  workers: [1, 2],
 };
 
 interface Results {
@@ -150,8 +178,29 @@ async function main(argv: string[]): Promise<void> {
       '--profile',
       'write V8 CPU profiles of our worker, our API and the bare worker to the run folder (slows them: not for reference figures)',
     )
+    .addOption(
+      new Option(
+        '--target <server>',
+        'dev: the sections 1-4 on the dev server; cluster: section 5, the cluster beside the dev server',
+      )
+        .choices(['dev', 'cluster'])
+        .default('dev'),
+    )
+    .option(
+      '--shards <counts>',
+      'with --target cluster: history shard counts, one fresh cluster each (e.g. 4,1: the first with 1 and 2 workers, the others with 2)',
+      serverEnv().NUM_HISTORY_SHARDS,
+    )
     .parse(argv);
-  const opts = program.opts<{ only?: Measurement; quick?: boolean; out?: string; profile?: boolean }>();
+  const opts = program.opts<{
+    only?: Measurement;
+    quick?: boolean;
+    out?: string;
+    profile?: boolean;
+    target: 'dev' | 'cluster';
+    shards: string;
+  }>();
+  if (opts.target === 'cluster') return clusterMain(argv, opts);
   const plan = opts.quick ? QUICK : FULL;
   const only = opts.only ? [opts.only] : ALL;
   const out = path.resolve(REPO_ROOT, opts.out ?? (opts.quick ? 'bench-results/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
@@ -228,6 +277,68 @@ async function main(argv: string[]): Promise<void> {
   log(
     `done in ${Math.round(elapsedMs / 1000)} s: ${path.relative(REPO_ROOT, out)} updated, raw results in ${path.relative(REPO_ROOT, runDir)}/results.json`,
   );
+}
+
+async function clusterMain(argv: string[], opts: { quick?: boolean; out?: string; shards: string }): Promise<void> {
+  const shards = opts.shards.split(',').map((n) => Number(n.trim()));
+  if (shards.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`--shards ${opts.shards}: whole numbers >= 1, comma separated`);
+  const plan: ClusterPlan = { ...(opts.quick ? CLUSTER_QUICK : CLUSTER_FULL), shards };
+  const out = path.resolve(REPO_ROOT, opts.out ?? (opts.quick ? 'bench-results/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
+  const startedAt = new Date();
+  const runDir = path.join(REPO_ROOT, 'bench-results', startedAt.toISOString().replace(/[:.]/g, '-'));
+  const log = (line: string) =>
+    console.log(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  let current: BenchEnvironment | undefined;
+  let stopping = false;
+  const abort = (signal: string) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.error(`\n${signal}: stopping the bench's processes...`);
+    void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', () => abort('SIGINT'));
+  process.once('SIGTERM', () => abort('SIGTERM'));
+
+  const [machineLines, versionLines] = [machine(), await versions()];
+  const args = argv.slice(2).join(' ');
+  const write = (results: ClusterConfigResult[], complete: boolean) => {
+    const elapsedMs = Date.now() - startedAt.getTime();
+    const table = clusterSection(results);
+    if (complete) console.log(`\n${table}\n`);
+    const setup = [
+      `Run ${startedAt.toISOString()}: \`npm run bench -- ${args}\`${opts.quick ? ' (QUICK smoke run: small samples, not the reference figures)' : ''}, ${Math.round(elapsedMs / 1000)} s in all.`,
+      '',
+      `- Machine: ${machineLines.join(', ')}.`,
+      `- Versions: ${versionLines.join(', ')}; the cluster: Temporal server ${TEMPORAL_SERVER_VERSION} (go.temporal.io/server/cmd/server, the one the CLI embeds) with ${serverEnv().DB} persistence on Debian's PostgreSQL.`,
+      "- Configurations, one after the other, each with fresh workers and API on fresh task queues: the dev server (one shard, SQLite, CONTRACT settings); for each shard count a fresh cluster (`npm run cluster`'s, no Web UI), the first with 1 and then 2 of our workers on one task queue, the others with 2; one intake API, the bare worker beside them. The same dynamic config everywhere (deploy/temporal/dynamicconfig.yaml).",
+      `- Plan per configuration: Create ${plan.create.levels.join('/')} callers, ${plan.create.warmupMs / 1000} s warm-up + ${plan.create.durationMs / 1000} s measured; event latency ${plan.latency.map((l) => `${l.deliveries} deliveries ${l.concurrency} at a time`).join(', ')}; lives ${plan.lives.map((l) => `${l.lives} at ${l.concurrency}`).join(', ')}. CPU: 100 % = one core of two; \`postgres\` counts every PostgreSQL backend, \`workers\` all of ours; \`other\` is load foreign to the bench (other sessions on the machine).`,
+    ].join('\n');
+    writeFileSync(
+      path.join(runDir, 'cluster-results.json'),
+      JSON.stringify({ startedAt, args, plan, results, complete }, null, 2),
+    );
+    writeSections(out, {
+      cluster: `${setup}${complete ? '' : ' (STOPPED EARLY: the configurations measured so far)'}\n\n${table}`,
+    });
+    log(
+      `${complete ? 'done' : 'so far'} in ${Math.round(elapsedMs / 1000)} s: ${path.relative(REPO_ROOT, out)} updated, raw results in ${path.relative(REPO_ROOT, runDir)}/cluster-results.json`,
+    );
+  };
+  try {
+    write(
+      await measureClusterTarget(
+        runDir,
+        plan,
+        log,
+        (env) => (current = env),
+        (so) => write(so, false),
+      ),
+      true,
+    );
+  } finally {
+    closeHttp();
+  }
 }
 
 main(process.argv).then(

@@ -65,13 +65,7 @@ export interface LivesRow {
 }
 
 function pidsOf(env: BenchEnvironment, services: Services) {
-  return {
-    server: env.server.process.pid!,
-    worker: services.worker.pid,
-    api: services.api.pid,
-    bare: services.bare.pid,
-    sandboxes: env.sandboxes.pid,
-  };
+  return env.pids(services);
 }
 
 async function bareLatencyRun(

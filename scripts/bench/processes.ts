@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { openSync, readFileSync, closeSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, closeSync } from 'node:fs';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -32,6 +32,11 @@ let compiledRoot: string | undefined;
 /** From now on, `entry.ts` runs as `<root>/entry.js` on plain node (the output of `tsc --outDir root`). */
 export function useCompiled(root: string): void {
   compiledRoot = root;
+}
+
+/** Where the compiled JavaScript is, once `useCompiled` was called (a second environment reuses it). */
+export function compiledInto(): string | undefined {
+  return compiledRoot;
 }
 
 export function spawnTs(
@@ -105,6 +110,30 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds of a process and all its descendants (PostgreSQL serves each connection from a child process). */
+export function treeCpuSeconds(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    const own = cpuSeconds(pid);
+    if (Number.isFinite(own)) total += own;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
 /** VmRSS in MiB. */
 export function rssMiB(pid: number): number {
   try {
@@ -136,7 +165,7 @@ export class CpuMeter {
   private readonly machineStart = machineBusySeconds();
 
   constructor(private readonly pids: Record<string, number>) {
-    for (const [name, pid] of Object.entries(pids)) this.start.set(name, cpuSeconds(pid));
+    for (const [name, pid] of Object.entries(pids)) this.start.set(name, treeCpuSeconds(pid));
   }
 
   read(): Record<string, number> {
@@ -144,7 +173,7 @@ export class CpuMeter {
     const out: Record<string, number> = {};
     let named = 0;
     for (const [name, pid] of Object.entries(this.pids)) {
-      out[name] = (100 * (cpuSeconds(pid) - this.start.get(name)!)) / seconds;
+      out[name] = (100 * (treeCpuSeconds(pid) - this.start.get(name)!)) / seconds;
       named += out[name]!;
     }
     const self = process.cpuUsage(this.selfStart);
@@ -157,7 +186,8 @@ export class CpuMeter {
 
 /** Before a measured run: no foreign load (another test run on the machine) may share the two cores. */
 export function quietMachine(log: (line: string) => void): Promise<number> {
-  return waitForQuietMachine(25, 180_000, log);
+  // BENCH_QUIET_WAIT_S shortens the wait on a machine that is never quiet (the CPU tables then show the foreign load as `other`).
+  return waitForQuietMachine(25, Number(process.env.BENCH_QUIET_WAIT_S ?? 180) * 1000, log);
 }
 
 /** Waits (up to `maxWaitMs`) until the machine is quiet: under `thresholdPercent` busy over a second. */
@@ -186,7 +216,8 @@ const DISTURBED_OTHER_PERCENT = 30;
 
 /**
  * Runs a measured run on a quiet machine; a run that foreign load disturbed anyway (its `other`
- * CPU above 30 %) is run again, at most twice, and the last one is kept with its CPU figures showing.
+ * CPU above 30 %) is run again, at most twice (BENCH_MAX_ATTEMPTS: attempts in all, default 3), and
+ * the last one is kept with its CPU figures showing.
  */
 export async function undisturbed<T extends { cpu: Record<string, number> }>(
   what: string,
@@ -197,7 +228,7 @@ export async function undisturbed<T extends { cpu: Record<string, number> }>(
     await quietMachine(log);
     const result = await run();
     const other = result.cpu.other ?? 0;
-    if (other <= DISTURBED_OTHER_PERCENT || attempt >= 3) {
+    if (other <= DISTURBED_OTHER_PERCENT || attempt >= Number(process.env.BENCH_MAX_ATTEMPTS ?? 3)) {
       if (other > DISTURBED_OTHER_PERCENT)
         log(`  ${what}: foreign load ${Math.round(other)} % CPU in every attempt; kept the last one`);
       return result;

@@ -1,7 +1,9 @@
 /**
- * What every measurement runs against: ONE Temporal dev server with the CONTRACT settings, the
- * sandboxes in their own process, and per measurement a fresh set of workers on fresh task queues:
- * our worker (worker/main.ts) and intake API (api/main.ts), and the bare worker.
+ * What every measurement runs against: ONE Temporal server (the dev server with the CONTRACT
+ * settings, or with `--target cluster` the cluster of `npm run cluster`: PostgreSQL and the
+ * Temporal server built from the Go proxy), the sandboxes in their own process, and per
+ * measurement a fresh set of workers on fresh task queues: our worker(s) (worker/main.ts) and
+ * intake API (api/main.ts), and the bare worker.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,11 +13,12 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { startTemporalCluster, type TemporalCluster } from '../cluster/temporalCluster';
 import { freePort, startDevServer, type DevServer } from '../dev-server';
 import { formatKeyRing } from '../../security/codec';
 import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../security/dataConverter';
 import { requestJson } from './http';
-import { REPO_ROOT, spawnTs, useCompiled, type Child } from './processes';
+import { compiledInto, REPO_ROOT, spawnTs, useCompiled, type Child } from './processes';
 import type { VtexCallSeen } from './sandboxes';
 import type { ActivityRan } from './bareActivities';
 import { sleep } from './stats';
@@ -37,13 +40,21 @@ export interface SandboxUrls {
   marketplace: string;
 }
 
-/** Our worker and API, and the bare worker, for one measurement. */
+/** Which Temporal server the bench runs against. */
+export type BenchTarget = { kind: 'dev' } | { kind: 'cluster'; historyShards?: number };
+
+/** The server as the measurements see it: its address and its process (for CPU and RSS). */
+export type BenchServer = Pick<DevServer, 'address' | 'process' | 'stop'>;
+
+/** Our worker(s) and API, and the bare worker, for one measurement. */
 export interface Services {
   label: string;
   apiUrl: string;
   ourQueue: string;
   bareQueue: string;
+  /** the first of `workers` */
   worker: Child;
+  workers: Child[];
   api: Child;
   bare: Child;
   stop(): Promise<void>;
@@ -56,7 +67,9 @@ export class BenchEnvironment {
   readonly bareActivities = new EventEmitter();
   client!: Client;
   private connection!: Connection;
-  server!: DevServer;
+  server!: BenchServer;
+  /** set with the cluster target */
+  cluster?: TemporalCluster;
   sandboxes!: Child;
   urls!: SandboxUrls;
   private ourBundle!: string;
@@ -66,6 +79,7 @@ export class BenchEnvironment {
   constructor(
     readonly dir: string,
     private readonly log: (line: string) => void,
+    readonly target: BenchTarget = { kind: 'dev' },
   ) {
     this.vtexCalls.setMaxListeners(0);
     this.bareActivities.setMaxListeners(0);
@@ -76,23 +90,25 @@ export class BenchEnvironment {
     this.log(`run folder ${this.dir}`);
     const started = Date.now();
     // Compiled JavaScript, as the Docker image runs it: no TypeScript loader in the measured processes.
-    const build = path.join(this.dir, 'build');
-    execFileSync(
-      process.execPath,
-      [
-        require.resolve('typescript/bin/tsc'),
-        '-p',
-        path.join(REPO_ROOT, 'tsconfig.json'),
-        '--outDir',
-        build,
-        '--sourceMap',
-        'false',
-      ],
-      { stdio: 'inherit' },
-    );
-    useCompiled(build);
+    if (!compiledInto()) {
+      const build = path.join(this.dir, 'build');
+      execFileSync(
+        process.execPath,
+        [
+          require.resolve('typescript/bin/tsc'),
+          '-p',
+          path.join(REPO_ROOT, 'tsconfig.json'),
+          '--outDir',
+          build,
+          '--sourceMap',
+          'false',
+        ],
+        { stdio: 'inherit' },
+      );
+      useCompiled(build);
+    }
     const [server, ours, bare] = await Promise.all([
-      startDevServer({ dbFile: path.join(this.dir, 'temporal.sqlite'), uiPort: false, log: this.log }),
+      this.startServer(),
       bundleWorkflowCode({
         workflowsPath: require.resolve('../../workflows'),
         failureConverterPath: FAILURE_CONVERTER_PATH,
@@ -129,12 +145,41 @@ export class BenchEnvironment {
     this.urls = { vtex: ready.vtex, engine: ready.engine, marketplace: ready.marketplace };
     this.sandboxes.messages.on('vtex-call', (seen: VtexCallSeen) => this.vtexCalls.emit('vtex-call', seen));
     this.log(
-      `dev server ${server.address}, sandboxes ${this.urls.vtex} (VTEX) ${this.urls.engine} (engine), bundles ready in ${Date.now() - started} ms`,
+      `${this.describeServer()} ${server.address}, sandboxes ${this.urls.vtex} (VTEX) ${this.urls.engine} (engine), bundles ready in ${Date.now() - started} ms`,
     );
   }
 
+  private async startServer(): Promise<BenchServer> {
+    if (this.target.kind === 'dev')
+      return startDevServer({ dbFile: path.join(this.dir, 'temporal.sqlite'), uiPort: false, log: this.log });
+    // A fresh database in the run folder: the figures start from an empty cluster, like the dev server's.
+    this.cluster = await startTemporalCluster({
+      dataDir: path.join(this.dir, 'cluster'),
+      uiPort: false,
+      historyShards: this.target.historyShards,
+      log: this.log,
+    });
+    return this.cluster.server;
+  }
+
+  describeServer(): string {
+    return this.cluster ? `Temporal cluster (${this.cluster.historyShards} history shards, PostgreSQL)` : 'dev server';
+  }
+
+  /** The processes whose CPU a measurement reports: the server (and PostgreSQL), ours, the bare worker, the sandboxes. */
+  pids(services: Services, withBare = true): Record<string, number> {
+    return {
+      server: this.server.process.pid!,
+      ...(this.cluster ? { postgres: this.cluster.postgres.process.pid! } : {}),
+      ...Object.fromEntries(services.workers.map((w, i) => [i === 0 ? 'worker' : `worker${i + 1}`, w.pid])),
+      api: services.api.pid,
+      ...(withBare ? { bare: services.bare.pid } : {}),
+      sandboxes: this.sandboxes.pid,
+    };
+  }
+
   /** Fresh workers on fresh task queues: nothing left from an earlier measurement reaches them. */
-  async startServices(label: string, options: { profile?: boolean } = {}): Promise<Services> {
+  async startServices(label: string, options: { profile?: boolean; workers?: number } = {}): Promise<Services> {
     this.serial += 1;
     const suffix = `${label}-${this.serial}-${randomBytes(3).toString('hex')}`;
     const ourQueue = `bench-ours-${suffix}`;
@@ -169,13 +214,19 @@ export class BenchEnvironment {
       options.profile
         ? ['--cpu-prof', `--cpu-prof-dir=${path.join(this.dir, 'profiles', `${label}-${this.serial}-${name}`)}`]
         : [];
-    const worker = spawnTs(
-      'worker',
-      'worker/main.ts',
-      { ...common, WORKER_HEALTH_PORT: String(healthPort), WORKFLOW_BUNDLE_PATH: this.ourBundle },
-      logOf('worker'),
-      profiled('worker'),
-    );
+    const healthPorts = [healthPort];
+    for (let i = 1; i < (options.workers ?? 1); i += 1) healthPorts.push(await freePort());
+    const workers = healthPorts.map((port, i) => {
+      const name = i === 0 ? 'worker' : `worker${i + 1}`;
+      return spawnTs(
+        name,
+        'worker/main.ts',
+        { ...common, WORKER_HEALTH_PORT: String(port), WORKFLOW_BUNDLE_PATH: this.ourBundle },
+        logOf(name),
+        profiled(name),
+      );
+    });
+    const worker = workers[0]!;
     const api = spawnTs('api', 'api/main.ts', common, logOf('api'), profiled('api'));
     const bare = spawnTs(
       'bare worker',
@@ -192,7 +243,7 @@ export class BenchEnvironment {
     bare.messages.on('activity', (ran: ActivityRan) => this.bareActivities.emit('activity', ran));
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     await Promise.all([
-      waitHttpOk(`http://127.0.0.1:${healthPort}/healthz`, worker),
+      ...workers.map((w, i) => waitHttpOk(`http://127.0.0.1:${healthPorts[i]}/healthz`, w)),
       waitHttpOk(`${apiUrl}/readyz`, api),
       bare.once('ready'),
     ]);
@@ -202,10 +253,11 @@ export class BenchEnvironment {
       ourQueue,
       bareQueue,
       worker,
+      workers,
       api,
       bare,
       async stop() {
-        await Promise.all([api.stop(), worker.stop(), bare.stop()]);
+        await Promise.all([api.stop(), ...workers.map((w) => w.stop()), bare.stop()]);
       },
     };
   }
@@ -221,7 +273,7 @@ export class BenchEnvironment {
   async stop(): Promise<void> {
     await this.connection?.close().catch(() => undefined);
     await this.sandboxes?.stop();
-    await this.server?.stop();
+    await (this.cluster ?? this.server)?.stop();
   }
 }
 

@@ -1,19 +1,33 @@
 /**
- * docker-compose.yml cannot run here (no Docker engine), so its shape is checked instead: the
- * services of the production picture, pinned images, health checks, start order, and an
+ * docker-compose.yml cannot run here (no Docker engine), so its shape is checked instead, against
+ * what `npm run cluster` runs and proves (scripts/cluster/topology.ts and the deploy/temporal files
+ * both read): the same server and UI versions, the same server settings and dynamic config files,
+ * the same schema script, the same number of workers and APIs, the same health checks; and an
  * environment our own configuration parser accepts.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { parseEnv, resolveCodecServer, resolveConfig } from '../../config';
+import {
+  CLUSTER,
+  DYNAMIC_CONFIG_FILE,
+  HEALTH_CHECKS,
+  SCHEMA_SCRIPT,
+  SERVER_ENV_FILE,
+  serverEnv,
+} from '../../scripts/cluster/topology';
+import { DEV_SERVER_TUNING, dynamicConfigValues } from '../../scripts/dev-server';
 
 interface Service {
   image?: string;
   build?: unknown;
   command?: string[];
   ports?: string[];
+  env_file?: string | string[];
   environment?: Record<string, string | number>;
+  volumes?: string[];
+  deploy?: { replicas?: number };
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
 }
@@ -23,6 +37,7 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
   services: Record<string, Service>;
 };
 const services = compose.services;
+const fromRoot = (file: string) => `./${path.relative(root, file)}`;
 
 /** `${NAME:-default}` / `${NAME:?msg}` as compose would fill them from a complete .env file. */
 function resolveEnv(env: Record<string, string | number>, values: Record<string, string>): Record<string, string> {
@@ -37,34 +52,89 @@ function resolveEnv(env: Record<string, string | number>, values: Record<string,
   );
 }
 
-describe('docker-compose.yml (production shape)', () => {
-  it('has Temporal on PostgreSQL, its Web UI, the search-attribute setup, the worker and the intake API', () => {
+/** The container path a host file is mounted at. */
+function mountOf(service: Service, hostPath: string): string | undefined {
+  const volume = (service.volumes ?? []).find((v) => v.split(':')[0] === hostPath);
+  return volume?.split(':')[1];
+}
+
+describe('docker-compose.yml mirrors npm run cluster', () => {
+  it("has the cluster's parts: PostgreSQL, the schema job, Temporal, its Web UI, the namespace setup, the workers and the APIs", () => {
     expect(Object.keys(services).sort()).toEqual([
       'api',
       'codec-server',
       'postgresql',
       'temporal',
+      'temporal-schema',
       'temporal-setup',
       'temporal-ui',
       'worker',
     ]);
-    expect(services.temporal!.image).toMatch(/^temporalio\/auto-setup:1\.29\.\d+$/);
-    expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
-    expect(services['temporal-ui']!.image).toMatch(/^temporalio\/ui:2\.\d+\.\d+$/);
   });
 
-  it('pins every image and builds ours from the Dockerfile', () => {
-    for (const [name, service] of Object.entries(services)) {
-      if (service.build) expect([name, existsSync(path.join(root, 'Dockerfile'))]).toEqual([name, true]);
-      else expect([name, service.image]).toEqual([name, expect.stringMatching(/^[\w./-]+:\d[\w.-]*$/)]);
-    }
+  it('runs the Temporal server and UI versions the cluster builds (those the pinned CLI embeds), on the PostgreSQL major it runs on', () => {
+    expect(services.temporal!.image).toBe(`temporalio/server:${CLUSTER.serverVersion}`);
+    expect(services['temporal-ui']!.image).toBe(`temporalio/ui:${CLUSTER.uiVersion}`);
+    // The schema job uses the image's temporal-sql-tool, which is the server's version (the tag's first part).
+    expect(services['temporal-schema']!.image).toMatch(
+      new RegExp(`^temporalio/admin-tools:${CLUSTER.serverVersion.replace(/\./g, '\\.')}-`),
+    );
+    expect(services.postgresql!.image).toMatch(new RegExp(`^postgres:${CLUSTER.postgresMajor}\\.\\d+-bookworm$`));
+    expect(services.postgresql!.command).toEqual([
+      'postgres',
+      '-c',
+      `max_connections=${CLUSTER.postgresMaxConnections}`,
+    ]);
   });
 
-  it('health-checks every long-running service and starts each after what it needs', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'api', 'codec-server']) {
-      expect([name, services[name]!.healthcheck?.test.length]).toEqual([name, expect.any(Number)]);
+  it('gives the server the settings file and the dynamic config file the cluster reads, overriding none of their keys', () => {
+    for (const name of ['temporal', 'temporal-schema']) {
+      expect([name, services[name]!.env_file]).toEqual([name, fromRoot(SERVER_ENV_FILE)]);
+      const overridden = Object.keys(services[name]!.environment ?? {}).filter((key) => key in serverEnv());
+      expect([name, overridden]).toEqual([name, []]);
     }
-    expect(services.temporal!.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    expect(serverEnv()).toMatchObject({ DB: 'postgres12' });
+    expect(Number(serverEnv().NUM_HISTORY_SHARDS)).toBeGreaterThan(1);
+    const mounted = mountOf(services.temporal!, fromRoot(DYNAMIC_CONFIG_FILE));
+    expect(mounted).toBeDefined();
+    expect(services.temporal!.environment!.DYNAMIC_CONFIG_FILE_PATH).toBe(mounted);
+  });
+
+  it("sets the schema up with the cluster's own script", () => {
+    const mountedDir = mountOf(services['temporal-schema']!, fromRoot(path.dirname(SCHEMA_SCRIPT)));
+    expect(services['temporal-schema']!.command).toEqual(['sh', `${mountedDir}/${path.basename(SCHEMA_SCRIPT)}`]);
+    expect(services['temporal-schema']!.environment).toMatchObject({ POSTGRES_SEEDS: 'postgresql' });
+    expect(services.temporal!.environment).toMatchObject({
+      POSTGRES_SEEDS: 'postgresql',
+      DB_PORT: 5432,
+      VISIBILITY_DB_PORT: 5432,
+    });
+  });
+
+  it("registers the namespace with the cluster's retention, then runs as many workers and APIs as the cluster", () => {
+    expect(services['temporal-setup']!.environment!.TEMPORAL_NAMESPACE_RETENTION_DAYS).toBe(CLUSTER.retentionDays);
+    expect(services.worker!.deploy?.replicas).toBe(CLUSTER.workers);
+    expect(services.api!.deploy?.replicas).toBe(CLUSTER.apis);
+    // PORT, PORT+1, ... as the cluster's APIs listen.
+    expect(services.api!.ports).toEqual([`3000-${3000 + CLUSTER.apis - 1}:3000`]);
+    // Temporal, the Web UI and the codec server on loopback only (README "Security").
+    expect(services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(services['temporal-ui']!.ports).toEqual(['127.0.0.1:8233:8080']);
+    expect(services['codec-server']!.ports).toEqual(['127.0.0.1:8234:8234']);
+  });
+
+  it('health-checks each part the way the cluster does, and starts each after what it needs', () => {
+    const test = (name: string) => services[name]!.healthcheck!.test.join(' ');
+    expect(test('postgresql')).toContain(HEALTH_CHECKS.postgresql.join(' '));
+    expect(test('temporal')).toContain(HEALTH_CHECKS.temporal.join(' '));
+    expect(test('temporal-ui')).toContain(`http://127.0.0.1:8080${HEALTH_CHECKS.ui.split(' ')[1]}`);
+    expect(test('worker')).toContain(`http://127.0.0.1:3001${HEALTH_CHECKS.worker.split(' ')[1]}`);
+    expect(test('api')).toContain(`http://127.0.0.1:3000${HEALTH_CHECKS.api.split(' ')[1]}`);
+    expect(test('codec-server')).toContain('http://127.0.0.1:8234/healthz');
+    expect(services['temporal-schema']!.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    expect(services.temporal!.depends_on).toEqual({
+      'temporal-schema': { condition: 'service_completed_successfully' },
+    });
     expect(services['temporal-setup']!.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     expect(services.worker!.depends_on).toEqual({ 'temporal-setup': { condition: 'service_completed_successfully' } });
     expect(services.api!.depends_on).toMatchObject({
@@ -73,11 +143,11 @@ describe('docker-compose.yml (production shape)', () => {
     });
   });
 
-  it('publishes the intake API; Temporal, the Web UI and the codec server on loopback only', () => {
-    expect(services.api!.ports).toEqual(['3000:3000']);
-    expect(services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
-    expect(services['temporal-ui']!.ports).toEqual(['127.0.0.1:8233:8080']);
-    expect(services['codec-server']!.ports).toEqual(['127.0.0.1:8234:8234']);
+  it('pins every image and builds ours from the Dockerfile', () => {
+    for (const [name, service] of Object.entries(services)) {
+      if (service.build) expect([name, existsSync(path.join(root, 'Dockerfile'))]).toEqual([name, true]);
+      else expect([name, service.image]).toEqual([name, expect.stringMatching(/^[\w./-]+:\d[\w.-]*$/)]);
+    }
   });
 
   it('runs commands whose sources exist', () => {
@@ -114,5 +184,26 @@ describe('docker-compose.yml (production shape)', () => {
       parseEnv(resolveEnv(services['codec-server']!.environment!, { ...secrets, OPERATOR_TOKENS: 'o'.repeat(32) })),
     );
     expect(codec).toMatchObject({ host: '0.0.0.0', port: 8234, corsOrigins: ['http://localhost:8233'] });
+  });
+});
+
+describe('deploy/temporal/dynamicconfig.yaml, the one dynamic config', () => {
+  it('is what the dev server gets as flags, key by key', () => {
+    const values = dynamicConfigValues();
+    expect(Object.keys(values).length).toBeGreaterThan(0);
+    for (const [key, value] of Object.entries(values)) {
+      const flag = DEV_SERVER_TUNING.indexOf(`${key}=${JSON.stringify(value)}`);
+      expect([key, flag > 0 && DEV_SERVER_TUNING[flag - 1]]).toEqual([key, '--dynamic-config-value']);
+    }
+  });
+
+  it('keeps the raised poll rates and the single task-queue partition the benchmarks were measured with', () => {
+    expect(dynamicConfigValues()).toEqual({
+      'history.transferProcessorMaxPollRPS': 1000,
+      'history.timerProcessorMaxPollRPS': 1000,
+      'history.visibilityProcessorMaxPollRPS': 1000,
+      'matching.numTaskqueueReadPartitions': 1,
+      'matching.numTaskqueueWritePartitions': 1,
+    });
   });
 });
