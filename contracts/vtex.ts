@@ -4,7 +4,7 @@
  * README), the schema follows the traffic and says so.
  */
 import { z } from 'zod';
-import { boundedLine, boundedText, isoDateTime } from './common';
+import { boundedLine, boundedText, hasControlCharacter, isoDateTime } from './common';
 import { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES, VTEX_LIMITS } from './vtexLimits';
 
 export { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES, VTEX_LIMITS };
@@ -223,7 +223,7 @@ const ServiceIdAsSent = z
   .trim()
   .min(1, 'is required')
   .max(L.serviceIdChars, `must be at most ${L.serviceIdChars} characters`)
-  .refine((s) => !/[\u0000-\u001f\u007f\s]/.test(s), 'must be one word without control characters');
+  .refine((s) => !hasControlCharacter(s, true) && !/\s/.test(s), 'must be one word without control characters');
 /** metaData comes back as we answered it; only its `serviceId` is read. */
 const MetaData = z.record(z.string(), z.unknown()).nullish();
 

@@ -66,10 +66,17 @@ describe('VTEX Create service: hostile bodies', () => {
     [
       'a delivery window in year 9999',
       (b) =>
-        (b.receiver.deliveryWindow = { initialDate: '9999-01-01T10:00:00.000Z', finalDate: '9999-01-01T12:00:00.000Z' }),
+        (b.receiver.deliveryWindow = {
+          initialDate: '9999-01-01T10:00:00.000Z',
+          finalDate: '9999-01-01T12:00:00.000Z',
+        }),
       'receiver.deliveryWindow.finalDate',
     ],
-    ['a delivery date in year 9999', (b) => (b.receiver.deliveryDate = '9999-12-31T00:00:00.000Z'), 'receiver.deliveryDate'],
+    [
+      'a delivery date in year 9999',
+      (b) => (b.receiver.deliveryDate = '9999-12-31T00:00:00.000Z'),
+      'receiver.deliveryDate',
+    ],
   ])('refuses %s, naming the field', (_name, mutate, path) => {
     const body = clone();
     mutate(body);
