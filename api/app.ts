@@ -40,6 +40,7 @@ export interface AppDeps {
     | 'temporal'
     | 'deliveryEngine'
     | 'secretsKey'
+    | 'vtex'
   >;
   client: Client;
   connection: ConnectionLike;
@@ -95,7 +96,12 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     '/vtex',
     intakeAuth,
     json,
-    vtexRoutes({ gateway, creationGraceMs: config.creationGraceMs, createAnswers: metrics.createAnswers }),
+    vtexRoutes({
+      gateway,
+      creationGraceMs: config.creationGraceMs,
+      carrierId: config.vtex.carrierId,
+      createAnswers: metrics.createAnswers,
+    }),
   );
   app.use(
     '/marketplace',

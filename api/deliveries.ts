@@ -27,6 +27,7 @@ import {
   CarrierIdKey,
   deliverySummary,
   DeliveryStatusKey,
+  PlatformKey,
   RouteIdKey,
   startSearchAttributes,
 } from '../workflows/searchAttributes';
@@ -36,6 +37,7 @@ import {
   type DeliveryInput,
   type DeliveryTuning,
   type DeliveryView,
+  type Platform,
 } from '../contracts/delivery';
 import { conflict, notFound, unavailable } from './errors';
 
@@ -58,6 +60,7 @@ export interface DeliverySummary {
   workflowStatus: string;
   status?: ServiceStatus;
   carrierId?: string;
+  platform?: string;
   memo?: Record<string, unknown>;
 }
 
@@ -325,6 +328,7 @@ export class DeliveryGateway {
       workflowStatus: description.status.name,
       status: description.typedSearchAttributes.get(DeliveryStatusKey) as ServiceStatus | undefined,
       carrierId: description.typedSearchAttributes.get(CarrierIdKey),
+      platform: description.typedSearchAttributes.get(PlatformKey),
       memo: description.memo,
     };
   }
@@ -333,9 +337,14 @@ export class DeliveryGateway {
     serviceId: string,
     carrierId: string | undefined,
     action: string,
+    platform: Platform | undefined,
   ): Promise<DeliverySummary> {
     const summary = await this.summary(serviceId);
-    if (!summary || (carrierId !== undefined && summary.carrierId !== carrierId)) {
+    // A platform acts on its own deliveries only (the Platform search attribute is set at start).
+    const notTheirs =
+      (carrierId !== undefined && summary?.carrierId !== carrierId) ||
+      (platform !== undefined && summary?.platform !== platform);
+    if (!summary || notTheirs) {
       throw notFound('Unknown service', [
         { path: 'serviceId', message: `no service ${serviceId}${carrierId ? ` for carrier ${carrierId}` : ''}` },
       ]);
@@ -348,9 +357,17 @@ export class DeliveryGateway {
     return summary;
   }
 
-  /** Cancel from the platform. Refused once delivered; a second cancel is answered the same. */
-  async cancel(serviceId: string, carrierId: string | undefined, reason: string): Promise<DeliverySummary> {
-    const summary = await this.openDelivery(serviceId, carrierId, 'canceled');
+  /**
+   * Cancel from the platform. Refused once delivered; a second cancel is answered the same. With
+   * `platform`, a delivery of another platform is unknown (404).
+   */
+  async cancel(
+    serviceId: string,
+    carrierId: string | undefined,
+    reason: string,
+    platform?: Platform,
+  ): Promise<DeliverySummary> {
+    const summary = await this.openDelivery(serviceId, carrierId, 'canceled', platform);
     if (summary.status === 'CANCELED' || !summary.running) return summary;
     await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(cancelSignal, { reason }));
     return summary;
@@ -361,8 +378,9 @@ export class DeliveryGateway {
     carrierId: string | undefined,
     pause: boolean,
     reason: string,
+    platform?: Platform,
   ): Promise<DeliverySummary> {
-    const summary = await this.openDelivery(serviceId, carrierId, pause ? 'paused' : 'resumed');
+    const summary = await this.openDelivery(serviceId, carrierId, pause ? 'paused' : 'resumed', platform);
     if (!summary.running || summary.status === 'CANCELED') {
       throw conflict(`The service already ended ${summary.status ?? ''}`.trim(), [
         { path: 'serviceId', message: `status is ${summary.status}` },

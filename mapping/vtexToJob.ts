@@ -5,6 +5,7 @@
  */
 import type { EngineAddress, EngineItem } from '../contracts/deliveryEngine';
 import { VTEX_LIMITS, type CreateServiceRequest, type PaymentMethod, type Setting } from '../contracts/vtex';
+import { utf8ByteLength } from '../contracts/vtexLimits';
 import type { DeliveryInput, JobSpec } from '../contracts/delivery';
 import { MappingError } from './errors';
 import { vtexServiceId } from './ids';
@@ -134,7 +135,7 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
     },
   };
 
-  return {
+  return fitsTemporal({
     serviceId,
     platform: 'vtex',
     orderId: body.orderId,
@@ -152,7 +153,21 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
       timezone: body.timezone ? { offset: body.timezone.offset ?? null, value: body.timezone.value ?? null } : null,
       settings: publicSettings(body.settings),
     },
-  };
+  });
+}
+
+/**
+ * The workflow input whole must stay well under Temporal's payload limits (2 MB warned, 4 MB
+ * refused by default): past VTEX_LIMITS.deliveryInputBytes it is a 400, not a start that fails.
+ */
+function fitsTemporal(input: DeliveryInput): DeliveryInput {
+  const bytes = utf8ByteLength(JSON.stringify(input));
+  if (bytes > VTEX_LIMITS.deliveryInputBytes)
+    throw new MappingError(
+      '(body)',
+      `is too large to deliver: ${bytes} bytes once mapped, at most ${VTEX_LIMITS.deliveryInputBytes}`,
+    );
+  return input;
 }
 
 /** The delivery's giving-up time: its window's end, at least the grace, never past VTEX_LIMITS.daysAhead. */

@@ -121,4 +121,27 @@ describe('VTEX Create service: hostile bodies', () => {
     const input = mapVtexCreateService(CreateServiceRequest.parse(body), options);
     expect(Buffer.byteLength(JSON.stringify(input))).toBeLessThan(VTEX_LIMITS.deliveryInputBytes);
   });
+
+  it('refuses a body whose mapped delivery would pass the input limit, naming the body', () => {
+    // Within every per-field bound, but three bytes a character: the whole is what is too large.
+    const body = clone();
+    const wide = (n: number) => '配'.repeat(n);
+    body.packages = Array.from({ length: VTEX_LIMITS.packages }, (_, p) => ({
+      id: `p${p}`,
+      envelope: wide(VTEX_LIMITS.nameChars),
+      description: wide(VTEX_LIMITS.commentChars),
+      weight: '1',
+      items: Array.from({ length: VTEX_LIMITS.items / VTEX_LIMITS.packages }, (_, i) => ({
+        id: `i${p}-${i}`,
+        name: wide(VTEX_LIMITS.nameChars),
+        quantity: 1,
+      })),
+    }));
+    body.settings = Array.from({ length: VTEX_LIMITS.settings }, (_, i) => ({
+      key: `k${i}`,
+      label: wide(VTEX_LIMITS.nameChars),
+      value: wide(VTEX_LIMITS.settingValueChars),
+    }));
+    expect(refusedPaths(body)).toEqual(['(body)']);
+  });
 });
