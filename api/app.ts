@@ -1,6 +1,7 @@
 /**
  * The intake API: routes per caller, auth and validation at the edge, one error middleware.
- * It talks to Temporal only (through DeliveryGateway), never to the external systems.
+ * It talks to Temporal (through DeliveryGateway), and to no external system but the engine's
+ * availability for VTEX's rate quotes (api/rates.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Client, ConnectionLike } from '@temporalio/client';
@@ -18,6 +19,9 @@ import { healthRoutes } from './routes/health';
 import { marketplaceRoutes } from './routes/marketplace';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { vtexRoutes } from './routes/vtex';
+import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
+import { createHttpClient } from '../activities/http';
+import { RateQuoter } from './rates';
 
 /** VTEX waits 5 s for Create service: by 4.5 s it has its answer, PENDING or 503. */
 const CREATE_HARD_DEADLINE_MS = 4500;
@@ -100,6 +104,13 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       gateway,
       creationGraceMs: config.creationGraceMs,
       carrierId: config.vtex.carrierId,
+      // Rates are the one call the intake makes outside Temporal (README "Rates": measured).
+      quoter: new RateQuoter({
+        availability: createAvailabilityClient({
+          engine: createHttpClient('Delivery Engine', config.deliveryEngine.url),
+          apiKey: config.deliveryEngine.apiKey,
+        }),
+      }),
       createAnswers: metrics.createAnswers,
     }),
   );

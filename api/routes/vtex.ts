@@ -4,14 +4,18 @@ import type { Counter } from 'prom-client';
 import { CancelServiceRequest, CreateServiceRequest, PauseServiceRequest } from '../../contracts/vtex';
 import { VTEX_SERVICE_ID_PATTERN } from '../../mapping/ids';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
+import { vtexRateAnswer } from '../../mapping/vtexRate';
 import type { DeliveryGateway } from '../deliveries';
 import { badRequest, notFound, parseBody } from '../errors';
+import type { RateQuoter } from '../rates';
 
 export interface VtexRouteDeps {
   gateway: DeliveryGateway;
   creationGraceMs: number;
   /** VTEX_CARRIER_ID: Create service for any other carrier is refused. */
   carrierId: string;
+  /** POST /rates: quotes from the engine's availability, cached. */
+  quoter: RateQuoter;
   createAnswers?: Counter<'outcome'>;
 }
 
@@ -51,7 +55,7 @@ export function requireOurCarrier(body: { carrierId: string }, carrierId: string
     ]);
 }
 
-export function vtexRoutes({ gateway, creationGraceMs, carrierId, createAnswers }: VtexRouteDeps): Router {
+export function vtexRoutes({ gateway, creationGraceMs, carrierId, quoter, createAnswers }: VtexRouteDeps): Router {
   const router = Router();
 
   router.post('/services', async (req, res) => {
@@ -63,6 +67,17 @@ export function vtexRoutes({ gateway, creationGraceMs, carrierId, createAnswers 
     res.once('finish', afterAnswer);
     createAnswers?.inc({ outcome: answer.metaData && 'jobId' in answer.metaData ? 'with-job' : 'pending-before-job' });
     res.status(200).json(answer);
+  });
+
+  // VTEX's rates: the Create service body, answered with the engine's price and date; starts nothing.
+  router.post('/rates', async (req, res) => {
+    const receivedAt = res.locals.receivedAt as number;
+    const body = parseBody(CreateServiceRequest, req.body);
+    requireOurCarrier(body, carrierId);
+    const input = mapVtexCreateService(body, { now: new Date(receivedAt), creationGraceMs });
+    const { slot, cached } = await quoter.quote(input, receivedAt);
+    res.setHeader('x-rate-cache', cached ? 'hit' : 'miss');
+    res.status(200).json(vtexRateAnswer(input, slot, new Date()));
   });
 
   router.post('/services/cancel', async (req, res) => {
