@@ -13,7 +13,8 @@ import {
   type CreateJobRequest,
 } from '../contracts/deliveryEngine';
 import { webhookKeyFor } from '../contracts/webhookKey';
-import { BEFORE_ANY_CREATE, type JobSpec } from '../contracts/delivery';
+import type { JobSpec } from '../contracts/delivery';
+import { creationAttemptDetail } from '../contracts/failures';
 import { ApplicationFailure } from '@temporalio/common';
 import { createAvailabilityClient, engineAuth, parsedAnswer as parsed } from './clients/deliveryEngine';
 import { FailureType } from './failures';
@@ -131,6 +132,6 @@ function beforeAnyCreate(err: unknown): ApplicationFailure {
     type: err instanceof ApplicationFailure ? (err.type ?? undefined) : FailureType.Network,
     message: cause.message,
     nonRetryable: err instanceof ApplicationFailure ? Boolean(err.nonRetryable) : false,
-    details: [...(err instanceof ApplicationFailure ? (err.details ?? []) : []), BEFORE_ANY_CREATE],
+    details: [...(err instanceof ApplicationFailure ? (err.details ?? []) : []), creationAttemptDetail(false)],
   });
 }

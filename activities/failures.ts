@@ -3,31 +3,9 @@
  * ApplicationFailures; the workflow reads `type` (SlotExpired, Conflict, ...) to choose what next.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../contracts/failures';
 
-export const FailureType = {
-  BadRequest: 'BadRequest',
-  Unauthorized: 'Unauthorized',
-  NotFound: 'NotFound',
-  Conflict: 'Conflict',
-  SlotExpired: 'SlotExpired',
-  Refused: 'Refused',
-  RateLimited: 'RateLimited',
-  ServerError: 'ServerError',
-  Network: 'Network',
-  InvalidResponse: 'InvalidResponse',
-  /** A sealed platform secret that does not open (other SECRETS_KEY, altered input): no retry helps. */
-  SecretUnreadable: 'SecretUnreadable',
-} as const;
-export type FailureType = (typeof FailureType)[keyof typeof FailureType];
-
-/** Types a retry cannot fix; the workflow decides what to do instead. */
-export const NON_RETRYABLE: readonly FailureType[] = [
-  FailureType.BadRequest,
-  FailureType.Conflict,
-  FailureType.SlotExpired,
-  FailureType.Refused,
-  FailureType.SecretUnreadable,
-];
+export { FailureType, NON_RETRYABLE } from '../contracts/failures';
 
 export interface HttpOutcome {
   system: string;

@@ -41,6 +41,7 @@ export interface AppDeps {
     | 'createAnswerDeadlineMs'
     | 'creationGraceMs'
     | 'continueAsNewAfterEvents'
+    | 'reportAttentionAfterMs'
     | 'temporal'
     | 'deliveryEngine'
     | 'secretsKey'
@@ -61,7 +62,11 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     taskQueue: config.temporal.taskQueue,
     createAnswerDeadlineMs: config.createAnswerDeadlineMs,
     createHardDeadlineMs: CREATE_HARD_DEADLINE_MS,
-    tuning: { continueAsNewAfterEvents: config.continueAsNewAfterEvents, confirmationMarginMs: CONFIRMATION_MARGIN_MS },
+    tuning: {
+      continueAsNewAfterEvents: config.continueAsNewAfterEvents,
+      confirmationMarginMs: CONFIRMATION_MARGIN_MS,
+      reportAttentionAfterMs: config.reportAttentionAfterMs,
+    },
     logger,
   });
 

@@ -19,19 +19,20 @@ import {
   cancelSignal,
   carrierEventSignal,
   createServiceUpdate,
-  deliveryStateQuery,
   pauseSignal,
   serviceAnsweredSignal,
 } from '../workflows/messages';
 import {
   CarrierIdKey,
-  deliverySummary,
   DeliveryStatusKey,
   PlatformKey,
   RouteIdKey,
+  startMemo,
   startSearchAttributes,
 } from '../workflows/searchAttributes';
 import {
+  type CancelOrder,
+  createServiceAnswer,
   DEFAULT_CONFIRMATION_MARGIN_MS,
   type CreateServiceAnswer,
   type DeliveryInput,
@@ -40,6 +41,7 @@ import {
   type Platform,
 } from '../contracts/delivery';
 import { conflict, notFound, unavailable } from './errors';
+import { readDeliveryView } from './readDelivery';
 
 export interface DeliveryGatewayOptions {
   client: Client;
@@ -126,7 +128,7 @@ export class DeliveryGateway {
       workflowIdConflictPolicy: 'USE_EXISTING' as const,
       workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
       typedSearchAttributes: startSearchAttributes(input),
-      memo: { summary: deliverySummary({ jobId: null, paused: false, needsAttention: false, lastError: null }) },
+      memo: startMemo(input),
     };
   }
 
@@ -188,14 +190,7 @@ export class DeliveryGateway {
     const proven = await raceDeadline(proof ?? this.inBackground(this.proveStarted(input, hardDeadline)), hardDeadline);
     if (proven.kind === 'value' && proven.value === 'running') {
       return {
-        answer: {
-          status: 'PENDING',
-          serviceId: input.serviceId,
-          shippingPrice: null,
-          metaData: { serviceId: input.serviceId },
-          shippingEstimatedDate: null,
-          labels: [],
-        },
+        answer: createServiceAnswer(input.serviceId, 'PENDING', undefined),
         afterAnswer: () => this.tellAnswered(input.serviceId),
       };
     }
@@ -271,9 +266,7 @@ export class DeliveryGateway {
     const outcomes = await inBatches(infos, PARALLEL_CALLS, async (info): Promise<RouteDelivery> => {
       const handle = this.workflows.getHandle(info.workflowId);
       const running = info.status.name === 'RUNNING';
-      const view = running
-        ? await withTimeout(handle.query(deliveryStateQuery), QUERY_TIMEOUT_MS).catch(() => undefined)
-        : ((await withTimeout(handle.result(), QUERY_TIMEOUT_MS).catch(() => undefined)) as DeliveryView | undefined);
+      const view = await withTimeout(readDeliveryView(handle, running), QUERY_TIMEOUT_MS).catch(() => undefined);
       return {
         serviceId: info.workflowId,
         workflowStatus: info.status.name,
@@ -303,14 +296,7 @@ export class DeliveryGateway {
       .result()
       .catch(() => undefined)) as DeliveryView | undefined;
     const summary = view ? undefined : await this.summary(serviceId);
-    return {
-      status: view?.status ?? summary?.status ?? 'CANCELED',
-      serviceId,
-      shippingPrice: view?.job?.price ?? null,
-      metaData: { serviceId, ...(view?.job ? { jobId: view.job.jobId } : {}) },
-      shippingEstimatedDate: view?.job?.endsAt ?? null,
-      labels: [],
-    };
+    return createServiceAnswer(serviceId, view?.status ?? summary?.status ?? 'CANCELED', view?.job);
   }
 
   /** Describe without the worker: existence, status and carrier from search attributes. */
@@ -358,18 +344,35 @@ export class DeliveryGateway {
   }
 
   /**
-   * Cancel from the platform. Refused once delivered; a second cancel is answered the same. With
-   * `platform`, a delivery of another platform is unknown (404).
+   * Cancel from the platform. Refused once delivered; a second cancel is answered the same. A
+   * workflow that ended without the delivery ending (terminated, failed, timed out) can carry out
+   * nothing: that is a 409 saying so, never a 200 "executed". With `platform`, a delivery of
+   * another platform is unknown (404).
    */
   async cancel(
     serviceId: string,
     carrierId: string | undefined,
     reason: string,
+    options: Omit<CancelOrder, 'reason'> = {},
     platform?: Platform,
   ): Promise<DeliverySummary> {
     const summary = await this.openDelivery(serviceId, carrierId, 'canceled', platform);
-    if (summary.status === 'CANCELED' || !summary.running) return summary;
-    await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(cancelSignal, { reason }));
+    if (summary.status === 'CANCELED') return summary;
+    if (!summary.running) {
+      this.options.logger.error(
+        { serviceId, workflowStatus: summary.workflowStatus },
+        'cancel for a delivery whose workflow is gone: an operator must cancel its job',
+      );
+      throw conflict(`The delivery's workflow is ${summary.workflowStatus.toLowerCase()}: it cannot be canceled here`, [
+        {
+          path: 'serviceId',
+          message: `workflow ${summary.workflowStatus}, delivery status ${summary.status ?? 'unknown'}`,
+        },
+      ]);
+    }
+    await this.signal(serviceId, () =>
+      this.workflows.getHandle(serviceId).signal(cancelSignal, { reason, ...options }),
+    );
     return summary;
   }
 
@@ -394,15 +397,22 @@ export class DeliveryGateway {
    * A carrier event, once Temporal holds it. An event for a delivery that already ended is
    * acknowledged (the engine would otherwise retry forever) and only logged.
    */
-  async carrierEvent(serviceId: string, event: JobEvent): Promise<'accepted' | 'delivery-ended'> {
+  async carrierEvent(serviceId: string, event: JobEvent): Promise<'accepted' | 'delivery-ended' | 'delivery-unknown'> {
     try {
       await this.workflows.getHandle(serviceId).signal(carrierEventSignal, event);
       return 'accepted';
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw unavailableFrom(err);
       const summary = await this.summary(serviceId);
-      if (!summary)
-        throw notFound('Unknown job', [{ path: 'job.client_reference', message: `no delivery ${serviceId}` }]);
+      if (!summary) {
+        // The key proved the job is ours, but its delivery is past retention (or was never
+        // started): nothing can act on the event, and a 404 would make the engine retry forever.
+        this.options.logger.warn(
+          { serviceId, eventId: event.id, type: event.type },
+          'event for a delivery Temporal no longer holds acknowledged',
+        );
+        return 'delivery-unknown';
+      }
       this.options.logger.info(
         { serviceId, eventId: event.id, type: event.type },
         'event for an ended delivery acknowledged',
@@ -416,9 +426,7 @@ export class DeliveryGateway {
     const summary = await this.summary(serviceId);
     if (!summary) throw notFound('Unknown service', [{ path: 'serviceId', message: `no service ${serviceId}` }]);
     const handle = this.workflows.getHandle(serviceId);
-    const view = summary.running
-      ? await withTimeout(handle.query(deliveryStateQuery), QUERY_TIMEOUT_MS).catch(() => undefined)
-      : ((await withTimeout(handle.result(), QUERY_TIMEOUT_MS).catch(() => undefined)) as DeliveryView | undefined);
+    const view = await withTimeout(readDeliveryView(handle, summary.running), QUERY_TIMEOUT_MS).catch(() => undefined);
     return { ...(view ? { view } : {}), summary };
   }
 

@@ -75,6 +75,7 @@ const variables = {
   CREATE_ANSWER_DEADLINE_MS: positiveInt.max(4000).default(3000),
   /** Ours: a delivery workflow continues as new once its history holds this many events. */
   CONTINUE_AS_NEW_AFTER_EVENTS: positiveInt.min(50).default(4000),
+  REPORT_ATTENTION_AFTER_MS: positiveInt.min(1000).default(600_000),
   /** Ours: however early the delivery window ends, job creation is tried at least this long. */
   CREATION_GRACE_MS: positiveInt.default(10 * 60_000),
   /** Ours: ports of the embedded dev server and sandboxes started by `npm start`. */
@@ -143,6 +144,8 @@ export interface ServiceConfig {
   createAnswerDeadlineMs: number;
   creationGraceMs: number;
   continueAsNewAfterEvents: number;
+  /** A platform report still not taken after this long flags its delivery (it keeps retrying). */
+  reportAttentionAfterMs: number;
   sandboxed: ExternalSystem[];
   temporal: { address?: string; namespace: string; taskQueue: string };
   vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
@@ -220,6 +223,7 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     createAnswerDeadlineMs: env.CREATE_ANSWER_DEADLINE_MS,
     creationGraceMs: env.CREATION_GRACE_MS,
     continueAsNewAfterEvents: env.CONTINUE_AS_NEW_AFTER_EVENTS,
+    reportAttentionAfterMs: env.REPORT_ATTENTION_AFTER_MS,
     sandboxed,
     temporal: {
       address: env.TEMPORAL_ADDRESS,

@@ -62,6 +62,8 @@ export interface DeliveryTuning {
   confirmationMarginMs?: number;
   /** Continue as new once history has this many events (Temporal's own suggestion also counts). */
   continueAsNewAfterEvents?: number;
+  /** A report the platform has not taken after this long flags the delivery (it keeps retrying). */
+  reportAttentionAfterMs?: number;
 }
 
 export interface JobInfo {
@@ -106,9 +108,10 @@ export interface DeliveryView extends Pick<
   'serviceId' | 'platform' | 'orderId' | 'carrierId' | 'routeId' | 'routeName'
 > {
   status: ServiceStatus;
-  phase: 'creating' | 'waiting-confirmation' | 'active' | 'ended';
+  phase: DeliveryPhase;
   paused: boolean;
-  job?: JobInfo;
+  /** The job, without its delivery PIN (never shown outside the workflow). */
+  job?: Omit<JobInfo, 'deliveryCode'>;
   lastError?: string;
   needsAttention: boolean;
   failedReports: ReportFailure[];
@@ -117,24 +120,73 @@ export interface DeliveryView extends Pick<
   run: number;
 }
 
-/** State carried across continue-as-new. */
-export interface CarriedState {
+export type DeliveryPhase = 'creating' | 'waiting-confirmation' | 'active' | 'ended';
+
+/**
+ * Everything a delivery workflow knows, in one serialisable object: the workflow's modules read and
+ * change it, the state query is built from it, and continue-as-new carries it whole (so a field
+ * added here can never be left behind by a hand-written copy).
+ */
+export interface DeliveryState {
   status: ServiceStatus;
+  /** Progress rank held before an INCIDENT or ON_HOLD interrupted it (workflows/stateMachine.ts). */
   rankBeforeInterruption?: number;
+  phase: DeliveryPhase;
   job?: JobInfo;
+  /** Why no job could be created; set once creation gave up. */
+  creationFailure?: string;
+  /** A `POST /jobs` may have reached the engine: a job may exist even if we never learnt its id. */
+  createAttempted: boolean;
+  /** The slot of the last `POST /jobs` sent (to learn an orphan job by its idempotent create). */
+  lastSlotId?: string;
   paused: boolean;
+  /** The platform confirmed our Create answer (its confirmation window passed). */
   confirmed: boolean;
+  /** Earliest workflow time (epoch ms) the platform accepts calls; pushed later until confirmed. */
+  confirmAt: number;
   cancelRequested?: CancelRequest;
-  seenEventIds: string[];
-  /** Carrier events and platform commands not handled yet, in arrival order. */
-  inbox: InboxItem[];
+  /** A driver (resource) was on some event already. */
   agentAssigned: boolean;
   lastError?: string;
   needsAttention: boolean;
   failedReports: ReportFailure[];
+  /** Reports (platform calls) under way now. */
+  reportsInFlight: number;
   timeline: TimelineEntry[];
+  /** Ids of the carrier events already handled, oldest first (bounded). */
+  seenEventIds: string[];
+  /** Carrier events and platform commands not handled yet, in arrival order. */
+  inbox: InboxItem[];
+  /**
+   * Platform calls decided but not yet taken by the platform, oldest first (the first may be under
+   * way). Sent in order by their own lane, so platform commands never wait behind them.
+   */
+  outbox?: unknown[];
+  /** The platform took at least one of our calls: it knows the delivery. */
+  platformAcknowledged?: boolean;
+  reporterMemory: ReporterMemory;
+  /** 1 for the first run, +1 at each continue-as-new. */
   run: number;
 }
+
+/**
+ * What runs recorded before DeliveryState carried: continue-as-new passed this subset. A carried
+ * state may still have this shape (workflows/state.ts restores the rest).
+ */
+export type CarriedState = Partial<DeliveryState> &
+  Pick<
+    DeliveryState,
+    | 'status'
+    | 'paused'
+    | 'confirmed'
+    | 'seenEventIds'
+    | 'inbox'
+    | 'agentAssigned'
+    | 'needsAttention'
+    | 'failedReports'
+    | 'timeline'
+    | 'run'
+  >;
 
 /**
  * What a platform's reporter remembers across events (the fields VTEX already holds, the last
@@ -163,11 +215,28 @@ export interface CancelRequest {
 export type InboxItem = { kind: 'event'; event: JobEvent } | { kind: 'command'; command: PlatformCommand };
 
 export type PlatformCommand =
-  { kind: 'cancel'; reason: string; at: string } | { kind: 'pause'; pause: boolean; reason: string; at: string };
+  ({ kind: 'cancel'; at: string } & CancelOrder) | { kind: 'pause'; pause: boolean; reason: string; at: string };
 
 export const DEFAULT_CONFIRMATION_DELAY_MS = 5000;
 export const DEFAULT_CONFIRMATION_MARGIN_MS = 300;
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
+export const DEFAULT_REPORT_ATTENTION_AFTER_MS = 10 * 60_000;
 
-/** Failure detail of the job's first attempt when it failed before sending any POST /jobs. */
-export const BEFORE_ANY_CREATE = 'before-any-create';
+/**
+ * Our Create service answer for a delivery in `status` with `job` (when it exists): built here only,
+ * by the workflow's update and by the API when the workflow cannot answer itself.
+ */
+export function createServiceAnswer(
+  serviceId: string,
+  status: ServiceStatus,
+  job: Pick<JobInfo, 'jobId' | 'trackingUrl' | 'price' | 'endsAt'> | undefined,
+): Omit<CreateServiceAnswer, 'producedAt'> {
+  return {
+    status,
+    serviceId,
+    shippingPrice: job?.price ?? null,
+    metaData: { serviceId, ...(job ? { jobId: job.jobId, trackingUrl: job.trackingUrl } : {}) },
+    shippingEstimatedDate: job?.endsAt ?? null,
+    labels: [],
+  };
+}

@@ -7,8 +7,9 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { Command, CommanderError } from 'commander';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import { KNOWN_EVENT_TYPES } from '../contracts/deliveryEngine';
-import { cancelSignal, carrierEventSignal, deliveryStateQuery, pauseSignal } from '../workflows/messages';
+import { cancelSignal, carrierEventSignal, pauseSignal } from '../workflows/messages';
 import type { DeliveryView } from '../contracts/delivery';
+import { readDeliveryView } from '../api/readDelivery';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -21,8 +22,7 @@ async function stateOf(client: Client, serviceId: string): Promise<DeliveryView>
   const handle = client.workflow.getHandle(serviceId);
   try {
     const description = await handle.describe();
-    if (description.status.name !== 'RUNNING') return (await handle.result()) as DeliveryView;
-    return await handle.query(deliveryStateQuery);
+    return await readDeliveryView(handle, description.status.name === 'RUNNING');
   } catch (err) {
     if (err instanceof WorkflowNotFoundError)
       throw new UnknownDelivery(

@@ -33,7 +33,7 @@ export function startSearchAttributes(input: DeliveryInput): SearchAttributePair
     { key: CarrierIdKey, value: input.carrierId },
     { key: PlatformKey, value: input.platform },
     { key: DeliveryStatusKey, value: 'PENDING' },
-    { key: NeedsAttentionKey, value: false },
+    { key: NeedsAttentionKey, value: input.attention !== undefined },
     ...(input.routeId ? [{ key: RouteIdKey, value: input.routeId }] : []),
   ];
 }
@@ -52,5 +52,17 @@ export function deliverySummary(summary: DeliverySummary): DeliverySummary {
     paused: summary.paused,
     needsAttention: summary.needsAttention,
     lastError: summary.lastError,
+  };
+}
+
+/** The memo a delivery starts with (set with its start, like the search attributes). */
+export function startMemo(input: DeliveryInput): { summary: DeliverySummary } {
+  return {
+    summary: deliverySummary({
+      jobId: null,
+      paused: false,
+      needsAttention: input.attention !== undefined,
+      lastError: input.attention ?? null,
+    }),
   };
 }

@@ -92,3 +92,8 @@ export function decideMove(from: StatusPosition, to: ServiceStatus): MoveDecisio
   }
   return { kind: 'move', to, position: { status: to } };
 }
+
+/** Whether the driver has the parcel (PICKED or beyond, also while interrupted there). */
+export function isCollected(position: StatusPosition): boolean {
+  return !isTerminal(position.status) && progressRank(position) >= PROGRESS_RANK.PICKED!;
+}

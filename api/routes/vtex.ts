@@ -83,7 +83,7 @@ export function vtexRoutes({ gateway, creationGraceMs, carrierId, quoter, create
   router.post('/services/cancel', async (req, res) => {
     const body = parseBody(CancelServiceRequest, req.body);
     const reason = body.reason ?? 'Canceled by VTEX';
-    await gateway.cancel(requireServiceId(body), body.carrierId, reason, 'vtex');
+    await gateway.cancel(requireServiceId(body), body.carrierId, reason, {}, 'vtex');
     res.status(200).json({
       message: 'Service executed successfully',
       data: { serviceId: body.serviceId, carrierId: body.carrierId, reason: body.reason ?? null },

@@ -4,18 +4,12 @@
  */
 import { recordHistory } from '../support/histories';
 import { createServiceBody, finalView, vtexCallsOf } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
 describe('job creation in a failing Delivery Engine', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    // Slots lapse after 400 ms, so a slow POST /jobs meets 417.
-    stack = await startTestStack({ engine: { slotHoldMs: 400 } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  // Slots lapse after 400 ms, so a slow POST /jobs meets 417.
+  const stack = useTestStack({ engine: { slotHoldMs: 400 } });
   afterEach(() => {
     stack.engine.resetFaults();
   });
@@ -72,13 +66,7 @@ describe('job creation in a failing Delivery Engine', () => {
 });
 
 describe('an engine down past the delivery window', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack({ env: { CREATION_GRACE_MS: '3000' } });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const stack = useTestStack({ env: { CREATION_GRACE_MS: '3000' } });
 
   it('gives up, and tells VTEX with an ERROR note and a cancel of type ERROR_CREATE_SERVICE', async () => {
     stack.engine.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/jobs' });

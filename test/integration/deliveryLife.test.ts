@@ -6,17 +6,10 @@ import { MAX_INLINE_LABEL_BYTES } from '../../contracts/vtexLimits';
 import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
 import { recordHistory } from '../support/histories';
 import { createVtexDelivery, emit, finalView, vtexCallsOf, vtexLog } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack();
 
 /** The engine's happy scenario: every step from job creation to the client's signature. */
 const HAPPY = SCENARIOS.happy;

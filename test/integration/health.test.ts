@@ -7,16 +7,9 @@ import { listen, type RunningServer } from '../../api/server';
 import { freePort } from '../../scripts/dev-server';
 import { createLogger } from '../../observability/logger';
 import { createServiceBody } from '../support/deliveries';
-import { startTestStack, TEST_INTAKE_TOKEN, type TestStack } from '../support/stack';
+import { TEST_INTAKE_TOKEN, useTestStack } from '../support/stack';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack();
 
 describe('probes and request ids', () => {
   it('answers healthz and readyz while Temporal is reachable', async () => {
@@ -35,9 +28,11 @@ describe('probes and request ids', () => {
   });
 
   it('exposes Prometheus metrics, counting how Create service was answered, without secrets', async () => {
-    await stack.call('POST', '/vtex/services', createServiceBody());
+    const answer = await stack.call('POST', '/vtex/services', createServiceBody());
+    // On a loaded machine the job can take longer than the answer's wait: the answer is then PENDING.
+    const outcome = answer.body.metaData?.jobId ? 'with-job' : 'pending-before-job';
     const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
-    expect(text).toMatch(/delivery_bridge_create_service_answers_total\{outcome="with-job"\} [1-9]/);
+    expect(text).toMatch(new RegExp(`delivery_bridge_create_service_answers_total\\{outcome="${outcome}"\\} [1-9]`));
     expect(text).toMatch(
       /delivery_bridge_http_request_duration_seconds_count\{method="POST",route="\/vtex\/services",status="200"\} [1-9]/,
     );

@@ -10,17 +10,11 @@ import { vtexServiceId } from '../../mapping/ids';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
 import { distanceMetres, slotPrice, totalWeightKg } from '../../sandboxes/deliveryEngine/pricing';
 import { workflowExists } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
-let stack: TestStack;
+const stack = useTestStack();
 let seq = 0;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
 afterEach(() => {
   stack.engine.resetFaults();
 });

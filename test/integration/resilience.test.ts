@@ -6,17 +6,10 @@ import { webhookKeyFor } from '../../contracts/webhookKey';
 import { DeliveryStatusKey, JobIdKey, OrderIdKey } from '../../workflows/searchAttributes';
 import { historyText, recordHistory } from '../support/histories';
 import { createVtexDelivery, emit, finalView, stateOf, vtexCallsOf, vtexLog } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack({ env: { CONTINUE_AS_NEW_AFTER_EVENTS: '60' } });
-});
-afterAll(async () => {
-  await stack?.stop();
-});
+const stack = useTestStack({ env: { CONTINUE_AS_NEW_AFTER_EVENTS: '60' } });
 afterEach(() => {
   stack.vtex.resetFaults();
   stack.vtex.setExpiredTokenStatus(401);

@@ -11,18 +11,11 @@ import type { DeliveryInput } from '../../contracts/delivery';
 import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
 import { createServiceBody, createVtexDelivery, stateOf, workflowExists } from '../support/deliveries';
 import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
-import { startTestStack, TEST_VTEX_CARRIER_ID, type TestStack } from '../support/stack';
+import { TEST_VTEX_CARRIER_ID, useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
-let stack: TestStack;
+const stack = useTestStack();
 let seq = 0;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack?.stop();
-});
 
 /** VTEX's published example with a fresh orderId. */
 function openApiBody(overrides: Record<string, unknown> = {}): Record<string, any> {

@@ -128,3 +128,23 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
   };
 }
+
+/**
+ * The stack of one describe block: started before its tests, stopped after them. Returns a handle
+ * that forwards to the running stack (read it inside tests and hooks, not at definition time).
+ */
+export function useTestStack(options: TestStackOptions = {}): TestStack {
+  let running: TestStack | undefined;
+  beforeAll(async () => {
+    running = await startTestStack(options);
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return new Proxy({} as TestStack, {
+    get(_target, key) {
+      if (!running) throw new Error('the test stack is used before beforeAll started it');
+      return Reflect.get(running, key) as unknown;
+    },
+  });
+}

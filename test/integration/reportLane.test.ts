@@ -1,0 +1,61 @@
+/**
+ * Platform commands go ahead of reports the platform keeps refusing, a report that stays refused
+ * flags its delivery, and a delivery the platform never confirmed does not keep a live job
+ * (issue: "commands stuck behind reports", "orphan jobs").
+ */
+import { createServiceBody, createVtexDelivery, emit, finalView, stateOf } from '../support/deliveries';
+import { useTestStack } from '../support/stack';
+import { waitFor } from '../support/waitFor';
+
+describe('VTEX answering 503 to every tracking call', () => {
+  const stack = useTestStack({ env: { REPORT_ATTENTION_AFTER_MS: '3000' } });
+  afterEach(() => stack.vtex.resetFaults());
+
+  it('still carries out a VTEX Cancel at the engine at once, and flags the delivery while the reports wait', async () => {
+    const d = await createVtexDelivery(stack);
+    stack.vtex.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/tracking/hook' });
+    await emit(stack, d.jobId, 'ALLOCATED', { resource: { id: 'r-1', name: 'Ana' } });
+    await emit(stack, d.jobId, 'CHECKED_OUT');
+
+    const canceled = await stack.vtex.cancelService(d.serviceId, 'customer gave up', d.carrierId);
+    expect(canceled.status).toBe(200);
+    await waitFor(() => stack.engine.jobByClientReference(d.orderId)?.status === 'CANCELLED' || undefined, {
+      what: 'the engine job canceled',
+      timeoutMs: 10_000,
+    });
+    const flagged = await waitFor(
+      async () => {
+        const view = await stateOf(stack, d.serviceId);
+        return view.needsAttention ? view : undefined;
+      },
+      { what: 'the delivery flagged', timeoutMs: 15_000 },
+    );
+    expect(flagged.lastError).toMatch(/not taken by the platform after 3 s: still retrying/);
+    expect(flagged.pendingReports).toBeGreaterThan(0);
+
+    // VTEX comes back: the waiting reports go through, in order, and the delivery ends.
+    stack.vtex.resetFaults();
+    const view = await finalView(stack, d.serviceId, 90_000);
+    expect(view.status).toBe('CANCELED');
+    expect(stack.vtex.service(d.carrierId, d.serviceId)?.agent?.name ?? null).toBe('Ana');
+  }, 120_000);
+});
+
+describe('a delivery VTEX never confirmed', () => {
+  const stack = useTestStack();
+
+  it('cancels its job when the first report is refused as unknown to the end, and ends flagged', async () => {
+    // Our answer never reached VTEX: every tracking call of the service is answered 404.
+    stack.vtex.setFaults({ errorRate: 1, errorStatuses: [404], pathPattern: '^/tracking/hook' });
+    const body = createServiceBody();
+    const answer = await stack.call('POST', '/vtex/services', body);
+    expect(answer.status).toBe(200);
+    const serviceId = answer.body.serviceId as string;
+    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job' });
+    // VTEX's 404 is retried 8 times (about 3 minutes: it may confirm late) before it counts as final.
+    const view = await finalView(stack, serviceId, 240_000);
+    expect(view).toMatchObject({ status: 'CANCELED', needsAttention: true });
+    expect(stack.engine.jobByClientReference(body.orderId)).toMatchObject({ job_id: job.job_id, status: 'CANCELLED' });
+    expect(view.lastError).toMatch(/refused/);
+  }, 300_000);
+});

@@ -1,0 +1,117 @@
+/**
+ * The delivery's inbox: carrier events (from the engine's webhook) and platform commands (cancel,
+ * pause), handled one at a time in arrival order. Deterministic code only.
+ */
+import type { JobEvent } from '../contracts/deliveryEngine';
+import type { CancelOrder, PlatformCommand } from '../contracts/delivery';
+import type { ServiceStatus } from '../contracts/vtex';
+import { engineJobs } from './activityOptions';
+import { failureMessage } from './failures';
+import { report, positionOf, setStatus } from './reporting';
+import { firstSighting, flag, note, type Delivery } from './state';
+import { decideMove, isCollected, isTerminal, statusForEventType } from './stateMachine';
+
+/** Handles the oldest item of the inbox. */
+export async function handleNext(d: Delivery): Promise<void> {
+  const item = d.state.inbox.shift()!;
+  if (item.kind === 'event') await handleEvent(d, item.event);
+  else await handleCommand(d, item.command);
+}
+
+/** Takes the first cancel out of the inbox and carries it out (a cancel sent during creation). */
+export async function handlePendingCancel(d: Delivery): Promise<void> {
+  const { inbox } = d.state;
+  const index = inbox.findIndex((i) => i.kind === 'command' && i.command.kind === 'cancel');
+  if (index < 0) return;
+  const [pending] = inbox.splice(index, 1);
+  if (pending?.kind === 'command') await handleCommand(d, pending.command);
+}
+
+async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
+  const { state } = d;
+  if (!firstSighting(d, event.id)) {
+    note(d, 'event', `duplicate event ${event.id} (${event.type}) ignored`, { eventId: event.id });
+    return;
+  }
+  if (state.job && event.job.id !== state.job.jobId) {
+    note(d, 'error', `event ${event.id} is for job ${event.job.id}, not ${state.job.jobId}: ignored`, {
+      eventId: event.id,
+    });
+    return;
+  }
+  if (isTerminal(state.status)) {
+    // An ended delivery is not reported on again; the late event is only recorded.
+    note(d, 'event', `${event.type} after the delivery ended ${state.status}: recorded, not reported`, {
+      eventId: event.id,
+    });
+    return;
+  }
+  note(d, 'event', `${event.type}${event.reason ? `: ${event.reason}` : ''}`, { eventId: event.id });
+
+  const agentEverAssigned = state.agentAssigned;
+  let movedTo: ServiceStatus | undefined;
+  const target = statusForEventType(event.type);
+  if (target) {
+    const decision = decideMove(positionOf(d), target);
+    if (decision.kind === 'move') {
+      movedTo = decision.to;
+      setStatus(d, decision.position, `carrier event ${event.type}`);
+    } else if (decision.kind === 'refuse') {
+      note(d, 'event', `${event.type} changes nothing: ${decision.reason}`, { eventId: event.id });
+    }
+  }
+  if (event.resource) state.agentAssigned = true;
+  await report(d, d.reporter.callsForEvent(event, { movedTo, current: state.status, agentEverAssigned }));
+}
+
+async function handleCommand(d: Delivery, command: PlatformCommand): Promise<void> {
+  if (command.kind === 'cancel') await cancel(d, command);
+  else await pause(d, command.pause, command.reason);
+}
+
+async function cancel(d: Delivery, { reason, onlyBeforeCollection }: CancelOrder): Promise<void> {
+  const { state } = d;
+  if (isTerminal(state.status)) {
+    note(d, 'platform', `cancel refused: the delivery already ended ${state.status}`);
+    return;
+  }
+  if (onlyBeforeCollection && isCollected(positionOf(d))) {
+    // The platform cancels only before collection: the driver has the parcel, so an operator decides.
+    flag(d, `cancel after collection (${state.status}) recorded, not carried out: ${reason}`);
+    return;
+  }
+  if (state.job) {
+    try {
+      await engineJobs.cancelJob(state.job.jobId, reason);
+    } catch (err) {
+      flag(d, `the Delivery Engine refused to cancel job ${state.job.jobId}: ${failureMessage(err)}`);
+      return;
+    }
+  }
+  setStatus(d, { status: 'CANCELED' }, `canceled by the platform: ${reason}`);
+  await report(d, d.reporter.canceledOnRequest(reason));
+}
+
+async function pause(d: Delivery, hold: boolean, reason: string): Promise<void> {
+  const { state } = d;
+  if (isTerminal(state.status) || !state.job) {
+    note(d, 'platform', `${hold ? 'pause' : 'resume'} ignored: the delivery is ${state.status}`);
+    return;
+  }
+  if (hold === state.paused) {
+    note(d, 'platform', `already ${state.paused ? 'paused' : 'running'}`);
+    return;
+  }
+  try {
+    await engineJobs.holdJob(state.job.jobId, hold, reason);
+  } catch (err) {
+    flag(
+      d,
+      `the Delivery Engine refused to ${hold ? 'hold' : 'release'} job ${state.job.jobId}: ${failureMessage(err)}`,
+    );
+    return;
+  }
+  state.paused = hold;
+  note(d, 'platform', `${state.paused ? 'paused' : 'resumed'} by the platform: ${reason}`);
+  d.publisher.publish();
+}

@@ -1,0 +1,153 @@
+/**
+ * The delivery's state: made once at the start of a run (new, or carried by continue-as-new), then
+ * changed only through the small functions here and in the step modules. Deterministic code only.
+ */
+import type { PlatformReporter } from './reporters';
+import type {
+  CarriedState,
+  DeliveryInput,
+  DeliveryState,
+  DeliveryView,
+  ReportFailure,
+  TimelineEntry,
+} from '../contracts/delivery';
+import {
+  DEFAULT_CONFIRMATION_DELAY_MS,
+  DEFAULT_CONFIRMATION_MARGIN_MS,
+  DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
+  DEFAULT_REPORT_ATTENTION_AFTER_MS,
+} from '../contracts/delivery';
+import type { Publisher } from './publishing';
+
+const TIMELINE_LIMIT = 100;
+const SEEN_EVENTS_LIMIT = 1000;
+const FAILED_REPORTS_LIMIT = 20;
+
+/** One delivery's run: its input, its state, and the helpers every step shares. */
+export interface Delivery {
+  readonly input: DeliveryInput;
+  readonly state: DeliveryState;
+  readonly reporter: PlatformReporter;
+  readonly publisher: Publisher;
+  /** Carrier event ids already handled: `state.seenEventIds` as a set. */
+  readonly seen: Set<string>;
+  readonly tuning: {
+    confirmationDelayMs: number;
+    confirmationMarginMs: number;
+    continueAsNewAfterEvents: number;
+    reportAttentionAfterMs: number;
+  };
+  /**
+   * Reports go through the outbox lane (patched in: runs recorded before it awaited each report
+   * in the inbox, and replay that way).
+   */
+  readonly reportLane: boolean;
+}
+
+export function tuningOf(input: DeliveryInput): Delivery['tuning'] {
+  return {
+    confirmationDelayMs: input.tuning?.confirmationDelayMs ?? DEFAULT_CONFIRMATION_DELAY_MS,
+    confirmationMarginMs: input.tuning?.confirmationMarginMs ?? DEFAULT_CONFIRMATION_MARGIN_MS,
+    continueAsNewAfterEvents: input.tuning?.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
+    reportAttentionAfterMs: input.tuning?.reportAttentionAfterMs ?? DEFAULT_REPORT_ATTENTION_AFTER_MS,
+  };
+}
+
+/**
+ * The state of a new delivery (its `confirmAt` set by the caller, who knows the platform's delay),
+ * or of a continued one (whose carried state may predate DeliveryState).
+ */
+export function initialState(input: DeliveryInput): DeliveryState {
+  const carried: CarriedState | undefined = input.carried;
+  if (!carried) {
+    return {
+      status: 'PENDING',
+      phase: 'creating',
+      createAttempted: false,
+      paused: false,
+      confirmed: false,
+      confirmAt: 0,
+      agentAssigned: false,
+      ...(input.attention ? { lastError: input.attention } : {}),
+      needsAttention: input.attention !== undefined,
+      failedReports: [],
+      reportsInFlight: 0,
+      timeline: [],
+      seenEventIds: [],
+      inbox: [],
+      reporterMemory: {},
+      run: 1,
+    };
+  }
+  return {
+    ...carried,
+    // Runs recorded before DeliveryState carried only deliveries past creation and confirmation.
+    phase: carried.phase ?? 'active',
+    createAttempted: carried.createAttempted ?? carried.job !== undefined,
+    confirmAt: carried.confirmAt ?? 0,
+    reportsInFlight: 0,
+    inbox: [...carried.inbox],
+    reporterMemory: carried.reporterMemory ?? {},
+    run: carried.run + 1,
+  };
+}
+
+/** Records a line of the delivery's timeline (bounded: the oldest lines go first). */
+export function note(
+  d: Delivery,
+  kind: TimelineEntry['kind'],
+  message: string,
+  extra: Partial<TimelineEntry> = {},
+): void {
+  const { timeline } = d.state;
+  timeline.push({ at: new Date().toISOString(), kind, message, ...extra });
+  if (timeline.length > TIMELINE_LIMIT) timeline.splice(0, timeline.length - TIMELINE_LIMIT);
+}
+
+/**
+ * The one place that flags a delivery for an operator: the reason becomes `lastError`, the
+ * timeline says it, and `NeedsAttention` is published.
+ */
+export function flag(d: Delivery, reason: string, failedReport?: Omit<ReportFailure, 'at'>): void {
+  d.state.lastError = reason;
+  d.state.needsAttention = true;
+  if (failedReport) {
+    d.state.failedReports.push({ at: new Date().toISOString(), ...failedReport });
+    if (d.state.failedReports.length > FAILED_REPORTS_LIMIT) d.state.failedReports.shift();
+  }
+  note(d, 'error', reason);
+  d.publisher.publish();
+}
+
+/** Remembers a carrier event id; false when it was seen before. */
+export function firstSighting(d: Delivery, eventId: string): boolean {
+  if (d.seen.has(eventId)) return false;
+  d.seen.add(eventId);
+  d.state.seenEventIds.push(eventId);
+  if (d.state.seenEventIds.length > SEEN_EVENTS_LIMIT) d.seen.delete(d.state.seenEventIds.shift()!);
+  return true;
+}
+
+/** What the state query and the workflow result show: the state minus internals and the delivery PIN. */
+export function viewOf(d: Delivery): DeliveryView {
+  const { input, state } = d;
+  const job = state.job ? (({ deliveryCode: _pin, ...shown }) => shown)(state.job) : undefined;
+  return {
+    serviceId: input.serviceId,
+    platform: input.platform,
+    orderId: input.orderId,
+    carrierId: input.carrierId,
+    ...(input.routeId ? { routeId: input.routeId } : {}),
+    ...(input.routeName ? { routeName: input.routeName } : {}),
+    status: state.status,
+    phase: state.phase,
+    paused: state.paused,
+    ...(job ? { job } : {}),
+    ...(state.lastError ? { lastError: state.lastError } : {}),
+    needsAttention: state.needsAttention,
+    failedReports: [...state.failedReports],
+    pendingReports: state.inbox.length + (d.reportLane ? (state.outbox?.length ?? 0) : state.reportsInFlight),
+    timeline: [...state.timeline],
+    run: state.run,
+  };
+}
