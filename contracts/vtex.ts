@@ -37,7 +37,7 @@ export const PatchableStatus = z.enum([
 export type PatchableStatus = z.infer<typeof PatchableStatus>;
 
 /**
- * `type`: seed 003's four, and `TRANSFER` (store to store) of VTEX's OpenAPI. Closed: VTEX lists
+ * `type`: the carriers guide's four, and `TRANSFER` (store to store) of VTEX's OpenAPI (docs/partners.md). Closed: VTEX lists
  * every value, and each decides origin and destination (README "Mapping VTEX to the Delivery Engine").
  */
 export const SERVICE_TYPES = ['PICKUP', 'DELIVERY', 'PICKUP_DELIVERY', 'TRANSFER', 'RETURN'] as const;
@@ -56,7 +56,7 @@ export const KNOWN_CARRIER_SERVICE_TYPES = [
   'SPECIALIZED',
   'OTHERS',
 ] as const;
-/** `paymentMethod`: seed 003's three; VTEX's OpenAPI makes it a free string, so others are taken too. */
+/** `paymentMethod`: the carriers guide's three; VTEX's OpenAPI makes it a free string, so others are taken too. */
 export const KNOWN_PAYMENT_METHODS = ['ONLINE', 'CASH_ON_DELIVERY', 'PIN_PAD'] as const;
 export type PaymentMethod = (typeof KNOWN_PAYMENT_METHODS)[number];
 
@@ -79,7 +79,7 @@ const line = (max: number) => boundedLine(max).nullish();
 const text = (max: number) => boundedText(max).nullish();
 const requiredLine = (max: number) => boundedLine(max).trim().min(1, 'is required');
 const money = z.number().nonnegative().max(L.money);
-/** Seed 003's AWSDateTime; how far ahead a date may be is checked by the mapping, against its clock. */
+/** The carriers guide's AWSDateTime; how far ahead a date may be is checked by the mapping, against its clock. */
 const date = isoDateTime;
 
 const Location = z.looseObject({
@@ -100,7 +100,7 @@ export type Setting = z.infer<typeof Setting>;
 const Settings = z.array(Setting).max(L.settings, `at most ${L.settings} settings`).nullish();
 
 /**
- * Where a party is. Seed 003 requires city, state, country and address; VTEX's OpenAPI requires
+ * Where a party is. The carriers guide requires city, state, country and address; VTEX's OpenAPI requires
  * nothing, and its own example has no receiver `address` (the street is in `reference`). So all
  * are optional here; the mapping decides whether what is there places the party (README).
  */
@@ -117,7 +117,7 @@ const AddressFields = {
   addressComplement: line(L.addressChars),
   location: Location.nullish(),
   deliveryWindow: DeliveryWindow.nullish(),
-  // Required by seed 003's schema, absent from both documents' examples: accepted when missing.
+  // Required by the carriers guide's schema, absent from both documents' examples: accepted when missing.
   zipCode: line(L.shortChars),
 };
 
@@ -163,7 +163,7 @@ export const Package = z.looseObject({
 export type Package = z.infer<typeof Package>;
 
 /**
- * "Create service" as seed 003 and VTEX's OpenAPI describe it, whichever VTEX sends: every field
+ * "Create service" as VTEX's carriers guide and its OpenAPI describe it (docs/partners.md), whichever VTEX sends: every field
  * the OpenAPI leaves optional is optional, every string and array is bounded (VTEX_LIMITS).
  * Unknown fields are kept. `type` absent means DELIVERY.
  */

@@ -39,7 +39,7 @@ export interface RatesRow {
 const RUN = randomBytes(3).toString('hex');
 let sequence = 0;
 
-/** A cart: seed 003's example with its own receiver street, so the cache keys it apart. */
+/** A cart: the carriers guide's example (contracts/examples) with its own receiver street, so the cache keys it apart. */
 function cart(street: string): Record<string, any> {
   sequence += 1;
   const body = structuredClone(example) as Record<string, any>;
