@@ -4,8 +4,36 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../contracts/failures';
+import { redactSecrets, redactText } from '../security/redact';
 
 export { FailureType, NON_RETRYABLE } from '../contracts/failures';
+
+/** Abbiamo's documented refusal codes (docs/marketplace.md): a retry would be refused the same way. */
+export const ABBIAMO_REFUSALS = [
+  'EVENT_AT_BEFORE_ORDER_CREATED_AT',
+  'EVENT_AT_BEFORE_DELIVERY_CREATED_AT',
+  'EVENT_CANNOT_BE_TERMINAL_AGAIN',
+  'EVENT_CANNOT_BE_AFTER_TERMINAL_STATUS',
+  'EVENT_NOT_IN_UPDATE_TIME_WINDOW',
+] as const;
+
+/**
+ * The refusal code in an Abbiamo answer, wherever the body puts it (its docs name the codes, not
+ * the field or the HTTP status): `code`, `error`, `error_code`, `message`, or any string in it.
+ */
+export function abbiamoRefusalOf(body: unknown): (typeof ABBIAMO_REFUSALS)[number] | undefined {
+  const text = typeof body === 'string' ? body : JSON.stringify(body ?? null);
+  return ABBIAMO_REFUSALS.find((code) => text.includes(code));
+}
+
+/** `Retry-After` in ms (seconds or an HTTP date), capped; undefined when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, nowMs: number, capMs = 5 * 60_000): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - nowMs;
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(ms, capMs);
+}
 
 export interface HttpOutcome {
   system: string;
@@ -30,7 +58,12 @@ export function failureFor(
   const where = `${outcome.system} ${outcome.method} ${outcome.path} answered ${status}`;
   const details = [{ status, body: summarize(outcome.body) }];
   const fail = (type: FailureType, nonRetryable: boolean) =>
-    ApplicationFailure.create({ type, message: `${where}: ${describeBody(outcome.body)}`, nonRetryable, details });
+    ApplicationFailure.create({
+      type,
+      message: `${where}: ${redactText(describeBody(outcome.body))}`,
+      nonRetryable,
+      details,
+    });
   if (status === 400 || status === 422) return fail(FailureType.BadRequest, true);
   if (status === 401 || status === 403) return fail(FailureType.Unauthorized, !(options.unauthorizedRetryable ?? true));
   if (status === 404) return fail(FailureType.NotFound, !(options.notFoundRetryable ?? false));
@@ -64,7 +97,9 @@ function describeBody(body: unknown): string {
   return typeof body === 'string' ? body.slice(0, 200) : 'no details';
 }
 
+/** The partner's answer as kept in the failure: echoed secrets cut out (security/redact.ts), then bounded. */
 function summarize(body: unknown): unknown {
-  const text = JSON.stringify(body ?? null);
-  return text.length > 2000 ? `${text.slice(0, 2000)}...` : body;
+  const redacted = redactSecrets(body ?? null);
+  const text = JSON.stringify(redacted);
+  return text.length > 2000 ? `${text.slice(0, 2000)}...` : redacted;
 }

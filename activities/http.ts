@@ -10,6 +10,8 @@ import { failureFor, networkFailure } from './failures';
 export interface HttpResponse<T = unknown> {
   status: number;
   body: T;
+  /** the answer's headers, names in lower case (read for Retry-After) */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 export interface HttpRequest {
@@ -51,7 +53,7 @@ export function createHttpClient(system: string, baseUrl: string, instance: Got 
           agent: agents,
           responseType: 'text',
         });
-        return { status: response.statusCode, body: parseBody(response.body) as T };
+        return { status: response.statusCode, body: parseBody(response.body) as T, headers: response.headers };
       } catch (err) {
         throw networkFailure(system, request.method, request.path, err as Error);
       }

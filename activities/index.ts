@@ -28,8 +28,9 @@ export function createActivities({ config, vtexTokens }: ActivityDeps) {
     }),
     ...createVtexActivities({ tracking: createHttpClient('VTEX', config.vtex.trackingUrl), tokens }),
     ...createMarketplaceActivities({
-      marketplace: createHttpClient('Marketplace', config.marketplace.url),
+      marketplace: createHttpClient('Abbiamo', config.marketplace.url),
       sealer: createSealer(config.secretsKey),
+      carrierKey: config.marketplace.carrierKey,
     }),
   };
 }

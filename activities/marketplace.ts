@@ -1,17 +1,21 @@
 /**
- * The marketplace's status callbacks (seed 002, CONTRACT.md section 6):
- * `POST {MARKETPLACE_URL}/deliveries/{delivery_id}/events` with exactly the headers its
- * DELIVERY_REQUEST carried in `logistic_data.headers`. Those headers arrive sealed in the workflow
- * input and are opened here, in memory, for the one request: never returned, logged or put in an
- * error message.
+ * Abbiamo's carrier status endpoints (docs/marketplace.md): `POST {MARKETPLACE_URL}/v1/delivery/<endpoint>`
+ * with our carrier key (`x-abbiamo-carrier-key`, from configuration: never in history) and the
+ * headers the delivery's DELIVERY_REQUEST carried in `logistic_data.headers`. Those headers arrive
+ * sealed in the workflow input and are opened here, in memory, for the one request: never
+ * returned, logged or put in an error message.
+ *
+ * `marketplaceSendStatus` is the status callback of our own invention that came before; it stays
+ * registered so deliveries recorded with it still replay (docs/marketplace.md "Replay").
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import type { StatusCallback } from '../contracts/marketplace';
+import { ABBIAMO_CARRIER_KEY_HEADER, type StatusCallback } from '../contracts/marketplace';
+import type { AbbiamoCall } from '../mapping/eventToAbbiamo';
 import { marketplaceServiceId } from '../mapping/ids';
 import type { Sealer } from '../security/sealing';
 import type { MarketplaceTarget } from '../contracts/delivery';
-import { failureFor, FailureType } from './failures';
+import { abbiamoRefusalOf, failureFor, FailureType, retryAfterMs } from './failures';
 import type { HttpClient } from './http';
 
 const CALL_TIMEOUT_MS = 10_000;
@@ -23,9 +27,11 @@ const UNAUTHORIZED_RETRY_ATTEMPTS = 10;
 export interface MarketplaceDeps {
   marketplace: HttpClient;
   sealer: Sealer;
+  /** our carrier key at Abbiamo (MARKETPLACE_CARRIER_KEY) */
+  carrierKey: string;
 }
 
-export function createMarketplaceActivities({ marketplace, sealer }: MarketplaceDeps) {
+export function createMarketplaceActivities({ marketplace, sealer, carrierKey }: MarketplaceDeps) {
   function headersOf(target: MarketplaceTarget): Record<string, string> {
     try {
       // Bound to the delivery at intake: a sealed value copied to another delivery does not open.
@@ -39,7 +45,55 @@ export function createMarketplaceActivities({ marketplace, sealer }: Marketplace
     }
   }
 
+  /** The event's headers, then ours: a header of the event named like our key never replaces it. */
+  function abbiamoHeaders(target: MarketplaceTarget): Record<string, string> {
+    const theirs = Object.entries(headersOf(target)).filter(
+      ([name]) => name.toLowerCase() !== ABBIAMO_CARRIER_KEY_HEADER,
+    );
+    return { ...Object.fromEntries(theirs), [ABBIAMO_CARRIER_KEY_HEADER]: carrierKey };
+  }
+
   return {
+    /** One status of one delivery at Abbiamo; resolves once Abbiamo took it. */
+    async abbiamoReport(target: MarketplaceTarget, call: AbbiamoCall): Promise<{ outcome: 'sent' }> {
+      const path = `/v1/delivery/${call.endpoint}`;
+      const response = await marketplace.send({
+        method: 'POST',
+        path,
+        json: call.body,
+        headers: abbiamoHeaders(target),
+        timeoutMs: CALL_TIMEOUT_MS,
+      });
+      if (response.status >= 200 && response.status < 300) return { outcome: 'sent' };
+      const outcome = { system: 'Abbiamo', method: 'POST', path, status: response.status, body: response.body };
+      const code = response.status < 500 && response.status !== 429 ? abbiamoRefusalOf(response.body) : undefined;
+      if (code) {
+        throw ApplicationFailure.create({
+          type: FailureType.AbbiamoRefused,
+          message: `Abbiamo refused ${call.endpoint} of delivery ${target.deliveryId} (event_at ${call.body.event_at}): ${code}`,
+          nonRetryable: true,
+          details: [{ status: response.status, code }],
+        });
+      }
+      const failure = failureFor(outcome, {
+        notFoundRetryable: attempt() <= NOT_FOUND_RETRY_ATTEMPTS,
+        unauthorizedRetryable: attempt() <= UNAUTHORIZED_RETRY_ATTEMPTS,
+      });
+      const header = response.headers?.['retry-after'];
+      const waitMs = retryAfterMs(Array.isArray(header) ? header[0] : header, Date.now());
+      if (!failure.nonRetryable && waitMs !== undefined) {
+        // Abbiamo said when to come back: the next attempt waits that long, not the backoff.
+        throw ApplicationFailure.create({
+          type: failure.type ?? undefined,
+          message: failure.message,
+          details: failure.details as unknown[],
+          nonRetryable: false,
+          nextRetryDelay: waitMs,
+        });
+      }
+      throw failure;
+    },
+
     async marketplaceSendStatus(target: MarketplaceTarget, callback: StatusCallback): Promise<{ outcome: 'sent' }> {
       const path = `/deliveries/${encodeURIComponent(target.deliveryId)}/events`;
       const response = await marketplace.send({

@@ -10,13 +10,14 @@ import { pinoHttp } from 'pino-http';
 import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import { createSealer } from '../security/sealing';
-import { requireBearer } from './auth';
+import { requireRole, tokenRoles } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
 import { createIntakeMetrics } from './metrics';
+import { openApiDocument } from './openapi';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
-import { marketplaceRoutes } from './routes/marketplace';
+import { abbiamoErrorAnswers, marketplaceRoutes } from './routes/marketplace';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { vtexRoutes } from './routes/vtex';
 import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
@@ -36,7 +37,7 @@ export const CONFIRMATION_MARGIN_MS = 1000;
 export interface AppDeps {
   config: Pick<
     ServiceConfig,
-    | 'intakeToken'
+    | 'callers'
     | 'bodyLimit'
     | 'createAnswerDeadlineMs'
     | 'creationGraceMs'
@@ -46,6 +47,8 @@ export interface AppDeps {
     | 'deliveryEngine'
     | 'secretsKey'
     | 'vtex'
+    | 'marketplace'
+    | 'publicUrl'
   >;
   client: Client;
   connection: ConnectionLike;
@@ -97,13 +100,19 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(healthRoutes({ connection }));
+  // Public, like the probes: request and answer shapes only (README "Intake API").
+  let openApi: string | undefined;
+  app.get('/openapi.json', (_req, res) => {
+    openApi ??= JSON.stringify(openApiDocument({ serverUrl: config.publicUrl }));
+    res.type('application/json').send(openApi);
+  });
 
   const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
-  const intakeAuth = requireBearer(config.intakeToken);
-  // Auth before parsing: an unauthenticated body is never read.
+  // Each caller its own routes (api/auth.ts); auth before parsing: an unauthenticated body is never read.
+  const roles = tokenRoles(config.callers);
   app.use(
     '/vtex',
-    intakeAuth,
+    requireRole(roles, 'vtex'),
     json,
     vtexRoutes({
       gateway,
@@ -121,12 +130,20 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   );
   app.use(
     '/marketplace',
-    intakeAuth,
+    requireRole(roles, 'marketplace'),
     json,
-    marketplaceRoutes({ gateway, creationGraceMs: config.creationGraceMs, sealer: createSealer(config.secretsKey) }),
+    marketplaceRoutes({
+      gateway,
+      creationGraceMs: config.creationGraceMs,
+      confirmationTimeoutMs: config.marketplace.confirmationTimeoutMs,
+      sealer: createSealer(config.secretsKey),
+      pickupCodeKey: config.secretsKey,
+    }),
+    abbiamoErrorAnswers(),
   );
-  app.use('/deliveries', intakeAuth, operatorRoutes({ gateway }));
-  app.use('/routes', intakeAuth, routeOperatorRoutes({ gateway }));
+  const operatorAuth = requireRole(roles, 'operator');
+  app.use('/deliveries', operatorAuth, operatorRoutes({ gateway }));
+  app.use('/routes', operatorAuth, routeOperatorRoutes({ gateway }));
   app.use(
     '/delivery-engine',
     json,

@@ -271,7 +271,7 @@ export class DeliveryGateway {
         serviceId: info.workflowId,
         workflowStatus: info.status.name,
         status: view?.status ?? (info.typedSearchAttributes.get(DeliveryStatusKey) as ServiceStatus | undefined),
-        ...(view ? { view } : {}),
+        ...(view ? { view: withoutDeliveryCode(view) } : {}),
       };
     });
     return outcomes.map((o, i) =>
@@ -346,8 +346,9 @@ export class DeliveryGateway {
   /**
    * Cancel from the platform. Refused once delivered; a second cancel is answered the same. A
    * workflow that ended without the delivery ending (terminated, failed, timed out) can carry out
-   * nothing: that is a 409 saying so, never a 200 "executed". With `platform`, a delivery of
-   * another platform is unknown (404).
+   * nothing: that is a 409 saying so, never a 200 "executed".
+   * `onlyBeforeCollection`: the platform cancels only before the parcel is collected (Abbiamo).
+   * With `platform`, a delivery of another platform is unknown (404).
    */
   async cancel(
     serviceId: string,
@@ -427,7 +428,7 @@ export class DeliveryGateway {
     if (!summary) throw notFound('Unknown service', [{ path: 'serviceId', message: `no service ${serviceId}` }]);
     const handle = this.workflows.getHandle(serviceId);
     const view = await withTimeout(readDeliveryView(handle, summary.running), QUERY_TIMEOUT_MS).catch(() => undefined);
-    return { ...(view ? { view } : {}), summary };
+    return { ...(view ? { view: withoutDeliveryCode(view) } : {}), summary };
   }
 
   private async signal(serviceId: string, send: () => Promise<void>): Promise<void> {
@@ -439,6 +440,16 @@ export class DeliveryGateway {
       throw unavailableFrom(err);
     }
   }
+}
+
+/**
+ * The delivery PIN proves the hand-over to the customer: no operator screen or API answer shows it
+ * (docs/security.md). The workflow keeps it, encrypted, for the driver flow only.
+ */
+export function withoutDeliveryCode(view: DeliveryView): DeliveryView {
+  if (!view.job || !('deliveryCode' in view.job)) return view;
+  const { deliveryCode: _pin, ...job } = view.job;
+  return { ...view, job };
 }
 
 /** Runs `fn` over `items`, at most `size` at a time; every outcome is kept, in order. */

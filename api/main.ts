@@ -8,6 +8,8 @@ import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, describeConfig, parseEnv, resolveConfig } from '../config';
 import { createLogger } from '../observability/logger';
+import { createDataConverter } from '../security/dataConverter';
+import { temporalConnectionOptions } from '../security/temporalConnection';
 import { installRuntime } from '../worker/runtime';
 import { createApp, createWaitingApp } from './app';
 import { listen } from './server';
@@ -23,7 +25,8 @@ async function main(): Promise<void> {
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-api' });
   installRuntime(logger);
-  const server = await listen(createWaitingApp(), config.port);
+  // Loopback unless HOST says otherwise (docker-compose sets 0.0.0.0 inside its container).
+  const server = await listen(createWaitingApp(), config.port, config.host);
   logger.info({ url: server.url, config: describeConfig(config) }, 'intake API listening; connecting to Temporal');
 
   let stopping = false;
@@ -43,14 +46,18 @@ async function main(): Promise<void> {
 
   for (let attempt = 1; !connection && !stopping; attempt += 1) {
     try {
-      connection = await NativeConnection.connect({ address });
+      connection = await NativeConnection.connect(temporalConnectionOptions(address, config.temporalSecurity));
     } catch (err) {
       logger.warn({ address, attempt, err: (err as Error).message }, 'Temporal not reachable yet; retrying');
       await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
     }
   }
   if (!connection) return;
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: createDataConverter(config.codecKeys),
+  });
   const app = createApp({ config, client, connection, logger });
   drain = app.locals.drain as () => Promise<void>;
   server.use(app);

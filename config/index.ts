@@ -4,6 +4,8 @@
  * line naming it. Secrets are kept in the returned object but never logged (see `describeConfig`).
  */
 import { z } from 'zod';
+import { DEV_KEY_RING, KeyRingError, parseKeyRing, type CodecKey } from '../security/codec';
+import { parseTlsFiles, type TemporalTlsFiles } from '../security/temporalConnection';
 
 /** Fixed credentials of the sandboxes; only ever used when that system runs as a sandbox. */
 export const SANDBOX_DEFAULTS = {
@@ -11,6 +13,7 @@ export const SANDBOX_DEFAULTS = {
   vtexCarrierId: 'sandbox-carrier',
   vtexApiKey: 'sandbox-vtex-api-key',
   deliveryEngineApiKey: 'sandbox-engine-api-key',
+  marketplaceCarrierKey: 'sandbox-abbiamo-carrier-key',
 } as const;
 
 export class ConfigError extends Error {
@@ -55,10 +58,34 @@ const variables = {
   DELIVERY_ENGINE_URL: httpUrl.optional(),
   DELIVERY_ENGINE_API_KEY: nonEmpty.optional(),
   MARKETPLACE_URL: httpUrl.optional(),
+  MARKETPLACE_CARRIER_KEY: nonEmpty.optional(),
+  /**
+   * Ours: how long Abbiamo waits for our confirmation before it cancels (its default 30 min,
+   * changeable per account). Job creation gives up early enough to report the failure inside it.
+   */
+  MARKETPLACE_CONFIRMATION_TIMEOUT_MS: positiveInt.min(1000).default(30 * 60_000),
   /** Ours: secret from which each job's webhook key is derived; default derived from the engine key. */
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Ours: key that seals platform secrets (marketplace callback headers) before they enter workflow history. */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Ours: the payload codec's key ring, `id:base64key,...` newest first (docs/security.md). */
+  CODEC_KEYS: nonEmpty.optional(),
+  /** Ours: tokens per caller role, comma-separated (several for rotation); unset: INTAKE_TOKEN. */
+  VTEX_TOKENS: nonEmpty.optional(),
+  MARKETPLACE_TOKENS: nonEmpty.optional(),
+  OPERATOR_TOKENS: nonEmpty.optional(),
+  /** Ours: interface the intake API (and `npm start`'s parts) listen on. */
+  HOST: nonEmpty.default('127.0.0.1'),
+  /** Ours: the codec server (`npm run codec-server`, `npm start`) and the Web UI origin it answers. */
+  CODEC_SERVER_PORT: port.default(8234),
+  CODEC_CORS_ORIGINS: nonEmpty.optional(),
+  /** Ours: Temporal connection security (Temporal Cloud, self-hosted with TLS). */
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CERT: nonEmpty.optional(),
+  TEMPORAL_TLS_KEY: nonEmpty.optional(),
+  TEMPORAL_TLS_CA: nonEmpty.optional(),
+  TEMPORAL_TLS_SERVER_NAME: nonEmpty.optional(),
+  TEMPORAL_API_KEY: nonEmpty.optional(),
   /**
    * Ours: how many delivery workflows the worker keeps in memory; the others are replayed from
    * history on their next event. 1500 keeps a worker with 2,000 open deliveries under 512 MB.
@@ -112,6 +139,12 @@ const SECRET_NAMES = new Set([
   'DELIVERY_ENGINE_API_KEY',
   'WEBHOOK_SECRET',
   'SECRETS_KEY',
+  'CODEC_KEYS',
+  'VTEX_TOKENS',
+  'MARKETPLACE_TOKENS',
+  'OPERATOR_TOKENS',
+  'TEMPORAL_API_KEY',
+  'MARKETPLACE_CARRIER_KEY',
 ]);
 function isSecret(name: string): boolean {
   return SECRET_NAMES.has(name);
@@ -150,10 +183,67 @@ export interface ServiceConfig {
   temporal: { address?: string; namespace: string; taskQueue: string };
   vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
   deliveryEngine: { url: string; apiKey: string; webhookSecret: string };
-  marketplace: { url: string };
+  /** Abbiamo: its API base, our carrier key there, its confirmation timeout. */
+  marketplace: { url: string; carrierKey: string; confirmationTimeoutMs: number };
   /** Seals secrets kept in workflow history (marketplace callback headers). */
   secretsKey: string;
   worker: { maxCachedWorkflows: number };
+  /** The payload codec's key ring, newest (the encrypting one) first. */
+  codecKeys: CodecKey[];
+  /** Bearer tokens per caller role (api/auth.ts). */
+  callers: CallerTokens;
+  host: string;
+  temporalSecurity: TemporalSecurity;
+}
+
+export type CallerRole = 'vtex' | 'marketplace' | 'operator';
+export type CallerTokens = Record<CallerRole, string[]>;
+
+/** How to reach Temporal securely; files are read when the connection is built (security/temporalConnection.ts). */
+export interface TemporalSecurity {
+  tls: boolean;
+  files: TemporalTlsFiles;
+  serverName?: string;
+  apiKey?: string;
+}
+
+const MIN_PRODUCTION_TOKEN = 32;
+
+/** Production rules of docs/security.md: each a config error naming its variable. */
+function checkProduction(env: Env, callers: CallerTokens, publicUrl: string): void {
+  const need = (value: string | undefined, variable: string, why: string) => {
+    if (value === undefined) throw new ConfigError(variable, why);
+  };
+  need(env.CODEC_KEYS, 'CODEC_KEYS', 'is required when NODE_ENV=production (the development key ring is public)');
+  need(env.WEBHOOK_SECRET, 'WEBHOOK_SECRET', 'is required when NODE_ENV=production (independent of the engine key)');
+  need(env.SECRETS_KEY, 'SECRETS_KEY', 'is required when NODE_ENV=production');
+  if (env.CODEC_KEYS === DEV_KEY_RING)
+    throw new ConfigError('CODEC_KEYS', 'must not be the development key ring when NODE_ENV=production');
+  // The webhook key travels in every engine call to it: https, except on loopback (a local measurement).
+  if (!publicUrl.startsWith('https://') && !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(publicUrl))
+    throw new ConfigError('PUBLIC_URL', 'must be an https URL when NODE_ENV=production');
+  if (env.WEBHOOK_SECRET === env.DELIVERY_ENGINE_API_KEY || env.SECRETS_KEY === env.DELIVERY_ENGINE_API_KEY)
+    throw new ConfigError('WEBHOOK_SECRET', 'and SECRETS_KEY must differ from DELIVERY_ENGINE_API_KEY');
+  for (const [role, tokens] of Object.entries(callers)) {
+    if (tokens.some((t) => t.length < MIN_PRODUCTION_TOKEN))
+      throw new ConfigError(
+        tokenVariable(env, role as CallerRole),
+        `must hold tokens of at least ${MIN_PRODUCTION_TOKEN} characters when NODE_ENV=production`,
+      );
+  }
+}
+
+function tokenVariable(env: Env, role: CallerRole): string {
+  const own = { vtex: 'VTEX_TOKENS', marketplace: 'MARKETPLACE_TOKENS', operator: 'OPERATOR_TOKENS' }[role];
+  return env[own as 'VTEX_TOKENS'] ? own : 'INTAKE_TOKEN';
+}
+
+function splitTokens(text: string | undefined): string[] | undefined {
+  const tokens = text
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+  return tokens && tokens.length > 0 ? tokens : undefined;
 }
 
 /**
@@ -207,17 +297,49 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
   const marketplaceUrl = isSandbox('marketplace')
     ? need(sandboxUrls.marketplace, 'MARKETPLACE_URL', 'is not set and no marketplace sandbox is running')
     : env.MARKETPLACE_URL!;
+  const marketplaceCarrierKey = isSandbox('marketplace')
+    ? (env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.marketplaceCarrierKey)
+    : need(env.MARKETPLACE_CARRIER_KEY, 'MARKETPLACE_CARRIER_KEY', 'is required when MARKETPLACE_URL is set');
 
+  const roleTokens = {
+    vtex: splitTokens(env.VTEX_TOKENS),
+    marketplace: splitTokens(env.MARKETPLACE_TOKENS),
+    operator: splitTokens(env.OPERATOR_TOKENS),
+  };
+  const everyRoleHasTokens = Object.values(roleTokens).every((t) => t !== undefined);
   const intakeToken =
     sandboxed.length > 0
       ? (env.INTAKE_TOKEN ?? SANDBOX_DEFAULTS.intakeToken)
-      : need(env.INTAKE_TOKEN, 'INTAKE_TOKEN', 'is required when no sandbox is running');
+      : everyRoleHasTokens
+        ? (env.INTAKE_TOKEN ?? '')
+        : need(env.INTAKE_TOKEN, 'INTAKE_TOKEN', 'is required when no sandbox is running');
+  const callers: CallerTokens = {
+    vtex: roleTokens.vtex ?? [intakeToken],
+    marketplace: roleTokens.marketplace ?? [intakeToken],
+    operator: roleTokens.operator ?? [intakeToken],
+  };
+  // The well-known dev token opens nothing outside the sandboxes.
+  for (const [role, tokens] of Object.entries(callers)) {
+    if (sandboxed.length === 0 && tokens.includes(SANDBOX_DEFAULTS.intakeToken))
+      throw new ConfigError(
+        tokenVariable(env, role as CallerRole),
+        'must not hold the development token outside sandbox mode',
+      );
+  }
+  const publicUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+  if (env.NODE_ENV === 'production') checkProduction(env, callers, publicUrl);
+  if ((env.TEMPORAL_TLS_CERT === undefined) !== (env.TEMPORAL_TLS_KEY === undefined))
+    throw new ConfigError(
+      env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT',
+      'must be set together with its pair (TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: mutual TLS)',
+    );
+  const { codecKeys, temporalSecurity } = resolveTemporalAccess(env);
 
   return {
     env: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
     port: env.PORT,
-    publicUrl: env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`,
+    publicUrl,
     intakeToken,
     bodyLimit: env.BODY_LIMIT,
     createAnswerDeadlineMs: env.CREATE_ANSWER_DEADLINE_MS,
@@ -237,11 +359,97 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
       // Derived from the engine key when unset, so keys of open jobs survive restarts.
       webhookSecret: env.WEBHOOK_SECRET ?? `webhook:${engineApiKey}`,
     },
-    marketplace: { url: marketplaceUrl },
+    marketplace: {
+      url: marketplaceUrl,
+      carrierKey: marketplaceCarrierKey,
+      confirmationTimeoutMs: env.MARKETPLACE_CONFIRMATION_TIMEOUT_MS,
+    },
     // Derived when unset, like the webhook secret: stable across restarts for open deliveries.
     secretsKey: env.SECRETS_KEY ?? `secrets:${env.WEBHOOK_SECRET ?? engineApiKey}`,
     worker: { maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
+    codecKeys,
+    callers,
+    host: env.HOST,
+    temporalSecurity,
   };
+}
+
+/** What a Temporal client of ours needs (operator CLI, codec server): address, keys, TLS. */
+export interface TemporalAccess {
+  address: string;
+  namespace: string;
+  codecKeys: CodecKey[];
+  temporalSecurity: TemporalSecurity;
+}
+
+/** For the tools that are not the service: the same key ring and connection rules as the service. */
+export function resolveTemporalAccess(env: Env, defaultAddress = '127.0.0.1:7233'): TemporalAccess {
+  if (env.NODE_ENV === 'production' && !env.CODEC_KEYS)
+    throw new ConfigError('CODEC_KEYS', 'is required when NODE_ENV=production (the development key ring is public)');
+  let codecKeys: CodecKey[];
+  try {
+    codecKeys = parseKeyRing(env.CODEC_KEYS ?? DEV_KEY_RING);
+  } catch (err) {
+    if (err instanceof KeyRingError) throw new ConfigError('CODEC_KEYS', err.message);
+    throw err;
+  }
+  return {
+    address: env.TEMPORAL_ADDRESS ?? defaultAddress,
+    namespace: env.TEMPORAL_NAMESPACE,
+    codecKeys,
+    temporalSecurity: {
+      ...parseTlsFiles(env),
+      serverName: env.TEMPORAL_TLS_SERVER_NAME,
+      apiKey: env.TEMPORAL_API_KEY,
+    },
+  };
+}
+
+export interface CodecServerConfig {
+  codecKeys: CodecKey[];
+  operatorTokens: string[];
+  corsOrigins: string[];
+  port: number;
+  host: string;
+}
+
+/** The codec server's own settings: the key ring, the operators' tokens, the Web UI's origins. */
+export function resolveCodecServer(env: Env): CodecServerConfig {
+  const { codecKeys } = resolveTemporalAccess(env);
+  const own = splitTokens(env.OPERATOR_TOKENS);
+  const variable = own ? 'OPERATOR_TOKENS' : 'INTAKE_TOKEN';
+  const operatorTokens =
+    own ??
+    (env.INTAKE_TOKEN
+      ? [env.INTAKE_TOKEN]
+      : env.NODE_ENV === 'production'
+        ? undefined
+        : [SANDBOX_DEFAULTS.intakeToken]);
+  if (!operatorTokens) throw new ConfigError('OPERATOR_TOKENS', 'is required when NODE_ENV=production');
+  if (
+    env.NODE_ENV === 'production' &&
+    operatorTokens.some((t) => t.length < MIN_PRODUCTION_TOKEN || t === SANDBOX_DEFAULTS.intakeToken)
+  )
+    throw new ConfigError(
+      variable,
+      `must hold tokens of at least ${MIN_PRODUCTION_TOKEN} characters when NODE_ENV=production`,
+    );
+  return {
+    codecKeys,
+    operatorTokens,
+    corsOrigins: defaultCorsOrigins(env),
+    port: env.CODEC_SERVER_PORT,
+    host: env.HOST,
+  };
+}
+
+function defaultCorsOrigins(env: Env): string[] {
+  return (
+    splitTokens(env.CODEC_CORS_ORIGINS) ?? [
+      `http://127.0.0.1:${env.TEMPORAL_DEV_UI_PORT}`,
+      `http://localhost:${env.TEMPORAL_DEV_UI_PORT}`,
+    ]
+  );
 }
 
 /** The configuration as it may be printed: every secret replaced. */
@@ -254,7 +462,11 @@ export function describeConfig(config: ServiceConfig): Record<string, unknown> {
     temporal: config.temporal,
     vtex: { carrierId: config.vtex.carrierId, trackingUrl: config.vtex.trackingUrl, authUrl: config.vtex.authUrl },
     deliveryEngine: { url: config.deliveryEngine.url },
-    marketplace: config.marketplace,
+    marketplace: { url: config.marketplace.url, confirmationTimeoutMs: config.marketplace.confirmationTimeoutMs },
     createAnswerDeadlineMs: config.createAnswerDeadlineMs,
+    // Ids only: which keys and how many tokens, never their values.
+    codecKeyIds: config.codecKeys.map((k) => k.id),
+    callerTokens: Object.fromEntries(Object.entries(config.callers).map(([role, t]) => [role, t.length])),
+    temporalTls: config.temporalSecurity.tls,
   };
 }

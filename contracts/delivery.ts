@@ -28,6 +28,10 @@ export interface MarketplaceTarget {
   tracking: string | null;
   /** `logistic_data.headers`, sealed (AES-GCM) at intake so they never sit in plain history. */
   sealedHeaders: string;
+  /** When we received the DELIVERY_REQUEST (ISO): no `event_at` we send is earlier. */
+  requestedAt?: string;
+  /** The pickup code we made (`pincode_owner: carrier`), sent to Abbiamo as `collect_verification_code`. */
+  pickupCode?: string;
 }
 
 export type ReportTarget = VtexTarget | MarketplaceTarget;

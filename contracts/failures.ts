@@ -17,6 +17,8 @@ export const FailureType = {
   InvalidResponse: 'InvalidResponse',
   /** A sealed platform secret that does not open (other SECRETS_KEY, altered input): no retry helps. */
   SecretUnreadable: 'SecretUnreadable',
+  /** One of Abbiamo's documented refusals (EVENT_CANNOT_BE_TERMINAL_AGAIN, ...): definite. */
+  AbbiamoRefused: 'AbbiamoRefused',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
@@ -27,6 +29,7 @@ export const NON_RETRYABLE: readonly FailureType[] = [
   FailureType.SlotExpired,
   FailureType.Refused,
   FailureType.SecretUnreadable,
+  FailureType.AbbiamoRefused,
 ];
 
 /** The engine will never take this job as it stands: creation stops and the delivery is flagged. */

@@ -1,5 +1,9 @@
 /**
- * What the marketplace is told (seed 002, CONTRACT.md section 6): one status callback
+ * LEGACY: the status callbacks of our own invention, replaced by Abbiamo's endpoints
+ * (mapping/eventToAbbiamo.ts). Kept, with `legacyMarketplaceReporter`, only so deliveries recorded
+ * with them can be replayed and carried on behind a `patched()` (docs/marketplace.md "Replay").
+ *
+ * What the marketplace was told: one status callback
  * `POST {MARKETPLACE_URL}/deliveries/{delivery_id}/events` per change of the delivery. Pure and
  * import-free at run time (type imports only): the workflow calls it. Every callback carries a
  * deterministic `event_id`, the same on every retry and replay, so the marketplace can drop a

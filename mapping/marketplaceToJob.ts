@@ -1,5 +1,5 @@
 /**
- * The marketplace's DELIVERY_REQUEST (seed 002) to Delivery Engine jobs (seed 001), one per
+ * Abbiamo's DELIVERY_REQUEST (docs/marketplace.md) to Delivery Engine jobs, one per
  * element of `deliveries`. Pure: no I/O, no clock except the `now` it is given, and the headers
  * are sealed by the function it is handed. Each rule where the seed leaves a choice is written in
  * docs/marketplace.md ("Mapping").
@@ -22,7 +22,17 @@ export interface MarketplaceMappingOptions {
   creationGraceMs: number;
   /** Seals `logistic_data.headers` for one delivery (security/sealing.ts, bound to its serviceId). */
   sealHeaders: (headers: Record<string, string>, serviceId: string) => string;
+  /**
+   * Abbiamo cancels a delivery we did not confirm by then (MARKETPLACE_CONFIRMATION_TIMEOUT_MS):
+   * creation gives up at 5/6 of it, so its failure still reaches Abbiamo inside the timeout.
+   */
+  confirmationTimeoutMs: number;
+  /** Our pickup code for a delivery (`pincode_owner: carrier`): 4 digits, the same for the same delivery. */
+  pickupCode: (deliveryId: string) => string;
 }
+
+/** Share of Abbiamo's confirmation timeout that job creation may use; the rest is for reporting. */
+export const CREATION_SHARE_OF_CONFIRMATION_TIMEOUT = 5 / 6;
 
 type Flags = NonNullable<MarketplaceDelivery['carrier_additional_information']>;
 
@@ -67,6 +77,7 @@ export function mapMarketplaceDelivery(
   const collectAtDoor = flags.pos_terminal_required === true;
   const route = routeOf(event);
   const roundTrip = roundTripOf(event, flags);
+  const pickup = pickupCodeOf(event, delivery, options);
 
   const spec: JobSpec = {
     clientReference: delivery.delivery_id,
@@ -112,6 +123,8 @@ export function mapMarketplaceDelivery(
         },
       },
       ...(roundTrip ? { round_trip_info: roundTrip } : {}),
+      // The driver shows this code at the pickup (ours, or the one Abbiamo gave the seller).
+      ...(pickup ? { pick_up_code: pickup.code } : {}),
       job_comment: jobComment(event, delivery, flags, orderValue, phone.fromSeller),
       additional_card_info: cardInfo(event, delivery, flags, orderValue, route),
     },
@@ -130,6 +143,8 @@ export function mapMarketplaceDelivery(
       orderNumber: delivery.order_number,
       tracking: delivery.tracking ?? null,
       sealedHeaders: options.sealHeaders(event.logistic_data.headers, serviceId),
+      requestedAt: options.now.toISOString(),
+      ...(pickup?.owner === 'carrier' ? { pickupCode: pickup.code } : {}),
     },
     giveUpAt,
     // No confirmation window to wait for: the marketplace takes callbacks as soon as the job exists.
@@ -166,6 +181,7 @@ export function mapMarketplaceDelivery(
       makeRoute: event.make_route,
       courierMustReturn: event.courier_must_return ?? null,
       deliveriesInEvent: event.deliveries.length,
+      pickupCodeOwner: pickup?.owner ?? null,
     },
   };
 }
@@ -193,7 +209,7 @@ function toEngineAddress(a: MarketplaceAddress, name: string | null | undefined)
 }
 
 /**
- * A measure of the seed (grams or cm): null, absent and 0 all mean "not measured" (seed 002's own
+ * A measure of the event (grams or cm): null, absent and 0 all mean "not measured" (Abbiamo's own
  * example sends `weight: 0` with null sizes); a negative one is an error of the sender.
  */
 function measured(value: number | null | undefined, path: string): number | undefined {
@@ -236,18 +252,22 @@ function volumeItem(
  *   hands the order over by then at the latest, so a courier sent then finds it ready. A cutoff
  *   later than the promise is the previous day's. Never earlier than now.
  * - A promise already past sends no window (the engine offers its next slot), like VTEX.
- * - giveUpAt: max(promise, now + creationGraceMs), the VTEX rule.
+ * - giveUpAt: max(promise, now + creationGraceMs), the VTEX rule, but never later than 5/6 of
+ *   Abbiamo's confirmation timeout (25 of its 30 minutes): a delivery whose job cannot be had is
+ *   reported to Abbiamo before Abbiamo cancels it for want of a confirmation.
  */
 function timing(
   event: DeliveryRequestEvent,
   options: MarketplaceMappingOptions,
 ): { window?: { starts_at: string; ends_at: string }; giveUpAt: string } {
   const now = options.now.getTime();
+  const confirmBy = now + Math.floor(options.confirmationTimeoutMs * CREATION_SHARE_OF_CONFIRMATION_TIMEOUT);
   const graceEnd = now + options.creationGraceMs;
+  const giveUp = (end: number) => new Date(Math.min(Math.max(end, graceEnd), confirmBy)).toISOString();
   const promised = event.carrier.expected_delivery_date;
-  if (!promised) return { giveUpAt: new Date(graceEnd).toISOString() };
+  if (!promised) return { giveUpAt: giveUp(graceEnd) };
   const end = Date.parse(promised);
-  const giveUpAt = new Date(Math.max(end, graceEnd)).toISOString();
+  const giveUpAt = giveUp(end);
   if (end <= now) return { giveUpAt };
 
   let start = now;
@@ -261,6 +281,25 @@ function timing(
     start = Math.max(now, dispatch);
   }
   return { window: { starts_at: new Date(start).toISOString(), ends_at: new Date(end).toISOString() }, giveUpAt };
+}
+
+/**
+ * `logistic_data.pickup_verification`: with `carrier` the code is ours (made by `pickupCode`, the
+ * same for the same delivery, so a repeated event gives the same job); with `abbiamo` it is
+ * Abbiamo's `pincode_value`. Either way the engine job carries it (`pick_up_code`) for the driver.
+ */
+function pickupCodeOf(
+  event: DeliveryRequestEvent,
+  delivery: MarketplaceDelivery,
+  options: MarketplaceMappingOptions,
+): { owner: 'carrier' | 'abbiamo'; code: string } | undefined {
+  const verification = event.logistic_data.pickup_verification;
+  if (!verification?.pincode) return undefined;
+  if (verification.pincode_owner === 'carrier')
+    return { owner: 'carrier', code: options.pickupCode(delivery.delivery_id) };
+  if (verification.pincode_owner === 'abbiamo' && verification.pincode_value)
+    return { owner: 'abbiamo', code: verification.pincode_value };
+  return undefined;
 }
 
 function digits(raw: string | null | undefined): string {

@@ -33,6 +33,13 @@ export const REDACTED_PATHS = [
   '*.recipient',
   '*.receiver',
   '*.customer',
+  // The delivery PIN (docs/security.md): never in a log line, wherever it sits.
+  'deliveryCode',
+  '*.deliveryCode',
+  '*.*.deliveryCode',
+  'delivery_code',
+  '*.delivery_code',
+  '*.*.delivery_code',
 ];
 
 /**

@@ -56,7 +56,16 @@ export async function startMarketplaceSandbox(
 ): Promise<MarketplaceSandbox> {
   const { app, sandbox } = createMarketplaceApp(options);
   const server = await listen(app, options.port ?? 0, options.host);
-  return { ...sandbox, url: server.url, port: server.port, close: () => server.close() };
+  return {
+    ...sandbox,
+    url: server.url,
+    port: server.port,
+    close: async () => {
+      // Confirmation timers first, so no cancellation is sent once the sandbox says it is closed.
+      sandbox.stop();
+      await server.close();
+    },
+  };
 }
 
 export { createDeliveryEngineApp, createMarketplaceApp, createVtexApp };
@@ -69,7 +78,7 @@ export type {
   VtexSandboxOptions,
 };
 export type { DeliveryRequestResult } from './marketplace/marketplaceCaller';
-export type { DeliverySummary, ReceivedCallback } from './marketplace/callbacks';
+export type { DeliverySummary, ReceivedStatus, SandboxDelivery } from './marketplace/deliveries';
 export type { WebhookOptions } from './deliveryEngine/options';
 export type { SandboxJobEvent } from './deliveryEngine/events';
 export type { DeliveryAttempt, DeliveryFilter, WebhookBehaviour } from './deliveryEngine/webhookDispatcher';

@@ -8,6 +8,7 @@ import { createApp } from '../api/app';
 import { listen, type RunningServer } from '../api/server';
 import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
+import { createDataConverter } from '../security/dataConverter';
 import { connectWorker, createDeliveryWorker, type DeliveryWorkerOptions } from '../worker/worker';
 
 export interface BridgeOptions {
@@ -17,7 +18,7 @@ export interface BridgeOptions {
   workflowBundlePath?: string;
   activities?: object;
   workerTuning?: DeliveryWorkerOptions['tuning'];
-  /** Interface the API listens on. */
+  /** Interface the API listens on; default HOST (loopback). */
   host?: string;
 }
 
@@ -31,9 +32,17 @@ export interface Bridge {
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const { config, logger } = options;
-  const native: NativeConnection = await connectWorker(options.temporalAddress, logger.child({ component: 'worker' }));
+  const native: NativeConnection = await connectWorker(
+    options.temporalAddress,
+    logger.child({ component: 'worker' }),
+    config.temporalSecurity,
+  );
   // One native (Rust) connection for the worker and the API's client: gRPC off the event loop.
-  const client = new Client({ connection: native, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection: native,
+    namespace: config.temporal.namespace,
+    dataConverter: createDataConverter(config.codecKeys),
+  });
 
   const worker = await createDeliveryWorker({
     config,
@@ -47,7 +56,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   workerRun.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
 
   const app = createApp({ config, client, connection: native, logger: logger.child({ component: 'api' }) });
-  const server = await listen(app, config.port, options.host);
+  const server = await listen(app, config.port, options.host ?? config.host);
 
   let stopping: Promise<void> | undefined;
   return {

@@ -3,13 +3,15 @@
  * directly (signals and queries), like the Web UI, and prints the delivery's state after each change.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { Command, CommanderError } from 'commander';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import { KNOWN_EVENT_TYPES } from '../contracts/deliveryEngine';
 import { cancelSignal, carrierEventSignal, pauseSignal } from '../workflows/messages';
 import type { DeliveryView } from '../contracts/delivery';
 import { readDeliveryView } from '../api/readDelivery';
+import { parseEnv, resolveTemporalAccess } from '../config';
+import { connectTemporalClient } from '../security/temporalClient';
 
 export interface CliIo {
   out: (line: string) => void;
@@ -166,12 +168,11 @@ export async function runDeliveryCli(
 }
 
 if (require.main === module) {
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  void runDeliveryCli(
-    process.argv.slice(2),
-    async () => new Client({ connection: await Connection.connect({ address, connectTimeout: 5000 }), namespace }),
-  ).then((code) => {
-    process.exitCode = code;
-  });
+  // The service's key ring and TLS settings: the CLI reads and writes encrypted payloads like the worker.
+  const access = resolveTemporalAccess(parseEnv());
+  void runDeliveryCli(process.argv.slice(2), () => connectTemporalClient(access, { connectTimeout: 5000 })).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
 }

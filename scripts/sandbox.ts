@@ -59,7 +59,12 @@ const ADMIN_PATHS: Record<SandboxName, string[]> = {
     'PUT /_sandbox/webhooks',
     'POST /_sandbox/slots/expire-now',
   ],
-  marketplace: ['POST /_sandbox/events', 'GET /_sandbox/deliveries/:delivery_id/events', 'POST /_sandbox/headers'],
+  marketplace: [
+    'POST /_sandbox/events',
+    'GET /_sandbox/deliveries[/:delivery_id[/events]]',
+    'POST /_sandbox/deliveries/:delivery_id/cancel',
+    'PUT /_sandbox/confirmation-timeout',
+  ],
 };
 const COMMON_ADMIN = ['GET /_sandbox/health', 'GET|DELETE /_sandbox/calls', 'GET|PUT|DELETE /_sandbox/faults'];
 

@@ -9,15 +9,19 @@ import {
   ConfigError,
   describeConfig,
   parseEnv,
+  resolveCodecServer,
   resolveConfig,
+  resolveTemporalAccess,
   SANDBOX_DEFAULTS,
   sandboxedSystems,
   type Env,
 } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
+import { temporalConnectionOptions } from '../security/temporalConnection';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../sandboxes';
 import { startBridge } from './bridge';
-import { startDevServer } from './dev-server';
+import { startCodecServer } from './codec-server';
+import { StartupError, startDevServer } from './dev-server';
 import { ensureSearchAttributes } from './temporal-setup';
 
 type Stop = { name: string; stop: () => Promise<void> };
@@ -49,8 +53,13 @@ async function main(): Promise<void> {
     }
     process.exit(code);
   };
+  // One Ctrl-C can arrive twice: from the terminal to the whole process group, and relayed by npm
+  // or its shell. A repeat within a second is that same request, not a second Ctrl-C.
+  let signalledAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
+      if (stopping && Date.now() - signalledAt < 1000) return;
+      signalledAt = Date.now();
       if (stopping) {
         console.error('\nForced exit.');
         process.exit(130);
@@ -63,9 +72,30 @@ async function main(): Promise<void> {
   try {
     await run(env, logger, stops);
   } catch (err) {
-    console.error(err instanceof ConfigError ? err.message : err);
+    logger.debug({ err }, 'start-up failed');
+    console.error(startupErrorLine(err, env));
     await stopAll(1);
   }
+}
+
+/** Every start-up error in one line that says what to set; the stack only at LOG_LEVEL=debug. */
+function startupErrorLine(err: unknown, env?: Env): string {
+  if (err instanceof ConfigError || err instanceof StartupError) return err.message;
+  const { code, port } = (err ?? {}) as { code?: string; port?: number };
+  if (code === 'EADDRINUSE' && env) {
+    const owners: Array<[number, string]> = [
+      [env.PORT, 'PORT'],
+      [env.SANDBOX_VTEX_PORT, 'SANDBOX_VTEX_PORT'],
+      [env.SANDBOX_ENGINE_PORT, 'SANDBOX_ENGINE_PORT'],
+      [env.SANDBOX_MARKETPLACE_PORT, 'SANDBOX_MARKETPLACE_PORT'],
+      [env.CODEC_SERVER_PORT, 'CODEC_SERVER_PORT'],
+    ];
+    const variable = owners.find(([p]) => p === port)?.[1];
+    if (variable) return `Port ${port} is already in use by another program: set ${variable} to another port`;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const first = message.split('\n').find((line) => line.trim()) ?? 'unknown error';
+  return `npm start failed: ${first.trim()} (LOG_LEVEL=debug shows the details)`;
 }
 
 async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
@@ -77,6 +107,10 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     );
   }
 
+  // 0. The codec server: the Web UI decodes payloads through it, for operators only.
+  const codecServer = await startCodecServer(resolveCodecServer(env), logger.child({ component: 'codec-server' }));
+  stops.push({ name: 'codec server', stop: () => codecServer.close() });
+
   // 1. Temporal
   let address = env.TEMPORAL_ADDRESS;
   let uiUrl: string | undefined;
@@ -86,28 +120,42 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
       port: env.TEMPORAL_DEV_PORT,
       uiPort: env.TEMPORAL_DEV_UI_PORT,
       dbFile: path.join(env.TEMPORAL_DATA_DIR, 'temporal.sqlite'),
+      pidFile: path.join(env.TEMPORAL_DATA_DIR, 'temporal-dev-server.json'),
       namespace: env.TEMPORAL_NAMESPACE,
+      uiCodecEndpoint: codecServer.url,
       log: (line) => logger.info(line),
     });
     stops.push({ name: 'Temporal dev server', stop: () => server.stop() });
     address = server.address;
     uiUrl = server.uiUrl;
   } else {
-    const connection = await Connection.connect({ address, connectTimeout: 5000 });
+    const security = resolveTemporalAccess(env).temporalSecurity;
+    const connection = await Connection.connect({
+      ...temporalConnectionOptions(address, security),
+      connectTimeout: 5000,
+    }).catch((err: unknown) => {
+      throw new StartupError(
+        `Temporal at TEMPORAL_ADDRESS=${address} does not answer (${err instanceof Error ? err.message : String(err)}): ` +
+          'start it, or unset TEMPORAL_ADDRESS to run the dev server',
+      );
+    });
     const added = await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
     if (added.length) logger.info({ added }, 'search attributes registered');
     await connection.close();
   }
 
   // 2. Sandboxes for the systems left unset; they play the platforms against our intake.
-  const intake = { url: `http://127.0.0.1:${env.PORT}`, token: env.INTAKE_TOKEN ?? SANDBOX_DEFAULTS.intakeToken };
+  // Each sandbox calls with its own role's token (api/auth.ts), the dev token when none is set.
+  const tokenOf = (roleTokens: string | undefined) =>
+    roleTokens?.split(',')[0]?.trim() || env.INTAKE_TOKEN || SANDBOX_DEFAULTS.intakeToken;
+  const intakeUrl = `http://127.0.0.1:${env.PORT}`;
   const sandboxLogger = logger.child({ sandbox: true });
   const vtex = sandboxed.includes('vtex')
     ? await startVtexSandbox({
         apiKey: env.VTEX_API_KEY ?? SANDBOX_DEFAULTS.vtexApiKey,
         port: env.SANDBOX_VTEX_PORT,
-        intake,
         carrierId: env.VTEX_CARRIER_ID ?? SANDBOX_DEFAULTS.vtexCarrierId,
+        intake: { url: intakeUrl, token: tokenOf(env.VTEX_TOKENS) },
         logger: sandboxLogger.child({ system: 'vtex' }),
       })
     : undefined;
@@ -127,7 +175,12 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
   const marketplace = sandboxed.includes('marketplace')
     ? await startMarketplaceSandbox({
         port: env.SANDBOX_MARKETPLACE_PORT,
-        intake,
+        intake: { url: intakeUrl, token: tokenOf(env.MARKETPLACE_TOKENS) },
+        // The bridge sends this key (config/index.ts): the sandbox must expect the same one.
+        carrierKey: env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.marketplaceCarrierKey,
+        confirmationTimeoutMs: env.MARKETPLACE_CONFIRMATION_TIMEOUT_MS,
+        // By hand, DELIVERY_REQUESTs are often posted straight to our intake.
+        unknownDeliveries: 'register',
         logger: sandboxLogger.child({ system: 'marketplace' }),
       })
     : undefined;
@@ -136,13 +189,15 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
   // 3. The bridge itself.
   const config = resolveConfig(env, { vtex: vtex?.url, deliveryEngine: engine?.url, marketplace: marketplace?.url });
   logger.info({ config: describeConfig(config) }, 'configuration');
-  const bridge = await startBridge({ config, temporalAddress: address, logger });
+  // Loopback unless HOST says otherwise: the sandboxes' secrets and the dev token stay on this machine.
+  const bridge = await startBridge({ config, temporalAddress: address, logger, host: config.host });
   stops.push({ name: 'worker and intake API', stop: () => bridge.stop() });
 
   const rows: Array<[string, string]> = [
     ['Intake API', `http://127.0.0.1:${config.port}`],
     ['Temporal', `${address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`],
     ['Temporal Web UI', uiUrl ?? '(the one of your Temporal cluster)'],
+    ['Codec server', `${codecServer.url}  (operators sign in at ${codecServer.url}/login; README "Security")`],
     ...(vtex ? ([['VTEX sandbox', `${vtex.url}  (admin ${vtex.url}/_sandbox)`]] as Array<[string, string]>) : []),
     ...(engine
       ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>)
@@ -169,4 +224,7 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
   console.log(lines.join('\n'));
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(startupErrorLine(err));
+  process.exit(1);
+});

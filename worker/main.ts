@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-worker' });
   logger.info({ config: describeConfig(config) }, 'starting worker');
-  const connection = await connectWorker(env.TEMPORAL_ADDRESS, logger);
+  const connection = await connectWorker(env.TEMPORAL_ADDRESS, logger, config.temporalSecurity);
   const worker = await createDeliveryWorker({
     config,
     connection,

@@ -7,12 +7,14 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { ServiceConfig } from '../config';
 import { createActivities } from '../activities';
 import type { Logger } from '../observability/logger';
+import { createDataConverter } from '../security/dataConverter';
+import { temporalConnectionOptions, type TemporalConnectionSecurity } from '../security/temporalConnection';
 import { installRuntime } from './runtime';
 
 export interface DeliveryWorkerOptions {
   config: Pick<
     ServiceConfig,
-    'temporal' | 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'worker' | 'secretsKey'
+    'temporal' | 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'worker' | 'secretsKey' | 'codecKeys'
   >;
   connection: NativeConnection;
   logger: Logger;
@@ -42,6 +44,8 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),
     activities: options.activities ?? createActivities({ config }),
+    // Every payload and failure the worker writes is encrypted (docs/security.md).
+    dataConverter: createDataConverter(config.codecKeys),
     // Activities wait on HTTP, not CPU: many may run at once.
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentLocalActivityExecutions: 200,
@@ -53,7 +57,11 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
 }
 
 /** The worker's connection; installs the runtime first, as the first connection fixes it. */
-export async function connectWorker(address: string, logger: Logger): Promise<NativeConnection> {
+export async function connectWorker(
+  address: string,
+  logger: Logger,
+  security?: TemporalConnectionSecurity,
+): Promise<NativeConnection> {
   installRuntime(logger);
-  return NativeConnection.connect({ address });
+  return NativeConnection.connect(temporalConnectionOptions(address, security));
 }

@@ -89,6 +89,7 @@ async function cancel(d: Delivery, { reason, onlyBeforeCollection }: CancelOrder
     }
   }
   setStatus(d, { status: 'CANCELED' }, `canceled by the platform: ${reason}`);
+  dropSupersededReports(d);
   await report(d, d.reporter.canceledOnRequest(reason));
 }
 
@@ -114,4 +115,16 @@ async function pause(d: Delivery, hold: boolean, reason: string): Promise<void> 
   state.paused = hold;
   note(d, 'platform', `${state.paused ? 'paused' : 'resumed'} by the platform: ${reason}`);
   d.publisher.publish();
+}
+
+/** Reports still waiting (not the one under way) that the platform's own cancel made moot. */
+function dropSupersededReports(d: Delivery): void {
+  const { outbox } = d.state;
+  const superseded = d.reporter.supersededByPlatformCancel;
+  if (!outbox || outbox.length < 2 || !superseded) return;
+  const waiting = outbox.slice(1);
+  const kept = waiting.filter((call) => !superseded(call));
+  if (kept.length === waiting.length) return;
+  outbox.splice(1, waiting.length, ...kept);
+  note(d, 'platform', `${waiting.length - kept.length} waiting status report(s) dropped: the platform canceled`);
 }

@@ -1,5 +1,12 @@
 /** Picks the reporter of a delivery's platform. */
-import { marketplaceReporter, vtexReporter, type PlatformReporter } from './reporters';
+import { patched } from '@temporalio/workflow';
+import { legacyMarketplaceReporter, marketplaceReporter, vtexReporter, type PlatformReporter } from './reporters';
+
+/**
+ * Marketplace deliveries report through Abbiamo's carrier protocol; those recorded before it
+ * (our invented status callbacks) replay with the reporter they ran with.
+ */
+const PATCH_ABBIAMO_REPORTER = 'abbiamo-reporter';
 import type { ReporterMemory, ReportTarget } from '../contracts/delivery';
 
 export function reporterFor(
@@ -12,6 +19,6 @@ export function reporterFor(
       return vtexReporter(target, confirmationDelayMs, memory);
     case 'marketplace':
       // The marketplace has no confirmation window: its reporter's delay (0) is not tunable.
-      return marketplaceReporter(target, memory);
+      return patched(PATCH_ABBIAMO_REPORTER) ? marketplaceReporter(target, memory) : legacyMarketplaceReporter(target);
   }
 }

@@ -14,6 +14,15 @@ import {
   marketplaceFirstReport,
   type MarketplaceCall,
 } from '../mapping/eventToMarketplace';
+import {
+  abbiamoCallsForEvent,
+  abbiamoCanceledOnRequest,
+  abbiamoConfirm,
+  abbiamoCreationFailed,
+  type AbbiamoCall,
+  type AbbiamoMemory,
+  type AbbiamoPlan,
+} from '../mapping/eventToAbbiamo';
 import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexCall } from '../mapping/eventToVtex';
 import type { JobInfo, MarketplaceTarget, ReporterMemory, VtexTarget } from '../contracts/delivery';
 
@@ -25,6 +34,11 @@ export interface PlatformReporter<Call = unknown> {
   creationFailed(reason: string): Call[];
   /** The delivery was canceled by a command (the platform's cancel, an operator's), not by the carrier. */
   canceledOnRequest(reason: string): Call[];
+  /**
+   * Whether a call still waiting in the outbox is moot once the platform itself canceled the
+   * delivery (a status the platform would no longer show). Such calls are dropped, not sent.
+   */
+  supersededByPlatformCancel?(call: Call): boolean;
   /** Runs one call; resolves when the platform took it, rejects when it definitely refused it. */
   execute(call: Call): Promise<unknown>;
   describe(call: Call): string;
@@ -93,6 +107,9 @@ export function vtexReporter(
     ],
     // VTEX asked for the cancel itself: nothing to tell it.
     canceledOnRequest: () => [],
+    // VTEX shows CANCELED from its own cancel on: a status PATCH still waiting would overwrite it.
+    // Notes, evidences and labels are the delivery's record and still go.
+    supersededByPlatformCancel: (call) => call.kind === 'patch',
     execute(call) {
       switch (call.kind) {
         case 'patch':
@@ -129,25 +146,47 @@ export function vtexReporter(
 }
 
 /**
- * Status callbacks to the marketplace: the same policy as VTEX's hooks (a call gets 15 s, the HTTP
- * request itself 10 s). Definite refusals (400, other 4xx, a 401 or 404 that persists, headers
- * that cannot be unsealed) are made non-retryable by the activity (activities/failures.ts).
+ * Abbiamo's status endpoints (docs/marketplace.md): a call gets 15 s, the HTTP request itself 10 s.
+ * 5xx and 429 are retried (Retry-After honoured); Abbiamo's refusals (EVENT_CANNOT_BE_TERMINAL_AGAIN
+ * and the others), other 4xx, and headers that cannot be unsealed are made non-retryable by the
+ * activity (activities/failures.ts), and the workflow records and flags them.
  */
-const marketplaceCallbacks = proxyLocalActivities<Activities>({
+const abbiamoStatus = proxyLocalActivities<Activities>({
   startToCloseTimeout: '15s',
   localRetryThreshold: '5s',
   retry: REPORT_RETRY,
 });
 
-/** No confirmation window: the marketplace takes callbacks as soon as the job exists. */
+/** No confirmation window: Abbiamo takes the confirmation as soon as the job exists. */
 export const MARKETPLACE_CONFIRMATION_DELAY_MS = 0;
 
-export function marketplaceReporter(
-  target: MarketplaceTarget,
-  // Unused by the callbacks today; Abbiamo's protocol (event_at order) keeps its memory here.
-  _memory: ReporterMemory,
-): PlatformReporter<MarketplaceCall> {
+export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterMemory): PlatformReporter<AbbiamoCall> {
   // Workflow time: deterministic on replay.
+  const now = () => Date.now();
+  // `event_at` order, the terminal sent, the pickup code sent: kept in the delivery's state.
+  const remember = ({ calls, memory: next }: AbbiamoPlan): AbbiamoCall[] => {
+    memory.abbiamo = next;
+    return calls;
+  };
+  const known = () => (memory.abbiamo as AbbiamoMemory | undefined) ?? {};
+  return {
+    confirmationDelayMs: MARKETPLACE_CONFIRMATION_DELAY_MS,
+    firstReport: (job) => remember(abbiamoConfirm(target, known(), job, now())),
+    callsForEvent: (event, outcome) => remember(abbiamoCallsForEvent(target, known(), event, outcome, now())),
+    creationFailed: (reason) => remember(abbiamoCreationFailed(target, known(), reason, now())),
+    canceledOnRequest: (reason) => remember(abbiamoCanceledOnRequest(target, known(), reason, now())),
+    execute: (call) => abbiamoStatus.abbiamoReport(target, call),
+    describe: (call) =>
+      `POST ${call.endpoint}${call.body.sub_status ? ` ${call.body.sub_status}` : ''} (${call.body.event_at})`,
+  };
+}
+
+/**
+ * LEGACY: the reporter of the invented callbacks (`marketplaceSendStatus`), for deliveries started
+ * before Abbiamo's endpoints: what their recorded histories expect. Not chosen by default; the
+ * workflow picks it for such a delivery behind a `patched()` marker.
+ */
+export function legacyMarketplaceReporter(target: MarketplaceTarget): PlatformReporter<MarketplaceCall> {
   const now = () => new Date().toISOString();
   return {
     confirmationDelayMs: MARKETPLACE_CONFIRMATION_DELAY_MS,
@@ -155,7 +194,7 @@ export function marketplaceReporter(
     callsForEvent: (event, outcome) => marketplaceCallsForEvent(target, event, outcome),
     creationFailed: (reason) => [marketplaceCreationFailed(target, reason, now())],
     canceledOnRequest: (reason) => [marketplaceCanceledOnRequest(target, reason, now())],
-    execute: (call) => marketplaceCallbacks.marketplaceSendStatus(target, call.body),
+    execute: (call) => abbiamoStatus.marketplaceSendStatus(target, call.body),
     describe: (call) => `POST status ${call.body.status} (${call.body.event_id})`,
   };
 }

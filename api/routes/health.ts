@@ -11,12 +11,9 @@ export function healthRoutes({ connection }: { connection: ConnectionLike }): Ro
     try {
       await connection.withDeadline(Date.now() + 1500, () => connection.workflowService.getSystemInfo({}));
       res.json({ status: 'ready', temporal: 'reachable' });
-    } catch (err) {
-      res.status(503).json({
-        status: 'unavailable',
-        temporal: 'unreachable',
-        error: err instanceof Error ? err.message : String(err),
-      });
+    } catch {
+      // No error text: it can name internal addresses (docs/security.md).
+      res.status(503).json({ status: 'unavailable', temporal: 'unreachable' });
     }
   });
   return router;

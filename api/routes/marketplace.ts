@@ -1,32 +1,83 @@
 /**
- * The marketplace calls us here (seed 002: DELIVERY_REQUEST). One workflow per element of
- * `deliveries`, answered 202 once every one exists; nothing starts unless every delivery maps.
+ * Abbiamo calls us here (docs/marketplace.md): its Delivery Request and Cancellation Request
+ * webhooks may both point at `POST /marketplace/events`; the body's `event_type` says which.
+ * - DELIVERY_REQUEST: one workflow per element of `deliveries`, answered 202 once every one exists;
+ *   nothing starts unless every delivery maps.
+ * - CANCELLATION_REQUEST: the delivery's cancel (SELLER_CANCELED only before collection; a
+ *   CARRIER_TIMEOUT whatever the stage, since Abbiamo already canceled it); 202 even for a
+ *   delivery we do not know or that already ended (logged), so Abbiamo does not retry it.
+ * Every 4xx carries `abbiamo_error`, the text Abbiamo shows the seller (`abbiamoErrorAnswers`).
  */
-import { Router } from 'express';
-import { DeliveryRequestEvent, MarketplaceEventEnvelope } from '../../contracts/marketplace';
+import { createHmac } from 'node:crypto';
+import { Router, type ErrorRequestHandler } from 'express';
+import {
+  CancellationRequestEvent,
+  DeliveryRequestEvent,
+  MarketplaceEventEnvelope,
+  type CancellationRequestEvent as Cancellation,
+} from '../../contracts/marketplace';
+import type { DeliveryInput } from '../../contracts/delivery';
+import { abbiamoCancelReason } from '../../mapping/eventToAbbiamo';
+import { marketplaceServiceId } from '../../mapping/ids';
 import { mapMarketplaceEvent } from '../../mapping/marketplaceToJob';
 import type { Sealer } from '../../security/sealing';
 import type { DeliveryGateway } from '../deliveries';
-import { parseBody } from '../errors';
+import { badRequest, HttpError, parseBody } from '../errors';
 
 export interface MarketplaceRouteDeps {
   gateway: DeliveryGateway;
   creationGraceMs: number;
+  /** Abbiamo's confirmation timeout (MARKETPLACE_CONFIRMATION_TIMEOUT_MS). */
+  confirmationTimeoutMs: number;
   /** Seals `logistic_data.headers` before they enter a workflow input. */
   sealer: Sealer;
+  /** Keys our pickup codes (SECRETS_KEY): a code cannot be guessed from the public delivery id. */
+  pickupCodeKey: string;
 }
 
 export const DELIVERY_REQUEST = 'DELIVERY_REQUEST';
+export const CANCELLATION_REQUEST = 'CANCELLATION_REQUEST';
 
-export function marketplaceRoutes({ gateway, creationGraceMs, sealer }: MarketplaceRouteDeps): Router {
+/**
+ * One delivery's workflow input, at most: Temporal warns at 512 KB and refuses 2 MB per payload.
+ * Over it the delivery is refused with its path, rather than failing at Temporal as a 503 that
+ * Abbiamo would retry forever.
+ */
+export const MAX_DELIVERY_INPUT_BYTES = 256 * 1024;
+
+/** 4 digits, the same for the same delivery and key (a repeated DELIVERY_REQUEST gives the same job). */
+export function pickupCodeFor(key: string): (deliveryId: string) => string {
+  return (deliveryId) => {
+    const digest = createHmac('sha256', key).update(`abbiamo-pickup-code:${deliveryId}`).digest();
+    return String(digest.readUInt32BE(0) % 10_000).padStart(4, '0');
+  };
+}
+
+export function marketplaceRoutes(deps: MarketplaceRouteDeps): Router {
+  const { gateway, creationGraceMs, confirmationTimeoutMs, sealer } = deps;
+  const pickupCode = pickupCodeFor(deps.pickupCodeKey);
   const router = Router();
 
   router.post('/events', async (req, res) => {
     const receivedAt = res.locals.receivedAt as number;
     const { event_type: eventType } = parseBody(MarketplaceEventEnvelope, req.body);
+
+    if (eventType === CANCELLATION_REQUEST) {
+      const cancel = parseBody(CancellationRequestEvent, req.body);
+      const answer = await cancelDelivery(gateway, cancel);
+      if (answer.outcome !== 'cancel-sent') {
+        req.log.warn(
+          { deliveryId: cancel.delivery_id, subStatus: cancel.sub_status, outcome: answer.outcome },
+          'Abbiamo cancellation acknowledged without a cancel',
+        );
+      }
+      res.status(202).json({ event_type: eventType, ...answer });
+      return;
+    }
+
     if (eventType !== DELIVERY_REQUEST) {
-      // Seed 002 defines only DELIVERY_REQUEST. A platform that adds an event type expects
-      // carriers to acknowledge what they do not handle, not to fail its webhook (docs/marketplace.md).
+      // A platform that adds an event type expects carriers to acknowledge what they do not
+      // handle, not to fail its webhook (docs/marketplace.md).
       req.log.warn(
         { eventType: eventType.slice(0, 100) },
         'marketplace event of a type we do not handle: acknowledged, nothing started',
@@ -34,18 +85,22 @@ export function marketplaceRoutes({ gateway, creationGraceMs, sealer }: Marketpl
       res.status(202).json({
         event_type: eventType,
         ignored: true,
-        reason: `event_type ${eventType} is not handled (only ${DELIVERY_REQUEST})`,
+        reason: `event_type ${eventType} is not handled (only ${DELIVERY_REQUEST} and ${CANCELLATION_REQUEST})`,
         accepted: [],
       });
       return;
     }
+
     const event = parseBody(DeliveryRequestEvent, req.body);
     // Every delivery is mapped before any workflow starts: one bad delivery refuses the event.
     const inputs = mapMarketplaceEvent(event, {
       now: new Date(receivedAt),
       creationGraceMs,
+      confirmationTimeoutMs,
       sealHeaders: (headers, serviceId) => sealer.sealJson(headers, serviceId),
+      pickupCode,
     });
+    refuseOversized(inputs);
     const started = await gateway.startDeliveries(inputs);
     const route = inputs[0]?.routeId ? { id: inputs[0].routeId, name: inputs[0].routeName ?? null } : null;
     res.status(202).json({
@@ -60,4 +115,77 @@ export function marketplaceRoutes({ gateway, creationGraceMs, sealer }: Marketpl
   });
 
   return router;
+}
+
+function refuseOversized(inputs: DeliveryInput[]): void {
+  const details = inputs.flatMap((input, i) => {
+    const bytes = Buffer.byteLength(JSON.stringify(input), 'utf8');
+    return bytes > MAX_DELIVERY_INPUT_BYTES
+      ? [
+          {
+            path: `deliveries.${i}`,
+            message: `is too large to take (${bytes} bytes once mapped, at most ${MAX_DELIVERY_INPUT_BYTES}): shorten its texts, volumes or logistic_data.headers`,
+          },
+        ]
+      : [];
+  });
+  if (details.length > 0) throw badRequest('The request cannot be delivered as sent', details);
+}
+
+type CancelOutcome = 'cancel-sent' | 'unknown-delivery' | 'already-ended' | 'not-cancelable';
+
+async function cancelDelivery(
+  gateway: DeliveryGateway,
+  cancel: Cancellation,
+): Promise<{ delivery_id: string; serviceId: string; outcome: CancelOutcome }> {
+  const serviceId = marketplaceServiceId(cancel.delivery_id);
+  const answer = (outcome: CancelOutcome) => ({ delivery_id: cancel.delivery_id, serviceId, outcome });
+  try {
+    const summary = await gateway.cancel(
+      serviceId,
+      undefined,
+      abbiamoCancelReason(cancel.sub_status, cancel.support_id),
+      {
+        // The seller may cancel only before collection: once the driver has the parcel the workflow
+        // records and flags it instead. A timeout cancel is Abbiamo's own: carried out whatever the stage.
+        onlyBeforeCollection: cancel.sub_status === 'SELLER_CANCELED',
+      },
+    );
+    return answer(summary.running && summary.status !== 'CANCELED' ? 'cancel-sent' : 'already-ended');
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) return answer('unknown-delivery');
+    // Delivered already, or a workflow that is gone (terminated): nothing to carry out here, and
+    // Abbiamo cannot fix it by retrying. The gateway logs the second for an operator.
+    if (err instanceof HttpError && err.status === 409)
+      return answer(/already/.test(err.message) ? 'already-ended' : 'not-cancelable');
+    throw err;
+  }
+}
+
+/** Abbiamo shows the seller one text: what to fix, with every field path. */
+export function abbiamoErrorText(body: { error?: unknown; details?: unknown }): string {
+  const details = Array.isArray(body.details) ? (body.details as Array<{ path?: unknown; message?: unknown }>) : [];
+  const fields = details
+    .filter((d) => typeof d?.path === 'string' && typeof d?.message === 'string')
+    .map((d) => `${String(d.path)}: ${String(d.message)}`);
+  const head = typeof body.error === 'string' ? body.error : 'The request was refused';
+  return fields.length > 0 ? `${head}: ${fields.join('; ')}` : head;
+}
+
+/**
+ * Mounted after the marketplace routes (and their auth and JSON parser): every 4xx the error
+ * middleware answers for them also carries `abbiamo_error`; `error` and `details` stay as on
+ * every other route.
+ */
+export function abbiamoErrorAnswers(): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      if (res.statusCode >= 400 && res.statusCode < 500 && body && typeof body === 'object') {
+        return json({ abbiamo_error: abbiamoErrorText(body as { error?: unknown; details?: unknown }), ...body });
+      }
+      return json(body);
+    };
+    next(err);
+  };
 }

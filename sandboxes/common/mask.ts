@@ -4,7 +4,13 @@
  */
 export const MASK = '[masked]';
 
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'x-webhook-key', 'apikey']);
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'x-webhook-key',
+  'apikey',
+  'x-abbiamo-carrier-key',
+]);
 
 /** Header names as Node gives them (lower case); multi-valued headers joined with ", ". */
 export function maskHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

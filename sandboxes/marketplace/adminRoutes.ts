@@ -1,13 +1,18 @@
-/** Marketplace sandbox admin, under /_sandbox: send DELIVERY_REQUESTs, read the callbacks received. */
+/** Abbiamo sandbox admin, under /_sandbox: send events, read deliveries and status calls, cancel, set the timeout. */
 import type { Router } from 'express';
 import { z } from 'zod';
-import { parseOr400 } from '../common/errors';
+import { parseOr400, SandboxError } from '../common/errors';
 import type { MarketplaceSandboxHandle } from './handle';
 
 const SendBody = z.looseObject({ event: z.unknown().optional() });
-const HeaderSet = z
-  .record(z.string().min(1), z.string())
-  .refine((set) => Object.keys(set).length > 0, 'give at least one header');
+const CancelBody = z.strictObject({ force: z.boolean().optional() });
+const TimeoutBody = z.strictObject({
+  ms: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 3600_000),
+});
 
 export function addMarketplaceAdminRoutes(admin: Router, marketplace: MarketplaceSandboxHandle): void {
   admin.post('/events', async (req, res) => {
@@ -19,12 +24,24 @@ export function addMarketplaceAdminRoutes(admin: Router, marketplace: Marketplac
     res.json(marketplace.deliveries());
   });
 
-  admin.get('/deliveries/:delivery_id/events', (req, res) => {
-    res.json(marketplace.callbacks(req.params.delivery_id));
+  admin.get('/deliveries/:delivery_id', (req, res) => {
+    const delivery = marketplace.delivery(req.params.delivery_id);
+    if (!delivery) throw new SandboxError(404, `No delivery ${req.params.delivery_id}`);
+    res.json(delivery);
   });
 
-  admin.post('/headers', (req, res) => {
-    marketplace.acceptHeaders(parseOr400(HeaderSet, req.body));
-    res.status(204).end();
+  admin.get('/deliveries/:delivery_id/events', (req, res) => {
+    res.json(marketplace.statusCalls(req.params.delivery_id));
+  });
+
+  admin.post('/deliveries/:delivery_id/cancel', async (req, res) => {
+    const { force } = parseOr400(CancelBody, req.body ?? {});
+    res.json(await marketplace.cancelDelivery(req.params.delivery_id, { force: force ?? false }));
+  });
+
+  admin.put('/confirmation-timeout', (req, res) => {
+    const { ms } = parseOr400(TimeoutBody, req.body ?? {});
+    marketplace.setConfirmationTimeout(ms);
+    res.json({ confirmationTimeoutMs: ms });
   });
 }

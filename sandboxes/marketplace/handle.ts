@@ -1,15 +1,25 @@
-/** What a test in the same process can do with a marketplace sandbox: the admin API's powers, typed. */
+/** What a test in the same process can do with the Abbiamo sandbox: the admin API's powers, typed. */
 import type { SandboxControls } from '../common/controls';
-import type { DeliverySummary, ReceivedCallback } from './callbacks';
+import type { Answer } from '../common/outgoing';
+import type { DeliverySummary, ReceivedStatus, SandboxDelivery } from './deliveries';
 import type { DeliveryRequestResult } from './marketplaceCaller';
 
 export interface MarketplaceSandboxHandle extends SandboxControls {
-  /** sends a DELIVERY_REQUEST to the intake; default: seed 002's first example with fresh ids and headers */
+  /** sends a DELIVERY_REQUEST to the intake; default: the first DELIVERY_REQUEST example (contracts/examples) with fresh ids and headers */
   sendDeliveryRequest(event?: unknown): Promise<DeliveryRequestResult>;
-  /** status callbacks received for a delivery, in arrival order */
-  callbacks(deliveryId: string): ReceivedCallback[];
+  /** a delivery as Abbiamo holds it (GET /v1/delivery/:id shows the same) */
+  delivery(deliveryId: string): SandboxDelivery | undefined;
+  /** the status calls received for a delivery, in arrival order, each with what Abbiamo made of it */
+  statusCalls(deliveryId: string): ReceivedStatus[];
   deliveries(): DeliverySummary[];
-  /** accepts one more header set on status callbacks */
-  acceptHeaders(set: Record<string, string>): void;
+  /**
+   * The seller cancels: the delivery ends ORDER_FAILED SELLER_CANCELED and the intake gets
+   * CANCELLATION_REQUEST. Refused (409) once collected, as Abbiamo does, unless `force`.
+   */
+  cancelDelivery(deliveryId: string, options?: { force?: boolean }): Promise<Answer | { error: string }>;
+  /** changes the confirmation timeout for deliveries sent from now on */
+  setConfirmationTimeout(ms: number): void;
   setIntake(intake: { url: string; token: string; timeoutMs?: number }): void;
+  /** stops the confirmation timers (close() does it too) */
+  stop(): void;
 }

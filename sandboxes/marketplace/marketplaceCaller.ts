@@ -1,13 +1,13 @@
 /**
- * The sandbox playing the marketplace toward our intake: a DELIVERY_REQUEST (seed 002) with fresh
- * ids and fresh callback headers, which the sandbox then accepts on status callbacks.
+ * The sandbox playing Abbiamo toward our intake: DELIVERY_REQUEST (the repo's example, with fresh ids and
+ * fresh `logistic_data.headers`) and CANCELLATION_REQUEST (the seller's, or the confirmation timeout's).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SandboxError } from '../common/errors';
 import { postJson, type Answer } from '../common/outgoing';
 import deliveryRequestExample from '../../contracts/examples/marketplace.delivery-request.json';
-import type { HeaderSets } from './headerSets';
+import type { SandboxDelivery } from './deliveries';
 import type { MarketplaceSandboxOptions } from './options';
 
 export interface DeliveryRequestResult extends Answer {
@@ -20,7 +20,6 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 export class MarketplaceCaller {
   constructor(
     private readonly options: MarketplaceSandboxOptions,
-    private readonly accepted: HeaderSets,
     private readonly logger: Logger,
   ) {}
 
@@ -37,27 +36,40 @@ export class MarketplaceCaller {
     return event;
   }
 
-  async sendDeliveryRequest(event: unknown = this.defaultEvent()): Promise<DeliveryRequestResult> {
+  private intake() {
     const intake = this.options.intake;
     if (!intake)
       throw new SandboxError(409, 'No intake configured: start the marketplace sandbox with intake {url, token}');
-    const headers = headersOf(event);
-    if (headers) this.accepted.accept(headers);
+    return intake;
+  }
+
+  async send(event: unknown): Promise<Answer> {
+    const intake = this.intake();
     const answer = await postJson(`${intake.url.replace(/\/+$/, '')}/marketplace/events`, event, {
       headers: { authorization: `Bearer ${intake.token}` },
       timeoutMs: intake.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
-    this.logger.info({ status: answer.status, durationMs: answer.durationMs }, 'marketplace sent DELIVERY_REQUEST');
-    return { ...answer, event };
+    const type = (event as { event_type?: unknown } | null)?.event_type;
+    this.logger.info({ type, status: answer.status, durationMs: answer.durationMs }, 'Abbiamo sent an event');
+    return answer;
   }
-}
 
-/** `logistic_data.headers` when it is a set of string headers (a test may send anything). */
-function headersOf(event: unknown): Record<string, string> | null {
-  const headers = (event as { logistic_data?: { headers?: unknown } } | null)?.logistic_data?.headers;
-  if (!headers || typeof headers !== 'object') return null;
-  const entries = Object.entries(headers as Record<string, unknown>);
-  return entries.every(([, v]) => typeof v === 'string')
-    ? (Object.fromEntries(entries) as Record<string, string>)
-    : null;
+  /** Abbiamo's CANCELLATION_REQUEST for one delivery. */
+  cancellationRequest(delivery: SandboxDelivery, subStatus: 'SELLER_CANCELED' | 'CARRIER_TIMEOUT', now: number) {
+    return {
+      event_type: 'CANCELLATION_REQUEST',
+      delivery_id: delivery.deliveryId,
+      order_number: delivery.orderNumber,
+      tracking: delivery.tracking,
+      seller_id: delivery.seller.id,
+      seller_name: delivery.seller.name,
+      seller_document_number: delivery.seller.documentNumber,
+      seller_group_id: delivery.seller.groupId,
+      status: 'ORDER_FAILED',
+      sub_status: subStatus,
+      timestamp: now,
+      event_at: new Date(now).toISOString(),
+      support_id: randomUUID(),
+    };
+  }
 }

@@ -8,6 +8,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createBareActivities, type ActivityRan } from './bareActivities';
 import { required } from './env';
+import { createDataConverter } from '../../security/dataConverter';
 
 async function main(): Promise<void> {
   const address = required('TEMPORAL_ADDRESS');
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     taskQueue,
     workflowBundle: { codePath: bundlePath },
     activities: createBareActivities(notify),
+    dataConverter: createDataConverter(required('CODEC_KEYS')),
     // The same as worker/worker.ts.
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentLocalActivityExecutions: 200,

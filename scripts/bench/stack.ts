@@ -8,9 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { freePort, startDevServer, type DevServer } from '../dev-server';
+import { formatKeyRing } from '../../security/codec';
+import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../security/dataConverter';
 import { requestJson } from './http';
 import { REPO_ROOT, spawnTs, useCompiled, type Child } from './processes';
 import type { VtexCallSeen } from './sandboxes';
@@ -18,12 +21,14 @@ import type { ActivityRan } from './bareActivities';
 import { sleep } from './stats';
 
 export const BENCH_CREDENTIALS = {
-  intakeToken: 'bench-intake-token',
+  // Production rules apply (NODE_ENV=production): tokens of 32 characters or more, a key ring of its own.
+  intakeToken: 'bench-intake-token-0123456789abcdef',
   vtexApiKey: 'bench-vtex-api-key',
   engineApiKey: 'bench-engine-api-key',
   webhookSecret: 'bench-webhook-secret-0123456789',
   secretsKey: 'bench-secrets-key-0123456789abcdef0123456789',
   carrierId: 'bench-carrier',
+  codecKeys: formatKeyRing([{ id: 'bench-1', key: createHash('sha256').update('delivery-bridge bench key').digest() }]),
 };
 
 export interface SandboxUrls {
@@ -88,8 +93,16 @@ export class BenchEnvironment {
     useCompiled(build);
     const [server, ours, bare] = await Promise.all([
       startDevServer({ dbFile: path.join(this.dir, 'temporal.sqlite'), uiPort: false, log: this.log }),
-      bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler }),
-      bundleWorkflowCode({ workflowsPath: require.resolve('./bareWorkflows'), logger: quietBundler }),
+      bundleWorkflowCode({
+        workflowsPath: require.resolve('../../workflows'),
+        failureConverterPath: FAILURE_CONVERTER_PATH,
+        logger: quietBundler,
+      }),
+      bundleWorkflowCode({
+        workflowsPath: require.resolve('./bareWorkflows'),
+        failureConverterPath: FAILURE_CONVERTER_PATH,
+        logger: quietBundler,
+      }),
     ]);
     this.server = server;
     this.ourBundle = path.join(this.dir, 'workflow-bundle.js');
@@ -97,7 +110,11 @@ export class BenchEnvironment {
     writeFileSync(this.ourBundle, ours.code);
     writeFileSync(this.bareBundle, bare.code);
     this.connection = await Connection.connect({ address: server.address });
-    this.client = new Client({ connection: this.connection });
+    // Both workers encrypt like production (docs/security.md), so the bare baseline pays the codec too.
+    this.client = new Client({
+      connection: this.connection,
+      dataConverter: createDataConverter(BENCH_CREDENTIALS.codecKeys),
+    });
 
     this.sandboxes = spawnTs(
       'sandboxes',
@@ -140,6 +157,7 @@ export class BenchEnvironment {
       MARKETPLACE_URL: this.urls.marketplace,
       WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
       SECRETS_KEY: BENCH_CREDENTIALS.secretsKey,
+      CODEC_KEYS: BENCH_CREDENTIALS.codecKeys,
       // Worker settings under study pass through (e.g. WORKER_MAX_CACHED_WORKFLOWS=1000 npm run bench).
       ...(process.env.WORKER_MAX_CACHED_WORKFLOWS
         ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS }
@@ -166,6 +184,7 @@ export class BenchEnvironment {
         TEMPORAL_ADDRESS: this.server.address,
         TEMPORAL_TASK_QUEUE: bareQueue,
         BARE_WORKFLOW_BUNDLE: this.bareBundle,
+        CODEC_KEYS: BENCH_CREDENTIALS.codecKeys,
       },
       logOf('bare-worker'),
       profiled('bare-worker'),

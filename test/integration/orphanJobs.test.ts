@@ -4,6 +4,7 @@
  * canceled (issue: "orphan jobs").
  */
 import { createServiceBody, finalView } from '../support/deliveries';
+import { recordHistory } from '../support/histories';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -31,5 +32,6 @@ describe('a create whose answer was lost, then an engine down past the window', 
       status: 'CANCELLED',
     });
     expect(stack.vtex.service(body.carrierId, serviceId)?.status).toBe('CANCELED');
+    await recordHistory(stack.bridge.client, serviceId, 'orphan-job-canceled');
   }, 90_000);
 });

@@ -2,7 +2,7 @@
  * The platform's side: VTEX pauses, resumes and cancels through our intake; operators read and
  * change deliveries through GET /deliveries and the `npm run delivery` command line.
  */
-import { Client, Connection } from '@temporalio/client';
+import { testTemporalClient } from '../support/temporal';
 import { runDeliveryCli } from '../../scripts/delivery';
 import { recordHistory } from '../support/histories';
 import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexLog } from '../support/deliveries';
@@ -190,11 +190,7 @@ describe('operators', () => {
     const run = async (...argv: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
-      const connect = async () =>
-        new Client({
-          connection: await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! }),
-          namespace: 'default',
-        });
+      const connect = () => testTemporalClient();
       const code = await runDeliveryCli(argv, connect, { out: (l) => out.push(l), err: (l) => err.push(l) });
       return { code, out: out.join('\n'), err: err.join('\n') };
     };

@@ -1,22 +1,21 @@
 /**
- * Marketplace sandbox (seed 002, CONTRACT.md section 6): DELIVERY_REQUEST events to our intake with
- * fresh ids and callback headers, and our status callbacks checked against the shared contract and
- * those headers.
+ * Abbiamo sandbox: DELIVERY_REQUEST events to our intake with fresh ids and headers, its carrier
+ * status endpoints with Abbiamo's rules, the confirmation timeout, a seller's cancellation.
  */
-import { randomUUID } from 'node:crypto';
 import { DeliveryRequestEvent } from '../../contracts/marketplace';
 import { startMarketplaceSandbox, type MarketplaceSandbox } from '../../sandboxes';
-import { call, fixture } from './support/http';
+import { call, eventually, fixture } from './support/http';
 import { startReceiver, type Receiver } from './support/receiver';
 
 const intakeToken = 'test-intake-token';
+const carrierKey = 'test-carrier-key';
 let intake: Receiver;
 let marketplace: MarketplaceSandbox;
 
 beforeAll(async () => {
   intake = await startReceiver();
   intake.answer('/marketplace/events', () => ({ status: 202, body: { accepted: true } }));
-  marketplace = await startMarketplaceSandbox({ intake: { url: intake.url, token: intakeToken } });
+  marketplace = await startMarketplaceSandbox({ intake: { url: intake.url, token: intakeToken }, carrierKey });
 });
 afterAll(async () => {
   await marketplace.close();
@@ -26,23 +25,25 @@ beforeEach(() => {
   intake.received.length = 0;
 });
 
-function callback(deliveryId: string, overrides: Record<string, unknown> = {}) {
-  return {
-    event_id: randomUUID(),
-    status: 'ASSIGNED',
-    occurred_at: new Date().toISOString(),
-    tracking: 'a-vBGOS',
-    delivery_id: deliveryId,
-    order_number: 'example_carrier_payload_1',
-    agent: { id: 'courier-1', name: 'Ana Souza', vehicle: 'motorcycle' },
-    ...overrides,
+/** A delivery Abbiamo sent, and a poster of status calls for it with the right headers. */
+async function sentDelivery(sandbox = marketplace) {
+  const sent = await sandbox.sendDeliveryRequest();
+  const event = sent.event as {
+    deliveries: Array<{ delivery_id: string }>;
+    logistic_data: { headers: Record<string, string> };
   };
+  const deliveryId = event.deliveries[0]!.delivery_id;
+  const headers = { ...event.logistic_data.headers, 'x-abbiamo-carrier-key': carrierKey };
+  const post = (endpoint: string, body: Record<string, unknown>, extraHeaders: Record<string, string> = headers) =>
+    call('POST', `${sandbox.url}/v1/delivery/${endpoint}`, {
+      body: { delivery_id: deliveryId, ...body },
+      headers: extraHeaders,
+    });
+  return { deliveryId, headers, post, createdAt: Date.parse(sandbox.delivery(deliveryId)!.createdAt) };
 }
+const iso = (ms: number) => new Date(ms).toISOString();
 
-const post = (deliveryId: string, body: unknown, headers: Record<string, string>) =>
-  call('POST', `${marketplace.url}/deliveries/${deliveryId}/events`, { body, headers });
-
-test("POST /_sandbox/events sends seed 002's first example with fresh delivery_id, order_number and callback headers", async () => {
+test("POST /_sandbox/events sends seed 002's first example with fresh delivery_id, order_number and headers", async () => {
   const first = await call('POST', `${marketplace.url}/_sandbox/events`);
   await call('POST', `${marketplace.url}/_sandbox/events`, { body: {} });
   expect(first.status).toBe(200);
@@ -50,7 +51,6 @@ test("POST /_sandbox/events sends seed 002's first example with fresh delivery_i
   const [a, b] = intake.received;
   expect(a!.path).toBe('/marketplace/events');
   expect(a!.headers.authorization).toBe(`Bearer ${intakeToken}`);
-  expect(a!.body).toEqual(first.body.event);
   expect(DeliveryRequestEvent.safeParse(a!.body).success).toBe(true);
   const example = fixture('marketplace.delivery-request.json');
   const [delivery] = a!.body.deliveries;
@@ -63,116 +63,212 @@ test("POST /_sandbox/events sends seed 002's first example with fresh delivery_i
     deliveries: [{ ...example.deliveries[0], delivery_id: 'x', order_number: 'y' }],
     logistic_data: null,
   });
-  expect(delivery.delivery_id).not.toBe(example.deliveries[0].delivery_id);
   expect(delivery.delivery_id).not.toBe(b!.body.deliveries[0].delivery_id);
-  expect(delivery.order_number).not.toBe(b!.body.deliveries[0].order_number);
   expect(a!.body.logistic_data.headers.Authorization).toMatch(/^Bearer [\w-]{20,}$/);
-  expect(a!.body.logistic_data.headers.Authorization).not.toBe(b!.body.logistic_data.headers.Authorization);
+  // Filed before it was sent: PENDING, unconfirmed.
+  expect(marketplace.delivery(delivery.delivery_id)).toMatchObject({ status: 'PENDING', confirmed: false });
 });
 
-test('a callback carrying the headers handed out in the event is accepted and listed per delivery in arrival order', async () => {
-  const sent = await marketplace.sendDeliveryRequest();
-  const event = sent.event as {
-    deliveries: Array<{ delivery_id: string }>;
-    logistic_data: { headers: Record<string, string> };
-  };
-  const deliveryId = event.deliveries[0]!.delivery_id;
-  const headers = event.logistic_data.headers;
-  const assigned = callback(deliveryId);
-  const picked = callback(deliveryId, { status: 'PICKED' });
-  expect((await post(deliveryId, assigned, headers)).body).toEqual({
-    message: 'Event received',
-    event_id: assigned.event_id,
+test('takes status calls in order: confirmed, the steps, a terminal; GET /v1/delivery/:id shows it', async () => {
+  const { deliveryId, post, headers, createdAt } = await sentDelivery();
+  const steps: Array<[string, Record<string, unknown>]> = [
+    ['confirmed', { external_id: 'job-1', collect_verification_code: '0427', price: 1000 }],
+    ['handling', { sub_status: 'DRIVER_ASSIGNED', driver_name: 'Ana Souza', vehicle: 'moto' }],
+    ['collecting-delivery', {}],
+    ['at-pickup-point', {}],
+    ['start-delivery', {}],
+    ['successful', {}],
+  ];
+  for (const [i, [endpoint, extra]] of steps.entries()) {
+    const answer = await post(endpoint, { event_at: iso(createdAt + 1000 * (i + 1)), ...extra });
+    expect([endpoint, answer.status, answer.body]).toEqual([endpoint, 200, { success: true }]);
+  }
+  const read = await call('GET', `${marketplace.url}/v1/delivery/${deliveryId}`, { headers });
+  expect(read.status).toBe(200);
+  expect(read.body).toMatchObject({
+    deliveryId,
+    status: 'SUCCESSFUL',
+    subStatus: 'DELIVERED',
+    confirmed: true,
+    externalId: 'job-1',
+    collectVerificationCode: '0427',
+    driver: { name: 'Ana Souza', vehicle: 'moto' },
+    terminal: { endpoint: 'successful' },
+    headers: {},
   });
-  expect((await post(deliveryId, picked, { authorization: headers.Authorization! })).status).toBe(200);
-  expect((await post(deliveryId, assigned, headers)).status).toBe(200);
-  const listed = await call('GET', `${marketplace.url}/_sandbox/deliveries/${deliveryId}/events`);
-  expect(listed.body.map((r: any) => [r.callback.status, r.duplicate])).toEqual([
-    ['ASSIGNED', false],
-    ['PICKED', false],
-    ['ASSIGNED', true],
+  expect(marketplace.statusCalls(deliveryId).every((c) => c.outcome === 'accepted' && c.eventHeaders)).toBe(true);
+});
+
+test('refuses with 422 and the documented code: before the delivery, terminal again, after the terminal', async () => {
+  const { deliveryId, post, createdAt } = await sentDelivery();
+  expect((await post('confirmed', { event_at: iso(createdAt - 1) })).body).toEqual({
+    code: 'EVENT_AT_BEFORE_DELIVERY_CREATED_AT',
+    message: expect.any(String),
+  });
+  await post('confirmed', { event_at: iso(createdAt + 10) });
+  await post('start-delivery', { event_at: iso(createdAt + 20) });
+  expect((await post('successful', { event_at: iso(createdAt + 30) })).status).toBe(200);
+  const again = await post('returned', { event_at: iso(createdAt + 40) });
+  expect([again.status, again.body.code]).toEqual([422, 'EVENT_CANNOT_BE_TERMINAL_AGAIN']);
+  const after = await post('handling', { event_at: iso(createdAt + 50), sub_status: 'X' });
+  expect([after.status, after.body.code]).toEqual([422, 'EVENT_CANNOT_BE_AFTER_TERMINAL_STATUS']);
+  // An earlier-dated non-terminal event inside the 24 hours is taken, without moving the status.
+  expect((await post('at-pickup-point', { event_at: iso(createdAt + 15) })).status).toBe(200);
+  expect(marketplace.delivery(deliveryId)).toMatchObject({ status: 'SUCCESSFUL' });
+  expect(marketplace.statusCalls(deliveryId).map((c) => [c.endpoint, c.outcome, c.code ?? null])).toEqual([
+    ['confirmed', 'refused', 'EVENT_AT_BEFORE_DELIVERY_CREATED_AT'],
+    ['confirmed', 'accepted', null],
+    ['start-delivery', 'accepted', null],
+    ['successful', 'accepted', null],
+    ['returned', 'refused', 'EVENT_CANNOT_BE_TERMINAL_AGAIN'],
+    ['handling', 'refused', 'EVENT_CANNOT_BE_AFTER_TERMINAL_STATUS'],
+    ['at-pickup-point', 'accepted', null],
   ]);
-  expect(marketplace.callbacks(deliveryId)).toEqual(listed.body);
-  expect(marketplace.deliveries()).toEqual(
-    expect.arrayContaining([{ deliveryId, callbacks: 3, lastStatus: 'ASSIGNED' }]),
-  );
 });
 
-test("seed 002's own header set {Authorization: 'Bearer xxx'} is accepted by default", async () => {
-  const deliveryId = fixture('marketplace.delivery-request.json').deliveries[0].delivery_id;
-  expect((await post(deliveryId, callback(deliveryId), { Authorization: 'Bearer xxx' })).status).toBe(200);
-});
-
-test('a callback without headers, with a wrong value, or with only part of a header set gets 401 and is not kept', async () => {
-  marketplace.acceptHeaders({ 'X-Carrier': 'c1', 'X-Secret': 's1' });
-  const deliveryId = randomUUID();
-  expect((await post(deliveryId, callback(deliveryId), {})).status).toBe(401);
-  expect((await post(deliveryId, callback(deliveryId), { authorization: 'Bearer yyy' })).status).toBe(401);
-  expect((await post(deliveryId, callback(deliveryId), { 'x-carrier': 'c1' })).status).toBe(401);
-  expect((await post(deliveryId, callback(deliveryId), { 'x-carrier': 'c1', 'x-secret': 's1' })).status).toBe(200);
-  expect(marketplace.callbacks(deliveryId)).toHaveLength(1);
-});
-
-test('acceptedHeaders replaces the seed default', async () => {
-  const strict = await startMarketplaceSandbox({ acceptedHeaders: [{ Authorization: 'Bearer only-this' }] });
+test('refuses an earlier-dated event more than 24 hours after the terminal: EVENT_NOT_IN_UPDATE_TIME_WINDOW', async () => {
+  const { deliveryId, post, createdAt } = await sentDelivery();
+  await post('confirmed', { event_at: iso(createdAt + 10) });
+  await post('successful', { event_at: iso(createdAt + 30) });
+  const delivery = marketplace.delivery(deliveryId)!;
+  // A day later, by the sandbox's clock.
+  const later = Date.parse(delivery.terminal!.at) + 24 * 3600_000 + 1;
+  const clock = jest.spyOn(Date, 'now').mockReturnValue(later);
   try {
-    const url = (id: string) => `${strict.url}/deliveries/${id}/events`;
-    expect(
-      (await call('POST', url('d1'), { body: callback('d1'), headers: { authorization: 'Bearer xxx' } })).status,
-    ).toBe(401);
-    expect(
-      (await call('POST', url('d1'), { body: callback('d1'), headers: { authorization: 'Bearer only-this' } })).status,
-    ).toBe(200);
+    const late = await post('start-delivery', { event_at: iso(createdAt + 20) });
+    expect([late.status, late.body.code]).toEqual([422, 'EVENT_NOT_IN_UPDATE_TIME_WINDOW']);
   } finally {
-    await strict.close();
+    clock.mockRestore();
   }
 });
 
-test.each([
-  ['an unknown status', { status: 'LOST' }, 'status'],
-  ['no event_id', { event_id: undefined }, 'event_id'],
-  ['an occurred_at that is no ISO time', { occurred_at: 'yesterday' }, 'occurred_at'],
-  ['a delivery_id other than the path', { delivery_id: 'another' }, 'delivery_id'],
-  ['no order_number', { order_number: undefined }, 'order_number'],
-])('a callback with %s gets 400 naming the field', async (_what, overrides, path) => {
-  const deliveryId = randomUUID();
-  const reply = await post(deliveryId, callback(deliveryId, overrides), { authorization: 'Bearer xxx' });
-  expect(reply.status).toBe(400);
-  expect(reply.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
-  expect(marketplace.callbacks(deliveryId)).toEqual([]);
+test('drops silently an event dated like the previous one, and marks one dated earlier', async () => {
+  const { deliveryId, post, createdAt } = await sentDelivery();
+  await post('confirmed', { event_at: iso(createdAt + 10) });
+  expect((await post('collecting-delivery', { event_at: iso(createdAt + 10) })).status).toBe(200);
+  await post('at-pickup-point', { event_at: iso(createdAt + 30) });
+  await post('start-delivery', { event_at: iso(createdAt + 20) });
+  expect(marketplace.statusCalls(deliveryId).map((c) => [c.endpoint, c.outcome, c.outOfOrder ?? false])).toEqual([
+    ['confirmed', 'accepted', false],
+    ['collecting-delivery', 'dropped', false],
+    ['at-pickup-point', 'accepted', false],
+    ['start-delivery', 'accepted', true],
+  ]);
+  expect(marketplace.delivery(deliveryId)).toMatchObject({ status: 'START_DELIVERY' });
 });
 
-test('a given event is sent as given, and its logistic_data.headers become accepted', async () => {
-  const event = fixture('marketplace.delivery-request-route.json');
-  event.logistic_data.headers = { 'X-Api-Key': 'route-key' };
-  const reply = await call('POST', `${marketplace.url}/_sandbox/events`, { body: { event } });
-  expect(reply.status).toBe(200);
-  expect(intake.received[0]!.body).toEqual(event);
-  const deliveryId = event.deliveries[0].delivery_id;
-  expect((await post(deliveryId, callback(deliveryId), { 'x-api-key': 'route-key' })).status).toBe(200);
+test('401 without our carrier key; records whether the event headers came; 404 and 400 for unknown or malformed', async () => {
+  const { deliveryId, post, createdAt } = await sentDelivery();
+  const event_at = iso(createdAt + 10);
+  expect((await post('confirmed', { event_at }, { 'x-abbiamo-carrier-key': 'wrong' })).status).toBe(401);
+  expect((await post('confirmed', { event_at }, { 'x-abbiamo-carrier-key': carrierKey })).status).toBe(200);
+  expect(marketplace.statusCalls(deliveryId)).toEqual([
+    expect.objectContaining({ outcome: 'accepted', eventHeaders: false }),
+  ]);
+  expect((await post('confirmed', { event_at, delivery_id: 'unknown-delivery' })).status).toBe(404);
+  expect((await post('teleported', { event_at: iso(createdAt + 20) })).status).toBe(404);
+  const bad = await post('handling', { event_at: 'yesterday' });
+  expect(bad.status).toBe(400);
+  expect(bad.body.errors).toEqual([{ path: 'event_at', message: expect.any(String) }]);
+  // The carrier key is a secret: masked in the recorded calls.
+  const recorded = marketplace.calls({ method: 'POST', path: '^/v1/delivery/confirmed$' });
+  expect(recorded.every((c) => c.headers['x-abbiamo-carrier-key'] === '[masked]')).toBe(true);
 });
 
-test('POST /_sandbox/headers accepts a header set at run time; an empty set is refused', async () => {
-  expect(
-    (await call('POST', `${marketplace.url}/_sandbox/headers`, { body: { 'X-Token': 'admin-added' } })).status,
-  ).toBe(204);
-  expect((await call('POST', `${marketplace.url}/_sandbox/headers`, { body: {} })).status).toBe(400);
-  expect((await post('d9', callback('d9'), { 'x-token': 'admin-added' })).status).toBe(200);
-});
-
-test('recorded callbacks show the Authorization header masked', async () => {
-  marketplace.clearCalls();
-  await post('d10', callback('d10'), { authorization: 'Bearer xxx' });
-  const [record] = marketplace.calls({ path: '/deliveries/d10/events' });
-  expect(record?.headers.authorization).toBe('[masked]');
-});
-
-test('without an intake, sending a DELIVERY_REQUEST answers 409', async () => {
-  const alone = await startMarketplaceSandbox();
+test('cancels a delivery left unconfirmed past the timeout and sends CANCELLATION_REQUEST CARRIER_TIMEOUT', async () => {
+  const quick = await startMarketplaceSandbox({
+    intake: { url: intake.url, token: intakeToken },
+    carrierKey,
+    confirmationTimeoutMs: 200,
+  });
   try {
-    expect((await call('POST', `${alone.url}/_sandbox/events`)).status).toBe(409);
-    await expect(alone.sendDeliveryRequest()).rejects.toThrow(/No intake configured/);
+    const unconfirmed = await sentDelivery(quick);
+    const confirmed = await sentDelivery(quick);
+    await confirmed.post('confirmed', { event_at: iso(confirmed.createdAt + 10) });
+    const cancellation = await eventually(() =>
+      intake.received.find((r) => r.body?.event_type === 'CANCELLATION_REQUEST'),
+    );
+    expect(cancellation!.headers.authorization).toBe(`Bearer ${intakeToken}`);
+    expect(cancellation!.body).toMatchObject({
+      event_type: 'CANCELLATION_REQUEST',
+      delivery_id: unconfirmed.deliveryId,
+      status: 'ORDER_FAILED',
+      sub_status: 'CARRIER_TIMEOUT',
+      timestamp: expect.any(Number),
+      event_at: expect.any(String),
+    });
+    expect(quick.delivery(unconfirmed.deliveryId)).toMatchObject({
+      status: 'ORDER_FAILED',
+      subStatus: 'CARRIER_TIMEOUT',
+    });
+    // A confirmation after the timeout comes too late: the delivery already ended.
+    const late = await unconfirmed.post('confirmed', { event_at: iso(Date.now() + 1000) });
+    expect([late.status, late.body.code]).toEqual([422, 'EVENT_CANNOT_BE_AFTER_TERMINAL_STATUS']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(intake.received.filter((r) => r.body?.event_type === 'CANCELLATION_REQUEST')).toHaveLength(1);
+    expect(quick.delivery(confirmed.deliveryId)).toMatchObject({ status: 'DISPATCHED' });
   } finally {
-    await alone.close();
+    await quick.close();
+  }
+});
+
+test('the seller cancels on command before collection; after collection only when forced', async () => {
+  const before = await sentDelivery();
+  await before.post('confirmed', { event_at: iso(before.createdAt + 10) });
+  await before.post('collecting-delivery', { event_at: iso(before.createdAt + 20) });
+  const answer = await call('POST', `${marketplace.url}/_sandbox/deliveries/${before.deliveryId}/cancel`);
+  expect(answer.status).toBe(200);
+  expect(answer.body).toMatchObject({ status: 202 });
+  expect(intake.received.at(-1)!.body).toMatchObject({
+    event_type: 'CANCELLATION_REQUEST',
+    delivery_id: before.deliveryId,
+    sub_status: 'SELLER_CANCELED',
+  });
+  expect(marketplace.delivery(before.deliveryId)).toMatchObject({
+    status: 'ORDER_FAILED',
+    subStatus: 'SELLER_CANCELED',
+    cancellations: [{ subStatus: 'SELLER_CANCELED', answer: { status: 202 } }],
+  });
+
+  const after = await sentDelivery();
+  await after.post('confirmed', { event_at: iso(after.createdAt + 10) });
+  await after.post('start-delivery', { event_at: iso(after.createdAt + 20) });
+  expect((await call('POST', `${marketplace.url}/_sandbox/deliveries/${after.deliveryId}/cancel`)).status).toBe(409);
+  const forced = await call('POST', `${marketplace.url}/_sandbox/deliveries/${after.deliveryId}/cancel`, {
+    body: { force: true },
+  });
+  expect(forced.body).toMatchObject({ status: 202 });
+});
+
+test('the confirmation timeout is settable at run time', async () => {
+  const set = await call('PUT', `${marketplace.url}/_sandbox/confirmation-timeout`, { body: { ms: 1500 } });
+  expect(set.body).toEqual({ confirmationTimeoutMs: 1500 });
+  expect((await call('PUT', `${marketplace.url}/_sandbox/confirmation-timeout`, { body: { ms: -1 } })).status).toBe(
+    400,
+  );
+  marketplace.setConfirmationTimeout(30 * 60_000);
+});
+
+test('faults apply to the carrier endpoints like on every sandbox', async () => {
+  const { post, createdAt } = await sentDelivery();
+  marketplace.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/v1/delivery/' });
+  try {
+    expect((await post('confirmed', { event_at: iso(createdAt + 10) })).status).toBe(503);
+  } finally {
+    marketplace.resetFaults();
+  }
+  expect((await post('confirmed', { event_at: iso(createdAt + 10) })).status).toBe(200);
+});
+
+test('a status call for a delivery it never sent: 404, or filed then with unknownDeliveries: register', async () => {
+  const lenient = await startMarketplaceSandbox({ carrierKey, unknownDeliveries: 'register' });
+  try {
+    const body = { delivery_id: 'posted-straight-to-the-intake', event_at: new Date().toISOString() };
+    const headers = { 'x-abbiamo-carrier-key': carrierKey };
+    expect((await call('POST', `${marketplace.url}/v1/delivery/confirmed`, { body, headers })).status).toBe(404);
+    expect((await call('POST', `${lenient.url}/v1/delivery/confirmed`, { body, headers })).status).toBe(200);
+    expect(lenient.delivery(body.delivery_id)).toMatchObject({ status: 'DISPATCHED', createdAt: body.event_at });
+  } finally {
+    await lenient.close();
   }
 });

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer } from '../../scripts/dev-server';
+import { FAILURE_CONVERTER_PATH } from '../../security/dataConverter';
 
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'delivery-bridge-test-'));
@@ -17,7 +18,12 @@ export default async function globalSetup(): Promise<void> {
       uiPort: false,
       log: (l) => process.stderr.write(`${l}\n`),
     }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+    // With the worker's failure converter: failures the workflow writes are encrypted too.
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows'),
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: quietLogger,
+    }),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);

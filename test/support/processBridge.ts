@@ -5,8 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { freePort } from '../../scripts/dev-server';
+import { testTemporalClient } from './temporal';
 import { waitFor } from './waitFor';
 
 export interface ProcessBridge {
@@ -62,15 +63,14 @@ export async function startProcessBridge(env: Record<string, string>, temporalAd
     timeoutMs: 30_000,
     intervalMs: 200,
   });
-  const connection = await Connection.connect({ address: temporalAddress });
-  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE ?? 'default' });
+  const client = await testTemporalClient({ address: temporalAddress, env });
   return {
     apiUrl,
     client,
     async stop() {
       await stopChild(api);
       await stopChild(worker);
-      await connection.close();
+      await client.connection.close();
     },
   };
 }

@@ -34,6 +34,8 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** Run the API and the worker as their own processes, as in production (default: in this process). */
   processes?: boolean;
+  /** Another Temporal server than the test run's (a test with its own dev server, e.g. with a Web UI). */
+  temporalAddress?: string;
 }
 
 export interface TestStack {
@@ -54,7 +56,7 @@ export interface TestStack {
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  const temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
+  const temporalAddress = options.temporalAddress ?? process.env.TEST_TEMPORAL_ADDRESS;
   if (!temporalAddress)
     throw new Error('TEST_TEMPORAL_ADDRESS is not set: run the tests through jest (globalSetup starts the dev server)');
   const port = await freePort();

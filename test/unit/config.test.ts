@@ -40,6 +40,9 @@ describe('configuration from the environment', () => {
     expect(() =>
       resolveConfig(parseEnv({ VTEX_TRACKING_URL: 'https://api.example.com/prod/v1' }), sandboxUrls),
     ).toThrow(/VTEX_AUTH_URL/);
+    expect(() => resolveConfig(parseEnv({ MARKETPLACE_URL: 'https://api.abbiamo.example' }), sandboxUrls)).toThrow(
+      new ConfigError('MARKETPLACE_CARRIER_KEY', 'is required when MARKETPLACE_URL is set'),
+    );
   });
 
   it('requires INTAKE_TOKEN once no sandbox runs, and refuses sandboxes in production', () => {
@@ -51,6 +54,7 @@ describe('configuration from the environment', () => {
       DELIVERY_ENGINE_URL: 'https://engine.example.com/',
       DELIVERY_ENGINE_API_KEY: 'e',
       MARKETPLACE_URL: 'https://mp.example.com',
+      MARKETPLACE_CARRIER_KEY: 'abbiamo-key',
     };
     expect(() => resolveConfig(parseEnv(real))).toThrow(/INTAKE_TOKEN is required/);
     const config = resolveConfig(parseEnv({ ...real, INTAKE_TOKEN: 't' }));
@@ -67,10 +71,13 @@ describe('configuration from the environment', () => {
         INTAKE_TOKEN: 'intake-secret',
         VTEX_API_KEY: 'vtex-secret',
         DELIVERY_ENGINE_API_KEY: 'engine-secret',
+        MARKETPLACE_CARRIER_KEY: 'abbiamo-secret',
       }),
       sandboxUrls,
     );
+    expect(config.marketplace.carrierKey).toBe('abbiamo-secret');
     const text = JSON.stringify(describeConfig(config));
-    for (const secret of ['intake-secret', 'vtex-secret', 'engine-secret']) expect(text).not.toContain(secret);
+    for (const secret of ['intake-secret', 'vtex-secret', 'engine-secret', 'abbiamo-secret'])
+      expect(text).not.toContain(secret);
   });
 });

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { parseEnv, resolveConfig } from '../../config';
+import { parseEnv, resolveCodecServer, resolveConfig } from '../../config';
 
 interface Service {
   image?: string;
@@ -41,6 +41,7 @@ describe('docker-compose.yml (production shape)', () => {
   it('has Temporal on PostgreSQL, its Web UI, the search-attribute setup, the worker and the intake API', () => {
     expect(Object.keys(services).sort()).toEqual([
       'api',
+      'codec-server',
       'postgresql',
       'temporal',
       'temporal-setup',
@@ -60,7 +61,7 @@ describe('docker-compose.yml (production shape)', () => {
   });
 
   it('health-checks every long-running service and starts each after what it needs', () => {
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'api']) {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'worker', 'api', 'codec-server']) {
       expect([name, services[name]!.healthcheck?.test.length]).toEqual([name, expect.any(Number)]);
     }
     expect(services.temporal!.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
@@ -72,14 +73,15 @@ describe('docker-compose.yml (production shape)', () => {
     });
   });
 
-  it('publishes the intake API, Temporal and the Web UI ports', () => {
+  it('publishes the intake API; Temporal, the Web UI and the codec server on loopback only', () => {
     expect(services.api!.ports).toEqual(['3000:3000']);
-    expect(services.temporal!.ports).toEqual(['7233:7233']);
-    expect(services['temporal-ui']!.ports).toEqual(['8233:8080']);
+    expect(services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(services['temporal-ui']!.ports).toEqual(['127.0.0.1:8233:8080']);
+    expect(services['codec-server']!.ports).toEqual(['127.0.0.1:8234:8234']);
   });
 
   it('runs commands whose sources exist', () => {
-    for (const name of ['api', 'worker', 'temporal-setup']) {
+    for (const name of ['api', 'worker', 'temporal-setup', 'codec-server']) {
       const script = services[name]!.command!.find((part) => part.startsWith('dist/'))!;
       const source = path.join(root, script.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
       expect([name, existsSync(source)]).toEqual([name, true]);
@@ -89,14 +91,16 @@ describe('docker-compose.yml (production shape)', () => {
   it('gives the API and the worker an environment our configuration accepts in production', () => {
     const secrets = {
       PUBLIC_URL: 'https://bridge.example.com',
-      INTAKE_TOKEN: 'intake',
+      INTAKE_TOKEN: 'intake-token-of-at-least-32-characters',
       VTEX_CARRIER_ID: 'carrier',
       VTEX_API_KEY: 'vtex-key',
       DELIVERY_ENGINE_URL: 'https://engine.example.com',
       DELIVERY_ENGINE_API_KEY: 'engine-key',
       MARKETPLACE_URL: 'https://marketplace.example.com',
+      MARKETPLACE_CARRIER_KEY: 'abbiamo-key',
       WEBHOOK_SECRET: 'w'.repeat(32),
       SECRETS_KEY: 's'.repeat(32),
+      CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
     };
     for (const name of ['api', 'worker']) {
       const env = resolveEnv(services[name]!.environment!, secrets);
@@ -106,5 +110,9 @@ describe('docker-compose.yml (production shape)', () => {
       expect(config.temporal.address).toBe('temporal:7233');
       expect(config.vtex.trackingUrl).toBe('https://api.pickingnpacking.com/prod/v1');
     }
+    const codec = resolveCodecServer(
+      parseEnv(resolveEnv(services['codec-server']!.environment!, { ...secrets, OPERATOR_TOKENS: 'o'.repeat(32) })),
+    );
+    expect(codec).toMatchObject({ host: '0.0.0.0', port: 8234, corsOrigins: ['http://localhost:8233'] });
   });
 });

@@ -1,3 +1,4 @@
+// LEGACY: the invented callbacks, kept for deliveries recorded with them (mapping/eventToMarketplace.ts).
 import type { JobEvent } from '../../contracts/deliveryEngine';
 import { StatusCallback } from '../../contracts/marketplace';
 import {
@@ -8,8 +9,7 @@ import {
   marketplaceStatusOf,
   type MarketplaceCall,
 } from '../../mapping/eventToMarketplace';
-import { reporterFor } from '../../workflows/platforms';
-import { marketplaceReporter } from '../../workflows/reporters';
+import { legacyMarketplaceReporter } from '../../workflows/reporters';
 import type { MarketplaceTarget } from '../../contracts/delivery';
 
 const target: MarketplaceTarget = {
@@ -217,14 +217,10 @@ describe('carrier events to marketplace status callbacks', () => {
   });
 });
 
-describe('the marketplace reporter', () => {
-  it('is chosen for marketplace deliveries and has no confirmation delay, whatever the tuning says', () => {
-    expect(reporterFor(target, 5000, {}).confirmationDelayMs).toBe(0);
-    expect(marketplaceReporter(target, {}).confirmationDelayMs).toBe(0);
-  });
-
+describe('the legacy marketplace reporter', () => {
   it('describes each call by status and event_id (never the headers)', () => {
-    const reporter = marketplaceReporter(target, {});
+    const reporter = legacyMarketplaceReporter(target);
+    expect(reporter.confirmationDelayMs).toBe(0);
     const [call] = reporter.creationFailed('boom');
     expect(reporter.describe(call!)).toBe('POST status CANCELED (d-1:creation-failed)');
     expect(reporter.describe(call!)).not.toContain('sealed');

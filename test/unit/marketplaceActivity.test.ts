@@ -6,8 +6,10 @@ import type { StatusCallback } from '../../contracts/marketplace';
 import { marketplaceServiceId } from '../../mapping/ids';
 import { createSealer } from '../../security/sealing';
 import type { MarketplaceTarget } from '../../contracts/delivery';
+import type { AbbiamoCall } from '../../mapping/eventToAbbiamo';
 
 const sealer = createSealer('secrets:test-engine-api-key');
+const carrierKey = 'our-carrier-key';
 const headers = { Authorization: 'Bearer very-secret', 'X-Marketplace-Carrier': 'carrier-9' };
 const target: MarketplaceTarget = {
   platform: 'marketplace',
@@ -23,6 +25,12 @@ const callback: StatusCallback = {
   tracking: 'a-vBGOS',
   delivery_id: 'd-1',
   order_number: 'order-1',
+};
+
+const call: AbbiamoCall = {
+  kind: 'status',
+  endpoint: 'start-delivery',
+  body: { delivery_id: 'd-1', event_at: '2026-11-27T12:00:00.000Z' },
 };
 
 function fakeMarketplace(answer: HttpResponse) {
@@ -49,10 +57,10 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
   throw new Error('expected a failure');
 }
 
-describe('marketplaceSendStatus', () => {
-  it('posts the callback to /deliveries/{delivery_id}/events with exactly the unsealed headers', async () => {
+describe('abbiamoReport (and the legacy marketplaceSendStatus)', () => {
+  it('legacy: posts the callback to /deliveries/{delivery_id}/events with exactly the unsealed headers', async () => {
     const { client, requests } = fakeMarketplace({ status: 202, body: null });
-    const { marketplaceSendStatus } = createMarketplaceActivities({ marketplace: client, sealer });
+    const { marketplaceSendStatus } = createMarketplaceActivities({ marketplace: client, sealer, carrierKey });
     await expect(marketplaceSendStatus(target, callback)).resolves.toEqual({ outcome: 'sent' });
     expect(requests).toEqual([
       { method: 'POST', path: '/deliveries/d-1/events', json: callback, headers, timeoutMs: 10_000 },
@@ -63,70 +71,147 @@ describe('marketplaceSendStatus', () => {
     const server = createMarketplaceActivities({
       marketplace: fakeMarketplace({ status: 503, body: 'busy' }).client,
       sealer,
+      carrierKey,
     });
-    expect(await failureOf(server.marketplaceSendStatus(target, callback))).toMatchObject({
+    expect(await failureOf(server.abbiamoReport(target, call))).toMatchObject({
       type: 'ServerError',
       nonRetryable: false,
     });
     const bad = createMarketplaceActivities({
       marketplace: fakeMarketplace({ status: 400, body: { message: 'status unknown' } }).client,
       sealer,
+      carrierKey,
     });
-    expect(await failureOf(bad.marketplaceSendStatus(target, callback))).toMatchObject({
+    expect(await failureOf(bad.abbiamoReport(target, call))).toMatchObject({
       type: 'BadRequest',
       nonRetryable: true,
     });
   });
 
   it('retries a 401 for a while, then gives up so the delivery is flagged', async () => {
-    const { marketplaceSendStatus } = createMarketplaceActivities({
+    const { abbiamoReport } = createMarketplaceActivities({
       marketplace: fakeMarketplace({ status: 401, body: null }).client,
       sealer,
+      carrierKey,
     });
-    const early = await failureOf(
-      new MockActivityEnvironment({ attempt: 3 }).run(marketplaceSendStatus, target, callback),
-    );
+    const early = await failureOf(new MockActivityEnvironment({ attempt: 3 }).run(abbiamoReport, target, call));
     expect(early).toMatchObject({ type: 'Unauthorized', nonRetryable: false });
-    const late = await failureOf(
-      new MockActivityEnvironment({ attempt: 11 }).run(marketplaceSendStatus, target, callback),
-    );
+    const late = await failureOf(new MockActivityEnvironment({ attempt: 11 }).run(abbiamoReport, target, call));
     expect(late).toMatchObject({ type: 'Unauthorized', nonRetryable: true });
   });
 
   it('retries a 404 only for the first attempts', async () => {
-    const { marketplaceSendStatus } = createMarketplaceActivities({
+    const { abbiamoReport } = createMarketplaceActivities({
       marketplace: fakeMarketplace({ status: 404, body: null }).client,
       sealer,
+      carrierKey,
     });
-    expect(
-      await failureOf(new MockActivityEnvironment({ attempt: 2 }).run(marketplaceSendStatus, target, callback)),
-    ).toMatchObject({ nonRetryable: false });
-    expect(
-      await failureOf(new MockActivityEnvironment({ attempt: 6 }).run(marketplaceSendStatus, target, callback)),
-    ).toMatchObject({ nonRetryable: true });
+    expect(await failureOf(new MockActivityEnvironment({ attempt: 2 }).run(abbiamoReport, target, call))).toMatchObject(
+      { nonRetryable: false },
+    );
+    expect(await failureOf(new MockActivityEnvironment({ attempt: 6 }).run(abbiamoReport, target, call))).toMatchObject(
+      { nonRetryable: true },
+    );
   });
 
   it('refuses, without retry and without calling, headers sealed for another delivery or altered', async () => {
     const { client, requests } = fakeMarketplace({ status: 200, body: null });
-    const { marketplaceSendStatus } = createMarketplaceActivities({ marketplace: client, sealer });
-    const moved = await failureOf(marketplaceSendStatus({ ...target, deliveryId: 'd-2' }, callback));
+    const { abbiamoReport } = createMarketplaceActivities({ marketplace: client, sealer, carrierKey });
+    const moved = await failureOf(abbiamoReport({ ...target, deliveryId: 'd-2' }, call));
     expect(moved).toMatchObject({ type: 'SecretUnreadable', nonRetryable: true });
     const parts = target.sealedHeaders.split('.');
     const ciphertext = Buffer.from(parts[2]!, 'base64url');
     ciphertext[0] = ciphertext[0]! ^ 0xff;
     const tampered = [parts[0], parts[1], ciphertext.toString('base64url'), parts[3]].join('.');
-    const altered = await failureOf(marketplaceSendStatus({ ...target, sealedHeaders: tampered }, callback));
+    const altered = await failureOf(abbiamoReport({ ...target, sealedHeaders: tampered }, call));
     expect(altered).toMatchObject({ type: 'SecretUnreadable', nonRetryable: true });
     expect(requests).toEqual([]);
     expect(`${moved.message} ${altered.message}`).not.toContain('very-secret');
   });
 
   it('never puts the header values in a failure', async () => {
-    const { marketplaceSendStatus } = createMarketplaceActivities({
+    const { abbiamoReport } = createMarketplaceActivities({
       marketplace: fakeMarketplace({ status: 403, body: { message: 'forbidden' } }).client,
       sealer,
+      carrierKey,
     });
-    const failure = await failureOf(marketplaceSendStatus(target, callback));
+    const failure = await failureOf(abbiamoReport(target, call));
     expect(JSON.stringify({ message: failure.message, details: failure.details })).not.toContain('very-secret');
+  });
+
+  it('posts to /v1/delivery/<endpoint> with the event headers and our carrier key', async () => {
+    const { client, requests } = fakeMarketplace({ status: 200, body: { success: true } });
+    const { abbiamoReport } = createMarketplaceActivities({ marketplace: client, sealer, carrierKey });
+    await expect(abbiamoReport(target, call)).resolves.toEqual({ outcome: 'sent' });
+    expect(requests).toEqual([
+      {
+        method: 'POST',
+        path: '/v1/delivery/start-delivery',
+        json: call.body,
+        headers: { ...headers, 'x-abbiamo-carrier-key': carrierKey },
+        timeoutMs: 10_000,
+      },
+    ]);
+  });
+
+  it('our carrier key wins over an event header of the same name, whatever its case', async () => {
+    const sneaky = { Authorization: 'Bearer x', 'X-Abbiamo-Carrier-Key': 'not-ours' };
+    const t = { ...target, sealedHeaders: sealer.sealJson(sneaky, marketplaceServiceId('d-1')) };
+    const { client, requests } = fakeMarketplace({ status: 200, body: null });
+    await createMarketplaceActivities({ marketplace: client, sealer, carrierKey }).abbiamoReport(t, call);
+    expect(requests[0]!.headers).toEqual({ Authorization: 'Bearer x', 'x-abbiamo-carrier-key': carrierKey });
+  });
+
+  it.each([
+    'EVENT_AT_BEFORE_ORDER_CREATED_AT',
+    'EVENT_AT_BEFORE_DELIVERY_CREATED_AT',
+    'EVENT_CANNOT_BE_TERMINAL_AGAIN',
+    'EVENT_CANNOT_BE_AFTER_TERMINAL_STATUS',
+    'EVENT_NOT_IN_UPDATE_TIME_WINDOW',
+  ])("Abbiamo's refusal %s is definite: non-retryable, with the code", async (code) => {
+    for (const answer of [
+      { status: 422, body: { code, message: 'refused' } },
+      { status: 400, body: { error: code } },
+      { status: 409, body: `error: ${code}` },
+    ]) {
+      const { abbiamoReport } = createMarketplaceActivities({
+        marketplace: fakeMarketplace(answer).client,
+        sealer,
+        carrierKey,
+      });
+      const failure = await failureOf(abbiamoReport(target, call));
+      expect(failure).toMatchObject({ type: 'AbbiamoRefused', nonRetryable: true });
+      expect(failure.message).toContain(code);
+    }
+  });
+
+  it('retries a 429 and a 5xx, after the Retry-After Abbiamo gives', async () => {
+    const limited = createMarketplaceActivities({
+      marketplace: fakeMarketplace({ status: 429, body: null, headers: { 'retry-after': '7' } }).client,
+      sealer,
+      carrierKey,
+    });
+    const failure = await failureOf(limited.abbiamoReport(target, call));
+    expect(failure).toMatchObject({ type: 'RateLimited', nonRetryable: false, nextRetryDelay: 7000 });
+    const busy = createMarketplaceActivities({
+      marketplace: fakeMarketplace({ status: 503, body: { code: 'EVENT_CANNOT_BE_TERMINAL_AGAIN' } }).client,
+      sealer,
+      carrierKey,
+    });
+    // A 5xx is a fault whatever its body says: retried.
+    expect(await failureOf(busy.abbiamoReport(target, call))).toMatchObject({
+      type: 'ServerError',
+      nonRetryable: false,
+    });
+  });
+
+  it('never puts our carrier key in a failure', async () => {
+    const { abbiamoReport } = createMarketplaceActivities({
+      marketplace: fakeMarketplace({ status: 401, body: { message: 'bad key' } }).client,
+      sealer,
+      carrierKey,
+    });
+    const failure = await failureOf(abbiamoReport(target, call));
+    expect(JSON.stringify({ message: failure.message, details: failure.details })).not.toContain(carrierKey);
   });
 });

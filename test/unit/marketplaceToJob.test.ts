@@ -15,7 +15,8 @@ import { seedDeliveryRequest, seedRouteDeliveryRequest } from '../support/market
 const now = new Date('2026-11-27T12:00:00.000Z');
 const sealHeaders = (headers: Record<string, string>, serviceId: string) =>
   `sealed(${serviceId}):${Object.keys(headers).join(',')}`;
-const options = { now, creationGraceMs: 600_000, sealHeaders };
+const pickupCode = (deliveryId: string) => `code-of-${deliveryId}`;
+const options = { now, creationGraceMs: 600_000, sealHeaders, confirmationTimeoutMs: 30 * 60_000, pickupCode };
 const parse = (body: unknown) => DeliveryRequestEvent.parse(body);
 const mapOne = (body: Record<string, any>, index = 0): DeliveryInput =>
   mapMarketplaceDelivery(parse(body), index, options);
@@ -68,6 +69,7 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
       orderNumber: 'example_carrier_payload_1',
       tracking: 'a-vBGOS',
       sealedHeaders: `sealed(${input.serviceId}):Authorization`,
+      requestedAt: '2026-11-27T12:00:00.000Z',
     });
   });
 
@@ -402,7 +404,16 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
         starts_at: '2026-11-27T17:00:00.000Z',
         ends_at: '2026-11-28T02:59:00.000Z',
       });
-      expect(mapped.giveUpAt).toBe('2026-11-28T02:59:00.000Z');
+    });
+
+    it("gives up creating at 25 of Abbiamo's 30 confirmation minutes, however late the promise", () => {
+      const mapped = mapMarketplaceDelivery(withDates('2026-11-27T23:59:00.000-03:00', '14:00:00-03'), 0, options);
+      expect(mapped.giveUpAt).toBe('2026-11-27T12:25:00.000Z');
+    });
+
+    it('follows a shorter confirmation timeout of the account, even below the grace period', () => {
+      const short = { ...options, confirmationTimeoutMs: 6 * 60_000 };
+      expect(mapMarketplaceDelivery(withDates(null, null), 0, short).giveUpAt).toBe('2026-11-27T12:05:00.000Z');
     });
 
     it('starts now when the dispatch cutoff is already past', () => {
@@ -562,5 +573,127 @@ describe('malformed DELIVERY_REQUEST events', () => {
     expect(pathsOf(event)).toEqual([]);
     event.logistic_data.headers = {};
     expect(pathsOf(event)).toEqual([]);
+  });
+
+  describe('pickup verification (logistic_data.pickup_verification)', () => {
+    const withPincode = (verification: unknown) => {
+      const event = seedDeliveryRequest();
+      event.logistic_data.pickup_verification = verification;
+      return event;
+    };
+
+    it('carrier-owned: our code goes to the engine job (pick_up_code) and to the report target', () => {
+      const mapped = mapOne(withPincode({ pincode: true, pincode_owner: 'carrier' }));
+      const code = 'code-of-851dc274-e090-4881-8f3c-5b660cecf059';
+      expect(mapped.spec.job.pick_up_code).toBe(code);
+      expect(mapped.report).toMatchObject({ pickupCode: code });
+    });
+
+    it("abbiamo-owned: Abbiamo's code is shown to the driver, and nothing is sent back", () => {
+      const mapped = mapOne(withPincode({ pincode: true, pincode_owner: 'abbiamo', pincode_value: '4821' }));
+      expect(mapped.spec.job.pick_up_code).toBe('4821');
+      expect(mapped.report).not.toHaveProperty('pickupCode');
+    });
+
+    it('no pincode: no code anywhere', () => {
+      const mapped = mapOne(withPincode({ pincode: false }));
+      expect(mapped.spec.job.pick_up_code).toBeUndefined();
+      expect(mapped.report).not.toHaveProperty('pickupCode');
+    });
+
+    it('refuses a pincode without owner, or an abbiamo pincode without its 4-digit value, with the paths', () => {
+      const paths = (v: unknown) =>
+        DeliveryRequestEvent.safeParse(withPincode(v)).error?.issues.map((i) => i.path.join('.'));
+      expect(paths({ pincode: true })).toEqual(['logistic_data.pickup_verification.pincode_owner']);
+      expect(paths({ pincode: true, pincode_owner: 'abbiamo' })).toEqual([
+        'logistic_data.pickup_verification.pincode_value',
+      ]);
+      expect(paths({ pincode: true, pincode_owner: 'abbiamo', pincode_value: '12a4' })).toEqual([
+        'logistic_data.pickup_verification.pincode_value',
+      ]);
+    });
+  });
+
+  describe('bounds of every field (nothing over Temporal limits reaches a workflow)', () => {
+    const pathsOf = (event: unknown) =>
+      DeliveryRequestEvent.safeParse(event).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+
+    it('bounds ids, texts and arrays, naming each field', () => {
+      const event = seedDeliveryRequest();
+      event.deliveries[0].order_number = 'x'.repeat(129);
+      event.deliveries[0].customer.name = 'y'.repeat(201);
+      event.deliveries[0].carrier_additional_information.observation = 'z'.repeat(2001);
+      event.deliveries[0].volumes = Array.from({ length: 201 }, (_, i) => ({ id: `v${i}` }));
+      const paths = pathsOf(event)!;
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          'deliveries.0.order_number: must be at most 128 characters',
+          'deliveries.0.customer.name: must be at most 200 characters',
+          'deliveries.0.carrier_additional_information.observation: must be at most 2000 characters',
+          'deliveries.0.volumes: at most 200 volumes',
+        ]),
+      );
+    });
+
+    it('bounds the event arrays: deliveries and seller contacts', () => {
+      const event = seedDeliveryRequest();
+      event.seller.seller_contacts = Array.from({ length: 21 }, () => ({ name: 'n' }));
+      event.deliveries = Array.from({ length: 101 }, (_, i) => ({ ...event.deliveries[0], delivery_id: `d-${i}` }));
+      expect(pathsOf(event)!.sort()).toEqual([
+        'deliveries: at most 100 deliveries per event',
+        'seller.seller_contacts: at most 20 contacts',
+      ]);
+    });
+
+    it('range-checks numbers, dates and coordinates', () => {
+      const event = seedDeliveryRequest();
+      event.deliveries[0].amount = 1e15;
+      event.deliveries[0].volumes[0].weight = 1e12;
+      event.deliveries[0].destination_address.latitude = 91;
+      event.source_address.longitude = -181;
+      event.carrier.expected_delivery_date = '9999-12-31T23:59:00.000Z';
+      event.deliveries[0].invoice_created_at = '1970-01-01T00:00:00.000Z';
+      expect(
+        pathsOf(event)!
+          .map((p) => p.split(':')[0])
+          .sort(),
+      ).toEqual([
+        'carrier.expected_delivery_date',
+        'deliveries.0.amount',
+        'deliveries.0.destination_address.latitude',
+        'deliveries.0.invoice_created_at',
+        'deliveries.0.volumes.0.weight',
+        'source_address.longitude',
+      ]);
+    });
+
+    it('bounds the headers: count, size of each value, total size', () => {
+      const event = seedDeliveryRequest();
+      event.logistic_data.headers = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-H${i}`, 'v']));
+      expect(pathsOf(event)).toEqual(['logistic_data.headers: at most 20 headers']);
+      event.logistic_data.headers = {
+        A: 'a'.repeat(4000),
+        B: 'b'.repeat(4000),
+        C: 'c'.repeat(4000),
+        D: 'd'.repeat(4000),
+        E: 'e'.repeat(1000),
+      };
+      expect(pathsOf(event)).toEqual(['logistic_data.headers: at most 16384 characters of headers in all']);
+    });
+
+    it('refuses a __proto__ header by name instead of dropping it silently', () => {
+      const event = JSON.parse(
+        JSON.stringify(seedDeliveryRequest()).replace('"Authorization"', '"__proto__": "x", "Authorization"'),
+      );
+      expect(pathsOf(event)).toEqual(['logistic_data.headers.__proto__: is not a header name we can forward']);
+    });
+
+    it('looks up nothing on the prototype: a field named like an Object method is just an unknown field', () => {
+      const event = JSON.parse(
+        JSON.stringify(seedDeliveryRequest()).replace('"volumes"', '"constructor": 1, "volumes"'),
+      );
+      expect(pathsOf(event)).toBeUndefined();
+      expect(() => mapOne(event)).not.toThrow();
+    });
   });
 });

@@ -1,0 +1,52 @@
+/**
+ * `npm start` and Ctrl-C: one Ctrl-C often arrives twice (the terminal signals the whole process
+ * group, and npm or its shell relays it); that is one request to stop cleanly, not a forced exit.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../scripts/dev-server';
+import { waitFor } from '../support/waitFor';
+
+const REPO = path.resolve(__dirname, '../..');
+
+it('stops everything cleanly when one Ctrl-C is delivered twice', async () => {
+  const data = mkdtempSync(path.join(os.tmpdir(), 'delivery-bridge-signals-'));
+  const env: Record<string, string> = {
+    PORT: String(await freePort()),
+    TEMPORAL_DEV_PORT: String(await freePort()),
+    TEMPORAL_DEV_UI_PORT: String(await freePort()),
+    TEMPORAL_DATA_DIR: data,
+    SANDBOX_VTEX_PORT: String(await freePort()),
+    SANDBOX_ENGINE_PORT: String(await freePort()),
+    SANDBOX_MARKETPLACE_PORT: String(await freePort()),
+    LOG_FORMAT: 'json',
+  };
+  const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  start.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  start.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => start.once('exit', (code) => resolve(code)));
+  try {
+    await waitFor(() => stdout.includes('delivery-bridge is running'), { what: 'the banner', timeoutMs: 120_000 });
+    expect(existsSync(path.join(data, 'temporal-dev-server.json'))).toBe(true);
+
+    start.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 50));
+    start.kill('SIGINT');
+
+    expect(await exited).toBe(0);
+    expect(stderr).not.toContain('Forced exit');
+    expect(stdout).toContain('"msg":"Temporal dev server stopped"');
+    expect(existsSync(path.join(data, 'temporal-dev-server.json'))).toBe(false);
+  } finally {
+    if (start.exitCode === null) start.kill('SIGKILL');
+    rmSync(data, { recursive: true, force: true });
+  }
+}, 180_000);
