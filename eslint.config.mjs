@@ -120,4 +120,23 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The intake reaches the engine (rates) only through plain clients, never through activity code.
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@temporalio/activity', message: 'The API never runs activity code.' }],
+          patterns: [
+            {
+              group: ['**/activities/*', '!**/activities/clients', '!**/activities/http', '!**/activities/failures'],
+              message:
+                'The API may import plain clients only: activities/clients/, activities/http, activities/failures.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

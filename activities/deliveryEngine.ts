@@ -4,18 +4,19 @@
  */
 import type { z } from 'zod';
 import {
-  AvailabilityResponse,
   CreateJobResponse,
   Job,
   SlotCheckResponse,
   SlotExtendResponse,
   type AvailabilityRequest,
+  type AvailabilityResponse,
   type CreateJobRequest,
 } from '../contracts/deliveryEngine';
 import { webhookKeyFor } from '../contracts/webhookKey';
 import type { JobSpec } from '../contracts/delivery';
 import { creationAttemptDetail } from '../contracts/failures';
 import { ApplicationFailure } from '@temporalio/common';
+import { createAvailabilityClient, engineAuth, parsedAnswer as parsed } from './clients/deliveryEngine';
 import { FailureType } from './failures';
 import type { HttpClient } from './http';
 
@@ -34,30 +35,12 @@ export interface CreateJobInput {
 }
 
 export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, webhookSecret }: DeliveryEngineDeps) {
-  const auth = { authorization: `Bearer ${apiKey}` };
-
-  function parsed<S extends z.ZodType>(schema: S, body: unknown, what: string): z.output<S> {
-    const result = schema.safeParse(body);
-    if (!result.success) {
-      throw ApplicationFailure.create({
-        type: FailureType.InvalidResponse,
-        message: `Delivery Engine ${what} answered an unexpected body: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-        nonRetryable: false,
-      });
-    }
-    return result.data;
-  }
+  const auth = engineAuth(apiKey);
+  const availability = createAvailabilityClient({ engine, apiKey });
 
   const activities = {
     async requestSlot(request: AvailabilityRequest): Promise<AvailabilityResponse> {
-      const { body } = await engine.expectOk({
-        method: 'POST',
-        path: '/jobs/availability',
-        json: request,
-        headers: auth,
-        timeoutMs: 3000,
-      });
-      return parsed(AvailabilityResponse, body, 'POST /jobs/availability');
+      return availability.requestSlot(request);
     },
 
     async checkSlot(slotId: string): Promise<z.output<typeof SlotCheckResponse>> {

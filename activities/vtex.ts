@@ -16,7 +16,8 @@ import type {
 } from '../contracts/vtex';
 import { TOKEN_EXPIRED_MESSAGE } from '../contracts/vtex';
 import type { VtexTarget } from '../contracts/delivery';
-import { failureFor } from './failures';
+import { ApplicationFailure } from '@temporalio/common';
+import { failureFor, FailureType } from './failures';
 import type { HttpClient, HttpRequest, HttpResponse } from './http';
 import type { VtexTokenCache } from './vtexToken';
 
@@ -56,7 +57,7 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
   }
 
   const hookPath = (kind: string | undefined, t: VtexTarget) =>
-    `/tracking/hook/${kind ? `${kind}/` : ''}${encodeURIComponent(t.carrierId)}/${encodeURIComponent(t.serviceId)}`;
+    `/tracking/hook/${kind ? `${kind}/` : ''}${pathSegment(t.carrierId, 'carrierId')}/${pathSegment(t.serviceId, 'serviceId')}`;
 
   /** On a retry, what VTEX already holds: the earlier attempt may have landed before it failed. */
   async function currentRecord(target: VtexTarget): Promise<ServiceRecord | undefined> {
@@ -125,6 +126,21 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return { outcome: 'sent' };
     },
   };
+}
+
+/**
+ * One URL path segment of an id. encodeURIComponent leaves dots alone, and a segment of only dots
+ * (or none at all) would move the request, our JWT with it, to another path at VTEX: refused, for
+ * good. The intake never lets such an id in; this holds whatever an input says.
+ */
+function pathSegment(id: string, what: string): string {
+  if (id === '' || /^\.+$/.test(id))
+    throw ApplicationFailure.create({
+      type: FailureType.BadRequest,
+      message: `VTEX ${what} ${JSON.stringify(id)} cannot be a URL path segment`,
+      nonRetryable: true,
+    });
+  return encodeURIComponent(id);
 }
 
 function attempt(): number {

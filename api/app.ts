@@ -1,6 +1,7 @@
 /**
  * The intake API: routes per caller, auth and validation at the edge, one error middleware.
- * It talks to Temporal only (through DeliveryGateway), never to the external systems.
+ * It talks to Temporal (through DeliveryGateway), and to no external system but the engine's
+ * availability for VTEX's rate quotes (api/rates.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Client, ConnectionLike } from '@temporalio/client';
@@ -19,6 +20,9 @@ import { healthRoutes } from './routes/health';
 import { abbiamoErrorAnswers, marketplaceRoutes } from './routes/marketplace';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { vtexRoutes } from './routes/vtex';
+import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
+import { createHttpClient } from '../activities/http';
+import { RateQuoter } from './rates';
 
 /** VTEX waits 5 s for Create service: by 4.5 s it has its answer, PENDING or 503. */
 const CREATE_HARD_DEADLINE_MS = 4500;
@@ -42,6 +46,7 @@ export interface AppDeps {
     | 'temporal'
     | 'deliveryEngine'
     | 'secretsKey'
+    | 'vtex'
     | 'marketplace'
     | 'publicUrl'
   >;
@@ -109,7 +114,19 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     '/vtex',
     requireRole(roles, 'vtex'),
     json,
-    vtexRoutes({ gateway, creationGraceMs: config.creationGraceMs, createAnswers: metrics.createAnswers }),
+    vtexRoutes({
+      gateway,
+      creationGraceMs: config.creationGraceMs,
+      carrierId: config.vtex.carrierId,
+      // Rates are the one call the intake makes outside Temporal (README "Rates": measured).
+      quoter: new RateQuoter({
+        availability: createAvailabilityClient({
+          engine: createHttpClient('Delivery Engine', config.deliveryEngine.url),
+          apiKey: config.deliveryEngine.apiKey,
+        }),
+      }),
+      createAnswers: metrics.createAnswers,
+    }),
   );
   app.use(
     '/marketplace',

@@ -25,6 +25,7 @@ import {
 import {
   CarrierIdKey,
   DeliveryStatusKey,
+  PlatformKey,
   RouteIdKey,
   startMemo,
   startSearchAttributes,
@@ -37,6 +38,7 @@ import {
   type DeliveryInput,
   type DeliveryTuning,
   type DeliveryView,
+  type Platform,
 } from '../contracts/delivery';
 import { conflict, notFound, unavailable } from './errors';
 import { readDeliveryView } from './readDelivery';
@@ -60,6 +62,7 @@ export interface DeliverySummary {
   workflowStatus: string;
   status?: ServiceStatus;
   carrierId?: string;
+  platform?: string;
   memo?: Record<string, unknown>;
 }
 
@@ -311,6 +314,7 @@ export class DeliveryGateway {
       workflowStatus: description.status.name,
       status: description.typedSearchAttributes.get(DeliveryStatusKey) as ServiceStatus | undefined,
       carrierId: description.typedSearchAttributes.get(CarrierIdKey),
+      platform: description.typedSearchAttributes.get(PlatformKey),
       memo: description.memo,
     };
   }
@@ -319,9 +323,14 @@ export class DeliveryGateway {
     serviceId: string,
     carrierId: string | undefined,
     action: string,
+    platform: Platform | undefined,
   ): Promise<DeliverySummary> {
     const summary = await this.summary(serviceId);
-    if (!summary || (carrierId !== undefined && summary.carrierId !== carrierId)) {
+    // A platform acts on its own deliveries only (the Platform search attribute is set at start).
+    const notTheirs =
+      (carrierId !== undefined && summary?.carrierId !== carrierId) ||
+      (platform !== undefined && summary?.platform !== platform);
+    if (!summary || notTheirs) {
       throw notFound('Unknown service', [
         { path: 'serviceId', message: `no service ${serviceId}${carrierId ? ` for carrier ${carrierId}` : ''}` },
       ]);
@@ -339,14 +348,16 @@ export class DeliveryGateway {
    * workflow that ended without the delivery ending (terminated, failed, timed out) can carry out
    * nothing: that is a 409 saying so, never a 200 "executed".
    * `onlyBeforeCollection`: the platform cancels only before the parcel is collected (Abbiamo).
+   * With `platform`, a delivery of another platform is unknown (404).
    */
   async cancel(
     serviceId: string,
     carrierId: string | undefined,
     reason: string,
     options: Omit<CancelOrder, 'reason'> = {},
+    platform?: Platform,
   ): Promise<DeliverySummary> {
-    const summary = await this.openDelivery(serviceId, carrierId, 'canceled');
+    const summary = await this.openDelivery(serviceId, carrierId, 'canceled', platform);
     if (summary.status === 'CANCELED') return summary;
     if (!summary.running) {
       this.options.logger.error(
@@ -371,8 +382,9 @@ export class DeliveryGateway {
     carrierId: string | undefined,
     pause: boolean,
     reason: string,
+    platform?: Platform,
   ): Promise<DeliverySummary> {
-    const summary = await this.openDelivery(serviceId, carrierId, pause ? 'paused' : 'resumed');
+    const summary = await this.openDelivery(serviceId, carrierId, pause ? 'paused' : 'resumed', platform);
     if (!summary.running || summary.status === 'CANCELED') {
       throw conflict(`The service already ended ${summary.status ?? ''}`.trim(), [
         { path: 'serviceId', message: `status is ${summary.status}` },

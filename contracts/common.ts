@@ -8,6 +8,35 @@ export const isoDateTime = z.iso.datetime({ offset: true });
 export const optionalString = z.string().nullish();
 export const optionalNumber = z.number().nullish();
 
+/**
+ * Whether a text holds a control character (C0 or DEL); tab, CR and LF count only when
+ * `breaksToo`. A loop, not a regex: linear, and lint keeps control characters out of patterns.
+ */
+export function hasControlCharacter(text: string, breaksToo: boolean): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 0x7f) return true;
+    if (code < 0x20 && (breaksToo || (code !== 0x09 && code !== 0x0a && code !== 0x0d))) return true;
+  }
+  return false;
+}
+
+/** Free text of at most `max` characters (comments, reasons), nullish like every optional field. */
+export function boundedText(max: number) {
+  return z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !hasControlCharacter(s, false), 'must not contain control characters');
+}
+
+/** One line of at most `max` characters (names, cities, phones, ids of others). */
+export function boundedLine(max: number) {
+  return z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !hasControlCharacter(s, true), 'must be one line without control characters');
+}
+
 /** A `{path, message}` list, the `details` of every 400 we answer. */
 export interface FieldError {
   path: string;

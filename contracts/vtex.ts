@@ -4,10 +4,10 @@
  * README), the schema follows the traffic and says so.
  */
 import { z } from 'zod';
-import { isoDateTime, optionalNumber, optionalString } from './common';
-import { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES } from './vtexLimits';
+import { boundedLine, boundedText, hasControlCharacter, isoDateTime } from './common';
+import { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES, VTEX_LIMITS } from './vtexLimits';
 
-export { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES };
+export { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES, VTEX_LIMITS };
 
 export const SERVICE_STATUSES = [
   'CREATED',
@@ -36,94 +36,167 @@ export const PatchableStatus = z.enum([
 ]);
 export type PatchableStatus = z.infer<typeof PatchableStatus>;
 
-export const ServiceType = z.enum(['PICKUP', 'DELIVERY', 'PICKUP_DELIVERY', 'RETURN']);
-export const CarrierServiceType = z.enum(['NATIONAL', 'INTERNATIONAL', 'EXPRESS', 'SPECIALIZED', 'OTHERS']);
-export const PaymentMethod = z.enum(['ONLINE', 'CASH_ON_DELIVERY', 'PIN_PAD']);
-export type PaymentMethod = z.infer<typeof PaymentMethod>;
+/**
+ * `type`: the carriers guide's four, and `TRANSFER` (store to store) of VTEX's OpenAPI (docs/partners.md). Closed: VTEX lists
+ * every value, and each decides origin and destination (README "Mapping VTEX to the Delivery Engine").
+ */
+export const SERVICE_TYPES = ['PICKUP', 'DELIVERY', 'PICKUP_DELIVERY', 'TRANSFER', 'RETURN'] as const;
+export const ServiceType = z.enum(SERVICE_TYPES);
+export type ServiceType = z.infer<typeof ServiceType>;
+/**
+ * `carrierServiceType`: the values VTEX lists. Its OpenAPI says the value "is not limited to these"
+ * (each carrier defines its own), so any other value is taken as data.
+ */
+export const KNOWN_CARRIER_SERVICE_TYPES = [
+  'BROKER',
+  'PICKUP_IN_STORE',
+  'NATIONAL',
+  'INTERNATIONAL',
+  'EXPRESS',
+  'SPECIALIZED',
+  'OTHERS',
+] as const;
+/** `paymentMethod`: the carriers guide's three; VTEX's OpenAPI makes it a free string, so others are taken too. */
+export const KNOWN_PAYMENT_METHODS = ['ONLINE', 'CASH_ON_DELIVERY', 'PIN_PAD'] as const;
+export type PaymentMethod = (typeof KNOWN_PAYMENT_METHODS)[number];
 
-const Location = z.looseObject({ latitude: optionalNumber, longitude: optionalNumber });
-const DeliveryWindow = z.looseObject({
-  name: optionalString,
-  initialDate: isoDateTime.nullish(),
-  finalDate: isoDateTime.nullish(),
+const L = VTEX_LIMITS;
+
+/**
+ * Our ids at VTEX and VTEX's ids in our keys (orderId, carrierId): they end up in search
+ * attributes, engine references and the tracking hook's URL path, so they are strict. A first
+ * character that is not a dot keeps `.` and `..` out (a path segment of dots moves the URL).
+ */
+export const VTEX_ID_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9._:~=+-]*$/;
+export const VtexId = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(L.idChars, `must be at most ${L.idChars} characters`)
+  .regex(VTEX_ID_PATTERN, 'must be letters, digits and . _ : ~ = + -, not starting with a dot');
+
+const line = (max: number) => boundedLine(max).nullish();
+const text = (max: number) => boundedText(max).nullish();
+const requiredLine = (max: number) => boundedLine(max).trim().min(1, 'is required');
+const money = z.number().nonnegative().max(L.money);
+/** The carriers guide's AWSDateTime; how far ahead a date may be is checked by the mapping, against its clock. */
+const date = isoDateTime;
+
+const Location = z.looseObject({
+  latitude: z.number().min(-90).max(90).nullish(),
+  longitude: z.number().min(-180).max(180).nullish(),
 });
-const Setting = z.looseObject({ label: optionalString, value: optionalString, key: optionalString });
+const DeliveryWindow = z.looseObject({
+  name: line(L.nameChars),
+  initialDate: date.nullish(),
+  finalDate: date.nullish(),
+});
+const Setting = z.looseObject({
+  label: line(L.nameChars),
+  value: text(L.settingValueChars),
+  key: line(L.nameChars),
+});
 export type Setting = z.infer<typeof Setting>;
+const Settings = z.array(Setting).max(L.settings, `at most ${L.settings} settings`).nullish();
 
-const requiredText = z.string().trim().min(1, 'is required');
-
+/**
+ * Where a party is. The carriers guide requires city, state, country and address; VTEX's OpenAPI requires
+ * nothing, and its own example has no receiver `address` (the street is in `reference`). So all
+ * are optional here; the mapping decides whether what is there places the party (README).
+ */
 const AddressFields = {
-  phone: optionalString,
-  email: optionalString,
-  city: requiredText,
-  state: requiredText,
-  country: requiredText,
-  address: requiredText,
-  neighborhood: optionalString,
-  number: optionalString,
-  reference: optionalString,
-  addressComplement: optionalString,
+  phone: line(L.shortChars),
+  email: line(L.nameChars),
+  city: line(L.nameChars),
+  state: line(L.nameChars),
+  country: line(L.nameChars),
+  address: line(L.addressChars),
+  neighborhood: line(L.nameChars),
+  number: line(L.shortChars),
+  reference: line(L.addressChars),
+  addressComplement: line(L.addressChars),
   location: Location.nullish(),
   deliveryWindow: DeliveryWindow.nullish(),
-  // Required by the schema, absent from VTEX's own example (seed README): accepted when missing.
-  zipCode: optionalString,
+  // Required by the carriers guide's schema, absent from both documents' examples: accepted when missing.
+  zipCode: line(L.shortChars),
 };
 
 export const Sender = z.looseObject({
   ...AddressFields,
-  name: optionalString,
-  pickupDate: isoDateTime,
+  name: line(L.nameChars),
+  pickupDate: date.nullish(),
 });
 
 export const Receiver = z.looseObject({
   ...AddressFields,
-  name: requiredText,
-  identification: optionalString,
-  deliveryDate: isoDateTime,
-  contactName: optionalString,
+  name: line(L.nameChars),
+  identification: line(L.nameChars),
+  deliveryDate: date.nullish(),
+  contactName: line(L.nameChars),
 });
 
 export const PackageItem = z.looseObject({
-  id: requiredText,
-  name: requiredText,
-  ean: z.string(),
-  refId: optionalString,
-  image: optionalString,
-  type: optionalString,
-  price: z.number().nonnegative(),
-  weight: optionalString,
-  quantity: z.number().int().positive(),
+  id: requiredLine(L.idChars),
+  name: requiredLine(L.nameChars),
+  ean: line(L.shortChars),
+  refId: line(L.idChars),
+  image: line(L.urlChars),
+  type: line(L.nameChars),
+  price: money.nullish(),
+  weight: line(L.shortChars),
+  quantity: z.number().int().positive().max(L.quantity),
 });
 
 export const Package = z.looseObject({
-  id: requiredText,
-  orderId: requiredText,
-  envelope: optionalString,
-  description: optionalString,
-  categories: z.array(z.string()).nullish(),
-  dimensions: z.looseObject({ width: optionalString, height: optionalString, length: optionalString }).nullish(),
-  weight: optionalString,
-  totalValue: optionalNumber,
-  items: z.array(PackageItem).nullish(),
+  id: requiredLine(L.idChars),
+  orderId: line(L.idChars),
+  envelope: line(L.nameChars),
+  description: text(L.commentChars),
+  categories: z.array(boundedLine(L.nameChars)).max(L.categories).nullish(),
+  dimensions: z
+    .looseObject({ width: line(L.shortChars), height: line(L.shortChars), length: line(L.shortChars) })
+    .nullish(),
+  weight: line(L.shortChars),
+  totalValue: money.nullish(),
+  items: z.array(PackageItem).max(L.itemsPerPackage, `at most ${L.itemsPerPackage} items in a package`).nullish(),
 });
 export type Package = z.infer<typeof Package>;
 
-/** Seed 003 "Create service": what VTEX sends us. Unknown fields (VTEX's `orderValue`) are kept. */
+/**
+ * "Create service" as VTEX's carriers guide and its OpenAPI describe it (docs/partners.md), whichever VTEX sends: every field
+ * the OpenAPI leaves optional is optional, every string and array is bounded (VTEX_LIMITS).
+ * Unknown fields are kept. `type` absent means DELIVERY.
+ */
 export const CreateServiceRequest = z.looseObject({
-  orderId: requiredText,
-  carrierId: requiredText,
-  seller: requiredText,
+  orderId: VtexId,
+  carrierId: VtexId,
+  seller: line(L.nameChars),
   sender: Sender,
   receiver: Receiver,
-  packages: z.array(Package).min(1, 'at least one package is needed to deliver'),
-  type: ServiceType,
-  carrierServiceType: CarrierServiceType,
-  comments: optionalString,
-  paymentMethod: PaymentMethod,
-  settings: z.array(Setting).nullish(),
-  timezone: z.looseObject({ offset: z.number(), value: requiredText }),
+  packages: z
+    .array(Package)
+    .min(1, 'at least one package is needed to deliver')
+    .max(L.packages, `at most ${L.packages} packages`)
+    .refine((packages) => packages.reduce((n, p) => n + (p.items?.length ?? 0), 0) <= L.items, {
+      message: `at most ${L.items} items across all packages`,
+    }),
+  type: ServiceType.nullish(),
+  carrierServiceType: line(L.nameChars),
+  comments: text(L.commentChars),
+  paymentMethod: line(L.nameChars),
+  orderValue: money.nullish(),
+  settings: Settings,
+  timezone: z
+    .looseObject({
+      offset: z.number().int().min(-1440).max(1440).nullish(),
+      value: line(L.nameChars),
+      label: line(L.nameChars),
+    })
+    .nullish(),
 });
 export type CreateServiceRequest = z.infer<typeof CreateServiceRequest>;
+
+const requiredText = z.string().trim().min(1, 'is required');
 
 export const Label = z.strictObject({
   id: requiredText,
@@ -144,23 +217,33 @@ export const CreateServiceResponse = z.object({
 });
 export type CreateServiceResponse = z.infer<typeof CreateServiceResponse>;
 
+/** How VTEX names a service it sends back: bounded, one line; which service it is, the route decides. */
+const ServiceIdAsSent = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(L.serviceIdChars, `must be at most ${L.serviceIdChars} characters`)
+  .refine((s) => !hasControlCharacter(s, true) && !/\s/.test(s), 'must be one word without control characters');
+/** metaData comes back as we answered it; only its `serviceId` is read. */
+const MetaData = z.record(z.string(), z.unknown()).nullish();
+
 /** Seed 003 "Cancel service", with the `settings` and `metaData` VTEX's OpenAPI adds. */
 export const CancelServiceRequest = z.looseObject({
-  serviceId: requiredText,
-  carrierId: requiredText,
-  reason: optionalString,
-  settings: z.array(Setting).nullish(),
-  metaData: z.record(z.string(), z.unknown()).nullish(),
+  serviceId: ServiceIdAsSent,
+  carrierId: VtexId,
+  reason: text(L.commentChars),
+  settings: Settings,
+  metaData: MetaData,
 });
 export type CancelServiceRequest = z.infer<typeof CancelServiceRequest>;
 
 export const PauseServiceRequest = z.looseObject({
-  serviceId: requiredText,
-  carrierId: requiredText,
+  serviceId: ServiceIdAsSent,
+  carrierId: VtexId,
   pause: z.boolean(),
-  reason: optionalString,
-  settings: z.array(Setting).nullish(),
-  metaData: z.record(z.string(), z.unknown()).nullish(),
+  reason: text(L.commentChars),
+  settings: Settings,
+  metaData: MetaData,
 });
 export type PauseServiceRequest = z.infer<typeof PauseServiceRequest>;
 

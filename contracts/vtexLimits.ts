@@ -22,3 +22,39 @@ export function utf8ByteLength(text: string): number {
 export function inlineLabelTooLarge(label: { type: string; url: string }): boolean {
   return (label.type === 'BASE64' || label.type === 'TEXT') && utf8ByteLength(label.url) > MAX_INLINE_LABEL_BYTES;
 }
+
+/**
+ * Bounds of what VTEX may send us (docs/partners.md, "VTEX"). Nothing VTEX documents comes near
+ * them; they exist so that no request can carry past Temporal's limits (a search attribute value
+ * at most 2,048 bytes; a payload warned at 2 MB and refused at 4 MB) or hold the API's event loop.
+ */
+export const VTEX_LIMITS = {
+  /** orderId, carrierId, package and item ids: they become search attributes, references, URL segments. */
+  idChars: 128,
+  /** names, seller, neighborhoods, envelope, descriptions of one line */
+  nameChars: 256,
+  /** an address or a reference */
+  addressChars: 512,
+  /** phones, cities, states, countries, zip codes, numbers, weights, lengths */
+  shortChars: 64,
+  /** comments, reasons */
+  commentChars: 2000,
+  /** images and other URLs */
+  urlChars: 2048,
+  packages: 50,
+  itemsPerPackage: 200,
+  /** items across every package of one request */
+  items: 500,
+  categories: 20,
+  settings: 50,
+  settingValueChars: 2048,
+  quantity: 100_000,
+  /** money, in whatever unit VTEX uses for the field */
+  money: 1e12,
+  /** A serviceId as VTEX sends it back: ours, or its composite `{carrierId}&{serviceId}`. */
+  serviceIdChars: 300,
+  /** Dates this far ahead are no delivery of ours (a window in year 9999 is a mistake). */
+  daysAhead: 366,
+  /** The whole workflow input of one delivery: well under Temporal's 2 MB payload warning. */
+  deliveryInputBytes: 1024 * 1024,
+} as const;

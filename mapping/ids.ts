@@ -38,3 +38,10 @@ export function marketplaceServiceId(deliveryId: string): string {
 }
 
 export const SERVICE_ID_PATTERN = /^(vtex|mkt)-[A-Za-z0-9._:-]{1,160}$/;
+
+/**
+ * A VTEX delivery's serviceId exactly as `vtexServiceId` makes it: at most 56 ASCII characters,
+ * far under Temporal's workflow-id limit (1,000 bytes on a default server), and never a marketplace
+ * delivery's (`mkt-`). VTEX's Cancel and Pause are checked against it before any call to Temporal.
+ */
+export const VTEX_SERVICE_ID_PATTERN = /^vtex-[A-Za-z0-9._-]{1,40}-[a-z2-7]{10}$/;

@@ -6,38 +6,54 @@
  */
 import { MappingError } from './errors';
 
-const WEIGHT_TO_KG: Record<string, number> = {
-  kg: 1,
-  kgs: 1,
-  kilo: 1,
-  kilos: 1,
-  g: 0.001,
-  gr: 0.001,
-  grs: 0.001,
-  mg: 0.000001,
-  lb: 0.45359237,
-  lbs: 0.45359237,
-  oz: 0.028349523125,
-};
-const LENGTH_TO_CM: Record<string, number> = { cm: 1, mm: 0.1, m: 100, in: 2.54 };
+// Maps, not object literals: a caller's unit is looked up among these keys only, never among an
+// object's inherited ones ("1 constructor" is no weight).
+const WEIGHT_TO_KG: ReadonlyMap<string, number> = new Map([
+  ['kg', 1],
+  ['kgs', 1],
+  ['kilo', 1],
+  ['kilos', 1],
+  ['g', 0.001],
+  ['gr', 0.001],
+  ['grs', 0.001],
+  ['mg', 0.000001],
+  ['lb', 0.45359237],
+  ['lbs', 0.45359237],
+  ['oz', 0.028349523125],
+]);
+const LENGTH_TO_CM: ReadonlyMap<string, number> = new Map([
+  ['cm', 1],
+  ['mm', 0.1],
+  ['m', 100],
+  ['in', 2.54],
+]);
 
-const QUANTITY = /^\s*(-?\d+(?:[.,]\d+)?)\s*([a-zA-Z]*)\s*$/;
+/** Longer than this is no quantity: refused before any pattern runs. */
+const MAX_QUANTITY_CHARS = 64;
+/**
+ * Matched against the trimmed text, so no two neighbouring parts can take the same characters
+ * (digits, then optional spaces, then letters): the match is linear in the input. The former
+ * `^\s*(...)\s*([a-z]*)\s*$` backtracked quadratically on a long run of spaces.
+ */
+const QUANTITY = /^(-?\d{1,15}(?:[.,]\d{1,15})?)\s*([a-zA-Z]{0,10})$/;
 
 function parseQuantity(
   raw: string,
   path: string,
-  units: Record<string, number>,
+  units: ReadonlyMap<string, number>,
   defaultUnit: string,
   what: string,
 ): number {
-  const match = QUANTITY.exec(raw);
-  if (!match)
-    throw new MappingError(path, `"${raw}" is not a ${what} (expected a number with an optional unit, e.g. "4 kg")`);
+  const expected = `(expected a number with an optional unit, e.g. "4 kg")`;
+  if (raw.length > MAX_QUANTITY_CHARS)
+    throw new MappingError(path, `is not a ${what}: longer than ${MAX_QUANTITY_CHARS} characters ${expected}`);
+  const match = QUANTITY.exec(raw.trim());
+  if (!match) throw new MappingError(path, `"${raw}" is not a ${what} ${expected}`);
   const value = Number(match[1]!.replace(',', '.'));
   const unit = (match[2] || defaultUnit).toLowerCase();
-  const factor = units[unit];
+  const factor = units.get(unit);
   if (factor === undefined)
-    throw new MappingError(path, `unknown unit "${match[2]}" (use ${Object.keys(units).join(', ')})`);
+    throw new MappingError(path, `unknown unit "${match[2]}" (use ${[...units.keys()].join(', ')})`);
   if (value < 0) throw new MappingError(path, `${what} must not be negative`);
   return round(value * factor, 6);
 }

@@ -4,53 +4,64 @@
  * ("Mapping VTEX to the Delivery Engine").
  */
 import type { EngineAddress, EngineItem } from '../contracts/deliveryEngine';
-import type { CreateServiceRequest, PaymentMethod, Setting } from '../contracts/vtex';
+import { VTEX_LIMITS, type CreateServiceRequest, type PaymentMethod, type Setting } from '../contracts/vtex';
+import { utf8ByteLength } from '../contracts/vtexLimits';
 import type { DeliveryInput, JobSpec } from '../contracts/delivery';
 import { MappingError } from './errors';
 import { vtexServiceId } from './ids';
 import { lengthToCm, round, weightToKg } from './units';
 
-/** Currency by country, for VTEX bodies that carry none (a `currency` setting wins). */
-const CURRENCY_BY_COUNTRY: Record<string, string> = {
-  brazil: 'BRL',
-  brasil: 'BRL',
-  bra: 'BRL',
-  br: 'BRL',
-  colombia: 'COP',
-  col: 'COP',
-  co: 'COP',
-  mexico: 'MXN',
-  méxico: 'MXN',
-  mex: 'MXN',
-  mx: 'MXN',
-  chile: 'CLP',
-  chl: 'CLP',
-  cl: 'CLP',
-  peru: 'PEN',
-  perú: 'PEN',
-  per: 'PEN',
-  pe: 'PEN',
-  argentina: 'ARS',
-  arg: 'ARS',
-  ar: 'ARS',
-  ecuador: 'USD',
-  ecu: 'USD',
-  ec: 'USD',
-  uruguay: 'UYU',
-  ury: 'UYU',
-  uy: 'UYU',
-  'united states': 'USD',
-  usa: 'USD',
-  us: 'USD',
-};
+/** Currency by country, for VTEX bodies that carry none (a `currency` setting wins). A Map: own keys only. */
+const CURRENCY_BY_COUNTRY: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    brazil: 'BRL',
+    brasil: 'BRL',
+    bra: 'BRL',
+    br: 'BRL',
+    colombia: 'COP',
+    col: 'COP',
+    co: 'COP',
+    mexico: 'MXN',
+    méxico: 'MXN',
+    mex: 'MXN',
+    mx: 'MXN',
+    chile: 'CLP',
+    chl: 'CLP',
+    cl: 'CLP',
+    peru: 'PEN',
+    perú: 'PEN',
+    per: 'PEN',
+    pe: 'PEN',
+    argentina: 'ARS',
+    arg: 'ARS',
+    ar: 'ARS',
+    ecuador: 'USD',
+    ecu: 'USD',
+    ec: 'USD',
+    uruguay: 'UYU',
+    ury: 'UYU',
+    uy: 'UYU',
+    'united states': 'USD',
+    usa: 'USD',
+    us: 'USD',
+  }),
+);
 export const FALLBACK_CURRENCY = 'USD';
 
-/** How the driver settles the payment at the door. */
-const PAYMENT: Record<PaymentMethod, { method: string; status: string; collect: boolean }> = {
-  ONLINE: { method: 'ONLINE', status: 'PAID', collect: false },
-  CASH_ON_DELIVERY: { method: 'CASH', status: 'PENDING', collect: true },
-  PIN_PAD: { method: 'CARD_ON_DELIVERY', status: 'PENDING', collect: true },
-};
+interface Settlement {
+  method: string;
+  status: string;
+  collect: boolean;
+}
+/** How the driver settles the payment at the door, for the methods we know. */
+const PAYMENT: ReadonlyMap<PaymentMethod, Settlement> = new Map<PaymentMethod, Settlement>([
+  ['ONLINE', { method: 'ONLINE', status: 'PAID', collect: false }],
+  ['CASH_ON_DELIVERY', { method: 'CASH', status: 'PENDING', collect: true }],
+  ['PIN_PAD', { method: 'CARD_ON_DELIVERY', status: 'PENDING', collect: true }],
+]);
+/** A method we do not know is never taken as paid: the order's value is pending, an operator checks. */
+const UNKNOWN_PAYMENT: Settlement = { method: 'UNKNOWN', status: 'PENDING', collect: true };
+const DAY_MS = 86_400_000;
 
 /** Settings whose values look like credentials are never copied anywhere. */
 const SECRET_SETTING = /secret|secreta|password|senha|token|key|clave|apikey/i;
@@ -63,26 +74,30 @@ export interface VtexMappingOptions {
 
 export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMappingOptions): DeliveryInput {
   const serviceId = vtexServiceId(body.carrierId, body.orderId);
-  const isReturn = body.type === 'RETURN';
-  const senderAddress = toEngineAddress(body.sender, body.sender.name ?? body.seller);
-  const receiverAddress = toEngineAddress(body.receiver, body.receiver.name);
+  const type = body.type ?? 'DELIVERY';
+  checkDatesAhead(body, options.now);
+  const senderAddress = toEngineAddress(body.sender, body.receiver, body.sender.name ?? body.seller, 'sender');
+  const receiverName = body.receiver.name ?? body.receiver.contactName;
+  const receiverAddress = toEngineAddress(body.receiver, body.sender, receiverName, 'receiver');
+  if (!receiverName) throw new MappingError('receiver.name', 'is required to deliver (or receiver.contactName)');
 
   const items = body.packages.flatMap((pkg, p) => packageItems(pkg, p));
   if (items.length === 0) throw new MappingError('packages', 'at least one item is needed to deliver');
 
   const window = deliveryWindow(body, options.now);
-  const windowEnd = window?.ends_at ?? body.receiver.deliveryDate;
-  const graceEnd = options.now.getTime() + options.creationGraceMs;
-  const giveUpAt = new Date(Math.max(Date.parse(windowEnd), graceEnd)).toISOString();
+  const giveUpAt = giveUpAtOf(window?.ends_at ?? body.receiver.deliveryDate ?? undefined, options);
 
   const orderValue = orderValueOf(body);
-  const payment = PAYMENT[body.paymentMethod];
+  const payment = paymentOf(body.paymentMethod);
   const recipientPhone = body.receiver.phone ?? body.sender.phone ?? undefined;
   if (!recipientPhone)
     throw new MappingError(
       'receiver.phone',
       'is required to deliver: the driver needs a phone to call (sender.phone is used when only it is given)',
     );
+  // RETURN goes back to the sender; every other type, TRANSFER (store to store) included, goes from
+  // the sender to the receiver.
+  const isReturn = type === 'RETURN';
 
   const spec: JobSpec = {
     clientReference: body.orderId,
@@ -94,7 +109,7 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
     },
     job: {
       recipient: {
-        name: body.receiver.name,
+        name: receiverName,
         phone_number: recipientPhone,
         ...(body.receiver.email ? { email: body.receiver.email } : {}),
         wants_to_receive_notifications: Boolean(body.receiver.email || body.receiver.phone),
@@ -107,20 +122,20 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
         prices: { order_value: orderValue, shipping_fee: 0, taxes: 0, discounts: 0, subtotal: orderValue },
         payment: {
           id: `${body.orderId}-payment`,
-          payment_status: payment.status,
-          method: payment.method,
-          method_details: `VTEX paymentMethod ${body.paymentMethod}`,
+          payment_status: payment.settlement.status,
+          method: payment.settlement.method,
+          method_details: `VTEX paymentMethod ${payment.raw}`,
           reference: body.orderId,
-          value: payment.collect ? orderValue : 0,
+          value: payment.settlement.collect ? orderValue : 0,
         },
       },
       add_delivery_code: settingValue(body.settings, 'add_delivery_code') === 'true',
-      job_comment: jobComment(body, recipientPhone !== body.receiver.phone),
-      additional_card_info: cardInfo(body),
+      job_comment: jobComment(body, type, recipientPhone !== body.receiver.phone),
+      additional_card_info: cardInfo(body, type, payment),
     },
   };
 
-  return {
+  return fitsTemporal({
     serviceId,
     platform: 'vtex',
     orderId: body.orderId,
@@ -128,36 +143,111 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
     spec,
     report: { platform: 'vtex', carrierId: body.carrierId, serviceId },
     giveUpAt,
+    ...(payment.known ? {} : { attention: `Unknown VTEX paymentMethod ${payment.raw}: check how the order is paid` }),
     context: {
-      seller: body.seller,
-      type: body.type,
-      carrierServiceType: body.carrierServiceType,
-      paymentMethod: body.paymentMethod,
-      timezone: body.timezone,
+      seller: body.seller ?? null,
+      type,
+      carrierServiceType: body.carrierServiceType ?? null,
+      paymentMethod: body.paymentMethod ?? null,
+      // Only the fields we know: unknown extra keys are kept by the schema, not carried into history.
+      timezone: body.timezone ? { offset: body.timezone.offset ?? null, value: body.timezone.value ?? null } : null,
       settings: publicSettings(body.settings),
     },
-  };
+  });
 }
 
-function toEngineAddress(
-  a: CreateServiceRequest['sender'] | CreateServiceRequest['receiver'],
-  name: string | null | undefined,
-): EngineAddress {
-  const street = a.number && !a.address.includes(a.number) ? `${a.address} ${a.number}` : a.address;
+/**
+ * The workflow input whole must stay well under Temporal's payload limits (2 MB warned, 4 MB
+ * refused by default): past VTEX_LIMITS.deliveryInputBytes it is a 400, not a start that fails.
+ */
+function fitsTemporal(input: DeliveryInput): DeliveryInput {
+  const bytes = utf8ByteLength(JSON.stringify(input));
+  if (bytes > VTEX_LIMITS.deliveryInputBytes)
+    throw new MappingError(
+      '(body)',
+      `is too large to deliver: ${bytes} bytes once mapped, at most ${VTEX_LIMITS.deliveryInputBytes}`,
+    );
+  return input;
+}
+
+/** The delivery's giving-up time: its window's end, at least the grace, never past VTEX_LIMITS.daysAhead. */
+function giveUpAtOf(end: string | undefined, options: VtexMappingOptions): string {
+  const nowMs = options.now.getTime();
+  const latest = nowMs + VTEX_LIMITS.daysAhead * DAY_MS;
+  const wanted = Math.max(end ? Date.parse(end) : nowMs, nowMs + options.creationGraceMs);
+  return new Date(Math.min(wanted, latest)).toISOString();
+}
+
+/** Dates further ahead than a year are no delivery of ours: refused, naming the field. */
+function checkDatesAhead(body: CreateServiceRequest, now: Date): void {
+  const latest = now.getTime() + VTEX_LIMITS.daysAhead * DAY_MS;
+  const dates: Array<[string, string | null | undefined]> = [
+    ['receiver.deliveryWindow.finalDate', body.receiver.deliveryWindow?.finalDate],
+    ['receiver.deliveryWindow.initialDate', body.receiver.deliveryWindow?.initialDate],
+    ['receiver.deliveryDate', body.receiver.deliveryDate],
+    ['sender.pickupDate', body.sender.pickupDate],
+  ];
+  for (const [path, value] of dates) {
+    if (value && Date.parse(value) > latest)
+      throw new MappingError(path, `is more than ${VTEX_LIMITS.daysAhead} days ahead`);
+  }
+}
+
+interface Payment {
+  settlement: Settlement;
+  known: boolean;
+  /** what VTEX sent, quoted, for the driver's card and the operator */
+  raw: string;
+}
+
+function paymentOf(method: string | null | undefined): Payment {
+  const normalised = (method ?? '').trim().toUpperCase() as PaymentMethod;
+  const settlement = PAYMENT.get(normalised);
+  if (settlement) return { settlement, known: true, raw: normalised };
+  return { settlement: UNKNOWN_PAYMENT, known: false, raw: method ? JSON.stringify(method) : '(none given)' };
+}
+
+type Party = CreateServiceRequest['sender'] | CreateServiceRequest['receiver'];
+
+/**
+ * Where the engine finds a party (README "Where the engine's addresses come from"): the street is
+ * `address` (with `number`), else `reference` (VTEX's own example puts the street there), else
+ * the coordinates. City, state and country are the party's, else the other party's (a last-mile
+ * delivery stays within them). Nothing that places it: a 400 naming the party.
+ */
+function toEngineAddress(a: Party, other: Party, name: string | null | undefined, path: string): EngineAddress {
   const lat = a.location?.latitude;
   const lng = a.location?.longitude;
+  // Coordinates only as a pair; a half location is no location.
+  const coords = typeof lat === 'number' && typeof lng === 'number' ? { latitude: lat, longitude: lng } : undefined;
+  const withNumber = (street: string) => (a.number && !street.includes(a.number) ? `${street} ${a.number}` : street);
+  const address = a.address?.trim() ? a.address : undefined;
+  const reference = a.reference?.trim() ? a.reference : undefined;
+  const street = address
+    ? withNumber(address)
+    : reference
+      ? withNumber(reference)
+      : coords
+        ? `${coords.latitude}, ${coords.longitude}`
+        : undefined;
+  if (!street)
+    throw new MappingError(path, 'nothing places it: give address, reference, or location (latitude and longitude)');
+  const place = (field: 'city' | 'state' | 'country'): string => {
+    const value = a[field]?.trim() || other[field]?.trim();
+    if (!value) throw new MappingError(`${path}.${field}`, 'is required to deliver (given on neither party)');
+    return value;
+  };
   return {
     ...(name ? { name } : {}),
     address: street,
     ...(a.addressComplement ? { address_two: a.addressComplement } : {}),
-    ...(a.reference ? { description: `Reference: ${a.reference}` } : {}),
+    ...(address && reference ? { description: `Reference: ${reference}` } : {}),
     ...(a.neighborhood ? { neighborhood: a.neighborhood } : {}),
-    city: a.city,
-    state: a.state,
-    country: a.country,
+    city: place('city'),
+    state: place('state'),
+    country: place('country'),
     ...(a.zipCode ? { zip_code: a.zipCode } : {}),
-    // Coordinates only as a pair; a half location is no location.
-    ...(typeof lat === 'number' && typeof lng === 'number' ? { latitude: lat, longitude: lng } : {}),
+    ...(coords ?? {}),
   };
 }
 
@@ -193,7 +283,7 @@ function packageItems(pkg: CreateServiceRequest['packages'][number], p: number):
       id: item.id,
       name: item.name,
       quantity: item.quantity,
-      price: item.price,
+      ...(typeof item.price === 'number' ? { price: item.price } : {}),
       package_id: pkg.id,
       ...(item.ean ? { barcode: item.ean } : {}),
       ...(weight !== undefined ? { weight_kg: weight } : {}),
@@ -218,8 +308,7 @@ function deliveryWindow(body: CreateServiceRequest, now: Date): { starts_at: str
 
 /** `orderValue` (VTEX's example carries it), else the packages' totals, else the items'. */
 function orderValueOf(body: CreateServiceRequest): number {
-  const declared = (body as Record<string, unknown>).orderValue;
-  if (typeof declared === 'number' && declared >= 0) return round(declared, 2);
+  if (typeof body.orderValue === 'number') return round(body.orderValue, 2);
   const totals = body.packages.map((p) => p.totalValue);
   if (totals.every((t): t is number => typeof t === 'number'))
     return round(
@@ -228,7 +317,7 @@ function orderValueOf(body: CreateServiceRequest): number {
     );
   const items = body.packages.flatMap((p) => p.items ?? []);
   return round(
-    items.reduce((sum, i) => sum + i.price * i.quantity, 0),
+    items.reduce((sum, i) => sum + (i.price ?? 0) * i.quantity, 0),
     2,
   );
 }
@@ -236,7 +325,8 @@ function orderValueOf(body: CreateServiceRequest): number {
 function currencyOf(body: CreateServiceRequest): string {
   const configured = settingValue(body.settings, 'currency');
   if (configured && /^[A-Za-z]{3}$/.test(configured)) return configured.toUpperCase();
-  return CURRENCY_BY_COUNTRY[body.sender.country.trim().toLowerCase()] ?? FALLBACK_CURRENCY;
+  const country = body.sender.country ?? body.receiver.country ?? '';
+  return CURRENCY_BY_COUNTRY.get(country.trim().toLowerCase()) ?? FALLBACK_CURRENCY;
 }
 
 function settingValue(settings: Setting[] | null | undefined, key: string): string | undefined {
@@ -251,8 +341,9 @@ function publicSettings(settings: Setting[] | null | undefined): Array<{ key: st
   }));
 }
 
-function jobComment(body: CreateServiceRequest, phoneFromSender: boolean): string | undefined {
+function jobComment(body: CreateServiceRequest, type: string, phoneFromSender: boolean): string | undefined {
   const parts = [
+    type === 'TRANSFER' ? 'Store-to-store transfer: hand over at the receiving store.' : undefined,
     body.comments?.trim(),
     body.receiver.contactName ? `Contact: ${body.receiver.contactName}` : undefined,
     phoneFromSender ? 'Recipient phone missing: the sender phone is given.' : undefined,
@@ -261,12 +352,13 @@ function jobComment(body: CreateServiceRequest, phoneFromSender: boolean): strin
 }
 
 /** What the driver's card shows beyond the job itself: service type, packages, timezone. */
-function cardInfo(body: CreateServiceRequest): Record<string, string> {
+function cardInfo(body: CreateServiceRequest, type: string, payment: Payment): Record<string, string> {
   const info: Record<string, string> = {
-    vtex_service_type: `${body.type} / ${body.carrierServiceType}`,
-    payment: body.paymentMethod,
-    timezone: `${body.timezone.value} (offset ${body.timezone.offset})`,
+    vtex_service_type: `${type} / ${body.carrierServiceType ?? 'not given'}`,
+    // The raw method, so the driver never takes an unknown one for paid.
+    payment: payment.known ? payment.raw : `${payment.raw}: unknown method, not known to be paid; ask the operator`,
   };
+  if (body.timezone?.value) info.timezone = `${body.timezone.value} (offset ${body.timezone.offset ?? '?'})`;
   body.packages.forEach((pkg) => {
     const bits = [
       pkg.envelope,

@@ -2,37 +2,66 @@
 import { Router } from 'express';
 import type { Counter } from 'prom-client';
 import { CancelServiceRequest, CreateServiceRequest, PauseServiceRequest } from '../../contracts/vtex';
-import { SERVICE_ID_PATTERN } from '../../mapping/ids';
+import { VTEX_SERVICE_ID_PATTERN } from '../../mapping/ids';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
+import { vtexRateAnswer } from '../../mapping/vtexRate';
 import type { DeliveryGateway } from '../deliveries';
-import { parseBody } from '../errors';
+import { badRequest, notFound, parseBody } from '../errors';
+import type { RateQuoter } from '../rates';
 
 export interface VtexRouteDeps {
   gateway: DeliveryGateway;
   creationGraceMs: number;
+  /** VTEX_CARRIER_ID: Create service for any other carrier is refused. */
+  carrierId: string;
+  /** POST /rates: quotes from the engine's availability, cached. */
+  quoter: RateQuoter;
   createAnswers?: Counter<'outcome'>;
 }
 
 /**
  * Our serviceId as VTEX sends it back: plain, in VTEX's own `{carrierId}&{serviceId}` form, or
- * only in the metaData of our Create answer.
+ * only in the metaData of our Create answer. Only a VTEX delivery's id of ours is taken: anything
+ * else (a marketplace delivery's, an id too long for Temporal, garbage) is no service of ours at
+ * VTEX, and is answered without asking Temporal.
  */
-export function serviceIdOf(body: { serviceId: string; metaData?: Record<string, unknown> | null }): string {
+export function vtexServiceIdOf(body: {
+  serviceId: string;
+  metaData?: Record<string, unknown> | null;
+}): string | undefined {
   const fromMeta = body.metaData?.serviceId;
   const candidates = [
     body.serviceId,
     body.serviceId.split('&').pop() ?? '',
     typeof fromMeta === 'string' ? fromMeta : '',
   ];
-  return candidates.find((c) => SERVICE_ID_PATTERN.test(c)) ?? body.serviceId;
+  return candidates.find((c) => VTEX_SERVICE_ID_PATTERN.test(c));
 }
 
-export function vtexRoutes({ gateway, creationGraceMs, createAnswers }: VtexRouteDeps): Router {
+function requireServiceId(body: { serviceId: string; metaData?: Record<string, unknown> | null }): string {
+  const serviceId = vtexServiceIdOf(body);
+  if (!serviceId)
+    throw notFound('Unknown service', [
+      { path: 'serviceId', message: 'not a VTEX service of this carrier (ours are vtex-<orderId>-<10 characters>)' },
+    ]);
+  return serviceId;
+}
+
+/** Create service (and a rate) names the carrier it is for: ours only. */
+export function requireOurCarrier(body: { carrierId: string }, carrierId: string): void {
+  if (body.carrierId !== carrierId)
+    throw badRequest('The request is for another carrier', [
+      { path: 'carrierId', message: "is not this carrier's VTEX carrierId" },
+    ]);
+}
+
+export function vtexRoutes({ gateway, creationGraceMs, carrierId, quoter, createAnswers }: VtexRouteDeps): Router {
   const router = Router();
 
   router.post('/services', async (req, res) => {
     const receivedAt = res.locals.receivedAt as number;
     const body = parseBody(CreateServiceRequest, req.body);
+    requireOurCarrier(body, carrierId);
     const input = mapVtexCreateService(body, { now: new Date(receivedAt), creationGraceMs });
     const { answer, afterAnswer } = await gateway.createService(input, receivedAt);
     res.once('finish', afterAnswer);
@@ -40,10 +69,21 @@ export function vtexRoutes({ gateway, creationGraceMs, createAnswers }: VtexRout
     res.status(200).json(answer);
   });
 
+  // VTEX's rates: the Create service body, answered with the engine's price and date; starts nothing.
+  router.post('/rates', async (req, res) => {
+    const receivedAt = res.locals.receivedAt as number;
+    const body = parseBody(CreateServiceRequest, req.body);
+    requireOurCarrier(body, carrierId);
+    const input = mapVtexCreateService(body, { now: new Date(receivedAt), creationGraceMs });
+    const { slot, cached } = await quoter.quote(input, receivedAt);
+    res.setHeader('x-rate-cache', cached ? 'hit' : 'miss');
+    res.status(200).json(vtexRateAnswer(input, slot, new Date()));
+  });
+
   router.post('/services/cancel', async (req, res) => {
     const body = parseBody(CancelServiceRequest, req.body);
     const reason = body.reason ?? 'Canceled by VTEX';
-    await gateway.cancel(serviceIdOf(body), body.carrierId, reason);
+    await gateway.cancel(requireServiceId(body), body.carrierId, reason, {}, 'vtex');
     res.status(200).json({
       message: 'Service executed successfully',
       data: { serviceId: body.serviceId, carrierId: body.carrierId, reason: body.reason ?? null },
@@ -53,7 +93,7 @@ export function vtexRoutes({ gateway, creationGraceMs, createAnswers }: VtexRout
   router.post('/services/pause', async (req, res) => {
     const body = parseBody(PauseServiceRequest, req.body);
     const reason = body.reason ?? (body.pause ? 'Paused by VTEX' : 'Resumed by VTEX');
-    await gateway.pause(serviceIdOf(body), body.carrierId, body.pause, reason);
+    await gateway.pause(requireServiceId(body), body.carrierId, body.pause, reason, 'vtex');
     res.status(200).json({
       message: 'Service executed successfully',
       data: { serviceId: body.serviceId, carrierId: body.carrierId, pause: body.pause, reason: body.reason ?? null },

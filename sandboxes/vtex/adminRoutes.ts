@@ -1,5 +1,5 @@
 /**
- * VTEX sandbox admin, under /_sandbox: play VTEX (create, cancel, pause a service), register services
+ * VTEX sandbox admin, under /_sandbox: play VTEX (create, cancel, pause a service, ask a rate), register services
  * by hand, read a service without a token, expire every token.
  */
 import type { Router } from 'express';
@@ -24,6 +24,12 @@ export function addVtexAdminRoutes(admin: Router, vtex: VtexSandboxHandle): void
   admin.post('/services', async (req, res) => {
     const hasBody = req.body !== undefined && req.body !== null && Object.keys(req.body as object).length > 0;
     res.json(await vtex.createService(hasBody ? (req.body as unknown) : undefined));
+  });
+
+  // VTEX's checkout asks for a rate: the Create service body (or the example) to the intake's rates.
+  admin.post('/rates', async (req, res) => {
+    const hasBody = req.body !== undefined && req.body !== null && Object.keys(req.body as object).length > 0;
+    res.json(await vtex.requestRates(hasBody ? (req.body as unknown) : undefined));
   });
 
   admin.post('/services/register', (req, res) => {

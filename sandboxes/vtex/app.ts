@@ -24,6 +24,7 @@ export function createVtexApp(input: VtexSandboxOptions): { app: Express; sandbo
   const sandbox: VtexSandboxHandle = {
     ...kit.controls,
     createService: (body) => caller.createService(body),
+    requestRates: (body) => caller.requestRates(body),
     cancelService: (serviceId, reason, carrierId) => caller.cancelService(serviceId, reason, carrierId),
     pauseService: (serviceId, pause, reason, carrierId) => caller.pauseService(serviceId, pause, reason, carrierId),
     service: (carrierId, serviceId) => {

@@ -8,6 +8,8 @@ import type { CreateServiceResult, VtexCallResult } from './vtexCaller';
 export interface VtexSandboxHandle extends SandboxControls {
   /** VTEX sends Create service to the intake; default body: seed 003's example, fresh orderId */
   createService(body?: unknown): Promise<CreateServiceResult>;
+  /** VTEX asks the carrier's rates endpoint, as its checkout does (default body as createService's) */
+  requestRates(body?: unknown): Promise<VtexCallResult>;
   /** VTEX sends Cancel service for the carrier's serviceId */
   cancelService(serviceId: string, reason: string | null, carrierId?: string): Promise<VtexCallResult>;
   /** VTEX sends Pause service (pause true) or resumes it (false) */

@@ -1,6 +1,6 @@
 /**
  * The sandbox playing VTEX toward the carrier's intake (CONTRACT.md section 3): Create service,
- * Cancel service, Pause service, with `Authorization: Bearer <intake token>` as the carrier
+ * Cancel service, Pause service, and the rates VTEX's checkout asks for (VTEX's OpenAPI `/rates`), with `Authorization: Bearer <intake token>` as the carrier
  * configuration would send. Bodies are sent as given, so tests can send VTEX's oddities too.
  */
 import { randomUUID } from 'node:crypto';
@@ -60,6 +60,13 @@ export class VtexCaller {
       confirmedAt: service ? new Date(service.confirmedAt).toISOString() : null,
       contractErrors,
     };
+  }
+
+  /** VTEX's checkout asks for a rate: the Create service body to `/vtex/rates`; nothing is registered. */
+  async requestRates(body: unknown = this.defaultCreateBody()): Promise<VtexCallResult> {
+    const answer = await this.send('/vtex/rates', body);
+    this.logger.info({ status: answer.status, durationMs: answer.durationMs }, 'VTEX asked for a rate');
+    return { ...answer, request: body };
   }
 
   /** Seed 003 Cancel service, with the carrier configuration's settings and our answer's metaData. */

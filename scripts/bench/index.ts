@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --only create|burst|life|memory] [--quick]`: the benchmarks of BENCHMARKS.md.
- * `npm run bench -- --target cluster [--shards 1,4] [--quick]`: section 5, the cluster of
+ * `npm run bench [-- --only create|burst|life|memory|rates] [--quick]`: the benchmarks of BENCHMARKS.md.
+ * `npm run bench -- --target cluster [--shards 1,4] [--quick]`: section 6, the cluster of
  * `npm run cluster` with one and two workers beside the dev server (scripts/bench/cluster.ts).
  *
  * One Temporal dev server with the CONTRACT settings (scripts/dev-server.ts), the sandboxes in a
@@ -28,6 +28,7 @@ import {
   type LivesRow,
 } from './life';
 import { measureMemory, type MemoryResult } from './memory';
+import { measureRates, ratesSection, type RatesRow, type RatesSettings } from './rates';
 import { REPO_ROOT } from './processes';
 import {
   burstSection,
@@ -43,8 +44,8 @@ import { BenchEnvironment } from './stack';
 import { serverEnv } from '../cluster/topology';
 import { writeFileSync } from 'node:fs';
 
-type Measurement = 'create' | 'burst' | 'life' | 'memory';
-const ALL: Measurement[] = ['create', 'burst', 'life', 'memory'];
+type Measurement = 'create' | 'burst' | 'life' | 'memory' | 'rates';
+const ALL: Measurement[] = ['create', 'burst', 'life', 'memory', 'rates'];
 
 interface Plan {
   create: CreateSettings;
@@ -52,6 +53,7 @@ interface Plan {
   latency: LatencyLevel[];
   lives: LivesLevel[];
   memory: { open: number; quietMs: number };
+  rates: RatesSettings;
 }
 
 const FULL: Plan = {
@@ -68,6 +70,14 @@ const FULL: Plan = {
     { concurrency: 100, lives: 300 },
   ],
   memory: { open: 2000, quietMs: 10_000 },
+  rates: {
+    levels: [1, 10, 50],
+    engineLatenciesMs: [0, 50],
+    warmupMs: 1000,
+    durationMs: 5000,
+    warmCarts: 20,
+    quietWaitMs: 15_000,
+  },
 };
 
 const QUICK: Plan = {
@@ -84,6 +94,14 @@ const QUICK: Plan = {
     { concurrency: 100, lives: 100 },
   ],
   memory: { open: 200, quietMs: 3000 },
+  rates: {
+    levels: [1, 10, 50],
+    engineLatenciesMs: [0, 50],
+    warmupMs: 300,
+    durationMs: 1500,
+    warmCarts: 5,
+    quietWaitMs: 2000,
+  },
 };
 
 /**
@@ -116,6 +134,7 @@ interface Results {
   latency?: LatencyRow[];
   lives?: LivesRow[];
   memory?: MemoryResult;
+  rates?: RatesRow[];
 }
 
 function machine(): string[] {
@@ -160,7 +179,7 @@ function setupSection(
     `- Versions: ${versionLines.join(', ')}.`,
     `- Dev server: \`temporal server start-dev --headless --log-level error\` on a SQLite file with the CONTRACT settings: ${tuning.map((t) => `\`${t}\``).join(', ')}.`,
     '- Processes: the dev server; the sandboxes (VTEX, Delivery Engine, marketplace, zero latency, no faults); our worker (`worker/main.ts`, prebuilt workflow bundle) and our intake API (`api/main.ts`), `NODE_ENV=production LOG_LEVEL=info`, logs to files; the bare worker (`scripts/bench/bareWorker.ts`, the same worker options as ours). All run as compiled JavaScript on plain node (`tsc` output, as the Docker image runs them); fresh ones on fresh task queues for each measurement. The bench process generates the load.',
-    `- Plan: Create ${plan.create.levels.join('/')} callers, ${plan.create.warmupMs / 1000} s warm-up + ${plan.create.durationMs / 1000} s measured per run; burst ${plan.burst.total} at ${plan.burst.concurrency}; event latency ${plan.latency.map((l) => `${l.deliveries} deliveries ${l.concurrency} at a time`).join(', ')}; lives ${plan.lives.map((l) => `${l.lives} at ${l.concurrency}`).join(', ')}; memory ${plan.memory.open} open.`,
+    `- Plan: Create ${plan.create.levels.join('/')} callers, ${plan.create.warmupMs / 1000} s warm-up + ${plan.create.durationMs / 1000} s measured per run; burst ${plan.burst.total} at ${plan.burst.concurrency}; event latency ${plan.latency.map((l) => `${l.deliveries} deliveries ${l.concurrency} at a time`).join(', ')}; lives ${plan.lives.map((l) => `${l.lives} at ${l.concurrency}`).join(', ')}; memory ${plan.memory.open} open; rates ${plan.rates.levels.join('/')} callers at engine latency ${plan.rates.engineLatenciesMs.join('/')} ms, ${plan.rates.warmupMs / 1000} s warm-up + ${plan.rates.durationMs / 1000} s measured per run, ${plan.rates.warmCarts} warm carts.`,
   ].join('\n');
 }
 
@@ -247,6 +266,9 @@ async function main(argv: string[]): Promise<void> {
             '',
             livesSection(results.lives),
           ].join('\n');
+        } else if (measurement === 'rates') {
+          results.rates = await measureRates(env, services, plan.rates, log);
+          sections.rates = ratesSection(results.rates);
         } else {
           results.memory = await measureMemory(env, services, plan.memory.open, plan.memory.quietMs, log);
           sections.memory = memorySection(results.memory);

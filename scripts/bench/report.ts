@@ -262,7 +262,7 @@ export function memorySection(m: MemoryResult): string {
   ].join('\n');
 }
 
-const SECTIONS = ['setup', 'create', 'burst', 'life', 'memory', 'cluster'] as const;
+const SECTIONS = ['setup', 'create', 'burst', 'life', 'memory', 'rates', 'cluster'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 const TITLES: Record<SectionName, string> = {
@@ -271,7 +271,8 @@ const TITLES: Record<SectionName, string> = {
   burst: '2. Burst',
   life: '3. Delivery life',
   memory: '4. Memory',
-  cluster: '5. Cluster',
+  rates: '5. Rates',
+  cluster: '6. Cluster',
 };
 
 /** Replaces the generated blocks of `file`, creating it (with a skeleton) when missing. */

@@ -100,12 +100,14 @@ describe('POST /vtex/services (Create service)', () => {
   describe('refuses what cannot be delivered, starting nothing', () => {
     const cases: Array<[string, (b: Record<string, any>) => unknown, string]> = [
       [
-        'no receiver address',
+        'a receiver that nothing places (no address, reference or location)',
         (b) => {
           delete b.receiver.address;
+          delete b.receiver.reference;
+          delete b.receiver.location;
           return b;
         },
-        'receiver.address',
+        'receiver',
       ],
       [
         'no packages',
@@ -124,9 +126,9 @@ describe('POST /vtex/services (Create service)', () => {
         'type',
       ],
       [
-        'an unknown payment method',
+        'a payment method over the length limit',
         (b) => {
-          b.paymentMethod = 'BARTER';
+          b.paymentMethod = 'B'.repeat(1000);
           return b;
         },
         'paymentMethod',

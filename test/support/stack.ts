@@ -24,6 +24,7 @@ import {
 export const TEST_INTAKE_TOKEN = 'test-intake-token';
 export const TEST_VTEX_API_KEY = 'test-vtex-api-key';
 export const TEST_ENGINE_API_KEY = 'test-engine-api-key';
+export const TEST_VTEX_CARRIER_ID = 'servientrega-50461c9f3335';
 
 export interface TestStackOptions {
   vtex?: Partial<VtexSandboxOptions>;
@@ -70,7 +71,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     PORT: String(port),
     INTAKE_TOKEN: TEST_INTAKE_TOKEN,
     VTEX_API_KEY: TEST_VTEX_API_KEY,
-    VTEX_CARRIER_ID: 'test-carrier',
+    // The carrierId of both VTEX example bodies (contracts/examples): Create service is for ours only.
+    VTEX_CARRIER_ID: TEST_VTEX_CARRIER_ID,
     DELIVERY_ENGINE_API_KEY: TEST_ENGINE_API_KEY,
     TEMPORAL_TASK_QUEUE: `deliveries-test-${randomUUID()}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -1,0 +1,125 @@
+/**
+ * Rate quotes for VTEX's checkout (POST /vtex/rates): the engine's availability for the cart,
+ * asked by the intake itself through the plain engine client (no workflow: README "Rates" says why,
+ * measured), answered from a bounded cache when the same cart asks again within a short time.
+ * A quote starts nothing and creates no job. The slot the engine holds for it is not released
+ * (the engine has no release call): it lapses on its own after the engine's hold time.
+ */
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { LRUCache } from 'lru-cache';
+import type { AvailabilityClient } from '../activities/clients/deliveryEngine';
+import { FailureType } from '../activities/failures';
+import type { AvailabilityResponse } from '../contracts/deliveryEngine';
+import type { DeliveryInput } from '../contracts/delivery';
+import { HttpError, unavailable } from './errors';
+
+export interface RateQuoterOptions {
+  availability: AvailabilityClient;
+  /** How long an identical quote is answered from the cache (never past the slot's own expiry). */
+  ttlMs?: number;
+  /** Most quotes kept at once; the least recently used go first. */
+  maxEntries?: number;
+  /** The whole engine call, connection included: past it, a 503. */
+  timeoutMs?: number;
+}
+
+export const RATE_DEFAULTS = { ttlMs: 60_000, maxEntries: 10_000, timeoutMs: 2500 } as const;
+
+type Slot = Pick<AvailabilityResponse, 'starts_at' | 'ends_at' | 'expires_at' | 'price'>;
+
+export interface Quote {
+  slot: Slot;
+  cached: boolean;
+}
+
+/** Types of engine failure that say "this cart cannot be served", not "try again". */
+const REFUSALS: readonly string[] = [
+  FailureType.BadRequest,
+  FailureType.Refused,
+  FailureType.Conflict,
+  FailureType.NotFound,
+  FailureType.SlotExpired,
+];
+
+export class RateQuoter {
+  private readonly cache: LRUCache<string, Slot>;
+  /** Identical quotes under way share one engine call. */
+  private readonly inFlight = new Map<string, Promise<Slot>>();
+  private readonly ttlMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: RateQuoterOptions) {
+    this.ttlMs = options.ttlMs ?? RATE_DEFAULTS.ttlMs;
+    this.timeoutMs = options.timeoutMs ?? RATE_DEFAULTS.timeoutMs;
+    this.cache = new LRUCache({ max: options.maxEntries ?? RATE_DEFAULTS.maxEntries, ttl: this.ttlMs });
+  }
+
+  /** How many quotes the cache holds now. */
+  get size(): number {
+    return this.cache.size;
+  }
+
+  async quote(input: DeliveryInput, now: number): Promise<Quote> {
+    const key = quoteKey(input);
+    const hit = this.cache.get(key);
+    if (hit) return { slot: hit, cached: true };
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.ask(input).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    const slot = await pending;
+    const ttl = Math.min(this.ttlMs, Date.parse(slot.expires_at) - now);
+    if (ttl > 0) this.cache.set(key, slot, { ttl });
+    return { slot, cached: false };
+  }
+
+  private async ask(input: DeliveryInput): Promise<Slot> {
+    try {
+      const slot = await this.options.availability.requestSlot(input.spec.availability, { timeoutMs: this.timeoutMs });
+      return { starts_at: slot.starts_at, ends_at: slot.ends_at, expires_at: slot.expires_at, price: slot.price };
+    } catch (err) {
+      throw quoteFailure(err, input);
+    }
+  }
+}
+
+/**
+ * The engine's failure as our answer: a refusal (4xx but credentials) means no slot can serve this
+ * cart or window, a 422 naming the window when one was asked; everything else is a 503 to retry.
+ */
+function quoteFailure(err: unknown, input: DeliveryInput): HttpError {
+  if (err instanceof ApplicationFailure && err.type && REFUSALS.includes(err.type)) {
+    const path = input.spec.availability.window ? 'receiver.deliveryWindow' : '(body)';
+    return new HttpError(422, 'No delivery slot can serve this request', [
+      { path, message: `the Delivery Engine offers no slot: ${err.message}` },
+    ]);
+  }
+  return unavailable('The Delivery Engine did not quote in time; retry');
+}
+
+/** The normalised request: what the engine prices (origin, destination, items, window) and the currency. */
+export function quoteKey(input: DeliveryInput): string {
+  const { origin, destination, items, window } = input.spec.availability;
+  const normalised = canonical({
+    origin,
+    destination,
+    items,
+    window: window ?? null,
+    currency: input.spec.job.payment_info.currency_code,
+  });
+  return createHash('sha256').update(normalised).digest('base64url');
+}
+
+/** JSON with object keys sorted, so the same request always gives the same text. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,148 @@
+/**
+ * POST /vtex/rates through the real stack: the VTEX sandbox asks as its checkout would, the
+ * intake quotes from the engine sandbox's availability, a bounded cache answers repeats. A quote
+ * starts no workflow and creates no job.
+ */
+import openApiExample from '../../contracts/examples/vtex.create-service.openapi.json';
+import seedExample from '../../contracts/examples/vtex.create-service.json';
+import { CreateServiceRequest } from '../../contracts/vtex';
+import { vtexServiceId } from '../../mapping/ids';
+import { mapVtexCreateService } from '../../mapping/vtexToJob';
+import { distanceMetres, slotPrice, totalWeightKg } from '../../sandboxes/deliveryEngine/pricing';
+import { workflowExists } from '../support/deliveries';
+import { useTestStack } from '../support/stack';
+
+const stack = useTestStack();
+let seq = 0;
+
+afterEach(() => {
+  stack.engine.resetFaults();
+});
+
+/** A cart of its own (the cache keys on what the engine prices: here the receiver's street). */
+function cart(example: object = openApiExample): Record<string, any> {
+  seq += 1;
+  const body = structuredClone(example) as Record<string, any>;
+  body.orderId = `RATE-${process.pid}-${Date.now()}-${seq}`;
+  body.receiver.reference = `${seq} Rate Street, ${process.pid}-${Date.now()}`;
+  return body;
+}
+
+const availabilityCalls = (body: Record<string, any>) =>
+  stack.engine
+    .calls({ method: 'POST', path: '^/jobs/availability$' })
+    .filter((c) => JSON.stringify(c.body).includes(body.receiver.reference as string));
+
+describe('POST /vtex/rates', () => {
+  it("quotes VTEX's published example: the engine's price in integer cents, the window's end as date, nothing started", async () => {
+    const body = cart();
+    const asked = await stack.vtex.requestRates(body);
+    expect(asked.status).toBe(200);
+    expect(availabilityCalls(body)).toHaveLength(1);
+    // The engine sandbox's price is a plain function of distance and weight: what it must have quoted.
+    const { availability } = mapVtexCreateService(CreateServiceRequest.parse(body), {
+      now: new Date(),
+      creationGraceMs: 600_000,
+    }).spec;
+    const cents = Math.round(
+      slotPrice(distanceMetres(availability.origin, availability.destination), totalWeightKg(availability.items)) * 100,
+    );
+    const rate = { shippingPrice: { value: cents, currency: 'USD' }, insurancePrice: { value: 0, currency: 'USD' } };
+    const windowEnd = new Date(body.receiver.deliveryWindow.finalDate).toISOString();
+    expect(asked.body).toMatchObject({
+      message: 'Rate calculated',
+      data: {
+        orderId: body.orderId,
+        carrierId: body.carrierId,
+        serviceId: null,
+        rate,
+        shippingEstimatedDate: windowEnd,
+        metaData: { carrier: { id: body.carrierId, type: { id: 'OTHERS', rate, international: false } } },
+      },
+    });
+    const { data } = asked.body as {
+      data: { transitTime: number; metaData: { integrationResponse: { validUntil: string } } };
+    };
+    // The slot it came from is one the engine holds (and lets lapse: a quote takes no job).
+    expect(stack.engine.slots().map((s) => s.expires_at)).toContain(data.metaData.integrationResponse.validUntil);
+    const minutes = (Date.parse(windowEnd) - Date.parse(asked.answeredAt)) / 60_000;
+    expect(Number.isInteger(data.transitTime)).toBe(true);
+    expect(Math.abs(data.transitTime - minutes)).toBeLessThanOrEqual(1);
+    expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
+    expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
+  });
+
+  it("quotes seed 003's example in the sender country's currency", async () => {
+    const asked = await stack.vtex.requestRates(cart(seedExample));
+    expect(asked.status).toBe(200);
+    expect(
+      (asked.body as { data: { rate: { shippingPrice: { currency: string } } } }).data.rate.shippingPrice.currency,
+    ).toBe('BRL');
+  });
+
+  it('answers the same cart again from the cache, without asking the engine', async () => {
+    const body = cart();
+    const first = await stack.call('POST', '/vtex/rates', body);
+    const again = await stack.call('POST', '/vtex/rates', { ...body, orderId: `${body.orderId}-again` });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.body.data.rate).toEqual(first.body.data.rate);
+    expect(again.body.data.shippingEstimatedDate).toBe(first.body.data.shippingEstimatedDate);
+    expect(availabilityCalls(body)).toHaveLength(1);
+    // A different cart is a different quote.
+    const other = cart();
+    expect((await stack.call('POST', '/vtex/rates', other)).status).toBe(200);
+    expect(availabilityCalls(other)).toHaveLength(1);
+  });
+
+  it('asks the engine once for identical quotes arriving together', async () => {
+    const body = cart();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => stack.call('POST', '/vtex/rates', body)));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(availabilityCalls(body)).toHaveLength(1);
+  });
+
+  it.each<[string, (b: Record<string, any>) => void, string]>([
+    ['another carrier', (b) => (b.carrierId = 'someone-else'), 'carrierId'],
+    [
+      'a receiver nothing places',
+      (b) => {
+        for (const key of ['address', 'reference', 'location']) delete b.receiver[key];
+      },
+      'receiver',
+    ],
+    ['an unreadable weight', (b) => (b.packages[0].items[0].weight = 'heavy'), 'packages.0.items.0.weight'],
+  ])('refuses %s like Create service, with the field path, asking the engine nothing', async (_name, mutate, path) => {
+    const body = cart();
+    mutate(body);
+    const answer = await stack.call('POST', '/vtex/rates', body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+    expect(availabilityCalls(body)).toHaveLength(0);
+  });
+
+  it('401 without the intake token', async () => {
+    expect((await stack.call('POST', '/vtex/rates', cart(), { authorization: '' })).status).toBe(401);
+  });
+
+  it('503 within VTEX patience when the engine does not answer, and when it fails', async () => {
+    stack.engine.setFaults({ timeoutRate: 1, pathPattern: '^/jobs/availability$' });
+    const hung = await stack.vtex.requestRates(cart());
+    expect(hung.status).toBe(503);
+    // The engine never answers: the quote gives up on its own (2.5 s), far from a hang.
+    expect(hung.durationMs).toBeLessThan(5000);
+    stack.engine.setFaults({ timeoutRate: 0, errorRate: 1, errorStatuses: [503] });
+    const failed = await stack.vtex.requestRates(cart());
+    expect(failed.status).toBe(503);
+    expect(failed.body).toMatchObject({ error: 'The Delivery Engine did not quote in time; retry' });
+  });
+
+  it('a window no slot can serve is a clear 422 naming the window, not a 500', async () => {
+    stack.engine.setFaults({ errorRate: 1, errorStatuses: [409], pathPattern: '^/jobs/availability$' });
+    const answer = await stack.call('POST', '/vtex/rates', cart());
+    expect(answer.status).toBe(422);
+    expect(answer.body).toMatchObject({
+      error: 'No delivery slot can serve this request',
+      details: [{ path: 'receiver.deliveryWindow' }],
+    });
+  });
+});
