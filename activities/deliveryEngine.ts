@@ -1,5 +1,5 @@
 /**
- * Delivery Engine calls (seed 001 and CONTRACT.md section 4), one activity per endpoint. Answers
+ * Delivery Engine calls (the engine's Create a Job and docs/partners.md "Delivery Engine"), one activity per endpoint. Answers
  * are checked against the contract schemas: an engine that answers garbage is retried, not trusted.
  */
 import type { z } from 'zod';

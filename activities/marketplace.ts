@@ -9,7 +9,7 @@
  * registered so deliveries recorded with it still replay (docs/marketplace.md "Replay").
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { Context } from '@temporalio/activity';
+import { attempt } from './attempt';
 import { ABBIAMO_CARRIER_KEY_HEADER, type StatusCallback } from '../contracts/marketplace';
 import type { AbbiamoCall } from '../mapping/eventToAbbiamo';
 import { marketplaceServiceId } from '../mapping/ids';
@@ -113,14 +113,6 @@ export function createMarketplaceActivities({ marketplace, sealer, carrierKey }:
       );
     },
   };
-}
-
-function attempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return 1; // called outside an activity (unit tests)
-  }
 }
 
 export type MarketplaceActivities = ReturnType<typeof createMarketplaceActivities>;

@@ -1,10 +1,10 @@
 /**
- * VTEX Pick and Pack tracking hook calls (seed 003 "Update shipping services"), one activity per
+ * VTEX Pick and Pack tracking hook calls (VTEX's guide "Update shipping services"), one activity per
  * endpoint. Every call carries the shared JWT, renews it once on 401 or on VTEX's 403 "token
  * expired", and retries the call with the new token. Posting notes, evidences and labels is made
  * idempotent across activity retries by reading the service back first.
  */
-import { Context } from '@temporalio/activity';
+import { attempt } from './attempt';
 import type {
   CancelHookRequest,
   Evidence,
@@ -141,14 +141,6 @@ function pathSegment(id: string, what: string): string {
       nonRetryable: true,
     });
   return encodeURIComponent(id);
-}
-
-function attempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return 1; // called outside an activity (unit tests)
-  }
 }
 
 /** Whether `list` ends with exactly the rows of `tail`. */

@@ -1,5 +1,5 @@
 /**
- * VTEX's JWT, shared by every activity of the worker process (CONTRACT.md section 5): taken from
+ * VTEX's JWT, shared by every activity of the worker process (docs/partners.md "VTEX"): taken from
  * `POST {VTEX_AUTH_URL}/token`, reused until shortly before it expires or until a call says it is
  * no longer good, then renewed once for all callers at the same time. Never logged, never returned
  * to a workflow.

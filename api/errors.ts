@@ -1,6 +1,6 @@
 /**
  * Typed errors of the intake and the one middleware that answers them as
- * `{error, details: [{path, message}]}` (CONTRACT.md section 3).
+ * `{error, details: [{path, message}]}` (README "Intake API").
  */
 import type { ErrorRequestHandler } from 'express';
 import { type z } from 'zod';

@@ -159,6 +159,22 @@ export const RouteAnswer = z.object({
   ),
 });
 
+const Money = z.object({ value: z.number().int().describe('minor units (cents)'), currency: z.string() });
+
+/** POST /vtex/rates (mapping/vtexRate.ts): VTEX's `ServiceBody` with its `Rate`. */
+export const RatesAnswer = z.looseObject({
+  message: z.string(),
+  data: z.looseObject({
+    orderId: z.string(),
+    carrierId: z.string(),
+    serviceId: z.null(),
+    status: z.null(),
+    rate: z.object({ shippingPrice: Money, insurancePrice: Money }),
+    shippingEstimatedDate: z.string(),
+    transitTime: z.number().int().describe('whole minutes from the quote to the end of the slot'),
+  }),
+});
+
 export const HealthAnswer = z.looseObject({ status: z.literal('ok') });
 export const ReadinessAnswer = z.looseObject({
   status: z.enum(['ready', 'unavailable']),
@@ -185,6 +201,23 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     body: CreateServiceRequest,
     answers: { 200: { description: 'The service, PENDING until the job exists', schema: CreateServiceResponse } },
     temporal: true,
+  },
+  {
+    method: 'post',
+    path: '/vtex/rates',
+    operationId: 'vtexRates',
+    caller: 'VTEX',
+    summary: 'Rates (VTEX Pick and Pack): a quote for the Create service body',
+    description:
+      'Starts nothing and reserves nothing that outlives it; identical quotes within a minute come from a cache. ' +
+      '503 within 2.5 s when the engine is down; 422 naming the window when no slot can serve it.',
+    auth: 'intakeToken',
+    body: CreateServiceRequest,
+    answers: {
+      200: { description: "The engine's price and date for the window, in VTEX's units", schema: RatesAnswer },
+      422: { description: 'No slot can serve the delivery window', schema: ErrorAnswer },
+      503: { description: 'The engine did not answer in time: ask again', schema: ErrorAnswer },
+    },
   },
   {
     method: 'post',

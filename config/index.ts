@@ -1,5 +1,5 @@
 /**
- * Configuration from the environment: the names of CONTRACT.md section 2, plus a few of ours
+ * Configuration from the environment: the names of README "Configuration", plus a few of ours
  * (documented in the README). Parsed once with zod; the first bad variable stops start-up with one
  * line naming it. Secrets are kept in the returned object but never logged (see `describeConfig`).
  */

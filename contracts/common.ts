@@ -4,7 +4,7 @@ import { z } from 'zod';
 /** An ISO 8601 timestamp with a zone (AWSDateTime in VTEX's schema), e.g. 2022-04-25T18:06:41.202Z. */
 export const isoDateTime = z.iso.datetime({ offset: true });
 
-/** "Blank fields are included as null instead of being omitted" (seed 003): optional means nullish. */
+/** "Blank fields are included as null instead of being omitted" (VTEX's guide): optional means nullish. */
 export const optionalString = z.string().nullish();
 export const optionalNumber = z.number().nullish();
 

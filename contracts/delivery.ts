@@ -80,7 +80,7 @@ export interface JobInfo {
   endsAt: string;
 }
 
-/** Our answer to VTEX's Create service (seed 003 expected response + labels). */
+/** Our answer to VTEX's Create service (VTEX's guide expected response + labels). */
 export interface CreateServiceAnswer {
   status: ServiceStatus;
   serviceId: string;

@@ -1,7 +1,7 @@
 /**
- * The Delivery Engine (seed 001, Instaleap's "Create a Job", and CONTRACT.md section 4).
- * Units of the engine, chosen here because the seed leaves them open (README "Units"):
- * money in major currency units (decimals allowed, as in seed 001's `amount_value: 18.9`),
+ * The Delivery Engine (the engine's Create a Job, Instaleap's "Create a Job", and docs/partners.md "Delivery Engine").
+ * Units of the engine, chosen here because the seed leaves them open (docs/partners.md):
+ * money in major currency units (decimals allowed, as in the engine's `amount_value: 18.9`),
  * weights in kilograms, lengths in centimetres, volumes in cubic centimetres.
  */
 import { z } from 'zod';
@@ -68,7 +68,7 @@ export const SlotExtendResponse = z.object({ slot_id: z.string(), expires_at: is
 
 const WebhookTarget = z.object({ key: requiredText, URL: z.url() });
 
-/** POST /jobs: seed 001's body ("Use this one": the full copy). */
+/** POST /jobs: the engine's body ("Use this one": the full copy). */
 export const CreateJobRequest = z.object({
   slot_id: requiredText,
   client_reference: requiredText,
@@ -164,7 +164,7 @@ export type Job = z.infer<typeof Job>;
 export const CancelJobRequest = z.object({ reason: z.string() });
 export const HoldJobRequest = z.object({ on_hold: z.boolean(), reason: z.string() });
 
-/** Instaleap's own Job Tracking event types, then the three CONTRACT.md section 4 adds. */
+/** Instaleap's own Job Tracking event types, then the three docs/partners.md "Delivery Engine" adds. */
 export const KNOWN_EVENT_TYPES = [
   'CREATED',
   'ALLOCATED',
@@ -200,7 +200,7 @@ export const EngineResource = z.object({
 });
 export type EngineResource = z.infer<typeof EngineResource>;
 
-/** A Job Tracking webhook event (CONTRACT.md section 4). Other event types are accepted and recorded. */
+/** A Job Tracking webhook event (docs/partners.md "Delivery Engine"). Other event types are accepted and recorded. */
 export const JobEvent = z.object({
   id: requiredText,
   type: requiredText,

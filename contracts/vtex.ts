@@ -1,6 +1,6 @@
 /**
- * VTEX Pick and Pack Carriers Integration Protocol (seed 003), written once for the service and the
- * sandbox. Where VTEX's real traffic differs from the seed's schema (CONTRACT.md section 5, the seed
+ * VTEX Pick and Pack Carriers Integration Protocol (VTEX's guide), written once for the service and the
+ * sandbox. Where VTEX's real traffic differs from the seed's schema (docs/partners.md "VTEX", the seed
  * README), the schema follows the traffic and says so.
  */
 import { z } from 'zod';
@@ -24,7 +24,7 @@ export const SERVICE_STATUSES = [
 export const ServiceStatus = z.enum(SERVICE_STATUSES);
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 
-/** The statuses a carrier may set with PATCH /tracking/hook (seed 003 "Update service"). */
+/** The statuses a carrier may set with PATCH /tracking/hook (VTEX's guide "Update service"). */
 export const PatchableStatus = z.enum([
   'PENDING',
   'ASSIGNED',
@@ -206,7 +206,7 @@ export const Label = z.strictObject({
 });
 export type Label = z.infer<typeof Label>;
 
-/** Our answer to Create service (seed 003's expected response plus `labels`, per VTEX's OpenAPI). */
+/** Our answer to Create service (VTEX's guide's expected response plus `labels`, per VTEX's OpenAPI). */
 export const CreateServiceResponse = z.object({
   status: ServiceStatus,
   serviceId: z.string(),
@@ -312,7 +312,7 @@ export type OnHoldHookRequest = z.infer<typeof OnHoldHookRequest>;
 
 export const TokenRequest = z.strictObject({ apiKey: requiredText });
 
-/** POST /token answers `{message, data: jwt}` (seed 003) or a bare JSON string (VTEX's OpenAPI). */
+/** POST /token answers `{message, data: jwt}` (VTEX's guide) or a bare JSON string (VTEX's OpenAPI). */
 export const TokenResponse = z.union([
   z.string().min(1),
   z.object({ message: z.string().optional(), data: z.string().min(1) }),
@@ -325,7 +325,7 @@ export function tokenFromResponse(body: unknown): string {
 /** How VTEX says an expired token (VTEX's OpenAPI): a 403 with this message. */
 export const TOKEN_EXPIRED_MESSAGE = 'Authentication token expired';
 
-// ---- Get service (seed 003 ServiceResponseDto), as the sandbox keeps it ----
+// ---- Get service (VTEX's guide ServiceResponseDto), as the sandbox keeps it ----
 
 export const TimelineEntry = z.object({
   id: z.string(),

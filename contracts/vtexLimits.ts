@@ -1,6 +1,6 @@
 /**
  * VTEX's size rule for labels, free of imports so the workflow bundle can use it too.
- * "If the label is type BASE64 or TXT, the max size that we allow is 180kb." (seed 003)
+ * "If the label is type BASE64 or TXT, the max size that we allow is 180kb." (VTEX's guide)
  */
 export const MAX_INLINE_LABEL_BYTES = 180 * 1024;
 

@@ -1,5 +1,5 @@
 /**
- * Each job's webhook key (CONTRACT.md section 4: `external_data.webhook.key`), derived rather than
+ * Each job's webhook key (docs/partners.md "Delivery Engine": `external_data.webhook.key`), derived rather than
  * stored: `<serviceId>.<HMAC-SHA256(secret, serviceId + "\n" + client_reference)>`. The intake
  * checks a job event's `X-Webhook-Key` by recomputing it from the event's own `client_reference`,
  * so a key only ever opens its own job, no key sits in workflow history, and no lookup is needed.

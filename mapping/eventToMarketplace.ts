@@ -117,7 +117,7 @@ export function marketplaceFirstReport(
  * - no move on an open delivery: a callback of the unchanged status only for news the marketplace
  *   needs, a new driver (RE_ALLOCATED) or a new time (RESCHEDULED);
  * - anything else (a repeated step, a step back, an ended delivery, picking details): nothing.
- * Evidences, notes and labels have no place in seed 002's callback: they stay in the timeline.
+ * Evidences, notes and labels have no place in Abbiamo's callback: they stay in the timeline.
  */
 export function marketplaceCallsForEvent(
   target: MarketplaceTarget,
@@ -157,7 +157,7 @@ export function marketplaceCreationFailed(target: MarketplaceTarget, reason: str
 }
 
 /**
- * Canceled on a command, not by the carrier: seed 002 has no cancel event, so that is always an
+ * Canceled on a command, not by the carrier: Abbiamo's docs has no cancel event, so that is always an
  * operator (`npm run delivery -- cancel`), and the marketplace must hear of it.
  */
 export function marketplaceCanceledOnRequest(target: MarketplaceTarget, reason: string, at: string): MarketplaceCall {

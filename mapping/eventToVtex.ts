@@ -1,5 +1,5 @@
 /**
- * A Delivery Engine job event to the VTEX tracking hook calls it needs (CONTRACT.md section 4's
+ * A Delivery Engine job event to the VTEX tracking hook calls it needs (docs/partners.md "Delivery Engine"'s
  * table). Pure and import-free at run time: the workflow calls it. Order of calls follows the
  * seed's Get service timeline: the status first, then evidences, notes, labels.
  */

@@ -58,7 +58,7 @@ function parseQuantity(
   return round(value * factor, 6);
 }
 
-/** VTEX weight string to kilograms. A bare number is taken as kilograms (README "Units"). */
+/** VTEX weight string to kilograms. A bare number is taken as kilograms (docs/partners.md). */
 export function weightToKg(raw: string | null | undefined, path: string): number | undefined {
   if (raw === null || raw === undefined || raw.trim() === '') return undefined;
   return parseQuantity(raw, path, WEIGHT_TO_KG, 'kg', 'weight');

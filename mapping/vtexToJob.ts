@@ -1,5 +1,5 @@
 /**
- * VTEX Create service (seed 003) to a Delivery Engine job (seed 001). Pure: no I/O, no clock
+ * VTEX Create service (VTEX's guide) to a Delivery Engine job (the engine's Create a Job). Pure: no I/O, no clock
  * except the `now` it is given. Each rule where the seeds leave a choice is written in the README
  * ("Mapping VTEX to the Delivery Engine").
  */

@@ -115,7 +115,9 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
   let address = env.TEMPORAL_ADDRESS;
   let uiUrl: string | undefined;
   if (!address) {
-    logger.info('starting the Temporal dev server (CONTRACT settings: WAL, poll rates, one task-queue partition)...');
+    logger.info(
+      'starting the Temporal dev server (dev server settings, README "The Temporal server": WAL, poll rates, one task-queue partition)...',
+    );
     const server = await startDevServer({
       port: env.TEMPORAL_DEV_PORT,
       uiPort: env.TEMPORAL_DEV_UI_PORT,

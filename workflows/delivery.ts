@@ -33,6 +33,8 @@ import { isTerminal } from './stateMachine';
 
 /** Reports leave through their own lane (workflows/reporting.ts); older runs replay without it. */
 const PATCH_REPORT_LANE = 'reports-own-lane';
+/** Marketplace deliveries speak Abbiamo's carrier protocol; older ones replay with our earlier callbacks. */
+const PATCH_ABBIAMO_REPORTER = 'abbiamo-reporter';
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryView> {
   const d = setUp(input);
@@ -50,7 +52,12 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
 function setUp(input: DeliveryInput): Delivery {
   const tuning = tuningOf(input);
   const state = initialState(input);
-  const reporter = reporterFor(input.report, tuning.confirmationDelayMs, state.reporterMemory);
+  const reporter = reporterFor(
+    input.report,
+    tuning.confirmationDelayMs,
+    state.reporterMemory,
+    input.report.platform === 'marketplace' ? patched(PATCH_ABBIAMO_REPORTER) : true,
+  );
   const confirmationWait = reporter.confirmationDelayMs + tuning.confirmationMarginMs;
   if (!input.carried) state.confirmAt = Date.now() + confirmationWait;
   const delivery: Delivery = {

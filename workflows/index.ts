@@ -1,2 +1,2 @@
-// Every workflow the worker runs. Deterministic code only (README "Workflow rules").
+// Every workflow the worker runs. Deterministic code only (README "The delivery workflow").
 export { deliveryWorkflow } from './delivery';

@@ -1,5 +1,5 @@
 /**
- * The delivery's status machine, in one place (seed 003 statuses). Pure and deterministic: the
+ * The delivery's status machine, in one place (VTEX's guide statuses). Pure and deterministic: the
  * workflow asks it whether a carrier event may move the delivery, and to which status.
  *
  * Progress statuses only move forward: PENDING < ASSIGNED < PICKED < ON_ROUTE < DELIVERED.
@@ -24,7 +24,7 @@ export function isTerminal(status: ServiceStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-/** The VTEX status an engine event type stands for (CONTRACT.md section 4); undefined: no status. */
+/** The VTEX status an engine event type stands for (docs/partners.md "Delivery Engine"); undefined: no status. */
 export function statusForEventType(type: string): ServiceStatus | undefined {
   switch (type) {
     case 'CREATED':

@@ -1,5 +1,5 @@
 /**
- * The Delivery Engine's job events (CONTRACT.md section 4). Answered 200 only once Temporal holds
+ * The Delivery Engine's job events (docs/partners.md "Delivery Engine"). Answered 200 only once Temporal holds
  * the event, so the engine's retries cover every failure before that.
  */
 import { Router } from 'express';

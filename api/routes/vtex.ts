@@ -1,4 +1,4 @@
-/** VTEX Pick and Pack calls us here (seed 003: Create, Cancel and Pause service). */
+/** VTEX Pick and Pack calls us here (VTEX's guide: Create, Cancel and Pause service). */
 import { Router } from 'express';
 import type { Counter } from 'prom-client';
 import { CancelServiceRequest, CreateServiceRequest, PauseServiceRequest } from '../../contracts/vtex';

@@ -1,5 +1,5 @@
 /**
- * How every sandbox says no: `{message, errors?: [{path, message}]}`, the shape seed 003's API
+ * How every sandbox says no: `{message, errors?: [{path, message}]}`, the shape VTEX's guide's API
  * answers with, used by all three so a test reads any of them the same way.
  */
 import type { NextFunction, Request, Response } from 'express';

@@ -1,5 +1,5 @@
 /**
- * The Delivery Engine API of CONTRACT.md section 4 (seed 001's Create a Job and Instaleap's slot
+ * The Delivery Engine API of docs/partners.md "Delivery Engine" (the engine's Create a Job and Instaleap's slot
  * endpoints), plus a public tracking page behind each job's tracking_url.
  */
 import { Router, type Request } from 'express';

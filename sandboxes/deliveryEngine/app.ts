@@ -1,5 +1,5 @@
 /**
- * The Delivery Engine sandbox (seed 001, CONTRACT.md section 4): slots, jobs, and each job's events
+ * The Delivery Engine sandbox (the engine's Create a Job, docs/partners.md "Delivery Engine"): slots, jobs, and each job's events
  * sent to its webhook at least once, in order or not, as the run asks.
  */
 import type { Express } from 'express';

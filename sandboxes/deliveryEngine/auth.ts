@@ -1,4 +1,4 @@
-/** Every engine path wants `Authorization: Bearer <apiKey>` (CONTRACT.md section 4). */
+/** Every engine path wants `Authorization: Bearer <apiKey>` (docs/partners.md "Delivery Engine"). */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 

@@ -1,5 +1,5 @@
 /**
- * Job Tracking events built the way the real engine fills them (CONTRACT.md section 4): a courier on
+ * Job Tracking events built the way the real engine fills them (docs/partners.md "Delivery Engine"): a courier on
  * allocation, an ETA and distance when heading to the client, photo evidence at pickup, rating,
  * signature and a comment on delivery, a reason when something goes wrong. Overrides win, so tests
  * can send what the real engine sometimes does (odd vehicles, missing fields, unknown types).

@@ -40,7 +40,7 @@ export class JobStore {
 
   constructor(private readonly slots: SlotBook) {}
 
-  /** Idempotency first (seed 001 asks to associate the job with the order), then the slot's rules. */
+  /** Idempotency first (the engine's Create a Job asks to associate the job with the order), then the slot's rules. */
   create(request: CreateJobRequest, trackingBase: string, now = Date.now()): CreateOutcome {
     const existing = this.byReference(request.client_reference);
     if (existing) return { entry: existing, created: false };

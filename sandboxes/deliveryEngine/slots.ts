@@ -68,7 +68,7 @@ export class SlotBook {
     };
   }
 
-  /** New expiry: now + 3 holds (CONTRACT.md section 4); 417 once expired, as for POST /jobs. */
+  /** New expiry: now + 3 holds (docs/partners.md "Delivery Engine"); 417 once expired, as for POST /jobs. */
   extend(slotId: string, now = Date.now()): { slot_id: string; expires_at: string } {
     const slot = this.require(slotId);
     if (this.isExpired(slot, now)) throw new SandboxError(417, 'Slot expired');

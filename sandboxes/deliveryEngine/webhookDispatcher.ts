@@ -1,5 +1,5 @@
 /**
- * Job events to each job's webhook, the way CONTRACT.md section 4 warns they arrive: at least once,
+ * Job events to each job's webhook, the way docs/partners.md "Delivery Engine" warns they arrive: at least once,
  * retried with exponential backoff until the receiver answers 200, one job's events in order (the
  * next waits for the previous one's 200), unless the run asks for duplicates or swapped pairs.
  */

@@ -20,7 +20,7 @@ export function addVtexAdminRoutes(admin: Router, vtex: VtexSandboxHandle): void
     res.json(vtex.services());
   });
 
-  // Body: a Create service body, sent as is; no body: seed 003's example with a fresh orderId.
+  // Body: a Create service body, sent as is; no body: VTEX's guide's example with a fresh orderId.
   admin.post('/services', async (req, res) => {
     const hasBody = req.body !== undefined && req.body !== null && Object.keys(req.body as object).length > 0;
     res.json(await vtex.createService(hasBody ? (req.body as unknown) : undefined));

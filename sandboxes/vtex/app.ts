@@ -1,5 +1,5 @@
 /**
- * The VTEX Pick and Pack sandbox (seed 003, CONTRACT.md section 5): POST /token, the tracking hook
+ * The VTEX Pick and Pack sandbox (VTEX's guide, docs/partners.md "VTEX"): POST /token, the tracking hook
  * API, and VTEX's side of Create / Cancel / Pause service played toward our intake.
  */
 import type { Express } from 'express';

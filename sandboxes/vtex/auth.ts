@@ -1,5 +1,5 @@
 /**
- * The tracking hook's authentication: `Authorization: <jwt>` as seed 003 shows (the raw JWT), and,
+ * The tracking hook's authentication: `Authorization: <jwt>` as VTEX's guide shows (the raw JWT), and,
  * leniently, `Bearer <jwt>`. Expired tokens are refused the way the run was asked to (401 or 403).
  */
 import { randomUUID } from 'node:crypto';

@@ -6,7 +6,7 @@ import type { ServiceSummary } from './serviceStore';
 import type { CreateServiceResult, VtexCallResult } from './vtexCaller';
 
 export interface VtexSandboxHandle extends SandboxControls {
-  /** VTEX sends Create service to the intake; default body: seed 003's example, fresh orderId */
+  /** VTEX sends Create service to the intake; default body: VTEX's guide's example, fresh orderId */
   createService(body?: unknown): Promise<CreateServiceResult>;
   /** VTEX asks the carrier's rates endpoint, as its checkout does (default body as createService's) */
   requestRates(body?: unknown): Promise<VtexCallResult>;

@@ -5,13 +5,13 @@ import type { PartialFaultSettings } from '../common/faults';
 export interface VtexSandboxOptions {
   /** the only apiKey POST /token accepts */
   apiKey: string;
-  /** life of an issued JWT; seed 003's example token has exp - iat = 900 */
+  /** life of an issued JWT; VTEX's guide's example token has exp - iat = 900 */
   tokenTtlSeconds?: number;
-  /** how an expired token is refused: seed 003 says 401; VTEX's OpenAPI answers 403 {message, requestId} */
+  /** how an expired token is refused: VTEX's guide says 401; VTEX's OpenAPI answers 403 {message, requestId} */
   expiredTokenStatus?: 401 | 403;
-  /** POST /token answers seed 003's `{message, data: jwt}` ('object') or a bare JSON string (VTEX's OpenAPI) */
+  /** POST /token answers VTEX's guide's `{message, data: jwt}` ('object') or a bare JSON string (VTEX's OpenAPI) */
   tokenResponseShape?: 'object' | 'string';
-  /** seed 003: "a 5 seconds timeout before the service creation is confirmed" */
+  /** VTEX's guide: "a 5 seconds timeout before the service creation is confirmed" */
   confirmationDelayMs?: number;
   /** a tracking call for a service VTEX never created: registered on the spot, or 404 */
   unknownServices?: 'register' | 'reject';

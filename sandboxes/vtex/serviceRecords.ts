@@ -1,5 +1,5 @@
 /**
- * A service as VTEX keeps it (seed 003 "Get service"), and how each tracking hook call changes it:
+ * A service as VTEX keeps it (VTEX's guide "Get service"), and how each tracking hook call changes it:
  * fields, then a timeline entry shaped like the seed's (descriptions, authors, `metaData`).
  * Permissive on status order on purpose: ordering is the service under test's job; this records it.
  */

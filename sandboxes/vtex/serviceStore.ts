@@ -1,6 +1,6 @@
 /**
  * The services this VTEX sandbox knows, keyed by (carrierId, the carrier's serviceId), with when
- * each becomes usable: seed 003 confirms a creation 5 s after the carrier answered it.
+ * each becomes usable: VTEX's guide confirms a creation 5 s after the carrier answered it.
  */
 import type { ServiceRecord, ServiceStatus } from '../../contracts/vtex';
 

@@ -1,4 +1,4 @@
-/** POST /token (seed 003 "Create token"): the apiKey in, a JWT out. */
+/** POST /token (VTEX's guide "Create token"): the apiKey in, a JWT out. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import { TokenRequest } from '../../contracts/vtex';

@@ -1,7 +1,7 @@
 /**
- * The tracking hook API the carrier calls (seed 003 "Update shipping services"): JWT first, then the
+ * The tracking hook API the carrier calls (VTEX's guide "Update shipping services"): JWT first, then the
  * body checked strictly against the shared contract, then the service (404 before its confirmation),
- * then seed 003's documented success answer.
+ * then VTEX's guide's documented success answer.
  */
 import { Router, type Request } from 'express';
 import type { Logger } from 'pino';
@@ -51,7 +51,7 @@ export function createTrackingRouter(deps: {
     return registerKnown(store, { carrierId, serviceId }, 'tracking-call', options.carrierName).record;
   };
 
-  /** One POST hook: validate, find, change the record, answer seed 003's message with the body. */
+  /** One POST hook: validate, find, change the record, answer VTEX's guide's message with the body. */
   const hook = <S extends z.ZodType>(
     path: string,
     schema: S,

@@ -155,7 +155,7 @@ export interface Verdict {
   maxRun: number;
 }
 
-/** VTEX statuses an event type leads to (CONTRACT.md section 4), for the latency figure. */
+/** VTEX statuses an event type leads to (docs/partners.md "Delivery Engine"), for the latency figure. */
 const STATUS_OF_EVENT: Record<string, string> = {
   ALLOCATED: 'ASSIGNED',
   RE_ALLOCATED: 'ASSIGNED',

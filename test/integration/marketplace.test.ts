@@ -1,6 +1,6 @@
 /**
  * Abbiamo's DELIVERY_REQUEST and CANCELLATION_REQUEST through the real stack: the Abbiamo sandbox
- * sends seed 002 events to our intake over HTTP and takes our status calls on its carrier
+ * sends Abbiamo's docs events to our intake over HTTP and takes our status calls on its carrier
  * endpoints (with its rules); the workflows run on the test run's Temporal dev server; the engine
  * sandbox holds the jobs and plays their events.
  */
@@ -73,7 +73,7 @@ afterEach(() => {
 });
 
 describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at Abbiamo', () => {
-  it("confirms seed 002's first example as soon as the job exists, then reports a full life, each call with the event's headers and our key", async () => {
+  it("confirms Abbiamo's first example as soon as the job exists, then reports a full life, each call with the event's headers and our key", async () => {
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
     const serviceId = marketplaceServiceId(deliveryId);
@@ -216,7 +216,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     expect((await resultOf(deliveryId)).status).toBe('RETURNED');
   });
 
-  it("takes seed 002's route example: routeId on every delivery, and GET /routes/:routeId lists them", async () => {
+  it("takes Abbiamo's route example: routeId on every delivery, and GET /routes/:routeId lists them", async () => {
     const event = fresh(seedRouteDeliveryRequest(), 2);
     const [first, second] = idsOf(event) as [string, string];
     const sent = await stack.marketplace.sendDeliveryRequest(event);

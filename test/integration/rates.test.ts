@@ -72,7 +72,7 @@ describe('POST /vtex/rates', () => {
     expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
   });
 
-  it("quotes seed 003's example in the sender country's currency", async () => {
+  it("quotes VTEX's guide's example in the sender country's currency", async () => {
     const asked = await stack.vtex.requestRates(cart(seedExample));
     expect(asked.status).toBe(200);
     expect(

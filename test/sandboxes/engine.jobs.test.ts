@@ -1,5 +1,5 @@
 /**
- * Delivery Engine sandbox, jobs (seed 001 Create a Job, CONTRACT.md section 4): creation from seed
+ * Delivery Engine sandbox, jobs (the engine's Create a Job Create a Job, docs/partners.md "Delivery Engine"): creation from seed
  * 001's body, idempotency on client_reference, the slot's 404 / 417 / 409, cancel, hold, and a job
  * status that follows its events.
  */
@@ -23,7 +23,7 @@ afterAll(async () => {
   await hook.close();
 });
 
-test("seed 001's Create a Job body (placeholders filled) creates a job: 201 {job_id, status CREATED, tracking_url, delivery_code}", async () => {
+test("the engine's Create a Job body (placeholders filled) creates a job: 201 {job_id, status CREATED, tracking_url, delivery_code}", async () => {
   const slotId = await newSlot(engine.url);
   const body = createJobBody(slotId, webhookUrl);
   const reply = await call('POST', `${engine.url}/jobs`, { body, headers: auth });
@@ -50,7 +50,7 @@ test("seed 001's Create a Job body (placeholders filled) creates a job: 201 {job
   expect(tracking.body).toMatchObject({ job_id: answer.job_id, status: 'CREATED' });
 });
 
-test('seed 001\'s example as printed is refused: its "string" placeholders are no currency code and no URLs', async () => {
+test('the engine\'s example as printed is refused: its "string" placeholders are no currency code and no URLs', async () => {
   const body = fixture('engine.create-job.json');
   body.slot_id = await newSlot(engine.url);
   const reply = await call('POST', `${engine.url}/jobs`, { body, headers: auth });

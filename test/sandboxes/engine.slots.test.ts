@@ -1,5 +1,5 @@
 /**
- * Delivery Engine sandbox, authentication and slots (CONTRACT.md section 4): availability with a
+ * Delivery Engine sandbox, authentication and slots (docs/partners.md "Delivery Engine"): availability with a
  * deterministic price, the slot check, the extension, and expiry.
  */
 import { AvailabilityResponse, SlotCheckResponse } from '../../contracts/deliveryEngine';

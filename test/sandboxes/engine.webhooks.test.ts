@@ -1,5 +1,5 @@
 /**
- * Delivery Engine sandbox, job events to the webhook (CONTRACT.md section 4): the event shape per
+ * Delivery Engine sandbox, job events to the webhook (docs/partners.md "Delivery Engine"): the event shape per
  * type, at-least-once delivery with backoff, per-job order, the duplicate and reorder switches,
  * scenarios and autoplay.
  */

@@ -57,7 +57,7 @@ test('the route example has make_route true with a route_id; the first has make_
   });
 });
 
-test("seed 003's Get service example fits ServiceRecord, but for the `tags` it omits (until the contract reads a missing one as [])", () => {
+test("VTEX's guide's Get service example fits ServiceRecord, but for the `tags` it omits (until the contract reads a missing one as [])", () => {
   const data = fixture('vtex.get-service.json').data;
   const parsed = ServiceRecord.safeParse(data);
   const wrong = parsed.success ? [] : fieldErrors(parsed.error).map((e) => e.path);
@@ -72,7 +72,7 @@ test("seed 003's Get service example fits ServiceRecord, but for the `tags` it o
   expect(proposed.parse(data).tags).toEqual([]);
 });
 
-test('seed 001\'s Create a Job example fits the contract but for its "string" placeholders (no currency code, no URLs)', () => {
+test('the engine\'s Create a Job example fits the contract but for its "string" placeholders (no currency code, no URLs)', () => {
   const body = fixture('engine.create-job.json');
   expect(body.additional_card_info).toEqual({ key: 'value' });
   const placeholders = [

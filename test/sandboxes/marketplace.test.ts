@@ -43,7 +43,7 @@ async function sentDelivery(sandbox = marketplace) {
 }
 const iso = (ms: number) => new Date(ms).toISOString();
 
-test("POST /_sandbox/events sends seed 002's first example with fresh delivery_id, order_number and headers", async () => {
+test("POST /_sandbox/events sends Abbiamo's first example with fresh delivery_id, order_number and headers", async () => {
   const first = await call('POST', `${marketplace.url}/_sandbox/events`);
   await call('POST', `${marketplace.url}/_sandbox/events`, { body: {} });
   expect(first.status).toBe(200);

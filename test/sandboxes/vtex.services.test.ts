@@ -1,5 +1,5 @@
 /**
- * VTEX sandbox playing VTEX toward our intake (CONTRACT.md sections 3 and 5): Create service and its
+ * VTEX sandbox playing VTEX toward our intake (docs/partners.md sections 3 and 5): Create service and its
  * 5-second confirmation, Cancel and Pause service with the configuration's settings and our metaData.
  */
 import { startVtexSandbox, type VtexSandbox } from '../../sandboxes';
@@ -13,7 +13,7 @@ const carrierId = 'sandbox-carrier';
 let intake: Receiver;
 let vtex: VtexSandbox;
 
-/** Our intake's answer to Create service, as CONTRACT.md section 3 shapes it. */
+/** Our intake's answer to Create service, as README "Intake API" shapes it. */
 function goodAnswer(body: { orderId: string }) {
   return {
     status: 200,
@@ -54,7 +54,7 @@ beforeEach(() => {
   intake.received.length = 0;
 });
 
-test("POST /_sandbox/services sends seed 003's Create service example, fresh orderId, with the intake's Bearer token", async () => {
+test("POST /_sandbox/services sends VTEX's guide's Create service example, fresh orderId, with the intake's Bearer token", async () => {
   const first = await call('POST', `${vtex.url}/_sandbox/services`);
   await call('POST', `${vtex.url}/_sandbox/services`);
   expect(first.status).toBe(200);
@@ -154,7 +154,7 @@ test('a given Create service body is sent exactly as given, even one VTEX would 
   expect(intake.received[0]!.body).toEqual(body);
 });
 
-test("Cancel service sends seed 003's body plus the create body's settings and our answer's metaData; 200 cancels the record", async () => {
+test("Cancel service sends VTEX's guide's body plus the create body's settings and our answer's metaData; 200 cancels the record", async () => {
   const created = await vtex.createService();
   const orderId = (created.request as { orderId: string }).orderId;
   intake.received.length = 0;
@@ -178,7 +178,7 @@ test("Cancel service sends seed 003's body plus the create body's settings and o
   });
 });
 
-test("Cancel service for a service the sandbox never saw sends seed 003's example fields with null settings and metaData", async () => {
+test("Cancel service for a service the sandbox never saw sends VTEX's guide's example fields with null settings and metaData", async () => {
   const example = fixture('vtex.cancel-service.json');
   const result = await vtex.cancelService(example.serviceId, example.reason, example.carrierId);
   expect(result.request).toEqual({ ...example, settings: null, metaData: null });

@@ -1,5 +1,5 @@
 /**
- * VTEX sandbox, POST /token (seed 003 "Create token" and VTEX's OpenAPI): real HS256 JWTs for the
+ * VTEX sandbox, POST /token (VTEX's guide "Create token" and VTEX's OpenAPI): real HS256 JWTs for the
  * right apiKey only, in either answer shape the service must read.
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose';
@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => vtex.close());
 
-test("the right apiKey gets seed 003's {message: 'success', data: <jwt>}: an HS256 JWT living 900 s", async () => {
+test("the right apiKey gets VTEX's guide's {message: 'success', data: <jwt>}: an HS256 JWT living 900 s", async () => {
   const reply = await call('POST', `${vtex.url}/token`, { body: { apiKey } });
   expect(reply.status).toBe(200);
   expect(reply.body).toEqual({ message: 'success', data: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) });

@@ -1,6 +1,6 @@
 /**
- * VTEX sandbox, the tracking hook API (seed 003 "Update shipping services"): authentication, strict
- * bodies per the shared contract, seed 003's success answers, and the service record they build.
+ * VTEX sandbox, the tracking hook API (VTEX's guide "Update shipping services"): authentication, strict
+ * bodies per the shared contract, VTEX's guide's success answers, and the service record they build.
  */
 import { ServiceRecord, TOKEN_EXPIRED_MESSAGE, MAX_INLINE_LABEL_BYTES } from '../../contracts/vtex';
 import { startVtexSandbox, type VtexSandbox } from '../../sandboxes';
@@ -66,7 +66,7 @@ describe('authentication', () => {
     }
   });
 
-  test('the raw JWT (seed 003) and, leniently, "Bearer <jwt>" are both accepted', async () => {
+  test("the raw JWT (as VTEX's guide says) and, leniently, `Bearer <jwt>` are both accepted", async () => {
     const serviceId = newService();
     expect((await hook('GET', null, serviceId, undefined, jwt)).status).toBe(200);
     expect((await hook('GET', null, serviceId, undefined, `Bearer ${jwt}`)).status).toBe(200);
@@ -126,7 +126,7 @@ describe('authentication', () => {
 });
 
 describe('PATCH /tracking/hook/{carrierId}/{serviceId}', () => {
-  test("seed 003's Update service example answers 'Service updated successfully' with the body as data", async () => {
+  test("VTEX's guide's Update service example answers 'Service updated successfully' with the body as data", async () => {
     const serviceId = newService();
     const body = fixture('vtex.patch.json');
     const reply = await hook('PATCH', null, serviceId, body);
@@ -191,7 +191,7 @@ describe('PATCH /tracking/hook/{carrierId}/{serviceId}', () => {
 });
 
 describe('notes, evidences, labels', () => {
-  test("seed 003's notes example is saved with dates and a NOTE timeline entry whose metaData is {'0': …, '1': …}", async () => {
+  test("VTEX's guide's notes example is saved with dates and a NOTE timeline entry whose metaData is {'0': …, '1': …}", async () => {
     const serviceId = newService();
     const body = fixture('vtex.notes.json');
     const reply = await hook('POST', 'notes', serviceId, body);
@@ -220,7 +220,7 @@ describe('notes, evidences, labels', () => {
     expectBadRequest(await hook('POST', 'notes', serviceId, [{ type: 'COMMENT' }]), '0.note');
   });
 
-  test("seed 003's evidences example is saved with an EVIDENCE timeline entry", async () => {
+  test("VTEX's guide's evidences example is saved with an EVIDENCE timeline entry", async () => {
     const serviceId = newService();
     const body = fixture('vtex.evidences.json');
     const reply = await hook('POST', 'evidences', serviceId, body);
@@ -236,7 +236,7 @@ describe('notes, evidences, labels', () => {
     expectBadRequest(await hook('POST', 'evidences', serviceId, [{ type: 'VIDEO', content: 'x' }]), '0.type');
   });
 
-  test("seed 003's label example is saved with a LABEL timeline entry", async () => {
+  test("VTEX's guide's label example is saved with a LABEL timeline entry", async () => {
     const serviceId = newService();
     const body = fixture('vtex.label.json');
     const reply = await hook('POST', 'labels', serviceId, body);
@@ -271,7 +271,7 @@ describe('notes, evidences, labels', () => {
 });
 
 describe('cancel and on-hold', () => {
-  test("seed 003's cancel example cancels the service, keeps type and comment, sets shippingFinishedDate", async () => {
+  test("VTEX's guide's cancel example cancels the service, keeps type and comment, sets shippingFinishedDate", async () => {
     const serviceId = newService();
     const body = fixture('vtex.cancel-hook.json');
     const reply = await hook('POST', 'cancel', serviceId, body);
@@ -291,7 +291,7 @@ describe('cancel and on-hold', () => {
     expectBadRequest(await hook('POST', 'cancel', serviceId, { comment: 'no type' }), 'type');
   });
 
-  test("seed 003's on-hold example puts the service ON_HOLD; a cancel type is refused", async () => {
+  test("VTEX's guide's on-hold example puts the service ON_HOLD; a cancel type is refused", async () => {
     const serviceId = newService();
     const body = fixture('vtex.on-hold.json');
     const reply = await hook('POST', 'on-hold', serviceId, body);
@@ -302,7 +302,7 @@ describe('cancel and on-hold', () => {
 });
 
 describe('GET /tracking/hook/{carrierId}/{serviceId}', () => {
-  test("answers {message: 'success', data} where data is a contract ServiceRecord with every key of seed 003's example", async () => {
+  test("answers {message: 'success', data} where data is a contract ServiceRecord with every key of VTEX's guide's example", async () => {
     const serviceId = newService();
     await hook('PATCH', null, serviceId, { status: 'ASSIGNED' });
     const reply = await hook('GET', null, serviceId);

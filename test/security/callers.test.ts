@@ -125,6 +125,7 @@ describe('credentials in configuration', () => {
     DELIVERY_ENGINE_URL: 'https://engine.example.com',
     DELIVERY_ENGINE_API_KEY: 'engine-key',
     MARKETPLACE_URL: 'https://marketplace.example.com',
+    MARKETPLACE_CARRIER_KEY: 'abbiamo-carrier-key',
     INTAKE_TOKEN: token('intake'),
     WEBHOOK_SECRET: 'w'.repeat(32),
     SECRETS_KEY: 's'.repeat(32),

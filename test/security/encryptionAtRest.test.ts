@@ -101,7 +101,7 @@ describe('personal data and secrets at rest in Temporal', () => {
     }
     expect((await finalView(stack, vtex.serviceId)).status).toBe('DELIVERED');
 
-    // Marketplace: seed 002 with this run's customer and partner headers, delivered with a driver.
+    // Marketplace: Abbiamo's docs with this run's customer and partner headers, delivered with a driver.
     const event = fresh(seedDeliveryRequest());
     const delivery = event.deliveries[0];
     delivery.customer = {

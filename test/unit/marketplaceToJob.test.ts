@@ -38,7 +38,7 @@ const mappingErrorOf = (fn: () => unknown): { path: string; message: string }[] 
 describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
   const input = mapOne(seedDeliveryRequest());
 
-  it('accepts both seed 002 examples and keeps unknown extra fields', () => {
+  it("accepts both of Abbiamo's examples and keeps unknown extra fields", () => {
     expect(DeliveryRequestEvent.safeParse(seedDeliveryRequest()).error?.issues).toBeUndefined();
     expect(DeliveryRequestEvent.safeParse(seedRouteDeliveryRequest()).error?.issues).toBeUndefined();
     expect((parse({ ...seedDeliveryRequest(), brand_new_field: 1 }) as Record<string, unknown>).brand_new_field).toBe(

@@ -8,7 +8,7 @@ const at = (status: ServiceStatus, rankBeforeInterruption?: number): StatusPosit
 const moved = (from: StatusPosition, to: ServiceStatus) => decideMove(from, to).kind === 'move';
 
 describe('the delivery status machine', () => {
-  it('maps every engine event type of CONTRACT.md section 4 to its VTEX status', () => {
+  it('maps every engine event type of docs/partners.md "Delivery Engine" to its VTEX status', () => {
     const table: Array<[string, ServiceStatus | undefined]> = [
       ['CREATED', 'PENDING'],
       ['ALLOCATED', 'ASSIGNED'],

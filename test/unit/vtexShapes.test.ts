@@ -49,7 +49,7 @@ describe("VTEX's OpenAPI Create service example", () => {
     expect(input.attention).toBeUndefined();
   });
 
-  it("keeps seed 003's example working as before", () => {
+  it("keeps VTEX's guide's example working as before", () => {
     const input = map(seedExample);
     engineAccepts(input);
     expect(input.spec.availability.destination.address).toBe('63 Billings Place, Valle, Marshall Islands 9840');
