@@ -5,6 +5,7 @@
  * measurement a fresh set of workers on fresh task queues: our worker(s) (worker/main.ts) and
  * intake API (api/main.ts), and the bare worker.
  */
+import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -12,11 +13,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startTemporalCluster, type TemporalCluster } from '../cluster/temporalCluster';
 import { freePort, startDevServer, type DevServer } from '../dev-server';
 import { formatKeyRing } from '../../security/codec';
-import { createDataConverter, FAILURE_CONVERTER_PATH } from '../../security/dataConverter';
+import { createDataConverter } from '../../security/dataConverter';
 import { requestJson } from './http';
 import { compiledInto, REPO_ROOT, spawnTs, useCompiled, type Child } from './processes';
 import type { VtexCallSeen } from './sandboxes';
@@ -109,22 +109,14 @@ export class BenchEnvironment {
     }
     const [server, ours, bare] = await Promise.all([
       this.startServer(),
-      bundleWorkflowCode({
-        workflowsPath: require.resolve('../../workflows'),
-        failureConverterPath: FAILURE_CONVERTER_PATH,
-        logger: quietBundler,
-      }),
-      bundleWorkflowCode({
-        workflowsPath: require.resolve('./bareWorkflows'),
-        failureConverterPath: FAILURE_CONVERTER_PATH,
-        logger: quietBundler,
-      }),
+      bundleDeliveryWorkflows(),
+      bundleDeliveryWorkflows(require.resolve('./bareWorkflows')),
     ]);
     this.server = server;
     this.ourBundle = path.join(this.dir, 'workflow-bundle.js');
     this.bareBundle = path.join(this.dir, 'bare-workflow-bundle.js');
-    writeFileSync(this.ourBundle, ours.code);
-    writeFileSync(this.bareBundle, bare.code);
+    writeFileSync(this.ourBundle, ours);
+    writeFileSync(this.bareBundle, bare);
     this.connection = await Connection.connect({ address: server.address });
     // Both workers encrypt like production (docs/security.md), so the bare baseline pays the codec too.
     this.client = new Client({
@@ -292,12 +284,3 @@ async function waitHttpOk(url: string, child: Child, timeoutMs = 120_000): Promi
     await sleep(200);
   }
 }
-
-const quietBundler = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
-};

@@ -4,12 +4,12 @@
  * worker, the API and the Temporal server are SIGKILLed and VTEX and the engine misbehave. The
  * sandboxes live in this process and survive every kill: they are the truth the checker reads.
  */
+import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import vtexExample from '../../contracts/examples/vtex.create-service.json';
 import marketplaceExample from '../../contracts/examples/marketplace.delivery-request.json';
 import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
@@ -119,14 +119,6 @@ const INTAKE_TOKEN = 'chaos-intake-token';
 const VTEX_API_KEY = 'chaos-vtex-api-key';
 const ENGINE_API_KEY = 'chaos-engine-api-key';
 const CARRIER_ID = 'chaos-carrier';
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -210,11 +202,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const bundlePath = options.workflowBundlePath ?? path.join(workDir, 'workflow-bundle.js');
   const [, bundle] = await Promise.all([
     temporal.start(),
-    options.workflowBundlePath
-      ? Promise.resolve(undefined)
-      : bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger }),
+    options.workflowBundlePath ? Promise.resolve(undefined) : bundleDeliveryWorkflows(),
   ]);
-  if (bundle) writeFileSync(bundlePath, bundle.code);
+  if (bundle) writeFileSync(bundlePath, bundle);
   const taskQueue = `chaos-${runId}`;
   const workerHealthPort = await freePort();
   const env: Record<string, string> = {

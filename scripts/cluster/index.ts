@@ -5,10 +5,10 @@
  * sandboxes of the systems left unset. Ctrl-C stops all of it, in reverse order; a second start
  * reuses the database (CLUSTER_DATA_DIR, default .data/cluster).
  */
+import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { ConfigError, parseEnv, SANDBOX_DEFAULTS, sandboxedSystems, type Env } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../../sandboxes';
@@ -111,11 +111,11 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
       uiPort: env.TEMPORAL_DEV_UI_PORT,
       log,
     }),
-    bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundler }),
+    bundleDeliveryWorkflows(),
   ]);
   stops.push({ name: 'Temporal cluster (server, Web UI, PostgreSQL)', stop: () => cluster.stop() });
   const bundlePath = path.join(dataDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, bundle.code);
+  writeFileSync(bundlePath, bundle);
 
   // 2. Sandboxes for the systems left unset. The VTEX sandbox calls the first API, the marketplace
   //    the second: a stand-in for the load balancer in front of both.
@@ -279,14 +279,5 @@ function portFree(port: number): Promise<boolean> {
     srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
-
-const quietBundler = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
-  error: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
-};
 
 void main();

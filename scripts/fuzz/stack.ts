@@ -3,12 +3,12 @@
  * memory is read from /proc), the VTEX and engine sandboxes in this process so that a valid request
  * is carried through, and a Temporal server: the one given, or a dev server of its own.
  */
+import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import createExample from '../../contracts/examples/vtex.create-service.json';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../../sandboxes';
 import { freePort, startDevServer, type DevServer } from '../dev-server';
@@ -26,14 +26,6 @@ export interface FuzzStack {
 
 const TOKEN = 'fuzz-intake-token';
 const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789';
-const quiet = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};
 
 export async function startFuzzStack(
   options: { temporalAddress?: string; workflowBundlePath?: string; log?: (line: string) => void } = {},
@@ -46,10 +38,7 @@ export async function startFuzzStack(
   let bundlePath = options.workflowBundlePath;
   if (!bundlePath) {
     bundlePath = path.join(dir, 'workflow-bundle.js');
-    writeFileSync(
-      bundlePath,
-      (await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quiet })).code,
-    );
+    writeFileSync(bundlePath, await bundleDeliveryWorkflows());
   }
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;

@@ -6,9 +6,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer } from '../../scripts/dev-server';
-import { FAILURE_CONVERTER_PATH } from '../../security/dataConverter';
+import { bundleDeliveryWorkflows } from '../../worker/bundle';
 
 export default async function globalSetup(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'delivery-bridge-test-'));
@@ -23,14 +22,10 @@ export default async function globalSetup(): Promise<void> {
           log: (l) => process.stderr.write(`${l}\n`),
         }),
     // With the worker's failure converter: failures the workflow writes are encrypted too.
-    bundleWorkflowCode({
-      workflowsPath: require.resolve('../../workflows'),
-      failureConverterPath: FAILURE_CONVERTER_PATH,
-      logger: quietLogger,
-    }),
+    bundleDeliveryWorkflows(),
   ]);
   const bundlePath = path.join(dir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, bundle.code);
+  writeFileSync(bundlePath, bundle);
   const address = server?.address ?? existing!;
   process.env.TEST_TEMPORAL_ADDRESS = address;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
@@ -40,12 +35,3 @@ export default async function globalSetup(): Promise<void> {
     `\n[test setup] ${server ? 'Temporal dev server' : 'Temporal at TEMPORAL_ADDRESS'} ${address}, workflow bundle ready in ${Date.now() - started} ms\n`,
   );
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
-  error: (message: string) => process.stderr.write(`[bundle] ${message}\n`),
-};
