@@ -4,7 +4,7 @@
  * (test files run in parallel and must not pick up each other's tasks).
  */
 import { randomUUID } from 'node:crypto';
-import { parseEnv, resolveConfig, type ServiceConfig } from '../../config';
+import { parseEnv, resolveConfig, SANDBOX_DEFAULTS, type ServiceConfig } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { startBridge, type Bridge } from '../../scripts/bridge';
 import { startProcessBridge } from './processBridge';
@@ -91,6 +91,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
           VTEX_AUTH_URL: vtex.url,
           DELIVERY_ENGINE_URL: engine.url,
           MARKETPLACE_URL: marketplace.url,
+          // A partner URL given explicitly is not a sandbox to the bridge: its key must be given too.
+          MARKETPLACE_CARRIER_KEY: options.marketplace?.carrierKey ?? SANDBOX_DEFAULTS.marketplaceCarrierKey,
         },
         temporalAddress,
       )
