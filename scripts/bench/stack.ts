@@ -5,6 +5,7 @@
  * measurement a fresh set of workers on fresh task queues: our worker(s) (worker/main.ts) and
  * intake API (api/main.ts), and the bare worker.
  */
+import { SANDBOX_DEFAULTS } from '../../config';
 import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -192,6 +193,8 @@ export class BenchEnvironment {
       DELIVERY_ENGINE_URL: this.urls.engine,
       DELIVERY_ENGINE_API_KEY: BENCH_CREDENTIALS.engineApiKey,
       MARKETPLACE_URL: this.urls.marketplace,
+      // An explicit partner URL needs its key; the sandbox's default one.
+      MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
       WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
       SECRETS_KEY: BENCH_CREDENTIALS.secretsKey,
       CODEC_KEYS: BENCH_CREDENTIALS.codecKeys,

@@ -4,6 +4,7 @@
  * worker, the API and the Temporal server are SIGKILLed and VTEX and the engine misbehave. The
  * sandboxes live in this process and survive every kill: they are the truth the checker reads.
  */
+import { SANDBOX_DEFAULTS } from '../../config';
 import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -220,6 +221,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     DELIVERY_ENGINE_URL: engineServer.url,
     DELIVERY_ENGINE_API_KEY: ENGINE_API_KEY,
     MARKETPLACE_URL: marketplaceServer.url,
+    // An explicit partner URL needs its key; the sandbox's default one.
+    MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
     WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789',
     SECRETS_KEY: 'chaos-secrets-key-0123456789abcdef0123',
     TEMPORAL_ADDRESS: temporal.address,

@@ -3,6 +3,7 @@
  * memory is read from /proc), the VTEX and engine sandboxes in this process so that a valid request
  * is carried through, and a Temporal server: the one given, or a dev server of its own.
  */
+import { SANDBOX_DEFAULTS } from '../../config';
 import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -59,6 +60,8 @@ export async function startFuzzStack(
     DELIVERY_ENGINE_URL: engine.url,
     DELIVERY_ENGINE_API_KEY: 'fuzz-engine-key',
     MARKETPLACE_URL: marketplace.url,
+    // An explicit partner URL needs its key; the sandbox's default one.
+    MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
     WEBHOOK_SECRET,
     SECRETS_KEY: 'fuzz-secrets-key-0123456789abcdef01234',
     TEMPORAL_ADDRESS: address,

@@ -5,6 +5,7 @@
  * carried (none lost, none twice), and the histories show the surviving worker finishing
  * deliveries the killed one had been running.
  */
+import { SANDBOX_DEFAULTS } from '../../config';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -63,6 +64,8 @@ beforeAll(async () => {
     DELIVERY_ENGINE_URL: engine.url,
     DELIVERY_ENGINE_API_KEY: ENGINE_API_KEY,
     MARKETPLACE_URL: marketplace.url,
+    // An explicit partner URL needs its key; the sandbox's default one.
+    MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
     LOG_LEVEL: 'warn',
   };
   workers = [];
