@@ -17,9 +17,11 @@ const alive = (pid: number) =>
   existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 
 function run(args: string[], env: Record<string, string> = {}): ChildProcess {
+  // These children start their own dev server: never the suite's existing Temporal (test:cluster sets one).
+  const { TEMPORAL_ADDRESS: _suiteTemporal, ...inherited } = process.env;
   return spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: REPO,
-    env: { ...process.env, ...env },
+    env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
