@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { spawnBridgeProcess, waitHealthy, type BridgeProcess } from '../../scripts/cluster/bridgeProcesses';
 import { freePort } from '../../scripts/dev-server';
 import { createLogger } from '../../observability/logger';
@@ -25,6 +25,7 @@ import {
 } from '../../sandboxes';
 import type { DeliveryView } from '../../contracts/delivery';
 import { createServiceBody } from '../support/deliveries';
+import { testTemporalClient } from '../support/temporal';
 import { waitFor } from '../support/waitFor';
 
 const DELIVERIES = 200;
@@ -40,7 +41,6 @@ let engine: EngineSandbox;
 let marketplace: MarketplaceSandbox;
 let workers: BridgeProcess[] = [];
 let api: BridgeProcess;
-let connection: Connection;
 let client: Client;
 
 beforeAll(async () => {
@@ -81,13 +81,13 @@ beforeAll(async () => {
   }
   api = spawnBridgeProcess('api', 'intake API', env, path.join(logDir, 'api.log'));
   await Promise.all([...workers, api].map((p) => waitHealthy(p)));
-  connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-  client = new Client({ connection });
+  // With the codec: every payload the bridge writes is encrypted.
+  client = await testTemporalClient();
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all([api, ...workers].filter(Boolean).map((p) => p.stop()));
-  await connection?.close();
+  await client?.connection.close();
   await Promise.all([vtex?.close(), engine?.close(), marketplace?.close()]);
 });
 
