@@ -62,8 +62,9 @@ describe('POST /vtex/services (Create service)', () => {
     const body = createServiceBody();
     const result = await stack.vtex.createService(body);
     const serviceId = (result.body as { serviceId: string }).serviceId;
-    const first = await waitFor(() => stack.vtex.calls({ path: serviceId })[0], {
-      what: 'a tracking call',
+    // The sandbox records a call as it arrives and its status once answered: wait for the first one's answer.
+    const first = await waitFor(() => [stack.vtex.calls({ path: serviceId })[0]].find((c) => c?.durationMs != null), {
+      what: 'an answered tracking call',
       timeoutMs: 15_000,
     });
     const answeredAt = Date.parse(result.answeredAt);

@@ -23,9 +23,11 @@ it('stops everything cleanly when one Ctrl-C is delivered twice', async () => {
     SANDBOX_MARKETPLACE_PORT: String(await freePort()),
     LOG_FORMAT: 'json',
   };
+  // npm start here runs its own dev server, never the suite's existing Temporal (test:cluster sets one).
+  const { TEMPORAL_ADDRESS: _suiteTemporal, ...inherited } = process.env;
   const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: REPO,
-    env: { ...process.env, ...env },
+    env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
