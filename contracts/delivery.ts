@@ -208,7 +208,30 @@ export interface CancelOrder {
    * stranding a driver with the parcel.
    */
   onlyBeforeCollection?: boolean;
+  /** Set when an operator (not the platform) cancels: who. The platform is then told, as of any carrier cancel. */
+  by?: string;
 }
+
+/** Who asked and why: every operator command carries both, and the delivery's timeline records them. */
+export interface OperatorOrder {
+  by: string;
+  why: string;
+}
+
+/**
+ * An operator's command to one delivery (the `operator` signal; also sent in bulk by a batch
+ * operation). Each is handled in the delivery's inbox order and written in its timeline.
+ * - `resend-refused`: every report the platform refused (kept, see `refusedReports`) goes again.
+ * - `force-status`: the delivery moves to `status` and the platform is told, as of a carrier event.
+ * - `repair`: what the platform shows drifted from the delivery (`drift` says how): the delivery's
+ *   status, driver, notes and evidences are sent again (each call is idempotent at the platform).
+ * - `clear-flag`: the operator looked; `NeedsAttention` goes back to false.
+ */
+export type OperatorCommand =
+  | ({ action: 'resend-refused' } & OperatorOrder)
+  | ({ action: 'force-status'; status: ServiceStatus } & OperatorOrder)
+  | ({ action: 'repair'; drift: string[] } & OperatorOrder)
+  | ({ action: 'clear-flag' } & OperatorOrder);
 
 export interface CancelRequest {
   reason: string;

@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { CancelOrder, CreateServiceAnswer, DeliveryView } from '../contracts/delivery';
+import type { CancelOrder, CreateServiceAnswer, DeliveryView, OperatorCommand } from '../contracts/delivery';
 
 /** VTEX Create service: waits up to `waitMs` for the job, then answers (PENDING if not yet). */
 export const createServiceUpdate = defineUpdate<CreateServiceAnswer, [{ waitMs: number }]>('createService');
@@ -15,10 +15,13 @@ export const serviceAnsweredSignal = defineSignal<[{ at: number }]>('serviceAnsw
 /** A Delivery Engine job event, already authenticated by the intake. */
 export const carrierEventSignal = defineSignal<[JobEvent]>('carrierEvent');
 
-/** The platform pauses (`pause: true`) or resumes (`pause: false`) the delivery. */
-export const pauseSignal = defineSignal<[{ pause: boolean; reason: string }]>('pause');
+/** The platform (or an operator: `by`) pauses (`pause: true`) or resumes (`pause: false`) the delivery. */
+export const pauseSignal = defineSignal<[{ pause: boolean; reason: string; by?: string }]>('pause');
 
-/** The platform cancels the delivery. */
+/** The platform (or an operator: `by`) cancels the delivery. */
 export const cancelSignal = defineSignal<[CancelOrder]>('cancel');
+
+/** An operator's command (contracts/delivery.ts `OperatorCommand`), recorded with who and why. */
+export const operatorSignal = defineSignal<[OperatorCommand]>('operator');
 
 export const deliveryStateQuery = defineQuery<DeliveryView>('deliveryState');
