@@ -12,6 +12,8 @@ export const JobIdKey = defineSearchAttributeKey('JobId', SearchAttributeType.KE
 export const PlatformKey = defineSearchAttributeKey('Platform', SearchAttributeType.KEYWORD);
 export const RouteIdKey = defineSearchAttributeKey('RouteId', SearchAttributeType.KEYWORD);
 export const NeedsAttentionKey = defineSearchAttributeKey('NeedsAttention', SearchAttributeType.BOOL);
+/** When the delivery last moved (a carrier event, a status change, a report taken): finds the stuck ones. */
+export const LastProgressAtKey = defineSearchAttributeKey('LastProgressAt', SearchAttributeType.DATETIME);
 
 export const DELIVERY_SEARCH_ATTRIBUTES = [
   DeliveryStatusKey,
@@ -21,6 +23,7 @@ export const DELIVERY_SEARCH_ATTRIBUTES = [
   PlatformKey,
   RouteIdKey,
   NeedsAttentionKey,
+  LastProgressAtKey,
 ] as const;
 
 /**
