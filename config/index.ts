@@ -4,6 +4,7 @@
  * line naming it. Secrets are kept in the returned object but never logged (see `describeConfig`).
  */
 import { z } from 'zod';
+import { DURATION_PATTERN, durationMs } from '../contracts/operations';
 import { DEV_KEY_RING, KeyRingError, parseKeyRing, type CodecKey } from '../security/codec';
 import { parseTlsFiles, type TemporalTlsFiles } from '../security/temporalConnection';
 
@@ -103,6 +104,14 @@ const variables = {
   /** Ours: a delivery workflow continues as new once its history holds this many events. */
   CONTINUE_AS_NEW_AFTER_EVENTS: positiveInt.min(50).default(4000),
   REPORT_ATTENTION_AFTER_MS: positiveInt.min(1000).default(600_000),
+  /** Ours: how often drift repair compares open deliveries with their platform (README "Operators"). */
+  RECONCILE_INTERVAL: z
+    .string()
+    .trim()
+    .regex(DURATION_PATTERN, 'must be a time span such as 30s, 5m or 1h')
+    .default('5m')
+    .transform((text) => durationMs(text)!)
+    .refine((ms) => ms >= 10_000, 'must be at least 10s'),
   /** Ours: however early the delivery window ends, job creation is tried at least this long. */
   CREATION_GRACE_MS: positiveInt.default(10 * 60_000),
   /** Ours: ports of the embedded dev server and sandboxes started by `npm start`. */
@@ -179,6 +188,8 @@ export interface ServiceConfig {
   continueAsNewAfterEvents: number;
   /** A platform report still not taken after this long flags its delivery (it keeps retrying). */
   reportAttentionAfterMs: number;
+  /** The reconcile Schedule's interval (drift repair). */
+  reconcileIntervalMs: number;
   sandboxed: ExternalSystem[];
   temporal: { address?: string; namespace: string; taskQueue: string };
   vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
@@ -346,6 +357,7 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     creationGraceMs: env.CREATION_GRACE_MS,
     continueAsNewAfterEvents: env.CONTINUE_AS_NEW_AFTER_EVENTS,
     reportAttentionAfterMs: env.REPORT_ATTENTION_AFTER_MS,
+    reconcileIntervalMs: env.RECONCILE_INTERVAL,
     sandboxed,
     temporal: {
       address: env.TEMPORAL_ADDRESS,

@@ -22,7 +22,7 @@ import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox }
 import { startBridge } from './bridge';
 import { startCodecServer } from './codec-server';
 import { StartupError, startDevServer } from './dev-server';
-import { ensureSearchAttributes } from './temporal-setup';
+import { ensureReconcileSchedule, ensureSearchAttributes, reconcileScheduleId } from './temporal-setup';
 
 type Stop = { name: string; stop: () => Promise<void> };
 
@@ -194,12 +194,21 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
   // Loopback unless HOST says otherwise: the sandboxes' secrets and the dev token stay on this machine.
   const bridge = await startBridge({ config, temporalAddress: address, logger, host: config.host });
   stops.push({ name: 'worker and intake API', stop: () => bridge.stop() });
+  // Drift repair: the bridge's worker runs it, every RECONCILE_INTERVAL (README "Operators").
+  await ensureReconcileSchedule(bridge.client, {
+    taskQueue: config.temporal.taskQueue,
+    intervalMs: config.reconcileIntervalMs,
+  });
 
   const rows: Array<[string, string]> = [
     ['Intake API', `http://127.0.0.1:${config.port}`],
     ['Temporal', `${address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`],
     ['Temporal Web UI', uiUrl ?? '(the one of your Temporal cluster)'],
     ['Codec server', `${codecServer.url}  (operators sign in at ${codecServer.url}/login; README "Security")`],
+    [
+      'Drift repair',
+      `schedule ${reconcileScheduleId(config.temporal.taskQueue)}, every ${config.reconcileIntervalMs / 1000} s (RECONCILE_INTERVAL)`,
+    ],
     ...(vtex ? ([['VTEX sandbox', `${vtex.url}  (admin ${vtex.url}/_sandbox)`]] as Array<[string, string]>) : []),
     ...(engine
       ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>)
