@@ -18,7 +18,9 @@ import { openApiDocument } from './openapi';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
 import { abbiamoErrorAnswers, marketplaceRoutes } from './routes/marketplace';
+import { operatorCommandRoutes } from './routes/operatorCommands';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
+import { OperatorDesk } from './operatorDesk';
 import { vtexRoutes } from './routes/vtex';
 import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
 import { createHttpClient } from '../activities/http';
@@ -144,6 +146,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   const operatorAuth = requireRole(roles, 'operator');
   app.use('/deliveries', operatorAuth, operatorRoutes({ gateway }));
   app.use('/routes', operatorAuth, routeOperatorRoutes({ gateway }));
+  app.use('/operator', operatorAuth, json, operatorCommandRoutes({ desk: new OperatorDesk(client) }));
   app.use(
     '/delivery-engine',
     json,
