@@ -138,7 +138,14 @@ export function createOperationsActivities(deps: OperationsDeps) {
         ...(request.pageToken ? { nextPageToken: Buffer.from(request.pageToken, 'base64') } : {}),
       });
       const ids = [...new Set((listed.executions ?? []).map((e) => e.execution?.workflowId ?? '').filter(Boolean))];
-      const page: ReconcilePage = { listed: ids.length, compared: 0, skipped: 0, unreadable: 0, conflicts: 0, drifts: [] };
+      const page: ReconcilePage = {
+        listed: ids.length,
+        compared: 0,
+        skipped: 0,
+        unreadable: 0,
+        conflicts: 0,
+        drifts: [],
+      };
       for (let i = 0; i < ids.length; i += PARALLEL_READS) {
         const outcomes = await Promise.all(ids.slice(i, i + PARALLEL_READS).map((id) => compareOne(client, id)));
         outcomes.forEach((outcome, j) => {
@@ -162,7 +169,10 @@ export function createOperationsActivities(deps: OperationsDeps) {
         Context.current().heartbeat(i);
       }
       const token = listed.nextPageToken;
-      return { ...page, ...(token && token.length > 0 ? { nextPageToken: Buffer.from(token).toString('base64') } : {}) };
+      return {
+        ...page,
+        ...(token && token.length > 0 ? { nextPageToken: Buffer.from(token).toString('base64') } : {}),
+      };
     },
   };
 }

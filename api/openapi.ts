@@ -380,7 +380,8 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     path: '/operator/deliveries/:serviceId/commands',
     operationId: 'operatorCommand',
     caller: 'Operators',
-    summary: 'One command to one delivery: resend refused reports, force a status, clear the flag, cancel, pause, resume',
+    summary:
+      'One command to one delivery: resend refused reports, force a status, clear the flag, cancel, pause, resume',
     description: "Recorded in the delivery's timeline with who (the operator token's fingerprint) and why.",
     auth: 'intakeToken',
     params: serviceIdParam,

@@ -113,10 +113,13 @@ export class OperatorDesk {
         `(${LastProgressAtKey.name} IS NULL AND StartTime < "${since}")`,
       );
     if (criteria.flagged !== false) clauses.push(`${NeedsAttentionKey.name} = true`);
-    if (clauses.length === 0) throw badRequest('Nothing to look for', [{ path: 'flagged', message: 'give stuckFor, or leave flagged on' }]);
+    if (clauses.length === 0)
+      throw badRequest('Nothing to look for', [{ path: 'flagged', message: 'give stuckFor, or leave flagged on' }]);
     const items: AttentionItem[] = [];
     try {
-      for await (const info of this.client.workflow.list({ query: `${OPEN_DELIVERIES} AND (${clauses.join(' OR ')})` })) {
+      for await (const info of this.client.workflow.list({
+        query: `${OPEN_DELIVERIES} AND (${clauses.join(' OR ')})`,
+      })) {
         items.push(attentionItem(info, since));
         if (items.length >= criteria.limit) break;
       }
@@ -204,7 +207,8 @@ export class OperatorDesk {
 
   /** Where a bulk operation stands (Temporal's batch job). */
   async batch(jobId: string): Promise<BatchState> {
-    let info: temporal.api.batch.v1.IBatchOperationInfo & temporal.api.workflowservice.v1.IDescribeBatchOperationResponse;
+    let info: temporal.api.batch.v1.IBatchOperationInfo &
+      temporal.api.workflowservice.v1.IDescribeBatchOperationResponse;
     try {
       info = await this.client.workflowService.describeBatchOperation({
         namespace: this.client.options.namespace,

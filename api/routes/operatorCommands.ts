@@ -6,12 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Router, type Request } from 'express';
-import {
-  AttentionListQuery,
-  BatchJobId,
-  BulkRequest,
-  OperatorCommandRequest,
-} from '../../contracts/operations';
+import { AttentionListQuery, BatchJobId, BulkRequest, OperatorCommandRequest } from '../../contracts/operations';
 import { SERVICE_ID_PATTERN } from '../../mapping/ids';
 import { bearerOf } from '../auth';
 import { badRequest, notFound, parseBody } from '../errors';
