@@ -33,18 +33,26 @@ export type Comparison =
 export function notComparable(view: DeliveryView): string | undefined {
   if (view.phase !== 'active') return `phase ${view.phase}`;
   if (view.pendingReports > 0) return `${view.pendingReports} report(s) in flight`;
-  const refused = (view as { refusedReports?: number }).refusedReports ?? 0;
-  if (refused > 0) return `${refused} refused report(s) wait for an operator`;
+  if (view.refusedReports > 0) return `${view.refusedReports} refused report(s) wait for an operator`;
   return undefined;
 }
 
 const REPORT_LINE = /^POST (notes|evidences) \((\d+)\)$/;
+/** The workflow's line for a repair (workflows/operator.ts): the report lines after it are re-sends. */
+const REPAIR_LINE = /repairs the platform's record .*: (\d+) call\(s\) sent again$/;
 
 export function expectationOf(view: DeliveryView): PlatformExpectation {
   const sent = { notes: 0, evidences: 0 };
   // A lower bound: the timeline keeps its last lines only. Fewer at the platform is drift all the same.
+  let resends = 0;
   for (const entry of view.timeline) {
+    const repair = REPAIR_LINE.exec(entry.message);
+    if (repair) resends = Number(repair[1]);
     if (entry.kind !== 'report') continue;
+    if (resends > 0) {
+      resends -= 1; // the same notes again: VTEX holds them once more, not one more of them
+      continue;
+    }
     const match = REPORT_LINE.exec(entry.message);
     if (match) sent[match[1] as 'notes' | 'evidences'] += Number(match[2]);
   }

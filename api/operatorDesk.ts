@@ -9,9 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import type { BulkAction, BulkRequest, OperatorCommandRequest } from '../contracts/operations';
+import type { BulkAction, BulkRequest, ForceableStatus, OperatorCommandRequest } from '../contracts/operations';
 import type { ServiceStatus } from '../contracts/vtex';
 import { cancelSignal, operatorSignal, pauseSignal } from '../workflows/messages';
+import type { ForceableStatus as WorkflowForceable } from '../workflows/operator';
 import {
   DeliveryStatusKey,
   LastProgressAtKey,
@@ -21,6 +22,11 @@ import {
   type DeliverySummary,
 } from '../workflows/searchAttributes';
 import { badRequest, conflict, HttpError, notFound, unavailable } from './errors';
+
+// Fails to compile when the edge's forceable statuses and the workflow's drift apart.
+const sameForceable: [ForceableStatus, WorkflowForceable] extends [WorkflowForceable, ForceableStatus] ? true : never =
+  true;
+void sameForceable;
 
 /** Workflow type by name: the API never loads workflow code. */
 const DELIVERY_WORKFLOW = 'deliveryWorkflow';

@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { boundedLine, boundedText } from './common';
-import { ServiceStatus } from './vtex';
 
 /** `30s`, `15m`, `2h`, `1d` or plain milliseconds: how operators write a time span. */
 export const DURATION_PATTERN = /^(\d{1,9})(ms|s|m|h|d)?$/;
@@ -30,10 +29,25 @@ export const OperatorReason = boundedText(500)
   .trim()
   .min(3, 'say why (at least 3 characters): it is written in the delivery timeline');
 
+/**
+ * The statuses an operator may force (the workflow's `FORCEABLE_STATUSES`, workflows/operator.ts:
+ * api/operatorDesk.ts checks they agree). CANCELED is a cancel; every delivery starts PENDING.
+ */
+export const ForceableStatus = z.enum([
+  'ASSIGNED',
+  'PICKED',
+  'ON_ROUTE',
+  'INCIDENT',
+  'ON_HOLD',
+  'RETURNED',
+  'DELIVERED',
+]);
+export type ForceableStatus = z.infer<typeof ForceableStatus>;
+
 /** `POST /operator/deliveries/:serviceId/commands`: one command to one delivery. */
 export const OperatorCommandRequest = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('resend-refused'), why: OperatorReason }),
-  z.strictObject({ action: z.literal('force-status'), status: ServiceStatus, why: OperatorReason }),
+  z.strictObject({ action: z.literal('force-status'), status: ForceableStatus, why: OperatorReason }),
   z.strictObject({ action: z.literal('clear-flag'), why: OperatorReason }),
   z.strictObject({ action: z.literal('cancel'), why: OperatorReason }),
   z.strictObject({ action: z.literal('pause'), why: OperatorReason }),

@@ -14,10 +14,10 @@ import {
   BULK_ACTIONS,
   BulkRequest,
   Duration,
+  ForceableStatus,
   OperatorCommandRequest,
   type ReconcileResult,
 } from '../contracts/operations';
-import { ServiceStatus } from '../contracts/vtex';
 import { HttpError } from '../api/errors';
 import { OperatorDesk, type BatchState } from '../api/operatorDesk';
 import { reconcileScheduleId } from './temporal-setup';
@@ -122,7 +122,7 @@ async function signalAndShow(client: Client, io: CliIo, serviceId: string, send:
       view.timeline.some(
         (t) =>
           (lastBefore === undefined || t.at > lastBefore) &&
-          (t.kind === 'platform' || t.kind === 'event' || t.kind === 'error' || t.message.startsWith('operator ')),
+          (t.kind === 'platform' || t.kind === 'event' || t.kind === 'error' || t.kind === 'note'),
       )
     )
       break;
@@ -208,7 +208,7 @@ export async function runDeliveryCli(
   }));
   operatorCommand(
     'force-status',
-    `move the delivery to a status and tell the platform (${ServiceStatus.options.join(', ')})`,
+    `move the delivery to a status and tell the platform (${ForceableStatus.options.join(', ')})`,
     (why, status) => ({ action: 'force-status', status: status?.toUpperCase(), why }),
     '<status>',
   );
