@@ -127,7 +127,11 @@ describe('one command to one delivery', () => {
       follow: `/deliveries/${d.serviceId}`,
     });
     await waitFor(() => stack.engine.job(d.jobId)?.on_hold === true, { what: 'the job on hold' });
-    expect((await stateOf(stack, d.serviceId)).paused).toBe(true);
+    const pausedView = await stateOf(stack, d.serviceId);
+    expect(pausedView.paused).toBe(true);
+    expect(pausedView.timeline.map((l) => l.message)).toContainEqual(
+      expect.stringContaining(`paused by operator ${operatorIdentity(TEST_INTAKE_TOKEN)}: Customer asked to wait`),
+    );
 
     const canceled = await stack.call('POST', `/operator/deliveries/${d.serviceId}/commands`, {
       action: 'cancel',
@@ -142,6 +146,36 @@ describe('one command to one delivery', () => {
       why: 'looked at it',
     });
     expect(again.status).toBe(409);
+  });
+
+  it('forces a status, clears the flag and asks for a re-send, each in the timeline with who and why', async () => {
+    const d = await createVtexDelivery(stack, { body: createServiceBody({ paymentMethod: 'BARTER' }) });
+    const forced = await stack.call('POST', `/operator/deliveries/${d.serviceId}/commands`, {
+      action: 'force-status',
+      status: 'ON_ROUTE',
+      why: 'Driver reported by phone',
+    });
+    expect(forced.status).toBe(202);
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.status === 'ON_ROUTE', {
+      what: 'ON_ROUTE at VTEX',
+    });
+    const lines = async () => (await stateOf(stack, d.serviceId)).timeline.map((l) => l.message);
+    expect(await lines()).toContainEqual(
+      expect.stringContaining(`forced by operator ${operatorIdentity(TEST_INTAKE_TOKEN)}: Driver reported by phone`),
+    );
+
+    expect((await stateOf(stack, d.serviceId)).needsAttention).toBe(true);
+    const cleared = await cli('clear-flag', d.serviceId, '--why', 'Paid by bank transfer', '--by', 'ana@ops');
+    expect(cleared.code).toBe(0);
+    expect(cleared.out).not.toContain('NEEDS ATTENTION');
+    expect(cleared.out).toContain('operator ana@ops cleared the flag: Paid by bank transfer');
+    expect((await stateOf(stack, d.serviceId)).needsAttention).toBe(false);
+
+    const resend = await cli('resend', d.serviceId, '--why', 'VTEX fixed its validation', '--by', 'ana@ops');
+    expect(resend.code).toBe(0);
+    expect(resend.out).toContain(
+      'operator ana@ops asked to re-send refused reports (VTEX fixed its validation): there are none',
+    );
   });
 
   it('refuses a command without why, an unknown action or status, and an unknown delivery, naming the field', async () => {
@@ -213,11 +247,30 @@ describe('bulk operations', () => {
     for (const d of deliveries)
       await waitFor(() => stack.engine.job(d.jobId)?.on_hold === false, { what: `${d.jobId} released` });
 
-    const cancel = await cli('bulk', 'cancel', '--query', ours(orderIds), '--why', 'Store closed for good');
+    const cancel = await cli(
+      'bulk',
+      'cancel',
+      '--query',
+      ours(orderIds),
+      '--why',
+      'Store closed for good',
+      '--by',
+      'ops-night',
+    );
     expect(cancel.code).toBe(0);
     const jobId = /batch job (\S+):/.exec(cancel.out)![1]!;
     const views = await Promise.all(deliveries.map((d) => finalView(stack, d.serviceId)));
     expect(views.map((v) => v.status)).toEqual(['CANCELED', 'CANCELED']);
+    // The batch's signal argument went through our codec and reached each workflow whole: who, why.
+    for (const [i, v] of views.entries()) {
+      expect(v.timeline.map((l) => l.message)).toContainEqual(
+        expect.stringContaining('canceled by operator ops-night: Store closed for good'),
+      );
+      // An operator's cancel is told to the platform.
+      await waitFor(() => stack.vtex.service(deliveries[i]!.carrierId, v.serviceId)?.status === 'CANCELED', {
+        what: 'CANCELED at VTEX',
+      });
+    }
     const followed = await cli('bulk-status', jobId, '--wait');
     expect(followed.out).toContain(`${jobId}  COMPLETED  SIGNAL: 2 done, 0 failed of 2`);
     // Ended deliveries are no longer open: the same query now finds none.
