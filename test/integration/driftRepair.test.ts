@@ -7,7 +7,9 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { ReconcileResult } from '../../contracts/operations';
 import { runDeliveryCli } from '../../scripts/delivery';
 import { ensureReconcileSchedule, reconcileScheduleId } from '../../scripts/temporal-setup';
+import { marketplaceServiceId } from '../../mapping/ids';
 import { createVtexDelivery, emit, stateOf } from '../support/deliveries';
+import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
 import { startTestStack, type TestStack } from '../support/stack';
 import { testTemporalClient } from '../support/temporal';
 import { waitFor } from '../support/waitFor';
@@ -69,8 +71,11 @@ describe('the reconcile Schedule', () => {
 });
 
 describe('drift repair', () => {
-  it('finds a status VTEX set back and notes it deleted, has the delivery repair them, and leaves a correct one alone', async () => {
+  beforeAll(async () => {
     await ensureReconcileSchedule(stack.bridge.client, { taskQueue: taskQueue(), intervalMs: 3_600_000 });
+  });
+
+  it('finds a status VTEX set back and notes it deleted, has the delivery repair them, and leaves a correct one alone', async () => {
     const drifting = await createVtexDelivery(stack);
     const correct = await createVtexDelivery(stack);
     await emit(stack, drifting.jobId, 'ALLOCATED', { resource: { id: 'r-9', name: 'Ana' } });
@@ -153,5 +158,31 @@ describe('drift repair', () => {
     } finally {
       stack.vtex.resetFaults();
     }
+  });
+
+  it('reads Abbiamo too: a delivery it shows unconfirmed behind our back is found and sent a repair', async () => {
+    const event = fresh(seedDeliveryRequest());
+    const deliveryId = event.deliveries[0].delivery_id as string;
+    const serviceId = marketplaceServiceId(deliveryId);
+    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
+    await waitFor(() => stack.marketplace.delivery(deliveryId)?.status === 'DISPATCHED', {
+      what: 'confirmed at Abbiamo',
+    });
+    await settled(serviceId);
+
+    stack.marketplace.amendDelivery(deliveryId, { status: 'PENDING' });
+    const { result } = await reconcileNow();
+    expect(result.drifts).toContainEqual({
+      serviceId,
+      platform: 'marketplace',
+      drift: ['status: Abbiamo shows PENDING, the delivery is PENDING'],
+    });
+    await waitFor(
+      async () =>
+        (await stateOf(stack, serviceId)).timeline.some((l) =>
+          /^operator reconciler repairs the platform's record \(status: Abbiamo shows PENDING/.test(l.message),
+        ),
+      { what: 'the repair in the timeline' },
+    );
   });
 });
