@@ -62,7 +62,24 @@ export type BulkAction = (typeof BULK_ACTIONS)[number];
  * A visibility query as the Web UI takes it (`DeliveryStatus = "PENDING" AND Platform = "vtex"`).
  * Bulk work always adds "open delivery workflows only" to it (api/operatorDesk.ts).
  */
-export const VisibilityQuery = boundedLine(2000).trim().min(1, 'must be a visibility query');
+export const VisibilityQuery = boundedLine(2000)
+  .trim()
+  .min(1, 'must be a visibility query')
+  .refine(balanced, 'its parentheses and quotes must pair up (it is put in parentheses before it runs)');
+
+/** Whether a query's parentheses pair up outside its quoted strings: it cannot step out of ours. */
+function balanced(query: string): boolean {
+  let depth = 0;
+  let quote: string | undefined;
+  for (const ch of query) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+    else if (ch === '(') depth += 1;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0 && quote === undefined;
+}
 
 /** `POST /operator/bulk`: cancel, pause or resume every open delivery a query finds. */
 export const BulkRequest = z.strictObject({

@@ -287,6 +287,13 @@ describe('bulk operations', () => {
     const bad = await stack.call('POST', '/operator/bulk', { action: 'cancel', query: 'OrderId ===', why: 'testing' });
     expect(bad.status).toBe(400);
     expect(bad.body.details[0].path).toBe('query');
+    const escaping = await stack.call('POST', '/operator/bulk', {
+      action: 'cancel',
+      query: 'OrderId = "x") OR (WorkflowType = "reconcileWorkflow"',
+      why: 'testing',
+    });
+    expect(escaping.status).toBe(400);
+    expect(escaping.body.details[0]).toMatchObject({ path: 'query', message: expect.stringContaining('pair up') });
     const noAction = await stack.call('POST', '/operator/bulk', { query: 'OrderId = "x"', why: 'testing' });
     expect(noAction.status).toBe(400);
     expect(noAction.body.details[0].path).toBe('action');
