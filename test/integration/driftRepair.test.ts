@@ -3,6 +3,10 @@
  * lost behind our back, has the delivery repair it, counts it, and leaves correct deliveries alone.
  * Through the real stack, the VTEX sandbox and the dev server.
  */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { ReconcileResult } from '../../contracts/operations';
 import { runDeliveryCli } from '../../scripts/delivery';
@@ -67,6 +71,36 @@ describe('the reconcile Schedule', () => {
 
     expect(await ensureReconcileSchedule(client, { taskQueue: taskQueue(), intervalMs: 7_200_000 })).toBe('updated');
     expect((await handle.describe()).spec.intervals).toEqual([{ every: 7_200_000 }]);
+  });
+});
+
+describe('the production setup step', () => {
+  it('creates the Schedule of TEMPORAL_TASK_QUEUE every RECONCILE_INTERVAL (scripts/temporal-setup.ts, as docker-compose runs it)', async () => {
+    const queue = `setup-${randomUUID()}`;
+    const root = path.join(__dirname, '../..');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'scripts/temporal-setup.ts')],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
+          TEMPORAL_TASK_QUEUE: queue,
+          RECONCILE_INTERVAL: '2m',
+        },
+        timeout: 60_000,
+      },
+    );
+    expect(stdout).toContain(`drift-repair schedule reconcile-${queue} created (every 120 s)`);
+    const handle = stack.bridge.client.schedule.getHandle(reconcileScheduleId(queue));
+    try {
+      const described = await handle.describe();
+      expect(described.spec.intervals).toEqual([{ every: 120_000 }]);
+      expect(described.action).toMatchObject({ workflowType: 'reconcileWorkflow', taskQueue: queue });
+    } finally {
+      await handle.delete();
+    }
   });
 });
 
