@@ -114,6 +114,8 @@ export interface DeliveryView extends Pick<
   status: ServiceStatus;
   phase: DeliveryPhase;
   paused: boolean;
+  /** The job's `client_reference` at the engine (the serviceId; the platform's order id for older deliveries). */
+  clientReference: string;
   /** The job, without its delivery PIN (never shown outside the workflow). */
   job?: Omit<JobInfo, 'deliveryCode'>;
   lastError?: string;

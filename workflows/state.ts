@@ -149,6 +149,7 @@ export function viewOf(d: Delivery): DeliveryView {
     ...(input.routeName ? { routeName: input.routeName } : {}),
     status: state.status,
     phase: state.phase,
+    clientReference: input.spec.clientReference,
     paused: state.paused,
     ...(job ? { job } : {}),
     ...(state.lastError ? { lastError: state.lastError } : {}),
