@@ -38,6 +38,7 @@ const view = (over: Partial<DeliveryView> = {}): DeliveryView => ({
   serviceId: 'vtex-X-aaaaaaaaaa',
   platform: 'vtex',
   orderId: 'X',
+  clientReference: 'vtex-X-aaaaaaaaaa',
   carrierId: 'c',
   status: 'ON_ROUTE',
   phase: 'active',
