@@ -1,0 +1,135 @@
+/**
+ * The metrics move with a delivery's life (README "Metrics"): a VTEX delivery and an Abbiamo one
+ * run through the real stack while both endpoints are scraped before and after, the intake API's
+ * `GET /metrics` and the worker's (its own registry and the Temporal SDK's, merged).
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
+import { createVtexDelivery, emit, finalView } from '../support/deliveries';
+import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
+import { scrape, type Scrape } from '../support/prometheus';
+import { useTestStack } from '../support/stack';
+import { waitFor } from '../support/waitFor';
+
+const CARRIER_KEY = `test-carrier-key-${randomUUID()}`;
+
+describe('metrics over a delivery life', () => {
+  const stack = useTestStack({
+    engine: { webhook: { initialDelayMs: 20, maxDelayMs: 200 } },
+    marketplace: { carrierKey: CARRIER_KEY },
+    env: { MARKETPLACE_CARRIER_KEY: CARRIER_KEY },
+  });
+  const api = () => scrape(`${stack.apiUrl}/metrics`);
+  const worker = () => scrape(stack.bridge.workerMetricsUrl);
+
+  it('moves the intake, partner, report, token and SDK series of both endpoints', async () => {
+    const [apiBefore, workerBefore] = await Promise.all([api(), worker()]);
+
+    const refused = await stack.call('POST', '/vtex/services', { carrierId: 42 });
+    expect(refused.status).toBe(400);
+    const d = await createVtexDelivery(stack);
+    const open = await waitFor(
+      async () => {
+        const now = await api();
+        return now.sum('delivery_bridge_deliveries_open') >= 1 ? now : undefined;
+      },
+      { what: 'the open delivery counted by visibility', timeoutMs: 10_000 },
+    );
+    expect(apiBefore.sum('delivery_bridge_deliveries_open')).toBe(0);
+    expect(open.sum('delivery_bridge_deliveries_flagged')).toBe(0);
+    for (const type of SCENARIOS.happy) await emit(stack, d.jobId, type);
+    expect((await finalView(stack, d.serviceId)).status).toBe('DELIVERED');
+
+    const event = fresh(seedDeliveryRequest());
+    const deliveryId = event.deliveries[0].delivery_id as string;
+    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
+    const job = await waitFor(() => stack.engine.jobByClientReference(deliveryId), { what: 'the Abbiamo job' });
+    stack.engine.play(job.job_id, 'happy', 30);
+    await waitFor(
+      () => stack.marketplace.statusCalls(deliveryId).some((c) => c.endpoint === 'successful' && c.outcome === 'accepted'),
+      { what: 'successful at Abbiamo', timeoutMs: 30_000 },
+    );
+
+    const [apiAfter, workerAfter] = await Promise.all([api(), worker()]);
+    keep('api', apiAfter);
+    keep('worker', workerAfter);
+    const moved = (before: Scrape, after: Scrape, name: string, labels?: Record<string, string>) =>
+      after.sum(name, labels) - before.sum(name, labels);
+
+    // The intake: Create service answered with the job, one refused; each timed.
+    expect(moved(apiBefore, apiAfter, 'delivery_bridge_create_service_answers_total', { outcome: 'with-job' })).toBe(1);
+    expect(moved(apiBefore, apiAfter, 'delivery_bridge_create_service_answers_total', { outcome: 'rejected' })).toBe(1);
+    expect(
+      moved(apiBefore, apiAfter, 'delivery_bridge_create_service_duration_seconds_count', { outcome: 'with-job' }),
+    ).toBe(1);
+    expect(
+      moved(apiBefore, apiAfter, 'delivery_bridge_http_request_duration_seconds_count', {
+        route: '/delivery-engine/webhooks',
+        status: '200',
+      }),
+    ).toBeGreaterThanOrEqual(SCENARIOS.happy.length);
+
+    // Partner calls, by system and endpoint template (never an id).
+    const calls = 'delivery_bridge_partner_calls_total';
+    expect(
+      moved(workerBefore, workerAfter, calls, { system: 'engine', method: 'POST', endpoint: '/jobs', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      moved(workerBefore, workerAfter, calls, {
+        system: 'vtex',
+        method: 'PATCH',
+        endpoint: '/tracking/hook/{carrierId}/{serviceId}',
+        outcome: 'ok',
+        attempt: 'first',
+      }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(
+      moved(workerBefore, workerAfter, calls, { system: 'vtex-auth', endpoint: '/token', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      moved(workerBefore, workerAfter, calls, { system: 'abbiamo', endpoint: '/v1/delivery/successful', outcome: 'ok' }),
+    ).toBe(1);
+    expect(workerAfter.samples.filter((s) => s.name === calls).every((s) => !s.labels.endpoint!.includes(d.serviceId)))
+      .toBe(true);
+    expect(
+      moved(workerBefore, workerAfter, 'delivery_bridge_partner_call_duration_seconds_count', { system: 'vtex' }),
+    ).toBe(moved(workerBefore, workerAfter, calls, { system: 'vtex' }));
+
+    // The token cache took its first token; the reports were sent and none is left in flight.
+    expect(
+      moved(workerBefore, workerAfter, 'delivery_bridge_vtex_token_renewals_total', { reason: 'first', outcome: 'ok' }),
+    ).toBe(1);
+    expect(
+      moved(workerBefore, workerAfter, 'delivery_bridge_reports_total', {
+        platform: 'vtex',
+        call: 'vtexUpdateService',
+        outcome: 'sent',
+      }),
+    ).toBeGreaterThanOrEqual(5);
+    expect(
+      moved(workerBefore, workerAfter, 'delivery_bridge_reports_total', { platform: 'abbiamo', outcome: 'sent' }),
+    ).toBeGreaterThanOrEqual(6);
+    expect(workerAfter.sum('delivery_bridge_reports_in_flight')).toBe(0);
+    // Abbiamo's calls carry their event's time: the event-to-report latency is measured.
+    expect(
+      moved(workerBefore, workerAfter, 'delivery_bridge_event_to_report_seconds_count', { platform: 'abbiamo' }),
+    ).toBeGreaterThanOrEqual(6);
+
+    // The Temporal SDK's own series, served on the same port.
+    expect(workerAfter.sum('delivery_bridge_sdk_metrics_up')).toBe(1);
+    expect(moved(workerBefore, workerAfter, 'temporal_workflow_task_execution_latency_seconds_count')).toBeGreaterThan(0);
+    expect(moved(workerBefore, workerAfter, 'temporal_activity_execution_latency_seconds_count')).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+/** The scrapes stay in the test output for a reader (and for the dashboard's series names). */
+function keep(name: string, s: Scrape) {
+  const dir = path.resolve(__dirname, '../../test-output/metrics');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    path.join(dir, `${name}.prom`),
+    s.samples.map((x) => `${x.name}${JSON.stringify(x.labels)} ${x.value}`).join('\n'),
+  );
+}
