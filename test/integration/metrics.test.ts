@@ -122,6 +122,58 @@ describe('metrics over a delivery life', () => {
     expect(moved(workerBefore, workerAfter, 'temporal_workflow_task_execution_latency_seconds_count')).toBeGreaterThan(0);
     expect(moved(workerBefore, workerAfter, 'temporal_activity_execution_latency_seconds_count')).toBeGreaterThan(0);
   }, 120_000);
+
+  it('counts retried calls, a rejected token, a refused report and the delivery it flags', async () => {
+    const d = await createVtexDelivery(stack);
+    const [apiBefore, before] = await Promise.all([api(), worker()]);
+    const movedBy = async (name: string, labels: Record<string, string>, atLeast: number) =>
+      waitFor(
+        async () => {
+          const now = await worker();
+          return now.sum(name, labels) - before.sum(name, labels) >= atLeast ? now : undefined;
+        },
+        { what: `${name} ${JSON.stringify(labels)} up by ${atLeast}`, timeoutMs: 30_000 },
+      );
+    const patch = { system: 'vtex', method: 'PATCH', endpoint: '/tracking/hook/{carrierId}/{serviceId}' };
+
+    // VTEX answers 503 to status PATCHes for a while: the report is retried, then taken.
+    stack.vtex.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/tracking/hook/[^/]+/[^/]+$' });
+    await emit(stack, d.jobId, 'ALLOCATED');
+    await movedBy('delivery_bridge_partner_calls_total', { ...patch, outcome: 'failed' }, 2);
+    stack.vtex.resetFaults();
+    let after = await movedBy('delivery_bridge_partner_calls_total', { ...patch, outcome: 'ok', attempt: 'retry' }, 1);
+    expect(
+      after.sum('delivery_bridge_reports_total', { call: 'vtexUpdateService', outcome: 'retried' }) -
+        before.sum('delivery_bridge_reports_total', { call: 'vtexUpdateService', outcome: 'retried' }),
+    ).toBeGreaterThanOrEqual(2);
+
+    // The token VTEX issued expires early: the cache renews it as rejected.
+    stack.vtex.expireTokens();
+    await emit(stack, d.jobId, 'PICKING_FINISHED');
+    after = await movedBy('delivery_bridge_vtex_token_renewals_total', { reason: 'rejected', outcome: 'ok' }, 1);
+    expect(
+      after.sum('delivery_bridge_partner_calls_total', { ...patch, outcome: 'refused' }) -
+        before.sum('delivery_bridge_partner_calls_total', { ...patch, outcome: 'refused' }),
+    ).toBeGreaterThanOrEqual(1);
+
+    // VTEX refuses the incident's note for good: the report is refused and the delivery flagged.
+    stack.vtex.setFaults({ errorRate: 1, errorStatuses: [400], pathPattern: '^/tracking/hook/notes/' });
+    await emit(stack, d.jobId, 'INCIDENT', { reason: 'Flat tyre' });
+    await movedBy('delivery_bridge_reports_total', { platform: 'vtex', call: 'vtexAddNotes', outcome: 'refused' }, 1);
+    stack.vtex.resetFaults();
+    const flagged = await waitFor(
+      async () => {
+        const now = await api();
+        return now.sum('delivery_bridge_deliveries_flagged') > apiBefore.sum('delivery_bridge_deliveries_flagged')
+          ? now
+          : undefined;
+      },
+      { what: 'the flagged delivery counted by visibility', timeoutMs: 15_000 },
+    );
+    expect(flagged.sum('delivery_bridge_deliveries_flagged')).toBeLessThanOrEqual(
+      flagged.sum('delivery_bridge_deliveries_open'),
+    );
+  }, 120_000);
 });
 
 /** The scrapes stay in the test output for a reader (and for the dashboard's series names). */
