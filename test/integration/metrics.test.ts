@@ -48,7 +48,8 @@ describe('metrics over a delivery life', () => {
     const job = await waitFor(() => stack.engine.jobByClientReference(deliveryId), { what: 'the Abbiamo job' });
     stack.engine.play(job.job_id, 'happy', 30);
     await waitFor(
-      () => stack.marketplace.statusCalls(deliveryId).some((c) => c.endpoint === 'successful' && c.outcome === 'accepted'),
+      () =>
+        stack.marketplace.statusCalls(deliveryId).some((c) => c.endpoint === 'successful' && c.outcome === 'accepted'),
       { what: 'successful at Abbiamo', timeoutMs: 30_000 },
     );
 
@@ -89,10 +90,15 @@ describe('metrics over a delivery life', () => {
       moved(workerBefore, workerAfter, calls, { system: 'vtex-auth', endpoint: '/token', outcome: 'ok' }),
     ).toBeGreaterThanOrEqual(1);
     expect(
-      moved(workerBefore, workerAfter, calls, { system: 'abbiamo', endpoint: '/v1/delivery/successful', outcome: 'ok' }),
+      moved(workerBefore, workerAfter, calls, {
+        system: 'abbiamo',
+        endpoint: '/v1/delivery/successful',
+        outcome: 'ok',
+      }),
     ).toBe(1);
-    expect(workerAfter.samples.filter((s) => s.name === calls).every((s) => !s.labels.endpoint!.includes(d.serviceId)))
-      .toBe(true);
+    expect(
+      workerAfter.samples.filter((s) => s.name === calls).every((s) => !s.labels.endpoint!.includes(d.serviceId)),
+    ).toBe(true);
     expect(
       moved(workerBefore, workerAfter, 'delivery_bridge_partner_call_duration_seconds_count', { system: 'vtex' }),
     ).toBe(moved(workerBefore, workerAfter, calls, { system: 'vtex' }));
@@ -119,7 +125,9 @@ describe('metrics over a delivery life', () => {
 
     // The Temporal SDK's own series, served on the same port.
     expect(workerAfter.sum('delivery_bridge_sdk_metrics_up')).toBe(1);
-    expect(moved(workerBefore, workerAfter, 'temporal_workflow_task_execution_latency_seconds_count')).toBeGreaterThan(0);
+    expect(moved(workerBefore, workerAfter, 'temporal_workflow_task_execution_latency_seconds_count')).toBeGreaterThan(
+      0,
+    );
     expect(moved(workerBefore, workerAfter, 'temporal_activity_execution_latency_seconds_count')).toBeGreaterThan(0);
   }, 120_000);
 
