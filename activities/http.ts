@@ -50,7 +50,9 @@ export interface HttpClientOptions {
 
 export function createHttpClient(system: string, baseUrl: string, options: HttpClientOptions = {}): HttpClient {
   const base = baseUrl.replace(/\/+$/, '');
-  const instance = options.metrics ? options.metrics.instrument(options.instance ?? got, system) : (options.instance ?? got);
+  const instance = options.metrics
+    ? options.metrics.instrument(options.instance ?? got, system)
+    : (options.instance ?? got);
   const client: HttpClient = {
     system,
     baseUrl: base,

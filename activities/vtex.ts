@@ -118,7 +118,11 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return { outcome: 'sent' };
     },
 
-    async vtexCancelService(target: VtexTarget, body: CancelHookRequest, _timing?: ReportTiming): Promise<ReportResult> {
+    async vtexCancelService(
+      target: VtexTarget,
+      body: CancelHookRequest,
+      _timing?: ReportTiming,
+    ): Promise<ReportResult> {
       const record = await currentRecord(target);
       if (record?.status === 'CANCELED') return { outcome: 'already-present' };
       await call({ method: 'POST', path: hookPath('cancel', target), json: body });

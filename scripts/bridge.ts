@@ -70,7 +70,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     port: options.workerHealthPort ?? 0,
     host: options.host ?? config.host,
     state: () => worker.getState(),
-    registry: metrics.registry,
+    metrics,
     sdkMetrics: sdkMetricsEndpoint,
   });
   const sdkMetrics = sdkMetricsEndpoint();

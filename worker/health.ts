@@ -6,9 +6,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Gauge, type Registry } from 'prom-client';
+import type { WorkerMetrics } from '../observability/metrics/worker';
 
-export const SDK_METRICS_UP = 'delivery_bridge_sdk_metrics_up';
 /** A scrape waits at most this long for the SDK's exporter; it answers in milliseconds. */
 const SDK_SCRAPE_TIMEOUT_MS = 2000;
 
@@ -17,7 +16,7 @@ export interface WorkerHealthOptions {
   host?: string;
   /** The worker's state (`RUNNING` is healthy). */
   state: () => string;
-  registry: Registry;
+  metrics: Pick<WorkerMetrics, 'registry' | 'sdkScraped'>;
   /** `host:port` of the SDK's exporter, when the runtime has one. */
   sdkMetrics: () => string | undefined;
 }
@@ -29,11 +28,7 @@ export interface WorkerHealthServer {
 }
 
 export async function serveWorkerHealth(options: WorkerHealthOptions): Promise<WorkerHealthServer> {
-  const sdkUp = new Gauge({
-    name: SDK_METRICS_UP,
-    help: "1 when this scrape holds the Temporal SDK's metrics, 0 when its exporter did not answer",
-    registers: [options.registry],
-  });
+  const { registry } = options.metrics;
   /** The SDK exporter's page; undefined when there is none or it did not answer. */
   const sdkText = async (): Promise<string | undefined> => {
     const address = options.sdkMetrics();
@@ -50,9 +45,9 @@ export async function serveWorkerHealth(options: WorkerHealthOptions): Promise<W
     if (req.method === 'GET' && path === '/metrics') {
       void (async () => {
         const sdk = await sdkText();
-        sdkUp.set(sdk === undefined ? 0 : 1);
-        const ours = await options.registry.metrics();
-        res.writeHead(200, { 'content-type': options.registry.contentType });
+        options.metrics.sdkScraped(sdk !== undefined);
+        const ours = await registry.metrics();
+        res.writeHead(200, { 'content-type': registry.contentType });
         res.end(sdk ? `${ours}\n${sdk}` : ours);
       })().catch((err: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain' });

@@ -42,11 +42,15 @@ async function main(): Promise<void> {
       : await serveWorkerHealth({
           port: env.WORKER_HEALTH_PORT,
           state: () => worker.getState(),
-          registry: metrics.registry,
+          metrics,
           sdkMetrics: sdkMetricsEndpoint,
         });
   logger.info(
-    { health: health && `${health.url}/healthz`, metrics: health && `${health.url}/metrics`, sdkMetrics: sdkMetricsEndpoint() },
+    {
+      health: health && `${health.url}/healthz`,
+      metrics: health && `${health.url}/metrics`,
+      sdkMetrics: sdkMetricsEndpoint(),
+    },
     'worker endpoints',
   );
   await worker.run();

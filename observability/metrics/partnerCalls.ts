@@ -62,7 +62,8 @@ const TEMPLATES: Array<[RegExp, string | ((m: RegExpMatchArray, method: string) 
   [
     /^\/v1\/delivery\/([^/]+)$/,
     // A status is POSTed to its endpoint's name; a delivery is read back by its id.
-    (m, method) => (method === 'POST' && ABBIAMO_NAMES.has(m[1]!) ? `/v1/delivery/${m[1]}` : '/v1/delivery/{deliveryId}'),
+    (m, method) =>
+      method === 'POST' && ABBIAMO_NAMES.has(m[1]!) ? `/v1/delivery/${m[1]}` : '/v1/delivery/{deliveryId}',
   ],
   [/^\/deliveries\/[^/]+\/events$/, '/deliveries/{deliveryId}/events'],
 ];

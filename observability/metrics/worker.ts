@@ -11,6 +11,7 @@ export const REPORTS = 'delivery_bridge_reports_total';
 export const REPORTS_IN_FLIGHT = 'delivery_bridge_reports_in_flight';
 export const EVENT_TO_REPORT = 'delivery_bridge_event_to_report_seconds';
 export const VTEX_TOKEN_RENEWALS = 'delivery_bridge_vtex_token_renewals_total';
+export const SDK_METRICS_UP = 'delivery_bridge_sdk_metrics_up';
 
 /** Why the token cache asked VTEX for a token: none yet, the one held is about to expire, or VTEX refused it. */
 export type TokenRenewalReason = 'first' | 'expiring' | 'rejected';
@@ -38,6 +39,8 @@ export interface WorkerMetrics {
   partnerCalls: PartnerCallMetrics;
   tokenRenewals: TokenRenewalMetrics;
   reports: ReportMetrics;
+  /** Whether the last scrape got the Temporal SDK's metrics (worker/health.ts). */
+  sdkScraped(up: boolean): void;
 }
 
 export function createWorkerMetrics(): WorkerMetrics {
@@ -69,8 +72,14 @@ export function createWorkerMetrics(): WorkerMetrics {
     buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 7.5, 10, 30, 60, 300, 900, 3600],
     registers: [registry],
   });
+  const sdkUp = new Gauge({
+    name: SDK_METRICS_UP,
+    help: "1 when the last scrape of this worker held the Temporal SDK's metrics, 0 when its exporter did not answer",
+    registers: [registry],
+  });
   return {
     registry,
+    sdkScraped: (up) => sdkUp.set(up ? 1 : 0),
     partnerCalls: createPartnerCallMetrics(registry),
     tokenRenewals: { renewed: (reason, outcome) => renewals.inc({ reason, outcome }) },
     reports: {

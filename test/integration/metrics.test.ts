@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
+import { SDK_DASHBOARD_METRICS, SDK_HISTOGRAMS } from '../../observability/metrics/sdk';
 import { createVtexDelivery, emit, finalView } from '../support/deliveries';
 import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
 import { scrape, type Scrape } from '../support/prometheus';
@@ -129,6 +130,11 @@ describe('metrics over a delivery life', () => {
       0,
     );
     expect(moved(workerBefore, workerAfter, 'temporal_activity_execution_latency_seconds_count')).toBeGreaterThan(0);
+    // Every SDK series the dashboard reads is served under the name it uses.
+    const missing = Object.values(SDK_DASHBOARD_METRICS).filter(
+      (name) => !workerAfter.has(SDK_HISTOGRAMS.has(name) ? `${name}_count` : name),
+    );
+    expect(missing).toEqual([]);
   }, 120_000);
 
   it('counts retried calls, a rejected token, a refused report and the delivery it flags', async () => {
