@@ -100,16 +100,11 @@ export function createIntakeMetrics({ visibility }: IntakeMetricsDeps = {}): Int
 function registerDeliveryGauges(registry: Registry, { client, taskQueue }: { client: Client; taskQueue: string }) {
   const open = `TaskQueue = ${JSON.stringify(taskQueue)} AND ExecutionStatus = "Running"`;
   const count = async (query: string): Promise<number> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error('visibility count timed out')), COUNT_TIMEOUT_MS);
-    });
     try {
-      return (await Promise.race([client.workflow.count(query), timeout])).count;
+      // The deadline ends the call itself, so a Temporal that does not answer keeps nothing running.
+      return (await client.withDeadline(Date.now() + COUNT_TIMEOUT_MS, () => client.workflow.count(query))).count;
     } catch {
       return NaN;
-    } finally {
-      clearTimeout(timer);
     }
   };
   new Gauge({

@@ -60,12 +60,16 @@ describe('metrics over a delivery life', () => {
     const moved = (before: Scrape, after: Scrape, name: string, labels?: Record<string, string>) =>
       after.sum(name, labels) - before.sum(name, labels);
 
-    // The intake: Create service answered with the job, one refused; each timed.
-    expect(moved(apiBefore, apiAfter, 'delivery_bridge_create_service_answers_total', { outcome: 'with-job' })).toBe(1);
-    expect(moved(apiBefore, apiAfter, 'delivery_bridge_create_service_answers_total', { outcome: 'rejected' })).toBe(1);
-    expect(
-      moved(apiBefore, apiAfter, 'delivery_bridge_create_service_duration_seconds_count', { outcome: 'with-job' }),
-    ).toBe(1);
+    // The intake: Create service answered (with the job, or PENDING on a loaded machine), one refused; each timed.
+    const answers = 'delivery_bridge_create_service_answers_total';
+    const answered = ['with-job', 'pending-before-job'].map((outcome) => ({
+      outcome,
+      answers: moved(apiBefore, apiAfter, answers, { outcome }),
+      timed: moved(apiBefore, apiAfter, 'delivery_bridge_create_service_duration_seconds_count', { outcome }),
+    }));
+    expect(answered.reduce((n, a) => n + a.answers, 0)).toBe(1);
+    expect(answered.map((a) => a.timed)).toEqual(answered.map((a) => a.answers));
+    expect(moved(apiBefore, apiAfter, answers, { outcome: 'rejected' })).toBe(1);
     expect(
       moved(apiBefore, apiAfter, 'delivery_bridge_http_request_duration_seconds_count', {
         route: '/delivery-engine/webhooks',
@@ -187,6 +191,35 @@ describe('metrics over a delivery life', () => {
     expect(flagged.sum('delivery_bridge_deliveries_flagged')).toBeLessThanOrEqual(
       flagged.sum('delivery_bridge_deliveries_open'),
     );
+  }, 120_000);
+});
+
+describe('metrics of the worker and API processes, as production runs them', () => {
+  const stack = useTestStack({ processes: true });
+
+  it("serves the worker's series and the SDK's on the worker's health port, the intake's on the API's", async () => {
+    const d = await createVtexDelivery(stack);
+    await emit(stack, d.jobId, 'ALLOCATED');
+    const workerNow = await waitFor(
+      async () => {
+        const now = await scrape(stack.bridge.workerMetricsUrl);
+        return now.sum('delivery_bridge_reports_total', { call: 'vtexUpdateService', outcome: 'sent' }) >= 2
+          ? now
+          : undefined;
+      },
+      { what: 'the PATCHes counted by the worker process', timeoutMs: 20_000 },
+    );
+    expect(workerNow.sum('delivery_bridge_partner_calls_total', { system: 'engine', endpoint: '/jobs' })).toBe(1);
+    expect(workerNow.sum('delivery_bridge_sdk_metrics_up')).toBe(1);
+    expect(workerNow.sum('temporal_workflow_task_execution_latency_seconds_count')).toBeGreaterThan(0);
+    expect(workerNow.has('delivery_bridge_process_resident_memory_bytes')).toBe(true);
+
+    const apiNow = await scrape(`${stack.apiUrl}/metrics`);
+    expect(apiNow.sum('delivery_bridge_create_service_answers_total')).toBe(1);
+    expect(apiNow.sum('delivery_bridge_deliveries_open')).toBe(1);
+    // Each process serves its own: the reports are the worker's, and the API runs no SDK exporter.
+    expect(apiNow.has('delivery_bridge_reports_total')).toBe(false);
+    expect([...apiNow.names()].filter((name) => name.startsWith('temporal_'))).toEqual([]);
   }, 120_000);
 });
 

@@ -46,7 +46,10 @@ const queries = dashboard.panels.flatMap((p) =>
 const METRIC = /\b(?:delivery_bridge|temporal)_[a-z0-9_]+\b/g;
 
 async function definedMetrics(): Promise<Map<string, string>> {
-  const client = { workflow: { count: async () => ({ count: 0, groups: [] }) } } as unknown as Client;
+  const client = {
+    withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
+    workflow: { count: async () => ({ count: 0, groups: [] }) },
+  } as unknown as Client;
   const registries = [
     createWorkerMetrics().registry,
     createIntakeMetrics({ visibility: { client, taskQueue: 'q' } }).registry,
