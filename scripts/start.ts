@@ -206,15 +206,15 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
 
   const rows: Array<[string, string]> = [
     ['Intake API', `http://127.0.0.1:${config.port}`],
+    ['Temporal', `${address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`],
+    ['Temporal Web UI', uiUrl ?? '(the one of your Temporal cluster)'],
+    ['Codec server', `${codecServer.url}  (operators sign in at ${codecServer.url}/login; README "Security")`],
     ['API metrics', `http://127.0.0.1:${config.port}/metrics`],
     ['Worker metrics', `${bridge.workerMetricsUrl}  (ours and the Temporal SDK's; health: /healthz)`],
     ...(bridge.sdkMetricsUrl
       ? ([['Temporal SDK metrics', `${bridge.sdkMetricsUrl}  (the SDK's own exporter)`]] as Array<[string, string]>)
       : []),
     ['Grafana dashboard', 'deploy/grafana/delivery-bridge.json  (README "Metrics")'],
-    ['Temporal', `${address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`],
-    ['Temporal Web UI', uiUrl ?? '(the one of your Temporal cluster)'],
-    ['Codec server', `${codecServer.url}  (operators sign in at ${codecServer.url}/login; README "Security")`],
     ...(vtex ? ([['VTEX sandbox', `${vtex.url}  (admin ${vtex.url}/_sandbox)`]] as Array<[string, string]>) : []),
     ...(engine
       ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>)

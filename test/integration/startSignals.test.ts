@@ -39,6 +39,10 @@ it('stops everything cleanly when one Ctrl-C is delivered twice', async () => {
   try {
     await waitFor(() => stdout.includes('delivery-bridge is running'), { what: 'the banner', timeoutMs: 120_000 });
     expect(existsSync(path.join(data, 'temporal-dev-server.json'))).toBe(true);
+    // The banner lists every metrics URL (API, worker, the SDK's exporter), and each answers.
+    const metricsUrls = [...stdout.matchAll(/metrics\s+(http:\/\/\S+\/metrics)/gi)].map((m) => m[1]!);
+    expect(metricsUrls).toHaveLength(3);
+    for (const url of metricsUrls) expect((await fetch(url)).status).toBe(200);
 
     start.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 50));
