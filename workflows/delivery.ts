@@ -22,6 +22,7 @@ import {
   carrierEventSignal,
   createServiceUpdate,
   deliveryStateQuery,
+  operatorSignal,
   pauseSignal,
   serviceAnsweredSignal,
 } from './messages';
@@ -91,8 +92,12 @@ function setUp(input: DeliveryInput): Delivery {
     state.cancelRequested ??= { reason: order.reason, at };
     state.inbox.push({ kind: 'command', command: { kind: 'cancel', ...order, at } });
   });
-  setHandler(pauseSignal, ({ pause, reason }) => {
-    state.inbox.push({ kind: 'command', command: { kind: 'pause', pause, reason, at: new Date().toISOString() } });
+  setHandler(pauseSignal, ({ pause, reason, by }) => {
+    const at = new Date().toISOString();
+    state.inbox.push({ kind: 'command', command: { kind: 'pause', pause, reason, at, ...(by ? { by } : {}) } });
+  });
+  setHandler(operatorSignal, (command) => {
+    state.inbox.push({ kind: 'operator', command: { ...command, at: new Date().toISOString() } });
   });
   return delivery;
 }

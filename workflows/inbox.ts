@@ -6,6 +6,7 @@ import type { JobEvent } from '../contracts/deliveryEngine';
 import type { CancelOrder, PlatformCommand } from '../contracts/delivery';
 import type { ServiceStatus } from '../contracts/vtex';
 import { engineJobs } from './activityOptions';
+import { handleOperator } from './operator';
 import { failureMessage } from './failures';
 import { report, positionOf, setStatus } from './reporting';
 import { firstSighting, flag, note, type Delivery } from './state';
@@ -15,6 +16,7 @@ import { decideMove, isCollected, isTerminal, statusForEventType } from './state
 export async function handleNext(d: Delivery): Promise<void> {
   const item = d.state.inbox.shift()!;
   if (item.kind === 'event') await handleEvent(d, item.event);
+  else if (item.kind === 'operator') await handleOperator(d, item.command);
   else await handleCommand(d, item.command);
 }
 
@@ -66,10 +68,10 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
 
 async function handleCommand(d: Delivery, command: PlatformCommand): Promise<void> {
   if (command.kind === 'cancel') await cancel(d, command);
-  else await pause(d, command.pause, command.reason);
+  else await pause(d, command.pause, command.reason, command.by);
 }
 
-async function cancel(d: Delivery, { reason, onlyBeforeCollection }: CancelOrder): Promise<void> {
+async function cancel(d: Delivery, { reason, onlyBeforeCollection, by }: CancelOrder): Promise<void> {
   const { state } = d;
   if (isTerminal(state.status)) {
     note(d, 'platform', `cancel refused: the delivery already ended ${state.status}`);
@@ -88,12 +90,18 @@ async function cancel(d: Delivery, { reason, onlyBeforeCollection }: CancelOrder
       return;
     }
   }
+  if (by !== undefined) {
+    // An operator's cancel: the platform did not ask for it, so it is told.
+    setStatus(d, { status: 'CANCELED' }, `canceled by operator ${by}: ${reason}`);
+    await report(d, d.reporter.canceledByOperator(reason));
+    return;
+  }
   setStatus(d, { status: 'CANCELED' }, `canceled by the platform: ${reason}`);
   dropSupersededReports(d);
   await report(d, d.reporter.canceledOnRequest(reason));
 }
 
-async function pause(d: Delivery, hold: boolean, reason: string): Promise<void> {
+async function pause(d: Delivery, hold: boolean, reason: string, by?: string): Promise<void> {
   const { state } = d;
   if (isTerminal(state.status) || !state.job) {
     note(d, 'platform', `${hold ? 'pause' : 'resume'} ignored: the delivery is ${state.status}`);
@@ -113,7 +121,8 @@ async function pause(d: Delivery, hold: boolean, reason: string): Promise<void> 
     return;
   }
   state.paused = hold;
-  note(d, 'platform', `${state.paused ? 'paused' : 'resumed'} by the platform: ${reason}`);
+  const who = by === undefined ? 'the platform' : `operator ${by}`;
+  note(d, 'platform', `${state.paused ? 'paused' : 'resumed'} by ${who}: ${reason}`);
   d.publisher.publish();
 }
 

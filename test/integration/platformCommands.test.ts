@@ -8,6 +8,7 @@ import { recordHistory } from '../support/histories';
 import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexLog } from '../support/deliveries';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
+import { vtexServiceId } from '../../mapping/ids';
 
 let stack: TestStack;
 
@@ -131,9 +132,11 @@ describe('VTEX Cancel service', () => {
       expect(canceled.status).toBe(200);
       const view = await finalView(stack, serviceId, 40_000);
       expect(view.status).toBe('CANCELED');
-      const job = stack.engine.jobByClientReference(body.orderId);
+      const job = stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId));
       expect(job?.status).toBe('CANCELLED');
-      expect(stack.engine.jobs().filter((j) => j.client_reference === body.orderId)).toHaveLength(1);
+      expect(
+        stack.engine.jobs().filter((j) => j.client_reference === vtexServiceId(body.carrierId, body.orderId)),
+      ).toHaveLength(1);
       await recordHistory(stack.bridge.client, serviceId, 'canceled-during-creation');
     } finally {
       stack.engine.resetFaults();
@@ -156,9 +159,13 @@ describe('VTEX Cancel service before any job could be created', () => {
       expect(view.status).toBe('CANCELED');
       const creates = stack.engine
         .calls({ method: 'POST', path: '^/jobs$' })
-        .filter((c) => (c.body as { client_reference?: string } | null)?.client_reference === body.orderId);
+        .filter(
+          (c) =>
+            (c.body as { client_reference?: string } | null)?.client_reference ===
+            vtexServiceId(body.carrierId, body.orderId),
+        );
       expect(creates).toEqual([]);
-      expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
+      expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
       // VTEX asked for it: nothing is reported back.
       expect(stack.vtex.calls({ path: serviceId })).toEqual([]);
       await recordHistory(stack.bridge.client, serviceId, 'canceled-before-any-job');
