@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { marketplaceServiceId } from '../../mapping/ids';
 import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
 import { SDK_DASHBOARD_METRICS, SDK_HISTOGRAMS } from '../../observability/metrics/sdk';
 import { createVtexDelivery, emit, finalView } from '../support/deliveries';
@@ -46,7 +47,9 @@ describe('metrics over a delivery life', () => {
     const event = fresh(seedDeliveryRequest());
     const deliveryId = event.deliveries[0].delivery_id as string;
     expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-    const job = await waitFor(() => stack.engine.jobByClientReference(deliveryId), { what: 'the Abbiamo job' });
+    const job = await waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(deliveryId)), {
+      what: 'the Abbiamo job',
+    });
     stack.engine.play(job.job_id, 'happy', 30);
     await waitFor(
       () =>
