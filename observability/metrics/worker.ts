@@ -1,6 +1,6 @@
 /**
  * The worker's own metrics (prom-client), served with the Temporal SDK's on the worker's health
- * port (observability/metrics/server.ts): partner calls, VTEX token renewals, platform reports and
+ * port (worker/health.ts): partner calls, VTEX token renewals, platform reports and
  * the time from a carrier event to its report. One registry per worker, handed to its activities.
  * README "Metrics" lists every series.
  */
