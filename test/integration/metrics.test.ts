@@ -103,7 +103,7 @@ describe('metrics over a delivery life', () => {
         endpoint: '/v1/delivery/successful',
         outcome: 'ok',
       }),
-    ).toBe(1);
+    ).toBeGreaterThanOrEqual(1);
     expect(
       workerAfter.samples.filter((s) => s.name === calls).every((s) => !s.labels.endpoint!.includes(d.serviceId)),
     ).toBe(true);
@@ -212,7 +212,10 @@ describe('metrics of the worker and API processes, as production runs them', () 
       },
       { what: 'the PATCHes counted by the worker process', timeoutMs: 20_000 },
     );
-    expect(workerNow.sum('delivery_bridge_partner_calls_total', { system: 'engine', endpoint: '/jobs' })).toBe(1);
+    // At least once: a job call that outlives the fast local activity is made again (idempotent).
+    expect(
+      workerNow.sum('delivery_bridge_partner_calls_total', { system: 'engine', endpoint: '/jobs' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(workerNow.sum('delivery_bridge_sdk_metrics_up')).toBe(1);
     expect(workerNow.sum('temporal_workflow_task_execution_latency_seconds_count')).toBeGreaterThan(0);
     expect(workerNow.has('delivery_bridge_process_resident_memory_bytes')).toBe(true);
