@@ -23,7 +23,8 @@ export async function report(d: Delivery, calls: unknown[]): Promise<void> {
 export async function runOutbox(d: Delivery): Promise<never> {
   const outbox = (d.state.outbox ??= []);
   for (;;) {
-    await condition(() => outbox.length > 0);
+    // The platform takes no call before it confirmed our answer (a cancel during creation may queue one).
+    await condition(() => outbox.length > 0 && d.state.confirmed);
     await reportOne(d, outbox[0]);
     outbox.shift();
   }

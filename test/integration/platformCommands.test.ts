@@ -5,7 +5,15 @@
 import { testTemporalClient } from '../support/temporal';
 import { runDeliveryCli } from '../../scripts/delivery';
 import { recordHistory } from '../support/histories';
-import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexLog } from '../support/deliveries';
+import {
+  createServiceBody,
+  createVtexDelivery,
+  emit,
+  finalView,
+  stateOf,
+  vtexCallsOf,
+  vtexLog,
+} from '../support/deliveries';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 import { vtexServiceId } from '../../mapping/ids';
@@ -141,6 +149,36 @@ describe('VTEX Cancel service', () => {
     } finally {
       stack.engine.resetFaults();
     }
+  });
+});
+
+describe('VTEX Cancel service while the job is being created, after carrier events', () => {
+  it('handles the events that came before the cancel first: the record keeps the order things happened in', async () => {
+    // The engine creates the job but its answer is lost, again and again: the job exists (and its
+    // driver is allocated) while the workflow is still learning it; then VTEX cancels.
+    stack.engine.setFaults({ lostAnswerRate: 1, pathPattern: '^/jobs$' });
+    const body = createServiceBody();
+    const serviceId = vtexServiceId(body.carrierId, body.orderId);
+    try {
+      expect((await stack.vtex.createService(body)).status).toBe(200);
+      const job = await waitFor(() => stack.engine.jobByClientReference(serviceId), { what: 'the job at the engine' });
+      await emit(stack, job.job_id, 'ALLOCATED', { resource: { id: 'r-1', name: 'Ana' } });
+      expect((await stack.vtex.cancelService(serviceId, 'Ordered by mistake', body.carrierId)).status).toBe(200);
+    } finally {
+      stack.engine.resetFaults();
+    }
+    const view = await finalView(stack, serviceId, 60_000);
+    expect(view.status).toBe('CANCELED');
+    const lines = view.timeline.map((l) => l.message);
+    const assigned = lines.indexOf('PENDING -> ASSIGNED: carrier event ALLOCATED');
+    expect(assigned).toBeGreaterThan(-1);
+    expect(lines.findIndex((l) => l.startsWith('ASSIGNED -> CANCELED: canceled by the platform'))).toBeGreaterThan(
+      assigned,
+    );
+    expect(stack.engine.jobByClientReference(serviceId)?.status).toBe('CANCELLED');
+    // VTEX canceled it: the ASSIGNED that waited for the confirmation is moot and not sent over it.
+    expect(vtexCallsOf(stack, serviceId).filter((c) => c.method === 'PATCH' && c.status === 200)).toEqual([]);
+    await recordHistory(stack.bridge.client, serviceId, 'canceled-after-events-during-creation');
   });
 });
 
