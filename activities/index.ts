@@ -3,11 +3,13 @@
  * through a factory), so tests hand in other HTTP clients or token caches.
  */
 import type { ServiceConfig } from '../config';
+import type { WorkerMetrics } from '../observability/metrics/worker';
 import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createSealer } from '../security/sealing';
 import { createHttpClient } from './http';
 import { createMarketplaceActivities } from './marketplace';
 import { createOperationsActivities, type ReconcileObserver } from './operations';
+import { measureReports } from './reportMetrics';
 import { createVtexActivities } from './vtex';
 import { VtexTokenCache } from './vtexToken';
 
@@ -15,18 +17,33 @@ export interface ActivityDeps {
   config: Pick<ServiceConfig, 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'secretsKey'>;
   /** Shared by every activity of the process; made here when not given. */
   vtexTokens?: VtexTokenCache;
-  /** Drift repair's counters (README "Operators"); none when not given. */
+  /** The worker's registry (observability/metrics/worker.ts); none: nothing measured. */
+  metrics?: WorkerMetrics;
+  /** What drift repair saw (README "Operators"); default: the metrics' reconcile counter. */
   reconcileObserver?: ReconcileObserver;
 }
 
-export function createActivities({ config, vtexTokens, reconcileObserver }: ActivityDeps) {
-  const tokens =
-    vtexTokens ?? new VtexTokenCache(createHttpClient('VTEX auth', config.vtex.authUrl), config.vtex.apiKey);
-  const vtex = createVtexActivities({ tracking: createHttpClient('VTEX', config.vtex.trackingUrl), tokens });
-  const marketplace = createHttpClient('Abbiamo', config.marketplace.url);
+/** Drift repair's hook, counted in the worker's metrics. */
+function reconcileCounter(metrics: WorkerMetrics): ReconcileObserver {
   return {
+    compared: (platform) => metrics.reconcile.counted(platform, 'compared'),
+    drift: (found) => metrics.reconcile.counted(found.platform, 'drifted'),
+    conflict: (_serviceId, platform) => metrics.reconcile.counted(platform, 'conflict'),
+    unreadable: (_serviceId, platform) => metrics.reconcile.counted(platform, 'unreadable'),
+  };
+}
+
+export function createActivities({ config, vtexTokens, metrics, reconcileObserver }: ActivityDeps) {
+  const http = (system: string, url: string) => createHttpClient(system, url, { metrics: metrics?.partnerCalls });
+  const tokens =
+    vtexTokens ??
+    new VtexTokenCache(http('VTEX auth', config.vtex.authUrl), config.vtex.apiKey, { metrics: metrics?.tokenRenewals });
+  const vtex = createVtexActivities({ tracking: http('VTEX', config.vtex.trackingUrl), tokens });
+  const marketplace = http('Abbiamo', config.marketplace.url);
+  const observer = reconcileObserver ?? (metrics ? reconcileCounter(metrics) : undefined);
+  const activities = {
     ...createDeliveryEngineActivities({
-      engine: createHttpClient('Delivery Engine', config.deliveryEngine.url),
+      engine: http('Delivery Engine', config.deliveryEngine.url),
       apiKey: config.deliveryEngine.apiKey,
       webhookUrl: `${config.publicUrl}/delivery-engine/webhooks`,
       webhookSecret: config.deliveryEngine.webhookSecret,
@@ -41,9 +58,10 @@ export function createActivities({ config, vtexTokens, reconcileObserver }: Acti
       readVtex: vtex.vtexGetService,
       marketplace,
       carrierKey: config.marketplace.carrierKey,
-      ...(reconcileObserver ? { observer: reconcileObserver } : {}),
+      ...(observer ? { observer } : {}),
     }),
   };
+  return metrics ? measureReports(activities, metrics.reports) : activities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

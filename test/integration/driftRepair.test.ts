@@ -14,6 +14,7 @@ import { ensureReconcileSchedule, reconcileScheduleId } from '../../scripts/temp
 import { marketplaceServiceId } from '../../mapping/ids';
 import { createVtexDelivery, emit, stateOf } from '../support/deliveries';
 import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
+import { scrape } from '../support/prometheus';
 import { startTestStack, type TestStack } from '../support/stack';
 import { testTemporalClient } from '../support/temporal';
 import { waitFor } from '../support/waitFor';
@@ -129,6 +130,11 @@ describe('drift repair', () => {
     // Someone at VTEX rolls the record back.
     stack.vtex.amendService(drifting.carrierId, drifting.serviceId, { status: 'PENDING', dropNotes: 2 });
 
+    const counted = (outcome: string) =>
+      scrape(stack.bridge.workerMetricsUrl).then((m) =>
+        m.sum('delivery_bridge_reconcile_deliveries_total', { platform: 'vtex', outcome }),
+      );
+    const [driftedBefore, comparedBefore] = [await counted('drifted'), await counted('compared')];
     const { result, out } = await reconcileNow();
     expect(result.compared).toBeGreaterThanOrEqual(2);
     expect(result.drifts).toEqual([
@@ -140,6 +146,9 @@ describe('drift repair', () => {
     ]);
     expect(result).toMatchObject({ drifted: 1, repaired: 1, conflicts: 0 });
     expect(out).toContain(`${drifting.serviceId}: status: VTEX shows PENDING, the delivery is INCIDENT`);
+    // Counted in the worker's metrics too.
+    expect((await counted('drifted')) - driftedBefore).toBe(1);
+    expect((await counted('compared')) - comparedBefore).toBe(result.compared);
 
     const repaired = await waitFor(
       () => {
