@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { type Got, type Method } from 'got';
+import { withPartnerCallSpans } from '../observability/tracingHttp';
 import { failureFor, networkFailure } from './failures';
 
 export interface HttpResponse<T = unknown> {
@@ -37,12 +38,13 @@ const agents = {
 
 export function createHttpClient(system: string, baseUrl: string, instance: Got = got): HttpClient {
   const base = baseUrl.replace(/\/+$/, '');
+  const traced = withPartnerCallSpans(instance, system);
   const client: HttpClient = {
     system,
     baseUrl: base,
     async send<T>(request: HttpRequest): Promise<HttpResponse<T>> {
       try {
-        const response = await instance(`${base}${request.path}`, {
+        const response = await traced(`${base}${request.path}`, {
           method: request.method,
           ...(request.json !== undefined ? { json: request.json } : {}),
           headers: { accept: 'application/json', ...request.headers },

@@ -14,6 +14,7 @@ import {
   resolveTemporalAccess,
   SANDBOX_DEFAULTS,
   sandboxedSystems,
+  tracesDestination,
   type Env,
 } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
@@ -200,6 +201,12 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     ['Temporal', `${address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`],
     ['Temporal Web UI', uiUrl ?? '(the one of your Temporal cluster)'],
     ['Codec server', `${codecServer.url}  (operators sign in at ${codecServer.url}/login; README "Security")`],
+    [
+      'Traces',
+      config.tracing.endpoint
+        ? `exported by OTLP to ${tracesDestination(config.tracing.endpoint)}  (service ${config.tracing.serviceName})`
+        : 'not exported  (set OTEL_EXPORTER_OTLP_ENDPOINT to export them; README "Traces")',
+    ],
     ...(vtex ? ([['VTEX sandbox', `${vtex.url}  (admin ${vtex.url}/_sandbox)`]] as Array<[string, string]>) : []),
     ...(engine
       ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>)

@@ -4,6 +4,7 @@
  */
 import { ConfigError, describeConfig, parseEnv, resolveConfig } from '../config';
 import { createLogger } from '../observability/logger';
+import { installTracing } from '../observability/tracing';
 import http from 'node:http';
 import { connectWorker, createDeliveryWorker } from './worker';
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-worker' });
   logger.info({ config: describeConfig(config) }, 'starting worker');
+  const tracing = installTracing(config.tracing);
   const connection = await connectWorker(env.TEMPORAL_ADDRESS, logger, config.temporalSecurity);
   const worker = await createDeliveryWorker({
     config,
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
   await worker.run();
   health?.close();
   await connection.close();
+  await tracing.flush();
   logger.info('worker stopped');
 }
 

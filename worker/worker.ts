@@ -7,6 +7,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { ServiceConfig } from '../config';
 import { createActivities } from '../activities';
 import type { Logger } from '../observability/logger';
+import { activeTracing } from '../observability/tracing';
 import { createDataConverter } from '../security/dataConverter';
 import { temporalConnectionOptions, type TemporalConnectionSecurity } from '../security/temporalConnection';
 import { installRuntime } from './runtime';
@@ -46,6 +47,9 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     activities: options.activities ?? createActivities({ config }),
     // Every payload and failure the worker writes is encrypted (docs/security.md).
     dataConverter: createDataConverter(config.codecKeys),
+    // Traces (README "Traces"): activity spans when on; the workflow module is in every bundle.
+    interceptors: activeTracing().workerInterceptors(),
+    sinks: activeTracing().workflowSinks(),
     // Activities wait on HTTP, not CPU: many may run at once.
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentLocalActivityExecutions: 200,
