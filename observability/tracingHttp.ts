@@ -39,7 +39,8 @@ export function traceRequests(): RequestHandler {
       span.updateName(route ? `${req.method} ${route}` : req.method);
       if (route) span.setAttribute('http.route', route);
       span.setAttribute('http.response.status_code', res.statusCode);
-      if (aborted) span.setStatus({ code: otel.SpanStatusCode.ERROR, message: 'the caller went away before the answer' });
+      if (aborted)
+        span.setStatus({ code: otel.SpanStatusCode.ERROR, message: 'the caller went away before the answer' });
       else if (res.statusCode >= 500) span.setStatus({ code: otel.SpanStatusCode.ERROR });
       span.end();
     };
