@@ -12,15 +12,19 @@ import type { RequestHandler } from 'express';
 import type { Got, RequestError, Response } from 'got';
 import { activeTracing, bridgeTracer } from './tracing';
 
+const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
 /**
  * A SERVER span per request, named by its route (`POST /delivery-engine/webhooks`), active while
  * the handlers run, so the Temporal client's spans are its children. A caller's `traceparent` is
- * continued. Passes straight through when tracing is off.
+ * continued. Passes straight through when tracing is off, and for the probes and metrics.
  */
 export function traceRequests(): RequestHandler {
   if (!activeTracing().enabled) return (_req, _res, next) => next();
   const tracer = bridgeTracer();
   return (req, res, next) => {
+    // Probes and scrapes every few seconds would bury the traces worth reading.
+    if (UNTRACED_PATHS.has(req.path)) return next();
     const parent = otel.propagation.extract(otel.ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(
       req.method,

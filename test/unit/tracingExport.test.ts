@@ -87,9 +87,13 @@ describe('traces exported by OTLP', () => {
       });
       res.status(answer.status === 201 ? 200 : 502).json({});
     });
+    app.get('/healthz', (_req, res) => {
+      res.json({ status: 'ok' });
+    });
     const api = http.createServer(app);
     const apiUrl = await listen(api);
     try {
+      expect((await fetch(`${apiUrl}/healthz`)).status).toBe(200);
       expect((await fetch(`${apiUrl}/orders/o-77/confirm`, { method: 'POST' })).status).toBe(200);
     } finally {
       await close(api);
@@ -102,6 +106,8 @@ describe('traces exported by OTLP', () => {
     const server = spans().find((s) => s.name === 'POST /orders/:orderId/confirm')!;
     const client = spans().find((s) => s.name === 'POST Abbiamo')!;
     expect(server.parentSpanId ?? '').toBe('');
+    // Probes leave no span.
+    expect(spans().map((s) => s.name)).toEqual(['POST Abbiamo', 'POST /orders/:orderId/confirm']);
     expect(client.traceId).toBe(server.traceId);
     expect(client.parentSpanId).toBe(server.spanId);
     expect(attributes(server)).toMatchObject({
