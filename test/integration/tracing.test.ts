@@ -8,9 +8,11 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { createDataConverter } from '../../security/dataConverter';
 import { ENCRYPTED_ENCODING } from '../../security/codec';
-import { installTracing } from '../../observability/tracing';
-import { createVtexDelivery, emit, vtexLog } from '../support/deliveries';
+import { activeTracing, installTracing } from '../../observability/tracing';
+import { createVtexDelivery, emit, finalView, vtexLog } from '../support/deliveries';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -143,5 +145,24 @@ describe('traces of a delivery', () => {
         s.name === 'POST /delivery-engine/webhooks' && s.spanContext().traceId === carrier.traceparent!.split('-')[1],
     );
     expect(webhook).toBeDefined();
+  });
+
+  it("replays a traced delivery's history deterministically, through the same bundle", async () => {
+    const d = await createVtexDelivery(stack);
+    for (const type of ['ALLOCATED', 'CHECKED_OUT', 'CLIENT_RECEIVED']) await emit(stack, d.jobId, type);
+    expect((await finalView(stack, d.serviceId)).status).toBe('DELIVERED');
+    const history = await stack.bridge.client.workflow.getHandle(d.serviceId).fetchHistory();
+    // A traced run: its start, its signals and its activities carried the context.
+    const started = history.events![0]!.workflowExecutionStartedEventAttributes!;
+    expect(started.header?.fields?.['_tracer-data']).toBeDefined();
+    await Worker.runReplayHistory(
+      {
+        workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+        dataConverter: createDataConverter(stack.config.codecKeys),
+        sinks: activeTracing().workflowSinks(),
+      },
+      history,
+      d.serviceId,
+    );
   });
 });
