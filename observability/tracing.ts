@@ -64,8 +64,11 @@ export interface Tracing {
   readonly exportsTo?: string;
   /** Interceptors of every Temporal client of ours. */
   clientInterceptors(): ClientInterceptors;
-  /** The worker's interceptors: activities (when on) and the workflow module (always). */
-  workerInterceptors(): WorkerInterceptors;
+  /**
+   * The worker's interceptors: activities' when on; the workflow module when the worker bundles
+   * the workflows itself (a prebuilt bundle has it inside: worker/bundle.ts).
+   */
+  workerInterceptors(options: { bundling: boolean }): WorkerInterceptors;
   /** The `exporter` sink the workflow interceptors call: the span processor, or nothing. */
   workflowSinks(): InjectedSinks<OpenTelemetrySinks>;
   /** Sends the spans still buffered (before a stop). */
@@ -82,7 +85,7 @@ const dropAll: InjectedSinks<OpenTelemetrySinks> = {
 const DISABLED: Tracing = {
   enabled: false,
   clientInterceptors: () => ({}),
-  workerInterceptors: () => ({ workflowModules: [WORKFLOW_INTERCEPTORS_PATH] }),
+  workerInterceptors: ({ bundling }) => workflowModules(bundling),
   workflowSinks: () => dropAll,
   flush: async () => undefined,
 };
@@ -114,8 +117,8 @@ export function installTracing(options: TracingOptions = {}): Tracing {
     enabled: true,
     exportsTo: options.exporter ? 'in-process' : options.endpoint,
     clientInterceptors: () => ({ workflow: [new OpenTelemetryWorkflowClientInterceptor()] }),
-    workerInterceptors: () => ({
-      workflowModules: [WORKFLOW_INTERCEPTORS_PATH],
+    workerInterceptors: ({ bundling }) => ({
+      ...workflowModules(bundling),
       activity: [
         (ctx) => ({
           inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
@@ -134,6 +137,10 @@ export function installTracing(options: TracingOptions = {}): Tracing {
     flush: () => provider.forceFlush(),
   };
   return installed;
+}
+
+function workflowModules(bundling: boolean): WorkerInterceptors {
+  return bundling ? { workflowModules: [WORKFLOW_INTERCEPTORS_PATH] } : {};
 }
 
 function onlyIdentity(info: WorkflowInfo): WorkflowInfo {

@@ -48,7 +48,7 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     // Every payload and failure the worker writes is encrypted (docs/security.md).
     dataConverter: createDataConverter(config.codecKeys),
     // Traces (README "Traces"): activity spans when on; the workflow module is in every bundle.
-    interceptors: activeTracing().workerInterceptors(),
+    interceptors: activeTracing().workerInterceptors({ bundling: !options.workflowBundlePath }),
     sinks: activeTracing().workflowSinks(),
     // Activities wait on HTTP, not CPU: many may run at once.
     maxConcurrentActivityTaskExecutions: 200,

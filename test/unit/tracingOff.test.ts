@@ -41,7 +41,8 @@ describe('traces when no endpoint is configured', () => {
     expect(tracing.exportsTo).toBeUndefined();
     expect(tracing.clientInterceptors()).toEqual({});
     // The workflow module stays: the bundle is the same code whether this process traces or not.
-    expect(tracing.workerInterceptors()).toEqual({ workflowModules: [WORKFLOW_INTERCEPTORS_PATH] });
+    expect(tracing.workerInterceptors({ bundling: true })).toEqual({ workflowModules: [WORKFLOW_INTERCEPTORS_PATH] });
+    expect(tracing.workerInterceptors({ bundling: false })).toEqual({});
     const span = otel.trace.getTracer('any').startSpan('nothing');
     expect(span.isRecording()).toBe(false);
     span.end();
