@@ -14,6 +14,7 @@ import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
 import { scrape, type Scrape } from '../support/prometheus';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
+import { FLAGS_RAISED_METRIC } from '../../workflows/state';
 
 const CARRIER_KEY = `test-carrier-key-${randomUUID()}`;
 
@@ -194,6 +195,9 @@ describe('metrics over a delivery life', () => {
     expect(flagged.sum('delivery_bridge_deliveries_flagged')).toBeLessThanOrEqual(
       flagged.sum('delivery_bridge_deliveries_open'),
     );
+    // The workflow counts the flag as it raises it (the SDK's workflow meter, on the worker's page).
+    // Its labels are the SDK's workflow tags (camelCase), and ours.
+    await movedBy(`${FLAGS_RAISED_METRIC}_total`, { workflowType: 'deliveryWorkflow', platform: 'vtex' }, 1);
   }, 120_000);
 });
 
