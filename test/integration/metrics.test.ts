@@ -127,10 +127,14 @@ describe('metrics over a delivery life', () => {
       moved(workerBefore, workerAfter, 'delivery_bridge_reports_total', { platform: 'abbiamo', outcome: 'sent' }),
     ).toBeGreaterThanOrEqual(6);
     expect(workerAfter.sum('delivery_bridge_reports_in_flight')).toBe(0);
-    // Abbiamo's calls carry their event's time: the event-to-report latency is measured.
+    // Abbiamo's calls carry their event's time, and VTEX's calls made for an event are given it:
+    // the event-to-report latency is measured for both.
     expect(
       moved(workerBefore, workerAfter, 'delivery_bridge_event_to_report_seconds_count', { platform: 'abbiamo' }),
     ).toBeGreaterThanOrEqual(6);
+    expect(
+      moved(workerBefore, workerAfter, 'delivery_bridge_event_to_report_seconds_count', { platform: 'vtex' }),
+    ).toBeGreaterThanOrEqual(1);
 
     // The Temporal SDK's own series, served on the same port.
     expect(workerAfter.sum('delivery_bridge_sdk_metrics_up')).toBe(1);
