@@ -20,6 +20,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { failureFor, FailureType } from './failures';
 import type { HttpClient, HttpRequest, HttpResponse } from './http';
 import type { VtexTokenCache } from './vtexToken';
+import type { ReportTiming } from './reportMetrics';
 
 const CALL_TIMEOUT_MS = 8000;
 /** 404s are retried this many attempts (VTEX confirms creation up to 5 s late), then flagged. */
@@ -31,6 +32,9 @@ export interface VtexDeps {
 }
 
 export type ReportResult = { outcome: 'sent' } | { outcome: 'already-present' };
+
+// Every report activity takes, last, the time of the event it reports (`ReportTiming`): read only
+// by the metrics (activities/reportMetrics.ts), never by the call.
 
 export function createVtexActivities({ tracking, tokens }: VtexDeps) {
   function tokenRejected(response: HttpResponse): boolean {
@@ -72,12 +76,12 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return body?.data;
     },
 
-    async vtexUpdateService(target: VtexTarget, update: TrackingUpdate): Promise<ReportResult> {
+    async vtexUpdateService(target: VtexTarget, update: TrackingUpdate, _timing?: ReportTiming): Promise<ReportResult> {
       await call({ method: 'PATCH', path: hookPath(undefined, target), json: update });
       return { outcome: 'sent' };
     },
 
-    async vtexAddNotes(target: VtexTarget, notes: Note[]): Promise<ReportResult> {
+    async vtexAddNotes(target: VtexTarget, notes: Note[], _timing?: ReportTiming): Promise<ReportResult> {
       const record = await currentRecord(target);
       if (
         record &&
@@ -92,7 +96,7 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return { outcome: 'sent' };
     },
 
-    async vtexAddEvidences(target: VtexTarget, evidences: Evidence[]): Promise<ReportResult> {
+    async vtexAddEvidences(target: VtexTarget, evidences: Evidence[], _timing?: ReportTiming): Promise<ReportResult> {
       const record = await currentRecord(target);
       if (
         record &&
@@ -107,21 +111,25 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return { outcome: 'sent' };
     },
 
-    async vtexAddLabel(target: VtexTarget, label: Label): Promise<ReportResult> {
+    async vtexAddLabel(target: VtexTarget, label: Label, _timing?: ReportTiming): Promise<ReportResult> {
       const record = await currentRecord(target);
       if (record?.labels.some((l) => l.id === label.id)) return { outcome: 'already-present' };
       await call({ method: 'POST', path: hookPath('labels', target), json: label });
       return { outcome: 'sent' };
     },
 
-    async vtexCancelService(target: VtexTarget, body: CancelHookRequest): Promise<ReportResult> {
+    async vtexCancelService(
+      target: VtexTarget,
+      body: CancelHookRequest,
+      _timing?: ReportTiming,
+    ): Promise<ReportResult> {
       const record = await currentRecord(target);
       if (record?.status === 'CANCELED') return { outcome: 'already-present' };
       await call({ method: 'POST', path: hookPath('cancel', target), json: body });
       return { outcome: 'sent' };
     },
 
-    async vtexHoldService(target: VtexTarget, body: OnHoldHookRequest): Promise<ReportResult> {
+    async vtexHoldService(target: VtexTarget, body: OnHoldHookRequest, _timing?: ReportTiming): Promise<ReportResult> {
       await call({ method: 'POST', path: hookPath('on-hold', target), json: body });
       return { outcome: 'sent' };
     },
