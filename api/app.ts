@@ -9,6 +9,7 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
+import { traceRequests } from '../observability/tracingHttp';
 import { createSealer } from '../security/sealing';
 import { requireRole, tokenRoles } from './auth';
 import { DeliveryGateway } from './deliveries';
@@ -61,6 +62,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(traceRequests());
 
   const gateway = new DeliveryGateway({
     client,

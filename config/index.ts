@@ -129,6 +129,14 @@ const variables = {
   SANDBOX_VTEX_PORT: port.default(3101),
   SANDBOX_ENGINE_PORT: port.default(3102),
   SANDBOX_MARKETPLACE_PORT: port.default(3103),
+  /**
+   * OpenTelemetry's own names (README "Traces"): the OTLP/HTTP base (`/v1/traces` is appended) or
+   * the traces URL itself; unset: no span leaves the process. The exporter reads the others
+   * (`OTEL_EXPORTER_OTLP_HEADERS`, ...) and the SDK the sampler's (`OTEL_TRACES_SAMPLER`).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: nonEmpty.default('delivery-bridge'),
 } as const;
 
 type Variables = typeof variables;
@@ -213,6 +221,8 @@ export interface ServiceConfig {
   callers: CallerTokens;
   host: string;
   temporalSecurity: TemporalSecurity;
+  /** Where spans are exported (OTLP/HTTP traces URL; unset: nowhere), under which service name. */
+  tracing: { endpoint?: string; serviceName: string };
 }
 
 export type CallerRole = 'vtex' | 'marketplace' | 'operator';
@@ -391,6 +401,12 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     callers,
     host: env.HOST,
     temporalSecurity,
+    tracing: {
+      endpoint:
+        env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+        (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces` : undefined),
+      serviceName: env.OTEL_SERVICE_NAME,
+    },
   };
 }
 
@@ -488,5 +504,13 @@ export function describeConfig(config: ServiceConfig): Record<string, unknown> {
     codecKeyIds: config.codecKeys.map((k) => k.id),
     callerTokens: Object.fromEntries(Object.entries(config.callers).map(([role, t]) => [role, t.length])),
     temporalTls: config.temporalSecurity.tls,
+    traces: tracesDestination(config.tracing.endpoint),
   };
+}
+
+/** Where traces go, as it may be printed: the URL without user or query (they may hold a credential). */
+export function tracesDestination(endpoint: string | undefined): string {
+  if (!endpoint) return 'off';
+  const url = new URL(endpoint);
+  return `${url.origin}${url.pathname}`;
 }

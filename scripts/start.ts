@@ -14,6 +14,7 @@ import {
   resolveTemporalAccess,
   SANDBOX_DEFAULTS,
   sandboxedSystems,
+  tracesDestination,
   type Env,
 } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
@@ -224,6 +225,12 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
       ? ([['Temporal SDK metrics', `${bridge.sdkMetricsUrl}  (the SDK's own exporter)`]] as Array<[string, string]>)
       : []),
     ['Grafana dashboard', 'deploy/grafana/delivery-bridge.json  (README "Metrics")'],
+    [
+      'Traces',
+      config.tracing.endpoint
+        ? `exported by OTLP to ${tracesDestination(config.tracing.endpoint)}  (service ${config.tracing.serviceName})`
+        : 'not exported  (set OTEL_EXPORTER_OTLP_ENDPOINT to export them; README "Traces")',
+    ],
     ...(vtex ? ([['VTEX sandbox', `${vtex.url}  (admin ${vtex.url}/_sandbox)`]] as Array<[string, string]>) : []),
     ...(engine
       ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>)

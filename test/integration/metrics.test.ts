@@ -14,6 +14,7 @@ import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
 import { scrape, type Scrape } from '../support/prometheus';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
+import { FLAGS_RAISED_METRIC } from '../../workflows/state';
 
 const CARRIER_KEY = `test-carrier-key-${randomUUID()}`;
 
@@ -126,10 +127,14 @@ describe('metrics over a delivery life', () => {
       moved(workerBefore, workerAfter, 'delivery_bridge_reports_total', { platform: 'abbiamo', outcome: 'sent' }),
     ).toBeGreaterThanOrEqual(6);
     expect(workerAfter.sum('delivery_bridge_reports_in_flight')).toBe(0);
-    // Abbiamo's calls carry their event's time: the event-to-report latency is measured.
+    // Abbiamo's calls carry their event's time, and VTEX's calls made for an event are given it:
+    // the event-to-report latency is measured for both.
     expect(
       moved(workerBefore, workerAfter, 'delivery_bridge_event_to_report_seconds_count', { platform: 'abbiamo' }),
     ).toBeGreaterThanOrEqual(6);
+    expect(
+      moved(workerBefore, workerAfter, 'delivery_bridge_event_to_report_seconds_count', { platform: 'vtex' }),
+    ).toBeGreaterThanOrEqual(1);
 
     // The Temporal SDK's own series, served on the same port.
     expect(workerAfter.sum('delivery_bridge_sdk_metrics_up')).toBe(1);
@@ -194,6 +199,9 @@ describe('metrics over a delivery life', () => {
     expect(flagged.sum('delivery_bridge_deliveries_flagged')).toBeLessThanOrEqual(
       flagged.sum('delivery_bridge_deliveries_open'),
     );
+    // The workflow counts the flag as it raises it (the SDK's workflow meter, on the worker's page).
+    // Its labels are the SDK's workflow tags (camelCase), and ours.
+    await movedBy(`${FLAGS_RAISED_METRIC}_total`, { workflowType: 'deliveryWorkflow', platform: 'vtex' }, 1);
   }, 120_000);
 });
 
