@@ -12,10 +12,10 @@ import { isTerminal } from '../workflows/stateMachine';
 export interface PlatformExpectation {
   status: ServiceStatus;
   paused: boolean;
-  /** Notes and evidences the platform took (or already held), counted from the timeline's report lines. */
+  /** Notes and evidences the platform took (or already held): the view's `platformRecord`. */
   notes: number;
   evidences: number;
-  /** The driver the platform was told of, when the view says (not yet: see docs/operators.md). */
+  /** The driver the platform was last told of. */
   driverId?: string;
 }
 
@@ -42,6 +42,18 @@ const REPORT_LINE = /^POST (notes|evidences) \((\d+)\)$/;
 const REPAIR_LINE = /repairs the platform's record .*: (\d+) call\(s\) sent again$/;
 
 export function expectationOf(view: DeliveryView): PlatformExpectation {
+  // The workflow says what the platform took; deliveries older than `platformRecord` are read from
+  // their timeline's report lines.
+  const told = view.platformRecord;
+  if (told) {
+    return {
+      status: view.status,
+      paused: view.paused,
+      notes: told.notes,
+      evidences: told.evidences,
+      ...(told.driverId !== undefined ? { driverId: told.driverId } : {}),
+    };
+  }
   const sent = { notes: 0, evidences: 0 };
   // A lower bound: the timeline keeps its last lines only. Fewer at the platform is drift all the same.
   let resends = 0;

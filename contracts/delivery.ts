@@ -126,8 +126,18 @@ export interface DeliveryView extends Pick<
   refusedReports: number;
   /** When the delivery last moved (its job created, a status change). */
   lastProgressAt?: string;
+  /** What the platform was told and took (drift repair compares it with what the platform shows). */
+  platformRecord?: PlatformRecord;
   timeline: TimelineEntry[];
   run: number;
+}
+
+export interface PlatformRecord {
+  /** The driver the platform was last told of. */
+  driverId?: string;
+  /** Notes and evidences the platform took (a lower bound: the newest 50 calls are kept). */
+  notes: number;
+  evidences: number;
 }
 
 export type DeliveryPhase = 'creating' | 'waiting-confirmation' | 'active' | 'ended';

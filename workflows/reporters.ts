@@ -28,7 +28,7 @@ import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexC
 type VtexPatch = Extract<VtexCall, { kind: 'patch' }>;
 /** A call made for a carrier event carries the event's time (ISO), for the event-to-report metric. */
 type TimedCall = VtexCall & { eventAt?: string };
-import type { JobInfo, MarketplaceTarget, ReporterMemory, VtexTarget } from '../contracts/delivery';
+import type { JobInfo, MarketplaceTarget, PlatformRecord, ReporterMemory, VtexTarget } from '../contracts/delivery';
 
 export interface PlatformReporter<Call = unknown> {
   /** Time after our Create answer before the platform accepts calls (VTEX: 5 s). */
@@ -47,6 +47,8 @@ export interface PlatformReporter<Call = unknown> {
    * last sent, and the kept calls (notes, evidences, labels, each idempotent at the platform).
    */
   repair(kept: Call[]): Call[];
+  /** What the platform took, from the kept calls and the reporter's memory. */
+  record(kept: Call[]): PlatformRecord;
   /**
    * Whether a call still waiting in the outbox is moot once the platform itself canceled the
    * delivery (a status the platform would no longer show). Such calls are dropped, not sent.
@@ -135,8 +137,18 @@ export function vtexReporter(
       const lastHold = [...kept].reverse().find((c) => c.kind === 'onHold');
       if (status === 'ON_HOLD' && lastHold) calls.push(lastHold);
       const record = kept.filter((c) => c.kind === 'notes' || c.kind === 'evidences' || c.kind === 'label');
-      // A repair is no event's report: its calls carry no event time.
-      return [...calls, ...record].map((c) => ({ ...c, eventAt: undefined }));
+      // A repair is no event's report: its calls carry no event time, and are not kept again.
+      return [...calls, ...record].map((c) => ({ ...c, eventAt: undefined, resent: true }));
+    },
+    record(kept) {
+      const agent = reported.agent ? (JSON.parse(reported.agent) as { id?: string } | null) : undefined;
+      let notes = 0;
+      let evidences = 0;
+      for (const call of kept) {
+        if (call.kind === 'notes') notes += call.notes.length;
+        if (call.kind === 'evidences') evidences += call.evidences.length;
+      }
+      return { ...(agent?.id ? { driverId: agent.id } : {}), notes, evidences };
     },
     // VTEX shows CANCELED from its own cancel on: a status PATCH still waiting would overwrite it.
     // Notes, evidences and labels are the delivery's record and still go.
@@ -211,8 +223,16 @@ export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterM
     // A reason without Abbiamo's own prefix is reported as `canceled` (mapping/eventToAbbiamo.ts).
     canceledByOperator: (reason) => remember(abbiamoCanceledOnRequest(target, known(), reason, now())),
     keptForRepair: () => true,
-    // Abbiamo shows the last step it took: that one again (a terminal one it refuses again is flagged).
-    repair: (kept) => kept.slice(-1),
+    // Abbiamo shows the last step it took: that one again, dated now (Abbiamo drops an event no
+    // later than the last it took); a terminal one it refuses again is flagged.
+    repair: (kept) =>
+      kept.slice(-1).map((call) => {
+        const last = known().lastEventAt ?? 0;
+        const at = Math.max(now(), last + 1);
+        memory.abbiamo = { ...known(), lastEventAt: at };
+        return { ...call, body: { ...call.body, event_at: new Date(at).toISOString() }, resent: true };
+      }),
+    record: () => ({ notes: 0, evidences: 0 }),
     execute: (call) => abbiamoStatus.abbiamoReport(target, call),
     describe: (call) =>
       `POST ${call.endpoint}${call.body.sub_status ? ` ${call.body.sub_status}` : ''} (${call.body.event_at})`,
@@ -235,6 +255,7 @@ export function legacyMarketplaceReporter(target: MarketplaceTarget): PlatformRe
     canceledByOperator: (reason) => [marketplaceCanceledOnRequest(target, reason, now())],
     keptForRepair: () => false,
     repair: () => [],
+    record: () => ({ notes: 0, evidences: 0 }),
     execute: (call) => abbiamoStatus.marketplaceSendStatus(target, call.body),
     describe: (call) => `POST status ${call.body.status} (${call.body.event_id})`,
   };

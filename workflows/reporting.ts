@@ -37,7 +37,8 @@ async function reportOne(d: Delivery, call: unknown): Promise<void> {
   try {
     await withPatience(d, what, d.reporter.execute(call));
     state.platformAcknowledged = true;
-    if (d.reporter.keptForRepair(call)) keep((state.sent ??= []), call);
+    // A repair's own calls are copies of kept ones: kept once.
+    if (d.reporter.keptForRepair(call) && !(call as { resent?: boolean }).resent) keep((state.sent ??= []), call);
     note(d, 'report', what);
   } catch (err) {
     const message = failureMessage(err);

@@ -165,6 +165,7 @@ export function viewOf(d: Delivery): DeliveryView {
     pendingReports: state.inbox.length + (d.reportLane ? (state.outbox?.length ?? 0) : state.reportsInFlight),
     refusedReports: state.refused?.length ?? 0,
     ...(state.progressAt ? { lastProgressAt: state.progressAt } : {}),
+    platformRecord: d.reporter.record(state.sent ?? []),
     timeline: [...state.timeline],
     run: state.run,
   };

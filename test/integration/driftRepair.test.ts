@@ -110,7 +110,7 @@ describe('drift repair', () => {
     await ensureReconcileSchedule(stack.bridge.client, { taskQueue: taskQueue(), intervalMs: 3_600_000 });
   });
 
-  it('finds a status VTEX set back and notes it deleted, has the delivery repair them, and leaves a correct one alone', async () => {
+  it('finds a status VTEX set back, its driver and notes deleted, has the delivery repair them, and leaves a correct one alone', async () => {
     const drifting = await createVtexDelivery(stack);
     const correct = await createVtexDelivery(stack);
     await emit(stack, drifting.jobId, 'ALLOCATED', { resource: { id: 'r-9', name: 'Ana' } });
@@ -128,7 +128,7 @@ describe('drift repair', () => {
     await Promise.all([settled(drifting.serviceId), settled(correct.serviceId)]);
 
     // Someone at VTEX rolls the record back.
-    stack.vtex.amendService(drifting.carrierId, drifting.serviceId, { status: 'PENDING', dropNotes: 2 });
+    stack.vtex.amendService(drifting.carrierId, drifting.serviceId, { status: 'PENDING', dropNotes: 2, agent: null });
 
     const counted = (outcome: string) =>
       scrape(stack.bridge.workerMetricsUrl).then((m) =>
@@ -141,7 +141,11 @@ describe('drift repair', () => {
       {
         serviceId: drifting.serviceId,
         platform: 'vtex',
-        drift: ['status: VTEX shows PENDING, the delivery is INCIDENT', 'notes: VTEX holds 0, the delivery sent 2'],
+        drift: [
+          'status: VTEX shows PENDING, the delivery is INCIDENT',
+          'driver: VTEX shows none, the delivery has r-9',
+          'notes: VTEX holds 0, the delivery sent 2',
+        ],
       },
     ]);
     expect(result).toMatchObject({ drifted: 1, repaired: 1, conflicts: 0 });
@@ -153,7 +157,7 @@ describe('drift repair', () => {
     const repaired = await waitFor(
       () => {
         const r = stack.vtex.service(drifting.carrierId, drifting.serviceId);
-        return r?.status === 'INCIDENT' && r.notes.length === 2 ? r : undefined;
+        return r?.status === 'INCIDENT' && r.notes.length === 2 && r.agent?.id === 'r-9' ? r : undefined;
       },
       { what: 'the repaired record at VTEX' },
     );
@@ -227,5 +231,13 @@ describe('drift repair', () => {
         ),
       { what: 'the repair in the timeline' },
     );
+    // The repair is dated after every event Abbiamo took, so Abbiamo takes it: confirmed again,
+    // and the next run finds nothing to repair.
+    await waitFor(() => stack.marketplace.delivery(deliveryId)?.status === 'DISPATCHED', {
+      what: 'confirmed again at Abbiamo',
+    });
+    await settled(serviceId);
+    const again = await reconcileNow();
+    expect(again.result.drifts.filter((d: { serviceId: string }) => d.serviceId === serviceId)).toEqual([]);
   });
 });
