@@ -6,7 +6,7 @@
  */
 import { SANDBOX_DEFAULTS } from '../../config';
 import { bundleDeliveryWorkflows } from '../../worker/bundle';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,8 @@ import {
 import { DEFAULT_MIX, DEFAULT_STALLS, planLives, rng, type LifePlan, type Stalls } from './lives';
 import { EngineObserver, FaultCounter, VtexObserver } from './observe';
 import { compileRepository, nodeProcess, temporalServer } from './processes';
+import { formatKeyRing } from '../../security/codec';
+import { createDataConverter } from '../../security/dataConverter';
 
 export interface ChaosOptions {
   deliveries: number;
@@ -116,7 +118,11 @@ export interface ChaosResult {
 /** Abbiamo's ending endpoints and the delivery statuses they stand for. */
 const ABBIAMO_ENDING: Record<string, string> = { successful: 'DELIVERED', returned: 'RETURNED', canceled: 'CANCELED' };
 
-const INTAKE_TOKEN = 'chaos-intake-token';
+// Production rules apply (NODE_ENV=production): tokens of 32 characters or more, a key ring of its own.
+const INTAKE_TOKEN = 'chaos-intake-token-0123456789abcdef';
+const CODEC_KEYS = formatKeyRing([
+  { id: 'chaos-1', key: createHash('sha256').update('delivery-bridge chaos key').digest() },
+]);
 const VTEX_API_KEY = 'chaos-vtex-api-key';
 const ENGINE_API_KEY = 'chaos-engine-api-key';
 const CARRIER_ID = 'chaos-carrier';
@@ -225,6 +231,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
     WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789',
     SECRETS_KEY: 'chaos-secrets-key-0123456789abcdef0123',
+    CODEC_KEYS,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: taskQueue,
     CONTINUE_AS_NEW_AFTER_EVENTS: String(options.continueAsNewAfterEvents),
@@ -245,7 +252,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const api = nodeProcess('api', 'api/main.ts', env, path.join(workDir, 'api.log'), `${apiUrl}/readyz`, compiled);
   await Promise.all([worker.start(), api.start()]);
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: createDataConverter(CODEC_KEYS) });
   log(`chaos: ${options.deliveries} deliveries, seed ${options.seed}, run ${runId}, work dir ${workDir}`);
   log(
     `chaos: Temporal ${temporal.address}, API ${apiUrl}, VTEX ${vtexServer.url}, engine ${engineServer.url}, marketplace ${marketplaceServer.url}`,

@@ -58,6 +58,8 @@ describe('tracking hook paths', () => {
     ]);
     expect(seen).toEqual([
       '/prod/v1/tracking/hook/MTE%3D%2Fx/vtex-a.b-aaaaaaaaaa',
+      // A post reads the service back first (README "Exactly once"), on the same delivery's path.
+      '/prod/v1/tracking/hook/c../%252e%252e',
       '/prod/v1/tracking/hook/notes/c../%252e%252e',
     ]);
   });
