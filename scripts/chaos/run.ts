@@ -91,6 +91,28 @@ export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log'> = {
   settleTimeoutMs: 10 * 60_000,
 };
 
+/**
+ * The 30-delivery run inside `npm test` (test/chaos/delivery.chaos.test.ts), also `npm run chaos --
+ * --profile suite`: every kind of life, the same kinds of fault at rates a small run settles from
+ * in a few minutes on two shared cores.
+ */
+export const SUITE_CHAOS: Omit<ChaosOptions, 'log'> = {
+  ...DEFAULT_CHAOS,
+  deliveries: 30,
+  rate: 3,
+  stepMs: [150, 400],
+  workerKillEveryMs: 8000,
+  apiKillEveryMs: 15_000,
+  temporalKillAt: 0.5,
+  tokenExpiryEveryMs: 8000,
+  faults: { error: 0.1, timeout: 0.02, lostAnswer: 0.05 },
+  stalls: { refuseReportsMs: 10_000, refuseCreateMs: 10_000 },
+  jobWaitMs: 40_000,
+  // tsx: no tsc build first (the build costs more than the faster restarts save in 3 minutes).
+  compiled: false,
+  settleTimeoutMs: 150_000,
+};
+
 export interface ChaosResult {
   verdict: Verdict;
   deliveries: CollectedDelivery[];
