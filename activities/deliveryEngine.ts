@@ -2,7 +2,7 @@
  * Delivery Engine calls (the engine's Create a Job and docs/partners.md "Delivery Engine"), one activity per endpoint. Answers
  * are checked against the contract schemas: an engine that answers garbage is retried, not trusted.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   CreateJobResponse,
   Job,
@@ -19,6 +19,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createAvailabilityClient, engineAuth, parsedAnswer as parsed } from './clients/deliveryEngine';
 import { FailureType } from './failures';
 import type { HttpClient } from './http';
+
+const JobReference = z.object({ job_id: z.string(), client_reference: z.string() });
 
 export interface DeliveryEngineDeps {
   engine: HttpClient;
@@ -55,7 +57,11 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
       return parsed(SlotExtendResponse, body, `PUT ${path}`);
     },
 
-    /** Idempotent on client_reference at the engine: a retry after a lost answer gets the same job. */
+    /**
+     * Idempotent on client_reference at the engine: a retry after a lost answer gets the same job.
+     * An answer that is not `201 created` found an existing job: it is taken only if its
+     * client_reference is ours (a job of another delivery is never adopted).
+     */
     async createJob({ serviceId, slotId, spec }: CreateJobInput): Promise<CreateJobResponse> {
       const request: CreateJobRequest = {
         ...spec.job,
@@ -65,14 +71,27 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
           webhook: { URL: webhookUrl, key: webhookKeyFor(webhookSecret, serviceId, spec.clientReference) },
         },
       };
-      const { body } = await engine.expectOk({
+      const { status, body } = await engine.expectOk({
         method: 'POST',
         path: '/jobs',
         json: request,
         headers: auth,
         timeoutMs: 4000,
       });
-      return parsed(CreateJobResponse, body, 'POST /jobs');
+      const job = parsed(CreateJobResponse, body, 'POST /jobs');
+      if (status !== 201) {
+        // Only the reference is read: the rest of the job is not needed to know whose it is.
+        const path = `/jobs/${encodeURIComponent(job.job_id)}`;
+        const { body: held } = await engine.expectOk({ method: 'GET', path, headers: auth, timeoutMs: 3000 });
+        if (parsed(JobReference, held, `GET ${path}`).client_reference !== spec.clientReference)
+          throw ApplicationFailure.create({
+            type: FailureType.Refused,
+            message: `POST /jobs answered ${status} with job ${job.job_id}, whose client_reference is not this delivery's: not taken`,
+            nonRetryable: true,
+            details: [creationAttemptDetail(true)],
+          });
+      }
+      return job;
     },
 
     /**

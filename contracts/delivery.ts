@@ -114,12 +114,18 @@ export interface DeliveryView extends Pick<
   status: ServiceStatus;
   phase: DeliveryPhase;
   paused: boolean;
+  /** The job's `client_reference` at the engine (the serviceId; the platform's order id for older deliveries). */
+  clientReference: string;
   /** The job, without its delivery PIN (never shown outside the workflow). */
   job?: Omit<JobInfo, 'deliveryCode'>;
   lastError?: string;
   needsAttention: boolean;
   failedReports: ReportFailure[];
   pendingReports: number;
+  /** Reports the platform refused, kept for an operator's `resend-refused`. */
+  refusedReports: number;
+  /** When the delivery last moved (its job created, a status change). */
+  lastProgressAt?: string;
   timeline: TimelineEntry[];
   run: number;
 }
@@ -168,6 +174,12 @@ export interface DeliveryState {
   outbox?: unknown[];
   /** The platform took at least one of our calls: it knows the delivery. */
   platformAcknowledged?: boolean;
+  /** Calls the platform refused for good, kept (bounded) for an operator's `resend-refused`. */
+  refused?: unknown[];
+  /** Calls the platform took, newest last (bounded): what a `repair` sends again. */
+  sent?: unknown[];
+  /** Workflow time (ISO) the delivery last moved: created its job, changed status (`LastProgressAt`). */
+  progressAt?: string;
   reporterMemory: ReporterMemory;
   /** 1 for the first run, +1 at each continue-as-new. */
   run: number;
@@ -239,10 +251,14 @@ export interface CancelRequest {
 }
 
 /** What waits for the workflow's attention, in arrival order. */
-export type InboxItem = { kind: 'event'; event: JobEvent } | { kind: 'command'; command: PlatformCommand };
+export type InboxItem =
+  | { kind: 'event'; event: JobEvent }
+  | { kind: 'command'; command: PlatformCommand }
+  | { kind: 'operator'; command: OperatorCommand & { at: string } };
 
 export type PlatformCommand =
-  ({ kind: 'cancel'; at: string } & CancelOrder) | { kind: 'pause'; pause: boolean; reason: string; at: string };
+  | ({ kind: 'cancel'; at: string } & CancelOrder)
+  | { kind: 'pause'; pause: boolean; reason: string; at: string; by?: string };
 
 export const DEFAULT_CONFIRMATION_DELAY_MS = 5000;
 export const DEFAULT_CONFIRMATION_MARGIN_MS = 300;

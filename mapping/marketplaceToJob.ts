@@ -80,7 +80,8 @@ export function mapMarketplaceDelivery(
   const pickup = pickupCodeOf(event, delivery, options);
 
   const spec: JobSpec = {
-    clientReference: delivery.delivery_id,
+    // Unique per delivery: a marketplace id equal to a VTEX order id is another job.
+    clientReference: serviceId,
     availability: {
       origin: toEngineAddress(event.source_address, event.seller.seller_name),
       destination: toEngineAddress(delivery.destination_address, delivery.customer.name),

@@ -100,7 +100,8 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
   const isReturn = type === 'RETURN';
 
   const spec: JobSpec = {
-    clientReference: body.orderId,
+    // Unique per delivery: the same orderId under another carrier is another job.
+    clientReference: serviceId,
     availability: {
       origin: isReturn ? receiverAddress : senderAddress,
       destination: isReturn ? senderAddress : receiverAddress,

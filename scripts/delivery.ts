@@ -141,7 +141,7 @@ export async function runDeliveryCli(
         id: `operator-${randomUUID()}`,
         type: type.toUpperCase(),
         created_at: new Date().toISOString(),
-        job: { id: view.job.jobId, client_reference: view.orderId },
+        job: { id: view.job.jobId, client_reference: view.clientReference ?? view.orderId },
         ...(opts.reason ? { reason: opts.reason } : {}),
         ...(driverId && name.length ? { resource: { id: driverId, name: name.join(':') } } : {}),
         ...(opts.note ? { notes: [{ type: 'COMMENT' as const, note: opts.note, author: 'Operator' }] } : {}),

@@ -48,6 +48,7 @@ function created(d: Delivery, slot: AvailabilityResponse, res: CreateJobResponse
     startsAt: slot.starts_at,
     endsAt: slot.ends_at,
   };
+  d.state.progressAt = new Date().toISOString();
   note(d, 'status', `job ${res.job_id} created on slot ${slot.slot_id}`);
   d.publisher.publish();
 }

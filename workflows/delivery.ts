@@ -22,6 +22,7 @@ import {
   carrierEventSignal,
   createServiceUpdate,
   deliveryStateQuery,
+  operatorSignal,
   pauseSignal,
   serviceAnsweredSignal,
 } from './messages';
@@ -33,6 +34,8 @@ import { isTerminal } from './stateMachine';
 
 /** Reports leave through their own lane (workflows/reporting.ts); older runs replay without it. */
 const PATCH_REPORT_LANE = 'reports-own-lane';
+/** A cancel sent during creation comes after the events that arrived before it. */
+const PATCH_CANCEL_IN_ORDER = 'cancel-in-order';
 /** Marketplace deliveries speak Abbiamo's carrier protocol; older ones replay with our earlier callbacks. */
 const PATCH_ABBIAMO_REPORTER = 'abbiamo-reporter';
 
@@ -91,8 +94,12 @@ function setUp(input: DeliveryInput): Delivery {
     state.cancelRequested ??= { reason: order.reason, at };
     state.inbox.push({ kind: 'command', command: { kind: 'cancel', ...order, at } });
   });
-  setHandler(pauseSignal, ({ pause, reason }) => {
-    state.inbox.push({ kind: 'command', command: { kind: 'pause', pause, reason, at: new Date().toISOString() } });
+  setHandler(pauseSignal, ({ pause, reason, by }) => {
+    const at = new Date().toISOString();
+    state.inbox.push({ kind: 'command', command: { kind: 'pause', pause, reason, at, ...(by ? { by } : {}) } });
+  });
+  setHandler(operatorSignal, (command) => {
+    state.inbox.push({ kind: 'operator', command: { ...command, at: new Date().toISOString() } });
   });
   return delivery;
 }
@@ -117,7 +124,7 @@ async function begin(d: Delivery): Promise<CreationOutcome> {
     if (state.run === 1) note(d, 'status', 'delivery received');
     if ((await createJob(d)) === 'continue-as-new') return 'continue-as-new';
     // A cancel that came during creation is carried out as soon as the job exists (or instead of it).
-    if (state.cancelRequested) await handlePendingCancel(d);
+    if (state.cancelRequested) await handlePendingCancel(d, patched(PATCH_CANCEL_IN_ORDER));
   }
 
   // The platform takes no call before it confirmed our answer: a durable timer, not a sleep.

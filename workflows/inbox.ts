@@ -3,9 +3,10 @@
  * pause), handled one at a time in arrival order. Deterministic code only.
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { CancelOrder, PlatformCommand } from '../contracts/delivery';
+import type { CancelOrder, InboxItem, PlatformCommand } from '../contracts/delivery';
 import type { ServiceStatus } from '../contracts/vtex';
 import { engineJobs } from './activityOptions';
+import { handleOperator } from './operator';
 import { failureMessage } from './failures';
 import { report, positionOf, setStatus } from './reporting';
 import { firstSighting, flag, note, type Delivery } from './state';
@@ -15,14 +16,25 @@ import { decideMove, isCollected, isTerminal, statusForEventType } from './state
 export async function handleNext(d: Delivery): Promise<void> {
   const item = d.state.inbox.shift()!;
   if (item.kind === 'event') await handleEvent(d, item.event);
+  else if (item.kind === 'operator') await handleOperator(d, item.command);
   else await handleCommand(d, item.command);
 }
 
-/** Takes the first cancel out of the inbox and carries it out (a cancel sent during creation). */
-export async function handlePendingCancel(d: Delivery): Promise<void> {
+const isCancel = (item: InboxItem) => item.kind === 'command' && item.command.kind === 'cancel';
+
+/**
+ * A cancel sent during creation, carried out as soon as the job exists: with `inOrder`, after what
+ * arrived before it (a carrier event, a pause), so the record keeps the order things happened in;
+ * runs recorded before that take the cancel out ahead of them.
+ */
+export async function handlePendingCancel(d: Delivery, inOrder: boolean): Promise<void> {
   const { inbox } = d.state;
-  const index = inbox.findIndex((i) => i.kind === 'command' && i.command.kind === 'cancel');
+  const index = inbox.findIndex(isCancel);
   if (index < 0) return;
+  if (inOrder) {
+    for (let handled = 0; handled <= index; handled += 1) await handleNext(d);
+    return;
+  }
   const [pending] = inbox.splice(index, 1);
   if (pending?.kind === 'command') await handleCommand(d, pending.command);
 }
@@ -66,10 +78,10 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
 
 async function handleCommand(d: Delivery, command: PlatformCommand): Promise<void> {
   if (command.kind === 'cancel') await cancel(d, command);
-  else await pause(d, command.pause, command.reason);
+  else await pause(d, command.pause, command.reason, command.by);
 }
 
-async function cancel(d: Delivery, { reason, onlyBeforeCollection }: CancelOrder): Promise<void> {
+async function cancel(d: Delivery, { reason, onlyBeforeCollection, by }: CancelOrder): Promise<void> {
   const { state } = d;
   if (isTerminal(state.status)) {
     note(d, 'platform', `cancel refused: the delivery already ended ${state.status}`);
@@ -88,12 +100,18 @@ async function cancel(d: Delivery, { reason, onlyBeforeCollection }: CancelOrder
       return;
     }
   }
+  if (by !== undefined) {
+    // An operator's cancel: the platform did not ask for it, so it is told.
+    setStatus(d, { status: 'CANCELED' }, `canceled by operator ${by}: ${reason}`);
+    await report(d, d.reporter.canceledByOperator(reason));
+    return;
+  }
   setStatus(d, { status: 'CANCELED' }, `canceled by the platform: ${reason}`);
   dropSupersededReports(d);
   await report(d, d.reporter.canceledOnRequest(reason));
 }
 
-async function pause(d: Delivery, hold: boolean, reason: string): Promise<void> {
+async function pause(d: Delivery, hold: boolean, reason: string, by?: string): Promise<void> {
   const { state } = d;
   if (isTerminal(state.status) || !state.job) {
     note(d, 'platform', `${hold ? 'pause' : 'resume'} ignored: the delivery is ${state.status}`);
@@ -113,18 +131,23 @@ async function pause(d: Delivery, hold: boolean, reason: string): Promise<void> 
     return;
   }
   state.paused = hold;
-  note(d, 'platform', `${state.paused ? 'paused' : 'resumed'} by the platform: ${reason}`);
+  const who = by === undefined ? 'the platform' : `operator ${by}`;
+  note(d, 'platform', `${state.paused ? 'paused' : 'resumed'} by ${who}: ${reason}`);
   d.publisher.publish();
 }
 
-/** Reports still waiting (not the one under way) that the platform's own cancel made moot. */
+/**
+ * Reports still waiting that the platform's own cancel made moot: all of them before the platform
+ * confirmed (none can be under way), else all but the first (the one under way).
+ */
 function dropSupersededReports(d: Delivery): void {
-  const { outbox } = d.state;
+  const { outbox, confirmed } = d.state;
   const superseded = d.reporter.supersededByPlatformCancel;
-  if (!outbox || outbox.length < 2 || !superseded) return;
-  const waiting = outbox.slice(1);
+  const from = confirmed ? 1 : 0;
+  if (!outbox || outbox.length <= from || !superseded) return;
+  const waiting = outbox.slice(from);
   const kept = waiting.filter((call) => !superseded(call));
   if (kept.length === waiting.length) return;
-  outbox.splice(1, waiting.length, ...kept);
+  outbox.splice(from, waiting.length, ...kept);
   note(d, 'platform', `${waiting.length - kept.length} waiting status report(s) dropped: the platform canceled`);
 }

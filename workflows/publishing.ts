@@ -9,6 +9,7 @@ import {
   deliverySummary,
   DeliveryStatusKey,
   JobIdKey,
+  LastProgressAtKey,
   NeedsAttentionKey,
   type DeliverySummary,
 } from './searchAttributes';
@@ -21,7 +22,8 @@ export interface Publisher {
 }
 
 export function createPublisher(state: DeliveryState): Publisher {
-  const attributesNow = () => JSON.stringify([state.status, state.needsAttention, state.job?.jobId ?? null]);
+  const attributesNow = () =>
+    JSON.stringify([state.status, state.needsAttention, state.job?.jobId ?? null, state.progressAt ?? null]);
   const summary = () =>
     deliverySummary({
       jobId: state.job?.jobId ?? null,
@@ -41,6 +43,7 @@ export function createPublisher(state: DeliveryState): Publisher {
           { key: DeliveryStatusKey, value: state.status },
           { key: NeedsAttentionKey, value: state.needsAttention },
           ...(state.job ? [{ key: JobIdKey, value: state.job.jobId }] : []),
+          ...(state.progressAt ? [{ key: LastProgressAtKey, value: new Date(state.progressAt) }] : []),
         ]);
       }
       const next = JSON.stringify(summary());

@@ -24,6 +24,8 @@ import {
   type AbbiamoPlan,
 } from '../mapping/eventToAbbiamo';
 import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexCall } from '../mapping/eventToVtex';
+
+type VtexPatch = Extract<VtexCall, { kind: 'patch' }>;
 import type { JobInfo, MarketplaceTarget, ReporterMemory, VtexTarget } from '../contracts/delivery';
 
 export interface PlatformReporter<Call = unknown> {
@@ -34,6 +36,15 @@ export interface PlatformReporter<Call = unknown> {
   creationFailed(reason: string): Call[];
   /** The delivery was canceled by a command (the platform's cancel, an operator's), not by the carrier. */
   canceledOnRequest(reason: string): Call[];
+  /** Canceled by an operator: the platform did not ask, so it is told (as of a carrier cancel). */
+  canceledByOperator(reason: string): Call[];
+  /** Whether a call the platform took is kept for a later `repair` (the delivery's record, not a repeatable status). */
+  keptForRepair(call: Call): boolean;
+  /**
+   * The calls that bring the platform back to what the delivery told it: its status and fields as
+   * last sent, and the kept calls (notes, evidences, labels, each idempotent at the platform).
+   */
+  repair(kept: Call[]): Call[];
   /**
    * Whether a call still waiting in the outbox is moot once the platform itself canceled the
    * delivery (a status the platform would no longer show). Such calls are dropped, not sent.
@@ -107,6 +118,20 @@ export function vtexReporter(
     ],
     // VTEX asked for the cancel itself: nothing to tell it.
     canceledOnRequest: () => [],
+    canceledByOperator: (reason) =>
+      withoutRepeatedPatch([{ kind: 'cancel', body: { type: 'OTHER', comment: reason.slice(0, 500) } }]),
+    keptForRepair: (call) => call.kind !== 'patch',
+    repair(kept) {
+      // Every field VTEX took, in one PATCH (its status only where a PATCH may set it), then the record.
+      const fields = Object.fromEntries(Object.entries(reported).map(([k, v]) => [k, JSON.parse(v) as unknown]));
+      const status = fields.status as ServiceStatus | undefined;
+      if (status === 'ON_HOLD' || status === 'CANCELED') delete fields.status;
+      const calls: VtexCall[] = [];
+      if (Object.keys(fields).length > 0) calls.push({ kind: 'patch', body: fields as VtexPatch['body'] });
+      const lastHold = [...kept].reverse().find((c) => c.kind === 'onHold');
+      if (status === 'ON_HOLD' && lastHold) calls.push(lastHold);
+      return [...calls, ...kept.filter((c) => c.kind === 'notes' || c.kind === 'evidences' || c.kind === 'label')];
+    },
     // VTEX shows CANCELED from its own cancel on: a status PATCH still waiting would overwrite it.
     // Notes, evidences and labels are the delivery's record and still go.
     supersededByPlatformCancel: (call) => call.kind === 'patch',
@@ -175,6 +200,11 @@ export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterM
     callsForEvent: (event, outcome) => remember(abbiamoCallsForEvent(target, known(), event, outcome, now())),
     creationFailed: (reason) => remember(abbiamoCreationFailed(target, known(), reason, now())),
     canceledOnRequest: (reason) => remember(abbiamoCanceledOnRequest(target, known(), reason, now())),
+    // A reason without Abbiamo's own prefix is reported as `canceled` (mapping/eventToAbbiamo.ts).
+    canceledByOperator: (reason) => remember(abbiamoCanceledOnRequest(target, known(), reason, now())),
+    keptForRepair: () => true,
+    // Abbiamo shows the last step it took: that one again (a terminal one it refuses again is flagged).
+    repair: (kept) => kept.slice(-1),
     execute: (call) => abbiamoStatus.abbiamoReport(target, call),
     describe: (call) =>
       `POST ${call.endpoint}${call.body.sub_status ? ` ${call.body.sub_status}` : ''} (${call.body.event_at})`,
@@ -194,6 +224,9 @@ export function legacyMarketplaceReporter(target: MarketplaceTarget): PlatformRe
     callsForEvent: (event, outcome) => marketplaceCallsForEvent(target, event, outcome),
     creationFailed: (reason) => [marketplaceCreationFailed(target, reason, now())],
     canceledOnRequest: (reason) => [marketplaceCanceledOnRequest(target, reason, now())],
+    canceledByOperator: (reason) => [marketplaceCanceledOnRequest(target, reason, now())],
+    keptForRepair: () => false,
+    repair: () => [],
     execute: (call) => abbiamoStatus.marketplaceSendStatus(target, call.body),
     describe: (call) => `POST status ${call.body.status} (${call.body.event_id})`,
   };

@@ -7,7 +7,7 @@
 import { condition, log } from '@temporalio/workflow';
 import { FailureType } from '../contracts/failures';
 import { failureMessage, isFailureOf } from './failures';
-import { flag, note, type Delivery } from './state';
+import { flag, keep, note, type Delivery } from './state';
 import type { StatusPosition } from './stateMachine';
 
 /** Queues the calls (in the lane), or sends them one by one (runs recorded before the lane). */
@@ -23,7 +23,8 @@ export async function report(d: Delivery, calls: unknown[]): Promise<void> {
 export async function runOutbox(d: Delivery): Promise<never> {
   const outbox = (d.state.outbox ??= []);
   for (;;) {
-    await condition(() => outbox.length > 0);
+    // The platform takes no call before it confirmed our answer (a cancel during creation may queue one).
+    await condition(() => outbox.length > 0 && d.state.confirmed);
     await reportOne(d, outbox[0]);
     outbox.shift();
   }
@@ -36,9 +37,11 @@ async function reportOne(d: Delivery, call: unknown): Promise<void> {
   try {
     await withPatience(d, what, d.reporter.execute(call));
     state.platformAcknowledged = true;
+    if (d.reporter.keptForRepair(call)) keep((state.sent ??= []), call);
     note(d, 'report', what);
   } catch (err) {
     const message = failureMessage(err);
+    keep((state.refused ??= []), call);
     flag(d, `${what} refused: ${message}`, { call: what, error: message });
     log.error('Platform refused a report; delivery flagged', {
       serviceId: d.input.serviceId,
@@ -84,6 +87,7 @@ export function setStatus(d: Delivery, next: StatusPosition, why: string): void 
   const { state } = d;
   const changed = next.status !== state.status;
   if (changed) note(d, 'status', `${state.status} -> ${next.status}: ${why}`, { status: next.status });
+  if (changed) state.progressAt = new Date().toISOString();
   state.status = next.status;
   state.rankBeforeInterruption = next.rankBeforeInterruption;
   if (changed) d.publisher.publish();

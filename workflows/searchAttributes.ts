@@ -28,10 +28,12 @@ export const DELIVERY_SEARCH_ATTRIBUTES = [
 
 /**
  * What a delivery is found by from its first moment, set when its workflow starts (no command in
- * the workflow's first task): order, carrier, platform, route, and status PENDING.
+ * the workflow's first task): order, carrier, platform, route, status PENDING, and its start as
+ * its last progress.
  */
-export function startSearchAttributes(input: DeliveryInput): SearchAttributePair[] {
+export function startSearchAttributes(input: DeliveryInput, now = new Date()): SearchAttributePair[] {
   return [
+    { key: LastProgressAtKey, value: now },
     { key: OrderIdKey, value: input.orderId },
     { key: CarrierIdKey, value: input.carrierId },
     { key: PlatformKey, value: input.platform },

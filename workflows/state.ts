@@ -22,6 +22,14 @@ import type { Publisher } from './publishing';
 const TIMELINE_LIMIT = 100;
 const SEEN_EVENTS_LIMIT = 1000;
 const FAILED_REPORTS_LIMIT = 20;
+/** Refused calls kept for a re-send, and taken calls kept for a repair: the newest only. */
+const KEPT_CALLS_LIMIT = 50;
+
+/** Appends to a bounded list of the state (the oldest go first). */
+export function keep(list: unknown[], item: unknown): void {
+  list.push(item);
+  if (list.length > KEPT_CALLS_LIMIT) list.splice(0, list.length - KEPT_CALLS_LIMIT);
+}
 
 /** One delivery's run: its input, its state, and the helpers every step shares. */
 export interface Delivery {
@@ -141,12 +149,15 @@ export function viewOf(d: Delivery): DeliveryView {
     ...(input.routeName ? { routeName: input.routeName } : {}),
     status: state.status,
     phase: state.phase,
+    clientReference: input.spec.clientReference,
     paused: state.paused,
     ...(job ? { job } : {}),
     ...(state.lastError ? { lastError: state.lastError } : {}),
     needsAttention: state.needsAttention,
     failedReports: [...state.failedReports],
     pendingReports: state.inbox.length + (d.reportLane ? (state.outbox?.length ?? 0) : state.reportsInFlight),
+    refusedReports: state.refused?.length ?? 0,
+    ...(state.progressAt ? { lastProgressAt: state.progressAt } : {}),
     timeline: [...state.timeline],
     run: state.run,
   };

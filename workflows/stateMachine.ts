@@ -97,3 +97,11 @@ export function decideMove(from: StatusPosition, to: ServiceStatus): MoveDecisio
 export function isCollected(position: StatusPosition): boolean {
   return !isTerminal(position.status) && progressRank(position) >= PROGRESS_RANK.PICKED!;
 }
+
+/**
+ * Where an operator's forced status puts the delivery: anywhere open, even back (the operator
+ * corrects what the carrier got wrong); an interruption remembers the progress it interrupted.
+ */
+export function forcedPosition(from: StatusPosition, to: ServiceStatus): StatusPosition {
+  return INTERRUPTIONS.includes(to) ? { status: to, rankBeforeInterruption: progressRank(from) } : { status: to };
+}

@@ -106,7 +106,7 @@ export function marketplaceRoutes(deps: MarketplaceRouteDeps): Router {
     res.status(202).json({
       event_type: eventType,
       accepted: inputs.map((input, i) => ({
-        delivery_id: input.spec.clientReference,
+        delivery_id: input.report.platform === 'marketplace' ? input.report.deliveryId : input.orderId,
         serviceId: input.serviceId,
         workflow: started[i]!.workflow,
       })),

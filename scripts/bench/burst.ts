@@ -3,6 +3,7 @@
  * where the workflow had not answered in time), then every delivery's job exists exactly once at
  * the engine sandbox: none lost, none doubled.
  */
+import { vtexServiceId } from '../../mapping/ids';
 import { requestJson } from './http';
 import { createServiceBody, forEachConcurrently, postCreateService, type CreateOutcome } from './deliveries';
 import { CpuMeter, undisturbed } from './processes';
@@ -49,7 +50,8 @@ export async function measureBurst(
   const started = now() - elapsedMs;
 
   // Every order's job, once: poll the engine sandbox until all exist (or a minute passed).
-  const orders = new Set(bodies.map((b) => b.orderId as string));
+  // A job's reference is its delivery's serviceId.
+  const orders = new Set(bodies.map((b) => vtexServiceId(b.carrierId as string, b.orderId as string)));
   const perOrder = new Map<string, number>();
   const deadline = Date.now() + 60_000;
   for (;;) {

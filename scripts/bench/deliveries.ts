@@ -105,7 +105,7 @@ export async function jobOf(env: BenchEnvironment, created: CreateOutcome, timeo
   while (!jobId) {
     const jobs = await requestJson<Array<{ job_id: string }>>(
       'GET',
-      `${env.urls.engine}/_sandbox/jobs?client_reference=${encodeURIComponent(created.orderId)}`,
+      `${env.urls.engine}/_sandbox/jobs?client_reference=${encodeURIComponent(created.serviceId)}`,
     );
     jobId = jobs.body[0]?.job_id;
     if (jobId) break;
@@ -141,7 +141,7 @@ export function lifeEvent(delivery: OurDelivery, step: number): JobEvent {
     id: `${delivery.jobId}-${step}`,
     type,
     created_at: new Date(at).toISOString(),
-    job: { id: delivery.jobId, client_reference: delivery.orderId },
+    job: { id: delivery.jobId, client_reference: delivery.serviceId },
     resource: { id: 'courier-1', name: 'Bench Courier', phone: '+57 3000000000', vehicle: 'motorcycle' },
     ...(etaMinutes[type] ? { eta: new Date(at + etaMinutes[type]! * 60_000).toISOString() } : {}),
     ...(type === 'GOING_TO_DESTINATION_STARTED' ? { distance_m: 3200 } : {}),
@@ -151,7 +151,7 @@ export function lifeEvent(delivery: OurDelivery, step: number): JobEvent {
 
 /** The engine's webhook call, made by the bench itself: the start of the clock is exact. */
 export async function postEvent(apiUrl: string, delivery: OurDelivery, event: JobEvent): Promise<void> {
-  const key = webhookKeyFor(BENCH_CREDENTIALS.webhookSecret, delivery.serviceId, delivery.orderId);
+  const key = webhookKeyFor(BENCH_CREDENTIALS.webhookSecret, delivery.serviceId, delivery.serviceId);
   for (let attempt = 1; ; attempt += 1) {
     const answer = await requestJson(
       'POST',

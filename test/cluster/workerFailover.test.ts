@@ -161,8 +161,8 @@ it(`finishes all of ${DELIVERIES} delivery lives, each exactly once, when one of
   const ended = Date.now();
   expect(views.map((v) => v.status)).toEqual(lives.map(() => 'DELIVERED'));
 
-  // Nothing doubled at the engine: one job per order.
-  const orders = new Set(bodies.map((b) => b.orderId as string));
+  // Nothing doubled at the engine: one job per delivery (its serviceId is the job's reference).
+  const orders = new Set(lives.map((l) => l.serviceId));
   const jobsPerOrder = new Map<string, number>();
   for (const job of engine.jobs())
     if (orders.has(job.client_reference))

@@ -25,7 +25,7 @@ describe('POST /vtex/services (Create service)', () => {
     expect(result.status).toBe(200);
     const answer = CreateServiceResponse.parse(result.body);
     const serviceId = vtexServiceId(body.carrierId, body.orderId);
-    const job = stack.engine.jobByClientReference(body.orderId);
+    const job = stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId));
     expect(job).toBeDefined();
     expect(answer).toEqual({
       status: 'PENDING',
@@ -81,7 +81,9 @@ describe('POST /vtex/services (Create service)', () => {
     expect(again.status).toBe(200);
     expect(again.body.serviceId).toBe(first.body.serviceId);
     expect(again.body.metaData.jobId).toBe(first.body.metaData.jobId);
-    expect(stack.engine.jobs().filter((j) => j.client_reference === body.orderId)).toHaveLength(1);
+    expect(
+      stack.engine.jobs().filter((j) => j.client_reference === vtexServiceId(body.carrierId, body.orderId)),
+    ).toHaveLength(1);
   });
 
   it('answers concurrent duplicates with one serviceId and one job', async () => {
@@ -89,12 +91,19 @@ describe('POST /vtex/services (Create service)', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => stack.call('POST', '/vtex/services', body)));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     expect(new Set(answers.map((a) => a.body.serviceId)).size).toBe(1);
-    await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job' });
-    expect(stack.engine.jobs().filter((j) => j.client_reference === body.orderId)).toHaveLength(1);
+    await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+      what: 'the job',
+    });
+    expect(
+      stack.engine.jobs().filter((j) => j.client_reference === vtexServiceId(body.carrierId, body.orderId)),
+    ).toHaveLength(1);
     expect(
       stack.engine
         .calls({ method: 'POST', path: '^/jobs$' })
-        .filter((c) => (c.body as { client_reference?: string })?.client_reference === body.orderId).length,
+        .filter(
+          (c) =>
+            (c.body as { client_reference?: string })?.client_reference === vtexServiceId(body.carrierId, body.orderId),
+        ).length,
     ).toBeGreaterThanOrEqual(1);
   });
 
@@ -157,7 +166,7 @@ describe('POST /vtex/services (Create service)', () => {
       expect(response.status).toBe(400);
       expect(response.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
       expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
-      expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
+      expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
     });
 
     it('400 for a body that is not JSON, 413 for one over the limit', async () => {

@@ -6,6 +6,7 @@ import { recordHistory } from '../support/histories';
 import { createServiceBody, finalView, vtexCallsOf } from '../support/deliveries';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
+import { vtexServiceId } from '../../mapping/ids';
 
 describe('job creation in a failing Delivery Engine', () => {
   // Slots lapse after 400 ms, so a slow POST /jobs meets 417.
@@ -25,10 +26,15 @@ describe('job creation in a failing Delivery Engine', () => {
     stack.engine.resetFaults();
     const result = await answer;
     expect(result.status).toBe(200);
-    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job' });
+    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+      what: 'the job',
+    });
     const creates = stack.engine
       .calls({ method: 'POST', path: '^/jobs$' })
-      .filter((c) => (c.body as { client_reference: string }).client_reference === body.orderId);
+      .filter(
+        (c) =>
+          (c.body as { client_reference: string }).client_reference === vtexServiceId(body.carrierId, body.orderId),
+      );
     expect(creates[0]!.status).toBe(417);
     expect(creates.at(-1)!.status).toBe(201);
     const firstSlot = (creates[0]!.body as { slot_id: string }).slot_id;
@@ -49,10 +55,10 @@ describe('job creation in a failing Delivery Engine', () => {
       labels: [],
     });
     const serviceId = (result.body as { serviceId: string }).serviceId;
-    expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
+    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
 
     stack.engine.resetFaults();
-    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), {
+    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
       what: 'the job after the outage',
       timeoutMs: 30_000,
     });
@@ -95,7 +101,7 @@ describe('an engine down past the delivery window', () => {
       type: 'ERROR_CREATE_SERVICE',
       comment: expect.stringContaining('no slot could be had'),
     });
-    expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
+    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
     await recordHistory(stack.bridge.client, serviceId, 'creation-failed-past-window');
   });
 });

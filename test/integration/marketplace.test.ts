@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { testTemporalClient } from '../support/temporal';
 import type { DeliveryView } from '../../contracts/delivery';
-import { marketplaceServiceId } from '../../mapping/ids';
+import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
 import { runDeliveryCli } from '../../scripts/delivery';
 import { deliveryStateQuery } from '../../workflows/messages';
 import { RouteIdKey } from '../../workflows/searchAttributes';
-import { workflowExists } from '../support/deliveries';
+import { createServiceBody, workflowExists } from '../support/deliveries';
 import { historyText, recordHistory } from '../support/histories';
 import { fresh, seedDeliveryRequest, seedRouteDeliveryRequest } from '../support/marketplaceEvents';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -31,7 +31,9 @@ const accepted = (deliveryId: string) =>
 const endpointsOf = (deliveryId: string) =>
   accepted(deliveryId).map((c) => c.endpoint + (c.body.sub_status ? `:${c.body.sub_status}` : ''));
 const jobOf = (deliveryId: string) =>
-  waitFor(() => stack.engine.jobByClientReference(deliveryId), { what: `the job of ${deliveryId}` });
+  waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(deliveryId)), {
+    what: `the job of ${deliveryId}`,
+  });
 const hasEndpoint = (deliveryId: string, endpoint: string, timeoutMs = 20_000) =>
   waitFor(() => accepted(deliveryId).some((c) => c.endpoint === endpoint), {
     what: `${endpoint} at Abbiamo for ${deliveryId}`,
@@ -40,7 +42,11 @@ const hasEndpoint = (deliveryId: string, endpoint: string, timeoutMs = 20_000) =
 const jobPosts = (deliveryIds: string[]) =>
   stack.engine
     .calls({ method: 'POST', path: '^/jobs$' })
-    .filter((c) => deliveryIds.includes((c.body as { client_reference?: string } | null)?.client_reference ?? ''));
+    .filter((c) =>
+      deliveryIds
+        .map(marketplaceServiceId)
+        .includes((c.body as { client_reference?: string } | null)?.client_reference ?? ''),
+    );
 const stateOf = (deliveryId: string) =>
   stack.bridge.client.workflow.getHandle(marketplaceServiceId(deliveryId)).query(deliveryStateQuery);
 const resultOf = (deliveryId: string) =>
@@ -89,7 +95,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     // The engine got the mapped job: every requirement of the seller reaches the driver.
     const job = await jobOf(deliveryId);
     expect(job.request).toMatchObject({
-      client_reference: deliveryId,
+      client_reference: marketplaceServiceId(deliveryId),
       recipient: { name: 'Machado de Assis', phone_number: '+55911111111' },
       payment_info: { currency_code: 'BRL', payment: { method: 'CARD_ON_DELIVERY', value: 69.09 } },
       round_trip_info: { enabled: true },
@@ -241,6 +247,33 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     expect(listing).toMatchObject({ routeId: event.route_id, routeName: 'GPT-2LkRo', count: 2 });
   });
 
+  it('a delivery_id equal to a VTEX order id is another delivery: its own job, its own events', async () => {
+    // A VTEX order first, then an Abbiamo delivery with the very same id.
+    const shared = `SHARED-${randomUUID()}`;
+    const body = createServiceBody({ orderId: shared });
+    expect((await stack.vtex.createService(body)).status).toBe(200);
+    const vtexJob = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, shared)), {
+      what: 'the VTEX job',
+    });
+    const event = fresh(seedDeliveryRequest());
+    event.deliveries[0].delivery_id = shared;
+    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
+    const job = await jobOf(shared);
+    expect(job.job_id).not.toBe(vtexJob.job_id);
+    await hasEndpoint(shared, 'confirmed');
+
+    // The engine's events for the marketplace job reach the marketplace delivery only.
+    stack.engine.emit(job.job_id, 'ALLOCATED', { resource: { id: 'r-9', name: 'Rita' } });
+    await stack.engine.idle();
+    await hasEndpoint(shared, 'handling');
+    expect((await stateOf(shared)).status).toBe('ASSIGNED');
+    const vtexView = await stack.bridge.client.workflow
+      .getHandle(vtexServiceId(body.carrierId, shared))
+      .query(deliveryStateQuery);
+    expect(vtexView.status).toBe('PENDING');
+    expect(vtexView.job?.jobId).toBe(vtexJob.job_id);
+  });
+
   it('starts one workflow and one job per delivery, and nothing new for the same event twice', async () => {
     const event = fresh(seedDeliveryRequest(), 3);
     const ids = idsOf(event);
@@ -389,7 +422,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
     const view = await resultOf(deliveryId);
     expect(view.status).toBe('CANCELED');
     stack.engine.resetFaults();
-    expect(stack.engine.jobByClientReference(deliveryId)).toBeUndefined();
+    expect(stack.engine.jobByClientReference(marketplaceServiceId(deliveryId))).toBeUndefined();
     expect(stack.marketplace.statusCalls(deliveryId)).toEqual([]);
   });
 

@@ -96,7 +96,7 @@ describe('the real answers match the document', () => {
       id: `openapi-${delivery.jobId}`,
       type: 'ALLOCATED',
       created_at: new Date().toISOString(),
-      job: { id: delivery.jobId, client_reference: delivery.orderId },
+      job: { id: delivery.jobId, client_reference: delivery.serviceId },
       resource: { id: 'drv-1', name: 'Ana' },
     };
     const key = stack.engine.webhookOf(delivery.jobId)!.key;

@@ -7,6 +7,7 @@ import { createServiceBody, finalView } from '../support/deliveries';
 import { recordHistory } from '../support/histories';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
+import { vtexServiceId } from '../../mapping/ids';
 
 describe('a create whose answer was lost, then an engine down past the window', () => {
   const stack = useTestStack({ env: { CREATION_GRACE_MS: '6000' } });
@@ -18,7 +19,9 @@ describe('a create whose answer was lost, then an engine down past the window', 
     const result = await stack.vtex.createService(body);
     expect(result.status).toBe(200);
     const serviceId = (result.body as { serviceId: string }).serviceId;
-    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the unseen job' });
+    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+      what: 'the unseen job',
+    });
     // ...then the engine is down until the delivery's window (and grace) has passed.
     stack.engine.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/jobs' });
     await new Promise((resolve) => setTimeout(resolve, 7000));
@@ -27,7 +30,7 @@ describe('a create whose answer was lost, then an engine down past the window', 
     const view = await finalView(stack, serviceId, 60_000);
     expect(view).toMatchObject({ status: 'CANCELED', needsAttention: true });
     expect(view.job).toBeUndefined();
-    expect(stack.engine.jobByClientReference(body.orderId)).toMatchObject({
+    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toMatchObject({
       job_id: job.job_id,
       status: 'CANCELLED',
     });

@@ -5,9 +5,18 @@
 import { testTemporalClient } from '../support/temporal';
 import { runDeliveryCli } from '../../scripts/delivery';
 import { recordHistory } from '../support/histories';
-import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexLog } from '../support/deliveries';
+import {
+  createServiceBody,
+  createVtexDelivery,
+  emit,
+  finalView,
+  stateOf,
+  vtexCallsOf,
+  vtexLog,
+} from '../support/deliveries';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
+import { vtexServiceId } from '../../mapping/ids';
 
 let stack: TestStack;
 
@@ -131,13 +140,45 @@ describe('VTEX Cancel service', () => {
       expect(canceled.status).toBe(200);
       const view = await finalView(stack, serviceId, 40_000);
       expect(view.status).toBe('CANCELED');
-      const job = stack.engine.jobByClientReference(body.orderId);
+      const job = stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId));
       expect(job?.status).toBe('CANCELLED');
-      expect(stack.engine.jobs().filter((j) => j.client_reference === body.orderId)).toHaveLength(1);
+      expect(
+        stack.engine.jobs().filter((j) => j.client_reference === vtexServiceId(body.carrierId, body.orderId)),
+      ).toHaveLength(1);
       await recordHistory(stack.bridge.client, serviceId, 'canceled-during-creation');
     } finally {
       stack.engine.resetFaults();
     }
+  });
+});
+
+describe('VTEX Cancel service while the job is being created, after carrier events', () => {
+  it('handles the events that came before the cancel first: the record keeps the order things happened in', async () => {
+    // The engine creates the job but its answer is lost, again and again: the job exists (and its
+    // driver is allocated) while the workflow is still learning it; then VTEX cancels.
+    stack.engine.setFaults({ lostAnswerRate: 1, pathPattern: '^/jobs$' });
+    const body = createServiceBody();
+    const serviceId = vtexServiceId(body.carrierId, body.orderId);
+    try {
+      expect((await stack.vtex.createService(body)).status).toBe(200);
+      const job = await waitFor(() => stack.engine.jobByClientReference(serviceId), { what: 'the job at the engine' });
+      await emit(stack, job.job_id, 'ALLOCATED', { resource: { id: 'r-1', name: 'Ana' } });
+      expect((await stack.vtex.cancelService(serviceId, 'Ordered by mistake', body.carrierId)).status).toBe(200);
+    } finally {
+      stack.engine.resetFaults();
+    }
+    const view = await finalView(stack, serviceId, 60_000);
+    expect(view.status).toBe('CANCELED');
+    const lines = view.timeline.map((l) => l.message);
+    const assigned = lines.indexOf('PENDING -> ASSIGNED: carrier event ALLOCATED');
+    expect(assigned).toBeGreaterThan(-1);
+    expect(lines.findIndex((l) => l.startsWith('ASSIGNED -> CANCELED: canceled by the platform'))).toBeGreaterThan(
+      assigned,
+    );
+    expect(stack.engine.jobByClientReference(serviceId)?.status).toBe('CANCELLED');
+    // VTEX canceled it: the ASSIGNED that waited for the confirmation is moot and not sent over it.
+    expect(vtexCallsOf(stack, serviceId).filter((c) => c.method === 'PATCH' && c.status === 200)).toEqual([]);
+    await recordHistory(stack.bridge.client, serviceId, 'canceled-after-events-during-creation');
   });
 });
 
@@ -156,9 +197,13 @@ describe('VTEX Cancel service before any job could be created', () => {
       expect(view.status).toBe('CANCELED');
       const creates = stack.engine
         .calls({ method: 'POST', path: '^/jobs$' })
-        .filter((c) => (c.body as { client_reference?: string } | null)?.client_reference === body.orderId);
+        .filter(
+          (c) =>
+            (c.body as { client_reference?: string } | null)?.client_reference ===
+            vtexServiceId(body.carrierId, body.orderId),
+        );
       expect(creates).toEqual([]);
-      expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
+      expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
       // VTEX asked for it: nothing is reported back.
       expect(stack.vtex.calls({ path: serviceId })).toEqual([]);
       await recordHistory(stack.bridge.client, serviceId, 'canceled-before-any-job');

@@ -7,6 +7,7 @@ import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexCa
 import { recordHistory } from '../support/histories';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
+import { vtexServiceId } from '../../mapping/ids';
 
 describe('VTEX answering 503 to every tracking call', () => {
   const stack = useTestStack({ env: { REPORT_ATTENTION_AFTER_MS: '3000' } });
@@ -20,7 +21,7 @@ describe('VTEX answering 503 to every tracking call', () => {
 
     const canceled = await stack.vtex.cancelService(d.serviceId, 'customer gave up', d.carrierId);
     expect(canceled.status).toBe(200);
-    await waitFor(() => stack.engine.jobByClientReference(d.orderId)?.status === 'CANCELLED' || undefined, {
+    await waitFor(() => stack.engine.jobByClientReference(d.serviceId)?.status === 'CANCELLED' || undefined, {
       what: 'the engine job canceled',
       timeoutMs: 10_000,
     });
@@ -57,11 +58,16 @@ describe('a delivery VTEX never confirmed', () => {
     const answer = await stack.call('POST', '/vtex/services', body);
     expect(answer.status).toBe(200);
     const serviceId = answer.body.serviceId as string;
-    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job' });
+    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+      what: 'the job',
+    });
     // VTEX's 404 is retried 8 times (about 3 minutes: it may confirm late) before it counts as final.
     const view = await finalView(stack, serviceId, 240_000);
     expect(view).toMatchObject({ status: 'CANCELED', needsAttention: true });
-    expect(stack.engine.jobByClientReference(body.orderId)).toMatchObject({ job_id: job.job_id, status: 'CANCELLED' });
+    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toMatchObject({
+      job_id: job.job_id,
+      status: 'CANCELLED',
+    });
     expect(view.lastError).toMatch(/refused/);
   }, 300_000);
 });

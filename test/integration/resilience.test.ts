@@ -105,7 +105,7 @@ describe('the Delivery Engine webhook', () => {
       id: 'forged-1',
       type: 'CLIENT_RECEIVED',
       created_at: new Date().toISOString(),
-      job: { id: b!.jobId, client_reference: b!.orderId },
+      job: { id: b!.jobId, client_reference: b!.serviceId },
     };
     const keyOfA = stack.engine.webhookOf(a!.jobId)!.key;
     const post = (key: string | undefined, body: unknown) =>

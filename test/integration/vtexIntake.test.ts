@@ -41,7 +41,9 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
     expect(answer.serviceId).toBe(serviceId);
     expect(result.contractErrors).toEqual([]);
 
-    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job' });
+    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+      what: 'the job',
+    });
     const availability = stack.engine
       .calls({ method: 'POST', path: '^/jobs/availability$' })
       .map((c) => c.body as { destination: Record<string, unknown>; origin: Record<string, unknown> })
@@ -72,7 +74,9 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
       const body = openApiBody({ type, carrierServiceType });
       const answer = await stack.call('POST', '/vtex/services', body);
       expect({ type, carrierServiceType, status: answer.status }).toEqual({ type, carrierServiceType, status: 200 });
-      const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: `the job of ${type}` });
+      const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+        what: `the job of ${type}`,
+      });
       expect(job.request.additional_card_info?.vtex_service_type).toBe(`${type} / ${carrierServiceType}`);
     }
   });
@@ -80,7 +84,9 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
   it('takes a TRANSFER from the sending store to the receiving store', async () => {
     const body = openApiBody({ type: 'TRANSFER' });
     expect((await stack.call('POST', '/vtex/services', body)).status).toBe(200);
-    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job' });
+    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+      what: 'the job',
+    });
     const slot = stack.engine
       .calls({ method: 'POST', path: '^/jobs/availability$' })
       .map((c) => c.body as { origin: { name?: string }; destination: { name?: string } })
@@ -93,7 +99,9 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
     const body = openApiBody({ paymentMethod: 'PIX' });
     const answer = await stack.call('POST', '/vtex/services', body);
     expect(answer.status).toBe(200);
-    const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), { what: 'the job' });
+    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+      what: 'the job',
+    });
     expect(job.request.payment_info.payment).toMatchObject({
       method: 'UNKNOWN',
       payment_status: 'PENDING',
@@ -132,7 +140,7 @@ describe('Create service refuses, naming the field and starting nothing', () => 
     const answer = await stack.call('POST', '/vtex/services', body);
     expect(answer.status).toBe(400);
     expect(answer.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
-    expect(stack.engine.jobByClientReference(body.orderId)).toBeUndefined();
+    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
     if (/^[\w.:~=+-]{1,128}$/.test(body.carrierId) && body.orderId.length <= 128)
       expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
   });
@@ -166,7 +174,9 @@ describe('Cancel and Pause take only VTEX deliveries of ours', () => {
     const delivery = event.deliveries[0] as { delivery_id: string };
     expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
     const serviceId = marketplaceServiceId(delivery.delivery_id);
-    const job = await waitFor(() => stack.engine.jobByClientReference(delivery.delivery_id), { what: 'the job' });
+    const job = await waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(delivery.delivery_id)), {
+      what: 'the job',
+    });
     const carrierId = event.carrier.method.id as string;
 
     const cancel = await stack.call('POST', '/vtex/services/cancel', { serviceId, carrierId, reason: 'not yours' });

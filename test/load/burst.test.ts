@@ -3,6 +3,7 @@
  * VTEX's 5 seconds (PENDING early where the workflow could not answer in time), and afterwards every
  * delivery's job exists exactly once: none lost, none doubled.
  */
+import { vtexServiceId } from '../../mapping/ids';
 import { createServiceBody } from '../support/deliveries';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
@@ -48,7 +49,7 @@ it(`answers ${TOTAL} Create service calls at ${CONCURRENCY} concurrent within 5 
   expect(new Set(results.map((r) => r.serviceId)).size).toBe(TOTAL);
 
   // Every delivery gets its job, once.
-  const orders = new Set(bodies.map((b) => b.orderId as string));
+  const orders = new Set(bodies.map((b) => vtexServiceId(b.carrierId as string, b.orderId as string)));
   await waitFor(() => stack.engine.jobs().filter((j) => orders.has(j.client_reference)).length >= TOTAL, {
     what: `${TOTAL} jobs`,
     timeoutMs: 60_000,

@@ -113,7 +113,9 @@ describe('personal data and secrets at rest in Temporal', () => {
     delivery.destination_address = { ...delivery.destination_address, street: marketplaceCustomer.street };
     const deliveryId = delivery.delivery_id as string;
     expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-    const job = await waitFor(() => stack.engine.jobByClientReference(deliveryId), { what: 'the marketplace job' });
+    const job = await waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(deliveryId)), {
+      what: 'the marketplace job',
+    });
     for (const type of SCENARIOS.happy) await emit(stack, job.job_id, type, type === 'CREATED' ? {} : withDriver);
     const serviceId = marketplaceServiceId(deliveryId);
     expect((await finalView(stack, serviceId)).status).toBe('DELIVERED');

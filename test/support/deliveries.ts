@@ -5,6 +5,7 @@ import { deliveryStateQuery } from '../../workflows/messages';
 import type { DeliveryView } from '../../contracts/delivery';
 import type { TestStack } from './stack';
 import { waitFor } from './waitFor';
+import { vtexServiceId } from '../../mapping/ids';
 
 let seq = 0;
 
@@ -31,7 +32,7 @@ export async function createVtexDelivery(
   if (result.status !== 200)
     throw new Error(`Create service answered ${result.status}: ${JSON.stringify(result.body)}`);
   const serviceId = (result.body as { serviceId: string }).serviceId;
-  const job = await waitFor(() => stack.engine.jobByClientReference(body.orderId), {
+  const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
     what: `the job of ${body.orderId}`,
   });
   const created = {

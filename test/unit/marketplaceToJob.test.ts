@@ -57,9 +57,9 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     expect(CreateJobRequest.safeParse(body).error?.issues).toBeUndefined();
   });
 
-  it('names the delivery by delivery_id: workflow id, client_reference, platform and report target', () => {
+  it('names the delivery by delivery_id: workflow id, client_reference (the serviceId: unique per delivery), platform and report target', () => {
     expect(input.serviceId).toBe(marketplaceServiceId('851dc274-e090-4881-8f3c-5b660cecf059'));
-    expect(input.spec.clientReference).toBe('851dc274-e090-4881-8f3c-5b660cecf059');
+    expect(input.spec.clientReference).toBe(input.serviceId);
     expect(input.platform).toBe('marketplace');
     expect(input.orderId).toBe('example_carrier_payload_1');
     expect(input.carrierId).toBe('e84b2788-5b78-40dd-95cf-75807f70aaaa');
@@ -172,9 +172,13 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     });
     const inputs = mapMarketplaceEvent(parse(event), options);
     expect(inputs.map((i) => [i.serviceId, i.spec.clientReference, i.orderId])).toEqual([
-      ['mkt-851dc274-e090-4881-8f3c-5b660cecf059', '851dc274-e090-4881-8f3c-5b660cecf059', 'example_carrier_payload_1'],
-      ['mkt-d-2', 'd-2', 'o-2'],
-      ['mkt-d-3', 'd-3', 'o-3'],
+      [
+        'mkt-851dc274-e090-4881-8f3c-5b660cecf059',
+        'mkt-851dc274-e090-4881-8f3c-5b660cecf059',
+        'example_carrier_payload_1',
+      ],
+      ['mkt-d-2', 'mkt-d-2', 'o-2'],
+      ['mkt-d-3', 'mkt-d-3', 'o-3'],
     ]);
     expect(inputs[2]!.report).toMatchObject({ sealedHeaders: 'sealed(mkt-d-3):Authorization' });
   });

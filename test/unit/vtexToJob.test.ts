@@ -29,9 +29,9 @@ describe('VTEX Create service to a Delivery Engine job', () => {
     expect(CreateJobRequest.safeParse(body).error?.issues).toBeUndefined();
   });
 
-  it('uses orderId as client_reference and derives the serviceId from carrierId and orderId', () => {
-    expect(input.spec.clientReference).toBe('SLR-29384924-01');
+  it('derives the serviceId from carrierId and orderId, and uses it as client_reference (unique per delivery)', () => {
     expect(input.serviceId).toBe(vtexServiceId('servientrega-50461c9f3335', 'SLR-29384924-01'));
+    expect(input.spec.clientReference).toBe(input.serviceId);
     expect(input.report).toEqual({
       platform: 'vtex',
       carrierId: 'servientrega-50461c9f3335',

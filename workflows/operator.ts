@@ -1,0 +1,104 @@
+/**
+ * Operators' commands to one delivery (the `operator` signal, also sent in bulk by batch
+ * operations): handled in the inbox's order like any command, and written in the timeline with
+ * who and why. Deterministic code only.
+ */
+import type { JobEvent } from '../contracts/deliveryEngine';
+import type { OperatorCommand } from '../contracts/delivery';
+import type { ServiceStatus } from '../contracts/vtex';
+import { positionOf, report, setStatus } from './reporting';
+import { note, type Delivery } from './state';
+import { forcedPosition, isTerminal } from './stateMachine';
+
+/**
+ * The statuses an operator may force, each with the carrier event that stands for it: the platform
+ * is told exactly as of that event. CANCELED is a cancel (the job is canceled too), PENDING is
+ * where every delivery starts: neither is forced.
+ */
+export const FORCEABLE_STATUSES = {
+  ASSIGNED: 'ALLOCATED',
+  PICKED: 'CHECKED_OUT',
+  ON_ROUTE: 'GOING_TO_DESTINATION_STARTED',
+  INCIDENT: 'INCIDENT',
+  ON_HOLD: 'ON_HOLD',
+  RETURNED: 'RETURNED',
+  DELIVERED: 'CLIENT_RECEIVED',
+} as const satisfies Partial<Record<ServiceStatus, string>>;
+
+export type ForceableStatus = keyof typeof FORCEABLE_STATUSES;
+
+export function isForceable(status: string): status is ForceableStatus {
+  return Object.prototype.hasOwnProperty.call(FORCEABLE_STATUSES, status);
+}
+
+export async function handleOperator(d: Delivery, command: OperatorCommand & { at: string }): Promise<void> {
+  const who = `operator ${command.by}`;
+  switch (command.action) {
+    case 'clear-flag':
+      return clearFlag(d, `${who} cleared the flag: ${command.why}`);
+    case 'resend-refused':
+      return resendRefused(d, who, command.why);
+    case 'force-status':
+      return forceStatus(d, who, command.status, command.why, command.at);
+    case 'repair':
+      return repair(d, who, command.drift, command.why);
+  }
+}
+
+function clearFlag(d: Delivery, line: string): void {
+  const { state } = d;
+  state.needsAttention = false;
+  delete state.lastError;
+  note(d, 'note', line);
+  d.publisher.publish();
+}
+
+async function resendRefused(d: Delivery, who: string, why: string): Promise<void> {
+  const refused = d.state.refused ?? [];
+  if (refused.length === 0) {
+    note(d, 'note', `${who} asked to re-send refused reports (${why}): there are none`);
+    return;
+  }
+  d.state.refused = [];
+  // The operator fixed the cause: the flag goes; a report refused again flags the delivery again.
+  clearFlag(d, `${who} re-sends ${refused.length} refused report(s): ${why}`);
+  await report(d, refused);
+}
+
+async function forceStatus(d: Delivery, who: string, status: ServiceStatus, why: string, at: string): Promise<void> {
+  const { state } = d;
+  if (!state.job || isTerminal(state.status) || !isForceable(status)) {
+    const because = !isForceable(status)
+      ? `${status} cannot be forced (a cancel cancels, every delivery starts PENDING)`
+      : !state.job
+        ? 'the delivery has no job yet'
+        : `the delivery already ended ${state.status}`;
+    note(d, 'note', `${who} asked to force ${status} (${why}): refused, ${because}`);
+    return;
+  }
+  if (status === state.status) {
+    note(d, 'note', `${who} asked to force ${status} (${why}): already ${status}`);
+    return;
+  }
+  // What the carrier would have sent for that status: the platform hears it as any other event.
+  const event: JobEvent = {
+    id: `operator:${at}`,
+    type: FORCEABLE_STATUSES[status],
+    created_at: at,
+    job: { id: state.job.jobId, client_reference: d.input.spec.clientReference },
+    reason: why,
+  };
+  const agentEverAssigned = state.agentAssigned;
+  setStatus(d, forcedPosition(positionOf(d), status), `forced by ${who}: ${why}`);
+  await report(d, d.reporter.callsForEvent(event, { movedTo: status, current: status, agentEverAssigned }));
+}
+
+async function repair(d: Delivery, who: string, drift: string[], why: string): Promise<void> {
+  const calls = d.reporter.repair(d.state.sent ?? []);
+  note(
+    d,
+    'note',
+    `${who} repairs the platform's record (${drift.join('; ') || why}): ${calls.length} call(s) sent again`,
+  );
+  await report(d, calls);
+}
