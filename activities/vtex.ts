@@ -26,7 +26,7 @@ export interface VtexDeps {
   tokens: VtexTokenCache;
 }
 
-export type ReportResult = { outcome: 'sent' } | { outcome: 'already-present' };
+export type ReportResult = { outcome: 'sent' } | { outcome: 'already-present' } | { outcome: 'superseded' };
 
 export function createVtexActivities({ tracking, tokens }: VtexDeps) {
   function tokenRejected(response: HttpResponse): boolean {
@@ -72,6 +72,13 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
     },
 
     async vtexUpdateService(target: VtexTarget, update: TrackingUpdate): Promise<ReportResult> {
+      // A status that kept failing may be retried after VTEX canceled the service itself (a platform
+      // cancel goes ahead of reports): a late PATCH would reopen it. Read back on retries only; the
+      // first attempt goes straight out (status reports are the bulk of our calls).
+      if (update.status !== undefined && attempt() > 1) {
+        const record = await currentRecord(target);
+        if (record?.status === 'CANCELED') return { outcome: 'superseded' };
+      }
       await call({ method: 'PATCH', path: hookPath(undefined, target), json: update });
       return { outcome: 'sent' };
     },

@@ -101,13 +101,16 @@ export const SUITE_CHAOS: Omit<ChaosOptions, 'log'> = {
   deliveries: 30,
   rate: 3,
   stepMs: [150, 400],
-  workerKillEveryMs: 8000,
-  apiKillEveryMs: 15_000,
+  // A worker comes back in 4-20 s on two shared cores: killed 10 s after each return, it is up
+  // most of the time, and the lives (about a minute) still see it killed three times or more.
+  workerKillEveryMs: 10_000,
+  apiKillEveryMs: 30_000,
   temporalKillAt: 0.5,
   tokenExpiryEveryMs: 8000,
   faults: { error: 0.1, timeout: 0.02, lostAnswer: 0.05 },
   stalls: { refuseReportsMs: 10_000, refuseCreateMs: 10_000 },
-  jobWaitMs: 40_000,
+  // Creation backs off durably (1 s doubling) through faults and lapsed slots: a job may take a minute.
+  jobWaitMs: 90_000,
   // tsx: no tsc build first (the build costs more than the faster restarts save in 3 minutes).
   compiled: false,
   settleTimeoutMs: 150_000,
@@ -420,13 +423,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     while (!d.accepted && Date.now() < intakeDeadline) {
       d.intakeAttempts += 1;
       try {
-        if (plan.platform === 'vtex') {
-          const body = { ...structuredClone(vtexExample), orderId: plan.reference, carrierId };
-          const answer = await vtex.createService(body);
-          d.accepted = answer.status === 200;
-        } else {
-          const answer = await marketplace.sendDeliveryRequest(marketplaceEvent(plan));
-          d.accepted = answer.status === 202;
+        const answer =
+          plan.platform === 'vtex'
+            ? await vtex.createService({ ...structuredClone(vtexExample), orderId: plan.reference, carrierId })
+            : await marketplace.sendDeliveryRequest(marketplaceEvent(plan));
+        d.accepted = answer.status === (plan.platform === 'vtex' ? 200 : 202);
+        // A refusal is definite: the platform would not send it again (a 429 asks it to).
+        if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
+          d.playNote = `the intake refused it: ${answer.status}`;
+          break;
         }
       } catch {
         // unreachable: retried

@@ -108,3 +108,26 @@ describe('on-hold', () => {
     expect(holds).toHaveLength(2);
   });
 });
+
+describe("a status report after VTEX's own cancel", () => {
+  it('is not sent when it was still being retried when VTEX canceled the service', async () => {
+    const d = await createVtexDelivery(stack);
+    // VTEX refuses this service's calls for a while: the ASSIGNED report keeps retrying.
+    stack.vtex.setFaults({ errorRate: 1, errorStatuses: [500], pathPattern: `${d.serviceId}$` });
+    await emit(stack, d.jobId, 'ALLOCATED');
+    await waitFor(() => vtexCallsOf(stack, d.serviceId).some((c) => c.method === 'PATCH' && c.status === 500), {
+      what: 'a refused PATCH',
+    });
+    const canceled = await stack.vtex.cancelService(d.serviceId, 'Client changed their mind', d.carrierId);
+    expect(canceled.status).toBe(200);
+    const canceledAt = Date.parse(canceled.answeredAt);
+    stack.vtex.resetFaults();
+    expect((await finalView(stack, d.serviceId, 90_000)).status).toBe('CANCELED');
+
+    expect(record(d).status).toBe('CANCELED');
+    const latePatches = vtexCallsOf(stack, d.serviceId).filter(
+      (c) => c.method === 'PATCH' && c.status === 200 && Date.parse(c.at) > canceledAt,
+    );
+    expect(latePatches).toEqual([]);
+  }, 120_000);
+});
