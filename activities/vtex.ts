@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { attempt } from './attempt';
-import type { CancelHookRequest, Evidence, Label, Note, ServiceRecord, TrackingUpdate } from '../contracts/vtex';
-import type { EvidenceToPost, NoteToPost, OnHoldToPost } from '../mapping/eventToVtex';
+import type { CancelHookRequest, Evidence, Label, Note, ServiceRecord } from '../contracts/vtex';
+import type { EvidenceToPost, NoteToPost, OnHoldToPost, StatusToPatch } from '../mapping/eventToVtex';
 import { TOKEN_EXPIRED_MESSAGE } from '../contracts/vtex';
 import type { VtexTarget } from '../contracts/delivery';
 import { ApplicationFailure } from '@temporalio/common';
@@ -71,11 +71,13 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return body?.data;
     },
 
-    async vtexUpdateService(target: VtexTarget, update: TrackingUpdate): Promise<ReportResult> {
-      // A status that kept failing may be retried after VTEX canceled the service itself (a platform
-      // cancel goes ahead of reports): a late PATCH would reopen it. Read back on retries only; the
-      // first attempt goes straight out (status reports are the bulk of our calls).
-      if (update.status !== undefined && attempt() > 1) {
+    async vtexUpdateService(target: VtexTarget, patch: StatusToPatch): Promise<ReportResult> {
+      const { readBackFirst, ...update } = patch;
+      // A status VTEX's own cancel overtook must not reopen the service: the first report (VTEX may
+      // cancel in its 5 s confirmation window, before we said anything) and any retry (a platform
+      // cancel goes ahead of reports still failing) read the service back first. Other first
+      // attempts go straight out: status reports are the bulk of our calls.
+      if (update.status !== undefined && (readBackFirst || attempt() > 1)) {
         const record = await currentRecord(target);
         if (record?.status === 'CANCELED') return { outcome: 'superseded' };
       }

@@ -101,9 +101,9 @@ export const SUITE_CHAOS: Omit<ChaosOptions, 'log'> = {
   deliveries: 30,
   rate: 3,
   stepMs: [150, 400],
-  // A worker comes back in 4-20 s on two shared cores: killed 10 s after each return, it is up
-  // most of the time, and the lives (about a minute) still see it killed three times or more.
-  workerKillEveryMs: 10_000,
+  // A worker comes back in 4-20 s on two shared cores: killed 6 s after each return, the lives
+  // (about a minute) see it killed three times or more.
+  workerKillEveryMs: 6000,
   apiKillEveryMs: 30_000,
   temporalKillAt: 0.5,
   tokenExpiryEveryMs: 8000,

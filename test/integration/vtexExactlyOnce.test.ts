@@ -110,6 +110,22 @@ describe('on-hold', () => {
 });
 
 describe("a status report after VTEX's own cancel", () => {
+  it('the first report does not reopen a service VTEX canceled in its 5 s confirmation window', async () => {
+    const d = await createVtexDelivery(stack, { waitFirstReport: false });
+    const canceled = await stack.vtex.cancelService(d.serviceId, 'Ordered by mistake', d.carrierId);
+    expect(canceled.status).toBe(200);
+    expect((await finalView(stack, d.serviceId, 60_000)).status).toBe('CANCELED');
+    // Whatever the workflow still had queued had its chance to go out.
+    await new Promise((r) => setTimeout(r, 7000));
+    expect(record(d).status).toBe('CANCELED');
+    const canceledAt = Date.parse(canceled.answeredAt);
+    expect(
+      vtexCallsOf(stack, d.serviceId).filter(
+        (c) => c.method === 'PATCH' && c.status === 200 && Date.parse(c.at) > canceledAt,
+      ),
+    ).toEqual([]);
+  }, 90_000);
+
   it('is not sent when it was still being retried when VTEX canceled the service', async () => {
     const d = await createVtexDelivery(stack);
     // VTEX refuses this service's calls for a while: the ASSIGNED report keeps retrying.
