@@ -5,6 +5,13 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { type Got, type Method } from 'got';
+import {
+  CALL_CONTEXT_KEY,
+  endpointOf,
+  type CallContext,
+  type PartnerCallMetrics,
+} from '../observability/metrics/partnerCalls';
+import { attempt } from './attempt';
 import { failureFor, networkFailure } from './failures';
 
 export interface HttpResponse<T = unknown> {
@@ -35,14 +42,30 @@ const agents = {
   https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
 };
 
-export function createHttpClient(system: string, baseUrl: string, instance: Got = got): HttpClient {
+export interface HttpClientOptions {
+  instance?: Got;
+  /** Counts and times every call (observability/metrics/partnerCalls.ts); none: not measured. */
+  metrics?: PartnerCallMetrics;
+}
+
+export function createHttpClient(system: string, baseUrl: string, options: HttpClientOptions = {}): HttpClient {
   const base = baseUrl.replace(/\/+$/, '');
+  const instance = options.metrics
+    ? options.metrics.instrument(options.instance ?? got, system)
+    : (options.instance ?? got);
   const client: HttpClient = {
     system,
     baseUrl: base,
     async send<T>(request: HttpRequest): Promise<HttpResponse<T>> {
+      const call: CallContext = {
+        method: request.method,
+        endpoint: endpointOf(request.method, request.path),
+        attempt: attempt() > 1 ? 'retry' : 'first',
+        startedAt: performance.now(),
+      };
       try {
         const response = await instance(`${base}${request.path}`, {
+          context: { [CALL_CONTEXT_KEY]: call },
           method: request.method,
           ...(request.json !== undefined ? { json: request.json } : {}),
           headers: { accept: 'application/json', ...request.headers },

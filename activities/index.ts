@@ -3,10 +3,12 @@
  * through a factory), so tests hand in other HTTP clients or token caches.
  */
 import type { ServiceConfig } from '../config';
+import type { WorkerMetrics } from '../observability/metrics/worker';
 import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createSealer } from '../security/sealing';
 import { createHttpClient } from './http';
 import { createMarketplaceActivities } from './marketplace';
+import { measureReports } from './reportMetrics';
 import { createVtexActivities } from './vtex';
 import { VtexTokenCache } from './vtexToken';
 
@@ -14,25 +16,30 @@ export interface ActivityDeps {
   config: Pick<ServiceConfig, 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'secretsKey'>;
   /** Shared by every activity of the process; made here when not given. */
   vtexTokens?: VtexTokenCache;
+  /** The worker's registry (observability/metrics/worker.ts); none: nothing measured. */
+  metrics?: WorkerMetrics;
 }
 
-export function createActivities({ config, vtexTokens }: ActivityDeps) {
+export function createActivities({ config, vtexTokens, metrics }: ActivityDeps) {
+  const http = (system: string, url: string) => createHttpClient(system, url, { metrics: metrics?.partnerCalls });
   const tokens =
-    vtexTokens ?? new VtexTokenCache(createHttpClient('VTEX auth', config.vtex.authUrl), config.vtex.apiKey);
-  return {
+    vtexTokens ??
+    new VtexTokenCache(http('VTEX auth', config.vtex.authUrl), config.vtex.apiKey, { metrics: metrics?.tokenRenewals });
+  const activities = {
     ...createDeliveryEngineActivities({
-      engine: createHttpClient('Delivery Engine', config.deliveryEngine.url),
+      engine: http('Delivery Engine', config.deliveryEngine.url),
       apiKey: config.deliveryEngine.apiKey,
       webhookUrl: `${config.publicUrl}/delivery-engine/webhooks`,
       webhookSecret: config.deliveryEngine.webhookSecret,
     }),
-    ...createVtexActivities({ tracking: createHttpClient('VTEX', config.vtex.trackingUrl), tokens }),
+    ...createVtexActivities({ tracking: http('VTEX', config.vtex.trackingUrl), tokens }),
     ...createMarketplaceActivities({
-      marketplace: createHttpClient('Abbiamo', config.marketplace.url),
+      marketplace: http('Abbiamo', config.marketplace.url),
       sealer: createSealer(config.secretsKey),
       carrierKey: config.marketplace.carrierKey,
     }),
   };
+  return metrics ? measureReports(activities, metrics.reports) : activities;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

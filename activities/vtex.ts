@@ -16,6 +16,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { failureFor, FailureType } from './failures';
 import type { HttpClient, HttpRequest, HttpResponse } from './http';
 import type { VtexTokenCache } from './vtexToken';
+import type { ReportTiming } from './reportMetrics';
 
 const CALL_TIMEOUT_MS = 8000;
 /** 404s are retried this many attempts (VTEX confirms creation up to 5 s late), then flagged. */
@@ -27,6 +28,9 @@ export interface VtexDeps {
 }
 
 export type ReportResult = { outcome: 'sent' } | { outcome: 'already-present' } | { outcome: 'superseded' };
+
+// Every report activity takes, last, the time of the event it reports (`ReportTiming`): read only
+// by the metrics (activities/reportMetrics.ts), never by the call.
 
 export function createVtexActivities({ tracking, tokens }: VtexDeps) {
   function tokenRejected(response: HttpResponse): boolean {
@@ -71,7 +75,7 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return body?.data;
     },
 
-    async vtexUpdateService(target: VtexTarget, patch: StatusToPatch): Promise<ReportResult> {
+    async vtexUpdateService(target: VtexTarget, patch: StatusToPatch, _timing?: ReportTiming): Promise<ReportResult> {
       const { readBackFirst, ...update } = patch;
       // A status VTEX's own cancel overtook must not reopen the service: the first report (VTEX may
       // cancel in its 5 s confirmation window, before we said anything) and any retry (a platform
@@ -85,7 +89,7 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return { outcome: 'sent' };
     },
 
-    async vtexAddNotes(target: VtexTarget, notes: NoteToPost[]): Promise<ReportResult> {
+    async vtexAddNotes(target: VtexTarget, notes: NoteToPost[], _timing?: ReportTiming): Promise<ReportResult> {
       const record = await currentRecord(target);
       const held = record?.notes ?? [];
       const missing = notes
@@ -103,7 +107,11 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return { outcome: 'sent' };
     },
 
-    async vtexAddEvidences(target: VtexTarget, evidences: EvidenceToPost[]): Promise<ReportResult> {
+    async vtexAddEvidences(
+      target: VtexTarget,
+      evidences: EvidenceToPost[],
+      _timing?: ReportTiming,
+    ): Promise<ReportResult> {
       const record = await currentRecord(target);
       const held = record?.evidences ?? [];
       const missing: Evidence[] = [];
@@ -122,21 +130,25 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return { outcome: 'sent' };
     },
 
-    async vtexAddLabel(target: VtexTarget, label: Label): Promise<ReportResult> {
+    async vtexAddLabel(target: VtexTarget, label: Label, _timing?: ReportTiming): Promise<ReportResult> {
       const record = await currentRecord(target);
       if (record?.labels.some((l) => l.id === label.id)) return { outcome: 'already-present' };
       await call({ method: 'POST', path: hookPath('labels', target), json: label });
       return { outcome: 'sent' };
     },
 
-    async vtexCancelService(target: VtexTarget, body: CancelHookRequest): Promise<ReportResult> {
+    async vtexCancelService(
+      target: VtexTarget,
+      body: CancelHookRequest,
+      _timing?: ReportTiming,
+    ): Promise<ReportResult> {
       const record = await currentRecord(target);
       if (record?.status === 'CANCELED') return { outcome: 'already-present' };
       await call({ method: 'POST', path: hookPath('cancel', target), json: body });
       return { outcome: 'sent' };
     },
 
-    async vtexHoldService(target: VtexTarget, body: OnHoldToPost): Promise<ReportResult> {
+    async vtexHoldService(target: VtexTarget, body: OnHoldToPost, _timing?: ReportTiming): Promise<ReportResult> {
       const { ref, ...hold } = body;
       const sent = ref ? { ...hold, comment: withMarker(hold.comment, ref) } : hold;
       const record = await currentRecord(target);

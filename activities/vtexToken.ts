@@ -9,6 +9,7 @@ import { tokenFromResponse } from '../contracts/vtex';
 import { FailureType } from './failures';
 import type { HttpClient } from './http';
 import { ApplicationFailure } from '@temporalio/common';
+import type { TokenRenewalMetrics, TokenRenewalReason } from '../observability/metrics/worker';
 
 /** Renew this long before `exp`, so a token never expires on the way. */
 const RENEW_BEFORE_MS = 60_000;
@@ -18,14 +19,21 @@ const DEFAULT_TTL_MS = 15 * 60_000;
 export class VtexTokenCache {
   private current?: { token: string; renewAt: number };
   private pending?: Promise<string>;
-  /** Tokens issued so far; tests and metrics read it. */
+  /** Why the next renewal happens, when VTEX refused the token held (`invalidate`). */
+  private rejected = false;
+  /** Tokens issued so far; tests read it. */
   issued = 0;
+  private readonly now: () => number;
+  private readonly metrics?: TokenRenewalMetrics;
 
   constructor(
     private readonly auth: HttpClient,
     private readonly apiKey: string,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: { now?: () => number; metrics?: TokenRenewalMetrics } = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.metrics = options.metrics;
+  }
 
   async get(): Promise<string> {
     if (this.current && this.now() < this.current.renewAt) return this.current.token;
@@ -34,13 +42,31 @@ export class VtexTokenCache {
 
   /** Drop `token` if it is still the current one (another caller may have renewed already). */
   invalidate(token: string): void {
-    if (this.current?.token === token) this.current = undefined;
+    if (this.current?.token === token) {
+      this.current = undefined;
+      this.rejected = true;
+    }
   }
 
   private renew(): Promise<string> {
-    this.pending ??= this.fetchToken().finally(() => {
-      this.pending = undefined;
-    });
+    if (!this.pending) {
+      const reason: TokenRenewalReason = this.rejected ? 'rejected' : this.issued === 0 ? 'first' : 'expiring';
+      this.pending = this.fetchToken()
+        .then(
+          (token) => {
+            this.rejected = false;
+            this.metrics?.renewed(reason, 'ok');
+            return token;
+          },
+          (err: unknown) => {
+            this.metrics?.renewed(reason, 'failed');
+            throw err;
+          },
+        )
+        .finally(() => {
+          this.pending = undefined;
+        });
+    }
     return this.pending;
   }
 

@@ -94,7 +94,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     }),
   );
 
-  const metrics = createIntakeMetrics();
+  const metrics = createIntakeMetrics({ visibility: { client, taskQueue: config.temporal.taskQueue } });
   app.use(metrics.track);
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -121,11 +121,10 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       // Rates are the one call the intake makes outside Temporal (README "Rates": measured).
       quoter: new RateQuoter({
         availability: createAvailabilityClient({
-          engine: createHttpClient('Delivery Engine', config.deliveryEngine.url),
+          engine: createHttpClient('Delivery Engine', config.deliveryEngine.url, { metrics: metrics.partnerCalls }),
           apiKey: config.deliveryEngine.apiKey,
         }),
       }),
-      createAnswers: metrics.createAnswers,
     }),
   );
   app.use(

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   const address = env.TEMPORAL_ADDRESS;
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-api' });
-  installRuntime(logger);
+  // No SDK metrics exporter here: the API's own metrics are its GET /metrics (README "Metrics").
+  await installRuntime(logger, { sdkMetrics: false });
   // Loopback unless HOST says otherwise (docker-compose sets 0.0.0.0 inside its container).
   const server = await listen(createWaitingApp(), config.port, config.host);
   logger.info({ url: server.url, config: describeConfig(config) }, 'intake API listening; connecting to Temporal');

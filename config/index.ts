@@ -91,8 +91,16 @@ const variables = {
    * history on their next event. 1500 keeps a worker with 2,000 open deliveries under 512 MB.
    */
   WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(1500),
-  /** Ours: port of the worker's own health endpoint (worker process only; unset: none). */
+  /**
+   * Ours: port of the worker's health endpoint, `GET /healthz` and `GET /metrics` (ours and the
+   * Temporal SDK's). The worker process serves none when unset; `npm start` uses 3001.
+   */
   WORKER_HEALTH_PORT: port.optional(),
+  /** Ours: where the Temporal SDK's own Prometheus exporter listens (unset: loopback, a free port). */
+  WORKER_SDK_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^\s/]+:\d{1,5}$/, 'must be host:port')
+    .optional(),
   /** Ours: JSON body limit of the intake API. */
   BODY_LIMIT: z
     .string()

@@ -8,8 +8,14 @@ import { createApp } from '../api/app';
 import { listen, type RunningServer } from '../api/server';
 import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
+import { createWorkerMetrics } from '../observability/metrics/worker';
 import { createDataConverter } from '../security/dataConverter';
+import { serveWorkerHealth } from '../worker/health';
+import { sdkMetricsEndpoint } from '../worker/runtime';
 import { connectWorker, createDeliveryWorker, type DeliveryWorkerOptions } from '../worker/worker';
+
+/** The worker's health and metrics port under `npm start` (the worker container's too). */
+export const DEFAULT_WORKER_HEALTH_PORT = 3001;
 
 export interface BridgeOptions {
   config: ServiceConfig;
@@ -20,6 +26,8 @@ export interface BridgeOptions {
   workerTuning?: DeliveryWorkerOptions['tuning'];
   /** Interface the API listens on; default HOST (loopback). */
   host?: string;
+  /** The worker's health and metrics port (WORKER_HEALTH_PORT); default: a free one. */
+  workerHealthPort?: number;
 }
 
 export interface Bridge {
@@ -27,6 +35,10 @@ export interface Bridge {
   client: Client;
   worker: Worker;
   server: RunningServer;
+  /** The worker's `GET /metrics`: ours and the Temporal SDK's (README "Metrics"). */
+  workerMetricsUrl: string;
+  /** The SDK's own exporter, when this process runs one. */
+  sdkMetricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -44,6 +56,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     dataConverter: createDataConverter(config.codecKeys),
   });
 
+  const metrics = createWorkerMetrics();
   const worker = await createDeliveryWorker({
     config,
     connection: native,
@@ -51,7 +64,16 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     workflowBundlePath: options.workflowBundlePath,
     activities: options.activities,
     tuning: options.workerTuning,
+    metrics,
   });
+  const health = await serveWorkerHealth({
+    port: options.workerHealthPort ?? 0,
+    host: options.host ?? config.host,
+    state: () => worker.getState(),
+    metrics,
+    sdkMetrics: sdkMetricsEndpoint,
+  });
+  const sdkMetrics = sdkMetricsEndpoint();
   const workerRun = worker.run();
   workerRun.catch((err: unknown) => logger.fatal({ err }, 'worker stopped with an error'));
 
@@ -64,12 +86,15 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     client,
     worker,
     server,
+    workerMetricsUrl: `${health.url}/metrics`,
+    ...(sdkMetrics ? { sdkMetricsUrl: `http://${sdkMetrics}/metrics` } : {}),
     stop() {
       stopping ??= (async () => {
         await server.close();
         await (app.locals.drain as () => Promise<void>)();
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await workerRun.catch(() => undefined);
+        await health.close();
         await native.close();
       })();
       return stopping;

@@ -101,6 +101,7 @@ async function smokeStart(node: string): Promise<void> {
     SANDBOX_VTEX_PORT: String(await freePort()),
     SANDBOX_ENGINE_PORT: String(await freePort()),
     SANDBOX_MARKETPLACE_PORT: String(await freePort()),
+    WORKER_HEALTH_PORT: String(await freePort()),
     LOG_FORMAT: 'json',
   });
   log('npm start');

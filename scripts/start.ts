@@ -19,7 +19,8 @@ import {
 import { createLogger, type Logger } from '../observability/logger';
 import { temporalConnectionOptions } from '../security/temporalConnection';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../sandboxes';
-import { startBridge } from './bridge';
+import { setSdkMetricsAddress } from '../worker/runtime';
+import { startBridge, DEFAULT_WORKER_HEALTH_PORT } from './bridge';
 import { startCodecServer } from './codec-server';
 import { StartupError, startDevServer } from './dev-server';
 import { ensureSearchAttributes } from './temporal-setup';
@@ -89,6 +90,7 @@ function startupErrorLine(err: unknown, env?: Env): string {
       [env.SANDBOX_ENGINE_PORT, 'SANDBOX_ENGINE_PORT'],
       [env.SANDBOX_MARKETPLACE_PORT, 'SANDBOX_MARKETPLACE_PORT'],
       [env.CODEC_SERVER_PORT, 'CODEC_SERVER_PORT'],
+      [env.WORKER_HEALTH_PORT ?? DEFAULT_WORKER_HEALTH_PORT, 'WORKER_HEALTH_PORT'],
     ];
     const variable = owners.find(([p]) => p === port)?.[1];
     if (variable) return `Port ${port} is already in use by another program: set ${variable} to another port`;
@@ -192,7 +194,14 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
   const config = resolveConfig(env, { vtex: vtex?.url, deliveryEngine: engine?.url, marketplace: marketplace?.url });
   logger.info({ config: describeConfig(config) }, 'configuration');
   // Loopback unless HOST says otherwise: the sandboxes' secrets and the dev token stay on this machine.
-  const bridge = await startBridge({ config, temporalAddress: address, logger, host: config.host });
+  setSdkMetricsAddress(env.WORKER_SDK_METRICS_ADDRESS);
+  const bridge = await startBridge({
+    config,
+    temporalAddress: address,
+    logger,
+    host: config.host,
+    workerHealthPort: env.WORKER_HEALTH_PORT ?? DEFAULT_WORKER_HEALTH_PORT,
+  });
   stops.push({ name: 'worker and intake API', stop: () => bridge.stop() });
 
   const rows: Array<[string, string]> = [
@@ -200,6 +209,12 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     ['Temporal', `${address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`],
     ['Temporal Web UI', uiUrl ?? '(the one of your Temporal cluster)'],
     ['Codec server', `${codecServer.url}  (operators sign in at ${codecServer.url}/login; README "Security")`],
+    ['API metrics', `http://127.0.0.1:${config.port}/metrics`],
+    ['Worker metrics', `${bridge.workerMetricsUrl}  (ours and the Temporal SDK's; health: /healthz)`],
+    ...(bridge.sdkMetricsUrl
+      ? ([['Temporal SDK metrics', `${bridge.sdkMetricsUrl}  (the SDK's own exporter)`]] as Array<[string, string]>)
+      : []),
+    ['Grafana dashboard', 'deploy/grafana/delivery-bridge.json  (README "Metrics")'],
     ...(vtex ? ([['VTEX sandbox', `${vtex.url}  (admin ${vtex.url}/_sandbox)`]] as Array<[string, string]>) : []),
     ...(engine
       ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>)

@@ -4,19 +4,10 @@
  */
 import { ConfigError, describeConfig, parseEnv, resolveConfig } from '../config';
 import { createLogger } from '../observability/logger';
-import http from 'node:http';
+import { createWorkerMetrics } from '../observability/metrics/worker';
+import { serveWorkerHealth } from './health';
+import { sdkMetricsEndpoint, setSdkMetricsAddress } from './runtime';
 import { connectWorker, createDeliveryWorker } from './worker';
-
-/** `GET /healthz`: 200 while the worker runs (container health checks). */
-function serveHealth(port: number, state: () => string): http.Server {
-  return http
-    .createServer((_req, res) => {
-      const current = state();
-      res.writeHead(current === 'RUNNING' ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ worker: current }));
-    })
-    .listen(port);
-}
 
 async function main(): Promise<void> {
   const env = parseEnv();
@@ -28,12 +19,15 @@ async function main(): Promise<void> {
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-worker' });
   logger.info({ config: describeConfig(config) }, 'starting worker');
+  setSdkMetricsAddress(env.WORKER_SDK_METRICS_ADDRESS);
+  const metrics = createWorkerMetrics();
   const connection = await connectWorker(env.TEMPORAL_ADDRESS, logger, config.temporalSecurity);
   const worker = await createDeliveryWorker({
     config,
     connection,
     logger,
     workflowBundlePath: process.env.WORKFLOW_BUNDLE_PATH,
+    metrics,
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -41,10 +35,26 @@ async function main(): Promise<void> {
       worker.shutdown();
     });
   }
+  // GET /healthz and GET /metrics (ours, then the SDK's): worker/health.ts.
   const health =
-    env.WORKER_HEALTH_PORT === undefined ? undefined : serveHealth(env.WORKER_HEALTH_PORT, () => worker.getState());
+    env.WORKER_HEALTH_PORT === undefined
+      ? undefined
+      : await serveWorkerHealth({
+          port: env.WORKER_HEALTH_PORT,
+          state: () => worker.getState(),
+          metrics,
+          sdkMetrics: sdkMetricsEndpoint,
+        });
+  logger.info(
+    {
+      health: health && `${health.url}/healthz`,
+      metrics: health && `${health.url}/metrics`,
+      sdkMetrics: sdkMetricsEndpoint(),
+    },
+    'worker endpoints',
+  );
   await worker.run();
-  health?.close();
+  await health?.close();
   await connection.close();
   logger.info('worker stopped');
 }

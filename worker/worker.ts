@@ -7,6 +7,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { ServiceConfig } from '../config';
 import { createActivities } from '../activities';
 import type { Logger } from '../observability/logger';
+import type { WorkerMetrics } from '../observability/metrics/worker';
 import { createDataConverter } from '../security/dataConverter';
 import { temporalConnectionOptions, type TemporalConnectionSecurity } from '../security/temporalConnection';
 import { installRuntime } from './runtime';
@@ -21,6 +22,8 @@ export interface DeliveryWorkerOptions {
   /** Prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */
   workflowBundlePath?: string;
   activities?: object;
+  /** The worker's metrics registry (README "Metrics"); none: activities are not measured. */
+  metrics?: WorkerMetrics;
   tuning?: Partial<
     Pick<
       WorkerOptions,
@@ -34,7 +37,7 @@ export interface DeliveryWorkerOptions {
 }
 
 export async function createDeliveryWorker(options: DeliveryWorkerOptions): Promise<Worker> {
-  installRuntime(options.logger);
+  await installRuntime(options.logger);
   const { config } = options;
   return Worker.create({
     connection: options.connection,
@@ -43,7 +46,7 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: options.activities ?? createActivities({ config }),
+    activities: options.activities ?? createActivities({ config, metrics: options.metrics }),
     // Every payload and failure the worker writes is encrypted (docs/security.md).
     dataConverter: createDataConverter(config.codecKeys),
     // Activities wait on HTTP, not CPU: many may run at once.
@@ -62,6 +65,6 @@ export async function connectWorker(
   logger: Logger,
   security?: TemporalConnectionSecurity,
 ): Promise<NativeConnection> {
-  installRuntime(logger);
+  await installRuntime(logger);
   return NativeConnection.connect(temporalConnectionOptions(address, security));
 }

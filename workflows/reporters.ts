@@ -26,6 +26,8 @@ import {
 import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexCall } from '../mapping/eventToVtex';
 
 type VtexPatch = Extract<VtexCall, { kind: 'patch' }>;
+/** A call made for a carrier event carries the event's time (ISO), for the event-to-report metric. */
+type TimedCall = VtexCall & { eventAt?: string };
 import type { JobInfo, MarketplaceTarget, ReporterMemory, VtexTarget } from '../contracts/delivery';
 
 export interface PlatformReporter<Call = unknown> {
@@ -108,7 +110,9 @@ export function vtexReporter(
   return {
     confirmationDelayMs,
     firstReport: (job, status) => withoutRepeatedPatch([vtexFirstReport(job, status)]),
-    callsForEvent: (event, outcome) => withoutRepeatedPatch(vtexCallsForEvent(event, outcome)),
+    // Each call carries its event's time, so the worker measures event-to-report (activities/reportMetrics.ts).
+    callsForEvent: (event, outcome) =>
+      withoutRepeatedPatch(vtexCallsForEvent(event, outcome)).map((call) => ({ ...call, eventAt: event.created_at })),
     creationFailed: (reason) => [
       {
         kind: 'notes',
@@ -130,25 +134,29 @@ export function vtexReporter(
       if (Object.keys(fields).length > 0) calls.push({ kind: 'patch', body: fields as VtexPatch['body'] });
       const lastHold = [...kept].reverse().find((c) => c.kind === 'onHold');
       if (status === 'ON_HOLD' && lastHold) calls.push(lastHold);
-      return [...calls, ...kept.filter((c) => c.kind === 'notes' || c.kind === 'evidences' || c.kind === 'label')];
+      const record = kept.filter((c) => c.kind === 'notes' || c.kind === 'evidences' || c.kind === 'label');
+      // A repair is no event's report: its calls carry no event time.
+      return [...calls, ...record].map((c) => ({ ...c, eventAt: undefined }));
     },
     // VTEX shows CANCELED from its own cancel on: a status PATCH still waiting would overwrite it.
     // Notes, evidences and labels are the delivery's record and still go.
     supersededByPlatformCancel: (call) => call.kind === 'patch',
     execute(call) {
+      const { eventAt } = call as TimedCall;
+      const timing = eventAt ? { eventAt } : undefined;
       switch (call.kind) {
         case 'patch':
-          return vtexStatus.vtexUpdateService(target, call.body);
+          return vtexStatus.vtexUpdateService(target, call.body, timing);
         case 'notes':
-          return vtexHooks.vtexAddNotes(target, call.notes);
+          return vtexHooks.vtexAddNotes(target, call.notes, timing);
         case 'evidences':
-          return vtexHooks.vtexAddEvidences(target, call.evidences);
+          return vtexHooks.vtexAddEvidences(target, call.evidences, timing);
         case 'label':
-          return vtexHooks.vtexAddLabel(target, call.label);
+          return vtexHooks.vtexAddLabel(target, call.label, timing);
         case 'cancel':
-          return vtexHooks.vtexCancelService(target, call.body);
+          return vtexHooks.vtexCancelService(target, call.body, timing);
         case 'onHold':
-          return vtexHooks.vtexHoldService(target, call.body);
+          return vtexHooks.vtexHoldService(target, call.body, timing);
       }
     },
     describe(call) {

@@ -2,6 +2,7 @@
  * The delivery's state: made once at the start of a run (new, or carried by continue-as-new), then
  * changed only through the small functions here and in the step modules. Deterministic code only.
  */
+import { metricMeter } from '@temporalio/workflow';
 import type { PlatformReporter } from './reporters';
 import type {
   CarriedState,
@@ -18,6 +19,10 @@ import {
   DEFAULT_REPORT_ATTENTION_AFTER_MS,
 } from '../contracts/delivery';
 import type { Publisher } from './publishing';
+
+/** Flags raised, on the worker's metrics (docs/metrics.md). */
+export const FLAGS_RAISED_METRIC = 'delivery_bridge_flags_raised';
+const flagsRaised = () => metricMeter.createCounter(FLAGS_RAISED_METRIC, 'flags', 'Deliveries flagged for an operator');
 
 const TIMELINE_LIMIT = 100;
 const SEEN_EVENTS_LIMIT = 1000;
@@ -117,6 +122,8 @@ export function note(
  * timeline says it, and `NeedsAttention` is published.
  */
 export function flag(d: Delivery, reason: string, failedReport?: Omit<ReportFailure, 'at'>): void {
+  // The SDK's workflow meter records nothing while replaying: one count per flag raised.
+  flagsRaised().add(1, { platform: d.input.platform });
   d.state.lastError = reason;
   d.state.needsAttention = true;
   if (failedReport) {

@@ -1,11 +1,11 @@
 /** VTEX Pick and Pack calls us here (VTEX's guide: Create, Cancel and Pause service). */
 import { Router } from 'express';
-import type { Counter } from 'prom-client';
 import { CancelServiceRequest, CreateServiceRequest, PauseServiceRequest } from '../../contracts/vtex';
 import { VTEX_SERVICE_ID_PATTERN } from '../../mapping/ids';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
 import { vtexRateAnswer } from '../../mapping/vtexRate';
 import type { DeliveryGateway } from '../deliveries';
+import { recordCreateOutcome } from '../metrics';
 import { badRequest, notFound, parseBody } from '../errors';
 import type { RateQuoter } from '../rates';
 
@@ -16,7 +16,6 @@ export interface VtexRouteDeps {
   carrierId: string;
   /** POST /rates: quotes from the engine's availability, cached. */
   quoter: RateQuoter;
-  createAnswers?: Counter<'outcome'>;
 }
 
 /**
@@ -55,7 +54,7 @@ export function requireOurCarrier(body: { carrierId: string }, carrierId: string
     ]);
 }
 
-export function vtexRoutes({ gateway, creationGraceMs, carrierId, quoter, createAnswers }: VtexRouteDeps): Router {
+export function vtexRoutes({ gateway, creationGraceMs, carrierId, quoter }: VtexRouteDeps): Router {
   const router = Router();
 
   router.post('/services', async (req, res) => {
@@ -65,7 +64,7 @@ export function vtexRoutes({ gateway, creationGraceMs, carrierId, quoter, create
     const input = mapVtexCreateService(body, { now: new Date(receivedAt), creationGraceMs });
     const { answer, afterAnswer } = await gateway.createService(input, receivedAt);
     res.once('finish', afterAnswer);
-    createAnswers?.inc({ outcome: answer.metaData && 'jobId' in answer.metaData ? 'with-job' : 'pending-before-job' });
+    recordCreateOutcome(res, answer.metaData && 'jobId' in answer.metaData ? 'with-job' : 'pending-before-job');
     res.status(200).json(answer);
   });
 

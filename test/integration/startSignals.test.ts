@@ -21,6 +21,7 @@ it('stops everything cleanly when one Ctrl-C is delivered twice', async () => {
     SANDBOX_VTEX_PORT: String(await freePort()),
     SANDBOX_ENGINE_PORT: String(await freePort()),
     SANDBOX_MARKETPLACE_PORT: String(await freePort()),
+    WORKER_HEALTH_PORT: String(await freePort()),
     LOG_FORMAT: 'json',
   };
   // npm start here runs its own dev server, never the suite's existing Temporal (test:cluster sets one).
@@ -38,6 +39,10 @@ it('stops everything cleanly when one Ctrl-C is delivered twice', async () => {
   try {
     await waitFor(() => stdout.includes('delivery-bridge is running'), { what: 'the banner', timeoutMs: 120_000 });
     expect(existsSync(path.join(data, 'temporal-dev-server.json'))).toBe(true);
+    // The banner lists every metrics URL (API, worker, the SDK's exporter), and each answers.
+    const metricsUrls = [...stdout.matchAll(/metrics\s+(http:\/\/\S+\/metrics)/gi)].map((m) => m[1]!);
+    expect(metricsUrls).toHaveLength(3);
+    for (const url of metricsUrls) expect((await fetch(url)).status).toBe(200);
 
     start.kill('SIGINT');
     await new Promise((r) => setTimeout(r, 50));

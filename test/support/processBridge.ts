@@ -13,6 +13,8 @@ import { waitFor } from './waitFor';
 export interface ProcessBridge {
   apiUrl: string;
   client: Client;
+  /** The worker process's GET /metrics (its health port). */
+  workerMetricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startProcessBridge(env: Record<string, string>, temporalAd
   return {
     apiUrl,
     client,
+    workerMetricsUrl: `http://127.0.0.1:${healthPort}/metrics`,
     async stop() {
       await stopChild(api);
       await stopChild(worker);

@@ -42,7 +42,7 @@ export interface TestStack {
   vtex: VtexSandbox;
   engine: EngineSandbox;
   marketplace: MarketplaceSandbox;
-  bridge: Pick<Bridge, 'apiUrl' | 'client' | 'stop'>;
+  bridge: Pick<Bridge, 'apiUrl' | 'client' | 'stop' | 'workerMetricsUrl'>;
   config: ServiceConfig;
   apiUrl: string;
   /** An intake call with the test token (or the given headers), answered as {status, body}. */
