@@ -81,8 +81,9 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       // cancel in its 5 s confirmation window, before we said anything) and any retry (a platform
       // cancel goes ahead of reports still failing) read the service back first. Other first
       // attempts go straight out: status reports are the bulk of our calls.
+      // The read is a safety net, not a precondition: when it fails, the PATCH goes (and is retried).
       if (update.status !== undefined && (readBackFirst || attempt() > 1)) {
-        const record = await currentRecord(target);
+        const record = await currentRecord(target).catch(() => undefined);
         if (record?.status === 'CANCELED') return { outcome: 'superseded' };
       }
       await call({ method: 'PATCH', path: hookPath(undefined, target), json: update });
