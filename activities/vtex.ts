@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { attempt } from './attempt';
-import type { CancelHookRequest, Evidence, Label, Note, ServiceRecord } from '../contracts/vtex';
-import type { EvidenceToPost, NoteToPost, OnHoldToPost, StatusToPatch } from '../mapping/eventToVtex';
+import type { CancelHookRequest, Evidence, Label, Note, ServiceRecord, TrackingUpdate } from '../contracts/vtex';
+import type { EvidenceToPost, NoteToPost, OnHoldToPost } from '../mapping/eventToVtex';
 import { TOKEN_EXPIRED_MESSAGE } from '../contracts/vtex';
 import type { VtexTarget } from '../contracts/delivery';
 import { ApplicationFailure } from '@temporalio/common';
@@ -75,15 +75,14 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return body?.data;
     },
 
-    async vtexUpdateService(target: VtexTarget, patch: StatusToPatch, _timing?: ReportTiming): Promise<ReportResult> {
-      const { readBackFirst, ...update } = patch;
-      // A status VTEX's own cancel overtook must not reopen the service: the first report (VTEX may
-      // cancel in its 5 s confirmation window, before we said anything) and any retry (a platform
-      // cancel goes ahead of reports still failing) read the service back first. Other first
-      // attempts go straight out: status reports are the bulk of our calls.
-      // The read is a safety net, not a precondition: when it fails, the PATCH goes (and is retried).
-      if (update.status !== undefined && (readBackFirst || attempt() > 1)) {
-        const record = await currentRecord(target).catch(() => undefined);
+    async vtexUpdateService(target: VtexTarget, update: TrackingUpdate, _timing?: ReportTiming): Promise<ReportResult> {
+      // A status VTEX's own cancel overtook must not reopen the service, so every status PATCH reads
+      // the service back first, first attempts included: VTEX may cancel in its 5 s confirmation
+      // window, before our first report; and a status report under way when the platform's cancel
+      // came runs again from its first attempt (a local activity) once a killed worker's task is
+      // retried. The read must succeed: a PATCH sent blind is the very case it guards.
+      if (update.status !== undefined) {
+        const record = await currentRecord(target);
         if (record?.status === 'CANCELED') return { outcome: 'superseded' };
       }
       await call({ method: 'PATCH', path: hookPath(undefined, target), json: update });

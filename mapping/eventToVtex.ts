@@ -31,15 +31,8 @@ export type NoteToPost = Note & PostRef;
 export type EvidenceToPost = Evidence & PostRef;
 export type OnHoldToPost = OnHoldHookRequest & PostRef;
 
-/**
- * A status PATCH. `readBackFirst`: VTEX may have canceled the service before this PATCH goes out
- * (the first report follows the 5 s confirmation window, in which VTEX may cancel), so the activity
- * reads the service back first and does not reopen a canceled one. Never sent to VTEX.
- */
-export type StatusToPatch = TrackingUpdate & { readBackFirst?: boolean };
-
 export type VtexCall =
-  | { kind: 'patch'; body: StatusToPatch }
+  | { kind: 'patch'; body: TrackingUpdate }
   | { kind: 'notes'; notes: NoteToPost[] }
   | { kind: 'evidences'; evidences: EvidenceToPost[] }
   | { kind: 'label'; label: Label }
@@ -227,7 +220,7 @@ export function vtexFirstReport(job: JobInfo, status: ServiceStatus): VtexCall {
   return {
     kind: 'patch',
     body: {
-      ...(isPatchable(status) ? { status, readBackFirst: true } : {}),
+      ...(isPatchable(status) ? { status } : {}),
       trackingUrl: job.trackingUrl,
       shippingPrice: job.price,
       shippingEstimatedDate: job.endsAt,

@@ -38,7 +38,8 @@ describe('VTEX failing for a while', () => {
     stack.vtex.setFaults({ timeoutRate: 1, pathPattern: `${d.serviceId}$` });
     await emit(stack, d.jobId, 'ALLOCATED');
     await emit(stack, d.jobId, 'PICKING_FINISHED');
-    await waitFor(() => vtexCallsOf(stack, d.serviceId).some((c) => c.method === 'PATCH' && c.fault === 'timeout'), {
+    // The status PATCH reads the service back first (README "Exactly once at VTEX"): either call may hang.
+    await waitFor(() => vtexCallsOf(stack, d.serviceId).some((c) => c.fault === 'timeout'), {
       what: 'a call left unanswered',
     });
     stack.vtex.resetFaults();
@@ -64,10 +65,11 @@ describe('VTEX failing for a while', () => {
       what: 'PICKED with a new token',
     });
 
-    const statuses = vtexCallsOf(stack, d.serviceId)
-      .filter((c) => c.method === 'PATCH')
-      .map((c) => c.status);
-    expect(statuses).toEqual([200, 401, 200, 403, 200]);
+    // Each status PATCH reads the service back first: the expired token meets the read, is renewed once
+    // (401, then VTEX's OpenAPI 403), and the read and the PATCH go on with the new one.
+    const calls = vtexCallsOf(stack, d.serviceId).filter((c) => c.method === 'PATCH' || c.method === 'GET');
+    expect(calls.map((c) => c.status).filter((status) => status !== 200)).toEqual([401, 403]);
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.status)).toEqual([200, 200, 200]);
     expect(stack.vtex.calls({ method: 'POST', path: '^/token$' }).length).toBe(tokensBefore + 2);
     // No token ever reaches the workflow's history.
     const history = await historyText(stack.bridge.client, d.serviceId);

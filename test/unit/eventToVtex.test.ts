@@ -186,8 +186,6 @@ describe('engine events to VTEX tracking hook calls', () => {
       kind: 'patch',
       body: {
         status: 'PENDING',
-        // VTEX may have canceled in its confirmation window: the activity reads back first.
-        readBackFirst: true,
         trackingUrl: 'https://t/j',
         shippingPrice: 12.5,
         shippingEstimatedDate: '2026-11-27T12:00:00.000Z',
