@@ -11,6 +11,7 @@ import {
   type CallContext,
   type PartnerCallMetrics,
 } from '../observability/metrics/partnerCalls';
+import { withPartnerCallSpans } from '../observability/tracingHttp';
 import { attempt } from './attempt';
 import { failureFor, networkFailure } from './failures';
 
@@ -50,9 +51,10 @@ export interface HttpClientOptions {
 
 export function createHttpClient(system: string, baseUrl: string, options: HttpClientOptions = {}): HttpClient {
   const base = baseUrl.replace(/\/+$/, '');
-  const instance = options.metrics
+  const measured = options.metrics
     ? options.metrics.instrument(options.instance ?? got, system)
     : (options.instance ?? got);
+  const instance = withPartnerCallSpans(measured, system);
   const client: HttpClient = {
     system,
     baseUrl: base,

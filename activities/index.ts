@@ -8,6 +8,7 @@ import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createSealer } from '../security/sealing';
 import { createHttpClient } from './http';
 import { createMarketplaceActivities } from './marketplace';
+import { createOperationsActivities, type ReconcileObserver } from './operations';
 import { measureReports } from './reportMetrics';
 import { createVtexActivities } from './vtex';
 import { VtexTokenCache } from './vtexToken';
@@ -18,13 +19,28 @@ export interface ActivityDeps {
   vtexTokens?: VtexTokenCache;
   /** The worker's registry (observability/metrics/worker.ts); none: nothing measured. */
   metrics?: WorkerMetrics;
+  /** What drift repair saw (README "Operators"); default: the metrics' reconcile counter. */
+  reconcileObserver?: ReconcileObserver;
 }
 
-export function createActivities({ config, vtexTokens, metrics }: ActivityDeps) {
+/** Drift repair's hook, counted in the worker's metrics. */
+function reconcileCounter(metrics: WorkerMetrics): ReconcileObserver {
+  return {
+    compared: (platform) => metrics.reconcile.counted(platform, 'compared'),
+    drift: (found) => metrics.reconcile.counted(found.platform, 'drifted'),
+    conflict: (_serviceId, platform) => metrics.reconcile.counted(platform, 'conflict'),
+    unreadable: (_serviceId, platform) => metrics.reconcile.counted(platform, 'unreadable'),
+  };
+}
+
+export function createActivities({ config, vtexTokens, metrics, reconcileObserver }: ActivityDeps) {
   const http = (system: string, url: string) => createHttpClient(system, url, { metrics: metrics?.partnerCalls });
   const tokens =
     vtexTokens ??
     new VtexTokenCache(http('VTEX auth', config.vtex.authUrl), config.vtex.apiKey, { metrics: metrics?.tokenRenewals });
+  const vtex = createVtexActivities({ tracking: http('VTEX', config.vtex.trackingUrl), tokens });
+  const marketplace = http('Abbiamo', config.marketplace.url);
+  const observer = reconcileObserver ?? (metrics ? reconcileCounter(metrics) : undefined);
   const activities = {
     ...createDeliveryEngineActivities({
       engine: http('Delivery Engine', config.deliveryEngine.url),
@@ -32,11 +48,17 @@ export function createActivities({ config, vtexTokens, metrics }: ActivityDeps) 
       webhookUrl: `${config.publicUrl}/delivery-engine/webhooks`,
       webhookSecret: config.deliveryEngine.webhookSecret,
     }),
-    ...createVtexActivities({ tracking: http('VTEX', config.vtex.trackingUrl), tokens }),
+    ...vtex,
     ...createMarketplaceActivities({
-      marketplace: http('Abbiamo', config.marketplace.url),
+      marketplace,
       sealer: createSealer(config.secretsKey),
       carrierKey: config.marketplace.carrierKey,
+    }),
+    ...createOperationsActivities({
+      readVtex: vtex.vtexGetService,
+      marketplace,
+      carrierKey: config.marketplace.carrierKey,
+      ...(observer ? { observer } : {}),
     }),
   };
   return metrics ? measureReports(activities, metrics.reports) : activities;

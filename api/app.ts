@@ -9,6 +9,7 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
+import { traceRequests } from '../observability/tracingHttp';
 import { createSealer } from '../security/sealing';
 import { requireRole, tokenRoles } from './auth';
 import { DeliveryGateway } from './deliveries';
@@ -18,7 +19,9 @@ import { openApiDocument } from './openapi';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
 import { abbiamoErrorAnswers, marketplaceRoutes } from './routes/marketplace';
+import { operatorCommandRoutes } from './routes/operatorCommands';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
+import { OperatorDesk } from './operatorDesk';
 import { vtexRoutes } from './routes/vtex';
 import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
 import { createHttpClient } from '../activities/http';
@@ -59,6 +62,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(traceRequests());
 
   const gateway = new DeliveryGateway({
     client,
@@ -143,6 +147,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   const operatorAuth = requireRole(roles, 'operator');
   app.use('/deliveries', operatorAuth, operatorRoutes({ gateway }));
   app.use('/routes', operatorAuth, routeOperatorRoutes({ gateway }));
+  app.use('/operator', operatorAuth, json, operatorCommandRoutes({ desk: new OperatorDesk(client) }));
   app.use(
     '/delivery-engine',
     json,

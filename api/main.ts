@@ -4,11 +4,11 @@
  * through the SDK's native (Rust) connection: gRPC work off this process's event loop.
  * SIGINT/SIGTERM stop accepting requests and let the ones in flight finish.
  */
-import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, describeConfig, parseEnv, resolveConfig } from '../config';
 import { createLogger } from '../observability/logger';
-import { createDataConverter } from '../security/dataConverter';
+import { installTracing } from '../observability/tracing';
+import { createDeliveryClient } from '../security/temporalClient';
 import { temporalConnectionOptions } from '../security/temporalConnection';
 import { installRuntime } from '../worker/runtime';
 import { createApp, createWaitingApp } from './app';
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'delivery-api' });
   // No SDK metrics exporter here: the API's own metrics are its GET /metrics (README "Metrics").
   await installRuntime(logger, { sdkMetrics: false });
+  const tracing = installTracing(config.tracing);
   // Loopback unless HOST says otherwise (docker-compose sets 0.0.0.0 inside its container).
   const server = await listen(createWaitingApp(), config.port, config.host);
   logger.info({ url: server.url, config: describeConfig(config) }, 'intake API listening; connecting to Temporal');
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
         .close()
         .then(() => drain())
         .then(() => connection?.close())
+        .then(() => tracing.flush())
         .then(() => process.exit(0));
     });
   }
@@ -54,10 +56,9 @@ async function main(): Promise<void> {
     }
   }
   if (!connection) return;
-  const client = new Client({
-    connection,
+  const client = createDeliveryClient(connection, {
     namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(config.codecKeys),
+    codecKeys: config.codecKeys,
   });
   const app = createApp({ config, client, connection, logger });
   drain = app.locals.drain as () => Promise<void>;

@@ -28,6 +28,8 @@ import {
 } from '../contracts/vtex';
 import * as vtexContracts from '../contracts/vtex';
 import type { DeliveryView } from '../contracts/delivery';
+import { AttentionListQuery, BatchJobId, BulkRequest, OperatorCommandRequest } from '../contracts/operations';
+import * as operationsContracts from '../contracts/operations';
 import { SERVICE_ID_PATTERN } from '../mapping/ids';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -53,6 +55,8 @@ export interface IntakeRoute {
   auth: RouteAuth;
   /** Path parameters, one key per `:name` of the path. */
   params?: z.ZodObject;
+  /** Query-string parameters, all optional. */
+  query?: z.ZodObject;
   /** The body, as the handler parses it; several: any of them (one per marketplace event type). */
   body?: z.ZodType | z.ZodType[];
   /** Success answers and the route's own refusals; the shared ones (400, 401, 413, 415, 503) are added. */
@@ -157,6 +161,51 @@ export const RouteAnswer = z.object({
       workflowStatus: z.string(),
     }),
   ),
+});
+
+export const AttentionAnswer = z.object({
+  count: z.number(),
+  deliveries: z.array(
+    z.object({
+      serviceId: z.string(),
+      orderId: z.string().nullable(),
+      platform: z.string().nullable(),
+      status: ServiceStatus.nullable(),
+      needsAttention: z.boolean(),
+      lastProgressAt: z.string(),
+      lastError: z.string().nullable(),
+      reason: z.string(),
+    }),
+  ),
+});
+
+export const OperatorCommandAnswer = z.looseObject({
+  serviceId: z.string(),
+  action: z.string(),
+  why: z.string(),
+  by: z.string(),
+  follow: z.string(),
+});
+
+export const BulkStartedAnswer = z.object({
+  jobId: z.string(),
+  action: z.enum(['cancel', 'pause', 'resume']),
+  query: z.string(),
+  matched: z.number(),
+  follow: z.string(),
+});
+
+export const BatchStateAnswer = z.object({
+  jobId: z.string(),
+  state: z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'UNSPECIFIED']),
+  operation: z.string(),
+  total: z.number(),
+  completed: z.number(),
+  failed: z.number(),
+  startedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  reason: z.string().nullable(),
+  identity: z.string().nullable(),
 });
 
 const Money = z.object({ value: z.number().int().describe('minor units (cents)'), currency: z.string() });
@@ -317,6 +366,63 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
   },
   {
     method: 'get',
+    path: '/operator/deliveries',
+    operationId: 'deliveriesNeedingAttention',
+    caller: 'Operators',
+    summary: 'Open deliveries that made no progress for `stuckFor` or are flagged, with the reason',
+    auth: 'intakeToken',
+    query: AttentionListQuery,
+    answers: { 200: { description: 'Oldest progress first', schema: AttentionAnswer } },
+    temporal: true,
+  },
+  {
+    method: 'post',
+    path: '/operator/deliveries/:serviceId/commands',
+    operationId: 'operatorCommand',
+    caller: 'Operators',
+    summary:
+      'One command to one delivery: resend refused reports, force a status, clear the flag, cancel, pause, resume',
+    description: "Recorded in the delivery's timeline with who (the operator token's fingerprint) and why.",
+    auth: 'intakeToken',
+    params: serviceIdParam,
+    body: OperatorCommandRequest,
+    answers: {
+      202: { description: 'Temporal holds the command; the delivery carries it out', schema: OperatorCommandAnswer },
+      404: { description: 'Unknown service', schema: ErrorAnswer },
+      409: { description: 'The delivery already ended', schema: ErrorAnswer },
+    },
+    temporal: true,
+  },
+  {
+    method: 'post',
+    path: '/operator/bulk',
+    operationId: 'operatorBulk',
+    caller: 'Operators',
+    summary: 'Cancel, pause or resume every open delivery a visibility query finds, as a Temporal batch operation',
+    auth: 'intakeToken',
+    body: BulkRequest,
+    answers: {
+      202: { description: 'The batch job runs on the server: follow it', schema: BulkStartedAnswer },
+      429: { description: 'Another bulk operation still runs', schema: ErrorAnswer },
+    },
+    temporal: true,
+  },
+  {
+    method: 'get',
+    path: '/operator/bulk/:jobId',
+    operationId: 'operatorBulkState',
+    caller: 'Operators',
+    summary: 'Where a bulk operation stands',
+    auth: 'intakeToken',
+    params: z.object({ jobId: BatchJobId }),
+    answers: {
+      200: { description: 'The batch job', schema: BatchStateAnswer },
+      404: { description: 'Unknown bulk operation', schema: ErrorAnswer },
+    },
+    temporal: true,
+  },
+  {
+    method: 'get',
     path: '/healthz',
     operationId: 'healthz',
     caller: 'Probes',
@@ -383,8 +489,12 @@ function contractNames(): Map<z.ZodType, string> {
     RouteAnswer,
     HealthAnswer,
     ReadinessAnswer,
+    AttentionAnswer,
+    OperatorCommandAnswer,
+    BulkStartedAnswer,
+    BatchStateAnswer,
   };
-  for (const module of [vtexContracts, marketplaceContracts, deliveryEngineContracts, local]) {
+  for (const module of [vtexContracts, marketplaceContracts, deliveryEngineContracts, operationsContracts, local]) {
     for (const [name, value] of Object.entries(module)) {
       if (value instanceof z.ZodType && !names.has(value)) names.set(value, name);
     }
@@ -467,6 +577,17 @@ function operation(route: IntakeRoute, components: Components): JsonObject {
       required: true,
       schema: inlineSchema(schema as z.ZodType),
     }));
+  }
+  if (route.query) {
+    op.parameters = [
+      ...((op.parameters as JsonObject[] | undefined) ?? []),
+      ...Object.entries(route.query.shape).map(([name, schema]) => ({
+        name,
+        in: 'query',
+        required: false,
+        schema: inlineSchema(schema as z.ZodType),
+      })),
+    ];
   }
 
   if (route.auth === 'intakeToken') op.security = [{ intakeToken: [] }];

@@ -4,6 +4,7 @@
  * line naming it. Secrets are kept in the returned object but never logged (see `describeConfig`).
  */
 import { z } from 'zod';
+import { DURATION_PATTERN, durationMs } from '../contracts/operations';
 import { DEV_KEY_RING, KeyRingError, parseKeyRing, type CodecKey } from '../security/codec';
 import { parseTlsFiles, type TemporalTlsFiles } from '../security/temporalConnection';
 
@@ -111,6 +112,14 @@ const variables = {
   /** Ours: a delivery workflow continues as new once its history holds this many events. */
   CONTINUE_AS_NEW_AFTER_EVENTS: positiveInt.min(50).default(4000),
   REPORT_ATTENTION_AFTER_MS: positiveInt.min(1000).default(600_000),
+  /** Ours: how often drift repair compares open deliveries with their platform (README "Operators"). */
+  RECONCILE_INTERVAL: z
+    .string()
+    .trim()
+    .regex(DURATION_PATTERN, 'must be a time span such as 30s, 5m or 1h')
+    .default('5m')
+    .transform((text) => durationMs(text)!)
+    .refine((ms) => ms >= 10_000, 'must be at least 10s'),
   /** Ours: however early the delivery window ends, job creation is tried at least this long. */
   CREATION_GRACE_MS: positiveInt.default(10 * 60_000),
   /** Ours: ports of the embedded dev server and sandboxes started by `npm start`. */
@@ -120,6 +129,14 @@ const variables = {
   SANDBOX_VTEX_PORT: port.default(3101),
   SANDBOX_ENGINE_PORT: port.default(3102),
   SANDBOX_MARKETPLACE_PORT: port.default(3103),
+  /**
+   * OpenTelemetry's own names (README "Traces"): the OTLP/HTTP base (`/v1/traces` is appended) or
+   * the traces URL itself; unset: no span leaves the process. The exporter reads the others
+   * (`OTEL_EXPORTER_OTLP_HEADERS`, ...) and the SDK the sampler's (`OTEL_TRACES_SAMPLER`).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_SERVICE_NAME: nonEmpty.default('delivery-bridge'),
 } as const;
 
 type Variables = typeof variables;
@@ -187,6 +204,8 @@ export interface ServiceConfig {
   continueAsNewAfterEvents: number;
   /** A platform report still not taken after this long flags its delivery (it keeps retrying). */
   reportAttentionAfterMs: number;
+  /** The reconcile Schedule's interval (drift repair). */
+  reconcileIntervalMs: number;
   sandboxed: ExternalSystem[];
   temporal: { address?: string; namespace: string; taskQueue: string };
   vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
@@ -202,6 +221,8 @@ export interface ServiceConfig {
   callers: CallerTokens;
   host: string;
   temporalSecurity: TemporalSecurity;
+  /** Where spans are exported (OTLP/HTTP traces URL; unset: nowhere), under which service name. */
+  tracing: { endpoint?: string; serviceName: string };
 }
 
 export type CallerRole = 'vtex' | 'marketplace' | 'operator';
@@ -354,6 +375,7 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     creationGraceMs: env.CREATION_GRACE_MS,
     continueAsNewAfterEvents: env.CONTINUE_AS_NEW_AFTER_EVENTS,
     reportAttentionAfterMs: env.REPORT_ATTENTION_AFTER_MS,
+    reconcileIntervalMs: env.RECONCILE_INTERVAL,
     sandboxed,
     temporal: {
       address: env.TEMPORAL_ADDRESS,
@@ -379,6 +401,12 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     callers,
     host: env.HOST,
     temporalSecurity,
+    tracing: {
+      endpoint:
+        env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+        (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces` : undefined),
+      serviceName: env.OTEL_SERVICE_NAME,
+    },
   };
 }
 
@@ -476,5 +504,13 @@ export function describeConfig(config: ServiceConfig): Record<string, unknown> {
     codecKeyIds: config.codecKeys.map((k) => k.id),
     callerTokens: Object.fromEntries(Object.entries(config.callers).map(([role, t]) => [role, t.length])),
     temporalTls: config.temporalSecurity.tls,
+    traces: tracesDestination(config.tracing.endpoint),
   };
+}
+
+/** Where traces go, as it may be printed: the URL without user or query (they may hold a credential). */
+export function tracesDestination(endpoint: string | undefined): string {
+  if (!endpoint) return 'off';
+  const url = new URL(endpoint);
+  return `${url.origin}${url.pathname}`;
 }

@@ -2,14 +2,15 @@
  * The delivery bridge in one process: Temporal connections, the worker and the intake API.
  * `npm start` runs it beside the dev server and sandboxes; integration tests run it against theirs.
  */
-import { Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createApp } from '../api/app';
 import { listen, type RunningServer } from '../api/server';
 import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import { createWorkerMetrics } from '../observability/metrics/worker';
-import { createDataConverter } from '../security/dataConverter';
+import { installTracing } from '../observability/tracing';
+import { createDeliveryClient } from '../security/temporalClient';
 import { serveWorkerHealth } from '../worker/health';
 import { sdkMetricsEndpoint } from '../worker/runtime';
 import { connectWorker, createDeliveryWorker, type DeliveryWorkerOptions } from '../worker/worker';
@@ -44,17 +45,15 @@ export interface Bridge {
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const { config, logger } = options;
+  // Before the client and the worker: they take their interceptors from it.
+  const tracing = installTracing(config.tracing);
   const native: NativeConnection = await connectWorker(
     options.temporalAddress,
     logger.child({ component: 'worker' }),
     config.temporalSecurity,
   );
   // One native (Rust) connection for the worker and the API's client: gRPC off the event loop.
-  const client = new Client({
-    connection: native,
-    namespace: config.temporal.namespace,
-    dataConverter: createDataConverter(config.codecKeys),
-  });
+  const client = createDeliveryClient(native, { namespace: config.temporal.namespace, codecKeys: config.codecKeys });
 
   const metrics = createWorkerMetrics();
   const worker = await createDeliveryWorker({
@@ -96,6 +95,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         await workerRun.catch(() => undefined);
         await health.close();
         await native.close();
+        await tracing.flush();
       })();
       return stopping;
     },

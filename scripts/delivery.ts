@@ -1,10 +1,26 @@
 /**
- * Operators' command line: `npm run delivery -- <command> <serviceId> [...]`. Talks to Temporal
- * directly (signals and queries), like the Web UI, and prints the delivery's state after each change.
+ * Operators' command line: `npm run delivery -- <command> [...]`. Talks to Temporal directly
+ * (signals, queries, visibility, batch operations, the reconcile Schedule), like the Web UI, and
+ * prints the delivery's state after each change. The commands shared with the HTTP routes go
+ * through the same desk (api/operatorDesk.ts); README "Operators" shows an operator's day.
  */
 import { randomUUID } from 'node:crypto';
-import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { Command, CommanderError } from 'commander';
+import os from 'node:os';
+import { type Client, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import type { z } from 'zod';
+import { fieldErrors } from '../contracts/common';
+import {
+  BULK_ACTIONS,
+  BulkRequest,
+  Duration,
+  ForceableStatus,
+  OperatorCommandRequest,
+  type ReconcileResult,
+} from '../contracts/operations';
+import { HttpError } from '../api/errors';
+import { OperatorDesk, type BatchState } from '../api/operatorDesk';
+import { reconcileScheduleId } from './temporal-setup';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import { KNOWN_EVENT_TYPES } from '../contracts/deliveryEngine';
 import { cancelSignal, carrierEventSignal, pauseSignal } from '../workflows/messages';
@@ -19,6 +35,48 @@ export interface CliIo {
 }
 
 class UnknownDelivery extends Error {}
+
+/** A value the operator typed that the shared schema refuses: exit 2 with the field and why. */
+function parsed<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success)
+    throw new UnknownDelivery(
+      fieldErrors(result.error)
+        .map((e) => `${e.path}: ${e.message}`)
+        .join('; '),
+    );
+  return result.data;
+}
+
+/** Who runs the command line, as the timeline says it (override with --by). */
+function defaultOperator(): string {
+  let user = process.env.USER ?? 'operator';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // no passwd entry (a container): $USER
+  }
+  return `${user}@${os.hostname()}`;
+}
+
+function printBatch(io: CliIo, batch: BatchState): void {
+  io.out(
+    `${batch.jobId}  ${batch.state}  ${batch.operation}: ${batch.completed} done, ${batch.failed} failed of ${batch.total}`,
+  );
+  io.out(
+    `  by ${batch.identity ?? '?'}  started ${batch.startedAt ?? '?'}${batch.closedAt ? `  closed ${batch.closedAt}` : ''}`,
+  );
+  if (batch.reason) io.out(`  why: ${batch.reason}`);
+}
+
+async function followBatch(desk: OperatorDesk, jobId: string, timeoutMs = 120_000): Promise<BatchState> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const batch = await desk.batch(jobId);
+    if (batch.state !== 'RUNNING' || Date.now() > deadline) return batch;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
 
 async function stateOf(client: Client, serviceId: string): Promise<DeliveryView> {
   const handle = client.workflow.getHandle(serviceId);
@@ -64,7 +122,7 @@ async function signalAndShow(client: Client, io: CliIo, serviceId: string, send:
       view.timeline.some(
         (t) =>
           (lastBefore === undefined || t.at > lastBefore) &&
-          (t.kind === 'platform' || t.kind === 'event' || t.kind === 'error'),
+          (t.kind === 'platform' || t.kind === 'event' || t.kind === 'error' || t.kind === 'note'),
       )
     )
       break;
@@ -79,6 +137,7 @@ export async function runDeliveryCli(
 ): Promise<number> {
   let client: Client | undefined;
   const getClient = async () => (client ??= await connect());
+  const getDesk = async () => new OperatorDesk(await getClient());
   const program = new Command('delivery')
     .description('Operate delivery workflows through Temporal (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE).')
     .exitOverride()
@@ -95,32 +154,168 @@ export async function runDeliveryCli(
     name: string,
     description: string,
     defaultReason: string,
-    send: (handle: ReturnType<Client['workflow']['getHandle']>, reason: string) => Promise<void>,
+    send: (handle: ReturnType<Client['workflow']['getHandle']>, reason: string, by: string) => Promise<void>,
   ) =>
     program
       .command(name)
       .description(description)
       .argument('<serviceId>')
       .option('-r, --reason <text>', 'why', defaultReason)
-      .action(async (serviceId: string, opts: { reason: string }) => {
+      .option('--by <name>', 'who, as the timeline says it', defaultOperator())
+      .action(async (serviceId: string, opts: { reason: string; by: string }) => {
         const c = await getClient();
-        await signalAndShow(c, io, serviceId, () => send(c.workflow.getHandle(serviceId), opts.reason));
+        await signalAndShow(c, io, serviceId, () => send(c.workflow.getHandle(serviceId), opts.reason, opts.by));
       });
   signalCommand(
     'pause',
     'hold the job in the Delivery Engine (as VTEX Pause service with pause: true)',
     'Paused by an operator',
-    (h, reason) => h.signal(pauseSignal, { pause: true, reason }),
+    (h, reason, by) => h.signal(pauseSignal, { pause: true, reason, by }),
   );
-  signalCommand('resume', 'release a paused job', 'Resumed by an operator', (h, reason) =>
-    h.signal(pauseSignal, { pause: false, reason }),
+  signalCommand('resume', 'release a paused job', 'Resumed by an operator', (h, reason, by) =>
+    h.signal(pauseSignal, { pause: false, reason, by }),
   );
   signalCommand(
     'cancel',
     'cancel the job in the Delivery Engine and end the delivery CANCELED',
-    'Canceled by an operator',
-    (h, reason) => h.signal(cancelSignal, { reason }),
+    'Canceled by an operator (the platform is told)',
+    (h, reason, by) => h.signal(cancelSignal, { reason, by }),
   );
+
+  /** resend, force-status, clear-flag: an operator command, with who and why, then the state. */
+  const operatorCommand = (
+    name: string,
+    description: string,
+    request: (why: string, extra: string | undefined) => unknown,
+    extraArgument?: string,
+  ) => {
+    const command = program.command(name).description(description).argument('<serviceId>');
+    if (extraArgument) command.argument(extraArgument);
+    return command
+      .requiredOption('-w, --why <text>', "why (written in the delivery's timeline)")
+      .option('--by <name>', 'who, as the timeline says it', defaultOperator())
+      .action(async (serviceId: string, ...rest: unknown[]) => {
+        const extra = extraArgument ? (rest[0] as string) : undefined;
+        const opts = rest[extraArgument ? 1 : 0] as { why: string; by: string };
+        const order = parsed(OperatorCommandRequest, request(opts.why, extra));
+        const desk = await getDesk();
+        await signalAndShow(await getClient(), io, serviceId, () => desk.command(serviceId, order, opts.by));
+      });
+  };
+  operatorCommand('resend', 'send again every report the platform refused (once its cause is fixed)', (why) => ({
+    action: 'resend-refused',
+    why,
+  }));
+  operatorCommand(
+    'force-status',
+    `move the delivery to a status and tell the platform (${ForceableStatus.options.join(', ')})`,
+    (why, status) => ({ action: 'force-status', status: status?.toUpperCase(), why }),
+    '<status>',
+  );
+  operatorCommand('clear-flag', 'the delivery was looked at: NeedsAttention back to false', (why) => ({
+    action: 'clear-flag',
+    why,
+  }));
+
+  program
+    .command('list')
+    .description('open deliveries that made no progress for a while, or are flagged, with the reason')
+    .option('--stuck-for <span>', 'no progress for at least this long (30s, 15m, 2h)', '30m')
+    .option('--no-flagged', 'leave out flagged deliveries that are not stuck')
+    .option(
+      '--limit <n>',
+      'at most this many',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('a whole number 1-1000');
+        return n;
+      },
+      100,
+    )
+    .action(async (opts: { stuckFor: string; flagged: boolean; limit: number }) => {
+      const stuckForMs = parsed(Duration, opts.stuckFor);
+      const items = await (await getDesk()).attention({ stuckForMs, flagged: opts.flagged, limit: opts.limit });
+      io.out(
+        `${items.length} deliver${items.length === 1 ? 'y' : 'ies'} need${items.length === 1 ? 's' : ''} an operator`,
+      );
+      for (const item of items)
+        io.out(
+          `${item.serviceId}  ${item.status ?? '?'}  ${item.platform ?? '?'}  order ${item.orderId ?? '?'}  last progress ${item.lastProgressAt}  ${item.reason}`,
+        );
+    });
+
+  program
+    .command('bulk')
+    .description('cancel, pause or resume every open delivery a visibility query finds, as a Temporal batch operation')
+    .argument('<action>', BULK_ACTIONS.join(' | '))
+    .requiredOption('-q, --query <query>', 'visibility query, as in the Web UI (e.g. \'DeliveryStatus = "PENDING"\')')
+    .requiredOption('-w, --why <text>', "why (written in each delivery's timeline)")
+    .option('--by <name>', 'who, as the timeline says it', defaultOperator())
+    .option('--wait', 'follow the batch job until it ends')
+    .action(async (action: string, opts: { query: string; why: string; by: string; wait?: boolean }) => {
+      const request = parsed(BulkRequest, { action, query: opts.query, why: opts.why });
+      const desk = await getDesk();
+      const started = await desk.bulk(request, opts.by);
+      io.out(
+        `batch job ${started.jobId}: ${started.action} on ${started.matched} open deliver${started.matched === 1 ? 'y' : 'ies'}`,
+      );
+      io.out(`  query: ${started.query}`);
+      io.out(`  follow it: npm run delivery -- bulk-status ${started.jobId}`);
+      if (opts.wait) printBatch(io, await followBatch(desk, started.jobId));
+    });
+
+  program
+    .command('bulk-status')
+    .description('where a bulk operation (a Temporal batch job) stands')
+    .argument('<jobId>')
+    .option('--wait', 'follow it until it ends')
+    .action(async (jobId: string, opts: { wait?: boolean }) => {
+      const desk = await getDesk();
+      printBatch(io, opts.wait ? await followBatch(desk, jobId) : await desk.batch(jobId));
+    });
+
+  program
+    .command('reconcile')
+    .description('run drift repair now: trigger the reconcile Schedule of TEMPORAL_TASK_QUEUE')
+    .option(
+      '--task-queue <name>',
+      'the bridge whose deliveries to compare',
+      process.env.TEMPORAL_TASK_QUEUE ?? 'deliveries',
+    )
+    .option('--wait', 'wait for the run and print what it did')
+    .action(async (opts: { taskQueue: string; wait?: boolean }) => {
+      const c = await getClient();
+      const schedule = c.schedule.getHandle(reconcileScheduleId(opts.taskQueue));
+      // recentActions keeps the last few only: the run is the first one taken after the trigger.
+      const triggeredAt = Date.now() - 1000;
+      try {
+        // Right after a run in progress, not skipped like a scheduled start that overlaps.
+        await schedule.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+      } catch (err) {
+        if (err instanceof ScheduleNotFoundError)
+          throw new UnknownDelivery(
+            `No reconcile schedule ${schedule.scheduleId}: npm start and scripts/temporal-setup.ts create it (check --task-queue)`,
+          );
+        throw err;
+      }
+      io.out(`reconcile schedule ${schedule.scheduleId} triggered`);
+      if (!opts.wait) return;
+      let workflowId: string | undefined;
+      for (let i = 0; i < 100 && !workflowId; i += 1) {
+        await new Promise((r) => setTimeout(r, 200));
+        const { info } = await schedule.describe();
+        workflowId = info.recentActions.find((a) => a.takenAt.getTime() >= triggeredAt)?.action.workflow.workflowId;
+      }
+      if (!workflowId) throw new Error('the triggered run did not show within 20 s');
+      io.out(describeRun(await c.workflow.getHandle(workflowId).result()));
+    });
+
+  const describeRun = (r: ReconcileResult) =>
+    [
+      `compared ${r.compared} of ${r.listed} open deliveries (${r.skipped} skipped, ${r.unreadable} unreadable): ` +
+        `${r.drifted} drifted, ${r.repaired} repaired, ${r.conflicts} conflicts`,
+      ...r.drifts.map((d) => `  ${d.serviceId}: ${d.drift.join('; ')}`),
+    ].join('\n');
 
   program
     .command('event')
@@ -158,6 +353,12 @@ export async function runDeliveryCli(
     if (err instanceof CommanderError) return err.exitCode;
     if (err instanceof UnknownDelivery) {
       io.err(err.message);
+      return 2;
+    }
+    if (err instanceof HttpError && err.status < 500) {
+      io.err(
+        `${err.message}${err.details.length ? `: ${err.details.map((d) => `${d.path}: ${d.message}`).join('; ')}` : ''}`,
+      );
       return 2;
     }
     io.err(`error: ${err instanceof Error ? err.message : String(err)}`);

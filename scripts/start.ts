@@ -14,6 +14,7 @@ import {
   resolveTemporalAccess,
   SANDBOX_DEFAULTS,
   sandboxedSystems,
+  tracesDestination,
   type Env,
 } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
@@ -23,7 +24,7 @@ import { setSdkMetricsAddress } from '../worker/runtime';
 import { startBridge, DEFAULT_WORKER_HEALTH_PORT } from './bridge';
 import { startCodecServer } from './codec-server';
 import { StartupError, startDevServer } from './dev-server';
-import { ensureSearchAttributes } from './temporal-setup';
+import { ensureReconcileSchedule, ensureSearchAttributes, reconcileScheduleId } from './temporal-setup';
 
 type Stop = { name: string; stop: () => Promise<void> };
 
@@ -203,18 +204,33 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     workerHealthPort: env.WORKER_HEALTH_PORT ?? DEFAULT_WORKER_HEALTH_PORT,
   });
   stops.push({ name: 'worker and intake API', stop: () => bridge.stop() });
+  // Drift repair: the bridge's worker runs it, every RECONCILE_INTERVAL (README "Operators").
+  await ensureReconcileSchedule(bridge.client, {
+    taskQueue: config.temporal.taskQueue,
+    intervalMs: config.reconcileIntervalMs,
+  });
 
   const rows: Array<[string, string]> = [
     ['Intake API', `http://127.0.0.1:${config.port}`],
     ['Temporal', `${address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`],
     ['Temporal Web UI', uiUrl ?? '(the one of your Temporal cluster)'],
     ['Codec server', `${codecServer.url}  (operators sign in at ${codecServer.url}/login; README "Security")`],
+    [
+      'Drift repair',
+      `schedule ${reconcileScheduleId(config.temporal.taskQueue)}, every ${config.reconcileIntervalMs / 1000} s (RECONCILE_INTERVAL)`,
+    ],
     ['API metrics', `http://127.0.0.1:${config.port}/metrics`],
     ['Worker metrics', `${bridge.workerMetricsUrl}  (ours and the Temporal SDK's; health: /healthz)`],
     ...(bridge.sdkMetricsUrl
       ? ([['Temporal SDK metrics', `${bridge.sdkMetricsUrl}  (the SDK's own exporter)`]] as Array<[string, string]>)
       : []),
     ['Grafana dashboard', 'deploy/grafana/delivery-bridge.json  (README "Metrics")'],
+    [
+      'Traces',
+      config.tracing.endpoint
+        ? `exported by OTLP to ${tracesDestination(config.tracing.endpoint)}  (service ${config.tracing.serviceName})`
+        : 'not exported  (set OTEL_EXPORTER_OTLP_ENDPOINT to export them; README "Traces")',
+    ],
     ...(vtex ? ([['VTEX sandbox', `${vtex.url}  (admin ${vtex.url}/_sandbox)`]] as Array<[string, string]>) : []),
     ...(engine
       ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>)

@@ -1,9 +1,17 @@
 /**
  * Registers the delivery workflows' search attributes in a namespace, on the dev server or on a
- * real cluster alike, and on a cluster the namespace itself (a dev server creates its own). Safe
- * to run at every start: only what is missing is added.
+ * real cluster alike, and on a cluster the namespace itself (a dev server creates its own), and
+ * the drift-repair Schedule of a task queue. Safe to run at every start: only what is missing is
+ * added, and the Schedule takes the interval of the configuration.
  */
-import { Connection } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type ScheduleOptionsAction,
+} from '@temporalio/client';
+import { parseEnv } from '../config';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { DELIVERY_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
@@ -61,6 +69,48 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   return missing.map((key) => key.name);
 }
 
+/** The reconcile Schedule of a task queue: one per bridge (its worker runs the reconcile workflow). */
+export function reconcileScheduleId(taskQueue: string): string {
+  return `reconcile-${taskQueue}`;
+}
+
+/**
+ * The drift-repair Schedule (README "Operators"): every `intervalMs`, a reconcile workflow on
+ * `taskQueue` (workflows/reconcile.ts). A run still going when the next is due makes that one
+ * skip; a start missed while Temporal was down is caught up once within a minute, else skipped.
+ * Created when missing, else brought to this interval. No workflow arguments and no memo: nothing
+ * for the codec to encrypt, so the production setup step needs no key ring.
+ */
+export async function ensureReconcileSchedule(
+  client: Client,
+  options: { taskQueue: string; intervalMs: number },
+): Promise<'created' | 'updated'> {
+  const scheduleId = reconcileScheduleId(options.taskQueue);
+  const spec = { intervals: [{ every: options.intervalMs }] };
+  const action: ScheduleOptionsAction = {
+    type: 'startWorkflow',
+    workflowType: 'reconcileWorkflow',
+    workflowId: scheduleId,
+    taskQueue: options.taskQueue,
+    args: [],
+    // A run that cannot finish (no worker, Temporal overloaded) does not hold back the next ones.
+    workflowExecutionTimeout: Math.max(options.intervalMs * 3, 15 * 60_000),
+  };
+  try {
+    await client.schedule.create({
+      scheduleId,
+      spec,
+      action,
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1m' },
+    });
+    return 'created';
+  } catch (err) {
+    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+  }
+  await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
+  return 'updated';
+}
+
 /** `node dist/scripts/temporal-setup.js`: registers the attributes on TEMPORAL_ADDRESS (docker-compose). */
 if (require.main === module) {
   const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
@@ -74,6 +124,16 @@ if (require.main === module) {
           console.log(`namespace ${namespace} registered`);
         const added = await ensureSearchAttributes(connection, namespace);
         console.log(`search attributes ready in ${namespace}${added.length ? ` (added ${added.join(', ')})` : ''}`);
+        // The service's own task queue and interval. The Schedule carries no payload, so no key ring is needed.
+        const env = parseEnv();
+        const client = new Client({ connection, namespace });
+        const schedule = await ensureReconcileSchedule(client, {
+          taskQueue: env.TEMPORAL_TASK_QUEUE,
+          intervalMs: env.RECONCILE_INTERVAL,
+        });
+        console.log(
+          `drift-repair schedule ${reconcileScheduleId(env.TEMPORAL_TASK_QUEUE)} ${schedule} (every ${env.RECONCILE_INTERVAL / 1000} s)`,
+        );
         await connection.close();
         return;
       } catch (err) {

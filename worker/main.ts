@@ -5,6 +5,7 @@
 import { ConfigError, describeConfig, parseEnv, resolveConfig } from '../config';
 import { createLogger } from '../observability/logger';
 import { createWorkerMetrics } from '../observability/metrics/worker';
+import { installTracing } from '../observability/tracing';
 import { serveWorkerHealth } from './health';
 import { sdkMetricsEndpoint, setSdkMetricsAddress } from './runtime';
 import { connectWorker, createDeliveryWorker } from './worker';
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   logger.info({ config: describeConfig(config) }, 'starting worker');
   setSdkMetricsAddress(env.WORKER_SDK_METRICS_ADDRESS);
   const metrics = createWorkerMetrics();
+  const tracing = installTracing(config.tracing);
   const connection = await connectWorker(env.TEMPORAL_ADDRESS, logger, config.temporalSecurity);
   const worker = await createDeliveryWorker({
     config,
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   await worker.run();
   await health?.close();
   await connection.close();
+  await tracing.flush();
   logger.info('worker stopped');
 }
 

@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config';
 import { createActivities } from '../activities';
 import type { Logger } from '../observability/logger';
 import type { WorkerMetrics } from '../observability/metrics/worker';
+import { activeTracing } from '../observability/tracing';
 import { createDataConverter } from '../security/dataConverter';
 import { temporalConnectionOptions, type TemporalConnectionSecurity } from '../security/temporalConnection';
 import { installRuntime } from './runtime';
@@ -49,6 +50,9 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     activities: options.activities ?? createActivities({ config, metrics: options.metrics }),
     // Every payload and failure the worker writes is encrypted (docs/security.md).
     dataConverter: createDataConverter(config.codecKeys),
+    // Traces (README "Traces"): activity spans when on; the workflow module is in every bundle.
+    interceptors: activeTracing().workerInterceptors({ bundling: !options.workflowBundlePath }),
+    sinks: activeTracing().workflowSinks(),
     // Activities wait on HTTP, not CPU: many may run at once.
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentLocalActivityExecutions: 200,

@@ -1,2 +1,3 @@
 // Every workflow the worker runs. Deterministic code only (README "The delivery workflow").
 export { deliveryWorkflow } from './delivery';
+export { reconcileWorkflow } from './reconcile';

@@ -12,6 +12,7 @@ export const REPORTS_IN_FLIGHT = 'delivery_bridge_reports_in_flight';
 export const EVENT_TO_REPORT = 'delivery_bridge_event_to_report_seconds';
 export const VTEX_TOKEN_RENEWALS = 'delivery_bridge_vtex_token_renewals_total';
 export const SDK_METRICS_UP = 'delivery_bridge_sdk_metrics_up';
+export const RECONCILED = 'delivery_bridge_reconcile_deliveries_total';
 
 /** Why the token cache asked VTEX for a token: none yet, the one held is about to expire, or VTEX refused it. */
 export type TokenRenewalReason = 'first' | 'expiring' | 'rejected';
@@ -34,11 +35,17 @@ export interface ReportMetrics {
   eventReported(platform: string, call: string, seconds: number): void;
 }
 
+/** Drift repair (docs/operators.md): each delivery a reconcile run read, by what it found. */
+export interface ReconcileMetrics {
+  counted(platform: string, outcome: 'compared' | 'drifted' | 'conflict' | 'unreadable'): void;
+}
+
 export interface WorkerMetrics {
   registry: Registry;
   partnerCalls: PartnerCallMetrics;
   tokenRenewals: TokenRenewalMetrics;
   reports: ReportMetrics;
+  reconcile: ReconcileMetrics;
   /** Whether the last scrape got the Temporal SDK's metrics (worker/health.ts). */
   sdkScraped(up: boolean): void;
 }
@@ -77,8 +84,15 @@ export function createWorkerMetrics(): WorkerMetrics {
     help: "1 when the last scrape of this worker held the Temporal SDK's metrics, 0 when its exporter did not answer",
     registers: [registry],
   });
+  const reconciled = new Counter({
+    name: RECONCILED,
+    help: 'Open deliveries drift repair read at their platform, by platform and outcome (compared, drifted, conflict, unreadable)',
+    labelNames: ['platform', 'outcome'] as const,
+    registers: [registry],
+  });
   return {
     registry,
+    reconcile: { counted: (platform, outcome) => reconciled.inc({ platform, outcome }) },
     sdkScraped: (up) => sdkUp.set(up ? 1 : 0),
     partnerCalls: createPartnerCallMetrics(registry),
     tokenRenewals: { renewed: (reason, outcome) => renewals.inc({ reason, outcome }) },

@@ -136,6 +136,12 @@ export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
       return { ...answer, event };
     },
     delivery: (deliveryId) => store.view(deliveryId),
+    amendDelivery: (deliveryId, change) => {
+      const delivery = store.get(deliveryId);
+      if (!delivery) return undefined;
+      delivery.status = change.status;
+      return store.view(deliveryId);
+    },
     statusCalls: (deliveryId) => store.view(deliveryId)?.events ?? [],
     deliveries: () => store.summary(),
     async cancelDelivery(deliveryId, { force = false } = {}) {

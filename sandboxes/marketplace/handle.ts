@@ -1,7 +1,7 @@
 /** What a test in the same process can do with the Abbiamo sandbox: the admin API's powers, typed. */
 import type { SandboxControls } from '../common/controls';
 import type { Answer } from '../common/outgoing';
-import type { DeliverySummary, ReceivedStatus, SandboxDelivery } from './deliveries';
+import type { AbbiamoStatus, DeliverySummary, ReceivedStatus, SandboxDelivery } from './deliveries';
 import type { DeliveryRequestResult } from './marketplaceCaller';
 
 export interface MarketplaceSandboxHandle extends SandboxControls {
@@ -12,6 +12,8 @@ export interface MarketplaceSandboxHandle extends SandboxControls {
   /** the status calls received for a delivery, in arrival order, each with what Abbiamo made of it */
   statusCalls(deliveryId: string): ReceivedStatus[];
   deliveries(): DeliverySummary[];
+  /** sets a delivery's status behind the carrier's back (drift repair's tests); the delivery after it */
+  amendDelivery(deliveryId: string, change: { status: AbbiamoStatus }): SandboxDelivery | undefined;
   /**
    * The seller cancels: the delivery ends ORDER_FAILED SELLER_CANCELED and the intake gets
    * CANCELLATION_REQUEST. Refused (409) once collected, as Abbiamo does, unless `force`.

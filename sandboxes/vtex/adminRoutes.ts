@@ -4,6 +4,7 @@
  */
 import type { Router } from 'express';
 import { z } from 'zod';
+import { ServiceStatus } from '../../contracts/vtex';
 import { SandboxError, parseOr400 } from '../common/errors';
 import type { VtexSandboxHandle } from './handle';
 import { RegisterServiceInput } from './registration';
@@ -13,6 +14,14 @@ const PauseBody = z.looseObject({
   pause: z.boolean(),
   reason: z.string().nullish(),
   carrierId: z.string().min(1).optional(),
+});
+
+/** Changes behind the carrier's back (drift repair): see `VtexSandboxHandle.amendService`. */
+const AmendBody = z.strictObject({
+  status: ServiceStatus.optional(),
+  dropNotes: z.number().int().min(0).optional(),
+  dropEvidences: z.number().int().min(0).optional(),
+  agent: z.null().optional(),
 });
 
 export function addVtexAdminRoutes(admin: Router, vtex: VtexSandboxHandle): void {
@@ -38,6 +47,12 @@ export function addVtexAdminRoutes(admin: Router, vtex: VtexSandboxHandle): void
 
   admin.get('/services/:carrierId/:serviceId', (req, res) => {
     const record = vtex.service(req.params.carrierId, req.params.serviceId);
+    if (!record) throw new SandboxError(404, 'Service not found');
+    res.json(record);
+  });
+
+  admin.patch('/services/:carrierId/:serviceId', (req, res) => {
+    const record = vtex.amendService(req.params.carrierId, req.params.serviceId, parseOr400(AmendBody, req.body ?? {}));
     if (!record) throw new SandboxError(404, 'Service not found');
     res.json(record);
   });

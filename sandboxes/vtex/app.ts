@@ -32,6 +32,15 @@ export function createVtexApp(input: VtexSandboxOptions): { app: Express; sandbo
       return record && structuredClone(record);
     },
     services: () => store.list(),
+    amendService: (carrierId, serviceId, change) => {
+      const record = store.find(carrierId, serviceId)?.record;
+      if (!record) return undefined;
+      if (change.status) record.status = change.status;
+      if (change.dropNotes) record.notes.splice(Math.max(0, record.notes.length - change.dropNotes));
+      if (change.dropEvidences) record.evidences.splice(Math.max(0, record.evidences.length - change.dropEvidences));
+      if (change.agent === null) record.agent = null;
+      return structuredClone(record);
+    },
     registerService: (registration) =>
       structuredClone(registerKnown(store, registration, 'admin', options.carrierName).record),
     issueToken: () => issuer.issue(),

@@ -1,5 +1,5 @@
 /** What a test in the same process can do with a VTEX sandbox: the admin API's powers, typed. */
-import type { ServiceRecord } from '../../contracts/vtex';
+import type { ServiceRecord, ServiceStatus } from '../../contracts/vtex';
 import type { SandboxControls } from '../common/controls';
 import type { RegisterServiceInput } from './registration';
 import type { ServiceSummary } from './serviceStore';
@@ -17,6 +17,11 @@ export interface VtexSandboxHandle extends SandboxControls {
   /** the record as GET /tracking/hook would show it (carrier's serviceId or the composite) */
   service(carrierId: string, serviceId: string): ServiceRecord | undefined;
   services(): ServiceSummary[];
+  /**
+   * changes what VTEX holds behind the carrier's back (drift repair's tests): a status set back,
+   * the last notes or evidences deleted, the driver removed; returns the record after the change
+   */
+  amendService(carrierId: string, serviceId: string, change: ServiceAmendment): ServiceRecord | undefined;
   registerService(input: RegisterServiceInput): ServiceRecord;
   /** a valid JWT, as POST /token would give */
   issueToken(): Promise<string>;
@@ -26,4 +31,15 @@ export interface VtexSandboxHandle extends SandboxControls {
   setExpiredTokenStatus(status: 401 | 403): void;
   /** where VTEX's calls go, for a service that starts after its sandbox */
   setIntake(intake: { url: string; token: string; timeoutMs?: number }): void;
+}
+
+/** What `amendService` may change. */
+export interface ServiceAmendment {
+  status?: ServiceStatus;
+  /** how many of the last notes to delete */
+  dropNotes?: number;
+  /** how many of the last evidences to delete */
+  dropEvidences?: number;
+  /** null removes the driver */
+  agent?: null;
 }
