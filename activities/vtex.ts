@@ -1,19 +1,15 @@
 /**
  * VTEX Pick and Pack tracking hook calls (VTEX's guide "Update shipping services"), one activity per
  * endpoint. Every call carries the shared JWT, renews it once on 401 or on VTEX's 403 "token
- * expired", and retries the call with the new token. Posting notes, evidences and labels is made
- * idempotent across activity retries by reading the service back first.
+ * expired", and retries the call with the new token. VTEX takes no idempotency key, so every post
+ * that would show twice (notes, evidences, labels, cancel, on-hold) reads the service back first and
+ * sends only what VTEX does not hold yet, each post identified by the event that asked for it
+ * (README "Exactly once").
  */
+import { createHash } from 'node:crypto';
 import { attempt } from './attempt';
-import type {
-  CancelHookRequest,
-  Evidence,
-  Label,
-  Note,
-  OnHoldHookRequest,
-  ServiceRecord,
-  TrackingUpdate,
-} from '../contracts/vtex';
+import type { CancelHookRequest, Evidence, Label, Note, ServiceRecord, TrackingUpdate } from '../contracts/vtex';
+import type { EvidenceToPost, NoteToPost, OnHoldToPost } from '../mapping/eventToVtex';
 import { TOKEN_EXPIRED_MESSAGE } from '../contracts/vtex';
 import type { VtexTarget } from '../contracts/delivery';
 import { ApplicationFailure } from '@temporalio/common';
@@ -31,7 +27,7 @@ export interface VtexDeps {
   tokens: VtexTokenCache;
 }
 
-export type ReportResult = { outcome: 'sent' } | { outcome: 'already-present' };
+export type ReportResult = { outcome: 'sent' } | { outcome: 'already-present' } | { outcome: 'superseded' };
 
 // Every report activity takes, last, the time of the event it reports (`ReportTiming`): read only
 // by the metrics (activities/reportMetrics.ts), never by the call.
@@ -63,9 +59,12 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
   const hookPath = (kind: string | undefined, t: VtexTarget) =>
     `/tracking/hook/${kind ? `${kind}/` : ''}${pathSegment(t.carrierId, 'carrierId')}/${pathSegment(t.serviceId, 'serviceId')}`;
 
-  /** On a retry, what VTEX already holds: the earlier attempt may have landed before it failed. */
+  /**
+   * What VTEX already holds, read before every post, first attempts included: an earlier attempt may
+   * have landed before it failed, and a call still in flight when its workflow continued as new is
+   * sent again, as a first attempt, by the next run.
+   */
   async function currentRecord(target: VtexTarget): Promise<ServiceRecord | undefined> {
-    if (attempt() === 1) return undefined;
     const body = await call<{ data?: ServiceRecord }>({ method: 'GET', path: hookPath(undefined, target) });
     return body?.data;
   }
@@ -77,37 +76,57 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
     },
 
     async vtexUpdateService(target: VtexTarget, update: TrackingUpdate, _timing?: ReportTiming): Promise<ReportResult> {
+      // A status VTEX's own cancel overtook must not reopen the service, so every status PATCH reads
+      // the service back first, first attempts included: VTEX may cancel in its 5 s confirmation
+      // window, before our first report; and a status report under way when the platform's cancel
+      // came runs again from its first attempt (a local activity) once a killed worker's task is
+      // retried. The read must succeed: a PATCH sent blind is the very case it guards.
+      if (update.status !== undefined) {
+        const record = await currentRecord(target);
+        if (record?.status === 'CANCELED') return { outcome: 'superseded' };
+      }
       await call({ method: 'PATCH', path: hookPath(undefined, target), json: update });
       return { outcome: 'sent' };
     },
 
-    async vtexAddNotes(target: VtexTarget, notes: Note[], _timing?: ReportTiming): Promise<ReportResult> {
+    async vtexAddNotes(target: VtexTarget, notes: NoteToPost[], _timing?: ReportTiming): Promise<ReportResult> {
       const record = await currentRecord(target);
-      if (
-        record &&
-        endsWith(
-          record.notes.map((n) => [n.type, n.content, n.author ?? '']),
-          notes.map((n) => [n.type, n.note, n.author ?? '']),
-        )
-      ) {
-        return { outcome: 'already-present' };
-      }
-      await call({ method: 'POST', path: hookPath('notes', target), json: notes });
+      const held = record?.notes ?? [];
+      const missing = notes
+        .map(({ ref, ...note }): Note => (ref ? { ...note, note: withMarker(note.note, ref) } : note))
+        .filter(
+          (note, i) =>
+            !held.some((h) =>
+              notes[i]!.ref
+                ? h.content.includes(markerFor(notes[i]!.ref!))
+                : h.type === note.type && h.content === note.note,
+            ),
+        );
+      if (missing.length === 0) return { outcome: 'already-present' };
+      await call({ method: 'POST', path: hookPath('notes', target), json: missing });
       return { outcome: 'sent' };
     },
 
-    async vtexAddEvidences(target: VtexTarget, evidences: Evidence[], _timing?: ReportTiming): Promise<ReportResult> {
+    async vtexAddEvidences(
+      target: VtexTarget,
+      evidences: EvidenceToPost[],
+      _timing?: ReportTiming,
+    ): Promise<ReportResult> {
       const record = await currentRecord(target);
-      if (
-        record &&
-        endsWith(
-          record.evidences.map((e) => [e.type, e.content ?? '', e.author ?? '']),
-          evidences.map((e) => [e.type, e.content, e.author ?? '']),
-        )
-      ) {
-        return { outcome: 'already-present' };
+      const held = record?.evidences ?? [];
+      const missing: Evidence[] = [];
+      for (const { ref, ...evidence } of evidences) {
+        // An image is its URL: the same photo is shown once, whichever event carried it. A text
+        // evidence reads like a note, and like a note it is identified by its event.
+        const sent =
+          evidence.type === 'TEXT' && ref ? { ...evidence, content: withMarker(evidence.content, ref) } : evidence;
+        const marker = evidence.type === 'TEXT' && ref ? markerFor(ref) : undefined;
+        const same = (e: { type: string; content: string | null }) =>
+          e.type === sent.type && (marker ? (e.content ?? '').includes(marker) : e.content === sent.content);
+        if (!held.some(same) && !missing.some(same)) missing.push(sent);
       }
-      await call({ method: 'POST', path: hookPath('evidences', target), json: evidences });
+      if (missing.length === 0) return { outcome: 'already-present' };
+      await call({ method: 'POST', path: hookPath('evidences', target), json: missing });
       return { outcome: 'sent' };
     },
 
@@ -129,8 +148,16 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
       return { outcome: 'sent' };
     },
 
-    async vtexHoldService(target: VtexTarget, body: OnHoldHookRequest, _timing?: ReportTiming): Promise<ReportResult> {
-      await call({ method: 'POST', path: hookPath('on-hold', target), json: body });
+    async vtexHoldService(target: VtexTarget, body: OnHoldToPost, _timing?: ReportTiming): Promise<ReportResult> {
+      const { ref, ...hold } = body;
+      const sent = ref ? { ...hold, comment: withMarker(hold.comment, ref) } : hold;
+      const record = await currentRecord(target);
+      // VTEX's Get service shows an on-hold as the service's status (VTEX's guide), and the sandbox
+      // (like VTEX's timeline) keeps the comment: our marker there says this very on-hold landed even
+      // if the service was resumed since. A service already on hold needs no second one.
+      if (record && (record.status === 'ON_HOLD' || (ref && JSON.stringify(record.timeline).includes(markerFor(ref)))))
+        return { outcome: 'already-present' };
+      await call({ method: 'POST', path: hookPath('on-hold', target), json: sent });
       return { outcome: 'sent' };
     },
   };
@@ -151,11 +178,29 @@ function pathSegment(id: string, what: string): string {
   return encodeURIComponent(id);
 }
 
-/** Whether `list` ends with exactly the rows of `tail`. */
-function endsWith(list: string[][], tail: string[][]): boolean {
-  if (tail.length === 0 || list.length < tail.length) return false;
-  const start = list.length - tail.length;
-  return tail.every((row, i) => row.join('\u0000') === list[start + i]!.join('\u0000'));
+/**
+ * The marker a post carries at VTEX, derived from its ref (`<event id>/<what>/<index>`): short, one
+ * word, the same for every attempt and every run of the workflow. 50 bits of SHA-256: two posts of
+ * one delivery never share it.
+ */
+export function markerFor(ref: string): string {
+  const digest = createHash('sha256').update(ref).digest();
+  let bits = 0n;
+  for (let i = 0; i < 7; i += 1) bits = (bits << 8n) | BigInt(digest[i]!);
+  return `[ev:${(bits >> 6n).toString(32).padStart(10, '0')}]`;
+}
+
+/** A marker as it shows at the end of a note, an evidence or a comment. */
+export const EVENT_MARKER = / ?\[ev:[0-9a-v]{10}\]$/;
+
+/** The text as posted: the event's own, then its marker. */
+function withMarker(text: string | undefined, ref: string): string {
+  return text ? `${text} ${markerFor(ref)}` : markerFor(ref);
+}
+
+/** The text a post carried before its marker (for readers of VTEX's record: tests, the chaos run). */
+export function withoutMarker(text: string): string {
+  return text.replace(EVENT_MARKER, '');
 }
 
 export type VtexActivities = ReturnType<typeof createVtexActivities>;

@@ -157,7 +157,11 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   // Whoever closes the Temporal connection first waits for calls still under way (scripts/bridge.ts).
   app.locals.drain = () => gateway.drain();
 
-  app.use((req, _res, next) => next(notFound(`No route ${req.method} ${req.path}`)));
+  app.use((req, _res, next) =>
+    next(
+      notFound(`No route ${req.method} ${req.path}`, [{ path: '(path)', message: 'no such route: see /openapi.json' }]),
+    ),
+  );
   app.use(errorMiddleware(logger));
   return app;
 }

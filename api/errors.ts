@@ -20,7 +20,11 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (message: string, details: FieldError[] = []) => new HttpError(400, message, details);
-export const unauthorized = (message = 'Missing or wrong credentials') => new HttpError(401, message);
+/** A 401 names what to fix like any refusal: the header that carried (or lacked) the credential. */
+export const unauthorized = (
+  message = 'Missing or wrong credentials',
+  details: FieldError[] = [{ path: 'headers.authorization', message: 'expected Bearer <token> of a known caller' }],
+) => new HttpError(401, message, details);
 export const notFound = (message: string, details: FieldError[] = []) => new HttpError(404, message, details);
 export const conflict = (message: string, details: FieldError[] = []) => new HttpError(409, message, details);
 export const unavailable = (message: string) => new HttpError(503, message);
@@ -70,7 +74,11 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      res.status(415).json({ error: 'Unsupported body encoding', details: [], requestId });
+      res.status(415).json({
+        error: 'Unsupported body encoding',
+        details: [{ path: 'headers.content-type', message: 'send UTF-8 JSON (Content-Type: application/json)' }],
+        requestId,
+      });
       return;
     }
     logger.error({ requestId, err, path: req.path }, 'unexpected error');

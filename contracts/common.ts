@@ -37,6 +37,19 @@ export function boundedLine(max: number) {
     .refine((s) => !hasControlCharacter(s, true), 'must be one line without control characters');
 }
 
+/**
+ * A country as partners write it: a name or a code ("Brazil", "BRA", "Côte d'Ivoire", "St. Lucia"):
+ * letters, spaces, dots, apostrophes, hyphens and parentheses, starting with a letter. The country
+ * picks the currency and goes to the engine: "__proto__" or "1 constructor" is no country.
+ */
+const COUNTRY_PATTERN = /^\p{L}[\p{L}\p{M} .'’()-]*$/u;
+export const COUNTRY_MESSAGE = "must be a country name or code (letters, spaces, . ' - ( ))";
+/** Whether `text` (trimmed) reads as a country; the names of Object.prototype's members never do. */
+export function isCountry(text: string): boolean {
+  const t = text.trim();
+  return COUNTRY_PATTERN.test(t) && !Object.prototype.hasOwnProperty.call(Object.prototype, t);
+}
+
 /** A `{path, message}` list, the `details` of every 400 we answer. */
 export interface FieldError {
   path: string;

@@ -8,7 +8,7 @@
  * the payload limit would be a 503 the platform retries forever instead of a 400 it can fix).
  */
 import { z } from 'zod';
-import { isoDateTime } from './common';
+import { COUNTRY_MESSAGE, isCountry, isoDateTime } from './common';
 
 /** Bounds of the event's fields (characters, elements). */
 export const MARKETPLACE_LIMITS = {
@@ -48,7 +48,7 @@ export const SafeId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-12
 
 export const MarketplaceAddress = z.looseObject({
   zip_code: nullableText(L.zip),
-  country: requiredText(L.name),
+  country: requiredText(L.name).refine((c) => isCountry(c), COUNTRY_MESSAGE),
   state: requiredText(L.name),
   city: requiredText(L.name),
   neighborhood: nullableText(L.name),

@@ -4,7 +4,7 @@
  * README), the schema follows the traffic and says so.
  */
 import { z } from 'zod';
-import { boundedLine, boundedText, hasControlCharacter, isoDateTime } from './common';
+import { boundedLine, boundedText, COUNTRY_MESSAGE, hasControlCharacter, isCountry, isoDateTime } from './common';
 import { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES, VTEX_LIMITS } from './vtexLimits';
 
 export { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES, VTEX_LIMITS };
@@ -109,7 +109,10 @@ const AddressFields = {
   email: line(L.nameChars),
   city: line(L.nameChars),
   state: line(L.nameChars),
-  country: line(L.nameChars),
+  // Blank counts as absent (the mapping takes the other party's); anything else must read as a country.
+  country: boundedLine(L.nameChars)
+    .refine((c) => c.trim() === '' || isCountry(c), COUNTRY_MESSAGE)
+    .nullish(),
   address: line(L.addressChars),
   neighborhood: line(L.nameChars),
   number: line(L.shortChars),

@@ -17,13 +17,27 @@ import type {
 import { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES, utf8ByteLength } from '../contracts/vtexLimits';
 import type { JobInfo } from '../contracts/delivery';
 
+/**
+ * What names a post by the event that asked for it: `<event id>/<what>/<index>`. VTEX gives notes,
+ * evidences and on-holds no id and takes no idempotency key, so the activity writes a marker
+ * derived from it into the post (activities/vtex.ts) and, before posting, reads the service back
+ * for that marker: a post is identified by its event, not by its text (README "Exactly once").
+ * Absent on posts no event asked for (the creation failure's note): those match by their text.
+ */
+export interface PostRef {
+  ref?: string;
+}
+export type NoteToPost = Note & PostRef;
+export type EvidenceToPost = Evidence & PostRef;
+export type OnHoldToPost = OnHoldHookRequest & PostRef;
+
 export type VtexCall =
   | { kind: 'patch'; body: TrackingUpdate }
-  | { kind: 'notes'; notes: Note[] }
-  | { kind: 'evidences'; evidences: Evidence[] }
+  | { kind: 'notes'; notes: NoteToPost[] }
+  | { kind: 'evidences'; evidences: EvidenceToPost[] }
   | { kind: 'label'; label: Label }
   | { kind: 'cancel'; body: CancelHookRequest }
-  | { kind: 'onHold'; body: OnHoldHookRequest };
+  | { kind: 'onHold'; body: OnHoldToPost };
 
 /** What the workflow decided for the event's status (from workflows/stateMachine.ts). */
 export interface EventStatusOutcome {
@@ -111,6 +125,9 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
   const fields = trackingFields(event);
   const hasFields = Object.keys(fields).length > 0;
   const reason = event.reason?.trim() || undefined;
+  // Every note of the event gets its own index, whichever call carries it.
+  let noteIndex = 0;
+  const noteRef = () => `${event.id}/note/${noteIndex++}`;
 
   switch (outcome.movedTo) {
     case 'CANCELED':
@@ -120,7 +137,10 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
       });
       break;
     case 'ON_HOLD':
-      calls.push({ kind: 'onHold', body: { type: onHoldTypeFor(reason), ...(reason ? { comment: reason } : {}) } });
+      calls.push({
+        kind: 'onHold',
+        body: { type: onHoldTypeFor(reason), ...(reason ? { comment: reason } : {}), ref: `${event.id}/on-hold/0` },
+      });
       break;
     case undefined:
       // No move (the same status, or a late step the state machine refused): its details (a new
@@ -139,29 +159,39 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
     const when = event.eta ? `to ${new Date(event.eta).toISOString()}` : 'to a date to be confirmed';
     calls.push({
       kind: 'notes',
-      notes: [{ type: 'COMMENT', note: `Delivery rescheduled ${when}${reason ? `: ${reason}` : ''}`, author }],
+      notes: [
+        { type: 'COMMENT', note: `Delivery rescheduled ${when}${reason ? `: ${reason}` : ''}`, author, ref: noteRef() },
+      ],
     });
   }
   if (event.type === 'REFUSED') {
     calls.push({
       kind: 'notes',
-      notes: [{ type: 'ERROR', note: `Delivery refused${reason ? `: ${reason}` : ''}`, author }],
+      notes: [{ type: 'ERROR', note: `Delivery refused${reason ? `: ${reason}` : ''}`, author, ref: noteRef() }],
     });
   }
   if (event.type === 'INCIDENT') {
-    calls.push({ kind: 'notes', notes: [{ type: 'ERROR', note: `Incident${reason ? `: ${reason}` : ''}`, author }] });
+    calls.push({
+      kind: 'notes',
+      notes: [{ type: 'ERROR', note: `Incident${reason ? `: ${reason}` : ''}`, author, ref: noteRef() }],
+    });
   }
 
   if (event.evidences?.length) {
     calls.push({
       kind: 'evidences',
-      evidences: event.evidences.map((e) => ({ type: e.type, content: e.content, author: e.author ?? author })),
+      evidences: event.evidences.map((e, i) => ({
+        type: e.type,
+        content: e.content,
+        author: e.author ?? author,
+        ref: `${event.id}/evidence/${i}`,
+      })),
     });
   }
   if (event.notes?.length) {
     calls.push({
       kind: 'notes',
-      notes: event.notes.map((n) => ({ type: n.type, note: n.note, author: n.author ?? author })),
+      notes: event.notes.map((n) => ({ type: n.type, note: n.note, author: n.author ?? author, ref: noteRef() })),
     });
   }
   for (const label of event.labels ?? []) {
@@ -174,6 +204,7 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
             type: 'ERROR',
             note: `Label "${label.name}" (${label.id}, ${label.type}, ${kb} KB) was not sent: VTEX accepts ${label.type} labels up to ${MAX_INLINE_LABEL_BYTES / 1024} KB. Ask the carrier for a PDF or ZPL label URL.`,
             author: DEFAULT_AUTHOR,
+            ref: noteRef(),
           },
         ],
       });

@@ -19,7 +19,13 @@ export function deliveryEngineRoutes({
   router.post('/webhooks', async (req, res) => {
     const event = parseBody(JobEvent, req.body);
     const serviceId = verifyWebhookKey(webhookSecret, req.get(WEBHOOK_KEY_HEADER), event.job.client_reference);
-    if (!serviceId) throw unauthorized('X-Webhook-Key does not match the job');
+    if (!serviceId)
+      throw unauthorized('X-Webhook-Key does not match the job', [
+        {
+          path: `headers.${WEBHOOK_KEY_HEADER}`,
+          message: 'is not the key of the job this event names (job.client_reference)',
+        },
+      ]);
     const outcome = await gateway.carrierEvent(serviceId, event);
     res.status(200).json({ received: event.id, serviceId, outcome });
   });

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { SafeId } from '../../contracts/marketplace';
 import { SERVICE_ID_PATTERN } from '../../mapping/ids';
 import type { DeliveryGateway } from '../deliveries';
-import { notFound } from '../errors';
+import { badRequest, notFound } from '../errors';
 
 export function operatorRoutes({ gateway }: { gateway: DeliveryGateway }): Router {
   const router = Router();
@@ -24,6 +24,15 @@ export function operatorRoutes({ gateway }: { gateway: DeliveryGateway }): Route
       summary: summary.memo?.summary ?? null,
       degraded: 'the worker did not answer; showing what Temporal stores',
     });
+  });
+  // `/deliveries/` (an empty id, or one of dots, which URLs fold away) names no delivery: say which
+  // field is missing. A middleware, not a route: it adds no path to the API (api/openapi.ts).
+  router.use((req, _res, next) => {
+    next(
+      req.method === 'GET' && req.path === '/'
+        ? badRequest('A service id is required', [{ path: 'serviceId', message: 'is required' }])
+        : undefined,
+    );
   });
   return router;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { checkDeliveries, percentile } from './checker';
 import { chaosMarkdown } from './report';
-import { DEFAULT_CHAOS, runChaos, type ChaosResult } from './run';
+import { DEFAULT_CHAOS, runChaos, SUITE_CHAOS, type ChaosResult } from './run';
 
 const positive = (value: string) => {
   const n = Number(value);
@@ -25,6 +25,11 @@ async function main(): Promise<void> {
     .option('--seed <n>', 'seed of the plan and the chaos', positive, DEFAULT_CHAOS.seed)
     .option('--out <file>', 'where the report goes', 'CHAOS.md')
     .option(
+      '--profile <name>',
+      "'full' (the defaults) or 'suite' (npm test's 30-delivery run, its rates and kills)",
+      'full',
+    )
+    .option(
       '--recheck <result.json>',
       "judge a finished run's result.json again (the checker changed) and rewrite the report",
     )
@@ -41,8 +46,13 @@ async function main(): Promise<void> {
     seed: number;
     out: string;
     settleMinutes: number;
+    profile: string;
     recheck?: string;
   }>();
+  if (opts.profile !== 'full' && opts.profile !== 'suite')
+    throw new InvalidArgumentError("--profile is 'full' or 'suite'");
+  const base = opts.profile === 'suite' ? SUITE_CHAOS : DEFAULT_CHAOS;
+  const given = (name: string) => program.getOptionValueSource(name) === 'cli';
   if (opts.recheck) {
     const saved = JSON.parse(readFileSync(opts.recheck, 'utf8')) as ChaosResult & { command?: string };
     const again = { ...saved, verdict: checkDeliveries(saved.deliveries) };
@@ -54,16 +64,16 @@ async function main(): Promise<void> {
   }
   const command = `npm run chaos -- ${process.argv.slice(2).join(' ')}`.trim();
   const result = await runChaos({
-    ...DEFAULT_CHAOS,
-    deliveries: Math.round(opts.deliveries),
-    rate: opts.rate,
+    ...base,
+    ...(given('deliveries') ? { deliveries: Math.round(opts.deliveries) } : {}),
+    ...(given('rate') ? { rate: opts.rate } : {}),
     seed: Math.round(opts.seed),
-    settleTimeoutMs: opts.settleMinutes * 60_000,
+    ...(given('settleMinutes') ? { settleTimeoutMs: opts.settleMinutes * 60_000 } : {}),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   const v = result.verdict;
   const out = path.resolve(opts.out);
-  writeFileSync(out, chaosMarkdown(result, command));
+  writeFileSync(out, chaosMarkdown(result, command) + keptSection(out));
   writeFileSync(path.join(result.workDir, 'result.json'), JSON.stringify({ ...result, command }, null, 1));
   process.stdout.write(
     [
@@ -76,6 +86,21 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   process.exit(v.lostDeliveries + v.lostReports + v.doubledReports > 0 ? 1 : 0);
+}
+
+/** CHAOS.md's bad-input section (the figures of `npm run fuzz`), carried over from the file being replaced. */
+const FUZZ_HEADING = '## The bad-input run';
+function keptSection(file: string): string {
+  let old: string;
+  try {
+    old = readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+  const start = old.indexOf(`\n${FUZZ_HEADING}`);
+  if (start < 0) return '';
+  const next = old.indexOf('\n## ', start + 1);
+  return `${old.slice(start, next < 0 ? undefined : next).trimEnd()}\n`;
 }
 
 main().catch((err: unknown) => {

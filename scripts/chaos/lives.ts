@@ -30,7 +30,7 @@ export interface LifePlan {
   delayCreateMs?: number;
   /** cancel as soon as the Create answer came, before waiting for the job */
   cancelRightAway?: boolean;
-  /** another delivery with the same order id under another carrier, started just before this one */
+  /** another delivery with the same reference (a marketplace delivery_id equal to this order id), started just before this one */
   twinOf?: number;
 }
 
@@ -110,13 +110,11 @@ export function planLives(
     if (plans.length >= count) break;
     const index = plans.length;
     if (kind === 'shared-reference' && plans.length + 2 <= count) {
-      // The twin: a plain life under another carrier with the same order id, started first.
+      // The twin: a marketplace delivery whose delivery_id is the VTEX order id, started first
+      // (VTEX's Create service is ours only for our own carrierId, so a VTEX twin under another
+      // carrier is refused at the intake).
       const reference = `CH-${runId}-${index}`;
-      plans.push({
-        ...planOne('happy', index, reference, random, stalls),
-        kind: 'shared-reference',
-        carrierId: 'chaos-other-carrier',
-      });
+      plans.push({ ...planOne('marketplace-happy', index, reference, random, stalls), kind: 'shared-reference' });
       plans.push({ ...planOne('shared-reference', index + 1, reference, random, stalls), twinOf: index });
       continue;
     }

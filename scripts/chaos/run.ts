@@ -6,7 +6,7 @@
  */
 import { SANDBOX_DEFAULTS } from '../../config';
 import { bundleDeliveryWorkflows } from '../../worker/bundle';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,8 @@ import {
 import { DEFAULT_MIX, DEFAULT_STALLS, planLives, rng, type LifePlan, type Stalls } from './lives';
 import { EngineObserver, FaultCounter, VtexObserver } from './observe';
 import { compileRepository, nodeProcess, temporalServer } from './processes';
+import { formatKeyRing } from '../../security/codec';
+import { createDataConverter } from '../../security/dataConverter';
 
 export interface ChaosOptions {
   deliveries: number;
@@ -89,6 +91,31 @@ export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log'> = {
   settleTimeoutMs: 10 * 60_000,
 };
 
+/**
+ * The 30-delivery run inside `npm test` (test/chaos/delivery.chaos.test.ts), also `npm run chaos --
+ * --profile suite`: every kind of life, the same kinds of fault at rates a small run settles from
+ * in a few minutes on two shared cores.
+ */
+export const SUITE_CHAOS: Omit<ChaosOptions, 'log'> = {
+  ...DEFAULT_CHAOS,
+  deliveries: 30,
+  rate: 3,
+  stepMs: [150, 400],
+  // A worker comes back in 4-20 s on two shared cores: killed 6 s after each return, the lives
+  // (about a minute) see it killed three times or more.
+  workerKillEveryMs: 6000,
+  apiKillEveryMs: 30_000,
+  temporalKillAt: 0.5,
+  tokenExpiryEveryMs: 8000,
+  faults: { error: 0.1, timeout: 0.02, lostAnswer: 0.05 },
+  stalls: { refuseReportsMs: 10_000, refuseCreateMs: 10_000 },
+  // Creation backs off durably (1 s doubling) through faults and lapsed slots: a job may take a minute.
+  jobWaitMs: 90_000,
+  // tsx: no tsc build first (the build costs more than the faster restarts save in 3 minutes).
+  compiled: false,
+  settleTimeoutMs: 150_000,
+};
+
 export interface ChaosResult {
   verdict: Verdict;
   deliveries: CollectedDelivery[];
@@ -116,7 +143,11 @@ export interface ChaosResult {
 /** Abbiamo's ending endpoints and the delivery statuses they stand for. */
 const ABBIAMO_ENDING: Record<string, string> = { successful: 'DELIVERED', returned: 'RETURNED', canceled: 'CANCELED' };
 
-const INTAKE_TOKEN = 'chaos-intake-token';
+// Production rules apply (NODE_ENV=production): tokens of 32 characters or more, a key ring of its own.
+const INTAKE_TOKEN = 'chaos-intake-token-0123456789abcdef';
+const CODEC_KEYS = formatKeyRing([
+  { id: 'chaos-1', key: createHash('sha256').update('delivery-bridge chaos key').digest() },
+]);
 const VTEX_API_KEY = 'chaos-vtex-api-key';
 const ENGINE_API_KEY = 'chaos-engine-api-key';
 const CARRIER_ID = 'chaos-carrier';
@@ -225,6 +256,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
     WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789',
     SECRETS_KEY: 'chaos-secrets-key-0123456789abcdef0123',
+    CODEC_KEYS,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: taskQueue,
     CONTINUE_AS_NEW_AFTER_EVENTS: String(options.continueAsNewAfterEvents),
@@ -245,7 +277,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const api = nodeProcess('api', 'api/main.ts', env, path.join(workDir, 'api.log'), `${apiUrl}/readyz`, compiled);
   await Promise.all([worker.start(), api.start()]);
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: createDataConverter(CODEC_KEYS) });
   log(`chaos: ${options.deliveries} deliveries, seed ${options.seed}, run ${runId}, work dir ${workDir}`);
   log(
     `chaos: Temporal ${temporal.address}, API ${apiUrl}, VTEX ${vtexServer.url}, engine ${engineServer.url}, marketplace ${marketplaceServer.url}`,
@@ -391,13 +423,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     while (!d.accepted && Date.now() < intakeDeadline) {
       d.intakeAttempts += 1;
       try {
-        if (plan.platform === 'vtex') {
-          const body = { ...structuredClone(vtexExample), orderId: plan.reference, carrierId };
-          const answer = await vtex.createService(body);
-          d.accepted = answer.status === 200;
-        } else {
-          const answer = await marketplace.sendDeliveryRequest(marketplaceEvent(plan));
-          d.accepted = answer.status === 202;
+        const answer =
+          plan.platform === 'vtex'
+            ? await vtex.createService({ ...structuredClone(vtexExample), orderId: plan.reference, carrierId })
+            : await marketplace.sendDeliveryRequest(marketplaceEvent(plan));
+        d.accepted = answer.status === (plan.platform === 'vtex' ? 200 : 202);
+        // A refusal is definite: the platform would not send it again (a 429 asks it to).
+        if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
+          d.playNote = `the intake refused it: ${answer.status}`;
+          break;
         }
       } catch {
         // unreachable: retried

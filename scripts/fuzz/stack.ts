@@ -5,7 +5,7 @@
  */
 import { SANDBOX_DEFAULTS } from '../../config';
 import { bundleDeliveryWorkflows } from '../../worker/bundle';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,8 @@ import createExample from '../../contracts/examples/vtex.create-service.json';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../../sandboxes';
 import { freePort, startDevServer, type DevServer } from '../dev-server';
 import { nodeProcess } from '../chaos/processes';
+import { formatKeyRing } from '../../security/codec';
+import { createDataConverter } from '../../security/dataConverter';
 import type { FuzzContext } from './requests';
 
 export interface FuzzStack {
@@ -25,8 +27,12 @@ export interface FuzzStack {
   stop(): Promise<void>;
 }
 
-const TOKEN = 'fuzz-intake-token';
+// Production rules apply (NODE_ENV=production): tokens of 32 characters or more, a key ring of its own.
+const TOKEN = 'fuzz-intake-token-0123456789abcdef';
 const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789';
+const CODEC_KEYS = formatKeyRing([
+  { id: 'fuzz-1', key: createHash('sha256').update('delivery-bridge fuzz key').digest() },
+]);
 
 export async function startFuzzStack(
   options: { temporalAddress?: string; workflowBundlePath?: string; log?: (line: string) => void } = {},
@@ -64,6 +70,7 @@ export async function startFuzzStack(
     MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
     WEBHOOK_SECRET,
     SECRETS_KEY: 'fuzz-secrets-key-0123456789abcdef01234',
+    CODEC_KEYS,
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: `fuzz-${randomUUID()}`,
     WORKFLOW_BUNDLE_PATH: bundlePath,
@@ -78,7 +85,7 @@ export async function startFuzzStack(
   const api = nodeProcess('api', 'api/main.ts', env, path.join(dir, 'api.log'), `${apiUrl}/readyz`);
   await Promise.all([worker.start(), api.start()]);
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: createDataConverter(CODEC_KEYS) });
 
   // One real delivery: cancel, pause and engine events are fuzzed against a service that exists.
   const orderId = `FZ-known-${randomUUID().slice(0, 8)}`;

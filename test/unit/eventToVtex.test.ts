@@ -1,6 +1,7 @@
 import type { JobEvent } from '../../contracts/deliveryEngine';
 import { MAX_INLINE_LABEL_BYTES } from '../../contracts/vtexLimits';
 import { cancelTypeFor, vehicleForVtex, vtexCallsForEvent, vtexFirstReport } from '../../mapping/eventToVtex';
+import { markerFor, withoutMarker } from '../../activities/vtex';
 
 const base = (type: string, extra: Partial<JobEvent> = {}): JobEvent => ({
   id: `evt-${type}`,
@@ -43,11 +44,13 @@ describe('engine events to VTEX tracking hook calls', () => {
     expect(calls[0]).toMatchObject({ body: { status: 'DELIVERED', rating: 5, totalDistanceTraveled: 1235 } });
     expect(calls[1]).toEqual({
       kind: 'evidences',
-      evidences: [{ type: 'IMAGE', content: 'https://img/sig.jpg', author: 'Pedro' }],
+      evidences: [
+        { type: 'IMAGE', content: 'https://img/sig.jpg', author: 'Pedro', ref: 'evt-CLIENT_RECEIVED/evidence/0' },
+      ],
     });
     expect(calls[2]).toEqual({
       kind: 'notes',
-      notes: [{ type: 'COMMENT', note: 'Entregado a porteria', author: 'Juan' }],
+      notes: [{ type: 'COMMENT', note: 'Entregado a porteria', author: 'Juan', ref: 'evt-CLIENT_RECEIVED/note/0' }],
     });
   });
 
@@ -86,7 +89,7 @@ describe('engine events to VTEX tracking hook calls', () => {
         current: 'ON_HOLD',
         agentEverAssigned: true,
       }),
-    ).toEqual([{ kind: 'onHold', body: { type: 'OTHER', comment: 'Store closed' } }]);
+    ).toEqual([{ kind: 'onHold', body: { type: 'OTHER', comment: 'Store closed', ref: 'evt-ON_HOLD/on-hold/0' } }]);
   });
 
   it('reports a reschedule as a new shippingEstimatedDate and a COMMENT note', () => {
@@ -103,6 +106,7 @@ describe('engine events to VTEX tracking hook calls', () => {
             type: 'COMMENT',
             note: 'Delivery rescheduled to 2026-11-28T18:00:00.000Z: Client asked',
             author: 'Carrier',
+            ref: 'evt-RESCHEDULED/note/0',
           },
         ],
       },
@@ -187,5 +191,31 @@ describe('engine events to VTEX tracking hook calls', () => {
         shippingEstimatedDate: '2026-11-27T12:00:00.000Z',
       },
     });
+  });
+});
+
+describe('posts identified by their event (README "Exactly once")', () => {
+  it('gives every note of an event its own ref, whichever call carries it', () => {
+    const event = base('INCIDENT', {
+      reason: 'Flat tyre',
+      notes: [
+        { type: 'COMMENT', note: 'Same text', author: null },
+        { type: 'COMMENT', note: 'Same text', author: null },
+      ],
+      labels: [{ id: 'big', url: 'x'.repeat(MAX_INLINE_LABEL_BYTES + 1), name: 'Label', type: 'TEXT' }],
+    });
+    const refs = vtexCallsForEvent(event, { movedTo: 'INCIDENT', current: 'INCIDENT', agentEverAssigned: true })
+      .flatMap((c) => (c.kind === 'notes' ? c.notes : []))
+      .map((n) => n.ref);
+    expect(refs).toEqual(['evt-INCIDENT/note/0', 'evt-INCIDENT/note/1', 'evt-INCIDENT/note/2', 'evt-INCIDENT/note/3']);
+  });
+
+  it('marks a post with a short marker of its ref: the same for every attempt, another for another event', () => {
+    expect(markerFor('evt-1/note/0')).toMatch(/^\[ev:[0-9a-v]{10}\]$/);
+    expect(markerFor('evt-1/note/0')).toBe(markerFor('evt-1/note/0'));
+    expect(markerFor('evt-1/note/1')).not.toBe(markerFor('evt-1/note/0'));
+    expect(markerFor('evt-2/note/0')).not.toBe(markerFor('evt-1/note/0'));
+    expect(withoutMarker(`Gate code did not work ${markerFor('evt-1/note/0')}`)).toBe('Gate code did not work');
+    expect(withoutMarker('No marker [ev:here]')).toBe('No marker [ev:here]');
   });
 });

@@ -84,12 +84,21 @@ describe('VTEX Create service: hostile bodies', () => {
   });
 
   it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
-    'takes a sender country %j for no country with a currency (own keys only)',
+    'refuses a sender country %j at the edge, naming the field',
     (country) => {
       const body = clone();
       body.sender.country = country;
-      body.receiver.country = country;
-      const input = mapVtexCreateService(CreateServiceRequest.parse(body), options);
+      expect(refusedPaths(body)).toContain('sender.country');
+    },
+  );
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'maps a country %j that got past the edge to no country with a currency (own keys only)',
+    (country) => {
+      const parsed = CreateServiceRequest.parse(clone());
+      parsed.sender.country = country;
+      parsed.receiver.country = country;
+      const input = mapVtexCreateService(parsed, options);
       expect(input.spec.job.payment_info.currency_code).toBe('USD');
     },
   );

@@ -1,13 +1,9 @@
 /**
  * The bad-input run inside the suite (issue 18): 300 generated and mutated requests over every
  * intake endpoint, against the API and the worker as their own processes. The full count is
- * `npm run fuzz` (10,000). Every property is checked on every answer; the test fails listing every
- * failure class (endpoint, property, field, kind of input, first example).
- *
- * Named `.fuzz.ts`, not `.test.ts`: jest does not pick it up until the intake's fixes of issue 18
- * land (today the weight parser backtracks, ids are unbounded, odd Cancel ids hang). To enable it:
- * `git mv test/fuzz/intake.fuzz.ts test/fuzz/intake.fuzz.test.ts`. To run it now:
- * `npx jest --testMatch '**' test/fuzz/intake.fuzz.ts --maxWorkers=1`.
+ * `npm run fuzz` (10,000; its figures in CHAOS.md). Every property is checked on every answer; the
+ * test fails listing every failure class (endpoint, property, field, kind of input, first example).
+ * The classes the full run found are pinned one request each in foundClasses.test.ts.
  */
 import { describeFuzz, runFuzz, type FuzzResult } from '../../scripts/fuzz/run';
 import { startFuzzStack, type FuzzStack } from '../../scripts/fuzz/stack';
@@ -51,8 +47,8 @@ test('no answer is a 5xx, and every request is answered', () => {
   expect([...failuresOf('no-5xx'), ...failuresOf('answered')]).toEqual([]);
 });
 
-test('every answer comes within 1 s', () => {
-  expect(failuresOf('within-1s')).toEqual([]);
+test('every refusal comes within 1 s, every accepted request within the 5 s of the contract', () => {
+  expect([...failuresOf('within-1s'), ...failuresOf('accepted-within-5s')]).toEqual([]);
 });
 
 test('every 4xx names the field (details[].path)', () => {

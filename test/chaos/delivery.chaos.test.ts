@@ -4,43 +4,28 @@
  * then, the Temporal server once (on its SQLite file), VTEX and the engine answering 5xx, never
  * answering or losing answers, tokens expiring, slots lapsing, engine events duplicated and
  * reordered. The checker (scripts/chaos/checker.ts, the same as `npm run chaos`) compares every
- * delivery at the platform with the engine's truth.
- *
- * Named `.chaos.ts`, not `.test.ts`: jest does not pick it up until the holes of issue 18 are
- * closed (today it finds doubled on-holds, reports that reach VTEX after its own cancel, cancels
- * stuck behind refused reports, shared job references). To enable it:
- * `git mv test/chaos/delivery.chaos.ts test/chaos/delivery.chaos.test.ts`. To run it now:
- * `npx jest --testMatch '**' test/chaos/delivery.chaos.ts --maxWorkers=1`.
+ * delivery at the platform with the engine's truth. The same run outside jest, with its report:
+ * `npm run chaos -- --profile suite --out /tmp/chaos-suite.md`.
  */
-import { DEFAULT_CHAOS, runChaos, type ChaosResult } from '../../scripts/chaos/run';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runChaos, SUITE_CHAOS, type ChaosResult } from '../../scripts/chaos/run';
 
 let result: ChaosResult;
 
 beforeAll(async () => {
   result = await runChaos({
-    ...DEFAULT_CHAOS,
-    deliveries: 30,
-    rate: 3,
-    stepMs: [150, 400],
-    workerKillEveryMs: 8000,
-    apiKillEveryMs: 15_000,
-    temporalKillAt: 0.5,
-    tokenExpiryEveryMs: 8000,
-    // The same kinds of fault as the full run, at rates a 30-delivery run settles from quickly.
-    faults: { error: 0.1, timeout: 0.02, lostAnswer: 0.05 },
-    stalls: { refuseReportsMs: 10_000, refuseCreateMs: 10_000 },
-    jobWaitMs: 40_000,
-    // tsx: no tsc build first (the build costs more than the faster restarts save in 3 minutes).
-    compiled: false,
-    settleTimeoutMs: 150_000,
+    ...SUITE_CHAOS,
     ...(process.env.TEST_WORKFLOW_BUNDLE ? { workflowBundlePath: process.env.TEST_WORKFLOW_BUNDLE } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const v = result.verdict;
+  // Every delivery and finding, for whoever reads a failure.
+  writeFileSync(path.join(result.workDir, 'result.json'), JSON.stringify(result, null, 1));
   process.stderr.write(
-    `chaos: ${v.deliveries} deliveries, ${v.events} events, lost ${v.lostDeliveries}, lost reports ${v.lostReports}, doubled ${v.doubledReports}, findings ${JSON.stringify(v.byClass)}\n`,
+    `chaos: ${v.deliveries} deliveries, ${v.events} events, lost ${v.lostDeliveries}, lost reports ${v.lostReports}, doubled ${v.doubledReports}, findings ${JSON.stringify(v.byClass)}; drive ${Math.round(result.driveMs / 1000)} s, settle ${Math.round(result.settleMs / 1000)} s; ${path.join(result.workDir, 'result.json')}\n`,
   );
-}, 290_000);
+}, 420_000);
 
 const findings = (...classes: string[]) =>
   result.verdict.findings.filter((f) => classes.includes(f.class)).map((f) => `${f.kind} ${f.serviceId}: ${f.what}`);
