@@ -10,11 +10,19 @@ import {
   condition,
   makeContinueAsNewFunc,
   patched,
+  setDefaultSignalHandler,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { createServiceAnswer, type DeliveryInput, type DeliveryView } from '../contracts/delivery';
+import type { JobEvent } from '../contracts/deliveryEngine';
+import {
+  createServiceAnswer,
+  type CancelOrder,
+  type DeliveryInput,
+  type DeliveryView,
+  type OperatorCommand,
+} from '../contracts/delivery';
 import { createJob, type CreationOutcome } from './creation';
 import { handleNext, handlePendingCancel } from './inbox';
 import {
@@ -36,6 +44,8 @@ import { isTerminal } from './stateMachine';
 const PATCH_REPORT_LANE = 'reports-own-lane';
 /** A cancel sent during creation comes after the events that arrived before it. */
 const PATCH_CANCEL_IN_ORDER = 'cancel-in-order';
+/** Signals that came before the first task are taken in their arrival order, not handler by handler. */
+const PATCH_SIGNALS_IN_ORDER = 'signals-in-order';
 /** Marketplace deliveries speak Abbiamo's carrier protocol; older ones replay with our earlier callbacks. */
 const PATCH_ABBIAMO_REPORTER = 'abbiamo-reporter';
 
@@ -85,22 +95,41 @@ function setUp(input: DeliveryInput): Delivery {
     pushConfirmation(Date.now());
     return { ...createServiceAnswer(input.serviceId, state.status, state.job), producedAt: Date.now() };
   });
-  setHandler(serviceAnsweredSignal, ({ at }) => pushConfirmation(at));
-  setHandler(carrierEventSignal, (event) => {
+  const onEvent = (event: JobEvent) => {
     state.inbox.push({ kind: 'event', event });
-  });
-  setHandler(cancelSignal, (order) => {
+  };
+  const onCancel = (order: CancelOrder) => {
     const at = new Date().toISOString();
     state.cancelRequested ??= { reason: order.reason, at };
     state.inbox.push({ kind: 'command', command: { kind: 'cancel', ...order, at } });
-  });
-  setHandler(pauseSignal, ({ pause, reason, by }) => {
+  };
+  const onPause = ({ pause, reason, by }: { pause: boolean; reason: string; by?: string }) => {
     const at = new Date().toISOString();
     state.inbox.push({ kind: 'command', command: { kind: 'pause', pause, reason, at, ...(by ? { by } : {}) } });
-  });
-  setHandler(operatorSignal, (command) => {
+  };
+  const onOperator = (command: OperatorCommand) => {
     state.inbox.push({ kind: 'operator', command: { ...command, at: new Date().toISOString() } });
-  });
+  };
+  if (patched(PATCH_SIGNALS_IN_ORDER)) {
+    // Signals that arrived before this first task (a busy or restarted worker) wait in the SDK's
+    // buffer, which would hand them out handler by handler: every carrier event, then the cancel
+    // sent between them. One catch-all handler set first takes them in their arrival order.
+    const byName: Record<string, (arg: never) => void> = {
+      [serviceAnsweredSignal.name]: ({ at }: { at: number }) => pushConfirmation(at),
+      [carrierEventSignal.name]: onEvent,
+      [cancelSignal.name]: onCancel,
+      [pauseSignal.name]: onPause,
+      [operatorSignal.name]: onOperator,
+    };
+    setDefaultSignalHandler((name, ...args) => byName[name]?.(args[0] as never));
+  }
+  setHandler(serviceAnsweredSignal, ({ at }) => pushConfirmation(at));
+  setHandler(carrierEventSignal, onEvent);
+  setHandler(cancelSignal, onCancel);
+  setHandler(pauseSignal, onPause);
+  setHandler(operatorSignal, onOperator);
+  // Unknown signal names are not taken (the SDK buffers them, as before).
+  setDefaultSignalHandler(undefined);
   return delivery;
 }
 
