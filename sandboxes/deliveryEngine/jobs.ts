@@ -34,6 +34,8 @@ const STATUS_OF_EVENT: Record<string, JobStatus> = {
   ON_HOLD: 'ON_HOLD',
 };
 
+const FINAL_STATUSES: ReadonlySet<string> = new Set(['CANCELLED', 'DELIVERED', 'RETURNED', 'FAILED']);
+
 export class JobStore {
   private readonly jobs = new Map<string, JobEntry>();
   private readonly byClientReference = new Map<string, string>();
@@ -99,11 +101,14 @@ export class JobStore {
     return [...this.jobs.values()];
   }
 
-  /** The job's status and courier after an event it emitted. */
+  /** The job's status and courier after an event it emitted (a job that ended keeps its status). */
   applyEvent(entry: JobEntry, event: JobEvent): void {
     const job = entry.job;
     entry.events.push(event);
     job.last_event = event.type;
+    // A job that ended stays ended: a late or stray event is still sent, as an engine would, but no
+    // driver picks a cancelled job up again.
+    if (FINAL_STATUSES.has(job.status)) return;
     if (event.resource) entry.resource = event.resource;
     if (event.type === 'RE_ALLOCATED' || (event.type === 'ALLOCATED' && entry.allocations === 0)) entry.allocations++;
     if (event.type === 'CANCELLED') job.cancel_reason = event.reason ?? job.cancel_reason;

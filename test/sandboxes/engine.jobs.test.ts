@@ -197,9 +197,26 @@ test('the job status follows its events: CREATED, IN_PROGRESS, DELIVERED / RETUR
   expect(statusAfter('ALLOCATED')).toBe('IN_PROGRESS');
   expect(statusAfter('PICKING_FINISHED')).toBe('IN_PROGRESS');
   expect(statusAfter('CLIENT_RECEIVED')).toBe('DELIVERED');
-  expect(statusAfter('RETURNED')).toBe('RETURNED');
-  expect(statusAfter('CANCELLED')).toBe('CANCELLED');
-  expect(engine.job(jobId)!.last_event).toBe('CANCELLED');
+  await engine.idle();
+  for (const [end, status] of [
+    ['RETURNED', 'RETURNED'],
+    ['CANCELLED', 'CANCELLED'],
+  ] as const) {
+    const other = (await newJob(engine.url, webhookUrl)).jobId;
+    engine.emit(other, 'ALLOCATED');
+    engine.emit(other, end);
+    expect(engine.job(other)!.status).toBe(status);
+  }
+  await engine.idle();
+});
+
+test('a job that ended keeps its status: a late event is still sent, and moves nothing', async () => {
+  const { jobId } = await newJob(engine.url, webhookUrl);
+  engine.emit(jobId, 'ALLOCATED');
+  engine.emit(jobId, 'CANCELLED');
+  engine.emit(jobId, 'ARRIVED_TO_DESTINATION');
+  expect(engine.job(jobId)!.status).toBe('CANCELLED');
+  expect(engine.job(jobId)!.last_event).toBe('ARRIVED_TO_DESTINATION');
   await engine.idle();
 });
 
