@@ -85,6 +85,8 @@ export interface RouteDelivery {
 const QUERY_TIMEOUT_MS = 3000;
 /** An update-with-start not answered by then is slow: a plain start goes out to prove the workflow exists. */
 const PROOF_AFTER_MS = 1000;
+/** Create service calls in flight at which a call answers PENDING as soon as its start is proven. */
+const BUSY_IN_FLIGHT = 32;
 /** Workflow starts (and route queries) in flight at once for one request. */
 const PARALLEL_CALLS = 8;
 /** More deliveries than this on one route is not a route: the listing stops there. */
@@ -95,6 +97,8 @@ const DELIVERY_WORKFLOW = 'deliveryWorkflow';
 export class DeliveryGateway {
   /** Calls to Temporal that outlive their request (a late signal, a start sent as proof). */
   private readonly background = new Set<Promise<unknown>>();
+  /** Create service calls whose update-with-start is still in flight. */
+  private creating = 0;
 
   constructor(private readonly options: DeliveryGatewayOptions) {}
 
@@ -150,8 +154,13 @@ export class DeliveryGateway {
       DELIVERY_WORKFLOW,
       this.startOptions(input),
     );
-    // The workflow answers a little before our deadline, so its answer can still travel back.
-    const waitMs = Math.max(0, deadline - Date.now() - 300);
+    // Many calls in flight is a burst: workflows' answers queue behind each other, and calls queue
+    // in the socket before we see them (time our deadline cannot count). The workflow then answers
+    // with what it has at its first task, without waiting for the job, and a proven start answers
+    // PENDING at once instead of holding the call to the deadline for an answer that cannot come.
+    const busy = this.creating >= BUSY_IN_FLIGHT;
+    // Otherwise the workflow answers a little before our deadline, so its answer can still travel back.
+    const waitMs = busy ? 0 : Math.max(0, deadline - Date.now() - 300);
     // Bounded: past the hard deadline nobody waits for it, and an unbounded call would keep retrying
     // (Temporal unreachable) long after its request was answered.
     const update = this.inBackground(
@@ -159,18 +168,20 @@ export class DeliveryGateway {
         this.workflows.executeUpdateWithStart(createServiceUpdate, { args: [{ waitMs }], startWorkflowOperation }),
       ),
     );
+    this.creating += 1;
+    update.finally(() => (this.creating -= 1)).catch(() => undefined);
 
     let outcome = await raceDeadline(update, Math.min(deadline, receivedAt + PROOF_AFTER_MS));
     let proof: Promise<'running' | 'ended'> | undefined;
     if (outcome.kind === 'deadline') {
       proof = this.inBackground(this.proveStarted(input, hardDeadline)); // awaited below only when still needed
-      outcome = await raceDeadline(update, deadline);
+      outcome = await raceDeadline(update, deadline, busy ? proof : undefined);
     }
 
+    const marginMs = this.tuningOf(input).confirmationMarginMs ?? DEFAULT_CONFIRMATION_MARGIN_MS;
     if (outcome.kind === 'value') {
       const { producedAt, ...answer } = outcome.value;
       const lag = Date.now() - producedAt;
-      const marginMs = this.tuningOf(input).confirmationMarginMs ?? DEFAULT_CONFIRMATION_MARGIN_MS;
       return {
         answer,
         // Only when the answer spent long on its way (more than half the workflow's margin) does
@@ -191,7 +202,7 @@ export class DeliveryGateway {
     if (proven.kind === 'value' && proven.value === 'running') {
       return {
         answer: createServiceAnswer(input.serviceId, 'PENDING', undefined),
-        afterAnswer: () => this.tellAnswered(input.serviceId),
+        afterAnswer: () => this.tellAnsweredUnlessLater(input.serviceId, update, marginMs),
       };
     }
     if (proven.kind === 'value')
@@ -203,8 +214,20 @@ export class DeliveryGateway {
     throw unavailable('The delivery could not be registered in time; retry the same request');
   }
 
-  /** A plain start with the same options: resolves once Temporal holds the workflow. */
+  /**
+   * Resolves once Temporal holds the workflow. A describe is asked first: it costs the server a read
+   * and us no payload encoding. Only a workflow not found yet (the update-with-start still queued)
+   * is started plainly, with the same options.
+   */
   private async proveStarted(input: DeliveryInput, deadline: number): Promise<'running' | 'ended'> {
+    try {
+      const { status } = await this.options.client.connection.withDeadline(deadline, () =>
+        this.workflows.getHandle(input.serviceId).describe(),
+      );
+      return status.name === 'RUNNING' ? 'running' : 'ended';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
     try {
       await this.options.client.connection.withDeadline(deadline, () =>
         this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input)),
@@ -279,8 +302,23 @@ export class DeliveryGateway {
     );
   }
 
-  private tellAnswered(serviceId: string): void {
+  /**
+   * After a PENDING answer the update is still on its way. The update counts the confirmation wait
+   * from when it produced its answer: one produced after ours (the usual case in a burst, where
+   * the update waits out its time) already covers our answer, and the signal, a workflow task
+   * each, is left out. One produced earlier, or none, needs the signal.
+   */
+  private tellAnsweredUnlessLater(serviceId: string, update: Promise<CreateServiceAnswer>, marginMs: number): void {
     const at = Date.now();
+    void update.then(
+      ({ producedAt }) => {
+        if (producedAt < at - marginMs / 2) this.tellAnswered(serviceId, at);
+      },
+      () => this.tellAnswered(serviceId, at),
+    );
+  }
+
+  private tellAnswered(serviceId: string, at = Date.now()): void {
     const signal = this.options.client.connection.withDeadline(at + 10_000, () =>
       this.workflows.getHandle(serviceId).signal(serviceAnsweredSignal, { at }),
     );
@@ -473,7 +511,8 @@ function isNewer(candidate: WorkflowExecutionInfo, known: WorkflowExecutionInfo)
 
 type Raced<T> = { kind: 'value'; value: T } | { kind: 'error'; error: unknown } | { kind: 'deadline' };
 
-async function raceDeadline<T>(promise: Promise<T>, deadline: number): Promise<Raced<T>> {
+/** `promise` against the clock; `sooner`, once fulfilled, ends the wait as the deadline would. */
+async function raceDeadline<T>(promise: Promise<T>, deadline: number, sooner?: Promise<unknown>): Promise<Raced<T>> {
   let timer: NodeJS.Timeout | undefined;
   const settled = promise.then(
     (value): Raced<T> => ({ kind: 'value', value }),
@@ -481,6 +520,10 @@ async function raceDeadline<T>(promise: Promise<T>, deadline: number): Promise<R
   );
   const late = new Promise<Raced<T>>((resolve) => {
     timer = setTimeout(() => resolve({ kind: 'deadline' }), Math.max(0, deadline - Date.now()));
+    sooner?.then(
+      () => resolve({ kind: 'deadline' }),
+      () => undefined, // a sooner that fails ends nothing
+    );
   });
   try {
     return await Promise.race([settled, late]);

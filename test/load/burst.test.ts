@@ -2,17 +2,20 @@
  * A burst of Create service calls (issue 8): 300 calls, 200 at a time. Every one is answered within
  * VTEX's 5 seconds (PENDING early where the workflow could not answer in time), and afterwards every
  * delivery's job exists exactly once: none lost, none doubled.
+ *
+ * As deployed, nothing shares an event loop with the bridge or with its caller: the API and the
+ * worker run as processes of their own, and the calls go out from a third (test/support/loadCaller),
+ * as VTEX's come from its own machines. This process keeps only the sandboxes.
  */
 import { vtexServiceId } from '../../mapping/ids';
 import { createServiceBody } from '../support/deliveries';
-import { startTestStack, type TestStack } from '../support/stack';
+import { callInOwnProcess } from '../support/loadCaller';
+import { startTestStack, TEST_INTAKE_TOKEN, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
 let stack: TestStack;
 
 beforeAll(async () => {
-  // API and worker in processes of their own, as deployed: the burst must not share one event
-  // loop with the sandboxes and the 200 callers of this test.
   stack = await startTestStack({ processes: true });
 });
 afterAll(async () => {
@@ -24,29 +27,23 @@ const CONCURRENCY = 200;
 
 it(`answers ${TOTAL} Create service calls at ${CONCURRENCY} concurrent within 5 s each, and creates each job exactly once`, async () => {
   const bodies = Array.from({ length: TOTAL }, () => createServiceBody());
-  const results: Array<{ status: number; ms: number; serviceId?: string; orderId: string }> = [];
-  let next = 0;
-  const caller = async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const started = performance.now();
-      const response = await stack.call('POST', '/vtex/services', body);
-      results.push({
-        status: response.status,
-        ms: performance.now() - started,
-        serviceId: response.body?.serviceId,
-        orderId: body.orderId,
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, caller));
+  const results = await callInOwnProcess({
+    url: `${stack.apiUrl}/vtex/services`,
+    token: TEST_INTAKE_TOKEN,
+    concurrency: CONCURRENCY,
+    bodies,
+  });
 
   expect(results).toHaveLength(TOTAL);
   const notOk = results.filter((r) => r.status !== 200);
   expect(notOk).toEqual([]);
-  const slowest = Math.max(...results.map((r) => r.ms));
-  expect(slowest).toBeLessThan(5000);
-  expect(new Set(results.map((r) => r.serviceId)).size).toBe(TOTAL);
+  const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+  const at = (q: number) => Math.round(ms[Math.min(TOTAL - 1, Math.floor(TOTAL * q))]!);
+  const pending = results.filter((r) => r.body?.status === 'PENDING').length;
+  const spread = `p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, slowest ${at(1)} ms; ${pending} of ${TOTAL} PENDING`;
+  console.log(`Create service answers: ${spread}`);
+  expect(at(1) < 5000 ? 'all within 5 s' : spread).toBe('all within 5 s');
+  expect(new Set(results.map((r) => r.body?.serviceId)).size).toBe(TOTAL);
 
   // Every delivery gets its job, once.
   const orders = new Set(bodies.map((b) => vtexServiceId(b.carrierId as string, b.orderId as string)));
