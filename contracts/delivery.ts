@@ -159,6 +159,12 @@ export interface DeliveryState {
   createAttempted: boolean;
   /** The slot of the last `POST /jobs` sent (to learn an orphan job by its idempotent create). */
   lastSlotId?: string;
+  /**
+   * A job of this delivery the engine told us of by an event although creation never returned it:
+   * made by a create whose workflow task was lost (a worker killed after its `POST /jobs`).
+   * Canceled with the delivery, never left to a driver.
+   */
+  strayJobId?: string;
   paused: boolean;
   /** The platform confirmed our Create answer (its confirmation window passed). */
   confirmed: boolean;

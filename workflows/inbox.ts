@@ -2,6 +2,7 @@
  * The delivery's inbox: carrier events (from the engine's webhook) and platform commands (cancel,
  * pause), handled one at a time in arrival order. Deterministic code only.
  */
+import { patched } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { CancelOrder, InboxItem, PlatformCommand } from '../contracts/delivery';
 import type { ServiceStatus } from '../contracts/vtex';
@@ -19,6 +20,9 @@ export async function handleNext(d: Delivery): Promise<void> {
   else if (item.kind === 'operator') await handleOperator(d, item.command);
   else await handleCommand(d, item.command);
 }
+
+/** Workflow change that adds commands, so histories recorded before it replay unchanged. */
+const PATCH_STRAY_JOBS = 'stray-job-cancel';
 
 const isCancel = (item: InboxItem) => item.kind === 'command' && item.command.kind === 'cancel';
 
@@ -45,6 +49,7 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
     note(d, 'event', `duplicate event ${event.id} (${event.type}) ignored`, { eventId: event.id });
     return;
   }
+  if (!state.job && state.strayJobId !== event.job.id && patched(PATCH_STRAY_JOBS)) await takeStrayJob(d, event.job.id);
   if (state.job && event.job.id !== state.job.jobId) {
     note(d, 'error', `event ${event.id} is for job ${event.job.id}, not ${state.job.jobId}: ignored`, {
       eventId: event.id,
@@ -76,6 +81,26 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
   await report(d, d.reporter.callsForEvent(event, { movedTo, current: state.status, agentEverAssigned }));
 }
 
+/**
+ * An event of a job that creation never returned. The webhook's key and the job's reference say it
+ * is this delivery's: a create was carried out by an attempt whose workflow task was lost (a worker
+ * killed after its `POST /jobs`), while the attempt recorded failed before any create. The job is
+ * kept as the delivery's stray job and canceled with it; one that comes after the delivery ended
+ * is canceled at once. A driver never carries an order the platform was told is canceled.
+ */
+async function takeStrayJob(d: Delivery, jobId: string): Promise<void> {
+  const { state } = d;
+  state.strayJobId = jobId;
+  note(d, 'error', `job ${jobId}, which creation never returned, told of by the engine: taken as this delivery's`);
+  if (!isTerminal(state.status)) return;
+  try {
+    await engineJobs.cancelJob(jobId, `the delivery ended ${state.status} before its job was known`);
+    note(d, 'status', `stray job ${jobId} canceled`);
+  } catch (err) {
+    flag(d, `stray job ${jobId} may still be live at the engine: its cancel failed (${failureMessage(err)})`);
+  }
+}
+
 async function handleCommand(d: Delivery, command: PlatformCommand): Promise<void> {
   if (command.kind === 'cancel') await cancel(d, command);
   else await pause(d, command.pause, command.reason, command.by);
@@ -92,11 +117,12 @@ async function cancel(d: Delivery, { reason, onlyBeforeCollection, by }: CancelO
     flag(d, `cancel after collection (${state.status}) recorded, not carried out: ${reason}`);
     return;
   }
-  if (state.job) {
+  const jobId = state.job?.jobId ?? state.strayJobId;
+  if (jobId) {
     try {
-      await engineJobs.cancelJob(state.job.jobId, reason);
+      await engineJobs.cancelJob(jobId, reason);
     } catch (err) {
-      flag(d, `the Delivery Engine refused to cancel job ${state.job.jobId}: ${failureMessage(err)}`);
+      flag(d, `the Delivery Engine refused to cancel job ${jobId}: ${failureMessage(err)}`);
       return;
     }
   }

@@ -8,6 +8,9 @@ import { recordHistory } from '../support/histories';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 import { vtexServiceId } from '../../mapping/ids';
+import { mapVtexCreateService } from '../../mapping/vtexToJob';
+import { CreateServiceRequest } from '../../contracts/vtex';
+import { createActivities } from '../../activities';
 
 describe('a create whose answer was lost, then an engine down past the window', () => {
   const stack = useTestStack({ env: { CREATION_GRACE_MS: '6000' } });
@@ -37,4 +40,44 @@ describe('a create whose answer was lost, then an engine down past the window', 
     expect(stack.vtex.service(body.carrierId, serviceId)?.status).toBe('CANCELED');
     await recordHistory(stack.bridge.client, serviceId, 'orphan-job-canceled');
   }, 90_000);
+});
+
+describe('a job made by a create whose workflow task was lost, then a cancel during creation', () => {
+  const stack = useTestStack();
+
+  it('cancels the job the engine tells of, though the attempt on record failed before any create', async () => {
+    const body = createServiceBody();
+    const input = mapVtexCreateService(CreateServiceRequest.parse(body), {
+      now: new Date(),
+      creationGraceMs: stack.config.creationGraceMs,
+    });
+    // A worker ran the first attempt (slot, then POST /jobs) and was killed before its workflow
+    // task completed: the job exists, the history does not know it. Played here by the same activity.
+    const lost = await createActivities({ config: stack.config }).createJobOnNewSlot({
+      serviceId: input.serviceId,
+      spec: input.spec,
+    });
+    // The attempt on record finds no slot: it failed before any create, so creation would stop at a cancel.
+    stack.engine.setFaults({ errorRate: 1, pathPattern: '^/jobs/availability$' });
+    try {
+      const created = await stack.vtex.createService(body);
+      expect(created.status).toBe(200);
+      const serviceId = (created.body as { serviceId: string }).serviceId;
+      expect(serviceId).toBe(input.serviceId);
+      // The engine's event of that job reaches the delivery (its webhook is ours), then VTEX cancels.
+      stack.engine.emit(lost.job.job_id, 'ALLOCATED');
+      await waitFor(() => stack.engine.deliveries({ jobId: lost.job.job_id }).find((a) => a.outcome === 'delivered'), {
+        what: 'the event delivered to our webhook',
+      });
+      const canceled = await stack.vtex.cancelService(serviceId, 'Client gave up waiting', body.carrierId);
+      expect(canceled.status).toBe(200);
+
+      const view = await finalView(stack, serviceId, 30_000);
+      expect(view.status).toBe('CANCELED');
+      expect(stack.engine.job(lost.job.job_id)?.status).toBe('CANCELLED');
+      expect(stack.engine.jobs().filter((j) => j.client_reference === input.serviceId)).toHaveLength(1);
+    } finally {
+      stack.engine.resetFaults();
+    }
+  }, 60_000);
 });
