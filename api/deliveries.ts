@@ -3,6 +3,7 @@
  * Route handlers stay thin; every rule about workflow ids, deadlines and "is this delivery still
  * open" lives here.
  */
+import { randomUUID } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -283,7 +284,7 @@ export class DeliveryGateway {
         if (latest.size >= ROUTE_LIMIT) break;
       }
     } catch (err) {
-      throw unavailableFrom(err);
+      throw unavailableFrom(this.options.logger, err);
     }
     const infos = [...latest.values()].sort((a, b) => a.workflowId.localeCompare(b.workflowId));
     const outcomes = await inBatches(infos, PARALLEL_CALLS, async (info): Promise<RouteDelivery> => {
@@ -344,7 +345,7 @@ export class DeliveryGateway {
       description = await this.workflows.getHandle(serviceId).describe();
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
-      throw unavailableFrom(err);
+      throw unavailableFrom(this.options.logger, err);
     }
     return {
       serviceId,
@@ -441,7 +442,7 @@ export class DeliveryGateway {
       await this.workflows.getHandle(serviceId).signal(carrierEventSignal, event);
       return 'accepted';
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw unavailableFrom(err);
+      if (!(err instanceof WorkflowNotFoundError)) throw unavailableFrom(this.options.logger, err);
       const summary = await this.summary(serviceId);
       if (!summary) {
         // The key proved the job is ours, but its delivery is past retention (or was never
@@ -475,7 +476,7 @@ export class DeliveryGateway {
     } catch (err) {
       if (err instanceof WorkflowNotFoundError)
         throw conflict('The service already ended', [{ path: 'serviceId', message: serviceId }]);
-      throw unavailableFrom(err);
+      throw unavailableFrom(this.options.logger, err);
     }
   }
 }
@@ -538,6 +539,12 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   throw raced.kind === 'error' ? raced.error : new Error(`timed out after ${ms} ms`);
 }
 
-function unavailableFrom(err: unknown) {
-  return unavailable(`Temporal did not take the request: ${err instanceof Error ? err.message : String(err)}`);
+/**
+ * A 503 for a call Temporal did not take. Temporal's own text (addresses, namespaces, internal
+ * errors) goes to our log only: the caller learns that a retry is safe, and the id to quote.
+ */
+function unavailableFrom(logger: Logger, err: unknown) {
+  const ref = randomUUID();
+  logger.error({ ref, err: err instanceof Error ? err.message : String(err) }, 'Temporal did not take the request');
+  return unavailable(`Temporal did not take the request; retry the same request (ref ${ref})`);
 }

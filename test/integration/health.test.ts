@@ -6,6 +6,7 @@ import { createApp } from '../../api/app';
 import { listen, type RunningServer } from '../../api/server';
 import { freePort } from '../../scripts/dev-server';
 import { createLogger } from '../../observability/logger';
+import { vtexServiceId } from '../../mapping/ids';
 import { createServiceBody } from '../support/deliveries';
 import { TEST_INTAKE_TOKEN, useTestStack } from '../support/stack';
 
@@ -44,9 +45,11 @@ describe('with Temporal unreachable', () => {
   let server: RunningServer;
   let connection: Connection;
   let drain: () => Promise<void>;
+  let deadPort: number;
 
   beforeAll(async () => {
-    connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
+    deadPort = await freePort();
+    connection = Connection.lazy({ address: `127.0.0.1:${deadPort}`, connectTimeout: 500 });
     const app = createApp({
       config: stack.config,
       client: new Client({ connection }),
@@ -78,4 +81,22 @@ describe('with Temporal unreachable', () => {
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ error: expect.stringContaining('retry the same request') });
   });
+
+  it("answers a platform command 503 without Temporal's own words (its address, its errors)", async () => {
+    const response = await fetch(`${server.url}/vtex/services/cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_INTAKE_TOKEN}` },
+      body: JSON.stringify({
+        serviceId: vtexServiceId(stack.config.vtex.carrierId, 'ORDER-UNREACHABLE'),
+        carrierId: stack.config.vtex.carrierId,
+      }),
+    });
+    expect(response.status).toBe(503);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({
+      error: expect.stringMatching(/^Temporal did not take the request; retry/),
+    });
+    for (const inner of [String(deadPort), '127.0.0.1', 'ECONNREFUSED', 'grpc', 'UNAVAILABLE'])
+      expect(text).not.toContain(inner);
+  }, 30_000);
 });
