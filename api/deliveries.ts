@@ -88,6 +88,8 @@ const QUERY_TIMEOUT_MS = 3000;
 const PROOF_AFTER_MS = 1000;
 /** Create service calls in flight at which a call answers PENDING as soon as its start is proven. */
 const BUSY_IN_FLIGHT = 32;
+/** How long after a PENDING answer the update's own answer is awaited to know if a signal is needed. */
+const ANSWERED_DECISION_MS = 300;
 /** Workflow starts (and route queries) in flight at once for one request. */
 const PARALLEL_CALLS = 8;
 /** More deliveries than this on one route is not a route: the listing stops there. */
@@ -166,7 +168,10 @@ export class DeliveryGateway {
     // (Temporal unreachable) long after its request was answered.
     const update = this.inBackground(
       this.options.client.connection.withDeadline(hardDeadline, () =>
-        this.workflows.executeUpdateWithStart(createServiceUpdate, { args: [{ waitMs }], startWorkflowOperation }),
+        this.workflows.executeUpdateWithStart(createServiceUpdate, {
+          args: [busy ? { waitMs, answerBy: hardDeadline } : { waitMs }],
+          startWorkflowOperation,
+        }),
       ),
     );
     this.creating += 1;
@@ -203,7 +208,11 @@ export class DeliveryGateway {
     if (proven.kind === 'value' && proven.value === 'running') {
       return {
         answer: createServiceAnswer(input.serviceId, 'PENDING', undefined),
-        afterAnswer: () => this.tellAnsweredUnlessLater(input.serviceId, update, marginMs),
+        afterAnswer: busy
+          ? // The update told the workflow we answer by the hard deadline: only an update that never
+            // reached it leaves the workflow without that.
+            () => void update.catch(() => this.tellAnswered(input.serviceId, Date.now()))
+          : () => this.tellAnsweredUnlessLater(input.serviceId, update, marginMs),
       };
     }
     if (proven.kind === 'value')
@@ -306,17 +315,16 @@ export class DeliveryGateway {
   /**
    * After a PENDING answer the update is still on its way. The update counts the confirmation wait
    * from when it produced its answer: one produced after ours (the usual case in a burst, where
-   * the update waits out its time) already covers our answer, and the signal, a workflow task
-   * each, is left out. One produced earlier, or none, needs the signal.
+   * the workflow answers at its first task while the proof is still on its way) already covers our
+   * answer, and the signal, a workflow task each, is left out. One produced earlier needs the
+   * signal, and so does one that is not back within `ANSWERED_DECISION_MS`: the signal must not
+   * come late, or the workflow's own wait may already have run out.
    */
   private tellAnsweredUnlessLater(serviceId: string, update: Promise<CreateServiceAnswer>, marginMs: number): void {
     const at = Date.now();
-    void update.then(
-      ({ producedAt }) => {
-        if (producedAt < at - marginMs / 2) this.tellAnswered(serviceId, at);
-      },
-      () => this.tellAnswered(serviceId, at),
-    );
+    void raceDeadline(update, at + ANSWERED_DECISION_MS).then((outcome) => {
+      if (outcome.kind !== 'value' || outcome.value.producedAt < at - marginMs / 2) this.tellAnswered(serviceId, at);
+    });
   }
 
   private tellAnswered(serviceId: string, at = Date.now()): void {

@@ -89,10 +89,10 @@ function setUp(input: DeliveryInput): Delivery {
   };
 
   setHandler(deliveryStateQuery, () => viewOf(delivery));
-  setHandler(createServiceUpdate, async ({ waitMs }) => {
+  setHandler(createServiceUpdate, async ({ waitMs, answerBy }) => {
     const settled = () => state.job !== undefined || state.creationFailure !== undefined || state.phase === 'ended';
     if (!settled()) await condition(settled, Math.max(0, waitMs));
-    pushConfirmation(Date.now());
+    pushConfirmation(Math.max(Date.now(), answerBy ?? 0));
     return { ...createServiceAnswer(input.serviceId, state.status, state.job), producedAt: Date.now() };
   });
   const onEvent = (event: JobEvent) => {

@@ -7,7 +7,14 @@ import type { JobEvent } from '../contracts/deliveryEngine';
 import type { CancelOrder, CreateServiceAnswer, DeliveryView, OperatorCommand } from '../contracts/delivery';
 
 /** VTEX Create service: waits up to `waitMs` for the job, then answers (PENDING if not yet). */
-export const createServiceUpdate = defineUpdate<CreateServiceAnswer, [{ waitMs: number }]>('createService');
+/**
+ * `waitMs`: how long to wait for the job before answering. `answerBy` (epoch ms), when set: the API
+ * answers the platform by then at the latest, whatever this update answers, so the confirmation
+ * wait counts from it (a burst's PENDING answers need no `serviceAnswered` signal).
+ */
+export const createServiceUpdate = defineUpdate<CreateServiceAnswer, [{ waitMs: number; answerBy?: number }]>(
+  'createService',
+);
 
 /** The API tells when it actually answered Create service, when that was later than the update's answer. */
 export const serviceAnsweredSignal = defineSignal<[{ at: number }]>('serviceAnswered');
