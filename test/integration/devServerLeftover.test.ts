@@ -150,6 +150,12 @@ describe('a port held by another program', () => {
         TEMPORAL_DEV_UI_PORT: String(await freePort()),
         TEMPORAL_DATA_DIR: dir,
         PORT: String(await freePort()),
+        // Every other port npm start binds is a free one too: a test file beside this one runs npm start.
+        SANDBOX_VTEX_PORT: String(await freePort()),
+        SANDBOX_ENGINE_PORT: String(await freePort()),
+        SANDBOX_MARKETPLACE_PORT: String(await freePort()),
+        WORKER_HEALTH_PORT: String(await freePort()),
+        CODEC_SERVER_PORT: String(await freePort()),
         LOG_LEVEL: 'warn',
         LOG_FORMAT: 'json',
       }),

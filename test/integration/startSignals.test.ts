@@ -22,6 +22,7 @@ it('stops everything cleanly when one Ctrl-C is delivered twice', async () => {
     SANDBOX_ENGINE_PORT: String(await freePort()),
     SANDBOX_MARKETPLACE_PORT: String(await freePort()),
     WORKER_HEALTH_PORT: String(await freePort()),
+    CODEC_SERVER_PORT: String(await freePort()),
     LOG_FORMAT: 'json',
   };
   // npm start here runs its own dev server, never the suite's existing Temporal (test:cluster sets one).
