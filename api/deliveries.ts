@@ -87,7 +87,7 @@ const QUERY_TIMEOUT_MS = 3000;
 /** An update-with-start not answered by then is slow: a plain start goes out to prove the workflow exists. */
 const PROOF_AFTER_MS = 1000;
 /** Create service calls in flight at which a call answers PENDING as soon as its start is proven. */
-const BUSY_IN_FLIGHT = 32;
+const BUSY_IN_FLIGHT = 8;
 /** How long after a PENDING answer the update's own answer is awaited to know if a signal is needed. */
 const ANSWERED_DECISION_MS = 300;
 /** Workflow starts (and route queries) in flight at once for one request. */
