@@ -84,7 +84,7 @@ export interface RouteDelivery {
 }
 
 const QUERY_TIMEOUT_MS = 3000;
-/** An update-with-start not answered by then is slow: a plain start goes out to prove the workflow exists. */
+/** An update-with-start not answered by then is slow: a proof that the workflow exists goes out (`proveStarted`). */
 const PROOF_AFTER_MS = 1000;
 /** Create service calls in flight at which a call answers PENDING as soon as its start is proven. */
 const BUSY_IN_FLIGHT = 8;
@@ -211,7 +211,7 @@ export class DeliveryGateway {
         afterAnswer: busy
           ? // The update told the workflow we answer by the hard deadline: only an update that never
             // reached it leaves the workflow without that.
-            () => void update.catch(() => this.tellAnswered(input.serviceId, Date.now()))
+            () => void update.catch(() => this.tellAnswered(input.serviceId))
           : () => this.tellAnsweredUnlessLater(input.serviceId, update, marginMs),
       };
     }
