@@ -108,7 +108,8 @@ async function live(body: Record<string, any>, onJob: () => void): Promise<Life>
     throw new Error(`Create service answered ${created.status}: ${JSON.stringify(created.body)}`);
   const serviceId = (created.body as { serviceId: string }).serviceId;
   // A job whose creation was running on the killed worker is created again after its activity times out.
-  const job = await waitFor(() => engine.jobByClientReference(body.orderId), {
+  // The job's client_reference is the delivery's serviceId (unique across platforms), not the order id.
+  const job = await waitFor(() => engine.jobByClientReference(serviceId), {
     what: `the job of ${body.orderId}`,
     timeoutMs: 90_000,
     intervalMs: 250,
