@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './dev-server';
+import { freeStartPorts } from './startPorts';
 
 /** Pinned for reproducible runs and a warm cache; NODE_LTS_VERSION tries another. */
 export const NODE_LTS_VERSION = process.env.NODE_LTS_VERSION ?? '24.22.3';
@@ -92,18 +92,9 @@ async function waitUntil<T>(what: string, ms: number, check: () => Promise<T | u
 /** `npm start` under the LTS: ready, serving, and stopped by Ctrl-C with exit code 0 and nothing left. */
 async function smokeStart(node: string): Promise<void> {
   const data = mkdtempSync(path.join(os.tmpdir(), 'delivery-bridge-node-lts-'));
-  const port = await freePort();
-  const env = envWith(node, {
-    PORT: String(port),
-    TEMPORAL_DEV_PORT: String(await freePort()),
-    TEMPORAL_DEV_UI_PORT: String(await freePort()),
-    TEMPORAL_DATA_DIR: data,
-    SANDBOX_VTEX_PORT: String(await freePort()),
-    SANDBOX_ENGINE_PORT: String(await freePort()),
-    SANDBOX_MARKETPLACE_PORT: String(await freePort()),
-    WORKER_HEALTH_PORT: String(await freePort()),
-    LOG_FORMAT: 'json',
-  });
+  const ports = await freeStartPorts();
+  const port = Number(ports.PORT);
+  const env = envWith(node, { ...ports, TEMPORAL_DATA_DIR: data, LOG_FORMAT: 'json' });
   log('npm start');
   const started = Date.now();
   // Its own process group, as a terminal runs it: Ctrl-C goes to the whole group.

@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { freeStartPorts } from '../../scripts/startPorts';
 import { freePort, startDevServer, StartupError, type DevServer, type DevServerRecord } from '../../scripts/dev-server';
 import { waitFor } from '../support/waitFor';
 
@@ -146,16 +147,9 @@ describe('a port held by another program', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'delivery-bridge-foreign-'));
     const start = output(
       run(['scripts/start.ts'], {
-        TEMPORAL_DEV_PORT: String(port),
-        TEMPORAL_DEV_UI_PORT: String(await freePort()),
-        TEMPORAL_DATA_DIR: dir,
-        PORT: String(await freePort()),
         // Every other port npm start binds is a free one too: a test file beside this one runs npm start.
-        SANDBOX_VTEX_PORT: String(await freePort()),
-        SANDBOX_ENGINE_PORT: String(await freePort()),
-        SANDBOX_MARKETPLACE_PORT: String(await freePort()),
-        WORKER_HEALTH_PORT: String(await freePort()),
-        CODEC_SERVER_PORT: String(await freePort()),
+        ...(await freeStartPorts({ TEMPORAL_DEV_PORT: String(port) })),
+        TEMPORAL_DATA_DIR: dir,
         LOG_LEVEL: 'warn',
         LOG_FORMAT: 'json',
       }),

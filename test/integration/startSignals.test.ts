@@ -6,25 +6,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../scripts/dev-server';
+import { freeStartPorts } from '../../scripts/startPorts';
 import { waitFor } from '../support/waitFor';
 
 const REPO = path.resolve(__dirname, '../..');
 
 it('stops everything cleanly when one Ctrl-C is delivered twice', async () => {
   const data = mkdtempSync(path.join(os.tmpdir(), 'delivery-bridge-signals-'));
-  const env: Record<string, string> = {
-    PORT: String(await freePort()),
-    TEMPORAL_DEV_PORT: String(await freePort()),
-    TEMPORAL_DEV_UI_PORT: String(await freePort()),
-    TEMPORAL_DATA_DIR: data,
-    SANDBOX_VTEX_PORT: String(await freePort()),
-    SANDBOX_ENGINE_PORT: String(await freePort()),
-    SANDBOX_MARKETPLACE_PORT: String(await freePort()),
-    WORKER_HEALTH_PORT: String(await freePort()),
-    CODEC_SERVER_PORT: String(await freePort()),
-    LOG_FORMAT: 'json',
-  };
+  const env: Record<string, string> = { ...(await freeStartPorts()), TEMPORAL_DATA_DIR: data, LOG_FORMAT: 'json' };
   // npm start here runs its own dev server, never the suite's existing Temporal (test:cluster sets one).
   const { TEMPORAL_ADDRESS: _suiteTemporal, ...inherited } = process.env;
   const start = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
@@ -38,7 +27,12 @@ it('stops everything cleanly when one Ctrl-C is delivered twice', async () => {
   start.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => start.once('exit', (code) => resolve(code)));
   try {
-    await waitFor(() => stdout.includes('delivery-bridge is running'), { what: 'the banner', timeoutMs: 120_000 });
+    await waitFor(() => stdout.includes('delivery-bridge is running'), {
+      what: 'the banner',
+      timeoutMs: 120_000,
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}; stderr: ${stderr.slice(-2000)}; stdout: ${stdout.slice(-2000)}`);
+    });
     expect(existsSync(path.join(data, 'temporal-dev-server.json'))).toBe(true);
     // The banner lists every metrics URL (API, worker, the SDK's exporter), and each answers.
     const metricsUrls = [...stdout.matchAll(/metrics\s+(http:\/\/\S+\/metrics)/gi)].map((m) => m[1]!);
