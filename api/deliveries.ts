@@ -12,10 +12,11 @@ import {
   type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import type { JobEvent } from '../contracts/deliveryEngine';
+import type { JobEvent, JobEventOutcome } from '../contracts/deliveryEngine';
 import type { ServiceStatus } from '../contracts/vtex';
 import type { Logger } from '../observability/logger';
 import type { deliveryWorkflow } from '../workflows/delivery';
+import type { StrayJobInput, strayJobWorkflow } from '../workflows/strayJob';
 import {
   cancelSignal,
   carrierEventSignal,
@@ -26,6 +27,7 @@ import {
 import {
   CarrierIdKey,
   DeliveryStatusKey,
+  JobIdKey,
   PlatformKey,
   RouteIdKey,
   startMemo,
@@ -64,6 +66,8 @@ export interface DeliverySummary {
   status?: ServiceStatus;
   carrierId?: string;
   platform?: string;
+  /** The job its workflow created (search attribute JobId), once there is one. */
+  jobId?: string;
   memo?: Record<string, unknown>;
 }
 
@@ -96,6 +100,7 @@ const PARALLEL_CALLS = 8;
 const ROUTE_LIMIT = 500;
 /** Workflow type by name: the API never loads workflow code. */
 const DELIVERY_WORKFLOW = 'deliveryWorkflow';
+const STRAY_JOB_WORKFLOW = 'strayJobWorkflow';
 
 export class DeliveryGateway {
   /** Calls to Temporal that outlive their request (a late signal, a start sent as proof). */
@@ -362,6 +367,7 @@ export class DeliveryGateway {
       status: description.typedSearchAttributes.get(DeliveryStatusKey) as ServiceStatus | undefined,
       carrierId: description.typedSearchAttributes.get(CarrierIdKey),
       platform: description.typedSearchAttributes.get(PlatformKey),
+      jobId: description.typedSearchAttributes.get(JobIdKey),
       memo: description.memo,
     };
   }
@@ -445,7 +451,7 @@ export class DeliveryGateway {
    * A carrier event, once Temporal holds it. An event for a delivery that already ended is
    * acknowledged (the engine would otherwise retry forever) and only logged.
    */
-  async carrierEvent(serviceId: string, event: JobEvent): Promise<'accepted' | 'delivery-ended' | 'delivery-unknown'> {
+  async carrierEvent(serviceId: string, event: JobEvent): Promise<JobEventOutcome> {
     try {
       await this.workflows.getHandle(serviceId).signal(carrierEventSignal, event);
       return 'accepted';
@@ -461,12 +467,41 @@ export class DeliveryGateway {
         );
         return 'delivery-unknown';
       }
+      if (summary.jobId !== event.job.id) return this.cancelStrayJob(serviceId, event);
       this.options.logger.info(
         { serviceId, eventId: event.id, type: event.type },
         'event for an ended delivery acknowledged',
       );
       return 'delivery-ended';
     }
+  }
+
+  /**
+   * An event of a job its ended delivery never knew (the webhook's key proved the job carries the
+   * delivery's reference): a create whose workflow task was lost made it, and nobody would finish
+   * it. The job's cancel is started as a workflow of its own, once per job (`stray-job-<jobId>`,
+   * a second event joins or finds it), before the event is acknowledged: a failure to start is a
+   * 503, and the engine's retry brings the event back.
+   */
+  private async cancelStrayJob(serviceId: string, event: JobEvent): Promise<JobEventOutcome> {
+    const input: StrayJobInput = { serviceId, jobId: event.job.id, eventId: event.id, eventType: event.type };
+    try {
+      await this.workflows.start<typeof strayJobWorkflow>(STRAY_JOB_WORKFLOW, {
+        workflowId: `stray-job-${event.job.id}`,
+        taskQueue: this.options.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        // One that ended is not run again, unless it failed.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw unavailableFrom(this.options.logger, err);
+    }
+    this.options.logger.warn(
+      { serviceId, jobId: event.job.id, eventId: event.id, type: event.type },
+      'event of a job its ended delivery never knew: the job is being canceled',
+    );
+    return 'stray-job-canceling';
   }
 
   /** The delivery's state from its workflow; from Temporal's description when no worker answers. */

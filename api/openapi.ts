@@ -10,7 +10,7 @@
  * on every schema (an edit of every contract) and one more dependency.
  */
 import { z } from 'zod';
-import { JobEvent, WEBHOOK_KEY_HEADER } from '../contracts/deliveryEngine';
+import { JOB_EVENT_OUTCOMES, JobEvent, WEBHOOK_KEY_HEADER } from '../contracts/deliveryEngine';
 import * as deliveryEngineContracts from '../contracts/deliveryEngine';
 import {
   CancellationRequestEvent,
@@ -109,7 +109,7 @@ export const MarketplaceEventAnswer = z.union([
 export const JobEventAnswer = z.object({
   received: z.string(),
   serviceId: z.string(),
-  outcome: z.enum(['accepted', 'delivery-ended']),
+  outcome: z.enum(JOB_EVENT_OUTCOMES),
 });
 
 /** The main fields of `DeliveryView` (contracts/delivery.ts); the compile-time check below keeps them true. */

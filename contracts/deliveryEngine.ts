@@ -231,5 +231,13 @@ export const JobEvent = z.object({
 });
 export type JobEvent = z.infer<typeof JobEvent>;
 
+/**
+ * What the intake did with a job event (its 200 answer): handed to the running delivery; acknowledged
+ * for a delivery that ended (its own job) or that Temporal no longer holds; or, for a job its ended
+ * delivery never knew, a cancel of that job started (workflows/strayJob.ts).
+ */
+export const JOB_EVENT_OUTCOMES = ['accepted', 'delivery-ended', 'delivery-unknown', 'stray-job-canceling'] as const;
+export type JobEventOutcome = (typeof JOB_EVENT_OUTCOMES)[number];
+
 /** Header carrying the job's webhook key on every event. */
 export const WEBHOOK_KEY_HEADER = 'x-webhook-key';

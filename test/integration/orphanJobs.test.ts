@@ -3,7 +3,8 @@
  * gives up after a POST /jobs was sent, the job is learnt through the idempotent create and
  * canceled (issue: "orphan jobs").
  */
-import { createServiceBody, finalView } from '../support/deliveries';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { createServiceBody, createVtexDelivery, emit, finalView } from '../support/deliveries';
 import { recordHistory } from '../support/histories';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
@@ -11,6 +12,8 @@ import { vtexServiceId } from '../../mapping/ids';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
 import { CreateServiceRequest } from '../../contracts/vtex';
 import { createActivities } from '../../activities';
+import { SCENARIOS } from '../../sandboxes';
+import type { StrayJobResult } from '../../workflows/strayJob';
 
 describe('a create whose answer was lost, then an engine down past the window', () => {
   const stack = useTestStack({ env: { CREATION_GRACE_MS: '6000' } });
@@ -79,5 +82,71 @@ describe('a job made by a create whose workflow task was lost, then a cancel dur
     } finally {
       stack.engine.resetFaults();
     }
+  }, 60_000);
+});
+
+describe('a job made by a create whose workflow task was lost, told of only after its delivery ended', () => {
+  const stack = useTestStack();
+
+  it('is canceled by a workflow of its own, started from the webhook', async () => {
+    const body = createServiceBody();
+    const input = mapVtexCreateService(CreateServiceRequest.parse(body), {
+      now: new Date(),
+      creationGraceMs: stack.config.creationGraceMs,
+    });
+    // As above: the job exists, the history does not know it, and the attempt on record sent no create.
+    const lost = await createActivities({ config: stack.config }).createJobOnNewSlot({
+      serviceId: input.serviceId,
+      spec: input.spec,
+    });
+    stack.engine.setFaults({ errorRate: 1, pathPattern: '^/jobs/availability$' });
+    try {
+      const created = await stack.vtex.createService(body);
+      expect(created.status).toBe(200);
+      // VTEX cancels before any event of the job came: the delivery ends with no job it knows of.
+      expect((await stack.vtex.cancelService(input.serviceId, 'Client gave up waiting', body.carrierId)).status).toBe(
+        200,
+      );
+      expect((await finalView(stack, input.serviceId, 30_000)).status).toBe('CANCELED');
+    } finally {
+      stack.engine.resetFaults();
+    }
+    expect(stack.engine.job(lost.job.job_id)?.status).not.toBe('CANCELLED');
+
+    // Then the engine tells of the job: its event is acknowledged, and the job is canceled.
+    const event = stack.engine.emit(lost.job.job_id, 'ALLOCATED');
+    await waitFor(() => stack.engine.deliveries({ jobId: lost.job.job_id }).find((a) => a.eventId === event.id), {
+      what: 'the event answered',
+    });
+    expect(stack.engine.deliveries({ jobId: lost.job.job_id }).map((a) => a.status)).toEqual([200]);
+    const stray = stack.bridge.client.workflow.getHandle(`stray-job-${lost.job.job_id}`);
+    expect((await stray.result()) as StrayJobResult).toEqual({ outcome: 'canceled', jobId: lost.job.job_id });
+    expect(stack.engine.job(lost.job.job_id)).toMatchObject({ status: 'CANCELLED' });
+
+    // A second event of it starts nothing new: the one workflow per job has done its work.
+    const { runId } = await stray.describe();
+    // (The engine's own CANCELLED event of the job came in between, answered the same way.)
+    const second = await emit(stack, lost.job.job_id, 'GOING_TO_ORIGIN_STARTED');
+    const answers = stack.engine.deliveries({ jobId: lost.job.job_id });
+    expect(answers.filter((a) => a.eventId === second.id).map((a) => a.status)).toEqual([200]);
+    expect(answers.map((a) => a.status).filter((status) => status !== 200)).toEqual([]);
+    expect((await stray.describe()).runId).toBe(runId);
+  }, 60_000);
+
+  it("leaves the ended delivery's own job alone: a late event of it is only acknowledged", async () => {
+    const d = await createVtexDelivery(stack);
+    for (const type of SCENARIOS.happy) await emit(stack, d.jobId, type);
+    expect((await finalView(stack, d.serviceId)).status).toBe('DELIVERED');
+    const late = await emit(stack, d.jobId, 'INCIDENT');
+    expect(
+      stack.engine
+        .deliveries({ jobId: d.jobId })
+        .filter((a) => a.eventId === late.id)
+        .map((a) => a.status),
+    ).toEqual([200]);
+    await expect(stack.bridge.client.workflow.getHandle(`stray-job-${d.jobId}`).describe()).rejects.toThrow(
+      WorkflowNotFoundError,
+    );
+    expect(stack.engine.job(d.jobId)?.status).toBe('DELIVERED');
   }, 60_000);
 });
