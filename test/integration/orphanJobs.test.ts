@@ -3,6 +3,7 @@
  * gives up after a POST /jobs was sent, the job is learnt through the idempotent create and
  * canceled (issue: "orphan jobs").
  */
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createServiceBody, createVtexDelivery, emit, finalView } from '../support/deliveries';
 import { recordHistory } from '../support/histories';
@@ -13,7 +14,7 @@ import { mapVtexCreateService } from '../../mapping/vtexToJob';
 import { CreateServiceRequest } from '../../contracts/vtex';
 import { createActivities } from '../../activities';
 import { SCENARIOS } from '../../sandboxes';
-import type { StrayJobResult } from '../../workflows/strayJob';
+import type { StrayJobResult, strayJobWorkflow } from '../../workflows/strayJob';
 
 describe('a create whose answer was lost, then an engine down past the window', () => {
   const stack = useTestStack({ env: { CREATION_GRACE_MS: '6000' } });
@@ -148,5 +149,26 @@ describe('a job made by a create whose workflow task was lost, told of only afte
       WorkflowNotFoundError,
     );
     expect(stack.engine.job(d.jobId)?.status).toBe('DELIVERED');
+  }, 60_000);
+
+  it('cancels only a live job of its own delivery: an ended, foreign or unknown job is reported, not touched', async () => {
+    const d = await createVtexDelivery(stack);
+    const other = await createVtexDelivery(stack);
+    for (const type of SCENARIOS.happy) await emit(stack, d.jobId, type);
+    expect((await finalView(stack, d.serviceId)).status).toBe('DELIVERED');
+    const run = (serviceId: string, jobId: string) =>
+      stack.bridge.client.workflow.execute<typeof strayJobWorkflow>('strayJobWorkflow', {
+        workflowId: `stray-job-test-${randomUUID()}`,
+        taskQueue: stack.config.temporal.taskQueue,
+        args: [{ serviceId, jobId, eventId: randomUUID(), eventType: 'ALLOCATED' }],
+      });
+    expect(await run(d.serviceId, d.jobId)).toEqual({ outcome: 'already-ended', jobId: d.jobId, status: 'DELIVERED' });
+    expect(await run(d.serviceId, other.jobId)).toEqual({
+      outcome: 'not-ours',
+      jobId: other.jobId,
+      clientReference: other.serviceId,
+    });
+    expect(stack.engine.job(other.jobId)?.status).not.toBe('CANCELLED');
+    expect(await run(d.serviceId, 'no-such-job')).toEqual({ outcome: 'not-found', jobId: 'no-such-job' });
   }, 60_000);
 });
