@@ -59,11 +59,13 @@ function mountOf(service: Service, hostPath: string): string | undefined {
 }
 
 describe('docker-compose.yml mirrors npm run cluster', () => {
-  it("has the cluster's parts: PostgreSQL, the schema job, Temporal, its Web UI, the namespace setup, the workers and the APIs", () => {
+  it("has the cluster's parts: PostgreSQL, the schema job, Temporal, its Web UI, the namespace setup, the workers and the APIs, and Prometheus and Grafana", () => {
     expect(Object.keys(services).sort()).toEqual([
       'api',
       'codec-server',
+      'grafana',
       'postgresql',
+      'prometheus',
       'temporal',
       'temporal-schema',
       'temporal-setup',
@@ -146,7 +148,7 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
   it('pins every image and builds ours from the Dockerfile', () => {
     for (const [name, service] of Object.entries(services)) {
       if (service.build) expect([name, existsSync(path.join(root, 'Dockerfile'))]).toEqual([name, true]);
-      else expect([name, service.image]).toEqual([name, expect.stringMatching(/^[\w./-]+:\d[\w.-]*$/)]);
+      else expect([name, service.image]).toEqual([name, expect.stringMatching(/^[\w./-]+:v?\d[\w.-]*$/)]);
     }
   });
 
@@ -184,6 +186,53 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
       parseEnv(resolveEnv(services['codec-server']!.environment!, { ...secrets, OPERATOR_TOKENS: 'o'.repeat(32) })),
     );
     expect(codec).toMatchObject({ host: '0.0.0.0', port: 8234, corsOrigins: ['http://localhost:8233'] });
+  });
+});
+
+describe('.env.example, the file docker-compose.yml reads', () => {
+  it('names every variable the compose file requires', () => {
+    const required = new Set(
+      [...readFileSync(path.join(root, 'docker-compose.yml'), 'utf8').matchAll(/\$\{(\w+):\?/g)].map((m) => m[1]!),
+    );
+    const listed = new Set(
+      [...readFileSync(path.join(root, '.env.example'), 'utf8').matchAll(/^#? ?(\w+)=/gm)].map((m) => m[1]!),
+    );
+    expect([...required].filter((name) => !listed.has(name))).toEqual([]);
+  });
+});
+
+describe('docker-compose.yml runs the monitoring deploy/ describes', () => {
+  const readYaml = (file: string) => parse(readFileSync(path.join(root, file), 'utf8')) as Record<string, any>;
+
+  it("gives Prometheus deploy/prometheus/prometheus.yml, whose targets are the compose services' metrics ports", () => {
+    const prometheus = services.prometheus!;
+    const mounted = mountOf(prometheus, './deploy/prometheus/prometheus.yml');
+    expect(prometheus.command).toContain(`--config.file=${mounted}`);
+    const ports: Record<string, number> = {
+      api: Number(services.api!.environment!.PORT),
+      worker: Number(services.worker!.environment!.WORKER_HEALTH_PORT),
+    };
+    const targets = (readYaml('deploy/prometheus/prometheus.yml').scrape_configs as any[]).flatMap((job) =>
+      (job.dns_sd_configs as any[]).flatMap((sd) => (sd.names as string[]).map((name) => `${name}:${sd.port}`)),
+    );
+    expect(targets.sort()).toEqual(Object.entries(ports).map(([name, port]) => `${name}:${port}`));
+    expect(prometheus.ports).toEqual(['127.0.0.1:9090:9090']);
+  });
+
+  it('gives Grafana its provisioning, the dashboard where that provisioning looks, and Prometheus as the data source', () => {
+    const grafana = services.grafana!;
+    expect(mountOf(grafana, './deploy/grafana/provisioning')).toBe('/etc/grafana/provisioning');
+    const providers = readYaml('deploy/grafana/provisioning/dashboards/delivery-bridge.yml').providers as any[];
+    const dashboard = mountOf(grafana, './deploy/grafana/delivery-bridge.json')!;
+    expect(providers.map((p) => p.options.path)).toEqual([path.posix.dirname(dashboard)]);
+    const [source] = readYaml('deploy/grafana/provisioning/datasources/delivery-bridge.yml').datasources as any[];
+    const prometheusPort = services.prometheus!.ports![0]!.split(':').at(-1);
+    expect(source).toMatchObject({ type: 'prometheus', url: `http://prometheus:${prometheusPort}` });
+    expect(grafana.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
+    // No anonymous access: the admin password must be set.
+    expect(grafana.environment).toMatchObject({ GF_AUTH_ANONYMOUS_ENABLED: 'false' });
+    expect(String(grafana.environment!.GF_SECURITY_ADMIN_PASSWORD)).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
+    expect(grafana.ports).toEqual(['127.0.0.1:3030:3000']);
   });
 });
 
