@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createServiceBody, createVtexDelivery, emit, finalView } from '../support/deliveries';
 import { recordHistory } from '../support/histories';
-import { useTestStack } from '../support/stack';
+import { useTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 import { vtexServiceId } from '../../mapping/ids';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
@@ -46,23 +46,31 @@ describe('a create whose answer was lost, then an engine down past the window', 
   }, 90_000);
 });
 
+/**
+ * A worker ran the first attempt (slot, then POST /jobs) and was killed before its workflow task
+ * completed: the job exists, the history does not know it (played here by the same activity). The
+ * attempt on record then finds no slot: it failed before any create, so creation would stop at a
+ * cancel. The engine's fault stays on until the caller resets it.
+ */
+async function createLostInTask(stack: TestStack) {
+  const body = createServiceBody();
+  const input = mapVtexCreateService(CreateServiceRequest.parse(body), {
+    now: new Date(),
+    creationGraceMs: stack.config.creationGraceMs,
+  });
+  const lost = await createActivities({ config: stack.config }).createJobOnNewSlot({
+    serviceId: input.serviceId,
+    spec: input.spec,
+  });
+  stack.engine.setFaults({ errorRate: 1, pathPattern: '^/jobs/availability$' });
+  return { body, input, lost };
+}
+
 describe('a job made by a create whose workflow task was lost, then a cancel during creation', () => {
   const stack = useTestStack();
 
   it('cancels the job the engine tells of, though the attempt on record failed before any create', async () => {
-    const body = createServiceBody();
-    const input = mapVtexCreateService(CreateServiceRequest.parse(body), {
-      now: new Date(),
-      creationGraceMs: stack.config.creationGraceMs,
-    });
-    // A worker ran the first attempt (slot, then POST /jobs) and was killed before its workflow
-    // task completed: the job exists, the history does not know it. Played here by the same activity.
-    const lost = await createActivities({ config: stack.config }).createJobOnNewSlot({
-      serviceId: input.serviceId,
-      spec: input.spec,
-    });
-    // The attempt on record finds no slot: it failed before any create, so creation would stop at a cancel.
-    stack.engine.setFaults({ errorRate: 1, pathPattern: '^/jobs/availability$' });
+    const { body, input, lost } = await createLostInTask(stack);
     try {
       const created = await stack.vtex.createService(body);
       expect(created.status).toBe(200);
@@ -90,17 +98,7 @@ describe('a job made by a create whose workflow task was lost, told of only afte
   const stack = useTestStack();
 
   it('is canceled by a workflow of its own, started from the webhook', async () => {
-    const body = createServiceBody();
-    const input = mapVtexCreateService(CreateServiceRequest.parse(body), {
-      now: new Date(),
-      creationGraceMs: stack.config.creationGraceMs,
-    });
-    // As above: the job exists, the history does not know it, and the attempt on record sent no create.
-    const lost = await createActivities({ config: stack.config }).createJobOnNewSlot({
-      serviceId: input.serviceId,
-      spec: input.spec,
-    });
-    stack.engine.setFaults({ errorRate: 1, pathPattern: '^/jobs/availability$' });
+    const { body, input, lost } = await createLostInTask(stack);
     try {
       const created = await stack.vtex.createService(body);
       expect(created.status).toBe(200);
