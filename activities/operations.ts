@@ -10,7 +10,7 @@ import { ABBIAMO_CARRIER_KEY_HEADER } from '../contracts/marketplace';
 import type { DeliveryView, VtexTarget } from '../contracts/delivery';
 import type { DriftFound } from '../contracts/operations';
 import type { ServiceRecord } from '../contracts/vtex';
-import { deliveryStateQuery } from '../workflows/messages';
+import { deliveryStateQuery, WorkflowType } from '../workflows/messages';
 import type { HttpClient } from './http';
 import {
   abbiamoDrift,
@@ -25,8 +25,6 @@ import {
 const PARALLEL_READS = 8;
 const QUERY_TIMEOUT_MS = 5000;
 const ABBIAMO_TIMEOUT_MS = 10_000;
-/** Workflow type by name: activities never load workflow code. */
-const DELIVERY_WORKFLOW = 'deliveryWorkflow';
 
 /**
  * Where drift repair reports what it saw: the metrics (prom-client counters, observability/) hook
@@ -77,7 +75,7 @@ export interface ReconcilePage {
 
 /** Open delivery workflows of one task queue: what a reconcile run walks through. */
 export function openDeliveriesQuery(taskQueue: string): string {
-  return `WorkflowType = "${DELIVERY_WORKFLOW}" AND ExecutionStatus = "Running" AND TaskQueue = "${taskQueue.replace(/["\\]/g, '')}"`;
+  return `WorkflowType = "${WorkflowType.delivery}" AND ExecutionStatus = "Running" AND TaskQueue = "${taskQueue.replace(/["\\]/g, '')}"`;
 }
 
 type Outcome =

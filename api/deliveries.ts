@@ -23,6 +23,7 @@ import {
   createServiceUpdate,
   pauseSignal,
   serviceAnsweredSignal,
+  WorkflowType,
 } from '../workflows/messages';
 import {
   CarrierIdKey,
@@ -98,9 +99,9 @@ const ANSWERED_DECISION_MS = 300;
 const PARALLEL_CALLS = 8;
 /** More deliveries than this on one route is not a route: the listing stops there. */
 const ROUTE_LIMIT = 500;
-/** Workflow type by name: the API never loads workflow code. */
-const DELIVERY_WORKFLOW = 'deliveryWorkflow';
-const STRAY_JOB_WORKFLOW = 'strayJobWorkflow';
+/** Workflow types by name: the API never loads workflow code. */
+const DELIVERY_WORKFLOW = WorkflowType.delivery;
+const STRAY_JOB_WORKFLOW = WorkflowType.strayJob;
 
 export class DeliveryGateway {
   /** Calls to Temporal that outlive their request (a late signal, a start sent as proof). */

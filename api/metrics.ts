@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { RequestHandler, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { createPartnerCallMetrics, type PartnerCallMetrics } from '../observability/metrics/partnerCalls';
+import { WorkflowType } from '../workflows/messages';
 import { NeedsAttentionKey } from '../workflows/searchAttributes';
 
 export const CREATE_SERVICE_ANSWERS = 'delivery_bridge_create_service_answers_total';
@@ -98,7 +99,8 @@ export function createIntakeMetrics({ visibility }: IntakeMetricsDeps = {}): Int
  * A count that fails or takes too long is served as NaN, never as a stale number.
  */
 function registerDeliveryGauges(registry: Registry, { client, taskQueue }: { client: Client; taskQueue: string }) {
-  const open = `TaskQueue = ${JSON.stringify(taskQueue)} AND ExecutionStatus = "Running"`;
+  // Delivery workflows only: a drift-repair run or a stray job's cancel on the same queue is not a delivery.
+  const open = `WorkflowType = "${WorkflowType.delivery}" AND TaskQueue = ${JSON.stringify(taskQueue)} AND ExecutionStatus = "Running"`;
   const count = async (query: string): Promise<number> => {
     try {
       // The deadline ends the call itself, so a Temporal that does not answer keeps nothing running.

@@ -11,7 +11,7 @@ import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import type { BulkAction, BulkRequest, ForceableStatus, OperatorCommandRequest } from '../contracts/operations';
 import type { ServiceStatus } from '../contracts/vtex';
-import { cancelSignal, operatorSignal, pauseSignal } from '../workflows/messages';
+import { cancelSignal, operatorSignal, pauseSignal, WorkflowType } from '../workflows/messages';
 import type { ForceableStatus as WorkflowForceable } from '../workflows/operator';
 import {
   DeliveryStatusKey,
@@ -28,9 +28,7 @@ const sameForceable: [ForceableStatus, WorkflowForceable] extends [WorkflowForce
   true;
 void sameForceable;
 
-/** Workflow type by name: the API never loads workflow code. */
-const DELIVERY_WORKFLOW = 'deliveryWorkflow';
-const OPEN_DELIVERIES = `WorkflowType = "${DELIVERY_WORKFLOW}" AND ExecutionStatus = "Running"`;
+const OPEN_DELIVERIES = `WorkflowType = "${WorkflowType.delivery}" AND ExecutionStatus = "Running"`;
 
 /** One delivery an operator should look at, and why. */
 export interface AttentionItem {

@@ -15,6 +15,7 @@ import { parseEnv } from '../config';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { DELIVERY_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
+import { WorkflowType } from '../workflows/messages';
 
 /** gRPC status codes of the answers we expect (google.rpc.Code). */
 const grpcStatus = { NOT_FOUND: 5, ALREADY_EXISTS: 6 } as const;
@@ -89,7 +90,7 @@ export async function ensureReconcileSchedule(
   const spec = { intervals: [{ every: options.intervalMs }] };
   const action: ScheduleOptionsAction = {
     type: 'startWorkflow',
-    workflowType: 'reconcileWorkflow',
+    workflowType: WorkflowType.reconcile,
     workflowId: scheduleId,
     taskQueue: options.taskQueue,
     args: [],

@@ -6,9 +6,18 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { CancelOrder, CreateServiceAnswer, DeliveryView, OperatorCommand } from '../contracts/delivery';
 
-/** VTEX Create service: waits up to `waitMs` for the job, then answers (PENDING if not yet). */
 /**
- * `waitMs`: how long to wait for the job before answering. `answerBy` (epoch ms), when set: the API
+ * The worker's workflow types by name (workflows/index.ts exports each under it), for the callers
+ * that never load workflow code: the intake API, activities and scripts.
+ */
+export const WorkflowType = {
+  delivery: 'deliveryWorkflow',
+  strayJob: 'strayJobWorkflow',
+  reconcile: 'reconcileWorkflow',
+} as const;
+
+/**
+ * VTEX Create service: waits up to `waitMs` for the job, then answers (PENDING if not yet). `answerBy` (epoch ms), when set: the API
  * answers the platform by then at the latest, whatever this update answers, so the confirmation
  * wait counts from it (a burst's PENDING answers need no `serviceAnswered` signal).
  */

@@ -206,6 +206,34 @@ describe('metrics over a delivery life', () => {
     // Its labels are the SDK's workflow tags (camelCase), and ours.
     await movedBy(`${FLAGS_RAISED_METRIC}_total`, { workflowType: 'deliveryWorkflow', platform: 'vtex' }, 1);
   }, 120_000);
+
+  it('counts delivery workflows only as open deliveries, not a stray-job cancel running on the same task queue', async () => {
+    const taskQueue = stack.config.temporal.taskQueue;
+    const running = (type?: string) =>
+      stack.bridge.client.workflow
+        .count(
+          `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"${type ? ` AND WorkflowType = "${type}"` : ''}`,
+        )
+        .then((c) => c.count);
+    // The engine down for job reads: the stray-job workflow keeps retrying, so it stays running.
+    stack.engine.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/jobs/[^/]+$' });
+    const stray = await stack.bridge.client.workflow.start('strayJobWorkflow', {
+      workflowId: `stray-job-metrics-${randomUUID()}`,
+      taskQueue,
+      args: [{ serviceId: 'vtex-none', jobId: randomUUID(), eventId: randomUUID(), eventType: 'ALLOCATED' }],
+    });
+    try {
+      await waitFor(async () => (await running('strayJobWorkflow')) === 1 || undefined, {
+        what: 'the stray-job workflow listed as running',
+      });
+      const deliveries = await running('deliveryWorkflow');
+      expect(await running()).toBeGreaterThan(deliveries);
+      expect((await api()).sum('delivery_bridge_deliveries_open')).toBe(deliveries);
+    } finally {
+      await stray.terminate('test over');
+      stack.engine.resetFaults();
+    }
+  }, 60_000);
 });
 
 describe('metrics of the worker and API processes, as production runs them', () => {
