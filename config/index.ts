@@ -93,6 +93,11 @@ const variables = {
    */
   WORKER_MAX_CACHED_WORKFLOWS: positiveInt.default(1500),
   /**
+   * Ours: workflow tasks one worker runs at once. A task taken counts against its 10 s timeout
+   * while it waits its turn inside the worker; one left with the server waits there without one.
+   */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(20),
+  /**
    * Ours: port of the worker's health endpoint, `GET /healthz` and `GET /metrics` (ours and the
    * Temporal SDK's). The worker process serves none when unset; `npm start` uses 3001.
    */
@@ -214,7 +219,7 @@ export interface ServiceConfig {
   marketplace: { url: string; carrierKey: string; confirmationTimeoutMs: number };
   /** Seals secrets kept in workflow history (marketplace callback headers). */
   secretsKey: string;
-  worker: { maxCachedWorkflows: number };
+  worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTaskExecutions: number };
   /** The payload codec's key ring, newest (the encrypting one) first. */
   codecKeys: CodecKey[];
   /** Bearer tokens per caller role (api/auth.ts). */
@@ -396,7 +401,10 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     },
     // Derived when unset, like the webhook secret: stable across restarts for open deliveries.
     secretsKey: env.SECRETS_KEY ?? `secrets:${env.WEBHOOK_SECRET ?? engineApiKey}`,
-    worker: { maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
+    worker: {
+      maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    },
     codecKeys,
     callers,
     host: env.HOST,

@@ -56,7 +56,6 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     // Activities wait on HTTP, not CPU: many may run at once.
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentLocalActivityExecutions: 200,
-    maxConcurrentWorkflowTaskExecutions: 100,
     shutdownGraceTime: '20s',
     ...config.worker,
     ...options.tuning,

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
       "'full' (the defaults) or 'suite' (npm test's 30-delivery run, its rates and kills)",
       'full',
     )
+    .option('--workflow-task-slots <n>', "the worker's WORKER_MAX_CONCURRENT_WORKFLOW_TASKS", positive)
     .option(
       '--recheck <result.json>',
       "judge a finished run's result.json again (the checker changed) and rewrite the report",
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     settleMinutes: number;
     profile: string;
     recheck?: string;
+    workflowTaskSlots?: number;
   }>();
   if (opts.profile !== 'full' && opts.profile !== 'suite')
     throw new InvalidArgumentError("--profile is 'full' or 'suite'");
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     ...(given('deliveries') ? { deliveries: Math.round(opts.deliveries) } : {}),
     ...(given('rate') ? { rate: opts.rate } : {}),
     seed: Math.round(opts.seed),
+    ...(opts.workflowTaskSlots ? { workflowTaskSlots: Math.round(opts.workflowTaskSlots) } : {}),
     ...(given('settleMinutes') ? { settleTimeoutMs: opts.settleMinutes * 60_000 } : {}),
     log: (line) => process.stdout.write(`${line}\n`),
   });

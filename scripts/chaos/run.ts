@@ -64,6 +64,8 @@ export interface ChaosOptions {
   settleTimeoutMs: number;
   /** run the worker and the API as compiled JavaScript (a tsc build first): faster restarts */
   compiled: boolean;
+  /** WORKER_MAX_CONCURRENT_WORKFLOW_TASKS of the worker (unset: the configuration's default) */
+  workflowTaskSlots?: number;
   /** a prebuilt workflow bundle (else built here) */
   workflowBundlePath?: string;
   workDir?: string;
@@ -261,6 +263,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     TEMPORAL_TASK_QUEUE: taskQueue,
     CONTINUE_AS_NEW_AFTER_EVENTS: String(options.continueAsNewAfterEvents),
     WORKFLOW_BUNDLE_PATH: bundlePath,
+    ...(options.workflowTaskSlots ? { WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(options.workflowTaskSlots) } : {}),
   };
   // Inside the repository (dist/ is ignored), so the compiled code finds node_modules.
   const compiled = options.compiled
