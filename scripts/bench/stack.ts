@@ -199,9 +199,11 @@ export class BenchEnvironment {
       SECRETS_KEY: BENCH_CREDENTIALS.secretsKey,
       CODEC_KEYS: BENCH_CREDENTIALS.codecKeys,
       // Worker settings under study pass through (e.g. WORKER_MAX_CACHED_WORKFLOWS=1000 npm run bench).
-      ...(process.env.WORKER_MAX_CACHED_WORKFLOWS
-        ? { WORKER_MAX_CACHED_WORKFLOWS: process.env.WORKER_MAX_CACHED_WORKFLOWS }
-        : {}),
+      ...Object.fromEntries(
+        ['WORKER_MAX_CACHED_WORKFLOWS', 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'].flatMap((name) =>
+          process.env[name] ? [[name, process.env[name]!]] : [],
+        ),
+      ),
     };
     const logOf = (name: string) => path.join(this.dir, `${label}-${this.serial}-${name}.log`);
     // --profile: V8 CPU profiles of every thread, written when the process exits (SIGTERM).
