@@ -17,9 +17,10 @@ export const WorkflowType = {
 } as const;
 
 /**
- * VTEX Create service: waits up to `waitMs` for the job, then answers (PENDING if not yet). `answerBy` (epoch ms), when set: the API
- * answers the platform by then at the latest, whatever this update answers, so the confirmation
- * wait counts from it (a burst's PENDING answers need no `serviceAnswered` signal).
+ * VTEX Create service: waits up to `waitMs` for the job, then answers (PENDING if not yet).
+ * `answerBy` (epoch ms), when set: the API answers the platform by then at the latest, whatever
+ * this update answers, so the confirmation wait counts from it (a burst's PENDING answers need no
+ * `serviceAnswered` signal).
  */
 export const createServiceUpdate = defineUpdate<CreateServiceAnswer, [{ waitMs: number; answerBy?: number }]>(
   'createService',
