@@ -96,7 +96,7 @@ const variables = {
    * Ours: workflow tasks one worker runs at once. A task taken counts against its 10 s timeout
    * while it waits its turn inside the worker; one left with the server waits there without one.
    */
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(100),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt.default(40),
   /**
    * Ours: port of the worker's health endpoint, `GET /healthz` and `GET /metrics` (ours and the
    * Temporal SDK's). The worker process serves none when unset; `npm start` uses 3001.
