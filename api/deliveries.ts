@@ -99,9 +99,6 @@ const ANSWERED_DECISION_MS = 300;
 const PARALLEL_CALLS = 8;
 /** More deliveries than this on one route is not a route: the listing stops there. */
 const ROUTE_LIMIT = 500;
-/** Workflow types by name: the API never loads workflow code. */
-const DELIVERY_WORKFLOW = WorkflowType.delivery;
-const STRAY_JOB_WORKFLOW = WorkflowType.strayJob;
 
 export class DeliveryGateway {
   /** Calls to Temporal that outlive their request (a late signal, a start sent as proof). */
@@ -160,7 +157,7 @@ export class DeliveryGateway {
     const deadline = receivedAt + this.options.createAnswerDeadlineMs;
     const hardDeadline = receivedAt + this.options.createHardDeadlineMs;
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof deliveryWorkflow>(
-      DELIVERY_WORKFLOW,
+      WorkflowType.delivery,
       this.startOptions(input),
     );
     // Many calls in flight is a burst: workflows' answers queue behind each other, and calls queue
@@ -246,7 +243,7 @@ export class DeliveryGateway {
     }
     try {
       await this.options.client.connection.withDeadline(deadline, () =>
-        this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input)),
+        this.workflows.start<typeof deliveryWorkflow>(WorkflowType.delivery, this.startOptions(input)),
       );
       return 'running';
     } catch (err) {
@@ -264,7 +261,7 @@ export class DeliveryGateway {
   async startDeliveries(inputs: DeliveryInput[]): Promise<StartedDelivery[]> {
     const outcomes = await inBatches(inputs, PARALLEL_CALLS, async (input): Promise<StartedDelivery> => {
       try {
-        await this.workflows.start<typeof deliveryWorkflow>(DELIVERY_WORKFLOW, this.startOptions(input));
+        await this.workflows.start<typeof deliveryWorkflow>(WorkflowType.delivery, this.startOptions(input));
         return { serviceId: input.serviceId, workflow: 'running' };
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError)
@@ -487,7 +484,7 @@ export class DeliveryGateway {
   private async cancelStrayJob(serviceId: string, event: JobEvent): Promise<JobEventOutcome> {
     const input: StrayJobInput = { serviceId, jobId: event.job.id, eventId: event.id, eventType: event.type };
     try {
-      await this.workflows.start<typeof strayJobWorkflow>(STRAY_JOB_WORKFLOW, {
+      await this.workflows.start<typeof strayJobWorkflow>(WorkflowType.strayJob, {
         workflowId: `stray-job-${event.job.id}`,
         taskQueue: this.options.taskQueue,
         args: [input],
