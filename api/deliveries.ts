@@ -91,7 +91,7 @@ export interface RouteDelivery {
 const QUERY_TIMEOUT_MS = 3000;
 /** An update-with-start not answered by then is slow: a proof that the workflow exists goes out (`proveStarted`). */
 const PROOF_AFTER_MS = 1000;
-/** Create service calls in flight at which a call answers PENDING as soon as its start is proven. */
+/** Create service calls in flight at which a call is answered PENDING as soon as its workflow exists (`createInBurst`). */
 const BUSY_IN_FLIGHT = 8;
 /** How long after a PENDING answer the update's own answer is awaited to know if a signal is needed. */
 const ANSWERED_DECISION_MS = 300;
@@ -103,7 +103,7 @@ const ROUTE_LIMIT = 500;
 export class DeliveryGateway {
   /** Calls to Temporal that outlive their request (a late signal, a start sent as proof). */
   private readonly background = new Set<Promise<unknown>>();
-  /** Create service calls whose update-with-start is still in flight. */
+  /** Create service calls still waiting for Temporal. */
   private creating = 0;
 
   constructor(private readonly options: DeliveryGatewayOptions) {}
@@ -145,12 +145,67 @@ export class DeliveryGateway {
   /**
    * Starts the delivery's workflow and waits for its job in one step (update-with-start), within
    * the platform's deadline. PENDING is answered early only with proof the workflow exists: when
-   * the update is slow (a burst, a slow engine), a plain start (idempotent: USE_EXISTING) is sent
-   * alongside, and its answer is that proof. Without proof by the hard deadline the answer is a
-   * 503: VTEX retries, and the retry is safe. `afterAnswer` tells the workflow when we actually
-   * answered, so its 5-second confirmation timer counts from there.
+   * the update is slow (a slow engine), a plain start (idempotent: USE_EXISTING) is sent alongside,
+   * and its answer is that proof. Without proof by the hard deadline the answer is a 503: VTEX
+   * retries, and the retry is safe. `afterAnswer` tells the workflow when we actually answered, so
+   * its 5-second confirmation timer counts from there. In a burst, see `createInBurst`.
    */
   async createService(
+    input: DeliveryInput,
+    receivedAt: number,
+  ): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
+    if (this.creating >= BUSY_IN_FLIGHT) return this.createInBurst(input, receivedAt);
+    this.creating += 1;
+    try {
+      return await this.createAndWait(input, receivedAt);
+    } finally {
+      this.creating -= 1;
+    }
+  }
+
+  /**
+   * Many calls in flight is a burst: workflows' answers queue behind each other, and calls queue in
+   * the socket before we see them (time our deadline cannot count). No job can be waited for then,
+   * so the call costs Temporal one request: signal-with-start creates the workflow (or joins the
+   * running one: USE_EXISTING) and tells it in the same write that we answer by the hard deadline
+   * at the latest, so its 5-second confirmation timer counts from there. Its answer is the proof,
+   * and the call is answered PENDING at once. No proof by the hard deadline is a 503.
+   */
+  private async createInBurst(
+    input: DeliveryInput,
+    receivedAt: number,
+  ): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
+    const hardDeadline = receivedAt + this.options.createHardDeadlineMs;
+    this.creating += 1;
+    let started;
+    try {
+      started = await raceDeadline(
+        this.inBackground(
+          this.options.client.connection.withDeadline(hardDeadline, () =>
+            this.workflows.signalWithStart<typeof deliveryWorkflow, [{ at: number }]>(WorkflowType.delivery, {
+              ...this.startOptions(input),
+              signal: serviceAnsweredSignal,
+              signalArgs: [{ at: hardDeadline }],
+            }),
+          ),
+        ),
+        hardDeadline,
+      );
+    } finally {
+      this.creating -= 1;
+    }
+    if (started.kind === 'value')
+      return { answer: createServiceAnswer(input.serviceId, 'PENDING', undefined), afterAnswer: () => undefined };
+    if (started.kind === 'error' && started.error instanceof WorkflowExecutionAlreadyStartedError)
+      return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
+    this.options.logger.error(
+      { serviceId: input.serviceId, err: started.kind === 'error' ? String(started.error) : 'hard deadline' },
+      'could not register the delivery in time',
+    );
+    throw unavailable('The delivery could not be registered in time; retry the same request');
+  }
+
+  private async createAndWait(
     input: DeliveryInput,
     receivedAt: number,
   ): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
@@ -160,31 +215,21 @@ export class DeliveryGateway {
       WorkflowType.delivery,
       this.startOptions(input),
     );
-    // Many calls in flight is a burst: workflows' answers queue behind each other, and calls queue
-    // in the socket before we see them (time our deadline cannot count). The workflow then answers
-    // with what it has at its first task, without waiting for the job, and a proven start answers
-    // PENDING at once instead of holding the call to the deadline for an answer that cannot come.
-    const busy = this.creating >= BUSY_IN_FLIGHT;
-    // Otherwise the workflow answers a little before our deadline, so its answer can still travel back.
-    const waitMs = busy ? 0 : Math.max(0, deadline - Date.now() - 300);
+    // The workflow answers a little before our deadline, so its answer can still travel back.
+    const waitMs = Math.max(0, deadline - Date.now() - 300);
     // Bounded: past the hard deadline nobody waits for it, and an unbounded call would keep retrying
     // (Temporal unreachable) long after its request was answered.
     const update = this.inBackground(
       this.options.client.connection.withDeadline(hardDeadline, () =>
-        this.workflows.executeUpdateWithStart(createServiceUpdate, {
-          args: [busy ? { waitMs, answerBy: hardDeadline } : { waitMs }],
-          startWorkflowOperation,
-        }),
+        this.workflows.executeUpdateWithStart(createServiceUpdate, { args: [{ waitMs }], startWorkflowOperation }),
       ),
     );
-    this.creating += 1;
-    update.finally(() => (this.creating -= 1)).catch(() => undefined);
 
     let outcome = await raceDeadline(update, Math.min(deadline, receivedAt + PROOF_AFTER_MS));
     let proof: Promise<'running' | 'ended'> | undefined;
     if (outcome.kind === 'deadline') {
       proof = this.inBackground(this.proveStarted(input, hardDeadline)); // awaited below only when still needed
-      outcome = await raceDeadline(update, deadline, busy ? proof : undefined);
+      outcome = await raceDeadline(update, deadline);
     }
 
     const marginMs = this.tuningOf(input).confirmationMarginMs ?? DEFAULT_CONFIRMATION_MARGIN_MS;
@@ -211,11 +256,7 @@ export class DeliveryGateway {
     if (proven.kind === 'value' && proven.value === 'running') {
       return {
         answer: createServiceAnswer(input.serviceId, 'PENDING', undefined),
-        afterAnswer: busy
-          ? // The update told the workflow we answer by the hard deadline: only an update that never
-            // reached it leaves the workflow without that.
-            () => void update.catch(() => this.tellAnswered(input.serviceId))
-          : () => this.tellAnsweredUnlessLater(input.serviceId, update, marginMs),
+        afterAnswer: () => this.tellAnsweredUnlessLater(input.serviceId, update, marginMs),
       };
     }
     if (proven.kind === 'value')
@@ -553,8 +594,8 @@ function isNewer(candidate: WorkflowExecutionInfo, known: WorkflowExecutionInfo)
 
 type Raced<T> = { kind: 'value'; value: T } | { kind: 'error'; error: unknown } | { kind: 'deadline' };
 
-/** `promise` against the clock; `sooner`, once fulfilled, ends the wait as the deadline would. */
-async function raceDeadline<T>(promise: Promise<T>, deadline: number, sooner?: Promise<unknown>): Promise<Raced<T>> {
+/** `promise` against the clock. */
+async function raceDeadline<T>(promise: Promise<T>, deadline: number): Promise<Raced<T>> {
   let timer: NodeJS.Timeout | undefined;
   const settled = promise.then(
     (value): Raced<T> => ({ kind: 'value', value }),
@@ -562,10 +603,6 @@ async function raceDeadline<T>(promise: Promise<T>, deadline: number, sooner?: P
   );
   const late = new Promise<Raced<T>>((resolve) => {
     timer = setTimeout(() => resolve({ kind: 'deadline' }), Math.max(0, deadline - Date.now()));
-    sooner?.then(
-      () => resolve({ kind: 'deadline' }),
-      () => undefined, // a sooner that fails ends nothing
-    );
   });
   try {
     return await Promise.race([settled, late]);

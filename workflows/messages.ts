@@ -19,14 +19,18 @@ export const WorkflowType = {
 /**
  * VTEX Create service: waits up to `waitMs` for the job, then answers (PENDING if not yet).
  * `answerBy` (epoch ms), when set: the API answers the platform by then at the latest, whatever
- * this update answers, so the confirmation wait counts from it (a burst's PENDING answers need no
- * `serviceAnswered` signal).
+ * this update answers, so the confirmation wait counts from it. The API sent it for burst calls
+ * until those became a signal-with-start of `serviceAnswered`; still honoured for an older API
+ * during a rolling deploy.
  */
 export const createServiceUpdate = defineUpdate<CreateServiceAnswer, [{ waitMs: number; answerBy?: number }]>(
   'createService',
 );
 
-/** The API tells when it actually answered Create service, when that was later than the update's answer. */
+/**
+ * The API tells when it actually answered Create service, when that was later than the update's
+ * answer; in a burst it comes with the start itself (signal-with-start) and says the latest time.
+ */
 export const serviceAnsweredSignal = defineSignal<[{ at: number }]>('serviceAnswered');
 
 /** A Delivery Engine job event, already authenticated by the intake. */

@@ -3,7 +3,9 @@
  * does not wait for a job that cannot come within VTEX's 5 seconds. Once Temporal shows its workflow
  * exists it is answered PENDING, long before the answer deadline; the confirmation wait still counts
  * from that answer (no tracking call reaches VTEX within 5 s of it), and every job is created once.
+ * Such a call costs Temporal one request (signal-with-start), not an update and a proof.
  */
+import { temporal } from '@temporalio/proto';
 import { vtexServiceId } from '../../mapping/ids';
 import { createServiceBody } from '../support/deliveries';
 import { useTestStack } from '../support/stack';
@@ -51,4 +53,25 @@ it('answers the calls beyond the busy mark PENDING as soon as their workflows ex
     expect(
       stack.engine.jobs().filter((j) => j.client_reference === vtexServiceId(body.carrierId, body.orderId)),
     ).toHaveLength(1);
+
+  // A call beyond the mark cost Temporal one request: a signal-with-start, whose signal
+  // (`serviceAnswered`, in the same write as the start) moves the confirmation past our answer.
+  // No update, no describe and no second start were sent for it.
+  const EventType = temporal.api.enums.v1.EventType;
+  const shapes = await Promise.all(
+    serviceIds.map(async (id) => {
+      const { events } = await stack.bridge.client.workflow.getHandle(id).fetchHistory();
+      const updated = events!.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+      const second = events![1]!;
+      const answeredWithStart =
+        second.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED &&
+        second.workflowExecutionSignaledEventAttributes?.signalName === 'serviceAnswered';
+      return updated ? 'update-with-start' : answeredWithStart ? 'signal-with-start' : 'other';
+    }),
+  );
+  expect(shapes.filter((s) => s === 'other')).toEqual([]);
+  const withSignal = shapes.filter((s) => s === 'signal-with-start').length;
+  expect(withSignal >= CALLS - 8 ? 'burst calls signal-with-start' : shapes.join(', ')).toBe(
+    'burst calls signal-with-start',
+  );
 }, 120_000);
