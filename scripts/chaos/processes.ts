@@ -15,6 +15,8 @@ export interface Restartable {
   /** SIGKILL, then start again; resolves once it is ready again */
   killAndRestart(pauseMs?: number): Promise<number>;
   kills: number;
+  /** When each SIGKILL was sent (epoch ms) */
+  killedAt: number[];
   /** pid of the current process */
   pid(): number | undefined;
   stop(): Promise<void>;
@@ -75,12 +77,14 @@ export function nodeProcess(
   const self = {
     name,
     kills: 0,
+    killedAt: [] as number[],
     pid: () => child?.pid,
     start,
     async killAndRestart(pauseMs = 0) {
       const started = Date.now();
       if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child!.once('exit', r));
+        self.killedAt.push(Date.now());
         child.kill('SIGKILL');
         await exited;
       }
@@ -116,6 +120,7 @@ export function temporalServer(
     name: 'temporal',
     address: `127.0.0.1:${port}`,
     kills: 0,
+    killedAt: [] as number[],
     pid: () => server?.process.pid,
     start,
     async killAndRestart(pauseMs = 0) {
@@ -123,6 +128,7 @@ export function temporalServer(
       const child = server?.process;
       if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
+        self.killedAt.push(Date.now());
         child.kill('SIGKILL');
         await exited;
       }

@@ -12,7 +12,8 @@ const CLASS_MEANING: Record<FindingClass, string> = {
   'orphan-job': 'the platform canceled, the engine job is still live',
   'doubled-job': 'more than one engine job for one delivery',
   'shared-job': 'the delivery holds a job created for another delivery',
-  'slow-cancel': 'the platform cancel reached the engine job late (over 30 s) or never',
+  'slow-cancel':
+    'the platform cancel reached the engine job late (over 30 s, plus 20 s for each worker or Temporal kill from 10 s before its answer on) or never',
   'creation-hot-loop': 'POST /jobs repeated without backoff while the engine refused it',
   unfinished:
     'the delivery was still open when the run stopped waiting for it (not counted lost: its missing reports may yet come)',

@@ -452,7 +452,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         return jobId !== undefined && engine.job(jobId)?.status === 'CANCELLED';
       };
       void waitFor(cancelled, 10 * 60_000).then((ok) => {
-        if (ok) d.cancelReachedEngineMs = Math.max(0, Date.now() - answeredAt);
+        if (!ok) return;
+        const reachedAt = Date.now();
+        d.cancelReachedEngineMs = Math.max(0, reachedAt - answeredAt);
+        // A kill up to 10 s (the workflow task timeout) before the answer still holds a task then.
+        d.killsDuringCancel = [...worker.killedAt, ...temporal.killedAt].filter(
+          (at) => at >= answeredAt - 10_000 && at <= reachedAt,
+        ).length;
       });
     };
     if (plan.cancelRightAway) {

@@ -212,6 +212,33 @@ test('a tracking call before the confirmation, a shared job, a hot creation loop
   expect(classes).toEqual(expect.arrayContaining(['early-call', 'shared-job', 'creation-hot-loop', 'slow-cancel']));
 });
 
+test('a slow cancel: over 30 s, plus 20 s for each worker or Temporal kill meanwhile', () => {
+  const canceled = (serviceId: string, reachedMs: number, kills?: number) =>
+    delivery(happyEvents(), happyRecord(), {
+      serviceId,
+      commands: [{ command: 'cancel', firstSentAt: T0, answeredAt: T0 + 100, status: 200, attempts: 1 }],
+      terminal: { kind: 'platform-cancel' },
+      jobStatus: 'CANCELLED',
+      cancelReachedEngineMs: reachedMs,
+      ...(kills === undefined ? {} : { killsDuringCancel: kills }),
+    });
+  const slow = (...deliveries: CollectedDelivery[]) =>
+    checkDeliveries(deliveries)
+      .findings.filter((f) => f.class === 'slow-cancel')
+      .map((f) => `${f.serviceId}: ${f.what}`);
+  expect(slow(canceled('vtex-T-a', 29_000), canceled('vtex-T-b', 31_000), canceled('vtex-T-c', 31_000, 0))).toEqual([
+    'vtex-T-b: the platform cancel reached the engine 31 s after it was answered',
+    'vtex-T-c: the platform cancel reached the engine 31 s after it was answered',
+  ]);
+  expect(
+    slow(canceled('vtex-T-d', 31_000, 1), canceled('vtex-T-e', 49_000, 1), canceled('vtex-T-f', 69_000, 2)),
+  ).toEqual([]);
+  expect(slow(canceled('vtex-T-g', 51_000, 1), canceled('vtex-T-h', 95_000, 3))).toEqual([
+    'vtex-T-g: the platform cancel reached the engine 51 s after it was answered (1 kill meanwhile, bar 50 s)',
+    'vtex-T-h: the platform cancel reached the engine 95 s after it was answered (3 kills meanwhile, bar 90 s)',
+  ]);
+});
+
 test('marketplace: the end once; two terminal callbacks are doubled; none is lost', () => {
   const cb = (eventId: string, s: string) => ({ eventId, status: s, receivedAt: iso(0), duplicate: false });
   const market = (callbacks: ReturnType<typeof cb>[]) =>
