@@ -198,11 +198,16 @@ export class DeliveryGateway {
       return { answer: createServiceAnswer(input.serviceId, 'PENDING', undefined), afterAnswer: () => undefined };
     if (started.kind === 'error' && started.error instanceof WorkflowExecutionAlreadyStartedError)
       return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
+    throw this.notRegistered(input.serviceId, started);
+  }
+
+  /** No proof by the hard deadline that Temporal holds the workflow: a 503, which VTEX retries safely. */
+  private notRegistered(serviceId: string, raced: Raced<unknown>): Error {
     this.options.logger.error(
-      { serviceId: input.serviceId, err: started.kind === 'error' ? String(started.error) : 'hard deadline' },
+      { serviceId, err: raced.kind === 'error' ? String(raced.error) : 'hard deadline' },
       'could not register the delivery in time',
     );
-    throw unavailable('The delivery could not be registered in time; retry the same request');
+    return unavailable('The delivery could not be registered in time; retry the same request');
   }
 
   private async createAndWait(
@@ -261,11 +266,7 @@ export class DeliveryGateway {
     }
     if (proven.kind === 'value')
       return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
-    this.options.logger.error(
-      { serviceId: input.serviceId, err: proven.kind === 'error' ? String(proven.error) : 'hard deadline' },
-      'could not register the delivery in time',
-    );
-    throw unavailable('The delivery could not be registered in time; retry the same request');
+    throw this.notRegistered(input.serviceId, proven);
   }
 
   /**
