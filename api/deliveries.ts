@@ -154,10 +154,10 @@ export class DeliveryGateway {
     input: DeliveryInput,
     receivedAt: number,
   ): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
-    if (this.creating >= BUSY_IN_FLIGHT) return this.createInBurst(input, receivedAt);
+    const inBurst = this.creating >= BUSY_IN_FLIGHT;
     this.creating += 1;
     try {
-      return await this.createAndWait(input, receivedAt);
+      return await (inBurst ? this.createInBurst(input, receivedAt) : this.createAndWait(input, receivedAt));
     } finally {
       this.creating -= 1;
     }
@@ -176,24 +176,18 @@ export class DeliveryGateway {
     receivedAt: number,
   ): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
     const hardDeadline = receivedAt + this.options.createHardDeadlineMs;
-    this.creating += 1;
-    let started;
-    try {
-      started = await raceDeadline(
-        this.inBackground(
-          this.options.client.connection.withDeadline(hardDeadline, () =>
-            this.workflows.signalWithStart<typeof deliveryWorkflow, [{ at: number }]>(WorkflowType.delivery, {
-              ...this.startOptions(input),
-              signal: serviceAnsweredSignal,
-              signalArgs: [{ at: hardDeadline }],
-            }),
-          ),
+    const started = await raceDeadline(
+      this.inBackground(
+        this.options.client.connection.withDeadline(hardDeadline, () =>
+          this.workflows.signalWithStart<typeof deliveryWorkflow, [{ at: number }]>(WorkflowType.delivery, {
+            ...this.startOptions(input),
+            signal: serviceAnsweredSignal,
+            signalArgs: [{ at: hardDeadline }],
+          }),
         ),
-        hardDeadline,
-      );
-    } finally {
-      this.creating -= 1;
-    }
+      ),
+      hardDeadline,
+    );
     if (started.kind === 'value')
       return { answer: createServiceAnswer(input.serviceId, 'PENDING', undefined), afterAnswer: () => undefined };
     if (started.kind === 'error' && started.error instanceof WorkflowExecutionAlreadyStartedError)

@@ -112,7 +112,7 @@ export interface CollectedDelivery {
   refusedCreates?: { calls: number; windowMs: number };
   /** platform cancel answered -> engine job CANCELLED, ms (undefined: never) */
   cancelReachedEngineMs?: number;
-  /** SIGKILLs of the worker or of Temporal from 10 s before the cancel's answer to its reaching the engine */
+  /** SIGKILLs of the worker or of Temporal from `KILL_LOOKBACK_MS` before the cancel's answer to its reaching the engine */
   killsDuringCancel?: number;
 }
 
@@ -224,14 +224,17 @@ interface Tally {
 }
 
 /** A platform cancel reaches the engine within this long of its answer, with no kill in between. */
-export const CANCEL_BAR_MS = 30_000;
+const CANCEL_BAR_MS = 30_000;
 /**
  * What each SIGKILL of the worker (or of Temporal) in between may add. A workflow task started on a
  * worker that dies is retried only after its 10 s start-to-close timeout, and Temporal spaces a
  * workflow task that keeps timing out (10 s seen after the second timeout): a kill costs the
  * delivery's next task up to 20 s, by design of the server, not of the bridge.
  */
-export const CANCEL_BAR_PER_KILL_MS = 20_000;
+const CANCEL_BAR_PER_KILL_MS = 20_000;
+
+/** A kill this long (the workflow task timeout) before a cancel's answer still holds a task then. */
+export const KILL_LOOKBACK_MS = 10_000;
 
 export function cancelBarMs(kills = 0): number {
   return CANCEL_BAR_MS + CANCEL_BAR_PER_KILL_MS * kills;

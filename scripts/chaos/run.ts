@@ -24,6 +24,7 @@ import {
 import { freePort } from '../dev-server';
 import {
   checkDeliveries,
+  KILL_LOOKBACK_MS,
   type CollectedDelivery,
   type PlatformCommandRecord,
   type PlayedEvent,
@@ -455,9 +456,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         if (!ok) return;
         const reachedAt = Date.now();
         d.cancelReachedEngineMs = Math.max(0, reachedAt - answeredAt);
-        // A kill up to 10 s (the workflow task timeout) before the answer still holds a task then.
         d.killsDuringCancel = [...worker.killedAt, ...temporal.killedAt].filter(
-          (at) => at >= answeredAt - 10_000 && at <= reachedAt,
+          (at) => at >= answeredAt - KILL_LOOKBACK_MS && at <= reachedAt,
         ).length;
       });
     };
