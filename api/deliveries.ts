@@ -170,6 +170,11 @@ export class DeliveryGateway {
    * running one: USE_EXISTING) and tells it in the same write that we answer by the hard deadline
    * at the latest, so its 5-second confirmation timer counts from there. Its answer is the proof,
    * and the call is answered PENDING at once. No proof by the hard deadline is a 503.
+   *
+   * Its first workflow task waits until that hard deadline (a start delay): while the burst's calls
+   * are still being answered, Temporal registers deliveries instead of running the ones it has.
+   * A job has the slot's minutes, an answer VTEX's 5 seconds. Another signal-with-start (VTEX
+   * calling again) ends the wait at once; other signals are kept and handled when it ends.
    */
   private async createInBurst(
     input: DeliveryInput,
@@ -181,6 +186,7 @@ export class DeliveryGateway {
         this.options.client.connection.withDeadline(hardDeadline, () =>
           this.workflows.signalWithStart<typeof deliveryWorkflow, [{ at: number }]>(WorkflowType.delivery, {
             ...this.startOptions(input),
+            startDelay: Math.max(0, hardDeadline - Date.now()),
             signal: serviceAnsweredSignal,
             signalArgs: [{ at: hardDeadline }],
           }),
