@@ -2,6 +2,7 @@
  * Faults around a living delivery: VTEX failing or timing out for a while, its token expiring
  * mid-life, a forged webhook, and a long life that continues as new without losing anything.
  */
+import { temporal } from '@temporalio/proto';
 import { withoutMarker } from '../../activities/vtex';
 import { webhookKeyFor } from '../../contracts/webhookKey';
 import { DeliveryStatusKey, JobIdKey, OrderIdKey } from '../../workflows/searchAttributes';
@@ -141,6 +142,29 @@ describe('the Delivery Engine webhook', () => {
   });
 });
 
+/** What Temporal shows of a delivery that did not get on: its workflow task, and its last events. */
+async function stallReport(serviceId: string): Promise<string> {
+  const handle = stack.bridge.client.workflow.getHandle(serviceId);
+  const { raw } = await handle.describe();
+  const task = raw.pendingWorkflowTask;
+  const { events } = await handle.fetchHistory();
+  const EventType = temporal.api.enums.v1.EventType;
+  const tail = (events ?? [])
+    .slice(-40)
+    .map(
+      (e) =>
+        `${String(e.eventId)} ${EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '')} ${e.eventTime?.seconds ?? ''}`,
+    );
+  return [
+    `history length ${String(raw.workflowExecutionInfo?.historyLength ?? '?')}, pending workflow task: ${
+      task
+        ? `${temporal.api.enums.v1.PendingWorkflowTaskState[task.state ?? 0]} attempt ${task.attempt ?? '?'}`
+        : 'none'
+    }`,
+    ...tail,
+  ].join('\n');
+}
+
 describe('a long life', () => {
   it('continues as new before its history grows large, carrying its status, job, seen events and pending work', async () => {
     const d = await createVtexDelivery(stack);
@@ -150,11 +174,15 @@ describe('a long life', () => {
     const mid = await waitFor(
       async () => {
         const view = await stateOf(stack, d.serviceId);
-        return view.run >= 2 && view.pendingReports === 0 ? view : undefined;
+        if (view.run >= 2 && view.pendingReports === 0) return view;
+        // Kept as the last error: a timeout says where the delivery stood.
+        throw new Error(`run ${view.run}, ${view.pendingReports} reports pending, status ${view.status}`);
       },
       // 21 events, each reported with a read-back first: on a loaded machine (CI runs files two at a time) this takes a while.
       { what: 'a second run', timeoutMs: 90_000 },
-    );
+    ).catch(async (err: unknown) => {
+      throw new Error(`${(err as Error).message}\n${await stallReport(d.serviceId)}`);
+    });
     expect(mid).toMatchObject({ status: 'ON_ROUTE', job: { jobId: d.jobId }, phase: 'active' });
     // The new run keeps what operators search by.
     const described = await stack.bridge.client.workflow.getHandle(d.serviceId).describe();
