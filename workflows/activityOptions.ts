@@ -5,9 +5,22 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
-/** The job's first attempt runs inside the first workflow task: no round trip to the server. */
+/** The job's first attempt, as runs recorded before the local-activity race replay it (workflows/creation.ts). */
 export const engineFast = proxyLocalActivities<Activities>({
   startToCloseTimeout: '2s',
+  retry: { maximumAttempts: 1 },
+});
+
+/**
+ * The job's first attempt: once, a regular activity. The server hands it straight back to this
+ * worker with the workflow task's completion (eager execution, deploy/temporal/dynamicconfig.yaml).
+ * Not a local activity: when one completes while its workflow task is being completed, the SDK
+ * records its marker in that task but resolves it in the next one; on replay it resolves it in the
+ * same task, so a timer started beside it (the Create answer's wait) no longer matches the history
+ * and the delivery's every task fails (test/replay/localActivityRace.test.ts).
+ */
+export const engineFirst = proxyActivities<Activities>({
+  startToCloseTimeout: '4s',
   retry: { maximumAttempts: 1 },
 });
 

@@ -6,7 +6,7 @@
 import { CancellationScope, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import type { AvailabilityResponse, CreateJobResponse } from '../contracts/deliveryEngine';
 import { JOB_REFUSED, SLOT_UNUSABLE } from '../contracts/failures';
-import { engineFast, engineJobs, engineUntil } from './activityOptions';
+import { engineFast, engineFirst, engineJobs, engineUntil } from './activityOptions';
 import { failureMessage, failureType, isFailureOf, sentNoCreate } from './failures';
 import { flag, note, type Delivery } from './state';
 
@@ -23,6 +23,8 @@ export const CREATION_BACKOFF = { initialMs: 1000, factor: 2, maxMs: 60_000 } as
 /** Workflow changes that add commands, so histories recorded before them replay unchanged. */
 const PATCH_CREATION_BACKOFF = 'creation-backoff';
 const PATCH_ORPHAN_JOBS = 'orphan-job-cancel';
+/** The first attempt as a regular activity, not a local one (workflows/activityOptions.ts). */
+export const PATCH_NO_LOCAL_ACTIVITIES = 'no-local-activities';
 
 export type CreationOutcome = 'settled' | 'continue-as-new';
 
@@ -53,10 +55,11 @@ function created(d: Delivery, slot: AvailabilityResponse, res: CreateJobResponse
   d.publisher.publish();
 }
 
-/** Both calls once, as one local activity inside this workflow task. True when creation is settled. */
+/** Both calls once, as one activity. True when creation is settled. */
 async function firstAttempt(d: Delivery): Promise<boolean> {
   try {
-    const first = await engineFast.createJobOnNewSlot({ serviceId: d.input.serviceId, spec: d.input.spec });
+    const engine = patched(PATCH_NO_LOCAL_ACTIVITIES) ? engineFirst : engineFast;
+    const first = await engine.createJobOnNewSlot({ serviceId: d.input.serviceId, spec: d.input.spec });
     created(d, first.slot, first.job);
     return true;
   } catch (err) {

@@ -23,7 +23,7 @@ import {
   type DeliveryView,
   type OperatorCommand,
 } from '../contracts/delivery';
-import { createJob, type CreationOutcome } from './creation';
+import { createJob, PATCH_NO_LOCAL_ACTIVITIES, type CreationOutcome } from './creation';
 import { handleNext, handlePendingCancel } from './inbox';
 import {
   cancelSignal,
@@ -65,11 +65,14 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
 function setUp(input: DeliveryInput): Delivery {
   const tuning = tuningOf(input);
   const state = initialState(input);
+  // Decided first, for the whole run: status reports and the first create as regular activities.
+  const noLocalActivities = patched(PATCH_NO_LOCAL_ACTIVITIES);
   const reporter = reporterFor(
     input.report,
     tuning.confirmationDelayMs,
     state.reporterMemory,
     input.report.platform === 'marketplace' ? patched(PATCH_ABBIAMO_REPORTER) : true,
+    noLocalActivities,
   );
   const confirmationWait = reporter.confirmationDelayMs + tuning.confirmationMarginMs;
   if (!input.carried) state.confirmAt = Date.now() + confirmationWait;

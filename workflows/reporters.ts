@@ -60,23 +60,31 @@ export interface PlatformReporter<Call = unknown> {
 }
 
 /**
- * Status reports (VTEX's PATCH, the marketplace's callbacks) run as local activities: in the
- * workflow task that received the event, with no round trip through the server to dispatch them.
- * The status reaches the platform sooner and the server, the first thing to saturate, does a third
- * of the work per event. They are safe to run again (a PATCH of the same fields; a callback with
- * the same event_id), which a local activity may do if its workflow task fails. Notes, evidences,
- * labels, cancel and on-hold are not: they stay regular activities, recorded the moment they
- * succeed, and read VTEX back before any retry (activities/vtex.ts).
+ * Status reports (VTEX's PATCH, Abbiamo's status calls) run as regular activities, recorded in the
+ * history the moment they complete and retried by the server: a report is sent once per success,
+ * whatever happens to the worker. The server hands each one straight back to the worker that
+ * scheduled it (eager execution, deploy/temporal/dynamicconfig.yaml), so a report costs no extra
+ * round trip through matching. They were local activities, which broke replay: one that completes
+ * while its workflow task is being completed has its marker recorded in that task but is resolved
+ * in the next one live, and in the same one on replay; a timer beside it (the report's patience,
+ * a retry's backoff) then no longer matches the history and the delivery's every task fails
+ * (test/replay/localActivityRace.test.ts). Runs recorded with them replay through the
+ * `localStatus` proxies below.
  *
  * Every report is retried until the platform takes it, with backoff capped at a minute, because a
- * status that never arrives is a lost delivery; local retries past `localRetryThreshold` wait on
- * durable timers, so a platform down for hours holds no task open. Only definite refusals (400,
- * other 4xx: activities/failures.ts) stop the retries; the workflow then flags the delivery.
+ * status that never arrives is a lost delivery. Only definite refusals (400, other 4xx:
+ * activities/failures.ts) stop the retries; the workflow then flags the delivery.
  */
 const REPORT_RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' } as const;
 
 /** VTEX PATCH: 8 s per HTTP call, at most two calls (token renewal). */
-const vtexStatus = proxyLocalActivities<Activities>({
+const vtexStatus = proxyActivities<Activities>({
+  startToCloseTimeout: '20s',
+  retry: REPORT_RETRY,
+});
+
+/** The status proxies of runs recorded while status reports were local activities. */
+const localStatus = proxyLocalActivities<Activities>({
   startToCloseTimeout: '20s',
   localRetryThreshold: '5s',
   retry: REPORT_RETRY,
@@ -92,7 +100,9 @@ export function vtexReporter(
   target: VtexTarget,
   confirmationDelayMs: number,
   memory: ReporterMemory,
+  statusAsActivity = true,
 ): PlatformReporter<VtexCall> {
+  const status = statusAsActivity ? vtexStatus : localStatus;
   // Engine steps often repeat what VTEX already has (ARRIVED_TO_ORIGIN with the same driver):
   // a PATCH whose every field VTEX already holds is not sent again.
   // Field -> JSON of the value VTEX last took; kept in the delivery's state (continue-as-new carries it).
@@ -158,7 +168,7 @@ export function vtexReporter(
       const timing = eventAt ? { eventAt } : undefined;
       switch (call.kind) {
         case 'patch':
-          return vtexStatus.vtexUpdateService(target, call.body, timing);
+          return status.vtexUpdateService(target, call.body, timing);
         case 'notes':
           return vtexHooks.vtexAddNotes(target, call.notes, timing);
         case 'evidences':
@@ -196,7 +206,13 @@ export function vtexReporter(
  * and the others), other 4xx, and headers that cannot be unsealed are made non-retryable by the
  * activity (activities/failures.ts), and the workflow records and flags them.
  */
-const abbiamoStatus = proxyLocalActivities<Activities>({
+const abbiamoStatus = proxyActivities<Activities>({
+  startToCloseTimeout: '15s',
+  retry: REPORT_RETRY,
+});
+
+/** Abbiamo's status proxy of runs recorded while status reports were local activities. */
+const localAbbiamoStatus = proxyLocalActivities<Activities>({
   startToCloseTimeout: '15s',
   localRetryThreshold: '5s',
   retry: REPORT_RETRY,
@@ -205,7 +221,12 @@ const abbiamoStatus = proxyLocalActivities<Activities>({
 /** No confirmation window: Abbiamo takes the confirmation as soon as the job exists. */
 export const MARKETPLACE_CONFIRMATION_DELAY_MS = 0;
 
-export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterMemory): PlatformReporter<AbbiamoCall> {
+export function marketplaceReporter(
+  target: MarketplaceTarget,
+  memory: ReporterMemory,
+  statusAsActivity = true,
+): PlatformReporter<AbbiamoCall> {
+  const status = statusAsActivity ? abbiamoStatus : localAbbiamoStatus;
   // Workflow time: deterministic on replay.
   const now = () => Date.now();
   // `event_at` order, the terminal sent, the pickup code sent: kept in the delivery's state.
@@ -233,7 +254,7 @@ export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterM
         return { ...call, body: { ...call.body, event_at: new Date(at).toISOString() }, resent: true };
       }),
     record: () => ({ notes: 0, evidences: 0 }),
-    execute: (call) => abbiamoStatus.abbiamoReport(target, call),
+    execute: (call) => status.abbiamoReport(target, call),
     describe: (call) =>
       `POST ${call.endpoint}${call.body.sub_status ? ` ${call.body.sub_status}` : ''} (${call.body.event_at})`,
   };
@@ -256,7 +277,7 @@ export function legacyMarketplaceReporter(target: MarketplaceTarget): PlatformRe
     keptForRepair: () => false,
     repair: () => [],
     record: () => ({ notes: 0, evidences: 0 }),
-    execute: (call) => abbiamoStatus.marketplaceSendStatus(target, call.body),
+    execute: (call) => localAbbiamoStatus.marketplaceSendStatus(target, call.body),
     describe: (call) => `POST status ${call.body.status} (${call.body.event_id})`,
   };
 }
