@@ -38,7 +38,11 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
   const tokens =
     vtexTokens ??
     new VtexTokenCache(http('VTEX auth', config.vtex.authUrl), config.vtex.apiKey, { metrics: metrics?.tokenRenewals });
-  const vtex = createVtexActivities({ tracking: http('VTEX', config.vtex.trackingUrl), tokens });
+  const vtex = createVtexActivities({
+    tracking: http('VTEX', config.vtex.trackingUrl),
+    tokens,
+    notFoundRetryAttempts: config.vtex.notFoundRetryAttempts,
+  });
   const marketplace = http('Abbiamo', config.marketplace.url);
   const observer = reconcileObserver ?? (metrics ? reconcileCounter(metrics) : undefined);
   const activities = {

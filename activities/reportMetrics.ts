@@ -24,7 +24,6 @@ const REPORTS: Record<string, { platform: string; eventAt: (args: any[]) => unkn
   vtexHoldService: { platform: 'vtex', eventAt: (a) => (a[2] as ReportTiming | undefined)?.eventAt },
   // Abbiamo's `event_at` is the engine event's own time (docs/marketplace.md).
   abbiamoReport: { platform: 'abbiamo', eventAt: (a) => (a[1] as { body?: { event_at?: unknown } })?.body?.event_at },
-  marketplaceSendStatus: { platform: 'abbiamo', eventAt: (a) => (a[1] as { occurred_at?: unknown })?.occurred_at },
 };
 
 function outcomeOf(result: unknown): ReportOutcome {

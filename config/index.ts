@@ -117,6 +117,11 @@ const variables = {
   /** Ours: a delivery workflow continues as new once its history holds this many events. */
   CONTINUE_AS_NEW_AFTER_EVENTS: positiveInt.min(50).default(4000),
   REPORT_ATTENTION_AFTER_MS: positiveInt.min(1000).default(600_000),
+  /**
+   * Ours: attempts of a VTEX tracking call answered 404 before it counts as refused (then kept for
+   * an operator's resend): about six hours at the reports' one-minute backoff cap.
+   */
+  VTEX_NOT_FOUND_RETRY_ATTEMPTS: positiveInt.default(360),
   /** Ours: how often drift repair compares open deliveries with their platform (README "Operators"). */
   RECONCILE_INTERVAL: z
     .string()
@@ -213,7 +218,7 @@ export interface ServiceConfig {
   reconcileIntervalMs: number;
   sandboxed: ExternalSystem[];
   temporal: { address?: string; namespace: string; taskQueue: string };
-  vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
+  vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string; notFoundRetryAttempts: number };
   deliveryEngine: { url: string; apiKey: string; webhookSecret: string };
   /** Abbiamo: its API base, our carrier key there, its confirmation timeout. */
   marketplace: { url: string; carrierKey: string; confirmationTimeoutMs: number };
@@ -387,7 +392,13 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
     },
-    vtex: { carrierId: vtexCarrierId, apiKey: vtexApiKey, trackingUrl, authUrl },
+    vtex: {
+      carrierId: vtexCarrierId,
+      apiKey: vtexApiKey,
+      trackingUrl,
+      authUrl,
+      notFoundRetryAttempts: env.VTEX_NOT_FOUND_RETRY_ATTEMPTS,
+    },
     deliveryEngine: {
       url: engineUrl,
       apiKey: engineApiKey,

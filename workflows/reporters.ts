@@ -3,17 +3,10 @@
  * turns its decisions (first report, carrier event, creation failure) into the platform's calls and
  * runs each call as an activity with a timeout and retry policy chosen for that endpoint.
  */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { ServiceStatus } from '../contracts/vtex';
 import type { Activities } from '../activities';
-import {
-  marketplaceCanceledOnRequest,
-  marketplaceCallsForEvent,
-  marketplaceCreationFailed,
-  marketplaceFirstReport,
-  type MarketplaceCall,
-} from '../mapping/eventToMarketplace';
 import {
   abbiamoCallsForEvent,
   abbiamoCanceledOnRequest,
@@ -68,8 +61,7 @@ export interface PlatformReporter<Call = unknown> {
  * while its workflow task is being completed has its marker recorded in that task but is resolved
  * in the next one live, and in the same one on replay; a timer beside it (the report's patience,
  * a retry's backoff) then no longer matches the history and the delivery's every task fails
- * (test/replay/localActivityRace.test.ts). Runs recorded with them replay through the
- * `localStatus` proxies below.
+ * (test/replay/localActivityRace.test.ts).
  *
  * Every report is retried until the platform takes it, with backoff capped at a minute, because a
  * status that never arrives is a lost delivery. Only definite refusals (400, other 4xx:
@@ -83,13 +75,6 @@ const vtexStatus = proxyActivities<Activities>({
   retry: REPORT_RETRY,
 });
 
-/** The status proxies of runs recorded while status reports were local activities. */
-const localStatus = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '20s',
-  localRetryThreshold: '5s',
-  retry: REPORT_RETRY,
-});
-
 /** VTEX notes, evidences, labels, cancel, on-hold: a read-back on retries, then the call. */
 const vtexHooks = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -100,9 +85,7 @@ export function vtexReporter(
   target: VtexTarget,
   confirmationDelayMs: number,
   memory: ReporterMemory,
-  statusAsActivity = true,
 ): PlatformReporter<VtexCall> {
-  const status = statusAsActivity ? vtexStatus : localStatus;
   // Engine steps often repeat what VTEX already has (ARRIVED_TO_ORIGIN with the same driver):
   // a PATCH whose every field VTEX already holds is not sent again.
   // Field -> JSON of the value VTEX last took; kept in the delivery's state (continue-as-new carries it).
@@ -168,7 +151,7 @@ export function vtexReporter(
       const timing = eventAt ? { eventAt } : undefined;
       switch (call.kind) {
         case 'patch':
-          return status.vtexUpdateService(target, call.body, timing);
+          return vtexStatus.vtexUpdateService(target, call.body, timing);
         case 'notes':
           return vtexHooks.vtexAddNotes(target, call.notes, timing);
         case 'evidences':
@@ -211,22 +194,10 @@ const abbiamoStatus = proxyActivities<Activities>({
   retry: REPORT_RETRY,
 });
 
-/** Abbiamo's status proxy of runs recorded while status reports were local activities. */
-const localAbbiamoStatus = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '15s',
-  localRetryThreshold: '5s',
-  retry: REPORT_RETRY,
-});
-
 /** No confirmation window: Abbiamo takes the confirmation as soon as the job exists. */
 export const MARKETPLACE_CONFIRMATION_DELAY_MS = 0;
 
-export function marketplaceReporter(
-  target: MarketplaceTarget,
-  memory: ReporterMemory,
-  statusAsActivity = true,
-): PlatformReporter<AbbiamoCall> {
-  const status = statusAsActivity ? abbiamoStatus : localAbbiamoStatus;
+export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterMemory): PlatformReporter<AbbiamoCall> {
   // Workflow time: deterministic on replay.
   const now = () => Date.now();
   // `event_at` order, the terminal sent, the pickup code sent: kept in the delivery's state.
@@ -254,30 +225,8 @@ export function marketplaceReporter(
         return { ...call, body: { ...call.body, event_at: new Date(at).toISOString() }, resent: true };
       }),
     record: () => ({ notes: 0, evidences: 0 }),
-    execute: (call) => status.abbiamoReport(target, call),
+    execute: (call) => abbiamoStatus.abbiamoReport(target, call),
     describe: (call) =>
       `POST ${call.endpoint}${call.body.sub_status ? ` ${call.body.sub_status}` : ''} (${call.body.event_at})`,
-  };
-}
-
-/**
- * LEGACY: the reporter of the invented callbacks (`marketplaceSendStatus`), for deliveries started
- * before Abbiamo's endpoints: what their recorded histories expect. Not chosen by default; the
- * workflow picks it for such a delivery behind a `patched()` marker.
- */
-export function legacyMarketplaceReporter(target: MarketplaceTarget): PlatformReporter<MarketplaceCall> {
-  const now = () => new Date().toISOString();
-  return {
-    confirmationDelayMs: MARKETPLACE_CONFIRMATION_DELAY_MS,
-    firstReport: (job, status) => [marketplaceFirstReport(target, job, status, now())],
-    callsForEvent: (event, outcome) => marketplaceCallsForEvent(target, event, outcome),
-    creationFailed: (reason) => [marketplaceCreationFailed(target, reason, now())],
-    canceledOnRequest: (reason) => [marketplaceCanceledOnRequest(target, reason, now())],
-    canceledByOperator: (reason) => [marketplaceCanceledOnRequest(target, reason, now())],
-    keptForRepair: () => false,
-    repair: () => [],
-    record: () => ({ notes: 0, evidences: 0 }),
-    execute: (call) => localAbbiamoStatus.marketplaceSendStatus(target, call.body),
-    describe: (call) => `POST status ${call.body.status} (${call.body.event_id})`,
   };
 }
