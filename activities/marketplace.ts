@@ -91,7 +91,6 @@ export function createMarketplaceActivities({ marketplace, sealer, carrierKey }:
       }
       throw failure;
     },
-
   };
 }
 

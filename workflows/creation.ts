@@ -21,7 +21,6 @@ const SLOT_FRESHNESS_MS = 30_000;
  */
 export const CREATION_BACKOFF = { initialMs: 1000, factor: 2, maxMs: 60_000 } as const;
 
-
 export type CreationOutcome = 'settled' | 'continue-as-new';
 
 /**

@@ -4,7 +4,11 @@ import { marketplaceReporter, vtexReporter, type PlatformReporter } from './repo
 import type { ReporterMemory, ReportTarget } from '../contracts/delivery';
 
 /** The reporter of the delivery's platform. */
-export function reporterFor(target: ReportTarget, confirmationDelayMs: number, memory: ReporterMemory): PlatformReporter {
+export function reporterFor(
+  target: ReportTarget,
+  confirmationDelayMs: number,
+  memory: ReporterMemory,
+): PlatformReporter {
   switch (target.platform) {
     case 'vtex':
       return vtexReporter(target, confirmationDelayMs, memory);

@@ -4,13 +4,7 @@
  */
 import { metricMeter } from '@temporalio/workflow';
 import type { PlatformReporter } from './reporters';
-import type {
-  DeliveryInput,
-  DeliveryState,
-  DeliveryView,
-  ReportFailure,
-  TimelineEntry,
-} from '../contracts/delivery';
+import type { DeliveryInput, DeliveryState, DeliveryView, ReportFailure, TimelineEntry } from '../contracts/delivery';
 import {
   DEFAULT_CONFIRMATION_DELAY_MS,
   DEFAULT_CONFIRMATION_MARGIN_MS,
