@@ -225,6 +225,8 @@ export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterM
         return { ...call, body: { ...call.body, event_at: new Date(at).toISOString() }, resent: true };
       }),
     record: () => ({ notes: 0, evidences: 0 }),
+    // Abbiamo's own cancel is terminal there (ORDER_FAILED): it refuses every status dated after it.
+    supersededByPlatformCancel: () => true,
     execute: (call) => abbiamoStatus.abbiamoReport(target, call),
     describe: (call) =>
       `POST ${call.endpoint}${call.body.sub_status ? ` ${call.body.sub_status}` : ''} (${call.body.event_at})`,
