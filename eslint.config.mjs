@@ -91,6 +91,11 @@ export default tseslint.config(
             { name: '@temporalio/activity', message: 'Workflow code cannot import activity code.' },
             { name: '@temporalio/client', message: 'Workflow code cannot import the client.' },
             { name: '@temporalio/worker', message: 'Workflow code cannot import the worker.' },
+            {
+              name: '@temporalio/workflow',
+              importNames: ['proxyLocalActivities'],
+              message: 'Regular activities only: a local activity beside a timer breaks replay (docs/versioning.md).',
+            },
           ],
           patterns: [
             {

@@ -4,6 +4,7 @@
  * Types only (plus constants): the workflow bundle imports this, so no runtime dependency may creep in.
  */
 import type { AvailabilityRequest, CreateJobRequest, JobEvent } from './deliveryEngine';
+import type { OutgoingCall, ReporterMemory } from './platformCalls';
 import type { Label, ServiceStatus } from './vtex';
 
 export type Platform = 'vtex' | 'marketplace';
@@ -192,27 +193,20 @@ export interface DeliveryState {
    * Platform calls decided but not yet taken by the platform, oldest first (the first may be under
    * way). Sent in order by their own lane, so platform commands never wait behind them.
    */
-  outbox: unknown[];
+  outbox: OutgoingCall[];
   /**
    * Calls the platform refused for good, kept (bounded) for an operator's `resend-refused`; the
    * delivery stays open while any is kept, until an operator resends or dismisses them.
    */
-  refused: unknown[];
+  refused: OutgoingCall[];
   /** Calls the platform took, newest last (bounded): what a `repair` sends again. */
-  sent: unknown[];
+  sent: OutgoingCall[];
   /** Workflow time (ISO) the delivery last moved: created its job, changed status (`LastProgressAt`). */
   progressAt?: string;
   reporterMemory: ReporterMemory;
   /** 1 for the first run, +1 at each continue-as-new. */
   run: number;
 }
-
-/**
- * What a platform's reporter remembers across events (the fields VTEX already holds, the last
- * `event_at` sent to Abbiamo), as plain JSON: part of the delivery's state, carried whole by
- * continue-as-new. Each reporter owns its own keys.
- */
-export type ReporterMemory = Record<string, unknown>;
 
 /** A cancel sent to a delivery (the cancel signal's argument). */
 export interface CancelOrder {

@@ -66,7 +66,9 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
     }
   }
   if (event.resource) state.agentAssigned = true;
-  report(d, d.reporter.callsForEvent(event, { movedTo, current: state.status, agentEverAssigned }));
+  report(d, d.reporter.callsForEvent(event, { movedTo, current: state.status, agentEverAssigned }), {
+    eventAt: event.created_at,
+  });
 }
 
 /**
@@ -160,7 +162,7 @@ function dropSupersededReports(d: Delivery): void {
   const from = confirmed ? 1 : 0;
   if (!outbox || outbox.length <= from || !superseded) return;
   const waiting = outbox.slice(from);
-  const kept = waiting.filter((call) => !superseded(call));
+  const kept = waiting.filter((entry) => !superseded(entry.call));
   if (kept.length === waiting.length) return;
   outbox.splice(from, waiting.length, ...kept);
   note(d, 'platform', `${waiting.length - kept.length} waiting status report(s) dropped: the platform canceled`);

@@ -6,7 +6,7 @@
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { OperatorCommand } from '../contracts/delivery';
 import type { ServiceStatus } from '../contracts/vtex';
-import { positionOf, report, setStatus } from './reporting';
+import { positionOf, report, reportAgain, setStatus } from './reporting';
 import { note, type Delivery } from './state';
 import { forcedPosition, isTerminal } from './stateMachine';
 
@@ -66,7 +66,7 @@ async function resendRefused(d: Delivery, who: string, why: string): Promise<voi
   }
   // The operator fixed the cause: the flag goes; a report refused again flags the delivery again.
   clearFlag(d, `${who} re-sends ${refused.length} refused report(s): ${why}`);
-  report(d, refused);
+  reportAgain(d, refused);
 }
 
 async function forceStatus(d: Delivery, who: string, status: ServiceStatus, why: string, at: string): Promise<void> {
@@ -94,15 +94,17 @@ async function forceStatus(d: Delivery, who: string, status: ServiceStatus, why:
   };
   const agentEverAssigned = state.agentAssigned;
   setStatus(d, forcedPosition(positionOf(d), status), `forced by ${who}: ${why}`);
-  report(d, d.reporter.callsForEvent(event, { movedTo: status, current: status, agentEverAssigned }));
+  report(d, d.reporter.callsForEvent(event, { movedTo: status, current: status, agentEverAssigned }), {
+    eventAt: event.created_at,
+  });
 }
 
 async function repair(d: Delivery, who: string, drift: string[], why: string): Promise<void> {
-  const calls = d.reporter.repair(d.state.sent);
+  const calls = d.reporter.repair(d.state.sent.map((entry) => entry.call));
   note(
     d,
     'note',
     `${who} repairs the platform's record (${drift.join('; ') || why}): ${calls.length} call(s) sent again`,
   );
-  report(d, calls);
+  report(d, calls, { resent: true });
 }

@@ -18,12 +18,16 @@ import {
 } from '../mapping/eventToAbbiamo';
 import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexCall } from '../mapping/eventToVtex';
 
-type VtexPatch = Extract<VtexCall, { kind: 'patch' }>;
-/** A call made for a carrier event carries the event's time (ISO), for the event-to-report metric. */
-type TimedCall = VtexCall & { eventAt?: string };
-import type { JobInfo, MarketplaceTarget, PlatformRecord, ReporterMemory, VtexTarget } from '../contracts/delivery';
+import type { JobInfo, MarketplaceTarget, PlatformRecord, VtexTarget } from '../contracts/delivery';
+import type { PlatformCall, ReporterMemory } from '../contracts/platformCalls';
 
-export interface PlatformReporter<Call = unknown> {
+type VtexPatch = Extract<VtexCall, { kind: 'patch' }>;
+
+/**
+ * Its methods are declared as methods, so a reporter of one platform's calls stands for any
+ * (workflows/platforms.ts): a delivery only ever hands its reporter the calls that reporter made.
+ */
+export interface PlatformReporter<Call extends PlatformCall = PlatformCall> {
   /** Time after our Create answer before the platform accepts calls (VTEX: 5 s). */
   confirmationDelayMs: number;
   firstReport(job: JobInfo, status: ServiceStatus): Call[];
@@ -47,8 +51,11 @@ export interface PlatformReporter<Call = unknown> {
    * delivery (a status the platform would no longer show). Such calls are dropped, not sent.
    */
   supersededByPlatformCancel?(call: Call): boolean;
-  /** Runs one call; resolves when the platform took it, rejects when it definitely refused it. */
-  execute(call: Call): Promise<unknown>;
+  /**
+   * Runs one call; resolves when the platform took it, rejects when it definitely refused it.
+   * `eventAt`: when the carrier event it reports happened, for the worker's metrics.
+   */
+  execute(call: Call, eventAt?: string): Promise<unknown>;
   describe(call: Call): string;
 }
 
@@ -89,8 +96,7 @@ export function vtexReporter(
   // Engine steps often repeat what VTEX already has (ARRIVED_TO_ORIGIN with the same driver):
   // a PATCH whose every field VTEX already holds is not sent again.
   // Field -> JSON of the value VTEX last took; kept in the delivery's state (continue-as-new carries it).
-  const reported = ((memory.vtexFields as Record<string, string> | undefined) ??= {});
-  memory.vtexFields = reported;
+  const reported = (memory.vtexFields ??= {});
   const withoutRepeatedPatch = (calls: VtexCall[]) =>
     calls.filter((call) => {
       // On-hold and cancel change VTEX's status too, so a later PATCH of the old status is news.
@@ -105,9 +111,7 @@ export function vtexReporter(
   return {
     confirmationDelayMs,
     firstReport: (job, status) => withoutRepeatedPatch([vtexFirstReport(job, status)]),
-    // Each call carries its event's time, so the worker measures event-to-report (activities/reportMetrics.ts).
-    callsForEvent: (event, outcome) =>
-      withoutRepeatedPatch(vtexCallsForEvent(event, outcome)).map((call) => ({ ...call, eventAt: event.created_at })),
+    callsForEvent: (event, outcome) => withoutRepeatedPatch(vtexCallsForEvent(event, outcome)),
     creationFailed: (reason) => [
       {
         kind: 'notes',
@@ -130,8 +134,7 @@ export function vtexReporter(
       const lastHold = [...kept].reverse().find((c) => c.kind === 'onHold');
       if (status === 'ON_HOLD' && lastHold) calls.push(lastHold);
       const record = kept.filter((c) => c.kind === 'notes' || c.kind === 'evidences' || c.kind === 'label');
-      // A repair is no event's report: its calls carry no event time, and are not kept again.
-      return [...calls, ...record].map((c) => ({ ...c, eventAt: undefined, resent: true }));
+      return [...calls, ...record];
     },
     record(kept) {
       const agent = reported.agent ? (JSON.parse(reported.agent) as { id?: string } | null) : undefined;
@@ -146,8 +149,7 @@ export function vtexReporter(
     // VTEX shows CANCELED from its own cancel on: a status PATCH still waiting would overwrite it.
     // Notes, evidences and labels are the delivery's record and still go.
     supersededByPlatformCancel: (call) => call.kind === 'patch',
-    execute(call) {
-      const { eventAt } = call as TimedCall;
+    execute(call, eventAt) {
       const timing = eventAt ? { eventAt } : undefined;
       switch (call.kind) {
         case 'patch':
@@ -205,7 +207,7 @@ export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterM
     memory.abbiamo = next;
     return calls;
   };
-  const known = () => (memory.abbiamo as AbbiamoMemory | undefined) ?? {};
+  const known = (): AbbiamoMemory => memory.abbiamo ?? {};
   return {
     confirmationDelayMs: MARKETPLACE_CONFIRMATION_DELAY_MS,
     firstReport: (job) => remember(abbiamoConfirm(target, known(), job, now())),
@@ -222,7 +224,7 @@ export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterM
         const last = known().lastEventAt ?? 0;
         const at = Math.max(now(), last + 1);
         memory.abbiamo = { ...known(), lastEventAt: at };
-        return { ...call, body: { ...call.body, event_at: new Date(at).toISOString() }, resent: true };
+        return { ...call, body: { ...call.body, event_at: new Date(at).toISOString() } };
       }),
     record: () => ({ notes: 0, evidences: 0 }),
     // Abbiamo's own cancel is terminal there (ORDER_FAILED): it refuses every status dated after it.

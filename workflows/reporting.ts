@@ -5,13 +5,22 @@
  * keeps refusing holds back no cancel or pause; one still failing after a while flags the delivery.
  */
 import { condition, log } from '@temporalio/workflow';
+import type { OutgoingCall, PlatformCall } from '../contracts/platformCalls';
 import { failureMessage, failureType } from './failures';
 import { flag, keep, note, type Delivery } from './state';
 import type { StatusPosition } from './stateMachine';
 
-/** Queues the calls; the outbox lane sends them in order. */
-export function report(d: Delivery, calls: unknown[]): void {
-  d.state.outbox.push(...calls);
+/**
+ * Queues the calls; the outbox lane sends them in order. `eventAt`: the carrier event they report;
+ * `resent`: copies of calls the platform took before (a repair), not kept for repair again.
+ */
+export function report(d: Delivery, calls: PlatformCall[], envelope: Omit<OutgoingCall, 'call'> = {}): void {
+  d.state.outbox.push(...calls.map((call) => ({ ...envelope, call })));
+}
+
+/** Queues calls already in their envelopes (an operator's resend of refused calls). */
+export function reportAgain(d: Delivery, entries: OutgoingCall[]): void {
+  d.state.outbox.push(...entries);
 }
 
 /**
@@ -24,7 +33,7 @@ export async function runOutbox(d: Delivery): Promise<never> {
   for (;;) {
     // The platform takes no call before it confirmed our answer (a cancel during creation may queue one).
     await condition(() => outbox.length > 0 && d.state.confirmed && !d.draining);
-    await reportOne(d, outbox[0]);
+    await reportOne(d, outbox[0]!);
     outbox.shift();
   }
 }
@@ -35,14 +44,14 @@ export async function drainOutbox(d: Delivery): Promise<void> {
   await condition(() => d.state.reportsInFlight === 0);
 }
 
-async function reportOne(d: Delivery, call: unknown): Promise<void> {
+async function reportOne(d: Delivery, entry: OutgoingCall): Promise<void> {
   const { state } = d;
-  const what = d.reporter.describe(call);
+  const what = d.reporter.describe(entry.call);
   state.reportsInFlight += 1;
   try {
-    await withPatience(d, what, d.reporter.execute(call));
+    await withPatience(d, what, d.reporter.execute(entry.call, entry.eventAt));
     // A repair's own calls are copies of kept ones: kept once.
-    if (d.reporter.keptForRepair(call) && !(call as { resent?: boolean }).resent) keep(state.sent, call);
+    if (d.reporter.keptForRepair(entry.call) && !entry.resent) keep(state.sent, entry);
     note(d, 'report', what);
   } catch (err) {
     // Refused for good: kept for an operator's resend (the delivery stays open until then, see
@@ -50,7 +59,7 @@ async function reportOne(d: Delivery, call: unknown): Promise<void> {
     // incident, slow indexing) had its calls retried for hours first (activities/vtex.ts); whether
     // the delivery goes on or is canceled is an operator's call.
     const message = failureMessage(err);
-    keep(state.refused, call);
+    keep(state.refused, entry);
     flag(d, `${what} refused: ${message}`, { call: what, error: message });
     log.error('Platform refused a report; delivery flagged', {
       serviceId: d.input.serviceId,

@@ -30,7 +30,7 @@ export const KEPT_CALLS_LIMIT = 50;
 export const KEPT_CALLS_MAX_BYTES = 256 * 1024;
 
 /** Appends to a bounded list of the state (the oldest go first, by count and by size). */
-export function keep(list: unknown[], item: unknown): void {
+export function keep<T>(list: T[], item: T): void {
   list.push(item);
   if (list.length > KEPT_CALLS_LIMIT) list.splice(0, list.length - KEPT_CALLS_LIMIT);
   const sizes = list.map((call) => JSON.stringify(call).length);
@@ -163,7 +163,7 @@ export function viewOf(d: Delivery): DeliveryView {
     pendingReports: state.inbox.length + state.outbox.length,
     refusedReports: state.refused.length,
     ...(state.progressAt ? { lastProgressAt: state.progressAt } : {}),
-    platformRecord: d.reporter.record(state.sent),
+    platformRecord: d.reporter.record(state.sent.map((entry) => entry.call)),
     timeline: [...state.timeline],
     run: state.run,
   };

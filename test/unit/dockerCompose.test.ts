@@ -246,13 +246,14 @@ describe('deploy/temporal/dynamicconfig.yaml, the one dynamic config', () => {
     }
   });
 
-  it('keeps the raised poll rates and the single task-queue partition the benchmarks were measured with', () => {
+  it('keeps the raised poll rates, the single task-queue partition and eager activities the benchmarks were measured with', () => {
     expect(dynamicConfigValues()).toEqual({
       'history.transferProcessorMaxPollRPS': 1000,
       'history.timerProcessorMaxPollRPS': 1000,
       'history.visibilityProcessorMaxPollRPS': 1000,
       'matching.numTaskqueueReadPartitions': 1,
       'matching.numTaskqueueWritePartitions': 1,
+      'system.enableActivityEagerExecution': true,
     });
   });
 });
