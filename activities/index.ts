@@ -19,7 +19,7 @@ export interface ActivityDeps {
   vtexTokens?: VtexTokenCache;
   /** The worker's registry (observability/metrics/worker.ts); none: nothing measured. */
   metrics?: WorkerMetrics;
-  /** What drift repair saw (README "Operators"); default: the metrics' reconcile counter. */
+  /** What drift repair saw (docs/runbook.md "Operators"); default: the metrics' reconcile counter. */
   reconcileObserver?: ReconcileObserver;
 }
 

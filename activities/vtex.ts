@@ -4,7 +4,7 @@
  * expired", and retries the call with the new token. VTEX takes no idempotency key, so every post
  * that would show twice (notes, evidences, labels, cancel, on-hold) reads the service back first and
  * sends only what VTEX does not hold yet, each post identified by the event that asked for it
- * (README "Exactly once").
+ * (docs/specification.md "Exactly once at VTEX").
  */
 import { createHash } from 'node:crypto';
 import { attempt } from './attempt';

@@ -104,7 +104,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(healthRoutes({ connection }));
-  // Public, like the probes: request and answer shapes only (README "Intake API").
+  // Public, like the probes: request and answer shapes only (docs/intake-api.md).
   let openApi: string | undefined;
   app.get('/openapi.json', (_req, res) => {
     openApi ??= JSON.stringify(openApiDocument({ serverUrl: config.publicUrl }));
@@ -122,7 +122,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       gateway,
       creationGraceMs: config.creationGraceMs,
       carrierId: config.vtex.carrierId,
-      // Rates are the one call the intake makes outside Temporal (README "Rates": measured).
+      // Rates are the one call the intake makes outside Temporal (docs/specification.md "Rates": measured).
       quoter: new RateQuoter({
         availability: createAvailabilityClient({
           engine: createHttpClient('Delivery Engine', config.deliveryEngine.url, { metrics: metrics.partnerCalls }),

@@ -457,7 +457,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     operationId: 'openApiDocument',
     caller: 'Probes',
     summary: 'This document',
-    description: 'Public: it describes request and answer shapes only, no data and no secret (README "Intake API").',
+    description: 'Public: it describes request and answer shapes only, no data and no secret (docs/intake-api.md).',
     auth: 'none',
     answers: { 200: { description: 'The OpenAPI 3.1 document of the intake', contentType: 'application/json' } },
   },

@@ -2,7 +2,7 @@
  * Operators' command line: `npm run delivery -- <command> [...]`. Talks to Temporal directly
  * (signals, queries, visibility, batch operations, the reconcile Schedule), like the Web UI, and
  * prints the delivery's state after each change. The commands shared with the HTTP routes go
- * through the same desk (api/operatorDesk.ts); README "Operators" shows an operator's day.
+ * through the same desk (api/operatorDesk.ts); docs/runbook.md "Operators" shows an operator's day.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * The sandbox playing VTEX toward the carrier's intake (README "Intake API"): Create service,
+ * The sandbox playing VTEX toward the carrier's intake (docs/intake-api.md): Create service,
  * Cancel service, Pause service, and the rates VTEX's checkout asks for (VTEX's OpenAPI `/rates`), with `Authorization: Bearer <intake token>` as the carrier
  * configuration would send. Bodies are sent as given, so tests can send VTEX's oddities too.
  */
@@ -25,7 +25,7 @@ export interface CreateServiceResult extends VtexCallResult {
   vtexServiceId: string | null;
   /** when tracking calls start finding the service (answeredAt + confirmationDelayMs) */
   confirmedAt: string | null;
-  /** where the answer breaks the Create service answer of README "Intake API" */
+  /** where the answer breaks the Create service answer of docs/intake-api.md */
   contractErrors: FieldError[];
 }
 

@@ -68,8 +68,7 @@ export interface FuzzOptions {
 /** A refusal is the intake's own work (validation, a lookup): due within 1 s. */
 export const ANSWER_WITHIN_MS = 1000;
 /**
- * An accepted request waits on Temporal: a Create service on its job (VTEX's 5 s rule, README
- * "Intake API"), a signal, a query. Due within the contract's 5 s, not 1 s.
+ * An accepted request waits on Temporal: a Create service on its job (VTEX's 5 s rule, docs/intake-api.md), a signal, a query. Due within the contract's 5 s, not 1 s.
  */
 export const ACCEPTED_WITHIN_MS = 5000;
 /**

@@ -30,7 +30,7 @@ export interface TestStackOptions {
   vtex?: Partial<VtexSandboxOptions>;
   engine?: Partial<EngineSandboxOptions>;
   marketplace?: Partial<MarketplaceSandboxOptions>;
-  /** Environment variables of the bridge (README "Configuration" names), over the test defaults. */
+  /** Environment variables of the bridge (docs/configuration.md names), over the test defaults. */
   env?: Record<string, string>;
   /** Run the API and the worker as their own processes, as in production (default: in this process). */
   processes?: boolean;
