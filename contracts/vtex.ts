@@ -230,7 +230,7 @@ const ServiceIdAsSent = z
 /** metaData comes back as we answered it; only its `serviceId` is read. */
 const MetaData = z.record(z.string(), z.unknown()).nullish();
 
-/** Seed 003 "Cancel service", with the `settings` and `metaData` VTEX's OpenAPI adds. */
+/** VTEX's guide's "Cancel service", with the `settings` and `metaData` VTEX's OpenAPI adds. */
 export const CancelServiceRequest = z.looseObject({
   serviceId: ServiceIdAsSent,
   carrierId: VtexId,

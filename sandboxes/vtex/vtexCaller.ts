@@ -38,7 +38,7 @@ export class VtexCaller {
     private readonly logger: Logger,
   ) {}
 
-  /** Seed 003's Create service example with a fresh orderId (and our carrierId when configured). */
+  /** VTEX's guide's Create service example (contracts/examples/vtex.create-service.json) with a fresh orderId (and our carrierId when configured). */
   defaultCreateBody(): Record<string, unknown> {
     const body: Record<string, unknown> = structuredClone(createServiceExample);
     body.orderId = `SBX-${randomUUID().slice(0, 13)}-01`;
@@ -69,7 +69,7 @@ export class VtexCaller {
     return { ...answer, request: body };
   }
 
-  /** Seed 003 Cancel service, with the carrier configuration's settings and our answer's metaData. */
+  /** VTEX's guide's Cancel service (contracts/examples/vtex.cancel-service.json), with the carrier configuration's settings and our answer's metaData. */
   async cancelService(serviceId: string, reason: string | null, carrierId?: string): Promise<VtexCallResult> {
     const known = this.store.findByServiceId(serviceId);
     const request = { ...this.identify(serviceId, carrierId), reason, ...this.context(serviceId) };

@@ -1,6 +1,6 @@
 /**
- * What every measurement runs against: ONE Temporal server (the dev server with the CONTRACT
- * settings, or with `--target cluster` the cluster of `npm run cluster`: PostgreSQL and the
+ * What every measurement runs against: ONE Temporal server (the dev server with the settings of
+ * deploy/temporal/dynamicconfig.yaml, or with `--target cluster` the cluster of `npm run cluster`: PostgreSQL and the
  * Temporal server built from the Go proxy), the sandboxes in their own process, and per
  * measurement a fresh set of workers on fresh task queues: our worker(s) (worker/main.ts) and
  * intake API (api/main.ts), and the bare worker.

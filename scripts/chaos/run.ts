@@ -1,5 +1,5 @@
 /**
- * The chaos run (issue 18): full delivery lives through the intake (VTEX Create service, marketplace
+ * The chaos run (CHAOS.md): full delivery lives through the intake (VTEX Create service, marketplace
  * DELIVERY_REQUEST) and the engine sandbox's events, with cancels and pauses in flight, while the
  * worker, the API and the Temporal server are SIGKILLed and VTEX and the engine misbehave. The
  * sandboxes live in this process and survive every kill: they are the truth the checker reads.
@@ -715,7 +715,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   };
 }
 
-/** Seed 002's first example as one delivery of the plan, with fresh callback headers. */
+/** Abbiamo's first DELIVERY_REQUEST example (contracts/examples/marketplace.delivery-request.json) as one delivery of the plan, with fresh callback headers. */
 function marketplaceEvent(plan: LifePlan): unknown {
   const event = structuredClone(marketplaceExample) as typeof marketplaceExample & Record<string, unknown>;
   event.deliveries = event.deliveries.map((delivery) => ({
