@@ -4,8 +4,8 @@
  */
 import type { ServiceConfig } from '../config';
 import type { WorkerMetrics } from '../observability/metrics/worker';
-import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createSealer } from '../security/sealing';
+import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createHttpClient } from './http';
 import { createMarketplaceActivities } from './marketplace';
 import { createOperationsActivities, type ReconcileObserver } from './operations';

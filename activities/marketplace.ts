@@ -9,12 +9,12 @@
  * registered so deliveries recorded with it still replay (docs/marketplace.md "Replay").
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { attempt } from './attempt';
 import { ABBIAMO_CARRIER_KEY_HEADER, type StatusCallback } from '../contracts/marketplace';
 import type { AbbiamoCall } from '../mapping/eventToAbbiamo';
 import { marketplaceServiceId } from '../mapping/ids';
 import type { Sealer } from '../security/sealing';
 import type { MarketplaceTarget } from '../contracts/delivery';
+import { attempt } from './attempt';
 import { abbiamoRefusalOf, failureFor, FailureType, retryAfterMs } from './failures';
 import type { HttpClient } from './http';
 

@@ -11,6 +11,8 @@ import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import { traceRequests } from '../observability/tracingHttp';
 import { createSealer } from '../security/sealing';
+import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
+import { createHttpClient } from '../activities/http';
 import { requireRole, tokenRoles } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
@@ -23,8 +25,6 @@ import { operatorCommandRoutes } from './routes/operatorCommands';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { OperatorDesk } from './operatorDesk';
 import { vtexRoutes } from './routes/vtex';
-import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
-import { createHttpClient } from '../activities/http';
 import { RateQuoter } from './rates';
 
 /** VTEX waits 5 s for Create service: by 4.5 s it has its answer, PENDING or 503. */

@@ -20,14 +20,13 @@ import {
 } from '../contracts/operations';
 import { HttpError } from '../api/errors';
 import { OperatorDesk, type BatchState } from '../api/operatorDesk';
-import { reconcileScheduleId } from './temporal-setup';
-import type { JobEvent } from '../contracts/deliveryEngine';
-import { KNOWN_EVENT_TYPES } from '../contracts/deliveryEngine';
+import { type JobEvent, KNOWN_EVENT_TYPES } from '../contracts/deliveryEngine';
 import { cancelSignal, carrierEventSignal, pauseSignal } from '../workflows/messages';
 import type { DeliveryView } from '../contracts/delivery';
 import { readDeliveryView } from '../api/readDelivery';
 import { parseEnv, resolveTemporalAccess } from '../config';
 import { connectTemporalClient } from '../security/temporalClient';
+import { reconcileScheduleId } from './temporal-setup';
 
 export interface CliIo {
   out: (line: string) => void;

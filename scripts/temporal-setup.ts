@@ -11,9 +11,9 @@ import {
   ScheduleOverlapPolicy,
   type ScheduleOptionsAction,
 } from '@temporalio/client';
-import { parseEnv } from '../config';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
+import { parseEnv } from '../config';
 import { DELIVERY_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { WorkflowType } from '../workflows/messages';
 

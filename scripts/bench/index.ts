@@ -10,12 +10,13 @@
  * Measurements run one after the other, never two at once; within each, bare first, then ours.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { DEV_SERVER_TUNING } from '../dev-server';
 import { ensureTemporalCli, TEMPORAL_SERVER_VERSION } from '../temporal-cli';
+import { serverEnv } from '../cluster/topology';
 import { measureBurst, type BurstResult } from './burst';
 import { measureCreate, type CreateRow, type CreateSettings } from './create';
 import { closeHttp } from './http';
@@ -41,8 +42,6 @@ import {
 } from './report';
 import { clusterSection, measureClusterTarget, type ClusterConfigResult, type ClusterPlan } from './cluster';
 import { BenchEnvironment } from './stack';
-import { serverEnv } from '../cluster/topology';
-import { writeFileSync } from 'node:fs';
 
 type Measurement = 'create' | 'burst' | 'life' | 'memory' | 'rates';
 const ALL: Measurement[] = ['create', 'burst', 'life', 'memory', 'rates'];

@@ -5,15 +5,14 @@
  * measurement a fresh set of workers on fresh task queues: our worker(s) (worker/main.ts) and
  * intake API (api/main.ts), and the bare worker.
  */
-import { SANDBOX_DEFAULTS } from '../../config';
-import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { bundleDeliveryWorkflows } from '../../worker/bundle';
+import { SANDBOX_DEFAULTS } from '../../config';
 import { startTemporalCluster, type TemporalCluster } from '../cluster/temporalCluster';
 import { freePort, startDevServer, type DevServer } from '../dev-server';
 import { formatKeyRing } from '../../security/codec';

@@ -5,10 +5,10 @@
  * sandboxes of the systems left unset. Ctrl-C stops all of it, in reverse order; a second start
  * reuses the database (CLUSTER_DATA_DIR, default .data/cluster).
  */
-import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { ConfigError, parseEnv, SANDBOX_DEFAULTS, sandboxedSystems, type Env } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../../sandboxes';

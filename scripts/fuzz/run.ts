@@ -5,9 +5,9 @@
  * over the run, the API's memory flat. Failures are grouped by class (endpoint, property, field,
  * kind of input), each with its first example, so a fix knows where to look.
  */
+import { readFileSync } from 'node:fs';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { percentile } from '../chaos/checker';
 import { ENDPOINTS, requestArbitrary, type Endpoint, type FuzzContext, type FuzzRequest } from './requests';
 
