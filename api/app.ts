@@ -107,7 +107,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   // Public, like the probes: request and answer shapes only (docs/intake-api.md).
   let openApi: string | undefined;
   app.get('/openapi.json', (_req, res) => {
-    openApi ??= JSON.stringify(openApiDocument({ serverUrl: config.publicUrl }));
+    openApi ??= JSON.stringify(openApiDocument({ serverUrl: config.publicUrl, vtexCarrierId: config.vtex.carrierId }));
     res.type('application/json').send(openApi);
   });
 
