@@ -6,6 +6,7 @@ import { mkdtempSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseEnv, resolveConfig } from '../../config';
+import { postgresHomeFor } from '../../scripts/cluster/postgres';
 import { clusterIntakeToken, sandboxEnvironment } from '../../scripts/cluster/sandboxEnv';
 
 const CLUSTER_TOKEN = 'cluster-token-made-for-this-test-0123456789';
@@ -58,4 +59,17 @@ test('a partner the user points at a real URL gets no sandbox key', () => {
     CLUSTER_TOKEN,
   );
   expect(Object.keys(env).sort()).toEqual(['DELIVERY_ENGINE_API_KEY', 'DELIVERY_ENGINE_URL', 'INTAKE_TOKEN']);
+});
+
+describe("PostgreSQL's folder when it runs as the postgres user", () => {
+  it('is the data folder when that user can reach it', () => {
+    expect(postgresHomeFor('/srv/clone/.data/cluster', true, '/var/lib/postgresql')).toBe('/srv/clone/.data/cluster');
+  });
+
+  it("is a folder of that user's home, the same for the same data folder, when it cannot (root's home, mkdtemp)", () => {
+    const home = postgresHomeFor('/root/clone/.data/cluster', false, '/var/lib/postgresql');
+    expect(home).toMatch(/^\/var\/lib\/postgresql\/delivery-bridge\/cluster-[0-9a-f]{12}$/);
+    expect(postgresHomeFor('/root/clone/.data/cluster', false, '/var/lib/postgresql')).toBe(home);
+    expect(postgresHomeFor('/root/other/.data/cluster', false, '/var/lib/postgresql')).not.toBe(home);
+  });
 });
