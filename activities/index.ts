@@ -4,8 +4,8 @@
  */
 import type { ServiceConfig } from '../config';
 import type { WorkerMetrics } from '../observability/metrics/worker';
-import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createSealer } from '../security/sealing';
+import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createHttpClient } from './http';
 import { createMarketplaceActivities } from './marketplace';
 import { createOperationsActivities, type ReconcileObserver } from './operations';
@@ -19,7 +19,7 @@ export interface ActivityDeps {
   vtexTokens?: VtexTokenCache;
   /** The worker's registry (observability/metrics/worker.ts); none: nothing measured. */
   metrics?: WorkerMetrics;
-  /** What drift repair saw (README "Operators"); default: the metrics' reconcile counter. */
+  /** What drift repair saw (docs/runbook.md "Operators"); default: the metrics' reconcile counter. */
   reconcileObserver?: ReconcileObserver;
 }
 

@@ -4,15 +4,14 @@
  * headers the delivery's DELIVERY_REQUEST carried in `logistic_data.headers`. Those headers arrive
  * sealed in the workflow input and are opened here, in memory, for the one request: never
  * returned, logged or put in an error message.
-
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { attempt } from './attempt';
 import { ABBIAMO_CARRIER_KEY_HEADER } from '../contracts/marketplace';
 import type { AbbiamoCall } from '../mapping/eventToAbbiamo';
 import { marketplaceServiceId } from '../mapping/ids';
 import type { Sealer } from '../security/sealing';
 import type { MarketplaceTarget } from '../contracts/delivery';
+import { attempt } from './attempt';
 import { abbiamoRefusalOf, failureFor, FailureType, retryAfterMs } from './failures';
 import type { HttpClient } from './http';
 

@@ -1,5 +1,5 @@
 /**
- * Platform reports, measured where they run (README "Metrics"): every attempt of a report activity
+ * Platform reports, measured where they run (docs/observability.md "Metrics"): every attempt of a report activity
  * is counted by outcome and held in the in-flight gauge while it runs, and a report that carries
  * its event's time adds the event-to-report latency once the platform took it. The workflow
  * emits no metrics itself; what it decides shows here, in the activities it schedules.

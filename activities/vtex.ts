@@ -4,15 +4,22 @@
  * expired", and retries the call with the new token. VTEX takes no idempotency key, so every post
  * that would show twice (notes, evidences, labels, cancel, on-hold) reads the service back first and
  * sends only what VTEX does not hold yet, each post identified by the event that asked for it
- * (README "Exactly once").
+ * (docs/specification.md "Exactly once at VTEX").
  */
 import { createHash } from 'node:crypto';
-import { attempt } from './attempt';
-import type { CancelHookRequest, Evidence, Label, Note, ServiceRecord, TrackingUpdate } from '../contracts/vtex';
-import type { EvidenceToPost, NoteToPost, OnHoldToPost } from '../mapping/eventToVtex';
-import { TOKEN_EXPIRED_MESSAGE } from '../contracts/vtex';
-import type { VtexTarget } from '../contracts/delivery';
 import { ApplicationFailure } from '@temporalio/common';
+import {
+  type CancelHookRequest,
+  type Evidence,
+  type Label,
+  type Note,
+  type ServiceRecord,
+  type TrackingUpdate,
+  TOKEN_EXPIRED_MESSAGE,
+} from '../contracts/vtex';
+import type { EvidenceToPost, NoteToPost, OnHoldToPost } from '../mapping/eventToVtex';
+import type { VtexTarget } from '../contracts/delivery';
+import { attempt } from './attempt';
 import { failureFor, FailureType } from './failures';
 import type { HttpClient, HttpRequest, HttpResponse } from './http';
 import type { VtexTokenCache } from './vtexToken';

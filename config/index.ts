@@ -1,6 +1,6 @@
 /**
- * Configuration from the environment: the names of README "Configuration", plus a few of ours
- * (documented in the README). Parsed once with zod; the first bad variable stops start-up with one
+ * Configuration from the environment: the names of docs/configuration.md, plus a few of ours
+ * (documented in docs/configuration.md). Parsed once with zod; the first bad variable stops start-up with one
  * line naming it. Secrets are kept in the returned object but never logged (see `describeConfig`).
  */
 import { z } from 'zod';
@@ -122,7 +122,7 @@ const variables = {
    * an operator's resend): about six hours at the reports' one-minute backoff cap.
    */
   VTEX_NOT_FOUND_RETRY_ATTEMPTS: positiveInt.default(360),
-  /** Ours: how often drift repair compares open deliveries with their platform (README "Operators"). */
+  /** Ours: how often drift repair compares open deliveries with their platform (docs/runbook.md "Operators"). */
   RECONCILE_INTERVAL: z
     .string()
     .trim()
@@ -140,7 +140,7 @@ const variables = {
   SANDBOX_ENGINE_PORT: port.default(3102),
   SANDBOX_MARKETPLACE_PORT: port.default(3103),
   /**
-   * OpenTelemetry's own names (README "Traces"): the OTLP/HTTP base (`/v1/traces` is appended) or
+   * OpenTelemetry's own names (docs/observability.md "Traces"): the OTLP/HTTP base (`/v1/traces` is appended) or
    * the traces URL itself; unset: no span leaves the process. The exporter reads the others
    * (`OTEL_EXPORTER_OTLP_HEADERS`, ...) and the SDK the sampler's (`OTEL_TRACES_SAMPLER`).
    */

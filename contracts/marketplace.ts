@@ -56,7 +56,7 @@ export const MarketplaceAddress = z.looseObject({
   street_number: nullableText(L.zip),
   complement: nullableText(L.text),
   reference: nullableText(L.text),
-  /** Seed 002 prints coordinates on both addresses; "optional fields may be null", so a missing pair is tolerated. */
+  /** Abbiamo's examples print coordinates on both addresses; "optional fields may be null", so a missing pair is tolerated. */
   latitude: z.number().min(-90, 'must be -90 to 90').max(90, 'must be -90 to 90').nullish(),
   longitude: z.number().min(-180, 'must be -180 to 180').max(180, 'must be -180 to 180').nullish(),
 });

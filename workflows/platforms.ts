@@ -1,8 +1,8 @@
 /** Picks the reporter of a delivery's platform. */
-import { marketplaceReporter, vtexReporter, type PlatformReporter } from './reporters';
 
 import type { ReportTarget } from '../contracts/delivery';
 import type { ReporterMemory } from '../contracts/platformCalls';
+import { marketplaceReporter, vtexReporter, type PlatformReporter } from './reporters';
 
 /** The reporter of the delivery's platform. */
 export function reporterFor(

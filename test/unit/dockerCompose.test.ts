@@ -119,7 +119,7 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
     expect(services.api!.deploy?.replicas).toBe(CLUSTER.apis);
     // PORT, PORT+1, ... as the cluster's APIs listen.
     expect(services.api!.ports).toEqual([`3000-${3000 + CLUSTER.apis - 1}:3000`]);
-    // Temporal, the Web UI and the codec server on loopback only (README "Security").
+    // Temporal, the Web UI and the codec server on loopback only (docs/security.md).
     expect(services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
     expect(services['temporal-ui']!.ports).toEqual(['127.0.0.1:8233:8080']);
     expect(services['codec-server']!.ports).toEqual(['127.0.0.1:8234:8234']);
