@@ -3,12 +3,18 @@
  * changed only through the small functions here and in the step modules. Deterministic code only.
  */
 import { metricMeter } from '@temporalio/workflow';
-import { type DeliveryInput, type DeliveryState, type DeliveryView, type ReportFailure, type TimelineEntry,
+import {
+  type DeliveryInput,
+  type DeliveryState,
+  type DeliveryView,
+  type ReportFailure,
+  type TimelineEntry,
   DEFAULT_CONFIRMATION_DELAY_MS,
   DEFAULT_CONFIRMATION_MARGIN_MS,
   DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
   DEFAULT_ENGINE_COMMAND_TIMEOUT_MS,
-  DEFAULT_REPORT_ATTENTION_AFTER_MS } from '../contracts/delivery';
+  DEFAULT_REPORT_ATTENTION_AFTER_MS,
+} from '../contracts/delivery';
 import type { PlatformReporter } from './reporters';
 import type { Publisher } from './publishing';
 
