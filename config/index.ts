@@ -71,7 +71,10 @@ const variables = {
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Ours: the payload codec's key ring, `id:base64key,...` newest first (docs/security.md). */
   CODEC_KEYS: nonEmpty.optional(),
-  /** Ours: tokens per caller role, comma-separated (several for rotation); unset: INTAKE_TOKEN. */
+  /**
+   * Ours: tokens per caller role, comma-separated (several for rotation). Required, and distinct,
+   * when NODE_ENV=production; elsewhere an unset role takes INTAKE_TOKEN.
+   */
   VTEX_TOKENS: nonEmpty.optional(),
   MARKETPLACE_TOKENS: nonEmpty.optional(),
   OPERATOR_TOKENS: nonEmpty.optional(),
@@ -267,9 +270,39 @@ function checkProduction(env: Env, callers: CallerTokens, publicUrl: string): vo
   }
 }
 
+const ROLE_TOKEN_VARIABLES = {
+  vtex: 'VTEX_TOKENS',
+  marketplace: 'MARKETPLACE_TOKENS',
+  operator: 'OPERATOR_TOKENS',
+} as const satisfies Record<CallerRole, keyof Env>;
+
 function tokenVariable(env: Env, role: CallerRole): string {
-  const own = { vtex: 'VTEX_TOKENS', marketplace: 'MARKETPLACE_TOKENS', operator: 'OPERATOR_TOKENS' }[role];
-  return env[own as 'VTEX_TOKENS'] ? own : 'INTAKE_TOKEN';
+  const own = ROLE_TOKEN_VARIABLES[role];
+  return env[own] ? own : 'INTAKE_TOKEN';
+}
+
+/**
+ * Production: every caller role has tokens of its own, and no token opens two roles. A token shared
+ * by VTEX and Abbiamo would let either create and cancel the other's deliveries (docs/security.md).
+ */
+function checkOwnTokens(env: Env): void {
+  if (env.INTAKE_TOKEN !== undefined)
+    throw new ConfigError(
+      'INTAKE_TOKEN',
+      'must not be set when NODE_ENV=production (one token for every caller): set VTEX_TOKENS, MARKETPLACE_TOKENS and OPERATOR_TOKENS',
+    );
+  const seen = new Map<string, string>();
+  for (const variable of Object.values(ROLE_TOKEN_VARIABLES)) {
+    const tokens = splitTokens(env[variable]);
+    if (!tokens)
+      throw new ConfigError(variable, 'is required when NODE_ENV=production (each caller role its own tokens)');
+    for (const token of tokens) {
+      const other = seen.get(token);
+      if (other !== undefined && other !== variable)
+        throw new ConfigError(variable, `must not share a token with ${other} (each caller role its own tokens)`);
+      seen.set(token, variable);
+    }
+  }
 }
 
 function splitTokens(text: string | undefined): string[] | undefined {
@@ -341,6 +374,8 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     operator: splitTokens(env.OPERATOR_TOKENS),
   };
   const everyRoleHasTokens = Object.values(roleTokens).every((t) => t !== undefined);
+  // Production names each role's own variable before any fallback to the development token.
+  if (env.NODE_ENV === 'production') checkOwnTokens(env);
   const intakeToken =
     sandboxed.length > 0
       ? (env.INTAKE_TOKEN ?? SANDBOX_DEFAULTS.intakeToken)
@@ -462,12 +497,13 @@ export function resolveCodecServer(env: Env): CodecServerConfig {
   const { codecKeys } = resolveTemporalAccess(env);
   const own = splitTokens(env.OPERATOR_TOKENS);
   const variable = own ? 'OPERATOR_TOKENS' : 'INTAKE_TOKEN';
+  // Production signs operators in with their own tokens only, never a token shared with the platforms.
   const operatorTokens =
     own ??
-    (env.INTAKE_TOKEN
-      ? [env.INTAKE_TOKEN]
-      : env.NODE_ENV === 'production'
-        ? undefined
+    (env.NODE_ENV === 'production'
+      ? undefined
+      : env.INTAKE_TOKEN
+        ? [env.INTAKE_TOKEN]
         : [SANDBOX_DEFAULTS.intakeToken]);
   if (!operatorTokens) throw new ConfigError('OPERATOR_TOKENS', 'is required when NODE_ENV=production');
   if (

@@ -163,7 +163,9 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
   it('gives the API and the worker an environment our configuration accepts in production', () => {
     const secrets = {
       PUBLIC_URL: 'https://bridge.example.com',
-      INTAKE_TOKEN: 'intake-token-of-at-least-32-characters',
+      VTEX_TOKENS: 'v'.repeat(32),
+      MARKETPLACE_TOKENS: 'm'.repeat(32),
+      OPERATOR_TOKENS: 'o'.repeat(32),
       VTEX_CARRIER_ID: 'carrier',
       VTEX_API_KEY: 'vtex-key',
       DELIVERY_ENGINE_URL: 'https://engine.example.com',
@@ -182,10 +184,16 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
       expect(config.temporal.address).toBe('temporal:7233');
       expect(config.vtex.trackingUrl).toBe('https://api.pickingnpacking.com/prod/v1');
     }
-    const codec = resolveCodecServer(
-      parseEnv(resolveEnv(services['codec-server']!.environment!, { ...secrets, OPERATOR_TOKENS: 'o'.repeat(32) })),
-    );
+    const codec = resolveCodecServer(parseEnv(resolveEnv(services['codec-server']!.environment!, secrets)));
     expect(codec).toMatchObject({ host: '0.0.0.0', port: 8234, corsOrigins: ['http://localhost:8233'] });
+  });
+
+  it('asks for each caller role its own tokens, and no shared INTAKE_TOKEN', () => {
+    const required = (name: string) => String(services.api!.environment![name]).startsWith(`\${${name}:?`);
+    for (const name of ['VTEX_TOKENS', 'MARKETPLACE_TOKENS', 'OPERATOR_TOKENS'])
+      expect([name, required(name)]).toEqual([name, true]);
+    for (const name of ['api', 'worker', 'codec-server'])
+      expect([name, 'INTAKE_TOKEN' in services[name]!.environment!]).toEqual([name, false]);
   });
 });
 
