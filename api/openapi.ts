@@ -33,7 +33,7 @@ import * as operationsContracts from '../contracts/operations';
 import { SERVICE_ID_PATTERN } from '../mapping/ids';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-/** Who may call: our intake token, the job's webhook key (Delivery Engine), or anyone (probes, metrics, this document). */
+/** Who may call: our intake token, the job's webhook key (Delivery Engine), or anyone (probes, this document). */
 export type RouteAuth = 'intakeToken' | 'webhookKey' | 'none';
 
 export interface RouteAnswer {
@@ -441,15 +441,6 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
       200: { description: 'Ready', schema: ReadinessAnswer },
       503: { description: 'Temporal is unreachable', schema: ReadinessAnswer },
     },
-  },
-  {
-    method: 'get',
-    path: '/metrics',
-    operationId: 'metrics',
-    caller: 'Probes',
-    summary: 'Prometheus metrics (request durations by route and status, Create answers by outcome)',
-    auth: 'none',
-    answers: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
   },
   {
     method: 'get',

@@ -105,6 +105,16 @@ const variables = {
    * Temporal SDK's). The worker process serves none when unset; `npm start` uses 3001.
    */
   WORKER_HEALTH_PORT: port.optional(),
+  /**
+   * Ours: port of the intake API's `GET /metrics`, a listener of its own (never the public PORT).
+   * api/main.ts serves none when unset; `npm start` uses 3002.
+   */
+  API_METRICS_PORT: port.optional(),
+  /**
+   * Ours: the intake's delivery gauges count in Temporal's visibility at most once per this interval
+   * (Prometheus's default scrape interval).
+   */
+  METRICS_COUNT_INTERVAL_MS: positiveInt.min(100).default(15_000),
   /** Ours: where the Temporal SDK's own Prometheus exporter listens (unset: loopback, a free port). */
   WORKER_SDK_METRICS_ADDRESS: z
     .string()
@@ -231,6 +241,8 @@ export interface ServiceConfig {
   temporalSecurity: TemporalSecurity;
   /** Where spans are exported (OTLP/HTTP traces URL; unset: nowhere), under which service name. */
   tracing: { endpoint?: string; serviceName: string };
+  /** The intake's metrics: their own port (unset: not served by api/main.ts), the counts' interval. */
+  metrics: { apiPort?: number; countIntervalMs: number };
 }
 
 export type CallerRole = 'vtex' | 'marketplace' | 'operator';
@@ -450,6 +462,7 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
         (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces` : undefined),
       serviceName: env.OTEL_SERVICE_NAME,
     },
+    metrics: { apiPort: env.API_METRICS_PORT, countIntervalMs: env.METRICS_COUNT_INTERVAL_MS },
   };
 }
 

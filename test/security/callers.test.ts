@@ -4,7 +4,8 @@
  * (400) or to Temporal (503); one it stops is a 401 or a 403, and nothing is read or started.
  */
 import { Client, Connection } from '@temporalio/client';
-import { createApp } from '../../api/app';
+import { createApp, intakeMetricsOf } from '../../api/app';
+import { metricsApp } from '../../api/metrics';
 import { listen, type RunningServer } from '../../api/server';
 import { ConfigError, parseEnv, resolveCodecServer, resolveConfig, SANDBOX_DEFAULTS } from '../../config';
 import { createLogger } from '../../observability/logger';
@@ -22,6 +23,7 @@ const MARKETPLACE = token('marketplace');
 const OPERATOR = token('operator');
 
 let server: RunningServer;
+let metricsServer: RunningServer;
 let connection: Connection;
 let temporalAddress: string;
 let drain: () => Promise<void>;
@@ -46,9 +48,11 @@ beforeAll(async () => {
   });
   drain = app.locals.drain as () => Promise<void>;
   server = await listen(app, 0, '127.0.0.1');
+  metricsServer = await listen(metricsApp(intakeMetricsOf(app)), 0, '127.0.0.1');
 });
 afterAll(async () => {
   await server.close();
+  await metricsServer.close();
   await drain();
   await connection.close().catch(() => undefined);
 });
@@ -107,10 +111,15 @@ describe('what the probes and metrics tell anyone who asks', () => {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'unavailable', temporal: 'unreachable' });
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${metricsServer.url}/metrics`)).text();
     expect(metrics).toContain('delivery_bridge_http_request_duration_seconds');
     expect(metrics).not.toContain(temporalAddress);
     expect(metrics).not.toMatch(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/);
+  });
+
+  it('serves no metrics on the public API port: they have a listener of their own (API_METRICS_PORT)', async () => {
+    expect(await call('GET', '/metrics')).toBe(404);
+    expect(await call('GET', '/metrics', OPERATOR)).toBe(404);
   });
 });
 

@@ -212,14 +212,19 @@ describe('.env.example, the file docker-compose.yml reads', () => {
 describe('docker-compose.yml runs the monitoring deploy/ describes', () => {
   const readYaml = (file: string) => parse(readFileSync(path.join(root, file), 'utf8')) as Record<string, any>;
 
-  it("gives Prometheus deploy/prometheus/prometheus.yml, whose targets are the compose services' metrics ports", () => {
+  it("gives Prometheus deploy/prometheus/prometheus.yml, whose targets are the compose services' metrics ports, none the public API port", () => {
     const prometheus = services.prometheus!;
     const mounted = mountOf(prometheus, './deploy/prometheus/prometheus.yml');
     expect(prometheus.command).toContain(`--config.file=${mounted}`);
     const ports: Record<string, number> = {
-      api: Number(services.api!.environment!.PORT),
+      api: Number(services.api!.environment!.API_METRICS_PORT),
       worker: Number(services.worker!.environment!.WORKER_HEALTH_PORT),
     };
+    // The intake's metrics leave the port its callers reach, and no metrics port is published.
+    expect(ports.api).not.toBe(Number(services.api!.environment!.PORT));
+    const published = (name: string) => (services[name]!.ports ?? []).map((p) => Number(p.split(':').at(-1)));
+    expect(published('api')).not.toContain(ports.api);
+    expect(published('worker')).not.toContain(ports.worker);
     const targets = (readYaml('deploy/prometheus/prometheus.yml').scrape_configs as any[]).flatMap((job) =>
       (job.dns_sd_configs as any[]).flatMap((sd) => (sd.names as string[]).map((name) => `${name}:${sd.port}`)),
     );
