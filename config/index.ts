@@ -83,6 +83,20 @@ const variables = {
   /** Ours: the codec server (`npm run codec-server`, `npm start`) and the Web UI origin it answers. */
   CODEC_SERVER_PORT: port.default(8234),
   CODEC_CORS_ORIGINS: nonEmpty.optional(),
+  /**
+   * Ours: the TLS proxy in front of the codec server (docs/security.md), whose X-Forwarded-Proto and
+   * X-Forwarded-Host are believed: its addresses or subnets (`loopback`, `10.0.0.0/8`, ...) or a hop
+   * count. Unset: no forwarded header is believed.
+   */
+  CODEC_TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(
+      /^(\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/,
+      "must list the proxy's addresses or subnets (loopback, 10.0.0.0/8, ...) or be a hop count",
+    )
+    .refine((v) => v !== 'true', 'must name the proxy, not trust every sender (true)')
+    .optional(),
   /** Ours: Temporal connection security (Temporal Cloud, self-hosted with TLS). */
   TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
   TEMPORAL_TLS_CERT: nonEmpty.optional(),
@@ -503,6 +517,8 @@ export interface CodecServerConfig {
   corsOrigins: string[];
   port: number;
   host: string;
+  /** Express's `trust proxy` for the TLS proxy in front (CODEC_TRUST_PROXY); unset: none. */
+  trustProxy?: string | number;
 }
 
 /** The codec server's own settings: the key ring, the operators' tokens, the Web UI's origins. */
@@ -533,6 +549,9 @@ export function resolveCodecServer(env: Env): CodecServerConfig {
     corsOrigins: defaultCorsOrigins(env),
     port: env.CODEC_SERVER_PORT,
     host: env.HOST,
+    ...(env.CODEC_TRUST_PROXY === undefined
+      ? {}
+      : { trustProxy: /^\d+$/.test(env.CODEC_TRUST_PROXY) ? Number(env.CODEC_TRUST_PROXY) : env.CODEC_TRUST_PROXY }),
   };
 }
 
