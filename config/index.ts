@@ -72,6 +72,12 @@ const variables = {
   /** Ours: the payload codec's key ring, `id:base64key,...` newest first (docs/security.md). */
   CODEC_KEYS: nonEmpty.optional(),
   /**
+   * Ours: what the worker does with a payload that is not encrypted (a signal or start sent without
+   * the key ring): `refuse` (default when NODE_ENV=production) or `pass` (default elsewhere: recorded
+   * histories and development tools write plaintext).
+   */
+  CODEC_PLAINTEXT: z.enum(['pass', 'refuse']).optional(),
+  /**
    * Ours: tokens per caller role, comma-separated (several for rotation). Required, and distinct,
    * when NODE_ENV=production; elsewhere an unset role takes INTAKE_TOKEN.
    */
@@ -249,6 +255,8 @@ export interface ServiceConfig {
   worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTaskExecutions: number };
   /** The payload codec's key ring, newest (the encrypting one) first. */
   codecKeys: CodecKey[];
+  /** What the worker's codec does with a payload sent in plaintext (security/codec.ts). */
+  codecPlaintext: 'pass' | 'refuse';
   /** Bearer tokens per caller role (api/auth.ts). */
   callers: CallerTokens;
   host: string;
@@ -467,6 +475,7 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
       maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     },
     codecKeys,
+    codecPlaintext: env.CODEC_PLAINTEXT ?? (env.NODE_ENV === 'production' ? 'refuse' : 'pass'),
     callers,
     host: env.HOST,
     temporalSecurity,

@@ -176,6 +176,11 @@ describe('credentials in configuration', () => {
     ).toThrow(/^Invalid configuration: OPERATOR_TOKENS is required when NODE_ENV=production/);
   });
 
+  it("has the production worker refuse plaintext payloads (a signal sent without the key ring), development's pass", () => {
+    expect(resolveConfig(parseEnv(production)).codecPlaintext).toBe('refuse');
+    expect(resolveConfig(parseEnv({}), sandboxUrls).codecPlaintext).toBe('pass');
+  });
+
   it('gives INTAKE_TOKEN to every role without tokens of its own, and several tokens per role', () => {
     const config = resolveConfig(parseEnv({ INTAKE_TOKEN: 'dev-one', VTEX_TOKENS: 'a, b' }), sandboxUrls);
     expect(config.callers).toEqual({ vtex: ['a', 'b'], marketplace: ['dev-one'], operator: ['dev-one'] });
