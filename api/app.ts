@@ -134,6 +134,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
           engine: createHttpClient('Delivery Engine', config.deliveryEngine.url, { metrics: metrics.partnerCalls }),
           apiKey: config.deliveryEngine.apiKey,
         }),
+        logger,
       }),
     }),
   );
