@@ -658,7 +658,8 @@ export function openApiDocument(
         intakeToken: {
           type: 'http',
           scheme: 'bearer',
-          description: 'INTAKE_TOKEN: what VTEX and Abbiamo are configured to send',
+          description:
+            "The caller role's own token: VTEX_TOKENS, MARKETPLACE_TOKENS or OPERATOR_TOKENS (INTAKE_TOKEN for every role in development only)",
         },
         webhookKey: {
           type: 'apiKey',
