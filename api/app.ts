@@ -16,7 +16,7 @@ import { createHttpClient } from '../activities/http';
 import { requireRole, tokenRoles } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
-import { createIntakeMetrics } from './metrics';
+import { createIntakeMetrics, type IntakeMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
@@ -52,6 +52,7 @@ export interface AppDeps {
     | 'vtex'
     | 'marketplace'
     | 'publicUrl'
+    | 'metrics'
   >;
   client: Client;
   connection: ConnectionLike;
@@ -94,15 +95,20 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
 
-  const metrics = createIntakeMetrics({ visibility: { client, taskQueue: config.temporal.taskQueue } });
-  app.use(metrics.track);
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  // Served by metricsApp on a port of its own (API_METRICS_PORT), not on this one.
+  const metrics = createIntakeMetrics({
+    visibility: {
+      client,
+      taskQueue: config.temporal.taskQueue,
+      countIntervalMs: config.metrics.countIntervalMs,
+    },
   });
+  app.locals.metrics = metrics;
+  app.use(metrics.track);
   app.use(healthRoutes({ connection }));
   // Public, like the probes: request and answer shapes only (docs/intake-api.md).
   let openApi: string | undefined;
@@ -128,6 +134,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
           engine: createHttpClient('Delivery Engine', config.deliveryEngine.url, { metrics: metrics.partnerCalls }),
           apiKey: config.deliveryEngine.apiKey,
         }),
+        logger,
       }),
     }),
   );
@@ -164,6 +171,11 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   );
   app.use(errorMiddleware(logger));
   return app;
+}
+
+/** The metrics of an app createApp made, for metricsApp (api/metrics.ts) to serve on their own port. */
+export function intakeMetricsOf(app: Express): IntakeMetrics {
+  return app.locals.metrics as IntakeMetrics;
 }
 
 /**

@@ -54,7 +54,7 @@ import {
 import { SERVICE_ID_PATTERN } from '../mapping/ids';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-/** Who may call: our intake token, the job's webhook key (Delivery Engine), or anyone (probes, metrics, this document). */
+/** Who may call: our intake token, the job's webhook key (Delivery Engine), or anyone (probes, this document). */
 export type RouteAuth = 'intakeToken' | 'webhookKey' | 'none';
 
 export interface RouteAnswer {
@@ -467,23 +467,6 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
   },
   {
     method: 'get',
-    path: '/metrics',
-    operationId: 'metrics',
-    caller: 'Probes',
-    summary: 'Prometheus metrics (request durations by route and status, Create answers by outcome)',
-    auth: 'none',
-    answers: {
-      200: {
-        description: 'Prometheus text format',
-        contentType: 'text/plain',
-        example:
-          '# HELP delivery_bridge_deliveries_open Open deliveries (running delivery workflows)\n' +
-          '# TYPE delivery_bridge_deliveries_open gauge\ndelivery_bridge_deliveries_open 3\n',
-      },
-    },
-  },
-  {
-    method: 'get',
     path: '/openapi.json',
     operationId: 'openApiDocument',
     caller: 'Probes',
@@ -719,7 +702,8 @@ export function openApiDocument(
         intakeToken: {
           type: 'http',
           scheme: 'bearer',
-          description: 'INTAKE_TOKEN: what VTEX and Abbiamo are configured to send',
+          description:
+            "The caller role's own token: VTEX_TOKENS, MARKETPLACE_TOKENS or OPERATOR_TOKENS (INTAKE_TOKEN for every role in development only)",
         },
         webhookKey: {
           type: 'apiKey',
