@@ -12,9 +12,11 @@ import { createOperationsActivities, type ReconcileObserver } from './operations
 import { measureReports } from './reportMetrics';
 import { createVtexActivities } from './vtex';
 import { VtexTokenCache } from './vtexToken';
+import { mailLabelUrl } from '../labels/links';
+import { createLabelSigner } from '../labels/sign';
 
 export interface ActivityDeps {
-  config: Pick<ServiceConfig, 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'secretsKey'>;
+  config: Pick<ServiceConfig, 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'secretsKey' | 'labels'>;
   /** Shared by every activity of the process; made here when not given. */
   vtexTokens?: VtexTokenCache;
   /** The worker's registry (observability/metrics/worker.ts); none: nothing measured. */
@@ -41,6 +43,11 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
   const vtex = createVtexActivities({ tracking: http('VTEX', config.vtex.trackingUrl), tokens });
   const marketplace = http('Abbiamo', config.marketplace.url);
   const observer = reconcileObserver ?? (metrics ? reconcileCounter(metrics) : undefined);
+  const labelSigner = createLabelSigner({
+    key: config.labels.signingKey,
+    ttlMs: config.labels.urlTtlMs,
+    publicUrl: config.publicUrl,
+  });
   const activities = {
     ...createDeliveryEngineActivities({
       engine: http('Delivery Engine', config.deliveryEngine.url),
@@ -53,6 +60,7 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
       marketplace,
       sealer: createSealer(config.secretsKey),
       carrierKey: config.marketplace.carrierKey,
+      mailLabelUrl: (serviceId) => mailLabelUrl(labelSigner, serviceId),
     }),
     ...createOperationsActivities({
       readVtex: vtex.vtexGetService,

@@ -4,6 +4,7 @@
  * availability for VTEX's rate quotes (api/rates.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Client, ConnectionLike } from '@temporalio/client';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -26,6 +27,9 @@ import { vtexRoutes } from './routes/vtex';
 import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
 import { createHttpClient } from '../activities/http';
 import { RateQuoter } from './rates';
+import { createLabelSigner } from '../labels/sign';
+import { labelRoutes } from './labels/route';
+import { temporalLabelSource } from './labels/source';
 
 /** VTEX waits 5 s for Create service: by 4.5 s it has its answer, PENDING or 503. */
 const CREATE_HARD_DEADLINE_MS = 4500;
@@ -52,6 +56,7 @@ export interface AppDeps {
     | 'vtex'
     | 'marketplace'
     | 'publicUrl'
+    | 'labels'
   >;
   client: Client;
   connection: ConnectionLike;
@@ -89,7 +94,11 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       genReqId: (_req, res) => res.getHeader('x-request-id') as string,
       // Requests are logged without headers or bodies: tokens and customers stay out of logs.
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: withoutLabelSignature(req.url),
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) =>
@@ -111,6 +120,22 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     res.type('application/json').send(openApi);
   });
 
+  // Shipping labels: no token, the signed URL is the credential (docs/labels.md).
+  const labelSigner = createLabelSigner({
+    key: config.labels.signingKey,
+    ttlMs: config.labels.urlTtlMs,
+    publicUrl: config.publicUrl,
+  });
+  app.use(
+    '/labels',
+    labelRoutes({
+      signer: labelSigner,
+      source: temporalLabelSource(client, gateway),
+      carrierName: config.labels.carrierName,
+      ...(config.labels.logoPath ? { logo: readFileSync(config.labels.logoPath) } : {}),
+    }),
+  );
+
   const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   // Each caller its own routes (api/auth.ts); auth before parsing: an unauthenticated body is never read.
   const roles = tokenRoles(config.callers);
@@ -122,6 +147,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       gateway,
       creationGraceMs: config.creationGraceMs,
       carrierId: config.vtex.carrierId,
+      labelSigner,
       // Rates are the one call the intake makes outside Temporal (README "Rates": measured).
       quoter: new RateQuoter({
         availability: createAvailabilityClient({
@@ -164,6 +190,11 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   );
   app.use(errorMiddleware(logger));
   return app;
+}
+
+/** A label URL's signature opens the label for a day and more: it is a credential, kept out of logs. */
+function withoutLabelSignature(url: string): string {
+  return url.startsWith('/labels/') ? url.replace(/([?&]signature=)[^&]*/, '$1[redacted]') : url;
 }
 
 /**

@@ -16,7 +16,15 @@ import { installRuntime } from './runtime';
 export interface DeliveryWorkerOptions {
   config: Pick<
     ServiceConfig,
-    'temporal' | 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'worker' | 'secretsKey' | 'codecKeys'
+    | 'temporal'
+    | 'publicUrl'
+    | 'vtex'
+    | 'deliveryEngine'
+    | 'marketplace'
+    | 'worker'
+    | 'secretsKey'
+    | 'codecKeys'
+    | 'labels'
   >;
   connection: NativeConnection;
   logger: Logger;
