@@ -2,7 +2,7 @@
  * A package's label as PDF (pdfkit), 100 x 150 mm (4 x 6 inch, the thermal printers' size), one page
  * per package: carrier, package n of N, recipient, sender, order and window, the Code 128 of the
  * package's tracking code and the QR code of the delivery's tracking page, drawn as vectors so they
- * print sharp at any resolution. A canceled delivery's label says CANCELED across the page.
+ * print sharp at any resolution. A canceled delivery's label says CANCELED in large type, over its barcode.
  * Layout in docs/labels.md; the built-in Helvetica prints Latin text (WinAnsi), which our platforms send.
  */
 import PDFDocument from 'pdfkit';
@@ -105,6 +105,8 @@ function drawLabel(doc: PDFKit.PDFDocument, label: PackageLabel, options: PdfLab
     .font('Courier-Bold')
     .fontSize(9)
     .text(label.trackingCode, MARGIN, y + barHeight + 1.5 * MM, oneLine(INNER, 'center'));
+  // A canceled delivery's parcel must not travel: CANCELED covers its barcode, so no scan takes it.
+  if (label.canceled) canceledStamp(doc, y - 2 * MM, barHeight + 4 * MM);
   y += barHeight + 7 * MM;
   rule(doc, y);
 
@@ -142,8 +144,6 @@ function drawLabel(doc: PDFKit.PDFDocument, label: PackageLabel, options: PdfLab
       ellipsis: true,
     });
   doc.fontSize(6).text(label.packageId ? `Package id ${label.packageId}` : '', textX, y + 22 * MM, oneLine(textWidth));
-
-  if (label.canceled) canceledStamp(doc);
 }
 
 /** A party's block; returns the y under it. */
@@ -184,28 +184,13 @@ function rule(doc: PDFKit.PDFDocument, y: number): void {
     .stroke('black');
 }
 
-function canceledStamp(doc: PDFKit.PDFDocument): void {
-  doc.save();
-  doc.rotate(-55, { origin: [WIDTH / 2, HEIGHT / 2] });
-  const boxWidth = HEIGHT * 0.95;
-  const boxHeight = 30 * MM;
-  doc
-    .rect(WIDTH / 2 - boxWidth / 2, HEIGHT / 2 - boxHeight / 2, boxWidth, boxHeight)
-    .fillOpacity(0.85)
-    .fill('white');
-  doc
-    .fillOpacity(1)
-    .lineWidth(4)
-    .rect(WIDTH / 2 - boxWidth / 2, HEIGHT / 2 - boxHeight / 2, boxWidth, boxHeight)
-    .stroke('black');
+/** CANCELED, white on a black band across the label, 40 pt (14 mm) letters. */
+function canceledStamp(doc: PDFKit.PDFDocument, y: number, height: number): void {
+  doc.rect(0, y, WIDTH, height).fill('black');
   doc
     .font('Helvetica-Bold')
-    .fontSize(64)
-    .fillColor('black')
-    .text('CANCELED', WIDTH / 2 - boxWidth / 2, HEIGHT / 2 - 11 * MM, {
-      width: boxWidth,
-      align: 'center',
-      lineBreak: false,
-    });
-  doc.restore();
+    .fontSize(40)
+    .fillColor('white')
+    .text('CANCELED', 0, y + (height - 40 * 0.72) / 2, { width: WIDTH, align: 'center', lineBreak: false });
+  doc.fillColor('black');
 }

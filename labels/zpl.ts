@@ -78,6 +78,11 @@ function labelZpl(label: PackageLabel): string {
     `^FO${barX},${y}^BCN,${barHeight},N,N,N,A^FH_^FD${zplField(label.trackingCode)}^FS`,
   );
   z.text(MARGIN, y + barHeight + 12, 26, label.trackingCode, INNER, 'C');
+  if (label.canceled) {
+    // CANCELED, white on a black band over the barcode (as labels/pdf.ts): no scan takes the parcel.
+    z.raw(`^FO0,${y - 16}^GB${WIDTH},${barHeight + 32},${barHeight + 32},B^FS`);
+    z.raw(`^FO0,${y + 10}^A0N,120,120^FB${WIDTH},1,0,C,0^FR^FH_^FDCANCELED^FS`);
+  }
   y += barHeight + 56;
   z.rule(y);
 
@@ -89,11 +94,6 @@ function labelZpl(label: PackageLabel): string {
   z.text(textX, y + 72, 20, label.trackingUrl ?? 'tracking link once a driver is booked', WIDTH - MARGIN - textX);
   if (label.packageId) z.text(textX, y + 180, 18, `Package id ${label.packageId}`, WIDTH - MARGIN - textX);
 
-  if (label.canceled) {
-    // White box with a thick frame over the middle, CANCELED in 150-dot letters.
-    z.raw(`^FO${MARGIN},520^GB${INNER},220,220,W^FS`).raw(`^FO${MARGIN},520^GB${INNER},220,12^FS`);
-    z.text(MARGIN, 560, 150, 'CANCELED', INNER, 'C');
-  }
   return z.raw('^XZ').toString();
 }
 
