@@ -1,8 +1,10 @@
 /**
  * A package's label as PDF (pdfkit), 100 x 150 mm (4 x 6 inch, the thermal printers' size), one page
- * per package: carrier, package n of N, recipient, sender, order and window, the Code 128 of the
- * package's tracking code and the QR code of the delivery's tracking page, drawn as vectors so they
- * print sharp at any resolution. A canceled delivery's label says CANCELED in large type, over its barcode.
+ * per package: carrier and package n of N across the top; recipient, sender, order and window, and
+ * the QR code of the delivery's tracking page in the left column; the Code 128 of the package's
+ * tracking code along the right edge, top to bottom, where the label's length lets a 42-character
+ * code keep bars a 203 dpi printer draws and a scanner reads. Symbols are vectors, sharp at any
+ * resolution. A canceled delivery's label says CANCELED in large type, over its barcode.
  * Layout in docs/labels.md; the built-in Helvetica prints Latin text (WinAnsi), which our platforms send.
  */
 import PDFDocument from 'pdfkit';
@@ -13,7 +15,13 @@ const MM = 72 / 25.4;
 const WIDTH = 100 * MM;
 const HEIGHT = 150 * MM;
 const MARGIN = 4 * MM;
-const INNER = WIDTH - 2 * MARGIN;
+const HEADER = 16 * MM;
+/** The barcode's column on the right: bars 18 mm long, the code printed beside them. */
+const BARS = 18 * MM;
+const CODE_TEXT = 4 * MM;
+const BAR_COLUMN_X = WIDTH - MARGIN - BARS - CODE_TEXT;
+/** The text column on the left. */
+const COLUMN = BAR_COLUMN_X - 2 * MM - MARGIN;
 /** Widest Code 128 module: 0.33 mm reads well on every scanner; narrower only when the code is long. */
 const MAX_MODULE = 0.33 * MM;
 /** Code 128 wants ten modules of white on each side. */
@@ -49,15 +57,43 @@ export function renderLabelPdf(labels: PackageLabel[], options: PdfLabelOptions 
 }
 
 function drawLabel(doc: PDFKit.PDFDocument, label: PackageLabel, options: PdfLabelOptions): void {
-  let y = MARGIN;
-  // Header: logo and carrier, package n of N.
+  header(doc, label, options);
+  let y = HEADER;
+  y = party(doc, 'TO', label.recipient, y + 2 * MM, 13, 10, 5);
+  rule(doc, y, COLUMN);
+  y = party(doc, 'FROM', label.sender, y + 2 * MM, 9, 8, 3);
+  rule(doc, y, COLUMN);
+
+  y += 2 * MM;
+  doc.font('Helvetica').fontSize(8).text('ORDER', MARGIN, y);
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(10)
+    .text(label.orderId, MARGIN, y + 3 * MM, oneLine(COLUMN));
+  y += 8 * MM;
+  doc.font('Helvetica').fontSize(8).text('DELIVERY WINDOW', MARGIN, y);
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(10)
+    .text(label.window ? windowText(label.window) : 'to be scheduled', MARGIN, y + 3 * MM, oneLine(COLUMN));
+  y += 9 * MM;
+  rule(doc, y, COLUMN);
+
+  tracking(doc, label, y + 2 * MM);
+  barcode(doc, label);
+}
+
+function header(doc: PDFKit.PDFDocument, label: PackageLabel, options: PdfLabelOptions): void {
+  const y = MARGIN;
   let nameX = MARGIN;
   if (options.logo) {
-    doc.image(options.logo, MARGIN, y, { fit: [14 * MM, 12 * MM] });
+    doc.image(options.logo, MARGIN, y, { fit: [14 * MM, 10 * MM] });
     nameX += 16 * MM;
   }
-  doc.font('Helvetica-Bold').fontSize(16);
-  doc.text(label.carrierName, nameX, y + 2 * MM, oneLine(WIDTH - MARGIN - nameX - 30 * MM));
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(16)
+    .text(label.carrierName, nameX, y + 2 * MM, oneLine(WIDTH - MARGIN - nameX - 30 * MM));
   doc
     .fontSize(9)
     .font('Helvetica')
@@ -66,56 +102,15 @@ function drawLabel(doc: PDFKit.PDFDocument, label: PackageLabel, options: PdfLab
     .font('Helvetica-Bold')
     .fontSize(18)
     .text(`${label.number} of ${label.count}`, WIDTH - MARGIN - 28 * MM, y + 4 * MM, oneLine(28 * MM, 'right'));
-  y += 14 * MM;
-  rule(doc, y);
+  rule(doc, HEADER - 2 * MM, WIDTH - 2 * MARGIN);
+}
 
-  y = party(doc, 'TO', label.recipient, y + 2 * MM, 13, 10, 5);
-  rule(doc, y);
-  y = party(doc, 'FROM', label.sender, y + 2 * MM, 9, 8, 3);
-  rule(doc, y);
-
-  // Order and window.
-  y += 2 * MM;
-  doc.font('Helvetica').fontSize(8).text('ORDER', MARGIN, y);
-  doc
-    .font('Helvetica-Bold')
-    .fontSize(10)
-    .text(label.orderId, MARGIN, y + 3 * MM, oneLine(INNER));
-  y += 8 * MM;
-  doc.font('Helvetica').fontSize(8).text('DELIVERY WINDOW', MARGIN, y);
-  doc
-    .font('Helvetica-Bold')
-    .fontSize(10)
-    .text(label.window ? windowText(label.window) : 'to be scheduled', MARGIN, y + 3 * MM, oneLine(INNER));
-  y += 9 * MM;
-  rule(doc, y);
-
-  // The package's barcode, as wide as it needs (at most 0.33 mm a module), centred.
-  y += 3 * MM;
-  const bars = code128(label.trackingCode);
-  const module = Math.min(MAX_MODULE, INNER / (bars.modules + 2 * QUIET_MODULES));
-  let x = (WIDTH - bars.modules * module) / 2;
-  const barHeight = 18 * MM;
-  bars.widths.forEach((w, i) => {
-    if (i % 2 === 0) doc.rect(x, y, w * module, barHeight);
-    x += w * module;
-  });
-  doc.fill('black');
-  doc
-    .font('Courier-Bold')
-    .fontSize(9)
-    .text(label.trackingCode, MARGIN, y + barHeight + 1.5 * MM, oneLine(INNER, 'center'));
-  // A canceled delivery's parcel must not travel: CANCELED covers its barcode, so no scan takes it.
-  if (label.canceled) canceledStamp(doc, y - 2 * MM, barHeight + 4 * MM);
-  y += barHeight + 7 * MM;
-  rule(doc, y);
-
-  // The tracking page's QR code (or, before the job exists, the tracking code itself).
-  y += 3 * MM;
+/** The tracking page's QR code (or, before the job exists, the tracking code itself), and its words. */
+function tracking(doc: PDFKit.PDFDocument, label: PackageLabel, y: number): void {
   const qr = qrCode(label.trackingUrl ?? label.trackingCode);
-  const qrSide = Math.min(HEIGHT - MARGIN - y, 30 * MM);
-  const cell = qrSide / (qr.size + 8);
-  const qrX = MARGIN + 4 * cell;
+  const side = Math.min(HEIGHT - MARGIN - y, 30 * MM);
+  const cell = side / (qr.size + 8);
+  const qrX = MARGIN - 4 * cell + 4 * cell;
   const qrY = y + 4 * cell;
   for (let row = 0; row < qr.size; row += 1) {
     // One rectangle per run of dark modules in the row.
@@ -129,21 +124,46 @@ function drawLabel(doc: PDFKit.PDFDocument, label: PackageLabel, options: PdfLab
     }
   }
   doc.fill('black');
-  const textX = MARGIN + qrSide + 3 * MM;
-  const textWidth = WIDTH - MARGIN - textX;
+  const textX = qrX + qr.size * cell + 4 * cell + 1 * MM;
+  const textWidth = MARGIN + COLUMN - textX;
   doc
     .font('Helvetica-Bold')
-    .fontSize(10)
+    .fontSize(9)
     .text('Track this delivery', textX, y + 4 * MM, oneLine(textWidth));
   doc
     .font('Helvetica')
-    .fontSize(7)
-    .text(label.trackingUrl ?? 'tracking link once a driver is booked', textX, y + 9 * MM, {
+    .fontSize(6.5)
+    .text(label.trackingUrl ?? 'tracking link once a driver is booked', textX, y + 8 * MM, {
       width: textWidth,
-      height: 12 * MM,
+      height: 14 * MM,
       ellipsis: true,
     });
-  doc.fontSize(6).text(label.packageId ? `Package id ${label.packageId}` : '', textX, y + 22 * MM, oneLine(textWidth));
+  if (label.packageId)
+    doc.fontSize(6).text(`Package id ${label.packageId}`, textX, y + side - 6 * MM, oneLine(textWidth));
+}
+
+/** The package's Code 128, top to bottom along the right edge, centred, its code printed beside it. */
+function barcode(doc: PDFKit.PDFDocument, label: PackageLabel): void {
+  const top = HEADER;
+  const length = HEIGHT - MARGIN - top;
+  const bars = code128(label.trackingCode);
+  const module = Math.min(MAX_MODULE, length / (bars.modules + 2 * QUIET_MODULES));
+  let y = top + (length - bars.modules * module) / 2;
+  bars.widths.forEach((w, i) => {
+    if (i % 2 === 0) doc.rect(BAR_COLUMN_X + CODE_TEXT, y, BARS, w * module);
+    y += w * module;
+  });
+  doc.fill('black');
+  // The code, read top to bottom like the bars, beside them.
+  doc.save();
+  doc.rotate(90, { origin: [BAR_COLUMN_X + CODE_TEXT - 0.5 * MM, top] });
+  doc
+    .font('Courier-Bold')
+    .fontSize(8)
+    .text(label.trackingCode, BAR_COLUMN_X + CODE_TEXT - 0.5 * MM, top, oneLine(length, 'center'));
+  doc.restore();
+  // A canceled delivery's parcel must not travel: CANCELED covers its barcode, so no scan takes it.
+  if (label.canceled) canceledStamp(doc, top, length);
 }
 
 /** A party's block; returns the y under it. */
@@ -158,15 +178,15 @@ function party(
 ): number {
   doc.font('Helvetica').fontSize(8).text(title, MARGIN, y);
   y += 3.5 * MM;
-  doc.font('Helvetica-Bold').fontSize(nameSize).text(p.name, MARGIN, y, oneLine(INNER));
+  doc.font('Helvetica-Bold').fontSize(nameSize).text(p.name, MARGIN, y, oneLine(COLUMN));
   y += nameSize * 1.25;
   doc.font('Helvetica').fontSize(lineSize);
   for (const line of p.lines.slice(0, maxLines)) {
-    doc.text(line, MARGIN, y, oneLine(INNER));
+    doc.text(line, MARGIN, y, oneLine(COLUMN));
     y += lineSize * 1.2;
   }
   if (p.phone) {
-    doc.font('Helvetica-Bold').text(`Phone ${p.phone}`, MARGIN, y, oneLine(INNER));
+    doc.font('Helvetica-Bold').text(`Phone ${p.phone}`, MARGIN, y, oneLine(COLUMN));
     y += lineSize * 1.2;
   }
   return y + 2 * MM;
@@ -176,21 +196,26 @@ function oneLine(width: number, align: 'left' | 'center' | 'right' = 'left'): PD
   return { width, align, lineBreak: false, ellipsis: true, height: 1 };
 }
 
-function rule(doc: PDFKit.PDFDocument, y: number): void {
+function rule(doc: PDFKit.PDFDocument, y: number, width: number): void {
   doc
     .moveTo(MARGIN, y)
-    .lineTo(WIDTH - MARGIN, y)
+    .lineTo(MARGIN + width, y)
     .lineWidth(1)
     .stroke('black');
 }
 
-/** CANCELED, white on a black band across the label, 40 pt (14 mm) letters. */
-function canceledStamp(doc: PDFKit.PDFDocument, y: number, height: number): void {
-  doc.rect(0, y, WIDTH, height).fill('black');
+/** CANCELED, white on a black band over the barcode's column, 40 pt (14 mm) letters read top to bottom. */
+function canceledStamp(doc: PDFKit.PDFDocument, top: number, length: number): void {
+  const x = BAR_COLUMN_X - 2 * MM;
+  const width = WIDTH - x;
+  doc.rect(x, top, width, length).fill('black');
+  doc.save();
+  doc.rotate(90, { origin: [x + width, top] });
   doc
     .font('Helvetica-Bold')
     .fontSize(40)
     .fillColor('white')
-    .text('CANCELED', 0, y + (height - 40 * 0.72) / 2, { width: WIDTH, align: 'center', lineBreak: false });
+    .text('CANCELED', x + width, top + (width - 40 * 0.72) / 2, { width: length, align: 'center', lineBreak: false });
+  doc.restore();
   doc.fillColor('black');
 }

@@ -1,18 +1,24 @@
 /**
  * A package's label as ZPL II, the language of the stores' Zebra printers: 4 x 6 inch at 203 dpi
- * (812 x 1218 dots), one `^XA ... ^XZ` format per package, the same content as labels/pdf.ts. The
- * printer draws the Code 128 (`^BC`, automatic subsets) and the QR code (`^BQ`) itself. Text is
- * UTF-8 (`^CI28`); every field's data goes through `^FH` hex escapes, so no customer text can
- * end a field or start a command. The carrier's logo is the PDF's only.
+ * (812 x 1218 dots), one `^XA ... ^XZ` format per package, laid out as labels/pdf.ts lays the PDF
+ * (the barcode top to bottom along the right edge). The printer draws the Code 128 (`^BC`,
+ * automatic subsets) and the QR code (`^BQ`) itself. Text is UTF-8 (`^CI28`); every field's data
+ * goes through `^FH` hex escapes, so no customer text can end a field or start a command. The
+ * carrier's logo is the PDF's only.
  */
 import { windowText, type LabelParty, type PackageLabel } from './content';
 import { code128 } from './symbols';
 
-const DOTS_PER_MM = 8;
 const WIDTH = 812;
 const HEIGHT = 1218;
 const MARGIN = 32;
-const INNER = WIDTH - 2 * MARGIN;
+const HEADER = 128;
+/** The barcode's column on the right: bars 144 dots (18 mm) long, the code printed beside them. */
+const BARS = 144;
+const CODE_TEXT = 32;
+const BAR_COLUMN_X = WIDTH - MARGIN - BARS - CODE_TEXT;
+/** The text column on the left. */
+const COLUMN = BAR_COLUMN_X - 16 - MARGIN;
 /** Code 128 quiet zone, in modules, on each side. */
 const QUIET_MODULES = 10;
 
@@ -21,6 +27,8 @@ export function zplField(text: string): string {
   return text.replace(/[_^~\\]/g, (c) => `_${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
+type Align = 'L' | 'C' | 'R';
+
 class Zpl {
   private readonly out: string[] = [];
   raw(command: string): this {
@@ -28,11 +36,16 @@ class Zpl {
     return this;
   }
   /** One line of text at (x, y), `height` dots high, cut to `width` dots (`^FB` one line). */
-  text(x: number, y: number, height: number, text: string, width = INNER, align: 'L' | 'C' | 'R' = 'L'): this {
+  text(x: number, y: number, height: number, text: string, width = COLUMN, align: Align = 'L'): this {
     return this.raw(`^FO${x},${y}^A0N,${height},${height}^FB${width},1,0,${align},0^FH_^FD${zplField(text)}^FS`);
   }
-  rule(y: number): this {
-    return this.raw(`^FO${MARGIN},${y}^GB${INNER},3,3^FS`);
+  /** One line of text read top to bottom (rotated 90 degrees), `length` dots long. */
+  textDown(x: number, y: number, height: number, text: string, length: number, reverse = false): this {
+    const fr = reverse ? '^FR' : '';
+    return this.raw(`^FO${x},${y}^A0R,${height},${height}^FB${length},1,0,C,0${fr}^FH_^FD${zplField(text)}^FS`);
+  }
+  rule(y: number, width = COLUMN): this {
+    return this.raw(`^FO${MARGIN},${y}^GB${width},3,3^FS`);
   }
   toString(): string {
     return this.out.join('\n');
@@ -46,54 +59,49 @@ export function renderLabelZpl(labels: PackageLabel[]): string {
 
 function labelZpl(label: PackageLabel): string {
   const z = new Zpl().raw('^XA').raw('^CI28').raw(`^PW${WIDTH}`).raw(`^LL${HEIGHT}`).raw('^LH0,0');
-  let y = MARGIN;
-  z.text(MARGIN, y + 16, 48, label.carrierName, INNER - 240);
-  z.text(WIDTH - MARGIN - 220, y, 24, 'PACKAGE', 220, 'R');
-  z.text(WIDTH - MARGIN - 220, y + 30, 52, `${label.number} of ${label.count}`, 220, 'R');
-  y += 14 * DOTS_PER_MM;
+  z.text(MARGIN, MARGIN + 16, 48, label.carrierName, WIDTH - 2 * MARGIN - 240);
+  z.text(WIDTH - MARGIN - 220, MARGIN, 24, 'PACKAGE', 220, 'R');
+  z.text(WIDTH - MARGIN - 220, MARGIN + 30, 52, `${label.number} of ${label.count}`, 220, 'R');
+  z.rule(HEADER - 16, WIDTH - 2 * MARGIN);
+
+  let y = party(z, 'TO', label.recipient, HEADER, 36, 26, 5);
   z.rule(y);
-  y = party(z, 'TO', label.recipient, y + 16, 40, 30, 5);
-  z.rule(y);
-  y = party(z, 'FROM', label.sender, y + 16, 26, 22, 3);
+  y = party(z, 'FROM', label.sender, y + 16, 24, 20, 3);
   z.rule(y);
   y += 16;
   z.text(MARGIN, y, 22, 'ORDER').text(MARGIN, y + 24, 30, label.orderId);
   y += 64;
-  z.text(MARGIN, y, 22, 'DELIVERY WINDOW').text(
-    MARGIN,
-    y + 24,
-    30,
-    label.window ? windowText(label.window) : 'to be scheduled',
-  );
+  z.text(MARGIN, y, 22, 'DELIVERY WINDOW');
+  z.text(MARGIN, y + 24, 30, label.window ? windowText(label.window) : 'to be scheduled');
   y += 72;
   z.rule(y);
 
-  // The barcode, 2 dots a module (0.25 mm) when it fits the label's width with its quiet zones.
-  y += 24;
-  const modules = code128(label.trackingCode).modules;
-  const module = (modules + 2 * QUIET_MODULES) * 2 <= WIDTH ? 2 : 1;
-  const barX = Math.max(MARGIN, Math.round((WIDTH - modules * module) / 2));
-  const barHeight = 18 * DOTS_PER_MM;
-  z.raw(`^BY${module},3,${barHeight}`).raw(
-    `^FO${barX},${y}^BCN,${barHeight},N,N,N,A^FH_^FD${zplField(label.trackingCode)}^FS`,
+  // The QR code: model 2, 5 dots a module, error correction M; its words beside it.
+  y += 16;
+  z.raw(`^FO${MARGIN},${y}^BQN,2,5^FH_^FDMA,${zplField(label.trackingUrl ?? label.trackingCode)}^FS`);
+  const textX = MARGIN + 230;
+  const textWidth = MARGIN + COLUMN - textX;
+  z.text(textX, y + 30, 26, 'Track this delivery', textWidth);
+  z.raw(
+    `^FO${textX},${y + 66}^A0N,18,18^FB${textWidth},4,2,L,0^FH_^FD${zplField(label.trackingUrl ?? 'tracking link once a driver is booked')}^FS`,
   );
-  z.text(MARGIN, y + barHeight + 12, 26, label.trackingCode, INNER, 'C');
+  if (label.packageId) z.text(textX, y + 170, 18, `Package id ${label.packageId}`, textWidth);
+
+  // The barcode top to bottom (^BCR), 2 dots a module (0.25 mm) when it fits the label's length.
+  const top = HEADER;
+  const length = HEIGHT - MARGIN - top;
+  const modules = code128(label.trackingCode).modules;
+  const module = (modules + 2 * QUIET_MODULES) * 2 <= length ? 2 : 1;
+  const barY = top + Math.max(0, Math.round((length - modules * module) / 2));
+  z.raw(`^BY${module},3,${BARS}`);
+  z.raw(`^FO${BAR_COLUMN_X + CODE_TEXT},${barY}^BCR,${BARS},N,N,N,A^FH_^FD${zplField(label.trackingCode)}^FS`);
+  z.textDown(BAR_COLUMN_X, top, 24, label.trackingCode, length);
   if (label.canceled) {
     // CANCELED, white on a black band over the barcode (as labels/pdf.ts): no scan takes the parcel.
-    z.raw(`^FO0,${y - 16}^GB${WIDTH},${barHeight + 32},${barHeight + 32},B^FS`);
-    z.raw(`^FO0,${y + 10}^A0N,120,120^FB${WIDTH},1,0,C,0^FR^FH_^FDCANCELED^FS`);
+    const x = BAR_COLUMN_X - 16;
+    z.raw(`^FO${x},${top}^GB${WIDTH - x},${length},${WIDTH - x},B^FS`);
+    z.textDown(x + 20, top, 130, 'CANCELED', length, true);
   }
-  y += barHeight + 56;
-  z.rule(y);
-
-  // The QR code: model 2, 5 dots a module, error correction M.
-  y += 24;
-  z.raw(`^FO${MARGIN},${y}^BQN,2,5^FH_^FDMA,${zplField(label.trackingUrl ?? label.trackingCode)}^FS`);
-  const textX = MARGIN + 260;
-  z.text(textX, y + 30, 30, 'Track this delivery', WIDTH - MARGIN - textX);
-  z.text(textX, y + 72, 20, label.trackingUrl ?? 'tracking link once a driver is booked', WIDTH - MARGIN - textX);
-  if (label.packageId) z.text(textX, y + 180, 18, `Package id ${label.packageId}`, WIDTH - MARGIN - textX);
-
   return z.raw('^XZ').toString();
 }
 
