@@ -158,7 +158,8 @@ function barcode(doc: PDFKit.PDFDocument, label: PackageLabel): void {
   doc.save();
   doc.rotate(90, { origin: [BAR_COLUMN_X + CODE_TEXT - 0.5 * MM, top] });
   doc
-    .font('Courier-Bold')
+    // Helvetica, the label's one family: each font a PDF uses is parsed again per document.
+    .font('Helvetica-Bold')
     .fontSize(8)
     .text(label.trackingCode, BAR_COLUMN_X + CODE_TEXT - 0.5 * MM, top, oneLine(length, 'center'));
   doc.restore();

@@ -1,10 +1,12 @@
 /**
- * The label's two symbols as geometry, made by bwip-js (the Barcode Writer in Pure PostScript's
- * encoders): a Code 128's bar widths and a QR code's module matrix. Each renderer draws them in its
+ * The label's two symbols as geometry: a Code 128's bar widths (bwip-js, the Barcode Writer in Pure
+ * PostScript's encoder) and a QR code's module matrix (qrcode: bwip-js's QR encoder took about 16 ms
+ * of CPU a label, qrcode about 2, measured on the bench machine with scripts/bench/label.ts's label). Each renderer draws them in its
  * own units (labels/pdf.ts as vector rectangles; labels/zpl.ts leaves them to the printer and uses
  * only the width), so nothing here is an image.
  */
 import bwipjs from 'bwip-js';
+import QRCode from 'qrcode';
 
 export interface Code128 {
   /** Alternating bar and space widths in modules, starting with a bar. */
@@ -27,11 +29,6 @@ export function code128(text: string): Code128 {
 }
 
 export function qrCode(text: string): QrMatrix {
-  const [symbol] = bwipjs.raw('qrcode', text, 'eclevel=M') as Array<{
-    pixs?: number[];
-    pixx?: number;
-    pixy?: number;
-  }>;
-  if (!symbol?.pixs || !symbol.pixx || symbol.pixx !== symbol.pixy) throw new Error('QR encoder answered no matrix');
-  return { size: symbol.pixx, dark: symbol.pixs.map((p) => p === 1) };
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  return { size: modules.size, dark: Array.from(modules.data, (bit) => bit === 1) };
 }
