@@ -7,6 +7,7 @@ import type { WorkerMetrics } from '../observability/metrics/worker';
 import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createSealer } from '../security/sealing';
 import { createHttpClient } from './http';
+import { createLabelActivities } from './labels';
 import { createMarketplaceActivities } from './marketplace';
 import { createOperationsActivities, type ReconcileObserver } from './operations';
 import { measureReports } from './reportMetrics';
@@ -56,6 +57,7 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
       webhookSecret: config.deliveryEngine.webhookSecret,
     }),
     ...vtex,
+    ...createLabelActivities({ signer: labelSigner, vtex }),
     ...createMarketplaceActivities({
       marketplace,
       sealer: createSealer(config.secretsKey),

@@ -4,6 +4,7 @@
  * back to the delivery from a 203 dpi image); Abbiamo's `confirmed` carries `mail_label`, a PDF of
  * every package; an altered or forged URL is a bare 403, a canceled delivery's label says CANCELED.
  */
+import { createActivities } from '../../activities';
 import { CreateServiceResponse } from '../../contracts/vtex';
 import { createLabelSigner } from '../../labels/sign';
 import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
@@ -77,6 +78,25 @@ describe("VTEX's Create service answer", () => {
     const { body, answer } = await createWithPackages(1);
     const again = await stack.vtex.createService(body);
     expect(CreateServiceResponse.parse(again.body).labels.map((l) => l.id)).toEqual(answer.labels.map((l) => l.id));
+  });
+});
+
+describe("VTEX's labels hook", () => {
+  it('gets from vtexPostPackageLabels only the labels VTEX lacks: none, after it took the Create answer', async () => {
+    const { answer, serviceId, body } = await createWithPackages(2);
+    const target = { platform: 'vtex' as const, carrierId: body.carrierId as string, serviceId };
+    await waitFor(() => stack.vtex.service(target.carrierId, serviceId)?.trackingUrl, {
+      what: 'VTEX confirmed the service',
+      timeoutMs: 15_000,
+    });
+    expect(stack.vtex.service(target.carrierId, serviceId)!.labels.map((l) => l.id)).toEqual(
+      answer.labels.map((l) => l.id),
+    );
+    const { vtexPostPackageLabels } = createActivities({ config: stack.config });
+    expect(await vtexPostPackageLabels(target, 2)).toEqual({
+      sent: [],
+      alreadyPresent: answer.labels.map((l) => l.id),
+    });
   });
 });
 
