@@ -5,6 +5,7 @@
  * code and the delivery's tracking page. The ZPL of the same package is well-formed and carries the
  * same code and page, with hostile customer text unable to break out of its fields.
  */
+import bwipjs from 'bwip-js';
 import example from '../../../contracts/examples/vtex.create-service.json';
 import { CreateServiceRequest } from '../../../contracts/vtex';
 import type { DeliveryInput } from '../../../contracts/delivery';
@@ -87,6 +88,15 @@ describe('a PDF label, looked at as an image', () => {
     expect(pdfText(pdf)).toMatch(/^\s*CANCELED\s*$/m);
     const symbols = await scanSymbols(pdfPages(pdf, 203)[0]!);
     expect(symbols).toEqual([{ format: 'QRCode', text: TRACKING_URL }]);
+  });
+
+  it("draws the carrier's logo from configuration beside its name, and still scans", async () => {
+    const logo = await bwipjs.toBuffer({ bcid: 'datamatrix', text: 'carrier logo', scale: 4 });
+    const pdf = await renderLabelPdf([labels[0]!], { logo });
+    expect(pdf.toString('latin1')).toMatch(/\/Subtype \/Image/);
+    expect(pdfText(pdf)).toContain('Rápido Entregas');
+    const symbols = await scanSymbols(pdfPages(pdf, 203)[0]!);
+    expect(symbols.map((s) => s.format).sort()).toEqual(['Code128', 'QRCode']);
   });
 
   it('still scans with the longest VTEX orderId (40 characters): the bars narrow to fit', async () => {

@@ -3,6 +3,7 @@
  * checks, any change to the delivery, package, format, expiry or signature does not, and a URL past
  * its expiry is expired; the ids VTEX gets are stable per package and format.
  */
+import { ConfigError, DEV_LABEL_SIGNING_KEY, parseEnv, resolveConfig } from '../../../config';
 import { createLabelSigner, type LabelRef } from '../../../labels/sign';
 import { mailLabelUrl, vtexLabels } from '../../../labels/links';
 
@@ -77,5 +78,45 @@ describe('the labels handed to the platforms', () => {
 
   it("gives Abbiamo's mail_label the PDF of every package", () => {
     expect(parts(mailLabelUrl(signer, 'mkt-D1', now)).path).toBe('/labels/mkt-D1/all.pdf');
+  });
+});
+
+describe('the label configuration', () => {
+  const sandboxes = {
+    vtex: 'http://127.0.0.1:1',
+    deliveryEngine: 'http://127.0.0.1:1',
+    marketplace: 'http://127.0.0.1:1',
+  };
+
+  it('defaults, in development, to the development key, 36 h and a generic carrier name', () => {
+    expect(resolveConfig(parseEnv({}), sandboxes).labels).toEqual({
+      signingKey: DEV_LABEL_SIGNING_KEY,
+      urlTtlMs: 36 * HOUR,
+      carrierName: 'Delivery Bridge',
+    });
+  });
+
+  it('takes its own key, lifetime, carrier name and logo', () => {
+    const env = parseEnv({
+      LABEL_SIGNING_KEY: 'x'.repeat(32),
+      LABEL_URL_TTL: '90m',
+      LABEL_CARRIER_NAME: 'Rápido Entregas',
+      LABEL_CARRIER_LOGO: '/etc/carrier/logo.png',
+    });
+    expect(resolveConfig(env, sandboxes).labels).toEqual({
+      signingKey: 'x'.repeat(32),
+      urlTtlMs: 90 * 60_000,
+      carrierName: 'Rápido Entregas',
+      logoPath: '/etc/carrier/logo.png',
+    });
+  });
+
+  it('refuses a short key without echoing it, and a lifetime that is no time span', () => {
+    expect(() => parseEnv({ LABEL_SIGNING_KEY: 'short-secret' })).toThrow(
+      new ConfigError('LABEL_SIGNING_KEY', 'must be at least 32 characters'),
+    );
+    expect(() => parseEnv({ LABEL_URL_TTL: 'a day' })).toThrow(
+      /^Invalid configuration: LABEL_URL_TTL must be a time span/,
+    );
   });
 });
