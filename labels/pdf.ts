@@ -59,9 +59,9 @@ export function renderLabelPdf(labels: PackageLabel[], options: PdfLabelOptions 
 function drawLabel(doc: PDFKit.PDFDocument, label: PackageLabel, options: PdfLabelOptions): void {
   header(doc, label, options);
   let y = HEADER;
-  y = party(doc, 'TO', label.recipient, y + 2 * MM, 13, 10, 5);
+  y = party(doc, 'TO', label.recipient, y + 2 * MM, 13, 10, 7);
   rule(doc, y, COLUMN);
-  y = party(doc, 'FROM', label.sender, y + 2 * MM, 9, 8, 3);
+  y = party(doc, 'FROM', label.sender, y + 2 * MM, 9, 8, 4);
   rule(doc, y, COLUMN);
 
   y += 2 * MM;
@@ -182,9 +182,16 @@ function party(
   doc.font('Helvetica-Bold').fontSize(nameSize).text(p.name, MARGIN, y, oneLine(COLUMN));
   y += nameSize * 1.25;
   doc.font('Helvetica').fontSize(lineSize);
-  for (const line of p.lines.slice(0, maxLines)) {
-    doc.text(line, MARGIN, y, oneLine(COLUMN));
-    y += lineSize * 1.2;
+  // An address line may take two lines (a street and its number must not be cut); the block at
+  // most `maxLines`, so the QR code below keeps its room.
+  const lineHeight = lineSize * 1.2;
+  let room = maxLines * lineHeight;
+  for (const line of p.lines) {
+    const height = Math.min(doc.heightOfString(line, { width: COLUMN }), 2 * lineHeight, room);
+    if (height < lineHeight) break;
+    doc.text(line, MARGIN, y, { width: COLUMN, height, ellipsis: true });
+    y += height;
+    room -= height;
   }
   if (p.phone) {
     doc.font('Helvetica-Bold').text(`Phone ${p.phone}`, MARGIN, y, oneLine(COLUMN));

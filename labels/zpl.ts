@@ -64,9 +64,9 @@ function labelZpl(label: PackageLabel): string {
   z.text(WIDTH - MARGIN - 220, MARGIN + 30, 52, `${label.number} of ${label.count}`, 220, 'R');
   z.rule(HEADER - 16, WIDTH - 2 * MARGIN);
 
-  let y = party(z, 'TO', label.recipient, HEADER, 36, 26, 5);
+  let y = party(z, 'TO', label.recipient, HEADER, 36, 26, 7);
   z.rule(y);
-  y = party(z, 'FROM', label.sender, y + 16, 24, 20, 3);
+  y = party(z, 'FROM', label.sender, y + 16, 24, 20, 4);
   z.rule(y);
   y += 16;
   z.text(MARGIN, y, 22, 'ORDER').text(MARGIN, y + 24, 30, label.orderId);
@@ -118,9 +118,15 @@ function party(
   y += 28;
   z.text(MARGIN, y, nameSize, p.name);
   y += nameSize + 6;
-  for (const line of p.lines.slice(0, maxLines)) {
-    z.text(MARGIN, y, lineSize, line);
-    y += lineSize + 4;
+  // An address line may take two lines (the printer wraps it in ^FB; the font's characters average
+  // about half their height wide); the block at most `maxLines`, as labels/pdf.ts.
+  let room = maxLines;
+  for (const line of p.lines) {
+    const lines = Math.min(line.length * lineSize * 0.5 > COLUMN ? 2 : 1, room);
+    if (lines === 0) break;
+    room -= lines;
+    z.raw(`^FO${MARGIN},${y}^A0N,${lineSize},${lineSize}^FB${COLUMN},${lines},4,L,0^FH_^FD${zplField(line)}^FS`);
+    y += lines * (lineSize + 4);
   }
   if (p.phone) {
     z.text(MARGIN, y, lineSize, `Phone ${p.phone}`);

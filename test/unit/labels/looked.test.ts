@@ -99,6 +99,19 @@ describe('a PDF label, looked at as an image', () => {
     expect(symbols.map((s) => s.format).sort()).toEqual(['Code128', 'QRCode']);
   });
 
+  it('keeps both symbols scannable however long the addresses: lines wrap to two, blocks are bounded', async () => {
+    const long = 'Rua das Laranjeiras de Cima e de Baixo, Conjunto Habitacional Esperança, Bloco 17, Apartamento 1203';
+    const [label] = packageLabels(threePackageDelivery(), STATE, 'Rápido Entregas');
+    const crowded = {
+      ...label!,
+      recipient: { ...label!.recipient, lines: Array.from({ length: 8 }, () => long) },
+      sender: { ...label!.sender, lines: Array.from({ length: 8 }, () => long) },
+    };
+    const symbols = await scanSymbols(pdfPages(await renderLabelPdf([crowded]), 203)[0]!);
+    expect(symbols.map((s) => s.format).sort()).toEqual(['Code128', 'QRCode']);
+    expect(pdfText(await renderLabelPdf([crowded]))).toContain('Apartamento 1203');
+  });
+
   it('still scans with the longest VTEX orderId (40 characters): the bars narrow to fit', async () => {
     const long = threePackageDelivery((b) => {
       b.orderId = '1234567890123456789012345678901234567890';
