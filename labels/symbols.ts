@@ -1,7 +1,7 @@
 /**
  * The label's two symbols as geometry: a Code 128's bar widths (bwip-js, the Barcode Writer in Pure
  * PostScript's encoder) and a QR code's module matrix (qrcode: bwip-js's QR encoder took about 16 ms
- * of CPU a label, qrcode about 2, measured on the bench machine with scripts/bench/label.ts's label). Each renderer draws them in its
+ * of CPU for a label's QR code, qrcode 2 to 4 ms; BENCHMARKS.md section 8). Each renderer draws them in its
  * own units (labels/pdf.ts as vector rectangles; labels/zpl.ts leaves them to the printer and uses
  * only the width), so nothing here is an image.
  */
