@@ -28,7 +28,7 @@ import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
 import { createHttpClient } from '../activities/http';
 import { RateQuoter } from './rates';
 import { createLabelSigner } from '../labels/sign';
-import { labelRoutes } from './labels/route';
+import { labelRoutes, withoutLabelSignature } from './labels/route';
 import { temporalLabelSource } from './labels/source';
 
 /** VTEX waits 5 s for Create service: by 4.5 s it has its answer, PENDING or 503. */
@@ -190,11 +190,6 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   );
   app.use(errorMiddleware(logger));
   return app;
-}
-
-/** A label URL's signature opens the label for a day and more: it is a credential, kept out of logs. */
-function withoutLabelSignature(url: string): string {
-  return url.startsWith('/labels/') ? url.replace(/([?&]signature=)[^&]*/, '$1[redacted]') : url;
 }
 
 /**

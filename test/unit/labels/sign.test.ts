@@ -6,6 +6,7 @@
 import { ConfigError, DEV_LABEL_SIGNING_KEY, parseEnv, resolveConfig } from '../../../config';
 import { createLabelSigner, type LabelRef } from '../../../labels/sign';
 import { mailLabelUrl, vtexLabels } from '../../../labels/links';
+import { withoutLabelSignature } from '../../../api/labels/route';
 
 const HOUR = 3600_000;
 const signer = createLabelSigner({ key: 'k'.repeat(32), ttlMs: 36 * HOUR, publicUrl: 'https://bridge.example' });
@@ -52,6 +53,12 @@ describe('a signed label URL', () => {
     expect(signer.check(ref, expires, '', now)).toBe('invalid');
     const other = createLabelSigner({ key: 'o'.repeat(32), ttlMs: 36 * HOUR, publicUrl: 'https://bridge.example' });
     expect(other.check(ref, expires, signature, now)).toBe('invalid');
+  });
+
+  it('is logged by the intake without its signature', () => {
+    const url = signer.url(ref, now).slice('https://bridge.example'.length);
+    expect(withoutLabelSignature(url)).toBe(`${path}?expires=${expires}&signature=[redacted]`);
+    expect(withoutLabelSignature('/vtex/services?signature=x')).toBe('/vtex/services?signature=x');
   });
 
   it('is expired once its time has passed', () => {
