@@ -4,6 +4,7 @@
  * availability for VTEX's rate quotes (api/rates.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Client, ConnectionLike } from '@temporalio/client';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -13,6 +14,7 @@ import { traceRequests } from '../observability/tracingHttp';
 import { createSealer } from '../security/sealing';
 import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
 import { createHttpClient } from '../activities/http';
+import { createLabelSigner } from '../security/labelSigning';
 import { requireRole, tokenRoles } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
@@ -26,6 +28,8 @@ import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { OperatorDesk } from './operatorDesk';
 import { vtexRoutes } from './routes/vtex';
 import { RateQuoter } from './rates';
+import { labelRoutes, withoutLabelSignature } from './labels/route';
+import { temporalLabelSource } from './labels/source';
 
 /** VTEX waits 5 s for Create service: by 4.5 s it has its answer, PENDING or 503. */
 const CREATE_HARD_DEADLINE_MS = 4500;
@@ -53,6 +57,7 @@ export interface AppDeps {
     | 'marketplace'
     | 'publicUrl'
     | 'metrics'
+    | 'labels'
   >;
   client: Client;
   connection: ConnectionLike;
@@ -90,7 +95,11 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       genReqId: (_req, res) => res.getHeader('x-request-id') as string,
       // Requests are logged without headers or bodies: tokens and customers stay out of logs.
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: withoutLabelSignature(req.url),
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) =>
@@ -117,6 +126,22 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     res.type('application/json').send(openApi);
   });
 
+  // Shipping labels: no token, the signed URL is the credential (docs/labels.md).
+  const labelSigner = createLabelSigner({
+    key: config.labels.signingKey,
+    ttlMs: config.labels.urlTtlMs,
+    publicUrl: config.publicUrl,
+  });
+  app.use(
+    '/labels',
+    labelRoutes({
+      signer: labelSigner,
+      source: temporalLabelSource(client, gateway),
+      carrierName: config.labels.carrierName,
+      ...(config.labels.logoPath ? { logo: readFileSync(config.labels.logoPath) } : {}),
+    }),
+  );
+
   const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   // Each caller its own routes (api/auth.ts); auth before parsing: an unauthenticated body is never read.
   const roles = tokenRoles(config.callers);
@@ -128,6 +153,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       gateway,
       creationGraceMs: config.creationGraceMs,
       carrierId: config.vtex.carrierId,
+      labelSigner,
       // Rates are the one call the intake makes outside Temporal (docs/specification.md "Rates": measured).
       quoter: new RateQuoter({
         availability: createAvailabilityClient({

@@ -72,7 +72,7 @@ export interface IntakeRoute {
   path: string;
   operationId: string;
   /** Who calls it: the OpenAPI tag. */
-  caller: 'VTEX' | 'Abbiamo' | 'Delivery Engine' | 'Operators' | 'Probes';
+  caller: 'VTEX' | 'Abbiamo' | 'Delivery Engine' | 'Operators' | 'Probes' | 'Labels';
   summary: string;
   description?: string;
   auth: RouteAuth;
@@ -437,6 +437,26 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
         },
       },
       404: { description: 'Unknown bulk operation', schema: ErrorAnswer },
+    },
+    temporal: true,
+  },
+  {
+    method: 'get',
+    path: '/labels/:serviceId/:file',
+    operationId: 'shippingLabel',
+    caller: 'Labels',
+    summary: "A package's shipping label, PDF or ZPL (docs/labels.md)",
+    description:
+      'Reached only through the signed URLs of the Create service answer (`labels`) and of Abbiamo `confirmed` ' +
+      '(`mail_label`): no token, the signature is the credential. `file` is `{n}.pdf`, `{n}.zpl` or `all.pdf`. ' +
+      "Rendered on request from the delivery; a canceled delivery's label says CANCELED.",
+    auth: 'none',
+    params: z.object({ serviceId: z.string(), file: z.string().regex(/^(all|[1-9]\d{0,3})\.(pdf|zpl)$/) }),
+    query: z.object({ expires: z.string().regex(/^\d+$/), signature: z.string() }),
+    answers: {
+      200: { description: 'The label: application/pdf, or ZPL II as text/plain', contentType: 'application/pdf' },
+      403: { description: 'Missing, altered or expired signature (no detail)', schema: ErrorAnswer },
+      404: { description: 'No such delivery or package (no detail)', schema: ErrorAnswer },
     },
     temporal: true,
   },

@@ -69,6 +69,17 @@ const variables = {
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Ours: key that seals platform secrets (marketplace callback headers) before they enter workflow history. */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Ours: shipping labels (docs/labels.md): the key their URLs are signed with, how long a URL works, the carrier shown. */
+  LABEL_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  LABEL_URL_TTL: z
+    .string()
+    .trim()
+    .regex(DURATION_PATTERN, 'must be a time span such as 36h or 90m')
+    .default('36h')
+    .transform((text) => durationMs(text)!)
+    .refine((ms) => ms >= 60_000, 'must be at least 1m'),
+  LABEL_CARRIER_NAME: z.string().trim().min(1).max(60, 'must be at most 60 characters').default('Delivery Bridge'),
+  LABEL_CARRIER_LOGO: nonEmpty.optional(),
   /** Ours: the payload codec's key ring, `id:base64key,...` newest first (docs/security.md). */
   CODEC_KEYS: nonEmpty.optional(),
   /**
@@ -213,6 +224,7 @@ const SECRET_NAMES = new Set([
   'OPERATOR_TOKENS',
   'TEMPORAL_API_KEY',
   'MARKETPLACE_CARRIER_KEY',
+  'LABEL_SIGNING_KEY',
 ]);
 function isSecret(name: string): boolean {
   return SECRET_NAMES.has(name);
@@ -257,6 +269,8 @@ export interface ServiceConfig {
   marketplace: { url: string; carrierKey: string; confirmationTimeoutMs: number };
   /** Seals secrets kept in workflow history (marketplace callback headers). */
   secretsKey: string;
+  /** Shipping labels (docs/labels.md): URL signing key and lifetime, the carrier's name and logo file. */
+  labels: LabelConfig;
   worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTaskExecutions: number };
   /** The payload codec's key ring, newest (the encrypting one) first. */
   codecKeys: CodecKey[];
@@ -271,6 +285,17 @@ export interface ServiceConfig {
   /** The intake's metrics: their own port (unset: not served by api/main.ts), the counts' interval. */
   metrics: { apiPort?: number; countIntervalMs: number };
 }
+
+export interface LabelConfig {
+  signingKey: string;
+  urlTtlMs: number;
+  carrierName: string;
+  /** Path of a PNG or JPEG drawn on the PDF label. */
+  logoPath?: string;
+}
+
+/** Signs label URLs outside production only: a production bridge refuses to start without its own key. */
+export const DEV_LABEL_SIGNING_KEY = 'dev-label-signing-key-not-for-production';
 
 export type CallerRole = 'vtex' | 'marketplace' | 'operator';
 export type CallerTokens = Record<CallerRole, string[]>;
@@ -293,6 +318,13 @@ function checkProduction(env: Env, callers: CallerTokens, publicUrl: string): vo
   need(env.CODEC_KEYS, 'CODEC_KEYS', 'is required when NODE_ENV=production (the development key ring is public)');
   need(env.WEBHOOK_SECRET, 'WEBHOOK_SECRET', 'is required when NODE_ENV=production (independent of the engine key)');
   need(env.SECRETS_KEY, 'SECRETS_KEY', 'is required when NODE_ENV=production');
+  need(
+    env.LABEL_SIGNING_KEY,
+    'LABEL_SIGNING_KEY',
+    'is required when NODE_ENV=production (label URLs are signed with it)',
+  );
+  if (env.LABEL_SIGNING_KEY === DEV_LABEL_SIGNING_KEY)
+    throw new ConfigError('LABEL_SIGNING_KEY', 'must not be the development key when NODE_ENV=production');
   if (env.CODEC_KEYS === DEV_KEY_RING)
     throw new ConfigError('CODEC_KEYS', 'must not be the development key ring when NODE_ENV=production');
   // The webhook key travels in every engine call to it: https, except on loopback (a local measurement).
@@ -481,6 +513,12 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     },
     // Derived when unset, like the webhook secret: stable across restarts for open deliveries.
     secretsKey: env.SECRETS_KEY ?? `secrets:${env.WEBHOOK_SECRET ?? engineApiKey}`,
+    labels: {
+      signingKey: env.LABEL_SIGNING_KEY ?? DEV_LABEL_SIGNING_KEY,
+      urlTtlMs: env.LABEL_URL_TTL,
+      carrierName: env.LABEL_CARRIER_NAME,
+      ...(env.LABEL_CARRIER_LOGO ? { logoPath: env.LABEL_CARRIER_LOGO } : {}),
+    },
     worker: {
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,

@@ -25,6 +25,7 @@ export interface DeliveryWorkerOptions {
     | 'secretsKey'
     | 'codecKeys'
     | 'codecPlaintext'
+    | 'labels'
   >;
   connection: NativeConnection;
   logger: Logger;

@@ -33,6 +33,7 @@ export const BENCH_CREDENTIALS = {
   engineApiKey: 'bench-engine-api-key',
   webhookSecret: 'bench-webhook-secret-0123456789',
   secretsKey: 'bench-secrets-key-0123456789abcdef0123456789',
+  labelSigningKey: 'bench-label-signing-key-0123456789abcdef',
   carrierId: 'bench-carrier',
   codecKeys: formatKeyRing([{ id: 'bench-1', key: createHash('sha256').update('delivery-bridge bench key').digest() }]),
 };
@@ -201,6 +202,7 @@ export class BenchEnvironment {
       MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
       WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
       SECRETS_KEY: BENCH_CREDENTIALS.secretsKey,
+      LABEL_SIGNING_KEY: BENCH_CREDENTIALS.labelSigningKey,
       CODEC_KEYS: BENCH_CREDENTIALS.codecKeys,
       // Worker settings under study pass through (e.g. WORKER_MAX_CACHED_WORKFLOWS=1000 npm run bench).
       ...Object.fromEntries(

@@ -264,6 +264,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
     WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789',
     SECRETS_KEY: 'chaos-secrets-key-0123456789abcdef0123',
+    LABEL_SIGNING_KEY: 'chaos-label-signing-key-0123456789abcdef',
     CODEC_KEYS,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: taskQueue,

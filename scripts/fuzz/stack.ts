@@ -84,6 +84,7 @@ export async function startFuzzStack(
     MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
     WEBHOOK_SECRET,
     SECRETS_KEY: 'fuzz-secrets-key-0123456789abcdef01234',
+    LABEL_SIGNING_KEY: 'fuzz-label-signing-key-0123456789abcdef',
     CODEC_KEYS,
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: `fuzz-${randomUUID()}`,

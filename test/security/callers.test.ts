@@ -140,6 +140,7 @@ describe('credentials in configuration', () => {
     OPERATOR_TOKENS: OPERATOR,
     WEBHOOK_SECRET: 'w'.repeat(32),
     SECRETS_KEY: 's'.repeat(32),
+    LABEL_SIGNING_KEY: 'l'.repeat(32),
     CODEC_KEYS: formatKeyRing([{ id: 'k1', key: Buffer.alloc(32, 7) }]),
   };
   const refusal = (env: Record<string, string | undefined>) => {
@@ -210,6 +211,7 @@ describe('credentials in configuration', () => {
   it('requires, in production, its own webhook secret, secrets key, codec keys and an https PUBLIC_URL', () => {
     expect(refusal({ ...production, WEBHOOK_SECRET: undefined })).toMatch(/WEBHOOK_SECRET is required/);
     expect(refusal({ ...production, SECRETS_KEY: undefined })).toMatch(/SECRETS_KEY is required/);
+    expect(refusal({ ...production, LABEL_SIGNING_KEY: undefined })).toMatch(/LABEL_SIGNING_KEY is required/);
     expect(refusal({ ...production, CODEC_KEYS: undefined })).toMatch(/CODEC_KEYS is required/);
     expect(refusal({ ...production, CODEC_KEYS: DEV_KEY_RING })).toMatch(
       /CODEC_KEYS must not be the development key ring/,

@@ -174,6 +174,7 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
       MARKETPLACE_CARRIER_KEY: 'abbiamo-key',
       WEBHOOK_SECRET: 'w'.repeat(32),
       SECRETS_KEY: 's'.repeat(32),
+      LABEL_SIGNING_KEY: 'l'.repeat(32),
       CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
     };
     for (const name of ['api', 'worker']) {
