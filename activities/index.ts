@@ -6,6 +6,7 @@ import type { ServiceConfig } from '../config';
 import type { WorkerMetrics } from '../observability/metrics/worker';
 import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createSealer } from '../security/sealing';
+import { withClassifiedFailures } from './failures';
 import { createHttpClient } from './http';
 import { createMarketplaceActivities } from './marketplace';
 import { createOperationsActivities, type ReconcileObserver } from './operations';
@@ -61,7 +62,8 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
       ...(observer ? { observer } : {}),
     }),
   };
-  return metrics ? measureReports(activities, metrics.reports) : activities;
+  const classified = withClassifiedFailures(activities);
+  return metrics ? measureReports(classified, metrics.reports) : classified;
 }
 
 export type Activities = ReturnType<typeof createActivities>;
