@@ -16,7 +16,7 @@ import { marketplaceServiceId } from '../mapping/ids';
 import type { Sealer } from '../security/sealing';
 import type { MarketplaceTarget } from '../contracts/delivery';
 import { abbiamoRefusalOf, failureFor, FailureType, retryAfterMs } from './failures';
-import type { HttpClient } from './http';
+import { pathSegment, type HttpClient } from './http';
 
 const CALL_TIMEOUT_MS = 10_000;
 /** A 404 is retried this many attempts (about 15 s): the marketplace may file the delivery after sending it. */
@@ -95,7 +95,7 @@ export function createMarketplaceActivities({ marketplace, sealer, carrierKey }:
     },
 
     async marketplaceSendStatus(target: MarketplaceTarget, callback: StatusCallback): Promise<{ outcome: 'sent' }> {
-      const path = `/deliveries/${encodeURIComponent(target.deliveryId)}/events`;
+      const path = `/deliveries/${pathSegment(target.deliveryId, 'Abbiamo delivery id')}/events`;
       const response = await marketplace.send({
         method: 'POST',
         path,
