@@ -44,6 +44,7 @@ import {
   type DeliveryView,
   type Platform,
 } from '../contracts/delivery';
+import { strayJobWorkflowId } from '../mapping/ids';
 import { conflict, notFound, unavailable } from './errors';
 import { readDeliveryView } from './readDelivery';
 
@@ -519,7 +520,7 @@ export class DeliveryGateway {
   /**
    * An event of a job its ended delivery never knew (the webhook's key proved the job carries the
    * delivery's reference): a create whose workflow task was lost made it, and nobody would finish
-   * it. The job's cancel is started as a workflow of its own, once per job (`stray-job-<jobId>`,
+   * it. The job's cancel is started as a workflow of its own, once per job (mapping/ids.ts `strayJobWorkflowId`,
    * a second event joins or finds it), before the event is acknowledged: a failure to start is a
    * 503, and the engine's retry brings the event back.
    */
@@ -527,7 +528,7 @@ export class DeliveryGateway {
     const input: StrayJobInput = { serviceId, jobId: event.job.id, eventId: event.id, eventType: event.type };
     try {
       await this.workflows.start<typeof strayJobWorkflow>(WorkflowType.strayJob, {
-        workflowId: `stray-job-${event.job.id}`,
+        workflowId: strayJobWorkflowId(event.job.id),
         taskQueue: this.options.taskQueue,
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',

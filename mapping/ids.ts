@@ -45,3 +45,18 @@ export const SERVICE_ID_PATTERN = /^(vtex|mkt)-[A-Za-z0-9._:-]{1,160}$/;
  * delivery's (`mkt-`). VTEX's Cancel and Pause are checked against it before any call to Temporal.
  */
 export const VTEX_SERVICE_ID_PATTERN = /^vtex-[A-Za-z0-9._-]{1,40}-[a-z2-7]{10}$/;
+
+/** Job ids up to this many bytes name their stray-job workflow as they are. */
+const STRAY_JOB_ID_BYTES = 200;
+
+/**
+ * The workflow that cancels a job its ended delivery never knew (api/deliveries.ts): one per job,
+ * `stray-job-<jobId>`. The engine's job id is its own to choose: a longer one keeps a readable
+ * head and adds 20 chars of sha256(jobId), so the id stays far under Temporal's workflow-id limit
+ * (1,000 bytes on a default server) and still names one job.
+ */
+export function strayJobWorkflowId(jobId: string): string {
+  if (Buffer.byteLength(jobId) <= STRAY_JOB_ID_BYTES) return `stray-job-${jobId}`;
+  const head = jobId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
+  return `stray-job-${head}-${base32(createHash('sha256').update(jobId).digest(), 20)}`;
+}
