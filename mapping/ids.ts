@@ -24,11 +24,15 @@ function base32(bytes: Uint8Array, chars: number): string {
 
 /**
  * VTEX: `vtex-<orderId, URL-safe, at most 40 chars>-<10 chars of sha256(carrierId, orderId)>`.
- * Readable for operators, unique per (carrierId, orderId), safe in URL paths.
+ * Readable for operators, unique per (carrierId, orderId), safe in URL paths. A later service of
+ * the same order (a RETURN after the DELIVERY, a new request after a cancel: api/deliveries.ts)
+ * is its `service`-th: the same readable part, the digest over the number too, so VTEX tells the
+ * services apart and each finds its own workflow.
  */
-export function vtexServiceId(carrierId: string, orderId: string): string {
+export function vtexServiceId(carrierId: string, orderId: string, service = 1): string {
   const readable = orderId.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40);
-  const digest = createHash('sha256').update(`${carrierId}\u0000${orderId}`).digest();
+  const key = service === 1 ? `${carrierId}\u0000${orderId}` : `${carrierId}\u0000${orderId}\u0000${service}`;
+  const digest = createHash('sha256').update(key).digest();
   return `vtex-${readable}-${base32(digest, 10)}`;
 }
 
