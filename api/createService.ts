@@ -55,7 +55,7 @@ export interface CreateServiceOptions {
   client: Client;
   /** How long Create service waits for the job before answering PENDING. */
   answerDeadlineMs: number;
-  /** Past this, Create service is refused (503) unless Temporal showed the delivery exists (VTEX waits 5 s). */
+  /** Past this, Create service is refused (`not-registered`) unless Temporal showed the delivery exists (VTEX waits 5 s). */
   hardDeadlineMs: number;
   /** How the delivery's workflow is started: the gateway's, shared with its other starts. */
   startOptions: (input: DeliveryInput) => DeliveryStartOptions;

@@ -171,7 +171,7 @@ export class DeliveryGateway {
   /**
    * Makes sure every delivery has its workflow (the marketplace's DELIVERY_REQUEST): one running
    * already is joined (USE_EXISTING), one that ended is never started again (REJECT_DUPLICATE)
-   * and counts as done. Resolves only when all exist; any other failure is a 503, and the same
+   * and counts as done. Resolves only when all exist; any other failure is `temporal-unavailable`, and the same
    * request again is safe: it starts nothing twice.
    */
   async startDeliveries(inputs: DeliveryInput[]): Promise<StartedDelivery[]> {
@@ -282,9 +282,9 @@ export class DeliveryGateway {
   /**
    * Cancel from the platform. Refused once delivered; a second cancel is answered the same. A
    * workflow that ended without the delivery ending (terminated, failed, timed out) can carry out
-   * nothing: that is a 409 saying so, never a 200 "executed".
+   * nothing: that is refused (`ended`) saying so, never an "executed".
    * `onlyBeforeCollection`: the platform cancels only before the parcel is collected (Abbiamo).
-   * With `platform`, a delivery of another platform is unknown (404).
+   * With `platform`, a delivery of another platform is `unknown`.
    */
   async cancel(
     serviceId: string,
@@ -368,7 +368,7 @@ export class DeliveryGateway {
    * delivery's reference): a create whose workflow task was lost made it, and nobody would finish
    * it. The job's cancel is started as a workflow of its own, once per job (mapping/ids.ts `strayJobWorkflowId`,
    * a second event joins or finds it), before the event is acknowledged: a failure to start is a
-   * 503, and the engine's retry brings the event back.
+   * refusal (`temporal-unavailable`), and the engine's retry brings the event back.
    */
   private async cancelStrayJob(serviceId: string, event: JobEvent): Promise<JobEventOutcome> {
     const input: StrayJobInput = { serviceId, jobId: event.job.id, eventId: event.id, eventType: event.type };
