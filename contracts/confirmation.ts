@@ -19,17 +19,28 @@ export const CONFIRMATION_DELAY_MS = 5000;
  */
 export const CONFIRMATION_MARGIN_MS = 1000;
 
+/**
+ * The margin of a delivery whose input carries none: the workflow's default before the intake
+ * passed `CONFIRMATION_MARGIN_MS` to every delivery it starts. Recorded histories waited this
+ * long (test/histories/signals-before-first-task.json replays only with it): changing it changes
+ * their timers, so it stays until no such run is open.
+ */
+export const UNTUNED_CONFIRMATION_MARGIN_MS = 300;
+
 export interface ConfirmationTuning {
   confirmationDelayMs?: number;
   confirmationMarginMs?: number;
 }
 
-/** The first moment the platform takes a tracking call, for an answer that left us at `answeredAt`. */
+/**
+ * The first moment the platform takes a tracking call, for an answer that left us at `answeredAt`,
+ * with the delivery's tuning (its input's: the intake always gives the margin).
+ */
 export function confirmationAt(answeredAt: number, tuning: ConfirmationTuning = {}): number {
   return (
     answeredAt +
     (tuning.confirmationDelayMs ?? CONFIRMATION_DELAY_MS) +
-    (tuning.confirmationMarginMs ?? CONFIRMATION_MARGIN_MS)
+    (tuning.confirmationMarginMs ?? UNTUNED_CONFIRMATION_MARGIN_MS)
   );
 }
 

@@ -3,7 +3,7 @@
  * imports it (mapping, activities, workflows, the API, scripts); it imports only other contracts.
  * Types only (plus constants): the workflow bundle imports this, so no runtime dependency may creep in.
  */
-import { CONFIRMATION_DELAY_MS, CONFIRMATION_MARGIN_MS } from './confirmation';
+import { CONFIRMATION_DELAY_MS, UNTUNED_CONFIRMATION_MARGIN_MS } from './confirmation';
 import type { AvailabilityRequest, CreateJobRequest, JobEvent } from './deliveryEngine';
 import type { Label, ServiceStatus } from './vtex';
 
@@ -279,7 +279,8 @@ export type PlatformCommand =
 
 /** The confirmation rule's values (contracts/confirmation.ts), under the names the workflow reads. */
 export const DEFAULT_CONFIRMATION_DELAY_MS = CONFIRMATION_DELAY_MS;
-export const DEFAULT_CONFIRMATION_MARGIN_MS = CONFIRMATION_MARGIN_MS;
+/** For an input that carries no margin (the intake always gives `CONFIRMATION_MARGIN_MS`). */
+export const DEFAULT_CONFIRMATION_MARGIN_MS = UNTUNED_CONFIRMATION_MARGIN_MS;
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
 export const DEFAULT_REPORT_ATTENTION_AFTER_MS = 10 * 60_000;
 

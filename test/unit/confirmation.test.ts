@@ -6,20 +6,24 @@ import { CONFIRMATION_MARGIN_MS as APP_MARGIN_MS } from '../../api/app';
 import {
   CONFIRMATION_DELAY_MS,
   CONFIRMATION_MARGIN_MS,
+  UNTUNED_CONFIRMATION_MARGIN_MS,
   confirmationAt,
   answerNeedsSignal,
 } from '../../contracts/confirmation';
 import { DEFAULT_CONFIRMATION_DELAY_MS, DEFAULT_CONFIRMATION_MARGIN_MS } from '../../contracts/delivery';
 
-it('is one rule: the margin the intake starts deliveries with is the workflow default', () => {
+it('is one rule: the intake starts deliveries with its margin, the workflow reads its values', () => {
   expect(APP_MARGIN_MS).toBe(CONFIRMATION_MARGIN_MS);
-  expect(DEFAULT_CONFIRMATION_MARGIN_MS).toBe(CONFIRMATION_MARGIN_MS);
+  expect(CONFIRMATION_MARGIN_MS).toBe(1000);
   expect(DEFAULT_CONFIRMATION_DELAY_MS).toBe(CONFIRMATION_DELAY_MS);
   expect(CONFIRMATION_DELAY_MS).toBe(5000);
+  // An input without a margin waits what recorded histories waited (they replay only with it).
+  expect(DEFAULT_CONFIRMATION_MARGIN_MS).toBe(UNTUNED_CONFIRMATION_MARGIN_MS);
 });
 
-it('confirms VTEX 5 s plus the margin after our answer, or as a delivery is tuned', () => {
-  expect(confirmationAt(10_000)).toBe(10_000 + 5000 + CONFIRMATION_MARGIN_MS);
+it('confirms VTEX 5 s plus the margin after our answer, as the delivery is tuned', () => {
+  expect(confirmationAt(10_000, { confirmationMarginMs: CONFIRMATION_MARGIN_MS })).toBe(16_000);
+  expect(confirmationAt(10_000)).toBe(10_000 + 5000 + UNTUNED_CONFIRMATION_MARGIN_MS);
   expect(confirmationAt(10_000, { confirmationDelayMs: 0, confirmationMarginMs: 50 })).toBe(10_050);
 });
 
