@@ -1,4 +1,10 @@
-import { marketplaceServiceId, SERVICE_ID_PATTERN, strayJobWorkflowId, vtexServiceId } from '../../mapping/ids';
+import {
+  marketplaceServiceId,
+  SERVICE_ID_PATTERN,
+  strayJobWorkflowId,
+  vtexServiceId,
+  VTEX_SERVICE_ID_PATTERN,
+} from '../../mapping/ids';
 
 describe('service ids', () => {
   it('derive the same VTEX serviceId from the same carrier and order, and differ otherwise', () => {
@@ -37,5 +43,15 @@ describe('stray-job workflow ids', () => {
     expect(strayJobWorkflowId(long)).not.toBe(strayJobWorkflowId(`${long}x`));
     expect(strayJobWorkflowId(long)).toBe(strayJobWorkflowId('j'.repeat(5000)));
     expect(strayJobWorkflowId(long).startsWith('stray-job-jjjj')).toBe(true);
+  });
+});
+
+describe("an order's later services", () => {
+  it('keep the first serviceId as it was, and give each later one its own, all VTEX-shaped', () => {
+    expect(vtexServiceId('c', 'SLR-1', 1)).toBe(vtexServiceId('c', 'SLR-1'));
+    const ids = [1, 2, 3].map((n) => vtexServiceId('c', 'SLR-1', n));
+    expect(new Set(ids).size).toBe(3);
+    for (const id of ids) expect(id).toMatch(VTEX_SERVICE_ID_PATTERN);
+    expect(ids.every((id) => id.startsWith('vtex-SLR-1-'))).toBe(true);
   });
 });
