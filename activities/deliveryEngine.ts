@@ -18,7 +18,7 @@ import type { JobSpec } from '../contracts/delivery';
 import { creationAttemptDetail } from '../contracts/failures';
 import { createAvailabilityClient, engineAuth, parsedAnswer as parsed } from './clients/deliveryEngine';
 import { FailureType } from './failures';
-import type { HttpClient } from './http';
+import { pathSegment, type HttpClient } from './http';
 
 const JobReference = z.object({ job_id: z.string(), client_reference: z.string() });
 
@@ -46,13 +46,13 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
     },
 
     async checkSlot(slotId: string): Promise<z.output<typeof SlotCheckResponse>> {
-      const path = `/jobs/availability/${encodeURIComponent(slotId)}/check`;
+      const path = `/jobs/availability/${pathSegment(slotId, 'engine slot id')}/check`;
       const { body } = await engine.expectOk({ method: 'GET', path, headers: auth, timeoutMs: 3000 });
       return parsed(SlotCheckResponse, body, `GET ${path}`);
     },
 
     async extendSlot(slotId: string): Promise<z.output<typeof SlotExtendResponse>> {
-      const path = `/jobs/${encodeURIComponent(slotId)}/extend-expiration-time`;
+      const path = `/jobs/${pathSegment(slotId, 'engine slot id')}/extend-expiration-time`;
       const { body } = await engine.expectOk({ method: 'PUT', path, headers: auth, timeoutMs: 3000 });
       return parsed(SlotExtendResponse, body, `PUT ${path}`);
     },
@@ -81,7 +81,7 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
       const job = parsed(CreateJobResponse, body, 'POST /jobs');
       if (status !== 201) {
         // Only the reference is read: the rest of the job is not needed to know whose it is.
-        const path = `/jobs/${encodeURIComponent(job.job_id)}`;
+        const path = `/jobs/${pathSegment(job.job_id, 'engine job id')}`;
         const { body: held } = await engine.expectOk({ method: 'GET', path, headers: auth, timeoutMs: 3000 });
         if (parsed(JobReference, held, `GET ${path}`).client_reference !== spec.clientReference)
           throw ApplicationFailure.create({
@@ -114,7 +114,7 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
     },
 
     async getJob(jobId: string): Promise<Job> {
-      const path = `/jobs/${encodeURIComponent(jobId)}`;
+      const path = `/jobs/${pathSegment(jobId, 'engine job id')}`;
       const { body } = await engine.expectOk({ method: 'GET', path, headers: auth, timeoutMs: 3000 });
       return parsed(Job, body, `GET ${path}`);
     },
@@ -123,7 +123,7 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
     async cancelJob(jobId: string, reason: string): Promise<void> {
       await engine.expectOk({
         method: 'POST',
-        path: `/jobs/${encodeURIComponent(jobId)}/cancel`,
+        path: `/jobs/${pathSegment(jobId, 'engine job id')}/cancel`,
         json: { reason },
         headers: auth,
         timeoutMs: 5000,
@@ -133,7 +133,7 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
     async holdJob(jobId: string, onHold: boolean, reason: string): Promise<void> {
       await engine.expectOk({
         method: 'POST',
-        path: `/jobs/${encodeURIComponent(jobId)}/hold`,
+        path: `/jobs/${pathSegment(jobId, 'engine job id')}/hold`,
         json: { on_hold: onHold, reason },
         headers: auth,
         timeoutMs: 5000,

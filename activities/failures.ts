@@ -2,9 +2,11 @@
  * The one place that decides which outside failures are worth a retry. Activities throw these
  * ApplicationFailures; the workflow reads `type` (SlotExpired, Conflict, ...) to choose what next.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
+import type { z } from 'zod';
 import { FailureType } from '../contracts/failures';
-import { describePartnerError, partnerErrorSummary } from '../security/redact';
+import { describePartnerError, partnerErrorSummary, redactText } from '../security/redact';
+import { attempt } from './attempt';
 
 export { FailureType, NON_RETRYABLE } from '../contracts/failures';
 
@@ -85,4 +87,69 @@ export function networkFailure(system: string, method: string, path: string, err
     message: `${system} ${method} ${path} failed: ${code ?? err.name}: ${err.message}`,
     nonRetryable: false,
   });
+}
+
+/**
+ * Attempts an answer that does not parse, or an error nobody classified, gets: a partner's proxy
+ * may answer garbage for a moment, a bug answers the same every time. Past these it is final, and
+ * the workflow flags the delivery instead of retrying it for ever.
+ */
+export const UNEXPECTED_ATTEMPTS = 3;
+
+/**
+ * A partner's answer checked against `schema`. One that does not parse is a failed read: an
+ * InvalidResponse, retried for `UNEXPECTED_ATTEMPTS` attempts, then final.
+ */
+export function parsedPartnerAnswer<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  where: { system: string; method: string; path: string },
+): z.output<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+  throw ApplicationFailure.create({
+    type: FailureType.InvalidResponse,
+    message: `${where.system} ${where.method} ${where.path} answered a body that cannot be read: ${redactText(issues.slice(0, 500))}`,
+    nonRetryable: attempt() >= UNEXPECTED_ATTEMPTS,
+  });
+}
+
+/** Errors of the code itself: the same input throws them again on every attempt. */
+const PROGRAMMING_ERRORS = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError', 'ZodError'];
+
+/**
+ * What an activity throws, as the workflow sees it: Temporal's own failures (an ApplicationFailure
+ * classified above, a cancellation) pass as they are; anything else is an `Unexpected` failure,
+ * final at once for a programming error (a TypeError does not heal) and after
+ * `UNEXPECTED_ATTEMPTS` otherwise (a client library's transient error). So no activity is retried
+ * without bound for an error nobody classified.
+ */
+export function asActivityFailure(err: unknown): unknown {
+  if (err instanceof TemporalFailure) return err;
+  const error = err instanceof Error ? err : new Error(String(err));
+  const programming = PROGRAMMING_ERRORS.includes(error.name) || PROGRAMMING_ERRORS.includes(error.constructor.name);
+  return ApplicationFailure.create({
+    type: FailureType.Unexpected,
+    message: `unexpected ${error.name}: ${redactText(error.message.slice(0, 500))}`,
+    nonRetryable: programming || attempt() >= UNEXPECTED_ATTEMPTS,
+  });
+}
+
+/** Every function of `activities`, its errors passed through `asActivityFailure`. */
+export function withClassifiedFailures<T extends Record<string, unknown>>(activities: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities)) {
+    wrapped[name] =
+      typeof fn === 'function'
+        ? async (...args: unknown[]) => {
+            try {
+              return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+            } catch (err) {
+              throw asActivityFailure(err);
+            }
+          }
+        : fn;
+  }
+  return wrapped as T;
 }

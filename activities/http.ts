@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { type Got, type Method } from 'got';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   CALL_CONTEXT_KEY,
   endpointOf,
@@ -13,7 +14,7 @@ import {
 } from '../observability/metrics/partnerCalls';
 import { withPartnerCallSpans } from '../observability/tracingHttp';
 import { attempt } from './attempt';
-import { failureFor, networkFailure } from './failures';
+import { failureFor, FailureType, networkFailure } from './failures';
 
 export interface HttpResponse<T = unknown> {
   status: number;
@@ -102,4 +103,20 @@ function parseBody(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+/**
+ * One URL path segment of a partner's id (an engine job id, an Abbiamo delivery id, a VTEX
+ * serviceId). encodeURIComponent leaves dots alone, and a segment of only dots (or none at all)
+ * would move the request, our credentials with it, to another path: refused, for good. The
+ * intake refuses such ids; this holds whatever an input or a partner's answer says.
+ */
+export function pathSegment(id: string, what: string): string {
+  if (id === '' || /^\.+$/.test(id))
+    throw ApplicationFailure.create({
+      type: FailureType.BadRequest,
+      message: `${what} ${JSON.stringify(id)} cannot be a URL path segment`,
+      nonRetryable: true,
+    });
+  return encodeURIComponent(id);
 }

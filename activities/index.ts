@@ -8,6 +8,7 @@ import { createSealer } from '../security/sealing';
 import { mailLabelUrl } from '../security/labelLinks';
 import { createLabelSigner } from '../security/labelSigning';
 import { createDeliveryEngineActivities } from './deliveryEngine';
+import { withClassifiedFailures } from './failures';
 import { createHttpClient } from './http';
 import { createLabelActivities } from './labels';
 import { createMarketplaceActivities } from './marketplace';
@@ -75,7 +76,8 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
       ...(observer ? { observer } : {}),
     }),
   };
-  return metrics ? measureReports(activities, metrics.reports) : activities;
+  const classified = withClassifiedFailures(activities);
+  return metrics ? measureReports(classified, metrics.reports) : classified;
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -6,12 +6,13 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { ABBIAMO_CARRIER_KEY_HEADER } from '../contracts/marketplace';
+import { ABBIAMO_CARRIER_KEY_HEADER, AbbiamoDeliveryShown } from '../contracts/marketplace';
 import type { DeliveryView, VtexTarget } from '../contracts/delivery';
 import type { DriftFound } from '../contracts/operations';
-import type { ServiceRecord } from '../contracts/vtex';
+import type { ServiceReadBack } from '../contracts/vtex';
 import { deliveryStateQuery, WorkflowType } from '../workflows/messages';
-import type { HttpClient } from './http';
+import { parsedPartnerAnswer } from './failures';
+import { pathSegment, type HttpClient } from './http';
 import {
   abbiamoDrift,
   expectationOf,
@@ -46,7 +47,7 @@ export const NO_OBSERVER: ReconcileObserver = {
 
 export interface OperationsDeps {
   /** What VTEX holds (activities/vtex.ts `vtexGetService`, with the shared token). */
-  readVtex: (target: VtexTarget) => Promise<ServiceRecord | undefined>;
+  readVtex: (target: VtexTarget) => Promise<ServiceReadBack>;
   marketplace: HttpClient;
   /** our carrier key at Abbiamo (MARKETPLACE_CARRIER_KEY) */
   carrierKey: string;
@@ -88,13 +89,14 @@ export function createOperationsActivities(deps: OperationsDeps) {
   const observer = deps.observer ?? NO_OBSERVER;
 
   async function readAbbiamo(deliveryId: string): Promise<AbbiamoShown> {
-    const response = await deps.marketplace.expectOk<AbbiamoShown>({
+    const path = `/v1/delivery/${pathSegment(deliveryId, 'Abbiamo delivery id')}`;
+    const response = await deps.marketplace.expectOk({
       method: 'GET',
-      path: `/v1/delivery/${encodeURIComponent(deliveryId)}`,
+      path,
       headers: { [ABBIAMO_CARRIER_KEY_HEADER]: deps.carrierKey },
       timeoutMs: ABBIAMO_TIMEOUT_MS,
     });
-    return response.body;
+    return parsedPartnerAnswer(AbbiamoDeliveryShown, response.body, { system: 'Abbiamo', method: 'GET', path });
   }
 
   async function stateOf(client: Client, serviceId: string): Promise<DeliveryView | undefined> {
@@ -114,7 +116,6 @@ export function createOperationsActivities(deps: OperationsDeps) {
     try {
       if (view.platform === 'vtex') {
         const record = await deps.readVtex({ platform: 'vtex', carrierId: view.carrierId, serviceId });
-        if (!record) throw new Error('VTEX answered no record');
         return { kind: 'compared', platform: 'vtex', comparison: vtexDrift(expected, record) };
       }
       const shown = await readAbbiamo(serviceId.replace(/^mkt-/, ''));

@@ -5,7 +5,8 @@
  * more line in `expectationOf` and one more `if` in the comparison.
  */
 import type { DeliveryView } from '../contracts/delivery';
-import type { ServiceRecord, ServiceStatus } from '../contracts/vtex';
+import type { AbbiamoDeliveryShown } from '../contracts/marketplace';
+import type { ServiceReadBack, ServiceStatus } from '../contracts/vtex';
 import { isTerminal } from '../workflows/stateMachine';
 
 /** What the platform should hold, read from the delivery's state (its view). */
@@ -71,8 +72,8 @@ export function expectationOf(view: DeliveryView): PlatformExpectation {
   return { status: view.status, paused: view.paused, ...sent };
 }
 
-/** VTEX's `GET /tracking/hook/...` record against the delivery. */
-export function vtexDrift(expected: PlatformExpectation, shown: ServiceRecord): Comparison {
+/** VTEX's `GET /tracking/hook/...` record against the delivery; a list VTEX left out is not compared. */
+export function vtexDrift(expected: PlatformExpectation, shown: ServiceReadBack): Comparison {
   if (isTerminal(shown.status) && shown.status !== expected.status)
     return { kind: 'conflict', reason: `VTEX shows ${shown.status}, the delivery is ${expected.status}` };
   const drift: string[] = [];
@@ -82,17 +83,15 @@ export function vtexDrift(expected: PlatformExpectation, shown: ServiceRecord): 
     drift.push(`status: VTEX shows ${shown.status}, the delivery is ${expected.status}`);
   if (expected.driverId !== undefined && shown.agent?.id !== expected.driverId)
     drift.push(`driver: VTEX shows ${shown.agent?.id ?? 'none'}, the delivery has ${expected.driverId}`);
-  if (shown.notes.length < expected.notes)
+  if (shown.notes && shown.notes.length < expected.notes)
     drift.push(`notes: VTEX holds ${shown.notes.length}, the delivery sent ${expected.notes}`);
-  if (shown.evidences.length < expected.evidences)
+  if (shown.evidences && shown.evidences.length < expected.evidences)
     drift.push(`evidences: VTEX holds ${shown.evidences.length}, the delivery sent ${expected.evidences}`);
   return drift.length ? { kind: 'drift', drift } : { kind: 'same' };
 }
 
 /** What Abbiamo's `GET /v1/delivery/{id}` answers, as far as drift needs it. */
-export interface AbbiamoShown {
-  status: string;
-}
+export type AbbiamoShown = AbbiamoDeliveryShown;
 
 /** Abbiamo's steps, in order (docs/marketplace.md "Statuses"); the terminal ones apart. */
 const ABBIAMO_RANK: Record<string, number> = {

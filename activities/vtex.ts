@@ -7,21 +7,21 @@
  * (docs/specification.md "Exactly once at VTEX").
  */
 import { createHash } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import {
+  GetServiceAnswer,
   type CancelHookRequest,
   type Evidence,
   type Label,
   type Note,
-  type ServiceRecord,
+  type ServiceReadBack,
   type TrackingUpdate,
   TOKEN_EXPIRED_MESSAGE,
 } from '../contracts/vtex';
 import type { EvidenceToPost, NoteToPost, OnHoldToPost } from '../mapping/eventToVtex';
 import type { VtexTarget } from '../contracts/delivery';
 import { attempt } from './attempt';
-import { failureFor, FailureType } from './failures';
-import type { HttpClient, HttpRequest, HttpResponse } from './http';
+import { failureFor, parsedPartnerAnswer } from './failures';
+import { pathSegment, type HttpClient, type HttpRequest, type HttpResponse } from './http';
 import type { VtexTokenCache } from './vtexToken';
 import type { ReportTiming } from './reportMetrics';
 
@@ -71,22 +71,24 @@ export function createVtexActivities({ tracking, tokens, notFoundRetryAttempts =
   }
 
   const hookPath = (kind: string | undefined, t: VtexTarget) =>
-    `/tracking/hook/${kind ? `${kind}/` : ''}${pathSegment(t.carrierId, 'carrierId')}/${pathSegment(t.serviceId, 'serviceId')}`;
+    `/tracking/hook/${kind ? `${kind}/` : ''}${pathSegment(t.carrierId, 'VTEX carrierId')}/${pathSegment(t.serviceId, 'VTEX serviceId')}`;
 
   /**
    * What VTEX already holds, read before every post, first attempts included: an earlier attempt may
    * have landed before it failed, and a call still in flight when its workflow continued as new is
-   * sent again, as a first attempt, by the next run.
+   * sent again, as a first attempt, by the next run. An answer that does not parse is a failed
+   * read (activities/failures.ts `parsedPartnerAnswer`): a few tries, then the report is refused
+   * and the delivery flagged; a post is never sent on a guess of what VTEX holds.
    */
-  async function currentRecord(target: VtexTarget): Promise<ServiceRecord | undefined> {
-    const body = await call<{ data?: ServiceRecord }>({ method: 'GET', path: hookPath(undefined, target) });
-    return body?.data;
+  async function currentRecord(target: VtexTarget): Promise<ServiceReadBack> {
+    const path = hookPath(undefined, target);
+    const body = await call<unknown>({ method: 'GET', path });
+    return parsedPartnerAnswer(GetServiceAnswer, body, { system: 'VTEX', method: 'GET', path }).data;
   }
 
   return {
-    async vtexGetService(target: VtexTarget): Promise<ServiceRecord | undefined> {
-      const body = await call<{ data?: ServiceRecord }>({ method: 'GET', path: hookPath(undefined, target) });
-      return body?.data;
+    async vtexGetService(target: VtexTarget): Promise<ServiceReadBack> {
+      return currentRecord(target);
     },
 
     async vtexUpdateService(target: VtexTarget, update: TrackingUpdate, _timing?: ReportTiming): Promise<ReportResult> {
@@ -97,7 +99,7 @@ export function createVtexActivities({ tracking, tokens, notFoundRetryAttempts =
       // retried. The read must succeed: a PATCH sent blind is the very case it guards.
       if (update.status !== undefined) {
         const record = await currentRecord(target);
-        if (record?.status === 'CANCELED') return { outcome: 'superseded' };
+        if (record.status === 'CANCELED') return { outcome: 'superseded' };
       }
       await call({ method: 'PATCH', path: hookPath(undefined, target), json: update });
       return { outcome: 'sent' };
@@ -105,7 +107,7 @@ export function createVtexActivities({ tracking, tokens, notFoundRetryAttempts =
 
     async vtexAddNotes(target: VtexTarget, notes: NoteToPost[], _timing?: ReportTiming): Promise<ReportResult> {
       const record = await currentRecord(target);
-      const held = record?.notes ?? [];
+      const held = record.notes ?? [];
       const missing = notes
         .map(({ ref, ...note }): Note => (ref ? { ...note, note: withMarker(note.note, ref) } : note))
         .filter(
@@ -127,7 +129,7 @@ export function createVtexActivities({ tracking, tokens, notFoundRetryAttempts =
       _timing?: ReportTiming,
     ): Promise<ReportResult> {
       const record = await currentRecord(target);
-      const held = record?.evidences ?? [];
+      const held = record.evidences ?? [];
       const missing: Evidence[] = [];
       for (const { ref, ...evidence } of evidences) {
         // An image is its URL: the same photo is shown once, whichever event carried it. A text
@@ -135,7 +137,7 @@ export function createVtexActivities({ tracking, tokens, notFoundRetryAttempts =
         const sent =
           evidence.type === 'TEXT' && ref ? { ...evidence, content: withMarker(evidence.content, ref) } : evidence;
         const marker = evidence.type === 'TEXT' && ref ? markerFor(ref) : undefined;
-        const same = (e: { type: string; content: string | null }) =>
+        const same = (e: { type: string; content?: string | null }) =>
           e.type === sent.type && (marker ? (e.content ?? '').includes(marker) : e.content === sent.content);
         if (!held.some(same) && !missing.some(same)) missing.push(sent);
       }
@@ -146,7 +148,7 @@ export function createVtexActivities({ tracking, tokens, notFoundRetryAttempts =
 
     async vtexAddLabel(target: VtexTarget, label: Label, _timing?: ReportTiming): Promise<ReportResult> {
       const record = await currentRecord(target);
-      if (record?.labels.some((l) => l.id === label.id)) return { outcome: 'already-present' };
+      if (record.labels?.some((l) => l.id === label.id)) return { outcome: 'already-present' };
       await call({ method: 'POST', path: hookPath('labels', target), json: label });
       return { outcome: 'sent' };
     },
@@ -157,7 +159,7 @@ export function createVtexActivities({ tracking, tokens, notFoundRetryAttempts =
       _timing?: ReportTiming,
     ): Promise<ReportResult> {
       const record = await currentRecord(target);
-      if (record?.status === 'CANCELED') return { outcome: 'already-present' };
+      if (record.status === 'CANCELED') return { outcome: 'already-present' };
       await call({ method: 'POST', path: hookPath('cancel', target), json: body });
       return { outcome: 'sent' };
     },
@@ -168,28 +170,15 @@ export function createVtexActivities({ tracking, tokens, notFoundRetryAttempts =
       const record = await currentRecord(target);
       // VTEX's Get service shows an on-hold as the service's status (VTEX's guide), and the sandbox
       // (like VTEX's timeline) keeps the comment: our marker there says this very on-hold landed even
-      // if the service was resumed since. A service already on hold needs no second one.
-      if (record && (record.status === 'ON_HOLD' || (ref && JSON.stringify(record.timeline).includes(markerFor(ref)))))
-        return { outcome: 'already-present' };
+      // if the service was resumed since. A service already on hold needs no second one. An answer
+      // without a timeline cannot show the marker: the on-hold goes unless the status shows it.
+      const landed =
+        ref !== undefined && (record.timeline ?? []).some((e) => JSON.stringify(e).includes(markerFor(ref)));
+      if (record.status === 'ON_HOLD' || landed) return { outcome: 'already-present' };
       await call({ method: 'POST', path: hookPath('on-hold', target), json: sent });
       return { outcome: 'sent' };
     },
   };
-}
-
-/**
- * One URL path segment of an id. encodeURIComponent leaves dots alone, and a segment of only dots
- * (or none at all) would move the request, our JWT with it, to another path at VTEX: refused, for
- * good. The intake never lets such an id in; this holds whatever an input says.
- */
-function pathSegment(id: string, what: string): string {
-  if (id === '' || /^\.+$/.test(id))
-    throw ApplicationFailure.create({
-      type: FailureType.BadRequest,
-      message: `VTEX ${what} ${JSON.stringify(id)} cannot be a URL path segment`,
-      nonRetryable: true,
-    });
-  return encodeURIComponent(id);
 }
 
 /**

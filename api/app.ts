@@ -15,6 +15,7 @@ import { createSealer } from '../security/sealing';
 import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
 import { createHttpClient } from '../activities/http';
 import { createLabelSigner } from '../security/labelSigning';
+import { CONFIRMATION_MARGIN_MS } from '../contracts/confirmation';
 import { requireRole, tokenRoles } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
@@ -33,13 +34,8 @@ import { temporalLabelSource } from './labels/source';
 
 /** VTEX waits 5 s for Create service: by 4.5 s it has its answer, PENDING or 503. */
 const CREATE_HARD_DEADLINE_MS = 4500;
-/**
- * The workflow's first tracking call waits VTEX's 5 s plus this margin after its Create answer was
- * produced. Only an answer that took longer than half of it to leave us costs a signal (a workflow
- * task and a new timer) to push the wait back; with the workflow default (300 ms) that was most
- * answers under load (BENCHMARKS.md). A later first PATCH costs nothing at VTEX.
- */
-export const CONFIRMATION_MARGIN_MS = 1000;
+/** The margin every delivery is started with: the one rule's (contracts/confirmation.ts). */
+export { CONFIRMATION_MARGIN_MS } from '../contracts/confirmation';
 
 export interface AppDeps {
   config: Pick<

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   type Client,
@@ -17,34 +16,27 @@ import type { ServiceStatus } from '../contracts/vtex';
 import type { Logger } from '../observability/logger';
 import type { deliveryWorkflow } from '../workflows/delivery';
 import type { StrayJobInput, strayJobWorkflow } from '../workflows/strayJob';
-import {
-  cancelSignal,
-  carrierEventSignal,
-  createServiceUpdate,
-  pauseSignal,
-  serviceAnsweredSignal,
-  WorkflowType,
-} from '../workflows/messages';
-import {
-  CarrierIdKey,
-  DeliveryStatusKey,
-  JobIdKey,
-  PlatformKey,
-  RouteIdKey,
-  startMemo,
-  startSearchAttributes,
-} from '../workflows/searchAttributes';
+import { cancelSignal, carrierEventSignal, pauseSignal, WorkflowType } from '../workflows/messages';
+import { CarrierIdKey, DeliveryStatusKey, JobIdKey, PlatformKey, RouteIdKey } from '../workflows/searchAttributes';
 import {
   type CancelOrder,
   createServiceAnswer,
-  DEFAULT_CONFIRMATION_MARGIN_MS,
-  type CreateServiceAnswer,
   type DeliveryInput,
   type DeliveryTuning,
   type DeliveryView,
   type Platform,
 } from '../contracts/delivery';
-import { conflict, notFound, unavailable } from './errors';
+import { strayJobWorkflowId } from '../mapping/ids';
+import { asOrderService } from '../mapping/vtexToJob';
+import { BackgroundWork, inBatches, withTimeout } from './async';
+import {
+  confirmationMarginOf,
+  CreateServiceProtocol,
+  deliveryStartOptions,
+  type CreateOutcome,
+  type PublicAnswer,
+} from './createService';
+import { DeliveryRefusal } from './deliveryRefusal';
 import { readDeliveryView } from './readDelivery';
 
 export interface DeliveryGatewayOptions {
@@ -52,7 +44,7 @@ export interface DeliveryGatewayOptions {
   taskQueue: string;
   /** How long Create service waits for the job before answering PENDING. */
   createAnswerDeadlineMs: number;
-  /** Past this, Create service answers 503 unless Temporal showed the delivery exists (VTEX waits 5 s). */
+  /** Past this, Create service is refused unless Temporal showed the delivery exists (VTEX waits 5 s). */
   createHardDeadlineMs: number;
   /** Applied to every delivery this gateway starts. */
   tuning?: DeliveryTuning;
@@ -72,8 +64,6 @@ export interface DeliverySummary {
   memo?: Record<string, unknown>;
 }
 
-type PublicAnswer = Omit<CreateServiceAnswer, 'producedAt'>;
-
 /** A delivery whose workflow exists: started now or running already, or ended before. */
 export interface StartedDelivery {
   serviceId: string;
@@ -88,36 +78,47 @@ export interface RouteDelivery {
   view?: DeliveryView;
 }
 
+/** Create service, answered: what VTEX gets, and what runs once it left. */
+export type CreateAnswered = Extract<CreateOutcome, { kind: 'answered' }>;
+
 const QUERY_TIMEOUT_MS = 3000;
-/** An update-with-start not answered by then is slow: a proof that the workflow exists goes out (`proveStarted`). */
-const PROOF_AFTER_MS = 1000;
-/** Create service calls in flight at which a call is answered PENDING as soon as its workflow exists (`createInBurst`). */
-const BUSY_IN_FLIGHT = 8;
-/** How long after a PENDING answer the update's own answer is awaited to know if a signal is needed. */
-const ANSWERED_DECISION_MS = 300;
 /** Workflow starts (and route queries) in flight at once for one request. */
 const PARALLEL_CALLS = 8;
 /** More deliveries than this on one route is not a route: the listing stops there. */
 const ROUTE_LIMIT = 500;
+/** Services of one order (its DELIVERY, a RETURN, new requests after cancels): past this, the last one answers. */
+const SERVICES_PER_ORDER = 10;
+
+/**
+ * Whether VTEX asking for an order whose service ended asks for another service: after a cancel,
+ * any request is new; after a delivery, only one of another type (a RETURN after the DELIVERY).
+ * The same request again for a delivery that ended is a repeat (VTEX lost our answer).
+ */
+export function isAnotherService(ended: { status: ServiceStatus; type: string }, askedType: string): boolean {
+  if (ended.status === 'CANCELED') return true;
+  return (ended.status === 'DELIVERED' || ended.status === 'RETURNED') && ended.type !== askedType;
+}
 
 export class DeliveryGateway {
   /** Calls to Temporal that outlive their request (a late signal, a start sent as proof). */
-  private readonly background = new Set<Promise<unknown>>();
-  /** Create service calls still waiting for Temporal. */
-  private creating = 0;
+  private readonly background = new BackgroundWork();
+  private readonly creation: CreateServiceProtocol;
 
-  constructor(private readonly options: DeliveryGatewayOptions) {}
-
-  private inBackground<T>(work: Promise<T>): Promise<T> {
-    const tracked = work.finally(() => this.background.delete(tracked));
-    tracked.catch(() => undefined); // its own caller handles the failure, if it still cares
-    this.background.add(tracked);
-    return tracked;
+  constructor(private readonly options: DeliveryGatewayOptions) {
+    this.creation = new CreateServiceProtocol({
+      client: options.client,
+      answerDeadlineMs: options.createAnswerDeadlineMs,
+      hardDeadlineMs: options.createHardDeadlineMs,
+      startOptions: (input) => this.startOptions(input),
+      marginOf: (input) => confirmationMarginOf(this.tuningOf(input)),
+      background: this.background,
+      logger: options.logger,
+    });
   }
 
   /** Waits (at most `ms`) for background calls, so the connection can close under none. */
   async drain(ms = 5000): Promise<void> {
-    await raceDeadline(Promise.allSettled([...this.background]), Date.now() + ms);
+    await this.background.drain(ms);
   }
 
   private get workflows() {
@@ -130,174 +131,47 @@ export class DeliveryGateway {
   }
 
   private startOptions(input: DeliveryInput) {
-    return {
-      workflowId: input.serviceId,
-      taskQueue: this.options.taskQueue,
-      args: [{ ...input, tuning: this.tuningOf(input) }] as [DeliveryInput],
-      // The same delivery again joins the running workflow; an ended one is never started twice.
-      workflowIdConflictPolicy: 'USE_EXISTING' as const,
-      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
-      typedSearchAttributes: startSearchAttributes(input),
-      memo: startMemo(input),
-    };
+    return deliveryStartOptions(input, this.options.taskQueue, this.options.tuning);
   }
 
   /**
-   * Starts the delivery's workflow and waits for its job in one step (update-with-start), within
-   * the platform's deadline. PENDING is answered early only with proof the workflow exists: when
-   * the update is slow (a slow engine), a plain start (idempotent: USE_EXISTING) is sent alongside,
-   * and its answer is that proof. Without proof by the hard deadline the answer is a 503: VTEX
-   * retries, and the retry is safe. `afterAnswer` tells the workflow when we actually answered, so
-   * its 5-second confirmation timer counts from there. In a burst, see `createInBurst`.
+   * VTEX's Create service (api/createService.ts). A workflow of this order that ended makes the
+   * request either a repeat, answered from it, or the order's next service (`isAnotherService`),
+   * created under its own serviceId (mapping/ids.ts); the next one is looked at in turn, so a
+   * repeat of the RETURN joins the RETURN.
    */
-  async createService(
-    input: DeliveryInput,
-    receivedAt: number,
-  ): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
-    const inBurst = this.creating >= BUSY_IN_FLIGHT;
-    this.creating += 1;
-    try {
-      return await (inBurst ? this.createInBurst(input, receivedAt) : this.createAndWait(input, receivedAt));
-    } finally {
-      this.creating -= 1;
+  async createService(input: DeliveryInput, receivedAt: number): Promise<CreateAnswered> {
+    const askedType = typeof input.context?.type === 'string' ? input.context.type : 'DELIVERY';
+    let current = input;
+    for (let service = 1; ; service += 1) {
+      const outcome = await this.creation.create(current, receivedAt);
+      if (outcome.kind === 'answered') return outcome;
+      const ended = await this.endedService(current.serviceId);
+      if (service >= SERVICES_PER_ORDER || input.report.platform !== 'vtex' || !isAnotherService(ended, askedType))
+        return { kind: 'answered', answer: ended.answer, afterAnswer: () => undefined };
+      current = asOrderService(input, service + 1);
     }
   }
 
-  /**
-   * Many calls in flight is a burst: workflows' answers queue behind each other, and calls queue in
-   * the socket before we see them (time our deadline cannot count). No job can be waited for then,
-   * so the call costs Temporal one request: signal-with-start creates the workflow (or joins the
-   * running one: USE_EXISTING) and tells it in the same write that we answer by the hard deadline
-   * at the latest, so its 5-second confirmation timer counts from there. Its answer is the proof,
-   * and the call is answered PENDING at once. No proof by the hard deadline is a 503.
-   *
-   * Its first workflow task waits until that hard deadline (a start delay): while the burst's calls
-   * are still being answered, Temporal registers deliveries instead of running the ones it has.
-   * A job has the slot's minutes, an answer VTEX's 5 seconds. Another signal-with-start (VTEX
-   * calling again) ends the wait at once; other signals are kept and handled when it ends.
-   */
-  private async createInBurst(
-    input: DeliveryInput,
-    receivedAt: number,
-  ): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
-    const hardDeadline = receivedAt + this.options.createHardDeadlineMs;
-    const started = await raceDeadline(
-      this.inBackground(
-        this.options.client.connection.withDeadline(hardDeadline, () =>
-          this.workflows.signalWithStart<typeof deliveryWorkflow, [{ at: number }]>(WorkflowType.delivery, {
-            ...this.startOptions(input),
-            startDelay: Math.max(0, hardDeadline - Date.now()),
-            signal: serviceAnsweredSignal,
-            signalArgs: [{ at: hardDeadline }],
-          }),
-        ),
-      ),
-      hardDeadline,
-    );
-    if (started.kind === 'value')
-      return { answer: createServiceAnswer(input.serviceId, 'PENDING', undefined), afterAnswer: () => undefined };
-    if (started.kind === 'error' && started.error instanceof WorkflowExecutionAlreadyStartedError)
-      return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
-    throw this.notRegistered(input.serviceId, started);
-  }
-
-  /** No proof by the hard deadline that Temporal holds the workflow: a 503, which VTEX retries safely. */
-  private notRegistered(serviceId: string, raced: Raced<unknown>): Error {
-    this.options.logger.error(
-      { serviceId, err: raced.kind === 'error' ? String(raced.error) : 'hard deadline' },
-      'could not register the delivery in time',
-    );
-    return unavailable('The delivery could not be registered in time; retry the same request');
-  }
-
-  private async createAndWait(
-    input: DeliveryInput,
-    receivedAt: number,
-  ): Promise<{ answer: PublicAnswer; afterAnswer: () => void }> {
-    const deadline = receivedAt + this.options.createAnswerDeadlineMs;
-    const hardDeadline = receivedAt + this.options.createHardDeadlineMs;
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof deliveryWorkflow>(
-      WorkflowType.delivery,
-      this.startOptions(input),
-    );
-    // The workflow answers a little before our deadline, so its answer can still travel back.
-    const waitMs = Math.max(0, deadline - Date.now() - 300);
-    // Bounded: past the hard deadline nobody waits for it, and an unbounded call would keep retrying
-    // (Temporal unreachable) long after its request was answered.
-    const update = this.inBackground(
-      this.options.client.connection.withDeadline(hardDeadline, () =>
-        this.workflows.executeUpdateWithStart(createServiceUpdate, { args: [{ waitMs }], startWorkflowOperation }),
-      ),
-    );
-
-    let outcome = await raceDeadline(update, Math.min(deadline, receivedAt + PROOF_AFTER_MS));
-    let proof: Promise<'running' | 'ended'> | undefined;
-    if (outcome.kind === 'deadline') {
-      proof = this.inBackground(this.proveStarted(input, hardDeadline)); // awaited below only when still needed
-      outcome = await raceDeadline(update, deadline);
-    }
-
-    const marginMs = this.tuningOf(input).confirmationMarginMs ?? DEFAULT_CONFIRMATION_MARGIN_MS;
-    if (outcome.kind === 'value') {
-      const { producedAt, ...answer } = outcome.value;
-      const lag = Date.now() - producedAt;
-      return {
-        answer,
-        // Only when the answer spent long on its way (more than half the workflow's margin) does
-        // the workflow need the real time: the signal costs a workflow task and a new timer.
-        afterAnswer: lag > marginMs / 2 ? () => this.tellAnswered(input.serviceId) : () => undefined,
-      };
-    }
-    if (outcome.kind === 'error' && outcome.error instanceof WorkflowExecutionAlreadyStartedError) {
-      return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
-    }
-    if (outcome.kind === 'error') {
-      this.options.logger.warn(
-        { serviceId: input.serviceId, err: String(outcome.error) },
-        'update-with-start failed; making sure the workflow exists',
-      );
-    }
-    const proven = await raceDeadline(proof ?? this.inBackground(this.proveStarted(input, hardDeadline)), hardDeadline);
-    if (proven.kind === 'value' && proven.value === 'running') {
-      return {
-        answer: createServiceAnswer(input.serviceId, 'PENDING', undefined),
-        afterAnswer: () => this.tellAnsweredUnlessLater(input.serviceId, update, marginMs),
-      };
-    }
-    if (proven.kind === 'value')
-      return { answer: await this.answerFromEnded(input.serviceId), afterAnswer: () => undefined };
-    throw this.notRegistered(input.serviceId, proven);
-  }
-
-  /**
-   * Resolves once Temporal holds the workflow. A describe is asked first: it costs the server a read
-   * and us no payload encoding. Only a workflow not found yet (the update-with-start still queued)
-   * is started plainly, with the same options.
-   */
-  private async proveStarted(input: DeliveryInput, deadline: number): Promise<'running' | 'ended'> {
-    try {
-      const { status } = await this.options.client.connection.withDeadline(deadline, () =>
-        this.workflows.getHandle(input.serviceId).describe(),
-      );
-      return status.name === 'RUNNING' ? 'running' : 'ended';
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    }
-    try {
-      await this.options.client.connection.withDeadline(deadline, () =>
-        this.workflows.start<typeof deliveryWorkflow>(WorkflowType.delivery, this.startOptions(input)),
-      );
-      return 'running';
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'ended';
-      throw err;
-    }
+  /** A delivery whose workflow already ended: its answer, status and service type. */
+  private async endedService(
+    serviceId: string,
+  ): Promise<{ answer: PublicAnswer; status: ServiceStatus; type: string }> {
+    const view = (await this.workflows
+      .getHandle(serviceId)
+      .result()
+      .catch(() => undefined)) as DeliveryView | undefined;
+    const summary = await this.summary(serviceId);
+    const status = view?.status ?? summary?.status ?? 'CANCELED';
+    // Deliveries started before the memo kept it were all started by a DELIVERY or an unknown type.
+    const type = typeof summary?.memo?.serviceType === 'string' ? summary.memo.serviceType : 'DELIVERY';
+    return { answer: createServiceAnswer(serviceId, status, view?.job), status, type };
   }
 
   /**
    * Makes sure every delivery has its workflow (the marketplace's DELIVERY_REQUEST): one running
    * already is joined (USE_EXISTING), one that ended is never started again (REJECT_DUPLICATE)
-   * and counts as done. Resolves only when all exist; any other failure is a 503, and the same
+   * and counts as done. Resolves only when all exist; any other failure is `temporal-unavailable`, and the same
    * request again is safe: it starts nothing twice.
    */
   async startDeliveries(inputs: DeliveryInput[]): Promise<StartedDelivery[]> {
@@ -316,7 +190,8 @@ export class DeliveryGateway {
     );
     if (failed.length > 0) {
       this.options.logger.error({ failed }, 'could not start every delivery of the request');
-      throw unavailable(
+      throw new DeliveryRefusal(
+        'temporal-unavailable',
         `${failed.length} of ${inputs.length} deliveries could not be registered; send the same request again (nothing starts twice)`,
       );
     }
@@ -357,40 +232,6 @@ export class DeliveryGateway {
     );
   }
 
-  /**
-   * After a PENDING answer the update is still on its way. The update counts the confirmation wait
-   * from when it produced its answer: one produced after ours (the usual case in a burst, where
-   * the workflow answers at its first task while the proof is still on its way) already covers our
-   * answer, and the signal, a workflow task each, is left out. One produced earlier needs the
-   * signal, and so does one that is not back within `ANSWERED_DECISION_MS`: the signal must not
-   * come late, or the workflow's own wait may already have run out.
-   */
-  private tellAnsweredUnlessLater(serviceId: string, update: Promise<CreateServiceAnswer>, marginMs: number): void {
-    const at = Date.now();
-    void raceDeadline(update, at + ANSWERED_DECISION_MS).then((outcome) => {
-      if (outcome.kind !== 'value' || outcome.value.producedAt < at - marginMs / 2) this.tellAnswered(serviceId, at);
-    });
-  }
-
-  private tellAnswered(serviceId: string, at = Date.now()): void {
-    const signal = this.options.client.connection.withDeadline(at + 10_000, () =>
-      this.workflows.getHandle(serviceId).signal(serviceAnsweredSignal, { at }),
-    );
-    void this.inBackground(signal).catch((err: unknown) =>
-      this.options.logger.warn({ serviceId, err: String(err) }, 'could not tell the workflow when we answered'),
-    );
-  }
-
-  /** A repeated Create service for a delivery whose workflow already ended. */
-  private async answerFromEnded(serviceId: string): Promise<PublicAnswer> {
-    const view = (await this.workflows
-      .getHandle(serviceId)
-      .result()
-      .catch(() => undefined)) as DeliveryView | undefined;
-    const summary = view ? undefined : await this.summary(serviceId);
-    return createServiceAnswer(serviceId, view?.status ?? summary?.status ?? 'CANCELED', view?.job);
-  }
-
   /** Describe without the worker: existence, status and carrier from search attributes. */
   async summary(serviceId: string): Promise<DeliverySummary | undefined> {
     let description: WorkflowExecutionDescription;
@@ -424,14 +265,16 @@ export class DeliveryGateway {
       (carrierId !== undefined && summary?.carrierId !== carrierId) ||
       (platform !== undefined && summary?.platform !== platform);
     if (!summary || notTheirs) {
-      throw notFound('Unknown service', [
+      throw new DeliveryRefusal('unknown', 'Unknown service', [
         { path: 'serviceId', message: `no service ${serviceId}${carrierId ? ` for carrier ${carrierId}` : ''}` },
       ]);
     }
     if (summary.status === 'DELIVERED' || summary.status === 'RETURNED') {
-      throw conflict(`The service was already ${summary.status.toLowerCase()}: it cannot be ${action}`, [
-        { path: 'serviceId', message: `status is ${summary.status}` },
-      ]);
+      throw new DeliveryRefusal(
+        'ended',
+        `The service was already ${summary.status.toLowerCase()}: it cannot be ${action}`,
+        [{ path: 'serviceId', message: `status is ${summary.status}` }],
+      );
     }
     return summary;
   }
@@ -439,9 +282,9 @@ export class DeliveryGateway {
   /**
    * Cancel from the platform. Refused once delivered; a second cancel is answered the same. A
    * workflow that ended without the delivery ending (terminated, failed, timed out) can carry out
-   * nothing: that is a 409 saying so, never a 200 "executed".
+   * nothing: that is refused (`ended`) saying so, never an "executed".
    * `onlyBeforeCollection`: the platform cancels only before the parcel is collected (Abbiamo).
-   * With `platform`, a delivery of another platform is unknown (404).
+   * With `platform`, a delivery of another platform is `unknown`.
    */
   async cancel(
     serviceId: string,
@@ -457,12 +300,16 @@ export class DeliveryGateway {
         { serviceId, workflowStatus: summary.workflowStatus },
         'cancel for a delivery whose workflow is gone: an operator must cancel its job',
       );
-      throw conflict(`The delivery's workflow is ${summary.workflowStatus.toLowerCase()}: it cannot be canceled here`, [
-        {
-          path: 'serviceId',
-          message: `workflow ${summary.workflowStatus}, delivery status ${summary.status ?? 'unknown'}`,
-        },
-      ]);
+      throw new DeliveryRefusal(
+        'ended',
+        `The delivery's workflow is ${summary.workflowStatus.toLowerCase()}: it cannot be canceled here`,
+        [
+          {
+            path: 'serviceId',
+            message: `workflow ${summary.workflowStatus}, delivery status ${summary.status ?? 'unknown'}`,
+          },
+        ],
+      );
     }
     await this.signal(serviceId, () =>
       this.workflows.getHandle(serviceId).signal(cancelSignal, { reason, ...options }),
@@ -479,7 +326,7 @@ export class DeliveryGateway {
   ): Promise<DeliverySummary> {
     const summary = await this.openDelivery(serviceId, carrierId, pause ? 'paused' : 'resumed', platform);
     if (!summary.running || summary.status === 'CANCELED') {
-      throw conflict(`The service already ended ${summary.status ?? ''}`.trim(), [
+      throw new DeliveryRefusal('ended', `The service already ended ${summary.status ?? ''}`.trim(), [
         { path: 'serviceId', message: `status is ${summary.status}` },
       ]);
     }
@@ -519,15 +366,15 @@ export class DeliveryGateway {
   /**
    * An event of a job its ended delivery never knew (the webhook's key proved the job carries the
    * delivery's reference): a create whose workflow task was lost made it, and nobody would finish
-   * it. The job's cancel is started as a workflow of its own, once per job (`stray-job-<jobId>`,
+   * it. The job's cancel is started as a workflow of its own, once per job (mapping/ids.ts `strayJobWorkflowId`,
    * a second event joins or finds it), before the event is acknowledged: a failure to start is a
-   * 503, and the engine's retry brings the event back.
+   * refusal (`temporal-unavailable`), and the engine's retry brings the event back.
    */
   private async cancelStrayJob(serviceId: string, event: JobEvent): Promise<JobEventOutcome> {
     const input: StrayJobInput = { serviceId, jobId: event.job.id, eventId: event.id, eventType: event.type };
     try {
       await this.workflows.start<typeof strayJobWorkflow>(WorkflowType.strayJob, {
-        workflowId: `stray-job-${event.job.id}`,
+        workflowId: strayJobWorkflowId(event.job.id),
         taskQueue: this.options.taskQueue,
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
@@ -547,7 +394,10 @@ export class DeliveryGateway {
   /** The delivery's state from its workflow; from Temporal's description when no worker answers. */
   async state(serviceId: string): Promise<{ view?: DeliveryView; summary: DeliverySummary }> {
     const summary = await this.summary(serviceId);
-    if (!summary) throw notFound('Unknown service', [{ path: 'serviceId', message: `no service ${serviceId}` }]);
+    if (!summary)
+      throw new DeliveryRefusal('unknown', 'Unknown service', [
+        { path: 'serviceId', message: `no service ${serviceId}` },
+      ]);
     const handle = this.workflows.getHandle(serviceId);
     const view = await withTimeout(readDeliveryView(handle, summary.running), QUERY_TIMEOUT_MS).catch(() => undefined);
     return { ...(view ? { view: withoutDeliveryCode(view) } : {}), summary };
@@ -558,7 +408,7 @@ export class DeliveryGateway {
       await send();
     } catch (err) {
       if (err instanceof WorkflowNotFoundError)
-        throw conflict('The service already ended', [{ path: 'serviceId', message: serviceId }]);
+        throw new DeliveryRefusal('ended', 'The service already ended', [{ path: 'serviceId', message: serviceId }]);
       throw unavailableFrom(this.options.logger, err);
     }
   }
@@ -574,56 +424,21 @@ export function withoutDeliveryCode(view: DeliveryView): DeliveryView {
   return { ...view, job };
 }
 
-/** Runs `fn` over `items`, at most `size` at a time; every outcome is kept, in order. */
-async function inBatches<T, R>(
-  items: T[],
-  size: number,
-  fn: (item: T) => Promise<R>,
-): Promise<PromiseSettledResult<R>[]> {
-  const out: PromiseSettledResult<R>[] = [];
-  for (let i = 0; i < items.length; i += size) {
-    out.push(...(await Promise.allSettled(items.slice(i, i + size).map(fn))));
-  }
-  return out;
-}
-
 function isNewer(candidate: WorkflowExecutionInfo, known: WorkflowExecutionInfo): boolean {
   if (known.status.name === 'RUNNING') return false;
   if (candidate.status.name === 'RUNNING') return true;
   return candidate.startTime.getTime() > known.startTime.getTime();
 }
 
-type Raced<T> = { kind: 'value'; value: T } | { kind: 'error'; error: unknown } | { kind: 'deadline' };
-
-/** `promise` against the clock. */
-async function raceDeadline<T>(promise: Promise<T>, deadline: number): Promise<Raced<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = promise.then(
-    (value): Raced<T> => ({ kind: 'value', value }),
-    (error: unknown): Raced<T> => ({ kind: 'error', error }),
-  );
-  const late = new Promise<Raced<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: 'deadline' }), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    return await Promise.race([settled, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  const raced = await raceDeadline(promise, Date.now() + ms);
-  if (raced.kind === 'value') return raced.value;
-  throw raced.kind === 'error' ? raced.error : new Error(`timed out after ${ms} ms`);
-}
-
 /**
- * A 503 for a call Temporal did not take. Temporal's own text (addresses, namespaces, internal
- * errors) goes to our log only: the caller learns that a retry is safe, and the id to quote.
+ * A call Temporal did not take. Temporal's own text (addresses, namespaces, internal errors) goes
+ * to our log only: the caller learns that a retry is safe, and the id to quote.
  */
-function unavailableFrom(logger: Logger, err: unknown) {
+function unavailableFrom(logger: Logger, err: unknown): DeliveryRefusal {
   const ref = randomUUID();
   logger.error({ ref, err: err instanceof Error ? err.message : String(err) }, 'Temporal did not take the request');
-  return unavailable(`Temporal did not take the request; retry the same request (ref ${ref})`);
+  return new DeliveryRefusal(
+    'temporal-unavailable',
+    `Temporal did not take the request; retry the same request (ref ${ref})`,
+  );
 }

@@ -7,6 +7,15 @@ import { type z } from 'zod';
 import { fieldErrors, type FieldError } from '../contracts/common';
 import { MappingError, MappingErrors } from '../mapping/errors';
 import type { Logger } from '../observability/logger';
+import { DeliveryRefusal, type DeliveryRefusalKind } from './deliveryRefusal';
+
+/** The HTTP answer to each of the gateway's refusals. */
+const REFUSAL_STATUS: Record<DeliveryRefusalKind, number> = {
+  unknown: 404,
+  ended: 409,
+  'not-registered': 503,
+  'temporal-unavailable': 503,
+};
 
 export class HttpError extends Error {
   constructor(
@@ -48,6 +57,12 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       const errors = err instanceof MappingErrors ? err.errors : [err];
       const details = errors.map((e) => ({ path: e.path, message: e.message.slice(e.path.length + 2) }));
       res.status(400).json({ error: 'The request cannot be delivered as sent', details, requestId });
+      return;
+    }
+    if (err instanceof DeliveryRefusal) {
+      const status = REFUSAL_STATUS[err.kind];
+      if (status >= 500) logger.warn({ requestId, err: err.message }, 'request failed');
+      res.status(status).json({ error: err.message, details: err.details, requestId });
       return;
     }
     if (err instanceof HttpError) {

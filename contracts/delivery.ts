@@ -3,6 +3,7 @@
  * imports it (mapping, activities, workflows, the API, scripts); it imports only other contracts.
  * Types only (plus constants): the workflow bundle imports this, so no runtime dependency may creep in.
  */
+import { CONFIRMATION_DELAY_MS, CONFIRMATION_MARGIN_MS } from './confirmation';
 import type { AvailabilityRequest, CreateJobRequest, JobEvent } from './deliveryEngine';
 import type { OutgoingCall, ReporterMemory } from './platformCalls';
 import type { Label, ServiceStatus } from './vtex';
@@ -257,8 +258,10 @@ export type PlatformCommand =
   | ({ kind: 'cancel'; at: string } & CancelOrder)
   | { kind: 'pause'; pause: boolean; reason: string; at: string; by?: string };
 
-export const DEFAULT_CONFIRMATION_DELAY_MS = 5000;
-export const DEFAULT_CONFIRMATION_MARGIN_MS = 300;
+/** The confirmation rule's values (contracts/confirmation.ts), under the names the workflow reads. */
+export const DEFAULT_CONFIRMATION_DELAY_MS = CONFIRMATION_DELAY_MS;
+/** The workflow's margin on top of the delay (contracts/confirmation.ts: the intake's too). */
+export const DEFAULT_CONFIRMATION_MARGIN_MS = CONFIRMATION_MARGIN_MS;
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
 export const DEFAULT_REPORT_ATTENTION_AFTER_MS = 10 * 60_000;
 export const DEFAULT_ENGINE_COMMAND_TIMEOUT_MS = 5 * 60_000;

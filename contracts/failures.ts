@@ -17,6 +17,8 @@ export const FailureType = {
   InvalidResponse: 'InvalidResponse',
   /** A sealed platform secret that does not open (other SECRETS_KEY, altered input): no retry helps. */
   SecretUnreadable: 'SecretUnreadable',
+  /** An error no classification foresaw (a bug, a partner answer in a shape nobody parsed): tried a few times, then final. */
+  Unexpected: 'Unexpected',
   /** One of Abbiamo's documented refusals (EVENT_CANNOT_BE_TERMINAL_AGAIN, ...): definite. */
   AbbiamoRefused: 'AbbiamoRefused',
 } as const;

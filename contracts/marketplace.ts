@@ -44,7 +44,11 @@ const plausibleDate = isoDateTime.refine((value) => {
 }, 'must be a date between 2000 and ten years from now');
 
 /** Ids that become part of our workflow ids: no spaces, slashes or control characters. */
-export const SafeId = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 letters, digits or . _ : -');
+export const SafeId = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 letters, digits or . _ : -')
+  // It is a URL path segment at Abbiamo (activities/marketplace.ts): "." or ".." would move the path.
+  .refine((id) => !/^\.+$/.test(id), 'must not be only dots');
 
 export const MarketplaceAddress = z.looseObject({
   zip_code: nullableText(L.zip),
@@ -80,6 +84,10 @@ const MANAGED_HEADERS = new Set([
 
 /** Our carrier key header at Abbiamo: ours always wins over an event header of the same name. */
 export const ABBIAMO_CARRIER_KEY_HEADER = 'x-abbiamo-carrier-key';
+
+/** Abbiamo's `GET /v1/delivery/{id}` as drift repair reads it (activities/operations.ts): its status only. */
+export const AbbiamoDeliveryShown = z.looseObject({ status: z.string().min(1) });
+export type AbbiamoDeliveryShown = z.infer<typeof AbbiamoDeliveryShown>;
 
 /**
  * `logistic_data.headers`: Abbiamo does not say what they are for; we send them with every status

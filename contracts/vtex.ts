@@ -391,3 +391,23 @@ export const ServiceRecord = z.object({
   rating: z.number().nullable().optional(),
 });
 export type ServiceRecord = z.infer<typeof ServiceRecord>;
+
+/**
+ * Get service as the carrier's read-backs use it (activities/vtex.ts): only the fields they read.
+ * `status` is required: the status guard and drift repair cannot do without it. A list VTEX leaves
+ * out is absent, not empty: a read-back then posts (it cannot prove VTEX holds the post), and
+ * drift repair does not compare it. A list in another shape does not parse: a failed read.
+ */
+export const ServiceReadBack = z.looseObject({
+  status: ServiceStatus,
+  labels: z.array(z.looseObject({ id: z.string() })).optional(),
+  evidences: z.array(z.looseObject({ type: z.string(), content: z.string().nullable().optional() })).optional(),
+  notes: z.array(z.looseObject({ type: z.string(), content: z.string() })).optional(),
+  /** searched for our markers only (an on-hold's comment): any entries */
+  timeline: z.array(z.unknown()).optional(),
+  agent: z.looseObject({ id: z.string().optional() }).nullable().optional(),
+});
+export type ServiceReadBack = z.infer<typeof ServiceReadBack>;
+
+/** VTEX's Get service answer: `{message, data}` (VTEX's guide). */
+export const GetServiceAnswer = z.looseObject({ data: ServiceReadBack });

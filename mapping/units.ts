@@ -35,7 +35,7 @@ const MAX_QUANTITY_CHARS = 64;
  * (digits, then optional spaces, then letters): the match is linear in the input. The former
  * `^\s*(...)\s*([a-z]*)\s*$` backtracked quadratically on a long run of spaces.
  */
-const QUANTITY = /^(-?\d{1,15}(?:[.,]\d{1,15})?)\s*([a-zA-Z]{0,10})$/;
+export const QUANTITY = /^(-?\d{1,15}(?:[.,]\d{1,15})?)\s*([a-zA-Z]{0,10})$/;
 
 function parseQuantity(
   raw: string,

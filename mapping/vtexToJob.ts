@@ -158,6 +158,21 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
 }
 
 /**
+ * The same request as the order's `service`-th service (mapping/ids.ts `vtexServiceId`): every
+ * place the input names its serviceId (the workflow id, the job's reference, VTEX's target).
+ */
+export function asOrderService(input: DeliveryInput, service: number): DeliveryInput {
+  if (input.report.platform !== 'vtex') throw new Error('only a VTEX delivery has later services of its order');
+  const serviceId = vtexServiceId(input.report.carrierId, input.orderId, service);
+  return {
+    ...input,
+    serviceId,
+    spec: { ...input.spec, clientReference: serviceId },
+    report: { ...input.report, serviceId },
+  };
+}
+
+/**
  * The workflow input whole must stay well under Temporal's payload limits (2 MB warned, 4 MB
  * refused by default): past VTEX_LIMITS.deliveryInputBytes it is a 400, not a start that fails.
  */

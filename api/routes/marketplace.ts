@@ -22,7 +22,8 @@ import { marketplaceServiceId } from '../../mapping/ids';
 import { mapMarketplaceEvent } from '../../mapping/marketplaceToJob';
 import type { Sealer } from '../../security/sealing';
 import type { DeliveryGateway } from '../deliveries';
-import { badRequest, HttpError, parseBody } from '../errors';
+import { DeliveryRefusal } from '../deliveryRefusal';
+import { badRequest, parseBody } from '../errors';
 
 export interface MarketplaceRouteDeps {
   gateway: DeliveryGateway;
@@ -153,10 +154,10 @@ async function cancelDelivery(
     );
     return answer(summary.running && summary.status !== 'CANCELED' ? 'cancel-sent' : 'already-ended');
   } catch (err) {
-    if (err instanceof HttpError && err.status === 404) return answer('unknown-delivery');
+    if (err instanceof DeliveryRefusal && err.kind === 'unknown') return answer('unknown-delivery');
     // Delivered already, or a workflow that is gone (terminated): nothing to carry out here, and
     // Abbiamo cannot fix it by retrying. The gateway logs the second for an operator.
-    if (err instanceof HttpError && err.status === 409)
+    if (err instanceof DeliveryRefusal && err.kind === 'ended')
       return answer(/already/.test(err.message) ? 'already-ended' : 'not-cancelable');
     throw err;
   }

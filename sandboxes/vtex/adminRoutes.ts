@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ServiceStatus } from '../../contracts/vtex';
 import { SandboxError, parseOr400 } from '../common/errors';
 import type { VtexSandboxHandle } from './handle';
+import { GET_SERVICE_FIELDS } from './options';
 import { RegisterServiceInput } from './registration';
 
 const ReasonBody = z.looseObject({ reason: z.string().nullish(), carrierId: z.string().min(1).optional() });
@@ -23,6 +24,9 @@ const AmendBody = z.strictObject({
   dropEvidences: z.number().int().min(0).optional(),
   agent: z.null().optional(),
 });
+
+/** Fields Get service leaves out of its answer from now on ([]: the whole record). */
+const GetServiceShapeBody = z.strictObject({ omit: z.array(z.enum(GET_SERVICE_FIELDS)) });
 
 export function addVtexAdminRoutes(admin: Router, vtex: VtexSandboxHandle): void {
   admin.get('/services', (_req, res) => {
@@ -65,6 +69,12 @@ export function addVtexAdminRoutes(admin: Router, vtex: VtexSandboxHandle): void
   admin.post('/services/:serviceId/pause', async (req, res) => {
     const body = parseOr400(PauseBody, req.body ?? {});
     res.json(await vtex.pauseService(req.params.serviceId, body.pause, body.reason ?? null, body.carrierId));
+  });
+
+  admin.put('/get-service-shape', (req, res) => {
+    const { omit } = parseOr400(GetServiceShapeBody, req.body ?? {});
+    vtex.setGetServiceOmits(omit);
+    res.json({ omit });
   });
 
   admin.post('/token/expire-now', (_req, res) => {

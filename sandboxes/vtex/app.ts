@@ -48,6 +48,9 @@ export function createVtexApp(input: VtexSandboxOptions): { app: Express; sandbo
     setExpiredTokenStatus: (status) => {
       options.expiredTokenStatus = status;
     },
+    setGetServiceOmits: (fields) => {
+      options.getServiceOmits = [...fields];
+    },
     setIntake: (intake) => {
       options.intake = intake;
     },

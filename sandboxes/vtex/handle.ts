@@ -1,6 +1,7 @@
 /** What a test in the same process can do with a VTEX sandbox: the admin API's powers, typed. */
 import type { ServiceRecord, ServiceStatus } from '../../contracts/vtex';
 import type { SandboxControls } from '../common/controls';
+import type { GetServiceField } from './options';
 import type { RegisterServiceInput } from './registration';
 import type { ServiceSummary } from './serviceStore';
 import type { CreateServiceResult, VtexCallResult } from './vtexCaller';
@@ -27,6 +28,8 @@ export interface VtexSandboxHandle extends SandboxControls {
   issueToken(): Promise<string>;
   /** makes every token issued so far expired now; returns how many */
   expireTokens(): number;
+  /** Get service answers without these fields from now on ([]: the whole record again) */
+  setGetServiceOmits(fields: GetServiceField[]): void;
   /** lets the run change how expired tokens are refused */
   setExpiredTokenStatus(status: 401 | 403): void;
   /** where VTEX's calls go, for a service that starts after its sandbox */

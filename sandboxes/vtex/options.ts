@@ -18,12 +18,21 @@ export interface VtexSandboxOptions {
   /** where this sandbox, playing VTEX, sends Create / Cancel / Pause service */
   intake?: { url: string; token: string; timeoutMs?: number };
   faults?: PartialFaultSettings;
+  /**
+   * fields of the service record that Get service leaves out of its answer (VTEX's OpenAPI lists
+   * them; a partner's answer is data, not a promise): the carrier's read-backs meet other shapes
+   */
+  getServiceOmits?: GetServiceField[];
   /** `carrierName` of the service records */
   carrierName?: string;
   /** carrierId put in the default Create service body (default: the seed example's) */
   carrierId?: string;
   logger?: Logger;
 }
+
+/** What Get service may be told to leave out. */
+export const GET_SERVICE_FIELDS = ['status', 'timeline', 'notes', 'evidences', 'labels'] as const;
+export type GetServiceField = (typeof GET_SERVICE_FIELDS)[number];
 
 export type ResolvedVtexOptions = Required<Omit<VtexSandboxOptions, 'intake' | 'faults' | 'carrierId' | 'logger'>> &
   Pick<VtexSandboxOptions, 'intake' | 'faults' | 'carrierId' | 'logger'>;
@@ -37,6 +46,7 @@ export function resolveVtexOptions(options: VtexSandboxOptions): ResolvedVtexOpt
     confirmationDelayMs: 5000,
     unknownServices: 'register',
     carrierName: 'Sandbox Carrier',
+    getServiceOmits: [],
     ...withoutUndefined(options),
   };
 }

@@ -71,7 +71,9 @@ export function createTrackingRouter(deps: {
   };
 
   router.get('/tracking/hook/:carrierId/:serviceId', (req, res) => {
-    res.json({ message: 'success', data: serviceFor(req) });
+    const shown: Record<string, unknown> = { ...serviceFor(req) };
+    for (const field of options.getServiceOmits) delete shown[field];
+    res.json({ message: 'success', data: shown });
   });
 
   router.patch('/tracking/hook/:carrierId/:serviceId', (req, res) => {

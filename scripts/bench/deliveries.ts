@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
-import { CONFIRMATION_MARGIN_MS } from '../../api/app';
+import { CONFIRMATION_MARGIN_MS } from '../../contracts/confirmation';
 import example from '../../contracts/examples/vtex.create-service.json';
 import { DEFAULT_CONFIRMATION_DELAY_MS } from '../../contracts/delivery';
 import { webhookKeyFor } from '../../contracts/webhookKey';

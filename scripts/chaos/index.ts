@@ -83,7 +83,7 @@ async function main(): Promise<void> {
       '',
       `deliveries ${v.deliveries}, events ${v.events}, lost deliveries ${v.lostDeliveries}, lost reports ${v.lostReports}, doubled reports ${v.doubledReports}`,
       `findings by class: ${JSON.stringify(v.byClass)}`,
-      `event to platform p99 ${percentile(v.eventToPlatformMs, 99)} ms, wall ${Math.round(result.wallMs / 1000)} s, kills worker ${result.kills.worker} api ${result.kills.api} temporal ${result.kills.temporal}`,
+      `event to platform p99 ${percentile(v.eventToPlatformMs, 99)} ms, platform cancel to engine p99 ${percentile(v.cancelToEngineMs, 99)} ms, wall ${Math.round(result.wallMs / 1000)} s, kills worker ${result.kills.worker} api ${result.kills.api} temporal ${result.kills.temporal}`,
       `report: ${out}; every delivery and finding: ${path.join(result.workDir, 'result.json')}`,
       '',
     ].join('\n'),

@@ -3,9 +3,13 @@
  * (1) keeps its own compact index of the calls that matter to the checker (the sandboxes' own call
  * lists are capped at 10,000 and hold whole bodies), (2) counts the faults the sandboxes injected
  * (their FaultInjector marks `res.locals.fault`), and (3) plays the persistent refusals a run needs
- * for one delivery at a time (the sandboxes' faults apply to every delivery alike).
+ * for one delivery at a time (the sandboxes' faults apply to every delivery alike). It also reads
+ * what Temporal holds of an open workflow's pending task (`pendingWorkflowTaskOf`).
  */
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { PendingWorkflowTask } from './checker';
 
 export type FaultKind = 'error' | 'timeout' | 'lost-answer' | 'drop' | 'refusal' | 'delay';
 
@@ -226,4 +230,33 @@ function countFaultOnClose(system: string, res: Response, faults: FaultCounter):
     const fault = res.locals.fault as FaultKind | undefined;
     if (fault) faults.add(system, fault);
   });
+}
+
+/**
+ * An open workflow's pending workflow task, as Temporal holds it (DescribeWorkflowExecution's
+ * `pendingWorkflowTask`), and why the last attempt failed (the last WorkflowTaskFailed of its
+ * history: Temporal records the first failure of a run of them, then counts attempts). The history
+ * is read only for a task that already failed, so a run of 1,000 open deliveries costs a describe each.
+ */
+export async function pendingWorkflowTaskOf(
+  client: Client,
+  workflowId: string,
+  described?: WorkflowExecutionDescription,
+): Promise<PendingWorkflowTask | undefined> {
+  const handle = client.workflow.getHandle(workflowId);
+  const description = described ?? (await handle.describe());
+  const pending = description.raw.pendingWorkflowTask;
+  if (!pending) return undefined;
+  const task: PendingWorkflowTask = { attempt: pending.attempt ?? 1 };
+  if (task.attempt <= 1) return task;
+  const { events } = await handle.fetchHistory();
+  const failed = [...(events ?? [])]
+    .reverse()
+    .find((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+  const attributes = failed?.workflowTaskFailedEventAttributes;
+  if (attributes) {
+    const cause = temporal.api.enums.v1.WorkflowTaskFailedCause[attributes.cause ?? 0] ?? String(attributes.cause);
+    task.lastFailure = { cause, message: attributes.failure?.message ?? '' };
+  }
+  return task;
 }

@@ -13,7 +13,9 @@ const CLASS_MEANING: Record<FindingClass, string> = {
   'doubled-job': 'more than one engine job for one delivery',
   'shared-job': 'the delivery holds a job created for another delivery',
   'slow-cancel':
-    'the platform cancel reached the engine job late (over 30 s, plus 20 s for each worker or Temporal kill from 10 s before its answer on) or never',
+    'the platform cancel never reached the engine job while the run watched (how long the others took is a figure)',
+  'wedged-workflow-task':
+    "an open workflow's task fails with a nondeterminism error, or fails attempt after attempt: the delivery stands still",
   'creation-hot-loop': 'POST /jobs repeated without backoff while the engine refused it',
   unfinished:
     'the delivery was still open when the run stopped waiting for it (not counted lost: its missing reports may yet come)',
@@ -22,6 +24,7 @@ const CLASS_MEANING: Record<FindingClass, string> = {
 /** Which known way of losing or doubling a report a finding class on a life kind points at. */
 function holeOf(cls: FindingClass, kind: string, what = ''): string {
   if (cls === 'creation-hot-loop') return 'Creation hot loop';
+  if (cls === 'wedged-workflow-task') return 'Deliveries whose own history no longer replays';
   if (cls === 'unfinished') return '(throughput under chaos, see Result)';
   if (cls === 'early-call')
     return '(new) a Create answer lost in transit: VTEX retries after the workflow already counted it confirmed';
@@ -90,6 +93,7 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   );
   lines.push(
     `| event to platform, p50 / p99 / max | ${ms(percentile(latency, 50))} / ${ms(percentile(latency, 99))} / ${ms(percentile(latency, 100))} (${latency.length} reports; lives with a deliberate refusal left out) |`,
+    `| platform cancel to engine job, p50 / p99 / max | ${ms(percentile(v.cancelToEngineMs, 50))} / ${ms(percentile(v.cancelToEngineMs, 99))} / ${ms(percentile(v.cancelToEngineMs, 100))} (${v.cancelToEngineMs.length} cancels; a worker or Temporal kill costs a task up to 20 s) |`,
   );
   lines.push(`| continued as new | ${v.continuedAsNew} deliveries (up to run ${v.maxRun}) |`);
   lines.push(

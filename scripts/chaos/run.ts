@@ -25,7 +25,7 @@ import { freePort } from '../dev-server';
 import { formatKeyRing } from '../../security/codec';
 import { createDataConverter } from '../../security/dataConverter';
 import { compileRepository, nodeProcess, temporalServer } from './processes';
-import { EngineObserver, FaultCounter, VtexObserver } from './observe';
+import { EngineObserver, FaultCounter, pendingWorkflowTaskOf, VtexObserver } from './observe';
 import { DEFAULT_MIX, DEFAULT_STALLS, planLives, rng, type LifePlan, type Stalls } from './lives';
 import {
   checkDeliveries,
@@ -596,8 +596,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           ? await handle.result()
           : await Promise.race([handle.query('deliveryState'), sleep(3000).then(() => undefined)])
       ) as { run?: number; needsAttention?: boolean; lastError?: string; job?: { jobId: string } } | undefined;
+      // An open workflow whose task keeps failing (a nondeterminism error) stands still: the checker names it.
+      const pendingTask =
+        description.status.name === 'RUNNING'
+          ? await pendingWorkflowTaskOf(client, d.serviceId, description).catch(() => undefined)
+          : undefined;
       d.workflow = {
         status: description.status.name,
+        ...(pendingTask ? { pendingTask } : {}),
         ...(view?.run ? { run: view.run } : {}),
         ...(view?.needsAttention !== undefined ? { needsAttention: view.needsAttention } : {}),
         ...(view?.lastError ? { lastError: view.lastError } : {}),

@@ -47,6 +47,10 @@ test('every note, evidence, label, on-hold, cancel and agent reaches the platfor
   expect(findings('lost-report', 'doubled-report', 'report-after-end')).toEqual([]);
 });
 
-test('no tracking call before the 5 s confirmation; platform cancels reach the engine promptly; creation backs off', () => {
+test('no tracking call before the 5 s confirmation; every platform cancel reaches the engine; creation backs off', () => {
   expect(findings('early-call', 'slow-cancel', 'creation-hot-loop')).toEqual([]);
+});
+
+test('no open workflow stands still on a workflow task failing again and again (a nondeterminism error)', () => {
+  expect(findings('wedged-workflow-task')).toEqual([]);
 });

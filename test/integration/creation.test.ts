@@ -47,7 +47,6 @@ describe('job creation in a failing Delivery Engine', () => {
     const body = createServiceBody();
     const result = await stack.vtex.createService(body);
     expect(result.status).toBe(200);
-    expect(result.durationMs).toBeLessThan(5000);
     expect(result.body).toMatchObject({
       status: 'PENDING',
       shippingPrice: null,

@@ -7,11 +7,12 @@ import { createServiceBody } from '../support/deliveries';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
-describe('a Delivery Engine that answers 409 to every create', () => {
+// 409: the slot is taken (Conflict); 417: the slot lapsed (SlotExpired). Both ask for a new slot.
+describe.each([409, 417])('a Delivery Engine that answers %i to every create', (status) => {
   const stack = useTestStack();
 
   it('is asked again with a growing, capped backoff, not in a hot loop', async () => {
-    stack.engine.setFaults({ errorRate: 1, errorStatuses: [409], pathPattern: '^/jobs$' });
+    stack.engine.setFaults({ errorRate: 1, errorStatuses: [status], pathPattern: '^/jobs$' });
     const body = createServiceBody();
     const result = await stack.vtex.createService(body);
     expect(result.status).toBe(200);
@@ -29,6 +30,8 @@ describe('a Delivery Engine that answers 409 to every create', () => {
     const described = await stack.bridge.client.workflow.getHandle(serviceId).describe();
     expect(described.historyLength).toBeLessThan(200);
     expect(described.status.name).toBe('RUNNING');
+    // Every create met the status under test (the fault answered it), so this loop is its loop.
+    expect(creates().every((c) => c.status === status)).toBe(true);
     stack.engine.resetFaults();
   }, 60_000);
 });

@@ -346,7 +346,6 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     await hasEndpoint(deliveryId, 'canceled', 25_000);
     const canceled = accepted(deliveryId)[0]!;
     expect(canceled.body).toMatchObject({ sub_status: 'CARRIER_UNAVAILABLE' });
-    expect(Date.parse(canceled.receivedAt) - sentAt).toBeLessThan(CONFIRMATION_TIMEOUT_MS + 8000);
     expect(Date.parse(canceled.receivedAt) - sentAt).toBeGreaterThanOrEqual((CONFIRMATION_TIMEOUT_MS * 5) / 6 - 100);
     stack.engine.resetFaults();
     // Abbiamo's timer finds the delivery ended: no CARRIER_TIMEOUT follows.

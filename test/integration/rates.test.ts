@@ -128,8 +128,9 @@ describe('POST /vtex/rates', () => {
     stack.engine.setFaults({ timeoutRate: 1, pathPattern: '^/jobs/availability$' });
     const hung = await stack.vtex.requestRates(cart());
     expect(hung.status).toBe(503);
-    // The engine never answers: the quote gives up on its own (2.5 s), far from a hang.
-    expect(hung.durationMs).toBeLessThan(5000);
+    // The engine never answers: the quote gave up on its own and said so (VTEX's caller, which gives
+    // up at 10 s, got an answer, not a timeout). How fast is the bench's figure (BENCHMARKS.md).
+    expect(hung.body).toMatchObject({ error: 'The Delivery Engine did not quote in time; retry' });
     stack.engine.setFaults({ timeoutRate: 0, errorRate: 1, errorStatuses: [503] });
     const failed = await stack.vtex.requestRates(cart());
     expect(failed.status).toBe(503);

@@ -225,6 +225,22 @@ test('POST /_sandbox/services/register registers a confirmed service by hand', a
   expect((await call('GET', `${vtex.url}/_sandbox/services/${carrierId}/nobody`)).status).toBe(404);
 });
 
+test('PUT /_sandbox/get-service-shape makes Get service leave fields out, until set back to []', async () => {
+  await call('POST', `${vtex.url}/_sandbox/services/register`, { body: { carrierId, serviceId: 'shaped' } });
+  const jwt = await tokenFrom(vtex.url, apiKey);
+  const read = async () =>
+    (await call('GET', `${vtex.url}/tracking/hook/${carrierId}/shaped`, { headers: { authorization: jwt } })).body
+      .data as Record<string, unknown>;
+  const set = (omit: unknown) => call('PUT', `${vtex.url}/_sandbox/get-service-shape`, { body: { omit } });
+  expect((await set(['timeline', 'status'])).status).toBe(200);
+  const shaped = await read();
+  expect('timeline' in shaped || 'status' in shaped).toBe(false);
+  expect(shaped.notes).toEqual([]);
+  expect((await set(['agent'])).status).toBe(400);
+  expect((await set([])).status).toBe(200);
+  expect(await read()).toMatchObject({ status: 'PENDING', timeline: expect.any(Array) });
+});
+
 test('playing VTEX without an intake answers 409; with an intake that does not answer, 502', async () => {
   const alone = await startVtexSandbox({ apiKey });
   try {

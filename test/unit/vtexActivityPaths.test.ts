@@ -17,7 +17,9 @@ const seen: string[] = [];
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     seen.push(req.url ?? '');
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"message":"ok"}');
+    // Get service answers a record the read-back can read; every post, VTEX's message.
+    const body = req.method === 'GET' ? { message: 'success', data: { status: 'PENDING' } } : { message: 'ok' };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/prod/v1`;
