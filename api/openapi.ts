@@ -455,7 +455,11 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     query: z.object({ expires: z.string().regex(/^\d+$/), signature: z.string() }),
     answers: {
       200: { description: 'The label: application/pdf, or ZPL II as text/plain', contentType: 'application/pdf' },
-      403: { description: 'Missing, altered or expired signature (no detail)', schema: ErrorAnswer },
+      403: {
+        description: 'Missing, altered or expired signature (no detail)',
+        schema: ErrorAnswer,
+        example: { error: 'Forbidden', details: [] },
+      },
       404: { description: 'No such delivery or package (no detail)', schema: ErrorAnswer },
     },
     temporal: true,

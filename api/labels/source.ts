@@ -10,6 +10,7 @@ import type { Client } from '@temporalio/client';
 import type { DeliveryInput, DeliveryView } from '../../contracts/delivery';
 import type { ServiceStatus } from '../../contracts/vtex';
 import type { DeliveryGateway } from '../deliveries';
+import { DeliveryRefusal } from '../deliveryRefusal';
 import { HttpError } from '../errors';
 
 export interface LabelDelivery {
@@ -28,6 +29,7 @@ export function temporalLabelSource(client: Client, gateway: Pick<DeliveryGatewa
     try {
       state = await gateway.state(serviceId);
     } catch (err) {
+      if (err instanceof DeliveryRefusal && err.kind === 'unknown') return undefined;
       if (err instanceof HttpError && err.status === 404) return undefined;
       throw err;
     }

@@ -33,6 +33,8 @@ const RACE_DIR = path.join(HISTORIES_DIR, 'local-activity-race');
 describe('histories that recorded the local-activity race', () => {
   beforeAll(() => installRuntime(createLogger({ level: 'silent' })));
 
+  // What each failing task said on the code that recorded it (local activities, before version 1.0).
+  // The code today makes no local activity at all, so replay now stops at the first one.
   it.each([
     [
       'vtex-CHAOS-499-201-53fuk4mjxj',
@@ -47,7 +49,7 @@ describe('histories that recorded the local-activity race', () => {
       'vtex-CHAOS-499-864-kvxp4yh35m',
       'Timer machine does not handle this event: HistoryEvent(id: 57, UpsertWorkflowSearchAttributes)',
     ],
-  ])('%s is refused with the SDK determinism error', async (name, message) => {
+  ])('%s is refused with the SDK determinism error (recorded failure: %s)', async (name) => {
     const history = historyFromJSON(JSON.parse(readFileSync(path.join(RACE_DIR, `${name}.json`), 'utf8')));
     const replay = Worker.runReplayHistory(
       {
@@ -59,6 +61,5 @@ describe('histories that recorded the local-activity race', () => {
       name,
     );
     await expect(replay).rejects.toBeInstanceOf(DeterminismViolationError);
-    await expect(replay).rejects.toThrow(message);
   });
 });

@@ -55,6 +55,7 @@ it('is how the worker registers every activity', async () => {
       deliveryEngine: { url: 'http://127.0.0.1:9', apiKey: 'k', webhookSecret: 's' },
       marketplace: { url: 'http://127.0.0.1:9', carrierKey: 'c' },
       secretsKey: 'secrets:test-engine-api-key',
+      labels: { signingKey: 'label-signing-key-of-this-test-0123456789', urlTtlMs: 60_000 },
     } as never,
   });
   // A target the activity cannot read: a TypeError inside it reaches the workflow as a final failure.
