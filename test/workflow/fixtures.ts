@@ -257,3 +257,17 @@ export function carrierEvent(input: DeliveryInput, type: string, id: string, at:
     job: { id: jobIdOf(clientReference), client_reference: clientReference },
   };
 }
+
+/**
+ * Polls `check` (real time, not workflow time) until it returns a value: for what the workflow does
+ * asynchronously after a signal or a skipped sleep (an activity run, a query's answer).
+ */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
