@@ -16,6 +16,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -94,10 +95,13 @@ async function install(dir: string, wrapper: string, log: Log): Promise<void> {
   rmSync(lib, { recursive: true, force: true });
   renameSync(path.join(staging, 'lib'), lib);
   // A quick JVM start (the server lives for one test file): no tiered C2 compile, serial GC.
+  const jvm = [`'${java}'`, '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Xlog:cds=off', '-Xlog:cds+dynamic=off'];
+  const classpath = ['-cp', `'${lib}/*'`, MAIN_CLASS];
+  const archive = await classArchive(java, jvm, classpath, path.join(dir, 'test-server.jsa'), log);
   const script = [
     '#!/bin/sh',
     `# Temporal's Java test server ${TEST_SERVER_VERSION}, installed by scripts/test-server.ts. Usage: ${WRAPPER} <port>`,
-    `exec '${java}' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp '${lib}/*' ${MAIN_CLASS} "$@"`,
+    `exec ${[...jvm, ...(archive ? [`-XX:SharedArchiveFile='${archive}'`] : []), ...classpath].join(' ')} "$@"`,
     '',
   ].join('\n');
   const staged = path.join(staging, WRAPPER);
@@ -106,6 +110,63 @@ async function install(dir: string, wrapper: string, log: Log): Promise<void> {
   renameSync(staged, wrapper);
   rmSync(staging, { recursive: true, force: true });
   log(`temporal test server: ${jars.length} jars in ${Math.round((Date.now() - started) / 1000)}s -> ${wrapper}`);
+}
+
+/**
+ * A class-data archive of the server's start (Java's AppCDS): the JVM then starts the server in
+ * under a second instead of about four, and the SDK gives a test server 5 s to listen, which a busy
+ * machine missed. Made once by starting the server, waiting for its port, and stopping it; where
+ * that fails the wrapper runs without it.
+ */
+async function classArchive(
+  java: string,
+  jvm: string[],
+  classpath: string[],
+  archive: string,
+  log: Log,
+): Promise<string | undefined> {
+  const port = await freePort();
+  const unquote = (arg: string) => arg.replace(/^'|'$/g, '');
+  const args = [...jvm.slice(1), `-XX:ArchiveClassesAtExit=${archive}`, ...classpath, String(port)].map(unquote);
+  const child = spawn(java, args, { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!(await listening(port))) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('the test server did not listen');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGTERM');
+    await exited;
+    if (!existsSync(archive)) throw new Error('no archive written at exit');
+    return archive;
+  } catch (err) {
+    child.kill('SIGKILL');
+    log(`temporal test server: no class-data archive (${(err as Error).message}); it starts without one`);
+    return undefined;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** The pom whose only dependency is the test server (slf4j-nop: no "no logger" warning at every start). */
