@@ -1,5 +1,5 @@
 # The delivery bridge's image: one image, two processes (intake API, worker) chosen by command.
-# Untested on a live Docker engine (none on the development machine); see README "Production".
+# Untested on a live Docker engine (none on the development machine); see docs/operations.md "Production".
 # Node 24 (the LTS), minor pinned to the one `npm run test:node24` runs the tests on (24.22.x).
 
 FROM node:24.22-bookworm-slim AS build

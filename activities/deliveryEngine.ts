@@ -3,6 +3,7 @@
  * are checked against the contract schemas: an engine that answers garbage is retried, not trusted.
  */
 import { z } from 'zod';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   CreateJobResponse,
   Job,
@@ -15,7 +16,6 @@ import {
 import { webhookKeyFor } from '../contracts/webhookKey';
 import type { JobSpec } from '../contracts/delivery';
 import { creationAttemptDetail } from '../contracts/failures';
-import { ApplicationFailure } from '@temporalio/common';
 import { createAvailabilityClient, engineAuth, parsedAnswer as parsed } from './clients/deliveryEngine';
 import { FailureType } from './failures';
 import type { HttpClient } from './http';

@@ -4,8 +4,8 @@
  */
 import type { ServiceConfig } from '../config';
 import type { WorkerMetrics } from '../observability/metrics/worker';
-import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createSealer } from '../security/sealing';
+import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createHttpClient } from './http';
 import { createMarketplaceActivities } from './marketplace';
 import { createOperationsActivities, type ReconcileObserver } from './operations';
@@ -19,7 +19,7 @@ export interface ActivityDeps {
   vtexTokens?: VtexTokenCache;
   /** The worker's registry (observability/metrics/worker.ts); none: nothing measured. */
   metrics?: WorkerMetrics;
-  /** What drift repair saw (README "Operators"); default: the metrics' reconcile counter. */
+  /** What drift repair saw (docs/runbook.md "Operators"); default: the metrics' reconcile counter. */
   reconcileObserver?: ReconcileObserver;
 }
 
@@ -38,7 +38,11 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
   const tokens =
     vtexTokens ??
     new VtexTokenCache(http('VTEX auth', config.vtex.authUrl), config.vtex.apiKey, { metrics: metrics?.tokenRenewals });
-  const vtex = createVtexActivities({ tracking: http('VTEX', config.vtex.trackingUrl), tokens });
+  const vtex = createVtexActivities({
+    tracking: http('VTEX', config.vtex.trackingUrl),
+    tokens,
+    notFoundRetryAttempts: config.vtex.notFoundRetryAttempts,
+  });
   const marketplace = http('Abbiamo', config.marketplace.url);
   const observer = reconcileObserver ?? (metrics ? reconcileCounter(metrics) : undefined);
   const activities = {

@@ -4,17 +4,14 @@
  * headers the delivery's DELIVERY_REQUEST carried in `logistic_data.headers`. Those headers arrive
  * sealed in the workflow input and are opened here, in memory, for the one request: never
  * returned, logged or put in an error message.
- *
- * `marketplaceSendStatus` is the status callback of our own invention that came before; it stays
- * registered so deliveries recorded with it still replay (docs/marketplace.md "Replay").
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { attempt } from './attempt';
-import { ABBIAMO_CARRIER_KEY_HEADER, type StatusCallback } from '../contracts/marketplace';
+import { ABBIAMO_CARRIER_KEY_HEADER } from '../contracts/marketplace';
 import type { AbbiamoCall } from '../mapping/eventToAbbiamo';
 import { marketplaceServiceId } from '../mapping/ids';
 import type { Sealer } from '../security/sealing';
 import type { MarketplaceTarget } from '../contracts/delivery';
+import { attempt } from './attempt';
 import { abbiamoRefusalOf, failureFor, FailureType, retryAfterMs } from './failures';
 import type { HttpClient } from './http';
 
@@ -92,25 +89,6 @@ export function createMarketplaceActivities({ marketplace, sealer, carrierKey }:
         });
       }
       throw failure;
-    },
-
-    async marketplaceSendStatus(target: MarketplaceTarget, callback: StatusCallback): Promise<{ outcome: 'sent' }> {
-      const path = `/deliveries/${encodeURIComponent(target.deliveryId)}/events`;
-      const response = await marketplace.send({
-        method: 'POST',
-        path,
-        json: callback,
-        headers: headersOf(target),
-        timeoutMs: CALL_TIMEOUT_MS,
-      });
-      if (response.status >= 200 && response.status < 300) return { outcome: 'sent' };
-      throw failureFor(
-        { system: 'Marketplace', method: 'POST', path, status: response.status, body: response.body },
-        {
-          notFoundRetryable: attempt() <= NOT_FOUND_RETRY_ATTEMPTS,
-          unauthorizedRetryable: attempt() <= UNAUTHORIZED_RETRY_ATTEMPTS,
-        },
-      );
     },
   };
 }

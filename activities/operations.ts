@@ -1,5 +1,5 @@
 /**
- * The reconcile workflow's I/O (drift repair, README "Operators"): one page of open deliveries at a
+ * The reconcile workflow's I/O (drift repair, docs/runbook.md "Operators"): one page of open deliveries at a
  * time, listed from Temporal's visibility, each read twice (the delivery's state query, what its
  * platform shows) and compared (activities/platformDrift.ts). The repair itself is the workflow's:
  * it signals each drifted delivery, so the signals are in its history.

@@ -1,6 +1,6 @@
 /**
  * Drift: what a platform shows of a delivery against what the delivery's workflow says it told
- * the platform (README "Operators", drift repair). Pure functions, one per platform, each the one
+ * the platform (docs/runbook.md "Operators", drift repair). Pure functions, one per platform, each the one
  * place its comparison lives: a new check (the driver, notes by their per-event marker) is one
  * more line in `expectationOf` and one more `if` in the comparison.
  */

@@ -1,5 +1,5 @@
 /**
- * Platform reports, measured where they run (README "Metrics"): every attempt of a report activity
+ * Platform reports, measured where they run (docs/observability.md "Metrics"): every attempt of a report activity
  * is counted by outcome and held in the in-flight gauge while it runs, and a report that carries
  * its event's time adds the event-to-report latency once the platform took it. The workflow
  * emits no metrics itself; what it decides shows here, in the activities it schedules.
@@ -24,7 +24,6 @@ const REPORTS: Record<string, { platform: string; eventAt: (args: any[]) => unkn
   vtexHoldService: { platform: 'vtex', eventAt: (a) => (a[2] as ReportTiming | undefined)?.eventAt },
   // Abbiamo's `event_at` is the engine event's own time (docs/marketplace.md).
   abbiamoReport: { platform: 'abbiamo', eventAt: (a) => (a[1] as { body?: { event_at?: unknown } })?.body?.event_at },
-  marketplaceSendStatus: { platform: 'abbiamo', eventAt: (a) => (a[1] as { occurred_at?: unknown })?.occurred_at },
 };
 
 function outcomeOf(result: unknown): ReportOutcome {

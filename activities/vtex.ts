@@ -4,35 +4,49 @@
  * expired", and retries the call with the new token. VTEX takes no idempotency key, so every post
  * that would show twice (notes, evidences, labels, cancel, on-hold) reads the service back first and
  * sends only what VTEX does not hold yet, each post identified by the event that asked for it
- * (README "Exactly once").
+ * (docs/specification.md "Exactly once at VTEX").
  */
 import { createHash } from 'node:crypto';
-import { attempt } from './attempt';
-import type { CancelHookRequest, Evidence, Label, Note, ServiceRecord, TrackingUpdate } from '../contracts/vtex';
-import type { EvidenceToPost, NoteToPost, OnHoldToPost } from '../mapping/eventToVtex';
-import { TOKEN_EXPIRED_MESSAGE } from '../contracts/vtex';
-import type { VtexTarget } from '../contracts/delivery';
 import { ApplicationFailure } from '@temporalio/common';
+import {
+  type CancelHookRequest,
+  type Evidence,
+  type Label,
+  type Note,
+  type ServiceRecord,
+  type TrackingUpdate,
+  TOKEN_EXPIRED_MESSAGE,
+} from '../contracts/vtex';
+import type { EvidenceToPost, NoteToPost, OnHoldToPost } from '../mapping/eventToVtex';
+import type { VtexTarget } from '../contracts/delivery';
+import { attempt } from './attempt';
 import { failureFor, FailureType } from './failures';
 import type { HttpClient, HttpRequest, HttpResponse } from './http';
 import type { VtexTokenCache } from './vtexToken';
 import type { ReportTiming } from './reportMetrics';
 
 const CALL_TIMEOUT_MS = 8000;
-/** 404s are retried this many attempts (VTEX confirms creation up to 5 s late), then flagged. */
-const NOT_FOUND_RETRY_ATTEMPTS = 8;
 
 export interface VtexDeps {
   tracking: HttpClient;
   tokens: VtexTokenCache;
+  /**
+   * Attempts of a call answered 404 before it counts as refused (VTEX_NOT_FOUND_RETRY_ATTEMPTS):
+   * VTEX answering 404 for a while (its 5 s confirmation, an incident, slow indexing) must not end
+   * a real delivery. The workflow flags it meanwhile; a refused call is kept for an operator's
+   * resend, and nothing is canceled.
+   */
+  notFoundRetryAttempts?: number;
 }
+
+const NOT_FOUND_RETRY_ATTEMPTS = 360;
 
 export type ReportResult = { outcome: 'sent' } | { outcome: 'already-present' } | { outcome: 'superseded' };
 
 // Every report activity takes, last, the time of the event it reports (`ReportTiming`): read only
 // by the metrics (activities/reportMetrics.ts), never by the call.
 
-export function createVtexActivities({ tracking, tokens }: VtexDeps) {
+export function createVtexActivities({ tracking, tokens, notFoundRetryAttempts = NOT_FOUND_RETRY_ATTEMPTS }: VtexDeps) {
   function tokenRejected(response: HttpResponse): boolean {
     if (response.status === 401) return true;
     const message = (response.body as { message?: unknown } | null)?.message;
@@ -52,7 +66,7 @@ export function createVtexActivities({ tracking, tokens }: VtexDeps) {
     if (response.status >= 200 && response.status < 300) return response.body;
     throw failureFor(
       { system: 'VTEX', method: request.method, path: request.path, status: response.status, body: response.body },
-      { notFoundRetryable: attempt() <= NOT_FOUND_RETRY_ATTEMPTS },
+      { notFoundRetryable: attempt() <= notFoundRetryAttempts },
     );
   }
 

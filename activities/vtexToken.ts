@@ -5,11 +5,11 @@
  * to a workflow.
  */
 import { decodeJwt } from 'jose';
+import { ApplicationFailure } from '@temporalio/common';
 import { tokenFromResponse } from '../contracts/vtex';
+import type { TokenRenewalMetrics, TokenRenewalReason } from '../observability/metrics/worker';
 import { FailureType } from './failures';
 import type { HttpClient } from './http';
-import { ApplicationFailure } from '@temporalio/common';
-import type { TokenRenewalMetrics, TokenRenewalReason } from '../observability/metrics/worker';
 
 /** Renew this long before `exp`, so a token never expires on the way. */
 const RENEW_BEFORE_MS = 60_000;

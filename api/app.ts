@@ -11,6 +11,8 @@ import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import { traceRequests } from '../observability/tracingHttp';
 import { createSealer } from '../security/sealing';
+import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
+import { createHttpClient } from '../activities/http';
 import { requireRole, tokenRoles } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
@@ -23,8 +25,6 @@ import { operatorCommandRoutes } from './routes/operatorCommands';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { OperatorDesk } from './operatorDesk';
 import { vtexRoutes } from './routes/vtex';
-import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
-import { createHttpClient } from '../activities/http';
 import { RateQuoter } from './rates';
 
 /** VTEX waits 5 s for Create service: by 4.5 s it has its answer, PENDING or 503. */
@@ -104,10 +104,10 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(healthRoutes({ connection }));
-  // Public, like the probes: request and answer shapes only (README "Intake API").
+  // Public, like the probes: request and answer shapes only (docs/intake-api.md).
   let openApi: string | undefined;
   app.get('/openapi.json', (_req, res) => {
-    openApi ??= JSON.stringify(openApiDocument({ serverUrl: config.publicUrl }));
+    openApi ??= JSON.stringify(openApiDocument({ serverUrl: config.publicUrl, vtexCarrierId: config.vtex.carrierId }));
     res.type('application/json').send(openApi);
   });
 
@@ -122,7 +122,7 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       gateway,
       creationGraceMs: config.creationGraceMs,
       carrierId: config.vtex.carrierId,
-      // Rates are the one call the intake makes outside Temporal (README "Rates": measured).
+      // Rates are the one call the intake makes outside Temporal (docs/specification.md "Rates": measured).
       quoter: new RateQuoter({
         availability: createAvailabilityClient({
           engine: createHttpClient('Delivery Engine', config.deliveryEngine.url, { metrics: metrics.partnerCalls }),

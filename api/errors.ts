@@ -1,6 +1,6 @@
 /**
  * Typed errors of the intake and the one middleware that answers them as
- * `{error, details: [{path, message}]}` (README "Intake API").
+ * `{error, details: [{path, message}]}` (docs/intake-api.md).
  */
 import type { ErrorRequestHandler } from 'express';
 import { type z } from 'zod';

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const address = env.TEMPORAL_ADDRESS;
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-api' });
-  // No SDK metrics exporter here: the API's own metrics are its GET /metrics (README "Metrics").
+  // No SDK metrics exporter here: the API's own metrics are its GET /metrics (docs/observability.md "Metrics").
   await installRuntime(logger, { sdkMetrics: false });
   const tracing = installTracing(config.tracing);
   // Loopback unless HOST says otherwise (docker-compose sets 0.0.0.0 inside its container).

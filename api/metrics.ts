@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics of the intake (`GET /metrics`, README "Metrics"): request durations per route
+ * Prometheus metrics of the intake (`GET /metrics`, docs/observability.md "Metrics"): request durations per route
  * and status; Create service answers and their latency by outcome (with the job, PENDING before the
  * job existed, or refused); the Delivery Engine calls the intake makes itself (rates); and, read from
  * Temporal's visibility at each scrape, how many deliveries are open and how many are flagged.

@@ -1,35 +1,56 @@
 /**
- * Every intake route, declared once with its schemas, and the OpenAPI 3.1 document built from them
- * (served at `GET /openapi.json`). Bodies are the zod contracts the routes parse with (contracts/);
- * answers that no contract describes are written here. test/unit/openapi.test.ts walks the Express
- * app and fails when a registered route is missing from this table, or the table lists a route the
- * app does not have: a new route is one entry in INTAKE_ROUTES.
+ * Every intake route, declared once with its schemas and examples, and the OpenAPI 3.1 document
+ * built from them (served at `GET /openapi.json`). Bodies are the zod contracts the routes parse
+ * with, answers the intake's own (contracts/intakeAnswers.ts). test/unit/openapi.test.ts walks the
+ * Express app and fails when a registered route is missing from this table, or the table lists a
+ * route the app does not have: a new route is one entry in INTAKE_ROUTES. `npm run
+ * test:api-properties` (scripts/ci/api-properties.ts) generates requests from the served document
+ * and fails on any answer it does not describe.
  *
  * JSON Schema comes from zod 4's own `z.toJSONSchema` (draft 2020-12, which is OpenAPI 3.1's schema
  * dialect): it reads the contracts as they are, whereas zod-to-openapi wants `.openapi()` metadata
  * on every schema (an edit of every contract) and one more dependency.
  */
 import { z } from 'zod';
-import { JOB_EVENT_OUTCOMES, JobEvent, WEBHOOK_KEY_HEADER } from '../contracts/deliveryEngine';
 import * as deliveryEngineContracts from '../contracts/deliveryEngine';
+import { JobEvent, WEBHOOK_KEY_HEADER } from '../contracts/deliveryEngine';
+import vtexCreateServiceExample from '../contracts/examples/vtex.create-service.openapi.json';
+import vtexCancelServiceExample from '../contracts/examples/vtex.cancel-service.json';
+import vtexPauseServiceExample from '../contracts/examples/vtex.pause-service.json';
+import deliveryRequestExample from '../contracts/examples/marketplace.delivery-request.json';
+import * as intakeAnswers from '../contracts/intakeAnswers';
+import {
+  AbbiamoErrorAnswer,
+  AttentionAnswer,
+  BatchStateAnswer,
+  BulkStartedAnswer,
+  DeliveryStateAnswer,
+  ErrorAnswer,
+  HealthAnswer,
+  JobEventAnswer,
+  MarketplaceEventAnswer,
+  OperatorCommandAnswer,
+  RatesAnswer,
+  ReadinessAnswer,
+  RouteAnswer as RouteDeliveriesAnswer,
+  VtexCommandAnswer,
+} from '../contracts/intakeAnswers';
+import * as marketplaceContracts from '../contracts/marketplace';
 import {
   CancellationRequestEvent,
   DeliveryRequestEvent,
   MarketplaceEventEnvelope,
   SafeId,
 } from '../contracts/marketplace';
-import * as marketplaceContracts from '../contracts/marketplace';
+import * as operationsContracts from '../contracts/operations';
+import { AttentionListQuery, BatchJobId, BulkRequest, OperatorCommandRequest } from '../contracts/operations';
+import * as vtexContracts from '../contracts/vtex';
 import {
   CancelServiceRequest,
   CreateServiceRequest,
   CreateServiceResponse,
   PauseServiceRequest,
-  ServiceStatus,
 } from '../contracts/vtex';
-import * as vtexContracts from '../contracts/vtex';
-import type { DeliveryView } from '../contracts/delivery';
-import { AttentionListQuery, BatchJobId, BulkRequest, OperatorCommandRequest } from '../contracts/operations';
-import * as operationsContracts from '../contracts/operations';
 import { SERVICE_ID_PATTERN } from '../mapping/ids';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -41,6 +62,8 @@ export interface RouteAnswer {
   schema?: z.ZodType;
   /** `application/json` unless said. */
   contentType?: string;
+  /** An answer as the route sends it. */
+  example?: unknown;
 }
 
 export interface IntakeRoute {
@@ -59,177 +82,49 @@ export interface IntakeRoute {
   query?: z.ZodObject;
   /** The body, as the handler parses it; several: any of them (one per marketplace event type). */
   body?: z.ZodType | z.ZodType[];
-  /** Success answers and the route's own refusals; the shared ones (400, 401, 413, 415, 503) are added. */
+  /** Bodies as their callers send them, by name (each parses with `body`: test/unit/openapi.test.ts). */
+  bodyExamples?: Record<string, { summary: string; value: unknown }>;
+  /** A value of each path parameter that names something real in shape (it matches the parameter's schema). */
+  paramExamples?: Record<string, string>;
+  /** The body of every refusal (4xx) and failure (5xx); ErrorAnswer unless said. */
+  errorAnswer?: z.ZodType;
+  /**
+   * Success answers and the route's own refusals; the shared ones are added: 400 (a body, path or
+   * query to check), 401 and 403 (a token), 413 and 415 (a body), 503 (through Temporal).
+   */
   answers: Record<number, RouteAnswer>;
   /** Goes through Temporal, so it answers 503 while Temporal is unreachable. */
   temporal?: boolean;
 }
 
-// Answers of ours that no partner contract describes (the handlers in api/routes/ build them).
+/** A VTEX delivery's serviceId, in the shape `vtexServiceId` makes it (mapping/ids.ts). */
+const EXAMPLE_SERVICE_ID = 'vtex-SLR-29384924-01-abcdefghij';
+const EXAMPLE_AT = '2026-12-01T12:00:00.000Z';
 
-export const ErrorAnswer = z.object({
-  error: z.string(),
-  details: z.array(z.object({ path: z.string(), message: z.string() })),
-  requestId: z.string().optional(),
-});
-
-export const VtexCommandAnswer = z.object({
-  message: z.literal('Service executed successfully'),
-  data: z.looseObject({
-    serviceId: z.string(),
-    carrierId: z.string(),
-    reason: z.string().nullable(),
-    pause: z.boolean().optional(),
-  }),
-});
-
-export const MarketplaceEventAnswer = z.union([
-  z.object({
-    event_type: z.string(),
-    accepted: z.array(
-      z.object({ delivery_id: z.string(), serviceId: z.string(), workflow: z.enum(['running', 'ended']) }),
-    ),
-    route: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
-  }),
-  z.object({
-    event_type: z.string(),
-    ignored: z.literal(true),
-    reason: z.string(),
-    accepted: z.array(z.never()),
-  }),
-  // CANCELLATION_REQUEST: acknowledged whatever could be done (api/routes/marketplace.ts).
-  z.object({
-    event_type: z.literal('CANCELLATION_REQUEST'),
-    delivery_id: z.string(),
-    serviceId: z.string(),
-    outcome: z.enum(['cancel-sent', 'unknown-delivery', 'already-ended', 'not-cancelable']),
-  }),
-]);
-
-export const JobEventAnswer = z.object({
-  received: z.string(),
-  serviceId: z.string(),
-  outcome: z.enum(JOB_EVENT_OUTCOMES),
-});
-
-/** The main fields of `DeliveryView` (contracts/delivery.ts); the compile-time check below keeps them true. */
-const deliveryStateFields = {
-  serviceId: z.string(),
-  platform: z.enum(['vtex', 'marketplace']),
-  orderId: z.string(),
-  status: ServiceStatus,
-  phase: z.enum(['creating', 'waiting-confirmation', 'active', 'ended']),
-  paused: z.boolean(),
-  needsAttention: z.boolean(),
-  lastError: z.string().optional(),
-  pendingReports: z.number(),
-  timeline: z.array(
-    z.object({
-      at: z.string(),
-      kind: z.enum(['status', 'event', 'report', 'platform', 'error', 'note']),
-      message: z.string(),
-      eventId: z.string().optional(),
-      status: ServiceStatus.optional(),
-    }),
-  ),
+/** A Delivery Engine job event as the engine posts it to the job's webhook. */
+const EXAMPLE_JOB_EVENT = {
+  id: 'evt-0b7c1f2e',
+  type: 'ALLOCATED',
+  created_at: EXAMPLE_AT,
+  job: { id: 'job-7f3a9c', client_reference: EXAMPLE_SERVICE_ID },
+  resource: { id: 'drv-42', name: 'Ana Souza', phone: '+55 11 99999-0000', vehicle: 'motorcycle' },
 };
-type DocumentedView = z.output<z.ZodObject<typeof deliveryStateFields>>;
-// Fails to compile when DeliveryView drops or retypes a field documented here.
-const viewIsDocumented = (view: DeliveryView): DocumentedView => view;
-void viewIsDocumented;
 
-export const DeliveryStateAnswer = z.union([
-  z.looseObject({ ...deliveryStateFields, workflowStatus: z.string() }),
-  z.looseObject({
-    serviceId: z.string(),
-    status: ServiceStatus.optional(),
-    workflowStatus: z.string(),
-    summary: z.unknown(),
-    degraded: z.string(),
-  }),
-]);
-
-export const RouteAnswer = z.object({
-  routeId: z.string(),
-  routeName: z.string().nullable(),
-  count: z.number(),
-  deliveries: z.array(
-    z.looseObject({
-      serviceId: z.string(),
-      orderId: z.string().nullable(),
-      status: ServiceStatus.nullable(),
-      workflowStatus: z.string(),
-    }),
-  ),
-});
-
-export const AttentionAnswer = z.object({
-  count: z.number(),
-  deliveries: z.array(
-    z.object({
-      serviceId: z.string(),
-      orderId: z.string().nullable(),
-      platform: z.string().nullable(),
-      status: ServiceStatus.nullable(),
-      needsAttention: z.boolean(),
-      lastProgressAt: z.string(),
-      lastError: z.string().nullable(),
-      reason: z.string(),
-    }),
-  ),
-});
-
-export const OperatorCommandAnswer = z.looseObject({
-  serviceId: z.string(),
-  action: z.string(),
-  why: z.string(),
-  by: z.string(),
-  follow: z.string(),
-});
-
-export const BulkStartedAnswer = z.object({
-  jobId: z.string(),
-  action: z.enum(['cancel', 'pause', 'resume']),
-  query: z.string(),
-  matched: z.number(),
-  follow: z.string(),
-});
-
-export const BatchStateAnswer = z.object({
-  jobId: z.string(),
-  state: z.enum(['RUNNING', 'COMPLETED', 'FAILED', 'UNSPECIFIED']),
-  operation: z.string(),
-  total: z.number(),
-  completed: z.number(),
-  failed: z.number(),
-  startedAt: z.string().nullable(),
-  closedAt: z.string().nullable(),
-  reason: z.string().nullable(),
-  identity: z.string().nullable(),
-});
-
-const Money = z.object({ value: z.number().int().describe('minor units (cents)'), currency: z.string() });
-
-/** POST /vtex/rates (mapping/vtexRate.ts): VTEX's `ServiceBody` with its `Rate`. */
-export const RatesAnswer = z.looseObject({
-  message: z.string(),
-  data: z.looseObject({
-    orderId: z.string(),
-    carrierId: z.string(),
-    serviceId: z.null(),
-    status: z.null(),
-    rate: z.object({ shippingPrice: Money, insurancePrice: Money }),
-    shippingEstimatedDate: z.string(),
-    transitTime: z.number().int().describe('whole minutes from the quote to the end of the slot'),
-  }),
-});
-
-export const HealthAnswer = z.looseObject({ status: z.literal('ok') });
-export const ReadinessAnswer = z.looseObject({
-  status: z.enum(['ready', 'unavailable']),
-  temporal: z.enum(['reachable', 'unreachable']),
-  error: z.string().optional(),
-});
+const EXAMPLE_VIEW = {
+  serviceId: EXAMPLE_SERVICE_ID,
+  platform: 'vtex',
+  orderId: 'SLR-29384924-01',
+  status: 'ASSIGNED',
+  phase: 'active',
+  paused: false,
+  needsAttention: false,
+  pendingReports: 0,
+  timeline: [
+    { at: EXAMPLE_AT, kind: 'event', message: 'ALLOCATED: Ana Souza', eventId: 'evt-0b7c1f2e' },
+    { at: EXAMPLE_AT, kind: 'status', message: 'PENDING -> ASSIGNED', status: 'ASSIGNED' },
+  ],
+  workflowStatus: 'RUNNING',
+};
 
 const serviceIdParam = z.object({
   serviceId: z.string().regex(SERVICE_ID_PATTERN).describe('Our serviceId: `vtex-…` or `mkt-…`'),
@@ -248,7 +143,30 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
       'Unknown extra fields are kept.',
     auth: 'intakeToken',
     body: CreateServiceRequest,
-    answers: { 200: { description: 'The service, PENDING until the job exists', schema: CreateServiceResponse } },
+    bodyExamples: {
+      vtexOpenApi: {
+        summary: "VTEX's own Create service example (its OpenAPI), carrierId set to this carrier's",
+        value: vtexCreateServiceExample,
+      },
+    },
+    answers: {
+      200: {
+        description: 'The service, PENDING until the job exists',
+        schema: CreateServiceResponse,
+        example: {
+          status: 'PENDING',
+          serviceId: EXAMPLE_SERVICE_ID,
+          shippingPrice: 12.5,
+          shippingEstimatedDate: '2027-04-25T23:50:41.209Z',
+          metaData: {
+            serviceId: EXAMPLE_SERVICE_ID,
+            jobId: 'job-7f3a9c',
+            trackingUrl: 'https://track.example/job-7f3a9c',
+          },
+          labels: [],
+        },
+      },
+    },
     temporal: true,
   },
   {
@@ -262,6 +180,12 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
       '503 within 2.5 s when the engine is down; 422 naming the window when no slot can serve it.',
     auth: 'intakeToken',
     body: CreateServiceRequest,
+    bodyExamples: {
+      vtexOpenApi: {
+        summary: "VTEX's own Create service example (its OpenAPI): a rate is asked with the same body",
+        value: vtexCreateServiceExample,
+      },
+    },
     answers: {
       200: { description: "The engine's price and date for the window, in VTEX's units", schema: RatesAnswer },
       422: { description: 'No slot can serve the delivery window', schema: ErrorAnswer },
@@ -276,6 +200,12 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     summary: 'Cancel service (VTEX Pick and Pack)',
     auth: 'intakeToken',
     body: CancelServiceRequest,
+    bodyExamples: {
+      vtexGuide: {
+        summary: "VTEX's Cancel service example, with a serviceId of ours",
+        value: { ...vtexCancelServiceExample, serviceId: EXAMPLE_SERVICE_ID },
+      },
+    },
     answers: {
       200: { description: 'Canceled (again: also 200)', schema: VtexCommandAnswer },
       404: { description: 'Unknown service', schema: ErrorAnswer },
@@ -291,6 +221,12 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     summary: 'Pause (`pause: true`) or resume (`false`) a service (VTEX Pick and Pack)',
     auth: 'intakeToken',
     body: PauseServiceRequest,
+    bodyExamples: {
+      vtexGuide: {
+        summary: "VTEX's Pause service example (`pause: false` resumes), with a serviceId of ours",
+        value: { ...vtexPauseServiceExample, serviceId: EXAMPLE_SERVICE_ID },
+      },
+    },
     answers: {
       200: { description: 'Paused or resumed', schema: VtexCommandAnswer },
       404: { description: 'Unknown service', schema: ErrorAnswer },
@@ -313,6 +249,21 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     auth: 'intakeToken',
     // One schema per event type handled; the envelope stands for the types acknowledged and ignored.
     body: [DeliveryRequestEvent, CancellationRequestEvent, MarketplaceEventEnvelope],
+    bodyExamples: {
+      deliveryRequest: {
+        summary: "Abbiamo's DELIVERY_REQUEST example (one delivery, no route)",
+        value: deliveryRequestExample,
+      },
+      cancellationRequest: {
+        summary: 'A seller canceled before collection',
+        value: {
+          event_type: 'CANCELLATION_REQUEST',
+          delivery_id: deliveryRequestExample.deliveries[0]!.delivery_id,
+          reason: 'SELLER_CANCELED',
+        },
+      },
+    },
+    errorAnswer: AbbiamoErrorAnswer,
     answers: {
       202: {
         description: 'Every delivery has its workflow, the cancellation was taken, or the event is ignored',
@@ -330,7 +281,14 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     description: 'Answered 200 once Temporal holds the event; an event for an ended delivery is acknowledged.',
     auth: 'webhookKey',
     body: JobEvent,
-    answers: { 200: { description: 'Temporal holds the event', schema: JobEventAnswer } },
+    bodyExamples: { allocated: { summary: 'A driver was allocated to the job', value: EXAMPLE_JOB_EVENT } },
+    answers: {
+      200: {
+        description: 'Temporal holds the event',
+        schema: JobEventAnswer,
+        example: { received: EXAMPLE_JOB_EVENT.id, serviceId: EXAMPLE_SERVICE_ID, outcome: 'accepted' },
+      },
+    },
     temporal: true,
   },
   {
@@ -341,10 +299,12 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     summary: "A delivery's state, from its workflow",
     auth: 'intakeToken',
     params: serviceIdParam,
+    paramExamples: { serviceId: EXAMPLE_SERVICE_ID },
     answers: {
       200: {
         description: "The workflow's state, or what Temporal stores when no worker answers (`degraded`)",
         schema: DeliveryStateAnswer,
+        example: EXAMPLE_VIEW,
       },
       404: { description: 'Unknown service', schema: ErrorAnswer },
     },
@@ -358,8 +318,18 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     summary: "The deliveries of a marketplace route (`make_route`) and each one's state",
     auth: 'intakeToken',
     params: z.object({ routeId: SafeId }),
+    paramExamples: { routeId: '7ed3c0f1-route' },
     answers: {
-      200: { description: 'The deliveries of the route', schema: RouteAnswer },
+      200: {
+        description: 'The deliveries of the route',
+        schema: RouteDeliveriesAnswer,
+        example: {
+          routeId: '7ed3c0f1-route',
+          routeName: 'Morning route',
+          count: 1,
+          deliveries: [{ serviceId: 'mkt-4471', orderId: '4471', status: 'ON_ROUTE', workflowStatus: 'RUNNING' }],
+        },
+      },
       404: { description: 'No delivery of that route is visible', schema: ErrorAnswer },
     },
     temporal: true,
@@ -372,7 +342,27 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     summary: 'Open deliveries that made no progress for `stuckFor` or are flagged, with the reason',
     auth: 'intakeToken',
     query: AttentionListQuery,
-    answers: { 200: { description: 'Oldest progress first', schema: AttentionAnswer } },
+    answers: {
+      200: {
+        description: 'Oldest progress first',
+        schema: AttentionAnswer,
+        example: {
+          count: 1,
+          deliveries: [
+            {
+              serviceId: EXAMPLE_SERVICE_ID,
+              orderId: 'SLR-29384924-01',
+              platform: 'vtex',
+              status: 'ASSIGNED',
+              needsAttention: true,
+              lastProgressAt: EXAMPLE_AT,
+              lastError: 'VTEX refused the report: 400 status',
+              reason: 'flagged: VTEX refused the report: 400 status',
+            },
+          ],
+        },
+      },
+    },
     temporal: true,
   },
   {
@@ -385,7 +375,14 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     description: "Recorded in the delivery's timeline with who (the operator token's fingerprint) and why.",
     auth: 'intakeToken',
     params: serviceIdParam,
+    paramExamples: { serviceId: EXAMPLE_SERVICE_ID },
     body: OperatorCommandRequest,
+    bodyExamples: {
+      forceStatus: {
+        summary: 'Force a status the driver reported by phone',
+        value: { action: 'force-status', status: 'ON_ROUTE', why: 'driver reported by phone' },
+      },
+    },
     answers: {
       202: { description: 'Temporal holds the command; the delivery carries it out', schema: OperatorCommandAnswer },
       404: { description: 'Unknown service', schema: ErrorAnswer },
@@ -401,6 +398,12 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     summary: 'Cancel, pause or resume every open delivery a visibility query finds, as a Temporal batch operation',
     auth: 'intakeToken',
     body: BulkRequest,
+    bodyExamples: {
+      pauseRoute: {
+        summary: 'Hold every open delivery of one marketplace route',
+        value: { action: 'pause', query: 'RouteId = "7ed3c0f1-route"', why: 'storm: hold the route' },
+      },
+    },
     answers: {
       202: { description: 'The batch job runs on the server: follow it', schema: BulkStartedAnswer },
       429: { description: 'Another bulk operation still runs', schema: ErrorAnswer },
@@ -415,8 +418,24 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     summary: 'Where a bulk operation stands',
     auth: 'intakeToken',
     params: z.object({ jobId: BatchJobId }),
+    paramExamples: { jobId: 'bulk-pause-0d6f3a52-1c2b-4d3e-9f80-1a2b3c4d5e6f' },
     answers: {
-      200: { description: 'The batch job', schema: BatchStateAnswer },
+      200: {
+        description: 'The batch job',
+        schema: BatchStateAnswer,
+        example: {
+          jobId: 'bulk-pause-0d6f3a52-1c2b-4d3e-9f80-1a2b3c4d5e6f',
+          state: 'COMPLETED',
+          operation: 'signal',
+          total: 12,
+          completed: 12,
+          failed: 0,
+          startedAt: EXAMPLE_AT,
+          closedAt: '2026-12-01T12:00:04.000Z',
+          reason: 'storm: hold the route',
+          identity: 'operator-0123456789ab',
+        },
+      },
       404: { description: 'Unknown bulk operation', schema: ErrorAnswer },
     },
     temporal: true,
@@ -428,7 +447,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     caller: 'Probes',
     summary: 'Liveness: the process runs',
     auth: 'none',
-    answers: { 200: { description: 'Alive', schema: HealthAnswer } },
+    answers: { 200: { description: 'Alive', schema: HealthAnswer, example: { status: 'ok' } } },
   },
   {
     method: 'get',
@@ -438,8 +457,12 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     summary: 'Readiness: Temporal answers',
     auth: 'none',
     answers: {
-      200: { description: 'Ready', schema: ReadinessAnswer },
-      503: { description: 'Temporal is unreachable', schema: ReadinessAnswer },
+      200: { description: 'Ready', schema: ReadinessAnswer, example: { status: 'ready', temporal: 'reachable' } },
+      503: {
+        description: 'Temporal is unreachable',
+        schema: ReadinessAnswer,
+        example: { status: 'unavailable', temporal: 'unreachable' },
+      },
     },
   },
   {
@@ -449,7 +472,15 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     caller: 'Probes',
     summary: 'Prometheus metrics (request durations by route and status, Create answers by outcome)',
     auth: 'none',
-    answers: { 200: { description: 'Prometheus text format', contentType: 'text/plain' } },
+    answers: {
+      200: {
+        description: 'Prometheus text format',
+        contentType: 'text/plain',
+        example:
+          '# HELP delivery_bridge_deliveries_open Open deliveries (running delivery workflows)\n' +
+          '# TYPE delivery_bridge_deliveries_open gauge\ndelivery_bridge_deliveries_open 3\n',
+      },
+    },
   },
   {
     method: 'get',
@@ -457,15 +488,22 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     operationId: 'openApiDocument',
     caller: 'Probes',
     summary: 'This document',
-    description: 'Public: it describes request and answer shapes only, no data and no secret (README "Intake API").',
+    description: 'Public: it describes request and answer shapes only, no data and no secret (docs/intake-api.md).',
     auth: 'none',
-    answers: { 200: { description: 'The OpenAPI 3.1 document of the intake', contentType: 'application/json' } },
+    answers: {
+      200: {
+        description: 'The OpenAPI 3.1 document of the intake',
+        contentType: 'application/json',
+        example: { openapi: '3.1.1', info: { title: 'delivery-bridge intake API', version: '0.1.0' }, paths: {} },
+      },
+    },
   },
 ];
 
 const SHARED_ANSWERS = {
-  400: 'Invalid JSON, a body that does not match the schema, or one that cannot be delivered as sent: every wrong field path in `details`',
+  400: 'Invalid JSON, a body, path or query that does not match the schema, or a request that cannot be delivered as sent: every wrong field path in `details`',
   401: 'Missing or wrong credentials',
+  403: "A good token of another caller's role (api/auth.ts): VTEX's, Abbiamo's and operators' tokens each open their own routes",
   413: 'The body is over the limit (BODY_LIMIT)',
   415: 'Unsupported body encoding',
   503: 'Temporal did not take the request in time: retry',
@@ -480,21 +518,13 @@ export function openApiPath(expressPath: string): string {
 /** Contract schemas by their export name, so the document names what the code names. */
 function contractNames(): Map<z.ZodType, string> {
   const names = new Map<z.ZodType, string>();
-  const local = {
-    ErrorAnswer,
-    VtexCommandAnswer,
-    MarketplaceEventAnswer,
-    JobEventAnswer,
-    DeliveryStateAnswer,
-    RouteAnswer,
-    HealthAnswer,
-    ReadinessAnswer,
-    AttentionAnswer,
-    OperatorCommandAnswer,
-    BulkStartedAnswer,
-    BatchStateAnswer,
-  };
-  for (const module of [vtexContracts, marketplaceContracts, deliveryEngineContracts, operationsContracts, local]) {
+  for (const module of [
+    vtexContracts,
+    marketplaceContracts,
+    deliveryEngineContracts,
+    operationsContracts,
+    intakeAnswers,
+  ]) {
     for (const [name, value] of Object.entries(module)) {
       if (value instanceof z.ZodType && !names.has(value)) names.set(value, name);
     }
@@ -576,6 +606,7 @@ function operation(route: IntakeRoute, components: Components): JsonObject {
       in: 'path',
       required: true,
       schema: inlineSchema(schema as z.ZodType),
+      ...(route.paramExamples?.[name] ? { example: route.paramExamples[name] } : {}),
     }));
   }
   if (route.query) {
@@ -599,32 +630,46 @@ function operation(route: IntakeRoute, components: Components): JsonObject {
     const refs = bodies.map((b, i) => components.ref(b, 'input', `${route.operationId}Body${i}`));
     op.requestBody = {
       required: true,
-      content: { 'application/json': { schema: refs.length === 1 ? refs[0] : { anyOf: refs } } },
+      content: {
+        'application/json': {
+          schema: refs.length === 1 ? refs[0] : { anyOf: refs },
+          // Copies: the document may set our carrierId in them (ourCarrierOnly).
+          ...(route.bodyExamples ? { examples: structuredClone(route.bodyExamples) } : {}),
+        },
+      },
     };
   }
 
   const responses: Record<string, JsonObject> = {};
   const answer = (status: number, a: RouteAnswer) => {
     const contentType = a.contentType ?? 'application/json';
+    const example = a.example === undefined ? {} : { example: a.example };
     responses[String(status)] = {
       description: a.description,
       ...(a.schema
         ? {
             content: {
-              [contentType]: { schema: components.ref(a.schema, 'output', `${route.operationId}${status}`) },
+              [contentType]: {
+                schema: components.ref(a.schema, 'output', `${route.operationId}${status}`),
+                ...example,
+              },
             },
           }
         : a.contentType
-          ? { content: { [contentType]: {} } }
+          ? { content: { [contentType]: example } }
           : {}),
     };
   };
   for (const [status, a] of Object.entries(route.answers)) answer(Number(status), a);
   const shared = (status: keyof typeof SHARED_ANSWERS) => {
-    if (!responses[status]) answer(status, { description: SHARED_ANSWERS[status], schema: ErrorAnswer });
+    // Abbiamo's routes add `abbiamo_error` to their refusals (api/routes/marketplace.ts), not to failures.
+    const schema = status < 500 ? (route.errorAnswer ?? ErrorAnswer) : ErrorAnswer;
+    if (!responses[status]) answer(status, { description: SHARED_ANSWERS[status], schema });
   };
-  if (route.body) [400, 413, 415].forEach((s) => shared(s as 400 | 413 | 415));
+  if (route.body || route.params || route.query) shared(400);
   if (route.auth !== 'none') shared(401);
+  if (route.auth === 'intakeToken') shared(403);
+  if (route.body) [413, 415].forEach((s) => shared(s as 413 | 415));
   if (route.temporal) shared(503);
   op.responses = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
   return op;
@@ -634,6 +679,11 @@ export interface OpenApiOptions {
   /** Where callers reach the intake (PUBLIC_URL); unset: paths are relative to wherever the document was read. */
   serverUrl?: string;
   version?: string;
+  /**
+   * VTEX_CARRIER_ID: Create service and rates take this carrierId only (api/routes/vtex.ts), so the
+   * document says so (`const`), and its examples carry it. Unset: any carrierId of the right shape.
+   */
+  vtexCarrierId?: string;
 }
 
 /** The OpenAPI 3.1 document of `routes` (the intake's by default). */
@@ -650,6 +700,8 @@ export function openApiDocument(
     seen.add(key);
     (paths[openApiPath(route.path)] ??= {})[route.method] = operation(route, components);
   }
+  const schemas = components.schemas();
+  if (options.vtexCarrierId) ourCarrierOnly(options.vtexCarrierId, schemas, paths);
   return {
     openapi: '3.1.1',
     info: {
@@ -676,7 +728,33 @@ export function openApiDocument(
           description: "The job's own key, handed to the Delivery Engine in the job's `external_data.webhook`",
         },
       },
-      schemas: components.schemas(),
+      schemas,
     },
   };
+}
+
+/** Create service and rates take our carrierId only: the schema says so, and their examples carry it. */
+function ourCarrierOnly(
+  carrierId: string,
+  schemas: Record<string, JsonObject>,
+  paths: Record<string, Record<string, JsonObject>>,
+): void {
+  const request = schemas.CreateServiceRequest as { properties: Record<string, JsonObject> } | undefined;
+  if (!request) return;
+  request.properties.carrierId = {
+    ...request.properties.carrierId,
+    const: carrierId,
+    description: "This carrier's VTEX carrierId (VTEX_CARRIER_ID); another is a 400 naming `carrierId`",
+  };
+  for (const operations of Object.values(paths)) {
+    for (const op of Object.values(operations)) {
+      const content = (op.requestBody as { content?: Record<string, JsonObject> } | undefined)?.content;
+      const json = content?.['application/json'] as
+        { schema?: { $ref?: string }; examples?: Record<string, { value: unknown }> } | undefined;
+      if (json?.schema?.$ref !== '#/components/schemas/CreateServiceRequest' || !json.examples) continue;
+      for (const example of Object.values(json.examples)) {
+        example.value = { ...(example.value as JsonObject), carrierId };
+      }
+    }
+  }
 }

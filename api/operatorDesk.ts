@@ -2,7 +2,7 @@
  * What operators do to deliveries, in one place for the HTTP routes (api/routes/operatorCommands.ts)
  * and the command line (scripts/delivery.ts): find the deliveries that need them, send one
  * delivery a command, and cancel, pause or resume many at once as a Temporal batch operation,
- * which runs on the server and survives whoever started it (README "Operators"). Every command
+ * which runs on the server and survives whoever started it (docs/runbook.md "Operators"). Every command
  * carries who (`by`) and why; the delivery's workflow writes both in its timeline.
  */
 import { randomUUID } from 'node:crypto';

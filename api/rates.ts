@@ -1,6 +1,6 @@
 /**
  * Rate quotes for VTEX's checkout (POST /vtex/rates): the engine's availability for the cart,
- * asked by the intake itself through the plain engine client (no workflow: README "Rates" says why,
+ * asked by the intake itself through the plain engine client (no workflow: docs/specification.md "Rates" says why,
  * measured), answered from a bounded cache when the same cart asks again within a short time.
  * A quote starts nothing and creates no job. The slot the engine holds for it is not released
  * (the engine has no release call): it lapses on its own after the engine's hold time.

@@ -1,6 +1,6 @@
 /**
- * Configuration from the environment: the names of README "Configuration", plus a few of ours
- * (documented in the README). Parsed once with zod; the first bad variable stops start-up with one
+ * Configuration from the environment: the names of docs/configuration.md, plus a few of ours
+ * (documented in docs/configuration.md). Parsed once with zod; the first bad variable stops start-up with one
  * line naming it. Secrets are kept in the returned object but never logged (see `describeConfig`).
  */
 import { z } from 'zod';
@@ -117,7 +117,12 @@ const variables = {
   /** Ours: a delivery workflow continues as new once its history holds this many events. */
   CONTINUE_AS_NEW_AFTER_EVENTS: positiveInt.min(50).default(4000),
   REPORT_ATTENTION_AFTER_MS: positiveInt.min(1000).default(600_000),
-  /** Ours: how often drift repair compares open deliveries with their platform (README "Operators"). */
+  /**
+   * Ours: attempts of a VTEX tracking call answered 404 before it counts as refused (then kept for
+   * an operator's resend): about six hours at the reports' one-minute backoff cap.
+   */
+  VTEX_NOT_FOUND_RETRY_ATTEMPTS: positiveInt.default(360),
+  /** Ours: how often drift repair compares open deliveries with their platform (docs/runbook.md "Operators"). */
   RECONCILE_INTERVAL: z
     .string()
     .trim()
@@ -135,7 +140,7 @@ const variables = {
   SANDBOX_ENGINE_PORT: port.default(3102),
   SANDBOX_MARKETPLACE_PORT: port.default(3103),
   /**
-   * OpenTelemetry's own names (README "Traces"): the OTLP/HTTP base (`/v1/traces` is appended) or
+   * OpenTelemetry's own names (docs/observability.md "Traces"): the OTLP/HTTP base (`/v1/traces` is appended) or
    * the traces URL itself; unset: no span leaves the process. The exporter reads the others
    * (`OTEL_EXPORTER_OTLP_HEADERS`, ...) and the SDK the sampler's (`OTEL_TRACES_SAMPLER`).
    */
@@ -213,7 +218,7 @@ export interface ServiceConfig {
   reconcileIntervalMs: number;
   sandboxed: ExternalSystem[];
   temporal: { address?: string; namespace: string; taskQueue: string };
-  vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string };
+  vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string; notFoundRetryAttempts: number };
   deliveryEngine: { url: string; apiKey: string; webhookSecret: string };
   /** Abbiamo: its API base, our carrier key there, its confirmation timeout. */
   marketplace: { url: string; carrierKey: string; confirmationTimeoutMs: number };
@@ -387,7 +392,13 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
       namespace: env.TEMPORAL_NAMESPACE,
       taskQueue: env.TEMPORAL_TASK_QUEUE,
     },
-    vtex: { carrierId: vtexCarrierId, apiKey: vtexApiKey, trackingUrl, authUrl },
+    vtex: {
+      carrierId: vtexCarrierId,
+      apiKey: vtexApiKey,
+      trackingUrl,
+      authUrl,
+      notFoundRetryAttempts: env.VTEX_NOT_FOUND_RETRY_ATTEMPTS,
+    },
     deliveryEngine: {
       url: engineUrl,
       apiKey: engineApiKey,

@@ -4,6 +4,7 @@
  * Types only (plus constants): the workflow bundle imports this, so no runtime dependency may creep in.
  */
 import type { AvailabilityRequest, CreateJobRequest, JobEvent } from './deliveryEngine';
+import type { OutgoingCall, ReporterMemory } from './platformCalls';
 import type { Label, ServiceStatus } from './vtex';
 
 export type Platform = 'vtex' | 'marketplace';
@@ -56,7 +57,7 @@ export interface DeliveryInput {
    */
   attention?: string;
   /** Set only by continue-as-new. */
-  carried?: CarriedState;
+  carried?: DeliveryState;
 }
 
 export interface DeliveryTuning {
@@ -68,6 +69,11 @@ export interface DeliveryTuning {
   continueAsNewAfterEvents?: number;
   /** A report the platform has not taken after this long flags the delivery (it keeps retrying). */
   reportAttentionAfterMs?: number;
+  /**
+   * How long a hold, release or cancel of the job is retried before the delivery is flagged and
+   * its inbox moves on (an engine that cannot take one never blocks what comes after it).
+   */
+  engineCommandTimeoutMs?: number;
 }
 
 export interface JobInfo {
@@ -187,45 +193,20 @@ export interface DeliveryState {
    * Platform calls decided but not yet taken by the platform, oldest first (the first may be under
    * way). Sent in order by their own lane, so platform commands never wait behind them.
    */
-  outbox?: unknown[];
-  /** The platform took at least one of our calls: it knows the delivery. */
-  platformAcknowledged?: boolean;
-  /** Calls the platform refused for good, kept (bounded) for an operator's `resend-refused`. */
-  refused?: unknown[];
+  outbox: OutgoingCall[];
+  /**
+   * Calls the platform refused for good, kept (bounded) for an operator's `resend-refused`; the
+   * delivery stays open while any is kept, until an operator resends or dismisses them.
+   */
+  refused: OutgoingCall[];
   /** Calls the platform took, newest last (bounded): what a `repair` sends again. */
-  sent?: unknown[];
+  sent: OutgoingCall[];
   /** Workflow time (ISO) the delivery last moved: created its job, changed status (`LastProgressAt`). */
   progressAt?: string;
   reporterMemory: ReporterMemory;
   /** 1 for the first run, +1 at each continue-as-new. */
   run: number;
 }
-
-/**
- * What runs recorded before DeliveryState carried: continue-as-new passed this subset. A carried
- * state may still have this shape (workflows/state.ts restores the rest).
- */
-export type CarriedState = Partial<DeliveryState> &
-  Pick<
-    DeliveryState,
-    | 'status'
-    | 'paused'
-    | 'confirmed'
-    | 'seenEventIds'
-    | 'inbox'
-    | 'agentAssigned'
-    | 'needsAttention'
-    | 'failedReports'
-    | 'timeline'
-    | 'run'
-  >;
-
-/**
- * What a platform's reporter remembers across events (the fields VTEX already holds, the last
- * `event_at` sent to Abbiamo), as plain JSON: part of the delivery's state, carried whole by
- * continue-as-new. Each reporter owns its own keys.
- */
-export type ReporterMemory = Record<string, unknown>;
 
 /** A cancel sent to a delivery (the cancel signal's argument). */
 export interface CancelOrder {
@@ -280,6 +261,7 @@ export const DEFAULT_CONFIRMATION_DELAY_MS = 5000;
 export const DEFAULT_CONFIRMATION_MARGIN_MS = 300;
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 4000;
 export const DEFAULT_REPORT_ATTENTION_AFTER_MS = 10 * 60_000;
+export const DEFAULT_ENGINE_COMMAND_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * Our Create service answer for a delivery in `status` with `job` (when it exists): built here only,

@@ -56,7 +56,7 @@ export const MarketplaceAddress = z.looseObject({
   street_number: nullableText(L.zip),
   complement: nullableText(L.text),
   reference: nullableText(L.text),
-  /** Seed 002 prints coordinates on both addresses; "optional fields may be null", so a missing pair is tolerated. */
+  /** Abbiamo's examples print coordinates on both addresses; "optional fields may be null", so a missing pair is tolerated. */
   latitude: z.number().min(-90, 'must be -90 to 90').max(90, 'must be -90 to 90').nullish(),
   longitude: z.number().min(-180, 'must be -180 to 180').max(180, 'must be -180 to 180').nullish(),
 });
@@ -353,37 +353,3 @@ export const AbbiamoStatusBody = z.looseObject({
     .optional(),
 });
 export type AbbiamoStatusBody = z.infer<typeof AbbiamoStatusBody>;
-
-// ---- Legacy: the status callbacks of our own invention, kept so old histories still replay ----
-
-/** @deprecated replaced by the Abbiamo endpoints; only the old `marketplaceSendStatus` activity uses it. */
-export const MARKETPLACE_STATUSES = [
-  'PENDING',
-  'ASSIGNED',
-  'PICKED',
-  'ON_ROUTE',
-  'INCIDENT',
-  'ON_HOLD',
-  'RETURNED',
-  'DELIVERED',
-  'CANCELED',
-] as const;
-export const MarketplaceStatus = z.enum(MARKETPLACE_STATUSES);
-export type MarketplaceStatus = z.infer<typeof MarketplaceStatus>;
-
-/** POST {MARKETPLACE_URL}/deliveries/{delivery_id}/events */
-export const StatusCallback = z.object({
-  event_id: requiredText(),
-  status: MarketplaceStatus,
-  occurred_at: isoDateTime,
-  tracking: z.string().nullable(),
-  delivery_id: requiredText(),
-  order_number: requiredText(),
-  tracking_url: z.string().optional(),
-  agent: z
-    .object({ id: z.string(), name: z.string(), phone: z.string().optional(), vehicle: z.string().optional() })
-    .optional(),
-  reason: z.string().optional(),
-  estimated_delivery_at: isoDateTime.optional(),
-});
-export type StatusCallback = z.infer<typeof StatusCallback>;

@@ -1,5 +1,5 @@
 /**
- * What operators send (README "Operators"): the bodies of the operator routes and the CLI's
+ * What operators send (docs/runbook.md "Operators"): the bodies of the operator routes and the CLI's
  * arguments, parsed with the same schemas, and what a reconcile run (drift repair) returns.
  * Types and zod only: the reconcile workflow imports the result type.
  */

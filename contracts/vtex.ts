@@ -1,7 +1,7 @@
 /**
  * VTEX Pick and Pack Carriers Integration Protocol (VTEX's guide), written once for the service and the
- * sandbox. Where VTEX's real traffic differs from the seed's schema (docs/partners.md "VTEX", the seed
- * README), the schema follows the traffic and says so.
+ * sandbox. Where VTEX's real traffic differs from the seed's schema (docs/partners.md "VTEX",
+ * contracts/examples/README.md), the schema follows the traffic and says so.
  */
 import { z } from 'zod';
 import { boundedLine, boundedText, COUNTRY_MESSAGE, hasControlCharacter, isCountry, isoDateTime } from './common';
@@ -38,7 +38,7 @@ export type PatchableStatus = z.infer<typeof PatchableStatus>;
 
 /**
  * `type`: the carriers guide's four, and `TRANSFER` (store to store) of VTEX's OpenAPI (docs/partners.md). Closed: VTEX lists
- * every value, and each decides origin and destination (README "Mapping VTEX to the Delivery Engine").
+ * every value, and each decides origin and destination (docs/specification.md "Mapping VTEX to the Delivery Engine").
  */
 export const SERVICE_TYPES = ['PICKUP', 'DELIVERY', 'PICKUP_DELIVERY', 'TRANSFER', 'RETURN'] as const;
 export const ServiceType = z.enum(SERVICE_TYPES);
@@ -102,7 +102,7 @@ const Settings = z.array(Setting).max(L.settings, `at most ${L.settings} setting
 /**
  * Where a party is. The carriers guide requires city, state, country and address; VTEX's OpenAPI requires
  * nothing, and its own example has no receiver `address` (the street is in `reference`). So all
- * are optional here; the mapping decides whether what is there places the party (README).
+ * are optional here; the mapping decides whether what is there places the party (docs/specification.md).
  */
 const AddressFields = {
   phone: line(L.shortChars),
@@ -230,7 +230,7 @@ const ServiceIdAsSent = z
 /** metaData comes back as we answered it; only its `serviceId` is read. */
 const MetaData = z.record(z.string(), z.unknown()).nullish();
 
-/** Seed 003 "Cancel service", with the `settings` and `metaData` VTEX's OpenAPI adds. */
+/** VTEX's guide's "Cancel service", with the `settings` and `metaData` VTEX's OpenAPI adds. */
 export const CancelServiceRequest = z.looseObject({
   serviceId: ServiceIdAsSent,
   carrierId: VtexId,

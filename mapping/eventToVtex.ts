@@ -21,7 +21,7 @@ import type { JobInfo } from '../contracts/delivery';
  * What names a post by the event that asked for it: `<event id>/<what>/<index>`. VTEX gives notes,
  * evidences and on-holds no id and takes no idempotency key, so the activity writes a marker
  * derived from it into the post (activities/vtex.ts) and, before posting, reads the service back
- * for that marker: a post is identified by its event, not by its text (README "Exactly once").
+ * for that marker: a post is identified by its event, not by its text (docs/specification.md "Exactly once at VTEX").
  * Absent on posts no event asked for (the creation failure's note): those match by their text.
  */
 export interface PostRef {

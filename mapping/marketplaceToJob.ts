@@ -187,7 +187,7 @@ export function mapMarketplaceDelivery(
   };
 }
 
-/** Seed 002 prints "street" and "street_number" apart; the engine takes one address line. */
+/** Abbiamo's DELIVERY_REQUEST prints "street" and "street_number" apart; the engine takes one address line. */
 function toEngineAddress(a: MarketplaceAddress, name: string | null | undefined): EngineAddress {
   const number = a.street_number?.trim();
   const street = number && !a.street.includes(number) ? `${a.street}, ${number}` : a.street;

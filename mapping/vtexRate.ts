@@ -1,6 +1,6 @@
 /**
  * A Delivery Engine slot as VTEX's rate (its OpenAPI's `ServiceBody` with `Rate`): what POST
- * /vtex/rates answers. Pure: the clock is the `now` it is given. What we send and why: README
+ * /vtex/rates answers. Pure: the clock is the `now` it is given. What we send and why: docs/specification.md
  * "Rates".
  */
 import type { AvailabilityResponse } from '../contracts/deliveryEngine';

@@ -1,7 +1,7 @@
 /**
  * VTEX Create service (VTEX's guide) to a Delivery Engine job (the engine's Create a Job). Pure: no I/O, no clock
- * except the `now` it is given. Each rule where the seeds leave a choice is written in the README
- * ("Mapping VTEX to the Delivery Engine").
+ * except the `now` it is given. Each rule where the partners' documents leave a choice is written in
+ * docs/specification.md ("Mapping VTEX to the Delivery Engine").
  */
 import type { EngineAddress, EngineItem } from '../contracts/deliveryEngine';
 import { VTEX_LIMITS, type CreateServiceRequest, type PaymentMethod, type Setting } from '../contracts/vtex';
@@ -211,7 +211,7 @@ function paymentOf(method: string | null | undefined): Payment {
 type Party = CreateServiceRequest['sender'] | CreateServiceRequest['receiver'];
 
 /**
- * Where the engine finds a party (README "Where the engine's addresses come from"): the street is
+ * Where the engine finds a party (docs/specification.md "Where the engine's addresses come from"): the street is
  * `address` (with `number`), else `reference` (VTEX's own example puts the street there), else
  * the coordinates. City, state and country are the party's, else the other party's (a last-mile
  * delivery stays within them). Nothing that places it: a 400 naming the party.

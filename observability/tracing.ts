@@ -1,5 +1,5 @@
 /**
- * Traces (README "Traces"): OpenTelemetry through the Temporal SDK's interceptors, from the intake
+ * Traces (docs/observability.md "Traces"): OpenTelemetry through the Temporal SDK's interceptors, from the intake
  * request into the workflow and out to every partner call, one trace per request.
  *
  * - the intake: a SERVER span per request (observability/tracingHttp.ts `traceRequests`);

@@ -1,5 +1,5 @@
 /**
- * Our own spans at the two HTTP edges (README "Traces"): a SERVER span per intake request, a
+ * Our own spans at the two HTTP edges (docs/observability.md "Traces"): a SERVER span per intake request, a
  * CLIENT span per partner call. Small by choice: the OpenTelemetry http/express instrumentations
  * patch modules at load time (before anything imports them), and got has no instrumentation of its
  * own; a middleware and three got hooks give the same spans where we can see them.

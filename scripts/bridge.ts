@@ -36,7 +36,7 @@ export interface Bridge {
   client: Client;
   worker: Worker;
   server: RunningServer;
-  /** The worker's `GET /metrics`: ours and the Temporal SDK's (README "Metrics"). */
+  /** The worker's `GET /metrics`: ours and the Temporal SDK's (docs/observability.md "Metrics"). */
   workerMetricsUrl: string;
   /** The SDK's own exporter, when this process runs one. */
   sdkMetricsUrl?: string;

@@ -2,7 +2,7 @@
  * Operators' command line: `npm run delivery -- <command> [...]`. Talks to Temporal directly
  * (signals, queries, visibility, batch operations, the reconcile Schedule), like the Web UI, and
  * prints the delivery's state after each change. The commands shared with the HTTP routes go
- * through the same desk (api/operatorDesk.ts); README "Operators" shows an operator's day.
+ * through the same desk (api/operatorDesk.ts); docs/runbook.md "Operators" shows an operator's day.
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -20,14 +20,13 @@ import {
 } from '../contracts/operations';
 import { HttpError } from '../api/errors';
 import { OperatorDesk, type BatchState } from '../api/operatorDesk';
-import { reconcileScheduleId } from './temporal-setup';
-import type { JobEvent } from '../contracts/deliveryEngine';
-import { KNOWN_EVENT_TYPES } from '../contracts/deliveryEngine';
+import { type JobEvent, KNOWN_EVENT_TYPES } from '../contracts/deliveryEngine';
 import { cancelSignal, carrierEventSignal, pauseSignal } from '../workflows/messages';
 import type { DeliveryView } from '../contracts/delivery';
 import { readDeliveryView } from '../api/readDelivery';
 import { parseEnv, resolveTemporalAccess } from '../config';
 import { connectTemporalClient } from '../security/temporalClient';
+import { reconcileScheduleId } from './temporal-setup';
 
 export interface CliIo {
   out: (line: string) => void;

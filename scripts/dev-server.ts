@@ -1,5 +1,5 @@
 /**
- * The Temporal CLI dev server, started the way README "The Temporal server" requires (WAL, raised poll
+ * The Temporal CLI dev server, started the way docs/operations.md "The Temporal server" requires (WAL, raised poll
  * rates, one task-queue partition) so that tests and benchmarks measure us, not its demo defaults.
  * Used by `npm start`, jest's global setup and the benchmarks.
  */
@@ -32,7 +32,7 @@ export function dynamicConfigValues(file = DYNAMIC_CONFIG_FILE): Record<string, 
   );
 }
 
-/** The settings of README "The Temporal server", in the CLI's flag form: SQLite pragmas, then the dynamic config. */
+/** The settings of docs/operations.md "The Temporal server", in the CLI's flag form: SQLite pragmas, then the dynamic config. */
 export const DEV_SERVER_TUNING = [
   '--sqlite-pragma',
   'journal_mode=wal',

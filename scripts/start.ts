@@ -119,7 +119,7 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
   let uiUrl: string | undefined;
   if (!address) {
     logger.info(
-      'starting the Temporal dev server (dev server settings, README "The Temporal server": WAL, poll rates, one task-queue partition)...',
+      'starting the Temporal dev server (dev server settings, docs/operations.md "The Temporal server": WAL, poll rates, one task-queue partition)...',
     );
     const server = await startDevServer({
       port: env.TEMPORAL_DEV_PORT,
@@ -204,7 +204,7 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     workerHealthPort: env.WORKER_HEALTH_PORT ?? DEFAULT_WORKER_HEALTH_PORT,
   });
   stops.push({ name: 'worker and intake API', stop: () => bridge.stop() });
-  // Drift repair: the bridge's worker runs it, every RECONCILE_INTERVAL (README "Operators").
+  // Drift repair: the bridge's worker runs it, every RECONCILE_INTERVAL (docs/runbook.md "Operators").
   await ensureReconcileSchedule(bridge.client, {
     taskQueue: config.temporal.taskQueue,
     intervalMs: config.reconcileIntervalMs,
@@ -214,7 +214,7 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     ['Intake API', `http://127.0.0.1:${config.port}`],
     ['Temporal', `${address}  (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})`],
     ['Temporal Web UI', uiUrl ?? '(the one of your Temporal cluster)'],
-    ['Codec server', `${codecServer.url}  (operators sign in at ${codecServer.url}/login; README "Security")`],
+    ['Codec server', `${codecServer.url}  (operators sign in at ${codecServer.url}/login; docs/security.md)`],
     [
       'Drift repair',
       `schedule ${reconcileScheduleId(config.temporal.taskQueue)}, every ${config.reconcileIntervalMs / 1000} s (RECONCILE_INTERVAL)`,
@@ -224,12 +224,12 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     ...(bridge.sdkMetricsUrl
       ? ([['Temporal SDK metrics', `${bridge.sdkMetricsUrl}  (the SDK's own exporter)`]] as Array<[string, string]>)
       : []),
-    ['Grafana dashboard', 'deploy/grafana/delivery-bridge.json  (README "Metrics")'],
+    ['Grafana dashboard', 'deploy/grafana/delivery-bridge.json  (docs/observability.md "Metrics")'],
     [
       'Traces',
       config.tracing.endpoint
         ? `exported by OTLP to ${tracesDestination(config.tracing.endpoint)}  (service ${config.tracing.serviceName})`
-        : 'not exported  (set OTEL_EXPORTER_OTLP_ENDPOINT to export them; README "Traces")',
+        : 'not exported  (set OTEL_EXPORTER_OTLP_ENDPOINT to export them; docs/observability.md "Traces")',
     ],
     ...(vtex ? ([['VTEX sandbox', `${vtex.url}  (admin ${vtex.url}/_sandbox)`]] as Array<[string, string]>) : []),
     ...(engine

@@ -1,5 +1,5 @@
 /**
- * Finds the Temporal CLI, or builds it once (README "The Temporal server"): a `temporal` on the PATH wins;
+ * Finds the Temporal CLI, or builds it once (docs/operations.md "The Temporal server"): a `temporal` on the PATH wins;
  * otherwise `go install github.com/temporalio/cli/cmd/temporal@v1.5.1` with the machine's Go, pinned,
  * into a cache folder outside the repo, reused by every later run. Concurrent callers (tests and
  * `npm start` at once) share one build through a lock directory.
@@ -139,7 +139,7 @@ function requireGo(): string {
   if (!go) {
     throw new Error(
       'No Go toolchain to build the Temporal binaries. Install Go (or the Temporal CLI), ' +
-        'or set TEMPORAL_ADDRESS to an existing Temporal server. See README "The Temporal server".',
+        'or set TEMPORAL_ADDRESS to an existing Temporal server. See docs/operations.md "The Temporal server".',
     );
   }
   return go;

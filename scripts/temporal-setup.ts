@@ -11,9 +11,9 @@ import {
   ScheduleOverlapPolicy,
   type ScheduleOptionsAction,
 } from '@temporalio/client';
-import { parseEnv } from '../config';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
+import { parseEnv } from '../config';
 import { DELIVERY_SEARCH_ATTRIBUTES } from '../workflows/searchAttributes';
 import { WorkflowType } from '../workflows/messages';
 
@@ -76,7 +76,7 @@ export function reconcileScheduleId(taskQueue: string): string {
 }
 
 /**
- * The drift-repair Schedule (README "Operators"): every `intervalMs`, a reconcile workflow on
+ * The drift-repair Schedule (docs/runbook.md "Operators"): every `intervalMs`, a reconcile workflow on
  * `taskQueue` (workflows/reconcile.ts). A run still going when the next is due makes that one
  * skip; a start missed while Temporal was down is caught up once within a minute, else skipped.
  * Created when missing, else brought to this interval. No workflow arguments and no memo: nothing

@@ -2,7 +2,7 @@
  * The worker's health port: `GET /healthz` (200 while the worker runs: container health checks) and
  * `GET /metrics`, the worker's own registry followed by what the Temporal SDK's exporter serves
  * (worker/runtime.ts), fetched from it over loopback on each scrape. One target per worker for
- * Prometheus; the SDK's address stays reachable on its own too (README "Metrics").
+ * Prometheus; the SDK's address stays reachable on its own too (docs/observability.md "Metrics").
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -6,7 +6,7 @@
  *
  * The SDK's exporter listens on its own address: loopback and a free port unless
  * WORKER_SDK_METRICS_ADDRESS says otherwise. The worker's health port serves it merged with ours
- * (worker/health.ts), so a scraper needs one target per worker (README "Metrics").
+ * (worker/health.ts), so a scraper needs one target per worker (docs/observability.md "Metrics").
  */
 import net from 'node:net';
 import { IllegalStateError } from '@temporalio/common';

@@ -23,7 +23,7 @@ export interface DeliveryWorkerOptions {
   /** Prebuilt workflow bundle (tests build it once); otherwise workflows/ is bundled at start. */
   workflowBundlePath?: string;
   activities?: object;
-  /** The worker's metrics registry (README "Metrics"); none: activities are not measured. */
+  /** The worker's metrics registry (docs/observability.md "Metrics"); none: activities are not measured. */
   metrics?: WorkerMetrics;
   tuning?: Partial<
     Pick<
@@ -50,7 +50,7 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
     activities: options.activities ?? createActivities({ config, metrics: options.metrics }),
     // Every payload and failure the worker writes is encrypted (docs/security.md).
     dataConverter: createDataConverter(config.codecKeys),
-    // Traces (README "Traces"): activity spans when on; the workflow module is in every bundle.
+    // Traces (docs/observability.md "Traces"): activity spans when on; the workflow module is in every bundle.
     interceptors: activeTracing().workerInterceptors({ bundling: !options.workflowBundlePath }),
     sinks: activeTracing().workflowSinks(),
     // Activities wait on HTTP, not CPU: many may run at once.

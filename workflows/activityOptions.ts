@@ -2,14 +2,8 @@
  * The Delivery Engine's activities as the workflow calls them, each with the timeout and retry
  * policy chosen for its endpoint. (The platforms' report proxies live with their reporters.)
  */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-
-/** The job's first attempt, as runs recorded before the local-activity race replay it (workflows/creation.ts). */
-export const engineFast = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '2s',
-  retry: { maximumAttempts: 1 },
-});
 
 /**
  * The job's first attempt: once, a regular activity. The server hands it straight back to this
@@ -24,11 +18,24 @@ export const engineFirst = proxyActivities<Activities>({
   retry: { maximumAttempts: 1 },
 });
 
-/** Engine commands on an existing job: retried until the engine answers. */
+/** Engine reads and commands outside a delivery's inbox (a stray job's cancel): retried until the engine answers. */
 export const engineJobs = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
+
+/**
+ * A delivery's own commands on its job (hold, release, cancel), retried with backoff for at most
+ * `timeoutMs`: past it the command failed, the delivery is flagged and its inbox moves on, so a
+ * hold the engine cannot take never holds back the cancel behind it.
+ */
+export function engineCommands(timeoutMs: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '10s',
+    scheduleToCloseTimeout: Math.max(10_000, timeoutMs),
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+}
 
 /** Creation calls, retried with backoff but never past `deadline` (epoch ms, workflow time). */
 export function engineUntil(deadline: number) {

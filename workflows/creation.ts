@@ -1,12 +1,13 @@
 /**
- * Creating the delivery's job at the engine before its slot lapses: one fast attempt inside the
- * first workflow task, then a durable loop with backoff, bounded by the delivery's window.
+ * Creating the delivery's job at the engine before its slot lapses: one fast attempt (an activity
+ * the server hands straight back with the first workflow task's completion), then a durable loop
+ * with backoff, bounded by the delivery's window.
  * Deterministic code only.
  */
-import { CancellationScope, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, workflowInfo } from '@temporalio/workflow';
 import type { AvailabilityResponse, CreateJobResponse } from '../contracts/deliveryEngine';
 import { JOB_REFUSED, SLOT_UNUSABLE } from '../contracts/failures';
-import { engineFast, engineFirst, engineJobs, engineUntil } from './activityOptions';
+import { engineFirst, engineJobs, engineUntil } from './activityOptions';
 import { failureMessage, failureType, isFailureOf, sentNoCreate } from './failures';
 import { flag, note, type Delivery } from './state';
 
@@ -19,12 +20,6 @@ const SLOT_FRESHNESS_MS = 30_000;
  * Temporal's limit within minutes.
  */
 export const CREATION_BACKOFF = { initialMs: 1000, factor: 2, maxMs: 60_000 } as const;
-
-/** Workflow changes that add commands, so histories recorded before them replay unchanged. */
-const PATCH_CREATION_BACKOFF = 'creation-backoff';
-const PATCH_ORPHAN_JOBS = 'orphan-job-cancel';
-/** The first attempt as a regular activity, not a local one (workflows/activityOptions.ts). */
-export const PATCH_NO_LOCAL_ACTIVITIES = 'no-local-activities';
 
 export type CreationOutcome = 'settled' | 'continue-as-new';
 
@@ -58,8 +53,7 @@ function created(d: Delivery, slot: AvailabilityResponse, res: CreateJobResponse
 /** Both calls once, as one activity. True when creation is settled. */
 async function firstAttempt(d: Delivery): Promise<boolean> {
   try {
-    const engine = patched(PATCH_NO_LOCAL_ACTIVITIES) ? engineFirst : engineFast;
-    const first = await engine.createJobOnNewSlot({ serviceId: d.input.serviceId, spec: d.input.spec });
+    const first = await engineFirst.createJobOnNewSlot({ serviceId: d.input.serviceId, spec: d.input.spec });
     created(d, first.slot, first.job);
     return true;
   } catch (err) {
@@ -87,7 +81,7 @@ async function durableAttempts(d: Delivery): Promise<CreationOutcome> {
       state.creationFailure = `no slot could be had before ${input.giveUpAt} (last error: ${state.lastError ?? 'none'})`;
       return 'settled';
     }
-    if (failures > 0 && patched(PATCH_CREATION_BACKOFF)) {
+    if (failures > 0) {
       if (historyIsLong(d)) return 'continue-as-new';
       const waitMs = Math.min(
         CREATION_BACKOFF.maxMs,
@@ -145,7 +139,7 @@ function historyIsLong(d: Delivery): boolean {
  */
 async function cancelOrphan(d: Delivery): Promise<void> {
   const { state, input } = d;
-  if (!state.lastSlotId || !patched(PATCH_ORPHAN_JOBS)) return;
+  if (!state.lastSlotId) return;
   let jobId: string;
   try {
     jobId = (await engineJobs.createJob({ serviceId: input.serviceId, slotId: state.lastSlotId, spec: input.spec }))

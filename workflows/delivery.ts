@@ -9,10 +9,8 @@ import {
   allHandlersFinished,
   condition,
   makeContinueAsNewFunc,
-  patched,
   setDefaultSignalHandler,
   setHandler,
-  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
@@ -23,7 +21,7 @@ import {
   type DeliveryView,
   type OperatorCommand,
 } from '../contracts/delivery';
-import { createJob, PATCH_NO_LOCAL_ACTIVITIES, type CreationOutcome } from './creation';
+import { createJob, type CreationOutcome } from './creation';
 import { handleNext, handlePendingCancel } from './inbox';
 import {
   cancelSignal,
@@ -36,25 +34,15 @@ import {
 } from './messages';
 import { reporterFor } from './platforms';
 import { createPublisher } from './publishing';
-import { report, runOutbox, setStatus } from './reporting';
+import { drainOutbox, report, runOutbox, setStatus } from './reporting';
 import { initialState, note, tuningOf, viewOf, type Delivery } from './state';
 import { isTerminal } from './stateMachine';
-
-/** Reports leave through their own lane (workflows/reporting.ts); older runs replay without it. */
-const PATCH_REPORT_LANE = 'reports-own-lane';
-/** A cancel sent during creation comes after the events that arrived before it. */
-const PATCH_CANCEL_IN_ORDER = 'cancel-in-order';
-/** Signals that came before the first task are taken in their arrival order, not handler by handler. */
-const PATCH_SIGNALS_IN_ORDER = 'signals-in-order';
-/** Marketplace deliveries speak Abbiamo's carrier protocol; older ones replay with our earlier callbacks. */
-const PATCH_ABBIAMO_REPORTER = 'abbiamo-reporter';
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryView> {
   const d = setUp(input);
   if (d.state.phase !== 'active' && (await begin(d)) === 'continue-as-new') return continueAsNew(d);
   await runInbox(d);
-  if (!isTerminal(d.state.status) || d.state.inbox.length > 0 || (d.state.outbox?.length ?? 0) > 0)
-    return continueAsNew(d);
+  if (!isTerminal(d.state.status) || hasWork(d) || awaitsOperator(d)) return continueAsNew(d);
   d.state.phase = 'ended';
   note(d, 'status', `delivery ended ${d.state.status}`);
   d.publisher.publish();
@@ -65,15 +53,7 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
 function setUp(input: DeliveryInput): Delivery {
   const tuning = tuningOf(input);
   const state = initialState(input);
-  // Decided first, for the whole run: status reports and the first create as regular activities.
-  const noLocalActivities = patched(PATCH_NO_LOCAL_ACTIVITIES);
-  const reporter = reporterFor(
-    input.report,
-    tuning.confirmationDelayMs,
-    state.reporterMemory,
-    input.report.platform === 'marketplace' ? patched(PATCH_ABBIAMO_REPORTER) : true,
-    noLocalActivities,
-  );
+  const reporter = reporterFor(input.report, tuning.confirmationDelayMs, state.reporterMemory);
   const confirmationWait = reporter.confirmationDelayMs + tuning.confirmationMarginMs;
   if (!input.carried) state.confirmAt = Date.now() + confirmationWait;
   const delivery: Delivery = {
@@ -83,9 +63,9 @@ function setUp(input: DeliveryInput): Delivery {
     publisher: createPublisher(state),
     seen: new Set(state.seenEventIds),
     tuning,
-    reportLane: patched(PATCH_REPORT_LANE),
+    draining: false,
   };
-  if (delivery.reportLane) void runOutbox(delivery);
+  void runOutbox(delivery);
   /** Every Create answer pushes the platform's confirmation later, until it happened. */
   const pushConfirmation = (answeredAt: number) => {
     if (!state.confirmed) state.confirmAt = Math.max(state.confirmAt, answeredAt + confirmationWait);
@@ -113,19 +93,17 @@ function setUp(input: DeliveryInput): Delivery {
   const onOperator = (command: OperatorCommand) => {
     state.inbox.push({ kind: 'operator', command: { ...command, at: new Date().toISOString() } });
   };
-  if (patched(PATCH_SIGNALS_IN_ORDER)) {
-    // Signals that arrived before this first task (a busy or restarted worker) wait in the SDK's
-    // buffer, which would hand them out handler by handler: every carrier event, then the cancel
-    // sent between them. One catch-all handler set first takes them in their arrival order.
-    const byName: Record<string, (arg: never) => void> = {
-      [serviceAnsweredSignal.name]: ({ at }: { at: number }) => pushConfirmation(at),
-      [carrierEventSignal.name]: onEvent,
-      [cancelSignal.name]: onCancel,
-      [pauseSignal.name]: onPause,
-      [operatorSignal.name]: onOperator,
-    };
-    setDefaultSignalHandler((name, ...args) => byName[name]?.(args[0] as never));
-  }
+  // Signals that arrived before this first task (a busy or restarted worker) wait in the SDK's
+  // buffer, which would hand them out handler by handler: every carrier event, then the cancel
+  // sent between them. One catch-all handler set first takes them in their arrival order.
+  const byName: Record<string, (arg: never) => void> = {
+    [serviceAnsweredSignal.name]: ({ at }: { at: number }) => pushConfirmation(at),
+    [carrierEventSignal.name]: onEvent,
+    [cancelSignal.name]: onCancel,
+    [pauseSignal.name]: onPause,
+    [operatorSignal.name]: onOperator,
+  };
+  setDefaultSignalHandler((name, ...args) => byName[name]?.(args[0] as never));
   setHandler(serviceAnsweredSignal, ({ at }) => pushConfirmation(at));
   setHandler(carrierEventSignal, onEvent);
   setHandler(cancelSignal, onCancel);
@@ -136,8 +114,21 @@ function setUp(input: DeliveryInput): Delivery {
   return delivery;
 }
 
-/** The same delivery in a new run, its state carried whole; what operators search by kept as last set. */
+/** Events, commands or reports not handled yet. */
+const hasWork = (d: Delivery) => d.state.inbox.length > 0 || d.state.outbox.length > 0;
+
+/**
+ * Reports the platform refused for good keep an ended delivery open (and flagged, where the
+ * attention list, the metric and `resend-refused` see it) until an operator resends or dismisses them.
+ */
+const awaitsOperator = (d: Delivery) => d.state.refused.length > 0;
+
+/**
+ * The same delivery in a new run, its state carried whole; what operators search by kept as last
+ * set. The report under way finishes first: the next run would otherwise send it again beside it.
+ */
 async function continueAsNew(d: Delivery): Promise<never> {
+  await drainOutbox(d);
   await condition(allHandlersFinished);
   return makeContinueAsNewFunc<typeof deliveryWorkflow>({
     memo: { summary: d.publisher.summary() },
@@ -156,7 +147,7 @@ async function begin(d: Delivery): Promise<CreationOutcome> {
     if (state.run === 1) note(d, 'status', 'delivery received');
     if ((await createJob(d)) === 'continue-as-new') return 'continue-as-new';
     // A cancel that came during creation is carried out as soon as the job exists (or instead of it).
-    if (state.cancelRequested) await handlePendingCancel(d, patched(PATCH_CANCEL_IN_ORDER));
+    if (state.cancelRequested) await handlePendingCancel(d);
   }
 
   // The platform takes no call before it confirmed our answer: a durable timer, not a sleep.
@@ -171,10 +162,10 @@ async function begin(d: Delivery): Promise<CreationOutcome> {
   if (state.creationFailure && !state.cancelRequested) {
     state.lastError = state.creationFailure;
     state.needsAttention = true;
-    await report(d, d.reporter.creationFailed(state.creationFailure));
+    report(d, d.reporter.creationFailed(state.creationFailure));
     setStatus(d, { status: 'CANCELED' }, `job creation failed: ${state.creationFailure}`);
   } else if (state.job && !isTerminal(state.status)) {
-    await report(d, d.reporter.firstReport(state.job, state.status));
+    report(d, d.reporter.firstReport(state.job, state.status));
   }
   return 'settled';
 }
@@ -186,22 +177,12 @@ async function runInbox(d: Delivery): Promise<void> {
     const info = workflowInfo();
     return info.continueAsNewSuggested || info.historyLength >= d.tuning.continueAsNewAfterEvents;
   };
-  for (;;) {
-    const unsent = () => state.outbox?.length ?? 0;
-    while (!isTerminal(state.status) || state.inbox.length > 0 || unsent() > 0) {
-      if (shouldContinueAsNew()) break;
-      if (state.inbox.length > 0) await handleNext(d);
-      else
-        await condition(
-          () => state.inbox.length > 0 || (isTerminal(state.status) && unsent() === 0) || shouldContinueAsNew(),
-        );
-    }
-    await condition(allHandlersFinished);
-    // Reports run as local activities, recorded only when their workflow task completes. Closing
-    // (or continuing as new) in that same task would be refused by the server if a signal arrived
-    // meanwhile, and the reports would run again: one timer first seals them in history.
-    await sleep(1);
-    // What arrived meanwhile is handled before closing; a continue-as-new carries it instead.
-    if ((state.inbox.length === 0 && unsent() === 0) || shouldContinueAsNew()) return;
+  const done = () => isTerminal(state.status) && !hasWork(d) && !awaitsOperator(d);
+  while (!done() && !shouldContinueAsNew()) {
+    if (state.inbox.length > 0) await handleNext(d);
+    else await condition(() => state.inbox.length > 0 || done() || shouldContinueAsNew());
   }
+  // A signal that arrives while this last task completes makes the server refuse the completion;
+  // the next task then finds it in the inbox and goes on.
+  await condition(allHandlersFinished);
 }

@@ -2,11 +2,10 @@
  * The delivery's inbox: carrier events (from the engine's webhook) and platform commands (cancel,
  * pause), handled one at a time in arrival order. Deterministic code only.
  */
-import { patched } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { CancelOrder, InboxItem, PlatformCommand } from '../contracts/delivery';
 import type { ServiceStatus } from '../contracts/vtex';
-import { engineJobs } from './activityOptions';
+import { engineCommands, engineJobs } from './activityOptions';
 import { handleOperator } from './operator';
 import { failureMessage } from './failures';
 import { report, positionOf, setStatus } from './reporting';
@@ -21,26 +20,15 @@ export async function handleNext(d: Delivery): Promise<void> {
   else await handleCommand(d, item.command);
 }
 
-/** Workflow change that adds commands, so histories recorded before it replay unchanged. */
-const PATCH_STRAY_JOBS = 'stray-job-cancel';
-
 const isCancel = (item: InboxItem) => item.kind === 'command' && item.command.kind === 'cancel';
 
 /**
- * A cancel sent during creation, carried out as soon as the job exists: with `inOrder`, after what
- * arrived before it (a carrier event, a pause), so the record keeps the order things happened in;
- * runs recorded before that take the cancel out ahead of them.
+ * A cancel sent during creation, carried out as soon as the job exists, after what arrived before
+ * it (a carrier event, a pause), so the record keeps the order things happened in.
  */
-export async function handlePendingCancel(d: Delivery, inOrder: boolean): Promise<void> {
-  const { inbox } = d.state;
-  const index = inbox.findIndex(isCancel);
-  if (index < 0) return;
-  if (inOrder) {
-    for (let handled = 0; handled <= index; handled += 1) await handleNext(d);
-    return;
-  }
-  const [pending] = inbox.splice(index, 1);
-  if (pending?.kind === 'command') await handleCommand(d, pending.command);
+export async function handlePendingCancel(d: Delivery): Promise<void> {
+  const index = d.state.inbox.findIndex(isCancel);
+  for (let handled = 0; handled <= index; handled += 1) await handleNext(d);
 }
 
 async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
@@ -49,7 +37,7 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
     note(d, 'event', `duplicate event ${event.id} (${event.type}) ignored`, { eventId: event.id });
     return;
   }
-  if (!state.job && state.strayJobId !== event.job.id && patched(PATCH_STRAY_JOBS)) await takeStrayJob(d, event.job.id);
+  if (!state.job && state.strayJobId !== event.job.id) await takeStrayJob(d, event.job.id);
   if (state.job && event.job.id !== state.job.jobId) {
     note(d, 'error', `event ${event.id} is for job ${event.job.id}, not ${state.job.jobId}: ignored`, {
       eventId: event.id,
@@ -78,7 +66,9 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
     }
   }
   if (event.resource) state.agentAssigned = true;
-  await report(d, d.reporter.callsForEvent(event, { movedTo, current: state.status, agentEverAssigned }));
+  report(d, d.reporter.callsForEvent(event, { movedTo, current: state.status, agentEverAssigned }), {
+    eventAt: event.created_at,
+  });
 }
 
 /**
@@ -120,7 +110,7 @@ async function cancel(d: Delivery, { reason, onlyBeforeCollection, by }: CancelO
   const jobId = state.job?.jobId ?? state.strayJobId;
   if (jobId) {
     try {
-      await engineJobs.cancelJob(jobId, reason);
+      await engineCommands(d.tuning.engineCommandTimeoutMs).cancelJob(jobId, reason);
     } catch (err) {
       flag(d, `the Delivery Engine refused to cancel job ${jobId}: ${failureMessage(err)}`);
       return;
@@ -129,12 +119,12 @@ async function cancel(d: Delivery, { reason, onlyBeforeCollection, by }: CancelO
   if (by !== undefined) {
     // An operator's cancel: the platform did not ask for it, so it is told.
     setStatus(d, { status: 'CANCELED' }, `canceled by operator ${by}: ${reason}`);
-    await report(d, d.reporter.canceledByOperator(reason));
+    report(d, d.reporter.canceledByOperator(reason));
     return;
   }
   setStatus(d, { status: 'CANCELED' }, `canceled by the platform: ${reason}`);
   dropSupersededReports(d);
-  await report(d, d.reporter.canceledOnRequest(reason));
+  report(d, d.reporter.canceledOnRequest(reason));
 }
 
 async function pause(d: Delivery, hold: boolean, reason: string, by?: string): Promise<void> {
@@ -148,7 +138,7 @@ async function pause(d: Delivery, hold: boolean, reason: string, by?: string): P
     return;
   }
   try {
-    await engineJobs.holdJob(state.job.jobId, hold, reason);
+    await engineCommands(d.tuning.engineCommandTimeoutMs).holdJob(state.job.jobId, hold, reason);
   } catch (err) {
     flag(
       d,
@@ -172,7 +162,7 @@ function dropSupersededReports(d: Delivery): void {
   const from = confirmed ? 1 : 0;
   if (!outbox || outbox.length <= from || !superseded) return;
   const waiting = outbox.slice(from);
-  const kept = waiting.filter((call) => !superseded(call));
+  const kept = waiting.filter((entry) => !superseded(entry.call));
   if (kept.length === waiting.length) return;
   outbox.splice(from, waiting.length, ...kept);
   note(d, 'platform', `${waiting.length - kept.length} waiting status report(s) dropped: the platform canceled`);

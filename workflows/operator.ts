@@ -6,7 +6,7 @@
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { OperatorCommand } from '../contracts/delivery';
 import type { ServiceStatus } from '../contracts/vtex';
-import { positionOf, report, setStatus } from './reporting';
+import { positionOf, report, reportAgain, setStatus } from './reporting';
 import { note, type Delivery } from './state';
 import { forcedPosition, isTerminal } from './stateMachine';
 
@@ -45,24 +45,28 @@ export async function handleOperator(d: Delivery, command: OperatorCommand & { a
   }
 }
 
+/**
+ * The operator has seen to it: the flag goes, and so do the reports the platform refused (an ended
+ * delivery kept open for them then closes). To send them again instead: `resend-refused`.
+ */
 function clearFlag(d: Delivery, line: string): void {
   const { state } = d;
   state.needsAttention = false;
   delete state.lastError;
-  note(d, 'note', line);
+  const dismissed = state.refused.splice(0);
+  note(d, 'note', dismissed.length > 0 ? `${line} (${dismissed.length} refused report(s) dismissed)` : line);
   d.publisher.publish();
 }
 
 async function resendRefused(d: Delivery, who: string, why: string): Promise<void> {
-  const refused = d.state.refused ?? [];
+  const refused = d.state.refused.splice(0);
   if (refused.length === 0) {
     note(d, 'note', `${who} asked to re-send refused reports (${why}): there are none`);
     return;
   }
-  d.state.refused = [];
   // The operator fixed the cause: the flag goes; a report refused again flags the delivery again.
   clearFlag(d, `${who} re-sends ${refused.length} refused report(s): ${why}`);
-  await report(d, refused);
+  reportAgain(d, refused);
 }
 
 async function forceStatus(d: Delivery, who: string, status: ServiceStatus, why: string, at: string): Promise<void> {
@@ -90,15 +94,17 @@ async function forceStatus(d: Delivery, who: string, status: ServiceStatus, why:
   };
   const agentEverAssigned = state.agentAssigned;
   setStatus(d, forcedPosition(positionOf(d), status), `forced by ${who}: ${why}`);
-  await report(d, d.reporter.callsForEvent(event, { movedTo: status, current: status, agentEverAssigned }));
+  report(d, d.reporter.callsForEvent(event, { movedTo: status, current: status, agentEverAssigned }), {
+    eventAt: event.created_at,
+  });
 }
 
 async function repair(d: Delivery, who: string, drift: string[], why: string): Promise<void> {
-  const calls = d.reporter.repair(d.state.sent ?? []);
+  const calls = d.reporter.repair(d.state.sent.map((entry) => entry.call));
   note(
     d,
     'note',
     `${who} repairs the platform's record (${drift.join('; ') || why}): ${calls.length} call(s) sent again`,
   );
-  await report(d, calls);
+  report(d, calls, { resent: true });
 }

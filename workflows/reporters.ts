@@ -3,17 +3,10 @@
  * turns its decisions (first report, carrier event, creation failure) into the platform's calls and
  * runs each call as an activity with a timeout and retry policy chosen for that endpoint.
  */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { ServiceStatus } from '../contracts/vtex';
 import type { Activities } from '../activities';
-import {
-  marketplaceCanceledOnRequest,
-  marketplaceCallsForEvent,
-  marketplaceCreationFailed,
-  marketplaceFirstReport,
-  type MarketplaceCall,
-} from '../mapping/eventToMarketplace';
 import {
   abbiamoCallsForEvent,
   abbiamoCanceledOnRequest,
@@ -25,12 +18,16 @@ import {
 } from '../mapping/eventToAbbiamo';
 import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexCall } from '../mapping/eventToVtex';
 
-type VtexPatch = Extract<VtexCall, { kind: 'patch' }>;
-/** A call made for a carrier event carries the event's time (ISO), for the event-to-report metric. */
-type TimedCall = VtexCall & { eventAt?: string };
-import type { JobInfo, MarketplaceTarget, PlatformRecord, ReporterMemory, VtexTarget } from '../contracts/delivery';
+import type { JobInfo, MarketplaceTarget, PlatformRecord, VtexTarget } from '../contracts/delivery';
+import type { PlatformCall, ReporterMemory } from '../contracts/platformCalls';
 
-export interface PlatformReporter<Call = unknown> {
+type VtexPatch = Extract<VtexCall, { kind: 'patch' }>;
+
+/**
+ * Its methods are declared as methods, so a reporter of one platform's calls stands for any
+ * (workflows/platforms.ts): a delivery only ever hands its reporter the calls that reporter made.
+ */
+export interface PlatformReporter<Call extends PlatformCall = PlatformCall> {
   /** Time after our Create answer before the platform accepts calls (VTEX: 5 s). */
   confirmationDelayMs: number;
   firstReport(job: JobInfo, status: ServiceStatus): Call[];
@@ -54,8 +51,11 @@ export interface PlatformReporter<Call = unknown> {
    * delivery (a status the platform would no longer show). Such calls are dropped, not sent.
    */
   supersededByPlatformCancel?(call: Call): boolean;
-  /** Runs one call; resolves when the platform took it, rejects when it definitely refused it. */
-  execute(call: Call): Promise<unknown>;
+  /**
+   * Runs one call; resolves when the platform took it, rejects when it definitely refused it.
+   * `eventAt`: when the carrier event it reports happened, for the worker's metrics.
+   */
+  execute(call: Call, eventAt?: string): Promise<unknown>;
   describe(call: Call): string;
 }
 
@@ -68,8 +68,7 @@ export interface PlatformReporter<Call = unknown> {
  * while its workflow task is being completed has its marker recorded in that task but is resolved
  * in the next one live, and in the same one on replay; a timer beside it (the report's patience,
  * a retry's backoff) then no longer matches the history and the delivery's every task fails
- * (test/replay/localActivityRace.test.ts). Runs recorded with them replay through the
- * `localStatus` proxies below.
+ * (test/replay/localActivityRace.test.ts).
  *
  * Every report is retried until the platform takes it, with backoff capped at a minute, because a
  * status that never arrives is a lost delivery. Only definite refusals (400, other 4xx:
@@ -83,13 +82,6 @@ const vtexStatus = proxyActivities<Activities>({
   retry: REPORT_RETRY,
 });
 
-/** The status proxies of runs recorded while status reports were local activities. */
-const localStatus = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '20s',
-  localRetryThreshold: '5s',
-  retry: REPORT_RETRY,
-});
-
 /** VTEX notes, evidences, labels, cancel, on-hold: a read-back on retries, then the call. */
 const vtexHooks = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -100,14 +92,11 @@ export function vtexReporter(
   target: VtexTarget,
   confirmationDelayMs: number,
   memory: ReporterMemory,
-  statusAsActivity = true,
 ): PlatformReporter<VtexCall> {
-  const status = statusAsActivity ? vtexStatus : localStatus;
   // Engine steps often repeat what VTEX already has (ARRIVED_TO_ORIGIN with the same driver):
   // a PATCH whose every field VTEX already holds is not sent again.
   // Field -> JSON of the value VTEX last took; kept in the delivery's state (continue-as-new carries it).
-  const reported = ((memory.vtexFields as Record<string, string> | undefined) ??= {});
-  memory.vtexFields = reported;
+  const reported = (memory.vtexFields ??= {});
   const withoutRepeatedPatch = (calls: VtexCall[]) =>
     calls.filter((call) => {
       // On-hold and cancel change VTEX's status too, so a later PATCH of the old status is news.
@@ -122,9 +111,7 @@ export function vtexReporter(
   return {
     confirmationDelayMs,
     firstReport: (job, status) => withoutRepeatedPatch([vtexFirstReport(job, status)]),
-    // Each call carries its event's time, so the worker measures event-to-report (activities/reportMetrics.ts).
-    callsForEvent: (event, outcome) =>
-      withoutRepeatedPatch(vtexCallsForEvent(event, outcome)).map((call) => ({ ...call, eventAt: event.created_at })),
+    callsForEvent: (event, outcome) => withoutRepeatedPatch(vtexCallsForEvent(event, outcome)),
     creationFailed: (reason) => [
       {
         kind: 'notes',
@@ -147,8 +134,7 @@ export function vtexReporter(
       const lastHold = [...kept].reverse().find((c) => c.kind === 'onHold');
       if (status === 'ON_HOLD' && lastHold) calls.push(lastHold);
       const record = kept.filter((c) => c.kind === 'notes' || c.kind === 'evidences' || c.kind === 'label');
-      // A repair is no event's report: its calls carry no event time, and are not kept again.
-      return [...calls, ...record].map((c) => ({ ...c, eventAt: undefined, resent: true }));
+      return [...calls, ...record];
     },
     record(kept) {
       const agent = reported.agent ? (JSON.parse(reported.agent) as { id?: string } | null) : undefined;
@@ -163,12 +149,11 @@ export function vtexReporter(
     // VTEX shows CANCELED from its own cancel on: a status PATCH still waiting would overwrite it.
     // Notes, evidences and labels are the delivery's record and still go.
     supersededByPlatformCancel: (call) => call.kind === 'patch',
-    execute(call) {
-      const { eventAt } = call as TimedCall;
+    execute(call, eventAt) {
       const timing = eventAt ? { eventAt } : undefined;
       switch (call.kind) {
         case 'patch':
-          return status.vtexUpdateService(target, call.body, timing);
+          return vtexStatus.vtexUpdateService(target, call.body, timing);
         case 'notes':
           return vtexHooks.vtexAddNotes(target, call.notes, timing);
         case 'evidences':
@@ -211,22 +196,10 @@ const abbiamoStatus = proxyActivities<Activities>({
   retry: REPORT_RETRY,
 });
 
-/** Abbiamo's status proxy of runs recorded while status reports were local activities. */
-const localAbbiamoStatus = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '15s',
-  localRetryThreshold: '5s',
-  retry: REPORT_RETRY,
-});
-
 /** No confirmation window: Abbiamo takes the confirmation as soon as the job exists. */
 export const MARKETPLACE_CONFIRMATION_DELAY_MS = 0;
 
-export function marketplaceReporter(
-  target: MarketplaceTarget,
-  memory: ReporterMemory,
-  statusAsActivity = true,
-): PlatformReporter<AbbiamoCall> {
-  const status = statusAsActivity ? abbiamoStatus : localAbbiamoStatus;
+export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterMemory): PlatformReporter<AbbiamoCall> {
   // Workflow time: deterministic on replay.
   const now = () => Date.now();
   // `event_at` order, the terminal sent, the pickup code sent: kept in the delivery's state.
@@ -234,7 +207,7 @@ export function marketplaceReporter(
     memory.abbiamo = next;
     return calls;
   };
-  const known = () => (memory.abbiamo as AbbiamoMemory | undefined) ?? {};
+  const known = (): AbbiamoMemory => memory.abbiamo ?? {};
   return {
     confirmationDelayMs: MARKETPLACE_CONFIRMATION_DELAY_MS,
     firstReport: (job) => remember(abbiamoConfirm(target, known(), job, now())),
@@ -251,33 +224,13 @@ export function marketplaceReporter(
         const last = known().lastEventAt ?? 0;
         const at = Math.max(now(), last + 1);
         memory.abbiamo = { ...known(), lastEventAt: at };
-        return { ...call, body: { ...call.body, event_at: new Date(at).toISOString() }, resent: true };
+        return { ...call, body: { ...call.body, event_at: new Date(at).toISOString() } };
       }),
     record: () => ({ notes: 0, evidences: 0 }),
-    execute: (call) => status.abbiamoReport(target, call),
+    // Abbiamo's own cancel is terminal there (ORDER_FAILED): it refuses every status dated after it.
+    supersededByPlatformCancel: () => true,
+    execute: (call) => abbiamoStatus.abbiamoReport(target, call),
     describe: (call) =>
       `POST ${call.endpoint}${call.body.sub_status ? ` ${call.body.sub_status}` : ''} (${call.body.event_at})`,
-  };
-}
-
-/**
- * LEGACY: the reporter of the invented callbacks (`marketplaceSendStatus`), for deliveries started
- * before Abbiamo's endpoints: what their recorded histories expect. Not chosen by default; the
- * workflow picks it for such a delivery behind a `patched()` marker.
- */
-export function legacyMarketplaceReporter(target: MarketplaceTarget): PlatformReporter<MarketplaceCall> {
-  const now = () => new Date().toISOString();
-  return {
-    confirmationDelayMs: MARKETPLACE_CONFIRMATION_DELAY_MS,
-    firstReport: (job, status) => [marketplaceFirstReport(target, job, status, now())],
-    callsForEvent: (event, outcome) => marketplaceCallsForEvent(target, event, outcome),
-    creationFailed: (reason) => [marketplaceCreationFailed(target, reason, now())],
-    canceledOnRequest: (reason) => [marketplaceCanceledOnRequest(target, reason, now())],
-    canceledByOperator: (reason) => [marketplaceCanceledOnRequest(target, reason, now())],
-    keptForRepair: () => false,
-    repair: () => [],
-    record: () => ({ notes: 0, evidences: 0 }),
-    execute: (call) => localAbbiamoStatus.marketplaceSendStatus(target, call.body),
-    describe: (call) => `POST status ${call.body.status} (${call.body.event_id})`,
   };
 }

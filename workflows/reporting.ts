@@ -5,58 +5,67 @@
  * keeps refusing holds back no cancel or pause; one still failing after a while flags the delivery.
  */
 import { condition, log } from '@temporalio/workflow';
-import { FailureType } from '../contracts/failures';
-import { failureMessage, isFailureOf } from './failures';
+import type { OutgoingCall, PlatformCall } from '../contracts/platformCalls';
+import { failureMessage, failureType } from './failures';
 import { flag, keep, note, type Delivery } from './state';
 import type { StatusPosition } from './stateMachine';
 
-/** Queues the calls (in the lane), or sends them one by one (runs recorded before the lane). */
-export async function report(d: Delivery, calls: unknown[]): Promise<void> {
-  if (d.reportLane) {
-    (d.state.outbox ??= []).push(...calls);
-    return;
-  }
-  for (const call of calls) await reportOne(d, call);
+/**
+ * Queues the calls; the outbox lane sends them in order. `eventAt`: the carrier event they report;
+ * `resent`: copies of calls the platform took before (a repair), not kept for repair again.
+ */
+export function report(d: Delivery, calls: PlatformCall[], envelope: Omit<OutgoingCall, 'call'> = {}): void {
+  d.state.outbox.push(...calls.map((call) => ({ ...envelope, call })));
 }
 
-/** The outbox lane: sends queued calls oldest first, for the whole run. */
+/** Queues calls already in their envelopes (an operator's resend of refused calls). */
+export function reportAgain(d: Delivery, entries: OutgoingCall[]): void {
+  d.state.outbox.push(...entries);
+}
+
+/**
+ * The outbox lane: sends queued calls oldest first, for the whole run. While the run is draining
+ * (about to continue as new) it starts no call, so the one under way finishes in this run and the
+ * next run never sends it a second time beside it.
+ */
 export async function runOutbox(d: Delivery): Promise<never> {
-  const outbox = (d.state.outbox ??= []);
+  const { outbox } = d.state;
   for (;;) {
     // The platform takes no call before it confirmed our answer (a cancel during creation may queue one).
-    await condition(() => outbox.length > 0 && d.state.confirmed);
-    await reportOne(d, outbox[0]);
+    await condition(() => outbox.length > 0 && d.state.confirmed && !d.draining);
+    await reportOne(d, outbox[0]!);
     outbox.shift();
   }
 }
 
-async function reportOne(d: Delivery, call: unknown): Promise<void> {
+/** Stops the lane from starting calls and waits for the one under way (before a continue-as-new). */
+export async function drainOutbox(d: Delivery): Promise<void> {
+  d.draining = true;
+  await condition(() => d.state.reportsInFlight === 0);
+}
+
+async function reportOne(d: Delivery, entry: OutgoingCall): Promise<void> {
   const { state } = d;
-  const what = d.reporter.describe(call);
+  const what = d.reporter.describe(entry.call);
   state.reportsInFlight += 1;
   try {
-    await withPatience(d, what, d.reporter.execute(call));
-    state.platformAcknowledged = true;
+    await withPatience(d, what, d.reporter.execute(entry.call, entry.eventAt));
     // A repair's own calls are copies of kept ones: kept once.
-    if (d.reporter.keptForRepair(call) && !(call as { resent?: boolean }).resent) keep((state.sent ??= []), call);
+    if (d.reporter.keptForRepair(entry.call) && !entry.resent) keep(state.sent, entry);
     note(d, 'report', what);
   } catch (err) {
+    // Refused for good: kept for an operator's resend (the delivery stays open until then, see
+    // workflows/delivery.ts), never acted on by itself. A platform that answers 404 for a while (an
+    // incident, slow indexing) had its calls retried for hours first (activities/vtex.ts); whether
+    // the delivery goes on or is canceled is an operator's call.
     const message = failureMessage(err);
-    keep((state.refused ??= []), call);
+    keep(state.refused, entry);
     flag(d, `${what} refused: ${message}`, { call: what, error: message });
     log.error('Platform refused a report; delivery flagged', {
       serviceId: d.input.serviceId,
       call: what,
-      error: message,
+      failure: failureType(err) ?? 'unknown',
     });
-    if (d.reportLane && !state.platformAcknowledged && isFailureOf(err, [FailureType.NotFound])) {
-      // The platform never knew this delivery (our Create answer never reached it): no driver may
-      // carry an order the platform does not have. Its job is canceled like any other cancel.
-      state.inbox.unshift({
-        kind: 'command',
-        command: { kind: 'cancel', reason: 'the platform never confirmed this service', at: new Date().toISOString() },
-      });
-    }
   } finally {
     state.reportsInFlight -= 1;
   }
@@ -64,10 +73,6 @@ async function reportOne(d: Delivery, call: unknown): Promise<void> {
 
 /** Awaits a report; past the patience the delivery is flagged, and unflagged if it then goes through. */
 async function withPatience(d: Delivery, what: string, sending: Promise<unknown>): Promise<void> {
-  if (!d.reportLane) {
-    await sending;
-    return;
-  }
   let settled = false;
   const done = sending.finally(() => {
     settled = true;

@@ -3,21 +3,19 @@
  * changed only through the small functions here and in the step modules. Deterministic code only.
  */
 import { metricMeter } from '@temporalio/workflow';
-import type { PlatformReporter } from './reporters';
-import type {
-  CarriedState,
-  DeliveryInput,
-  DeliveryState,
-  DeliveryView,
-  ReportFailure,
-  TimelineEntry,
-} from '../contracts/delivery';
 import {
+  type DeliveryInput,
+  type DeliveryState,
+  type DeliveryView,
+  type ReportFailure,
+  type TimelineEntry,
   DEFAULT_CONFIRMATION_DELAY_MS,
   DEFAULT_CONFIRMATION_MARGIN_MS,
   DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
+  DEFAULT_ENGINE_COMMAND_TIMEOUT_MS,
   DEFAULT_REPORT_ATTENTION_AFTER_MS,
 } from '../contracts/delivery';
+import type { PlatformReporter } from './reporters';
 import type { Publisher } from './publishing';
 
 /** Flags raised, on the worker's metrics (docs/metrics.md). */
@@ -27,13 +25,24 @@ const flagsRaised = () => metricMeter.createCounter(FLAGS_RAISED_METRIC, 'flags'
 const TIMELINE_LIMIT = 100;
 const SEEN_EVENTS_LIMIT = 1000;
 const FAILED_REPORTS_LIMIT = 20;
-/** Refused calls kept for a re-send, and taken calls kept for a repair: the newest only. */
-const KEPT_CALLS_LIMIT = 50;
+/**
+ * Refused calls kept for a re-send, and taken calls kept for a repair: the newest only, at most
+ * this many and this many bytes of JSON each list. Continue-as-new carries the whole state in one
+ * payload, which Temporal caps at 2 MB: a call may carry a label or evidences inline.
+ */
+export const KEPT_CALLS_LIMIT = 50;
+export const KEPT_CALLS_MAX_BYTES = 256 * 1024;
 
-/** Appends to a bounded list of the state (the oldest go first). */
-export function keep(list: unknown[], item: unknown): void {
+/** Appends to a bounded list of the state (the oldest go first, by count and by size). */
+export function keep<T>(list: T[], item: T): void {
   list.push(item);
   if (list.length > KEPT_CALLS_LIMIT) list.splice(0, list.length - KEPT_CALLS_LIMIT);
+  const sizes = list.map((call) => JSON.stringify(call).length);
+  let total = sizes.reduce((a, b) => a + b, 0);
+  let drop = 0;
+  // The newest call is always kept, however large: it is what an operator would resend.
+  while (total > KEPT_CALLS_MAX_BYTES && drop < list.length - 1) total -= sizes[drop++]!;
+  if (drop > 0) list.splice(0, drop);
 }
 
 /** One delivery's run: its input, its state, and the helpers every step shares. */
@@ -49,12 +58,10 @@ export interface Delivery {
     confirmationMarginMs: number;
     continueAsNewAfterEvents: number;
     reportAttentionAfterMs: number;
+    engineCommandTimeoutMs: number;
   };
-  /**
-   * Reports go through the outbox lane (patched in: runs recorded before it awaited each report
-   * in the inbox, and replay that way).
-   */
-  readonly reportLane: boolean;
+  /** About to continue as new: the outbox lane starts no new call (workflows/reporting.ts). */
+  draining: boolean;
 }
 
 export function tuningOf(input: DeliveryInput): Delivery['tuning'] {
@@ -63,15 +70,16 @@ export function tuningOf(input: DeliveryInput): Delivery['tuning'] {
     confirmationMarginMs: input.tuning?.confirmationMarginMs ?? DEFAULT_CONFIRMATION_MARGIN_MS,
     continueAsNewAfterEvents: input.tuning?.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
     reportAttentionAfterMs: input.tuning?.reportAttentionAfterMs ?? DEFAULT_REPORT_ATTENTION_AFTER_MS,
+    engineCommandTimeoutMs: input.tuning?.engineCommandTimeoutMs ?? DEFAULT_ENGINE_COMMAND_TIMEOUT_MS,
   };
 }
 
 /**
  * The state of a new delivery (its `confirmAt` set by the caller, who knows the platform's delay),
- * or of a continued one (whose carried state may predate DeliveryState).
+ * or of a continued one.
  */
 export function initialState(input: DeliveryInput): DeliveryState {
-  const carried: CarriedState | undefined = input.carried;
+  const { carried } = input;
   if (!carried) {
     return {
       status: 'PENDING',
@@ -88,21 +96,15 @@ export function initialState(input: DeliveryInput): DeliveryState {
       timeline: [],
       seenEventIds: [],
       inbox: [],
+      outbox: [],
+      refused: [],
+      sent: [],
       reporterMemory: {},
       run: 1,
     };
   }
-  return {
-    ...carried,
-    // Runs recorded before DeliveryState carried only deliveries past creation and confirmation.
-    phase: carried.phase ?? 'active',
-    createAttempted: carried.createAttempted ?? carried.job !== undefined,
-    confirmAt: carried.confirmAt ?? 0,
-    reportsInFlight: 0,
-    inbox: [...carried.inbox],
-    reporterMemory: carried.reporterMemory ?? {},
-    run: carried.run + 1,
-  };
+  // The previous run drained its outbox lane before it continued: nothing is under way.
+  return { ...carried, reportsInFlight: 0, run: carried.run + 1 };
 }
 
 /** Records a line of the delivery's timeline (bounded: the oldest lines go first). */
@@ -162,10 +164,10 @@ export function viewOf(d: Delivery): DeliveryView {
     ...(state.lastError ? { lastError: state.lastError } : {}),
     needsAttention: state.needsAttention,
     failedReports: [...state.failedReports],
-    pendingReports: state.inbox.length + (d.reportLane ? (state.outbox?.length ?? 0) : state.reportsInFlight),
-    refusedReports: state.refused?.length ?? 0,
+    pendingReports: state.inbox.length + state.outbox.length,
+    refusedReports: state.refused.length,
     ...(state.progressAt ? { lastProgressAt: state.progressAt } : {}),
-    platformRecord: d.reporter.record(state.sent ?? []),
+    platformRecord: d.reporter.record(state.sent.map((entry) => entry.call)),
     timeline: [...state.timeline],
     run: state.run,
   };

@@ -32,9 +32,14 @@ export type StrayJobResult =
 /** Job states no driver works on any more: nothing to cancel. */
 const ENDED: readonly JobStatus[] = ['CANCELLED', 'DELIVERED', 'RETURNED', 'FAILED'];
 
-/** Retried until the engine answers; a job or a cancel the engine says is impossible is an outcome, not a retry. */
+/**
+ * Retried with backoff for at most an hour (an engine refusing our key, or down, is not waited on
+ * for ever: the workflow then fails, which the Web UI lists); a job or a cancel the engine says is
+ * impossible is an outcome, not a retry.
+ */
 const engine = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
+  scheduleToCloseTimeout: '1h',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,

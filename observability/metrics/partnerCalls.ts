@@ -2,7 +2,7 @@
  * Every HTTP call to a partner (the Delivery Engine, VTEX's tracking and token APIs, Abbiamo),
  * counted and timed once, by got hooks on the client of activities/http.ts: by system, method,
  * endpoint (the path's template, never its ids: those would make a series per delivery), outcome
- * and whether it was the activity's first attempt or a retry. README "Metrics".
+ * and whether it was the activity's first attempt or a retry. docs/observability.md "Metrics".
  */
 import type { Got } from 'got';
 import { Counter, Histogram, type Registry } from 'prom-client';

@@ -9,7 +9,6 @@ export const SDK_DASHBOARD_METRICS = {
   workflowTaskScheduleToStart: 'temporal_workflow_task_schedule_to_start_latency_seconds',
   activityExecution: 'temporal_activity_execution_latency_seconds',
   activityScheduleToStart: 'temporal_activity_schedule_to_start_latency_seconds',
-  localActivityExecution: 'temporal_local_activity_execution_latency_seconds',
   slotsUsed: 'temporal_worker_task_slots_used',
   slotsAvailable: 'temporal_worker_task_slots_available',
   stickyCacheSize: 'temporal_sticky_cache_size',
@@ -24,6 +23,5 @@ export const SDK_HISTOGRAMS: ReadonlySet<string> = new Set([
   SDK_DASHBOARD_METRICS.workflowTaskScheduleToStart,
   SDK_DASHBOARD_METRICS.activityExecution,
   SDK_DASHBOARD_METRICS.activityScheduleToStart,
-  SDK_DASHBOARD_METRICS.localActivityExecution,
   SDK_DASHBOARD_METRICS.serverRequestLatency,
 ]);

@@ -2,7 +2,7 @@
  * The worker's own metrics (prom-client), served with the Temporal SDK's on the worker's health
  * port (worker/health.ts): partner calls, VTEX token renewals, platform reports and
  * the time from a carrier event to its report. One registry per worker, handed to its activities.
- * README "Metrics" lists every series.
+ * docs/observability.md "Metrics" lists every series.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { createPartnerCallMetrics, type PartnerCallMetrics } from './partnerCalls';

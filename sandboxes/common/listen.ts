@@ -1,7 +1,6 @@
 /** Starts an app on loopback and closes it for good: open keep-alive sockets too, so jest can exit. */
-import http from 'node:http';
+import http, { type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RequestListener } from 'node:http';
 
 export interface Listening {
   url: string;

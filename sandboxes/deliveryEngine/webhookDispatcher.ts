@@ -9,9 +9,9 @@ import { WEBHOOK_KEY_HEADER } from '../../contracts/deliveryEngine';
 import { postJson } from '../common/outgoing';
 import type { SandboxJobEvent } from './events';
 import type { DeliveryAttempt, ResolvedWebhookOptions } from './options';
+import type { WorkTracker } from './workTracker';
 
 export type { DeliveryAttempt };
-import type { WorkTracker } from './workTracker';
 
 export const WebhookBehaviour = z.strictObject({
   duplicateRate: z.number().min(0).max(1),

@@ -23,7 +23,7 @@ export class MarketplaceCaller {
     private readonly logger: Logger,
   ) {}
 
-  /** Seed 002's first example with unique delivery_id / order_number and a fresh Bearer header. */
+  /** Abbiamo's first DELIVERY_REQUEST example (contracts/examples/marketplace.delivery-request.json) with unique delivery_id / order_number and a fresh Bearer header. */
   defaultEvent(): Record<string, unknown> {
     const event = structuredClone(deliveryRequestExample) as Record<string, unknown> & typeof deliveryRequestExample;
     const suffix = randomUUID().slice(0, 8);

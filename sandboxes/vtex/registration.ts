@@ -21,7 +21,7 @@ const AnswerForRecord = z.looseObject({
 
 export interface CreateRegistration {
   service?: StoredService;
-  /** where the answer breaks README "Intake API" (empty when it does not) */
+  /** where the answer breaks docs/intake-api.md (empty when it does not) */
   contractErrors: FieldError[];
 }
 

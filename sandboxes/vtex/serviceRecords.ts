@@ -19,7 +19,7 @@ import {
 type TimelineType = TimelineEntry['type'];
 type ServiceType = ServiceRecord['type'];
 
-/** Seed 003's timeline descriptions where it shows them; ours for the statuses it does not. */
+/** The timeline descriptions of VTEX's Get service example (contracts/examples/vtex.get-service.json) where it shows them; ours for the statuses it does not. */
 export const STATUS_DESCRIPTIONS: Record<ServiceStatus, string> = {
   CREATED: 'Service creation',
   PENDING: 'Service pending',

@@ -42,7 +42,7 @@ export function createTrackingRouter(deps: {
     const serviceId = ownPart(carrierId, String(req.params.serviceId));
     const known = store.find(carrierId, serviceId);
     if (known) {
-      // Seed 003: the creation is confirmed 5 s after the carrier answered; earlier, VTEX has no service.
+      // VTEX's guide: the creation is confirmed 5 s after the carrier answered; earlier, VTEX has no service.
       if (!store.isConfirmed(known)) throw new SandboxError(404, 'Service not found');
       return known.record;
     }

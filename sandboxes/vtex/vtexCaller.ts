@@ -1,5 +1,5 @@
 /**
- * The sandbox playing VTEX toward the carrier's intake (README "Intake API"): Create service,
+ * The sandbox playing VTEX toward the carrier's intake (docs/intake-api.md): Create service,
  * Cancel service, Pause service, and the rates VTEX's checkout asks for (VTEX's OpenAPI `/rates`), with `Authorization: Bearer <intake token>` as the carrier
  * configuration would send. Bodies are sent as given, so tests can send VTEX's oddities too.
  */
@@ -25,7 +25,7 @@ export interface CreateServiceResult extends VtexCallResult {
   vtexServiceId: string | null;
   /** when tracking calls start finding the service (answeredAt + confirmationDelayMs) */
   confirmedAt: string | null;
-  /** where the answer breaks the Create service answer of README "Intake API" */
+  /** where the answer breaks the Create service answer of docs/intake-api.md */
   contractErrors: FieldError[];
 }
 
@@ -38,7 +38,7 @@ export class VtexCaller {
     private readonly logger: Logger,
   ) {}
 
-  /** Seed 003's Create service example with a fresh orderId (and our carrierId when configured). */
+  /** VTEX's guide's Create service example (contracts/examples/vtex.create-service.json) with a fresh orderId (and our carrierId when configured). */
   defaultCreateBody(): Record<string, unknown> {
     const body: Record<string, unknown> = structuredClone(createServiceExample);
     body.orderId = `SBX-${randomUUID().slice(0, 13)}-01`;
@@ -69,7 +69,7 @@ export class VtexCaller {
     return { ...answer, request: body };
   }
 
-  /** Seed 003 Cancel service, with the carrier configuration's settings and our answer's metaData. */
+  /** VTEX's guide's Cancel service (contracts/examples/vtex.cancel-service.json), with the carrier configuration's settings and our answer's metaData. */
   async cancelService(serviceId: string, reason: string | null, carrierId?: string): Promise<VtexCallResult> {
     const known = this.store.findByServiceId(serviceId);
     const request = { ...this.identify(serviceId, carrierId), reason, ...this.context(serviceId) };

@@ -6,9 +6,9 @@
  * Env: TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE, BARE_WORKFLOW_BUNDLE. Stops on SIGTERM/SIGINT.
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createDataConverter } from '../../security/dataConverter';
 import { createBareActivities, type ActivityRan } from './bareActivities';
 import { required } from './env';
-import { createDataConverter } from '../../security/dataConverter';
 
 async function main(): Promise<void> {
   const address = required('TEMPORAL_ADDRESS');

@@ -1,5 +1,5 @@
 /**
- * 1. Create service (issue 8): ours (POST /vtex/services over HTTP, unique orderIds) beside the bare
+ * 1. Create service (docs/intake-api.md): ours (POST /vtex/services over HTTP, unique orderIds) beside the bare
  * update-with-start whose update waits for one no-op activity, at each concurrency, bare first.
  */
 import { bareCreate, bareWorkflowId, postCreateService, trackVtexCalls, type CreateOutcome } from './deliveries';

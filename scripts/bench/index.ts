@@ -3,19 +3,20 @@
  * `npm run bench -- --target cluster [--shards 1,4] [--quick]`: section 6, the cluster of
  * `npm run cluster` with one and two workers beside the dev server (scripts/bench/cluster.ts).
  *
- * One Temporal dev server with the dev server settings of README "The Temporal server" (scripts/dev-server.ts), the sandboxes in a
+ * One Temporal dev server with the dev server settings of docs/operations.md "The Temporal server" (scripts/dev-server.ts), the sandboxes in a
  * process of their own at zero latency, and for each measurement fresh child processes on fresh
  * task queues: our worker (worker/main.ts), our intake API (api/main.ts), and a bare worker
  * (scripts/bench/bareWorker.ts), all run as `node --import tsx`. This process generates the load.
  * Measurements run one after the other, never two at once; within each, bare first, then ours.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { DEV_SERVER_TUNING } from '../dev-server';
 import { ensureTemporalCli, TEMPORAL_SERVER_VERSION } from '../temporal-cli';
+import { serverEnv } from '../cluster/topology';
 import { measureBurst, type BurstResult } from './burst';
 import { measureCreate, type CreateRow, type CreateSettings } from './create';
 import { closeHttp } from './http';
@@ -41,8 +42,6 @@ import {
 } from './report';
 import { clusterSection, measureClusterTarget, type ClusterConfigResult, type ClusterPlan } from './cluster';
 import { BenchEnvironment } from './stack';
-import { serverEnv } from '../cluster/topology';
-import { writeFileSync } from 'node:fs';
 
 type Measurement = 'create' | 'burst' | 'life' | 'memory' | 'rates';
 const ALL: Measurement[] = ['create', 'burst', 'life', 'memory', 'rates'];
@@ -177,7 +176,7 @@ function setupSection(
     '',
     `- Machine: ${machineLines.join(', ')}.`,
     `- Versions: ${versionLines.join(', ')}.`,
-    `- Dev server: \`temporal server start-dev --headless --log-level error\` on a SQLite file with the dev server settings of README "The Temporal server": ${tuning.map((t) => `\`${t}\``).join(', ')}.`,
+    `- Dev server: \`temporal server start-dev --headless --log-level error\` on a SQLite file with the dev server settings of docs/operations.md "The Temporal server": ${tuning.map((t) => `\`${t}\``).join(', ')}.`,
     '- Processes: the dev server; the sandboxes (VTEX, Delivery Engine, marketplace, zero latency, no faults); our worker (`worker/main.ts`, prebuilt workflow bundle) and our intake API (`api/main.ts`), `NODE_ENV=production LOG_LEVEL=info`, logs to files; the bare worker (`scripts/bench/bareWorker.ts`, the same worker options as ours). All run as compiled JavaScript on plain node (`tsc` output, as the Docker image runs them); fresh ones on fresh task queues for each measurement. The bench process generates the load.',
     `- Plan: Create ${plan.create.levels.join('/')} callers, ${plan.create.warmupMs / 1000} s warm-up + ${plan.create.durationMs / 1000} s measured per run; burst ${plan.burst.total} at ${plan.burst.concurrency}; event latency ${plan.latency.map((l) => `${l.deliveries} deliveries ${l.concurrency} at a time`).join(', ')}; lives ${plan.lives.map((l) => `${l.lives} at ${l.concurrency}`).join(', ')}; memory ${plan.memory.open} open; rates ${plan.rates.levels.join('/')} callers at engine latency ${plan.rates.engineLatenciesMs.join('/')} ms, ${plan.rates.warmupMs / 1000} s warm-up + ${plan.rates.durationMs / 1000} s measured per run, ${plan.rates.warmCarts} warm carts.`,
   ].join('\n');
@@ -333,7 +332,7 @@ async function clusterMain(argv: string[], opts: { quick?: boolean; out?: string
       '',
       `- Machine: ${machineLines.join(', ')}.`,
       `- Versions: ${versionLines.join(', ')}; the cluster: Temporal server ${TEMPORAL_SERVER_VERSION} (go.temporal.io/server/cmd/server, the one the CLI embeds) with ${serverEnv().DB} persistence on Debian's PostgreSQL.`,
-      "- Configurations, one after the other, each with fresh workers and API on fresh task queues: the dev server (one shard, SQLite, dev server settings of the README's Temporal server section); for each shard count a fresh cluster (`npm run cluster`'s, no Web UI), the first with 1 and then 2 of our workers on one task queue, the others with 2; one intake API, the bare worker beside them. The same dynamic config everywhere (deploy/temporal/dynamicconfig.yaml).",
+      '- Configurations, one after the other, each with fresh workers and API on fresh task queues: the dev server (one shard, SQLite, dev server settings of docs/operations.md "The Temporal server"); for each shard count a fresh cluster (`npm run cluster`\'s, no Web UI), the first with 1 and then 2 of our workers on one task queue, the others with 2; one intake API, the bare worker beside them. The same dynamic config everywhere (deploy/temporal/dynamicconfig.yaml).',
       `- Plan per configuration: Create ${plan.create.levels.join('/')} callers, ${plan.create.warmupMs / 1000} s warm-up + ${plan.create.durationMs / 1000} s measured; event latency ${plan.latency.map((l) => `${l.deliveries} deliveries ${l.concurrency} at a time`).join(', ')}; lives ${plan.lives.map((l) => `${l.lives} at ${l.concurrency}`).join(', ')}. CPU: 100 % = one core of two; \`postgres\` counts every PostgreSQL backend, \`workers\` all of ours; \`other\` is load foreign to the bench (other sessions on the machine).`,
     ].join('\n');
     writeFileSync(

@@ -1,5 +1,5 @@
 /**
- * 3. Delivery life (issue 9).
+ * 3. Delivery life (BENCHMARKS.md section 3).
  *
  * (a) Event to VTEX: M open deliveries (past their 5 s confirmation), driven by C concurrent
  *     "engines"; each posts a delivery's next event to our webhook once the previous event's VTEX

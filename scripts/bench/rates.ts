@@ -1,5 +1,5 @@
 /**
- * 5. Rates (issue 17): POST /vtex/rates at 1, 10 and 50 callers, the engine sandbox answering
+ * 5. Rates (docs/specification.md "Rates"): POST /vtex/rates at 1, 10 and 50 callers, the engine sandbox answering
  * availability at once and after 50 ms, with the cache cold (every cart new) and warm (a few carts
  * asked over and over). Beside them, the bare baselines of the convention: the engine's own
  * availability asked straight from the bench (the floor under any quote), and a quote as a short

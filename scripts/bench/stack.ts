@@ -1,19 +1,18 @@
 /**
- * What every measurement runs against: ONE Temporal server (the dev server with the CONTRACT
- * settings, or with `--target cluster` the cluster of `npm run cluster`: PostgreSQL and the
+ * What every measurement runs against: ONE Temporal server (the dev server with the settings of
+ * deploy/temporal/dynamicconfig.yaml, or with `--target cluster` the cluster of `npm run cluster`: PostgreSQL and the
  * Temporal server built from the Go proxy), the sandboxes in their own process, and per
  * measurement a fresh set of workers on fresh task queues: our worker(s) (worker/main.ts) and
  * intake API (api/main.ts), and the bare worker.
  */
-import { SANDBOX_DEFAULTS } from '../../config';
-import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { bundleDeliveryWorkflows } from '../../worker/bundle';
+import { SANDBOX_DEFAULTS } from '../../config';
 import { startTemporalCluster, type TemporalCluster } from '../cluster/temporalCluster';
 import { freePort, startDevServer, type DevServer } from '../dev-server';
 import { formatKeyRing } from '../../security/codec';

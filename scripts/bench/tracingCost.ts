@@ -1,7 +1,7 @@
 /**
  * `npx tsx scripts/bench/tracingCost.ts [rounds] [copies]`: what the workflow tracing interceptors
  * (workflows/interceptors.ts) cost inside the workflow sandbox, the one part of tracing that runs
- * whether traces are exported or not (README "Traces"). Replays every recorded history
+ * whether traces are exported or not (docs/observability.md "Traces"). Replays every recorded history
  * (test/histories) `copies` times with the workflow bundle without the interceptors and with them,
  * alternately for `rounds` rounds, in one process, and prints the median CPU time per workflow task.
  * Replay runs the workflow code of every task and no I/O: what differs is the interceptors' work.

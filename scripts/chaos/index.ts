@@ -91,8 +91,11 @@ async function main(): Promise<void> {
   process.exit(v.lostDeliveries + v.lostReports + v.doubledReports > 0 ? 1 : 0);
 }
 
-/** CHAOS.md's bad-input section (the figures of `npm run fuzz`), carried over from the file being replaced. */
-const FUZZ_HEADING = '## The bad-input run';
+/**
+ * The hand-kept sections of CHAOS.md (the incident log, the figures of `npm run fuzz`), carried over
+ * from the file being replaced so a new run rewrites only its own figures.
+ */
+const KEPT_HEADINGS = ['## Incident log', '## The bad-input run'];
 function keptSection(file: string): string {
   let old: string;
   try {
@@ -100,10 +103,12 @@ function keptSection(file: string): string {
   } catch {
     return '';
   }
-  const start = old.indexOf(`\n${FUZZ_HEADING}`);
-  if (start < 0) return '';
-  const next = old.indexOf('\n## ', start + 1);
-  return `${old.slice(start, next < 0 ? undefined : next).trimEnd()}\n`;
+  return KEPT_HEADINGS.map((heading) => {
+    const start = old.indexOf(`\n${heading}`);
+    if (start < 0) return '';
+    const next = old.indexOf('\n## ', start + 1);
+    return `${old.slice(start, next < 0 ? undefined : next).trimEnd()}\n`;
+  }).join('');
 }
 
 main().catch((err: unknown) => {

@@ -60,7 +60,7 @@ function refusing(refusal: Refusal | undefined): boolean {
   return true;
 }
 
-/** The delivery a webhook key names: `<serviceId>.<hmac>` (README, Delivery Engine). */
+/** The delivery a webhook key names: `<serviceId>.<hmac>` (docs/specification.md "The Delivery Engine"). */
 export function serviceOfWebhookKey(key: unknown): string | undefined {
   if (typeof key !== 'string') return undefined;
   const dot = key.lastIndexOf('.');

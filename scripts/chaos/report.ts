@@ -19,7 +19,7 @@ const CLASS_MEANING: Record<FindingClass, string> = {
     'the delivery was still open when the run stopped waiting for it (not counted lost: its missing reports may yet come)',
 };
 
-/** Which hole of issue 18 a finding class on a life kind points at. */
+/** Which known way of losing or doubling a report a finding class on a life kind points at. */
 function holeOf(cls: FindingClass, kind: string, what = ''): string {
   if (cls === 'creation-hot-loop') return 'Creation hot loop';
   if (cls === 'unfinished') return '(throughput under chaos, see Result)';
@@ -137,7 +137,7 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   if (v.findings.length === 0)
     lines.push('None: every delivery shows at the platform exactly what the engine produced.', '');
   else {
-    lines.push('| class | life | hole of issue 18 | deliveries | example |', '|---|---|---|---|---|');
+    lines.push('| class | life | the hole it points at | deliveries | example |', '|---|---|---|---|---|');
     const groups = new Map<string, typeof v.findings>();
     for (const f of v.findings) {
       const key = `${f.class}\u0000${f.kind}\u0000${holeOf(f.class, f.kind, f.what)}`;

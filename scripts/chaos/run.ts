@@ -1,16 +1,16 @@
 /**
- * The chaos run (issue 18): full delivery lives through the intake (VTEX Create service, marketplace
+ * The chaos run (CHAOS.md): full delivery lives through the intake (VTEX Create service, marketplace
  * DELIVERY_REQUEST) and the engine sandbox's events, with cancels and pauses in flight, while the
  * worker, the API and the Temporal server are SIGKILLed and VTEX and the engine misbehave. The
  * sandboxes live in this process and survive every kill: they are the truth the checker reads.
  */
-import { SANDBOX_DEFAULTS } from '../../config';
-import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { bundleDeliveryWorkflows } from '../../worker/bundle';
+import { SANDBOX_DEFAULTS } from '../../config';
 import vtexExample from '../../contracts/examples/vtex.create-service.json';
 import marketplaceExample from '../../contracts/examples/marketplace.delivery-request.json';
 import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
@@ -22,6 +22,11 @@ import {
   type DeliveryAttempt,
 } from '../../sandboxes';
 import { freePort } from '../dev-server';
+import { formatKeyRing } from '../../security/codec';
+import { createDataConverter } from '../../security/dataConverter';
+import { compileRepository, nodeProcess, temporalServer } from './processes';
+import { EngineObserver, FaultCounter, VtexObserver } from './observe';
+import { DEFAULT_MIX, DEFAULT_STALLS, planLives, rng, type LifePlan, type Stalls } from './lives';
 import {
   checkDeliveries,
   KILL_LOOKBACK_MS,
@@ -31,11 +36,6 @@ import {
   type Verdict,
   type LifeKind,
 } from './checker';
-import { DEFAULT_MIX, DEFAULT_STALLS, planLives, rng, type LifePlan, type Stalls } from './lives';
-import { EngineObserver, FaultCounter, VtexObserver } from './observe';
-import { compileRepository, nodeProcess, temporalServer } from './processes';
-import { formatKeyRing } from '../../security/codec';
-import { createDataConverter } from '../../security/dataConverter';
 
 export interface ChaosOptions {
   deliveries: number;
@@ -715,7 +715,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   };
 }
 
-/** Seed 002's first example as one delivery of the plan, with fresh callback headers. */
+/** Abbiamo's first DELIVERY_REQUEST example (contracts/examples/marketplace.delivery-request.json) as one delivery of the plan, with fresh callback headers. */
 function marketplaceEvent(plan: LifePlan): unknown {
   const event = structuredClone(marketplaceExample) as typeof marketplaceExample & Record<string, unknown>;
   event.deliveries = event.deliveries.map((delivery) => ({

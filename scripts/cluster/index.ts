@@ -5,10 +5,10 @@
  * sandboxes of the systems left unset. Ctrl-C stops all of it, in reverse order; a second start
  * reuses the database (CLUSTER_DATA_DIR, default .data/cluster).
  */
-import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { ConfigError, parseEnv, SANDBOX_DEFAULTS, sandboxedSystems, type Env } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../../sandboxes';
@@ -16,6 +16,7 @@ import { freePort } from '../dev-server';
 import { spawnBridgeProcess, waitHealthy, type BridgeProcess } from './bridgeProcesses';
 import { ClusterError } from './errors';
 import { startTemporalCluster } from './temporalCluster';
+import { clusterIntakeToken, sandboxEnvironment, type SandboxUrls } from './sandboxEnv';
 import { CLUSTER } from './topology';
 
 type Stop = { name: string; stop: () => Promise<void> };
@@ -121,11 +122,11 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
   //    the second: a stand-in for the load balancer in front of both.
   const sandboxed = sandboxedSystems(env);
   const apiPorts = Array.from({ length: CLUSTER.apis }, (_, i) => env.PORT + i);
-  const token = env.INTAKE_TOKEN ?? SANDBOX_DEFAULTS.intakeToken;
+  const token = env.INTAKE_TOKEN ?? clusterIntakeToken(dataDir);
   const sandboxLogger = createLogger({ level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL }).child({
     sandbox: true,
   });
-  const urls: Record<string, string> = {};
+  const urls: SandboxUrls = {};
   if (sandboxed.includes('vtex')) {
     const vtex = await startVtexSandbox({
       apiKey: env.VTEX_API_KEY ?? SANDBOX_DEFAULTS.vtexApiKey,
@@ -155,28 +156,18 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
     const marketplace = await startMarketplaceSandbox({
       port: env.SANDBOX_MARKETPLACE_PORT,
       intake: { url: `http://127.0.0.1:${apiPorts[1] ?? apiPorts[0]}`, token },
+      carrierKey: env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.marketplaceCarrierKey,
+      confirmationTimeoutMs: env.MARKETPLACE_CONFIRMATION_TIMEOUT_MS,
       logger: sandboxLogger.child({ system: 'marketplace' }),
     });
     stops.push({ name: 'marketplace sandbox', stop: () => marketplace.close() });
     urls.MARKETPLACE_URL = marketplace.url;
   }
-  const sandboxKeys: Record<string, string> = {
-    ...(urls.VTEX_TRACKING_URL
-      ? {
-          VTEX_API_KEY: env.VTEX_API_KEY ?? SANDBOX_DEFAULTS.vtexApiKey,
-          VTEX_CARRIER_ID: env.VTEX_CARRIER_ID ?? SANDBOX_DEFAULTS.vtexCarrierId,
-        }
-      : {}),
-    ...(urls.DELIVERY_ENGINE_URL
-      ? { DELIVERY_ENGINE_API_KEY: env.DELIVERY_ENGINE_API_KEY ?? SANDBOX_DEFAULTS.deliveryEngineApiKey }
-      : {}),
-    ...(sandboxed.length ? { INTAKE_TOKEN: token } : {}),
-  };
+  const sandboxKeys = sandboxEnvironment(env, urls, token);
 
   // 3. Two workers and two intake APIs, one task queue. Worker i gives the engine API i's
   //    webhook URL, so both APIs take engine events too.
   const common = {
-    ...urls,
     ...sandboxKeys,
     TEMPORAL_ADDRESS: cluster.address,
     TEMPORAL_NAMESPACE: cluster.namespace,
@@ -259,7 +250,9 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
       ...rows.map(([k, v]) => `  ${k.padEnd(24)} ${v}`),
       ...(env.INTAKE_TOKEN
         ? []
-        : [`  ${'Intake token (dev)'.padEnd(24)} Authorization: Bearer ${SANDBOX_DEFAULTS.intakeToken}`]),
+        : [
+            `  ${'Intake token'.padEnd(24)} Authorization: Bearer ${token}  (made for this data folder: ${dataDir}/intake-token)`,
+          ]),
       ...(urls.VTEX_TRACKING_URL
         ? [
             '',

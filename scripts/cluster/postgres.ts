@@ -5,7 +5,7 @@
  * runs as the package's `postgres` system user.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -79,8 +79,20 @@ export function ensurePostgresInstalled(log: Log): string {
   return bin;
 }
 
+/**
+ * Where PostgreSQL keeps its files (its data folder, password file and log) when it runs as the
+ * postgres user: our data folder when that user can walk down to it; else, since a clone in root's
+ * home or under a mkdtemp folder is closed to it, a folder of that user's home named after ours.
+ * The same data folder always maps to the same place, so the next start finds its database.
+ */
+export function postgresHomeFor(dataDir: string, reachable: boolean, userHome: string): string {
+  if (reachable) return dataDir;
+  const key = createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+  return path.join(userHome, 'delivery-bridge', `${path.basename(dataDir)}-${key}`);
+}
+
 /** Who PostgreSQL runs as: ourselves, or the `postgres` system user when we are root. */
-function runAs(): { uid: number; gid: number; name: string } | undefined {
+function runAs(): { uid: number; gid: number; name: string; home: string } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
   const uid = id('-u');
@@ -90,7 +102,13 @@ function runAs(): { uid: number; gid: number; name: string } | undefined {
       "running as root, and there is no `postgres` system user to run PostgreSQL as (it comes with Debian's postgresql package: apt-get install -y postgresql)",
     );
   }
-  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()), name: 'postgres' };
+  const entry = spawnSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' }).stdout.trim().split(':');
+  return {
+    uid: Number(uid.stdout.trim()),
+    gid: Number(gid.stdout.trim()),
+    name: 'postgres',
+    home: entry[5] || '/var/lib/postgresql',
+  };
 }
 
 export async function startPostgres(options: { dataDir: string; port: number; log: Log }): Promise<RunningPostgres> {
@@ -99,13 +117,18 @@ export async function startPostgres(options: { dataDir: string; port: number; lo
   const version = spawnSync(path.join(bin, 'postgres'), ['--version'], { encoding: 'utf8' }).stdout.trim();
   const user = runAs();
   const dataDir = path.resolve(options.dataDir);
-  const pgData = path.join(dataDir, 'pg');
   mkdirSync(dataDir, { recursive: true });
   // Our folder (a mkdtemp one is 0700): the postgres user needs to walk into it.
   if (user) chmodSync(dataDir, 0o755);
-  if (user) assertReachable(dataDir, user.name);
+  const home = user ? postgresHomeFor(dataDir, canReach(dataDir, user.name), user.home) : dataDir;
+  if (home !== dataDir) {
+    log(`PostgreSQL: the ${user!.name} user cannot reach ${dataDir}; its database lives in ${home}`);
+    mkdirSync(home, { recursive: true, mode: 0o755 });
+  }
+  if (user) assertReachable(home, user.name);
+  const pgData = path.join(home, 'pg');
 
-  const passwordFile = path.join(dataDir, 'pg-password');
+  const passwordFile = path.join(home, 'pg-password');
   const created = !existsSync(path.join(pgData, 'PG_VERSION'));
   if (created) {
     rmSync(pgData, { recursive: true, force: true });
@@ -130,9 +153,9 @@ export async function startPostgres(options: { dataDir: string; port: number; lo
       ],
       {
         encoding: 'utf8',
-        cwd: dataDir,
+        cwd: home,
         ...(user ? { uid: user.uid, gid: user.gid } : {}),
-        env: { ...process.env, HOME: dataDir },
+        env: { ...process.env, HOME: home },
       },
     );
     if (init.status !== 0) {
@@ -141,12 +164,12 @@ export async function startPostgres(options: { dataDir: string; port: number; lo
     }
   } else if (!existsSync(passwordFile)) {
     throw new ClusterError(
-      `${pgData} exists but ${passwordFile} is gone: remove ${dataDir} to start over with an empty database`,
+      `${pgData} exists but ${passwordFile} is gone: remove ${home} to start over with an empty database`,
     );
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
 
-  const logFile = path.join(dataDir, 'postgres.log');
+  const logFile = path.join(home, 'postgres.log');
   const out = openSync(logFile, 'a');
   if (user) chownSync(logFile, user.uid, user.gid);
   // Loopback TCP only (no Unix socket: nothing else of ours needs one). Its own process group: the
@@ -166,11 +189,11 @@ export async function startPostgres(options: { dataDir: string; port: number; lo
       `max_connections=${CLUSTER.postgresMaxConnections}`,
     ],
     {
-      cwd: dataDir,
+      cwd: home,
       stdio: ['ignore', out, out],
       detached: true,
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
-      env: { ...process.env, HOME: dataDir },
+      env: { ...process.env, HOME: home },
     },
   );
   closeSync(out);
@@ -216,9 +239,13 @@ export async function startPostgres(options: { dataDir: string; port: number; lo
   };
 }
 
-/** The postgres user must be able to walk down to our data folder (its own files in it are chowned to it). */
+function canReach(dir: string, name: string): boolean {
+  return spawnSync('runuser', ['-u', name, '--', 'test', '-x', dir]).status === 0;
+}
+
+/** The postgres user must be able to walk down to its folder (its own files in it are chowned to it). */
 function assertReachable(dir: string, name: string): void {
-  if (spawnSync('runuser', ['-u', name, '--', 'test', '-x', dir]).status === 0) return;
+  if (canReach(dir, name)) return;
   throw new ClusterError(
     `the ${name} user cannot reach ${dir} (a folder above it is closed to it): set CLUSTER_DATA_DIR to a folder it can reach`,
   );

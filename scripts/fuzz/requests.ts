@@ -1,5 +1,5 @@
 /**
- * The bad-input run's requests (issue 18): the valid fixtures of contracts/examples, mutated by
+ * The bad-input run's requests: the valid fixtures of contracts/examples, mutated by
  * fast-check, over every intake endpoint. A mutation names the field it touched and the shape it put
  * there, so a failure says exactly what to fix: wrong types, huge strings, long runs of spaces in
  * weights and lengths, prototype keys, deep nesting, out-of-range numbers and dates, ids with dots

@@ -1,13 +1,13 @@
 /**
- * The bad-input run (issue 18): fast-check generates and mutates requests over every intake
+ * The bad-input run (docs/testing.md "Proving it"): fast-check generates and mutates requests over every intake
  * endpoint and checks, for each answer, the intake's promise: no 5xx, an answer within 1 s, a 4xx
  * that names the field (`details[].path`), nothing started in Temporal for a rejected request; and,
  * over the run, the API's memory flat. Failures are grouped by class (endpoint, property, field,
  * kind of input), each with its first example, so a fix knows where to look.
  */
+import { readFileSync } from 'node:fs';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { percentile } from '../chaos/checker';
 import { ENDPOINTS, requestArbitrary, type Endpoint, type FuzzContext, type FuzzRequest } from './requests';
 
@@ -68,8 +68,8 @@ export interface FuzzOptions {
 /** A refusal is the intake's own work (validation, a lookup): due within 1 s. */
 export const ANSWER_WITHIN_MS = 1000;
 /**
- * An accepted request waits on Temporal: a Create service on its job (VTEX's 5 s rule, README
- * "Intake API"), a signal, a query. Due within the contract's 5 s, not 1 s.
+ * An accepted request waits on Temporal: a Create service on its job (VTEX's 5 s rule,
+ * docs/intake-api.md), a signal, a query. Due within VTEX's 5 s, not 1 s.
  */
 export const ACCEPTED_WITHIN_MS = 5000;
 /**

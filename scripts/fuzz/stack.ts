@@ -3,13 +3,13 @@
  * memory is read from /proc), the VTEX and engine sandboxes in this process so that a valid request
  * is carried through, and a Temporal server: the one given, or a dev server of its own.
  */
-import { SANDBOX_DEFAULTS } from '../../config';
-import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { bundleDeliveryWorkflows } from '../../worker/bundle';
+import { SANDBOX_DEFAULTS } from '../../config';
 import createExample from '../../contracts/examples/vtex.create-service.json';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../../sandboxes';
 import { freePort, startDevServer, type DevServer } from '../dev-server';

@@ -1,5 +1,5 @@
 /**
- * The chaos run inside the suite (issue 18): 30 full delivery lives, every kind of life of
+ * The chaos run inside the suite (CHAOS.md; docs/testing.md "Proving it"): 30 full delivery lives, every kind of life of
  * `npm run chaos` (scripts/chaos/lives.ts), with the worker SIGKILLed every 8 s, the API now and
  * then, the Temporal server once (on its SQLite file), VTEX and the engine answering 5xx, never
  * answering or losing answers, tokens expiring, slots lapsing, engine events duplicated and

@@ -5,12 +5,12 @@
  * carried (none lost, none twice), and the histories show the surviving worker finishing
  * deliveries the killed one had been running.
  */
-import { SANDBOX_DEFAULTS } from '../../config';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
+import { SANDBOX_DEFAULTS } from '../../config';
 import { spawnBridgeProcess, waitHealthy, type BridgeProcess } from '../../scripts/cluster/bridgeProcesses';
 import { freePort } from '../../scripts/dev-server';
 import { createLogger } from '../../observability/logger';

@@ -1,5 +1,5 @@
 /**
- * The bad-input run inside the suite (issue 18): 300 generated and mutated requests over every
+ * The bad-input run inside the suite (docs/testing.md "Proving it"): 300 generated and mutated requests over every
  * intake endpoint, against the API and the worker as their own processes. The full count is
  * `npm run fuzz` (10,000; its figures in CHAOS.md). Every property is checked on every answer; the
  * test fails listing every failure class (endpoint, property, field, kind of input, first example).

@@ -1,5 +1,5 @@
 /**
- * Create service in a burst (README "Create service in a burst"): with many calls in flight, a call
+ * Create service in a burst (docs/intake-api.md "Create service in a burst"): with many calls in flight, a call
  * does not wait for a job that cannot come within VTEX's 5 seconds. Once Temporal shows its workflow
  * exists it is answered PENDING, long before the answer deadline; the confirmation wait still counts
  * from that answer (no tracking call reaches VTEX within 5 s of it), and every job is created once.

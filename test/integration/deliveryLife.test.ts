@@ -10,7 +10,7 @@ import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 import { withoutMarker } from '../../activities/vtex';
 
-/** A text as VTEX holds it: ours, then the marker of the event that asked for it (README "Exactly once"). */
+/** A text as VTEX holds it: ours, then the marker of the event that asked for it (docs/specification.md "Exactly once at VTEX"). */
 const marked = (text: string) =>
   expect.stringMatching(new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\[ev:[0-9a-v]{10}\\]$`));
 

@@ -1,5 +1,5 @@
 /**
- * Drift repair (README "Operators"): the reconcile Schedule, and a run of it that finds what VTEX
+ * Drift repair (docs/runbook.md "Operators"): the reconcile Schedule, and a run of it that finds what VTEX
  * lost behind our back, has the delivery repair it, counts it, and leaves correct deliveries alone.
  * Through the real stack, the VTEX sandbox and the dev server.
  */

@@ -75,6 +75,7 @@ afterAll(async () => {
 });
 afterEach(() => {
   stack.engine.resetFaults();
+  stack.marketplace.resetFaults();
   stack.marketplace.setConfirmationTimeout(30 * 60_000);
 });
 
@@ -379,6 +380,31 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
   });
 
   // Needs the workflow's CancelOrder.onlyBeforeCollection (the lead's change): passes once merged.
+  it('status calls still waiting when the seller cancels are dropped, not sent after the cancel', async () => {
+    const event = fresh(seedDeliveryRequest());
+    const [deliveryId] = idsOf(event) as [string];
+    await stack.marketplace.sendDeliveryRequest(event);
+    const job = await jobOf(deliveryId);
+    await hasEndpoint(deliveryId, 'confirmed');
+    // Abbiamo answers its status endpoints slowly: the driver's steps queue up behind the first.
+    stack.marketplace.setFaults({ latencyMs: 1500, pathPattern: '^/v1/delivery/' });
+    stack.engine.play(job.job_id, ['ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN'], STEP_MS);
+    await waitFor(async () => (await stateOf(deliveryId)).pendingReports >= 2 || undefined, {
+      what: 'status calls waiting',
+    });
+    const answer = await stack.marketplace.cancelDelivery(deliveryId);
+    expect(answer).toMatchObject({ status: 202 });
+    const view = await resultOf(deliveryId);
+    stack.marketplace.resetFaults();
+    expect(view.status).toBe('CANCELED');
+    expect(view.timeline.some((t) => /waiting status report\(s\) dropped: the platform canceled/.test(t.message))).toBe(
+      true,
+    );
+    // Nothing reached Abbiamo after its own cancel, so nothing was refused as after the terminal status.
+    const calls = stack.marketplace.statusCalls(deliveryId);
+    expect(calls.filter((c) => c.outcome !== 'accepted')).toEqual([]);
+  });
+
   it('a seller cancellation after collection is recorded and flagged; the driver with the parcel goes on', async () => {
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];

@@ -1,5 +1,5 @@
 /**
- * The metrics move with a delivery's life (README "Metrics"): a VTEX delivery and an Abbiamo one
+ * The metrics move with a delivery's life (docs/observability.md "Metrics"): a VTEX delivery and an Abbiamo one
  * run through the real stack while both endpoints are scraped before and after, the intake API's
  * `GET /metrics` and the worker's (its own registry and the Temporal SDK's, merged).
  */
@@ -165,7 +165,7 @@ describe('metrics over a delivery life', () => {
     // VTEX answers 503 to status PATCHes for a while: the report is retried, then taken.
     stack.vtex.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/tracking/hook/[^/]+/[^/]+$' });
     await emit(stack, d.jobId, 'ALLOCATED');
-    // Each attempt reads the service back before its PATCH (README "Exactly once at VTEX"): the
+    // Each attempt reads the service back before its PATCH (docs/specification.md "Exactly once at VTEX"): the
     // endpoint's calls fail, whichever method.
     const { method: _patch, ...statusEndpoint } = patch;
     await movedBy('delivery_bridge_partner_calls_total', { ...statusEndpoint, outcome: 'failed' }, 2);

@@ -47,7 +47,9 @@ describe('GET /openapi.json', () => {
   it('is served without a token, as built from the route table, with PUBLIC_URL as its server', async () => {
     const answer = await fetch(`${stack.apiUrl}/openapi.json`);
     expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await answer.json()).toEqual(openApiDocument({ serverUrl: stack.config.publicUrl }));
+    expect(await answer.json()).toEqual(
+      openApiDocument({ serverUrl: stack.config.publicUrl, vtexCarrierId: stack.config.vtex.carrierId }),
+    );
     expect(served).toMatchObject({ servers: [{ url: stack.config.publicUrl }] });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Operators find, understand and fix deliveries (README "Operators"): the attention list, one
+ * Operators find, understand and fix deliveries (docs/runbook.md "Operators"): the attention list, one
  * command to one delivery, and bulk cancel / pause / resume as Temporal batch operations, over
  * the /operator routes and `npm run delivery`, through the real stack and dev server.
  */

@@ -1,13 +1,11 @@
 /**
- * Platform commands go ahead of reports the platform keeps refusing, a report that stays refused
- * flags its delivery, and a delivery the platform never confirmed does not keep a live job
- * (issue: "commands stuck behind reports", "orphan jobs").
+ * Platform commands go ahead of reports the platform keeps refusing, and a report that stays
+ * refused flags its delivery (test/integration/refusedReports.test.ts: what happens to it then).
  */
-import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexCallsOf } from '../support/deliveries';
+import { createVtexDelivery, emit, finalView, stateOf, vtexCallsOf } from '../support/deliveries';
 import { recordHistory } from '../support/histories';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
-import { vtexServiceId } from '../../mapping/ids';
 
 describe('VTEX answering 503 to every tracking call', () => {
   const stack = useTestStack({ env: { REPORT_ATTENTION_AFTER_MS: '3000' } });
@@ -46,28 +44,4 @@ describe('VTEX answering 503 to every tracking call', () => {
     expect(view.timeline.some((t) => /waiting status report\(s\) dropped/.test(t.message))).toBe(true);
     await recordHistory(stack.bridge.client, d.serviceId, 'cancel-ahead-of-refused-reports');
   }, 120_000);
-});
-
-describe('a delivery VTEX never confirmed', () => {
-  const stack = useTestStack();
-
-  it('cancels its job when the first report is refused as unknown to the end, and ends flagged', async () => {
-    // Our answer never reached VTEX: every tracking call of the service is answered 404.
-    stack.vtex.setFaults({ errorRate: 1, errorStatuses: [404], pathPattern: '^/tracking/hook' });
-    const body = createServiceBody();
-    const answer = await stack.call('POST', '/vtex/services', body);
-    expect(answer.status).toBe(200);
-    const serviceId = answer.body.serviceId as string;
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
-      what: 'the job',
-    });
-    // VTEX's 404 is retried 8 times (about 3 minutes: it may confirm late) before it counts as final.
-    const view = await finalView(stack, serviceId, 240_000);
-    expect(view).toMatchObject({ status: 'CANCELED', needsAttention: true });
-    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toMatchObject({
-      job_id: job.job_id,
-      status: 'CANCELLED',
-    });
-    expect(view.lastError).toMatch(/refused/);
-  }, 300_000);
 });

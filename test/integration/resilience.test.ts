@@ -39,7 +39,7 @@ describe('VTEX failing for a while', () => {
     stack.vtex.setFaults({ timeoutRate: 1, pathPattern: `${d.serviceId}$` });
     await emit(stack, d.jobId, 'ALLOCATED');
     await emit(stack, d.jobId, 'PICKING_FINISHED');
-    // The status PATCH reads the service back first (README "Exactly once at VTEX"): either call may hang.
+    // The status PATCH reads the service back first (docs/specification.md "Exactly once at VTEX"): either call may hang.
     await waitFor(() => vtexCallsOf(stack, d.serviceId).some((c) => c.fault === 'timeout'), {
       what: 'a call left unanswered',
     });

@@ -1,8 +1,8 @@
 /**
- * Signals that reach a delivery before its first workflow task runs (a busy or restarted worker:
- * the chaos run's doubled note) are taken in their arrival order. The SDK buffers them until the
- * handlers exist and used to hand them out handler by handler: every carrier event first, then a
- * cancel sent between them, so an event that came after VTEX's cancel was still reported.
+ * Signals that reach a delivery before its first workflow task runs (a busy or restarted worker)
+ * are taken in their arrival order. The SDK buffers them until the handlers exist and hands them
+ * out handler by handler: without a catch-all handler set first, every carrier event would go
+ * before a cancel sent between them, and an event that came after VTEX's cancel would be reported.
  */
 import { randomUUID } from 'node:crypto';
 import { createDeliveryWorker, connectWorker } from '../../worker/worker';

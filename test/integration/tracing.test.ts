@@ -1,5 +1,5 @@
 /**
- * Traces through the real stack (README "Traces"): the engine's webhook POST, the signal, the
+ * Traces through the real stack (docs/observability.md "Traces"): the engine's webhook POST, the signal, the
  * workflow's handling, the report activity and the VTEX PATCH it makes are one trace; the first
  * report, sent when VTEX's confirmation wait is over, stays in the Create service's trace. Spans go
  * to an in-memory exporter, installed before the stack so the bridge takes it.

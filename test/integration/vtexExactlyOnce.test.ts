@@ -1,5 +1,5 @@
 /**
- * Exactly once where VTEX has no idempotency key (README "Exactly once"): notes, evidences and
+ * Exactly once where VTEX has no idempotency key (docs/specification.md "Exactly once at VTEX"): notes, evidences and
  * on-holds are identified by the event that asked for them, so a post whose answer was lost is not
  * sent again, and a later event repeating the same text is still posted, even when its own first
  * attempt failed.

@@ -1,5 +1,5 @@
 /**
- * A burst of Create service calls (issue 8): 300 calls, 200 at a time. Every one is answered within
+ * A burst of Create service calls (docs/intake-api.md "Create service in a burst"): 300 calls, 200 at a time. Every one is answered within
  * VTEX's 5 seconds (PENDING early where the workflow could not answer in time), and afterwards every
  * delivery's job exists exactly once: none lost, none doubled.
  *

@@ -13,7 +13,7 @@ const carrierId = 'sandbox-carrier';
 let intake: Receiver;
 let vtex: VtexSandbox;
 
-/** Our intake's answer to Create service, as README "Intake API" shapes it. */
+/** Our intake's answer to Create service, as docs/intake-api.md shapes it. */
 function goodAnswer(body: { orderId: string }) {
   return {
     status: 200,

@@ -1,7 +1,7 @@
 /**
  * The one builder of Temporal connection options (API, worker, operator CLI, tests): plain for the
  * dev server; TLS, mutual TLS and API keys from configuration. What a real TLS frontend says is not
- * tested here (the dev server has no TLS): README "Security" says so.
+ * tested here (the dev server has no TLS): docs/security.md says so.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

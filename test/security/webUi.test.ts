@@ -3,8 +3,8 @@
  * file's own (the suite's runs headless) started as `npm start` starts it: with its Web UI and the
  * codec server as its codec endpoint.
  * - An operator signed in at the codec server reads a delivery's customer decoded; before signing
- *   in, the same page shows only ciphertext (issue 13).
- * - Deliveries listed by their DeliveryStatus search attribute, and the memo summary of one (issue 16).
+ *   in, the same page shows only ciphertext (docs/security.md).
+ * - Deliveries listed by their DeliveryStatus search attribute, and the memo summary of one (docs/runbook.md "The Web UI").
  * Screenshots: test-output/web-ui-*.png.
  */
 import { mkdtempSync } from 'node:fs';

@@ -3,9 +3,9 @@ import example from '../../contracts/examples/vtex.create-service.json';
 import type { CallRecord } from '../../sandboxes';
 import { deliveryStateQuery } from '../../workflows/messages';
 import type { DeliveryView } from '../../contracts/delivery';
+import { vtexServiceId } from '../../mapping/ids';
 import type { TestStack } from './stack';
 import { waitFor } from './waitFor';
-import { vtexServiceId } from '../../mapping/ids';
 
 let seq = 0;
 

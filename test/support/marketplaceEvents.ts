@@ -1,5 +1,5 @@
 /**
- * Seed 002's DELIVERY_REQUEST examples (contracts/examples) for tests, as fresh copies to change
+ * Abbiamo's DELIVERY_REQUEST examples (contracts/examples) for tests, as fresh copies to change
  * freely. `fresh` gives every delivery (and the route) new ids and the event new callback headers,
  * since all test files share one Temporal server and one sandbox may see many events.
  */
@@ -7,12 +7,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import example from '../../contracts/examples/marketplace.delivery-request.json';
 import routeExample from '../../contracts/examples/marketplace.delivery-request-route.json';
 
-/** Seed 002, first example (`make_route: false`, `courier_must_return: true`). */
+/** Abbiamo's first example (`make_route: false`, `courier_must_return: true`). */
 export function seedDeliveryRequest(): Record<string, any> {
   return structuredClone(example) as Record<string, any>;
 }
 
-/** Seed 002, second example (`make_route: true`, `courier_must_return: false`). */
+/** Abbiamo's second example (`make_route: true`, `courier_must_return: false`). */
 export function seedRouteDeliveryRequest(): Record<string, any> {
   return structuredClone(routeExample) as Record<string, any>;
 }

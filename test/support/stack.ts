@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { parseEnv, resolveConfig, SANDBOX_DEFAULTS, type ServiceConfig } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { startBridge, type Bridge } from '../../scripts/bridge';
-import { startProcessBridge } from './processBridge';
 import { freePort } from '../../scripts/dev-server';
 import {
   startDeliveryEngineSandbox,
@@ -20,6 +19,7 @@ import {
   type VtexSandbox,
   type VtexSandboxOptions,
 } from '../../sandboxes';
+import { startProcessBridge } from './processBridge';
 
 export const TEST_INTAKE_TOKEN = 'test-intake-token';
 export const TEST_VTEX_API_KEY = 'test-vtex-api-key';
@@ -30,7 +30,7 @@ export interface TestStackOptions {
   vtex?: Partial<VtexSandboxOptions>;
   engine?: Partial<EngineSandboxOptions>;
   marketplace?: Partial<MarketplaceSandboxOptions>;
-  /** Environment variables of the bridge (README "Configuration" names), over the test defaults. */
+  /** Environment variables of the bridge (docs/configuration.md names), over the test defaults. */
   env?: Record<string, string>;
   /** Run the API and the worker as their own processes, as in production (default: in this process). */
   processes?: boolean;

@@ -119,7 +119,7 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
     expect(services.api!.deploy?.replicas).toBe(CLUSTER.apis);
     // PORT, PORT+1, ... as the cluster's APIs listen.
     expect(services.api!.ports).toEqual([`3000-${3000 + CLUSTER.apis - 1}:3000`]);
-    // Temporal, the Web UI and the codec server on loopback only (README "Security").
+    // Temporal, the Web UI and the codec server on loopback only (docs/security.md).
     expect(services.temporal!.ports).toEqual(['127.0.0.1:7233:7233']);
     expect(services['temporal-ui']!.ports).toEqual(['127.0.0.1:8233:8080']);
     expect(services['codec-server']!.ports).toEqual(['127.0.0.1:8234:8234']);
@@ -246,13 +246,14 @@ describe('deploy/temporal/dynamicconfig.yaml, the one dynamic config', () => {
     }
   });
 
-  it('keeps the raised poll rates and the single task-queue partition the benchmarks were measured with', () => {
+  it('keeps the raised poll rates, the single task-queue partition and eager activities the benchmarks were measured with', () => {
     expect(dynamicConfigValues()).toEqual({
       'history.transferProcessorMaxPollRPS': 1000,
       'history.timerProcessorMaxPollRPS': 1000,
       'history.visibilityProcessorMaxPollRPS': 1000,
       'matching.numTaskqueueReadPartitions': 1,
       'matching.numTaskqueueWritePartitions': 1,
+      'system.enableActivityEagerExecution': true,
     });
   });
 });

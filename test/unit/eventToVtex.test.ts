@@ -194,7 +194,7 @@ describe('engine events to VTEX tracking hook calls', () => {
   });
 });
 
-describe('posts identified by their event (README "Exactly once")', () => {
+describe('posts identified by their event (docs/specification.md "Exactly once at VTEX")', () => {
   it('gives every note of an event its own ref, whichever call carries it', () => {
     const event = base('INCIDENT', {
       reason: 'Flat tyre',

@@ -2,7 +2,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMarketplaceActivities } from '../../activities/marketplace';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../activities/http';
-import type { StatusCallback } from '../../contracts/marketplace';
 import { marketplaceServiceId } from '../../mapping/ids';
 import { createSealer } from '../../security/sealing';
 import type { MarketplaceTarget } from '../../contracts/delivery';
@@ -18,15 +17,6 @@ const target: MarketplaceTarget = {
   tracking: 'a-vBGOS',
   sealedHeaders: sealer.sealJson(headers, marketplaceServiceId('d-1')),
 };
-const callback: StatusCallback = {
-  event_id: 'd-1:job-created',
-  status: 'PENDING',
-  occurred_at: '2026-11-27T12:00:00.000Z',
-  tracking: 'a-vBGOS',
-  delivery_id: 'd-1',
-  order_number: 'order-1',
-};
-
 const call: AbbiamoCall = {
   kind: 'status',
   endpoint: 'start-delivery',
@@ -57,16 +47,7 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
   throw new Error('expected a failure');
 }
 
-describe('abbiamoReport (and the legacy marketplaceSendStatus)', () => {
-  it('legacy: posts the callback to /deliveries/{delivery_id}/events with exactly the unsealed headers', async () => {
-    const { client, requests } = fakeMarketplace({ status: 202, body: null });
-    const { marketplaceSendStatus } = createMarketplaceActivities({ marketplace: client, sealer, carrierKey });
-    await expect(marketplaceSendStatus(target, callback)).resolves.toEqual({ outcome: 'sent' });
-    expect(requests).toEqual([
-      { method: 'POST', path: '/deliveries/d-1/events', json: callback, headers, timeoutMs: 10_000 },
-    ]);
-  });
-
+describe('abbiamoReport', () => {
   it('retries a server error, refuses to retry a 400', async () => {
     const server = createMarketplaceActivities({
       marketplace: fakeMarketplace({ status: 503, body: 'busy' }).client,

@@ -1,5 +1,5 @@
 /**
- * The worker's series, part by part (README "Metrics"): endpoint templates that never carry an id,
+ * The worker's series, part by part (docs/observability.md "Metrics"): endpoint templates that never carry an id,
  * the got hooks counting real HTTP calls by outcome, report attempts by outcome with the in-flight
  * gauge and the event-to-report latency, and the token cache's renewals by reason.
  */

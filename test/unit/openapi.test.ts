@@ -190,3 +190,86 @@ describe('the OpenAPI document', () => {
     });
   });
 });
+
+describe('examples and refusals in the document', () => {
+  const carrierId = 'our-carrier';
+  const doc = openApiDocument({ vtexCarrierId: carrierId }) as { paths: Record<string, Record<string, any>> } & {
+    components: { schemas: Record<string, any> };
+  };
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addFormat('date-time', true).addFormat('email', true).addFormat('uri', true);
+  ajv.addSchema(doc, 'openapi.json');
+  const operationOf = (route: IntakeRoute) => doc.paths[openApiPath(route.path)]![route.method];
+
+  it.each(INTAKE_ROUTES.map((route) => [route.operationId, route] as const))(
+    '%s has an example, and every example fits its schema in zod and in the document',
+    (_id, route) => {
+      const op = operationOf(route);
+      const bodyExamples = Object.values(
+        (op.requestBody?.content['application/json'].examples ?? {}) as Record<string, { value: unknown }>,
+      );
+      const answerExamples = Object.values(op.responses as Record<string, any>).flatMap((r) =>
+        Object.values((r.content ?? {}) as Record<string, { example?: unknown }>).flatMap((c) =>
+          c.example === undefined ? [] : [c.example],
+        ),
+      );
+      expect(bodyExamples.length + answerExamples.length).toBeGreaterThan(0);
+      if (route.body) {
+        expect(bodyExamples.length).toBeGreaterThan(0);
+        const schemas = Array.isArray(route.body) ? route.body : [route.body];
+        const validate = ajv.compile({
+          $ref: `openapi.json#/paths/${openApiPath(route.path).replace(/\//g, '~1')}/${route.method}/requestBody/content/application~1json/schema`,
+        });
+        for (const value of bodyExamples.map((e) => e.value)) {
+          expect([route.operationId, schemas.some((s) => s.safeParse(value).success)]).toEqual([
+            route.operationId,
+            true,
+          ]);
+          expect([route.operationId, validate(value), validate.errors ?? []]).toEqual([route.operationId, true, []]);
+        }
+      }
+      for (const [name, value] of Object.entries(route.paramExamples ?? {})) {
+        expect([name, route.params?.shape[name]?.safeParse(value).success]).toEqual([name, true]);
+      }
+      for (const [status, answer] of Object.entries(route.answers)) {
+        if (answer.example !== undefined && answer.schema)
+          expect([route.operationId, status, answer.schema.safeParse(answer.example).success]).toEqual([
+            route.operationId,
+            status,
+            true,
+          ]);
+      }
+    },
+  );
+
+  it("takes this carrier's carrierId only in Create service and rates, and its examples carry it", () => {
+    expect(doc.components.schemas.CreateServiceRequest.properties.carrierId).toMatchObject({ const: carrierId });
+    for (const path of ['/vtex/services', '/vtex/rates']) {
+      const examples = doc.paths[path]!.post.requestBody.content['application/json'].examples;
+      for (const example of Object.values(examples as Record<string, { value: { carrierId: string } }>))
+        expect([path, example.value.carrierId]).toEqual([path, carrierId]);
+    }
+    // The table itself is left as it was: another document without a carrier keeps VTEX's own.
+    const plain = openApiDocument() as typeof doc;
+    expect(plain.components.schemas.CreateServiceRequest.properties.carrierId.const).toBeUndefined();
+    expect(
+      plain.paths['/vtex/services']!.post.requestBody.content['application/json'].examples.vtexOpenApi.value.carrierId,
+    ).not.toBe(carrierId);
+  });
+
+  it("documents every refusal an operation answers, with Abbiamo's abbiamo_error on its route", () => {
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path]![method].responses);
+    expect(statuses('/vtex/services', 'post')).toEqual(['200', '400', '401', '403', '413', '415', '503']);
+    expect(statuses('/deliveries/{serviceId}', 'get')).toEqual(['200', '400', '401', '403', '404', '503']);
+    expect(statuses('/operator/deliveries', 'get')).toEqual(['200', '400', '401', '403', '503']);
+    expect(statuses('/delivery-engine/webhooks', 'post')).toEqual(['200', '400', '401', '413', '415', '503']);
+    const marketplace = doc.paths['/marketplace/events']!.post.responses;
+    for (const status of ['400', '401', '403', '413', '415'])
+      expect([status, marketplace[status].content['application/json'].schema]).toEqual([
+        status,
+        { $ref: '#/components/schemas/AbbiamoErrorAnswer' },
+      ]);
+    expect(marketplace['503'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorAnswer' });
+    expect(doc.components.schemas.AbbiamoErrorAnswer.required).toContain('abbiamo_error');
+  });
+});

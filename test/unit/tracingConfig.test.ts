@@ -1,4 +1,4 @@
-/** Where traces go, from OpenTelemetry's own variables (README "Traces"). */
+/** Where traces go, from OpenTelemetry's own variables (docs/observability.md "Traces"). */
 import { describeConfig, parseEnv, resolveConfig } from '../../config';
 
 const sandboxUrls = {

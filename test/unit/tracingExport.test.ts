@@ -1,5 +1,5 @@
 /**
- * Traces on, exported by OTLP/HTTP to a collector on loopback (README "Traces"): a request span,
+ * Traces on, exported by OTLP/HTTP to a collector on loopback (docs/observability.md "Traces"): a request span,
  * the partner call under it with its context sent on, and a workflow span through the worker's
  * sink, each as the collector receives it. (Own file: one tracer provider per process.)
  */

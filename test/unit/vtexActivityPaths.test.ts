@@ -57,10 +57,10 @@ describe('tracking hook paths', () => {
       { type: 'COMMENT', note: 'n' },
     ]);
     expect(seen).toEqual([
-      // A status PATCH reads the service back first (README "Exactly once at VTEX"), on its own path.
+      // A status PATCH reads the service back first (docs/specification.md "Exactly once at VTEX"), on its own path.
       '/prod/v1/tracking/hook/MTE%3D%2Fx/vtex-a.b-aaaaaaaaaa',
       '/prod/v1/tracking/hook/MTE%3D%2Fx/vtex-a.b-aaaaaaaaaa',
-      // A post reads the service back first (README "Exactly once"), on the same delivery's path.
+      // A post reads the service back first (docs/specification.md "Exactly once at VTEX"), on the same delivery's path.
       '/prod/v1/tracking/hook/c../%252e%252e',
       '/prod/v1/tracking/hook/notes/c../%252e%252e',
     ]);

@@ -4,7 +4,7 @@ import { call, fixture } from './http';
 export const engineKey = 'test-engine-api-key';
 export const auth = { authorization: `Bearer ${engineKey}` };
 
-/** Seed 002's São Paulo addresses, 2 × 1.5 kg. */
+/** The São Paulo addresses of Abbiamo's DELIVERY_REQUEST example, 2 × 1.5 kg. */
 export function availabilityBody(overrides: Record<string, unknown> = {}) {
   return {
     origin: {
@@ -28,7 +28,7 @@ export function availabilityBody(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** Seed 001's Create a Job body with its "string" placeholders filled the way a real caller would. */
+/** The engine's Create a Job example (contracts/examples/engine.create-job.json) with its "string" placeholders filled the way a real caller would. */
 export function createJobBody(slotId: string, webhookUrl: string, clientReference = `order-${randomUUID()}`) {
   const body = fixture('engine.create-job.json');
   body.slot_id = slotId;
