@@ -1,18 +1,17 @@
 /**
  * Reports the platform refuses for good (workflows/reporting.ts), on the time-skipping test server:
- * the delivery is flagged with the refused call, the call is kept for a re-send, and the reports
- * after it still go. A platform that never knew the delivery (404 before it took any call) gets
- * its job canceled.
+ * the delivery is flagged with the refused call, the call is kept, and the reports after it still
+ * go. The delivery stays open until an operator dismisses the refused call (clear-flag) or sends it
+ * again (resend-refused, workflows/operator.ts); nothing is canceled on its own.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { carrierEventSignal } from '../../workflows/messages';
+import { cancelSignal, carrierEventSignal, operatorSignal } from '../../workflows/messages';
 import {
   ActivityLog,
   carrierEvent,
   deliveryWorker,
   engineMocks,
   eventually,
-  jobIdOf,
   startDelivery,
   stateOf,
   timeSkippingEnvironment,
@@ -32,7 +31,7 @@ const patchedStatuses = (log: ActivityLog) =>
   log.of('vtexUpdateService').map((c) => (c.args[1] as { status?: string }).status);
 
 describe('a report VTEX refuses for good', () => {
-  it('flags the delivery with the refused call, is not retried, and holds back none of the later reports', async () => {
+  it('flags the delivery with the refused call, is not retried, holds back no later report, and keeps the delivery open until an operator clears the flag', async () => {
     const log = new ActivityLog();
     const input = vtexDeliveryInput(await env.currentTimeMs());
     let patches = 0;
@@ -56,30 +55,56 @@ describe('a report VTEX refuses for good', () => {
       const now = await env.currentTimeMs();
       await handle.signal(carrierEventSignal, carrierEvent(input, 'ALLOCATED', 'ev-1', now));
       await handle.signal(carrierEventSignal, carrierEvent(input, 'CLIENT_RECEIVED', 'ev-2', now + 1));
+      const delivered = await eventually(async () => {
+        const state = await stateOf(env, input.serviceId);
+        return state.status === 'DELIVERED' && state.pendingReports === 0 ? state : undefined;
+      }, 'DELIVERED reported');
+      // Ended for the carrier, still open for the operator: the refused call waits for a decision.
+      expect(delivered).toMatchObject({ phase: 'active', needsAttention: true, refusedReports: 1 });
+
+      await handle.signal(operatorSignal, { action: 'clear-flag', by: 'ops', why: 'VTEX fixed by hand' });
       return handle.result();
     });
 
     expect(patchedStatuses(log)).toEqual(['PENDING', 'ASSIGNED', 'DELIVERED']);
-    // The flag stays for an operator (resend-refused), whatever came after.
-    expect(view).toMatchObject({ status: 'DELIVERED', phase: 'ended', needsAttention: true, refusedReports: 1 });
-    expect(view.failedReports).toHaveLength(1);
-    const reported = view.timeline.filter((e) => e.kind === 'report');
-    expect(reported).toHaveLength(2);
+    expect(view).toMatchObject({ status: 'DELIVERED', phase: 'ended', needsAttention: false, refusedReports: 0 });
+    expect(view.timeline.filter((e) => e.kind === 'report')).toHaveLength(2);
+    expect(view.timeline.filter((e) => e.kind === 'note')).toHaveLength(1);
   });
 
-  it('a 404 before VTEX took any call: the platform never knew the delivery, so its job is canceled', async () => {
+  it('a 404 (VTEX never knew the service) is kept and flagged like any refusal, the job left alone; resend-refused sends it again', async () => {
     const log = new ActivityLog();
     const input = vtexDeliveryInput(await env.currentTimeMs());
+    let patches = 0;
     const { worker, taskQueue } = await deliveryWorker(env, {
       ...engineMocks(log),
-      ...vtexMocks(log, (activity) => (activity === 'vtexUpdateService' ? 404 : undefined)),
+      ...vtexMocks(log, (activity) => (activity === 'vtexUpdateService' && ++patches === 1 ? 404 : undefined)),
     });
 
-    const view = await worker.runUntil(async () => (await startDelivery(env, taskQueue, input)).result());
+    const view = await worker.runUntil(async () => {
+      const handle = await startDelivery(env, taskQueue, input);
+      await env.sleep('10s');
+      await eventually(
+        async () => ((await stateOf(env, input.serviceId)).needsAttention ? true : undefined),
+        'the flag',
+      );
+      expect(log.of('cancelJob')).toHaveLength(0);
 
-    expect(log.of('vtexUpdateService')).toHaveLength(1);
-    expect(log.of('cancelJob').map((c) => c.args[0])).toEqual([jobIdOf(input.spec.clientReference)]);
-    expect(view).toMatchObject({ status: 'CANCELED', phase: 'ended', needsAttention: true, refusedReports: 1 });
-    expect(view.timeline.filter((e) => e.status !== undefined).map((e) => e.status)).toEqual(['CANCELED']);
+      await handle.signal(operatorSignal, { action: 'resend-refused', by: 'ops', why: 'VTEX indexed it' });
+      const resent = await eventually(async () => {
+        const state = await stateOf(env, input.serviceId);
+        return state.refusedReports === 0 && state.pendingReports === 0 && log.of('vtexUpdateService').length === 2
+          ? state
+          : undefined;
+      }, 'the PATCH sent again');
+      expect(resent).toMatchObject({ status: 'PENDING', phase: 'active', needsAttention: false });
+
+      await handle.signal(cancelSignal, { reason: 'customer gave up' });
+      return handle.result();
+    });
+
+    expect(patchedStatuses(log)).toEqual(['PENDING', 'PENDING']);
+    expect(log.of('cancelJob')).toHaveLength(1);
+    expect(view).toMatchObject({ status: 'CANCELED', phase: 'ended', needsAttention: false, refusedReports: 0 });
   });
 });
