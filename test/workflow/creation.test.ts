@@ -32,47 +32,51 @@ function backoffs(count: number): number[] {
   );
 }
 
-describe('an engine that answers 409 to every create', () => {
-  it('is asked again after 1 s, doubling, at most a minute apart, until giveUpAt; then the delivery is canceled and flagged', async () => {
-    const log = new ActivityLog();
-    const now = await env.currentTimeMs();
-    const giveUpAt = now + 5 * 60_000;
-    const input = vtexDeliveryInput(now, { giveUpAt: new Date(giveUpAt).toISOString() });
-    const { worker, taskQueue } = await deliveryWorker(env, {
-      ...engineMocks(log, { jobs: () => ({ status: 409 }) }),
-      ...vtexMocks(log),
-    });
+describe('an engine that refuses every create with a slot answer', () => {
+  // 409 (the slot is taken) and 417 (the slot lapsed): both send the loop to a new slot.
+  it.each([409, 417])(
+    'answering %i: asked again after 1 s, doubling, at most a minute apart, until giveUpAt; then the delivery is canceled and flagged',
+    async (status) => {
+      const log = new ActivityLog();
+      const now = await env.currentTimeMs();
+      const giveUpAt = now + 5 * 60_000;
+      const input = vtexDeliveryInput(now, { giveUpAt: new Date(giveUpAt).toISOString() });
+      const { worker, taskQueue } = await deliveryWorker(env, {
+        ...engineMocks(log, { jobs: () => ({ status }) }),
+        ...vtexMocks(log),
+      });
 
-    const view = await worker.runUntil(async () => (await startDelivery(env, taskQueue, input)).result());
+      const view = await worker.runUntil(async () => (await startDelivery(env, taskQueue, input)).result());
 
-    // The first attempt, then the durable loop: one create right away, then one after each wait.
-    const loop = log.of('createJob').filter((c) => c.scheduledAt < giveUpAt);
-    const gaps = loop.slice(1).map((c, i) => c.scheduledAt - loop[i]!.scheduledAt);
-    const expected = backoffs(gaps.length);
-    expect(expected).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000]);
-    // Each wait is the prescribed one, never less; more only by the attempt itself (the test
-    // server's clock also runs in real time while the activities run).
-    gaps.forEach((gap, i) => {
-      expect(gap).toBeGreaterThanOrEqual(expected[i]!);
-      expect(gap).toBeLessThan(expected[i]! + 2000);
-    });
-    expect(log.of('createJobOnNewSlot')).toHaveLength(1);
+      // The first attempt, then the durable loop: one create right away, then one after each wait.
+      const loop = log.of('createJob').filter((c) => c.scheduledAt < giveUpAt);
+      const gaps = loop.slice(1).map((c, i) => c.scheduledAt - loop[i]!.scheduledAt);
+      const expected = backoffs(gaps.length);
+      expect(expected).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000]);
+      // Each wait is the prescribed one, never less; more only by the attempt itself (the test
+      // server's clock also runs in real time while the activities run).
+      gaps.forEach((gap, i) => {
+        expect(gap).toBeGreaterThanOrEqual(expected[i]!);
+        expect(gap).toBeLessThan(expected[i]! + 2000);
+      });
+      expect(log.of('createJobOnNewSlot')).toHaveLength(1);
 
-    // Given up at giveUpAt: one more (idempotent) create looks for a job the lost answers may have
-    // made, then the delivery is canceled, flagged, and VTEX told why.
-    const late = log.of('createJob').filter((c) => c.scheduledAt >= giveUpAt);
-    expect(late).toHaveLength(1);
-    expect(view).toMatchObject({ status: 'CANCELED', phase: 'ended', needsAttention: true });
-    expect(view.job).toBeUndefined();
-    expect(view.timeline.filter((e) => e.kind === 'status' && e.status !== undefined).map((e) => e.status)).toEqual([
-      'CANCELED',
-    ]);
-    expect(log.of('vtexUpdateService')).toHaveLength(0);
-    expect(log.of('vtexAddNotes')).toHaveLength(1);
-    expect(log.of('vtexCancelService')).toHaveLength(1);
-    expect(log.of('vtexCancelService')[0]!.args[1]).toMatchObject({ type: 'ERROR_CREATE_SERVICE' });
-    expect(log.of('cancelJob')).toHaveLength(0);
-  });
+      // Given up at giveUpAt: one more (idempotent) create looks for a job the lost answers may have
+      // made, then the delivery is canceled, flagged, and VTEX told why.
+      const late = log.of('createJob').filter((c) => c.scheduledAt >= giveUpAt);
+      expect(late).toHaveLength(1);
+      expect(view).toMatchObject({ status: 'CANCELED', phase: 'ended', needsAttention: true });
+      expect(view.job).toBeUndefined();
+      expect(view.timeline.filter((e) => e.kind === 'status' && e.status !== undefined).map((e) => e.status)).toEqual([
+        'CANCELED',
+      ]);
+      expect(log.of('vtexUpdateService')).toHaveLength(0);
+      expect(log.of('vtexAddNotes')).toHaveLength(1);
+      expect(log.of('vtexCancelService')).toHaveLength(1);
+      expect(log.of('vtexCancelService')[0]!.args[1]).toMatchObject({ type: 'ERROR_CREATE_SERVICE' });
+      expect(log.of('cancelJob')).toHaveLength(0);
+    },
+  );
 });
 
 describe('a cancel during creation', () => {
