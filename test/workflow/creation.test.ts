@@ -79,6 +79,31 @@ describe('an engine that refuses every create with a slot answer', () => {
   );
 });
 
+describe('a create whose answer was lost, then an engine down past giveUpAt', () => {
+  it('finds the job its lost answer made (the create is idempotent) and cancels it; the delivery ends CANCELED and flagged', async () => {
+    const log = new ActivityLog();
+    const now = await env.currentTimeMs();
+    const giveUpAt = now + 2 * 60_000;
+    const input = vtexDeliveryInput(now, { giveUpAt: new Date(giveUpAt).toISOString() });
+    // The first POST /jobs made the job but its answer never came; 503s until the window closed.
+    const { worker, taskQueue } = await deliveryWorker(env, {
+      ...engineMocks(log, {
+        jobs: (attempt, at) => (attempt === 1 ? 'unreachable' : at < giveUpAt ? { status: 503 } : 'ok'),
+      }),
+      ...vtexMocks(log),
+    });
+
+    const view = await worker.runUntil(async () => (await startDelivery(env, taskQueue, input)).result());
+
+    expect(log.of('cancelJob').map((c) => c.args[0])).toEqual([jobIdOf(input.spec.clientReference)]);
+    expect(view).toMatchObject({ status: 'CANCELED', phase: 'ended', needsAttention: true });
+    expect(view.job).toBeUndefined();
+    expect(log.of('vtexCancelService').map((c) => c.args[1])).toEqual([
+      expect.objectContaining({ type: 'ERROR_CREATE_SERVICE' }),
+    ]);
+  });
+});
+
 describe('a cancel during creation', () => {
   it('before any create was sent stops creation: no job is created, the delivery ends CANCELED', async () => {
     const log = new ActivityLog();

@@ -148,8 +148,11 @@ export class ActivityLog {
 export type EngineAnswer = 'ok' | { status: number } | 'unreachable';
 
 export interface EngineScript {
-  /** `POST /jobs`, per attempt (1 = the first, inside createJobOnNewSlot); default 'ok'. */
-  jobs?: (attempt: number) => EngineAnswer;
+  /**
+   * `POST /jobs`, per attempt (1 = the first, inside createJobOnNewSlot), and the workflow time the
+   * attempt was scheduled at; default 'ok'.
+   */
+  jobs?: (attempt: number, now: number) => EngineAnswer;
   /** Slot requests, per attempt; default 'ok'. */
   slots?: (attempt: number) => EngineAnswer;
   /** `POST /jobs/:id/cancel`; default 'ok'. */
@@ -185,9 +188,9 @@ export function engineMocks(log: ActivityLog, script: EngineScript = {}): Partia
       price: 12.5,
     };
   };
-  const job = (clientReference: string): CreateJobResponse => {
+  const job = (clientReference: string, now: number): CreateJobResponse => {
     jobAttempts += 1;
-    answer(script.jobs?.(jobAttempts) ?? 'ok', 'POST', '/jobs');
+    answer(script.jobs?.(jobAttempts, now) ?? 'ok', 'POST', '/jobs');
     return {
       job_id: jobIdOf(clientReference),
       status: 'CREATED',
@@ -210,7 +213,7 @@ export function engineMocks(log: ActivityLog, script: EngineScript = {}): Partia
           details: [creationAttemptDetail(false)],
         });
       }
-      return { slot: first, job: job(input.spec.clientReference) };
+      return { slot: first, job: job(input.spec.clientReference, now) };
     },
     async requestSlot(request) {
       return slot(log.record('requestSlot', [request]));
@@ -224,8 +227,7 @@ export function engineMocks(log: ActivityLog, script: EngineScript = {}): Partia
       return { slot_id: slotId, expires_at: new Date(now + 10 * 60_000).toISOString() };
     },
     async createJob(input) {
-      log.record('createJob', [input]);
-      return job(input.spec.clientReference);
+      return job(input.spec.clientReference, log.record('createJob', [input]));
     },
     async cancelJob(jobId, reason) {
       log.record('cancelJob', [jobId, reason]);
