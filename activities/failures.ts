@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../contracts/failures';
-import { redactSecrets, redactText } from '../security/redact';
+import { describePartnerError, partnerErrorSummary } from '../security/redact';
 
 export { FailureType, NON_RETRYABLE } from '../contracts/failures';
 
@@ -56,11 +56,15 @@ export function failureFor(
 ): ApplicationFailure {
   const { status } = outcome;
   const where = `${outcome.system} ${outcome.method} ${outcome.path} answered ${status}`;
-  const details = [{ status, body: summarize(outcome.body) }];
+  // The SDK logs a failed activity's failure, details included: only what names no one is kept
+  // of the partner's answer (status, codes, field paths: security/redact.ts), no secret either.
+  const summary = partnerErrorSummary(outcome.body);
+  const described = describePartnerError(summary);
+  const details = [{ status, body: summary }];
   const fail = (type: FailureType, nonRetryable: boolean) =>
     ApplicationFailure.create({
       type,
-      message: `${where}: ${redactText(describeBody(outcome.body))}`,
+      message: described ? `${where}: ${described}` : where,
       nonRetryable,
       details,
     });
@@ -81,25 +85,4 @@ export function networkFailure(system: string, method: string, path: string, err
     message: `${system} ${method} ${path} failed: ${code ?? err.name}: ${err.message}`,
     nonRetryable: false,
   });
-}
-
-function describeBody(body: unknown): string {
-  if (body && typeof body === 'object') {
-    const b = body as { message?: unknown; errors?: unknown; details?: unknown };
-    const parts = [
-      typeof b.message === 'string' ? b.message : undefined,
-      b.errors ? JSON.stringify(b.errors) : undefined,
-      b.details ? JSON.stringify(b.details) : undefined,
-    ];
-    const text = parts.filter(Boolean).join(' ');
-    if (text) return text.slice(0, 500);
-  }
-  return typeof body === 'string' ? body.slice(0, 200) : 'no details';
-}
-
-/** The partner's answer as kept in the failure: echoed secrets cut out (security/redact.ts), then bounded. */
-function summarize(body: unknown): unknown {
-  const redacted = redactSecrets(body ?? null);
-  const text = JSON.stringify(redacted);
-  return text.length > 2000 ? `${text.slice(0, 2000)}...` : redacted;
 }

@@ -5,8 +5,11 @@
 import type { ServiceConfig } from '../config';
 import type { WorkerMetrics } from '../observability/metrics/worker';
 import { createSealer } from '../security/sealing';
+import { mailLabelUrl } from '../security/labelLinks';
+import { createLabelSigner } from '../security/labelSigning';
 import { createDeliveryEngineActivities } from './deliveryEngine';
 import { createHttpClient } from './http';
+import { createLabelActivities } from './labels';
 import { createMarketplaceActivities } from './marketplace';
 import { createOperationsActivities, type ReconcileObserver } from './operations';
 import { measureReports } from './reportMetrics';
@@ -14,7 +17,7 @@ import { createVtexActivities } from './vtex';
 import { VtexTokenCache } from './vtexToken';
 
 export interface ActivityDeps {
-  config: Pick<ServiceConfig, 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'secretsKey'>;
+  config: Pick<ServiceConfig, 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'secretsKey' | 'labels'>;
   /** Shared by every activity of the process; made here when not given. */
   vtexTokens?: VtexTokenCache;
   /** The worker's registry (observability/metrics/worker.ts); none: nothing measured. */
@@ -45,6 +48,11 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
   });
   const marketplace = http('Abbiamo', config.marketplace.url);
   const observer = reconcileObserver ?? (metrics ? reconcileCounter(metrics) : undefined);
+  const labelSigner = createLabelSigner({
+    key: config.labels.signingKey,
+    ttlMs: config.labels.urlTtlMs,
+    publicUrl: config.publicUrl,
+  });
   const activities = {
     ...createDeliveryEngineActivities({
       engine: http('Delivery Engine', config.deliveryEngine.url),
@@ -53,10 +61,12 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
       webhookSecret: config.deliveryEngine.webhookSecret,
     }),
     ...vtex,
+    ...createLabelActivities({ signer: labelSigner, vtex }),
     ...createMarketplaceActivities({
       marketplace,
       sealer: createSealer(config.secretsKey),
       carrierKey: config.marketplace.carrierKey,
+      mailLabelUrl: (serviceId) => mailLabelUrl(labelSigner, serviceId),
     }),
     ...createOperationsActivities({
       readVtex: vtex.vtexGetService,

@@ -26,9 +26,14 @@ export interface MarketplaceDeps {
   sealer: Sealer;
   /** our carrier key at Abbiamo (MARKETPLACE_CARRIER_KEY) */
   carrierKey: string;
+  /**
+   * The signed URL of a delivery's shipping label (labels/links.ts), added to `confirmed` as
+   * `mail_label` when sent: signed here, with the key the workflow never sees, and never in history.
+   */
+  mailLabelUrl?: (serviceId: string) => string;
 }
 
-export function createMarketplaceActivities({ marketplace, sealer, carrierKey }: MarketplaceDeps) {
+export function createMarketplaceActivities({ marketplace, sealer, carrierKey, mailLabelUrl }: MarketplaceDeps) {
   function headersOf(target: MarketplaceTarget): Record<string, string> {
     try {
       // Bound to the delivery at intake: a sealed value copied to another delivery does not open.
@@ -54,10 +59,14 @@ export function createMarketplaceActivities({ marketplace, sealer, carrierKey }:
     /** One status of one delivery at Abbiamo; resolves once Abbiamo took it. */
     async abbiamoReport(target: MarketplaceTarget, call: AbbiamoCall): Promise<{ outcome: 'sent' }> {
       const path = `/v1/delivery/${call.endpoint}`;
+      const label =
+        call.endpoint === 'confirmed' && mailLabelUrl
+          ? { mail_label: mailLabelUrl(marketplaceServiceId(target.deliveryId)) }
+          : {};
       const response = await marketplace.send({
         method: 'POST',
         path,
-        json: call.body,
+        json: { ...call.body, ...label },
         headers: abbiamoHeaders(target),
         timeoutMs: CALL_TIMEOUT_MS,
       });

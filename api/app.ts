@@ -4,6 +4,7 @@
  * availability for VTEX's rate quotes (api/rates.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Client, ConnectionLike } from '@temporalio/client';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -13,10 +14,11 @@ import { traceRequests } from '../observability/tracingHttp';
 import { createSealer } from '../security/sealing';
 import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
 import { createHttpClient } from '../activities/http';
+import { createLabelSigner } from '../security/labelSigning';
 import { requireRole, tokenRoles } from './auth';
 import { DeliveryGateway } from './deliveries';
 import { errorMiddleware, notFound } from './errors';
-import { createIntakeMetrics } from './metrics';
+import { createIntakeMetrics, type IntakeMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
@@ -26,6 +28,8 @@ import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { OperatorDesk } from './operatorDesk';
 import { vtexRoutes } from './routes/vtex';
 import { RateQuoter } from './rates';
+import { labelRoutes, withoutLabelSignature } from './labels/route';
+import { temporalLabelSource } from './labels/source';
 
 /** VTEX waits 5 s for Create service: by 4.5 s it has its answer, PENDING or 503. */
 const CREATE_HARD_DEADLINE_MS = 4500;
@@ -52,6 +56,8 @@ export interface AppDeps {
     | 'vtex'
     | 'marketplace'
     | 'publicUrl'
+    | 'metrics'
+    | 'labels'
   >;
   client: Client;
   connection: ConnectionLike;
@@ -89,20 +95,29 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       genReqId: (_req, res) => res.getHeader('x-request-id') as string,
       // Requests are logged without headers or bodies: tokens and customers stay out of logs.
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: withoutLabelSignature(req.url),
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
 
-  const metrics = createIntakeMetrics({ visibility: { client, taskQueue: config.temporal.taskQueue } });
-  app.use(metrics.track);
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  // Served by metricsApp on a port of its own (API_METRICS_PORT), not on this one.
+  const metrics = createIntakeMetrics({
+    visibility: {
+      client,
+      taskQueue: config.temporal.taskQueue,
+      countIntervalMs: config.metrics.countIntervalMs,
+    },
   });
+  app.locals.metrics = metrics;
+  app.use(metrics.track);
   app.use(healthRoutes({ connection }));
   // Public, like the probes: request and answer shapes only (docs/intake-api.md).
   let openApi: string | undefined;
@@ -110,6 +125,22 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     openApi ??= JSON.stringify(openApiDocument({ serverUrl: config.publicUrl, vtexCarrierId: config.vtex.carrierId }));
     res.type('application/json').send(openApi);
   });
+
+  // Shipping labels: no token, the signed URL is the credential (docs/labels.md).
+  const labelSigner = createLabelSigner({
+    key: config.labels.signingKey,
+    ttlMs: config.labels.urlTtlMs,
+    publicUrl: config.publicUrl,
+  });
+  app.use(
+    '/labels',
+    labelRoutes({
+      signer: labelSigner,
+      source: temporalLabelSource(client, gateway),
+      carrierName: config.labels.carrierName,
+      ...(config.labels.logoPath ? { logo: readFileSync(config.labels.logoPath) } : {}),
+    }),
+  );
 
   const json = express.json({ limit: config.bodyLimit, type: ['application/json', 'application/*+json'] });
   // Each caller its own routes (api/auth.ts); auth before parsing: an unauthenticated body is never read.
@@ -122,12 +153,14 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       gateway,
       creationGraceMs: config.creationGraceMs,
       carrierId: config.vtex.carrierId,
+      labelSigner,
       // Rates are the one call the intake makes outside Temporal (docs/specification.md "Rates": measured).
       quoter: new RateQuoter({
         availability: createAvailabilityClient({
           engine: createHttpClient('Delivery Engine', config.deliveryEngine.url, { metrics: metrics.partnerCalls }),
           apiKey: config.deliveryEngine.apiKey,
         }),
+        logger,
       }),
     }),
   );
@@ -164,6 +197,11 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   );
   app.use(errorMiddleware(logger));
   return app;
+}
+
+/** The metrics of an app createApp made, for metricsApp (api/metrics.ts) to serve on their own port. */
+export function intakeMetricsOf(app: Express): IntakeMetrics {
+  return app.locals.metrics as IntakeMetrics;
 }
 
 /**

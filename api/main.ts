@@ -11,8 +11,9 @@ import { installTracing } from '../observability/tracing';
 import { createDeliveryClient } from '../security/temporalClient';
 import { temporalConnectionOptions } from '../security/temporalConnection';
 import { installRuntime } from '../worker/runtime';
-import { createApp, createWaitingApp } from './app';
-import { listen } from './server';
+import { createApp, createWaitingApp, intakeMetricsOf } from './app';
+import { metricsApp } from './metrics';
+import { listen, type RunningServer } from './server';
 
 async function main(): Promise<void> {
   const env = parseEnv();
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   const address = env.TEMPORAL_ADDRESS;
   const config = resolveConfig(env);
   const logger = createLogger({ level: config.logLevel, name: 'delivery-api' });
-  // No SDK metrics exporter here: the API's own metrics are its GET /metrics (docs/observability.md "Metrics").
+  // No SDK metrics exporter here: the API's own metrics are its GET /metrics on API_METRICS_PORT.
   await installRuntime(logger, { sdkMetrics: false });
   const tracing = installTracing(config.tracing);
   // Loopback unless HOST says otherwise (docker-compose sets 0.0.0.0 inside its container).
@@ -34,12 +35,14 @@ async function main(): Promise<void> {
   let stopping = false;
   let connection: NativeConnection | undefined;
   let drain = async () => undefined as void;
+  let metricsServer: RunningServer | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       stopping = true;
       logger.info({ signal }, 'stopping intake API');
       void server
         .close()
+        .then(() => metricsServer?.close())
         .then(() => drain())
         .then(() => connection?.close())
         .then(() => tracing.flush())
@@ -62,6 +65,11 @@ async function main(): Promise<void> {
   });
   const app = createApp({ config, client, connection, logger });
   drain = app.locals.drain as () => Promise<void>;
+  // GET /metrics on a port of its own, reachable by Prometheus, not by the intake's callers.
+  if (config.metrics.apiPort !== undefined) {
+    metricsServer = await listen(metricsApp(intakeMetricsOf(app)), config.metrics.apiPort, config.host);
+    logger.info({ url: `${metricsServer.url}/metrics` }, 'intake metrics listening');
+  }
   server.use(app);
   logger.info({ address }, 'connected to Temporal: serving');
 }

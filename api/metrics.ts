@@ -1,11 +1,12 @@
 /**
- * Prometheus metrics of the intake (`GET /metrics`, docs/observability.md "Metrics"): request durations per route
- * and status; Create service answers and their latency by outcome (with the job, PENDING before the
- * job existed, or refused); the Delivery Engine calls the intake makes itself (rates); and, read from
- * Temporal's visibility at each scrape, how many deliveries are open and how many are flagged.
+ * Prometheus metrics of the intake (`GET /metrics` on API_METRICS_PORT, never on the public intake
+ * port; docs/observability.md "Metrics"): request durations per route and status; Create service answers and their
+ * latency by outcome (with the job, PENDING before the job existed, or refused); the Delivery Engine
+ * calls the intake makes itself (rates); and, read from Temporal's visibility at most once per
+ * interval however often it is scraped, how many deliveries are open and how many are flagged.
  */
 import type { Client } from '@temporalio/client';
-import type { RequestHandler, Response } from 'express';
+import express, { type Express, type RequestHandler, type Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { createPartnerCallMetrics, type PartnerCallMetrics } from '../observability/metrics/partnerCalls';
 import { WorkflowType } from '../workflows/messages';
@@ -29,9 +30,21 @@ export interface IntakeMetrics {
   track: RequestHandler;
 }
 
+/** Prometheus's own default: a scrape every 15 s costs Temporal one count of each gauge. */
+export const DEFAULT_COUNT_INTERVAL_MS = 15_000;
+
+export interface VisibilityCounts {
+  client: Client;
+  taskQueue: string;
+  /** Counts are taken at most once per this interval; scrapes between them get the last counts. */
+  countIntervalMs?: number;
+  /** The counts' clock (tests). */
+  now?: () => number;
+}
+
 export interface IntakeMetricsDeps {
-  /** Counts the deliveries of this task queue at each scrape; none: those gauges are not served. */
-  visibility?: { client: Client; taskQueue: string };
+  /** Counts the deliveries of this task queue; none: those gauges are not served. */
+  visibility?: VisibilityCounts;
 }
 
 /** Marks the Create service answer the route gave (the status alone cannot tell them apart). */
@@ -95,12 +108,18 @@ export function createIntakeMetrics({ visibility }: IntakeMetricsDeps = {}): Int
 
 /**
  * Open and flagged deliveries, counted by Temporal's visibility (the `NeedsAttention` search
- * attribute the workflow keeps) when Prometheus scrapes: no workflow or activity has to emit them.
- * A count that fails or takes too long is served as NaN, never as a stale number.
+ * attribute the workflow keeps): no workflow or activity has to emit them. The visibility store is
+ * what deliveries depend on, so a scrape never costs it more than one count of each per interval:
+ * scrapes within an interval, or while a count is under way, share it. A count that fails or takes
+ * too long is served as NaN (for that interval), never as a stale number.
  */
-function registerDeliveryGauges(registry: Registry, { client, taskQueue }: { client: Client; taskQueue: string }) {
+function registerDeliveryGauges(registry: Registry, visibility: VisibilityCounts) {
+  const { client, taskQueue } = visibility;
+  const intervalMs = visibility.countIntervalMs ?? DEFAULT_COUNT_INTERVAL_MS;
+  const now = visibility.now ?? Date.now;
   // Delivery workflows only: a drift-repair run or a stray job's cancel on the same queue is not a delivery.
   const open = `WorkflowType = "${WorkflowType.delivery}" AND TaskQueue = ${JSON.stringify(taskQueue)} AND ExecutionStatus = "Running"`;
+  const flagged = `${open} AND ${NeedsAttentionKey.name} = true`;
   const count = async (query: string): Promise<number> => {
     try {
       // The deadline ends the call itself, so a Temporal that does not answer keeps nothing running.
@@ -109,12 +128,21 @@ function registerDeliveryGauges(registry: Registry, { client, taskQueue }: { cli
       return NaN;
     }
   };
+  let taken: { at: number; counts: Promise<{ open: number; flagged: number }> } | undefined;
+  const counts = () => {
+    if (!taken || now() - taken.at >= intervalMs)
+      taken = {
+        at: now(),
+        counts: Promise.all([count(open), count(flagged)]).then(([o, f]) => ({ open: o, flagged: f })),
+      };
+    return taken.counts;
+  };
   new Gauge({
     name: DELIVERIES_OPEN,
     help: "Deliveries whose workflow is running on this bridge's task queue (Temporal visibility)",
     registers: [registry],
     async collect() {
-      this.set(await count(open));
+      this.set((await counts()).open);
     },
   });
   new Gauge({
@@ -122,7 +150,23 @@ function registerDeliveryGauges(registry: Registry, { client, taskQueue }: { cli
     help: 'Open deliveries flagged for an operator (NeedsAttention = true, Temporal visibility)',
     registers: [registry],
     async collect() {
-      this.set(await count(`${open} AND ${NeedsAttentionKey.name} = true`));
+      this.set((await counts()).flagged);
     },
   });
+}
+
+/**
+ * The intake's `GET /metrics` as an app of its own, for a listener of its own (API_METRICS_PORT):
+ * on the public port anyone could read it and make it count (docs/security.md).
+ */
+export function metricsApp(metrics: Pick<IntakeMetrics, 'registry'>): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('GET /metrics only');
+  });
+  return app;
 }

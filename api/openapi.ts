@@ -54,7 +54,7 @@ import {
 import { SERVICE_ID_PATTERN } from '../mapping/ids';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-/** Who may call: our intake token, the job's webhook key (Delivery Engine), or anyone (probes, metrics, this document). */
+/** Who may call: our intake token, the job's webhook key (Delivery Engine), or anyone (probes, this document). */
 export type RouteAuth = 'intakeToken' | 'webhookKey' | 'none';
 
 export interface RouteAnswer {
@@ -72,7 +72,7 @@ export interface IntakeRoute {
   path: string;
   operationId: string;
   /** Who calls it: the OpenAPI tag. */
-  caller: 'VTEX' | 'Abbiamo' | 'Delivery Engine' | 'Operators' | 'Probes';
+  caller: 'VTEX' | 'Abbiamo' | 'Delivery Engine' | 'Operators' | 'Probes' | 'Labels';
   summary: string;
   description?: string;
   auth: RouteAuth;
@@ -442,6 +442,26 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
   },
   {
     method: 'get',
+    path: '/labels/:serviceId/:file',
+    operationId: 'shippingLabel',
+    caller: 'Labels',
+    summary: "A package's shipping label, PDF or ZPL (docs/labels.md)",
+    description:
+      'Reached only through the signed URLs of the Create service answer (`labels`) and of Abbiamo `confirmed` ' +
+      '(`mail_label`): no token, the signature is the credential. `file` is `{n}.pdf`, `{n}.zpl` or `all.pdf`. ' +
+      "Rendered on request from the delivery; a canceled delivery's label says CANCELED.",
+    auth: 'none',
+    params: z.object({ serviceId: z.string(), file: z.string().regex(/^(all|[1-9]\d{0,3})\.(pdf|zpl)$/) }),
+    query: z.object({ expires: z.string().regex(/^\d+$/), signature: z.string() }),
+    answers: {
+      200: { description: 'The label: application/pdf, or ZPL II as text/plain', contentType: 'application/pdf' },
+      403: { description: 'Missing, altered or expired signature (no detail)', schema: ErrorAnswer },
+      404: { description: 'No such delivery or package (no detail)', schema: ErrorAnswer },
+    },
+    temporal: true,
+  },
+  {
+    method: 'get',
     path: '/healthz',
     operationId: 'healthz',
     caller: 'Probes',
@@ -462,23 +482,6 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
         description: 'Temporal is unreachable',
         schema: ReadinessAnswer,
         example: { status: 'unavailable', temporal: 'unreachable' },
-      },
-    },
-  },
-  {
-    method: 'get',
-    path: '/metrics',
-    operationId: 'metrics',
-    caller: 'Probes',
-    summary: 'Prometheus metrics (request durations by route and status, Create answers by outcome)',
-    auth: 'none',
-    answers: {
-      200: {
-        description: 'Prometheus text format',
-        contentType: 'text/plain',
-        example:
-          '# HELP delivery_bridge_deliveries_open Open deliveries (running delivery workflows)\n' +
-          '# TYPE delivery_bridge_deliveries_open gauge\ndelivery_bridge_deliveries_open 3\n',
       },
     },
   },
@@ -719,7 +722,8 @@ export function openApiDocument(
         intakeToken: {
           type: 'http',
           scheme: 'bearer',
-          description: 'INTAKE_TOKEN: what VTEX and Abbiamo are configured to send',
+          description:
+            "The caller role's own token: VTEX_TOKENS, MARKETPLACE_TOKENS or OPERATOR_TOKENS (INTAKE_TOKEN for every role in development only)",
         },
         webhookKey: {
           type: 'apiKey',

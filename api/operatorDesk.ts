@@ -169,7 +169,8 @@ export class OperatorDesk {
   /**
    * Cancels, pauses or resumes every open delivery the query finds, as one Temporal batch
    * operation (a signal to each, on the server, with retries): nothing is left half-done when the
-   * caller goes away. The signal's argument is encoded by our data converter, so encrypted.
+   * caller goes away. The signal's argument (with the operator's why) is encoded by our data
+   * converter, so encrypted; the batch's own reason, which Temporal stores in clear, names no why.
    */
   async bulk(request: BulkRequest, by: string): Promise<BulkStarted> {
     const query = openDeliveriesOf(request.query);
@@ -194,7 +195,9 @@ export class OperatorDesk {
         namespace: this.client.options.namespace,
         jobId,
         visibilityQuery: query,
-        reason: `${by}: ${request.why}`,
+        // Temporal keeps a batch's reason in clear (describe, Web UI): who and what only. The why
+        // goes in the signal's argument, encrypted like every payload, into each delivery's timeline.
+        reason: `${by}: bulk ${request.action}`,
         signalOperation: { signal, input: { payloads: payloads ?? [] }, identity: by },
       });
     } catch (err) {

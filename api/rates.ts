@@ -12,6 +12,7 @@ import type { AvailabilityClient } from '../activities/clients/deliveryEngine';
 import { FailureType } from '../activities/failures';
 import type { AvailabilityResponse } from '../contracts/deliveryEngine';
 import type { DeliveryInput } from '../contracts/delivery';
+import type { Logger } from '../observability/logger';
 import { HttpError, unavailable } from './errors';
 
 export interface RateQuoterOptions {
@@ -22,6 +23,8 @@ export interface RateQuoterOptions {
   maxEntries?: number;
   /** The whole engine call, connection included: past it, a 503. */
   timeoutMs?: number;
+  /** Where a refusal is logged (its type and the partner's codes, never its text). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 export const RATE_DEFAULTS = { ttlMs: 60_000, maxEntries: 10_000, timeoutMs: 2500 } as const;
@@ -80,7 +83,7 @@ export class RateQuoter {
       const slot = await this.options.availability.requestSlot(input.spec.availability, { timeoutMs: this.timeoutMs });
       return { starts_at: slot.starts_at, ends_at: slot.ends_at, expires_at: slot.expires_at, price: slot.price };
     } catch (err) {
-      throw quoteFailure(err, input);
+      throw quoteFailure(err, input, this.options.logger);
     }
   }
 }
@@ -88,12 +91,19 @@ export class RateQuoter {
 /**
  * The engine's failure as our answer: a refusal (4xx but credentials) means no slot can serve this
  * cart or window, a 422 naming the window when one was asked; everything else is a 503 to retry.
+ * The engine's own words stay here: they may name the customer, and VTEX shows our answer on to
+ * shoppers and sellers. The log keeps the failure's type and the partner's codes (its details,
+ * built by activities/failures.ts without personal data), not its message.
  */
-function quoteFailure(err: unknown, input: DeliveryInput): HttpError {
+function quoteFailure(err: unknown, input: DeliveryInput, logger?: Pick<Logger, 'warn'>): HttpError {
   if (err instanceof ApplicationFailure && err.type && REFUSALS.includes(err.type)) {
-    const path = input.spec.availability.window ? 'receiver.deliveryWindow' : '(body)';
+    logger?.warn({ failure: err.type, details: err.details ?? [] }, 'the Delivery Engine refused a rate quote');
+    const window = Boolean(input.spec.availability.window);
     return new HttpError(422, 'No delivery slot can serve this request', [
-      { path, message: `the Delivery Engine offers no slot: ${err.message}` },
+      {
+        path: window ? 'receiver.deliveryWindow' : '(body)',
+        message: `the Delivery Engine offers no slot for this ${window ? 'window' : 'request'}`,
+      },
     ]);
   }
   return unavailable('The Delivery Engine did not quote in time; retry');

@@ -69,9 +69,29 @@ const variables = {
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Ours: key that seals platform secrets (marketplace callback headers) before they enter workflow history. */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Ours: shipping labels (docs/labels.md): the key their URLs are signed with, how long a URL works, the carrier shown. */
+  LABEL_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  LABEL_URL_TTL: z
+    .string()
+    .trim()
+    .regex(DURATION_PATTERN, 'must be a time span such as 36h or 90m')
+    .default('36h')
+    .transform((text) => durationMs(text)!)
+    .refine((ms) => ms >= 60_000, 'must be at least 1m'),
+  LABEL_CARRIER_NAME: z.string().trim().min(1).max(60, 'must be at most 60 characters').default('Delivery Bridge'),
+  LABEL_CARRIER_LOGO: nonEmpty.optional(),
   /** Ours: the payload codec's key ring, `id:base64key,...` newest first (docs/security.md). */
   CODEC_KEYS: nonEmpty.optional(),
-  /** Ours: tokens per caller role, comma-separated (several for rotation); unset: INTAKE_TOKEN. */
+  /**
+   * Ours: what the worker does with a payload that is not encrypted (a signal or start sent without
+   * the key ring): `refuse` (default when NODE_ENV=production) or `pass` (default elsewhere: recorded
+   * histories and development tools write plaintext).
+   */
+  CODEC_PLAINTEXT: z.enum(['pass', 'refuse']).optional(),
+  /**
+   * Ours: tokens per caller role, comma-separated (several for rotation). Required, and distinct,
+   * when NODE_ENV=production; elsewhere an unset role takes INTAKE_TOKEN.
+   */
   VTEX_TOKENS: nonEmpty.optional(),
   MARKETPLACE_TOKENS: nonEmpty.optional(),
   OPERATOR_TOKENS: nonEmpty.optional(),
@@ -80,6 +100,20 @@ const variables = {
   /** Ours: the codec server (`npm run codec-server`, `npm start`) and the Web UI origin it answers. */
   CODEC_SERVER_PORT: port.default(8234),
   CODEC_CORS_ORIGINS: nonEmpty.optional(),
+  /**
+   * Ours: the TLS proxy in front of the codec server (docs/security.md), whose X-Forwarded-Proto and
+   * X-Forwarded-Host are believed: its addresses or subnets (`loopback`, `10.0.0.0/8`, ...) or a hop
+   * count. Unset: no forwarded header is believed.
+   */
+  CODEC_TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(
+      /^(\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/,
+      "must list the proxy's addresses or subnets (loopback, 10.0.0.0/8, ...) or be a hop count",
+    )
+    .refine((v) => v !== 'true', 'must name the proxy, not trust every sender (true)')
+    .optional(),
   /** Ours: Temporal connection security (Temporal Cloud, self-hosted with TLS). */
   TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
   TEMPORAL_TLS_CERT: nonEmpty.optional(),
@@ -102,6 +136,16 @@ const variables = {
    * Temporal SDK's). The worker process serves none when unset; `npm start` uses 3001.
    */
   WORKER_HEALTH_PORT: port.optional(),
+  /**
+   * Ours: port of the intake API's `GET /metrics`, a listener of its own (never the public PORT).
+   * api/main.ts serves none when unset; `npm start` uses 3002.
+   */
+  API_METRICS_PORT: port.optional(),
+  /**
+   * Ours: the intake's delivery gauges count in Temporal's visibility at most once per this interval
+   * (Prometheus's default scrape interval).
+   */
+  METRICS_COUNT_INTERVAL_MS: positiveInt.min(100).default(15_000),
   /** Ours: where the Temporal SDK's own Prometheus exporter listens (unset: loopback, a free port). */
   WORKER_SDK_METRICS_ADDRESS: z
     .string()
@@ -180,6 +224,7 @@ const SECRET_NAMES = new Set([
   'OPERATOR_TOKENS',
   'TEMPORAL_API_KEY',
   'MARKETPLACE_CARRIER_KEY',
+  'LABEL_SIGNING_KEY',
 ]);
 function isSecret(name: string): boolean {
   return SECRET_NAMES.has(name);
@@ -224,16 +269,33 @@ export interface ServiceConfig {
   marketplace: { url: string; carrierKey: string; confirmationTimeoutMs: number };
   /** Seals secrets kept in workflow history (marketplace callback headers). */
   secretsKey: string;
+  /** Shipping labels (docs/labels.md): URL signing key and lifetime, the carrier's name and logo file. */
+  labels: LabelConfig;
   worker: { maxCachedWorkflows: number; maxConcurrentWorkflowTaskExecutions: number };
   /** The payload codec's key ring, newest (the encrypting one) first. */
   codecKeys: CodecKey[];
+  /** What the worker's codec does with a payload sent in plaintext (security/codec.ts). */
+  codecPlaintext: 'pass' | 'refuse';
   /** Bearer tokens per caller role (api/auth.ts). */
   callers: CallerTokens;
   host: string;
   temporalSecurity: TemporalSecurity;
   /** Where spans are exported (OTLP/HTTP traces URL; unset: nowhere), under which service name. */
   tracing: { endpoint?: string; serviceName: string };
+  /** The intake's metrics: their own port (unset: not served by api/main.ts), the counts' interval. */
+  metrics: { apiPort?: number; countIntervalMs: number };
 }
+
+export interface LabelConfig {
+  signingKey: string;
+  urlTtlMs: number;
+  carrierName: string;
+  /** Path of a PNG or JPEG drawn on the PDF label. */
+  logoPath?: string;
+}
+
+/** Signs label URLs outside production only: a production bridge refuses to start without its own key. */
+export const DEV_LABEL_SIGNING_KEY = 'dev-label-signing-key-not-for-production';
 
 export type CallerRole = 'vtex' | 'marketplace' | 'operator';
 export type CallerTokens = Record<CallerRole, string[]>;
@@ -256,6 +318,13 @@ function checkProduction(env: Env, callers: CallerTokens, publicUrl: string): vo
   need(env.CODEC_KEYS, 'CODEC_KEYS', 'is required when NODE_ENV=production (the development key ring is public)');
   need(env.WEBHOOK_SECRET, 'WEBHOOK_SECRET', 'is required when NODE_ENV=production (independent of the engine key)');
   need(env.SECRETS_KEY, 'SECRETS_KEY', 'is required when NODE_ENV=production');
+  need(
+    env.LABEL_SIGNING_KEY,
+    'LABEL_SIGNING_KEY',
+    'is required when NODE_ENV=production (label URLs are signed with it)',
+  );
+  if (env.LABEL_SIGNING_KEY === DEV_LABEL_SIGNING_KEY)
+    throw new ConfigError('LABEL_SIGNING_KEY', 'must not be the development key when NODE_ENV=production');
   if (env.CODEC_KEYS === DEV_KEY_RING)
     throw new ConfigError('CODEC_KEYS', 'must not be the development key ring when NODE_ENV=production');
   // The webhook key travels in every engine call to it: https, except on loopback (a local measurement).
@@ -272,9 +341,39 @@ function checkProduction(env: Env, callers: CallerTokens, publicUrl: string): vo
   }
 }
 
+const ROLE_TOKEN_VARIABLES = {
+  vtex: 'VTEX_TOKENS',
+  marketplace: 'MARKETPLACE_TOKENS',
+  operator: 'OPERATOR_TOKENS',
+} as const satisfies Record<CallerRole, keyof Env>;
+
 function tokenVariable(env: Env, role: CallerRole): string {
-  const own = { vtex: 'VTEX_TOKENS', marketplace: 'MARKETPLACE_TOKENS', operator: 'OPERATOR_TOKENS' }[role];
-  return env[own as 'VTEX_TOKENS'] ? own : 'INTAKE_TOKEN';
+  const own = ROLE_TOKEN_VARIABLES[role];
+  return env[own] ? own : 'INTAKE_TOKEN';
+}
+
+/**
+ * Production: every caller role has tokens of its own, and no token opens two roles. A token shared
+ * by VTEX and Abbiamo would let either create and cancel the other's deliveries (docs/security.md).
+ */
+function checkOwnTokens(env: Env): void {
+  if (env.INTAKE_TOKEN !== undefined)
+    throw new ConfigError(
+      'INTAKE_TOKEN',
+      'must not be set when NODE_ENV=production (one token for every caller): set VTEX_TOKENS, MARKETPLACE_TOKENS and OPERATOR_TOKENS',
+    );
+  const seen = new Map<string, string>();
+  for (const variable of Object.values(ROLE_TOKEN_VARIABLES)) {
+    const tokens = splitTokens(env[variable]);
+    if (!tokens)
+      throw new ConfigError(variable, 'is required when NODE_ENV=production (each caller role its own tokens)');
+    for (const token of tokens) {
+      const other = seen.get(token);
+      if (other !== undefined && other !== variable)
+        throw new ConfigError(variable, `must not share a token with ${other} (each caller role its own tokens)`);
+      seen.set(token, variable);
+    }
+  }
 }
 
 function splitTokens(text: string | undefined): string[] | undefined {
@@ -346,6 +445,8 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     operator: splitTokens(env.OPERATOR_TOKENS),
   };
   const everyRoleHasTokens = Object.values(roleTokens).every((t) => t !== undefined);
+  // Production names each role's own variable before any fallback to the development token.
+  if (env.NODE_ENV === 'production') checkOwnTokens(env);
   const intakeToken =
     sandboxed.length > 0
       ? (env.INTAKE_TOKEN ?? SANDBOX_DEFAULTS.intakeToken)
@@ -412,11 +513,18 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     },
     // Derived when unset, like the webhook secret: stable across restarts for open deliveries.
     secretsKey: env.SECRETS_KEY ?? `secrets:${env.WEBHOOK_SECRET ?? engineApiKey}`,
+    labels: {
+      signingKey: env.LABEL_SIGNING_KEY ?? DEV_LABEL_SIGNING_KEY,
+      urlTtlMs: env.LABEL_URL_TTL,
+      carrierName: env.LABEL_CARRIER_NAME,
+      ...(env.LABEL_CARRIER_LOGO ? { logoPath: env.LABEL_CARRIER_LOGO } : {}),
+    },
     worker: {
       maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTaskExecutions: env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     },
     codecKeys,
+    codecPlaintext: env.CODEC_PLAINTEXT ?? (env.NODE_ENV === 'production' ? 'refuse' : 'pass'),
     callers,
     host: env.HOST,
     temporalSecurity,
@@ -426,6 +534,7 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
         (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT}/v1/traces` : undefined),
       serviceName: env.OTEL_SERVICE_NAME,
     },
+    metrics: { apiPort: env.API_METRICS_PORT, countIntervalMs: env.METRICS_COUNT_INTERVAL_MS },
   };
 }
 
@@ -466,6 +575,8 @@ export interface CodecServerConfig {
   corsOrigins: string[];
   port: number;
   host: string;
+  /** Express's `trust proxy` for the TLS proxy in front (CODEC_TRUST_PROXY); unset: none. */
+  trustProxy?: string | number;
 }
 
 /** The codec server's own settings: the key ring, the operators' tokens, the Web UI's origins. */
@@ -473,12 +584,13 @@ export function resolveCodecServer(env: Env): CodecServerConfig {
   const { codecKeys } = resolveTemporalAccess(env);
   const own = splitTokens(env.OPERATOR_TOKENS);
   const variable = own ? 'OPERATOR_TOKENS' : 'INTAKE_TOKEN';
+  // Production signs operators in with their own tokens only, never a token shared with the platforms.
   const operatorTokens =
     own ??
-    (env.INTAKE_TOKEN
-      ? [env.INTAKE_TOKEN]
-      : env.NODE_ENV === 'production'
-        ? undefined
+    (env.NODE_ENV === 'production'
+      ? undefined
+      : env.INTAKE_TOKEN
+        ? [env.INTAKE_TOKEN]
         : [SANDBOX_DEFAULTS.intakeToken]);
   if (!operatorTokens) throw new ConfigError('OPERATOR_TOKENS', 'is required when NODE_ENV=production');
   if (
@@ -495,6 +607,9 @@ export function resolveCodecServer(env: Env): CodecServerConfig {
     corsOrigins: defaultCorsOrigins(env),
     port: env.CODEC_SERVER_PORT,
     host: env.HOST,
+    ...(env.CODEC_TRUST_PROXY === undefined
+      ? {}
+      : { trustProxy: /^\d+$/.test(env.CODEC_TRUST_PROXY) ? Number(env.CODEC_TRUST_PROXY) : env.CODEC_TRUST_PROXY }),
   };
 }
 

@@ -347,6 +347,8 @@ export const AbbiamoStatusBody = z.looseObject({
   /** cents, as Abbiamo's own amounts */
   price: z.number().int().nonnegative().optional(),
   tracking_url: optionalText(2048),
+  /** confirmed: the signed URL of the delivery's shipping label, a PDF page per package (docs/labels.md) */
+  mail_label: optionalText(2048),
   collect_verification_code: z
     .string()
     .regex(/^\d{4}$/)

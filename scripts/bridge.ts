@@ -4,7 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { createApp } from '../api/app';
+import { createApp, intakeMetricsOf } from '../api/app';
+import { metricsApp } from '../api/metrics';
 import { listen, type RunningServer } from '../api/server';
 import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
@@ -17,6 +18,8 @@ import { connectWorker, createDeliveryWorker, type DeliveryWorkerOptions } from 
 
 /** The worker's health and metrics port under `npm start` (the worker container's too). */
 export const DEFAULT_WORKER_HEALTH_PORT = 3001;
+/** The intake's metrics port under `npm start` (API_METRICS_PORT): never the public intake port. */
+export const DEFAULT_API_METRICS_PORT = 3002;
 
 export interface BridgeOptions {
   config: ServiceConfig;
@@ -29,6 +32,8 @@ export interface BridgeOptions {
   host?: string;
   /** The worker's health and metrics port (WORKER_HEALTH_PORT); default: a free one. */
   workerHealthPort?: number;
+  /** The intake's `GET /metrics` port (API_METRICS_PORT); default: a free one. */
+  apiMetricsPort?: number;
 }
 
 export interface Bridge {
@@ -38,6 +43,8 @@ export interface Bridge {
   server: RunningServer;
   /** The worker's `GET /metrics`: ours and the Temporal SDK's (docs/observability.md "Metrics"). */
   workerMetricsUrl: string;
+  /** The intake's `GET /metrics`, on a listener of its own. */
+  apiMetricsUrl: string;
   /** The SDK's own exporter, when this process runs one. */
   sdkMetricsUrl?: string;
   stop(): Promise<void>;
@@ -78,6 +85,11 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   const app = createApp({ config, client, connection: native, logger: logger.child({ component: 'api' }) });
   const server = await listen(app, config.port, options.host ?? config.host);
+  const metricsServer = await listen(
+    metricsApp(intakeMetricsOf(app)),
+    options.apiMetricsPort ?? 0,
+    options.host ?? config.host,
+  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -86,10 +98,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     worker,
     server,
     workerMetricsUrl: `${health.url}/metrics`,
+    apiMetricsUrl: `${metricsServer.url}/metrics`,
     ...(sdkMetrics ? { sdkMetricsUrl: `http://${sdkMetrics}/metrics` } : {}),
     stop() {
       stopping ??= (async () => {
         await server.close();
+        await metricsServer.close();
         await (app.locals.drain as () => Promise<void>)();
         if (worker.getState() === 'RUNNING') worker.shutdown();
         await workerRun.catch(() => undefined);

@@ -5,10 +5,15 @@
  * `--codec-endpoint` template) take and answer `{payloads: [{metadata: {k: base64}, data: base64}]}`.
  *
  * Only operators: the operator token as `Authorization: Bearer <token>` (the CLI's `--codec-auth`),
- * or the cookie `/login` sets (the Web UI's "include cross-origin credentials" option sends it).
- * Without it `/decode` answers 401, and the UI shows the ciphertext. CORS answers only the UI's
- * origins. It never talks to Temporal: it needs the key ring, not a connection.
+ * or the session cookie `/login` sets for a correct token (the Web UI's "include cross-origin
+ * credentials" option sends it): an opaque random id, HttpOnly, SameSite=Strict, Secure when the
+ * request came over TLS, that expires after 12 hours and at sign-out, held in this process only. The
+ * token never goes into a cookie: the same token runs bulk cancels. Behind a TLS proxy
+ * (CODEC_TRUST_PROXY) the proxy's X-Forwarded-Proto and -Host count for the same-origin check and for
+ * `Secure`. Without a token or a session `/decode` answers 401, and the UI shows the ciphertext. CORS
+ * answers only the UI's origins. It never talks to Temporal: it needs the key ring, not a connection.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { Payload } from '@temporalio/common';
 import express, { type Express, type RequestHandler } from 'express';
@@ -17,7 +22,45 @@ import { ConfigError, parseEnv, resolveCodecServer, type CodecServerConfig } fro
 import { createLogger, type Logger } from '../observability/logger';
 import { EncryptionCodec } from '../security/codec';
 
-export const OPERATOR_COOKIE = 'delivery_bridge_operator';
+export const OPERATOR_COOKIE = 'delivery_bridge_session';
+/** How long a sign-in lasts: an operator's working day. */
+export const SESSION_TTL_MS = 12 * 3600_000;
+
+export interface CodecServerOptions {
+  /** The sessions' clock (tests). */
+  now?: () => number;
+}
+
+/** Signed-in operators: opaque random ids, each with its expiry; nothing of the token is kept. */
+class OperatorSessions {
+  private readonly expiries = new Map<string, number>();
+  constructor(private readonly now: () => number) {}
+
+  open(): string {
+    this.prune();
+    const id = randomBytes(32).toString('base64url');
+    this.expiries.set(id, this.now() + SESSION_TTL_MS);
+    return id;
+  }
+
+  isOpen(id: string | undefined): boolean {
+    if (id === undefined) return false;
+    const expiry = this.expiries.get(id);
+    if (expiry === undefined) return false;
+    if (this.now() < expiry) return true;
+    this.expiries.delete(id);
+    return false;
+  }
+
+  close(id: string | undefined): void {
+    if (id !== undefined) this.expiries.delete(id);
+  }
+
+  private prune(): void {
+    const now = this.now();
+    for (const [id, expiry] of this.expiries) if (expiry <= now) this.expiries.delete(id);
+  }
+}
 
 interface JsonPayload {
   metadata?: Record<string, string>;
@@ -51,18 +94,26 @@ shows decoded delivery data.</p>
 <form method="post" action="login"><label>Operator token <input name="token" type="password" size="48" autofocus></label>
 <button type="submit">Sign in</button></form></body></html>`;
 
-export function createCodecServer(config: CodecServerConfig, logger?: Logger): Express {
+export function createCodecServer(
+  config: CodecServerConfig,
+  logger?: Logger,
+  options: CodecServerOptions = {},
+): Express {
   const codec = new EncryptionCodec(config.codecKeys);
   const roles = tokenRoles({ vtex: [], marketplace: [], operator: config.operatorTokens });
   const isOperator = (token: string | undefined) => token !== undefined && roles(token).has('operator');
+  const sessions = new OperatorSessions(options.now ?? Date.now);
   const app = express();
   app.disable('x-powered-by');
+  // Forwarded scheme and host are believed from the configured proxy only (CODEC_TRUST_PROXY).
+  app.set('trust proxy', config.trustProxy ?? false);
 
   // CORS for the Web UI's origins only; credentials allowed, so the origin is echoed, never `*`.
   app.use((req, res, next) => {
     const origin = req.get('origin');
     // The sign-in form posts from the codec server's own page: same origin, no CORS needed.
-    const sameOrigin = origin === `${req.protocol}://${req.get('host')}`;
+    // Behind the trusted proxy, its scheme and host: the browser's origin is https there.
+    const sameOrigin = origin === `${req.protocol}://${req.host}`;
     if (origin && !sameOrigin && config.corsOrigins.includes(origin)) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('access-control-allow-credentials', 'true');
@@ -94,20 +145,25 @@ export function createCodecServer(config: CodecServerConfig, logger?: Logger): E
       return;
     }
     const secure = req.secure ? '; Secure' : '';
+    const maxAge = SESSION_TTL_MS / 1000;
     res.setHeader(
       'set-cookie',
-      `${OPERATOR_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200${secure}`,
+      `${OPERATOR_COOKIE}=${sessions.open()}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure}`,
     );
     res.type('html').send('<p>Signed in for 12 hours: the Web UI now shows decoded payloads.</p>');
   });
-  app.post('/logout', (_req, res) => {
-    res.setHeader('set-cookie', `${OPERATOR_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+  app.post('/logout', (req, res) => {
+    sessions.close(cookieOf(req.get('cookie'), OPERATOR_COOKIE));
+    const secure = req.secure ? '; Secure' : '';
+    res.setHeader('set-cookie', `${OPERATOR_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure}`);
     res.json({ status: 'signed out' });
   });
 
   const operatorOnly: RequestHandler = (req, res, next) => {
-    const token = bearerOf(req.get('authorization')) ?? cookieOf(req.get('cookie'), OPERATOR_COOKIE);
-    if (!isOperator(token)) {
+    const bearer = bearerOf(req.get('authorization'));
+    const allowed =
+      bearer !== undefined ? isOperator(bearer) : sessions.isOpen(cookieOf(req.get('cookie'), OPERATOR_COOKIE));
+    if (!allowed) {
       res.status(401).json({ error: 'An operator token is required to use the codec', details: [] });
       return;
     }
@@ -146,8 +202,12 @@ export interface RunningCodecServer {
   close(): Promise<void>;
 }
 
-export async function startCodecServer(config: CodecServerConfig, logger?: Logger): Promise<RunningCodecServer> {
-  const server = http.createServer(createCodecServer(config, logger));
+export async function startCodecServer(
+  config: CodecServerConfig,
+  logger?: Logger,
+  options: CodecServerOptions = {},
+): Promise<RunningCodecServer> {
+  const server = http.createServer(createCodecServer(config, logger, options));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

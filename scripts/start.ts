@@ -21,7 +21,7 @@ import { createLogger, type Logger } from '../observability/logger';
 import { temporalConnectionOptions } from '../security/temporalConnection';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../sandboxes';
 import { setSdkMetricsAddress } from '../worker/runtime';
-import { startBridge, DEFAULT_WORKER_HEALTH_PORT } from './bridge';
+import { startBridge, DEFAULT_API_METRICS_PORT, DEFAULT_WORKER_HEALTH_PORT } from './bridge';
 import { startCodecServer } from './codec-server';
 import { StartupError, startDevServer } from './dev-server';
 import { ensureReconcileSchedule, ensureSearchAttributes, reconcileScheduleId } from './temporal-setup';
@@ -92,6 +92,7 @@ function startupErrorLine(err: unknown, env?: Env): string {
       [env.SANDBOX_MARKETPLACE_PORT, 'SANDBOX_MARKETPLACE_PORT'],
       [env.CODEC_SERVER_PORT, 'CODEC_SERVER_PORT'],
       [env.WORKER_HEALTH_PORT ?? DEFAULT_WORKER_HEALTH_PORT, 'WORKER_HEALTH_PORT'],
+      [env.API_METRICS_PORT ?? DEFAULT_API_METRICS_PORT, 'API_METRICS_PORT'],
     ];
     const variable = owners.find(([p]) => p === port)?.[1];
     if (variable) return `Port ${port} is already in use by another program: set ${variable} to another port`;
@@ -202,6 +203,7 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     logger,
     host: config.host,
     workerHealthPort: env.WORKER_HEALTH_PORT ?? DEFAULT_WORKER_HEALTH_PORT,
+    apiMetricsPort: env.API_METRICS_PORT ?? DEFAULT_API_METRICS_PORT,
   });
   stops.push({ name: 'worker and intake API', stop: () => bridge.stop() });
   // Drift repair: the bridge's worker runs it, every RECONCILE_INTERVAL (docs/runbook.md "Operators").
@@ -219,7 +221,7 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
       'Drift repair',
       `schedule ${reconcileScheduleId(config.temporal.taskQueue)}, every ${config.reconcileIntervalMs / 1000} s (RECONCILE_INTERVAL)`,
     ],
-    ['API metrics', `http://127.0.0.1:${config.port}/metrics`],
+    ['API metrics', `${bridge.apiMetricsUrl}  (a port of its own, not the intake's)`],
     ['Worker metrics', `${bridge.workerMetricsUrl}  (ours and the Temporal SDK's; health: /healthz)`],
     ...(bridge.sdkMetricsUrl
       ? ([['Temporal SDK metrics', `${bridge.sdkMetricsUrl}  (the SDK's own exporter)`]] as Array<[string, string]>)

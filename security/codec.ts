@@ -11,7 +11,9 @@
  *
  * Key ring: the first key encrypts, every key decrypts (rotation, docs/security.md). A payload
  * without our encoding (recorded histories, payloads written before the codec) is passed through
- * as is, so old deliveries and test/histories keep decoding.
+ * as is, so old deliveries and test/histories keep decoding; the production worker refuses it
+ * instead (`plaintext: 'refuse'`): every payload our processes write is encrypted, so a plaintext
+ * one was sent by something without the key ring, e.g. a forged signal (docs/security.md).
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
@@ -81,14 +83,21 @@ export const DEV_KEY_RING = formatKeyRing([
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+export interface CodecOptions {
+  /** A payload without our encoding: passed through (default), or refused (the production worker). */
+  plaintext?: 'pass' | 'refuse';
+}
+
 export class EncryptionCodec implements PayloadCodec {
   private readonly byId: Map<string, Buffer>;
   private readonly current: CodecKey;
+  private readonly refusePlaintext: boolean;
 
-  constructor(keys: CodecKey[]) {
+  constructor(keys: CodecKey[], options: CodecOptions = {}) {
     if (keys.length === 0) throw new KeyRingError('must hold at least one key');
     this.current = keys[0]!;
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
+    this.refusePlaintext = options.plaintext === 'refuse';
   }
 
   /** The id new payloads are encrypted with. */
@@ -119,8 +128,13 @@ export class EncryptionCodec implements PayloadCodec {
 
   private decrypt(payload: Payload): Payload {
     const encoding = payload.metadata?.encoding;
-    // Not ours (plain JSON of recorded histories, or written before the codec): as is.
-    if (!encoding || decoder.decode(encoding) !== ENCRYPTED_ENCODING) return payload;
+    if (!encoding || decoder.decode(encoding) !== ENCRYPTED_ENCODING) {
+      // Not ours: sent without the key ring (a forged signal, when refused), or recorded histories
+      // and payloads written before the codec (passed as is). The content is never named.
+      if (this.refusePlaintext)
+        throw new ValueError('plaintext payload refused: every payload of this bridge is encrypted (docs/security.md)');
+      return payload;
+    }
     const idBytes = payload.metadata?.[KEY_ID_METADATA];
     if (!idBytes) throw new ValueError('encrypted payload without a key id');
     const id = decoder.decode(idBytes);

@@ -5,12 +5,12 @@
  * read what the others wrote.
  */
 import type { DataConverter } from '@temporalio/common';
-import { EncryptionCodec, parseKeyRing, type CodecKey } from './codec';
+import { EncryptionCodec, parseKeyRing, type CodecKey, type CodecOptions } from './codec';
 
 /** For `bundleWorkflowCode` and the worker: the workflow sandbox loads the failure converter by path. */
 export const FAILURE_CONVERTER_PATH = require.resolve('./failureConverter');
 
-export function createDataConverter(keys: CodecKey[] | string): DataConverter {
+export function createDataConverter(keys: CodecKey[] | string, options: CodecOptions = {}): DataConverter {
   const ring = typeof keys === 'string' ? parseKeyRing(keys) : keys;
-  return { payloadCodecs: [new EncryptionCodec(ring)], failureConverterPath: FAILURE_CONVERTER_PATH };
+  return { payloadCodecs: [new EncryptionCodec(ring, options)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }

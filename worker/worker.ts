@@ -16,7 +16,16 @@ import { installRuntime } from './runtime';
 export interface DeliveryWorkerOptions {
   config: Pick<
     ServiceConfig,
-    'temporal' | 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'worker' | 'secretsKey' | 'codecKeys'
+    | 'temporal'
+    | 'publicUrl'
+    | 'vtex'
+    | 'deliveryEngine'
+    | 'marketplace'
+    | 'worker'
+    | 'secretsKey'
+    | 'codecKeys'
+    | 'codecPlaintext'
+    | 'labels'
   >;
   connection: NativeConnection;
   logger: Logger;
@@ -48,8 +57,9 @@ export async function createDeliveryWorker(options: DeliveryWorkerOptions): Prom
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),
     activities: options.activities ?? createActivities({ config, metrics: options.metrics }),
-    // Every payload and failure the worker writes is encrypted (docs/security.md).
-    dataConverter: createDataConverter(config.codecKeys),
+    // Every payload and failure the worker writes is encrypted, and in production one that reaches
+    // it in plaintext (sent without the key ring) is refused (docs/security.md).
+    dataConverter: createDataConverter(config.codecKeys, { plaintext: config.codecPlaintext }),
     // Traces (docs/observability.md "Traces"): activity spans when on; the workflow module is in every bundle.
     interceptors: activeTracing().workerInterceptors({ bundling: !options.workflowBundlePath }),
     sinks: activeTracing().workflowSinks(),

@@ -2,7 +2,7 @@
  * The workflow's tracing interceptors, bundled into the workflow code (worker/bundle.ts) and so
  * replayed with it: the SDK's OpenTelemetry interceptors (a span per run, signal, update and
  * scheduled activity, exported through the worker's `exporter` sink, never during replay), with
- * two rules of ours (README "Traces").
+ * two rules of ours (docs/observability.md "Traces").
  *
  * Only what arrives traced is traced. A run is traced when its start carried a trace context
  * (the client of a traced process adds one), a signal or an update when it carried one. Without

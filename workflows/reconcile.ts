@@ -1,5 +1,5 @@
 /**
- * Drift repair (README "Operators"): started by the reconcile Schedule (scripts/temporal-setup.ts)
+ * Drift repair (docs/runbook.md "Operators"): started by the reconcile Schedule (scripts/temporal-setup.ts)
  * every RECONCILE_INTERVAL, or by an operator (`npm run delivery -- reconcile`). Walks the open
  * deliveries of its own task queue a page at a time; the activity compares each with what its
  * platform shows, and every delivery that drifted is sent an operator `repair` command, which

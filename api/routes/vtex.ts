@@ -8,6 +8,9 @@ import type { DeliveryGateway } from '../deliveries';
 import { recordCreateOutcome } from '../metrics';
 import { badRequest, notFound, parseBody } from '../errors';
 import type { RateQuoter } from '../rates';
+import { packagesOf } from '../../mapping/labelContent';
+import { vtexLabels } from '../../security/labelLinks';
+import type { LabelSigner } from '../../security/labelSigning';
 
 export interface VtexRouteDeps {
   gateway: DeliveryGateway;
@@ -16,6 +19,8 @@ export interface VtexRouteDeps {
   carrierId: string;
   /** POST /rates: quotes from the engine's availability, cached. */
   quoter: RateQuoter;
+  /** Signs the packages' label URLs of the Create answer (the workflow reads no secret: signed here). */
+  labelSigner: LabelSigner;
 }
 
 /**
@@ -54,7 +59,7 @@ export function requireOurCarrier(body: { carrierId: string }, carrierId: string
     ]);
 }
 
-export function vtexRoutes({ gateway, creationGraceMs, carrierId, quoter }: VtexRouteDeps): Router {
+export function vtexRoutes({ gateway, creationGraceMs, carrierId, quoter, labelSigner }: VtexRouteDeps): Router {
   const router = Router();
 
   router.post('/services', async (req, res) => {
@@ -65,7 +70,8 @@ export function vtexRoutes({ gateway, creationGraceMs, carrierId, quoter }: Vtex
     const { answer, afterAnswer } = await gateway.createService(input, receivedAt);
     res.once('finish', afterAnswer);
     recordCreateOutcome(res, answer.metaData && 'jobId' in answer.metaData ? 'with-job' : 'pending-before-job');
-    res.status(200).json(answer);
+    const labels = vtexLabels(labelSigner, input.serviceId, packagesOf(input).length);
+    res.status(200).json({ ...answer, labels: [...answer.labels, ...labels] });
   });
 
   // VTEX's rates: the Create service body, answered with the engine's price and date; starts nothing.

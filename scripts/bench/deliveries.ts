@@ -52,7 +52,7 @@ export async function postCreateService(apiUrl: string, body = createServiceBody
       'POST',
       `${apiUrl}/vtex/services`,
       body,
-      { authorization: `Bearer ${BENCH_CREDENTIALS.intakeToken}` },
+      { authorization: `Bearer ${BENCH_CREDENTIALS.vtexToken}` },
       10_000,
     );
     const jobId = answer.body?.metaData?.jobId as string | undefined;

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --only create|burst|life|memory|rates] [--quick]`: the benchmarks of BENCHMARKS.md.
+ * `npm run bench [-- --only create|burst|life|memory|rates|label] [--quick]`: the benchmarks of BENCHMARKS.md.
+ * `--only label` renders shipping labels in this process only (scripts/bench/label.ts): no server.
  * `npm run bench -- --target cluster [--shards 1,4] [--quick]`: section 6, the cluster of
  * `npm run cluster` with one and two workers beside the dev server (scripts/bench/cluster.ts).
  *
@@ -28,6 +29,7 @@ import {
   type LivesLevel,
   type LivesRow,
 } from './life';
+import { labelSection, measureLabel, type LabelPlan } from './label';
 import { measureMemory, type MemoryResult } from './memory';
 import { measureRates, ratesSection, type RatesRow, type RatesSettings } from './rates';
 import { REPO_ROOT } from './processes';
@@ -43,8 +45,11 @@ import {
 import { clusterSection, measureClusterTarget, type ClusterConfigResult, type ClusterPlan } from './cluster';
 import { BenchEnvironment } from './stack';
 
-type Measurement = 'create' | 'burst' | 'life' | 'memory' | 'rates';
+type Measurement = 'create' | 'burst' | 'life' | 'memory' | 'rates' | 'label';
+/** Every measurement that needs the stack; `label` runs alone (`--only label`), needing none. */
 const ALL: Measurement[] = ['create', 'burst', 'life', 'memory', 'rates'];
+const LABEL_FULL: LabelPlan = { warmup: 50, samples: 1000 };
+const LABEL_QUICK: LabelPlan = { warmup: 10, samples: 100 };
 
 interface Plan {
   create: CreateSettings;
@@ -186,7 +191,7 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('npm run bench --')
     .description('Benchmarks of the delivery bridge beside bare Temporal baselines; writes BENCHMARKS.md')
-    .addOption(new Option('--only <measurement>', 'run one measurement').choices(ALL))
+    .addOption(new Option('--only <measurement>', 'run one measurement').choices([...ALL, 'label']))
     .option(
       '--quick',
       'short smoke run (small samples); writes bench-results/BENCHMARKS.quick.md unless --out is given',
@@ -219,6 +224,7 @@ async function main(argv: string[]): Promise<void> {
     shards: string;
   }>();
   if (opts.target === 'cluster') return clusterMain(argv, opts);
+  if (opts.only === 'label') return labelMain(argv, opts);
   const plan = opts.quick ? QUICK : FULL;
   const only = opts.only ? [opts.only] : ALL;
   const out = path.resolve(REPO_ROOT, opts.out ?? (opts.quick ? 'bench-results/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
@@ -298,6 +304,18 @@ async function main(argv: string[]): Promise<void> {
   log(
     `done in ${Math.round(elapsedMs / 1000)} s: ${path.relative(REPO_ROOT, out)} updated, raw results in ${path.relative(REPO_ROOT, runDir)}/results.json`,
   );
+}
+
+/** `--only label`: renders in this process, writes section 8 only (the Setup section is the stack's). */
+async function labelMain(argv: string[], opts: { quick?: boolean; out?: string }): Promise<void> {
+  const plan = opts.quick ? LABEL_QUICK : LABEL_FULL;
+  const out = path.resolve(REPO_ROOT, opts.out ?? (opts.quick ? 'bench-results/BENCHMARKS.quick.md' : 'BENCHMARKS.md'));
+  const before = os.loadavg()[0]!;
+  const rows = await measureLabel(plan, (line) => console.log(`[bench] ${line}`));
+  const load = { before, after: os.loadavg()[0]! };
+  const section = labelSection(rows, plan, machine(), `npm run bench -- ${argv.slice(2).join(' ')}`, load);
+  console.log(`\n${section}\n`);
+  writeSections(out, { label: section });
 }
 
 async function clusterMain(argv: string[], opts: { quick?: boolean; out?: string; shards: string }): Promise<void> {

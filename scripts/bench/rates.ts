@@ -55,7 +55,7 @@ async function postRate(apiUrl: string, body: unknown): Promise<{ ok: boolean; s
       'POST',
       `${apiUrl}/vtex/rates`,
       body,
-      { authorization: `Bearer ${BENCH_CREDENTIALS.intakeToken}` },
+      { authorization: `Bearer ${BENCH_CREDENTIALS.vtexToken}` },
       10_000,
     );
     const value = answer.body?.data?.rate?.shippingPrice?.value;

@@ -262,7 +262,7 @@ export function memorySection(m: MemoryResult): string {
   ].join('\n');
 }
 
-const SECTIONS = ['setup', 'create', 'burst', 'life', 'memory', 'rates', 'cluster'] as const;
+const SECTIONS = ['setup', 'create', 'burst', 'life', 'memory', 'rates', 'cluster', 'label'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 const TITLES: Record<SectionName, string> = {
@@ -273,6 +273,7 @@ const TITLES: Record<SectionName, string> = {
   memory: '4. Memory',
   rates: '5. Rates',
   cluster: '6. Cluster',
+  label: '8. Shipping labels',
 };
 
 /** Replaces the generated blocks of `file`, creating it (with a skeleton) when missing. */

@@ -24,12 +24,16 @@ import type { ActivityRan } from './bareActivities';
 import { sleep } from './stats';
 
 export const BENCH_CREDENTIALS = {
-  // Production rules apply (NODE_ENV=production): tokens of 32 characters or more, a key ring of its own.
-  intakeToken: 'bench-intake-token-0123456789abcdef',
+  // Production rules apply (NODE_ENV=production): each caller role its own tokens of 32 characters or
+  // more, a key ring of its own. The bench calls the intake as VTEX only.
+  vtexToken: 'bench-vtex-token-0123456789abcdef0123',
+  marketplaceToken: 'bench-marketplace-token-0123456789abcdef',
+  operatorToken: 'bench-operator-token-0123456789abcdef',
   vtexApiKey: 'bench-vtex-api-key',
   engineApiKey: 'bench-engine-api-key',
   webhookSecret: 'bench-webhook-secret-0123456789',
   secretsKey: 'bench-secrets-key-0123456789abcdef0123456789',
+  labelSigningKey: 'bench-label-signing-key-0123456789abcdef',
   carrierId: 'bench-carrier',
   codecKeys: formatKeyRing([{ id: 'bench-1', key: createHash('sha256').update('delivery-bridge bench key').digest() }]),
 };
@@ -184,7 +188,9 @@ export class BenchEnvironment {
       TEMPORAL_TASK_QUEUE: ourQueue,
       PORT: String(apiPort),
       PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
-      INTAKE_TOKEN: BENCH_CREDENTIALS.intakeToken,
+      VTEX_TOKENS: BENCH_CREDENTIALS.vtexToken,
+      MARKETPLACE_TOKENS: BENCH_CREDENTIALS.marketplaceToken,
+      OPERATOR_TOKENS: BENCH_CREDENTIALS.operatorToken,
       VTEX_CARRIER_ID: BENCH_CREDENTIALS.carrierId,
       VTEX_API_KEY: BENCH_CREDENTIALS.vtexApiKey,
       VTEX_TRACKING_URL: this.urls.vtex,
@@ -196,6 +202,7 @@ export class BenchEnvironment {
       MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
       WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
       SECRETS_KEY: BENCH_CREDENTIALS.secretsKey,
+      LABEL_SIGNING_KEY: BENCH_CREDENTIALS.labelSigningKey,
       CODEC_KEYS: BENCH_CREDENTIALS.codecKeys,
       // Worker settings under study pass through (e.g. WORKER_MAX_CACHED_WORKFLOWS=1000 npm run bench).
       ...Object.fromEntries(

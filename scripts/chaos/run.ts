@@ -146,8 +146,11 @@ export interface ChaosResult {
 /** Abbiamo's ending endpoints and the delivery statuses they stand for. */
 const ABBIAMO_ENDING: Record<string, string> = { successful: 'DELIVERED', returned: 'RETURNED', canceled: 'CANCELED' };
 
-// Production rules apply (NODE_ENV=production): tokens of 32 characters or more, a key ring of its own.
-const INTAKE_TOKEN = 'chaos-intake-token-0123456789abcdef';
+// Production rules apply (NODE_ENV=production): each caller role its own tokens of 32 characters or
+// more, a key ring of its own.
+const VTEX_TOKEN = 'chaos-vtex-token-0123456789abcdef0123';
+const MARKETPLACE_TOKEN = 'chaos-marketplace-token-0123456789abcdef';
+const OPERATOR_TOKEN = 'chaos-operator-token-0123456789abcdef';
 const CODEC_KEYS = formatKeyRing([
   { id: 'chaos-1', key: createHash('sha256').update('delivery-bridge chaos key').digest() },
 ]);
@@ -196,7 +199,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   };
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const intake = { url: apiUrl, token: INTAKE_TOKEN, timeoutMs: 10_000 };
+  const intake = { url: apiUrl, token: VTEX_TOKEN, timeoutMs: 10_000 };
   const rates = injectorRates(options.faults);
   const vtexApp = createVtexApp({
     apiKey: VTEX_API_KEY,
@@ -219,7 +222,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       onAttempt,
     },
   });
-  const marketplaceApp = createMarketplaceApp({ intake });
+  const marketplaceApp = createMarketplaceApp({ intake: { ...intake, token: MARKETPLACE_TOKEN } });
   const vtex = vtexApp.sandbox;
   const engine = engineApp.sandbox;
   const marketplace = marketplaceApp.sandbox;
@@ -247,7 +250,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
     PORT: String(apiPort),
-    INTAKE_TOKEN,
+    VTEX_TOKENS: VTEX_TOKEN,
+    MARKETPLACE_TOKENS: MARKETPLACE_TOKEN,
+    OPERATOR_TOKENS: OPERATOR_TOKEN,
     VTEX_CARRIER_ID: CARRIER_ID,
     VTEX_API_KEY,
     VTEX_TRACKING_URL: vtexServer.url,
@@ -259,6 +264,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
     WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789',
     SECRETS_KEY: 'chaos-secrets-key-0123456789abcdef0123',
+    LABEL_SIGNING_KEY: 'chaos-label-signing-key-0123456789abcdef',
     CODEC_KEYS,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: taskQueue,

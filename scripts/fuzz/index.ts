@@ -34,7 +34,7 @@ async function main(): Promise<void> {
       runs: opts.runs,
       seed: opts.seed,
       apiUrl: stack.apiUrl,
-      token: stack.token,
+      tokenFor: stack.tokenFor,
       client: stack.client,
       apiPid: stack.apiPid,
       context: stack.context,

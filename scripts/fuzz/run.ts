@@ -55,7 +55,8 @@ export interface FuzzOptions {
   runs: number;
   seed: number;
   apiUrl: string;
-  token: string;
+  /** The bearer token for a request's path (each caller role has its own). */
+  tokenFor(path: string): string;
   client: Client;
   /** the API process, whose memory is read from /proc */
   apiPid: number;
@@ -121,7 +122,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzResult> {
     try {
       const response = await fetch(`${options.apiUrl}${request.path}`, {
         method: request.method,
-        headers: { authorization: `Bearer ${options.token}`, ...request.headers },
+        headers: { authorization: `Bearer ${options.tokenFor(request.path)}`, ...request.headers },
         ...(request.body !== undefined ? { body: request.body } : {}),
         signal: AbortSignal.timeout(timeoutMs),
       });

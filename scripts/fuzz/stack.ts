@@ -20,15 +20,27 @@ import type { FuzzContext } from './requests';
 
 export interface FuzzStack {
   apiUrl: string;
-  token: string;
+  /** The bearer token of the caller role whose route `path` is (each role its own in production). */
+  tokenFor(path: string): string;
   apiPid: number;
   client: Client;
   context: FuzzContext;
   stop(): Promise<void>;
 }
 
-// Production rules apply (NODE_ENV=production): tokens of 32 characters or more, a key ring of its own.
-const TOKEN = 'fuzz-intake-token-0123456789abcdef';
+// Production rules apply (NODE_ENV=production): each caller role its own tokens of 32 characters or
+// more, a key ring of its own.
+const TOKENS = {
+  vtex: 'fuzz-vtex-token-0123456789abcdef0123',
+  marketplace: 'fuzz-marketplace-token-0123456789abcdef',
+  operator: 'fuzz-operator-token-0123456789abcdef',
+};
+const tokenFor = (requestPath: string) =>
+  requestPath.startsWith('/vtex')
+    ? TOKENS.vtex
+    : requestPath.startsWith('/marketplace')
+      ? TOKENS.marketplace
+      : TOKENS.operator;
 const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789';
 const CODEC_KEYS = formatKeyRing([
   { id: 'fuzz-1', key: createHash('sha256').update('delivery-bridge fuzz key').digest() },
@@ -49,16 +61,18 @@ export async function startFuzzStack(
   }
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const vtex = await startVtexSandbox({ apiKey: 'fuzz-vtex-key', intake: { url: apiUrl, token: TOKEN } });
+  const vtex = await startVtexSandbox({ apiKey: 'fuzz-vtex-key', intake: { url: apiUrl, token: TOKENS.vtex } });
   const engine = await startDeliveryEngineSandbox({ apiKey: 'fuzz-engine-key' });
-  const marketplace = await startMarketplaceSandbox({ intake: { url: apiUrl, token: TOKEN } });
+  const marketplace = await startMarketplaceSandbox({ intake: { url: apiUrl, token: TOKENS.marketplace } });
   const healthPort = await freePort();
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'error',
     LOG_FORMAT: 'json',
     PORT: String(apiPort),
-    INTAKE_TOKEN: TOKEN,
+    VTEX_TOKENS: TOKENS.vtex,
+    MARKETPLACE_TOKENS: TOKENS.marketplace,
+    OPERATOR_TOKENS: TOKENS.operator,
     VTEX_CARRIER_ID: createExample.carrierId,
     VTEX_API_KEY: 'fuzz-vtex-key',
     VTEX_TRACKING_URL: vtex.url,
@@ -70,6 +84,7 @@ export async function startFuzzStack(
     MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
     WEBHOOK_SECRET,
     SECRETS_KEY: 'fuzz-secrets-key-0123456789abcdef01234',
+    LABEL_SIGNING_KEY: 'fuzz-label-signing-key-0123456789abcdef',
     CODEC_KEYS,
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: `fuzz-${randomUUID()}`,
@@ -99,7 +114,7 @@ export async function startFuzzStack(
 
   return {
     apiUrl,
-    token: TOKEN,
+    tokenFor,
     apiPid: api.pid()!,
     client,
     context: { webhookSecret: WEBHOOK_SECRET, known: { serviceId, carrierId: createExample.carrierId, orderId } },

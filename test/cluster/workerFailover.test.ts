@@ -185,7 +185,8 @@ it(`finishes all of ${DELIVERIES} delivery lives, each exactly once, when one of
     };
     const actual = record && {
       status: record.status,
-      labels: sorted(record.labels.map((l) => l.id)),
+      // The packages' own labels (`{serviceId}-{n}-pdf|zpl`, docs/labels.md) come with the Create answer.
+      labels: sorted(record.labels.map((l) => l.id).filter((id) => !id.startsWith(`${life.serviceId}-`))),
       evidences: sorted(record.evidences.map((e) => e.content)),
       notes: sorted(record.notes.map((n) => withoutMarker(n.content))),
     };

@@ -21,7 +21,7 @@ beforeAll(async () => {
     runs: RUNS,
     seed: Number(process.env.FUZZ_SEED ?? 18),
     apiUrl: stack.apiUrl,
-    token: stack.token,
+    tokenFor: stack.tokenFor,
     client: stack.client,
     apiPid: stack.apiPid,
     context: stack.context,

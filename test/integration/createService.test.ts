@@ -33,7 +33,11 @@ describe('POST /vtex/services (Create service)', () => {
       shippingPrice: job!.price,
       metaData: { serviceId, jobId: job!.job_id, trackingUrl: job!.tracking_url },
       shippingEstimatedDate: job!.window.ends_at,
-      labels: [],
+      // The package's shipping label, PDF and ZPL, at signed URLs (docs/labels.md).
+      labels: [
+        expect.objectContaining({ id: `${serviceId}-1-pdf`, type: 'PDF' }),
+        expect.objectContaining({ id: `${serviceId}-1-zpl`, type: 'ZPL' }),
+      ],
     });
     expect(result.durationMs).toBeLessThan(5000);
 

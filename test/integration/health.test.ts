@@ -32,7 +32,7 @@ describe('probes and request ids', () => {
     const answer = await stack.call('POST', '/vtex/services', createServiceBody());
     // On a loaded machine the job can take longer than the answer's wait: the answer is then PENDING.
     const outcome = answer.body.metaData?.jobId ? 'with-job' : 'pending-before-job';
-    const text = await (await fetch(`${stack.apiUrl}/metrics`)).text();
+    const text = await (await fetch(stack.bridge.apiMetricsUrl)).text();
     expect(text).toMatch(new RegExp(`delivery_bridge_create_service_answers_total\\{outcome="${outcome}"\\} [1-9]`));
     expect(text).toMatch(
       /delivery_bridge_http_request_duration_seconds_count\{method="POST",route="\/vtex\/services",status="200"\} [1-9]/,

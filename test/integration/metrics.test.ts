@@ -1,7 +1,7 @@
 /**
  * The metrics move with a delivery's life (docs/observability.md "Metrics"): a VTEX delivery and an Abbiamo one
  * run through the real stack while both endpoints are scraped before and after, the intake API's
- * `GET /metrics` and the worker's (its own registry and the Temporal SDK's, merged).
+ * `GET /metrics` (on its own port, API_METRICS_PORT) and the worker's (its own registry and the Temporal SDK's, merged).
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -22,9 +22,10 @@ describe('metrics over a delivery life', () => {
   const stack = useTestStack({
     engine: { webhook: { initialDelayMs: 20, maxDelayMs: 200 } },
     marketplace: { carrierKey: CARRIER_KEY },
-    env: { MARKETPLACE_CARRIER_KEY: CARRIER_KEY },
+    // The visibility counts are taken at most once per interval: short here, so a test sees them move.
+    env: { MARKETPLACE_CARRIER_KEY: CARRIER_KEY, METRICS_COUNT_INTERVAL_MS: '100' },
   });
-  const api = () => scrape(`${stack.apiUrl}/metrics`);
+  const api = () => scrape(stack.bridge.apiMetricsUrl);
   const worker = () => scrape(stack.bridge.workerMetricsUrl);
 
   it('moves the intake, partner, report, token and SDK series of both endpoints', async () => {
@@ -237,9 +238,9 @@ describe('metrics over a delivery life', () => {
 });
 
 describe('metrics of the worker and API processes, as production runs them', () => {
-  const stack = useTestStack({ processes: true });
+  const stack = useTestStack({ processes: true, env: { METRICS_COUNT_INTERVAL_MS: '100' } });
 
-  it("serves the worker's series and the SDK's on the worker's health port, the intake's on the API's", async () => {
+  it("serves the worker's series and the SDK's on the worker's health port, the intake's on the API's metrics port", async () => {
     const d = await createVtexDelivery(stack);
     await emit(stack, d.jobId, 'ALLOCATED');
     const workerNow = await waitFor(
@@ -259,7 +260,9 @@ describe('metrics of the worker and API processes, as production runs them', () 
     expect(workerNow.sum('temporal_workflow_task_execution_latency_seconds_count')).toBeGreaterThan(0);
     expect(workerNow.has('delivery_bridge_process_resident_memory_bytes')).toBe(true);
 
-    const apiNow = await scrape(`${stack.apiUrl}/metrics`);
+    const apiNow = await scrape(stack.bridge.apiMetricsUrl);
+    // Not on the public intake port: anyone can reach that one.
+    expect((await fetch(`${stack.apiUrl}/metrics`)).status).toBe(404);
     expect(apiNow.sum('delivery_bridge_create_service_answers_total')).toBe(1);
     expect(apiNow.sum('delivery_bridge_deliveries_open')).toBe(1);
     // Each process serves its own: the reports are the worker's, and the API runs no SDK exporter.

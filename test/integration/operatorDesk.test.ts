@@ -234,10 +234,16 @@ describe('bulk operations', () => {
       completed: 2,
       failed: 0,
       identity: operatorIdentity(TEST_INTAKE_TOKEN),
-      reason: `${operatorIdentity(TEST_INTAKE_TOKEN)}: Storm: hold the route`,
+      // Temporal keeps a batch's reason in clear: who and what only. The why travels in each
+      // delivery's signal, encrypted, and shows in its timeline.
+      reason: `${operatorIdentity(TEST_INTAKE_TOKEN)}: bulk pause`,
     });
-    for (const d of deliveries)
+    for (const d of deliveries) {
       await waitFor(() => stack.engine.job(d.jobId)?.on_hold === true, { what: `${d.jobId} on hold` });
+      expect((await stateOf(stack, d.serviceId)).timeline.map((l) => l.message).join('\n')).toContain(
+        'Storm: hold the route',
+      );
+    }
 
     // The command line: resume, followed to its end.
     const resumed = await cli('bulk', 'resume', '--query', ours(orderIds), '--why', 'Storm over', '--wait');

@@ -4,9 +4,10 @@
  * (400) or to Temporal (503); one it stops is a 401 or a 403, and nothing is read or started.
  */
 import { Client, Connection } from '@temporalio/client';
-import { createApp } from '../../api/app';
+import { createApp, intakeMetricsOf } from '../../api/app';
+import { metricsApp } from '../../api/metrics';
 import { listen, type RunningServer } from '../../api/server';
-import { ConfigError, parseEnv, resolveConfig, SANDBOX_DEFAULTS } from '../../config';
+import { ConfigError, parseEnv, resolveCodecServer, resolveConfig, SANDBOX_DEFAULTS } from '../../config';
 import { createLogger } from '../../observability/logger';
 import { freePort } from '../../scripts/dev-server';
 import { DEV_KEY_RING, formatKeyRing } from '../../security/codec';
@@ -22,6 +23,7 @@ const MARKETPLACE = token('marketplace');
 const OPERATOR = token('operator');
 
 let server: RunningServer;
+let metricsServer: RunningServer;
 let connection: Connection;
 let temporalAddress: string;
 let drain: () => Promise<void>;
@@ -46,9 +48,11 @@ beforeAll(async () => {
   });
   drain = app.locals.drain as () => Promise<void>;
   server = await listen(app, 0, '127.0.0.1');
+  metricsServer = await listen(metricsApp(intakeMetricsOf(app)), 0, '127.0.0.1');
 });
 afterAll(async () => {
   await server.close();
+  await metricsServer.close();
   await drain();
   await connection.close().catch(() => undefined);
 });
@@ -107,10 +111,15 @@ describe('what the probes and metrics tell anyone who asks', () => {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(503);
     expect(await ready.json()).toEqual({ status: 'unavailable', temporal: 'unreachable' });
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${metricsServer.url}/metrics`)).text();
     expect(metrics).toContain('delivery_bridge_http_request_duration_seconds');
     expect(metrics).not.toContain(temporalAddress);
     expect(metrics).not.toMatch(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/);
+  });
+
+  it('serves no metrics on the public API port: they have a listener of their own (API_METRICS_PORT)', async () => {
+    expect(await call('GET', '/metrics')).toBe(404);
+    expect(await call('GET', '/metrics', OPERATOR)).toBe(404);
   });
 });
 
@@ -126,9 +135,12 @@ describe('credentials in configuration', () => {
     DELIVERY_ENGINE_API_KEY: 'engine-key',
     MARKETPLACE_URL: 'https://marketplace.example.com',
     MARKETPLACE_CARRIER_KEY: 'abbiamo-carrier-key',
-    INTAKE_TOKEN: token('intake'),
+    VTEX_TOKENS: VTEX.join(','),
+    MARKETPLACE_TOKENS: MARKETPLACE,
+    OPERATOR_TOKENS: OPERATOR,
     WEBHOOK_SECRET: 'w'.repeat(32),
     SECRETS_KEY: 's'.repeat(32),
+    LABEL_SIGNING_KEY: 'l'.repeat(32),
     CODEC_KEYS: formatKeyRing([{ id: 'k1', key: Buffer.alloc(32, 7) }]),
   };
   const refusal = (env: Record<string, string | undefined>) => {
@@ -142,8 +154,32 @@ describe('credentials in configuration', () => {
     }
   };
 
-  it('accepts a complete production configuration', () => {
+  it('accepts a production configuration only with tokens of its own for each caller role', () => {
     expect(refusal(production)).toBe('accepted');
+    const { VTEX_TOKENS: _v, MARKETPLACE_TOKENS: _m, OPERATOR_TOKENS: _o, ...shared } = production;
+    // One shared token is every role's token: Abbiamo's could cancel VTEX's deliveries.
+    expect(refusal({ ...shared, INTAKE_TOKEN: token('intake') })).toMatch(
+      /^Invalid configuration: INTAKE_TOKEN must not be set when NODE_ENV=production/,
+    );
+    expect(refusal({ ...production, MARKETPLACE_TOKENS: undefined })).toMatch(
+      /^Invalid configuration: MARKETPLACE_TOKENS is required when NODE_ENV=production/,
+    );
+    expect(refusal({ ...production, OPERATOR_TOKENS: undefined })).toMatch(/^Invalid configuration: OPERATOR_TOKENS /);
+    // The same token under two roles is one shared token too; the refusal does not echo it.
+    const twice = refusal({ ...production, OPERATOR_TOKENS: `${token('own')},${VTEX[1]}` });
+    expect(twice).toMatch(/^Invalid configuration: OPERATOR_TOKENS must not share a token with VTEX_TOKENS/);
+    expect(twice).not.toContain(VTEX[1]);
+    // The codec server signs in operators with OPERATOR_TOKENS only, never the shared token.
+    expect(() =>
+      resolveCodecServer(
+        parseEnv({ NODE_ENV: 'production', CODEC_KEYS: production.CODEC_KEYS, INTAKE_TOKEN: token('i') }),
+      ),
+    ).toThrow(/^Invalid configuration: OPERATOR_TOKENS is required when NODE_ENV=production/);
+  });
+
+  it("has the production worker refuse plaintext payloads (a signal sent without the key ring), development's pass", () => {
+    expect(resolveConfig(parseEnv(production)).codecPlaintext).toBe('refuse');
+    expect(resolveConfig(parseEnv({}), sandboxUrls).codecPlaintext).toBe('pass');
   });
 
   it('gives INTAKE_TOKEN to every role without tokens of its own, and several tokens per role', () => {
@@ -152,8 +188,8 @@ describe('credentials in configuration', () => {
   });
 
   it('refuses tokens under 32 characters in production, naming the variable', () => {
-    expect(refusal({ ...production, INTAKE_TOKEN: 'short' })).toMatch(
-      /^Invalid configuration: INTAKE_TOKEN must hold tokens of at least 32/,
+    expect(refusal({ ...production, MARKETPLACE_TOKENS: 'short' })).toMatch(
+      /^Invalid configuration: MARKETPLACE_TOKENS must hold tokens of at least 32/,
     );
     expect(refusal({ ...production, VTEX_TOKENS: `${token('ok')},short` })).toMatch(
       /^Invalid configuration: VTEX_TOKENS /,
@@ -163,7 +199,8 @@ describe('credentials in configuration', () => {
 
   it('refuses the well-known development token outside sandbox mode', () => {
     const { NODE_ENV: _production, ...real } = production;
-    expect(refusal({ ...real, INTAKE_TOKEN: SANDBOX_DEFAULTS.intakeToken })).toMatch(
+    const { VTEX_TOKENS: _vtex, ...sharedForVtex } = real;
+    expect(refusal({ ...sharedForVtex, INTAKE_TOKEN: SANDBOX_DEFAULTS.intakeToken })).toMatch(
       /INTAKE_TOKEN must not hold the development token/,
     );
     expect(refusal({ ...real, OPERATOR_TOKENS: SANDBOX_DEFAULTS.intakeToken })).toMatch(
@@ -174,6 +211,7 @@ describe('credentials in configuration', () => {
   it('requires, in production, its own webhook secret, secrets key, codec keys and an https PUBLIC_URL', () => {
     expect(refusal({ ...production, WEBHOOK_SECRET: undefined })).toMatch(/WEBHOOK_SECRET is required/);
     expect(refusal({ ...production, SECRETS_KEY: undefined })).toMatch(/SECRETS_KEY is required/);
+    expect(refusal({ ...production, LABEL_SIGNING_KEY: undefined })).toMatch(/LABEL_SIGNING_KEY is required/);
     expect(refusal({ ...production, CODEC_KEYS: undefined })).toMatch(/CODEC_KEYS is required/);
     expect(refusal({ ...production, CODEC_KEYS: DEV_KEY_RING })).toMatch(
       /CODEC_KEYS must not be the development key ring/,

@@ -60,6 +60,17 @@ describe('the payload codec (AES-256-GCM, key ring)', () => {
     expect(decoded).toBe(plain);
   });
 
+  it('refuses a plaintext payload when told to (the production worker: a forged signal), naming no content', async () => {
+    const strict = new EncryptionCodec([keyA], { plaintext: 'refuse' });
+    const error = await strict.decode([payload()]).catch((err: Error) => err);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/^plaintext payload refused/);
+    expect((error as Error).message).not.toContain('Maria');
+    // Its own ciphertext still opens.
+    const [decoded] = await strict.decode(await strict.encode([payload()]));
+    expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual(customer);
+  });
+
   it('reads the key ring from CODEC_KEYS text and names what is wrong without echoing a key', () => {
     expect(parseKeyRing(formatKeyRing([keyB, keyA])).map((k) => k.id)).toEqual(['b', 'a']);
     expect(parseKeyRing(DEV_KEY_RING)).toHaveLength(1);

@@ -1,6 +1,7 @@
 /**
  * The codec server over HTTP, as the Web UI and the CLI call it (Temporal's codec server protocol):
- * decoded payloads for operators only, CORS for the UI's origins only.
+ * decoded payloads for operators only (a bearer token, or an opaque expiring session cookie), CORS
+ * for the UI's origins only, and sign-in behind a trusted TLS proxy.
  */
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -38,8 +39,20 @@ async function encryptedJson() {
   };
 }
 
+async function signIn(url: string, headers: Record<string, string> = {}) {
+  return fetch(`${url}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: `token=${encodeURIComponent(OPERATOR)}`,
+  });
+}
+
 async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${server.url}${path}`, {
+  return post2(server.url, path, body, headers);
+}
+
+async function post2(url: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
     body: JSON.stringify(body),
@@ -58,17 +71,48 @@ describe('the codec server', () => {
     }
   });
 
-  it('decodes for the sign-in cookie (the Web UI with credentials included)', async () => {
-    const login = await fetch(`${server.url}/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: `token=${encodeURIComponent(OPERATOR)}`,
-    });
+  it('decodes for the sign-in cookie (the Web UI with credentials included): an opaque session, never the token', async () => {
+    const login = await signIn(server.url);
     expect(login.status).toBe(200);
     const cookie = login.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
-    const answer = await post('/decode', { payloads: [await encryptedJson()] }, { cookie: cookie.split(';')[0]! });
+    expect(cookie).toMatch(/Max-Age=43200/);
+    // Over plain http (no TLS, no trusted proxy saying https) the cookie cannot be Secure.
+    expect(cookie).not.toMatch(/Secure/);
+    const session = cookie.split(';')[0]!;
+    expect(session).not.toContain(OPERATOR);
+    expect(decodeURIComponent(session)).not.toContain(OPERATOR);
+    const answer = await post('/decode', { payloads: [await encryptedJson()] }, { cookie: session });
     expect(JSON.parse(Buffer.from(answer.body.payloads[0].data, 'base64').toString())).toEqual(customer);
+    // The operator token itself is no cookie: only a session the server handed out opens the codec.
+    expect((await post('/decode', { payloads: [] }, { cookie: `${OPERATOR_COOKIE}=${OPERATOR}` })).status).toBe(401);
+  });
+
+  it('ends a session at its expiry and at sign-out, on the server', async () => {
+    let now = Date.now();
+    const clocked = await startCodecServer(
+      resolveCodecServer(
+        parseEnv({ CODEC_KEYS: formatKeyRing([key]), OPERATOR_TOKENS: OPERATOR, CODEC_SERVER_PORT: '0' }),
+      ),
+      undefined,
+      { now: () => now },
+    );
+    try {
+      const decode = (cookie: string) => post2(clocked.url, '/decode', { payloads: [] }, { cookie });
+      const first = (await signIn(clocked.url)).headers.get('set-cookie')!.split(';')[0]!;
+      expect((await decode(first)).status).toBe(200);
+      now += 12 * 3600_000;
+      expect((await decode(first)).status).toBe(401);
+      const second = (await signIn(clocked.url)).headers.get('set-cookie')!.split(';')[0]!;
+      expect(second).not.toBe(first);
+      expect((await decode(second)).status).toBe(200);
+      const out = await fetch(`${clocked.url}/logout`, { method: 'POST', headers: { cookie: second } });
+      expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0/);
+      // The browser forgets the cookie; a copy kept elsewhere opens nothing either.
+      expect((await decode(second)).status).toBe(401);
+    } finally {
+      await clocked.close();
+    }
   });
 
   it('answers 401, and no plaintext, without the operator token or with another one', async () => {
@@ -123,6 +167,44 @@ describe('the codec server', () => {
     );
     expect(other.status).toBe(403);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('signs in behind a trusted TLS proxy (X-Forwarded-Proto https): same origin, Secure cookie', async () => {
+    const behindProxy = (trust?: string) =>
+      startCodecServer(
+        resolveCodecServer(
+          parseEnv({
+            CODEC_KEYS: formatKeyRing([key]),
+            OPERATOR_TOKENS: OPERATOR,
+            CODEC_SERVER_PORT: '0',
+            ...(trust ? { CODEC_TRUST_PROXY: trust } : {}),
+          }),
+        ),
+      );
+    // What the proxy of docs/security.md forwards: the browser's https origin and host.
+    const proxied = {
+      origin: 'https://codec.ops.example.com',
+      'x-forwarded-proto': 'https',
+      'x-forwarded-host': 'codec.ops.example.com',
+    };
+    const trusted = await behindProxy('loopback');
+    try {
+      const login = await signIn(trusted.url, proxied);
+      expect(login.status).toBe(200);
+      expect(login.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict; Path=\/; Max-Age=43200; Secure/);
+      const session = login.headers.get('set-cookie')!.split(';')[0]!;
+      expect((await post2(trusted.url, '/decode', { payloads: [] }, { ...proxied, cookie: session })).status).toBe(200);
+    } finally {
+      await trusted.close();
+    }
+    // Forwarded headers from a sender not configured as the proxy are not believed.
+    const untrusted = await behindProxy();
+    try {
+      const login = await signIn(untrusted.url, proxied);
+      expect([login.status, login.headers.get('set-cookie')]).toEqual([403, null]);
+    } finally {
+      await untrusted.close();
+    }
   });
 
   it('says which payload it cannot open (400), naming no key', async () => {

@@ -15,6 +15,8 @@ export interface ProcessBridge {
   client: Client;
   /** The worker process's GET /metrics (its health port). */
   workerMetricsUrl: string;
+  /** The API process's GET /metrics (API_METRICS_PORT). */
+  apiMetricsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -47,13 +49,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 export async function startProcessBridge(env: Record<string, string>, temporalAddress: string): Promise<ProcessBridge> {
   const healthPort = await freePort();
+  const apiMetricsPort = await freePort();
   const common = {
     ...env,
     TEMPORAL_ADDRESS: temporalAddress,
     WORKFLOW_BUNDLE_PATH: process.env.TEST_WORKFLOW_BUNDLE ?? '',
   };
   const worker = run('worker/main.ts', { ...common, WORKER_HEALTH_PORT: String(healthPort) });
-  const api = run('api/main.ts', common);
+  const api = run('api/main.ts', { ...common, API_METRICS_PORT: String(apiMetricsPort) });
   const apiUrl = `http://127.0.0.1:${env.PORT}`;
   await waitFor(async () => (await fetch(`http://127.0.0.1:${healthPort}/healthz`)).ok, {
     what: 'the worker process',
@@ -70,6 +73,7 @@ export async function startProcessBridge(env: Record<string, string>, temporalAd
     apiUrl,
     client,
     workerMetricsUrl: `http://127.0.0.1:${healthPort}/metrics`,
+    apiMetricsUrl: `http://127.0.0.1:${apiMetricsPort}/metrics`,
     async stop() {
       await stopChild(api);
       await stopChild(worker);

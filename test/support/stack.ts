@@ -42,7 +42,7 @@ export interface TestStack {
   vtex: VtexSandbox;
   engine: EngineSandbox;
   marketplace: MarketplaceSandbox;
-  bridge: Pick<Bridge, 'apiUrl' | 'client' | 'stop' | 'workerMetricsUrl'>;
+  bridge: Pick<Bridge, 'apiUrl' | 'client' | 'stop' | 'workerMetricsUrl' | 'apiMetricsUrl'>;
   config: ServiceConfig;
   apiUrl: string;
   /** An intake call with the test token (or the given headers), answered as {status, body}. */

@@ -163,7 +163,9 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
   it('gives the API and the worker an environment our configuration accepts in production', () => {
     const secrets = {
       PUBLIC_URL: 'https://bridge.example.com',
-      INTAKE_TOKEN: 'intake-token-of-at-least-32-characters',
+      VTEX_TOKENS: 'v'.repeat(32),
+      MARKETPLACE_TOKENS: 'm'.repeat(32),
+      OPERATOR_TOKENS: 'o'.repeat(32),
       VTEX_CARRIER_ID: 'carrier',
       VTEX_API_KEY: 'vtex-key',
       DELIVERY_ENGINE_URL: 'https://engine.example.com',
@@ -172,6 +174,7 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
       MARKETPLACE_CARRIER_KEY: 'abbiamo-key',
       WEBHOOK_SECRET: 'w'.repeat(32),
       SECRETS_KEY: 's'.repeat(32),
+      LABEL_SIGNING_KEY: 'l'.repeat(32),
       CODEC_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
     };
     for (const name of ['api', 'worker']) {
@@ -182,10 +185,16 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
       expect(config.temporal.address).toBe('temporal:7233');
       expect(config.vtex.trackingUrl).toBe('https://api.pickingnpacking.com/prod/v1');
     }
-    const codec = resolveCodecServer(
-      parseEnv(resolveEnv(services['codec-server']!.environment!, { ...secrets, OPERATOR_TOKENS: 'o'.repeat(32) })),
-    );
+    const codec = resolveCodecServer(parseEnv(resolveEnv(services['codec-server']!.environment!, secrets)));
     expect(codec).toMatchObject({ host: '0.0.0.0', port: 8234, corsOrigins: ['http://localhost:8233'] });
+  });
+
+  it('asks for each caller role its own tokens, and no shared INTAKE_TOKEN', () => {
+    const required = (name: string) => String(services.api!.environment![name]).startsWith(`\${${name}:?`);
+    for (const name of ['VTEX_TOKENS', 'MARKETPLACE_TOKENS', 'OPERATOR_TOKENS'])
+      expect([name, required(name)]).toEqual([name, true]);
+    for (const name of ['api', 'worker', 'codec-server'])
+      expect([name, 'INTAKE_TOKEN' in services[name]!.environment!]).toEqual([name, false]);
   });
 });
 
@@ -204,14 +213,19 @@ describe('.env.example, the file docker-compose.yml reads', () => {
 describe('docker-compose.yml runs the monitoring deploy/ describes', () => {
   const readYaml = (file: string) => parse(readFileSync(path.join(root, file), 'utf8')) as Record<string, any>;
 
-  it("gives Prometheus deploy/prometheus/prometheus.yml, whose targets are the compose services' metrics ports", () => {
+  it("gives Prometheus deploy/prometheus/prometheus.yml, whose targets are the compose services' metrics ports, none the public API port", () => {
     const prometheus = services.prometheus!;
     const mounted = mountOf(prometheus, './deploy/prometheus/prometheus.yml');
     expect(prometheus.command).toContain(`--config.file=${mounted}`);
     const ports: Record<string, number> = {
-      api: Number(services.api!.environment!.PORT),
+      api: Number(services.api!.environment!.API_METRICS_PORT),
       worker: Number(services.worker!.environment!.WORKER_HEALTH_PORT),
     };
+    // The intake's metrics leave the port its callers reach, and no metrics port is published.
+    expect(ports.api).not.toBe(Number(services.api!.environment!.PORT));
+    const published = (name: string) => (services[name]!.ports ?? []).map((p) => Number(p.split(':').at(-1)));
+    expect(published('api')).not.toContain(ports.api);
+    expect(published('worker')).not.toContain(ports.worker);
     const targets = (readYaml('deploy/prometheus/prometheus.yml').scrape_configs as any[]).flatMap((job) =>
       (job.dns_sd_configs as any[]).flatMap((sd) => (sd.names as string[]).map((name) => `${name}:${sd.port}`)),
     );

@@ -1,13 +1,16 @@
 /**
  * The worker's series, part by part (docs/observability.md "Metrics"): endpoint templates that never carry an id,
  * the got hooks counting real HTTP calls by outcome, report attempts by outcome with the in-flight
- * gauge and the event-to-report latency, and the token cache's renewals by reason.
+ * gauge and the event-to-report latency, and the token cache's renewals by reason; and the intake's
+ * visibility counts, which a scrape may not turn into load on Temporal.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { SignJWT } from 'jose';
 import { createHttpClient, type HttpClient } from '../../activities/http';
+import { createIntakeMetrics, DELIVERIES_OPEN } from '../../api/metrics';
 import { measureReports } from '../../activities/reportMetrics';
 import { VtexTokenCache } from '../../activities/vtexToken';
 import { endpointOf, outcomeOf } from '../../observability/metrics/partnerCalls';
@@ -200,5 +203,37 @@ describe('VTEX token renewals', () => {
     expect(s.sum(renewals, { reason: 'expiring', outcome: 'ok' })).toBe(1);
     expect(s.sum(renewals, { reason: 'rejected', outcome: 'ok' })).toBe(1);
     expect(s.sum(renewals, { reason: 'rejected', outcome: 'failed' })).toBe(1);
+  });
+});
+
+describe("the intake's delivery counts", () => {
+  /** A Temporal client whose visibility counts are counted; `now` is the counts' clock. */
+  function countingClient() {
+    const calls: string[] = [];
+    const client = {
+      withDeadline: <R>(_deadline: number, fn: () => Promise<R>) => fn(),
+      workflow: {
+        count: async (query: string) => {
+          calls.push(query);
+          return { count: 3, groups: [] };
+        },
+      },
+    } as unknown as Client;
+    return { client, calls };
+  }
+
+  it('costs Temporal one count of each gauge per interval, however often it is scraped', async () => {
+    const { client, calls } = countingClient();
+    let now = 1_000_000;
+    const metrics = createIntakeMetrics({
+      visibility: { client, taskQueue: 'q', countIntervalMs: 15_000, now: () => now },
+    });
+    const scrapes = await Promise.all(Array.from({ length: 5 }, () => metrics.registry.metrics()));
+    for (let i = 0; i < 5; i += 1) scrapes.push(await metrics.registry.metrics());
+    expect(calls).toHaveLength(2); // open, flagged
+    for (const text of scrapes) expect(parseScrape(text).sum(DELIVERIES_OPEN)).toBe(3);
+    now += 15_000;
+    await metrics.registry.metrics();
+    expect(calls).toHaveLength(4);
   });
 });

@@ -1,9 +1,14 @@
-/** The rate quote's pure parts: the cache key of a cart, and a slot as VTEX's rate. */
+/** The rate quote's pure parts: the cache key of a cart, a slot as VTEX's rate, and a refusal as VTEX's answer. */
+import { ApplicationFailure } from '@temporalio/common';
+import type { AvailabilityClient } from '../../activities/clients/deliveryEngine';
+import { FailureType } from '../../activities/failures';
+import { HttpError } from '../../api/errors';
+import type { Logger } from '../../observability/logger';
 import example from '../../contracts/examples/vtex.create-service.openapi.json';
 import { CreateServiceRequest } from '../../contracts/vtex';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
 import { toCents, vtexRateAnswer } from '../../mapping/vtexRate';
-import { quoteKey } from '../../api/rates';
+import { quoteKey, RateQuoter } from '../../api/rates';
 
 const now = new Date('2026-11-27T12:00:00.000Z');
 const map = (body: unknown) =>
@@ -62,5 +67,33 @@ describe('a slot as VTEX rate', () => {
     [5616.01, 561601],
   ])('turns %d major units into %d cents', (major, cents) => {
     expect(toCents(major)).toBe(cents);
+  });
+});
+
+describe("a quote the engine refuses, as VTEX's checkout hears it", () => {
+  it("is a generic 422 naming the window, without the engine's text; the refusal is logged without it too", async () => {
+    const engineText =
+      'Delivery Engine POST /jobs/availability/v2 answered 409: no slot for Iracema Bastos, +55 11 98765-4321';
+    const logged: unknown[] = [];
+    const quoter = new RateQuoter({
+      availability: {
+        requestSlot: async () => {
+          throw ApplicationFailure.create({ type: FailureType.Conflict, message: engineText, nonRetryable: true });
+        },
+      } as unknown as AvailabilityClient,
+      logger: { warn: (obj: unknown, msg: string) => logged.push([obj, msg]) } as unknown as Logger,
+    });
+    const input = map(clone());
+    const refusal = await quoter.quote(input, now.getTime()).catch((err: unknown) => err);
+    expect(refusal).toBeInstanceOf(HttpError);
+    expect(refusal).toMatchObject({
+      status: 422,
+      message: 'No delivery slot can serve this request',
+      details: [{ path: 'receiver.deliveryWindow', message: 'the Delivery Engine offers no slot for this window' }],
+    });
+    expect(JSON.stringify(refusal)).not.toContain('Iracema');
+    expect(logged).toHaveLength(1);
+    expect(JSON.stringify(logged)).toContain('Conflict');
+    for (const personal of ['Iracema', '98765-4321']) expect(JSON.stringify(logged)).not.toContain(personal);
   });
 });
