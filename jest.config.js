@@ -42,8 +42,14 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Load tests run on their own afterwards (jest.load.config.js): a burst measures the bridge,
   // not the other test files sharing the two cores. test/cluster needs the cluster
-  // (`npm run test:cluster`, jest.cluster.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/load/', '<rootDir>/test/cluster/'],
+  // (`npm run test:cluster`, jest.cluster.config.js). test/workflow needs no dev server: it runs on
+  // Temporal's time-skipping test server (`npm run test:workflow`, jest.workflow.config.js).
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/test/load/',
+    '<rootDir>/test/cluster/',
+    '<rootDir>/test/workflow/',
+  ],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esm.map(escape).join('|')})/)`],
   globalSetup: '<rootDir>/test/support/globalSetup.ts',

@@ -1,0 +1,110 @@
+/**
+ * Reports the platform refuses for good (workflows/reporting.ts), on the time-skipping test server:
+ * the delivery is flagged with the refused call, the call is kept, and the reports after it still
+ * go. The delivery stays open until an operator dismisses the refused call (clear-flag) or sends it
+ * again (resend-refused, workflows/operator.ts); nothing is canceled on its own.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { cancelSignal, carrierEventSignal, operatorSignal } from '../../workflows/messages';
+import {
+  ActivityLog,
+  carrierEvent,
+  deliveryWorker,
+  engineMocks,
+  eventually,
+  startDelivery,
+  stateOf,
+  timeSkippingEnvironment,
+  vtexDeliveryInput,
+  vtexMocks,
+} from './fixtures';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await timeSkippingEnvironment();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const patchedStatuses = (log: ActivityLog) =>
+  log.of('vtexUpdateService').map((c) => (c.args[1] as { status?: string }).status);
+
+describe('a report VTEX refuses for good', () => {
+  it('flags the delivery with the refused call, is not retried, holds back no later report, and keeps the delivery open until an operator clears the flag', async () => {
+    const log = new ActivityLog();
+    const input = vtexDeliveryInput(await env.currentTimeMs());
+    let patches = 0;
+    const { worker, taskQueue } = await deliveryWorker(env, {
+      ...engineMocks(log),
+      // The first PATCH answers 400 (our bug, no retry helps); the later ones are taken.
+      ...vtexMocks(log, (activity) => (activity === 'vtexUpdateService' && ++patches === 1 ? 400 : undefined)),
+    });
+
+    const view = await worker.runUntil(async () => {
+      const handle = await startDelivery(env, taskQueue, input);
+      await env.sleep('10s'); // past the confirmation wait
+      const flagged = await eventually(async () => {
+        const state = await stateOf(env, input.serviceId);
+        return state.needsAttention ? state : undefined;
+      }, 'the flag');
+      expect(flagged).toMatchObject({ status: 'PENDING', phase: 'active', refusedReports: 1, pendingReports: 0 });
+      expect(flagged.failedReports.map((f) => f.call)).toEqual(['PATCH status PENDING']);
+      expect(flagged.timeline.filter((e) => e.kind === 'error')).toHaveLength(1);
+
+      const now = await env.currentTimeMs();
+      await handle.signal(carrierEventSignal, carrierEvent(input, 'ALLOCATED', 'ev-1', now));
+      await handle.signal(carrierEventSignal, carrierEvent(input, 'CLIENT_RECEIVED', 'ev-2', now + 1));
+      const delivered = await eventually(async () => {
+        const state = await stateOf(env, input.serviceId);
+        return state.status === 'DELIVERED' && state.pendingReports === 0 ? state : undefined;
+      }, 'DELIVERED reported');
+      // Ended for the carrier, still open for the operator: the refused call waits for a decision.
+      expect(delivered).toMatchObject({ phase: 'active', needsAttention: true, refusedReports: 1 });
+
+      await handle.signal(operatorSignal, { action: 'clear-flag', by: 'ops', why: 'VTEX fixed by hand' });
+      return handle.result();
+    });
+
+    expect(patchedStatuses(log)).toEqual(['PENDING', 'ASSIGNED', 'DELIVERED']);
+    expect(view).toMatchObject({ status: 'DELIVERED', phase: 'ended', needsAttention: false, refusedReports: 0 });
+    expect(view.timeline.filter((e) => e.kind === 'report')).toHaveLength(2);
+    expect(view.timeline.filter((e) => e.kind === 'note')).toHaveLength(1);
+  });
+
+  it('a 404 (VTEX never knew the service) is kept and flagged like any refusal, the job left alone; resend-refused sends it again', async () => {
+    const log = new ActivityLog();
+    const input = vtexDeliveryInput(await env.currentTimeMs());
+    let patches = 0;
+    const { worker, taskQueue } = await deliveryWorker(env, {
+      ...engineMocks(log),
+      ...vtexMocks(log, (activity) => (activity === 'vtexUpdateService' && ++patches === 1 ? 404 : undefined)),
+    });
+
+    const view = await worker.runUntil(async () => {
+      const handle = await startDelivery(env, taskQueue, input);
+      await env.sleep('10s');
+      await eventually(
+        async () => ((await stateOf(env, input.serviceId)).needsAttention ? true : undefined),
+        'the flag',
+      );
+      expect(log.of('cancelJob')).toHaveLength(0);
+
+      await handle.signal(operatorSignal, { action: 'resend-refused', by: 'ops', why: 'VTEX indexed it' });
+      const resent = await eventually(async () => {
+        const state = await stateOf(env, input.serviceId);
+        return state.refusedReports === 0 && state.pendingReports === 0 && log.of('vtexUpdateService').length === 2
+          ? state
+          : undefined;
+      }, 'the PATCH sent again');
+      expect(resent).toMatchObject({ status: 'PENDING', phase: 'active', needsAttention: false });
+
+      await handle.signal(cancelSignal, { reason: 'customer gave up' });
+      return handle.result();
+    });
+
+    expect(patchedStatuses(log)).toEqual(['PENDING', 'PENDING']);
+    expect(log.of('cancelJob')).toHaveLength(1);
+    expect(view).toMatchObject({ status: 'CANCELED', phase: 'ended', needsAttention: false, refusedReports: 0 });
+  });
+});
