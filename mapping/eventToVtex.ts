@@ -37,7 +37,9 @@ export type VtexCall =
   | { kind: 'evidences'; evidences: EvidenceToPost[] }
   | { kind: 'label'; label: Label }
   | { kind: 'cancel'; body: CancelHookRequest }
-  | { kind: 'onHold'; body: OnHoldToPost };
+  | { kind: 'onHold'; body: OnHoldToPost }
+  /** The carrier's own label of every package (PDF and ZPL), signed by the activity: docs/labels.md. */
+  | { kind: 'packageLabels'; packages: number };
 
 /** What the workflow decided for the event's status (from workflows/stateMachine.ts). */
 export interface EventStatusOutcome {

@@ -21,6 +21,7 @@ import {
   type DeliveryView,
   type OperatorCommand,
 } from '../contracts/delivery';
+import { packagesOf } from '../mapping/labelContent';
 import { createJob, type CreationOutcome } from './creation';
 import { handleNext, handlePendingCancel } from './inbox';
 import {
@@ -53,7 +54,12 @@ export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryVi
 function setUp(input: DeliveryInput): Delivery {
   const tuning = tuningOf(input);
   const state = initialState(input);
-  const reporter = reporterFor(input.report, tuning.confirmationDelayMs, state.reporterMemory);
+  const reporter = reporterFor(
+    input.report,
+    tuning.confirmationDelayMs,
+    state.reporterMemory,
+    packagesOf(input).length,
+  );
   const confirmationWait = reporter.confirmationDelayMs + tuning.confirmationMarginMs;
   if (!input.carried) state.confirmAt = Date.now() + confirmationWait;
   const delivery: Delivery = {

@@ -88,10 +88,17 @@ const vtexHooks = proxyActivities<Activities>({
   retry: REPORT_RETRY,
 });
 
+/** The packages' labels: a read-back, then up to two posts per package (PDF and ZPL). */
+const vtexLabelHook = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  retry: REPORT_RETRY,
+});
+
 export function vtexReporter(
   target: VtexTarget,
   confirmationDelayMs: number,
   memory: ReporterMemory,
+  packages: number,
 ): PlatformReporter<VtexCall> {
   // Engine steps often repeat what VTEX already has (ARRIVED_TO_ORIGIN with the same driver):
   // a PATCH whose every field VTEX already holds is not sent again.
@@ -110,7 +117,9 @@ export function vtexReporter(
     });
   return {
     confirmationDelayMs,
-    firstReport: (job, status) => withoutRepeatedPatch([vtexFirstReport(job, status)]),
+    // The carrier's labels go with the first report: VTEX lists them beside the ones of our Create answer.
+    firstReport: (job, status) =>
+      withoutRepeatedPatch([vtexFirstReport(job, status), { kind: 'packageLabels', packages }]),
     callsForEvent: (event, outcome) => withoutRepeatedPatch(vtexCallsForEvent(event, outcome)),
     creationFailed: (reason) => [
       {
@@ -133,7 +142,9 @@ export function vtexReporter(
       if (Object.keys(fields).length > 0) calls.push({ kind: 'patch', body: fields as VtexPatch['body'] });
       const lastHold = [...kept].reverse().find((c) => c.kind === 'onHold');
       if (status === 'ON_HOLD' && lastHold) calls.push(lastHold);
-      const record = kept.filter((c) => c.kind === 'notes' || c.kind === 'evidences' || c.kind === 'label');
+      const record = kept.filter(
+        (c) => c.kind === 'notes' || c.kind === 'evidences' || c.kind === 'label' || c.kind === 'packageLabels',
+      );
       return [...calls, ...record];
     },
     record(kept) {
@@ -160,6 +171,8 @@ export function vtexReporter(
           return vtexHooks.vtexAddEvidences(target, call.evidences, timing);
         case 'label':
           return vtexHooks.vtexAddLabel(target, call.label, timing);
+        case 'packageLabels':
+          return vtexLabelHook.vtexPostPackageLabels(target, call.packages);
         case 'cancel':
           return vtexHooks.vtexCancelService(target, call.body, timing);
         case 'onHold':
@@ -176,6 +189,8 @@ export function vtexReporter(
           return `POST evidences (${call.evidences.length})`;
         case 'label':
           return `POST label ${call.label.id}`;
+        case 'packageLabels':
+          return `POST labels of ${call.packages} package(s)`;
         case 'cancel':
           return `POST cancel ${call.body.type}`;
         case 'onHold':

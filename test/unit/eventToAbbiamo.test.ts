@@ -378,7 +378,7 @@ describe('the memory', () => {
 
 describe('the marketplace reporter', () => {
   it('is chosen for marketplace deliveries and has no confirmation delay, whatever the tuning says', () => {
-    expect(reporterFor(target, 5000, {}).confirmationDelayMs).toBe(0);
+    expect(reporterFor(target, 5000, {}, 1).confirmationDelayMs).toBe(0);
   });
 
   it("keeps Abbiamo's memory in the delivery's reporter memory, across reporters (continue-as-new)", () => {
