@@ -19,7 +19,7 @@ describe('VTEX answering 503 to every tracking call', () => {
 
     const canceled = await stack.vtex.cancelService(d.serviceId, 'customer gave up', d.carrierId);
     expect(canceled.status).toBe(200);
-    await waitFor(() => stack.engine.jobByClientReference(d.serviceId)?.status === 'CANCELLED' || undefined, {
+    await waitFor(() => stack.engine.jobsByClientReference(d.serviceId)[0]?.status === 'CANCELLED' || undefined, {
       what: 'the engine job canceled',
       timeoutMs: 10_000,
     });
