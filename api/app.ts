@@ -23,7 +23,7 @@ import { operatorCommandRoutes } from './routes/operatorCommands';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { OperatorDesk } from './operatorDesk';
 import { vtexRoutes } from './routes/vtex';
-import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
+import { createSlotClient } from '../activities/clients/deliveryEngine';
 import { createHttpClient } from '../activities/http';
 import { RateQuoter } from './rates';
 
@@ -124,9 +124,10 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       carrierId: config.vtex.carrierId,
       // Rates are the one call the intake makes outside Temporal (README "Rates": measured).
       quoter: new RateQuoter({
-        availability: createAvailabilityClient({
+        slots: createSlotClient({
           engine: createHttpClient('Delivery Engine', config.deliveryEngine.url, { metrics: metrics.partnerCalls }),
           apiKey: config.deliveryEngine.apiKey,
+          settings: config.deliveryEngine,
         }),
       }),
     }),
@@ -148,10 +149,15 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   app.use('/deliveries', operatorAuth, operatorRoutes({ gateway }));
   app.use('/routes', operatorAuth, routeOperatorRoutes({ gateway }));
   app.use('/operator', operatorAuth, json, operatorCommandRoutes({ desk: new OperatorDesk(client) }));
+  // Raw bytes, not JSON: the route checks Instaleap's signature before it reads the body further.
   app.use(
     '/delivery-engine',
-    json,
-    deliveryEngineRoutes({ gateway, webhookSecret: config.deliveryEngine.webhookSecret }),
+    express.raw({ limit: config.bodyLimit, type: () => true }),
+    deliveryEngineRoutes({
+      gateway,
+      signingSecret: config.deliveryEngine.signingSecret,
+      jobKeySecret: config.deliveryEngine.jobKeySecret,
+    }),
   );
 
   // Whoever closes the Temporal connection first waits for calls still under way (scripts/bridge.ts).

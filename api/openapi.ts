@@ -10,7 +10,7 @@
  * on every schema (an edit of every contract) and one more dependency.
  */
 import { z } from 'zod';
-import { JOB_EVENT_OUTCOMES, JobEvent, WEBHOOK_KEY_HEADER } from '../contracts/deliveryEngine';
+import { JOB_EVENT_OUTCOMES, SignedJobEvent } from '../contracts/deliveryEngine';
 import * as deliveryEngineContracts from '../contracts/deliveryEngine';
 import {
   CancellationRequestEvent,
@@ -34,7 +34,7 @@ import { SERVICE_ID_PATTERN } from '../mapping/ids';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Who may call: our intake token, the job's webhook key (Delivery Engine), or anyone (probes, metrics, this document). */
-export type RouteAuth = 'intakeToken' | 'webhookKey' | 'none';
+export type RouteAuth = 'intakeToken' | 'instaleapSignature' | 'none';
 
 export interface RouteAnswer {
   description: string;
@@ -326,10 +326,11 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     path: '/delivery-engine/webhooks',
     operationId: 'deliveryEngineJobEvent',
     caller: 'Delivery Engine',
-    summary: "The Delivery Engine's job events (Job Tracking webhook)",
-    description: 'Answered 200 once Temporal holds the event; an event for an ended delivery is acknowledged.',
-    auth: 'webhookKey',
-    body: JobEvent,
+    summary: "Instaleap's job events (Job Tracking webhook), registered once for the account",
+    description:
+      "Taken only when `InstaLeap-Signature` (hex HMAC-SHA256 of `{id}&{created_at}&{type}`) verifies and the job's `external_data.webhook.key` is that delivery's; else 401. Answered 200 once Temporal holds the event; an event for an ended delivery is acknowledged.",
+    auth: 'instaleapSignature',
+    body: SignedJobEvent,
     answers: { 200: { description: 'Temporal holds the event', schema: JobEventAnswer } },
     temporal: true,
   },
@@ -591,7 +592,7 @@ function operation(route: IntakeRoute, components: Components): JsonObject {
   }
 
   if (route.auth === 'intakeToken') op.security = [{ intakeToken: [] }];
-  else if (route.auth === 'webhookKey') op.security = [{ webhookKey: [] }];
+  else if (route.auth === 'instaleapSignature') op.security = [{ instaleapSignature: [] }];
   else op.security = [];
 
   if (route.body) {
@@ -669,11 +670,12 @@ export function openApiDocument(
           scheme: 'bearer',
           description: 'INTAKE_TOKEN: what VTEX and Abbiamo are configured to send',
         },
-        webhookKey: {
+        instaleapSignature: {
           type: 'apiKey',
           in: 'header',
-          name: WEBHOOK_KEY_HEADER,
-          description: "The job's own key, handed to the Delivery Engine in the job's `external_data.webhook`",
+          name: 'InstaLeap-Signature',
+          description:
+            "Instaleap's signature with DELIVERY_ENGINE_WEBHOOK_SECRET; the job's own key (`external_data.webhook.key`, set at creation) must match too",
         },
       },
       schemas: components.schemas(),

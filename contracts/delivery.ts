@@ -3,15 +3,16 @@
  * imports it (mapping, activities, workflows, the API, scripts); it imports only other contracts.
  * Types only (plus constants): the workflow bundle imports this, so no runtime dependency may creep in.
  */
-import type { AvailabilityRequest, CreateJobRequest, JobEvent } from './deliveryEngine';
+import type { CreateJobRequest, JobEvent, SlotSearch } from './deliveryEngine';
 import type { Label, ServiceStatus } from './vtex';
 
 export type Platform = 'vtex' | 'marketplace';
 
-/** Everything the engine needs for the job, except the slot and the webhook (set at creation). */
+/** Everything the engine needs for the job, except the slot and the webhook key (set at creation). */
 export interface JobSpec {
   clientReference: string;
-  availability: AvailabilityRequest;
+  /** what the slot search needs from the delivery (the carrier's settings are added by the activity) */
+  availability: SlotSearch;
   job: Omit<CreateJobRequest, 'slot_id' | 'client_reference' | 'external_data'>;
 }
 
@@ -73,9 +74,12 @@ export interface DeliveryTuning {
 export interface JobInfo {
   jobId: string;
   slotId: string;
-  trackingUrl: string;
+  /** the customer's tracking page, once an event's job carries one (Instaleap's create answers none) */
+  trackingUrl?: string;
   deliveryCode?: string;
-  price: number;
+  /** the carrier's price (its rate card), in cents of `currency` */
+  priceCents: number;
+  currency?: string;
   startsAt: string;
   endsAt: string;
 }
@@ -288,13 +292,18 @@ export const DEFAULT_REPORT_ATTENTION_AFTER_MS = 10 * 60_000;
 export function createServiceAnswer(
   serviceId: string,
   status: ServiceStatus,
-  job: Pick<JobInfo, 'jobId' | 'trackingUrl' | 'price' | 'endsAt'> | undefined,
+  job: Pick<JobInfo, 'jobId' | 'trackingUrl' | 'priceCents' | 'endsAt'> | undefined,
 ): Omit<CreateServiceAnswer, 'producedAt'> {
   return {
     status,
     serviceId,
-    shippingPrice: job?.price ?? null,
-    metaData: { serviceId, ...(job ? { jobId: job.jobId, trackingUrl: job.trackingUrl } : {}) },
+    // In cents, as VTEX takes every price.
+    shippingPrice: job?.priceCents ?? null,
+    metaData: {
+      serviceId,
+      ...(job ? { jobId: job.jobId } : {}),
+      ...(job?.trackingUrl ? { trackingUrl: job.trackingUrl } : {}),
+    },
     shippingEstimatedDate: job?.endsAt ?? null,
     labels: [],
   };

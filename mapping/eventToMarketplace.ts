@@ -10,6 +10,7 @@
  * callback it already has.
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
+import { driverOf, etaOf, trackingUrlOf } from '../contracts/instaleapChoices';
 import type { MarketplaceStatus, StatusCallback } from '../contracts/marketplace';
 import type { ServiceStatus } from '../contracts/vtex';
 import type { JobInfo, MarketplaceTarget } from '../contracts/delivery';
@@ -60,26 +61,28 @@ function clip(text: string): string {
 
 /** Driver, tracking page and estimated time, when the event carries them. */
 function details(event: JobEvent): Partial<StatusCallback> {
-  const r = event.resource;
+  const r = driverOf(event.job);
+  const trackingUrl = trackingUrlOf(event.job);
+  const eta = etaOf(event.job);
   return {
     ...(r
       ? {
           agent: {
             id: r.id,
-            name: r.name,
+            name: r.name ?? r.id,
             ...(r.phone ? { phone: r.phone } : {}),
             ...(r.vehicle ? { vehicle: r.vehicle } : {}),
           },
         }
       : {}),
-    ...(event.tracking_url ? { tracking_url: event.tracking_url } : {}),
-    ...(event.eta ? { estimated_delivery_at: new Date(event.eta).toISOString() } : {}),
+    ...(trackingUrl ? { tracking_url: trackingUrl } : {}),
+    ...(eta ? { estimated_delivery_at: eta } : {}),
   };
 }
 
 /** Why the delivery stopped or stands still, in words, for the statuses that need one. */
-function reasonFor(event: JobEvent, status: MarketplaceStatus): string | undefined {
-  const given = event.reason?.trim() || undefined;
+function reasonFor(event: JobEvent, status: MarketplaceStatus, why?: string): string | undefined {
+  const given = why?.trim() || undefined;
   switch (status) {
     case 'INCIDENT':
       return clip(
@@ -106,7 +109,7 @@ export function marketplaceFirstReport(
   at: string,
 ): MarketplaceCall {
   return callback(target, 'job-created', marketplaceStatusOf(status), at, {
-    tracking_url: job.trackingUrl,
+    ...(job.trackingUrl ? { tracking_url: job.trackingUrl } : {}),
     estimated_delivery_at: job.endsAt,
   });
 }
@@ -128,14 +131,15 @@ export function marketplaceCallsForEvent(
   const what = `engine:${event.id}`;
   if (outcome.movedTo) {
     const status = marketplaceStatusOf(outcome.movedTo);
-    const reason = reasonFor(event, status);
+    const reason = reasonFor(event, status, outcome.reason);
     return [callback(target, what, status, at, { ...details(event), ...(reason ? { reason } : {}) })];
   }
   if (isEnded(outcome.current)) return [];
   const current = marketplaceStatusOf(outcome.current);
   if (event.type === 'RESCHEDULED') {
-    const given = event.reason?.trim();
-    const when = event.eta ? `to ${new Date(event.eta).toISOString()}` : 'to a time to be confirmed';
+    const given = outcome.reason?.trim();
+    const end = event.job.end_time ?? etaOf(event.job);
+    const when = end ? `to ${new Date(end).toISOString()}` : 'to a time to be confirmed';
     return [
       callback(target, what, current, at, {
         ...details(event),
@@ -143,7 +147,7 @@ export function marketplaceCallsForEvent(
       }),
     ];
   }
-  if (event.type === 'RE_ALLOCATED' && event.resource) {
+  if (event.type === 'RE_ALLOCATED' && driverOf(event.job)) {
     return [callback(target, what, current, at, details(event))];
   }
   return [];

@@ -85,8 +85,10 @@ export function mapMarketplaceDelivery(
     availability: {
       origin: toEngineAddress(event.source_address, event.seller.seller_name),
       destination: toEngineAddress(delivery.destination_address, delivery.customer.name),
-      items,
+      job_items: items,
       ...(window ? { window } : {}),
+      seller: event.seller.seller_id,
+      currency_code: MARKETPLACE_CURRENCY,
     },
     job: {
       recipient: {
@@ -199,14 +201,20 @@ function toEngineAddress(a: MarketplaceAddress, name: string | null | undefined)
     ...(name ? { name } : {}),
     address: street,
     ...(a.complement?.trim() ? { address_two: a.complement.trim() } : {}),
-    ...(a.reference?.trim() ? { description: `Reference: ${a.reference.trim()}` } : {}),
-    ...(a.neighborhood?.trim() ? { neighborhood: a.neighborhood.trim() } : {}),
+    ...addressDescription(a.neighborhood?.trim(), a.reference?.trim()),
     city: a.city,
     state: a.state,
     country: a.country,
     ...(a.zip_code?.trim() ? { zip_code: a.zip_code.trim() } : {}),
     ...(located ? { latitude: lat, longitude: lng } : {}),
   };
+}
+
+/** Instaleap's address has no neighborhood: it goes in `description`, with the reference. */
+function addressDescription(neighborhood: string | undefined, reference: string | undefined): { description?: string } {
+  const parts = [neighborhood ? `Neighborhood: ${neighborhood}` : undefined, reference ? `Reference: ${reference}` : undefined];
+  const text = parts.filter(Boolean).join(' | ');
+  return text ? { description: text } : {};
 }
 
 /**
@@ -232,17 +240,20 @@ function volumeItem(
     height: measured(volume.height, `${path}.height`),
     length: measured(volume.length, `${path}.length`),
   };
-  measured(volume.cubic_volume, `${path}.cubic_volume`);
-  const given = Object.fromEntries(
-    Object.entries(dims).filter(([, value]) => value !== undefined),
-  ) as EngineItem['dimensions_cm'];
+  const cubic = measured(volume.cubic_volume, `${path}.cubic_volume`);
+  // cm3: Abbiamo's own figure, else the box's sides when all three are given.
+  const volumeCm3 =
+    cubic ??
+    (dims.width !== undefined && dims.height !== undefined && dims.length !== undefined
+      ? dims.width * dims.height * dims.length
+      : undefined);
   return {
     id: volume.id,
     name: `Volume ${v + 1} of ${delivery.volumes.length} (order ${delivery.order_number})`,
+    unit: 'unit',
     quantity: 1,
-    package_id: volume.id,
-    ...(grams !== undefined ? { weight_kg: gramsToKg(grams) } : {}),
-    ...(given && Object.keys(given).length > 0 ? { dimensions_cm: given } : {}),
+    ...(grams !== undefined ? { weight: gramsToKg(grams) } : {}),
+    ...(volumeCm3 !== undefined ? { volume: volumeCm3 } : {}),
   };
 }
 

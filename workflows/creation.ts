@@ -4,11 +4,11 @@
  * Deterministic code only.
  */
 import { CancellationScope, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
-import type { AvailabilityResponse, CreateJobResponse } from '../contracts/deliveryEngine';
+import type { ChosenSlot, CreateJobResponse } from '../contracts/deliveryEngine';
 import { JOB_REFUSED, SLOT_UNUSABLE } from '../contracts/failures';
-import { engineFast, engineJobs, engineUntil } from './activityOptions';
+import { engineFast, engineUntil } from './activityOptions';
 import { failureMessage, failureType, isFailureOf, sentNoCreate } from './failures';
-import { flag, note, type Delivery } from './state';
+import { note, type Delivery } from './state';
 
 /** A slot this close to expiry is checked (and extended) before the job is created on it. */
 const SLOT_FRESHNESS_MS = 30_000;
@@ -22,7 +22,6 @@ export const CREATION_BACKOFF = { initialMs: 1000, factor: 2, maxMs: 60_000 } as
 
 /** Workflow changes that add commands, so histories recorded before them replay unchanged. */
 const PATCH_CREATION_BACKOFF = 'creation-backoff';
-const PATCH_ORPHAN_JOBS = 'orphan-job-cancel';
 
 export type CreationOutcome = 'settled' | 'continue-as-new';
 
@@ -34,19 +33,18 @@ export type CreationOutcome = 'settled' | 'continue-as-new';
 export async function createJob(d: Delivery): Promise<CreationOutcome> {
   if (d.state.run === 1 && (await firstAttempt(d))) return 'settled';
   const outcome = await durableAttempts(d);
-  if (outcome === 'settled' && d.state.creationFailure && d.state.createAttempted) await cancelOrphan(d);
+  if (outcome === 'settled' && d.state.creationFailure && d.state.createAttempted) orphanPossible(d);
   return outcome;
 }
 
-function created(d: Delivery, slot: AvailabilityResponse, res: CreateJobResponse): void {
+function created(d: Delivery, slot: ChosenSlot, res: CreateJobResponse): void {
   d.state.job = {
     jobId: res.job_id,
     slotId: slot.slot_id,
-    trackingUrl: res.tracking_url,
-    ...(res.delivery_code ? { deliveryCode: res.delivery_code } : {}),
-    price: slot.price,
-    startsAt: slot.starts_at,
-    endsAt: slot.ends_at,
+    priceCents: slot.priceCents,
+    currency: slot.currency,
+    startsAt: slot.from,
+    endsAt: slot.to,
   };
   d.state.progressAt = new Date().toISOString();
   note(d, 'status', `job ${res.job_id} created on slot ${slot.slot_id}`);
@@ -74,7 +72,7 @@ async function firstAttempt(d: Delivery): Promise<boolean> {
 async function durableAttempts(d: Delivery): Promise<CreationOutcome> {
   const { state, input } = d;
   const giveUpAt = Date.parse(input.giveUpAt);
-  let slot: AvailabilityResponse | undefined;
+  let slot: ChosenSlot | undefined;
   let failures = 0;
   while (!state.job) {
     // Canceled before any job could exist: stop. Once a create was sent, the job may exist at
@@ -135,28 +133,13 @@ function historyIsLong(d: Delivery): boolean {
 }
 
 /**
- * Creation gave up after a `POST /jobs` was sent: the job may exist at the engine although we
- * never learnt its id. The create is idempotent on the delivery's reference, so asking once more
- * returns that job if there is one, and it is canceled: no driver carries an order the platform
- * is told failed. (If no job existed and the slot still holds, this creates one, canceled at once.)
+ * Creation gave up after a `POST /jobs` was sent: a job may exist at the engine although we never
+ * learnt its id, and Instaleap cannot be asked for a job by its reference. Its CREATED event names
+ * this delivery's reference: the intake then finds the delivery ended without that job and starts
+ * its cancel (workflows/strayJob.ts), so no driver carries an order the platform is told failed.
  */
-async function cancelOrphan(d: Delivery): Promise<void> {
-  const { state, input } = d;
-  if (!state.lastSlotId || !patched(PATCH_ORPHAN_JOBS)) return;
-  let jobId: string;
-  try {
-    jobId = (await engineJobs.createJob({ serviceId: input.serviceId, slotId: state.lastSlotId, spec: input.spec }))
-      .job_id;
-  } catch (err) {
-    note(d, 'error', `no job exists at the engine after the failed creation (${failureMessage(err)})`);
-    return;
-  }
-  try {
-    await engineJobs.cancelJob(jobId, `creation gave up: ${state.creationFailure ?? 'unknown'}`);
-    note(d, 'status', `job ${jobId}, created by a create whose answer was lost, canceled`);
-  } catch (err) {
-    flag(d, `job ${jobId} may still be live at the engine: its cancel failed (${failureMessage(err)})`);
-  }
+function orphanPossible(d: Delivery): void {
+  note(d, 'error', `a job may exist for slot ${d.state.lastSlotId ?? '?'}: it is canceled when its first event comes`);
 }
 
 /** Runs `step`, cut short (undefined) when the platform cancels before any create was sent. */
@@ -178,21 +161,23 @@ async function unlessCanceledBeforeCreate<T>(d: Delivery, step: () => Promise<T>
 /** A slot to create the job on: the current one checked and extended, or a new one. */
 async function freshSlot(
   d: Delivery,
-  current: AvailabilityResponse | undefined,
+  current: ChosenSlot | undefined,
   giveUpAt: number,
-): Promise<AvailabilityResponse> {
+): Promise<ChosenSlot> {
   const engine = engineUntil(giveUpAt);
   if (current) {
     try {
       const check = await engine.checkSlot(current.slot_id);
       if (check.valid) {
         const extended = await engine.extendSlot(current.slot_id);
-        note(d, 'status', `slot ${current.slot_id} extended to ${extended.expires_at}`);
-        return { ...current, expires_at: extended.expires_at };
+        if (extended.valid && extended.expires_at) {
+          note(d, 'status', `slot ${current.slot_id} extended to ${extended.expires_at}`);
+          return { ...current, expires_at: extended.expires_at };
+        }
       }
     } catch (err) {
       if (!isFailureOf(err, SLOT_UNUSABLE)) throw err;
     }
   }
-  return engine.requestSlot(d.input.spec.availability);
+  return engine.findSlot(d.input.spec.availability);
 }

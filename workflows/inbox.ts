@@ -5,6 +5,7 @@
 import { patched } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { CancelOrder, InboxItem, PlatformCommand } from '../contracts/delivery';
+import { deliveryCodeOf, driverOf, ENDED_JOB_STATES, trackingUrlOf } from '../contracts/instaleapChoices';
 import type { ServiceStatus } from '../contracts/vtex';
 import { engineJobs } from './activityOptions';
 import { handleOperator } from './operator';
@@ -51,11 +52,10 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
   }
   if (!state.job && state.strayJobId !== event.job.id && patched(PATCH_STRAY_JOBS)) await takeStrayJob(d, event.job.id);
   if (state.job && event.job.id !== state.job.jobId) {
-    note(d, 'error', `event ${event.id} is for job ${event.job.id}, not ${state.job.jobId}: ignored`, {
-      eventId: event.id,
-    });
+    await strayBesideJob(d, event);
     return;
   }
+  if (state.job) learnFromJob(d, event);
   if (isTerminal(state.status)) {
     // An ended delivery is not reported on again; the late event is only recorded.
     note(d, 'event', `${event.type} after the delivery ended ${state.status}: recorded, not reported`, {
@@ -63,7 +63,7 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
     });
     return;
   }
-  note(d, 'event', `${event.type}${event.reason ? `: ${event.reason}` : ''}`, { eventId: event.id });
+  note(d, 'event', event.type, { eventId: event.id });
 
   const agentEverAssigned = state.agentAssigned;
   let movedTo: ServiceStatus | undefined;
@@ -77,7 +77,7 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
       note(d, 'event', `${event.type} changes nothing: ${decision.reason}`, { eventId: event.id });
     }
   }
-  if (event.resource) state.agentAssigned = true;
+  if (driverOf(event.job)) state.agentAssigned = true;
   await report(d, d.reporter.callsForEvent(event, { movedTo, current: state.status, agentEverAssigned }));
 }
 
@@ -93,12 +93,53 @@ async function takeStrayJob(d: Delivery, jobId: string): Promise<void> {
   state.strayJobId = jobId;
   note(d, 'error', `job ${jobId}, which creation never returned, told of by the engine: taken as this delivery's`);
   if (!isTerminal(state.status)) return;
+  await cancelStray(d, jobId, `the delivery ended ${state.status} before its job was known`);
+}
+
+/**
+ * An event of a second job while the delivery holds its own: a create whose answer was lost made
+ * it (Instaleap does not promise one job per client_reference). It is canceled once, after the
+ * engine confirms it carries this delivery's reference; its later events are only recorded.
+ */
+async function strayBesideJob(d: Delivery, event: JobEvent): Promise<void> {
+  const { state } = d;
+  if (state.strayJobId === event.job.id) {
+    note(d, 'event', `${event.type} of stray job ${event.job.id}: recorded, not reported`, { eventId: event.id });
+    return;
+  }
+  state.strayJobId = event.job.id;
+  note(d, 'error', `event ${event.id} is for job ${event.job.id}, not ${state.job?.jobId}: a stray job`, {
+    eventId: event.id,
+  });
+  await cancelStray(d, event.job.id, `a second job of delivery ${d.input.serviceId}, made by a create whose answer was lost`);
+}
+
+/** Cancels a stray job once the engine says it is this delivery's and still live. */
+async function cancelStray(d: Delivery, jobId: string, reason: string): Promise<void> {
   try {
-    await engineJobs.cancelJob(jobId, `the delivery ended ${state.status} before its job was known`);
+    const job = await engineJobs.getJob(jobId);
+    if (job.client_reference !== d.input.spec.clientReference) {
+      flag(d, `job ${jobId} told of as this delivery's carries reference ${job.client_reference}: not touched`);
+      return;
+    }
+    if (job.state && ENDED_JOB_STATES.includes(job.state)) {
+      note(d, 'status', `stray job ${jobId} already ended ${job.state}: nothing to cancel`);
+      return;
+    }
+    await engineJobs.cancelJob(jobId, reason);
     note(d, 'status', `stray job ${jobId} canceled`);
   } catch (err) {
     flag(d, `stray job ${jobId} may still be live at the engine: its cancel failed (${failureMessage(err)})`);
   }
+}
+
+/** What the job itself tells of the delivery (unpublished fields, read when present). */
+function learnFromJob(d: Delivery, event: JobEvent): void {
+  const job = d.state.job!;
+  const trackingUrl = trackingUrlOf(event.job);
+  const deliveryCode = deliveryCodeOf(event.job);
+  if (trackingUrl && trackingUrl !== job.trackingUrl) job.trackingUrl = trackingUrl;
+  if (deliveryCode && deliveryCode !== job.deliveryCode) job.deliveryCode = deliveryCode;
 }
 
 async function handleCommand(d: Delivery, command: PlatformCommand): Promise<void> {
@@ -148,7 +189,7 @@ async function pause(d: Delivery, hold: boolean, reason: string, by?: string): P
     return;
   }
   try {
-    await engineJobs.holdJob(state.job.jobId, hold, reason);
+    await engineJobs.holdJob({ jobId: state.job.jobId, payment: d.input.spec.job.payment_info.payment, hold });
   } catch (err) {
     flag(
       d,
