@@ -128,7 +128,13 @@ export function createDeliveryEngineActivities({ engine, apiKey, jobKeySecret, s
 
     /** 409 (already delivered) reaches the workflow as a non-retryable Conflict. */
     async cancelJob(jobId: string, reason: string): Promise<void> {
-      await engine.expectOk({ method: 'POST', path: cancelPath(jobId), json: { reason }, headers: auth, timeoutMs: 5000 });
+      await engine.expectOk({
+        method: 'POST',
+        path: cancelPath(jobId),
+        json: { reason },
+        headers: auth,
+        timeoutMs: 5000,
+      });
     },
 
     /** Pause / resume: the job's payment with `blocking_policy` EXIT_STORE (held in the store) or UNBLOCKED. */

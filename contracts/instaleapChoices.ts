@@ -8,8 +8,7 @@
 export const cancelPath = (jobId: string): string => `/jobs/${encodeURIComponent(jobId)}/cancel`;
 
 /** The slot hold's extension (the page names it; the path's spelling is ours). */
-export const extendSlotPath = (slotId: string): string =>
-  `/jobs/${encodeURIComponent(slotId)}/extend_expiration_time`;
+export const extendSlotPath = (slotId: string): string => `/jobs/${encodeURIComponent(slotId)}/extend_expiration_time`;
 
 /** The slot check's answer (documented as "whether the slot is still valid"; the body's shape is ours). */
 export interface SlotCheckShape {

@@ -170,7 +170,9 @@ function etaAs(key: 'pickup_eta' | 'destination_eta', event: JobEvent): Partial<
 /** A RESCHEDULED job's new promise: its `end_time`, else its eta. */
 function rescheduledEta(event: JobEvent): Partial<AbbiamoStatusBody> {
   const end = event.job.end_time;
-  return end && Number.isFinite(Date.parse(end)) ? { destination_eta: iso(Date.parse(end)) } : etaAs('destination_eta', event);
+  return end && Number.isFinite(Date.parse(end))
+    ? { destination_eta: iso(Date.parse(end)) }
+    : etaAs('destination_eta', event);
 }
 
 /**

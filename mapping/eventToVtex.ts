@@ -130,7 +130,11 @@ export function rescheduledTo(event: JobEvent): string | undefined {
 
 /** Whether the event tells of a failure the platform hears as an ERROR note (REFUSED, TASK_RESET_*, a forced INCIDENT). */
 export function isTrouble(event: JobEvent, outcome: EventStatusOutcome): boolean {
-  return event.type === 'REFUSED' || isTaskReset(event.type) || (outcome.movedTo === 'INCIDENT' && outcome.reason !== undefined);
+  return (
+    event.type === 'REFUSED' ||
+    isTaskReset(event.type) ||
+    (outcome.movedTo === 'INCIDENT' && outcome.reason !== undefined)
+  );
 }
 
 export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome): VtexCall[] {
@@ -173,7 +177,10 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
 
   if (event.type === 'RESCHEDULED') {
     const when = newDate ? `to ${newDate}` : 'to a date to be confirmed';
-    calls.push({ kind: 'notes', notes: [{ type: 'COMMENT', note: `Delivery rescheduled ${when}`, author, ref: noteRef() }] });
+    calls.push({
+      kind: 'notes',
+      notes: [{ type: 'COMMENT', note: `Delivery rescheduled ${when}`, author, ref: noteRef() }],
+    });
   }
   if (isTrouble(event, outcome)) {
     const what =

@@ -212,7 +212,10 @@ function toEngineAddress(a: MarketplaceAddress, name: string | null | undefined)
 
 /** Instaleap's address has no neighborhood: it goes in `description`, with the reference. */
 function addressDescription(neighborhood: string | undefined, reference: string | undefined): { description?: string } {
-  const parts = [neighborhood ? `Neighborhood: ${neighborhood}` : undefined, reference ? `Reference: ${reference}` : undefined];
+  const parts = [
+    neighborhood ? `Neighborhood: ${neighborhood}` : undefined,
+    reference ? `Reference: ${reference}` : undefined,
+  ];
   const text = parts.filter(Boolean).join(' | ');
   return text ? { description: text } : {};
 }

@@ -43,5 +43,7 @@ function banded(amount: number, bands: Tariff['per_km']): number {
 export function priceCents(card: RateCard, operationalModel: string, delivery: PricedDelivery): number {
   const tariff = card.operational_models[operationalModel] ?? card.default;
   const km = distanceKm(delivery.origin, delivery.destination) ?? card.assumed_km;
-  return Math.round(tariff.base_fee + banded(km, tariff.per_km) + banded(totalWeightKg(delivery.job_items), tariff.per_kg));
+  return Math.round(
+    tariff.base_fee + banded(km, tariff.per_km) + banded(totalWeightKg(delivery.job_items), tariff.per_kg),
+  );
 }

@@ -247,7 +247,7 @@ function toEngineAddress(a: Party, other: Party, name: string | null | undefined
     ...(name ? { name } : {}),
     address: street,
     ...(a.addressComplement ? { address_two: a.addressComplement } : {}),
-    ...(description(a.neighborhood, address && reference ? reference : undefined)),
+    ...description(a.neighborhood, address && reference ? reference : undefined),
     city: place('city'),
     state: place('state'),
     country: place('country'),
@@ -258,7 +258,10 @@ function toEngineAddress(a: Party, other: Party, name: string | null | undefined
 
 /** Instaleap's address has no neighborhood: it goes in `description`, with a reference the street did not use. */
 function description(neighborhood: string | null | undefined, reference: string | undefined): { description?: string } {
-  const parts = [neighborhood ? `Neighborhood: ${neighborhood}` : undefined, reference ? `Reference: ${reference}` : undefined];
+  const parts = [
+    neighborhood ? `Neighborhood: ${neighborhood}` : undefined,
+    reference ? `Reference: ${reference}` : undefined,
+  ];
   const text = parts.filter(Boolean).join(' | ');
   return text ? { description: text } : {};
 }

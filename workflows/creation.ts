@@ -26,7 +26,7 @@ const PATCH_CREATION_BACKOFF = 'creation-backoff';
 export type CreationOutcome = 'settled' | 'continue-as-new';
 
 /**
- * Creates the job, or sets `creationFailure`, or stops early for a cancel sent before any create.
+ * Creates the job, or sets `creationFailure`, or stops early for a cancel.
  * A long creation (an engine refusing for hours) asks for a continue-as-new instead of growing
  * the history: the next run resumes here with the same state.
  */
@@ -75,9 +75,9 @@ async function durableAttempts(d: Delivery): Promise<CreationOutcome> {
   let slot: ChosenSlot | undefined;
   let failures = 0;
   while (!state.job) {
-    // Canceled before any job could exist: stop. Once a create was sent, the job may exist at
-    // the engine: creation goes on (idempotent) so it can be canceled, not left to a driver.
-    if (state.cancelRequested && !state.createAttempted) return 'settled';
+    // Canceled: stop. A job made by a create whose answer was lost tells of itself with its
+    // CREATED event, and is canceled as this delivery's stray then (workflows/inbox.ts).
+    if (state.cancelRequested) return 'settled';
     if (Date.now() >= giveUpAt) {
       state.creationFailure = `no slot could be had before ${input.giveUpAt} (last error: ${state.lastError ?? 'none'})`;
       return 'settled';
@@ -88,12 +88,9 @@ async function durableAttempts(d: Delivery): Promise<CreationOutcome> {
         CREATION_BACKOFF.maxMs,
         CREATION_BACKOFF.initialMs * CREATION_BACKOFF.factor ** (failures - 1),
       );
-      await condition(
-        () => state.cancelRequested !== undefined && !state.createAttempted,
-        Math.max(1, Math.min(waitMs, giveUpAt - Date.now())),
-      );
+      await condition(() => state.cancelRequested !== undefined, Math.max(1, Math.min(waitMs, giveUpAt - Date.now())));
       // Cut short by a cancel, or past the window: the checks above decide.
-      if ((state.cancelRequested && !state.createAttempted) || Date.now() >= giveUpAt) continue;
+      if (state.cancelRequested || Date.now() >= giveUpAt) continue;
     }
     try {
       if (!slot || Date.parse(slot.expires_at) - Date.now() < SLOT_FRESHNESS_MS) {
@@ -142,11 +139,11 @@ function orphanPossible(d: Delivery): void {
   note(d, 'error', `a job may exist for slot ${d.state.lastSlotId ?? '?'}: it is canceled when its first event comes`);
 }
 
-/** Runs `step`, cut short (undefined) when the platform cancels before any create was sent. */
+/** Runs `step` (a slot search, never a create), cut short (undefined) when the platform cancels. */
 async function unlessCanceledBeforeCreate<T>(d: Delivery, step: () => Promise<T>): Promise<T | undefined> {
   const scope = new CancellationScope();
   let cut = false;
-  void condition(() => d.state.cancelRequested !== undefined && !d.state.createAttempted).then(() => {
+  void condition(() => d.state.cancelRequested !== undefined).then(() => {
     cut = true;
     scope.cancel();
   });
@@ -159,11 +156,7 @@ async function unlessCanceledBeforeCreate<T>(d: Delivery, step: () => Promise<T>
 }
 
 /** A slot to create the job on: the current one checked and extended, or a new one. */
-async function freshSlot(
-  d: Delivery,
-  current: ChosenSlot | undefined,
-  giveUpAt: number,
-): Promise<ChosenSlot> {
+async function freshSlot(d: Delivery, current: ChosenSlot | undefined, giveUpAt: number): Promise<ChosenSlot> {
   const engine = engineUntil(giveUpAt);
   if (current) {
     try {

@@ -111,7 +111,11 @@ async function strayBesideJob(d: Delivery, event: JobEvent): Promise<void> {
   note(d, 'error', `event ${event.id} is for job ${event.job.id}, not ${state.job?.jobId}: a stray job`, {
     eventId: event.id,
   });
-  await cancelStray(d, event.job.id, `a second job of delivery ${d.input.serviceId}, made by a create whose answer was lost`);
+  await cancelStray(
+    d,
+    event.job.id,
+    `a second job of delivery ${d.input.serviceId}, made by a create whose answer was lost`,
+  );
 }
 
 /** Cancels a stray job once the engine says it is this delivery's and still live. */

@@ -58,7 +58,10 @@ export function parsedAnswer<S extends z.ZodType>(schema: S, body: unknown, what
 
 /** The store that serves a seller: its own from the map, else the default. */
 export function storeFor(settings: Pick<SlotSettings, 'storeReference' | 'sellerStores'>, seller?: string): string {
-  return (seller !== undefined && Object.hasOwn(settings.sellerStores, seller) && settings.sellerStores[seller]) || settings.storeReference;
+  return (
+    (seller !== undefined && Object.hasOwn(settings.sellerStores, seller) && settings.sellerStores[seller]) ||
+    settings.storeReference
+  );
 }
 
 /**

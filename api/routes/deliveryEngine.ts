@@ -38,7 +38,10 @@ export function deliveryEngineRoutes({ gateway, signingSecret, jobKeySecret }: D
     const serviceId = verifyWebhookKey(jobKeySecret, jobKeyOf(body), event.job.client_reference);
     if (!serviceId)
       throw unauthorized("The job's key does not match the job", [
-        { path: 'job.external_data.webhook.key', message: 'is not the key of the job this event names (job.client_reference)' },
+        {
+          path: 'job.external_data.webhook.key',
+          message: 'is not the key of the job this event names (job.client_reference)',
+        },
       ]);
     // The parse kept only what the delivery reads: the job's key and its customer never reach Temporal.
     const outcome = await gateway.carrierEvent(serviceId, event);

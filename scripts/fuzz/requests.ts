@@ -380,7 +380,9 @@ export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
       job: {
         id: 'fuzz-job',
         client_reference: ctx.known.orderId,
-        tasks: [{ id: 'task-1', type: 'DELIVERY', resource: { id: 'courier-1', name: 'Ana Souza', vehicle: 'motorcycle' } }],
+        tasks: [
+          { id: 'task-1', type: 'DELIVERY', resource: { id: 'courier-1', name: 'Ana Souza', vehicle: 'motorcycle' } },
+        ],
         eta: new Date(Date.now() + 3_600_000).toISOString(),
         external_data: { webhook: { key: webhookKeyFor(ctx.webhookSecret, ctx.known.serviceId, ctx.known.orderId) } },
       },

@@ -51,7 +51,10 @@ export async function startFuzzStack(
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const vtex = await startVtexSandbox({ apiKey: 'fuzz-vtex-key', intake: { url: apiUrl, token: TOKEN } });
-  const engine = await startDeliveryEngineSandbox({ apiKey: 'fuzz-engine-key', webhookSecret: FUZZ_ENGINE_WEBHOOK_SECRET });
+  const engine = await startDeliveryEngineSandbox({
+    apiKey: 'fuzz-engine-key',
+    webhookSecret: FUZZ_ENGINE_WEBHOOK_SECRET,
+  });
   const marketplace = await startMarketplaceSandbox({ intake: { url: apiUrl, token: TOKEN } });
   const healthPort = await freePort();
   const env: Record<string, string> = {
@@ -105,7 +108,11 @@ export async function startFuzzStack(
     token: TOKEN,
     apiPid: api.pid()!,
     client,
-    context: { webhookSecret: WEBHOOK_SECRET, engineWebhookSecret: FUZZ_ENGINE_WEBHOOK_SECRET, known: { serviceId, carrierId: createExample.carrierId, orderId } },
+    context: {
+      webhookSecret: WEBHOOK_SECRET,
+      engineWebhookSecret: FUZZ_ENGINE_WEBHOOK_SECRET,
+      known: { serviceId, carrierId: createExample.carrierId, orderId },
+    },
     async stop() {
       await api.stop();
       await worker.stop();

@@ -109,7 +109,7 @@ async function live(body: Record<string, any>, onJob: () => void): Promise<Life>
   const serviceId = (created.body as { serviceId: string }).serviceId;
   // A job whose creation was running on the killed worker is created again after its activity times out.
   // The job's client_reference is the delivery's serviceId (unique across platforms), not the order id.
-  const job = await waitFor(() => engine.jobByClientReference(serviceId), {
+  const job = await waitFor(() => engine.jobsByClientReference(serviceId)[0], {
     what: `the job of ${body.orderId}`,
     timeoutMs: 90_000,
     intervalMs: 250,

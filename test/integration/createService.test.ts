@@ -25,7 +25,7 @@ describe('POST /vtex/services (Create service)', () => {
     expect(result.status).toBe(200);
     const answer = CreateServiceResponse.parse(result.body);
     const serviceId = vtexServiceId(body.carrierId, body.orderId);
-    const job = stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId));
+    const job = stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0];
     expect(job).toBeDefined();
     expect(answer).toEqual({
       status: 'PENDING',
@@ -91,7 +91,7 @@ describe('POST /vtex/services (Create service)', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => stack.call('POST', '/vtex/services', body)));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     expect(new Set(answers.map((a) => a.body.serviceId)).size).toBe(1);
-    await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+    await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
       what: 'the job',
     });
     expect(
@@ -166,7 +166,7 @@ describe('POST /vtex/services (Create service)', () => {
       expect(response.status).toBe(400);
       expect(response.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
       expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
-      expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
+      expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toBeUndefined();
     });
 
     it('400 for a body that is not JSON, 413 for one over the limit', async () => {

@@ -26,7 +26,7 @@ describe('job creation in a failing Delivery Engine', () => {
     stack.engine.resetFaults();
     const result = await answer;
     expect(result.status).toBe(200);
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
       what: 'the job',
     });
     const creates = stack.engine
@@ -55,10 +55,10 @@ describe('job creation in a failing Delivery Engine', () => {
       labels: [],
     });
     const serviceId = (result.body as { serviceId: string }).serviceId;
-    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
+    expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toBeUndefined();
 
     stack.engine.resetFaults();
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
       what: 'the job after the outage',
       timeoutMs: 30_000,
     });
@@ -101,7 +101,7 @@ describe('an engine down past the delivery window', () => {
       type: 'ERROR_CREATE_SERVICE',
       comment: expect.stringContaining('no slot could be had'),
     });
-    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
+    expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toBeUndefined();
     await recordHistory(stack.bridge.client, serviceId, 'creation-failed-past-window');
   });
 });

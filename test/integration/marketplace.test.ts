@@ -31,7 +31,7 @@ const accepted = (deliveryId: string) =>
 const endpointsOf = (deliveryId: string) =>
   accepted(deliveryId).map((c) => c.endpoint + (c.body.sub_status ? `:${c.body.sub_status}` : ''));
 const jobOf = (deliveryId: string) =>
-  waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(deliveryId)), {
+  waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
     what: `the job of ${deliveryId}`,
   });
 const hasEndpoint = (deliveryId: string, endpoint: string, timeoutMs = 20_000) =>
@@ -252,7 +252,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     const shared = `SHARED-${randomUUID()}`;
     const body = createServiceBody({ orderId: shared });
     expect((await stack.vtex.createService(body)).status).toBe(200);
-    const vtexJob = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, shared)), {
+    const vtexJob = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, shared))[0], {
       what: 'the VTEX job',
     });
     const event = fresh(seedDeliveryRequest());
@@ -422,7 +422,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
     const view = await resultOf(deliveryId);
     expect(view.status).toBe('CANCELED');
     stack.engine.resetFaults();
-    expect(stack.engine.jobByClientReference(marketplaceServiceId(deliveryId))).toBeUndefined();
+    expect(stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0]).toBeUndefined();
     expect(stack.marketplace.statusCalls(deliveryId)).toEqual([]);
   });
 

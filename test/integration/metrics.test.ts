@@ -48,7 +48,7 @@ describe('metrics over a delivery life', () => {
     const event = fresh(seedDeliveryRequest());
     const deliveryId = event.deliveries[0].delivery_id as string;
     expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-    const job = await waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(deliveryId)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
       what: 'the Abbiamo job',
     });
     stack.engine.play(job.job_id, 'happy', 30);

@@ -140,7 +140,7 @@ describe('operator commands', () => {
   it("pauses on an operator's order and names the operator; clear-flag unflags", async () => {
     const d = await createVtexDelivery(stack);
     await handleOf(d.serviceId).signal(pauseSignal, { pause: true, reason: 'road closed', by: 'di@ops' });
-    await waitFor(() => stack.engine.job(d.jobId)?.on_hold === true, { what: 'the job on hold' });
+    await waitFor(() => stack.engine.blockingPolicies(d.jobId).at(-1) === 'EXIT_STORE', { what: 'the job on hold' });
     expect(await timelineHas(d.serviceId, /paused by operator di@ops: road closed/)).toBe(true);
 
     // A hold the engine refuses flags the delivery; the operator looks and clears it.

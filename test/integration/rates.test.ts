@@ -68,7 +68,7 @@ describe('POST /vtex/rates', () => {
     const minutes = (Date.parse(windowEnd) - Date.parse(asked.answeredAt)) / 60_000;
     expect(Number.isInteger(data.transitTime)).toBe(true);
     expect(Math.abs(data.transitTime - minutes)).toBeLessThanOrEqual(1);
-    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
+    expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toBeUndefined();
     expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
   });
 

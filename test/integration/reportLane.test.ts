@@ -21,7 +21,7 @@ describe('VTEX answering 503 to every tracking call', () => {
 
     const canceled = await stack.vtex.cancelService(d.serviceId, 'customer gave up', d.carrierId);
     expect(canceled.status).toBe(200);
-    await waitFor(() => stack.engine.jobByClientReference(d.serviceId)?.status === 'CANCELLED' || undefined, {
+    await waitFor(() => stack.engine.jobsByClientReference(d.serviceId)[0]?.status === 'CANCELLED' || undefined, {
       what: 'the engine job canceled',
       timeoutMs: 10_000,
     });
@@ -58,13 +58,13 @@ describe('a delivery VTEX never confirmed', () => {
     const answer = await stack.call('POST', '/vtex/services', body);
     expect(answer.status).toBe(200);
     const serviceId = answer.body.serviceId as string;
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
       what: 'the job',
     });
     // VTEX's 404 is retried 8 times (about 3 minutes: it may confirm late) before it counts as final.
     const view = await finalView(stack, serviceId, 240_000);
     expect(view).toMatchObject({ status: 'CANCELED', needsAttention: true });
-    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toMatchObject({
+    expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toMatchObject({
       job_id: job.job_id,
       status: 'CANCELLED',
     });

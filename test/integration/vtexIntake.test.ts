@@ -41,7 +41,7 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
     expect(answer.serviceId).toBe(serviceId);
     expect(result.contractErrors).toEqual([]);
 
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
       what: 'the job',
     });
     const availability = stack.engine
@@ -74,7 +74,7 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
       const body = openApiBody({ type, carrierServiceType });
       const answer = await stack.call('POST', '/vtex/services', body);
       expect({ type, carrierServiceType, status: answer.status }).toEqual({ type, carrierServiceType, status: 200 });
-      const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+      const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
         what: `the job of ${type}`,
       });
       expect(job.request.additional_card_info?.vtex_service_type).toBe(`${type} / ${carrierServiceType}`);
@@ -84,7 +84,7 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
   it('takes a TRANSFER from the sending store to the receiving store', async () => {
     const body = openApiBody({ type: 'TRANSFER' });
     expect((await stack.call('POST', '/vtex/services', body)).status).toBe(200);
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
       what: 'the job',
     });
     const slot = stack.engine
@@ -99,7 +99,7 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
     const body = openApiBody({ paymentMethod: 'PIX' });
     const answer = await stack.call('POST', '/vtex/services', body);
     expect(answer.status).toBe(200);
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
       what: 'the job',
     });
     expect(job.request.payment_info.payment).toMatchObject({
@@ -140,7 +140,7 @@ describe('Create service refuses, naming the field and starting nothing', () => 
     const answer = await stack.call('POST', '/vtex/services', body);
     expect(answer.status).toBe(400);
     expect(answer.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
-    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
+    expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toBeUndefined();
     if (/^[\w.:~=+-]{1,128}$/.test(body.carrierId) && body.orderId.length <= 128)
       expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
   });
@@ -174,7 +174,7 @@ describe('Cancel and Pause take only VTEX deliveries of ours', () => {
     const delivery = event.deliveries[0] as { delivery_id: string };
     expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
     const serviceId = marketplaceServiceId(delivery.delivery_id);
-    const job = await waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(delivery.delivery_id)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(delivery.delivery_id))[0], {
       what: 'the job',
     });
     const carrierId = event.carrier.method.id as string;

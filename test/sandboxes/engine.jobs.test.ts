@@ -230,7 +230,7 @@ test('GET /_sandbox/jobs lists jobs and finds one by client_reference', async ()
   );
   expect(one.body).toEqual([expect.objectContaining({ job_id: jobId })]);
   expect((await call('GET', `${engine.url}/_sandbox/jobs?client_reference=nobody`)).body).toEqual([]);
-  expect(engine.jobByClientReference(body.client_reference)?.job_id).toBe(jobId);
+  expect(engine.jobsByClientReference(body.client_reference)[0]?.job_id).toBe(jobId);
   const detail = await call('GET', `${engine.url}/_sandbox/jobs/${jobId}`);
   expect(detail.body).toMatchObject({ job: { job_id: jobId }, events: [] });
 });

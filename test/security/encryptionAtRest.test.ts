@@ -113,7 +113,7 @@ describe('personal data and secrets at rest in Temporal', () => {
     delivery.destination_address = { ...delivery.destination_address, street: marketplaceCustomer.street };
     const deliveryId = delivery.delivery_id as string;
     expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-    const job = await waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(deliveryId)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
       what: 'the marketplace job',
     });
     for (const type of SCENARIOS.happy) await emit(stack, job.job_id, type, type === 'CREATED' ? {} : withDriver);

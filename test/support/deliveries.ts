@@ -32,18 +32,18 @@ export async function createVtexDelivery(
   if (result.status !== 200)
     throw new Error(`Create service answered ${result.status}: ${JSON.stringify(result.body)}`);
   const serviceId = (result.body as { serviceId: string }).serviceId;
-  const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+  const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
     what: `the job of ${body.orderId}`,
   });
   const created = {
     serviceId,
     carrierId: body.carrierId as string,
     orderId: body.orderId as string,
-    jobId: job.job_id,
+    jobId: job.id,
     answeredAt: Date.parse(result.answeredAt),
   };
   if (options.waitFirstReport ?? true) {
-    await waitFor(() => stack.vtex.service(created.carrierId, serviceId)?.trackingUrl, {
+    await waitFor(() => stack.vtex.calls({ method: 'PATCH', path: serviceId }).some((c) => c.status === 200), {
       what: 'the first PATCH',
       timeoutMs: 15_000,
     });
