@@ -9,6 +9,7 @@ import { utf8ByteLength } from '../contracts/vtexLimits';
 import type { DeliveryInput, JobSpec } from '../contracts/delivery';
 import { MappingError } from './errors';
 import { vtexServiceId } from './ids';
+import { distanceKm } from './rateCard';
 import { lengthToCm, round, weightToKg } from './units';
 
 /** Currency by country, for VTEX bodies that carry none (a `currency` setting wins). A Map: own keys only. */
@@ -97,8 +98,9 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
       'receiver.phone',
       'is required to deliver: the driver needs a phone to call (sender.phone is used when only it is given)',
     );
-  // RETURN goes back to the sender; every other type, TRANSFER (store to store) included, goes from
-  // the sender to the receiver.
+  if (type === 'PICKUP') checkPickupIsATrip(senderAddress, receiverAddress);
+  // RETURN goes back to the sender; every other type, TRANSFER (store to store) and PICKUP (to the
+  // pickup point) included, goes from the sender to the receiver.
   const isReturn = type === 'RETURN';
 
   const currency = currencyOf(body);
@@ -358,9 +360,32 @@ function publicSettings(settings: Setting[] | null | undefined): Array<{ key: st
   }));
 }
 
+/** Within this, a PICKUP's receiver is the store itself: no trip to make. */
+export const PICKUP_SAME_PLACE_METRES = 150;
+
+/**
+ * PICKUP is the customer collecting in person "at the store or designated pickup point" (VTEX's
+ * OpenAPI). A pickup point elsewhere is a trip this carrier makes: the store to the point, where
+ * the customer collects. The store itself is none: refused naming `type`, at Create service and at
+ * /rates alike, so VTEX's checkout offers no rate of ours for it and the store hands the parcel over
+ * itself (docs/partners.md "VTEX").
+ */
+function checkPickupIsATrip(sender: EngineAddress, receiver: EngineAddress): void {
+  const km = distanceKm(sender, receiver);
+  const sameStreet =
+    sender.address.trim().toLowerCase() === receiver.address.trim().toLowerCase() &&
+    sender.city.trim().toLowerCase() === receiver.city.trim().toLowerCase();
+  if ((km !== undefined && km * 1000 <= PICKUP_SAME_PLACE_METRES) || (km === undefined && sameStreet))
+    throw new MappingError(
+      'type',
+      'PICKUP at the store itself is the customer collecting there: no trip for a carrier (a pickup point elsewhere is taken)',
+    );
+}
+
 function jobComment(body: CreateServiceRequest, type: string, phoneFromSender: boolean): string | undefined {
   const parts = [
     type === 'TRANSFER' ? 'Store-to-store transfer: hand over at the receiving store.' : undefined,
+    type === 'PICKUP' ? 'Pickup point: hand over at the point, where the customer collects it.' : undefined,
     body.comments?.trim(),
     body.receiver.contactName ? `Contact: ${body.receiver.contactName}` : undefined,
     phoneFromSender ? 'Recipient phone missing: the sender phone is given.' : undefined,

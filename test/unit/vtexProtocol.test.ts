@@ -31,6 +31,10 @@ let close: () => void = () => undefined;
 beforeAll(async () => {
   const app = express();
   app.use(express.json());
+  app.use((_req, res, next) => {
+    res.locals.receivedAt = Date.now();
+    next();
+  });
   app.use(
     '/vtex',
     vtexRoutes({ gateway, creationGraceMs: 600_000, carrierId: 'carrier', quoter: {} as unknown as RateQuoter }),
@@ -123,5 +127,54 @@ describe('VTEX prices we send are cents', () => {
   it('refuses a price in major units in the tracking PATCH and the Create answer', () => {
     expect(TrackingUpdate.safeParse({ shippingPrice: 12.5 }).success).toBe(false);
     expect(TrackingUpdate.safeParse({ shippingPrice: 1250 }).success).toBe(true);
+  });
+});
+
+describe('VTEX Create service of type PICKUP (the customer collects in person)', () => {
+  const now = new Date('2026-11-27T12:00:00.000Z');
+  const pickup = (receiver: Record<string, unknown> = {}) => {
+    const body = structuredClone(createExample) as Record<string, any>;
+    body.type = 'PICKUP';
+    Object.assign(body.receiver, receiver);
+    return CreateServiceRequest.parse(body);
+  };
+
+  it('at a pickup point elsewhere: one trip, the store to the point, the driver told to hand it over there', () => {
+    const input = mapVtexCreateService(pickup(), { now, creationGraceMs: 600_000 });
+    expect(input.spec.availability.origin.address).toContain('Sullivan Place');
+    expect(input.spec.availability.destination.address).toContain('Billings Place');
+    expect(input.spec.job.job_comment).toMatch(/^Pickup point: hand over at the point/);
+  });
+
+  it('at the store itself (same place within PICKUP_SAME_PLACE_METRES): refused naming type, no trip', () => {
+    const store = createExample.sender;
+    const atStore = pickup({
+      location: { latitude: store.location.latitude + 0.0005, longitude: store.location.longitude },
+    });
+    expect(() => mapVtexCreateService(atStore, { now, creationGraceMs: 600_000 })).toThrow(
+      expect.objectContaining({ path: 'type' }),
+    );
+  });
+
+  it('at the store itself without coordinates: the same street in the same city is the same place', () => {
+    const store = createExample.sender;
+    const atStore = pickup({ location: null, address: store.address, city: store.city, number: store.number });
+    const body = { ...atStore, sender: { ...atStore.sender, location: null } };
+    expect(() => mapVtexCreateService(body, { now, creationGraceMs: 600_000 })).toThrow(
+      expect.objectContaining({ path: 'type' }),
+    );
+  });
+
+  it('is refused at /rates as at Create service: 400 naming type, no quote asked', async () => {
+    const store = createExample.sender;
+    const body = { ...structuredClone(createExample), carrierId: 'carrier', type: 'PICKUP' } as Record<string, any>;
+    body.receiver.location = store.location;
+    const res = await fetch(`${base}/vtex/rates`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { details: Array<{ path: string }> }).details.map((d) => d.path)).toEqual(['type']);
   });
 });
