@@ -12,9 +12,10 @@ import {
   type ChosenSlot,
   type CreateJobRequest,
   type PaymentDetails,
+  type RecipientUpdateRequest,
   type SlotSearch,
 } from '../contracts/deliveryEngine';
-import { cancelPath, extendSlotPath } from '../contracts/instaleapChoices';
+import { cancelPath, extendSlotPath, recipientPath } from '../contracts/instaleapChoices';
 import { webhookKeyFor } from '../contracts/webhookKey';
 import type { JobSpec } from '../contracts/delivery';
 import { creationAttemptDetail } from '../contracts/failures';
@@ -143,6 +144,17 @@ export function createDeliveryEngineActivities({ engine, apiKey, jobKeySecret, s
         method: 'PUT',
         path: `/jobs/${encodeURIComponent(jobId)}/payment_info`,
         json: { payment: { ...payment, blocking_policy: hold ? BLOCKING_POLICY.hold : BLOCKING_POLICY.release } },
+        headers: auth,
+        timeoutMs: 5000,
+      });
+    },
+
+    /** The receiver's change the platform sent, on the live job (contracts/instaleapChoices.ts recipientPath). */
+    async updateRecipient({ jobId, change }: { jobId: string; change: RecipientUpdateRequest }): Promise<void> {
+      await engine.expectOk({
+        method: 'PUT',
+        path: recipientPath(jobId),
+        json: change,
         headers: auth,
         timeoutMs: 5000,
       });

@@ -22,6 +22,7 @@ import {
   carrierEventSignal,
   createServiceUpdate,
   pauseSignal,
+  receiverSignal,
   serviceAnsweredSignal,
   WorkflowType,
 } from '../workflows/messages';
@@ -43,6 +44,7 @@ import {
   type DeliveryTuning,
   type DeliveryView,
   type Platform,
+  type ReceiverChange,
 } from '../contracts/delivery';
 import { conflict, notFound, unavailable } from './errors';
 import { readDeliveryView } from './readDelivery';
@@ -484,6 +486,18 @@ export class DeliveryGateway {
       ]);
     }
     await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(pauseSignal, { pause, reason }));
+    return summary;
+  }
+
+  /** The platform changed the receiver: the workflow carries the change to the job. */
+  async changeReceiver(serviceId: string, change: ReceiverChange, platform: Platform): Promise<DeliverySummary> {
+    const summary = await this.openDelivery(serviceId, undefined, 'changed', platform);
+    if (!summary.running || summary.status === 'CANCELED') {
+      throw conflict(`The service already ended ${summary.status ?? ''}`.trim(), [
+        { path: 'delivery_id', message: `status is ${summary.status}` },
+      ]);
+    }
+    await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(receiverSignal, change));
     return summary;
   }
 

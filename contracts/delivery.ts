@@ -3,7 +3,7 @@
  * imports it (mapping, activities, workflows, the API, scripts); it imports only other contracts.
  * Types only (plus constants): the workflow bundle imports this, so no runtime dependency may creep in.
  */
-import type { CreateJobRequest, JobEvent, SlotSearch } from './deliveryEngine';
+import type { CreateJobRequest, JobEvent, RecipientUpdateRequest, SlotSearch } from './deliveryEngine';
 import type { OutgoingCall, ReporterMemory } from './platformCalls';
 import type { Label, ServiceStatus } from './vtex';
 
@@ -259,7 +259,14 @@ export type InboxItem =
 
 export type PlatformCommand =
   | ({ kind: 'cancel'; at: string } & CancelOrder)
-  | { kind: 'pause'; pause: boolean; reason: string; at: string; by?: string };
+  | { kind: 'pause'; pause: boolean; reason: string; at: string; by?: string }
+  | { kind: 'receiver'; change: ReceiverChange; at: string };
+
+/**
+ * The platform changed the receiver after its request (Abbiamo's ORDER_RECEIVER_UPDATE): only what
+ * changed, in the engine's terms, for the job to follow.
+ */
+export type ReceiverChange = RecipientUpdateRequest;
 
 export const DEFAULT_CONFIRMATION_DELAY_MS = 5000;
 export const DEFAULT_CONFIRMATION_MARGIN_MS = 300;

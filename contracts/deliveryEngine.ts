@@ -192,6 +192,23 @@ export type CreateJobResponse = z.infer<typeof CreateJobResponse>;
 export const PaymentInfoRequest = z.object({ payment: PaymentDetails });
 export type PaymentInfoRequest = z.infer<typeof PaymentInfoRequest>;
 
+/** The recipient's change (the call is ours: contracts/instaleapChoices.ts recipientPath): only what changed. */
+export const RecipientUpdateRequest = z
+  .object({
+    recipient: z
+      .object({
+        name: requiredText.optional(),
+        phone_number: requiredText.optional(),
+        identification: z.object({ number: requiredText, type: requiredText }).optional(),
+      })
+      .optional(),
+    destination: EngineAddress.optional(),
+  })
+  .refine((r) => r.destination !== undefined || (r.recipient !== undefined && Object.keys(r.recipient).length > 0), {
+    message: 'nothing to change',
+  });
+export type RecipientUpdateRequest = z.infer<typeof RecipientUpdateRequest>;
+
 /** POST /jobs/{job_id}/cancel (the call is ours: contracts/instaleapChoices.ts) */
 export const CancelJobRequest = z.object({ reason: z.string() });
 

@@ -7,6 +7,13 @@
 /** The cancel call (Instaleap documents the CANCELLED event, not the call). */
 export const cancelPath = (jobId: string): string => `/jobs/${encodeURIComponent(jobId)}/cancel`;
 
+/**
+ * The recipient's change on a live job: Instaleap publishes no call that changes a job's recipient
+ * or destination, so the path, the method (PUT) and the body (`RecipientUpdateRequest` of
+ * contracts/deliveryEngine.ts: only what changed) are ours until Instaleap confirms them.
+ */
+export const recipientPath = (jobId: string): string => `/jobs/${encodeURIComponent(jobId)}/recipient`;
+
 /** The slot hold's extension (the page names it; the path's spelling is ours). */
 export const extendSlotPath = (slotId: string): string => `/jobs/${encodeURIComponent(slotId)}/extend_expiration_time`;
 

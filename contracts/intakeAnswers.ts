@@ -51,6 +51,13 @@ export const MarketplaceEventAnswer = z.union([
     serviceId: z.string(),
     outcome: z.enum(['cancel-sent', 'unknown-delivery', 'already-ended', 'not-cancelable']),
   }),
+  // ORDER_RECEIVER_UPDATE: acknowledged the same way.
+  z.object({
+    event_type: z.enum(['ORDER_RECEIVER_UPDATE', 'order_receiver_update']),
+    delivery_id: z.string(),
+    serviceId: z.string(),
+    outcome: z.enum(['change-sent', 'unknown-delivery', 'already-ended']),
+  }),
 ]);
 
 export const JobEventAnswer = z.object({

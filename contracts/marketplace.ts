@@ -290,6 +290,38 @@ export const CancellationRequestEvent = z.looseObject({
 });
 export type CancellationRequestEvent = z.infer<typeof CancellationRequestEvent>;
 
+/**
+ * The receiver changed after the request (one of Abbiamo's homologation scenarios; its public docs
+ * name the event, ORDER_RECEIVER_UPDATE, "triggered when the receiver of the order is updated", and
+ * print no body). The shape is our guess, in this one place: the delivery's id and the changed
+ * receiver in DELIVERY_REQUEST's own terms (`customer`, `destination_address`), either or both.
+ * Both spellings of the type are taken (docs/marketplace.md "Receiver changes").
+ */
+export const RECEIVER_UPDATE_EVENT_TYPES = ['ORDER_RECEIVER_UPDATE', 'order_receiver_update'] as const;
+export const ReceiverUpdateEvent = z
+  .looseObject({
+    event_type: z.enum(RECEIVER_UPDATE_EVENT_TYPES),
+    delivery_id: SafeId,
+    event_at: isoDateTime.nullish(),
+    customer: z
+      .looseObject({
+        name: nullableText(L.name),
+        phone: nullableText(L.phone),
+        phone_country_code: nullableText(8),
+        document_number: nullableText(L.document),
+      })
+      .nullish(),
+    destination_address: MarketplaceAddress.nullish(),
+  })
+  .refine(
+    (e) => Boolean(e.destination_address || e.customer?.name || e.customer?.phone || e.customer?.document_number),
+    {
+      message: 'changes nothing: give customer (name, phone, document_number) or destination_address',
+      path: ['customer'],
+    },
+  );
+export type ReceiverUpdateEvent = z.infer<typeof ReceiverUpdateEvent>;
+
 export const ABBIAMO_EVENT_TYPES = ['DELIVERY_REQUEST', 'CANCELLATION_REQUEST'] as const;
 
 /** Every marketplace event carries its type; the route picks the schema by it. */

@@ -5,8 +5,13 @@
  * docs/marketplace.md ("Mapping").
  */
 import type { EngineAddress, EngineItem } from '../contracts/deliveryEngine';
-import type { DeliveryRequestEvent, MarketplaceAddress, MarketplaceDelivery } from '../contracts/marketplace';
-import type { DeliveryInput, JobSpec } from '../contracts/delivery';
+import type {
+  DeliveryRequestEvent,
+  MarketplaceAddress,
+  MarketplaceDelivery,
+  ReceiverUpdateEvent,
+} from '../contracts/marketplace';
+import type { DeliveryInput, JobSpec, ReceiverChange } from '../contracts/delivery';
 import { MappingError, MappingErrors } from './errors';
 import { marketplaceServiceId } from './ids';
 import { centsToMajor, gramsToKg, isoOffsetOf, timeOfDayOn } from './units';
@@ -186,6 +191,30 @@ export function mapMarketplaceDelivery(
       deliveriesInEvent: event.deliveries.length,
       pickupCodeOwner: pickup?.owner ?? null,
     },
+  };
+}
+
+/**
+ * Abbiamo's receiver change as the engine's: mapped as the DELIVERY_REQUEST's recipient and
+ * destination are, so the job reads the same either way. A phone that is no phone is refused.
+ */
+export function receiverChangeOf(event: ReceiverUpdateEvent): ReceiverChange {
+  const customer = event.customer ?? {};
+  const name = customer.name?.trim();
+  const document = customer.document_number?.trim();
+  let phone: string | undefined;
+  if (customer.phone?.trim()) {
+    phone = internationalPhone(customer.phone, customer.phone_country_code);
+    if (!phone) throw new MappingError('customer.phone', 'is not a phone number the driver can call');
+  }
+  const recipient = {
+    ...(name ? { name } : {}),
+    ...(phone ? { phone_number: phone } : {}),
+    ...(document ? { identification: { number: document, type: documentType(document) } } : {}),
+  };
+  return {
+    ...(Object.keys(recipient).length > 0 ? { recipient } : {}),
+    ...(event.destination_address ? { destination: toEngineAddress(event.destination_address, name) } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import {
   type DeliveryInput,
   type DeliveryView,
   type OperatorCommand,
+  type ReceiverChange,
 } from '../contracts/delivery';
 import { createJob, type CreationOutcome } from './creation';
 import { handleNext, handlePendingCancel } from './inbox';
@@ -30,6 +31,7 @@ import {
   deliveryStateQuery,
   operatorSignal,
   pauseSignal,
+  receiverSignal,
   serviceAnsweredSignal,
 } from './messages';
 import { reporterFor } from './platforms';
@@ -90,6 +92,9 @@ function setUp(input: DeliveryInput): Delivery {
     const at = new Date().toISOString();
     state.inbox.push({ kind: 'command', command: { kind: 'pause', pause, reason, at, ...(by ? { by } : {}) } });
   };
+  const onReceiver = (change: ReceiverChange) => {
+    state.inbox.push({ kind: 'command', command: { kind: 'receiver', change, at: new Date().toISOString() } });
+  };
   const onOperator = (command: OperatorCommand) => {
     state.inbox.push({ kind: 'operator', command: { ...command, at: new Date().toISOString() } });
   };
@@ -101,6 +106,7 @@ function setUp(input: DeliveryInput): Delivery {
     [carrierEventSignal.name]: onEvent,
     [cancelSignal.name]: onCancel,
     [pauseSignal.name]: onPause,
+    [receiverSignal.name]: onReceiver,
     [operatorSignal.name]: onOperator,
   };
   setDefaultSignalHandler((name, ...args) => byName[name]?.(args[0] as never));
@@ -108,6 +114,7 @@ function setUp(input: DeliveryInput): Delivery {
   setHandler(carrierEventSignal, onEvent);
   setHandler(cancelSignal, onCancel);
   setHandler(pauseSignal, onPause);
+  setHandler(receiverSignal, onReceiver);
   setHandler(operatorSignal, onOperator);
   // Unknown signal names are not taken (the SDK buffers them, as before).
   setDefaultSignalHandler(undefined);

@@ -3,7 +3,7 @@
  * pause), handled one at a time in arrival order. Deterministic code only.
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { CancelOrder, InboxItem, PlatformCommand } from '../contracts/delivery';
+import type { CancelOrder, InboxItem, PlatformCommand, ReceiverChange } from '../contracts/delivery';
 import { deliveryCodeOf, driverOf, ENDED_JOB_STATES, trackingUrlOf } from '../contracts/instaleapChoices';
 import type { ServiceStatus } from '../contracts/vtex';
 import { engineCommands } from './activityOptions';
@@ -139,7 +139,38 @@ function learnFromJob(d: Delivery, event: JobEvent): void {
 
 async function handleCommand(d: Delivery, command: PlatformCommand): Promise<void> {
   if (command.kind === 'cancel') await cancel(d, command);
+  else if (command.kind === 'receiver') await changeReceiver(d, command.change);
   else await pause(d, command.pause, command.reason, command.by);
+}
+
+/**
+ * The platform's change of the receiver, carried to the live job; the timeline names what changed
+ * (not the values: they are the receiver's personal data). Once the delivery ended, or without a
+ * job, there is nothing to change; a refusal of the engine is flagged for an operator.
+ */
+async function changeReceiver(d: Delivery, change: ReceiverChange): Promise<void> {
+  const { state } = d;
+  const what = receiverFields(change).join(', ');
+  if (isTerminal(state.status) || !state.job) {
+    note(d, 'platform', `receiver change (${what}) ignored: the delivery is ${state.status}`);
+    return;
+  }
+  try {
+    await engineCommands(d.tuning.engineCommandTimeoutMs).updateRecipient({ jobId: state.job.jobId, change });
+  } catch (err) {
+    flag(
+      d,
+      `the Delivery Engine refused the receiver change (${what}) of job ${state.job.jobId}: ${failureMessage(err)}`,
+    );
+    return;
+  }
+  note(d, 'platform', `receiver changed by the platform: ${what}`);
+}
+
+function receiverFields(change: ReceiverChange): string[] {
+  const fields = Object.keys(change.recipient ?? {}).map((k) => (k === 'phone_number' ? 'phone' : k));
+  if (change.destination) fields.push('address');
+  return fields;
 }
 
 async function cancel(d: Delivery, { reason, onlyBeforeCollection, by }: CancelOrder): Promise<void> {

@@ -4,7 +4,13 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { CancelOrder, CreateServiceAnswer, DeliveryView, OperatorCommand } from '../contracts/delivery';
+import type {
+  CancelOrder,
+  CreateServiceAnswer,
+  DeliveryView,
+  OperatorCommand,
+  ReceiverChange,
+} from '../contracts/delivery';
 
 /**
  * The worker's workflow types by name (workflows/index.ts exports each under it), for the callers
@@ -41,6 +47,9 @@ export const pauseSignal = defineSignal<[{ pause: boolean; reason: string; by?: 
 
 /** The platform (or an operator: `by`) cancels the delivery. */
 export const cancelSignal = defineSignal<[CancelOrder]>('cancel');
+
+/** The platform changed the receiver (name, phone, document, address): the job follows. */
+export const receiverSignal = defineSignal<[ReceiverChange]>('receiverChange');
 
 /** An operator's command (contracts/delivery.ts `OperatorCommand`), recorded with who and why. */
 export const operatorSignal = defineSignal<[OperatorCommand]>('operator');

@@ -6,6 +6,7 @@
  * - CANCELLATION_REQUEST: the delivery's cancel (SELLER_CANCELED only before collection; a
  *   CARRIER_TIMEOUT whatever the stage, since Abbiamo already canceled it); 202 even for a
  *   delivery we do not know or that already ended (logged), so Abbiamo does not retry it.
+ * - ORDER_RECEIVER_UPDATE: the receiver's change, carried to the job; 202 like a cancel.
  * Every 4xx carries `abbiamo_error`, the text Abbiamo shows the seller (`abbiamoErrorAnswers`).
  */
 import { createHmac } from 'node:crypto';
@@ -14,12 +15,14 @@ import {
   CancellationRequestEvent,
   DeliveryRequestEvent,
   MarketplaceEventEnvelope,
+  RECEIVER_UPDATE_EVENT_TYPES,
+  ReceiverUpdateEvent,
   type CancellationRequestEvent as Cancellation,
 } from '../../contracts/marketplace';
 import type { DeliveryInput } from '../../contracts/delivery';
 import { abbiamoCancelReason } from '../../mapping/eventToAbbiamo';
 import { marketplaceServiceId } from '../../mapping/ids';
-import { mapMarketplaceEvent } from '../../mapping/marketplaceToJob';
+import { mapMarketplaceEvent, receiverChangeOf } from '../../mapping/marketplaceToJob';
 import type { Sealer } from '../../security/sealing';
 import type { DeliveryGateway } from '../deliveries';
 import { badRequest, HttpError, parseBody } from '../errors';
@@ -75,6 +78,19 @@ export function marketplaceRoutes(deps: MarketplaceRouteDeps): Router {
       return;
     }
 
+    if ((RECEIVER_UPDATE_EVENT_TYPES as readonly string[]).includes(eventType)) {
+      const update = parseBody(ReceiverUpdateEvent, req.body);
+      const answer = await changeReceiver(gateway, update);
+      if (answer.outcome !== 'change-sent') {
+        req.log.warn(
+          { deliveryId: update.delivery_id, outcome: answer.outcome },
+          'Abbiamo receiver change not carried',
+        );
+      }
+      res.status(202).json({ event_type: eventType, ...answer });
+      return;
+    }
+
     if (eventType !== DELIVERY_REQUEST) {
       // A platform that adds an event type expects carriers to acknowledge what they do not
       // handle, not to fail its webhook (docs/marketplace.md).
@@ -85,7 +101,7 @@ export function marketplaceRoutes(deps: MarketplaceRouteDeps): Router {
       res.status(202).json({
         event_type: eventType,
         ignored: true,
-        reason: `event_type ${eventType} is not handled (only ${DELIVERY_REQUEST} and ${CANCELLATION_REQUEST})`,
+        reason: `event_type ${eventType} is not handled (only ${DELIVERY_REQUEST}, ${CANCELLATION_REQUEST} and ${RECEIVER_UPDATE_EVENT_TYPES[0]})`,
         accepted: [],
       });
       return;
@@ -158,6 +174,26 @@ async function cancelDelivery(
     // Abbiamo cannot fix it by retrying. The gateway logs the second for an operator.
     if (err instanceof HttpError && err.status === 409)
       return answer(/already/.test(err.message) ? 'already-ended' : 'not-cancelable');
+    throw err;
+  }
+}
+
+type ReceiverChangeOutcome = 'change-sent' | 'unknown-delivery' | 'already-ended';
+
+/** Like a cancel, a change for a delivery we do not know or that ended is acknowledged: a retry fixes nothing. */
+async function changeReceiver(
+  gateway: DeliveryGateway,
+  update: ReceiverUpdateEvent,
+): Promise<{ delivery_id: string; serviceId: string; outcome: ReceiverChangeOutcome }> {
+  const serviceId = marketplaceServiceId(update.delivery_id);
+  const answer = (outcome: ReceiverChangeOutcome) => ({ delivery_id: update.delivery_id, serviceId, outcome });
+  const change = receiverChangeOf(update);
+  try {
+    await gateway.changeReceiver(serviceId, change, 'marketplace');
+    return answer('change-sent');
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 404) return answer('unknown-delivery');
+    if (err instanceof HttpError && err.status === 409) return answer('already-ended');
     throw err;
   }
 }

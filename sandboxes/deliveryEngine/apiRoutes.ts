@@ -9,6 +9,7 @@ import {
   CancelJobRequest,
   CreateJobRequest,
   PaymentInfoRequest,
+  RecipientUpdateRequest,
 } from '../../contracts/deliveryEngine';
 import { SandboxError, parseOr400 } from '../common/errors';
 import { requireApiKey } from './auth';
@@ -50,6 +51,12 @@ export function createEngineApiRouter(engine: Engine, apiKey: string): Router {
   router.put('/jobs/:job_id/payment_info', (req, res) => {
     const { payment } = parseOr400(PaymentInfoRequest, req.body);
     res.json(engine.setPayment(req.params.job_id, payment));
+  });
+
+  // The recipient's change: the call is ours (contracts/instaleapChoices.ts recipientPath).
+  router.put('/jobs/:job_id/recipient', (req, res) => {
+    const change = parseOr400(RecipientUpdateRequest, req.body);
+    res.json(engine.changeRecipient(req.params.job_id, change));
   });
 
   router.post('/jobs/:job_id/cancel', (req, res) => {

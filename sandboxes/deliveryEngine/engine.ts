@@ -3,7 +3,12 @@
  * jobs, the events a job goes through, and their signed delivery to the account's webhook URLs.
  */
 import type { Logger } from 'pino';
-import type { CreateJobRequest, CreateJobResponse, PaymentDetails } from '../../contracts/deliveryEngine';
+import type {
+  CreateJobRequest,
+  CreateJobResponse,
+  PaymentDetails,
+  RecipientUpdateRequest,
+} from '../../contracts/deliveryEngine';
 import { SandboxError } from '../common/errors';
 import { advanceJob, buildEvent, type SandboxJobEvent } from './events';
 import { ENDED_STATES, JobStore, OUT_OF_STORE, type JobEntry } from './jobs';
@@ -80,6 +85,14 @@ export class Engine {
     if (ENDED_STATES.has(entry.job.state)) throw new SandboxError(409, `Job already ${entry.job.state}`);
     this.jobs.setPayment(entry, payment);
     return { message: 'Payment info updated', job_id: jobId };
+  }
+
+  changeRecipient(jobId: string, change: RecipientUpdateRequest): CreateJobResponse {
+    const entry = this.jobs.require(jobId);
+    if (ENDED_STATES.has(entry.job.state)) throw new SandboxError(409, `Job already ${entry.job.state}`);
+    entry.job.recipient = { ...entry.job.recipient, ...change.recipient };
+    if (change.destination) entry.job.destination = change.destination;
+    return { message: 'Recipient updated', job_id: jobId };
   }
 
   play(jobId: string, scenario: string | readonly string[], stepMs = DEFAULT_STEP_MS): PlayRequest {
