@@ -168,7 +168,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
         example: {
           status: 'PENDING',
           serviceId: EXAMPLE_SERVICE_ID,
-          shippingPrice: 12.5,
+          shippingPrice: 1250,
           shippingEstimatedDate: '2027-04-25T23:50:41.209Z',
           metaData: {
             serviceId: EXAMPLE_SERVICE_ID,
@@ -230,7 +230,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     path: '/vtex/services/pause',
     operationId: 'vtexPauseService',
     caller: 'VTEX',
-    summary: 'Pause (`pause: true`) or resume (`false`) a service (VTEX Pick and Pack)',
+    summary: 'Pause (`pause: true`, or absent) or resume (`false`) a service (VTEX Pick and Pack)',
     auth: 'intakeToken',
     body: PauseServiceRequest,
     bodyExamples: {

@@ -157,7 +157,7 @@ describe('the OpenAPI document', () => {
   it.each([
     { path: '/vtex/services', example: vtexCreate, schema: CreateServiceRequest, field: 'orderId' },
     { path: '/vtex/services/cancel', example: vtexCancel, schema: CancelServiceRequest, field: 'serviceId' },
-    { path: '/vtex/services/pause', example: vtexPause, schema: PauseServiceRequest, field: 'pause' },
+    { path: '/vtex/services/pause', example: vtexPause, schema: PauseServiceRequest, field: 'serviceId' },
     { path: '/marketplace/events', example: deliveryRequest, schema: DeliveryRequestEvent, field: 'deliveries' },
   ])(
     '$path: accepts the partner example and refuses it without $field, as zod does',
