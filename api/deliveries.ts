@@ -23,6 +23,7 @@ import {
   createServiceUpdate,
   pauseSignal,
   receiverSignal,
+  releasePickupUpdate,
   serviceAnsweredSignal,
   WorkflowType,
 } from '../workflows/messages';
@@ -43,6 +44,7 @@ import {
   type DeliveryInput,
   type DeliveryTuning,
   type DeliveryView,
+  type PickupRelease,
   type Platform,
   type ReceiverChange,
 } from '../contracts/delivery';
@@ -487,6 +489,24 @@ export class DeliveryGateway {
     }
     await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(pauseSignal, { pause, reason }));
     return summary;
+  }
+
+  /**
+   * The platform's pickup PIN validation, answered within its call: the workflow releases the job's
+   * hold. Past `waitMs` a 503 (the release goes on; the same call again answers at once).
+   */
+  async releasePickup(serviceId: string, pincode: string | undefined, waitMs: number): Promise<PickupRelease> {
+    await this.openDelivery(serviceId, undefined, 'unlocked', 'marketplace');
+    try {
+      return await this.options.client.connection.withDeadline(Date.now() + waitMs, () =>
+        this.workflows
+          .getHandle(serviceId)
+          .executeUpdate(releasePickupUpdate, { args: [pincode === undefined ? {} : { pincode }] }),
+      );
+    } catch (err) {
+      this.options.logger.warn({ serviceId, err: (err as Error).message }, 'pickup release not answered in time');
+      throw unavailable('The pickup release did not finish in time; retry');
+    }
   }
 
   /** The platform changed the receiver: the workflow carries the change to the job. */

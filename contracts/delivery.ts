@@ -176,6 +176,8 @@ export interface DeliveryState {
    */
   strayJobId?: string;
   paused: boolean;
+  /** The platform validated its pickup PIN and the job left its hold (Abbiamo's PIN). */
+  pickupReleased?: boolean;
   /** The platform confirmed our Create answer (its confirmation window passed). */
   confirmed: boolean;
   /** Earliest workflow time (epoch ms) the platform accepts calls; pushed later until confirmed. */
@@ -267,6 +269,10 @@ export type PlatformCommand =
  * changed, in the engine's terms, for the job to follow.
  */
 export type ReceiverChange = RecipientUpdateRequest;
+
+/** The answer to the platform's pickup PIN validation: the driver unlocked, or why not. */
+export type PickupRelease =
+  { released: true } | { released: false; reason: 'no-pin' | 'wrong-pin' | 'no-job' | 'ended' | 'engine-refused' };
 
 export const DEFAULT_CONFIRMATION_DELAY_MS = 5000;
 export const DEFAULT_CONFIRMATION_MARGIN_MS = 300;

@@ -322,6 +322,24 @@ export const ReceiverUpdateEvent = z
   );
 export type ReceiverUpdateEvent = z.infer<typeof ReceiverUpdateEvent>;
 
+/**
+ * Abbiamo's pickup PIN validated (its "Pickup pincode, driver-to-seller flow": the store operator
+ * typed the PIN the driver told, Abbiamo checked it and asks the carrier, synchronously, to unlock
+ * the driver). Abbiamo's docs name the webhook, PICKUP_PIN_VALIDATION_REQUEST, and print no body:
+ * the shape is our guess, in this one place. `pincode_value`, when sent, must be the delivery's.
+ */
+export const PICKUP_PIN_VALIDATION_REQUEST = 'PICKUP_PIN_VALIDATION_REQUEST';
+export const PickupPinValidationEvent = z.looseObject({
+  event_type: z.literal(PICKUP_PIN_VALIDATION_REQUEST),
+  delivery_id: SafeId,
+  pincode_value: z
+    .string()
+    .regex(/^\d{4}$/, 'must be 4 digits')
+    .nullish(),
+  event_at: isoDateTime.nullish(),
+});
+export type PickupPinValidationEvent = z.infer<typeof PickupPinValidationEvent>;
+
 export const ABBIAMO_EVENT_TYPES = ['DELIVERY_REQUEST', 'CANCELLATION_REQUEST'] as const;
 
 /** Every marketplace event carries its type; the route picks the schema by it. */

@@ -4,7 +4,7 @@
  * are sealed by the function it is handed. Each rule where the seed leaves a choice is written in
  * docs/marketplace.md ("Mapping").
  */
-import type { EngineAddress, EngineItem } from '../contracts/deliveryEngine';
+import { BLOCKING_POLICY, type EngineAddress, type EngineItem } from '../contracts/deliveryEngine';
 import type {
   DeliveryRequestEvent,
   MarketplaceAddress,
@@ -128,12 +128,14 @@ export function mapMarketplaceDelivery(
             : 'Paid to the marketplace',
           reference: delivery.order_number,
           value: collectAtDoor ? orderValue : 0,
+          // Abbiamo's own PIN: the job waits in the store until Abbiamo says the store took it.
+          ...(pickup?.owner === 'abbiamo' ? { blocking_policy: BLOCKING_POLICY.hold } : {}),
         },
       },
       ...(roundTrip ? { round_trip_info: roundTrip } : {}),
       // The driver shows this code at the pickup (ours, or the one Abbiamo gave the seller).
       ...(pickup ? { pick_up_code: pickup.code } : {}),
-      job_comment: jobComment(event, delivery, flags, orderValue, phone.fromSeller),
+      job_comment: withPickupPin(pickup, jobComment(event, delivery, flags, orderValue, phone.fromSeller)),
       additional_card_info: cardInfo(event, delivery, flags, orderValue, route),
     },
   };
@@ -344,6 +346,16 @@ function pickupCodeOf(
   if (verification.pincode_owner === 'abbiamo' && verification.pincode_value)
     return { owner: 'abbiamo', code: verification.pincode_value };
   return undefined;
+}
+
+/**
+ * Abbiamo's PIN, first in the driver's comment: the driver tells it to the store operator, who types
+ * it in Abbiamo's dashboard (docs/marketplace.md "Pickup verification").
+ */
+function withPickupPin(pickup: { owner: string; code: string } | undefined, comment: string | undefined) {
+  if (pickup?.owner !== 'abbiamo') return comment;
+  const pin = `Pickup PIN: tell the store operator ${pickup.code}; the pickup unlocks once the store enters it.`;
+  return comment ? `${pin} | ${comment}` : pin;
 }
 
 function digits(raw: string | null | undefined): string {

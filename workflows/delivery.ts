@@ -23,7 +23,7 @@ import {
   type ReceiverChange,
 } from '../contracts/delivery';
 import { createJob, type CreationOutcome } from './creation';
-import { handleNext, handlePendingCancel } from './inbox';
+import { handleNext, handlePendingCancel, releasePickup } from './inbox';
 import {
   cancelSignal,
   carrierEventSignal,
@@ -32,6 +32,7 @@ import {
   operatorSignal,
   pauseSignal,
   receiverSignal,
+  releasePickupUpdate,
   serviceAnsweredSignal,
 } from './messages';
 import { reporterFor } from './platforms';
@@ -80,6 +81,7 @@ function setUp(input: DeliveryInput): Delivery {
     pushConfirmation(Math.max(Date.now(), answerBy ?? 0));
     return { ...createServiceAnswer(input.serviceId, state.status, state.job), producedAt: Date.now() };
   });
+  setHandler(releasePickupUpdate, ({ pincode }) => releasePickup(delivery, pincode));
   const onEvent = (event: JobEvent) => {
     state.inbox.push({ kind: 'event', event });
   };

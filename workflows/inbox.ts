@@ -3,7 +3,7 @@
  * pause), handled one at a time in arrival order. Deterministic code only.
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { CancelOrder, InboxItem, PlatformCommand, ReceiverChange } from '../contracts/delivery';
+import type { CancelOrder, InboxItem, PickupRelease, PlatformCommand, ReceiverChange } from '../contracts/delivery';
 import { deliveryCodeOf, driverOf, ENDED_JOB_STATES, trackingUrlOf } from '../contracts/instaleapChoices';
 import type { ServiceStatus } from '../contracts/vtex';
 import { engineCommands } from './activityOptions';
@@ -165,6 +165,42 @@ async function changeReceiver(d: Delivery, change: ReceiverChange): Promise<void
     return;
   }
   note(d, 'platform', `receiver changed by the platform: ${what}`);
+}
+
+/**
+ * The platform's pickup PIN validated: the job created held in the store (mapping/marketplaceToJob.ts)
+ * is released, within the platform's call. Answered again the same once released; the PIN itself
+ * is never written to the timeline.
+ */
+export async function releasePickup(d: Delivery, pincode: string | undefined): Promise<PickupRelease> {
+  const { state } = d;
+  const { job } = d.input.spec;
+  // Only the platform's own PIN creates a job with a blocking policy (mapping/marketplaceToJob.ts).
+  if (job.payment_info.payment.blocking_policy === undefined) return { released: false, reason: 'no-pin' };
+  if (state.pickupReleased) return { released: true };
+  if (pincode !== undefined && pincode !== job.pick_up_code) {
+    note(d, 'platform', 'pickup PIN validation with another PIN: the job stays held');
+    return { released: false, reason: 'wrong-pin' };
+  }
+  if (isTerminal(state.status)) return { released: false, reason: 'ended' };
+  if (!state.job) return { released: false, reason: 'no-job' };
+  try {
+    await engineCommands(d.tuning.engineCommandTimeoutMs).holdJob({
+      jobId: state.job.jobId,
+      payment: job.payment_info.payment,
+      hold: false,
+    });
+  } catch (err) {
+    flag(
+      d,
+      `the Delivery Engine refused to release job ${state.job.jobId} after the pickup PIN: ${failureMessage(err)}`,
+    );
+    return { released: false, reason: 'engine-refused' };
+  }
+  state.pickupReleased = true;
+  note(d, 'platform', 'pickup PIN validated by the platform: the job left its hold');
+  d.publisher.publish();
+  return { released: true };
 }
 
 function receiverFields(change: ReceiverChange): string[] {

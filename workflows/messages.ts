@@ -9,6 +9,7 @@ import type {
   CreateServiceAnswer,
   DeliveryView,
   OperatorCommand,
+  PickupRelease,
   ReceiverChange,
 } from '../contracts/delivery';
 
@@ -47,6 +48,13 @@ export const pauseSignal = defineSignal<[{ pause: boolean; reason: string; by?: 
 
 /** The platform (or an operator: `by`) cancels the delivery. */
 export const cancelSignal = defineSignal<[CancelOrder]>('cancel');
+
+/**
+ * The platform validated its pickup PIN (Abbiamo's PICKUP_PIN_VALIDATION_REQUEST, synchronous): the
+ * job leaves its hold and the answer says whether the driver is unlocked. `pincode`, when sent, must
+ * be the delivery's.
+ */
+export const releasePickupUpdate = defineUpdate<PickupRelease, [{ pincode?: string }]>('releasePickup');
 
 /** The platform changed the receiver (name, phone, document, address): the job follows. */
 export const receiverSignal = defineSignal<[ReceiverChange]>('receiverChange');

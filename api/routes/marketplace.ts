@@ -7,6 +7,8 @@
  *   CARRIER_TIMEOUT whatever the stage, since Abbiamo already canceled it); 202 even for a
  *   delivery we do not know or that already ended (logged), so Abbiamo does not retry it.
  * - ORDER_RECEIVER_UPDATE: the receiver's change, carried to the job; 202 like a cancel.
+ * - PICKUP_PIN_VALIDATION_REQUEST: Abbiamo validated its pickup PIN; the job's hold is released
+ *   within the call, answered 200 once it is.
  * Every 4xx carries `abbiamo_error`, the text Abbiamo shows the seller (`abbiamoErrorAnswers`).
  */
 import { createHmac } from 'node:crypto';
@@ -15,6 +17,8 @@ import {
   CancellationRequestEvent,
   DeliveryRequestEvent,
   MarketplaceEventEnvelope,
+  PICKUP_PIN_VALIDATION_REQUEST,
+  PickupPinValidationEvent,
   RECEIVER_UPDATE_EVENT_TYPES,
   ReceiverUpdateEvent,
   type CancellationRequestEvent as Cancellation,
@@ -75,6 +79,20 @@ export function marketplaceRoutes(deps: MarketplaceRouteDeps): Router {
         );
       }
       res.status(202).json({ event_type: eventType, ...answer });
+      return;
+    }
+
+    if (eventType === PICKUP_PIN_VALIDATION_REQUEST) {
+      const validation = parseBody(PickupPinValidationEvent, req.body);
+      const serviceId = marketplaceServiceId(validation.delivery_id);
+      const release = await gateway.releasePickup(
+        serviceId,
+        validation.pincode_value ?? undefined,
+        PICKUP_RELEASE_WAIT_MS,
+      );
+      // Never the PIN in the answer or the log: the outcome only.
+      if (!release.released) throw pickupRefusal(release.reason);
+      res.status(200).json({ success: true, event_type: eventType, delivery_id: validation.delivery_id, serviceId });
       return;
     }
 
@@ -176,6 +194,23 @@ async function cancelDelivery(
       return answer(/already/.test(err.message) ? 'already-ended' : 'not-cancelable');
     throw err;
   }
+}
+
+/** How long Abbiamo's synchronous PIN validation waits for the engine's release (its timeout is unpublished). */
+export const PICKUP_RELEASE_WAIT_MS = 8000;
+
+const PICKUP_REFUSALS: Record<string, [number, string]> = {
+  'no-pin': [409, 'this delivery has no pickup PIN of Abbiamo'],
+  'wrong-pin': [422, "pincode_value is not this delivery's pickup PIN"],
+  'no-job': [409, 'the delivery has no job yet: the driver is not at the pickup'],
+  ended: [409, 'the delivery already ended'],
+  'engine-refused': [502, 'the Delivery Engine refused to unlock the driver; an operator is told'],
+};
+
+function pickupRefusal(reason: string): HttpError {
+  const [status, message] = PICKUP_REFUSALS[reason] ?? [409, reason];
+  const path = reason === 'wrong-pin' ? 'pincode_value' : 'delivery_id';
+  return new HttpError(status, 'The driver cannot be unlocked', [{ path, message }]);
 }
 
 type ReceiverChangeOutcome = 'change-sent' | 'unknown-delivery' | 'already-ended';

@@ -119,7 +119,7 @@ export class JobStore {
       slot_id: held.slot.id,
       cancel_reason: null,
     };
-    const entry: JobEntry = { job, allocations: 0, events: [], blockingPolicies: [] };
+    const entry: JobEntry = { job, allocations: 0, events: [], blockingPolicies: initialPolicy(request) };
     this.jobs.set(id, entry);
     return entry;
   }
@@ -159,4 +159,10 @@ export class JobStore {
     if (event.type === 'RE_ALLOCATED' || (event.type === 'ALLOCATED' && entry.allocations === 0)) entry.allocations++;
     if (LIFECYCLE.has(event.type)) entry.job.state = event.type;
   }
+}
+
+/** A job created with a blocking policy (held in the store from the start) is held until released. */
+function initialPolicy(request: CreateJobRequest): string[] {
+  const policy = request.payment_info.payment?.blocking_policy;
+  return policy ? [policy] : [];
 }

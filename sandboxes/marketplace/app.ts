@@ -164,6 +164,15 @@ export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
         ...change,
       });
     },
+    async validatePickupPin(deliveryId, pincode) {
+      if (!store.get(deliveryId)) throw new SandboxError(404, `No delivery ${deliveryId}`);
+      return caller.send({
+        event_type: 'PICKUP_PIN_VALIDATION_REQUEST',
+        delivery_id: deliveryId,
+        pincode_value: pincode,
+        event_at: new Date().toISOString(),
+      });
+    },
     setConfirmationTimeout: (ms) => {
       confirmationTimeoutMs = ms;
     },

@@ -28,6 +28,12 @@ export interface MarketplaceSandboxHandle extends SandboxControls {
     deliveryId: string,
     change: { customer?: Record<string, unknown>; destination_address?: Record<string, unknown> },
   ): Promise<Answer>;
+  /**
+   * the store operator typed the driver's PIN and Abbiamo found it right: sends
+   * PICKUP_PIN_VALIDATION_REQUEST (shape: contracts/marketplace.ts PickupPinValidationEvent) with
+   * that `pincode_value`; the intake's answer
+   */
+  validatePickupPin(deliveryId: string, pincode: string): Promise<Answer>;
   /** changes the confirmation timeout for deliveries sent from now on */
   setConfirmationTimeout(ms: number): void;
   setIntake(intake: { url: string; token: string; timeoutMs?: number }): void;
