@@ -88,6 +88,32 @@ export function driverOf(job: JobLike): Driver | undefined {
   return undefined;
 }
 
+/** A place in decimal degrees. */
+export interface Position {
+  latitude: number;
+  longitude: number;
+}
+
+/**
+ * The driver's last known position (unpublished: Instaleap documents the task's `resource`, not
+ * where it is): `resource.location {latitude, longitude}`, else `resource.latitude/longitude`, of
+ * the job's last task with a resource; only a pair in range, never the (0, 0) of an empty fix.
+ */
+export function driverPositionOf(job: JobLike): Position | undefined {
+  const tasks = job.tasks ?? [];
+  for (let i = tasks.length - 1; i >= 0; i -= 1) {
+    const resource = tasks[i]?.resource;
+    if (!resource || typeof resource !== 'object') continue;
+    const r = resource as Record<string, unknown>;
+    const at = (r.location && typeof r.location === 'object' ? r.location : r) as Record<string, unknown>;
+    const { latitude, longitude } = at;
+    if (typeof latitude !== 'number' || typeof longitude !== 'number') return undefined;
+    const inRange = Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180;
+    return inRange && !(latitude === 0 && longitude === 0) ? { latitude, longitude } : undefined;
+  }
+  return undefined;
+}
+
 /** The delivery PIN, `job.delivery_code`, when the job carries one. */
 export const deliveryCodeOf = (job: JobLike): string | undefined => text(job.delivery_code);
 

@@ -14,7 +14,7 @@
  *   `returning` before `returned`.
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
-import { driverOf as jobDriver, etaOf } from '../contracts/instaleapChoices';
+import { driverOf as jobDriver, driverPositionOf, etaOf, evidencesOf } from '../contracts/instaleapChoices';
 import type { AbbiamoEndpoint, AbbiamoStatusBody } from '../contracts/marketplace';
 import type { JobInfo, MarketplaceTarget } from '../contracts/delivery';
 import type { EventStatusOutcome } from './eventToVtex';
@@ -162,6 +162,21 @@ function driverOf(event: JobEvent): Partial<AbbiamoStatusBody> {
   };
 }
 
+/**
+ * Proof of delivery for `successful`: the engine's image evidences (links) and its text ones (what
+ * the driver wrote, such as who received). The field names are our guess (contracts/marketplace.ts
+ * AbbiamoStatusBody).
+ */
+function proofOf(event: JobEvent): Partial<AbbiamoStatusBody> {
+  const evidences = evidencesOf(event.job);
+  const images = evidences.filter((e) => e.type === 'IMAGE').map((e) => e.content.slice(0, 2048));
+  const notes = evidences.filter((e) => e.type === 'TEXT').map((e) => e.content);
+  return {
+    ...(images.length > 0 ? { proof_of_delivery_urls: images.slice(0, 10) } : {}),
+    ...(notes.length > 0 ? { proof_of_delivery_note: clip(notes.join(' | ')) } : {}),
+  };
+}
+
 function etaAs(key: 'pickup_eta' | 'destination_eta', event: JobEvent): Partial<AbbiamoStatusBody> {
   const eta = etaOf(event.job);
   return eta ? { [key]: iso(Date.parse(eta)) } : {};
@@ -265,7 +280,7 @@ function wantedFor(event: JobEvent, step: AbbiamoStep | undefined, why?: string)
           ]
         : [];
     case 'CLIENT_RECEIVED':
-      return [{ endpoint: 'successful', extra: driverOf(event) }];
+      return [{ endpoint: 'successful', extra: { ...driverOf(event), ...proofOf(event) } }];
     case 'REFUSED':
     case 'INCIDENT':
       if (may('delivery-failed'))
@@ -338,6 +353,10 @@ export function abbiamoCallsForEvent(
   now: number,
 ): AbbiamoPlan {
   const wanted = wantedFor(event, memory.step, outcome.reason);
+  // Where the driver is, on every call of the event, when the engine says (Abbiamo: "shipper
+  // latitude/longitude on time of checkpoint").
+  const position = driverPositionOf(event.job);
+  if (position) for (const w of wanted) w.extra = { ...position, ...w.extra };
   if (target.pickupCode && !memory.collectCodeSent && !memory.terminal) {
     const first = wanted.find((w) => CODE_STEPS.includes(w.endpoint));
     if (first) first.extra = { ...first.extra, collect_verification_code: target.pickupCode };
