@@ -38,7 +38,7 @@ describe('every 4xx names the field', () => {
     };
     const answer = await stack.call('POST', '/delivery-engine/webhooks', event, {
       authorization: '',
-      'x-webhook-key': webhookKeyFor(stack.config.deliveryEngine.webhookSecret, d.serviceId, d.orderId),
+      'x-webhook-key': webhookKeyFor(stack.config.deliveryEngine.jobKeySecret, d.serviceId, d.orderId),
     });
     expect(answer.status).toBe(401);
     expect(answer.body.details).toEqual([expect.objectContaining({ path: 'headers.x-webhook-key' })]);

@@ -66,7 +66,8 @@ describe('job creation in a failing Delivery Engine', () => {
       () => vtexCallsOf(stack, serviceId).find((c) => c.method === 'PATCH' && c.status === 200),
       { what: 'the first PATCH', timeoutMs: 20_000 },
     );
-    expect(patch.body).toMatchObject({ status: 'PENDING', trackingUrl: job.tracking_url, shippingPrice: job.price });
+    const price = (await stack.call('GET', `/deliveries/${serviceId}`)).body.job.priceCents;
+    expect(patch.body).toMatchObject({ status: 'PENDING', shippingPrice: price, shippingEstimatedDate: job.end_time });
     expect(Date.parse(patch.at) - Date.parse(result.answeredAt)).toBeGreaterThanOrEqual(5000);
   });
 });

@@ -22,13 +22,13 @@ describe('deliveries whose workflow is gone', () => {
     expect(answer.body.error).toMatch(/terminated/);
     expect(answer.body.details).toEqual([expect.objectContaining({ path: 'serviceId' })]);
     // The engine's job is untouched: the answer did not pretend otherwise.
-    expect(stack.engine.jobsByClientReference(d.serviceId)[0]?.status).not.toBe('CANCELLED');
+    expect(stack.engine.jobsByClientReference(d.serviceId)[0]?.state).not.toBe('CANCELLED');
   });
 
   it('acknowledges a keyed engine event for a delivery Temporal does not hold (200), so the engine stops retrying', async () => {
     const serviceId = 'vtex-gone-0123456789abcdef';
     const reference = 'ORDER-PAST-RETENTION';
-    const key = webhookKeyFor(stack.config.deliveryEngine.webhookSecret, serviceId, reference);
+    const key = webhookKeyFor(stack.config.deliveryEngine.jobKeySecret, serviceId, reference);
     const response = await fetch(`${stack.apiUrl}/delivery-engine/webhooks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-webhook-key': key },

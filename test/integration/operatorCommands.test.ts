@@ -4,7 +4,7 @@
  * timeline names who and why.
  */
 import { cancelSignal, operatorSignal, pauseSignal } from '../../workflows/messages';
-import { createVtexDelivery, emit, finalView, stateOf, vtexCallsOf } from '../support/deliveries';
+import { createVtexDelivery, emit, finalView, stateOf, vtexCallsOf, withDriver } from '../support/deliveries';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -49,7 +49,7 @@ describe('operator commands', () => {
     });
     await waitFor(() => timelineHas(d.serviceId, /force CANCELED \(wrong tool\): refused/), { what: 'the refusal' });
     expect((await stateOf(stack, d.serviceId)).status).toBe('PENDING');
-    expect(stack.engine.job(d.jobId)?.status).not.toBe('CANCELLED');
+    expect(stack.engine.job(d.jobId)?.state).not.toBe('CANCELLED');
   });
 
   it('re-sends a report VTEX refused once the cause is fixed, and clears the flag', async () => {
@@ -84,7 +84,7 @@ describe('operator commands', () => {
 
   it('repairs what VTEX lost behind our back: the status and the notes come back', async () => {
     const d = await createVtexDelivery(stack);
-    await emit(stack, d.jobId, 'ALLOCATED', { resource: { id: 'r-7', name: 'Ana' } });
+    await emit(stack, d.jobId, 'ALLOCATED', withDriver({ id: 'r-7', name: 'Ana' }));
     await emit(stack, d.jobId, 'INCIDENT', {
       reason: 'Recipient asked for the back door',
       notes: [{ type: 'COMMENT', note: 'Gate code 1234', author: 'Ana' }],
@@ -126,7 +126,7 @@ describe('operator commands', () => {
     await handleOf(d.serviceId).signal(cancelSignal, { reason: 'store closed by flood', by: 'cy@ops' });
     const view = await finalView(stack, d.serviceId);
     expect(view.status).toBe('CANCELED');
-    expect(stack.engine.job(d.jobId)?.status).toBe('CANCELLED');
+    expect(stack.engine.job(d.jobId)?.state).toBe('CANCELLED');
     const cancel = vtexCallsOf(stack, d.serviceId).find(
       (c) => c.path.startsWith('/tracking/hook/cancel/') && c.status === 200,
     );

@@ -139,7 +139,7 @@ describe('one command to one delivery', () => {
     });
     expect(canceled.status).toBe(202);
     expect((await finalView(stack, d.serviceId)).status).toBe('CANCELED');
-    expect(stack.engine.job(d.jobId)?.status).toBe('CANCELLED');
+    expect(stack.engine.job(d.jobId)?.state).toBe('CANCELLED');
 
     const again = await stack.call('POST', `/operator/deliveries/${d.serviceId}/commands`, {
       action: 'clear-flag',

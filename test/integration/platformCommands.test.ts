@@ -12,8 +12,7 @@ import {
   finalView,
   stateOf,
   vtexCallsOf,
-  vtexLog,
-} from '../support/deliveries';
+  vtexLog, withDriver } from '../support/deliveries';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 import { vtexServiceId } from '../../mapping/ids';
@@ -111,7 +110,7 @@ describe('VTEX Cancel service', () => {
           data: { serviceId: d.serviceId, carrierId: d.carrierId },
         });
         expect((await finalView(stack, d.serviceId)).status).toBe('CANCELED');
-        expect(stack.engine.job(d.jobId)?.status).toBe('CANCELLED');
+        expect(stack.engine.job(d.jobId)?.state).toBe('CANCELLED');
         // VTEX asked for it: no cancel hook back, and the engine's CANCELLED echo changes nothing.
         expect(vtexLog(stack, d.serviceId).some((line) => line === 'POST cancel')).toBe(false);
       }),
@@ -128,7 +127,7 @@ describe('VTEX Cancel service', () => {
       error: 'The service was already delivered: it cannot be canceled',
       details: [{ path: 'serviceId', message: 'status is DELIVERED' }],
     });
-    expect(stack.engine.job(d.jobId)?.status).toBe('DELIVERED');
+    expect(stack.engine.job(d.jobId)?.state).toBe('CLIENT_RECEIVED');
   });
 
   it('cancels a job that is still being created as soon as it exists', async () => {
@@ -146,7 +145,7 @@ describe('VTEX Cancel service', () => {
       const view = await finalView(stack, serviceId, 40_000);
       expect(view.status).toBe('CANCELED');
       const job = stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0];
-      expect(job?.status).toBe('CANCELLED');
+      expect(job?.state).toBe('CANCELLED');
       expect(
         stack.engine.jobs().filter((j) => j.client_reference === vtexServiceId(body.carrierId, body.orderId)),
       ).toHaveLength(1);
@@ -169,7 +168,7 @@ describe('VTEX Cancel service while the job is being created, after carrier even
       const job = await waitFor(() => stack.engine.jobsByClientReference(serviceId)[0], {
         what: 'the job at the engine',
       });
-      await emit(stack, job.job_id, 'ALLOCATED', { resource: { id: 'r-1', name: 'Ana' } });
+      await emit(stack, job.id, 'ALLOCATED', withDriver({ id: 'r-1', name: 'Ana' }));
       expect((await stack.vtex.cancelService(serviceId, 'Ordered by mistake', body.carrierId)).status).toBe(200);
     } finally {
       stack.engine.resetFaults();
@@ -182,7 +181,7 @@ describe('VTEX Cancel service while the job is being created, after carrier even
     expect(lines.findIndex((l) => l.startsWith('ASSIGNED -> CANCELED: canceled by the platform'))).toBeGreaterThan(
       assigned,
     );
-    expect(stack.engine.jobsByClientReference(serviceId)[0]?.status).toBe('CANCELLED');
+    expect(stack.engine.jobsByClientReference(serviceId)[0]?.state).toBe('CANCELLED');
     // VTEX canceled it: the ASSIGNED that waited for the confirmation is moot and not sent over it.
     expect(vtexCallsOf(stack, serviceId).filter((c) => c.method === 'PATCH' && c.status === 200)).toEqual([]);
     await recordHistory(stack.bridge.client, serviceId, 'canceled-after-events-during-creation');

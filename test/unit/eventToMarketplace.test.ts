@@ -20,13 +20,52 @@ const target: MarketplaceTarget = {
   sealedHeaders: 'v1.sealed',
 };
 const driver = { id: 'drv-7', name: 'Pedro', phone: '+5511999990000', vehicle: 'motorcycle' };
-const event = (type: string, extra: Partial<JobEvent> = {}): JobEvent => ({
-  id: `evt-${type}`,
-  type,
-  created_at: '2026-11-27T10:00:00-03:00',
-  job: { id: 'job-1', client_reference: 'd-1' },
-  ...extra,
-});
+/** What a test event carries: the driver and eta go on Instaleap's job; `reason` is an operator's why (force-status). */
+interface Extra {
+  resource?: { id: string; name: string; phone?: string; vehicle?: string };
+  eta?: string;
+  tracking_url?: string;
+  reason?: string;
+}
+const reasons = new WeakMap<JobEvent, string>();
+const event = (type: string, extra: Extra = {}): JobEvent => {
+  const { resource, eta, tracking_url, reason } = extra;
+  const made: JobEvent = {
+    id: `evt-${type}`,
+    type,
+    created_at: '2026-11-27T10:00:00-03:00',
+    job: {
+      id: 'job-1',
+      client_reference: 'd-1',
+      ...(resource
+        ? {
+            tasks: [
+              {
+                id: 't-1',
+                type: 'DELIVERY',
+                resource: {
+                  id: resource.id,
+                  name: resource.name,
+                  ...(resource.phone ? { phone_number: resource.phone } : {}),
+                  ...(resource.vehicle ? { vehicle: resource.vehicle } : {}),
+                },
+              },
+            ],
+          }
+        : {}),
+      ...(eta ? { eta } : {}),
+      ...(tracking_url ? { tracking_url } : {}),
+    },
+  };
+  if (reason) reasons.set(made, reason);
+  return made;
+};
+/** The mapping, with the operator's reason in the outcome as workflows/operator.ts gives it. */
+const callsFor = (
+  t: MarketplaceTarget,
+  e: JobEvent,
+  outcome: Parameters<typeof marketplaceCallsForEvent>[2],
+): MarketplaceCall[] => marketplaceCallsForEvent(t, e, { ...outcome, ...(reasons.has(e) ? { reason: reasons.get(e)! } : {}) });
 const base = {
   event_id: 'd-1:engine:evt-X',
   occurred_at: '2026-11-27T13:00:00.000Z',
@@ -42,7 +81,7 @@ describe('carrier events to marketplace status callbacks', () => {
       jobId: 'job-1',
       slotId: 's',
       trackingUrl: 'https://t/job-1',
-      price: 12.5,
+      priceCents: 1250,
       startsAt: '2026-11-27T17:00:00.000Z',
       endsAt: '2026-11-28T02:59:00.000Z',
     };
@@ -61,7 +100,7 @@ describe('carrier events to marketplace status callbacks', () => {
   });
 
   it('reports a move with the new status, the driver and the time of the event in UTC', () => {
-    const calls = marketplaceCallsForEvent(
+    const calls = callsFor(
       target,
       event('ALLOCATED', { resource: driver, tracking_url: 'https://t/job-1' }),
       { movedTo: 'ASSIGNED', current: 'ASSIGNED', agentEverAssigned: false },
@@ -82,7 +121,7 @@ describe('carrier events to marketplace status callbacks', () => {
     ['GOING_TO_DESTINATION_STARTED', 'ON_ROUTE'],
     ['CLIENT_RECEIVED', 'DELIVERED'],
   ] as const)('reports %s as %s, without a reason', (type, status) => {
-    const [call] = marketplaceCallsForEvent(target, event(type), {
+    const [call] = callsFor(target, event(type), {
       movedTo: status,
       current: status,
       agentEverAssigned: true,
@@ -98,7 +137,7 @@ describe('carrier events to marketplace status callbacks', () => {
     ['ON_HOLD', 'ON_HOLD', undefined, 'On hold at the carrier'],
     ['RETURNED', 'RETURNED', 'Address not found', 'Address not found'],
   ] as const)('reports %s as %s with the reason (%s)', (type, status, reason, expected) => {
-    const [call] = marketplaceCallsForEvent(target, event(type, reason ? { reason } : {}), {
+    const [call] = callsFor(target, event(type, reason ? { reason } : {}), {
       movedTo: status,
       current: status,
       agentEverAssigned: true,
@@ -108,25 +147,25 @@ describe('carrier events to marketplace status callbacks', () => {
 
   it('tells nothing of a repeated step, a step back, a picking detail or anything after the end', () => {
     expect(
-      marketplaceCallsForEvent(target, event('GOING_TO_ORIGIN_STARTED', { resource: driver }), {
+      callsFor(target, event('GOING_TO_ORIGIN_STARTED', { resource: driver }), {
         current: 'ASSIGNED',
         agentEverAssigned: true,
       }),
     ).toEqual([]);
     expect(
-      marketplaceCallsForEvent(target, event('CHECKED_OUT'), { current: 'ON_ROUTE', agentEverAssigned: true }),
+      callsFor(target, event('CHECKED_OUT'), { current: 'ON_ROUTE', agentEverAssigned: true }),
     ).toEqual([]);
     expect(
-      marketplaceCallsForEvent(target, event('PICKING_STARTED'), { current: 'ASSIGNED', agentEverAssigned: true }),
+      callsFor(target, event('PICKING_STARTED'), { current: 'ASSIGNED', agentEverAssigned: true }),
     ).toEqual([]);
     expect(
-      marketplaceCallsForEvent(target, event('RESCHEDULED', { eta: '2026-11-28T15:00:00-03:00' }), {
+      callsFor(target, event('RESCHEDULED', { eta: '2026-11-28T15:00:00-03:00' }), {
         current: 'DELIVERED',
         agentEverAssigned: true,
       }),
     ).toEqual([]);
     expect(
-      marketplaceCallsForEvent(target, event('RE_ALLOCATED', { resource: driver }), {
+      callsFor(target, event('RE_ALLOCATED', { resource: driver }), {
         current: 'CANCELED',
         agentEverAssigned: true,
       }),
@@ -134,7 +173,7 @@ describe('carrier events to marketplace status callbacks', () => {
   });
 
   it('tells a reschedule as the unchanged status with the new estimated time and why', () => {
-    const calls = marketplaceCallsForEvent(
+    const calls = callsFor(
       target,
       event('RESCHEDULED', { eta: '2026-11-28T15:00:00-03:00', reason: 'Client asked' }),
       { current: 'ASSIGNED', agentEverAssigned: true },
@@ -151,7 +190,7 @@ describe('carrier events to marketplace status callbacks', () => {
   });
 
   it('tells a new driver with the unchanged status, even past ASSIGNED', () => {
-    const calls = marketplaceCallsForEvent(target, event('RE_ALLOCATED', { resource: { id: 'drv-8', name: 'Ana' } }), {
+    const calls = callsFor(target, event('RE_ALLOCATED', { resource: { id: 'drv-8', name: 'Ana' } }), {
       current: 'ON_ROUTE',
       agentEverAssigned: true,
     });
@@ -162,10 +201,10 @@ describe('carrier events to marketplace status callbacks', () => {
 
   it('gives each callback an event_id that is the same on every replay and unique within the delivery', () => {
     const outcome = { movedTo: 'PICKED', current: 'PICKED', agentEverAssigned: true } as const;
-    const once = marketplaceCallsForEvent(target, event('CHECKED_OUT'), outcome);
-    const again = marketplaceCallsForEvent(target, event('CHECKED_OUT'), outcome);
+    const once = callsFor(target, event('CHECKED_OUT'), outcome);
+    const again = callsFor(target, event('CHECKED_OUT'), outcome);
     expect(again).toEqual(once);
-    const other = marketplaceCallsForEvent(target, { ...event('CHECKED_OUT'), id: 'evt-other' }, outcome);
+    const other = callsFor(target, { ...event('CHECKED_OUT'), id: 'evt-other' }, outcome);
     expect(other[0]?.body.event_id).not.toBe(once[0]?.body.event_id);
     expect(
       marketplaceCallsForEvent({ ...target, deliveryId: 'd-2' }, event('CHECKED_OUT'), outcome)[0]?.body.event_id,
@@ -189,7 +228,7 @@ describe('carrier events to marketplace status callbacks', () => {
   });
 
   it('keeps reasons to 500 characters', () => {
-    const [call] = marketplaceCallsForEvent(target, event('INCIDENT', { reason: 'x'.repeat(2000) }), {
+    const [call] = callsFor(target, event('INCIDENT', { reason: 'x'.repeat(2000) }), {
       movedTo: 'INCIDENT',
       current: 'INCIDENT',
       agentEverAssigned: true,
@@ -201,12 +240,12 @@ describe('carrier events to marketplace status callbacks', () => {
     expect(marketplaceStatusOf('CREATED')).toBe('PENDING');
     expect(marketplaceStatusOf('ON_HOLD')).toBe('ON_HOLD');
     const all = [
-      ...marketplaceCallsForEvent(target, event('ALLOCATED', { resource: driver, eta: '2026-11-27T15:00:00Z' }), {
+      ...callsFor(target, event('ALLOCATED', { resource: driver, eta: '2026-11-27T15:00:00Z' }), {
         movedTo: 'ASSIGNED',
         current: 'ASSIGNED',
         agentEverAssigned: false,
       }),
-      ...marketplaceCallsForEvent(target, event('REFUSED', { reason: 'r' }), {
+      ...callsFor(target, event('REFUSED', { reason: 'r' }), {
         movedTo: 'INCIDENT',
         current: 'INCIDENT',
         agentEverAssigned: true,
