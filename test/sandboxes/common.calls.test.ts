@@ -40,7 +40,7 @@ test('records method, path, query, body, answered status and duration of every c
   expect(record!.durationMs).toBeGreaterThanOrEqual(0);
 });
 
-test('masks authorization, x-webhook-key and apikey headers, and apiKey and webhook keys in bodies', async () => {
+test('masks authorization, x-api-key and apikey headers, and apiKey and webhook keys in bodies', async () => {
   await call('POST', `${server.url}/token`, {
     headers: {
       Authorization: 'Bearer secret-1',
@@ -57,7 +57,7 @@ test('masks authorization, x-webhook-key and apikey headers, and apiKey and webh
   const [record] = kit.controls.calls();
   expect(record!.headers).toMatchObject({
     authorization: MASK,
-    'x-webhook-key': MASK,
+    'x-api-key': MASK,
     apikey: MASK,
     'x-request-id': 'visible',
   });
