@@ -68,7 +68,7 @@ async function postRate(apiUrl: string, body: unknown): Promise<{ ok: boolean; s
 async function setEngineLatency(env: BenchEnvironment, latencyMs: number): Promise<void> {
   const answer = await requestJson('PUT', `${env.urls.engine}/_sandbox/faults`, {
     latencyMs,
-    pathPattern: latencyMs > 0 ? '^/jobs/availability$' : null,
+    pathPattern: latencyMs > 0 ? '^/jobs/availability/v2$' : null,
   });
   if (answer.status !== 200) throw new Error(`engine sandbox faults: ${answer.status} ${JSON.stringify(answer.body)}`);
 }

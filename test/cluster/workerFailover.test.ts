@@ -190,7 +190,9 @@ it(`finishes all of ${DELIVERIES} delivery lives, each exactly once, when one of
       labels: sorted([]),
       // Proof of delivery: the delivered job's evidences.
       evidences: sorted(
-        events.filter((e) => e.type === 'CLIENT_RECEIVED').flatMap((e) => (e.job.evidences ?? []).map((x) => x.content)),
+        events
+          .filter((e) => e.type === 'CLIENT_RECEIVED')
+          .flatMap((e) => (e.job.evidences ?? []).map((x) => x.content)),
       ),
       notes: sorted([]),
     };

@@ -195,7 +195,14 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     const toPickup = SCENARIOS.happy.slice(0, SCENARIOS.happy.indexOf('GOING_TO_DESTINATION_STARTED'));
     stack.engine.play(
       job.id,
-      [...toPickup, 'GOING_TO_DESTINATION_STARTED', 'REFUSED', 'RESCHEDULED', 'GOING_TO_DESTINATION_STARTED', 'CLIENT_RECEIVED'],
+      [
+        ...toPickup,
+        'GOING_TO_DESTINATION_STARTED',
+        'REFUSED',
+        'RESCHEDULED',
+        'GOING_TO_DESTINATION_STARTED',
+        'CLIENT_RECEIVED',
+      ],
       STEP_MS,
     );
     await hasEndpoint(deliveryId, 'successful');

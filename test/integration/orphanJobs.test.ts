@@ -26,9 +26,12 @@ describe('a create whose answer was lost, then an engine down past the window', 
     const result = await stack.vtex.createService(body);
     expect(result.status).toBe(200);
     const serviceId = (result.body as { serviceId: string }).serviceId;
-    const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
-      what: 'the unseen job',
-    });
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the unseen job',
+      },
+    );
     // ...then the engine is down until the delivery's window (and grace) has passed.
     stack.engine.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/jobs' });
     await new Promise((resolve) => setTimeout(resolve, 7000));

@@ -125,7 +125,7 @@ describe('POST /vtex/rates', () => {
   });
 
   it('503 within VTEX patience when the engine does not answer, and when it fails', async () => {
-    stack.engine.setFaults({ timeoutRate: 1, pathPattern: '^/jobs/availability$' });
+    stack.engine.setFaults({ timeoutRate: 1, pathPattern: '^/jobs/availability/v2$' });
     const hung = await stack.vtex.requestRates(cart());
     expect(hung.status).toBe(503);
     // The engine never answers: the quote gives up on its own (2.5 s), far from a hang.
@@ -137,7 +137,7 @@ describe('POST /vtex/rates', () => {
   });
 
   it('a window no slot can serve is a clear 422 naming the window, not a 500', async () => {
-    stack.engine.setFaults({ errorRate: 1, errorStatuses: [409], pathPattern: '^/jobs/availability$' });
+    stack.engine.setFaults({ errorRate: 1, errorStatuses: [409], pathPattern: '^/jobs/availability/v2$' });
     const answer = await stack.call('POST', '/vtex/rates', cart());
     expect(answer.status).toBe(422);
     expect(answer.body).toMatchObject({

@@ -3,7 +3,15 @@
  * flags its delivery, and a delivery the platform never confirmed does not keep a live job
  * (issue: "commands stuck behind reports", "orphan jobs").
  */
-import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexCallsOf, withDriver } from '../support/deliveries';
+import {
+  createServiceBody,
+  createVtexDelivery,
+  emit,
+  finalView,
+  stateOf,
+  vtexCallsOf,
+  withDriver,
+} from '../support/deliveries';
 import { recordHistory } from '../support/histories';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
@@ -58,9 +66,12 @@ describe('a delivery VTEX never confirmed', () => {
     const answer = await stack.call('POST', '/vtex/services', body);
     expect(answer.status).toBe(200);
     const serviceId = answer.body.serviceId as string;
-    const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
-      what: 'the job',
-    });
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the job',
+      },
+    );
     // VTEX's 404 is retried 8 times (about 3 minutes: it may confirm late) before it counts as final.
     const view = await finalView(stack, serviceId, 240_000);
     expect(view).toMatchObject({ status: 'CANCELED', needsAttention: true });

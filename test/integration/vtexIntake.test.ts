@@ -41,11 +41,14 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
     expect(answer.serviceId).toBe(serviceId);
     expect(result.contractErrors).toEqual([]);
 
-    const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
-      what: 'the job',
-    });
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the job',
+      },
+    );
     const availability = stack.engine
-      .calls({ method: 'POST', path: '^/jobs/availability$' })
+      .calls({ method: 'POST', path: '^/jobs/availability/v2$' })
       .map((c) => c.body as { destination: Record<string, unknown>; origin: Record<string, unknown> })
       .find((b) => b.destination && JSON.stringify(b).includes('Pansy Graves'));
     expect(availability?.destination).toMatchObject({
@@ -74,9 +77,12 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
       const body = openApiBody({ type, carrierServiceType });
       const answer = await stack.call('POST', '/vtex/services', body);
       expect({ type, carrierServiceType, status: answer.status }).toEqual({ type, carrierServiceType, status: 200 });
-      const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
-        what: `the job of ${type}`,
-      });
+      const job = await waitFor(
+        () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+        {
+          what: `the job of ${type}`,
+        },
+      );
       expect(job.additional_card_info?.vtex_service_type).toBe(`${type} / ${carrierServiceType}`);
     }
   });
@@ -84,11 +90,14 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
   it('takes a TRANSFER from the sending store to the receiving store', async () => {
     const body = openApiBody({ type: 'TRANSFER' });
     expect((await stack.call('POST', '/vtex/services', body)).status).toBe(200);
-    const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
-      what: 'the job',
-    });
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the job',
+      },
+    );
     const slot = stack.engine
-      .calls({ method: 'POST', path: '^/jobs/availability$' })
+      .calls({ method: 'POST', path: '^/jobs/availability/v2$' })
       .map((c) => c.body as { origin: { name?: string }; destination: { name?: string } })
       .find((b) => b.origin?.name === 'Tabitha Sears' && b.destination?.name === 'Pansy Graves');
     expect(slot).toBeDefined();
@@ -99,17 +108,18 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
     const body = openApiBody({ paymentMethod: 'PIX' });
     const answer = await stack.call('POST', '/vtex/services', body);
     expect(answer.status).toBe(200);
-    const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
-      what: 'the job',
-    });
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the job',
+      },
+    );
     expect(job.payment_info.payment).toMatchObject({
       method: 'UNKNOWN',
       payment_status: 'PENDING',
       value: 8000,
     });
-    expect(job.additional_card_info?.payment).toBe(
-      '"PIX": unknown method, not known to be paid; ask the operator',
-    );
+    expect(job.additional_card_info?.payment).toBe('"PIX": unknown method, not known to be paid; ask the operator');
     expect((await startInput(answer.body.serviceId)).attention).toBe(
       'Unknown VTEX paymentMethod "PIX": check how the order is paid',
     );

@@ -65,7 +65,8 @@ const callsFor = (
   t: MarketplaceTarget,
   e: JobEvent,
   outcome: Parameters<typeof marketplaceCallsForEvent>[2],
-): MarketplaceCall[] => marketplaceCallsForEvent(t, e, { ...outcome, ...(reasons.has(e) ? { reason: reasons.get(e)! } : {}) });
+): MarketplaceCall[] =>
+  marketplaceCallsForEvent(t, e, { ...outcome, ...(reasons.has(e) ? { reason: reasons.get(e)! } : {}) });
 const base = {
   event_id: 'd-1:engine:evt-X',
   occurred_at: '2026-11-27T13:00:00.000Z',
@@ -100,11 +101,11 @@ describe('carrier events to marketplace status callbacks', () => {
   });
 
   it('reports a move with the new status, the driver and the time of the event in UTC', () => {
-    const calls = callsFor(
-      target,
-      event('ALLOCATED', { resource: driver, tracking_url: 'https://t/job-1' }),
-      { movedTo: 'ASSIGNED', current: 'ASSIGNED', agentEverAssigned: false },
-    );
+    const calls = callsFor(target, event('ALLOCATED', { resource: driver, tracking_url: 'https://t/job-1' }), {
+      movedTo: 'ASSIGNED',
+      current: 'ASSIGNED',
+      agentEverAssigned: false,
+    });
     expect(bodies(calls)).toEqual([
       {
         ...base,
@@ -152,12 +153,8 @@ describe('carrier events to marketplace status callbacks', () => {
         agentEverAssigned: true,
       }),
     ).toEqual([]);
-    expect(
-      callsFor(target, event('CHECKED_OUT'), { current: 'ON_ROUTE', agentEverAssigned: true }),
-    ).toEqual([]);
-    expect(
-      callsFor(target, event('PICKING_STARTED'), { current: 'ASSIGNED', agentEverAssigned: true }),
-    ).toEqual([]);
+    expect(callsFor(target, event('CHECKED_OUT'), { current: 'ON_ROUTE', agentEverAssigned: true })).toEqual([]);
+    expect(callsFor(target, event('PICKING_STARTED'), { current: 'ASSIGNED', agentEverAssigned: true })).toEqual([]);
     expect(
       callsFor(target, event('RESCHEDULED', { eta: '2026-11-28T15:00:00-03:00' }), {
         current: 'DELIVERED',
@@ -173,11 +170,10 @@ describe('carrier events to marketplace status callbacks', () => {
   });
 
   it('tells a reschedule as the unchanged status with the new estimated time and why', () => {
-    const calls = callsFor(
-      target,
-      event('RESCHEDULED', { eta: '2026-11-28T15:00:00-03:00', reason: 'Client asked' }),
-      { current: 'ASSIGNED', agentEverAssigned: true },
-    );
+    const calls = callsFor(target, event('RESCHEDULED', { eta: '2026-11-28T15:00:00-03:00', reason: 'Client asked' }), {
+      current: 'ASSIGNED',
+      agentEverAssigned: true,
+    });
     expect(bodies(calls)).toEqual([
       {
         ...base,
