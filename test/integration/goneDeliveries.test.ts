@@ -4,7 +4,7 @@
  * event for a delivery Temporal no longer holds is acknowledged, not retried forever.
  */
 import { webhookKeyFor } from '../../contracts/webhookKey';
-import { createVtexDelivery } from '../support/deliveries';
+import { createVtexDelivery, postSignedEvent } from '../support/deliveries';
 import { useTestStack } from '../support/stack';
 
 describe('deliveries whose workflow is gone', () => {
@@ -29,17 +29,17 @@ describe('deliveries whose workflow is gone', () => {
     const serviceId = 'vtex-gone-0123456789abcdef';
     const reference = 'ORDER-PAST-RETENTION';
     const key = webhookKeyFor(stack.config.deliveryEngine.jobKeySecret, serviceId, reference);
-    const response = await fetch(`${stack.apiUrl}/delivery-engine/webhooks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-webhook-key': key },
-      body: JSON.stringify({
+    const response = await postSignedEvent(
+      stack,
+      {
         id: 'evt-late-1',
         type: 'CLIENT_RECEIVED',
         created_at: new Date().toISOString(),
-        job: { id: 'job-gone', client_reference: reference },
-      }),
-    });
+        job: { id: 'job-gone', client_reference: reference, external_data: { webhook: { key } } },
+      },
+      { authorization: '' },
+    );
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ outcome: 'delivery-unknown', serviceId });
+    expect(response.body).toMatchObject({ outcome: 'delivery-unknown', serviceId });
   });
 });
