@@ -18,8 +18,8 @@ export interface SandboxTask {
   steps: Array<{ id: string; state: string; type: string }>;
 }
 
-/** The job as GET /jobs/{id} answers it (published fields, then the unpublished ones we fill). */
-export interface SandboxJob {
+/** The job as GET /jobs/{id} answers it: what it was created with, its published fields, then the unpublished ones we fill. */
+export interface SandboxJob extends Omit<CreateJobRequest, 'slot_id' | 'job_comment'> {
   id: string;
   client_reference: string;
   state: string;
@@ -97,7 +97,9 @@ export class JobStore {
     if (held.jobId !== null) throw new SandboxError(409, 'Slot already used by another job');
     const id = randomUUID();
     held.jobId = id;
+    const { slot_id: _slot, ...created } = request;
     const job: SandboxJob = {
+      ...created,
       id,
       client_reference: request.client_reference,
       state: 'CREATED',

@@ -27,12 +27,15 @@ describe('POST /vtex/services (Create service)', () => {
     const serviceId = vtexServiceId(body.carrierId, body.orderId);
     const job = stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0];
     expect(job).toBeDefined();
+    // Instaleap's create answers no tracking URL; the price is the rate card's, in cents.
+    const price = (await stack.call('GET', `/deliveries/${serviceId}`)).body.job.priceCents as number;
+    expect(Number.isInteger(price)).toBe(true);
     expect(answer).toEqual({
       status: 'PENDING',
       serviceId,
-      shippingPrice: job!.price,
-      metaData: { serviceId, jobId: job!.job_id, trackingUrl: job!.tracking_url },
-      shippingEstimatedDate: job!.window.ends_at,
+      shippingPrice: price,
+      metaData: { serviceId, jobId: job!.id },
+      shippingEstimatedDate: job!.end_time,
       labels: [],
     });
     expect(result.durationMs).toBeLessThan(5000);
@@ -49,12 +52,12 @@ describe('POST /vtex/services (Create service)', () => {
       orderId: body.orderId,
       serviceId: `${body.carrierId}&${serviceId}`,
       trackingUrl: job!.tracking_url,
-      shippingPrice: job!.price,
-      shippingEstimatedDate: job!.window.ends_at,
+      shippingPrice: price,
+      shippingEstimatedDate: job!.end_time,
     });
-    // The engine got the mapped job, with our webhook.
-    expect(job!.request.recipient.name).toBe('Pansy Graves');
-    expect(stack.engine.webhookOf(job!.job_id)?.URL).toBe(`${stack.config.publicUrl}/delivery-engine/webhooks`);
+    // The engine got the mapped job, with the delivery's key and no webhook URL of its own.
+    expect(job!.recipient.name).toBe('Pansy Graves');
+    expect(job!.external_data.webhook).toEqual({ key: expect.stringMatching(/^vtex-.+\..+$/), service_id: serviceId });
     await recordHistory(stack.bridge.client, serviceId, 'create-service-happy', { waitForEnd: false });
   });
 

@@ -139,7 +139,7 @@ describe('one command to one delivery', () => {
     });
     expect(canceled.status).toBe(202);
     expect((await finalView(stack, d.serviceId)).status).toBe('CANCELED');
-    expect(stack.engine.job(d.jobId)?.status).toBe('CANCELLED');
+    expect(stack.engine.job(d.jobId)?.state).toBe('CANCELLED');
 
     const again = await stack.call('POST', `/operator/deliveries/${d.serviceId}/commands`, {
       action: 'clear-flag',
@@ -237,7 +237,9 @@ describe('bulk operations', () => {
       reason: `${operatorIdentity(TEST_INTAKE_TOKEN)}: Storm: hold the route`,
     });
     for (const d of deliveries)
-      await waitFor(() => stack.engine.blockingPolicies(d.jobId).at(-1) === 'EXIT_STORE', { what: `${d.jobId} on hold` });
+      await waitFor(() => stack.engine.blockingPolicies(d.jobId).at(-1) === 'EXIT_STORE', {
+        what: `${d.jobId} on hold`,
+      });
 
     // The command line: resume, followed to its end.
     const resumed = await cli('bulk', 'resume', '--query', ours(orderIds), '--why', 'Storm over', '--wait');
@@ -245,7 +247,9 @@ describe('bulk operations', () => {
     expect(resumed.out).toMatch(/batch job bulk-resume-\S+: resume on 2 open deliveries/);
     expect(resumed.out).toMatch(/COMPLETED {2}SIGNAL: 2 done, 0 failed of 2/);
     for (const d of deliveries)
-      await waitFor(() => stack.engine.blockingPolicies(d.jobId).at(-1) === 'UNBLOCKED', { what: `${d.jobId} released` });
+      await waitFor(() => stack.engine.blockingPolicies(d.jobId).at(-1) === 'UNBLOCKED', {
+        what: `${d.jobId} released`,
+      });
 
     const cancel = await cli(
       'bulk',

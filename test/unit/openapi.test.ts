@@ -176,14 +176,14 @@ describe('the OpenAPI document', () => {
     },
   );
 
-  it('documents every route with its auth: the intake token, the webhook key, or none for probes and itself', () => {
+  it("documents every route with its auth: the intake token, Instaleap's signature, or none for probes and itself", () => {
     const ops = Object.values(doc.paths as Record<string, Record<string, { operationId: string; security: unknown }>>)
       .flatMap((p) => Object.values(p))
       .map((op) => [op.operationId, op.security]);
     expect(Object.fromEntries(ops)).toMatchObject({
       vtexCreateService: [{ intakeToken: [] }],
       marketplaceEvent: [{ intakeToken: [] }],
-      deliveryEngineJobEvent: [{ webhookKey: [] }],
+      deliveryEngineJobEvent: [{ instaleapSignature: [] }],
       deliveryState: [{ intakeToken: [] }],
       healthz: [],
       openApiDocument: [],

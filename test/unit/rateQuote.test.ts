@@ -34,21 +34,22 @@ describe('the cache key of a quote', () => {
 
 describe('a slot as VTEX rate', () => {
   const slot = {
-    starts_at: '2026-11-27T13:00:00.000Z',
-    ends_at: '2026-11-27T15:00:00.000Z',
+    from: '2026-11-27T13:00:00.000Z',
+    to: '2026-11-27T15:00:00.000Z',
     expires_at: '2026-11-27T12:15:00.000Z',
-    price: 12.345,
+    priceCents: 1235,
+    currency: 'BRL',
   };
 
-  it('gives integer cents in the delivery currency, zero insurance, the slot end and minutes to it', () => {
+  it("gives the rate card's cents in its currency, zero insurance, the slot end and minutes to it", () => {
     const answer = vtexRateAnswer(map(clone()), slot, now);
     expect(answer.data.rate).toEqual({
-      shippingPrice: { value: 1235, currency: 'USD' },
-      insurancePrice: { value: 0, currency: 'USD' },
+      shippingPrice: { value: 1235, currency: 'BRL' },
+      insurancePrice: { value: 0, currency: 'BRL' },
     });
     expect(answer.data).toMatchObject({
       carrierId: 'servientrega-50461c9f3335',
-      shippingEstimatedDate: slot.ends_at,
+      shippingEstimatedDate: slot.to,
       transitTime: 180,
       serviceId: null,
     });
