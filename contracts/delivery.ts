@@ -34,6 +34,11 @@ export interface MarketplaceTarget {
   requestedAt?: string;
   /** The pickup code we made (`pincode_owner: carrier`), sent to Abbiamo as `collect_verification_code`. */
   pickupCode?: string;
+  /**
+   * Who the parcel is for (the request's customer, then its receiver changes): sent with
+   * `successful` as the receiver, since the engine's events carry no received-by.
+   */
+  receiver?: { name: string; document?: string };
 }
 
 export type ReportTarget = VtexTarget | MarketplaceTarget;

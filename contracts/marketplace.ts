@@ -401,6 +401,9 @@ export const AbbiamoStatusBody = z.looseObject({
     .string()
     .regex(/^\d{4}$/)
     .optional(),
+  /** successful: who the parcel was for (field names our guess) */
+  receiver_name: optionalText(L.name),
+  receiver_document: optionalText(L.document),
   /** successful: links to the engine's image evidences (field name our guess) */
   proof_of_delivery_urls: z.array(z.string().max(2048)).max(10).optional(),
   /** successful: the engine's text evidences, such as who received (field name our guess) */

@@ -177,6 +177,16 @@ function proofOf(event: JobEvent): Partial<AbbiamoStatusBody> {
   };
 }
 
+/** The receiver on `successful`: who the parcel was for (field names our guess, contracts/marketplace.ts). */
+function receiverOf(target: MarketplaceTarget): Partial<AbbiamoStatusBody> {
+  const receiver = target.receiver;
+  if (!receiver) return {};
+  return {
+    receiver_name: receiver.name.slice(0, 200),
+    ...(receiver.document ? { receiver_document: receiver.document.slice(0, 32) } : {}),
+  };
+}
+
 function etaAs(key: 'pickup_eta' | 'destination_eta', event: JobEvent): Partial<AbbiamoStatusBody> {
   const eta = etaOf(event.job);
   return eta ? { [key]: iso(Date.parse(eta)) } : {};
@@ -357,6 +367,7 @@ export function abbiamoCallsForEvent(
   // latitude/longitude on time of checkpoint").
   const position = driverPositionOf(event.job);
   if (position) for (const w of wanted) w.extra = { ...position, ...w.extra };
+  for (const w of wanted) if (w.endpoint === 'successful') w.extra = { ...w.extra, ...receiverOf(target) };
   if (target.pickupCode && !memory.collectCodeSent && !memory.terminal) {
     const first = wanted.find((w) => CODE_STEPS.includes(w.endpoint));
     if (first) first.extra = { ...first.extra, collect_verification_code: target.pickupCode };

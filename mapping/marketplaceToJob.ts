@@ -155,6 +155,10 @@ export function mapMarketplaceDelivery(
       sealedHeaders: options.sealHeaders(event.logistic_data.headers, serviceId),
       requestedAt: options.now.toISOString(),
       ...(pickup?.owner === 'carrier' ? { pickupCode: pickup.code } : {}),
+      receiver: {
+        name: delivery.customer.name,
+        ...(delivery.customer.document_number?.trim() ? { document: delivery.customer.document_number.trim() } : {}),
+      },
     },
     giveUpAt,
     // No confirmation window to wait for: the marketplace takes callbacks as soon as the job exists.

@@ -164,6 +164,7 @@ async function changeReceiver(d: Delivery, change: ReceiverChange): Promise<void
     );
     return;
   }
+  followReceiver(d, change);
   note(d, 'platform', `receiver changed by the platform: ${what}`);
 }
 
@@ -201,6 +202,18 @@ export async function releasePickup(d: Delivery, pincode: string | undefined): P
   note(d, 'platform', 'pickup PIN validated by the platform: the job left its hold');
   d.publisher.publish();
   return { released: true };
+}
+
+/**
+ * The platform is told on `successful` who the parcel was for: the changed receiver from now on. The
+ * target is part of the input, which continue-as-new carries, so the change outlives the run.
+ */
+function followReceiver(d: Delivery, change: ReceiverChange): void {
+  const target = d.input.report;
+  if (target.platform !== 'marketplace' || !target.receiver) return;
+  const { name, identification } = change.recipient ?? {};
+  if (name) target.receiver.name = name;
+  if (identification) target.receiver.document = identification.number;
 }
 
 function receiverFields(change: ReceiverChange): string[] {

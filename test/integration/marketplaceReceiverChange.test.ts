@@ -74,6 +74,27 @@ describe('POST /marketplace/events: ORDER_RECEIVER_UPDATE', () => {
     expect(lines.join('\n')).not.toContain('Capitu');
   });
 
+  it('reports the changed receiver with successful', async () => {
+    const { deliveryId } = await deliveredRequest();
+    const job = stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0]!;
+    const answer = await stack.marketplace.changeReceiver(deliveryId, {
+      customer: { name: 'Capitu', document_number: '98765432100' },
+    });
+    expect(answer.status).toBe(202);
+    await waitFor(
+      () =>
+        stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0]?.recipient.name === 'Capitu' ||
+        undefined,
+      { what: 'the job with the new receiver' },
+    );
+    stack.engine.play(job.id, 'happy', 20);
+    const successful = await waitFor(
+      () => stack.marketplace.statusCalls(deliveryId).find((c) => c.endpoint === 'successful'),
+      { what: 'successful at Abbiamo', timeoutMs: 20_000 },
+    );
+    expect(successful.body).toMatchObject({ receiver_name: 'Capitu', receiver_document: '98765432100' });
+  });
+
   it("takes Abbiamo's lower-case spelling, and a change of the phone alone", async () => {
     const { deliveryId } = await deliveredRequest();
     const answer = await stack.call('POST', '/marketplace/events', {

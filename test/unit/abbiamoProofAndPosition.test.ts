@@ -89,6 +89,19 @@ describe('proof of delivery on successful', () => {
     expect(AbbiamoStatusBody.safeParse(calls[0]!.body).success).toBe(true);
   });
 
+  it('names the receiver and their document, as the delivery knows them', () => {
+    const withReceiver = { ...target, receiver: { name: 'Machado de Assis', document: '123.456.789-09' } };
+    const { calls } = abbiamoCallsForEvent(
+      withReceiver,
+      { step: 'start-delivery', lastEventAt: T0 + 1000 },
+      event('CLIENT_RECEIVED'),
+      outcome,
+      T0 + 61_000,
+    );
+    expect(calls[0]!.body).toMatchObject({ receiver_name: 'Machado de Assis', receiver_document: '123.456.789-09' });
+    expect(AbbiamoStatusBody.safeParse(calls[0]!.body).success).toBe(true);
+  });
+
   it('sends no proof fields when the engine gave no evidence', () => {
     const { calls } = abbiamoCallsForEvent(
       target,
