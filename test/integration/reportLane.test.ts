@@ -76,8 +76,8 @@ describe('a delivery VTEX never confirmed', () => {
     const view = await finalView(stack, serviceId, 240_000);
     expect(view).toMatchObject({ status: 'CANCELED', needsAttention: true });
     expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toMatchObject({
-      job_id: job.id,
-      status: 'CANCELLED',
+      id: job.id,
+      state: 'CANCELLED',
     });
     expect(view.lastError).toMatch(/refused/);
   }, 300_000);
