@@ -86,6 +86,8 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
       tracking: 'a-vBGOS',
       sealedHeaders: `sealed(${input.serviceId}):Authorization`,
       requestedAt: '2026-11-27T12:00:00.000Z',
+      // Named on successful (docs/marketplace.md "What we send").
+      receiver: { name: 'Machado de Assis', document: '07073877014' },
     });
   });
 
