@@ -17,6 +17,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The carrier's rate card (RATE_CARD_FILE); mount another over it.
+COPY --from=build /app/config/rate-card.json ./config/rate-card.json
 USER node
 EXPOSE 3000 3001
 # docker-compose picks the process: node dist/api/main.js | node dist/worker/main.js

@@ -1,33 +1,37 @@
 /**
- * Delivery Engine calls (the engine's Create a Job and docs/partners.md "Delivery Engine"), one activity per endpoint. Answers
- * are checked against the contract schemas: an engine that answers garbage is retried, not trusted.
+ * Delivery Engine calls (Instaleap, docs/partners.md "Delivery Engine"), one activity per step.
+ * Answers are checked against the contract schemas: an engine that answers garbage fails the call
+ * (retried, then flagged by the workflow), never trusted.
  */
-import { z } from 'zod';
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  BLOCKING_POLICY,
   CreateJobResponse,
   Job,
   SlotCheckResponse,
-  SlotExtendResponse,
-  type AvailabilityRequest,
-  type AvailabilityResponse,
+  type ChosenSlot,
   type CreateJobRequest,
+  type PaymentDetails,
+  type RecipientUpdateRequest,
+  type SlotSearch,
 } from '../contracts/deliveryEngine';
+import { cancelPath, extendSlotPath, recipientPath } from '../contracts/instaleapChoices';
 import { webhookKeyFor } from '../contracts/webhookKey';
 import type { JobSpec } from '../contracts/delivery';
 import { creationAttemptDetail } from '../contracts/failures';
-import { createAvailabilityClient, engineAuth, parsedAnswer as parsed } from './clients/deliveryEngine';
+import { createSlotClient, engineAuth, parsedAnswer as parsed, type SlotSettings } from './clients/deliveryEngine';
 import { FailureType } from './failures';
 import { pathSegment, type HttpClient } from './http';
 
-const JobReference = z.object({ job_id: z.string(), client_reference: z.string() });
+/** An id that may stand in a URL path (pathSegment refuses one of only dots), as it is: the path builders encode it. */
+const pathId = (id: string, what: string): string => (pathSegment(id, what), id);
 
 export interface DeliveryEngineDeps {
   engine: HttpClient;
   apiKey: string;
-  /** Where the engine sends job events: PUBLIC_URL + /delivery-engine/webhooks. */
-  webhookUrl: string;
-  webhookSecret: string;
+  /** the secret each job's `external_data.webhook.key` is derived from */
+  jobKeySecret: string;
+  settings: SlotSettings;
 }
 
 export interface CreateJobInput {
@@ -36,62 +40,69 @@ export interface CreateJobInput {
   spec: JobSpec;
 }
 
-export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, webhookSecret }: DeliveryEngineDeps) {
+export interface HoldJobInput {
+  jobId: string;
+  /** the job's payment as created: Instaleap's payment_info takes it whole */
+  payment: PaymentDetails;
+  hold: boolean;
+}
+
+export function createDeliveryEngineActivities({ engine, apiKey, jobKeySecret, settings }: DeliveryEngineDeps) {
   const auth = engineAuth(apiKey);
-  const availability = createAvailabilityClient({ engine, apiKey });
+  const slots = createSlotClient({ engine, apiKey, settings });
+
+  const checkSlot = async (slotId: string): Promise<SlotCheckResponse> => {
+    const path = `/jobs/availability/${pathSegment(slotId, 'engine slot id')}/check`;
+    const { body } = await engine.expectOk({ method: 'GET', path, headers: auth, timeoutMs: 3000 });
+    return parsed(SlotCheckResponse, body, `GET ${path}`);
+  };
 
   const activities = {
-    async requestSlot(request: AvailabilityRequest): Promise<AvailabilityResponse> {
-      return availability.requestSlot(request);
+    /** The earliest slot fitting the delivery's window, priced by the carrier's rate card. */
+    async findSlot(search: SlotSearch): Promise<ChosenSlot> {
+      return slots.findSlot(search);
     },
 
-    async checkSlot(slotId: string): Promise<z.output<typeof SlotCheckResponse>> {
-      const path = `/jobs/availability/${pathSegment(slotId, 'engine slot id')}/check`;
-      const { body } = await engine.expectOk({ method: 'GET', path, headers: auth, timeoutMs: 3000 });
-      return parsed(SlotCheckResponse, body, `GET ${path}`);
-    },
+    checkSlot,
 
-    async extendSlot(slotId: string): Promise<z.output<typeof SlotExtendResponse>> {
-      const path = `/jobs/${pathSegment(slotId, 'engine slot id')}/extend-expiration-time`;
-      const { body } = await engine.expectOk({ method: 'PUT', path, headers: auth, timeoutMs: 3000 });
-      return parsed(SlotExtendResponse, body, `PUT ${path}`);
+    /** Holds the slot 3 holds longer; answers the slot's check after it (the new expiry). */
+    async extendSlot(slotId: string): Promise<SlotCheckResponse> {
+      const path = extendSlotPath(pathId(slotId, 'engine slot id'));
+      await engine.expectOk({ method: 'PUT', path, headers: auth, timeoutMs: 3000 });
+      return checkSlot(slotId);
     },
 
     /**
-     * Idempotent on client_reference at the engine: a retry after a lost answer gets the same job.
-     * An answer that is not `201 created` found an existing job: it is taken only if its
-     * client_reference is ours (a job of another delivery is never adopted).
+     * The slot checked (Instaleap asks for it before a create), then POST /jobs. A slot no longer
+     * valid fails as SlotExpired before anything is sent: the workflow asks for another one.
+     * Instaleap does not promise one job per client_reference: a retry after a lost answer may
+     * make a second job, which the delivery cancels as a stray when its events come (workflows/inbox.ts).
      */
     async createJob({ serviceId, slotId, spec }: CreateJobInput): Promise<CreateJobResponse> {
+      const check = await checkSlot(slotId);
+      if (!check.valid)
+        throw ApplicationFailure.create({
+          type: FailureType.SlotExpired,
+          message: `slot ${slotId} is no longer valid (its check answered valid: false)`,
+          nonRetryable: true,
+          details: [creationAttemptDetail(false)],
+        });
       const request: CreateJobRequest = {
         ...spec.job,
         slot_id: slotId,
         client_reference: spec.clientReference,
         external_data: {
-          webhook: { URL: webhookUrl, key: webhookKeyFor(webhookSecret, serviceId, spec.clientReference) },
+          webhook: { key: webhookKeyFor(jobKeySecret, serviceId, spec.clientReference), service_id: serviceId },
         },
       };
-      const { status, body } = await engine.expectOk({
+      const { body } = await engine.expectOk({
         method: 'POST',
         path: '/jobs',
         json: request,
         headers: auth,
         timeoutMs: 4000,
       });
-      const job = parsed(CreateJobResponse, body, 'POST /jobs');
-      if (status !== 201) {
-        // Only the reference is read: the rest of the job is not needed to know whose it is.
-        const path = `/jobs/${pathSegment(job.job_id, 'engine job id')}`;
-        const { body: held } = await engine.expectOk({ method: 'GET', path, headers: auth, timeoutMs: 3000 });
-        if (parsed(JobReference, held, `GET ${path}`).client_reference !== spec.clientReference)
-          throw ApplicationFailure.create({
-            type: FailureType.Refused,
-            message: `POST /jobs answered ${status} with job ${job.job_id}, whose client_reference is not this delivery's: not taken`,
-            nonRetryable: true,
-            details: [creationAttemptDetail(true)],
-          });
-      }
-      return job;
+      return parsed(CreateJobResponse, body, 'POST /jobs');
     },
 
     /**
@@ -101,10 +112,10 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
     async createJobOnNewSlot({
       serviceId,
       spec,
-    }: Omit<CreateJobInput, 'slotId'>): Promise<{ slot: AvailabilityResponse; job: CreateJobResponse }> {
-      let slot: AvailabilityResponse;
+    }: Omit<CreateJobInput, 'slotId'>): Promise<{ slot: ChosenSlot; job: CreateJobResponse }> {
+      let slot: ChosenSlot;
       try {
-        slot = await activities.requestSlot(spec.availability);
+        slot = await slots.findSlot(spec.availability);
       } catch (err) {
         // Said explicitly: no job can exist yet, which decides what a cancel does (workflows/delivery.ts).
         throw beforeAnyCreate(err);
@@ -123,18 +134,30 @@ export function createDeliveryEngineActivities({ engine, apiKey, webhookUrl, web
     async cancelJob(jobId: string, reason: string): Promise<void> {
       await engine.expectOk({
         method: 'POST',
-        path: `/jobs/${pathSegment(jobId, 'engine job id')}/cancel`,
+        path: cancelPath(pathId(jobId, 'engine job id')),
         json: { reason },
         headers: auth,
         timeoutMs: 5000,
       });
     },
 
-    async holdJob(jobId: string, onHold: boolean, reason: string): Promise<void> {
+    /** Pause / resume: the job's payment with `blocking_policy` EXIT_STORE (held in the store) or UNBLOCKED. */
+    async holdJob({ jobId, payment, hold }: HoldJobInput): Promise<void> {
       await engine.expectOk({
-        method: 'POST',
-        path: `/jobs/${pathSegment(jobId, 'engine job id')}/hold`,
-        json: { on_hold: onHold, reason },
+        method: 'PUT',
+        path: `/jobs/${pathSegment(jobId, 'engine job id')}/payment_info`,
+        json: { payment: { ...payment, blocking_policy: hold ? BLOCKING_POLICY.hold : BLOCKING_POLICY.release } },
+        headers: auth,
+        timeoutMs: 5000,
+      });
+    },
+
+    /** The receiver's change the platform sent, on the live job (contracts/instaleapChoices.ts recipientPath). */
+    async updateRecipient({ jobId, change }: { jobId: string; change: RecipientUpdateRequest }): Promise<void> {
+      await engine.expectOk({
+        method: 'PUT',
+        path: recipientPath(pathId(jobId, 'engine job id')),
+        json: change,
         headers: auth,
         timeoutMs: 5000,
       });

@@ -58,8 +58,8 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
     ...createDeliveryEngineActivities({
       engine: http('Delivery Engine', config.deliveryEngine.url),
       apiKey: config.deliveryEngine.apiKey,
-      webhookUrl: `${config.publicUrl}/delivery-engine/webhooks`,
-      webhookSecret: config.deliveryEngine.webhookSecret,
+      jobKeySecret: config.deliveryEngine.jobKeySecret,
+      settings: config.deliveryEngine,
     }),
     ...vtex,
     ...createLabelActivities({ signer: labelSigner, vtex }),

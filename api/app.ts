@@ -12,7 +12,7 @@ import type { ServiceConfig } from '../config';
 import type { Logger } from '../observability/logger';
 import { traceRequests } from '../observability/tracingHttp';
 import { createSealer } from '../security/sealing';
-import { createAvailabilityClient } from '../activities/clients/deliveryEngine';
+import { createSlotClient } from '../activities/clients/deliveryEngine';
 import { createHttpClient } from '../activities/http';
 import { createLabelSigner } from '../security/labelSigning';
 import { CONFIRMATION_MARGIN_MS } from '../contracts/confirmation';
@@ -152,9 +152,10 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
       labelSigner,
       // Rates are the one call the intake makes outside Temporal (docs/specification.md "Rates": measured).
       quoter: new RateQuoter({
-        availability: createAvailabilityClient({
+        slots: createSlotClient({
           engine: createHttpClient('Delivery Engine', config.deliveryEngine.url, { metrics: metrics.partnerCalls }),
           apiKey: config.deliveryEngine.apiKey,
+          settings: config.deliveryEngine,
         }),
         logger,
       }),
@@ -177,10 +178,15 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
   app.use('/deliveries', operatorAuth, operatorRoutes({ gateway }));
   app.use('/routes', operatorAuth, routeOperatorRoutes({ gateway }));
   app.use('/operator', operatorAuth, json, operatorCommandRoutes({ desk: new OperatorDesk(client) }));
+  // Raw bytes, not JSON: the route checks Instaleap's signature before it reads the body further.
   app.use(
     '/delivery-engine',
-    json,
-    deliveryEngineRoutes({ gateway, webhookSecret: config.deliveryEngine.webhookSecret }),
+    express.raw({ limit: config.bodyLimit, type: () => true }),
+    deliveryEngineRoutes({
+      gateway,
+      signingSecret: config.deliveryEngine.signingSecret,
+      jobKeySecret: config.deliveryEngine.jobKeySecret,
+    }),
   );
 
   // Whoever closes the Temporal connection first waits for calls still under way (scripts/bridge.ts).

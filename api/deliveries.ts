@@ -16,7 +16,14 @@ import type { ServiceStatus } from '../contracts/vtex';
 import type { Logger } from '../observability/logger';
 import type { deliveryWorkflow } from '../workflows/delivery';
 import type { StrayJobInput, strayJobWorkflow } from '../workflows/strayJob';
-import { cancelSignal, carrierEventSignal, pauseSignal, WorkflowType } from '../workflows/messages';
+import {
+  cancelSignal,
+  carrierEventSignal,
+  pauseSignal,
+  receiverSignal,
+  releasePickupUpdate,
+  WorkflowType,
+} from '../workflows/messages';
 import { CarrierIdKey, DeliveryStatusKey, JobIdKey, PlatformKey, RouteIdKey } from '../workflows/searchAttributes';
 import {
   type CancelOrder,
@@ -24,7 +31,9 @@ import {
   type DeliveryInput,
   type DeliveryTuning,
   type DeliveryView,
+  type PickupRelease,
   type Platform,
+  type ReceiverChange,
 } from '../contracts/delivery';
 import { strayJobWorkflowId } from '../mapping/ids';
 import { asOrderService } from '../mapping/vtexToJob';
@@ -331,6 +340,36 @@ export class DeliveryGateway {
       ]);
     }
     await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(pauseSignal, { pause, reason }));
+    return summary;
+  }
+
+  /**
+   * The platform's pickup PIN validation, answered within its call: the workflow releases the job's
+   * hold. Past `waitMs` a 503 (the release goes on; the same call again answers at once).
+   */
+  async releasePickup(serviceId: string, pincode: string | undefined, waitMs: number): Promise<PickupRelease> {
+    await this.openDelivery(serviceId, undefined, 'unlocked', 'marketplace');
+    try {
+      return await this.options.client.connection.withDeadline(Date.now() + waitMs, () =>
+        this.workflows
+          .getHandle(serviceId)
+          .executeUpdate(releasePickupUpdate, { args: [pincode === undefined ? {} : { pincode }] }),
+      );
+    } catch (err) {
+      this.options.logger.warn({ serviceId, err: (err as Error).message }, 'pickup release not answered in time');
+      throw new DeliveryRefusal('temporal-unavailable', 'The pickup release did not finish in time; retry');
+    }
+  }
+
+  /** The platform changed the receiver: the workflow carries the change to the job. */
+  async changeReceiver(serviceId: string, change: ReceiverChange, platform: Platform): Promise<DeliverySummary> {
+    const summary = await this.openDelivery(serviceId, undefined, 'changed', platform);
+    if (!summary.running || summary.status === 'CANCELED') {
+      throw new DeliveryRefusal('ended', `The service already ended ${summary.status ?? ''}`.trim(), [
+        { path: 'delivery_id', message: `status is ${summary.status}` },
+      ]);
+    }
+    await this.signal(serviceId, () => this.workflows.getHandle(serviceId).signal(receiverSignal, change));
     return summary;
   }
 

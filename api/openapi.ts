@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import * as deliveryEngineContracts from '../contracts/deliveryEngine';
-import { JobEvent, WEBHOOK_KEY_HEADER } from '../contracts/deliveryEngine';
+import { SignedJobEvent } from '../contracts/deliveryEngine';
 import vtexCreateServiceExample from '../contracts/examples/vtex.create-service.openapi.json';
 import vtexCancelServiceExample from '../contracts/examples/vtex.cancel-service.json';
 import vtexPauseServiceExample from '../contracts/examples/vtex.pause-service.json';
@@ -54,8 +54,8 @@ import {
 import { SERVICE_ID_PATTERN } from '../mapping/ids';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-/** Who may call: our intake token, the job's webhook key (Delivery Engine), or anyone (probes, this document). */
-export type RouteAuth = 'intakeToken' | 'webhookKey' | 'none';
+/** Who may call: our intake token, the job's webhook key (Delivery Engine), or anyone (probes, metrics, this document). */
+export type RouteAuth = 'intakeToken' | 'instaleapSignature' | 'none';
 
 export interface RouteAnswer {
   description: string;
@@ -106,8 +106,20 @@ const EXAMPLE_JOB_EVENT = {
   id: 'evt-0b7c1f2e',
   type: 'ALLOCATED',
   created_at: EXAMPLE_AT,
-  job: { id: 'job-7f3a9c', client_reference: EXAMPLE_SERVICE_ID },
-  resource: { id: 'drv-42', name: 'Ana Souza', phone: '+55 11 99999-0000', vehicle: 'motorcycle' },
+  job: {
+    id: 'job-7f3a9c',
+    client_reference: EXAMPLE_SERVICE_ID,
+    state: 'ALLOCATED',
+    external_data: { webhook: { service_id: EXAMPLE_SERVICE_ID, key: 'k3y-0f-th1s-j0b' } },
+    tasks: [
+      {
+        id: 'task-1',
+        type: 'DELIVERY',
+        state: 'ALLOCATED',
+        resource: { id: 'drv-42', name: 'Ana Souza', phone_number: '+55 11 99999-0000', vehicle: 'motorcycle' },
+      },
+    ],
+  },
 };
 
 const EXAMPLE_VIEW = {
@@ -156,7 +168,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
         example: {
           status: 'PENDING',
           serviceId: EXAMPLE_SERVICE_ID,
-          shippingPrice: 12.5,
+          shippingPrice: 1250,
           shippingEstimatedDate: '2027-04-25T23:50:41.209Z',
           metaData: {
             serviceId: EXAMPLE_SERVICE_ID,
@@ -218,7 +230,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     path: '/vtex/services/pause',
     operationId: 'vtexPauseService',
     caller: 'VTEX',
-    summary: 'Pause (`pause: true`) or resume (`false`) a service (VTEX Pick and Pack)',
+    summary: 'Pause (`pause: true`, or absent) or resume (`false`) a service (VTEX Pick and Pack)',
     auth: 'intakeToken',
     body: PauseServiceRequest,
     bodyExamples: {
@@ -277,10 +289,11 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     path: '/delivery-engine/webhooks',
     operationId: 'deliveryEngineJobEvent',
     caller: 'Delivery Engine',
-    summary: "The Delivery Engine's job events (Job Tracking webhook)",
-    description: 'Answered 200 once Temporal holds the event; an event for an ended delivery is acknowledged.',
-    auth: 'webhookKey',
-    body: JobEvent,
+    summary: "Instaleap's job events (Job Tracking webhook), registered once for the account",
+    description:
+      "Taken only when `InstaLeap-Signature` (hex HMAC-SHA256 of `{id}&{created_at}&{type}`) verifies and the job's `external_data.webhook.key` is that delivery's; else 401. Answered 200 once Temporal holds the event; an event for an ended delivery is acknowledged.",
+    auth: 'instaleapSignature',
+    body: SignedJobEvent,
     bodyExamples: { allocated: { summary: 'A driver was allocated to the job', value: EXAMPLE_JOB_EVENT } },
     answers: {
       200: {
@@ -629,7 +642,7 @@ function operation(route: IntakeRoute, components: Components): JsonObject {
   }
 
   if (route.auth === 'intakeToken') op.security = [{ intakeToken: [] }];
-  else if (route.auth === 'webhookKey') op.security = [{ webhookKey: [] }];
+  else if (route.auth === 'instaleapSignature') op.security = [{ instaleapSignature: [] }];
   else op.security = [];
 
   if (route.body) {
@@ -729,11 +742,12 @@ export function openApiDocument(
           description:
             "The caller role's own token: VTEX_TOKENS, MARKETPLACE_TOKENS or OPERATOR_TOKENS (INTAKE_TOKEN for every role in development only)",
         },
-        webhookKey: {
+        instaleapSignature: {
           type: 'apiKey',
           in: 'header',
-          name: WEBHOOK_KEY_HEADER,
-          description: "The job's own key, handed to the Delivery Engine in the job's `external_data.webhook`",
+          name: 'InstaLeap-Signature',
+          description:
+            "Instaleap's signature with DELIVERY_ENGINE_WEBHOOK_SECRET; the job's own key (`external_data.webhook.key`, set at creation) must match too",
         },
       },
       schemas,

@@ -1,22 +1,22 @@
 /**
- * Rate quotes for VTEX's checkout (POST /vtex/rates): the engine's availability for the cart,
- * asked by the intake itself through the plain engine client (no workflow: docs/specification.md "Rates" says why,
- * measured), answered from a bounded cache when the same cart asks again within a short time.
- * A quote starts nothing and creates no job. The slot the engine holds for it is not released
- * (the engine has no release call): it lapses on its own after the engine's hold time.
+ * Rate quotes for VTEX's checkout (POST /vtex/rates): the earliest Instaleap slot fitting the cart's
+ * window, asked by the intake itself through the plain engine client (no workflow: docs/specification.md "Rates"
+ * says why, measured), priced by the carrier's rate card (Instaleap's slots carry no price), in
+ * cents, and answered from a bounded cache when the same cart asks again within a short time.
+ * A quote starts nothing and creates no job; the slot it saw lapses on its own.
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { LRUCache } from 'lru-cache';
-import type { AvailabilityClient } from '../activities/clients/deliveryEngine';
+import type { SlotClient } from '../activities/clients/deliveryEngine';
 import { FailureType } from '../activities/failures';
-import type { AvailabilityResponse } from '../contracts/deliveryEngine';
+import type { ChosenSlot } from '../contracts/deliveryEngine';
 import type { DeliveryInput } from '../contracts/delivery';
 import type { Logger } from '../observability/logger';
 import { HttpError, unavailable } from './errors';
 
 export interface RateQuoterOptions {
-  availability: AvailabilityClient;
+  slots: SlotClient;
   /** How long an identical quote is answered from the cache (never past the slot's own expiry). */
   ttlMs?: number;
   /** Most quotes kept at once; the least recently used go first. */
@@ -29,7 +29,7 @@ export interface RateQuoterOptions {
 
 export const RATE_DEFAULTS = { ttlMs: 60_000, maxEntries: 10_000, timeoutMs: 2500 } as const;
 
-type Slot = Pick<AvailabilityResponse, 'starts_at' | 'ends_at' | 'expires_at' | 'price'>;
+type Slot = Pick<ChosenSlot, 'from' | 'to' | 'expires_at' | 'priceCents' | 'currency'>;
 
 export interface Quote {
   slot: Slot;
@@ -80,8 +80,14 @@ export class RateQuoter {
 
   private async ask(input: DeliveryInput): Promise<Slot> {
     try {
-      const slot = await this.options.availability.requestSlot(input.spec.availability, { timeoutMs: this.timeoutMs });
-      return { starts_at: slot.starts_at, ends_at: slot.ends_at, expires_at: slot.expires_at, price: slot.price };
+      const slot = await this.options.slots.findSlot(input.spec.availability, { timeoutMs: this.timeoutMs });
+      return {
+        from: slot.from,
+        to: slot.to,
+        expires_at: slot.expires_at,
+        priceCents: slot.priceCents,
+        currency: slot.currency,
+      };
     } catch (err) {
       throw quoteFailure(err, input, this.options.logger);
     }
@@ -109,15 +115,16 @@ function quoteFailure(err: unknown, input: DeliveryInput, logger?: Pick<Logger, 
   return unavailable('The Delivery Engine did not quote in time; retry');
 }
 
-/** The normalised request: what the engine prices (origin, destination, items, window) and the currency. */
+/** The normalised request: what the slot and the price depend on (places, items, window, seller, currency). */
 export function quoteKey(input: DeliveryInput): string {
-  const { origin, destination, items, window } = input.spec.availability;
+  const { origin, destination, job_items, window, seller, currency_code } = input.spec.availability;
   const normalised = canonical({
     origin,
     destination,
-    items,
+    items: job_items,
     window: window ?? null,
-    currency: input.spec.job.payment_info.currency_code,
+    seller: seller ?? null,
+    currency: currency_code,
   });
   return createHash('sha256').update(normalised).digest('base64url');
 }

@@ -3,7 +3,9 @@
  * (documented in docs/configuration.md). Parsed once with zod; the first bad variable stops start-up with one
  * line naming it. Secrets are kept in the returned object but never logged (see `describeConfig`).
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { RateCard } from '../contracts/rateCard';
 import { DURATION_PATTERN, durationMs } from '../contracts/operations';
 import { DEV_KEY_RING, KeyRingError, parseKeyRing, type CodecKey } from '../security/codec';
 import { parseTlsFiles, type TemporalTlsFiles } from '../security/temporalConnection';
@@ -14,6 +16,8 @@ export const SANDBOX_DEFAULTS = {
   vtexCarrierId: 'sandbox-carrier',
   vtexApiKey: 'sandbox-vtex-api-key',
   deliveryEngineApiKey: 'sandbox-engine-api-key',
+  deliveryEngineWebhookSecret: 'sandbox-instaleap-webhook-secret',
+  deliveryEngineStoreReference: 'sandbox-store',
   marketplaceCarrierKey: 'sandbox-abbiamo-carrier-key',
 } as const;
 
@@ -58,6 +62,20 @@ const variables = {
   VTEX_AUTH_URL: httpUrl.optional(),
   DELIVERY_ENGINE_URL: httpUrl.optional(),
   DELIVERY_ENGINE_API_KEY: nonEmpty.optional(),
+  DELIVERY_ENGINE_WEBHOOK_SECRET: nonEmpty.optional(),
+  DELIVERY_ENGINE_STORE_REFERENCE: nonEmpty.optional(),
+  /** Ours: `seller=store_reference,...`: the Instaleap store of each platform seller (unlisted: the default store). */
+  DELIVERY_ENGINE_SELLER_STORES: z
+    .string()
+    .trim()
+    .regex(/^([^=,\s]+=[^=,\s]+)(\s*,\s*[^=,\s]+=[^=,\s]+)*$/, 'must look like seller1=store1,seller2=store2')
+    .optional(),
+  /** Ours: the `operational_models_priority` of every slot search, comma-separated, first preferred. */
+  DELIVERY_ENGINE_OPERATIONAL_MODELS: nonEmpty.default('FULL_SERVICE'),
+  /** Ours: the `slot_size` (minutes) of every slot search. */
+  DELIVERY_ENGINE_SLOT_SIZE_MINUTES: positiveInt.max(24 * 60).default(60),
+  /** Ours: the carrier's rate card (contracts/rateCard.ts), prices in cents. */
+  RATE_CARD_FILE: nonEmpty.default('config/rate-card.json'),
   MARKETPLACE_URL: httpUrl.optional(),
   MARKETPLACE_CARRIER_KEY: nonEmpty.optional(),
   /**
@@ -216,6 +234,7 @@ const SECRET_NAMES = new Set([
   'INTAKE_TOKEN',
   'VTEX_API_KEY',
   'DELIVERY_ENGINE_API_KEY',
+  'DELIVERY_ENGINE_WEBHOOK_SECRET',
   'WEBHOOK_SECRET',
   'SECRETS_KEY',
   'CODEC_KEYS',
@@ -264,7 +283,7 @@ export interface ServiceConfig {
   sandboxed: ExternalSystem[];
   temporal: { address?: string; namespace: string; taskQueue: string };
   vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string; notFoundRetryAttempts: number };
-  deliveryEngine: { url: string; apiKey: string; webhookSecret: string };
+  deliveryEngine: DeliveryEngineConfig;
   /** Abbiamo: its API base, our carrier key there, its confirmation timeout. */
   marketplace: { url: string; carrierKey: string; confirmationTimeoutMs: number };
   /** Seals secrets kept in workflow history (marketplace callback headers). */
@@ -296,6 +315,22 @@ export interface LabelConfig {
 
 /** Signs label URLs outside production only: a production bridge refuses to start without its own key. */
 export const DEV_LABEL_SIGNING_KEY = 'dev-label-signing-key-not-for-production';
+
+export interface DeliveryEngineConfig {
+  url: string;
+  /** sent as `x-api-key` */
+  apiKey: string;
+  /** Instaleap's webhook signing secret (`InstaLeap-Signature`) */
+  signingSecret: string;
+  /** ours: the secret each job's `external_data.webhook.key` is derived from (contracts/webhookKey.ts) */
+  jobKeySecret: string;
+  /** the default `store_reference`, refined per seller by `sellerStores` */
+  storeReference: string;
+  sellerStores: Record<string, string>;
+  operationalModels: string[];
+  slotSizeMinutes: number;
+  rateCard: RateCard;
+}
 
 export type CallerRole = 'vtex' | 'marketplace' | 'operator';
 export type CallerTokens = Record<CallerRole, string[]>;
@@ -431,6 +466,20 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
   const engineApiKey = isSandbox('deliveryEngine')
     ? (env.DELIVERY_ENGINE_API_KEY ?? SANDBOX_DEFAULTS.deliveryEngineApiKey)
     : need(env.DELIVERY_ENGINE_API_KEY, 'DELIVERY_ENGINE_API_KEY', 'is required when DELIVERY_ENGINE_URL is set');
+  const engineSigningSecret = isSandbox('deliveryEngine')
+    ? (env.DELIVERY_ENGINE_WEBHOOK_SECRET ?? SANDBOX_DEFAULTS.deliveryEngineWebhookSecret)
+    : need(
+        env.DELIVERY_ENGINE_WEBHOOK_SECRET,
+        'DELIVERY_ENGINE_WEBHOOK_SECRET',
+        'is required when DELIVERY_ENGINE_URL is set (Instaleap gives it with the webhook registration)',
+      );
+  const storeReference = isSandbox('deliveryEngine')
+    ? (env.DELIVERY_ENGINE_STORE_REFERENCE ?? SANDBOX_DEFAULTS.deliveryEngineStoreReference)
+    : need(
+        env.DELIVERY_ENGINE_STORE_REFERENCE,
+        'DELIVERY_ENGINE_STORE_REFERENCE',
+        'is required when DELIVERY_ENGINE_URL is set',
+      );
 
   const marketplaceUrl = isSandbox('marketplace')
     ? need(sandboxUrls.marketplace, 'MARKETPLACE_URL', 'is not set and no marketplace sandbox is running')
@@ -503,8 +552,14 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     deliveryEngine: {
       url: engineUrl,
       apiKey: engineApiKey,
+      signingSecret: engineSigningSecret,
       // Derived from the engine key when unset, so keys of open jobs survive restarts.
-      webhookSecret: env.WEBHOOK_SECRET ?? `webhook:${engineApiKey}`,
+      jobKeySecret: env.WEBHOOK_SECRET ?? `webhook:${engineApiKey}`,
+      storeReference,
+      sellerStores: sellerStoresOf(env.DELIVERY_ENGINE_SELLER_STORES),
+      operationalModels: splitTokens(env.DELIVERY_ENGINE_OPERATIONAL_MODELS) ?? ['FULL_SERVICE'],
+      slotSizeMinutes: env.DELIVERY_ENGINE_SLOT_SIZE_MINUTES,
+      rateCard: loadRateCard(env.RATE_CARD_FILE),
     },
     marketplace: {
       url: marketplaceUrl,
@@ -536,6 +591,27 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     },
     metrics: { apiPort: env.API_METRICS_PORT, countIntervalMs: env.METRICS_COUNT_INTERVAL_MS },
   };
+}
+
+function sellerStoresOf(text: string | undefined): Record<string, string> {
+  const pairs = (splitTokens(text) ?? []).map((pair) => pair.split('=').map((p) => p.trim()) as [string, string]);
+  return Object.fromEntries(pairs);
+}
+
+/** The rate card file, parsed; any fault is a config error naming RATE_CARD_FILE and what is wrong. */
+export function loadRateCard(file: string): RateCard {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError('RATE_CARD_FILE', `cannot be read as JSON (${file}): ${(err as Error).message}`);
+  }
+  const parsed = RateCard.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError('RATE_CARD_FILE', `(${file}) ${issue.path.join('.') || '(file)'}: ${issue.message}`);
+  }
+  return parsed.data;
 }
 
 /** What a Temporal client of ours needs (operator CLI, codec server): address, keys, TLS. */
@@ -631,7 +707,13 @@ export function describeConfig(config: ServiceConfig): Record<string, unknown> {
     sandboxed: config.sandboxed,
     temporal: config.temporal,
     vtex: { carrierId: config.vtex.carrierId, trackingUrl: config.vtex.trackingUrl, authUrl: config.vtex.authUrl },
-    deliveryEngine: { url: config.deliveryEngine.url },
+    deliveryEngine: {
+      url: config.deliveryEngine.url,
+      storeReference: config.deliveryEngine.storeReference,
+      sellerStores: config.deliveryEngine.sellerStores,
+      operationalModels: config.deliveryEngine.operationalModels,
+      rateCardCurrency: config.deliveryEngine.rateCard.currency,
+    },
     marketplace: { url: config.marketplace.url, confirmationTimeoutMs: config.marketplace.confirmationTimeoutMs },
     createAnswerDeadlineMs: config.createAnswerDeadlineMs,
     // Ids only: which keys and how many tokens, never their values.

@@ -4,16 +4,17 @@
  * Types only (plus constants): the workflow bundle imports this, so no runtime dependency may creep in.
  */
 import { CONFIRMATION_DELAY_MS, CONFIRMATION_MARGIN_MS } from './confirmation';
-import type { AvailabilityRequest, CreateJobRequest, JobEvent } from './deliveryEngine';
+import type { CreateJobRequest, JobEvent, RecipientUpdateRequest, SlotSearch } from './deliveryEngine';
 import type { OutgoingCall, ReporterMemory } from './platformCalls';
 import type { Label, ServiceStatus } from './vtex';
 
 export type Platform = 'vtex' | 'marketplace';
 
-/** Everything the engine needs for the job, except the slot and the webhook (set at creation). */
+/** Everything the engine needs for the job, except the slot and the webhook key (set at creation). */
 export interface JobSpec {
   clientReference: string;
-  availability: AvailabilityRequest;
+  /** what the slot search needs from the delivery (the carrier's settings are added by the activity) */
+  availability: SlotSearch;
   job: Omit<CreateJobRequest, 'slot_id' | 'client_reference' | 'external_data'>;
 }
 
@@ -34,6 +35,11 @@ export interface MarketplaceTarget {
   requestedAt?: string;
   /** The pickup code we made (`pincode_owner: carrier`), sent to Abbiamo as `collect_verification_code`. */
   pickupCode?: string;
+  /**
+   * Who the parcel is for (the request's customer, then its receiver changes): sent with
+   * `successful` as the receiver, since the engine's events carry no received-by.
+   */
+  receiver?: { name: string; document?: string };
 }
 
 export type ReportTarget = VtexTarget | MarketplaceTarget;
@@ -80,9 +86,12 @@ export interface DeliveryTuning {
 export interface JobInfo {
   jobId: string;
   slotId: string;
-  trackingUrl: string;
+  /** the customer's tracking page, once an event's job carries one (Instaleap's create answers none) */
+  trackingUrl?: string;
   deliveryCode?: string;
-  price: number;
+  /** the carrier's price (its rate card), in cents of `currency` */
+  priceCents: number;
+  currency?: string;
   startsAt: string;
   endsAt: string;
 }
@@ -173,6 +182,8 @@ export interface DeliveryState {
    */
   strayJobId?: string;
   paused: boolean;
+  /** The platform validated its pickup PIN and the job left its hold (Abbiamo's PIN). */
+  pickupReleased?: boolean;
   /** The platform confirmed our Create answer (its confirmation window passed). */
   confirmed: boolean;
   /** Earliest workflow time (epoch ms) the platform accepts calls; pushed later until confirmed. */
@@ -256,7 +267,18 @@ export type InboxItem =
 
 export type PlatformCommand =
   | ({ kind: 'cancel'; at: string } & CancelOrder)
-  | { kind: 'pause'; pause: boolean; reason: string; at: string; by?: string };
+  | { kind: 'pause'; pause: boolean; reason: string; at: string; by?: string }
+  | { kind: 'receiver'; change: ReceiverChange; at: string };
+
+/**
+ * The platform changed the receiver after its request (Abbiamo's ORDER_RECEIVER_UPDATE): only what
+ * changed, in the engine's terms, for the job to follow.
+ */
+export type ReceiverChange = RecipientUpdateRequest;
+
+/** The answer to the platform's pickup PIN validation: the driver unlocked, or why not. */
+export type PickupRelease =
+  { released: true } | { released: false; reason: 'no-pin' | 'wrong-pin' | 'no-job' | 'ended' | 'engine-refused' };
 
 /** The confirmation rule's values (contracts/confirmation.ts), under the names the workflow reads. */
 export const DEFAULT_CONFIRMATION_DELAY_MS = CONFIRMATION_DELAY_MS;
@@ -273,13 +295,18 @@ export const DEFAULT_ENGINE_COMMAND_TIMEOUT_MS = 5 * 60_000;
 export function createServiceAnswer(
   serviceId: string,
   status: ServiceStatus,
-  job: Pick<JobInfo, 'jobId' | 'trackingUrl' | 'price' | 'endsAt'> | undefined,
+  job: Pick<JobInfo, 'jobId' | 'trackingUrl' | 'priceCents' | 'endsAt'> | undefined,
 ): Omit<CreateServiceAnswer, 'producedAt'> {
   return {
     status,
     serviceId,
-    shippingPrice: job?.price ?? null,
-    metaData: { serviceId, ...(job ? { jobId: job.jobId, trackingUrl: job.trackingUrl } : {}) },
+    // In cents, as VTEX takes every price.
+    shippingPrice: job?.priceCents ?? null,
+    metaData: {
+      serviceId,
+      ...(job ? { jobId: job.jobId } : {}),
+      ...(job?.trackingUrl ? { trackingUrl: job.trackingUrl } : {}),
+    },
     shippingEstimatedDate: job?.endsAt ?? null,
     labels: [],
   };

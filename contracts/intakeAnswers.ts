@@ -51,6 +51,20 @@ export const MarketplaceEventAnswer = z.union([
     serviceId: z.string(),
     outcome: z.enum(['cancel-sent', 'unknown-delivery', 'already-ended', 'not-cancelable']),
   }),
+  // PICKUP_PIN_VALIDATION_REQUEST: the driver is unlocked (never the PIN in the answer).
+  z.object({
+    success: z.literal(true),
+    event_type: z.literal('PICKUP_PIN_VALIDATION_REQUEST'),
+    delivery_id: z.string(),
+    serviceId: z.string(),
+  }),
+  // ORDER_RECEIVER_UPDATE: acknowledged the same way.
+  z.object({
+    event_type: z.enum(['ORDER_RECEIVER_UPDATE', 'order_receiver_update']),
+    delivery_id: z.string(),
+    serviceId: z.string(),
+    outcome: z.enum(['change-sent', 'unknown-delivery', 'already-ended']),
+  }),
 ]);
 
 export const JobEventAnswer = z.object({

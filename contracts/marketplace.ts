@@ -298,6 +298,56 @@ export const CancellationRequestEvent = z.looseObject({
 });
 export type CancellationRequestEvent = z.infer<typeof CancellationRequestEvent>;
 
+/**
+ * The receiver changed after the request (one of Abbiamo's homologation scenarios; its public docs
+ * name the event, ORDER_RECEIVER_UPDATE, "triggered when the receiver of the order is updated", and
+ * print no body). The shape is our guess, in this one place: the delivery's id and the changed
+ * receiver in DELIVERY_REQUEST's own terms (`customer`, `destination_address`), either or both.
+ * Both spellings of the type are taken (docs/marketplace.md "Receiver changes").
+ */
+export const RECEIVER_UPDATE_EVENT_TYPES = ['ORDER_RECEIVER_UPDATE', 'order_receiver_update'] as const;
+export const ReceiverUpdateEvent = z
+  .looseObject({
+    event_type: z.enum(RECEIVER_UPDATE_EVENT_TYPES),
+    delivery_id: SafeId,
+    event_at: isoDateTime.nullish(),
+    customer: z
+      .looseObject({
+        name: nullableText(L.name),
+        phone: nullableText(L.phone),
+        phone_country_code: nullableText(8),
+        document_number: nullableText(L.document),
+      })
+      .nullish(),
+    destination_address: MarketplaceAddress.nullish(),
+  })
+  .refine(
+    (e) => Boolean(e.destination_address || e.customer?.name || e.customer?.phone || e.customer?.document_number),
+    {
+      message: 'changes nothing: give customer (name, phone, document_number) or destination_address',
+      path: ['customer'],
+    },
+  );
+export type ReceiverUpdateEvent = z.infer<typeof ReceiverUpdateEvent>;
+
+/**
+ * Abbiamo's pickup PIN validated (its "Pickup pincode, driver-to-seller flow": the store operator
+ * typed the PIN the driver told, Abbiamo checked it and asks the carrier, synchronously, to unlock
+ * the driver). Abbiamo's docs name the webhook, PICKUP_PIN_VALIDATION_REQUEST, and print no body:
+ * the shape is our guess, in this one place. `pincode_value`, when sent, must be the delivery's.
+ */
+export const PICKUP_PIN_VALIDATION_REQUEST = 'PICKUP_PIN_VALIDATION_REQUEST';
+export const PickupPinValidationEvent = z.looseObject({
+  event_type: z.literal(PICKUP_PIN_VALIDATION_REQUEST),
+  delivery_id: SafeId,
+  pincode_value: z
+    .string()
+    .regex(/^\d{4}$/, 'must be 4 digits')
+    .nullish(),
+  event_at: isoDateTime.nullish(),
+});
+export type PickupPinValidationEvent = z.infer<typeof PickupPinValidationEvent>;
+
 export const ABBIAMO_EVENT_TYPES = ['DELIVERY_REQUEST', 'CANCELLATION_REQUEST'] as const;
 
 /** Every marketplace event carries its type; the route picks the schema by it. */
@@ -361,5 +411,12 @@ export const AbbiamoStatusBody = z.looseObject({
     .string()
     .regex(/^\d{4}$/)
     .optional(),
+  /** successful: who the parcel was for (field names our guess) */
+  receiver_name: optionalText(L.name),
+  receiver_document: optionalText(L.document),
+  /** successful: links to the engine's image evidences (field name our guess) */
+  proof_of_delivery_urls: z.array(z.string().max(2048)).max(10).optional(),
+  /** successful: the engine's text evidences, such as who received (field name our guess) */
+  proof_of_delivery_note: optionalText(L.text),
 });
 export type AbbiamoStatusBody = z.infer<typeof AbbiamoStatusBody>;

@@ -191,7 +191,10 @@ export const CreateServiceRequest = z.looseObject({
   settings: Settings,
   timezone: z
     .looseObject({
-      offset: z.number().int().min(-1440).max(1440).nullish(),
+      // VTEX's OpenAPI: int32, its example 300 (minutes, as America/Bogota's UTC-5); the guide: Float
+      // (hours, 5.5 for India). Either is taken, a number within a day in minutes: it is shown to the
+      // driver and operators as sent, and no time is computed from it (docs/partners.md "VTEX").
+      offset: z.number().min(-1440).max(1440).nullish(),
       value: line(L.nameChars),
       label: line(L.nameChars),
     })
@@ -213,7 +216,8 @@ export type Label = z.infer<typeof Label>;
 export const CreateServiceResponse = z.object({
   status: ServiceStatus,
   serviceId: z.string(),
-  shippingPrice: z.number().nullable(),
+  /** cents, as VTEX takes every price (its OpenAPI) */
+  shippingPrice: z.number().int().nonnegative().nullable(),
   metaData: z.record(z.string(), z.unknown()).nullable(),
   shippingEstimatedDate: z.string().nullable(),
   labels: z.array(Label),
@@ -243,12 +247,22 @@ export type CancelServiceRequest = z.infer<typeof CancelServiceRequest>;
 export const PauseServiceRequest = z.looseObject({
   serviceId: ServiceIdAsSent,
   carrierId: VtexId,
-  pause: z.boolean(),
+  /** Optional in VTEX's OpenAPI; absent means pause (pausePaused). */
+  pause: z.boolean().nullish(),
   reason: text(L.commentChars),
   settings: Settings,
   metaData: MetaData,
 });
 export type PauseServiceRequest = z.infer<typeof PauseServiceRequest>;
+
+/**
+ * What a Pause service call asks: `pause: false` resumes, anything else pauses. A call to the
+ * endpoint named "pause" without the flag is taken at its name; it is also the safe side, since a
+ * paused delivery waits for a resume, while a wrong resume sends a driver out (docs/partners.md "VTEX").
+ */
+export function pauseRequested(body: Pick<PauseServiceRequest, 'pause'>): boolean {
+  return body.pause !== false;
+}
 
 // ---- The tracking hook API (we call it; the sandbox validates it strictly, as the real API would) ----
 
@@ -270,9 +284,11 @@ export const TrackingUpdate = z.strictObject({
   status: PatchableStatus.optional(),
   agent: Agent.optional(),
   trackingUrl: z.string().optional(),
+  /** whole kilometres (mapping/units.ts vtexDistanceTraveled) */
   totalDistanceTraveled: z.number().int().nonnegative().optional(),
   rating: z.number().min(1).max(5).optional(),
-  shippingPrice: z.number().optional(),
+  /** cents */
+  shippingPrice: z.number().int().nonnegative().optional(),
   shippingEstimatedDate: z.string().optional(),
 });
 export type TrackingUpdate = z.infer<typeof TrackingUpdate>;

@@ -1,10 +1,32 @@
 /**
- * Each job's webhook key (docs/partners.md "Delivery Engine": `external_data.webhook.key`), derived rather than
- * stored: `<serviceId>.<HMAC-SHA256(secret, serviceId + "\n" + client_reference)>`. The intake
- * checks a job event's `X-Webhook-Key` by recomputing it from the event's own `client_reference`,
- * so a key only ever opens its own job, no key sits in workflow history, and no lookup is needed.
+ * The two proofs an Instaleap webhook must carry (docs/partners.md "Delivery Engine"):
+ * - Instaleap's signature, header `InstaLeap-Signature`: hex HMAC-SHA256 of `"{id}&{created_at}&{type}"`
+ *   keyed with the environment's secret (DELIVERY_ENGINE_WEBHOOK_SECRET). It does not cover the job.
+ * - The job's own key, sent at creation in `external_data.webhook.key` and shown in every event's job:
+ *   `<serviceId>.<HMAC-SHA256(secret, serviceId + "\n" + client_reference)>`, derived rather than
+ *   stored. Checked by recomputing it from the event's own `client_reference`, so a signed event
+ *   carried onto another job's body is refused, no key sits in workflow history, and no lookup is needed.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface SignedFields {
+  id: string;
+  created_at: string;
+  type: string;
+}
+
+/** Instaleap's signature of an event, as it sends it (lower-case hex). */
+export function signatureFor(secret: string, { id, created_at, type }: SignedFields): string {
+  return createHmac('sha256', secret).update(`${id}&${created_at}&${type}`).digest('hex');
+}
+
+/** Whether `presented` is the signature of those fields, compared in constant time. */
+export function verifySignature(secret: string, presented: string | undefined, fields: SignedFields): boolean {
+  if (!presented || !/^[0-9a-f]{64}$/i.test(presented.trim())) return false;
+  const expected = Buffer.from(signatureFor(secret, fields), 'hex');
+  const given = Buffer.from(presented.trim(), 'hex');
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
 
 export function webhookKeyFor(secret: string, serviceId: string, clientReference: string): string {
   const mac = createHmac('sha256', secret).update(`${serviceId}\n${clientReference}`).digest('base64url');

@@ -14,6 +14,7 @@
  *   `returning` before `returned`.
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
+import { driverOf as jobDriver, driverPositionOf, etaOf, evidencesOf } from '../contracts/instaleapChoices';
 import type { AbbiamoEndpoint, AbbiamoStatusBody } from '../contracts/marketplace';
 import type { JobInfo, MarketplaceTarget } from '../contracts/delivery';
 import type { EventStatusOutcome } from './eventToVtex';
@@ -150,25 +151,53 @@ function plan(
   return { calls, memory: m };
 }
 
-/** Driver, document and vehicle of the event's resource. */
+/** Driver name, phone and vehicle of the job's resource (contracts/instaleapChoices.ts). */
 function driverOf(event: JobEvent): Partial<AbbiamoStatusBody> {
-  const r = event.resource;
+  const r = jobDriver(event.job);
   if (!r) return {};
   return {
-    driver_name: r.name.slice(0, 200),
+    driver_name: (r.name ?? r.id).slice(0, 200),
     ...(r.phone ? { driver_phone: r.phone.slice(0, 32) } : {}),
-    ...(r.identification ? { driver_document: r.identification.slice(0, 32) } : {}),
     ...(r.vehicle ? { vehicle: r.vehicle.slice(0, 200) } : {}),
   };
 }
 
-function etaAs(key: 'pickup_eta' | 'destination_eta', event: JobEvent): Partial<AbbiamoStatusBody> {
-  return event.eta ? { [key]: iso(Date.parse(event.eta)) } : {};
+/**
+ * Proof of delivery for `successful`: the engine's image evidences (links) and its text ones (what
+ * the driver wrote, such as who received). The field names are our guess (contracts/marketplace.ts
+ * AbbiamoStatusBody).
+ */
+function proofOf(event: JobEvent): Partial<AbbiamoStatusBody> {
+  const evidences = evidencesOf(event.job);
+  const images = evidences.filter((e) => e.type === 'IMAGE').map((e) => e.content.slice(0, 2048));
+  const notes = evidences.filter((e) => e.type === 'TEXT').map((e) => e.content);
+  return {
+    ...(images.length > 0 ? { proof_of_delivery_urls: images.slice(0, 10) } : {}),
+    ...(notes.length > 0 ? { proof_of_delivery_note: clip(notes.join(' | ')) } : {}),
+  };
 }
 
-/** Engine major units (BRL) to Abbiamo's cents. */
-function toCents(value: number): number {
-  return Math.max(0, Math.round(value * 100));
+/** The receiver on `successful`: who the parcel was for (field names our guess, contracts/marketplace.ts). */
+function receiverOf(target: MarketplaceTarget): Partial<AbbiamoStatusBody> {
+  const receiver = target.receiver;
+  if (!receiver) return {};
+  return {
+    receiver_name: receiver.name.slice(0, 200),
+    ...(receiver.document ? { receiver_document: receiver.document.slice(0, 32) } : {}),
+  };
+}
+
+function etaAs(key: 'pickup_eta' | 'destination_eta', event: JobEvent): Partial<AbbiamoStatusBody> {
+  const eta = etaOf(event.job);
+  return eta ? { [key]: iso(Date.parse(eta)) } : {};
+}
+
+/** A RESCHEDULED job's new promise: its `end_time`, else its eta. */
+function rescheduledEta(event: JobEvent): Partial<AbbiamoStatusBody> {
+  const end = event.job.end_time;
+  return end && Number.isFinite(Date.parse(end))
+    ? { destination_eta: iso(Date.parse(end)) }
+    : etaAs('destination_eta', event);
 }
 
 /**
@@ -185,8 +214,8 @@ export function abbiamoConfirm(
     external_id: job.jobId,
     pickup_eta: iso(Date.parse(job.startsAt)),
     destination_eta: iso(Date.parse(job.endsAt)),
-    price: toCents(job.price),
-    tracking_url: job.trackingUrl,
+    price: Math.max(0, Math.round(job.priceCents)),
+    ...(job.trackingUrl ? { tracking_url: job.trackingUrl } : {}),
     ...(target.pickupCode ? { collect_verification_code: target.pickupCode } : {}),
   };
   if (memory.step !== undefined) return { calls: [], memory };
@@ -194,21 +223,23 @@ export function abbiamoConfirm(
 }
 
 /** The failed-attempt reason Abbiamo names (`recipient-absent`, `delivery-refused`), else ours. */
-export function failureSubStatus(event: JobEvent): string {
+export function failureSubStatus(event: JobEvent, why?: string): string {
   if (event.type === 'REFUSED') return ABBIAMO_SUB_STATUS.deliveryRefused;
-  const reason = (event.reason ?? '').toLowerCase();
+  const reason = (why ?? '').toLowerCase();
   if (/absent|ausente|not (at )?home|nobody|no one|ninguém/.test(reason)) return ABBIAMO_SUB_STATUS.recipientAbsent;
   if (/refus|recus/.test(reason)) return ABBIAMO_SUB_STATUS.deliveryRefused;
   return ABBIAMO_SUB_STATUS.deliveryFailed;
 }
 
-function reasonOf(event: JobEvent, fallback: string): Partial<AbbiamoStatusBody> {
-  const given = event.reason?.trim();
-  return { reason: clip(given ? given : fallback) };
-}
-
-/** The steps one engine event stands for, given where the delivery stands (`step`). */
-function wantedFor(event: JobEvent, step: AbbiamoStep | undefined): Wanted[] {
+/**
+ * The steps one event stands for, given where the delivery stands (`step`). `why` is an operator's
+ * reason when the event stands for a forced status (INCIDENT, ON_HOLD, RETURNED: workflows/operator.ts).
+ */
+function wantedFor(event: JobEvent, step: AbbiamoStep | undefined, why?: string): Wanted[] {
+  const reasonOf = (fallback: string): Partial<AbbiamoStatusBody> => {
+    const given = why?.trim();
+    return { reason: clip(given ? given : fallback) };
+  };
   const may = (next: AbbiamoStep) => ALLOWED_FROM[next].includes(step);
   switch (event.type) {
     case 'ALLOCATED':
@@ -223,7 +254,7 @@ function wantedFor(event: JobEvent, step: AbbiamoStep | undefined): Wanted[] {
         : [];
     case 'RE_ALLOCATED':
       // A new driver is news at any stage; it does not move the delivery.
-      if (!event.resource) return [];
+      if (!jobDriver(event.job)) return [];
       return [
         {
           endpoint: 'handling',
@@ -259,7 +290,7 @@ function wantedFor(event: JobEvent, step: AbbiamoStep | undefined): Wanted[] {
           ]
         : [];
     case 'CLIENT_RECEIVED':
-      return [{ endpoint: 'successful', extra: driverOf(event) }];
+      return [{ endpoint: 'successful', extra: { ...driverOf(event), ...proofOf(event) } }];
     case 'REFUSED':
     case 'INCIDENT':
       if (may('delivery-failed'))
@@ -267,7 +298,7 @@ function wantedFor(event: JobEvent, step: AbbiamoStep | undefined): Wanted[] {
           {
             endpoint: 'failed-to-deliver',
             step: 'delivery-failed',
-            extra: { sub_status: failureSubStatus(event), ...reasonOf(event, 'Delivery attempt failed') },
+            extra: { sub_status: failureSubStatus(event, why), ...reasonOf('Delivery attempt failed') },
           },
         ];
       // Before the parcel left the seller: Abbiamo's COLLECT_FAILED.
@@ -276,20 +307,20 @@ function wantedFor(event: JobEvent, step: AbbiamoStep | undefined): Wanted[] {
           {
             endpoint: 'failed-to-deliver',
             step: 'collect-failed',
-            extra: { sub_status: ABBIAMO_SUB_STATUS.collectFailed, ...reasonOf(event, 'Collection failed') },
+            extra: { sub_status: ABBIAMO_SUB_STATUS.collectFailed, ...reasonOf('Collection failed') },
           },
         ];
       return [];
     case 'RETURNED':
       return [
         ...(step === 'returning' ? [] : [{ endpoint: 'returning' as const, step: 'returning' as const }]),
-        { endpoint: 'returned', ...(event.reason?.trim() ? { extra: reasonOf(event, '') } : {}) },
+        { endpoint: 'returned', ...(why?.trim() ? { extra: reasonOf('') } : {}) },
       ];
     case 'CANCELLED':
       return [
         {
           endpoint: 'canceled',
-          extra: { sub_status: ABBIAMO_SUB_STATUS.carrierCanceled, ...reasonOf(event, 'Canceled by the carrier') },
+          extra: { sub_status: ABBIAMO_SUB_STATUS.carrierCanceled, ...reasonOf('Canceled by the carrier') },
         },
       ];
     case 'RESCHEDULED':
@@ -298,8 +329,8 @@ function wantedFor(event: JobEvent, step: AbbiamoStep | undefined): Wanted[] {
           endpoint: 'handling',
           extra: {
             sub_status: ABBIAMO_SUB_STATUS.rescheduled,
-            ...etaAs('destination_eta', event),
-            ...reasonOf(event, 'Delivery rescheduled'),
+            ...rescheduledEta(event),
+            ...reasonOf('Delivery rescheduled'),
           },
         },
       ];
@@ -307,11 +338,12 @@ function wantedFor(event: JobEvent, step: AbbiamoStep | undefined): Wanted[] {
       return [
         {
           endpoint: 'handling',
-          extra: { sub_status: ABBIAMO_SUB_STATUS.onHold, ...reasonOf(event, 'On hold at the carrier') },
+          extra: { sub_status: ABBIAMO_SUB_STATUS.onHold, ...reasonOf('On hold at the carrier') },
         },
       ];
     default:
-      // Picking, checkout, invoicing, packages: the carrier's own steps, recorded in the timeline.
+      // Picking, checkout, invoicing, packages, task resets (a task starts over, the delivery goes
+      // on): the carrier's own steps, recorded in the timeline.
       return [];
   }
 }
@@ -327,10 +359,15 @@ export function abbiamoCallsForEvent(
   target: MarketplaceTarget,
   memory: AbbiamoMemory,
   event: JobEvent,
-  _outcome: EventStatusOutcome,
+  outcome: EventStatusOutcome,
   now: number,
 ): AbbiamoPlan {
-  const wanted = wantedFor(event, memory.step);
+  const wanted = wantedFor(event, memory.step, outcome.reason);
+  // Where the driver is, on every call of the event, when the engine says (Abbiamo: "shipper
+  // latitude/longitude on time of checkpoint").
+  const position = driverPositionOf(event.job);
+  if (position) for (const w of wanted) w.extra = { ...position, ...w.extra };
+  for (const w of wanted) if (w.endpoint === 'successful') w.extra = { ...w.extra, ...receiverOf(target) };
   if (target.pickupCode && !memory.collectCodeSent && !memory.terminal) {
     const first = wanted.find((w) => CODE_STEPS.includes(w.endpoint));
     if (first) first.extra = { ...first.extra, collect_verification_code: target.pickupCode };

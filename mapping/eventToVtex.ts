@@ -1,9 +1,12 @@
 /**
- * A Delivery Engine job event to the VTEX tracking hook calls it needs (docs/partners.md "Delivery Engine"'s
- * table). Pure and import-free at run time: the workflow calls it. Order of calls follows the
- * seed's Get service timeline: the status first, then evidences, notes, labels.
+ * An Instaleap job event to the VTEX tracking hook calls it needs (docs/partners.md "Delivery Engine"'s
+ * table). Pure and free of zod at run time: the workflow calls it. Order of calls follows the
+ * seed's Get service timeline: the status first, then evidences, then notes. The driver, eta and
+ * proof of delivery are read from the event's job (contracts/instaleapChoices.ts says where).
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
+import { driverOf, etaOf, evidencesOf, trackingUrlOf } from '../contracts/instaleapChoices';
+import { isTaskReset } from '../contracts/jobEventTypes';
 import type {
   AgentVehicle,
   CancelHookRequest,
@@ -14,7 +17,6 @@ import type {
   ServiceStatus,
   TrackingUpdate,
 } from '../contracts/vtex';
-import { inlineLabelTooLarge, MAX_INLINE_LABEL_BYTES, utf8ByteLength } from '../contracts/vtexLimits';
 import type { JobInfo } from '../contracts/delivery';
 
 /**
@@ -49,6 +51,8 @@ export interface EventStatusOutcome {
   current: ServiceStatus;
   /** Whether a driver was ever assigned before this event. */
   agentEverAssigned: boolean;
+  /** Why, when an operator forced the status (workflows/operator.ts); Instaleap's events carry none. */
+  reason?: string;
 }
 
 const DEFAULT_AUTHOR = 'Carrier';
@@ -98,38 +102,54 @@ export function onHoldTypeFor(reason: string | null | undefined): OnHoldHookRequ
   return reason && CLIENT_REASON.test(reason) ? 'END_CLIENT_PAUSE' : 'OTHER';
 }
 
-/** The PATCH fields the event carries, besides the status. */
+/** The PATCH fields the event's job carries, besides the status. */
 function trackingFields(event: JobEvent): Omit<TrackingUpdate, 'status'> {
-  const r = event.resource;
-  const vehicle = vehicleForVtex(r?.vehicle);
+  const driver = driverOf(event.job);
+  const vehicle = vehicleForVtex(driver?.vehicle);
+  const trackingUrl = trackingUrlOf(event.job);
+  const eta = etaOf(event.job);
   return {
-    ...(r
+    ...(driver
       ? {
           agent: {
-            id: r.id,
-            name: r.name,
-            ...(r.identification ? { identification: r.identification } : {}),
-            ...(r.phone ? { phone: r.phone } : {}),
+            id: driver.id,
+            name: driver.name ?? driver.id,
+            ...(driver.phone ? { phone: driver.phone } : {}),
             ...(vehicle ? { vehicle } : {}),
           },
         }
       : {}),
-    ...(event.tracking_url ? { trackingUrl: event.tracking_url } : {}),
-    ...(typeof event.distance_m === 'number' ? { totalDistanceTraveled: Math.round(event.distance_m) } : {}),
-    ...(typeof event.rating === 'number' ? { rating: event.rating } : {}),
-    ...(event.eta ? { shippingEstimatedDate: new Date(event.eta).toISOString() } : {}),
+    ...(trackingUrl ? { trackingUrl } : {}),
+    ...(eta ? { shippingEstimatedDate: eta } : {}),
   };
+}
+
+/** A RESCHEDULED job's new promise: its `end_time`, else its eta. */
+export function rescheduledTo(event: JobEvent): string | undefined {
+  const end = event.job.end_time;
+  return end && Number.isFinite(Date.parse(end)) ? new Date(end).toISOString() : etaOf(event.job);
+}
+
+/** Whether the event tells of a failure the platform hears as an ERROR note (REFUSED, TASK_RESET_*, a forced INCIDENT). */
+export function isTrouble(event: JobEvent, outcome: EventStatusOutcome): boolean {
+  return (
+    event.type === 'REFUSED' ||
+    isTaskReset(event.type) ||
+    (outcome.movedTo === 'INCIDENT' && outcome.reason !== undefined)
+  );
 }
 
 export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome): VtexCall[] {
   const calls: VtexCall[] = [];
-  const author = event.resource?.name ?? DEFAULT_AUTHOR;
+  const driver = driverOf(event.job);
+  const author = driver?.name ?? DEFAULT_AUTHOR;
   const fields = trackingFields(event);
   const hasFields = Object.keys(fields).length > 0;
-  const reason = event.reason?.trim() || undefined;
+  const reason = outcome.reason?.trim() || undefined;
   // Every note of the event gets its own index, whichever call carries it.
   let noteIndex = 0;
   const noteRef = () => `${event.id}/note/${noteIndex++}`;
+  const newDate = event.type === 'RESCHEDULED' ? rescheduledTo(event) : undefined;
 
   switch (outcome.movedTo) {
     case 'CANCELED':
@@ -147,8 +167,8 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
     case undefined:
       // No move (the same status, or a late step the state machine refused): its details (a new
       // driver, an eta) still count, reported under the status the delivery is in.
-      if (event.type === 'RESCHEDULED' && event.eta && !isEnded(outcome.current)) {
-        calls.push({ kind: 'patch', body: { shippingEstimatedDate: new Date(event.eta).toISOString() } });
+      if (newDate && !isEnded(outcome.current)) {
+        calls.push({ kind: 'patch', body: { shippingEstimatedDate: newDate } });
       } else if (hasFields && isPatchable(outcome.current) && !isEnded(outcome.current)) {
         calls.push({ kind: 'patch', body: { status: outcome.current, ...fields } });
       }
@@ -158,61 +178,37 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
   }
 
   if (event.type === 'RESCHEDULED') {
-    const when = event.eta ? `to ${new Date(event.eta).toISOString()}` : 'to a date to be confirmed';
+    const when = newDate ? `to ${newDate}` : 'to a date to be confirmed';
     calls.push({
       kind: 'notes',
-      notes: [
-        { type: 'COMMENT', note: `Delivery rescheduled ${when}${reason ? `: ${reason}` : ''}`, author, ref: noteRef() },
-      ],
+      notes: [{ type: 'COMMENT', note: `Delivery rescheduled ${when}`, author, ref: noteRef() }],
     });
   }
-  if (event.type === 'REFUSED') {
+  if (isTrouble(event, outcome)) {
+    const what =
+      event.type === 'REFUSED'
+        ? 'Delivery refused'
+        : isTaskReset(event.type)
+          ? `Task started over (${event.type})`
+          : 'Incident';
     calls.push({
       kind: 'notes',
-      notes: [{ type: 'ERROR', note: `Delivery refused${reason ? `: ${reason}` : ''}`, author, ref: noteRef() }],
-    });
-  }
-  if (event.type === 'INCIDENT') {
-    calls.push({
-      kind: 'notes',
-      notes: [{ type: 'ERROR', note: `Incident${reason ? `: ${reason}` : ''}`, author, ref: noteRef() }],
+      notes: [{ type: 'ERROR', note: `${what}${reason ? `: ${reason}` : ''}`, author, ref: noteRef() }],
     });
   }
 
-  if (event.evidences?.length) {
+  // Proof of delivery: with the delivery, when the job carries it.
+  const evidences = outcome.movedTo === 'DELIVERED' || event.type === 'CLIENT_RECEIVED' ? evidencesOf(event.job) : [];
+  if (evidences.length) {
     calls.push({
       kind: 'evidences',
-      evidences: event.evidences.map((e, i) => ({
+      evidences: evidences.map((e, i) => ({
         type: e.type,
         content: e.content,
         author: e.author ?? author,
         ref: `${event.id}/evidence/${i}`,
       })),
     });
-  }
-  if (event.notes?.length) {
-    calls.push({
-      kind: 'notes',
-      notes: event.notes.map((n) => ({ type: n.type, note: n.note, author: n.author ?? author, ref: noteRef() })),
-    });
-  }
-  for (const label of event.labels ?? []) {
-    if (inlineLabelTooLarge(label)) {
-      const kb = Math.ceil(utf8ByteLength(label.url) / 1024);
-      calls.push({
-        kind: 'notes',
-        notes: [
-          {
-            type: 'ERROR',
-            note: `Label "${label.name}" (${label.id}, ${label.type}, ${kb} KB) was not sent: VTEX accepts ${label.type} labels up to ${MAX_INLINE_LABEL_BYTES / 1024} KB. Ask the carrier for a PDF or ZPL label URL.`,
-            author: DEFAULT_AUTHOR,
-            ref: noteRef(),
-          },
-        ],
-      });
-    } else {
-      calls.push({ kind: 'label', label: { id: label.id, url: label.url, name: label.name, type: label.type } });
-    }
   }
   return calls;
 }
@@ -223,8 +219,9 @@ export function vtexFirstReport(job: JobInfo, status: ServiceStatus): VtexCall {
     kind: 'patch',
     body: {
       ...(isPatchable(status) ? { status } : {}),
-      trackingUrl: job.trackingUrl,
-      shippingPrice: job.price,
+      ...(job.trackingUrl ? { trackingUrl: job.trackingUrl } : {}),
+      // In cents, as VTEX takes every price.
+      shippingPrice: job.priceCents,
       shippingEstimatedDate: job.endsAt,
     },
   };

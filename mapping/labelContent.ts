@@ -43,25 +43,18 @@ export function packageTrackingCode(serviceId: string, number: number): string {
 }
 
 /**
- * The delivery's packages, in the order the platform listed them: the items' distinct `package_id`s
- * (mapping/vtexToJob.ts and mapping/marketplaceToJob.ts set them). Items without one travel as one
- * package of their own kind; a delivery always has at least one package.
+ * The delivery's packages, in the order the platform listed them (mapping/vtexToJob.ts and
+ * mapping/marketplaceToJob.ts keep their ids); a delivery always has at least one package.
  */
 export function packagesOf(input: Pick<DeliveryInput, 'spec'>): Array<string | undefined> {
-  const ids: Array<string | undefined> = [];
-  let unassigned = false;
-  for (const item of input.spec.availability.items) {
-    if (item.package_id === undefined) unassigned = true;
-    else if (!ids.includes(item.package_id)) ids.push(item.package_id);
-  }
-  if (unassigned || ids.length === 0) ids.push(undefined);
-  return ids;
+  const ids = [...new Set(input.spec.availability.packages ?? [])];
+  return ids.length > 0 ? ids : [undefined];
 }
 
 function addressLines(a: EngineAddress): string[] {
   const cityLine = [a.zip_code, a.city, a.state].filter((s): s is string => Boolean(s?.trim())).join(' ');
-  return [a.address, a.address_two, a.neighborhood, `${cityLine}, ${a.country}`, a.description].filter(
-    (s): s is string => Boolean(s?.trim()),
+  return [a.address, a.address_two, `${cityLine}, ${a.country}`, a.description].filter((s): s is string =>
+    Boolean(s?.trim()),
   );
 }
 

@@ -4,9 +4,14 @@
  * are sealed by the function it is handed. Each rule where the seed leaves a choice is written in
  * docs/marketplace.md ("Mapping").
  */
-import type { EngineAddress, EngineItem } from '../contracts/deliveryEngine';
-import type { DeliveryRequestEvent, MarketplaceAddress, MarketplaceDelivery } from '../contracts/marketplace';
-import type { DeliveryInput, JobSpec } from '../contracts/delivery';
+import { BLOCKING_POLICY, type EngineAddress, type EngineItem } from '../contracts/deliveryEngine';
+import type {
+  DeliveryRequestEvent,
+  MarketplaceAddress,
+  MarketplaceDelivery,
+  ReceiverUpdateEvent,
+} from '../contracts/marketplace';
+import type { DeliveryInput, JobSpec, ReceiverChange } from '../contracts/delivery';
 import { MappingError, MappingErrors } from './errors';
 import { marketplaceServiceId } from './ids';
 import { centsToMajor, gramsToKg, isoOffsetOf, timeOfDayOn } from './units';
@@ -85,8 +90,11 @@ export function mapMarketplaceDelivery(
     availability: {
       origin: toEngineAddress(event.source_address, event.seller.seller_name),
       destination: toEngineAddress(delivery.destination_address, delivery.customer.name),
-      items,
+      job_items: items,
       ...(window ? { window } : {}),
+      seller: event.seller.seller_id,
+      currency_code: MARKETPLACE_CURRENCY,
+      packages: delivery.volumes.map((volume) => volume.id),
     },
     job: {
       recipient: {
@@ -121,12 +129,14 @@ export function mapMarketplaceDelivery(
             : 'Paid to the marketplace',
           reference: delivery.order_number,
           value: collectAtDoor ? orderValue : 0,
+          // Abbiamo's own PIN: the job waits in the store until Abbiamo says the store took it.
+          ...(pickup?.owner === 'abbiamo' ? { blocking_policy: BLOCKING_POLICY.hold } : {}),
         },
       },
       ...(roundTrip ? { round_trip_info: roundTrip } : {}),
       // The driver shows this code at the pickup (ours, or the one Abbiamo gave the seller).
       ...(pickup ? { pick_up_code: pickup.code } : {}),
-      job_comment: jobComment(event, delivery, flags, orderValue, phone.fromSeller),
+      job_comment: withPickupPin(pickup, jobComment(event, delivery, flags, orderValue, phone.fromSeller)),
       additional_card_info: cardInfo(event, delivery, flags, orderValue, route),
     },
   };
@@ -146,6 +156,10 @@ export function mapMarketplaceDelivery(
       sealedHeaders: options.sealHeaders(event.logistic_data.headers, serviceId),
       requestedAt: options.now.toISOString(),
       ...(pickup?.owner === 'carrier' ? { pickupCode: pickup.code } : {}),
+      receiver: {
+        name: delivery.customer.name,
+        ...(delivery.customer.document_number?.trim() ? { document: delivery.customer.document_number.trim() } : {}),
+      },
     },
     giveUpAt,
     // No confirmation window to wait for: the marketplace takes callbacks as soon as the job exists.
@@ -187,6 +201,30 @@ export function mapMarketplaceDelivery(
   };
 }
 
+/**
+ * Abbiamo's receiver change as the engine's: mapped as the DELIVERY_REQUEST's recipient and
+ * destination are, so the job reads the same either way. A phone that is no phone is refused.
+ */
+export function receiverChangeOf(event: ReceiverUpdateEvent): ReceiverChange {
+  const customer = event.customer ?? {};
+  const name = customer.name?.trim();
+  const document = customer.document_number?.trim();
+  let phone: string | undefined;
+  if (customer.phone?.trim()) {
+    phone = internationalPhone(customer.phone, customer.phone_country_code);
+    if (!phone) throw new MappingError('customer.phone', 'is not a phone number the driver can call');
+  }
+  const recipient = {
+    ...(name ? { name } : {}),
+    ...(phone ? { phone_number: phone } : {}),
+    ...(document ? { identification: { number: document, type: documentType(document) } } : {}),
+  };
+  return {
+    ...(Object.keys(recipient).length > 0 ? { recipient } : {}),
+    ...(event.destination_address ? { destination: toEngineAddress(event.destination_address, name) } : {}),
+  };
+}
+
 /** Abbiamo's DELIVERY_REQUEST prints "street" and "street_number" apart; the engine takes one address line. */
 function toEngineAddress(a: MarketplaceAddress, name: string | null | undefined): EngineAddress {
   const number = a.street_number?.trim();
@@ -199,14 +237,23 @@ function toEngineAddress(a: MarketplaceAddress, name: string | null | undefined)
     ...(name ? { name } : {}),
     address: street,
     ...(a.complement?.trim() ? { address_two: a.complement.trim() } : {}),
-    ...(a.reference?.trim() ? { description: `Reference: ${a.reference.trim()}` } : {}),
-    ...(a.neighborhood?.trim() ? { neighborhood: a.neighborhood.trim() } : {}),
+    ...addressDescription(a.neighborhood?.trim(), a.reference?.trim()),
     city: a.city,
     state: a.state,
     country: a.country,
     ...(a.zip_code?.trim() ? { zip_code: a.zip_code.trim() } : {}),
     ...(located ? { latitude: lat, longitude: lng } : {}),
   };
+}
+
+/** Instaleap's address has no neighborhood: it goes in `description`, with the reference. */
+function addressDescription(neighborhood: string | undefined, reference: string | undefined): { description?: string } {
+  const parts = [
+    neighborhood ? `Neighborhood: ${neighborhood}` : undefined,
+    reference ? `Reference: ${reference}` : undefined,
+  ];
+  const text = parts.filter(Boolean).join(' | ');
+  return text ? { description: text } : {};
 }
 
 /**
@@ -232,17 +279,20 @@ function volumeItem(
     height: measured(volume.height, `${path}.height`),
     length: measured(volume.length, `${path}.length`),
   };
-  measured(volume.cubic_volume, `${path}.cubic_volume`);
-  const given = Object.fromEntries(
-    Object.entries(dims).filter(([, value]) => value !== undefined),
-  ) as EngineItem['dimensions_cm'];
+  const cubic = measured(volume.cubic_volume, `${path}.cubic_volume`);
+  // cm3: Abbiamo's own figure, else the box's sides when all three are given.
+  const volumeCm3 =
+    cubic ??
+    (dims.width !== undefined && dims.height !== undefined && dims.length !== undefined
+      ? dims.width * dims.height * dims.length
+      : undefined);
   return {
     id: volume.id,
     name: `Volume ${v + 1} of ${delivery.volumes.length} (order ${delivery.order_number})`,
+    unit: 'unit',
     quantity: 1,
-    package_id: volume.id,
-    ...(grams !== undefined ? { weight_kg: gramsToKg(grams) } : {}),
-    ...(given && Object.keys(given).length > 0 ? { dimensions_cm: given } : {}),
+    ...(grams !== undefined ? { weight: gramsToKg(grams) } : {}),
+    ...(volumeCm3 !== undefined ? { volume: volumeCm3 } : {}),
   };
 }
 
@@ -301,6 +351,16 @@ function pickupCodeOf(
   if (verification.pincode_owner === 'abbiamo' && verification.pincode_value)
     return { owner: 'abbiamo', code: verification.pincode_value };
   return undefined;
+}
+
+/**
+ * Abbiamo's PIN, first in the driver's comment: the driver tells it to the store operator, who types
+ * it in Abbiamo's dashboard (docs/marketplace.md "Pickup verification").
+ */
+function withPickupPin(pickup: { owner: string; code: string } | undefined, comment: string | undefined) {
+  if (pickup?.owner !== 'abbiamo') return comment;
+  const pin = `Pickup PIN: tell the store operator ${pickup.code}; the pickup unlocks once the store enters it.`;
+  return comment ? `${pin} | ${comment}` : pin;
 }
 
 function digits(raw: string | null | undefined): string {

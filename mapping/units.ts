@@ -78,6 +78,17 @@ export function centsToMajor(cents: number): number {
   return round(cents / 100, 2);
 }
 
+/**
+ * A distance for VTEX's `totalDistanceTraveled`: whole kilometres. VTEX's OpenAPI says kilometres on
+ * the field itself (int32, its example 2), its guide says "all distances in meters" for the protocol
+ * at large; the field's own description wins, and a last-mile trip read as 2 metres would be wrong
+ * by a thousand (docs/partners.md "VTEX"). The engine's events carry no distance today, so no PATCH
+ * sends one yet; whatever sends one converts here.
+ */
+export function vtexDistanceTraveled(metres: number): number {
+  return Math.max(0, Math.round(metres / 1000));
+}
+
 export function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;

@@ -3,7 +3,7 @@
  * /vtex/rates answers. Pure: the clock is the `now` it is given. What we send and why: docs/specification.md
  * "Rates".
  */
-import type { AvailabilityResponse } from '../contracts/deliveryEngine';
+import type { ChosenSlot } from '../contracts/deliveryEngine';
 import type { DeliveryInput } from '../contracts/delivery';
 
 export interface Money {
@@ -67,16 +67,17 @@ export function toCents(major: number): number {
 
 export function vtexRateAnswer(
   input: DeliveryInput,
-  slot: Pick<AvailabilityResponse, 'starts_at' | 'ends_at' | 'expires_at' | 'price'>,
+  slot: Pick<ChosenSlot, 'from' | 'to' | 'expires_at' | 'priceCents' | 'currency'>,
   now: Date,
 ): VtexRateAnswer {
-  const currency = input.spec.job.payment_info.currency_code;
+  // The carrier's rate card prices in its own currency, in cents already.
+  const currency = slot.currency;
   const rate: VtexRate = {
-    shippingPrice: { value: toCents(slot.price), currency },
+    shippingPrice: { value: slot.priceCents, currency },
     // The engine sells no insurance: zero, in the same currency, as VTEX's own example does.
     insurancePrice: { value: 0, currency },
   };
-  const transitTime = Math.max(0, Math.ceil((Date.parse(slot.ends_at) - now.getTime()) / 60_000));
+  const transitTime = Math.max(0, Math.ceil((Date.parse(slot.to) - now.getTime()) / 60_000));
   const context = input.context ?? {};
   const carrierServiceType = typeof context.carrierServiceType === 'string' ? context.carrierServiceType : null;
   const type = typeof context.type === 'string' ? context.type : 'DELIVERY';
@@ -92,13 +93,13 @@ export function vtexRateAnswer(
       carrierServiceType,
       paymentMethod: typeof context.paymentMethod === 'string' ? context.paymentMethod : null,
       rate,
-      shippingEstimatedDate: slot.ends_at,
+      shippingEstimatedDate: slot.to,
       shippingFinishedDate: null,
       transitTime,
       tags: [],
       labels: [],
       metaData: {
-        integrationResponse: { slotStartsAt: slot.starts_at, slotEndsAt: slot.ends_at, validUntil: slot.expires_at },
+        integrationResponse: { slotStartsAt: slot.from, slotEndsAt: slot.to, validUntil: slot.expires_at },
         carrier: {
           id: input.carrierId,
           name: input.carrierId,
@@ -106,13 +107,13 @@ export function vtexRateAnswer(
           metaData: {},
           type: {
             id: carrierServiceType ?? 'OTHERS',
-            name: `Last mile, delivered ${slot.starts_at} to ${slot.ends_at}`,
+            name: `Last mile, delivered ${slot.from} to ${slot.to}`,
             description: '',
             terms: '',
             metaData: {},
             rate,
             transitTime,
-            shippingEstimatedDate: slot.ends_at,
+            shippingEstimatedDate: slot.to,
             international: false,
           },
         },

@@ -9,6 +9,7 @@ import { utf8ByteLength } from '../contracts/vtexLimits';
 import type { DeliveryInput, JobSpec } from '../contracts/delivery';
 import { MappingError } from './errors';
 import { vtexServiceId } from './ids';
+import { distanceKm } from './rateCard';
 import { lengthToCm, round, weightToKg } from './units';
 
 /** Currency by country, for VTEX bodies that carry none (a `currency` setting wins). A Map: own keys only. */
@@ -62,6 +63,8 @@ const PAYMENT: ReadonlyMap<PaymentMethod, Settlement> = new Map<PaymentMethod, S
 /** A method we do not know is never taken as paid: the order's value is pending, an operator checks. */
 const UNKNOWN_PAYMENT: Settlement = { method: 'UNKNOWN', status: 'PENDING', collect: true };
 const DAY_MS = 86_400_000;
+/** Instaleap's `unit` of an item: we always count pieces. */
+export const ITEM_UNIT = 'unit';
 
 /** Settings whose values look like credentials are never copied anywhere. */
 const SECRET_SETTING = /secret|secreta|password|senha|token|key|clave|apikey/i;
@@ -95,18 +98,23 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
       'receiver.phone',
       'is required to deliver: the driver needs a phone to call (sender.phone is used when only it is given)',
     );
-  // RETURN goes back to the sender; every other type, TRANSFER (store to store) included, goes from
-  // the sender to the receiver.
+  if (type === 'PICKUP') checkPickupIsATrip(senderAddress, receiverAddress);
+  // RETURN goes back to the sender; every other type, TRANSFER (store to store) and PICKUP (to the
+  // pickup point) included, goes from the sender to the receiver.
   const isReturn = type === 'RETURN';
 
+  const currency = currencyOf(body);
   const spec: JobSpec = {
     // Unique per delivery: the same orderId under another carrier is another job.
     clientReference: serviceId,
     availability: {
       origin: isReturn ? receiverAddress : senderAddress,
       destination: isReturn ? senderAddress : receiverAddress,
-      items,
+      job_items: items,
       ...(window ? { window } : {}),
+      ...(body.seller ? { seller: body.seller } : {}),
+      currency_code: currency,
+      packages: body.packages.map((pkg) => pkg.id),
     },
     job: {
       recipient: {
@@ -119,7 +127,7 @@ export function mapVtexCreateService(body: CreateServiceRequest, options: VtexMa
           : {}),
       },
       payment_info: {
-        currency_code: currencyOf(body),
+        currency_code: currency,
         prices: { order_value: orderValue, shipping_fee: 0, taxes: 0, discounts: 0, subtotal: orderValue },
         payment: {
           id: `${body.orderId}-payment`,
@@ -257,14 +265,29 @@ function toEngineAddress(a: Party, other: Party, name: string | null | undefined
     ...(name ? { name } : {}),
     address: street,
     ...(a.addressComplement ? { address_two: a.addressComplement } : {}),
-    ...(address && reference ? { description: `Reference: ${reference}` } : {}),
-    ...(a.neighborhood ? { neighborhood: a.neighborhood } : {}),
+    ...description(a.neighborhood, address && reference ? reference : undefined),
     city: place('city'),
     state: place('state'),
     country: place('country'),
     ...(a.zipCode ? { zip_code: a.zipCode } : {}),
     ...(coords ?? {}),
   };
+}
+
+/** Instaleap's address has no neighborhood: it goes in `description`, with a reference the street did not use. */
+function description(neighborhood: string | null | undefined, reference: string | undefined): { description?: string } {
+  const parts = [
+    neighborhood ? `Neighborhood: ${neighborhood}` : undefined,
+    reference ? `Reference: ${reference}` : undefined,
+  ];
+  const text = parts.filter(Boolean).join(' | ');
+  return text ? { description: text } : {};
+}
+
+/** Cubic centimetres of a box, when all three sides are known. */
+function volumeOf(dims: { width?: number; height?: number; length?: number } | undefined): number | undefined {
+  if (!dims || dims.width === undefined || dims.height === undefined || dims.length === undefined) return undefined;
+  return round(dims.width * dims.height * dims.length, 2);
 }
 
 function packageItems(pkg: CreateServiceRequest['packages'][number], p: number): EngineItem[] {
@@ -277,7 +300,7 @@ function packageItems(pkg: CreateServiceRequest['packages'][number], p: number):
         length: lengthToCm(pkg.dimensions.length, `${path}.dimensions.length`),
       }
     : undefined;
-  const dimensions_cm = dims && Object.values(dims).some((v) => v !== undefined) ? stripUndefined(dims) : undefined;
+  const volume = volumeOf(dims);
   const items = pkg.items ?? [];
   if (items.length === 0) {
     // A package without item detail still travels: it becomes one item of its own.
@@ -285,10 +308,10 @@ function packageItems(pkg: CreateServiceRequest['packages'][number], p: number):
       {
         id: pkg.id,
         name: pkg.description || pkg.envelope || `Package ${pkg.id}`,
+        unit: ITEM_UNIT,
         quantity: 1,
-        package_id: pkg.id,
-        ...(packageWeight !== undefined ? { weight_kg: packageWeight } : {}),
-        ...(dimensions_cm ? { dimensions_cm } : {}),
+        ...(packageWeight !== undefined ? { weight: packageWeight } : {}),
+        ...(volume !== undefined ? { volume } : {}),
         ...(typeof pkg.totalValue === 'number' ? { price: pkg.totalValue } : {}),
       },
     ];
@@ -298,17 +321,13 @@ function packageItems(pkg: CreateServiceRequest['packages'][number], p: number):
     return {
       id: item.id,
       name: item.name,
+      unit: ITEM_UNIT,
       quantity: item.quantity,
       ...(typeof item.price === 'number' ? { price: item.price } : {}),
-      package_id: pkg.id,
-      ...(item.ean ? { barcode: item.ean } : {}),
-      ...(weight !== undefined ? { weight_kg: weight } : {}),
+      ...(item.ean ? { barcodes: [item.ean] } : {}),
+      ...(weight !== undefined ? { weight } : {}),
     };
   });
-}
-
-function stripUndefined<T extends Record<string, number | undefined>>(o: T): { [K in keyof T]?: number } {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: number };
 }
 
 /** The receiver's window, when it is still ahead of us; a past window asks the engine for its next slot. */
@@ -357,9 +376,32 @@ function publicSettings(settings: Setting[] | null | undefined): Array<{ key: st
   }));
 }
 
+/** Within this, a PICKUP's receiver is the store itself: no trip to make. */
+export const PICKUP_SAME_PLACE_METRES = 150;
+
+/**
+ * PICKUP is the customer collecting in person "at the store or designated pickup point" (VTEX's
+ * OpenAPI). A pickup point elsewhere is a trip this carrier makes: the store to the point, where
+ * the customer collects. The store itself is none: refused naming `type`, at Create service and at
+ * /rates alike, so VTEX's checkout offers no rate of ours for it and the store hands the parcel over
+ * itself (docs/partners.md "VTEX").
+ */
+function checkPickupIsATrip(sender: EngineAddress, receiver: EngineAddress): void {
+  const km = distanceKm(sender, receiver);
+  const sameStreet =
+    sender.address.trim().toLowerCase() === receiver.address.trim().toLowerCase() &&
+    sender.city.trim().toLowerCase() === receiver.city.trim().toLowerCase();
+  if ((km !== undefined && km * 1000 <= PICKUP_SAME_PLACE_METRES) || (km === undefined && sameStreet))
+    throw new MappingError(
+      'type',
+      'PICKUP at the store itself is the customer collecting there: no trip for a carrier (a pickup point elsewhere is taken)',
+    );
+}
+
 function jobComment(body: CreateServiceRequest, type: string, phoneFromSender: boolean): string | undefined {
   const parts = [
     type === 'TRANSFER' ? 'Store-to-store transfer: hand over at the receiving store.' : undefined,
+    type === 'PICKUP' ? 'Pickup point: hand over at the point, where the customer collects it.' : undefined,
     body.comments?.trim(),
     body.receiver.contactName ? `Contact: ${body.receiver.contactName}` : undefined,
     phoneFromSender ? 'Recipient phone missing: the sender phone is given.' : undefined,

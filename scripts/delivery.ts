@@ -20,7 +20,8 @@ import {
 } from '../contracts/operations';
 import { HttpError } from '../api/errors';
 import { OperatorDesk, type BatchState } from '../api/operatorDesk';
-import { type JobEvent, KNOWN_EVENT_TYPES } from '../contracts/deliveryEngine';
+import type { JobEvent } from '../contracts/deliveryEngine';
+import { MAPPED_EVENT_TYPES, TIMELINE_EVENT_TYPES, isTaskReset } from '../contracts/jobEventTypes';
 import { cancelSignal, carrierEventSignal, pauseSignal } from '../workflows/messages';
 import type { DeliveryView } from '../contracts/delivery';
 import { readDeliveryView } from '../api/readDelivery';
@@ -319,14 +320,12 @@ export async function runDeliveryCli(
   program
     .command('event')
     .description(
-      `inject a carrier event, as if the Delivery Engine had sent it (types: ${KNOWN_EVENT_TYPES.join(', ')})`,
+      `inject an Instaleap event, as if the Delivery Engine had sent it (mapped types: ${MAPPED_EVENT_TYPES.join(', ')}; others are kept in the timeline)`,
     )
     .argument('<serviceId>')
     .argument('<type>', 'event type')
-    .option('-r, --reason <text>', 'reason (INCIDENT, REFUSED, ON_HOLD, CANCELLED...)')
-    .option('--driver <id:name>', 'resource of ALLOCATED / RE_ALLOCATED, as id:name')
-    .option('--note <text>', 'a COMMENT note to post with it')
-    .action(async (serviceId: string, type: string, opts: { reason?: string; driver?: string; note?: string }) => {
+    .option('--driver <id:name>', "the delivery task's resource (ALLOCATED / RE_ALLOCATED), as id:name")
+    .action(async (serviceId: string, type: string, opts: { driver?: string }) => {
       const c = await getClient();
       const view = await stateOf(c, serviceId);
       if (!view.job) throw new UnknownDelivery(`Delivery ${serviceId} has no job yet; events need one.`);
@@ -335,13 +334,20 @@ export async function runDeliveryCli(
         id: `operator-${randomUUID()}`,
         type: type.toUpperCase(),
         created_at: new Date().toISOString(),
-        job: { id: view.job.jobId, client_reference: view.clientReference ?? view.orderId },
-        ...(opts.reason ? { reason: opts.reason } : {}),
-        ...(driverId && name.length ? { resource: { id: driverId, name: name.join(':') } } : {}),
-        ...(opts.note ? { notes: [{ type: 'COMMENT' as const, note: opts.note, author: 'Operator' }] } : {}),
+        job: {
+          id: view.job.jobId,
+          client_reference: view.clientReference ?? view.orderId,
+          ...(driverId && name.length
+            ? { tasks: [{ id: 'operator-task', type: 'DELIVERY', resource: { id: driverId, name: name.join(':') } }] }
+            : {}),
+        },
       };
-      if (!(KNOWN_EVENT_TYPES as readonly string[]).includes(event.type))
-        io.err(`note: ${event.type} is not a known event type; it is recorded but not reported`);
+      if (!(MAPPED_EVENT_TYPES as readonly string[]).includes(event.type) && !isTaskReset(event.type))
+        io.err(
+          (TIMELINE_EVENT_TYPES as readonly string[]).includes(event.type)
+            ? `note: ${event.type} is kept in the timeline, not reported`
+            : `note: ${event.type} is not a known Instaleap event type; it is kept in the timeline, not reported`,
+        );
       await signalAndShow(c, io, serviceId, () => c.workflow.getHandle(serviceId).signal(carrierEventSignal, event));
     });
 

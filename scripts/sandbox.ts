@@ -31,6 +31,8 @@ export interface SandboxRunOptions {
   vtexApiKey: string;
   vtexCarrierId: string;
   engineApiKey: string;
+  /** the secret the engine signs its webhooks with (`InstaLeap-Signature`) */
+  engineWebhookSecret: string;
   autoplay?: { scenario: string; stepMs: number };
   logger: Logger;
 }
@@ -56,6 +58,7 @@ const ADMIN_PATHS: Record<SandboxName, string[]> = {
     'POST /_sandbox/jobs/:jobId/events',
     'POST /_sandbox/jobs/:jobId/scenario',
     'GET /_sandbox/deliveries',
+    'GET|PUT /_sandbox/webhook-urls',
     'PUT /_sandbox/webhooks',
     'POST /_sandbox/slots/expire-now',
   ],
@@ -93,6 +96,9 @@ export async function startSandboxes(options: SandboxRunOptions): Promise<Runnin
         started = await startDeliveryEngineSandbox({
           ...listenAt,
           apiKey: options.engineApiKey,
+          webhookSecret: options.engineWebhookSecret,
+          // The account's webhook: our intake's route, registered once.
+          webhook: { urls: [`${options.intake.url}/delivery-engine/webhooks`] },
           autoplay: options.autoplay,
           logger,
         });
@@ -157,6 +163,7 @@ async function main(argv: string[]): Promise<void> {
     vtexApiKey: env.VTEX_API_KEY ?? SANDBOX_DEFAULTS.vtexApiKey,
     vtexCarrierId: env.VTEX_CARRIER_ID ?? SANDBOX_DEFAULTS.vtexCarrierId,
     engineApiKey: env.DELIVERY_ENGINE_API_KEY ?? SANDBOX_DEFAULTS.deliveryEngineApiKey,
+    engineWebhookSecret: env.DELIVERY_ENGINE_WEBHOOK_SECRET ?? SANDBOX_DEFAULTS.deliveryEngineWebhookSecret,
     autoplay: opts.autoplay ? { scenario: opts.autoplay, stepMs: opts.stepMs } : undefined,
     logger,
   });

@@ -170,6 +170,9 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
   const engine = sandboxed.includes('deliveryEngine')
     ? await startDeliveryEngineSandbox({
         apiKey: env.DELIVERY_ENGINE_API_KEY ?? SANDBOX_DEFAULTS.deliveryEngineApiKey,
+        webhookSecret: env.DELIVERY_ENGINE_WEBHOOK_SECRET ?? SANDBOX_DEFAULTS.deliveryEngineWebhookSecret,
+        // The account's webhook, registered once, as the carrier does at Instaleap.
+        webhook: { urls: [`${env.PUBLIC_URL ?? intakeUrl}/delivery-engine/webhooks`] },
         port: env.SANDBOX_ENGINE_PORT,
         ...(autoplay
           ? { autoplay: { scenario: autoplay, stepMs: Number(process.env.SANDBOX_AUTOPLAY_STEP_MS ?? 2000) } }

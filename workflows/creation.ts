@@ -5,11 +5,11 @@
  * Deterministic code only.
  */
 import { CancellationScope, condition, isCancellation, workflowInfo } from '@temporalio/workflow';
-import type { AvailabilityResponse, CreateJobResponse } from '../contracts/deliveryEngine';
+import type { ChosenSlot, CreateJobResponse } from '../contracts/deliveryEngine';
 import { JOB_REFUSED, SLOT_UNUSABLE } from '../contracts/failures';
-import { engineFirst, engineJobs, engineUntil } from './activityOptions';
+import { engineFirst, engineUntil } from './activityOptions';
 import { failureMessage, failureType, isFailureOf, sentNoCreate } from './failures';
-import { flag, note, type Delivery } from './state';
+import { note, type Delivery } from './state';
 
 /** A slot this close to expiry is checked (and extended) before the job is created on it. */
 const SLOT_FRESHNESS_MS = 30_000;
@@ -24,26 +24,25 @@ export const CREATION_BACKOFF = { initialMs: 1000, factor: 2, maxMs: 60_000 } as
 export type CreationOutcome = 'settled' | 'continue-as-new';
 
 /**
- * Creates the job, or sets `creationFailure`, or stops early for a cancel sent before any create.
+ * Creates the job, or sets `creationFailure`, or stops early for a cancel.
  * A long creation (an engine refusing for hours) asks for a continue-as-new instead of growing
  * the history: the next run resumes here with the same state.
  */
 export async function createJob(d: Delivery): Promise<CreationOutcome> {
   if (d.state.run === 1 && (await firstAttempt(d))) return 'settled';
   const outcome = await durableAttempts(d);
-  if (outcome === 'settled' && d.state.creationFailure && d.state.createAttempted) await cancelOrphan(d);
+  if (outcome === 'settled' && d.state.creationFailure && d.state.createAttempted) orphanPossible(d);
   return outcome;
 }
 
-function created(d: Delivery, slot: AvailabilityResponse, res: CreateJobResponse): void {
+function created(d: Delivery, slot: ChosenSlot, res: CreateJobResponse): void {
   d.state.job = {
     jobId: res.job_id,
     slotId: slot.slot_id,
-    trackingUrl: res.tracking_url,
-    ...(res.delivery_code ? { deliveryCode: res.delivery_code } : {}),
-    price: slot.price,
-    startsAt: slot.starts_at,
-    endsAt: slot.ends_at,
+    priceCents: slot.priceCents,
+    currency: slot.currency,
+    startsAt: slot.from,
+    endsAt: slot.to,
   };
   d.state.progressAt = new Date().toISOString();
   note(d, 'status', `job ${res.job_id} created on slot ${slot.slot_id}`);
@@ -71,12 +70,12 @@ async function firstAttempt(d: Delivery): Promise<boolean> {
 async function durableAttempts(d: Delivery): Promise<CreationOutcome> {
   const { state, input } = d;
   const giveUpAt = Date.parse(input.giveUpAt);
-  let slot: AvailabilityResponse | undefined;
+  let slot: ChosenSlot | undefined;
   let failures = 0;
   while (!state.job) {
-    // Canceled before any job could exist: stop. Once a create was sent, the job may exist at
-    // the engine: creation goes on (idempotent) so it can be canceled, not left to a driver.
-    if (state.cancelRequested && !state.createAttempted) return 'settled';
+    // Canceled: stop. A job made by a create whose answer was lost tells of itself with its
+    // CREATED event, and is canceled as this delivery's stray then (workflows/inbox.ts).
+    if (state.cancelRequested) return 'settled';
     if (Date.now() >= giveUpAt) {
       state.creationFailure = `no slot could be had before ${input.giveUpAt} (last error: ${state.lastError ?? 'none'})`;
       return 'settled';
@@ -87,12 +86,9 @@ async function durableAttempts(d: Delivery): Promise<CreationOutcome> {
         CREATION_BACKOFF.maxMs,
         CREATION_BACKOFF.initialMs * CREATION_BACKOFF.factor ** (failures - 1),
       );
-      await condition(
-        () => state.cancelRequested !== undefined && !state.createAttempted,
-        Math.max(1, Math.min(waitMs, giveUpAt - Date.now())),
-      );
+      await condition(() => state.cancelRequested !== undefined, Math.max(1, Math.min(waitMs, giveUpAt - Date.now())));
       // Cut short by a cancel, or past the window: the checks above decide.
-      if ((state.cancelRequested && !state.createAttempted) || Date.now() >= giveUpAt) continue;
+      if (state.cancelRequested || Date.now() >= giveUpAt) continue;
     }
     try {
       if (!slot || Date.parse(slot.expires_at) - Date.now() < SLOT_FRESHNESS_MS) {
@@ -132,35 +128,20 @@ function historyIsLong(d: Delivery): boolean {
 }
 
 /**
- * Creation gave up after a `POST /jobs` was sent: the job may exist at the engine although we
- * never learnt its id. The create is idempotent on the delivery's reference, so asking once more
- * returns that job if there is one, and it is canceled: no driver carries an order the platform
- * is told failed. (If no job existed and the slot still holds, this creates one, canceled at once.)
+ * Creation gave up after a `POST /jobs` was sent: a job may exist at the engine although we never
+ * learnt its id, and Instaleap cannot be asked for a job by its reference. Its CREATED event names
+ * this delivery's reference: the intake then finds the delivery ended without that job and starts
+ * its cancel (workflows/strayJob.ts), so no driver carries an order the platform is told failed.
  */
-async function cancelOrphan(d: Delivery): Promise<void> {
-  const { state, input } = d;
-  if (!state.lastSlotId) return;
-  let jobId: string;
-  try {
-    jobId = (await engineJobs.createJob({ serviceId: input.serviceId, slotId: state.lastSlotId, spec: input.spec }))
-      .job_id;
-  } catch (err) {
-    note(d, 'error', `no job exists at the engine after the failed creation (${failureMessage(err)})`);
-    return;
-  }
-  try {
-    await engineJobs.cancelJob(jobId, `creation gave up: ${state.creationFailure ?? 'unknown'}`);
-    note(d, 'status', `job ${jobId}, created by a create whose answer was lost, canceled`);
-  } catch (err) {
-    flag(d, `job ${jobId} may still be live at the engine: its cancel failed (${failureMessage(err)})`);
-  }
+function orphanPossible(d: Delivery): void {
+  note(d, 'error', `a job may exist for slot ${d.state.lastSlotId ?? '?'}: it is canceled when its first event comes`);
 }
 
-/** Runs `step`, cut short (undefined) when the platform cancels before any create was sent. */
+/** Runs `step` (a slot search, never a create), cut short (undefined) when the platform cancels. */
 async function unlessCanceledBeforeCreate<T>(d: Delivery, step: () => Promise<T>): Promise<T | undefined> {
   const scope = new CancellationScope();
   let cut = false;
-  void condition(() => d.state.cancelRequested !== undefined && !d.state.createAttempted).then(() => {
+  void condition(() => d.state.cancelRequested !== undefined).then(() => {
     cut = true;
     scope.cancel();
   });
@@ -173,23 +154,21 @@ async function unlessCanceledBeforeCreate<T>(d: Delivery, step: () => Promise<T>
 }
 
 /** A slot to create the job on: the current one checked and extended, or a new one. */
-async function freshSlot(
-  d: Delivery,
-  current: AvailabilityResponse | undefined,
-  giveUpAt: number,
-): Promise<AvailabilityResponse> {
+async function freshSlot(d: Delivery, current: ChosenSlot | undefined, giveUpAt: number): Promise<ChosenSlot> {
   const engine = engineUntil(giveUpAt);
   if (current) {
     try {
       const check = await engine.checkSlot(current.slot_id);
       if (check.valid) {
         const extended = await engine.extendSlot(current.slot_id);
-        note(d, 'status', `slot ${current.slot_id} extended to ${extended.expires_at}`);
-        return { ...current, expires_at: extended.expires_at };
+        if (extended.valid && extended.expires_at) {
+          note(d, 'status', `slot ${current.slot_id} extended to ${extended.expires_at}`);
+          return { ...current, expires_at: extended.expires_at };
+        }
       }
     } catch (err) {
       if (!isFailureOf(err, SLOT_UNUSABLE)) throw err;
     }
   }
-  return engine.requestSlot(d.input.spec.availability);
+  return engine.findSlot(d.input.spec.availability);
 }

@@ -20,10 +20,11 @@ import {
   type DeliveryInput,
   type DeliveryView,
   type OperatorCommand,
+  type ReceiverChange,
 } from '../contracts/delivery';
 import { packagesOf } from '../mapping/labelContent';
 import { createJob, type CreationOutcome } from './creation';
-import { handleNext, handlePendingCancel } from './inbox';
+import { handleNext, handlePendingCancel, releasePickup } from './inbox';
 import {
   cancelSignal,
   carrierEventSignal,
@@ -31,6 +32,8 @@ import {
   deliveryStateQuery,
   operatorSignal,
   pauseSignal,
+  receiverSignal,
+  releasePickupUpdate,
   serviceAnsweredSignal,
 } from './messages';
 import { reporterFor } from './platforms';
@@ -84,6 +87,7 @@ function setUp(input: DeliveryInput): Delivery {
     pushConfirmation(Math.max(Date.now(), answerBy ?? 0));
     return { ...createServiceAnswer(input.serviceId, state.status, state.job), producedAt: Date.now() };
   });
+  setHandler(releasePickupUpdate, ({ pincode }) => releasePickup(delivery, pincode));
   const onEvent = (event: JobEvent) => {
     state.inbox.push({ kind: 'event', event });
   };
@@ -96,6 +100,9 @@ function setUp(input: DeliveryInput): Delivery {
     const at = new Date().toISOString();
     state.inbox.push({ kind: 'command', command: { kind: 'pause', pause, reason, at, ...(by ? { by } : {}) } });
   };
+  const onReceiver = (change: ReceiverChange) => {
+    state.inbox.push({ kind: 'command', command: { kind: 'receiver', change, at: new Date().toISOString() } });
+  };
   const onOperator = (command: OperatorCommand) => {
     state.inbox.push({ kind: 'operator', command: { ...command, at: new Date().toISOString() } });
   };
@@ -107,6 +114,7 @@ function setUp(input: DeliveryInput): Delivery {
     [carrierEventSignal.name]: onEvent,
     [cancelSignal.name]: onCancel,
     [pauseSignal.name]: onPause,
+    [receiverSignal.name]: onReceiver,
     [operatorSignal.name]: onOperator,
   };
   setDefaultSignalHandler((name, ...args) => byName[name]?.(args[0] as never));
@@ -114,6 +122,7 @@ function setUp(input: DeliveryInput): Delivery {
   setHandler(carrierEventSignal, onEvent);
   setHandler(cancelSignal, onCancel);
   setHandler(pauseSignal, onPause);
+  setHandler(receiverSignal, onReceiver);
   setHandler(operatorSignal, onOperator);
   // Unknown signal names are not taken (the SDK buffers them, as before).
   setDefaultSignalHandler(undefined);

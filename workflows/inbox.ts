@@ -3,9 +3,10 @@
  * pause), handled one at a time in arrival order. Deterministic code only.
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { CancelOrder, InboxItem, PlatformCommand } from '../contracts/delivery';
+import type { CancelOrder, InboxItem, PickupRelease, PlatformCommand, ReceiverChange } from '../contracts/delivery';
+import { deliveryCodeOf, driverOf, ENDED_JOB_STATES, trackingUrlOf } from '../contracts/instaleapChoices';
 import type { ServiceStatus } from '../contracts/vtex';
-import { engineCommands, engineJobs } from './activityOptions';
+import { engineCommands } from './activityOptions';
 import { handleOperator } from './operator';
 import { failureMessage } from './failures';
 import { report, positionOf, setStatus } from './reporting';
@@ -39,11 +40,10 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
   }
   if (!state.job && state.strayJobId !== event.job.id) await takeStrayJob(d, event.job.id);
   if (state.job && event.job.id !== state.job.jobId) {
-    note(d, 'error', `event ${event.id} is for job ${event.job.id}, not ${state.job.jobId}: ignored`, {
-      eventId: event.id,
-    });
+    await strayBesideJob(d, event);
     return;
   }
+  if (state.job) learnFromJob(d, event);
   if (isTerminal(state.status)) {
     // An ended delivery is not reported on again; the late event is only recorded.
     note(d, 'event', `${event.type} after the delivery ended ${state.status}: recorded, not reported`, {
@@ -51,7 +51,7 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
     });
     return;
   }
-  note(d, 'event', `${event.type}${event.reason ? `: ${event.reason}` : ''}`, { eventId: event.id });
+  note(d, 'event', event.type, { eventId: event.id });
 
   const agentEverAssigned = state.agentAssigned;
   let movedTo: ServiceStatus | undefined;
@@ -65,7 +65,7 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
       note(d, 'event', `${event.type} changes nothing: ${decision.reason}`, { eventId: event.id });
     }
   }
-  if (event.resource) state.agentAssigned = true;
+  if (driverOf(event.job)) state.agentAssigned = true;
   report(d, d.reporter.callsForEvent(event, { movedTo, current: state.status, agentEverAssigned }), {
     eventAt: event.created_at,
   });
@@ -83,17 +83,143 @@ async function takeStrayJob(d: Delivery, jobId: string): Promise<void> {
   state.strayJobId = jobId;
   note(d, 'error', `job ${jobId}, which creation never returned, told of by the engine: taken as this delivery's`);
   if (!isTerminal(state.status)) return;
+  await cancelStray(d, jobId, `the delivery ended ${state.status} before its job was known`);
+}
+
+/**
+ * An event of a second job while the delivery holds its own: a create whose answer was lost made
+ * it (Instaleap does not promise one job per client_reference). It is canceled once, after the
+ * engine confirms it carries this delivery's reference; its later events are only recorded.
+ */
+async function strayBesideJob(d: Delivery, event: JobEvent): Promise<void> {
+  const { state } = d;
+  if (state.strayJobId === event.job.id) {
+    note(d, 'event', `${event.type} of stray job ${event.job.id}: recorded, not reported`, { eventId: event.id });
+    return;
+  }
+  state.strayJobId = event.job.id;
+  note(d, 'error', `event ${event.id} is for job ${event.job.id}, not ${state.job?.jobId}: a stray job`, {
+    eventId: event.id,
+  });
+  await cancelStray(
+    d,
+    event.job.id,
+    `a second job of delivery ${d.input.serviceId}, made by a create whose answer was lost`,
+  );
+}
+
+/** Cancels a stray job once the engine says it is this delivery's and still live. */
+async function cancelStray(d: Delivery, jobId: string, reason: string): Promise<void> {
   try {
-    await engineJobs.cancelJob(jobId, `the delivery ended ${state.status} before its job was known`);
+    const engine = engineCommands(d.tuning.engineCommandTimeoutMs);
+    const job = await engine.getJob(jobId);
+    if (job.client_reference !== d.input.spec.clientReference) {
+      flag(d, `job ${jobId} told of as this delivery's carries reference ${job.client_reference}: not touched`);
+      return;
+    }
+    if (job.state && ENDED_JOB_STATES.includes(job.state)) {
+      note(d, 'status', `stray job ${jobId} already ended ${job.state}: nothing to cancel`);
+      return;
+    }
+    await engine.cancelJob(jobId, reason);
     note(d, 'status', `stray job ${jobId} canceled`);
   } catch (err) {
     flag(d, `stray job ${jobId} may still be live at the engine: its cancel failed (${failureMessage(err)})`);
   }
 }
 
+/** What the job itself tells of the delivery (unpublished fields, read when present). */
+function learnFromJob(d: Delivery, event: JobEvent): void {
+  const job = d.state.job!;
+  const trackingUrl = trackingUrlOf(event.job);
+  const deliveryCode = deliveryCodeOf(event.job);
+  if (trackingUrl && trackingUrl !== job.trackingUrl) job.trackingUrl = trackingUrl;
+  if (deliveryCode && deliveryCode !== job.deliveryCode) job.deliveryCode = deliveryCode;
+}
+
 async function handleCommand(d: Delivery, command: PlatformCommand): Promise<void> {
   if (command.kind === 'cancel') await cancel(d, command);
+  else if (command.kind === 'receiver') await changeReceiver(d, command.change);
   else await pause(d, command.pause, command.reason, command.by);
+}
+
+/**
+ * The platform's change of the receiver, carried to the live job; the timeline names what changed
+ * (not the values: they are the receiver's personal data). Once the delivery ended, or without a
+ * job, there is nothing to change; a refusal of the engine is flagged for an operator.
+ */
+async function changeReceiver(d: Delivery, change: ReceiverChange): Promise<void> {
+  const { state } = d;
+  const what = receiverFields(change).join(', ');
+  if (isTerminal(state.status) || !state.job) {
+    note(d, 'platform', `receiver change (${what}) ignored: the delivery is ${state.status}`);
+    return;
+  }
+  try {
+    await engineCommands(d.tuning.engineCommandTimeoutMs).updateRecipient({ jobId: state.job.jobId, change });
+  } catch (err) {
+    flag(
+      d,
+      `the Delivery Engine refused the receiver change (${what}) of job ${state.job.jobId}: ${failureMessage(err)}`,
+    );
+    return;
+  }
+  followReceiver(d, change);
+  note(d, 'platform', `receiver changed by the platform: ${what}`);
+}
+
+/**
+ * The platform's pickup PIN validated: the job created held in the store (mapping/marketplaceToJob.ts)
+ * is released, within the platform's call. Answered again the same once released; the PIN itself
+ * is never written to the timeline.
+ */
+export async function releasePickup(d: Delivery, pincode: string | undefined): Promise<PickupRelease> {
+  const { state } = d;
+  const { job } = d.input.spec;
+  // Only the platform's own PIN creates a job with a blocking policy (mapping/marketplaceToJob.ts).
+  if (job.payment_info.payment.blocking_policy === undefined) return { released: false, reason: 'no-pin' };
+  if (state.pickupReleased) return { released: true };
+  if (pincode !== undefined && pincode !== job.pick_up_code) {
+    note(d, 'platform', 'pickup PIN validation with another PIN: the job stays held');
+    return { released: false, reason: 'wrong-pin' };
+  }
+  if (isTerminal(state.status)) return { released: false, reason: 'ended' };
+  if (!state.job) return { released: false, reason: 'no-job' };
+  try {
+    await engineCommands(d.tuning.engineCommandTimeoutMs).holdJob({
+      jobId: state.job.jobId,
+      payment: job.payment_info.payment,
+      hold: false,
+    });
+  } catch (err) {
+    flag(
+      d,
+      `the Delivery Engine refused to release job ${state.job.jobId} after the pickup PIN: ${failureMessage(err)}`,
+    );
+    return { released: false, reason: 'engine-refused' };
+  }
+  state.pickupReleased = true;
+  note(d, 'platform', 'pickup PIN validated by the platform: the job left its hold');
+  d.publisher.publish();
+  return { released: true };
+}
+
+/**
+ * The platform is told on `successful` who the parcel was for: the changed receiver from now on. The
+ * target is part of the input, which continue-as-new carries, so the change outlives the run.
+ */
+function followReceiver(d: Delivery, change: ReceiverChange): void {
+  const target = d.input.report;
+  if (target.platform !== 'marketplace' || !target.receiver) return;
+  const { name, identification } = change.recipient ?? {};
+  if (name) target.receiver.name = name;
+  if (identification) target.receiver.document = identification.number;
+}
+
+function receiverFields(change: ReceiverChange): string[] {
+  const fields = Object.keys(change.recipient ?? {}).map((k) => (k === 'phone_number' ? 'phone' : k));
+  if (change.destination) fields.push('address');
+  return fields;
 }
 
 async function cancel(d: Delivery, { reason, onlyBeforeCollection, by }: CancelOrder): Promise<void> {
@@ -138,7 +264,11 @@ async function pause(d: Delivery, hold: boolean, reason: string, by?: string): P
     return;
   }
   try {
-    await engineCommands(d.tuning.engineCommandTimeoutMs).holdJob(state.job.jobId, hold, reason);
+    await engineCommands(d.tuning.engineCommandTimeoutMs).holdJob({
+      jobId: state.job.jobId,
+      payment: d.input.spec.job.payment_info.payment,
+      hold,
+    });
   } catch (err) {
     flag(
       d,

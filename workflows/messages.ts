@@ -4,7 +4,14 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { CancelOrder, CreateServiceAnswer, DeliveryView, OperatorCommand } from '../contracts/delivery';
+import type {
+  CancelOrder,
+  CreateServiceAnswer,
+  DeliveryView,
+  OperatorCommand,
+  PickupRelease,
+  ReceiverChange,
+} from '../contracts/delivery';
 
 /**
  * The worker's workflow types by name (workflows/index.ts exports each under it), for the callers
@@ -41,6 +48,16 @@ export const pauseSignal = defineSignal<[{ pause: boolean; reason: string; by?: 
 
 /** The platform (or an operator: `by`) cancels the delivery. */
 export const cancelSignal = defineSignal<[CancelOrder]>('cancel');
+
+/**
+ * The platform validated its pickup PIN (Abbiamo's PICKUP_PIN_VALIDATION_REQUEST, synchronous): the
+ * job leaves its hold and the answer says whether the driver is unlocked. `pincode`, when sent, must
+ * be the delivery's.
+ */
+export const releasePickupUpdate = defineUpdate<PickupRelease, [{ pincode?: string }]>('releasePickup');
+
+/** The platform changed the receiver (name, phone, document, address): the job follows. */
+export const receiverSignal = defineSignal<[ReceiverChange]>('receiverChange');
 
 /** An operator's command (contracts/delivery.ts `OperatorCommand`), recorded with who and why. */
 export const operatorSignal = defineSignal<[OperatorCommand]>('operator');

@@ -90,11 +90,10 @@ async function forceStatus(d: Delivery, who: string, status: ServiceStatus, why:
     type: FORCEABLE_STATUSES[status],
     created_at: at,
     job: { id: state.job.jobId, client_reference: d.input.spec.clientReference },
-    reason: why,
   };
   const agentEverAssigned = state.agentAssigned;
   setStatus(d, forcedPosition(positionOf(d), status), `forced by ${who}: ${why}`);
-  report(d, d.reporter.callsForEvent(event, { movedTo: status, current: status, agentEverAssigned }), {
+  report(d, d.reporter.callsForEvent(event, { movedTo: status, current: status, agentEverAssigned, reason: why }), {
     eventAt: event.created_at,
   });
 }

@@ -6,6 +6,7 @@
  * INCIDENT and ON_HOLD interrupt progress from any open status; leaving them, progress resumes at
  * or after where it stood. RETURNED, DELIVERED and CANCELED end the delivery: nothing moves it again.
  */
+import { isTaskReset } from '../contracts/jobEventTypes';
 import type { ServiceStatus } from '../contracts/vtex';
 
 const PROGRESS_RANK: Partial<Record<ServiceStatus, number>> = {
@@ -24,7 +25,7 @@ export function isTerminal(status: ServiceStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-/** The VTEX status an engine event type stands for (docs/partners.md "Delivery Engine"); undefined: no status. */
+/** The VTEX status an Instaleap event type stands for (docs/partners.md "Delivery Engine"); undefined: none, the event is only kept in the timeline. */
 export function statusForEventType(type: string): ServiceStatus | undefined {
   switch (type) {
     case 'CREATED':
@@ -35,6 +36,7 @@ export function statusForEventType(type: string): ServiceStatus | undefined {
     case 'ARRIVED_TO_ORIGIN':
       return 'ASSIGNED';
     case 'PICKING_FINISHED':
+    case 'CHECKING_OUT_STARTED':
     case 'CHECKED_OUT':
       return 'PICKED';
     case 'GOING_TO_DESTINATION_STARTED':
@@ -46,14 +48,11 @@ export function statusForEventType(type: string): ServiceStatus | undefined {
     case 'CANCELLED':
       return 'CANCELED';
     case 'REFUSED':
-    case 'INCIDENT':
       return 'INCIDENT';
-    case 'ON_HOLD':
-      return 'ON_HOLD';
-    case 'RETURNED':
-      return 'RETURNED';
     default:
-      return undefined;
+      // The TASK_RESET_* family: a task started over. ON_HOLD and RETURNED are no engine events:
+      // an operator's force-status raises them (workflows/operator.ts).
+      return isTaskReset(type) ? 'INCIDENT' : undefined;
   }
 }
 

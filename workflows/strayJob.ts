@@ -9,8 +9,8 @@
  */
 import { log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { JobStatus } from '../contracts/deliveryEngine';
 import { FailureType } from '../contracts/failures';
+import { ENDED_JOB_STATES } from '../contracts/instaleapChoices';
 import { failureMessage, isFailureOf } from './failures';
 
 export interface StrayJobInput {
@@ -24,13 +24,10 @@ export interface StrayJobInput {
 
 export type StrayJobResult =
   | { outcome: 'canceled'; jobId: string }
-  | { outcome: 'already-ended'; jobId: string; status: JobStatus }
+  | { outcome: 'already-ended'; jobId: string; status: string }
   | { outcome: 'not-ours'; jobId: string; clientReference: string }
   | { outcome: 'not-found'; jobId: string }
   | { outcome: 'cancel-refused'; jobId: string; error: string };
-
-/** Job states no driver works on any more: nothing to cancel. */
-const ENDED: readonly JobStatus[] = ['CANCELLED', 'DELIVERED', 'RETURNED', 'FAILED'];
 
 /**
  * Retried with backoff for at most an hour (an engine refusing our key, or down, is not waited on
@@ -61,7 +58,7 @@ export async function strayJobWorkflow(input: StrayJobInput): Promise<StrayJobRe
     log.warn('Stray job not canceled: its reference is another delivery', { serviceId, jobId });
     return { outcome: 'not-ours', jobId, clientReference: job.client_reference };
   }
-  if (ENDED.includes(job.status)) return { outcome: 'already-ended', jobId, status: job.status };
+  if (job.state && ENDED_JOB_STATES.includes(job.state)) return { outcome: 'already-ended', jobId, status: job.state };
   try {
     await engine.cancelJob(jobId, `its delivery ${serviceId} had ended before the engine told of this job`);
   } catch (err) {

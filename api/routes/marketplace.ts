@@ -6,6 +6,9 @@
  * - CANCELLATION_REQUEST: the delivery's cancel (SELLER_CANCELED only before collection; a
  *   CARRIER_TIMEOUT whatever the stage, since Abbiamo already canceled it); 202 even for a
  *   delivery we do not know or that already ended (logged), so Abbiamo does not retry it.
+ * - ORDER_RECEIVER_UPDATE: the receiver's change, carried to the job; 202 like a cancel.
+ * - PICKUP_PIN_VALIDATION_REQUEST: Abbiamo validated its pickup PIN; the job's hold is released
+ *   within the call, answered 200 once it is.
  * Every 4xx carries `abbiamo_error`, the text Abbiamo shows the seller (`abbiamoErrorAnswers`).
  */
 import { createHmac } from 'node:crypto';
@@ -14,16 +17,20 @@ import {
   CancellationRequestEvent,
   DeliveryRequestEvent,
   MarketplaceEventEnvelope,
+  PICKUP_PIN_VALIDATION_REQUEST,
+  PickupPinValidationEvent,
+  RECEIVER_UPDATE_EVENT_TYPES,
+  ReceiverUpdateEvent,
   type CancellationRequestEvent as Cancellation,
 } from '../../contracts/marketplace';
 import type { DeliveryInput } from '../../contracts/delivery';
 import { abbiamoCancelReason } from '../../mapping/eventToAbbiamo';
 import { marketplaceServiceId } from '../../mapping/ids';
-import { mapMarketplaceEvent } from '../../mapping/marketplaceToJob';
+import { mapMarketplaceEvent, receiverChangeOf } from '../../mapping/marketplaceToJob';
 import type { Sealer } from '../../security/sealing';
 import type { DeliveryGateway } from '../deliveries';
 import { DeliveryRefusal } from '../deliveryRefusal';
-import { badRequest, parseBody } from '../errors';
+import { badRequest, HttpError, parseBody } from '../errors';
 
 export interface MarketplaceRouteDeps {
   gateway: DeliveryGateway;
@@ -76,6 +83,33 @@ export function marketplaceRoutes(deps: MarketplaceRouteDeps): Router {
       return;
     }
 
+    if (eventType === PICKUP_PIN_VALIDATION_REQUEST) {
+      const validation = parseBody(PickupPinValidationEvent, req.body);
+      const serviceId = marketplaceServiceId(validation.delivery_id);
+      const release = await gateway.releasePickup(
+        serviceId,
+        validation.pincode_value ?? undefined,
+        PICKUP_RELEASE_WAIT_MS,
+      );
+      // Never the PIN in the answer or the log: the outcome only.
+      if (!release.released) throw pickupRefusal(release.reason);
+      res.status(200).json({ success: true, event_type: eventType, delivery_id: validation.delivery_id, serviceId });
+      return;
+    }
+
+    if ((RECEIVER_UPDATE_EVENT_TYPES as readonly string[]).includes(eventType)) {
+      const update = parseBody(ReceiverUpdateEvent, req.body);
+      const answer = await changeReceiver(gateway, update);
+      if (answer.outcome !== 'change-sent') {
+        req.log.warn(
+          { deliveryId: update.delivery_id, outcome: answer.outcome },
+          'Abbiamo receiver change not carried',
+        );
+      }
+      res.status(202).json({ event_type: eventType, ...answer });
+      return;
+    }
+
     if (eventType !== DELIVERY_REQUEST) {
       // A platform that adds an event type expects carriers to acknowledge what they do not
       // handle, not to fail its webhook (docs/marketplace.md).
@@ -86,7 +120,7 @@ export function marketplaceRoutes(deps: MarketplaceRouteDeps): Router {
       res.status(202).json({
         event_type: eventType,
         ignored: true,
-        reason: `event_type ${eventType} is not handled (only ${DELIVERY_REQUEST} and ${CANCELLATION_REQUEST})`,
+        reason: `event_type ${eventType} is not handled (only ${DELIVERY_REQUEST}, ${CANCELLATION_REQUEST} and ${RECEIVER_UPDATE_EVENT_TYPES[0]})`,
         accepted: [],
       });
       return;
@@ -159,6 +193,43 @@ async function cancelDelivery(
     // Abbiamo cannot fix it by retrying. The gateway logs the second for an operator.
     if (err instanceof DeliveryRefusal && err.kind === 'ended')
       return answer(/already/.test(err.message) ? 'already-ended' : 'not-cancelable');
+    throw err;
+  }
+}
+
+/** How long Abbiamo's synchronous PIN validation waits for the engine's release (its timeout is unpublished). */
+export const PICKUP_RELEASE_WAIT_MS = 8000;
+
+const PICKUP_REFUSALS: Record<string, [number, string]> = {
+  'no-pin': [409, 'this delivery has no pickup PIN of Abbiamo'],
+  'wrong-pin': [422, "pincode_value is not this delivery's pickup PIN"],
+  'no-job': [409, 'the delivery has no job yet: the driver is not at the pickup'],
+  ended: [409, 'the delivery already ended'],
+  'engine-refused': [502, 'the Delivery Engine refused to unlock the driver; an operator is told'],
+};
+
+function pickupRefusal(reason: string): HttpError {
+  const [status, message] = PICKUP_REFUSALS[reason] ?? [409, reason];
+  const path = reason === 'wrong-pin' ? 'pincode_value' : 'delivery_id';
+  return new HttpError(status, 'The driver cannot be unlocked', [{ path, message }]);
+}
+
+type ReceiverChangeOutcome = 'change-sent' | 'unknown-delivery' | 'already-ended';
+
+/** Like a cancel, a change for a delivery we do not know or that ended is acknowledged: a retry fixes nothing. */
+async function changeReceiver(
+  gateway: DeliveryGateway,
+  update: ReceiverUpdateEvent,
+): Promise<{ delivery_id: string; serviceId: string; outcome: ReceiverChangeOutcome }> {
+  const serviceId = marketplaceServiceId(update.delivery_id);
+  const answer = (outcome: ReceiverChangeOutcome) => ({ delivery_id: update.delivery_id, serviceId, outcome });
+  const change = receiverChangeOf(update);
+  try {
+    await gateway.changeReceiver(serviceId, change, 'marketplace');
+    return answer('change-sent');
+  } catch (err) {
+    if (err instanceof DeliveryRefusal && err.kind === 'unknown') return answer('unknown-delivery');
+    if (err instanceof DeliveryRefusal && err.kind === 'ended') return answer('already-ended');
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 /** VTEX Pick and Pack calls us here (VTEX's guide: Create, Cancel and Pause service). */
 import { Router } from 'express';
-import { CancelServiceRequest, CreateServiceRequest, PauseServiceRequest } from '../../contracts/vtex';
+import { CancelServiceRequest, CreateServiceRequest, PauseServiceRequest, pauseRequested } from '../../contracts/vtex';
 import { VTEX_SERVICE_ID_PATTERN } from '../../mapping/ids';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
 import { vtexRateAnswer } from '../../mapping/vtexRate';
@@ -91,17 +91,19 @@ export function vtexRoutes({ gateway, creationGraceMs, carrierId, quoter, labelS
     await gateway.cancel(requireServiceId(body), body.carrierId, reason, {}, 'vtex');
     res.status(200).json({
       message: 'Service executed successfully',
-      data: { serviceId: body.serviceId, carrierId: body.carrierId, reason: body.reason ?? null },
+      data: { serviceId: body.serviceId, carrierId: body.carrierId, reason },
     });
   });
 
   router.post('/services/pause', async (req, res) => {
     const body = parseBody(PauseServiceRequest, req.body);
-    const reason = body.reason ?? (body.pause ? 'Paused by VTEX' : 'Resumed by VTEX');
-    await gateway.pause(requireServiceId(body), body.carrierId, body.pause, reason, 'vtex');
+    const pause = pauseRequested(body);
+    const reason = body.reason ?? (pause ? 'Paused by VTEX' : 'Resumed by VTEX');
+    await gateway.pause(requireServiceId(body), body.carrierId, pause, reason, 'vtex');
+    // VTEX's PauseResumeServiceResponse: `reason` is a required string; `pause` says what was done.
     res.status(200).json({
       message: 'Service executed successfully',
-      data: { serviceId: body.serviceId, carrierId: body.carrierId, pause: body.pause, reason: body.reason ?? null },
+      data: { serviceId: body.serviceId, carrierId: body.carrierId, pause, reason },
     });
   });
 

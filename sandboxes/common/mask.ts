@@ -7,7 +7,7 @@ export const MASK = '[masked]';
 const SECRET_HEADERS = new Set([
   'authorization',
   'proxy-authorization',
-  'x-webhook-key',
+  'x-api-key',
   'apikey',
   'x-abbiamo-carrier-key',
 ]);

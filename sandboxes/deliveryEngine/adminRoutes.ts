@@ -1,6 +1,7 @@
 /**
- * Delivery Engine sandbox admin, under /_sandbox: drive jobs (one event, or a whole scenario), look at
- * jobs, slots and webhook deliveries, and switch duplicate / reordered delivery.
+ * Delivery Engine sandbox admin, under /_sandbox: register the account's webhook URLs, drive jobs
+ * (one event, or a whole scenario), look at jobs, slots and webhook deliveries, and switch duplicate
+ * / reordered delivery.
  */
 import type { Router } from 'express';
 import { z } from 'zod';
@@ -20,14 +21,14 @@ const ScenarioBody = z
     message: 'give a scenario name or a list of types',
     path: ['name'],
   });
+const WebhookUrlsBody = z.strictObject({ urls: z.array(z.string().url()).max(3) });
 const IdleQuery = z.object({ timeoutMs: z.coerce.number().int().positive().max(600_000).default(30_000) });
 
 export function addEngineAdminRoutes(admin: Router, engine: EngineSandboxHandle): void {
   admin.get('/jobs', (req, res) => {
     const reference = req.query.client_reference;
     if (typeof reference === 'string') {
-      const job = engine.jobByClientReference(reference);
-      res.json(job ? [job] : []);
+      res.json(engine.jobsByClientReference(reference));
       return;
     }
     res.json(engine.jobs());
@@ -36,7 +37,11 @@ export function addEngineAdminRoutes(admin: Router, engine: EngineSandboxHandle)
   admin.get('/jobs/:jobId', (req, res) => {
     const job = engine.job(req.params.jobId);
     if (!job) throw new SandboxError(404, 'Job not found');
-    res.json({ job, events: engine.events(req.params.jobId) });
+    res.json({
+      job,
+      events: engine.events(req.params.jobId),
+      blockingPolicies: engine.blockingPolicies(req.params.jobId),
+    });
   });
 
   admin.post('/jobs/:jobId/events', (req, res) => {
@@ -59,8 +64,20 @@ export function addEngineAdminRoutes(admin: Router, engine: EngineSandboxHandle)
   admin.get('/deliveries', (req, res) => {
     const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
     res.json(
-      engine.deliveries({ jobId: text(req.query.jobId), eventId: text(req.query.eventId), type: text(req.query.type) }),
+      engine.deliveries({
+        jobId: text(req.query.jobId),
+        eventId: text(req.query.eventId),
+        type: text(req.query.type),
+        url: text(req.query.url),
+      }),
     );
+  });
+
+  admin.get('/webhook-urls', (_req, res) => {
+    res.json({ urls: engine.webhookUrls() });
+  });
+  admin.put('/webhook-urls', (req, res) => {
+    res.json({ urls: engine.setWebhookUrls(parseOr400(WebhookUrlsBody, req.body).urls) });
   });
 
   admin.get('/webhooks', (_req, res) => {

@@ -1,26 +1,19 @@
 /**
- * The Delivery Engine API of docs/partners.md "Delivery Engine" (the engine's Create a Job and Instaleap's slot
- * endpoints), plus a public tracking page behind each job's tracking_url.
+ * Instaleap's API as docs/partners.md "Delivery Engine" describes it (availability v2, slot check and
+ * extension, jobs, payment info, cancel), every path behind `x-api-key`, plus a public tracking
+ * page behind each job's tracking_url.
  */
 import { Router, type Request } from 'express';
 import {
   AvailabilityRequest,
   CancelJobRequest,
   CreateJobRequest,
-  HoldJobRequest,
+  PaymentInfoRequest,
+  RecipientUpdateRequest,
 } from '../../contracts/deliveryEngine';
 import { SandboxError, parseOr400 } from '../common/errors';
 import { requireApiKey } from './auth';
 import type { Engine } from './engine';
-
-/** A window that ends before it starts is no window. */
-const AvailabilityBody = AvailabilityRequest.refine(
-  (r) => !r.window || Date.parse(r.window.ends_at) > Date.parse(r.window.starts_at),
-  {
-    message: 'must end after it starts',
-    path: ['window', 'ends_at'],
-  },
-);
 
 export function createEngineApiRouter(engine: Engine, apiKey: string): Router {
   const router = Router();
@@ -29,45 +22,46 @@ export function createEngineApiRouter(engine: Engine, apiKey: string): Router {
   router.get('/tracking/:job_id', (req, res) => {
     const entry = engine.job(req.params.job_id);
     if (!entry) throw new SandboxError(404, 'Job not found');
-    res.json({
-      job_id: entry.job.job_id,
-      status: entry.job.status,
-      last_event: entry.job.last_event,
-      courier: entry.resource?.name ?? null,
-    });
+    res.json({ job_id: entry.job.id, state: entry.job.state, end_time: entry.job.end_time });
   });
 
   router.use(requireApiKey(apiKey));
 
-  router.post('/jobs/availability', (req, res) => {
-    res.json(engine.slots.offer(parseOr400(AvailabilityBody, req.body)));
+  router.post('/jobs/availability/v2', (req, res) => {
+    res.json(engine.slots.offer(parseOr400(AvailabilityRequest, req.body)));
   });
 
   router.get('/jobs/availability/:slot_id/check', (req, res) => {
     res.json(engine.slots.check(req.params.slot_id));
   });
 
-  router.put('/jobs/:slot_id/extend-expiration-time', (req, res) => {
+  router.put('/jobs/:slot_id/extend_expiration_time', (req, res) => {
     res.json(engine.slots.extend(req.params.slot_id));
   });
 
   router.post('/jobs', (req, res) => {
-    const { created, answer } = engine.createJob(parseOr400(CreateJobRequest, req.body), baseUrl(req));
-    res.status(created ? 201 : 200).json(answer);
+    res.json(engine.createJob(parseOr400(CreateJobRequest, req.body), baseUrl(req)));
   });
 
   router.get('/jobs/:job_id', (req, res) => {
-    res.json(engine.jobs.require(req.params.job_id).job);
+    const { slot_id: _slot, cancel_reason: _reason, ...job } = engine.jobs.require(req.params.job_id).job;
+    res.json(job);
+  });
+
+  router.put('/jobs/:job_id/payment_info', (req, res) => {
+    const { payment } = parseOr400(PaymentInfoRequest, req.body);
+    res.json(engine.setPayment(req.params.job_id, payment));
+  });
+
+  // The recipient's change: the call is ours (contracts/instaleapChoices.ts recipientPath).
+  router.put('/jobs/:job_id/recipient', (req, res) => {
+    const change = parseOr400(RecipientUpdateRequest, req.body);
+    res.json(engine.changeRecipient(req.params.job_id, change));
   });
 
   router.post('/jobs/:job_id/cancel', (req, res) => {
     const { reason } = parseOr400(CancelJobRequest, req.body);
     res.json(engine.cancel(req.params.job_id, reason));
-  });
-
-  router.post('/jobs/:job_id/hold', (req, res) => {
-    const { on_hold, reason } = parseOr400(HoldJobRequest, req.body);
-    res.json(engine.hold(req.params.job_id, on_hold, reason));
   });
 
   return router;

@@ -1,6 +1,7 @@
 /**
- * The Delivery Engine sandbox (the engine's Create a Job, docs/partners.md "Delivery Engine"): slots, jobs, and each job's events
- * sent to its webhook at least once, in order or not, as the run asks.
+ * The Delivery Engine sandbox, faithful to Instaleap (docs/partners.md "Delivery Engine",
+ * docs/sandboxes.md): slot lists over a window, jobs, payment-info holds, and each job's events,
+ * signed, sent to the account's webhook URLs at least once, in order or not, as the run asks.
  */
 import type { Express } from 'express';
 import { createSandboxKit } from '../common/sandboxKit';
@@ -12,6 +13,7 @@ import type { EngineSandboxOptions } from './options';
 
 export function createDeliveryEngineApp(options: EngineSandboxOptions): { app: Express; sandbox: EngineSandboxHandle } {
   if (!options.apiKey) throw new Error('Delivery Engine sandbox: apiKey is required');
+  if (!options.webhookSecret) throw new Error('Delivery Engine sandbox: webhookSecret is required');
   const kit = createSandboxKit({ name: 'delivery-engine', faults: options.faults, logger: options.logger });
   const engine = new Engine(options, kit.logger);
   const copy = <T>(value: T): T => structuredClone(value);
@@ -25,17 +27,13 @@ export function createDeliveryEngineApp(options: EngineSandboxOptions): { app: E
       const entry = engine.job(jobId);
       return entry && copy(entry.job);
     },
-    jobByClientReference: (reference) => {
-      const entry = engine.jobs.byReference(reference);
-      return entry && copy(entry.job);
-    },
+    jobsByClientReference: (reference) => engine.jobs.byReference(reference).map((e) => copy(e.job)),
     events: (jobId) => copy(engine.job(jobId)?.events ?? []),
-    webhookOf: (jobId) => {
-      const entry = engine.job(jobId);
-      return entry && { ...entry.webhook };
-    },
+    blockingPolicies: (jobId) => [...(engine.job(jobId)?.blockingPolicies ?? [])],
     slots: () => engine.slots.list(),
     expireSlots: () => engine.slots.expireAll(),
+    webhookUrls: () => engine.dispatcher.urls(),
+    setWebhookUrls: (urls) => engine.dispatcher.setUrls(urls),
     deliveries: (filter) => engine.dispatcher.deliveries(filter),
     webhookBehaviour: () => engine.dispatcher.behaviour(),
     setWebhookBehaviour: (behaviour) => engine.dispatcher.setBehaviour(behaviour),

@@ -1,12 +1,13 @@
-/** What a Delivery Engine sandbox can be asked to be; defaults follow Instaleap where known (15 min slots). */
+/** What a Delivery Engine (Instaleap) sandbox can be asked to be; defaults follow Instaleap where known (15 min slots). */
 import type { Logger } from 'pino';
 import type { PartialFaultSettings } from '../common/faults';
 
-/** One attempt to deliver one event. */
+/** One attempt to deliver one event to one registered URL. */
 export interface DeliveryAttempt {
   jobId: string;
   eventId: string;
   type: string;
+  url: string;
   attempt: number;
   /** the receiver's status; null when it did not answer */
   status: number | null;
@@ -18,11 +19,13 @@ export interface DeliveryAttempt {
 }
 
 export interface WebhookOptions {
+  /** the account's webhook URLs (Instaleap takes up to 3); also set through the admin API */
+  urls?: string[];
   /** wait before the first retry; doubles on each retry */
   initialDelayMs?: number;
   /** the longest wait between retries */
   maxDelayMs?: number;
-  /** attempts per event before giving up (the real engine retries for a long time) */
+  /** attempts per event before giving up (the real engine's retries are unpublished) */
   maxAttempts?: number;
   /** how long one attempt waits for the receiver's answer */
   timeoutMs?: number;
@@ -39,9 +42,11 @@ export interface WebhookOptions {
 }
 
 export interface EngineSandboxOptions {
-  /** the only key accepted in `Authorization: Bearer <apiKey>` */
+  /** the only key accepted in `x-api-key` */
   apiKey: string;
-  /** how long a slot from POST /jobs/availability is held */
+  /** the secret every event is signed with (`InstaLeap-Signature`) */
+  webhookSecret: string;
+  /** how long a slot from POST /jobs/availability/v2 is held */
   slotHoldMs?: number;
   /** share (0..1) of slots that lapse before their job is created: offered already expired */
   slotLapseRate?: number;
@@ -52,10 +57,11 @@ export interface EngineSandboxOptions {
   logger?: Logger;
 }
 
-export type ResolvedWebhookOptions = Required<WebhookOptions>;
+export type ResolvedWebhookOptions = Required<Omit<WebhookOptions, 'urls'>>;
 
 export function resolveWebhookOptions(options: WebhookOptions = {}): ResolvedWebhookOptions {
-  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WebhookOptions;
+  const { urls: _urls, ...rest } = options;
+  const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as WebhookOptions;
   return {
     initialDelayMs: 200,
     maxDelayMs: 5000,
@@ -71,3 +77,5 @@ export function resolveWebhookOptions(options: WebhookOptions = {}): ResolvedWeb
 }
 
 export const DEFAULT_SLOT_HOLD_MS = 15 * 60 * 1000;
+/** Instaleap takes up to three webhook URLs per account. */
+export const MAX_WEBHOOK_URLS = 3;

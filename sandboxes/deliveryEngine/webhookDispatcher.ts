@@ -1,14 +1,17 @@
 /**
- * Job events to each job's webhook, the way docs/partners.md "Delivery Engine" warns they arrive: at least once,
- * retried with exponential backoff until the receiver answers 200, one job's events in order (the
- * next waits for the previous one's 200), unless the run asks for duplicates or swapped pairs.
+ * Job events to every webhook URL registered for the account (Instaleap takes up to 3), signed with
+ * `InstaLeap-Signature`, the way docs/partners.md "Delivery Engine" warns they arrive: at least once,
+ * retried with exponential backoff until the receiver answers 200, one job's events in order per URL
+ * (the next waits for the previous one's 200), unless the run asks for duplicates or swapped pairs.
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { WEBHOOK_KEY_HEADER } from '../../contracts/deliveryEngine';
+import { SIGNATURE_HEADER } from '../../contracts/deliveryEngine';
+import { signatureFor } from '../../contracts/webhookKey';
+import { SandboxError } from '../common/errors';
 import { postJson } from '../common/outgoing';
+import { MAX_WEBHOOK_URLS, type DeliveryAttempt, type ResolvedWebhookOptions } from './options';
 import type { SandboxJobEvent } from './events';
-import type { DeliveryAttempt, ResolvedWebhookOptions } from './options';
 import type { WorkTracker } from './workTracker';
 
 export type { DeliveryAttempt };
@@ -21,17 +24,14 @@ export type WebhookBehaviour = z.infer<typeof WebhookBehaviour>;
 
 export interface DeliveryFilter {
   jobId?: string;
+  url?: string;
   eventId?: string;
   type?: string;
 }
 
-interface Target {
-  URL: string;
-  key: string;
-}
-
 interface Queued {
-  target: Target;
+  url: string;
+  jobId: string;
   event: SandboxJobEvent;
 }
 
@@ -50,14 +50,33 @@ export class WebhookDispatcher {
   private readonly attempts: DeliveryAttempt[] = [];
   private readonly stopping = new AbortController();
   private behaviourNow: WebhookBehaviour;
+  private registered: string[] = [];
 
   constructor(
     private readonly settings: ResolvedWebhookOptions,
+    private readonly secret: string,
     private readonly work: WorkTracker,
     private readonly logger: Logger,
+    urls: string[] = [],
     private readonly random: () => number = Math.random,
   ) {
     this.behaviourNow = WebhookBehaviour.parse({ duplicateRate: settings.duplicateRate, reorder: settings.reorder });
+    this.setUrls(urls);
+  }
+
+  /** The account's webhook URLs. */
+  urls(): string[] {
+    return [...this.registered];
+  }
+
+  /** Registers the account's webhook URLs (at most 3, each http(s)); events from now on go to them. */
+  setUrls(urls: string[]): string[] {
+    if (urls.length > MAX_WEBHOOK_URLS) throw new SandboxError(400, `At most ${MAX_WEBHOOK_URLS} webhook URLs`);
+    for (const url of urls) {
+      if (!/^https?:\/\//.test(url)) throw new SandboxError(400, `Not an http(s) URL: ${url}`);
+    }
+    this.registered = [...new Set(urls)];
+    return this.urls();
   }
 
   behaviour(): WebhookBehaviour {
@@ -69,17 +88,18 @@ export class WebhookDispatcher {
     return this.behaviour();
   }
 
-  enqueue(jobId: string, target: Target, event: SandboxJobEvent): void {
+  /** The event to every registered URL; with none registered it goes nowhere (as at Instaleap). */
+  enqueue(jobId: string, event: SandboxJobEvent): void {
+    for (const url of this.registered) this.enqueueTo(url, jobId, event);
+  }
+
+  private enqueueTo(url: string, jobId: string, event: SandboxJobEvent): void {
     if (this.stopping.signal.aborted) return;
-    const queue = this.queueOf(jobId);
+    const key = `${url} ${jobId}`;
+    const queue = this.queueOf(key);
     const { duplicateRate, reorder } = this.behaviourNow;
-    const copies: Queued[] =
-      duplicateRate > 0 && this.random() < duplicateRate
-        ? [
-            { target, event },
-            { target, event },
-          ]
-        : [{ target, event }];
+    const one: Queued = { url, jobId, event };
+    const copies: Queued[] = duplicateRate > 0 && this.random() < duplicateRate ? [one, one] : [one];
     for (let i = 0; i < copies.length; i++) this.work.begin();
 
     if (queue.held) {
@@ -92,14 +112,14 @@ export class WebhookDispatcher {
         if (!queue.held) return;
         queue.items.push(...queue.held.items);
         queue.held = null;
-        void this.pump(jobId);
+        void this.pump(key);
       }, this.settings.reorderWindowMs);
       queue.held = { items: copies, timer };
       return;
     } else {
       queue.items.push(...copies);
     }
-    void this.pump(jobId);
+    void this.pump(key);
   }
 
   deliveries(filter: DeliveryFilter = {}): DeliveryAttempt[] {
@@ -107,6 +127,7 @@ export class WebhookDispatcher {
       .filter(
         (a) =>
           (!filter.jobId || a.jobId === filter.jobId) &&
+          (!filter.url || a.url === filter.url) &&
           (!filter.eventId || a.eventId === filter.eventId) &&
           (!filter.type || a.type === filter.type),
       )
@@ -123,24 +144,24 @@ export class WebhookDispatcher {
     }
   }
 
-  private queueOf(jobId: string): JobQueue {
-    let queue = this.queues.get(jobId);
+  private queueOf(key: string): JobQueue {
+    let queue = this.queues.get(key);
     if (!queue) {
       queue = { items: [], running: false, held: null };
-      this.queues.set(jobId, queue);
+      this.queues.set(key, queue);
     }
     return queue;
   }
 
-  /** One job's events, one at a time: the next waits until the previous got its 200 (or gave up). */
-  private async pump(jobId: string): Promise<void> {
-    const queue = this.queueOf(jobId);
+  /** One job's events to one URL, one at a time: the next waits until the previous got its 200 (or gave up). */
+  private async pump(key: string): Promise<void> {
+    const queue = this.queueOf(key);
     if (queue.running) return;
     queue.running = true;
     try {
       while (queue.items.length > 0 && !this.stopping.signal.aborted) {
         const next = queue.items[0]!;
-        await this.deliver(jobId, next);
+        await this.deliver(next);
         queue.items.shift();
         this.work.end();
       }
@@ -149,7 +170,8 @@ export class WebhookDispatcher {
     }
   }
 
-  private async deliver(jobId: string, { target, event }: Queued): Promise<void> {
+  private async deliver({ url, jobId, event }: Queued): Promise<void> {
+    const signature = signatureFor(this.secret, event);
     const { maxAttempts, initialDelayMs, maxDelayMs, timeoutMs } = this.settings;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (this.stopping.signal.aborted) return;
@@ -158,8 +180,8 @@ export class WebhookDispatcher {
       let status: number | null = null;
       let error: string | null = null;
       try {
-        const answer = await postJson(target.URL, event, {
-          headers: { [WEBHOOK_KEY_HEADER]: target.key },
+        const answer = await postJson(url, event, {
+          headers: { [SIGNATURE_HEADER]: signature },
           timeoutMs,
           signal: this.stopping.signal,
         });
@@ -174,6 +196,7 @@ export class WebhookDispatcher {
         jobId,
         eventId: event.id,
         type: event.type,
+        url,
         attempt,
         status,
         error,

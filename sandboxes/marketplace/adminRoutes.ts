@@ -6,6 +6,11 @@ import type { MarketplaceSandboxHandle } from './handle';
 
 const SendBody = z.looseObject({ event: z.unknown().optional() });
 const CancelBody = z.strictObject({ force: z.boolean().optional() });
+const PinBody = z.strictObject({ pincode: z.string().regex(/^\d{4}$/) });
+const ReceiverBody = z.strictObject({
+  customer: z.record(z.string(), z.unknown()).optional(),
+  destination_address: z.record(z.string(), z.unknown()).optional(),
+});
 const TimeoutBody = z.strictObject({
   ms: z
     .number()
@@ -37,6 +42,15 @@ export function addMarketplaceAdminRoutes(admin: Router, marketplace: Marketplac
   admin.post('/deliveries/:delivery_id/cancel', async (req, res) => {
     const { force } = parseOr400(CancelBody, req.body ?? {});
     res.json(await marketplace.cancelDelivery(req.params.delivery_id, { force: force ?? false }));
+  });
+
+  admin.post('/deliveries/:delivery_id/receiver', async (req, res) => {
+    res.json(await marketplace.changeReceiver(req.params.delivery_id, parseOr400(ReceiverBody, req.body ?? {})));
+  });
+
+  admin.post('/deliveries/:delivery_id/pickup-pin', async (req, res) => {
+    const { pincode } = parseOr400(PinBody, req.body ?? {});
+    res.json(await marketplace.validatePickupPin(req.params.delivery_id, pincode));
   });
 
   admin.put('/confirmation-timeout', (req, res) => {

@@ -155,6 +155,24 @@ export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
       }
       return cancelAndTell(delivery, 'SELLER_CANCELED');
     },
+    async changeReceiver(deliveryId, change) {
+      if (!store.get(deliveryId)) throw new SandboxError(404, `No delivery ${deliveryId}`);
+      return caller.send({
+        event_type: 'ORDER_RECEIVER_UPDATE',
+        delivery_id: deliveryId,
+        event_at: new Date().toISOString(),
+        ...change,
+      });
+    },
+    async validatePickupPin(deliveryId, pincode) {
+      if (!store.get(deliveryId)) throw new SandboxError(404, `No delivery ${deliveryId}`);
+      return caller.send({
+        event_type: 'PICKUP_PIN_VALIDATION_REQUEST',
+        delivery_id: deliveryId,
+        pincode_value: pincode,
+        event_at: new Date().toISOString(),
+      });
+    },
     setConfirmationTimeout: (ms) => {
       confirmationTimeoutMs = ms;
     },

@@ -19,6 +19,21 @@ export interface MarketplaceSandboxHandle extends SandboxControls {
    * CANCELLATION_REQUEST. Refused (409) once collected, as Abbiamo does, unless `force`.
    */
   cancelDelivery(deliveryId: string, options?: { force?: boolean }): Promise<Answer | { error: string }>;
+  /**
+   * the seller changed the receiver: sends ORDER_RECEIVER_UPDATE (the body's shape is the carrier's
+   * guess, contracts/marketplace.ts ReceiverUpdateEvent) with `change` as its `customer` and/or
+   * `destination_address`; the intake's answer
+   */
+  changeReceiver(
+    deliveryId: string,
+    change: { customer?: Record<string, unknown>; destination_address?: Record<string, unknown> },
+  ): Promise<Answer>;
+  /**
+   * the store operator typed the driver's PIN and Abbiamo found it right: sends
+   * PICKUP_PIN_VALIDATION_REQUEST (shape: contracts/marketplace.ts PickupPinValidationEvent) with
+   * that `pincode_value`; the intake's answer
+   */
+  validatePickupPin(deliveryId: string, pincode: string): Promise<Answer>;
   /** changes the confirmation timeout for deliveries sent from now on */
   setConfirmationTimeout(ms: number): void;
   setIntake(intake: { url: string; token: string; timeoutMs?: number }): void;

@@ -9,8 +9,8 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { CONFIRMATION_MARGIN_MS } from '../../contracts/confirmation';
 import example from '../../contracts/examples/vtex.create-service.json';
 import { DEFAULT_CONFIRMATION_DELAY_MS } from '../../contracts/delivery';
-import { webhookKeyFor } from '../../contracts/webhookKey';
-import type { JobEvent } from '../../contracts/deliveryEngine';
+import { signatureFor, webhookKeyFor } from '../../contracts/webhookKey';
+import type { SignedJobEvent } from '../../contracts/deliveryEngine';
 import { requestJson } from './http';
 import { BENCH_CREDENTIALS, type BenchEnvironment } from './stack';
 import { bareCreateUpdate, bareDeliveryWorkflow, bareEventSignal, type BareInput } from './bareWorkflows';
@@ -128,7 +128,7 @@ export const LIFE_EVENT_TYPES = [
   'CLIENT_RECEIVED',
 ] as const;
 
-export function lifeEvent(delivery: OurDelivery, step: number): JobEvent {
+export function lifeEvent(delivery: OurDelivery, step: number): SignedJobEvent {
   const type = LIFE_EVENT_TYPES[step - 1]!;
   const at = Date.now();
   const etaMinutes: Record<string, number> = {
@@ -141,23 +141,33 @@ export function lifeEvent(delivery: OurDelivery, step: number): JobEvent {
     id: `${delivery.jobId}-${step}`,
     type,
     created_at: new Date(at).toISOString(),
-    job: { id: delivery.jobId, client_reference: delivery.serviceId },
-    resource: { id: 'courier-1', name: 'Bench Courier', phone: '+57 3000000000', vehicle: 'motorcycle' },
-    ...(etaMinutes[type] ? { eta: new Date(at + etaMinutes[type]! * 60_000).toISOString() } : {}),
-    ...(type === 'GOING_TO_DESTINATION_STARTED' ? { distance_m: 3200 } : {}),
-    ...(type === 'CLIENT_RECEIVED' ? { rating: 5 } : {}),
+    job: {
+      id: delivery.jobId,
+      client_reference: delivery.serviceId,
+      tasks: [
+        {
+          id: `delivery-${delivery.jobId}`,
+          type: 'DELIVERY',
+          resource: { id: 'courier-1', name: 'Bench Courier', phone_number: '+57 3000000000', vehicle: 'motorcycle' },
+        },
+      ],
+      ...(etaMinutes[type] ? { eta: new Date(at + etaMinutes[type]! * 60_000).toISOString() } : {}),
+      external_data: {
+        webhook: { key: webhookKeyFor(BENCH_CREDENTIALS.webhookSecret, delivery.serviceId, delivery.serviceId) },
+      },
+    },
   };
 }
 
 /** The engine's webhook call, made by the bench itself: the start of the clock is exact. */
-export async function postEvent(apiUrl: string, delivery: OurDelivery, event: JobEvent): Promise<void> {
-  const key = webhookKeyFor(BENCH_CREDENTIALS.webhookSecret, delivery.serviceId, delivery.serviceId);
+export async function postEvent(apiUrl: string, _delivery: OurDelivery, event: SignedJobEvent): Promise<void> {
+  const signature = signatureFor(BENCH_CREDENTIALS.engineWebhookSecret, event);
   for (let attempt = 1; ; attempt += 1) {
     const answer = await requestJson(
       'POST',
       `${apiUrl}/delivery-engine/webhooks`,
       event,
-      { 'x-webhook-key': key },
+      { 'instaleap-signature': signature },
       10_000,
     );
     if (answer.status === 200) return;

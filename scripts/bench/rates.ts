@@ -68,7 +68,7 @@ async function postRate(apiUrl: string, body: unknown): Promise<{ ok: boolean; s
 async function setEngineLatency(env: BenchEnvironment, latencyMs: number): Promise<void> {
   const answer = await requestJson('PUT', `${env.urls.engine}/_sandbox/faults`, {
     latencyMs,
-    pathPattern: latencyMs > 0 ? '^/jobs/availability$' : null,
+    pathPattern: latencyMs > 0 ? '^/jobs/availability/v2$' : null,
   });
   if (answer.status !== 200) throw new Error(`engine sandbox faults: ${answer.status} ${JSON.stringify(answer.body)}`);
 }
@@ -116,10 +116,17 @@ export async function measureRates(
   };
 
   const engineAvailability = cart('engine alone');
+  const start = Date.now() + 60_000;
   const availabilityBody = {
+    currency_code: 'BRL',
+    start: new Date(start).toISOString(),
+    end: new Date(start + 86_400_000).toISOString(),
+    slot_size: 60,
+    operational_models_priority: ['FULL_SERVICE'],
+    store_reference: BENCH_CREDENTIALS.storeReference,
     origin: { address: 'Origin 1', city: 'c', state: 's', country: 'Brazil' },
     destination: { address: engineAvailability.receiver.address, city: 'c', state: 's', country: 'Brazil' },
-    items: [{ id: 'i', name: 'n', quantity: 1, weight_kg: 1 }],
+    job_items: [{ id: 'i', name: 'n', unit: 'unit', quantity: 1, weight: 1 }],
   };
   for (const engineLatencyMs of settings.engineLatenciesMs) {
     await setEngineLatency(env, engineLatencyMs);
@@ -129,9 +136,9 @@ export async function measureRates(
         try {
           const answer = await requestJson(
             'POST',
-            `${env.urls.engine}/jobs/availability`,
+            `${env.urls.engine}/jobs/availability/v2`,
             availabilityBody,
-            { authorization: `Bearer ${BENCH_CREDENTIALS.engineApiKey}` },
+            { 'x-api-key': BENCH_CREDENTIALS.engineApiKey },
             10_000,
           );
           return { ok: answer.status === 200 };

@@ -5,7 +5,7 @@
  * (when it arrived, for which service), so a life's next event can follow its previous call
  * without polling the sandbox.
  *
- * Env: VTEX_API_KEY, DELIVERY_ENGINE_API_KEY. Sends {kind: 'ready', vtex, engine, marketplace}.
+ * Env: VTEX_API_KEY, DELIVERY_ENGINE_API_KEY, DELIVERY_ENGINE_WEBHOOK_SECRET. Sends {kind: 'ready', vtex, engine, marketplace}.
  */
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -28,7 +28,12 @@ export interface VtexCallSeen {
 async function main(): Promise<void> {
   const logger = createLogger({ level: 'silent' });
   const vtex = createVtexApp({ apiKey: required('VTEX_API_KEY'), logger });
-  const engine = createDeliveryEngineApp({ apiKey: required('DELIVERY_ENGINE_API_KEY'), logger });
+  // No webhook URL registered: the bench sends the engine's events itself (scripts/bench/deliveries.ts).
+  const engine = createDeliveryEngineApp({
+    apiKey: required('DELIVERY_ENGINE_API_KEY'),
+    webhookSecret: required('DELIVERY_ENGINE_WEBHOOK_SECRET'),
+    logger,
+  });
   const marketplace = createMarketplaceApp({ logger });
 
   const observed: http.RequestListener = (req, res) => {

@@ -32,6 +32,9 @@ export const BENCH_CREDENTIALS = {
   vtexApiKey: 'bench-vtex-api-key',
   engineApiKey: 'bench-engine-api-key',
   webhookSecret: 'bench-webhook-secret-0123456789',
+  /** what the engine signs its events with (`InstaLeap-Signature`) */
+  engineWebhookSecret: 'bench-instaleap-webhook-secret',
+  storeReference: 'bench-store',
   secretsKey: 'bench-secrets-key-0123456789abcdef0123456789',
   labelSigningKey: 'bench-label-signing-key-0123456789abcdef',
   carrierId: 'bench-carrier',
@@ -134,6 +137,7 @@ export class BenchEnvironment {
       {
         VTEX_API_KEY: BENCH_CREDENTIALS.vtexApiKey,
         DELIVERY_ENGINE_API_KEY: BENCH_CREDENTIALS.engineApiKey,
+        DELIVERY_ENGINE_WEBHOOK_SECRET: BENCH_CREDENTIALS.engineWebhookSecret,
       },
       path.join(this.dir, 'sandboxes.log'),
     );
@@ -197,6 +201,8 @@ export class BenchEnvironment {
       VTEX_AUTH_URL: this.urls.vtex,
       DELIVERY_ENGINE_URL: this.urls.engine,
       DELIVERY_ENGINE_API_KEY: BENCH_CREDENTIALS.engineApiKey,
+      DELIVERY_ENGINE_WEBHOOK_SECRET: BENCH_CREDENTIALS.engineWebhookSecret,
+      DELIVERY_ENGINE_STORE_REFERENCE: BENCH_CREDENTIALS.storeReference,
       MARKETPLACE_URL: this.urls.marketplace,
       // An explicit partner URL needs its key; the sandbox's default one.
       MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,

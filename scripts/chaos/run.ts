@@ -14,6 +14,7 @@ import { SANDBOX_DEFAULTS } from '../../config';
 import vtexExample from '../../contracts/examples/vtex.create-service.json';
 import marketplaceExample from '../../contracts/examples/marketplace.delivery-request.json';
 import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
+import { driverOf, evidencesOf } from '../../contracts/instaleapChoices';
 import {
   createDeliveryEngineApp,
   createMarketplaceApp,
@@ -156,6 +157,7 @@ const CODEC_KEYS = formatKeyRing([
 ]);
 const VTEX_API_KEY = 'chaos-vtex-api-key';
 const ENGINE_API_KEY = 'chaos-engine-api-key';
+const ENGINE_WEBHOOK_SECRET = 'chaos-instaleap-webhook-secret';
 const CARRIER_ID = 'chaos-carrier';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -210,9 +212,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   });
   const engineApp = createDeliveryEngineApp({
     apiKey: ENGINE_API_KEY,
+    webhookSecret: ENGINE_WEBHOOK_SECRET,
     faults: rates,
     slotLapseRate: options.slotLapseRate,
     webhook: {
+      urls: [`${apiUrl}/delivery-engine/webhooks`],
       initialDelayMs: 200,
       maxDelayMs: 2000,
       duplicateRate: options.duplicateRate,
@@ -227,7 +231,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const engine = engineApp.sandbox;
   const marketplace = marketplaceApp.sandbox;
   const vtexObserver = new VtexObserver(faults);
-  const engineObserver = new EngineObserver(faults, (reference) => engine.jobByClientReference(reference)?.job_id);
+  const engineObserver = new EngineObserver(faults, (reference) => engine.jobsByClientReference(reference)[0]?.id);
   const servers = await Promise.all([
     listen(vtexObserver.wrap(vtexApp.app)),
     listen(engineObserver.wrap(engineApp.app)),
@@ -259,6 +263,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     VTEX_AUTH_URL: vtexServer.url,
     DELIVERY_ENGINE_URL: engineServer.url,
     DELIVERY_ENGINE_API_KEY: ENGINE_API_KEY,
+    DELIVERY_ENGINE_WEBHOOK_SECRET: ENGINE_WEBHOOK_SECRET,
+    DELIVERY_ENGINE_STORE_REFERENCE: 'chaos-store',
     MARKETPLACE_URL: marketplaceServer.url,
     // An explicit partner URL needs its key; the sandbox's default one.
     MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
@@ -456,7 +462,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const answeredAt = command.answeredAt;
       const cancelled = () => {
         const jobId = engineObserver.jobOf(serviceId);
-        return jobId !== undefined && engine.job(jobId)?.status === 'CANCELLED';
+        return jobId !== undefined && engine.job(jobId)?.state === 'CANCELLED';
       };
       void waitFor(cancelled, 10 * 60_000).then((ok) => {
         if (!ok) return;
@@ -495,9 +501,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
             if (pauseSentAt !== undefined) {
               const sentAt = pauseSentAt;
               await waitFor(
-                () =>
-                  engine.job(jobId)?.on_hold === false &&
-                  engine.events(jobId).some((e) => e.type === 'ON_HOLD' && Date.parse(e.created_at) >= sentAt),
+                // Held and released again through payment_info (a hold sends no event at Instaleap).
+                () => sentAt > 0 && engine.blockingPolicies(jobId).at(-1) === 'UNBLOCKED',
                 90_000,
               );
               await waitFor(() => eventsDelivered(jobId), 180_000);
@@ -619,7 +624,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const jobId = d.jobId ?? d.jobsOfDelivery[0] ?? d.workflowJobId;
     if (jobId) {
       d.jobId ??= jobId;
-      d.jobStatus = jobs.find((j) => j.job_id === jobId)?.status;
+      d.jobStatus = jobs.find((j) => j.id === jobId)?.state;
       d.events = engine.events(jobId).map((e): PlayedEvent => {
         const a = attempts.get(e.id);
         return {
@@ -630,11 +635,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           ...(a?.delivered !== undefined ? { deliveredAt: a.delivered } : {}),
           reaction: !entry.emitted.has(e.id),
           optional: entry.emitted.get(e.id) ?? false,
-          reason: e.reason ?? null,
-          resourceId: e.resource?.id ?? null,
-          notes: (e.notes ?? []).map((n) => n.note),
-          evidences: (e.evidences ?? []).map((x) => x.content),
-          labels: (e.labels ?? []).map((l) => l.id),
+          reason: null,
+          resourceId: driverOf(e.job)?.id ?? null,
+          notes: [],
+          evidences: e.type === 'CLIENT_RECEIVED' ? evidencesOf(e.job).map((x) => x.content) : [],
+          labels: [],
         };
       });
     }

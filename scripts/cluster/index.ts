@@ -143,6 +143,9 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
     const autoplay = process.env.SANDBOX_AUTOPLAY;
     const engine = await startDeliveryEngineSandbox({
       apiKey: env.DELIVERY_ENGINE_API_KEY ?? SANDBOX_DEFAULTS.deliveryEngineApiKey,
+      webhookSecret: env.DELIVERY_ENGINE_WEBHOOK_SECRET ?? SANDBOX_DEFAULTS.deliveryEngineWebhookSecret,
+      // The account's webhook URLs: both intake APIs take engine events.
+      webhook: { urls: apiPorts.map((p) => `http://127.0.0.1:${p}/delivery-engine/webhooks`) },
       port: env.SANDBOX_ENGINE_PORT,
       ...(autoplay
         ? { autoplay: { scenario: autoplay, stepMs: Number(process.env.SANDBOX_AUTOPLAY_STEP_MS ?? 2000) } }
@@ -165,8 +168,7 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
   }
   const sandboxKeys = sandboxEnvironment(env, urls, token);
 
-  // 3. Two workers and two intake APIs, one task queue. Worker i gives the engine API i's
-  //    webhook URL, so both APIs take engine events too.
+  // 3. Two workers and two intake APIs, one task queue; the engine sends its events to both APIs.
   const common = {
     ...sandboxKeys,
     TEMPORAL_ADDRESS: cluster.address,

@@ -45,7 +45,13 @@ export function sandboxEnvironment(env: Env, urls: SandboxUrls, intakeToken: str
         }
       : {}),
     ...(urls.DELIVERY_ENGINE_URL
-      ? { DELIVERY_ENGINE_API_KEY: env.DELIVERY_ENGINE_API_KEY ?? SANDBOX_DEFAULTS.deliveryEngineApiKey }
+      ? {
+          DELIVERY_ENGINE_API_KEY: env.DELIVERY_ENGINE_API_KEY ?? SANDBOX_DEFAULTS.deliveryEngineApiKey,
+          DELIVERY_ENGINE_WEBHOOK_SECRET:
+            env.DELIVERY_ENGINE_WEBHOOK_SECRET ?? SANDBOX_DEFAULTS.deliveryEngineWebhookSecret,
+          DELIVERY_ENGINE_STORE_REFERENCE:
+            env.DELIVERY_ENGINE_STORE_REFERENCE ?? SANDBOX_DEFAULTS.deliveryEngineStoreReference,
+        }
       : {}),
     ...(urls.MARKETPLACE_URL
       ? { MARKETPLACE_CARRIER_KEY: env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.marketplaceCarrierKey }

@@ -10,7 +10,7 @@ import cancelExample from '../../contracts/examples/vtex.cancel-service.json';
 import createExample from '../../contracts/examples/vtex.create-service.json';
 import pauseExample from '../../contracts/examples/vtex.pause-service.json';
 import deliveryRequestExample from '../../contracts/examples/marketplace.delivery-request.json';
-import { webhookKeyFor } from '../../contracts/webhookKey';
+import { signatureFor, webhookKeyFor } from '../../contracts/webhookKey';
 import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
 
 export type Endpoint =
@@ -53,6 +53,8 @@ export interface FuzzRequest {
 /** What the run knows of the service it fuzzes against: one real delivery, for cancel, pause and events. */
 export interface FuzzContext {
   webhookSecret: string;
+  /** what the engine signs its events with (`InstaLeap-Signature`) */
+  engineWebhookSecret: string;
   known: { serviceId: string; carrierId: string; orderId: string };
 }
 
@@ -375,19 +377,24 @@ export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
       id: fresh('evt'),
       type: 'ALLOCATED',
       created_at: new Date().toISOString(),
-      job: { id: 'fuzz-job', client_reference: ctx.known.orderId },
-      resource: { id: 'courier-1', name: 'Ana Souza', vehicle: 'motorcycle' },
-      eta: new Date(Date.now() + 3_600_000).toISOString(),
-      notes: [{ type: 'COMMENT', note: 'fuzz note', author: 'Ana' }],
+      job: {
+        id: 'fuzz-job',
+        client_reference: ctx.known.orderId,
+        tasks: [
+          { id: 'task-1', type: 'DELIVERY', resource: { id: 'courier-1', name: 'Ana Souza', vehicle: 'motorcycle' } },
+        ],
+        eta: new Date(Date.now() + 3_600_000).toISOString(),
+        external_data: { webhook: { key: webhookKeyFor(ctx.webhookSecret, ctx.known.serviceId, ctx.known.orderId) } },
+      },
     }),
-    // The key that opens the job the event names (when it names one): the run fuzzes the body, not our auth.
+    // Instaleap's signature of the fields it covers (when they are strings): the run fuzzes the body, not our auth.
     (body: any) => ({
       headers: {
-        'x-webhook-key': webhookKeyFor(
-          ctx.webhookSecret,
-          ctx.known.serviceId,
-          str(body?.job?.client_reference) ? body.job.client_reference : '',
-        ),
+        'instaleap-signature': signatureFor(ctx.engineWebhookSecret, {
+          id: str(body?.id) ? body.id : '',
+          created_at: str(body?.created_at) ? body.created_at : '',
+          type: str(body?.type) ? body.type : '',
+        }),
       },
     }),
   );

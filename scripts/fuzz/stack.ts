@@ -42,6 +42,7 @@ const tokenFor = (requestPath: string) =>
       ? TOKENS.marketplace
       : TOKENS.operator;
 const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789';
+export const FUZZ_ENGINE_WEBHOOK_SECRET = 'fuzz-instaleap-webhook-secret';
 const CODEC_KEYS = formatKeyRing([
   { id: 'fuzz-1', key: createHash('sha256').update('delivery-bridge fuzz key').digest() },
 ]);
@@ -62,7 +63,10 @@ export async function startFuzzStack(
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const vtex = await startVtexSandbox({ apiKey: 'fuzz-vtex-key', intake: { url: apiUrl, token: TOKENS.vtex } });
-  const engine = await startDeliveryEngineSandbox({ apiKey: 'fuzz-engine-key' });
+  const engine = await startDeliveryEngineSandbox({
+    apiKey: 'fuzz-engine-key',
+    webhookSecret: FUZZ_ENGINE_WEBHOOK_SECRET,
+  });
   const marketplace = await startMarketplaceSandbox({ intake: { url: apiUrl, token: TOKENS.marketplace } });
   const healthPort = await freePort();
   const env: Record<string, string> = {
@@ -79,6 +83,8 @@ export async function startFuzzStack(
     VTEX_AUTH_URL: vtex.url,
     DELIVERY_ENGINE_URL: engine.url,
     DELIVERY_ENGINE_API_KEY: 'fuzz-engine-key',
+    DELIVERY_ENGINE_WEBHOOK_SECRET: FUZZ_ENGINE_WEBHOOK_SECRET,
+    DELIVERY_ENGINE_STORE_REFERENCE: 'fuzz-store',
     MARKETPLACE_URL: marketplace.url,
     // An explicit partner URL needs its key; the sandbox's default one.
     MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
@@ -117,7 +123,11 @@ export async function startFuzzStack(
     tokenFor,
     apiPid: api.pid()!,
     client,
-    context: { webhookSecret: WEBHOOK_SECRET, known: { serviceId, carrierId: createExample.carrierId, orderId } },
+    context: {
+      webhookSecret: WEBHOOK_SECRET,
+      engineWebhookSecret: FUZZ_ENGINE_WEBHOOK_SECRET,
+      known: { serviceId, carrierId: createExample.carrierId, orderId },
+    },
     async stop() {
       await api.stop();
       await worker.stop();

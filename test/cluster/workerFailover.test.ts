@@ -36,6 +36,7 @@ const KILL_AFTER_JOBS = 70;
 const INTAKE_TOKEN = 'failover-intake-token';
 const VTEX_API_KEY = 'failover-vtex-key';
 const ENGINE_API_KEY = 'failover-engine-key';
+const ENGINE_WEBHOOK_SECRET = 'failover-instaleap-webhook-secret';
 
 let vtex: VtexSandbox;
 let engine: EngineSandbox;
@@ -49,7 +50,12 @@ beforeAll(async () => {
   const port = await freePort();
   const intake = { url: `http://127.0.0.1:${port}`, token: INTAKE_TOKEN };
   vtex = await startVtexSandbox({ apiKey: VTEX_API_KEY, intake, logger: quiet });
-  engine = await startDeliveryEngineSandbox({ apiKey: ENGINE_API_KEY, logger: quiet });
+  engine = await startDeliveryEngineSandbox({
+    apiKey: ENGINE_API_KEY,
+    webhookSecret: ENGINE_WEBHOOK_SECRET,
+    webhook: { urls: [`${intake.url}/delivery-engine/webhooks`] },
+    logger: quiet,
+  });
   marketplace = await startMarketplaceSandbox({ intake, logger: quiet });
   const logDir = mkdtempSync(path.join(process.env.TEST_TMP_DIR ?? os.tmpdir(), 'failover-'));
   const env = {
@@ -64,6 +70,8 @@ beforeAll(async () => {
     VTEX_AUTH_URL: vtex.url,
     DELIVERY_ENGINE_URL: engine.url,
     DELIVERY_ENGINE_API_KEY: ENGINE_API_KEY,
+    DELIVERY_ENGINE_WEBHOOK_SECRET: ENGINE_WEBHOOK_SECRET,
+    DELIVERY_ENGINE_STORE_REFERENCE: 'failover-store',
     MARKETPLACE_URL: marketplace.url,
     // An explicit partner URL needs its key; the sandbox's default one.
     MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
@@ -109,17 +117,17 @@ async function live(body: Record<string, any>, onJob: () => void): Promise<Life>
   const serviceId = (created.body as { serviceId: string }).serviceId;
   // A job whose creation was running on the killed worker is created again after its activity times out.
   // The job's client_reference is the delivery's serviceId (unique across platforms), not the order id.
-  const job = await waitFor(() => engine.jobByClientReference(serviceId), {
+  const job = await waitFor(() => engine.jobsByClientReference(serviceId)[0], {
     what: `the job of ${body.orderId}`,
     timeoutMs: 90_000,
     intervalMs: 250,
   });
   onJob();
   for (const type of SCENARIOS.happy) {
-    engine.emit(job.job_id, type);
+    engine.emit(job.id, type);
     await engine.idle();
   }
-  return { orderId: body.orderId, serviceId, jobId: job.job_id };
+  return { orderId: body.orderId, serviceId, jobId: job.id };
 }
 
 /** Who completed each workflow task of a delivery, in history order, as worker pids. */
@@ -179,9 +187,14 @@ it(`finishes all of ${DELIVERIES} delivery lives, each exactly once, when one of
     const sorted = (values: Array<string | null | undefined>) => values.map(String).sort();
     const expected = {
       status: 'DELIVERED',
-      labels: sorted(events.flatMap((e) => e.labels ?? []).map((l) => l.id)),
-      evidences: sorted(events.flatMap((e) => e.evidences ?? []).map((e) => e.content)),
-      notes: sorted(events.flatMap((e) => e.notes ?? []).map((n) => n.note)),
+      labels: sorted([]),
+      // Proof of delivery: the delivered job's evidences.
+      evidences: sorted(
+        events
+          .filter((e) => e.type === 'CLIENT_RECEIVED')
+          .flatMap((e) => (e.job.evidences ?? []).map((x) => x.content)),
+      ),
+      notes: sorted([]),
     };
     const actual = record && {
       status: record.status,

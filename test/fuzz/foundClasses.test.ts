@@ -5,7 +5,7 @@
  */
 import { webhookKeyFor } from '../../contracts/webhookKey';
 import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
-import { createServiceBody, createVtexDelivery, workflowExists } from '../support/deliveries';
+import { createServiceBody, createVtexDelivery, postSignedEvent, workflowExists } from '../support/deliveries';
 import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
 import { useTestStack } from '../support/stack';
 
@@ -28,20 +28,23 @@ describe('every 4xx names the field', () => {
     expect(answer.body.details).toEqual([expect.objectContaining({ path: '(path)' })]);
   });
 
-  it("the engine webhook's 401 names the key header", async () => {
+  it("the engine webhook's 401 names the job's key when the signed body names another job", async () => {
     const d = await createVtexDelivery(stack, { waitFirstReport: false });
     const event = {
       id: 'fuzz-class-401',
       type: 'ALLOCATED',
       created_at: new Date().toISOString(),
-      job: { id: d.jobId, client_reference: `${d.orderId}-other` },
+      job: {
+        id: d.jobId,
+        client_reference: `${d.orderId}-other`,
+        external_data: {
+          webhook: { key: webhookKeyFor(stack.config.deliveryEngine.jobKeySecret, d.serviceId, d.orderId) },
+        },
+      },
     };
-    const answer = await stack.call('POST', '/delivery-engine/webhooks', event, {
-      authorization: '',
-      'x-webhook-key': webhookKeyFor(stack.config.deliveryEngine.webhookSecret, d.serviceId, d.orderId),
-    });
+    const answer = await postSignedEvent(stack, event, { authorization: '' });
     expect(answer.status).toBe(401);
-    expect(answer.body.details).toEqual([expect.objectContaining({ path: 'headers.x-webhook-key' })]);
+    expect(answer.body.details).toEqual([expect.objectContaining({ path: 'job.external_data.webhook.key' })]);
   });
 
   it('a missing intake token is a 401 naming the authorization header', async () => {

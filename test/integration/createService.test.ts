@@ -25,14 +25,17 @@ describe('POST /vtex/services (Create service)', () => {
     expect(result.status).toBe(200);
     const answer = CreateServiceResponse.parse(result.body);
     const serviceId = vtexServiceId(body.carrierId, body.orderId);
-    const job = stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId));
+    const job = stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0];
     expect(job).toBeDefined();
+    // Instaleap's create answers no tracking URL; the price is the rate card's, in cents.
+    const price = (await stack.call('GET', `/deliveries/${serviceId}`)).body.job.priceCents as number;
+    expect(Number.isInteger(price)).toBe(true);
     expect(answer).toEqual({
       status: 'PENDING',
       serviceId,
-      shippingPrice: job!.price,
-      metaData: { serviceId, jobId: job!.job_id, trackingUrl: job!.tracking_url },
-      shippingEstimatedDate: job!.window.ends_at,
+      shippingPrice: price,
+      metaData: { serviceId, jobId: job!.id },
+      shippingEstimatedDate: job!.end_time,
       // The package's shipping label, PDF and ZPL, at signed URLs (docs/labels.md).
       labels: [
         expect.objectContaining({ id: `${serviceId}-1-pdf`, type: 'PDF' }),
@@ -52,12 +55,12 @@ describe('POST /vtex/services (Create service)', () => {
       orderId: body.orderId,
       serviceId: `${body.carrierId}&${serviceId}`,
       trackingUrl: job!.tracking_url,
-      shippingPrice: job!.price,
-      shippingEstimatedDate: job!.window.ends_at,
+      shippingPrice: price,
+      shippingEstimatedDate: job!.end_time,
     });
-    // The engine got the mapped job, with our webhook.
-    expect(job!.request.recipient.name).toBe('Pansy Graves');
-    expect(stack.engine.webhookOf(job!.job_id)?.URL).toBe(`${stack.config.publicUrl}/delivery-engine/webhooks`);
+    // The engine got the mapped job, with the delivery's key and no webhook URL of its own.
+    expect(job!.recipient.name).toBe('Pansy Graves');
+    expect(job!.external_data.webhook).toEqual({ key: expect.stringMatching(/^vtex-.+\..+$/), service_id: serviceId });
     await recordHistory(stack.bridge.client, serviceId, 'create-service-happy', { waitForEnd: false });
   });
 
@@ -94,7 +97,7 @@ describe('POST /vtex/services (Create service)', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => stack.call('POST', '/vtex/services', body)));
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
     expect(new Set(answers.map((a) => a.body.serviceId)).size).toBe(1);
-    await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+    await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
       what: 'the job',
     });
     expect(
@@ -169,7 +172,7 @@ describe('POST /vtex/services (Create service)', () => {
       expect(response.status).toBe(400);
       expect(response.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
       expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
-      expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
+      expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toBeUndefined();
     });
 
     it('400 for a body that is not JSON, 413 for one over the limit', async () => {

@@ -26,9 +26,12 @@ describe('job creation in a failing Delivery Engine', () => {
     stack.engine.resetFaults();
     const result = await answer;
     expect(result.status).toBe(200);
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
-      what: 'the job',
-    });
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the job',
+      },
+    );
     const creates = stack.engine
       .calls({ method: 'POST', path: '^/jobs$' })
       .filter(
@@ -36,10 +39,10 @@ describe('job creation in a failing Delivery Engine', () => {
           (c.body as { client_reference: string }).client_reference === vtexServiceId(body.carrierId, body.orderId),
       );
     expect(creates[0]!.status).toBe(417);
-    expect(creates.at(-1)!.status).toBe(201);
+    expect(creates.at(-1)!.status).toBe(200);
     const firstSlot = (creates[0]!.body as { slot_id: string }).slot_id;
     expect(job.slot_id).not.toBe(firstSlot);
-    expect(stack.engine.calls({ method: 'POST', path: '^/jobs/availability$' }).length).toBeGreaterThanOrEqual(2);
+    expect(stack.engine.calls({ method: 'POST', path: '^/jobs/availability/v2$' }).length).toBeGreaterThanOrEqual(2);
   });
 
   it('answers PENDING before VTEX gives up while the engine is down, then creates the job once it is back', async () => {
@@ -55,18 +58,22 @@ describe('job creation in a failing Delivery Engine', () => {
       labels: [expect.objectContaining({ type: 'PDF' }), expect.objectContaining({ type: 'ZPL' })],
     });
     const serviceId = (result.body as { serviceId: string }).serviceId;
-    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
+    expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toBeUndefined();
 
     stack.engine.resetFaults();
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
-      what: 'the job after the outage',
-      timeoutMs: 30_000,
-    });
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the job after the outage',
+        timeoutMs: 30_000,
+      },
+    );
     const patch = await waitFor(
       () => vtexCallsOf(stack, serviceId).find((c) => c.method === 'PATCH' && c.status === 200),
       { what: 'the first PATCH', timeoutMs: 20_000 },
     );
-    expect(patch.body).toMatchObject({ status: 'PENDING', trackingUrl: job.tracking_url, shippingPrice: job.price });
+    const price = (await stack.call('GET', `/deliveries/${serviceId}`)).body.job.priceCents;
+    expect(patch.body).toMatchObject({ status: 'PENDING', shippingPrice: price, shippingEstimatedDate: job.end_time });
     expect(Date.parse(patch.at) - Date.parse(result.answeredAt)).toBeGreaterThanOrEqual(5000);
   });
 });
@@ -101,7 +108,7 @@ describe('an engine down past the delivery window', () => {
       type: 'ERROR_CREATE_SERVICE',
       comment: expect.stringContaining('no slot could be had'),
     });
-    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
+    expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toBeUndefined();
     await recordHistory(stack.bridge.client, serviceId, 'creation-failed-past-window');
   });
 });

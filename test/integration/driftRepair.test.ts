@@ -12,7 +12,7 @@ import type { ReconcileResult } from '../../contracts/operations';
 import { runDeliveryCli } from '../../scripts/delivery';
 import { ensureReconcileSchedule, reconcileScheduleId } from '../../scripts/temporal-setup';
 import { marketplaceServiceId } from '../../mapping/ids';
-import { createVtexDelivery, emit, stateOf } from '../support/deliveries';
+import { createVtexDelivery, emit, forceStatus, stateOf, withDriver } from '../support/deliveries';
 import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
 import { scrape } from '../support/prometheus';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -113,12 +113,14 @@ describe('drift repair', () => {
   it('finds a status VTEX set back, its driver and notes deleted, has the delivery repair them, and leaves a correct one alone', async () => {
     const drifting = await createVtexDelivery(stack);
     const correct = await createVtexDelivery(stack);
-    await emit(stack, drifting.jobId, 'ALLOCATED', { resource: { id: 'r-9', name: 'Ana' } });
-    await emit(stack, drifting.jobId, 'INCIDENT', {
-      reason: 'Recipient asked for the back door',
-      notes: [{ type: 'COMMENT', note: 'Gate code 1234', author: 'Ana' }],
+    await emit(stack, drifting.jobId, 'ALLOCATED', withDriver({ id: 'r-9', name: 'Ana' }));
+    // Two ERROR notes: the carrier's staff report an incident (force-status), then Instaleap's REFUSED.
+    await forceStatus(stack, drifting.serviceId, 'INCIDENT', 'Recipient asked for the back door');
+    await waitFor(() => stack.vtex.service(drifting.carrierId, drifting.serviceId)?.notes.length === 1, {
+      what: 'the incident note at VTEX',
     });
-    await emit(stack, correct.jobId, 'ALLOCATED', { resource: { id: 'r-10', name: 'Bo' } });
+    await emit(stack, drifting.jobId, 'REFUSED');
+    await emit(stack, correct.jobId, 'ALLOCATED', withDriver({ id: 'r-10', name: 'Bo' }));
     await waitFor(() => stack.vtex.service(drifting.carrierId, drifting.serviceId)?.notes.length === 2, {
       what: 'both notes at VTEX',
     });
@@ -163,7 +165,7 @@ describe('drift repair', () => {
     );
     expect(repaired.notes.map((n) => n.content)).toEqual([
       expect.stringContaining('Recipient asked for the back door'),
-      expect.stringContaining('Gate code 1234'),
+      expect.stringContaining('Delivery refused'),
     ]);
     const view = await stateOf(stack, drifting.serviceId);
     expect(view.timeline.map((l) => l.message)).toContainEqual(
@@ -196,7 +198,7 @@ describe('drift repair', () => {
       pathPattern: `^/tracking/hook/[^/]+/${inFlight.serviceId}$`,
     });
     try {
-      await emit(stack, inFlight.jobId, 'ALLOCATED', { resource: { id: 'r-11', name: 'Cy' } });
+      await emit(stack, inFlight.jobId, 'ALLOCATED', withDriver({ id: 'r-11', name: 'Cy' }));
       await waitFor(async () => (await stateOf(stack, inFlight.serviceId)).pendingReports > 0, { what: 'in flight' });
       const { result } = await reconcileNow();
       expect(result.drifts.map((d) => d.serviceId)).not.toContain(paused.serviceId);

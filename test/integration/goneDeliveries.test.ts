@@ -4,7 +4,7 @@
  * event for a delivery Temporal no longer holds is acknowledged, not retried forever.
  */
 import { webhookKeyFor } from '../../contracts/webhookKey';
-import { createVtexDelivery } from '../support/deliveries';
+import { createVtexDelivery, postSignedEvent } from '../support/deliveries';
 import { useTestStack } from '../support/stack';
 
 describe('deliveries whose workflow is gone', () => {
@@ -22,24 +22,24 @@ describe('deliveries whose workflow is gone', () => {
     expect(answer.body.error).toMatch(/terminated/);
     expect(answer.body.details).toEqual([expect.objectContaining({ path: 'serviceId' })]);
     // The engine's job is untouched: the answer did not pretend otherwise.
-    expect(stack.engine.jobByClientReference(d.serviceId)?.status).not.toBe('CANCELLED');
+    expect(stack.engine.jobsByClientReference(d.serviceId)[0]?.state).not.toBe('CANCELLED');
   });
 
   it('acknowledges a keyed engine event for a delivery Temporal does not hold (200), so the engine stops retrying', async () => {
     const serviceId = 'vtex-gone-0123456789abcdef';
     const reference = 'ORDER-PAST-RETENTION';
-    const key = webhookKeyFor(stack.config.deliveryEngine.webhookSecret, serviceId, reference);
-    const response = await fetch(`${stack.apiUrl}/delivery-engine/webhooks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-webhook-key': key },
-      body: JSON.stringify({
+    const key = webhookKeyFor(stack.config.deliveryEngine.jobKeySecret, serviceId, reference);
+    const response = await postSignedEvent(
+      stack,
+      {
         id: 'evt-late-1',
         type: 'CLIENT_RECEIVED',
         created_at: new Date().toISOString(),
-        job: { id: 'job-gone', client_reference: reference },
-      }),
-    });
+        job: { id: 'job-gone', client_reference: reference, external_data: { webhook: { key } } },
+      },
+      { authorization: '' },
+    );
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ outcome: 'delivery-unknown', serviceId });
+    expect(response.body).toMatchObject({ outcome: 'delivery-unknown', serviceId });
   });
 });

@@ -39,7 +39,7 @@ async function createWithPackages(packages: number) {
   expect(result.status).toBe(200);
   const answer = CreateServiceResponse.parse(result.body);
   const serviceId = vtexServiceId(body.carrierId, body.orderId);
-  const job = await waitFor(() => stack.engine.jobByClientReference(serviceId), { what: 'the job' });
+  const job = await waitFor(() => stack.engine.jobsByClientReference(serviceId)[0], { what: 'the job' });
   return { body, answer, serviceId, job };
 }
 

@@ -11,7 +11,8 @@ import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
 import { runDeliveryCli } from '../../scripts/delivery';
 import { deliveryStateQuery } from '../../workflows/messages';
 import { RouteIdKey } from '../../workflows/searchAttributes';
-import { createServiceBody, workflowExists } from '../support/deliveries';
+import { createServiceBody, forceStatus, workflowExists, withDriver } from '../support/deliveries';
+import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
 import { historyText, recordHistory } from '../support/histories';
 import { fresh, seedDeliveryRequest, seedRouteDeliveryRequest } from '../support/marketplaceEvents';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -31,7 +32,7 @@ const accepted = (deliveryId: string) =>
 const endpointsOf = (deliveryId: string) =>
   accepted(deliveryId).map((c) => c.endpoint + (c.body.sub_status ? `:${c.body.sub_status}` : ''));
 const jobOf = (deliveryId: string) =>
-  waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(deliveryId)), {
+  waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
     what: `the job of ${deliveryId}`,
   });
 const hasEndpoint = (deliveryId: string, endpoint: string, timeoutMs = 20_000) =>
@@ -95,26 +96,26 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
 
     // The engine got the mapped job: every requirement of the seller reaches the driver.
     const job = await jobOf(deliveryId);
-    expect(job.request).toMatchObject({
+    expect(job).toMatchObject({
       client_reference: marketplaceServiceId(deliveryId),
       recipient: { name: 'Machado de Assis', phone_number: '+55911111111' },
       payment_info: { currency_code: 'BRL', payment: { method: 'CARD_ON_DELIVERY', value: 69.09 } },
       round_trip_info: { enabled: true },
     });
-    expect(job.request.job_comment).toContain('pegar maquina com Walmir no caixa');
+    expect(job.job_comment).toContain('pegar maquina com Walmir no caixa');
 
     await hasEndpoint(deliveryId, 'confirmed');
     expect(accepted(deliveryId)[0]!.body).toMatchObject({
       delivery_id: deliveryId,
-      external_id: job.job_id,
-      price: Math.round(job.price * 100),
-      tracking_url: job.tracking_url,
+      external_id: job.id,
+      // The carrier's rate card, in cents (Instaleap prices nothing).
+      price: (await stack.call('GET', `/deliveries/${marketplaceServiceId(deliveryId)}`)).body.job.priceCents,
       pickup_eta: expect.any(String),
       destination_eta: expect.any(String),
     });
-    expect(stack.marketplace.delivery(deliveryId)).toMatchObject({ status: 'DISPATCHED', externalId: job.job_id });
+    expect(stack.marketplace.delivery(deliveryId)).toMatchObject({ status: 'DISPATCHED', externalId: job.id });
 
-    stack.engine.play(job.job_id, 'happy', STEP_MS);
+    stack.engine.play(job.id, 'happy', STEP_MS);
     await hasEndpoint(deliveryId, 'successful');
     expect(endpointsOf(deliveryId)).toEqual([
       'confirmed',
@@ -125,11 +126,15 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
       'successful',
     ]);
     expectCleanCalls(deliveryId);
-    const engineEvents = stack.engine.events(job.job_id);
+    const engineEvents = stack.engine.events(job.id);
     const allocated = engineEvents.find((e) => e.type === 'ALLOCATED')!;
+    const courier = allocated.job.tasks.find((t) => t.type === 'DELIVERY')!.resource as {
+      name: string;
+      phone_number: string;
+    };
     expect(accepted(deliveryId)[1]!.body).toMatchObject({
-      driver_name: allocated.resource!.name,
-      driver_phone: allocated.resource!.phone,
+      driver_name: courier.name,
+      driver_phone: courier.phone_number,
       event_at: new Date(allocated.created_at).toISOString(),
     });
     expect(stack.marketplace.delivery(deliveryId)).toMatchObject({
@@ -161,17 +166,17 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     const [deliveryId] = idsOf(event) as [string];
     await stack.marketplace.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
-    expect(job.request.pick_up_code).toMatch(/^\d{4}$/);
+    expect(job.pick_up_code).toMatch(/^\d{4}$/);
     await hasEndpoint(deliveryId, 'confirmed');
-    stack.engine.play(job.job_id, ['ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN'], STEP_MS);
+    stack.engine.play(job.id, ['ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN'], STEP_MS);
     await hasEndpoint(deliveryId, 'at-pickup-point');
     expect(accepted(deliveryId).map((c) => [c.endpoint, c.body.collect_verification_code ?? null])).toEqual([
-      ['confirmed', job.request.pick_up_code],
+      ['confirmed', job.pick_up_code],
       ['handling', null],
-      ['collecting-delivery', job.request.pick_up_code],
+      ['collecting-delivery', job.pick_up_code],
       ['at-pickup-point', null],
     ]);
-    expect(stack.marketplace.delivery(deliveryId)!.collectVerificationCode).toBe(job.request.pick_up_code);
+    expect(stack.marketplace.delivery(deliveryId)!.collectVerificationCode).toBe(job.pick_up_code);
 
     // The same event again (a retry of Abbiamo's) gives the same code: it is derived, not drawn.
     const again = fresh(seedDeliveryRequest());
@@ -187,7 +192,20 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     await stack.marketplace.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
     await hasEndpoint(deliveryId, 'confirmed');
-    stack.engine.play(job.job_id, 'incident', STEP_MS);
+    // Refused at the door, a new date, then delivered.
+    const toPickup = SCENARIOS.happy.slice(0, SCENARIOS.happy.indexOf('GOING_TO_DESTINATION_STARTED'));
+    stack.engine.play(
+      job.id,
+      [
+        ...toPickup,
+        'GOING_TO_DESTINATION_STARTED',
+        'REFUSED',
+        'RESCHEDULED',
+        'GOING_TO_DESTINATION_STARTED',
+        'CLIENT_RECEIVED',
+      ],
+      STEP_MS,
+    );
     await hasEndpoint(deliveryId, 'successful');
     expect(endpointsOf(deliveryId)).toEqual([
       'confirmed',
@@ -195,12 +213,12 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
       'collecting-delivery',
       'at-pickup-point',
       'start-delivery',
-      'failed-to-deliver:delivery-failed',
+      'failed-to-deliver:delivery-refused',
       'handling:RESCHEDULED',
       'start-delivery',
       'successful',
     ]);
-    expect(accepted(deliveryId)[5]!.body.reason).toBe('Address not found');
+    expect(accepted(deliveryId)[5]!.body.reason).toBe('Delivery attempt failed');
     expectCleanCalls(deliveryId);
   });
 
@@ -210,7 +228,10 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     await stack.marketplace.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
     await hasEndpoint(deliveryId, 'confirmed');
-    stack.engine.play(job.job_id, 'returned', STEP_MS);
+    // Instaleap has no return event: the carrier's staff say so, through an operator's force-status.
+    stack.engine.play(job.id, 'refused', STEP_MS);
+    await hasEndpoint(deliveryId, 'failed-to-deliver');
+    await forceStatus(stack, marketplaceServiceId(deliveryId), 'RETURNED', 'Nobody home: back at the seller');
     await hasEndpoint(deliveryId, 'returned');
     expect(endpointsOf(deliveryId).slice(4)).toEqual([
       'start-delivery',
@@ -253,18 +274,18 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     const shared = `SHARED-${randomUUID()}`;
     const body = createServiceBody({ orderId: shared });
     expect((await stack.vtex.createService(body)).status).toBe(200);
-    const vtexJob = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, shared)), {
+    const vtexJob = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, shared))[0], {
       what: 'the VTEX job',
     });
     const event = fresh(seedDeliveryRequest());
     event.deliveries[0].delivery_id = shared;
     expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
     const job = await jobOf(shared);
-    expect(job.job_id).not.toBe(vtexJob.job_id);
+    expect(job.id).not.toBe(vtexJob.id);
     await hasEndpoint(shared, 'confirmed');
 
     // The engine's events for the marketplace job reach the marketplace delivery only.
-    stack.engine.emit(job.job_id, 'ALLOCATED', { resource: { id: 'r-9', name: 'Rita' } });
+    stack.engine.emit(job.id, 'ALLOCATED', withDriver({ id: 'r-9', name: 'Rita' }));
     await stack.engine.idle();
     await hasEndpoint(shared, 'handling');
     expect((await stateOf(shared)).status).toBe('ASSIGNED');
@@ -272,7 +293,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
       .getHandle(vtexServiceId(body.carrierId, shared))
       .query(deliveryStateQuery);
     expect(vtexView.status).toBe('PENDING');
-    expect(vtexView.job?.jobId).toBe(vtexJob.job_id);
+    expect(vtexView.job?.jobId).toBe(vtexJob.id);
   });
 
   it('starts one workflow and one job per delivery, and nothing new for the same event twice', async () => {
@@ -282,7 +303,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     expect(first.status).toBe(202);
     for (const id of ids) await hasEndpoint(id, 'confirmed');
     const jobs = await Promise.all(ids.map(jobOf));
-    expect(new Set(jobs.map((j) => j.job_id)).size).toBe(3);
+    expect(new Set(jobs.map((j) => j.id)).size).toBe(3);
 
     const again = await stack.call('POST', '/marketplace/events', event);
     expect(again.status).toBe(202);
@@ -312,7 +333,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
       endpoint: 'canceled',
       body: { sub_status: 'CARRIER_CANCELED', reason: 'Operator: address unreachable' },
     });
-    await waitFor(() => stack.engine.job(job.job_id)?.status === 'CANCELLED', { what: 'the job canceled' });
+    await waitFor(() => stack.engine.job(job.id)?.state === 'CANCELLED', { what: 'the job canceled' });
   });
 
   it('a job the engine refuses to create is reported as canceled CARRIER_UNAVAILABLE, with the reason for the seller', async () => {
@@ -360,7 +381,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
     await stack.marketplace.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
     await hasEndpoint(deliveryId, 'confirmed');
-    stack.engine.play(job.job_id, ['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED'], STEP_MS);
+    stack.engine.play(job.id, ['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED'], STEP_MS);
     await hasEndpoint(deliveryId, 'collecting-delivery');
 
     const answer = await stack.marketplace.cancelDelivery(deliveryId);
@@ -368,7 +389,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
       status: 202,
       body: { event_type: 'CANCELLATION_REQUEST', delivery_id: deliveryId, outcome: 'cancel-sent' },
     });
-    await waitFor(() => stack.engine.job(job.job_id)?.status === 'CANCELLED', { what: 'the job canceled' });
+    await waitFor(() => stack.engine.job(job.id)?.state === 'CANCELLED', { what: 'the job canceled' });
     const view = await resultOf(deliveryId);
     expect(view.status).toBe('CANCELED');
     expect(endpointsOf(deliveryId)).toEqual(['confirmed', 'handling:DRIVER_ASSIGNED', 'collecting-delivery']);
@@ -387,7 +408,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
     await hasEndpoint(deliveryId, 'confirmed');
     // Abbiamo answers its status endpoints slowly: the driver's steps queue up behind the first.
     stack.marketplace.setFaults({ latencyMs: 1500, pathPattern: '^/v1/delivery/' });
-    stack.engine.play(job.job_id, ['ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN'], STEP_MS);
+    stack.engine.play(job.id, ['ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN'], STEP_MS);
     await waitFor(async () => (await stateOf(deliveryId)).pendingReports >= 2 || undefined, {
       what: 'status calls waiting',
     });
@@ -411,7 +432,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
     const job = await jobOf(deliveryId);
     await hasEndpoint(deliveryId, 'confirmed');
     stack.engine.play(
-      job.job_id,
+      job.id,
       ['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED', 'CHECKED_OUT'],
       STEP_MS,
     );
@@ -428,7 +449,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
       { what: 'the delivery flagged', timeoutMs: 10_000 },
     );
     expect(flagged.status).toBe('PICKED');
-    expect(stack.engine.job(job.job_id)?.status).not.toBe('CANCELLED');
+    expect(stack.engine.job(job.id)?.state).not.toBe('CANCELLED');
   });
 
   it('a CARRIER_TIMEOUT while the engine is down stops creation: the delivery ends canceled, no job, nothing reported', async () => {
@@ -447,7 +468,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
     const view = await resultOf(deliveryId);
     expect(view.status).toBe('CANCELED');
     stack.engine.resetFaults();
-    expect(stack.engine.jobByClientReference(marketplaceServiceId(deliveryId))).toBeUndefined();
+    expect(stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0]).toBeUndefined();
     expect(stack.marketplace.statusCalls(deliveryId)).toEqual([]);
   });
 
@@ -467,7 +488,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
     const [deliveryId] = idsOf(event) as [string];
     await stack.marketplace.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
-    stack.engine.play(job.job_id, 'happy', STEP_MS);
+    stack.engine.play(job.id, 'happy', STEP_MS);
     await hasEndpoint(deliveryId, 'successful');
     await resultOf(deliveryId);
     const late = await stack.call('POST', '/marketplace/events', {

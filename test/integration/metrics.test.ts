@@ -9,7 +9,7 @@ import path from 'node:path';
 import { marketplaceServiceId } from '../../mapping/ids';
 import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
 import { SDK_DASHBOARD_METRICS, SDK_HISTOGRAMS } from '../../observability/metrics/sdk';
-import { createVtexDelivery, emit, finalView } from '../support/deliveries';
+import { createVtexDelivery, emit, finalView, forceStatus } from '../support/deliveries';
 import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
 import { scrape, type Scrape } from '../support/prometheus';
 import { useTestStack } from '../support/stack';
@@ -49,10 +49,10 @@ describe('metrics over a delivery life', () => {
     const event = fresh(seedDeliveryRequest());
     const deliveryId = event.deliveries[0].delivery_id as string;
     expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-    const job = await waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(deliveryId)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
       what: 'the Abbiamo job',
     });
-    stack.engine.play(job.job_id, 'happy', 30);
+    stack.engine.play(job.id, 'happy', 30);
     await waitFor(
       () =>
         stack.marketplace.statusCalls(deliveryId).some((c) => c.endpoint === 'successful' && c.outcome === 'accepted'),
@@ -188,7 +188,7 @@ describe('metrics over a delivery life', () => {
 
     // VTEX refuses the incident's note for good: the report is refused and the delivery flagged.
     stack.vtex.setFaults({ errorRate: 1, errorStatuses: [400], pathPattern: '^/tracking/hook/notes/' });
-    await emit(stack, d.jobId, 'INCIDENT', { reason: 'Flat tyre' });
+    await forceStatus(stack, d.serviceId, 'INCIDENT', 'Flat tyre');
     await movedBy('delivery_bridge_reports_total', { platform: 'vtex', call: 'vtexAddNotes', outcome: 'refused' }, 1);
     stack.vtex.resetFaults();
     const flagged = await waitFor(

@@ -4,7 +4,7 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
 import { openApiDocument, openApiPath } from '../../api/openapi';
-import { createServiceBody, createVtexDelivery } from '../support/deliveries';
+import { createServiceBody, createVtexDelivery, postSignedEvent } from '../support/deliveries';
 import { fresh, seedRouteDeliveryRequest } from '../support/marketplaceEvents';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
@@ -98,19 +98,16 @@ describe('the real answers match the document', () => {
       id: `openapi-${delivery.jobId}`,
       type: 'ALLOCATED',
       created_at: new Date().toISOString(),
-      job: { id: delivery.jobId, client_reference: delivery.serviceId },
-      resource: { id: 'drv-1', name: 'Ana' },
+      job: stack.engine.job(delivery.jobId)!,
     };
-    const key = stack.engine.webhookOf(delivery.jobId)!.key;
-    const taken = await stack.call('POST', '/delivery-engine/webhooks', event, {
-      authorization: '',
-      'x-webhook-key': key,
-    });
+    const taken = await postSignedEvent(stack, event, { authorization: '' });
     expect(taken.status).toBe(200);
     expectDocumented('post', '/delivery-engine/webhooks', taken);
-    const wrongKey = await stack.call('POST', '/delivery-engine/webhooks', event, { 'x-webhook-key': 'wrong' });
-    expect(wrongKey.status).toBe(401);
-    expectDocumented('post', '/delivery-engine/webhooks', wrongKey);
+    const wrongSignature = await stack.call('POST', '/delivery-engine/webhooks', event, {
+      'instaleap-signature': 'wrong',
+    });
+    expect(wrongSignature.status).toBe(401);
+    expectDocumented('post', '/delivery-engine/webhooks', wrongSignature);
   });
 
   it('Abbiamo: a DELIVERY_REQUEST of a route, its route listing, and an event type we do not handle', async () => {

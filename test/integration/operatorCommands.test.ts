@@ -4,7 +4,15 @@
  * timeline names who and why.
  */
 import { cancelSignal, operatorSignal, pauseSignal } from '../../workflows/messages';
-import { createVtexDelivery, emit, finalView, stateOf, vtexCallsOf } from '../support/deliveries';
+import {
+  createVtexDelivery,
+  emit,
+  finalView,
+  forceStatus,
+  stateOf,
+  vtexCallsOf,
+  withDriver,
+} from '../support/deliveries';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -49,16 +57,15 @@ describe('operator commands', () => {
     });
     await waitFor(() => timelineHas(d.serviceId, /force CANCELED \(wrong tool\): refused/), { what: 'the refusal' });
     expect((await stateOf(stack, d.serviceId)).status).toBe('PENDING');
-    expect(stack.engine.job(d.jobId)?.status).not.toBe('CANCELLED');
+    expect(stack.engine.job(d.jobId)?.state).not.toBe('CANCELLED');
   });
 
   it('re-sends a report VTEX refused once the cause is fixed, and clears the flag', async () => {
     const d = await createVtexDelivery(stack);
     stack.vtex.setFaults({ errorRate: 1, errorStatuses: [400], pathPattern: '^/tracking/hook/notes/' });
-    await emit(stack, d.jobId, 'ALLOCATED', {
-      resource: { id: 'r-3', name: 'Ana' },
-      notes: [{ type: 'COMMENT', note: 'Gate locked, back in 10 min', author: 'Ana' }],
-    });
+    await emit(stack, d.jobId, 'ALLOCATED', withDriver({ id: 'r-3', name: 'Ana' }));
+    // REFUSED: INCIDENT and an ERROR note, which VTEX refuses.
+    await emit(stack, d.jobId, 'REFUSED');
     await waitFor(async () => (await stateOf(stack, d.serviceId)).refusedReports === 1, { what: 'the refusal kept' });
     const flagged = await stateOf(stack, d.serviceId);
     expect(flagged.needsAttention).toBe(true);
@@ -84,12 +91,13 @@ describe('operator commands', () => {
 
   it('repairs what VTEX lost behind our back: the status and the notes come back', async () => {
     const d = await createVtexDelivery(stack);
-    await emit(stack, d.jobId, 'ALLOCATED', { resource: { id: 'r-7', name: 'Ana' } });
-    await emit(stack, d.jobId, 'INCIDENT', {
-      reason: 'Recipient asked for the back door',
-      notes: [{ type: 'COMMENT', note: 'Gate code 1234', author: 'Ana' }],
+    await emit(stack, d.jobId, 'ALLOCATED', withDriver({ id: 'r-7', name: 'Ana' }));
+    // The carrier's staff report an incident (Instaleap has no such event): its reason is a note, then REFUSED's.
+    await forceStatus(stack, d.serviceId, 'INCIDENT', 'Recipient asked for the back door');
+    await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.notes.length === 1 || undefined, {
+      what: 'the incident note',
     });
-    // The incident's reason is a note of its own, then the driver's note.
+    await emit(stack, d.jobId, 'REFUSED');
     await waitFor(() => stack.vtex.service(d.carrierId, d.serviceId)?.notes.length === 2 || undefined, {
       what: 'the notes at VTEX',
     });
@@ -115,7 +123,7 @@ describe('operator commands', () => {
     );
     const notes = stack.vtex.service(d.carrierId, d.serviceId)!.notes.map((n) => n.content);
     expect(notes[0]).toContain('Recipient asked for the back door');
-    expect(notes[1]).toContain('Gate code 1234');
+    expect(notes[1]).toContain('Delivery refused');
     expect(await timelineHas(d.serviceId, /operator reconciler repairs the platform's record \(status PENDING/)).toBe(
       true,
     );
@@ -126,7 +134,7 @@ describe('operator commands', () => {
     await handleOf(d.serviceId).signal(cancelSignal, { reason: 'store closed by flood', by: 'cy@ops' });
     const view = await finalView(stack, d.serviceId);
     expect(view.status).toBe('CANCELED');
-    expect(stack.engine.job(d.jobId)?.status).toBe('CANCELLED');
+    expect(stack.engine.job(d.jobId)?.state).toBe('CANCELLED');
     const cancel = vtexCallsOf(stack, d.serviceId).find(
       (c) => c.path.startsWith('/tracking/hook/cancel/') && c.status === 200,
     );
@@ -140,12 +148,12 @@ describe('operator commands', () => {
   it("pauses on an operator's order and names the operator; clear-flag unflags", async () => {
     const d = await createVtexDelivery(stack);
     await handleOf(d.serviceId).signal(pauseSignal, { pause: true, reason: 'road closed', by: 'di@ops' });
-    await waitFor(() => stack.engine.job(d.jobId)?.on_hold === true, { what: 'the job on hold' });
-    expect(await timelineHas(d.serviceId, /paused by operator di@ops: road closed/)).toBe(true);
+    await waitFor(() => stack.engine.blockingPolicies(d.jobId).at(-1) === 'EXIT_STORE', { what: 'the job on hold' });
+    await waitFor(() => timelineHas(d.serviceId, /paused by operator di@ops: road closed/), { what: 'who paused' });
 
     // A hold the engine refuses flags the delivery; the operator looks and clears it.
     const e = await createVtexDelivery(stack);
-    stack.engine.setFaults({ errorRate: 1, errorStatuses: [409], pathPattern: '/hold$' });
+    stack.engine.setFaults({ errorRate: 1, errorStatuses: [409], pathPattern: '/payment_info$' });
     try {
       await handleOf(e.serviceId).signal(pauseSignal, { pause: true, reason: 'test', by: 'di@ops' });
       await waitFor(async () => (await stateOf(stack, e.serviceId)).needsAttention, { what: 'the flag' });

@@ -126,7 +126,7 @@ describe('one command to one delivery', () => {
       by: operatorIdentity(TEST_INTAKE_TOKEN),
       follow: `/deliveries/${d.serviceId}`,
     });
-    await waitFor(() => stack.engine.job(d.jobId)?.on_hold === true, { what: 'the job on hold' });
+    await waitFor(() => stack.engine.blockingPolicies(d.jobId).at(-1) === 'EXIT_STORE', { what: 'the job on hold' });
     const pausedView = await stateOf(stack, d.serviceId);
     expect(pausedView.paused).toBe(true);
     expect(pausedView.timeline.map((l) => l.message)).toContainEqual(
@@ -139,7 +139,7 @@ describe('one command to one delivery', () => {
     });
     expect(canceled.status).toBe(202);
     expect((await finalView(stack, d.serviceId)).status).toBe('CANCELED');
-    expect(stack.engine.job(d.jobId)?.status).toBe('CANCELLED');
+    expect(stack.engine.job(d.jobId)?.state).toBe('CANCELLED');
 
     const again = await stack.call('POST', `/operator/deliveries/${d.serviceId}/commands`, {
       action: 'clear-flag',
@@ -239,7 +239,9 @@ describe('bulk operations', () => {
       reason: `${operatorIdentity(TEST_INTAKE_TOKEN)}: bulk pause`,
     });
     for (const d of deliveries) {
-      await waitFor(() => stack.engine.job(d.jobId)?.on_hold === true, { what: `${d.jobId} on hold` });
+      await waitFor(() => stack.engine.blockingPolicies(d.jobId).at(-1) === 'EXIT_STORE', {
+        what: `${d.jobId} on hold`,
+      });
       expect((await stateOf(stack, d.serviceId)).timeline.map((l) => l.message).join('\n')).toContain(
         'Storm: hold the route',
       );
@@ -251,7 +253,9 @@ describe('bulk operations', () => {
     expect(resumed.out).toMatch(/batch job bulk-resume-\S+: resume on 2 open deliveries/);
     expect(resumed.out).toMatch(/COMPLETED {2}SIGNAL: 2 done, 0 failed of 2/);
     for (const d of deliveries)
-      await waitFor(() => stack.engine.job(d.jobId)?.on_hold === false, { what: `${d.jobId} released` });
+      await waitFor(() => stack.engine.blockingPolicies(d.jobId).at(-1) === 'UNBLOCKED', {
+        what: `${d.jobId} released`,
+      });
 
     const cancel = await cli(
       'bulk',

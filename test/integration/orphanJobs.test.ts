@@ -1,7 +1,7 @@
 /**
  * No job is left live at the engine for a delivery the platform is told failed: when creation
- * gives up after a POST /jobs was sent, the job is learnt through the idempotent create and
- * canceled (issue: "orphan jobs").
+ * gives up after a POST /jobs was sent, the job tells of itself with its CREATED event (Instaleap
+ * names the client_reference) and is canceled as the delivery's stray.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -26,9 +26,12 @@ describe('a create whose answer was lost, then an engine down past the window', 
     const result = await stack.vtex.createService(body);
     expect(result.status).toBe(200);
     const serviceId = (result.body as { serviceId: string }).serviceId;
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
-      what: 'the unseen job',
-    });
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the unseen job',
+      },
+    );
     // ...then the engine is down until the delivery's window (and grace) has passed.
     stack.engine.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/jobs' });
     await new Promise((resolve) => setTimeout(resolve, 7000));
@@ -37,9 +40,9 @@ describe('a create whose answer was lost, then an engine down past the window', 
     const view = await finalView(stack, serviceId, 60_000);
     expect(view).toMatchObject({ status: 'CANCELED', needsAttention: true });
     expect(view.job).toBeUndefined();
-    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toMatchObject({
-      job_id: job.job_id,
-      status: 'CANCELLED',
+    expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toMatchObject({
+      id: job.id,
+      state: 'CANCELLED',
     });
     expect(stack.vtex.service(body.carrierId, serviceId)?.status).toBe('CANCELED');
     await recordHistory(stack.bridge.client, serviceId, 'orphan-job-canceled');
@@ -58,11 +61,20 @@ async function createLostInTask(stack: TestStack) {
     now: new Date(),
     creationGraceMs: stack.config.creationGraceMs,
   });
-  const lost = await createActivities({ config: stack.config }).createJobOnNewSlot({
-    serviceId: input.serviceId,
-    spec: input.spec,
-  });
-  stack.engine.setFaults({ errorRate: 1, pathPattern: '^/jobs/availability$' });
+  // The job's CREATED event is held back (as a slow Instaleap webhook would): the engine tells of
+  // the job only when the test emits its next event.
+  const urls = stack.engine.webhookUrls();
+  stack.engine.setWebhookUrls([]);
+  let lost;
+  try {
+    lost = await createActivities({ config: stack.config }).createJobOnNewSlot({
+      serviceId: input.serviceId,
+      spec: input.spec,
+    });
+  } finally {
+    stack.engine.setWebhookUrls(urls);
+  }
+  stack.engine.setFaults({ errorRate: 1, pathPattern: '^/jobs/availability/v2$' });
   return { body, input, lost };
 }
 
@@ -86,7 +98,7 @@ describe('a job made by a create whose workflow task was lost, then a cancel dur
 
       const view = await finalView(stack, serviceId, 30_000);
       expect(view.status).toBe('CANCELED');
-      expect(stack.engine.job(lost.job.job_id)?.status).toBe('CANCELLED');
+      expect(stack.engine.job(lost.job.job_id)?.state).toBe('CANCELLED');
       expect(stack.engine.jobs().filter((j) => j.client_reference === input.serviceId)).toHaveLength(1);
     } finally {
       stack.engine.resetFaults();
@@ -110,7 +122,7 @@ describe('a job made by a create whose workflow task was lost, told of only afte
     } finally {
       stack.engine.resetFaults();
     }
-    expect(stack.engine.job(lost.job.job_id)?.status).not.toBe('CANCELLED');
+    expect(stack.engine.job(lost.job.job_id)?.state).not.toBe('CANCELLED');
 
     // Then the engine tells of the job: its event is acknowledged, and the job is canceled.
     const event = stack.engine.emit(lost.job.job_id, 'ALLOCATED');
@@ -120,7 +132,7 @@ describe('a job made by a create whose workflow task was lost, told of only afte
     expect(stack.engine.deliveries({ jobId: lost.job.job_id }).map((a) => a.status)).toEqual([200]);
     const stray = stack.bridge.client.workflow.getHandle(`stray-job-${lost.job.job_id}`);
     expect((await stray.result()) as StrayJobResult).toEqual({ outcome: 'canceled', jobId: lost.job.job_id });
-    expect(stack.engine.job(lost.job.job_id)).toMatchObject({ status: 'CANCELLED' });
+    expect(stack.engine.job(lost.job.job_id)).toMatchObject({ state: 'CANCELLED' });
 
     // A second event of it starts nothing new: the one workflow per job has done its work.
     const { runId } = await stray.describe();
@@ -136,7 +148,7 @@ describe('a job made by a create whose workflow task was lost, told of only afte
     const d = await createVtexDelivery(stack);
     for (const type of SCENARIOS.happy) await emit(stack, d.jobId, type);
     expect((await finalView(stack, d.serviceId)).status).toBe('DELIVERED');
-    const late = await emit(stack, d.jobId, 'INCIDENT');
+    const late = await emit(stack, d.jobId, 'REFUSED');
     expect(
       stack.engine
         .deliveries({ jobId: d.jobId })
@@ -146,7 +158,7 @@ describe('a job made by a create whose workflow task was lost, told of only afte
     await expect(stack.bridge.client.workflow.getHandle(`stray-job-${d.jobId}`).describe()).rejects.toThrow(
       WorkflowNotFoundError,
     );
-    expect(stack.engine.job(d.jobId)?.status).toBe('DELIVERED');
+    expect(stack.engine.job(d.jobId)?.state).toBe('CLIENT_RECEIVED');
   }, 60_000);
 
   it('cancels only a live job of its own delivery: an ended, foreign or unknown job is reported, not touched', async () => {
@@ -160,13 +172,17 @@ describe('a job made by a create whose workflow task was lost, told of only afte
         taskQueue: stack.config.temporal.taskQueue,
         args: [{ serviceId, jobId, eventId: randomUUID(), eventType: 'ALLOCATED' }],
       });
-    expect(await run(d.serviceId, d.jobId)).toEqual({ outcome: 'already-ended', jobId: d.jobId, status: 'DELIVERED' });
+    expect(await run(d.serviceId, d.jobId)).toEqual({
+      outcome: 'already-ended',
+      jobId: d.jobId,
+      status: 'CLIENT_RECEIVED',
+    });
     expect(await run(d.serviceId, other.jobId)).toEqual({
       outcome: 'not-ours',
       jobId: other.jobId,
       clientReference: other.serviceId,
     });
-    expect(stack.engine.job(other.jobId)?.status).not.toBe('CANCELLED');
+    expect(stack.engine.job(other.jobId)?.state).not.toBe('CANCELLED');
     expect(await run(d.serviceId, 'no-such-job')).toEqual({ outcome: 'not-found', jobId: 'no-such-job' });
   }, 60_000);
 });

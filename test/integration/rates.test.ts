@@ -8,7 +8,7 @@ import seedExample from '../../contracts/examples/vtex.create-service.json';
 import { CreateServiceRequest } from '../../contracts/vtex';
 import { vtexServiceId } from '../../mapping/ids';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
-import { distanceMetres, slotPrice, totalWeightKg } from '../../sandboxes/deliveryEngine/pricing';
+import { priceCents } from '../../mapping/rateCard';
 import { workflowExists } from '../support/deliveries';
 import { useTestStack } from '../support/stack';
 
@@ -30,7 +30,7 @@ function cart(example: object = openApiExample): Record<string, any> {
 
 const availabilityCalls = (body: Record<string, any>) =>
   stack.engine
-    .calls({ method: 'POST', path: '^/jobs/availability$' })
+    .calls({ method: 'POST', path: '^/jobs/availability/v2$' })
     .filter((c) => JSON.stringify(c.body).includes(body.receiver.reference as string));
 
 describe('POST /vtex/rates', () => {
@@ -39,16 +39,23 @@ describe('POST /vtex/rates', () => {
     const asked = await stack.vtex.requestRates(body);
     expect(asked.status).toBe(200);
     expect(availabilityCalls(body)).toHaveLength(1);
-    // The engine sandbox's price is a plain function of distance and weight: what it must have quoted.
+    // Instaleap prices nothing: the carrier's rate card does, for the slot's operational model.
     const { availability } = mapVtexCreateService(CreateServiceRequest.parse(body), {
       now: new Date(),
       creationGraceMs: 600_000,
     }).spec;
-    const cents = Math.round(
-      slotPrice(distanceMetres(availability.origin, availability.destination), totalWeightKg(availability.items)) * 100,
-    );
-    const rate = { shippingPrice: { value: cents, currency: 'USD' }, insurancePrice: { value: 0, currency: 'USD' } };
-    const windowEnd = new Date(body.receiver.deliveryWindow.finalDate).toISOString();
+    const card = stack.config.deliveryEngine.rateCard;
+    const cents = priceCents(card, stack.config.deliveryEngine.operationalModels[0]!, availability);
+    const currency = card.currency;
+    const rate = { shippingPrice: { value: cents, currency }, insurancePrice: { value: 0, currency } };
+    // The earliest slot fitting the receiver's window (when it is still ahead), its end as the date.
+    const window = availability.window;
+    const offered = stack.engine
+      .slots()
+      .filter((s) => !window || (s.from >= window.starts_at && s.to <= window.ends_at))
+      .sort((a, b) => a.from.localeCompare(b.from));
+    const slotEnd = (asked.body as { data: { shippingEstimatedDate: string } }).data.shippingEstimatedDate;
+    expect(offered.map((s) => s.to)).toContain(slotEnd);
     expect(asked.body).toMatchObject({
       message: 'Rate calculated',
       data: {
@@ -56,7 +63,7 @@ describe('POST /vtex/rates', () => {
         carrierId: body.carrierId,
         serviceId: null,
         rate,
-        shippingEstimatedDate: windowEnd,
+        shippingEstimatedDate: slotEnd,
         metaData: { carrier: { id: body.carrierId, type: { id: 'OTHERS', rate, international: false } } },
       },
     });
@@ -65,10 +72,10 @@ describe('POST /vtex/rates', () => {
     };
     // The slot it came from is one the engine holds (and lets lapse: a quote takes no job).
     expect(stack.engine.slots().map((s) => s.expires_at)).toContain(data.metaData.integrationResponse.validUntil);
-    const minutes = (Date.parse(windowEnd) - Date.parse(asked.answeredAt)) / 60_000;
+    const minutes = (Date.parse(slotEnd) - Date.parse(asked.answeredAt)) / 60_000;
     expect(Number.isInteger(data.transitTime)).toBe(true);
     expect(Math.abs(data.transitTime - minutes)).toBeLessThanOrEqual(1);
-    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
+    expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toBeUndefined();
     expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
   });
 
@@ -125,7 +132,7 @@ describe('POST /vtex/rates', () => {
   });
 
   it('503 within VTEX patience when the engine does not answer, and when it fails', async () => {
-    stack.engine.setFaults({ timeoutRate: 1, pathPattern: '^/jobs/availability$' });
+    stack.engine.setFaults({ timeoutRate: 1, pathPattern: '^/jobs/availability/v2$' });
     const hung = await stack.vtex.requestRates(cart());
     expect(hung.status).toBe(503);
     // The engine never answers: the quote gave up on its own and said so (VTEX's caller, which gives
@@ -138,7 +145,7 @@ describe('POST /vtex/rates', () => {
   });
 
   it('a window no slot can serve is a clear 422 naming the window, not a 500', async () => {
-    stack.engine.setFaults({ errorRate: 1, errorStatuses: [409], pathPattern: '^/jobs/availability$' });
+    stack.engine.setFaults({ errorRate: 1, errorStatuses: [409], pathPattern: '^/jobs/availability/v2$' });
     const answer = await stack.call('POST', '/vtex/rates', cart());
     expect(answer.status).toBe(422);
     expect(answer.body).toMatchObject({

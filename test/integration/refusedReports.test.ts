@@ -26,9 +26,12 @@ describe('reports the platform refuses', () => {
     const answer = await stack.call('POST', '/vtex/services', body);
     expect(answer.status).toBe(200);
     const serviceId = answer.body.serviceId as string;
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
-      what: 'the job',
-    });
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the job',
+      },
+    );
     const flagged = await waitFor(
       async () => {
         const view = await stateOf(stack, serviceId);
@@ -38,7 +41,9 @@ describe('reports the platform refuses', () => {
     );
     expect(flagged).toMatchObject({ status: 'PENDING', phase: 'active', needsAttention: true });
     expect(flagged.timeline.map((t) => t.status).filter(Boolean)).not.toContain('CANCELED');
-    expect(stack.engine.job(job.job_id)?.status).not.toBe('CANCELLED');
+    expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]?.state).not.toBe(
+      'CANCELLED',
+    );
 
     // VTEX knows the service after all: the operator resends, and the delivery goes on.
     stack.vtex.resetFaults();
@@ -50,7 +55,7 @@ describe('reports the platform refuses', () => {
     await waitFor(() => stack.vtex.service(body.carrierId, serviceId)?.status === 'PENDING' || undefined, {
       what: 'the first PATCH at VTEX',
     });
-    await emit(stack, job.job_id, 'CLIENT_RECEIVED');
+    await emit(stack, job.id, 'CLIENT_RECEIVED');
     expect(await finalView(stack, serviceId)).toMatchObject({ status: 'DELIVERED', needsAttention: false });
   });
 

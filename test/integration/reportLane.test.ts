@@ -2,7 +2,7 @@
  * Platform commands go ahead of reports the platform keeps refusing, and a report that stays
  * refused flags its delivery (test/integration/refusedReports.test.ts: what happens to it then).
  */
-import { createVtexDelivery, emit, finalView, stateOf, vtexCallsOf } from '../support/deliveries';
+import { createVtexDelivery, emit, finalView, stateOf, vtexCallsOf, withDriver } from '../support/deliveries';
 import { recordHistory } from '../support/histories';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
@@ -14,12 +14,12 @@ describe('VTEX answering 503 to every tracking call', () => {
   it('still carries out a VTEX Cancel at the engine at once, and flags the delivery while the reports wait', async () => {
     const d = await createVtexDelivery(stack);
     stack.vtex.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/tracking/hook' });
-    await emit(stack, d.jobId, 'ALLOCATED', { resource: { id: 'r-1', name: 'Ana' } });
+    await emit(stack, d.jobId, 'ALLOCATED', withDriver({ id: 'r-1', name: 'Ana' }));
     await emit(stack, d.jobId, 'CHECKED_OUT');
 
     const canceled = await stack.vtex.cancelService(d.serviceId, 'customer gave up', d.carrierId);
     expect(canceled.status).toBe(200);
-    await waitFor(() => stack.engine.jobByClientReference(d.serviceId)?.status === 'CANCELLED' || undefined, {
+    await waitFor(() => stack.engine.jobsByClientReference(d.serviceId)[0]?.state === 'CANCELLED' || undefined, {
       what: 'the engine job canceled',
       timeoutMs: 10_000,
     });

@@ -1,11 +1,11 @@
 /**
  * Exactly once where VTEX has no idempotency key (docs/specification.md "Exactly once at VTEX"): notes, evidences and
- * on-holds are identified by the event that asked for them, so a post whose answer was lost is not
+ * on-holds are identified by the event (or the operator's command) that asked for them, so a post whose answer was lost is not
  * sent again, and a later event repeating the same text is still posted, even when its own first
  * attempt failed.
  */
 import { withoutMarker } from '../../activities/vtex';
-import { createVtexDelivery, emit, finalView, vtexCallsOf } from '../support/deliveries';
+import { createVtexDelivery, emit, finalView, forceStatus, vtexCallsOf, withEvidences } from '../support/deliveries';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -37,45 +37,30 @@ const record = (d: { carrierId: string; serviceId: string }) => stack.vtex.servi
 describe('notes', () => {
   it('posts the same note text twice when two events carry it, after a lost answer and a failed first attempt', async () => {
     const d = await createVtexDelivery(stack);
-    const note = { type: 'COMMENT', note: 'Gate code did not work', author: 'Pedro' };
-    // The first event's post lands, its answer is lost: the retry must not post it again.
-    await faultOnce(d.serviceId, 'notes', 'lost-answer', () => emit(stack, d.jobId, 'ALLOCATED', { notes: [note] }));
-    // The second event says the same; its first post is refused (503, not carried out): the retry
+    await emit(stack, d.jobId, 'ALLOCATED');
+    // REFUSED's ERROR note lands, its answer is lost: the retry must not post it again.
+    await faultOnce(d.serviceId, 'notes', 'lost-answer', () => emit(stack, d.jobId, 'REFUSED'));
+    // A second REFUSED says the same; its first post is refused (503, not carried out): the retry
     // must post it, though VTEX's record already ends with that very text.
-    await faultOnce(d.serviceId, 'notes', 'error', () => emit(stack, d.jobId, 'ARRIVED_TO_ORIGIN', { notes: [note] }));
-    await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
+    await faultOnce(d.serviceId, 'notes', 'error', () => emit(stack, d.jobId, 'REFUSED'));
+    await emit(stack, d.jobId, 'CLIENT_RECEIVED');
     expect((await finalView(stack, d.serviceId)).needsAttention).toBe(false);
 
     const notes = record(d).notes;
-    expect(notes.map((n) => withoutMarker(n.content))).toEqual([note.note, note.note]);
+    expect(notes.map((n) => withoutMarker(n.content))).toEqual(['Delivery refused', 'Delivery refused']);
     // Each carries the marker of its own event.
     expect(new Set(notes.map((n) => n.content)).size).toBe(2);
-  });
-
-  it('posts two identical notes of one event as two', async () => {
-    const d = await createVtexDelivery(stack);
-    const note = { type: 'COMMENT', note: 'Call on arrival', author: 'Pedro' };
-    await faultOnce(d.serviceId, 'notes', 'lost-answer', () =>
-      emit(stack, d.jobId, 'ALLOCATED', { notes: [note, note] }),
-    );
-    await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
-    await finalView(stack, d.serviceId);
-    expect(record(d).notes.map((n) => withoutMarker(n.content))).toEqual([note.note, note.note]);
   });
 });
 
 describe('evidences', () => {
-  it('posts a repeated text evidence of a later event, and an image once whatever the faults', async () => {
+  it("posts the delivered job's proof once whatever the faults, two identical ones as two", async () => {
     const d = await createVtexDelivery(stack);
-    const text = { type: 'TEXT', content: 'Left with the doorman', author: 'Pedro' };
-    const image = { type: 'IMAGE', content: 'https://media.example/evidence/door.jpg', author: 'Pedro' };
+    const text = { type: 'TEXT' as const, content: 'Left with the doorman', author: 'Pedro' };
+    const image = { type: 'IMAGE' as const, content: 'https://media.example/evidence/door.jpg', author: 'Pedro' };
     await faultOnce(d.serviceId, 'evidences', 'lost-answer', () =>
-      emit(stack, d.jobId, 'ALLOCATED', { evidences: [image, text] }),
+      emit(stack, d.jobId, 'CLIENT_RECEIVED', withEvidences([image, text, text])),
     );
-    await faultOnce(d.serviceId, 'evidences', 'error', () =>
-      emit(stack, d.jobId, 'ARRIVED_TO_ORIGIN', { evidences: [text] }),
-    );
-    await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
     await finalView(stack, d.serviceId);
     const evidences = record(d).evidences.map((e) => `${e.type} ${withoutMarker(e.content ?? '')}`);
     expect(evidences.sort()).toEqual([`IMAGE ${image.content}`, `TEXT ${text.content}`, `TEXT ${text.content}`]);
@@ -86,8 +71,8 @@ describe('on-hold', () => {
   it('reads VTEX back before posting an on-hold again: one on-hold after a lost answer', async () => {
     const d = await createVtexDelivery(stack);
     await emit(stack, d.jobId, 'ALLOCATED');
-    await faultOnce(d.serviceId, 'on-hold', 'lost-answer', () => emit(stack, d.jobId, 'ON_HOLD'));
-    await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
+    await faultOnce(d.serviceId, 'on-hold', 'lost-answer', () => forceStatus(stack, d.serviceId, 'ON_HOLD'));
+    await emit(stack, d.jobId, 'CLIENT_RECEIVED');
     await finalView(stack, d.serviceId);
 
     const holds = record(d).timeline.filter((e) => e.type === 'STATUS' && e.description === 'Service on hold');
@@ -99,10 +84,12 @@ describe('on-hold', () => {
   it('posts a second on-hold after the delivery resumed, even when its first attempt failed', async () => {
     const d = await createVtexDelivery(stack);
     await emit(stack, d.jobId, 'ALLOCATED');
-    await emit(stack, d.jobId, 'ON_HOLD');
+    await forceStatus(stack, d.serviceId, 'ON_HOLD');
+    await waitFor(() => record(d).status === 'ON_HOLD', { what: 'the first on-hold at VTEX' });
     await emit(stack, d.jobId, 'GOING_TO_DESTINATION_STARTED');
-    await faultOnce(d.serviceId, 'on-hold', 'error', () => emit(stack, d.jobId, 'ON_HOLD'));
-    await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
+    await waitFor(() => record(d).status === 'ON_ROUTE', { what: 'ON_ROUTE at VTEX' });
+    await faultOnce(d.serviceId, 'on-hold', 'error', () => forceStatus(stack, d.serviceId, 'ON_HOLD'));
+    await emit(stack, d.jobId, 'CLIENT_RECEIVED');
     await finalView(stack, d.serviceId);
     const holds = record(d).timeline.filter((e) => e.type === 'STATUS' && e.description === 'Service on hold');
     expect(holds).toHaveLength(2);

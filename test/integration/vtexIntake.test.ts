@@ -41,11 +41,14 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
     expect(answer.serviceId).toBe(serviceId);
     expect(result.contractErrors).toEqual([]);
 
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
-      what: 'the job',
-    });
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the job',
+      },
+    );
     const availability = stack.engine
-      .calls({ method: 'POST', path: '^/jobs/availability$' })
+      .calls({ method: 'POST', path: '^/jobs/availability/v2$' })
       .map((c) => c.body as { destination: Record<string, unknown>; origin: Record<string, unknown> })
       .find((b) => b.destination && JSON.stringify(b).includes('Pansy Graves'));
     expect(availability?.destination).toMatchObject({
@@ -54,8 +57,8 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
       latitude: -33.249891,
       longitude: -135.052901,
     });
-    expect(job.request.recipient.name).toBe('Pansy Graves');
-    expect(job.request.payment_info.currency_code).toBe('USD');
+    expect(job.recipient.name).toBe('Pansy Graves');
+    expect(job.payment_info.currency_code).toBe('USD');
 
     const record = await waitFor(
       () => stack.vtex.service(body.carrierId, serviceId)?.trackingUrl && stack.vtex.service(body.carrierId, serviceId),
@@ -74,42 +77,49 @@ describe("Create service with VTEX's OpenAPI shapes", () => {
       const body = openApiBody({ type, carrierServiceType });
       const answer = await stack.call('POST', '/vtex/services', body);
       expect({ type, carrierServiceType, status: answer.status }).toEqual({ type, carrierServiceType, status: 200 });
-      const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
-        what: `the job of ${type}`,
-      });
-      expect(job.request.additional_card_info?.vtex_service_type).toBe(`${type} / ${carrierServiceType}`);
+      const job = await waitFor(
+        () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+        {
+          what: `the job of ${type}`,
+        },
+      );
+      expect(job.additional_card_info?.vtex_service_type).toBe(`${type} / ${carrierServiceType}`);
     }
   });
 
   it('takes a TRANSFER from the sending store to the receiving store', async () => {
     const body = openApiBody({ type: 'TRANSFER' });
     expect((await stack.call('POST', '/vtex/services', body)).status).toBe(200);
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
-      what: 'the job',
-    });
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the job',
+      },
+    );
     const slot = stack.engine
-      .calls({ method: 'POST', path: '^/jobs/availability$' })
+      .calls({ method: 'POST', path: '^/jobs/availability/v2$' })
       .map((c) => c.body as { origin: { name?: string }; destination: { name?: string } })
       .find((b) => b.origin?.name === 'Tabitha Sears' && b.destination?.name === 'Pansy Graves');
     expect(slot).toBeDefined();
-    expect(job.request.job_comment).toMatch(/^Store-to-store transfer/);
+    expect(job.job_comment).toMatch(/^Store-to-store transfer/);
   });
 
   it('takes an unknown payment method: never as paid, the raw method on the driver card, the delivery flagged', async () => {
     const body = openApiBody({ paymentMethod: 'PIX' });
     const answer = await stack.call('POST', '/vtex/services', body);
     expect(answer.status).toBe(200);
-    const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
-      what: 'the job',
-    });
-    expect(job.request.payment_info.payment).toMatchObject({
+    const job = await waitFor(
+      () => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0],
+      {
+        what: 'the job',
+      },
+    );
+    expect(job.payment_info.payment).toMatchObject({
       method: 'UNKNOWN',
       payment_status: 'PENDING',
       value: 8000,
     });
-    expect(job.request.additional_card_info?.payment).toBe(
-      '"PIX": unknown method, not known to be paid; ask the operator',
-    );
+    expect(job.additional_card_info?.payment).toBe('"PIX": unknown method, not known to be paid; ask the operator');
     expect((await startInput(answer.body.serviceId)).attention).toBe(
       'Unknown VTEX paymentMethod "PIX": check how the order is paid',
     );
@@ -140,7 +150,7 @@ describe('Create service refuses, naming the field and starting nothing', () => 
     const answer = await stack.call('POST', '/vtex/services', body);
     expect(answer.status).toBe(400);
     expect(answer.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
-    expect(stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId))).toBeUndefined();
+    expect(stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0]).toBeUndefined();
     if (/^[\w.:~=+-]{1,128}$/.test(body.carrierId) && body.orderId.length <= 128)
       expect(await workflowExists(stack, vtexServiceId(body.carrierId, body.orderId))).toBe(false);
   });
@@ -174,7 +184,7 @@ describe('Cancel and Pause take only VTEX deliveries of ours', () => {
     const delivery = event.deliveries[0] as { delivery_id: string };
     expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
     const serviceId = marketplaceServiceId(delivery.delivery_id);
-    const job = await waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(delivery.delivery_id)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(delivery.delivery_id))[0], {
       what: 'the job',
     });
     const carrierId = event.carrier.method.id as string;
@@ -183,7 +193,7 @@ describe('Cancel and Pause take only VTEX deliveries of ours', () => {
     const pause = await stack.call('POST', '/vtex/services/pause', { serviceId, carrierId, pause: true, reason: 'x' });
     expect([cancel.status, pause.status]).toEqual([404, 404]);
     expect((await stateOf(stack, serviceId)).status).not.toBe('CANCELED');
-    expect(stack.engine.calls({ path: `/jobs/${job.job_id}/(cancel|hold)` })).toEqual([]);
+    expect(stack.engine.calls({ path: `/jobs/${job.id}/(cancel|hold)` })).toEqual([]);
   });
 
   it('still cancels a VTEX delivery named in any of the forms VTEX sends', async () => {
@@ -194,6 +204,6 @@ describe('Cancel and Pause take only VTEX deliveries of ours', () => {
       reason: 'Client changed their mind',
     });
     expect(answer.status).toBe(200);
-    await waitFor(() => stack.engine.job(d.jobId)?.status === 'CANCELLED', { what: 'the job cancelled' });
+    await waitFor(() => stack.engine.job(d.jobId)?.state === 'CANCELLED', { what: 'the job cancelled' });
   });
 });

@@ -40,31 +40,31 @@ test('records method, path, query, body, answered status and duration of every c
   expect(record!.durationMs).toBeGreaterThanOrEqual(0);
 });
 
-test('masks authorization, x-webhook-key and apikey headers, and apiKey and webhook keys in bodies', async () => {
+test('masks authorization, x-api-key and apikey headers, and apiKey and webhook keys in bodies', async () => {
   await call('POST', `${server.url}/token`, {
     headers: {
       Authorization: 'Bearer secret-1',
-      'X-Webhook-Key': 'secret-2',
+      'X-Api-Key': 'secret-2',
       apikey: 'secret-3',
       'x-request-id': 'visible',
     },
     body: {
       apiKey: 'secret-4',
       nested: [{ apiKey: 'secret-5' }],
-      external_data: { webhook: { key: 'secret-6', URL: 'http://x' } },
+      external_data: { webhook: { key: 'secret-6', service_id: 'x' } },
     },
   });
   const [record] = kit.controls.calls();
   expect(record!.headers).toMatchObject({
     authorization: MASK,
-    'x-webhook-key': MASK,
+    'x-api-key': MASK,
     apikey: MASK,
     'x-request-id': 'visible',
   });
   expect(record!.body).toEqual({
     apiKey: MASK,
     nested: [{ apiKey: MASK }],
-    external_data: { webhook: { key: MASK, URL: 'http://x' } },
+    external_data: { webhook: { key: MASK, service_id: 'x' } },
   });
   expect(JSON.stringify(kit.controls.calls())).not.toMatch(/secret-/);
   const viaAdmin = await call('GET', `${server.url}/_sandbox/calls`);

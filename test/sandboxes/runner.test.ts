@@ -9,6 +9,7 @@ const base = {
   vtexApiKey: SANDBOX_DEFAULTS.vtexApiKey,
   vtexCarrierId: SANDBOX_DEFAULTS.vtexCarrierId,
   engineApiKey: SANDBOX_DEFAULTS.deliveryEngineApiKey,
+  engineWebhookSecret: SANDBOX_DEFAULTS.deliveryEngineWebhookSecret,
   logger: pino({ level: 'silent' }),
 };
 
@@ -22,7 +23,7 @@ test('all starts VTEX, engine and marketplace, each healthy and using the sandbo
       200,
     );
     const authorized = await call('GET', `${engine!.url}/jobs/nope`, {
-      headers: { authorization: `Bearer ${SANDBOX_DEFAULTS.deliveryEngineApiKey}` },
+      headers: { 'x-api-key': SANDBOX_DEFAULTS.deliveryEngineApiKey },
     });
     expect(authorized.status).toBe(404);
   } finally {

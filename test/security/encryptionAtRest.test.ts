@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { marketplaceServiceId } from '../../mapping/ids';
 import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
-import { createServiceBody, createVtexDelivery, emit, finalView, stateOf } from '../support/deliveries';
+import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, withDriver } from '../support/deliveries';
 import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
 import { startTestStack, TEST_INTAKE_TOKEN, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
@@ -63,7 +63,7 @@ function databaseBytes(): Buffer {
   return Buffer.concat([file, `${file}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f)));
 }
 
-const withDriver = { resource: { ...driver, identification: digits(11), vehicle: 'CAR' } };
+const driverOverrides = withDriver({ ...driver, phone_number: digits(11), vehicle: 'CAR' });
 
 describe('personal data and secrets at rest in Temporal', () => {
   it('are nowhere in the SQLite file or its WAL after a VTEX and a marketplace life, while ids are', async () => {
@@ -88,15 +88,16 @@ describe('personal data and secrets at rest in Temporal', () => {
     expect(deliveryCode).toMatch(/^\d{4}$/);
     for (const type of SCENARIOS.happy) {
       await emit(stack, vtex.jobId, type, {
-        ...(type === 'CREATED' ? {} : withDriver),
-        ...(type === 'CLIENT_RECEIVED'
-          ? {
-              notes: [{ type: 'COMMENT', note: unique('Left with the doorman of '), author: driver.name }],
-              evidences: [
-                { type: 'IMAGE', content: `https://media.example/${run}/signature.jpg`, author: driver.name },
-              ],
-            }
-          : {}),
+        job: {
+          ...driverOverrides.job,
+          ...(type === 'CLIENT_RECEIVED'
+            ? {
+                evidences: [
+                  { type: 'IMAGE', content: `https://media.example/${run}/signature.jpg`, author: driver.name },
+                ],
+              }
+            : {}),
+        },
       });
     }
     expect((await finalView(stack, vtex.serviceId)).status).toBe('DELIVERED');
@@ -113,10 +114,10 @@ describe('personal data and secrets at rest in Temporal', () => {
     delivery.destination_address = { ...delivery.destination_address, street: marketplaceCustomer.street };
     const deliveryId = delivery.delivery_id as string;
     expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-    const job = await waitFor(() => stack.engine.jobByClientReference(marketplaceServiceId(deliveryId)), {
+    const job = await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
       what: 'the marketplace job',
     });
-    for (const type of SCENARIOS.happy) await emit(stack, job.job_id, type, type === 'CREATED' ? {} : withDriver);
+    for (const type of SCENARIOS.happy) await emit(stack, job.id, type, driverOverrides);
     const serviceId = marketplaceServiceId(deliveryId);
     expect((await finalView(stack, serviceId)).status).toBe('DELIVERED');
     await waitFor(

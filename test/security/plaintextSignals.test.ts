@@ -37,7 +37,7 @@ describe('a plaintext signal to a delivery', () => {
       { what: 'the workflow task carrying the plaintext signal failed', timeoutMs: 20_000 },
     );
     expect(history.some((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)).toBe(true);
-    expect(stack.engine.job(d.jobId)?.status).not.toBe('CANCELLED');
+    expect(stack.engine.job(d.jobId)?.state).not.toBe('CANCELLED');
     await stack.bridge.client.workflow.getHandle(d.serviceId).terminate('test over: refused plaintext signal');
   }, 60_000);
 });

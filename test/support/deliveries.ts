@@ -1,10 +1,11 @@
 /** Small steps the integration tests share: a VTEX delivery created through the sandbox, events, calls. */
 import example from '../../contracts/examples/vtex.create-service.json';
 import type { CallRecord } from '../../sandboxes';
-import { deliveryStateQuery } from '../../workflows/messages';
+import { deliveryStateQuery, operatorSignal } from '../../workflows/messages';
+import { signatureFor } from '../../contracts/webhookKey';
 import type { DeliveryView } from '../../contracts/delivery';
 import { vtexServiceId } from '../../mapping/ids';
-import type { TestStack } from './stack';
+import { TEST_ENGINE_WEBHOOK_SECRET, type TestStack } from './stack';
 import { waitFor } from './waitFor';
 
 let seq = 0;
@@ -32,18 +33,18 @@ export async function createVtexDelivery(
   if (result.status !== 200)
     throw new Error(`Create service answered ${result.status}: ${JSON.stringify(result.body)}`);
   const serviceId = (result.body as { serviceId: string }).serviceId;
-  const job = await waitFor(() => stack.engine.jobByClientReference(vtexServiceId(body.carrierId, body.orderId)), {
+  const job = await waitFor(() => stack.engine.jobsByClientReference(vtexServiceId(body.carrierId, body.orderId))[0], {
     what: `the job of ${body.orderId}`,
   });
   const created = {
     serviceId,
     carrierId: body.carrierId as string,
     orderId: body.orderId as string,
-    jobId: job.job_id,
+    jobId: job.id,
     answeredAt: Date.parse(result.answeredAt),
   };
   if (options.waitFirstReport ?? true) {
-    await waitFor(() => stack.vtex.service(created.carrierId, serviceId)?.trackingUrl, {
+    await waitFor(() => stack.vtex.calls({ method: 'PATCH', path: serviceId }).some((c) => c.status === 200), {
       what: 'the first PATCH',
       timeoutMs: 15_000,
     });
@@ -101,4 +102,36 @@ export async function workflowExists(stack: TestStack, serviceId: string): Promi
   } catch {
     return false;
   }
+}
+
+/**
+ * What Instaleap has no event for (INCIDENT, ON_HOLD, RETURNED): an operator's force-status, as the
+ * carrier's staff raise it; resolves once the workflow took the signal.
+ */
+export async function forceStatus(stack: TestStack, serviceId: string, status: string, why = 'carrier staff said so') {
+  await stack.bridge.client.workflow
+    .getHandle(serviceId)
+    .signal(operatorSignal, { action: 'force-status', status: status as never, by: 'ops@test', why });
+}
+
+/** Event overrides putting a driver on the job's delivery task (Instaleap's `tasks[].resource`). */
+export function withDriver(resource: string | { id: string; name?: string; phone_number?: string; vehicle?: string }) {
+  return { job: { tasks: [{ id: 'delivery-task', type: 'DELIVERY', state: 'ASSIGNED', resource }] } };
+}
+
+/** Event overrides putting proof of delivery on the job. */
+export function withEvidences(evidences: Array<{ type: 'IMAGE' | 'TEXT'; content: string; author?: string | null }>) {
+  return { job: { evidences } };
+}
+
+/** The event as Instaleap signs it, posted to our webhook by hand (the sandbox's secret and the job's key). */
+export async function postSignedEvent(
+  stack: TestStack,
+  event: { id: string; type: string; created_at: string; job: unknown },
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  return stack.call('POST', '/delivery-engine/webhooks', event, {
+    'instaleap-signature': signatureFor(TEST_ENGINE_WEBHOOK_SECRET, event),
+    ...headers,
+  });
 }

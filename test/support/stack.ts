@@ -24,6 +24,8 @@ import { startProcessBridge } from './processBridge';
 export const TEST_INTAKE_TOKEN = 'test-intake-token';
 export const TEST_VTEX_API_KEY = 'test-vtex-api-key';
 export const TEST_ENGINE_API_KEY = 'test-engine-api-key';
+export const TEST_ENGINE_WEBHOOK_SECRET = 'test-instaleap-webhook-secret';
+export const TEST_STORE_REFERENCE = 'test-store';
 export const TEST_VTEX_CARRIER_ID = 'servientrega-50461c9f3335';
 
 export interface TestStackOptions {
@@ -64,7 +66,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const quiet = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
   const vtex = await startVtexSandbox({ apiKey: TEST_VTEX_API_KEY, intake, logger: quiet, ...options.vtex });
-  const engine = await startDeliveryEngineSandbox({ apiKey: TEST_ENGINE_API_KEY, logger: quiet, ...options.engine });
+  const engine = await startDeliveryEngineSandbox({
+    apiKey: TEST_ENGINE_API_KEY,
+    webhookSecret: TEST_ENGINE_WEBHOOK_SECRET,
+    logger: quiet,
+    ...options.engine,
+    // The account's webhook URL, registered once (as the carrier does at Instaleap).
+    webhook: { urls: [`${intake.url}/delivery-engine/webhooks`], ...options.engine?.webhook },
+  });
   const marketplace = await startMarketplaceSandbox({ intake, logger: quiet, ...options.marketplace });
 
   const envVars: Record<string, string> = {
@@ -74,6 +83,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     // The carrierId of both VTEX example bodies (contracts/examples): Create service is for ours only.
     VTEX_CARRIER_ID: TEST_VTEX_CARRIER_ID,
     DELIVERY_ENGINE_API_KEY: TEST_ENGINE_API_KEY,
+    DELIVERY_ENGINE_WEBHOOK_SECRET: TEST_ENGINE_WEBHOOK_SECRET,
+    DELIVERY_ENGINE_STORE_REFERENCE: TEST_STORE_REFERENCE,
     TEMPORAL_TASK_QUEUE: `deliveries-test-${randomUUID()}`,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...options.env,

@@ -53,6 +53,8 @@ describe('configuration from the environment', () => {
       VTEX_CARRIER_ID: 'c',
       DELIVERY_ENGINE_URL: 'https://engine.example.com/',
       DELIVERY_ENGINE_API_KEY: 'e',
+      DELIVERY_ENGINE_WEBHOOK_SECRET: 'instaleap-secret',
+      DELIVERY_ENGINE_STORE_REFERENCE: 'store-1',
       MARKETPLACE_URL: 'https://mp.example.com',
       MARKETPLACE_CARRIER_KEY: 'abbiamo-key',
     };
@@ -79,5 +81,31 @@ describe('configuration from the environment', () => {
     const text = JSON.stringify(describeConfig(config));
     for (const secret of ['intake-secret', 'vtex-secret', 'engine-secret', 'abbiamo-secret'])
       expect(text).not.toContain(secret);
+  });
+
+  it('reads the Instaleap account: store, seller-to-store map, operational models, and the rate card file', () => {
+    const config = resolveConfig(
+      parseEnv({
+        DELIVERY_ENGINE_STORE_REFERENCE: 'store-main',
+        DELIVERY_ENGINE_SELLER_STORES: 'seller-a=store-a, seller-b=store-b',
+        DELIVERY_ENGINE_OPERATIONAL_MODELS: 'FULL_SERVICE,DELIVERY_ONLY',
+      }),
+      { vtex: 'http://127.0.0.1:1', deliveryEngine: 'http://127.0.0.1:2', marketplace: 'http://127.0.0.1:3' },
+    );
+    expect(config.deliveryEngine).toMatchObject({
+      storeReference: 'store-main',
+      sellerStores: { 'seller-a': 'store-a', 'seller-b': 'store-b' },
+      operationalModels: ['FULL_SERVICE', 'DELIVERY_ONLY'],
+      slotSizeMinutes: 60,
+      rateCard: { currency: 'BRL' },
+    });
+    expect(() => parseEnv({ DELIVERY_ENGINE_SELLER_STORES: 'just-a-name' })).toThrow(/DELIVERY_ENGINE_SELLER_STORES/);
+    expect(() =>
+      resolveConfig(parseEnv({ RATE_CARD_FILE: 'no/such/rate-card.json' }), {
+        vtex: 'http://127.0.0.1:1',
+        deliveryEngine: 'http://127.0.0.1:2',
+        marketplace: 'http://127.0.0.1:3',
+      }),
+    ).toThrow(/RATE_CARD_FILE cannot be read/);
   });
 });

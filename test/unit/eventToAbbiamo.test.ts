@@ -32,7 +32,7 @@ const job: JobInfo = {
   jobId: 'job-1',
   slotId: 'slot-1',
   trackingUrl: 'https://track.example/job-1',
-  price: 12.5,
+  priceCents: 1250,
   startsAt: '2026-11-27T13:00:00.000Z',
   endsAt: '2026-11-27T15:00:00.000Z',
 };
@@ -45,13 +45,51 @@ const driver = {
   vehicle: 'moto ABC1D23',
 };
 
+/** What a test event carries: the driver and eta go on Instaleap's job; `reason` is an operator's why (force-status). */
+interface Extra {
+  resource?: typeof driver | { id: string; name: string };
+  eta?: string;
+  end_time?: string;
+  reason?: string;
+}
+const reasons = new WeakMap<JobEvent, string>();
+
 let seq = 0;
-function event(type: string, offsetMs: number, extra: Partial<JobEvent> = {}): JobEvent {
+function event(type: string, offsetMs: number, extra: Extra = {}): JobEvent {
   seq += 1;
-  return { id: `e-${seq}`, type, created_at: at(offsetMs), job: { id: 'job-1', client_reference: 'd-1' }, ...extra };
+  const { resource, eta, end_time, reason } = extra;
+  const made: JobEvent = {
+    id: `e-${seq}`,
+    type,
+    created_at: at(offsetMs),
+    job: {
+      id: 'job-1',
+      client_reference: 'd-1',
+      ...(resource
+        ? {
+            tasks: [
+              {
+                id: 't-1',
+                type: 'DELIVERY',
+                resource: {
+                  id: resource.id,
+                  name: resource.name,
+                  ...('phone' in resource ? { phone_number: resource.phone, vehicle: resource.vehicle } : {}),
+                },
+              },
+            ],
+          }
+        : {}),
+      ...(eta ? { eta } : {}),
+      ...(end_time ? { end_time } : {}),
+    },
+  };
+  if (reason) reasons.set(made, reason);
+  return made;
 }
 
 const outcome = { current: 'ASSIGNED' as const, agentEverAssigned: false };
+const outcomeOf = (e: JobEvent) => ({ ...outcome, ...(reasons.has(e) ? { reason: reasons.get(e)! } : {}) });
 
 /** Confirms at `confirmAt`, then feeds the events in order; returns every call and the final memory. */
 function life(events: JobEvent[], options: { t?: MarketplaceTarget; confirmAt?: number; now?: number } = {}) {
@@ -60,7 +98,7 @@ function life(events: JobEvent[], options: { t?: MarketplaceTarget; confirmAt?: 
   let memory: AbbiamoMemory = confirmed.memory;
   const calls: AbbiamoCall[] = [...confirmed.calls];
   for (const e of events) {
-    const out = abbiamoCallsForEvent(t, memory, e, outcome, options.now ?? Date.parse(e.created_at) + 50);
+    const out = abbiamoCallsForEvent(t, memory, e, outcomeOf(e), options.now ?? Date.parse(e.created_at) + 50);
     memory = out.memory;
     calls.push(...out.calls);
   }
@@ -127,7 +165,6 @@ describe('engine events to Abbiamo status endpoints', () => {
     expect(calls[1]!.body).toMatchObject({
       driver_name: 'Walmir Souza',
       driver_phone: '+5511999990000',
-      driver_document: '12345678900',
       vehicle: 'moto ABC1D23',
     });
     expect(calls[2]!.body.pickup_eta).toBe('2026-11-27T12:20:00.000Z');
@@ -229,12 +266,12 @@ describe('engine events to Abbiamo status endpoints', () => {
     expect(direct.calls.slice(3).map((c) => c.body.event_at)).toEqual([at(10_000), at(10_001)]);
   });
 
-  it('names the failed attempt as Abbiamo does where the reason says so', () => {
+  it("names the failed attempt as Abbiamo does where the operator's reason says so", () => {
     expect(failureSubStatus(event('REFUSED', 0))).toBe('delivery-refused');
-    expect(failureSubStatus(event('INCIDENT', 0, { reason: 'Destinatário ausente' }))).toBe('recipient-absent');
-    expect(failureSubStatus(event('INCIDENT', 0, { reason: 'nobody at home' }))).toBe('recipient-absent');
-    expect(failureSubStatus(event('INCIDENT', 0, { reason: 'Cliente recusou' }))).toBe('delivery-refused');
-    expect(failureSubStatus(event('INCIDENT', 0, { reason: 'flat tyre' }))).toBe('delivery-failed');
+    expect(failureSubStatus(event('INCIDENT', 0), 'Destinatário ausente')).toBe('recipient-absent');
+    expect(failureSubStatus(event('INCIDENT', 0), 'nobody at home')).toBe('recipient-absent');
+    expect(failureSubStatus(event('INCIDENT', 0), 'Cliente recusou')).toBe('delivery-refused');
+    expect(failureSubStatus(event('INCIDENT', 0), 'flat tyre')).toBe('delivery-failed');
   });
 
   it('an incident before the parcel left the seller is a failed collection, and collection may start again', () => {

@@ -1,3 +1,5 @@
+import { availabilityRequest } from '../../activities/clients/deliveryEngine';
+import { RateCard } from '../../contracts/rateCard';
 import { AvailabilityRequest, CreateJobRequest } from '../../contracts/deliveryEngine';
 import { fieldErrors } from '../../contracts/common';
 import { DeliveryRequestEvent } from '../../contracts/marketplace';
@@ -35,6 +37,18 @@ const mappingErrorOf = (fn: () => unknown): { path: string; message: string }[] 
   throw new Error('expected a mapping error');
 };
 
+/** The carrier's slot settings (config/index.ts), to build the engine's availability request. */
+const SETTINGS = {
+  storeReference: 'store-1',
+  sellerStores: {},
+  operationalModels: ['FULL_SERVICE'],
+  slotSizeMinutes: 60,
+  rateCard: RateCard.parse({
+    currency: 'BRL',
+    default: { base_fee: 0, per_km: [{ up_to: null, cents_each: 0 }], per_kg: [{ up_to: null, cents_each: 0 }] },
+  }),
+};
+
 describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
   const input = mapOne(seedDeliveryRequest());
 
@@ -47,7 +61,9 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
   });
 
   it('produces an availability request and a job body the engine schema accepts', () => {
-    expect(AvailabilityRequest.safeParse(input.spec.availability).error?.issues).toBeUndefined();
+    expect(
+      AvailabilityRequest.safeParse(availabilityRequest(input.spec.availability, SETTINGS, Date.now())).error?.issues,
+    ).toBeUndefined();
     const body = {
       ...input.spec.job,
       slot_id: 's',
@@ -70,6 +86,8 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
       tracking: 'a-vBGOS',
       sealedHeaders: `sealed(${input.serviceId}):Authorization`,
       requestedAt: '2026-11-27T12:00:00.000Z',
+      // Named on successful (docs/marketplace.md "What we send").
+      receiver: { name: 'Machado de Assis', document: '07073877014' },
     });
   });
 
@@ -103,33 +121,32 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
         { id: 'v2', weight: 300, height: null, width: 15, length: null, cubic_volume: null },
       ];
     });
-    expect(mapOne(event).spec.availability.items).toEqual([
+    expect(mapOne(event).spec.availability.job_items).toEqual([
       {
         id: 'v1',
         name: 'Volume 1 of 2 (order example_carrier_payload_1)',
         quantity: 1,
-        package_id: 'v1',
-        weight_kg: 1.25,
-        dimensions_cm: { width: 20, height: 10, length: 30.5 },
+        unit: 'unit',
+        weight: 1.25,
+        volume: 6100,
       },
       {
         id: 'v2',
         name: 'Volume 2 of 2 (order example_carrier_payload_1)',
         quantity: 1,
-        package_id: 'v2',
-        weight_kg: 0.3,
-        dimensions_cm: { width: 15 },
+        unit: 'unit',
+        weight: 0.3,
       },
     ]);
   });
 
   it('keeps a volume with null sizes and weight 0 (the seed example) as an item without measures', () => {
-    expect(input.spec.availability.items).toEqual([
+    expect(input.spec.availability.job_items).toEqual([
       {
         id: '4754cd99-3378-4e6c-bdaf-53db23ac5a4f',
         name: 'Volume 1 of 1 (order example_carrier_payload_1)',
         quantity: 1,
-        package_id: '4754cd99-3378-4e6c-bdaf-53db23ac5a4f',
+        unit: 'unit',
       },
     ]);
     expect(input.spec.job.additional_card_info?.['volume 1/1']).toBe(
@@ -224,7 +241,7 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     expect(input.spec.availability.origin).toEqual({
       name: 'Go Go Fruits',
       address: 'Avenida Ibirapuera, 3407',
-      neighborhood: 'Indianópolis',
+      description: 'Neighborhood: Indianópolis',
       city: 'São Paulo',
       state: 'SP',
       country: 'BRA',
@@ -236,7 +253,7 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
       name: 'Machado de Assis',
       address: 'Rua Doutor Alfredo Sales, 931',
       address_two: 'sala 2',
-      neighborhood: 'Jardim das Camélias',
+      description: 'Neighborhood: Jardim das Camélias',
       city: 'São Paulo',
       state: 'SP',
       country: 'BRA',
@@ -254,7 +271,9 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     event.source_address.latitude = 0;
     event.source_address.longitude = 0;
     const mapped = mapOne(event);
-    expect(mapped.spec.availability.destination).toMatchObject({ description: 'Reference: portão azul' });
+    expect(mapped.spec.availability.destination).toMatchObject({
+      description: 'Neighborhood: Jardim das Camélias | Reference: portão azul',
+    });
     expect(mapped.spec.availability.destination.latitude).toBeUndefined();
     expect(mapped.spec.availability.origin.latitude).toBeUndefined();
   });

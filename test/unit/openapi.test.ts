@@ -157,7 +157,7 @@ describe('the OpenAPI document', () => {
   it.each([
     { path: '/vtex/services', example: vtexCreate, schema: CreateServiceRequest, field: 'orderId' },
     { path: '/vtex/services/cancel', example: vtexCancel, schema: CancelServiceRequest, field: 'serviceId' },
-    { path: '/vtex/services/pause', example: vtexPause, schema: PauseServiceRequest, field: 'pause' },
+    { path: '/vtex/services/pause', example: vtexPause, schema: PauseServiceRequest, field: 'serviceId' },
     { path: '/marketplace/events', example: deliveryRequest, schema: DeliveryRequestEvent, field: 'deliveries' },
   ])(
     '$path: accepts the partner example and refuses it without $field, as zod does',
@@ -176,14 +176,14 @@ describe('the OpenAPI document', () => {
     },
   );
 
-  it('documents every route with its auth: the intake token, the webhook key, or none for probes and itself', () => {
+  it("documents every route with its auth: the intake token, Instaleap's signature, or none for probes and itself", () => {
     const ops = Object.values(doc.paths as Record<string, Record<string, { operationId: string; security: unknown }>>)
       .flatMap((p) => Object.values(p))
       .map((op) => [op.operationId, op.security]);
     expect(Object.fromEntries(ops)).toMatchObject({
       vtexCreateService: [{ intakeToken: [] }],
       marketplaceEvent: [{ intakeToken: [] }],
-      deliveryEngineJobEvent: [{ webhookKey: [] }],
+      deliveryEngineJobEvent: [{ instaleapSignature: [] }],
       deliveryState: [{ intakeToken: [] }],
       healthz: [],
       openApiDocument: [],

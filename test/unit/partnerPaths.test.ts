@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createDeliveryEngineActivities } from '../../activities/deliveryEngine';
 import { createHttpClient } from '../../activities/http';
 import { SafeId } from '../../contracts/marketplace';
+import { RateCard } from '../../contracts/rateCard';
 
 let server: http.Server;
 let baseUrl: string;
@@ -30,12 +31,24 @@ beforeEach(() => {
   seen.length = 0;
 });
 
+const SLOT_SETTINGS = {
+  storeReference: 'store-main',
+  sellerStores: {},
+  operationalModels: ['FULL_SERVICE'],
+  slotSizeMinutes: 60,
+  rateCard: RateCard.parse({
+    currency: 'BRL',
+    default: { base_fee: 500, per_km: [{ up_to: null, cents_each: 100 }], per_kg: [{ up_to: null, cents_each: 0 }] },
+  }),
+};
+const PAYMENT = { id: 'p1', payment_status: 'PAID', method: 'ONLINE', value: 0 };
+
 const engine = () =>
   createDeliveryEngineActivities({
     engine: createHttpClient('Delivery Engine', baseUrl),
     apiKey: 'k',
-    webhookUrl: 'http://bridge.test/delivery-engine/webhooks',
-    webhookSecret: 's',
+    jobKeySecret: 's',
+    settings: SLOT_SETTINGS,
   });
 
 async function refusedWithoutCall(call: Promise<unknown>): Promise<void> {
@@ -47,7 +60,8 @@ async function refusedWithoutCall(call: Promise<unknown>): Promise<void> {
 describe.each(['.', '..', '...'])('the id %j', (id) => {
   it('is no engine job path: cancel, hold and read are refused before any call', async () => {
     await refusedWithoutCall(engine().cancelJob(id, 'r'));
-    await refusedWithoutCall(engine().holdJob(id, true, 'r'));
+    await refusedWithoutCall(engine().holdJob({ jobId: id, payment: PAYMENT, hold: true }));
+    await refusedWithoutCall(engine().updateRecipient({ jobId: id, change: { name: 'Ana' } as never }));
     await refusedWithoutCall(engine().getJob(id));
     await refusedWithoutCall(engine().checkSlot(id));
     await refusedWithoutCall(engine().extendSlot(id));
@@ -61,6 +75,6 @@ it('refuses a marketplace delivery id of only dots at the intake', () => {
 
 it('keeps an engine job id with dots one segment of its own path', async () => {
   await engine().cancelJob('a..b', 'r');
-  await engine().holdJob('.a', true, 'r');
-  expect(seen).toEqual(['/api/jobs/a..b/cancel', '/api/jobs/.a/hold']);
+  await engine().holdJob({ jobId: '.a', payment: PAYMENT, hold: true });
+  expect(seen).toEqual(['/api/jobs/a..b/cancel', '/api/jobs/.a/payment_info']);
 });

@@ -1,6 +1,6 @@
 /** The rate quote's pure parts: the cache key of a cart, a slot as VTEX's rate, and a refusal as VTEX's answer. */
 import { ApplicationFailure } from '@temporalio/common';
-import type { AvailabilityClient } from '../../activities/clients/deliveryEngine';
+import type { SlotClient } from '../../activities/clients/deliveryEngine';
 import { FailureType } from '../../activities/failures';
 import { HttpError } from '../../api/errors';
 import type { Logger } from '../../observability/logger';
@@ -39,21 +39,22 @@ describe('the cache key of a quote', () => {
 
 describe('a slot as VTEX rate', () => {
   const slot = {
-    starts_at: '2026-11-27T13:00:00.000Z',
-    ends_at: '2026-11-27T15:00:00.000Z',
+    from: '2026-11-27T13:00:00.000Z',
+    to: '2026-11-27T15:00:00.000Z',
     expires_at: '2026-11-27T12:15:00.000Z',
-    price: 12.345,
+    priceCents: 1235,
+    currency: 'BRL',
   };
 
-  it('gives integer cents in the delivery currency, zero insurance, the slot end and minutes to it', () => {
+  it("gives the rate card's cents in its currency, zero insurance, the slot end and minutes to it", () => {
     const answer = vtexRateAnswer(map(clone()), slot, now);
     expect(answer.data.rate).toEqual({
-      shippingPrice: { value: 1235, currency: 'USD' },
-      insurancePrice: { value: 0, currency: 'USD' },
+      shippingPrice: { value: 1235, currency: 'BRL' },
+      insurancePrice: { value: 0, currency: 'BRL' },
     });
     expect(answer.data).toMatchObject({
       carrierId: 'servientrega-50461c9f3335',
-      shippingEstimatedDate: slot.ends_at,
+      shippingEstimatedDate: slot.to,
       transitTime: 180,
       serviceId: null,
     });
@@ -76,11 +77,11 @@ describe("a quote the engine refuses, as VTEX's checkout hears it", () => {
       'Delivery Engine POST /jobs/availability/v2 answered 409: no slot for Iracema Bastos, +55 11 98765-4321';
     const logged: unknown[] = [];
     const quoter = new RateQuoter({
-      availability: {
-        requestSlot: async () => {
+      slots: {
+        findSlot: async () => {
           throw ApplicationFailure.create({ type: FailureType.Conflict, message: engineText, nonRetryable: true });
         },
-      } as unknown as AvailabilityClient,
+      } as unknown as SlotClient,
       logger: { warn: (obj: unknown, msg: string) => logged.push([obj, msg]) } as unknown as Logger,
     });
     const input = map(clone());

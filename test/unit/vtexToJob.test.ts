@@ -1,5 +1,7 @@
 import example from '../../contracts/examples/vtex.create-service.json';
 import { CreateServiceRequest } from '../../contracts/vtex';
+import { availabilityRequest } from '../../activities/clients/deliveryEngine';
+import { RateCard } from '../../contracts/rateCard';
 import { AvailabilityRequest, CreateJobRequest } from '../../contracts/deliveryEngine';
 import { MappingError } from '../../mapping/errors';
 import { vtexServiceId } from '../../mapping/ids';
@@ -10,6 +12,18 @@ const options = { now, creationGraceMs: 600_000 };
 const parse = (body: unknown) => CreateServiceRequest.parse(body);
 const clone = () => JSON.parse(JSON.stringify(example)) as Record<string, any>;
 
+/** The carrier's slot settings (config/index.ts), to build the engine's availability request. */
+const SETTINGS = {
+  storeReference: 'store-1',
+  sellerStores: {},
+  operationalModels: ['FULL_SERVICE'],
+  slotSizeMinutes: 60,
+  rateCard: RateCard.parse({
+    currency: 'BRL',
+    default: { base_fee: 0, per_km: [{ up_to: null, cents_each: 0 }], per_kg: [{ up_to: null, cents_each: 0 }] },
+  }),
+};
+
 describe('VTEX Create service to a Delivery Engine job', () => {
   const input = mapVtexCreateService(parse(example), options);
 
@@ -19,7 +33,9 @@ describe('VTEX Create service to a Delivery Engine job', () => {
   });
 
   it('produces an availability request and a job body the engine schema accepts', () => {
-    expect(AvailabilityRequest.safeParse(input.spec.availability).success).toBe(true);
+    expect(
+      AvailabilityRequest.safeParse(availabilityRequest(input.spec.availability, SETTINGS, Date.now())).success,
+    ).toBe(true);
     const body = {
       ...input.spec.job,
       slot_id: 's',
@@ -51,8 +67,7 @@ describe('VTEX Create service to a Delivery Engine job', () => {
       name: 'Pansy Graves',
       address: '63 Billings Place, Valle, Marshall Islands 9840',
       address_two: 'In excepteur in Lorem id eu et id.',
-      description: 'Reference: 65C',
-      neighborhood: 'Billings',
+      description: 'Neighborhood: Billings | Reference: 65C',
       city: 'Valle',
       state: 'Marshall Islands',
       country: 'Iceland',
@@ -73,24 +88,24 @@ describe('VTEX Create service to a Delivery Engine job', () => {
   });
 
   it('flattens package items with weights normalised to kg per unit and the package they travel in', () => {
-    expect(input.spec.availability.items).toEqual([
+    expect(input.spec.availability.job_items).toEqual([
       {
         id: '6266df71a19ebe35637e1f42',
         name: 'Celular nokia AD1',
         quantity: 4,
         price: 774230.01,
-        package_id: '6266df719ac55224b793ad36',
-        barcode: '473390795673',
-        weight_kg: 4,
+        unit: 'unit',
+        barcodes: ['473390795673'],
+        weight: 4,
       },
       {
         id: '6266df71803601c3bc4e2d99',
         name: 'Celular nokia AD2',
         quantity: 9,
         price: 23162,
-        package_id: '6266df719ac55224b793ad36',
-        barcode: '329949764612',
-        weight_kg: 14,
+        unit: 'unit',
+        barcodes: ['329949764612'],
+        weight: 14,
       },
     ]);
     expect(input.spec.job.additional_card_info).toMatchObject({
@@ -103,14 +118,14 @@ describe('VTEX Create service to a Delivery Engine job', () => {
     delete body.packages[0].items;
     body.packages[0].weight = '1500 g';
     const mapped = mapVtexCreateService(parse(body), options);
-    expect(mapped.spec.availability.items).toEqual([
+    expect(mapped.spec.availability.job_items).toEqual([
       {
         id: '6266df719ac55224b793ad36',
         name: 'Paquete delicado',
         quantity: 1,
-        package_id: '6266df719ac55224b793ad36',
-        weight_kg: 1.5,
-        dimensions_cm: { width: 68, height: 43, length: 13 },
+        unit: 'unit',
+        weight: 1.5,
+        volume: 38012,
         price: 5616.01,
       },
     ]);
