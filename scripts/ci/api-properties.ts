@@ -17,8 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { SANDBOX_DEFAULTS } from '../../config';
-import { freePort } from '../dev-server';
-import { bareEnvironment, runUserCommand } from './userCommand';
+import { bareEnvironment, portsBelowEphemeral, runUserCommand } from './userCommand';
 
 export const SCHEMATHESIS_VERSION = '4.32.5';
 /** The checks that are the property: no 5xx, only documented statuses, bodies and types as documented. */
@@ -82,16 +81,18 @@ export async function ensureSchemathesis(log: (line: string) => void): Promise<s
 }
 
 async function startIntake(workDir: string, log: (line: string) => void) {
-  const ports = {
-    PORT: await freePort(),
-    TEMPORAL_DEV_PORT: await freePort(),
-    TEMPORAL_DEV_UI_PORT: await freePort(),
-    SANDBOX_VTEX_PORT: await freePort(),
-    SANDBOX_ENGINE_PORT: await freePort(),
-    SANDBOX_MARKETPLACE_PORT: await freePort(),
-    CODEC_SERVER_PORT: await freePort(),
-    WORKER_HEALTH_PORT: await freePort(),
-  };
+  const names = [
+    'PORT',
+    'TEMPORAL_DEV_PORT',
+    'TEMPORAL_DEV_UI_PORT',
+    'SANDBOX_VTEX_PORT',
+    'SANDBOX_ENGINE_PORT',
+    'SANDBOX_MARKETPLACE_PORT',
+    'CODEC_SERVER_PORT',
+    'WORKER_HEALTH_PORT',
+  ] as const;
+  const free = await portsBelowEphemeral(names.length);
+  const ports = Object.fromEntries(names.map((name, i) => [name, free[i]!])) as Record<(typeof names)[number], number>;
   const env = bareEnvironment({
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     TEMPORAL_DATA_DIR: path.join(workDir, 'data'),

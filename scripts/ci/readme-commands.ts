@@ -16,8 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import createExample from '../../contracts/examples/vtex.create-service.openapi.json';
-import { freePort } from '../dev-server';
-import { bareEnvironment, runUserCommand } from './userCommand';
+import { bareEnvironment, portsBelowEphemeral, runUserCommand } from './userCommand';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -98,11 +97,7 @@ function operatorCli(args: string[], env: NodeJS.ProcessEnv): string {
 }
 
 async function portsOffDefaults(): Promise<Record<string, string>> {
-  // The cluster's second API listens on PORT+1: find a pair.
-  let port = await freePort();
-  while (!(await isFree(port + 1))) port = await freePort();
-  const env: Record<string, string> = { PORT: String(port) };
-  for (const name of [
+  const names = [
     'TEMPORAL_DEV_PORT',
     'TEMPORAL_DEV_UI_PORT',
     'SANDBOX_VTEX_PORT',
@@ -110,18 +105,10 @@ async function portsOffDefaults(): Promise<Record<string, string>> {
     'SANDBOX_MARKETPLACE_PORT',
     'CODEC_SERVER_PORT',
     'WORKER_HEALTH_PORT',
-  ])
-    env[name] = String(await freePort());
-  return env;
-}
-
-async function isFree(port: number): Promise<boolean> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
+  ];
+  // PORT first, with PORT+1 (the cluster's second API) kept free beside it.
+  const [port, , ...others] = await portsBelowEphemeral(names.length + 2, { pairFirst: true });
+  return { PORT: String(port), ...Object.fromEntries(names.map((name, i) => [name, String(others[i])])) };
 }
 
 async function exercise(target: Target, freePorts: boolean, workDir: string): Promise<void> {
@@ -135,10 +122,11 @@ async function exercise(target: Target, freePorts: boolean, workDir: string): Pr
     logFile: path.join(workDir, `${target.name}.log`),
   });
   let failure: unknown;
+  let api: string | undefined;
   try {
     const banner = (await run.waitForOutput(target.banner, target.readyWithinMs))[0];
     log(`${target.name}: banner after ${Math.round((Date.now() - started) / 1000)} s`);
-    const api = field(banner, /Intake API(?: 1)?\s+(http:\/\/[\d.:]+)/, 'the intake URL');
+    api = field(banner, /Intake API(?: 1)?\s+(http:\/\/[\d.:]+)/, 'the intake URL');
     const vtex = field(banner, /VTEX sandbox\s+(http:\/\/[\d.:]+)/, "the VTEX sandbox's URL");
     const token = field(banner, /Intake token[^\n]*Bearer (\S+)/, 'the intake token');
     const temporal = field(banner, /^\s+Temporal\s+([\d.]+:\d+)/m, "Temporal's address");
@@ -188,11 +176,28 @@ async function exercise(target: Target, freePorts: boolean, workDir: string): Pr
     `${target.name}: Ctrl-C -> exit ${stopped.code ?? stopped.signal}${stopped.forced ? ' (forced with SIGKILL)' : ''}`,
   );
   if (failure) throw failure;
-  if (stopped.forced || stopped.code !== 0)
+  // npm re-raises the Ctrl-C it got once its script has exited: SIGINT (or 130) is npm's clean stop.
+  // Clean means the script stopped every part itself, in time, and let go of the intake's port.
+  const output = run.output();
+  const unclean =
+    stopped.forced ||
+    !(stopped.code === 0 || stopped.code === 130 || stopped.signal === 'SIGINT') ||
+    /did not stop cleanly|Forced exit/.test(output) ||
+    (api !== undefined && (await reachable(`${api}/healthz`)));
+  if (unclean)
     throw new Error(
       `npm ${target.npmArgs.join(' ')} did not stop cleanly on Ctrl-C (see ${workDir}/${target.name}.log)`,
     );
   log(`${target.name}: green in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+async function reachable(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function main(): Promise<void> {
