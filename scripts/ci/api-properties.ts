@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     .name('test:api-properties')
     .option('--url <url>', 'an intake already running (else one is started)')
     .option('--token <token>', 'the intake token to send', SANDBOX_DEFAULTS.intakeToken)
-    .option('--max-examples <n>', 'generated requests per operation and phase', '12')
+    .option('--max-examples <n>', 'generated requests per operation and phase', '8')
     .option('--seed <n>', 'seed of the generation (a run is repeatable)', '18')
     .parse();
   const opts = program.opts<{ url?: string; token: string; maxExamples: string; seed: string }>();
