@@ -9,6 +9,8 @@ import { boundedLine, boundedText } from './common';
 /** `30s`, `15m`, `2h`, `1d` or plain milliseconds: how operators write a time span. */
 export const DURATION_PATTERN = /^(\d{1,9})(ms|s|m|h|d)?$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** A hundred years: the longest span an operator may ask about. */
+const MAX_DURATION_MS = 36_500 * UNIT_MS.d;
 
 export function durationMs(text: string): number | undefined {
   const match = DURATION_PATTERN.exec(text.trim());
@@ -22,7 +24,10 @@ export const Duration = z
   .trim()
   .regex(DURATION_PATTERN, 'must be a time span such as 30s, 15m, 2h or 1d')
   .transform((text) => durationMs(text)!)
-  .refine((ms) => ms >= 1000, 'must be at least 1s');
+  .refine((ms) => ms >= 1000, 'must be at least 1s')
+  // A span beyond any date (940686174d) would make "since when" an invalid date.
+  .refine((ms) => ms <= MAX_DURATION_MS, 'must be at most 36500d')
+  .describe('A time span: digits and a unit (ms, s, m, h, d; none is ms), from 1s to 36500d');
 
 /** Why an operator acts: kept in the delivery's timeline, so it says something. */
 export const OperatorReason = boundedText(500)

@@ -173,6 +173,7 @@ function injectorRates(f: ChaosOptions['faults']) {
   };
 }
 
+/** A chaos run: plan the lives, start the parties, inject the faults while the lives play, collect what each party holds, judge it. */
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const started = Date.now();
   const log = options.log;
@@ -181,7 +182,98 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const random = rng(options.seed * 7919);
   const runId = randomUUID().slice(0, 6);
 
-  // ---- the truth: sandboxes in this process, behind the run's observers ----
+  // Plan.
+  const plans = planLives(options.deliveries, options.seed, runId, options.mix, options.stalls);
+  const driveEstimateMs = (plans.length / options.rate) * 1000;
+  const parties = await stage(options, workDir, runId);
+  const { worker, api, temporal } = parties;
+  log(`chaos: ${options.deliveries} deliveries, seed ${options.seed}, run ${runId}, work dir ${workDir}`);
+  log(
+    `chaos: Temporal ${temporal.address}, API ${parties.urls.api}, VTEX ${parties.urls.vtex}, engine ${parties.urls.engine}, marketplace ${parties.urls.marketplace}`,
+  );
+
+  // Inject, while the lives play.
+  const injection = injectFaults(parties, options, random, driveEstimateMs);
+  const book: Book = { collected: new Map(), played: new Map() };
+  const progress = setInterval(() => {
+    const done = [...book.collected.values()].filter((d) => d.played || d.playNote).length;
+    log(
+      `chaos: ${Math.round((Date.now() - started) / 1000)} s, ${book.played.size}/${plans.length} started, ${done} played, kills worker ${worker.kills} api ${api.kills} temporal ${temporal.kills}`,
+    );
+  }, 30_000);
+  let finished = false;
+  const driveStarted = Date.now();
+  await playLives(parties, plans, book, options, random, () => finished);
+  const driveMs = Date.now() - driveStarted;
+  log(
+    `chaos: every life played in ${Math.round(driveMs / 1000)} s; stopping the kills, waiting for every delivery to end`,
+  );
+
+  await injection.stop();
+  const { settled, settleMs } = await settle(parties, book, options);
+  clearInterval(progress);
+
+  // Collect, then judge.
+  const deliveries = await collect(parties, book);
+  const { verdict, duplicatedEvents, reorderedEvents, slotLapses } = judge(deliveries, parties);
+
+  finished = true;
+  await parties.api.stop();
+  await parties.worker.stop();
+  await parties.connection.close().catch(() => undefined);
+  await parties.temporal.stop();
+  parties.engine.stop();
+  await Promise.all(parties.servers.map((s) => s.close()));
+
+  const { log: _log, ...shown } = options;
+  return {
+    verdict,
+    deliveries,
+    faults: parties.faults.counts,
+    kills: {
+      worker: worker.kills,
+      api: api.kills,
+      temporal: temporal.kills,
+      temporalOutageMs: injection.temporalOutageMs,
+      restartMs: injection.restartMs,
+    },
+    tokenExpiries: injection.tokenExpiries(),
+    slotLapses,
+    duplicatedEvents,
+    reorderedEvents,
+    webhookAttempts: parties.webhookAttempts(),
+    wallMs: Date.now() - started,
+    driveMs,
+    settleMs,
+    settled,
+    options: shown,
+    workDir,
+  };
+}
+
+/** The parties of a run: the sandboxes in this process behind the run's observers (the truth), Temporal, the worker and the API. */
+interface Stage {
+  vtex: ReturnType<typeof createVtexApp>['sandbox'];
+  engine: ReturnType<typeof createDeliveryEngineApp>['sandbox'];
+  marketplace: ReturnType<typeof createMarketplaceApp>['sandbox'];
+  vtexObserver: VtexObserver;
+  engineObserver: EngineObserver;
+  faults: FaultCounter;
+  /** each engine event's webhook attempts: first, first delivered, how many delivered, delivery order */
+  attempts: Map<string, { first: number; delivered?: number; deliveredCount: number; order: number }>;
+  webhookAttempts(): number;
+  servers: Array<Awaited<ReturnType<typeof listen>>>;
+  temporal: ReturnType<typeof temporalServer>;
+  worker: ReturnType<typeof nodeProcess>;
+  api: ReturnType<typeof nodeProcess>;
+  connection: Connection;
+  client: Client;
+  taskQueue: string;
+  urls: { api: string; vtex: string; engine: string; marketplace: string };
+}
+
+/** Starts the parties: the sandboxes and their observers, then Temporal, the worker and the API. */
+async function stage(options: ChaosOptions, workDir: string, runId: string): Promise<Stage> {
   const faults = new FaultCounter();
   const attempts = new Map<string, { first: number; delivered?: number; deliveredCount: number; order: number }>();
   let attemptOrder = 0;
@@ -294,12 +386,47 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   await Promise.all([worker.start(), api.start()]);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, dataConverter: createDataConverter(CODEC_KEYS) });
-  log(`chaos: ${options.deliveries} deliveries, seed ${options.seed}, run ${runId}, work dir ${workDir}`);
-  log(
-    `chaos: Temporal ${temporal.address}, API ${apiUrl}, VTEX ${vtexServer.url}, engine ${engineServer.url}, marketplace ${marketplaceServer.url}`,
-  );
 
-  // ---- chaos ----
+  return {
+    vtex,
+    engine,
+    marketplace,
+    vtexObserver,
+    engineObserver,
+    faults,
+    attempts,
+    webhookAttempts: () => webhookAttempts,
+    servers,
+    temporal,
+    worker,
+    api,
+    connection,
+    client,
+    taskQueue,
+    urls: { api: apiUrl, vtex: vtexServer.url, engine: engineServer.url, marketplace: marketplaceServer.url },
+  };
+}
+
+/** What the injection did, for the report. */
+interface Injection {
+  temporalOutageMs: number[];
+  restartMs: Record<string, number[]>;
+  tokenExpiries(): number;
+  /** Stops the kills and token expiries (the partners' faults stay on) once every kill in progress is back. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The kills and expiries of a run: the worker every `workerKillEveryMs` (once it is back), the API at
+ * random, Temporal once at `temporalKillAt` of the time the lives take to start, VTEX's token.
+ */
+function injectFaults(
+  { vtex, worker, api, temporal }: Stage,
+  options: ChaosOptions,
+  random: () => number,
+  driveEstimateMs: number,
+): Injection {
+  const log = options.log;
   let chaosOn = true;
   const temporalOutageMs: number[] = [];
   let tokenExpiries = 0;
@@ -334,8 +461,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     vtex.expireTokens();
     tokenExpiries += 1;
   });
-  const plans = planLives(options.deliveries, options.seed, runId, options.mix, options.stalls);
-  const driveEstimateMs = (plans.length / options.rate) * 1000;
   const temporalKill = (async () => {
     const at = Date.now() + driveEstimateMs * options.temporalKillAt;
     while (chaosOn && Date.now() < at) await sleep(250);
@@ -348,27 +473,46 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     });
   })();
 
-  // ---- the lives ----
-  const collected = new Map<number, CollectedDelivery>();
-  const played = new Map<
-    number,
-    { plan: LifePlan; serviceId: string; emitted: Map<string, boolean>; accepted: boolean }
-  >();
-  const progress = setInterval(() => {
-    const done = [...collected.values()].filter((d) => d.played || d.playNote).length;
-    log(
-      `chaos: ${Math.round((Date.now() - started) / 1000)} s, ${played.size}/${plans.length} started, ${done} played, kills worker ${worker.kills} api ${api.kills} temporal ${temporal.kills}`,
-    );
-  }, 30_000);
+  return {
+    temporalOutageMs,
+    restartMs,
+    tokenExpiries: () => tokenExpiries,
+    async stop() {
+      chaosOn = false;
+      await Promise.all([...loops, temporalKill]);
+      await Promise.all(chains.values());
+    },
+  };
+}
+
+/** What the lives left to read: each delivery as played, and the plan it played. */
+interface Book {
+  collected: Map<number, CollectedDelivery>;
+  played: Map<number, { plan: LifePlan; serviceId: string; emitted: Map<string, boolean>; accepted: boolean }>;
+}
+
+/**
+ * Plays every planned life, `options.rate` a second, as its platform and the engine would: the
+ * intake request (retried until taken), then each step (an engine event, a cancel, a pause, VTEX
+ * refusing reports). Waits stop early once `finished()` says the run is over.
+ */
+async function playLives(
+  { vtex, engine, marketplace, vtexObserver, engineObserver, attempts, worker, temporal }: Stage,
+  plans: LifePlan[],
+  book: Book,
+  options: ChaosOptions,
+  random: () => number,
+  finished: () => boolean,
+): Promise<void> {
+  const { collected, played } = book;
 
   const step = () => options.stepMs[0] + random() * (options.stepMs[1] - options.stepMs[0]);
   const eventsDelivered = (jobId: string) =>
     engine.events(jobId).every((e) => attempts.get(e.id)?.delivered !== undefined);
-  let finished = false;
   const waitFor = async (probe: () => boolean, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while (!probe()) {
-      if (Date.now() > deadline || finished) return false;
+      if (Date.now() > deadline || finished()) return false;
       await sleep(200);
     }
     return true;
@@ -547,15 +691,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     );
   }
   await Promise.all(lives);
-  const driveMs = Date.now() - driveStarted;
-  log(
-    `chaos: every life played in ${Math.round(driveMs / 1000)} s; stopping the kills, waiting for every delivery to end`,
-  );
+}
 
-  // ---- settle: no more kills, faults stay on ----
-  chaosOn = false;
-  await Promise.all([...loops, temporalKill]);
-  await Promise.all(chains.values());
+/** Waits, with no more kills but the partners' faults on, until every delivery that should end has. */
+async function settle(
+  { client, engine, taskQueue }: Stage,
+  { collected }: Book,
+  options: ChaosOptions,
+): Promise<{ settled: boolean; settleMs: number }> {
+  const log = options.log;
   const settleStarted = Date.now();
   const expectedOpen = new Set([...collected.values()].filter((d) => !d.played && d.accepted).map((d) => d.serviceId));
   let settled = false;
@@ -581,9 +725,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   // The engine's own cancels and holds may still be reaching us; a last look after they did.
   await Promise.race([engine.idle(), sleep(30_000)]);
   const settleMs = Date.now() - settleStarted;
-  clearInterval(progress);
+  return { settled, settleMs };
+}
 
-  // ---- collect what every party holds ----
+/** Reads what every party holds for each delivery: the engine's jobs and events, its workflow, VTEX's record or Abbiamo's calls. */
+async function collect(
+  { vtex, engine, marketplace, vtexObserver, engineObserver, attempts, client }: Stage,
+  { collected, played }: Book,
+): Promise<CollectedDelivery[]> {
   const services = new Map(vtex.services().map((s) => [`${s.carrierId}\u0000${s.serviceId}`, s]));
   const jobs = engine.jobs();
   for (const [index, d] of collected) {
@@ -689,7 +838,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       };
     }
   }
-  const deliveries = [...collected.values()].sort((a, b) => a.index - b.index);
+  return [...collected.values()].sort((a, b) => a.index - b.index);
+}
+
+/** The checker's verdict on what was collected, and the figures of the faults the sandboxes' injector does not count. */
+function judge(
+  deliveries: CollectedDelivery[],
+  { attempts, engineObserver }: Stage,
+): { verdict: Verdict; duplicatedEvents: number; reorderedEvents: number; slotLapses: number } {
   const verdict = checkDeliveries(deliveries);
 
   // Figures of the faults that are not the sandboxes' injector's.
@@ -702,34 +858,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   }
   let slotLapses = 0;
   for (const list of engineObserver.creates.values()) slotLapses += list.filter((c) => c.status === 417).length;
-
-  // ---- stop ----
-  finished = true;
-  await api.stop();
-  await worker.stop();
-  await connection.close().catch(() => undefined);
-  await temporal.stop();
-  engine.stop();
-  await Promise.all(servers.map((s) => s.close()));
-
-  const { log: _log, ...shown } = options;
-  return {
-    verdict,
-    deliveries,
-    faults: faults.counts,
-    kills: { worker: worker.kills, api: api.kills, temporal: temporal.kills, temporalOutageMs, restartMs },
-    tokenExpiries,
-    slotLapses,
-    duplicatedEvents,
-    reorderedEvents,
-    webhookAttempts,
-    wallMs: Date.now() - started,
-    driveMs,
-    settleMs,
-    settled,
-    options: shown,
-    workDir,
-  };
+  return { verdict, duplicatedEvents, reorderedEvents, slotLapses };
 }
 
 /** Abbiamo's first DELIVERY_REQUEST example (contracts/examples/marketplace.delivery-request.json) as one delivery of the plan, with fresh callback headers. */

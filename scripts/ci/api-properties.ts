@@ -12,13 +12,12 @@
  * later is the one thing it needs on the machine.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { SANDBOX_DEFAULTS } from '../../config';
-import { freePort } from '../dev-server';
-import { bareEnvironment, runUserCommand } from './userCommand';
+import { bareEnvironment, portsBelowEphemeral, runUserCommand } from './userCommand';
 
 export const SCHEMATHESIS_VERSION = '4.32.5';
 /** The checks that are the property: no 5xx, only documented statuses, bodies and types as documented. */
@@ -29,6 +28,15 @@ const CHECKS = [
   'response_schema_conformance',
 ];
 const REPO = path.resolve(__dirname, '..', '..');
+/**
+ * The coverage phase (every boundary of every keyword) is left out for the marketplace body only:
+ * on its depth, Schemathesis 4.32.5 under Python 3.11 fails inside its own generator now and then
+ * (`SystemError: AST constructor recursion depth mismatch`); its examples and fuzzing still run.
+ */
+const SCHEMATHESIS_CONFIG = `[[operations]]
+include-path = "/marketplace/events"
+phases.coverage.enabled = false
+`;
 
 function cacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
@@ -73,19 +81,24 @@ export async function ensureSchemathesis(log: (line: string) => void): Promise<s
 }
 
 async function startIntake(workDir: string, log: (line: string) => void) {
-  const ports = {
-    PORT: await freePort(),
-    TEMPORAL_DEV_PORT: await freePort(),
-    TEMPORAL_DEV_UI_PORT: await freePort(),
-    SANDBOX_VTEX_PORT: await freePort(),
-    SANDBOX_ENGINE_PORT: await freePort(),
-    SANDBOX_MARKETPLACE_PORT: await freePort(),
-    CODEC_SERVER_PORT: await freePort(),
-    WORKER_HEALTH_PORT: await freePort(),
-  };
+  const names = [
+    'PORT',
+    'TEMPORAL_DEV_PORT',
+    'TEMPORAL_DEV_UI_PORT',
+    'SANDBOX_VTEX_PORT',
+    'SANDBOX_ENGINE_PORT',
+    'SANDBOX_MARKETPLACE_PORT',
+    'CODEC_SERVER_PORT',
+    'WORKER_HEALTH_PORT',
+  ] as const;
+  const free = await portsBelowEphemeral(names.length);
+  const ports = Object.fromEntries(names.map((name, i) => [name, free[i]!])) as Record<(typeof names)[number], number>;
   const env = bareEnvironment({
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     TEMPORAL_DATA_DIR: path.join(workDir, 'data'),
+    // Generated Create service calls are many: one whose job is slow is answered PENDING after 0.5 s
+    // rather than 3 s (the answer's shape is the same; the workflow goes on).
+    CREATE_ANSWER_DEADLINE_MS: '500',
     LOG_LEVEL: 'warn',
     LOG_FORMAT: 'json',
   });
@@ -105,7 +118,7 @@ async function main(): Promise<void> {
     .name('test:api-properties')
     .option('--url <url>', 'an intake already running (else one is started)')
     .option('--token <token>', 'the intake token to send', SANDBOX_DEFAULTS.intakeToken)
-    .option('--max-examples <n>', 'generated requests per operation and phase', '12')
+    .option('--max-examples <n>', 'generated requests per operation and phase', '8')
     .option('--seed <n>', 'seed of the generation (a run is repeatable)', '18')
     .parse();
   const opts = program.opts<{ url?: string; token: string; maxExamples: string; seed: string }>();
@@ -116,8 +129,11 @@ async function main(): Promise<void> {
   const intake = opts.url ? { url: opts.url, stop: async () => undefined } : await startIntake(workDir, log);
   let status: number;
   try {
+    writeFileSync(path.join(workDir, 'schemathesis.toml'), SCHEMATHESIS_CONFIG);
     const args = [
       '--no-color',
+      '--config-file',
+      path.join(workDir, 'schemathesis.toml'),
       'run',
       `${intake.url}/openapi.json`,
       '--checks',
@@ -132,6 +148,9 @@ async function main(): Promise<void> {
       '2',
       '--request-timeout',
       '10',
+      // The marketplace body is deep: drawing it can take longer than Hypothesis' default allows.
+      '--suppress-health-check',
+      'too_slow',
       '--header',
       `Authorization: Bearer ${opts.token}`,
       '--report',
@@ -141,7 +160,12 @@ async function main(): Promise<void> {
     ];
     log(`st ${args.join(' ').replace(opts.token, '<token>')}`);
     status = await new Promise<number>((resolve) => {
-      const child = spawn(st, args, { stdio: 'inherit', env: { ...process.env, SCHEMATHESIS_TELEMETRY: 'false' } });
+      // In the work folder: Schemathesis keeps its crash cache in the current directory.
+      const child = spawn(st, args, {
+        cwd: workDir,
+        stdio: 'inherit',
+        env: { ...process.env, SCHEMATHESIS_TELEMETRY: 'false' },
+      });
       child.once('exit', (code) => resolve(code ?? 1));
     });
   } finally {

@@ -109,3 +109,29 @@ export function runUserCommand(
     },
   };
 }
+
+/**
+ * `count` distinct free loopback ports below Linux's ephemeral range (32768 up), where the ports the
+ * started programs pick for themselves (the dev server's own, every outgoing connection's) never
+ * land: a port found free stays free until the program listens on it. `pairs` keeps port + 1 free
+ * too for the first one (the cluster's second API listens on PORT+1).
+ */
+export async function portsBelowEphemeral(count: number, options: { pairFirst?: boolean } = {}): Promise<number[]> {
+  const net = await import('node:net');
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  const picked: number[] = [];
+  while (picked.length < count) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const pair = options.pairFirst && picked.length === 0;
+    if (picked.includes(port) || (pair && picked.includes(port + 1))) continue;
+    if (!(await free(port)) || (pair && !(await free(port + 1)))) continue;
+    picked.push(port);
+    if (pair) picked.push(port + 1);
+  }
+  return picked;
+}

@@ -9,7 +9,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { bundleDeliveryWorkflows } from '../../worker/bundle';
-import { ConfigError, parseEnv, SANDBOX_DEFAULTS, sandboxedSystems, type Env } from '../../config';
+import {
+  ConfigError,
+  parseEnv,
+  resolveTemporalAccess,
+  SANDBOX_DEFAULTS,
+  sandboxedSystems,
+  type Env,
+} from '../../config';
+import { connectTemporalClient } from '../../security/temporalClient';
+import { ensureReconcileSchedule, reconcileScheduleId } from '../temporal-setup';
 import { createLogger } from '../../observability/logger';
 import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../../sandboxes';
 import { freePort } from '../dev-server';
@@ -212,6 +221,19 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
     stop: () => Promise.all(apis.map((a) => a.stop())).then(() => undefined),
   });
   await Promise.all(processes.map((p) => waitHealthy(p)));
+  // Drift repair, as npm start and the production setup step have it: the workers run the Schedule's
+  // reconcile workflow every RECONCILE_INTERVAL (docs/runbook.md "Operators").
+  const setupClient = await connectTemporalClient(resolveTemporalAccess(env, cluster.address), {
+    connectTimeout: 10_000,
+  });
+  try {
+    await ensureReconcileSchedule(setupClient, {
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      intervalMs: env.RECONCILE_INTERVAL,
+    });
+  } finally {
+    await setupClient.connection.close();
+  }
   for (const p of processes) {
     p.process.once('exit', (code, signal) => {
       if (!stopping()) log(`${p.name} exited (${code ?? signal}); see ${p.logFile}`);
@@ -227,6 +249,10 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
       `${cluster.address}  (namespace ${cluster.namespace}, task queue ${env.TEMPORAL_TASK_QUEUE}, ${cluster.historyShards} history shards, PostgreSQL ${cluster.postgres.host}:${cluster.postgres.port})`,
     ],
     ['Temporal Web UI', cluster.uiUrl ?? '-'],
+    [
+      'Drift repair',
+      `schedule ${reconcileScheduleId(env.TEMPORAL_TASK_QUEUE)}, every ${env.RECONCILE_INTERVAL / 1000} s (RECONCILE_INTERVAL)`,
+    ],
     ...workers.map((w, i) => [`Worker ${i + 1}`, `pid ${w.pid}, health ${w.healthUrl}`] as [string, string]),
     ...(urls.VTEX_TRACKING_URL
       ? ([['VTEX sandbox', `${urls.VTEX_TRACKING_URL}  (admin ${urls.VTEX_TRACKING_URL}/_sandbox)`]] as Array<
