@@ -119,7 +119,7 @@ describe('drift repair', () => {
     await waitFor(() => stack.vtex.service(drifting.carrierId, drifting.serviceId)?.notes.length === 1, {
       what: 'the incident note at VTEX',
     });
-    await emit(stack, drifting.jobId, 'REFUSED');
+    await emit(stack, drifting.jobId, 'REFUSED', withDriver({ id: 'r-9', name: 'Ana' }));
     await emit(stack, correct.jobId, 'ALLOCATED', withDriver({ id: 'r-10', name: 'Bo' }));
     await waitFor(() => stack.vtex.service(drifting.carrierId, drifting.serviceId)?.notes.length === 2, {
       what: 'both notes at VTEX',
