@@ -172,7 +172,8 @@ describe('drift repair', () => {
       expect.stringMatching(/^operator reconciler repairs the platform's record \(status: VTEX shows PENDING/),
     );
     // The correct delivery was compared and left alone.
-    expect(stack.vtex.calls({ path: correct.serviceId }).filter((c) => c.method === 'PATCH')).toHaveLength(2);
+    // Its PATCHes: the first report, CREATED's tracking page, ALLOCATED; no repair.
+    expect(stack.vtex.calls({ path: correct.serviceId }).filter((c) => c.method === 'PATCH')).toHaveLength(3);
 
     // Repaired, it is no longer drift: the next run finds none.
     await settled(drifting.serviceId);
