@@ -119,7 +119,7 @@ describe('drift repair', () => {
     await waitFor(() => stack.vtex.service(drifting.carrierId, drifting.serviceId)?.notes.length === 1, {
       what: 'the incident note at VTEX',
     });
-    await emit(stack, drifting.jobId, 'REFUSED');
+    await emit(stack, drifting.jobId, 'REFUSED', withDriver({ id: 'r-9', name: 'Ana' }));
     await emit(stack, correct.jobId, 'ALLOCATED', withDriver({ id: 'r-10', name: 'Bo' }));
     await waitFor(() => stack.vtex.service(drifting.carrierId, drifting.serviceId)?.notes.length === 2, {
       what: 'both notes at VTEX',
@@ -172,7 +172,8 @@ describe('drift repair', () => {
       expect.stringMatching(/^operator reconciler repairs the platform's record \(status: VTEX shows PENDING/),
     );
     // The correct delivery was compared and left alone.
-    expect(stack.vtex.calls({ path: correct.serviceId }).filter((c) => c.method === 'PATCH')).toHaveLength(2);
+    // Its PATCHes: the first report, CREATED's tracking page, ALLOCATED; no repair.
+    expect(stack.vtex.calls({ path: correct.serviceId }).filter((c) => c.method === 'PATCH')).toHaveLength(3);
 
     // Repaired, it is no longer drift: the next run finds none.
     await settled(drifting.serviceId);

@@ -101,8 +101,9 @@ describe('each caller reaches its own routes only', () => {
     expect(await call('GET', '/deliveries/vtex-abc', SANDBOX_DEFAULTS.intakeToken)).toBe(401);
   });
 
-  it('keeps the Delivery Engine webhook on its per-job key, not on bearer tokens', async () => {
-    expect(await call('POST', '/delivery-engine/webhooks', OPERATOR)).toBe(400);
+  it("keeps the Delivery Engine webhook on Instaleap's signature, not on bearer tokens", async () => {
+    // A bearer token opens nothing there: without InstaLeap-Signature the body is not even read.
+    expect(await call('POST', '/delivery-engine/webhooks', OPERATOR)).toBe(401);
   });
 });
 
@@ -133,6 +134,8 @@ describe('credentials in configuration', () => {
     VTEX_CARRIER_ID: 'carrier',
     DELIVERY_ENGINE_URL: 'https://engine.example.com',
     DELIVERY_ENGINE_API_KEY: 'engine-key',
+    DELIVERY_ENGINE_WEBHOOK_SECRET: 'instaleap-webhook-secret',
+    DELIVERY_ENGINE_STORE_REFERENCE: 'store-1',
     MARKETPLACE_URL: 'https://marketplace.example.com',
     MARKETPLACE_CARRIER_KEY: 'abbiamo-carrier-key',
     VTEX_TOKENS: VTEX.join(','),
