@@ -84,9 +84,10 @@ async function forceStatus(d: Delivery, who: string, status: ServiceStatus, why:
     note(d, 'note', `${who} asked to force ${status} (${why}): already ${status}`);
     return;
   }
-  // What the carrier would have sent for that status: the platform hears it as any other event.
+  // What the carrier would have sent for that status: the platform hears it as any other event. Its
+  // id names the status too: two commands handled in one workflow task share their time.
   const event: JobEvent = {
-    id: `operator:${at}`,
+    id: `operator:${at}:${status}`,
     type: FORCEABLE_STATUSES[status],
     created_at: at,
     job: { id: state.job.jobId, client_reference: d.input.spec.clientReference },
