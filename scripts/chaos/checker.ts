@@ -233,7 +233,7 @@ export interface Verdict {
 }
 
 /** VTEX statuses an event type leads to (workflows/stateMachine.ts `statusForEventType`), for the latency figure. */
-const STATUS_OF_EVENT: Record<string, string> = {
+export const STATUS_OF_EVENT: Record<string, string> = {
   ALLOCATED: 'ASSIGNED',
   RE_ALLOCATED: 'ASSIGNED',
   GOING_TO_ORIGIN_STARTED: 'ASSIGNED',

@@ -32,6 +32,7 @@ import { DEFAULT_MIX, DEFAULT_STALLS, planLives, rng, type LifePlan, type Stalls
 import {
   checkDeliveries,
   KILL_LOOKBACK_MS,
+  STATUS_OF_EVENT,
   type CollectedDelivery,
   type OperatorCommandRecord,
   type PlatformCommandRecord,
@@ -591,13 +592,16 @@ async function playLives(
    * The delivery as operators search it (its search attributes, from Temporal's visibility, not a
    * query: the lives never query a running workflow), undefined while Temporal cannot answer.
    */
-  async function searchedAs(serviceId: string): Promise<{ status?: string; needsAttention?: boolean } | undefined> {
+  async function searchedAs(
+    serviceId: string,
+  ): Promise<{ status?: string; needsAttention?: boolean; jobId?: string } | undefined> {
     try {
       const description = await client.workflow.getHandle(serviceId).describe();
       const attributes = description.searchAttributes as Record<string, unknown[] | undefined>;
       return {
         status: attributes.DeliveryStatus?.[0] as string | undefined,
         needsAttention: attributes.NeedsAttention?.[0] as boolean | undefined,
+        jobId: attributes.JobId?.[0] as string | undefined,
       };
     } catch {
       return undefined;
@@ -695,9 +699,16 @@ async function playLives(
       return;
     }
     // A lost create answer leaves a second job, the first canceled as a stray when its CREATED comes:
-    // the driver is the one of the job whose answer reached the delivery.
-    await waitFor(() => engineObserver.answeredJobOf(serviceId) !== undefined, jobWait);
-    const jobId = engineObserver.answeredJobOf(serviceId) ?? engineObserver.jobOf(serviceId)!;
+    // the driver is the one of the job the delivery holds (its JobId search attribute).
+    let searched: Awaited<ReturnType<typeof searchedAs>>;
+    await waitFor(
+      () => searched?.jobId !== undefined,
+      jobWait,
+      async () => {
+        searched = (await searchedAs(serviceId)) ?? searched;
+      },
+    );
+    const jobId = searched?.jobId ?? engineObserver.answeredJobOf(serviceId) ?? engineObserver.jobOf(serviceId)!;
     d.jobId = jobId;
     let pauseSentAt: number | undefined;
     let afterKill = false;
@@ -748,8 +759,12 @@ async function playLives(
           afterKill = await awaitKill();
           break;
         case 'force': {
-          // After every event before it reached us: an operator acts on what the delivery shows.
+          // An operator acts on what the delivery shows: every event before reached us and VTEX shows
+          // where the last one led (two commands taken in one workflow task would share their time).
           await waitFor(() => eventsDelivered(jobId), 180_000);
+          const shown = [...engine.events(jobId)].reverse().find((e) => STATUS_OF_EVENT[e.type]);
+          if (shown)
+            await waitFor(() => vtex.service(CARRIER_ID, serviceId)?.status === STATUS_OF_EVENT[shown.type], 60_000);
           d.operator!.push(await sendOperator(serviceId, { action: 'force-status', status: s.status, why: s.why }));
           if (last && plan.terminal === 'operator') d.terminal = { kind: 'operator', status: s.status };
           break;
