@@ -106,8 +106,8 @@ export function createDeliveryEngineActivities({ engine, apiKey, jobKeySecret, s
     },
 
     /**
-     * A slot and the job on it in one call: the workflow's first attempt, as one local activity
-     * (one workflow activation instead of two). Fails like either call would.
+     * A slot and the job on it in one call: the workflow's first attempt, as one activity (one
+     * workflow activation instead of two). Fails like either call would.
      */
     async createJobOnNewSlot({
       serviceId,

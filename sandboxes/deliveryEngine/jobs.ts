@@ -55,7 +55,7 @@ export interface JobEntry {
   /** couriers allocated so far, to pick a different one on RE_ALLOCATED */
   allocations: number;
   events: SandboxJobEvent[];
-  /** the blocking_policy of each payment_info update, oldest first */
+  /** the hold the job was created with, if any, then the blocking_policy of each payment_info update, oldest first */
   blockingPolicies: string[];
 }
 
@@ -164,7 +164,8 @@ export class JobStore {
 }
 
 /** A job created with a blocking policy (held in the store from the start) is held until released. */
+/** A job created held in the store (EXIT_STORE) starts held; any other value (the seed's "string") holds nothing. */
 function initialPolicy(request: CreateJobRequest): string[] {
   const policy = request.payment_info.payment?.blocking_policy;
-  return policy ? [policy] : [];
+  return policy === BLOCKING_POLICY.hold ? [policy] : [];
 }

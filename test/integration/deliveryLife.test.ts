@@ -7,6 +7,7 @@
 import { MAPPED_EVENT_TYPES, TIMELINE_EVENT_TYPES } from '../../contracts/jobEventTypes';
 import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
 import { createVtexDelivery, emit, finalView, vtexCallsOf, vtexLog } from '../support/deliveries';
+import { recordHistory } from '../support/histories';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -51,6 +52,7 @@ describe('a delivery life reported to VTEX', () => {
     expect(record.shippingFinishedDate).not.toBeNull();
     expect(record.trackingUrl).toBe(stack.engine.job(d.jobId)!.tracking_url);
     expect(record.evidences.map((e) => e.content)).toContain(delivered.job.evidences![0]!.content);
+    await recordHistory(stack.bridge.client, d.serviceId, 'delivered-full-life');
   });
 
   it('maps REFUSED and TASK_RESET_* to INCIDENT with an ERROR note, CANCELLED to a carrier cancel', async () => {

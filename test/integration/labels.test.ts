@@ -40,6 +40,8 @@ async function createWithPackages(packages: number) {
   const answer = CreateServiceResponse.parse(result.body);
   const serviceId = vtexServiceId(body.carrierId, body.orderId);
   const job = await waitFor(() => stack.engine.jobsByClientReference(serviceId)[0], { what: 'the job' });
+  // Instaleap's create answers no tracking page: the delivery learns it from the job's CREATED event.
+  await waitFor(async () => (await stateOf(stack, serviceId)).job?.trackingUrl, { what: 'the tracking page' });
   return { body, answer, serviceId, job };
 }
 

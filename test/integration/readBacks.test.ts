@@ -3,7 +3,7 @@
  * without a field the read-back can do without lets the call go; one it cannot read is a failed read,
  * retried a few times and then refused, which flags the delivery. Either way the outbox moves on.
  */
-import { createVtexDelivery, emit, finalView, stateOf, vtexCallsOf } from '../support/deliveries';
+import { createVtexDelivery, emit, finalView, forceStatus, stateOf, vtexCallsOf } from '../support/deliveries';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -16,9 +16,12 @@ it('posts an on-hold when Get service answers without a timeline, and the report
   const d = await createVtexDelivery(stack);
   await emit(stack, d.jobId, 'ALLOCATED');
   stack.vtex.setGetServiceOmits(['timeline']);
-  await emit(stack, d.jobId, 'INCIDENT');
-  await emit(stack, d.jobId, 'ON_HOLD');
-  await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
+  // Instaleap has no ON_HOLD event: the carrier's staff raise it through an operator.
+  await forceStatus(stack, d.serviceId, 'ON_HOLD', 'store closed until 14:00');
+  await waitFor(async () => (await stateOf(stack, d.serviceId)).status === 'ON_HOLD' || undefined, {
+    what: 'the delivery on hold',
+  });
+  await emit(stack, d.jobId, 'CLIENT_RECEIVED');
 
   const view = await finalView(stack, d.serviceId);
   expect(view.status).toBe('DELIVERED');
@@ -47,7 +50,7 @@ it('counts a Get service without a status as a failed read: a few tries, then th
   expect(reads).toBeLessThanOrEqual(6);
 
   stack.vtex.setGetServiceOmits([]);
-  await emit(stack, d.jobId, 'CLIENT_RECEIVED', { notes: [], evidences: [] });
+  await emit(stack, d.jobId, 'CLIENT_RECEIVED');
   // The outbox moved on: the next status reached VTEX (whether the workflow then ends with a
   // refused report is the workflow's rule, not this test's).
   await waitFor(() => record(d).status === 'DELIVERED' || undefined, { what: 'DELIVERED at VTEX', timeoutMs: 30_000 });

@@ -6,7 +6,15 @@
  */
 import { vtexServiceId } from '../../mapping/ids';
 import { operatorSignal } from '../../workflows/messages';
-import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, vtexCallsOf } from '../support/deliveries';
+import {
+  createServiceBody,
+  createVtexDelivery,
+  emit,
+  finalView,
+  stateOf,
+  vtexCallsOf,
+  withDriver,
+} from '../support/deliveries';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -95,14 +103,15 @@ describe('continue-as-new with a report under way', () => {
     // Every status PATCH (and its read-back) takes over a second: a continue-as-new will find one under way.
     stack.vtex.setFaults({ latencyMs: 1200, pathPattern: '^/tracking/hook/[^/]+/[^/]+$' });
     const steps = ['ALLOCATED', 'PICKING_FINISHED', 'CHECKED_OUT', 'GOING_TO_DESTINATION_STARTED', 'CLIENT_RECEIVED'];
-    for (const type of steps) await emit(stack, d.jobId, type, { resource: { id: 'r-1', name: 'Ana' } });
+    for (const type of steps) await emit(stack, d.jobId, type, withDriver({ id: 'r-1', name: 'Ana' }));
     const view = await finalView(stack, d.serviceId, 90_000);
     expect(view.status).toBe('DELIVERED');
     expect(view.run).toBeGreaterThan(1);
     const patches = vtexCallsOf(stack, d.serviceId)
       .filter((c) => c.method === 'PATCH')
       .map(statusOf);
-    // Each status reached VTEX in one PATCH, in order.
-    expect(patches).toEqual([...new Set(patches)]);
+    // Each status reached VTEX in one PATCH, in order (PENDING twice: our first report, then the
+    // job's tracking page from its CREATED event).
+    expect(patches).toEqual(['PENDING', 'PENDING', 'ASSIGNED', 'PICKED', 'ON_ROUTE', 'DELIVERED']);
   }, 120_000);
 });

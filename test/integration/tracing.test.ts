@@ -56,13 +56,21 @@ function vtexPatches(serviceId: string): ReadableSpan[] {
 describe('traces of a delivery', () => {
   it('follows an engine event in one trace from the webhook POST through the workflow to the VTEX PATCH', async () => {
     const d = await createVtexDelivery(stack); // returns once the first PATCH (PENDING) reached VTEX
-    await waitFor(() => vtexPatches(d.serviceId).length === 1, { what: "the first PATCH's span" });
-    const [firstPatch] = vtexPatches(d.serviceId);
+    // The job's CREATED event brings its tracking page: a second PENDING PATCH.
+    await waitFor(() => vtexLog(stack, d.serviceId).filter((line) => line === 'PATCH PENDING').length === 2, {
+      what: "CREATED's PATCH",
+    });
+    await waitFor(() => vtexPatches(d.serviceId).length === 2, { what: 'the PENDING PATCH spans' });
+    const before = vtexPatches(d.serviceId);
+    // The first report's PATCH: the earlier of the two (the other is CREATED's, in the webhook's trace).
+    const firstPatch = [...before].sort(
+      (a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1],
+    )[0];
 
     await emit(stack, d.jobId, 'ALLOCATED');
     await waitFor(() => vtexLog(stack, d.serviceId).includes('PATCH ASSIGNED'), { what: 'PATCH ASSIGNED' });
-    await waitFor(() => vtexPatches(d.serviceId).length === 2, { what: "the second PATCH's span" });
-    const patch = vtexPatches(d.serviceId).find((s) => s !== firstPatch)!;
+    await waitFor(() => vtexPatches(d.serviceId).length === 3, { what: "ALLOCATED's PATCH span" });
+    const patch = vtexPatches(d.serviceId).find((s) => !before.includes(s))!;
 
     // Workflow spans leave with the workflow task they end in: the StartActivity one after the activity.
     const chain = await waitFor(() => (ancestry(patch).length >= 6 ? ancestry(patch) : undefined), {

@@ -28,7 +28,7 @@ describe('replay of recorded delivery histories', () => {
       'canceled-before-any-job',
       'creation-failed-past-window',
       'continued-as-new-last-run',
-      'marketplace-delivered',
+      'abbiamo-delivered',
     ]) {
       expect(names).toContain(life);
     }

@@ -20,7 +20,7 @@ function goodAnswer(body: { orderId: string }) {
     body: {
       status: 'PENDING',
       serviceId: `svc-${body.orderId}`,
-      shippingPrice: 12.5,
+      shippingPrice: 1250,
       metaData: { deliveryId: `d-${body.orderId}` },
       shippingEstimatedDate: '2030-01-01T12:00:00.000Z',
       labels: [],
@@ -91,7 +91,7 @@ test('the service is recorded from the create body and our answer, readable with
     type: 'PICKUP_DELIVERY',
     paymentMethod: 'CASH_ON_DELIVERY',
     carrierServiceType: 'OTHERS',
-    shippingPrice: 12.5,
+    shippingPrice: 1250,
     shippingEstimatedDate: '2030-01-01T12:00:00.000Z',
     metaData: { deliveryId: `d-${orderId}` },
     timezone: { offset: 300, value: 'America/Bogota', label: null },

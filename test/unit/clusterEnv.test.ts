@@ -58,7 +58,13 @@ test('a partner the user points at a real URL gets no sandbox key', () => {
     { DELIVERY_ENGINE_URL: ALL_SANDBOXES.DELIVERY_ENGINE_URL },
     CLUSTER_TOKEN,
   );
-  expect(Object.keys(env).sort()).toEqual(['DELIVERY_ENGINE_API_KEY', 'DELIVERY_ENGINE_URL', 'INTAKE_TOKEN']);
+  expect(Object.keys(env).sort()).toEqual([
+    'DELIVERY_ENGINE_API_KEY',
+    'DELIVERY_ENGINE_STORE_REFERENCE',
+    'DELIVERY_ENGINE_URL',
+    'DELIVERY_ENGINE_WEBHOOK_SECRET',
+    'INTAKE_TOKEN',
+  ]);
 });
 
 describe("PostgreSQL's folder when it runs as the postgres user", () => {

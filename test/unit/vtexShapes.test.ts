@@ -5,7 +5,9 @@
 import openApiExample from '../../contracts/examples/vtex.create-service.openapi.json';
 import seedExample from '../../contracts/examples/vtex.create-service.json';
 import { CreateServiceRequest, KNOWN_CARRIER_SERVICE_TYPES, SERVICE_TYPES } from '../../contracts/vtex';
+import { availabilityRequest } from '../../activities/clients/deliveryEngine';
 import { AvailabilityRequest, CreateJobRequest } from '../../contracts/deliveryEngine';
+import { RateCard } from '../../contracts/rateCard';
 import { MappingError } from '../../mapping/errors';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
 
@@ -14,13 +16,26 @@ const options = { now, creationGraceMs: 600_000 };
 const openApi = () => JSON.parse(JSON.stringify(openApiExample)) as Record<string, any>;
 const map = (body: unknown) => mapVtexCreateService(CreateServiceRequest.parse(body), options);
 
+/** The carrier's engine settings, as configuration gives them (their values do not matter here). */
+const SETTINGS = {
+  storeReference: 'store-main',
+  sellerStores: {},
+  operationalModels: ['FULL_SERVICE'],
+  slotSizeMinutes: 60,
+  rateCard: RateCard.parse({
+    currency: 'USD',
+    default: { base_fee: 500, per_km: [{ up_to: null, cents_each: 100 }], per_kg: [{ up_to: null, cents_each: 0 }] },
+  }),
+};
+
 function engineAccepts(input: ReturnType<typeof map>): void {
-  expect(AvailabilityRequest.safeParse(input.spec.availability).error?.issues).toBeUndefined();
+  const availability = availabilityRequest(input.spec.availability, SETTINGS, now.getTime());
+  expect(AvailabilityRequest.safeParse(availability).error?.issues).toBeUndefined();
   const job = {
     ...input.spec.job,
     slot_id: 's',
     client_reference: input.spec.clientReference,
-    external_data: { webhook: { URL: 'http://127.0.0.1/x', key: 'k' } },
+    external_data: { webhook: { key: 'k', service_id: input.serviceId } },
   };
   expect(CreateJobRequest.safeParse(job).error?.issues).toBeUndefined();
 }
@@ -33,7 +48,8 @@ describe("VTEX's OpenAPI Create service example", () => {
       name: 'Pansy Graves',
       address: '63 Billings Place, Valle, Marshall Islands 9840',
       address_two: 'Flat 45',
-      neighborhood: 'Billings',
+      // Instaleap's address has no neighbourhood: it travels in what the driver reads.
+      description: 'Neighborhood: Billings',
       city: 'Valle',
       state: 'Marshall Islands',
       country: 'Iceland',
@@ -53,7 +69,7 @@ describe("VTEX's OpenAPI Create service example", () => {
     const input = map(seedExample);
     engineAccepts(input);
     expect(input.spec.availability.destination.address).toBe('63 Billings Place, Valle, Marshall Islands 9840');
-    expect(input.spec.availability.destination.description).toBe('Reference: 65C');
+    expect(input.spec.availability.destination.description).toBe('Neighborhood: Billings | Reference: 65C');
   });
 });
 
@@ -146,7 +162,8 @@ describe("where the engine's destination comes from", () => {
   it('a reference alone', () => {
     const input = map(receiver({ reference: 'Behind the church', number: '12', city: 'Valle' }));
     expect(input.spec.availability.destination).toMatchObject({ address: 'Behind the church 12', city: 'Valle' });
-    expect(input.spec.availability.destination.description).toBeUndefined();
+    // The reference is the address itself: only the neighbourhood is left to describe.
+    expect(input.spec.availability.destination.description).toBe('Neighborhood: Billings');
   });
 
   it('coordinates with a city', () => {

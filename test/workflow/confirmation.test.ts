@@ -5,6 +5,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_CONFIRMATION_DELAY_MS, DEFAULT_CONFIRMATION_MARGIN_MS } from '../../contracts/delivery';
+import { packagesOf } from '../../mapping/labelContent';
 import { carrierEventSignal, serviceAnsweredSignal } from '../../workflows/messages';
 import {
   ActivityLog,
@@ -61,6 +62,8 @@ describe('the confirmation wait of a VTEX delivery', () => {
     expect(statuses).toEqual(['ASSIGNED', 'DELIVERED']);
     const patched = log.of('vtexUpdateService').map((c) => (c.args[1] as { status?: string }).status);
     expect(patched).toEqual(['PENDING', 'ASSIGNED', 'DELIVERED']);
+    // The packages' labels go once, with the first report.
+    expect(log.of('vtexPostPackageLabels').map((c) => c.args[1])).toEqual([packagesOf(input).length]);
   });
 
   it('counts the 5 s from when the answer actually left, when that was later', async () => {

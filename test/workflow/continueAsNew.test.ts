@@ -31,7 +31,7 @@ afterAll(async () => {
 const PROGRESS = ['ALLOCATED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED', 'CHECKED_OUT', 'GOING_TO_DESTINATION_STARTED'];
 
 describe('a delivery whose history passes continueAsNewAfterEvents', () => {
-  it('continues as new carrying its state whole, and a run-1 event sent again in run 2 is a duplicate', async () => {
+  it('continues as new carrying its state whole, and a run-1 event sent again in a later run is a duplicate', async () => {
     const log = new ActivityLog();
     const input = vtexDeliveryInput(await env.currentTimeMs(), { tuning: { continueAsNewAfterEvents: 40 } });
     const { worker, taskQueue } = await deliveryWorker(env, { ...engineMocks(log), ...vtexMocks(log) });
@@ -53,8 +53,9 @@ describe('a delivery whose history passes continueAsNewAfterEvents', () => {
       expect(first).toMatchObject({ run: 1, status: 'ASSIGNED' });
       let state = first;
       for (let i = 1; i < PROGRESS.length; i += 1) state = await send(PROGRESS[i]!, `ev-${i}`);
-      expect(state).toMatchObject({ run: 2, status: 'ON_ROUTE' });
-      // ev-0 again (the engine retrying its webhook), now in run 2: the ids seen are carried, so it is
+      expect(state.status).toBe('ON_ROUTE');
+      expect(state.run).toBeGreaterThan(first.run);
+      // ev-0 again (the engine retrying its webhook), now in a later run: the ids seen are carried, so it is
       // one line, a duplicate; handled again, its move back from ON_ROUTE would add a refusal line.
       const duplicate = await send('ALLOCATED', 'ev-0');
       expect(linesOf(duplicate, 'ev-0').map((e) => e.kind)).toEqual(['event', 'event']);
@@ -71,9 +72,10 @@ describe('a delivery whose history passes continueAsNewAfterEvents', () => {
     expect(view.run).toBeGreaterThanOrEqual(2);
     expect(view).toMatchObject({ status: 'DELIVERED', phase: 'ended', needsAttention: false });
     expect(view.job?.jobId).toBeDefined();
-    // One job, one first report: run 2 neither created again nor waited for a confirmation again.
+    // One job, one first report: the later runs neither created again nor waited for a confirmation again.
     expect(log.of('createJobOnNewSlot')).toHaveLength(1);
     expect(log.of('createJob')).toHaveLength(0);
+    expect(log.of('vtexPostPackageLabels')).toHaveLength(1);
     // Run 1's timeline came along: every event, in order.
     const eventIds = view.timeline.filter((e) => e.kind === 'event').map((e) => e.eventId);
     expect(eventIds.slice(0, 1)).toEqual(['ev-0']);

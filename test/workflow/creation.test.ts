@@ -1,16 +1,23 @@
 /**
  * Creating the job (workflows/creation.ts), on the time-skipping test server: the backoff between
- * failed attempts, giving up at the delivery's giveUpAt, and a cancel that comes during creation.
- * Minutes of workflow time pass in a second or two.
+ * failed attempts, giving up at the delivery's giveUpAt, a cancel that comes during creation, and
+ * the second job a create whose answer was lost leaves (canceled as a stray: workflows/inbox.ts,
+ * workflows/strayJob.ts). Minutes of workflow time pass in a second or two.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { strayJobWorkflowId } from '../../mapping/ids';
 import { CREATION_BACKOFF } from '../../workflows/creation';
-import { cancelSignal } from '../../workflows/messages';
+import { cancelSignal, carrierEventSignal, WorkflowType } from '../../workflows/messages';
+import type { strayJobWorkflow } from '../../workflows/strayJob';
 import {
   ActivityLog,
+  carrierEvent,
   deliveryWorker,
   engineMocks,
+  eventually,
   jobIdOf,
+  lostJobIdOf,
+  stateOf,
   startDelivery,
   timeSkippingEnvironment,
   vtexDeliveryInput,
@@ -60,11 +67,12 @@ describe('an engine that refuses every create with a slot answer', () => {
         expect(gap).toBeLessThan(expected[i]! + 2000);
       });
       expect(log.of('createJobOnNewSlot')).toHaveLength(1);
+      // The refused slot is dropped: each create of the loop is on a slot searched for it.
+      expect(log.of('findSlot')).toHaveLength(loop.length);
 
-      // Given up at giveUpAt: one more (idempotent) create looks for a job the lost answers may have
-      // made, then the delivery is canceled, flagged, and VTEX told why.
-      const late = log.of('createJob').filter((c) => c.scheduledAt >= giveUpAt);
-      expect(late).toHaveLength(1);
+      // Given up at giveUpAt: no create is sent from then on, the delivery is canceled, flagged, and
+      // VTEX told why. (A job a lost answer made is canceled when its event comes: tests below.)
+      expect(log.of('createJob').filter((c) => c.scheduledAt >= giveUpAt)).toHaveLength(0);
       expect(view).toMatchObject({ status: 'CANCELED', phase: 'ended', needsAttention: true });
       expect(view.job).toBeUndefined();
       expect(view.timeline.filter((e) => e.kind === 'status' && e.status !== undefined).map((e) => e.status)).toEqual([
@@ -79,28 +87,110 @@ describe('an engine that refuses every create with a slot answer', () => {
   );
 });
 
+describe('a second job, made by a create whose answer was lost', () => {
+  it("is read at its CREATED event and canceled as a stray; the delivery goes on with its own job, the stray's later events only recorded", async () => {
+    const log = new ActivityLog();
+    const input = vtexDeliveryInput(await env.currentTimeMs());
+    const ref = input.spec.clientReference;
+    // The first POST /jobs made a job but its answer never came; the second made the delivery's.
+    const { worker, taskQueue } = await deliveryWorker(env, {
+      ...engineMocks(log, { jobs: (attempt) => (attempt === 1 ? 'lost' : 'ok') }),
+      ...vtexMocks(log),
+    });
+
+    const view = await worker.runUntil(async () => {
+      const handle = await startDelivery(env, taskQueue, input);
+      await env.sleep('10s'); // past the confirmation wait
+      await eventually(() => (log.of('vtexUpdateService').length > 0 ? true : undefined), 'the first PATCH');
+      const now = await env.currentTimeMs();
+      await handle.signal(carrierEventSignal, carrierEvent(input, 'CREATED', 'stray-1', now, lostJobIdOf(ref, 1)));
+      await handle.signal(
+        carrierEventSignal,
+        carrierEvent(input, 'ALLOCATED', 'stray-2', now + 1, lostJobIdOf(ref, 1)),
+      );
+      await handle.signal(carrierEventSignal, carrierEvent(input, 'ALLOCATED', 'ev-1', now + 2));
+      await handle.signal(carrierEventSignal, carrierEvent(input, 'CLIENT_RECEIVED', 'ev-2', now + 3));
+      return handle.result();
+    });
+
+    expect(log.of('createJob')).toHaveLength(1);
+    expect(log.of('getJob').map((c) => c.args[0])).toEqual([lostJobIdOf(ref, 1)]);
+    expect(log.of('cancelJob').map((c) => c.args[0])).toEqual([lostJobIdOf(ref, 1)]);
+    expect(view).toMatchObject({ status: 'DELIVERED', phase: 'ended', needsAttention: false });
+    expect(view.job?.jobId).toBe(jobIdOf(ref));
+    // Only the delivery's own job moved it and was reported.
+    const statuses = view.timeline.filter((e) => e.kind === 'status' && e.status).map((e) => e.status);
+    expect(statuses).toEqual(['ASSIGNED', 'DELIVERED']);
+    const patched = log.of('vtexUpdateService').map((c) => (c.args[1] as { status?: string }).status);
+    expect(patched).toEqual(['PENDING', 'ASSIGNED', 'DELIVERED']);
+  });
+
+  it('whose engine record carries another reference is not touched: the delivery is flagged', async () => {
+    const log = new ActivityLog();
+    const input = vtexDeliveryInput(await env.currentTimeMs());
+    const { worker, taskQueue } = await deliveryWorker(env, {
+      ...engineMocks(log, { otherJobs: { 'job-of-another': 'ANOTHER-DELIVERY' } }),
+      ...vtexMocks(log),
+    });
+
+    const view = await worker.runUntil(async () => {
+      const handle = await startDelivery(env, taskQueue, input);
+      await env.sleep('10s');
+      await eventually(() => (log.of('vtexUpdateService').length > 0 ? true : undefined), 'the first PATCH');
+      const now = await env.currentTimeMs();
+      await handle.signal(carrierEventSignal, carrierEvent(input, 'CREATED', 'other-1', now, 'job-of-another'));
+      const flagged = await eventually(async () => {
+        const state = await stateOf(env, input.serviceId);
+        return state.needsAttention ? state : undefined;
+      }, 'the flag');
+      expect(flagged).toMatchObject({ status: 'PENDING', phase: 'active' });
+      await handle.signal(carrierEventSignal, carrierEvent(input, 'CLIENT_RECEIVED', 'ev-1', now + 1));
+      return handle.result();
+    });
+
+    expect(log.of('getJob').map((c) => c.args[0])).toEqual(['job-of-another']);
+    expect(log.of('cancelJob')).toHaveLength(0);
+    expect(view).toMatchObject({ status: 'DELIVERED', phase: 'ended', needsAttention: true });
+    expect(view.job?.jobId).toBe(jobIdOf(input.spec.clientReference));
+  });
+});
+
 describe('a create whose answer was lost, then an engine down past giveUpAt', () => {
-  it('finds the job its lost answer made (the create is idempotent) and cancels it; the delivery ends CANCELED and flagged', async () => {
+  it('gives up without canceling anything; the job the lost answer made is canceled by the stray-job workflow its event starts', async () => {
     const log = new ActivityLog();
     const now = await env.currentTimeMs();
     const giveUpAt = now + 2 * 60_000;
     const input = vtexDeliveryInput(now, { giveUpAt: new Date(giveUpAt).toISOString() });
+    const ref = input.spec.clientReference;
     // The first POST /jobs made the job but its answer never came; 503s until the window closed.
     const { worker, taskQueue } = await deliveryWorker(env, {
       ...engineMocks(log, {
-        jobs: (attempt, at) => (attempt === 1 ? 'unreachable' : at < giveUpAt ? { status: 503 } : 'ok'),
+        jobs: (attempt, at) => (attempt === 1 ? 'lost' : at < giveUpAt ? { status: 503 } : 'ok'),
+        otherJobs: { 'job-of-another': 'ANOTHER-DELIVERY' },
       }),
       ...vtexMocks(log),
     });
 
-    const view = await worker.runUntil(async () => (await startDelivery(env, taskQueue, input)).result());
+    const [view, stray, foreign] = await worker.runUntil(async () => {
+      const ended = await (await startDelivery(env, taskQueue, input)).result();
+      // The intake starts one per job its ended delivery never knew (api/deliveries.ts).
+      const strayJob = (jobId: string) =>
+        env.client.workflow.execute<typeof strayJobWorkflow>(WorkflowType.strayJob, {
+          taskQueue,
+          workflowId: strayJobWorkflowId(jobId),
+          args: [{ serviceId: input.serviceId, jobId, eventId: `created-${jobId}`, eventType: 'CREATED' }],
+        });
+      return [ended, await strayJob(lostJobIdOf(ref, 1)), await strayJob('job-of-another')] as const;
+    });
 
-    expect(log.of('cancelJob').map((c) => c.args[0])).toEqual([jobIdOf(input.spec.clientReference)]);
     expect(view).toMatchObject({ status: 'CANCELED', phase: 'ended', needsAttention: true });
     expect(view.job).toBeUndefined();
     expect(log.of('vtexCancelService').map((c) => c.args[1])).toEqual([
       expect.objectContaining({ type: 'ERROR_CREATE_SERVICE' }),
     ]);
+    expect(stray).toEqual({ outcome: 'canceled', jobId: lostJobIdOf(ref, 1) });
+    expect(foreign).toEqual({ outcome: 'not-ours', jobId: 'job-of-another', clientReference: 'ANOTHER-DELIVERY' });
+    expect(log.of('cancelJob').map((c) => c.args[0])).toEqual([lostJobIdOf(ref, 1)]);
   });
 });
 
@@ -121,7 +211,7 @@ describe('a cancel during creation', () => {
       return handle.result();
     });
 
-    expect(log.of('requestSlot').length).toBeGreaterThan(1);
+    expect(log.of('findSlot').length).toBeGreaterThan(1);
     expect(log.of('createJob')).toHaveLength(0);
     expect(log.of('cancelJob')).toHaveLength(0);
     expect(view).toMatchObject({ status: 'CANCELED', phase: 'ended', needsAttention: false });
@@ -131,25 +221,33 @@ describe('a cancel during creation', () => {
     expect(log.calls.filter((c) => c.activity.startsWith('vtex'))).toHaveLength(0);
   });
 
-  it('after a create may have reached the engine goes on creating, then cancels the job it gets', async () => {
+  it('after a create may have reached the engine stops creating; the job that create made is canceled when its CREATED event comes', async () => {
     const log = new ActivityLog();
     const input = vtexDeliveryInput(await env.currentTimeMs());
-    // The first POST /jobs gets no answer: the job may exist at the engine.
+    const lost = lostJobIdOf(input.spec.clientReference, 1);
+    // The first POST /jobs makes a job, and its answer is lost once the cancel and that job's
+    // CREATED event were sent.
+    let sent!: () => void;
+    const signalsSent = new Promise<void>((resolve) => (sent = resolve));
     const { worker, taskQueue } = await deliveryWorker(env, {
-      ...engineMocks(log, { jobs: (attempt) => (attempt === 1 ? 'unreachable' : 'ok') }),
+      ...engineMocks(log, { jobs: (attempt) => (attempt === 1 ? signalsSent.then(() => 'lost' as const) : 'ok') }),
       ...vtexMocks(log),
     });
 
     const view = await worker.runUntil(async () => {
       const handle = await startDelivery(env, taskQueue, input);
       await handle.signal(cancelSignal, { reason: 'customer gave up' });
+      await handle.signal(carrierEventSignal, carrierEvent(input, 'CREATED', 'ev-1', await env.currentTimeMs(), lost));
+      sent();
       return handle.result();
     });
 
-    expect(log.of('createJob')).toHaveLength(1);
-    expect(log.of('cancelJob').map((c) => c.args[0])).toEqual([jobIdOf(input.spec.clientReference)]);
+    expect(log.of('createJobOnNewSlot')).toHaveLength(1);
+    expect(log.of('createJob')).toHaveLength(0);
+    expect(log.of('getJob').map((c) => c.args[0])).toEqual([lost]);
+    expect(log.of('cancelJob').map((c) => c.args[0])).toEqual([lost]);
     expect(view).toMatchObject({ status: 'CANCELED', phase: 'ended' });
-    expect(view.job?.jobId).toBe(jobIdOf(input.spec.clientReference));
+    expect(view.job).toBeUndefined();
     expect(view.timeline.filter((e) => e.status !== undefined).map((e) => e.status)).toEqual(['CANCELED']);
     expect(log.calls.filter((c) => c.activity.startsWith('vtex'))).toHaveLength(0);
   });

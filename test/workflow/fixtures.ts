@@ -14,11 +14,13 @@ import type { Activities } from '../../activities';
 import { failureFor } from '../../activities/failures';
 import example from '../../contracts/examples/vtex.create-service.json';
 import type { DeliveryInput, DeliveryView } from '../../contracts/delivery';
-import type { AvailabilityResponse, CreateJobResponse, JobEvent } from '../../contracts/deliveryEngine';
+import type { ChosenSlot, CreateJobResponse, JobEvent } from '../../contracts/deliveryEngine';
 import { creationAttemptDetail } from '../../contracts/failures';
 import { CreateServiceRequest } from '../../contracts/vtex';
 import { mapVtexCreateService } from '../../mapping/vtexToJob';
 import { ensureTestServer } from '../../scripts/test-server';
+import { labelId } from '../../security/labelLinks';
+import { LABEL_FORMATS } from '../../security/labelSigning';
 import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import type { deliveryWorkflow } from '../../workflows/delivery';
 import { WorkflowType, deliveryStateQuery } from '../../workflows/messages';
@@ -144,30 +146,43 @@ export class ActivityLog {
   }
 }
 
-/** What the engine answers one call: success, an HTTP refusal (classified as the real activity does), or no answer. */
-export type EngineAnswer = 'ok' | { status: number } | 'unreachable';
+/**
+ * What the engine answers one call: success, an HTTP refusal (classified as the real activity does),
+ * no answer with nothing done ('unreachable'), or, for `POST /jobs`, no answer although the job was
+ * made ('lost': Instaleap does not promise one job per client_reference, so a retry makes another).
+ */
+export type EngineAnswer = 'ok' | { status: number } | 'unreachable' | 'lost';
 
 export interface EngineScript {
   /**
    * `POST /jobs`, per attempt (1 = the first, inside createJobOnNewSlot), and the workflow time the
-   * attempt was scheduled at; default 'ok'.
+   * attempt was scheduled at; default 'ok'. A promise holds the attempt until it settles (for what
+   * the test sends meanwhile).
    */
-  jobs?: (attempt: number, now: number) => EngineAnswer;
-  /** Slot requests, per attempt; default 'ok'. */
+  jobs?: (attempt: number, now: number) => EngineAnswer | Promise<EngineAnswer>;
+  /** Slot searches, per attempt; default 'ok'. */
   slots?: (attempt: number) => EngineAnswer;
   /** `POST /jobs/:id/cancel`; default 'ok'. */
   cancel?: () => EngineAnswer;
+  /** Jobs the engine holds that no create of this delivery made: job id -> its client_reference. */
+  otherJobs?: Record<string, string>;
 }
 
+/** The job of the create whose answer came back: the delivery's own. */
 export const jobIdOf = (clientReference: string) => `job-${clientReference}`;
+
+/** The job a create made although its answer was lost (attempt as in EngineScript.jobs). */
+export const lostJobIdOf = (clientReference: string, attempt: number) => `job-${clientReference}-lost-${attempt}`;
 
 /** The Delivery Engine's activities, answering as `script` says; every attempt is logged. */
 export function engineMocks(log: ActivityLog, script: EngineScript = {}): Partial<Activities> {
   let jobAttempts = 0;
   let slotAttempts = 0;
+  /** Every job the engine holds: id -> client_reference. */
+  const jobs = new Map<string, string>(Object.entries(script.otherJobs ?? {}));
   const answer = (outcome: EngineAnswer, method: string, path: string): void => {
     if (outcome === 'ok') return;
-    if (outcome === 'unreachable')
+    if (outcome === 'unreachable' || outcome === 'lost')
       throw ApplicationFailure.create({ type: 'Network', message: `Delivery Engine ${method} ${path}: ECONNREFUSED` });
     throw failureFor({
       system: 'Delivery Engine',
@@ -177,30 +192,35 @@ export function engineMocks(log: ActivityLog, script: EngineScript = {}): Partia
       body: { message: 'scripted' },
     });
   };
-  const slot = (now: number): AvailabilityResponse => {
+  const slot = (now: number): ChosenSlot => {
     slotAttempts += 1;
-    answer(script.slots?.(slotAttempts) ?? 'ok', 'POST', '/jobs/availability');
+    answer(script.slots?.(slotAttempts) ?? 'ok', 'POST', '/jobs/availability/v2');
     return {
       slot_id: `slot-${slotAttempts}`,
+      from: new Date(now + 60 * 60_000).toISOString(),
+      to: new Date(now + 2 * 60 * 60_000).toISOString(),
       expires_at: new Date(now + 10 * 60_000).toISOString(),
-      starts_at: new Date(now + 60 * 60_000).toISOString(),
-      ends_at: new Date(now + 2 * 60 * 60_000).toISOString(),
-      price: 12.5,
+      operational_model: 'FULL_SERVICE',
+      priceCents: 1250,
+      currency: 'BRL',
     };
   };
-  const job = (clientReference: string, now: number): CreateJobResponse => {
+  const job = async (clientReference: string, now: number): Promise<CreateJobResponse> => {
     jobAttempts += 1;
-    answer(script.jobs?.(jobAttempts, now) ?? 'ok', 'POST', '/jobs');
-    return {
-      job_id: jobIdOf(clientReference),
-      status: 'CREATED',
-      tracking_url: `https://track.example/${clientReference}`,
-    };
+    const outcome = await (script.jobs?.(jobAttempts, now) ?? 'ok');
+    if (outcome === 'lost') jobs.set(lostJobIdOf(clientReference, jobAttempts), clientReference);
+    answer(outcome, 'POST', '/jobs');
+    jobs.set(jobIdOf(clientReference), clientReference);
+    return { message: 'Job created', job_id: jobIdOf(clientReference) };
   };
+  const expiry = (now: number) => new Date(now + 10 * 60_000).toISOString();
   return {
+    async findSlot(search) {
+      return slot(log.record('findSlot', [search]));
+    },
     async createJobOnNewSlot(input) {
       const now = log.record('createJobOnNewSlot', [input]);
-      let first: AvailabilityResponse;
+      let first: ChosenSlot;
       try {
         first = slot(now);
       } catch (err) {
@@ -213,28 +233,39 @@ export function engineMocks(log: ActivityLog, script: EngineScript = {}): Partia
           details: [creationAttemptDetail(false)],
         });
       }
-      return { slot: first, job: job(input.spec.clientReference, now) };
-    },
-    async requestSlot(request) {
-      return slot(log.record('requestSlot', [request]));
+      return { slot: first, job: await job(input.spec.clientReference, now) };
     },
     async checkSlot(slotId) {
-      const now = log.record('checkSlot', [slotId]);
-      return { slot_id: slotId, valid: true, expires_at: new Date(now + 10 * 60_000).toISOString() };
+      return { valid: true, expires_at: expiry(log.record('checkSlot', [slotId])) };
     },
     async extendSlot(slotId) {
-      const now = log.record('extendSlot', [slotId]);
-      return { slot_id: slotId, expires_at: new Date(now + 10 * 60_000).toISOString() };
+      return { valid: true, expires_at: expiry(log.record('extendSlot', [slotId])) };
     },
     async createJob(input) {
       return job(input.spec.clientReference, log.record('createJob', [input]));
+    },
+    async getJob(jobId) {
+      log.record('getJob', [jobId]);
+      const clientReference = jobs.get(jobId);
+      if (clientReference === undefined)
+        throw failureFor({
+          system: 'Delivery Engine',
+          method: 'GET',
+          path: `/jobs/${jobId}`,
+          status: 404,
+          body: { message: 'scripted' },
+        });
+      return { id: jobId, client_reference: clientReference, state: 'CREATED' };
     },
     async cancelJob(jobId, reason) {
       log.record('cancelJob', [jobId, reason]);
       answer(script.cancel?.() ?? 'ok', 'POST', `/jobs/${jobId}/cancel`);
     },
-    async holdJob(jobId, onHold, reason) {
-      log.record('holdJob', [jobId, onHold, reason]);
+    async holdJob(input) {
+      log.record('holdJob', [input]);
+    },
+    async updateRecipient(input) {
+      log.record('updateRecipient', [input]);
     },
   };
 }
@@ -258,17 +289,33 @@ export function vtexMocks(
     vtexAddLabel: async (...args) => take('vtexAddLabel', args),
     vtexCancelService: async (...args) => take('vtexCancelService', args),
     vtexHoldService: async (...args) => take('vtexHoldService', args),
+    // Every package's labels, none of them held by VTEX yet: all posted.
+    vtexPostPackageLabels: async (...args) => {
+      take('vtexPostPackageLabels', args);
+      const [target, packageCount] = args;
+      const numbers = Array.from({ length: packageCount }, (_, i) => i + 1);
+      const sent = numbers.flatMap((n) => LABEL_FORMATS.map((format) => labelId(target.serviceId, n, format)));
+      return { sent, alreadyPresent: [] };
+    },
   };
 }
 
-/** A carrier event of the delivery's job, as the intake hands it to the workflow. */
-export function carrierEvent(input: DeliveryInput, type: string, id: string, at: number): JobEvent {
-  const clientReference = input.spec.clientReference;
+/**
+ * A carrier event of a job with the delivery's reference (by default the delivery's own job), as the
+ * intake hands it to the workflow.
+ */
+export function carrierEvent(
+  input: DeliveryInput,
+  type: string,
+  id: string,
+  at: number,
+  jobId = jobIdOf(input.spec.clientReference),
+): JobEvent {
   return {
     id,
     type,
     created_at: new Date(at).toISOString(),
-    job: { id: jobIdOf(clientReference), client_reference: clientReference },
+    job: { id: jobId, client_reference: input.spec.clientReference },
   };
 }
 

@@ -68,7 +68,13 @@ describe('a report VTEX refuses for good', () => {
 
     expect(patchedStatuses(log)).toEqual(['PENDING', 'ASSIGNED', 'DELIVERED']);
     expect(view).toMatchObject({ status: 'DELIVERED', phase: 'ended', needsAttention: false, refusedReports: 0 });
-    expect(view.timeline.filter((e) => e.kind === 'report')).toHaveLength(2);
+    // The refused PATCH is not among the reports taken; the labels of the first report went all the same.
+    expect(view.timeline.filter((e) => e.kind === 'report').map((e) => e.message)).toEqual([
+      'POST labels of 1 package(s)',
+      'PATCH status ASSIGNED',
+      'PATCH status DELIVERED',
+    ]);
+    expect(log.of('vtexPostPackageLabels')).toHaveLength(1);
     expect(view.timeline.filter((e) => e.kind === 'note')).toHaveLength(1);
   });
 
