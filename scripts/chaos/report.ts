@@ -76,6 +76,8 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
     'and pauses in flight, while it kills processes and makes the partners misbehave; at the end it compares, for every',
     "delivery, what the VTEX and marketplace sandboxes hold with the engine's truth (`scripts/chaos/checker.ts`).",
     '',
+    `**This run: ${v.deliveries.toLocaleString('en-US')} deliveries** (\`${command}\`, seed ${result.options.seed}).`,
+    '',
   );
   lines.push('## Result', '');
   lines.push('| figure | value |', '|---|---|');
