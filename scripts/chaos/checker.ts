@@ -10,21 +10,26 @@
 
 export type LifeKind =
   | 'happy'
-  | 'incident'
-  | 'returned'
+  | 'operator-incident'
+  | 'refused-returned'
   | 'carrier-cancel'
-  | 'on-hold'
-  | 'repeated-note'
-  | 'labels'
+  | 'operator-on-hold'
+  | 'task-resets'
   | 'long'
   | 'vtex-cancel-in-flight'
   | 'vtex-pause-in-flight'
+  | 'cancel-during-kill'
+  | 'pause-during-kill'
   | 'marketplace-happy'
   | 'marketplace-cancel'
   | 'cancel-during-creation'
   | 'cancel-behind-refused-reports'
   | 'shared-reference'
-  | 'engine-refuses-create';
+  | 'engine-refuses-create'
+  | 'final-report-resent'
+  | 'final-report-cleared'
+  | 'vtex-not-found'
+  | 'largest-events';
 
 /** One event of the delivery's job, as the engine emitted it and as it reached our webhook. */
 export interface PlayedEvent {
@@ -36,15 +41,27 @@ export interface PlayedEvent {
   firstAttemptAt?: number;
   /** epoch ms its delivery got our 200 (undefined: never) */
   deliveredAt?: number;
-  /** emitted by the engine itself in answer to our call (the CANCELLED of a cancel, the ON_HOLD of a hold) */
+  /** emitted by the engine itself in answer to our call (the CANCELLED of a cancel) */
   reaction: boolean;
   /** the plan says its report may or may not go out (it raced something the run cannot order) */
   optional: boolean;
-  reason?: string | null;
+  /** the driver the event's job names (contracts/instaleapChoices.ts `driverOf`) */
   resourceId?: string | null;
-  notes: string[];
+  /** the proof of delivery the event's job carries (CLIENT_RECEIVED) */
   evidences: string[];
-  labels: string[];
+  /** the event's size as the webhook carried it, bytes (the largest-events corner) */
+  bytes?: number;
+}
+
+/** An operator's command, sent through the API (POST /operator/deliveries/{id}/commands). */
+export interface OperatorCommandRecord {
+  action: 'force-status' | 'clear-flag' | 'resend-refused';
+  status?: string;
+  why: string;
+  firstSentAt: number;
+  /** epoch ms of the 202; undefined when it never got one */
+  answeredAt?: number;
+  attempts: number;
 }
 
 /** A command the platform (VTEX) sent us, with when it was first sent and when it was answered. */
@@ -94,6 +111,8 @@ export interface CollectedDelivery {
   workflowJobId?: string;
   /** every engine job whose webhook names this delivery */
   jobsOfDelivery: string[];
+  /** the engine's state of each of them (and of the workflow's job) at the end */
+  jobStates?: Record<string, string>;
   /** the delivery that owns `workflowJobId` when it is not this one */
   workflowJobOwner?: string;
   jobStatus?: string;
@@ -102,8 +121,17 @@ export interface CollectedDelivery {
   playNote?: string;
   events: PlayedEvent[];
   commands: PlatformCommandRecord[];
-  /** the terminal step the run played: a carrier event, or the platform's cancel */
-  terminal?: { kind: 'event'; eventId: string } | { kind: 'platform-cancel' };
+  /** what operators did (force-status, clear-flag, resend-refused) */
+  operator?: OperatorCommandRecord[];
+  /** the terminal step the run played: a carrier event, the platform's cancel, an operator's forced end */
+  terminal?: { kind: 'event'; eventId: string } | { kind: 'platform-cancel' } | { kind: 'operator'; status: string };
+  /**
+   * The final report VTEX refused for good, and what the run saw of it: the delivery ended and
+   * flagged with the report kept (`flaggedAt`), then the operator's `resolution`.
+   */
+  finalRefusal?: { resolution: 'resend' | 'clear'; refusedCalls: number; flaggedAt?: number; flagNote?: string };
+  /** VTEX answered `status` to this delivery's tracking calls for a while on purpose: how many it refused */
+  reportRefusal?: { status: number; refusedCalls: number };
   /** what the platform holds */
   vtex?: { record?: VtexRecordView; confirmedAt?: number; calls: TrackingCallRecord[] };
   marketplace?: { callbacks: MarketplaceCallbackView[] };
@@ -121,6 +149,8 @@ export interface CollectedDelivery {
   cancelReachedEngineMs?: number;
   /** SIGKILLs of the worker or of Temporal from `KILL_LOOKBACK_MS` before the cancel's answer to its reaching the engine */
   killsDuringCancel?: number;
+  /** platform commands the run sent while the worker was down (right after a SIGKILL, before it was back) */
+  commandsWhileWorkerDown?: number;
 }
 
 /** A workflow task Temporal holds for an open workflow: its attempt, and why the last one failed. */
@@ -160,6 +190,8 @@ export type FindingClass =
   | 'slow-cancel'
   | 'creation-hot-loop'
   | 'wedged-workflow-task'
+  | 'canceled-on-refusal'
+  | 'refusal-not-flagged'
   | 'unfinished';
 
 export interface Finding {
@@ -190,10 +222,18 @@ export interface Verdict {
   events: number;
   continuedAsNew: number;
   maxRun: number;
+  /**
+   * Per corner the run means to visit, how many deliveries were planned for it and how many really
+   * went through it (a cancel met a kill, a workflow continued as new, a refusal was answered):
+   * a figure, since kills and timing decide it.
+   */
+  corners: Record<string, { planned: number; visited: number }>;
+  /** the largest job event the webhook carried, bytes */
+  largestEventBytes: number;
 }
 
-/** VTEX statuses an event type leads to (docs/partners.md "Delivery Engine"), for the latency figure. */
-const STATUS_OF_EVENT: Record<string, string> = {
+/** VTEX statuses an event type leads to (workflows/stateMachine.ts `statusForEventType`), for the latency figure. */
+export const STATUS_OF_EVENT: Record<string, string> = {
   ALLOCATED: 'ASSIGNED',
   RE_ALLOCATED: 'ASSIGNED',
   GOING_TO_ORIGIN_STARTED: 'ASSIGNED',
@@ -204,26 +244,34 @@ const STATUS_OF_EVENT: Record<string, string> = {
   ARRIVED_TO_DESTINATION: 'ON_ROUTE',
   DELIVERING_STARTED: 'ON_ROUTE',
   CLIENT_RECEIVED: 'DELIVERED',
-  INCIDENT: 'INCIDENT',
   REFUSED: 'INCIDENT',
-  RETURNED: 'RETURNED',
+  TASK_RESET_DELIVERY: 'INCIDENT',
+  TASK_RESET_PICKING: 'INCIDENT',
 };
 
-const FINAL_OF_EVENT: Record<string, string> = {
-  CLIENT_RECEIVED: 'DELIVERED',
-  RETURNED: 'RETURNED',
-  CANCELLED: 'CANCELED',
-};
-const ENGINE_FINAL: Record<string, string> = { DELIVERED: 'DELIVERED', RETURNED: 'RETURNED', CANCELED: 'CANCELLED' };
+const FINAL_OF_EVENT: Record<string, string> = { CLIENT_RECEIVED: 'DELIVERED', CANCELLED: 'CANCELED' };
+const ENGINE_FINAL: Record<string, string> = { DELIVERED: 'CLIENT_RECEIVED', CANCELED: 'CANCELLED' };
 /** Lives whose reports or creation the run stalls on purpose: left out of the latency figure. */
 const DELIBERATE_STALLS: ReadonlySet<LifeKind> = new Set([
   'cancel-behind-refused-reports',
   'engine-refuses-create',
   'shared-reference',
   'cancel-during-creation',
+  'final-report-resent',
+  'final-report-cleared',
+  'vtex-not-found',
 ]);
-/** Reasons whose VTEX report is a note carrying the reason. */
-const REASON_NOTES = new Set(['INCIDENT', 'REFUSED', 'RESCHEDULED']);
+
+/**
+ * The note VTEX must hold for an Instaleap event (mapping/eventToVtex.ts): an ERROR note for a
+ * refusal or a task started over, a COMMENT for a new date. Matched as a part of the note's text.
+ */
+export function vtexNoteOfEvent(type: string): string | undefined {
+  if (type === 'REFUSED') return 'Delivery refused';
+  if (type.startsWith('TASK_RESET')) return `Task started over (${type})`;
+  if (type === 'RESCHEDULED') return 'Delivery rescheduled';
+  return undefined;
+}
 
 type Place = 'before' | 'ambiguous' | 'after';
 
@@ -235,7 +283,13 @@ function placeOf(event: PlayedEvent, d: CollectedDelivery, events: PlayedEvent[]
   if (terminal.kind === 'event') {
     const at = events.findIndex((e) => e.id === terminal.eventId);
     const mine = events.indexOf(event);
+    // The final report the operator dismissed (clear-flag) never reaches the platform.
+    if (mine === at && d.finalRefusal?.resolution === 'clear') return 'after';
     return at < 0 || mine <= at ? 'before' : 'after';
+  }
+  if (terminal.kind === 'operator') {
+    // The run forces the end once every event reached us; nothing follows.
+    return 'before';
   }
   const cancel = d.commands.find((c) => c.command === 'cancel' && c.answeredAt !== undefined);
   if (!cancel) return 'before';
@@ -248,8 +302,21 @@ function placeOf(event: PlayedEvent, d: CollectedDelivery, events: PlayedEvent[]
 function expectedFinal(d: CollectedDelivery): string | undefined {
   if (!d.terminal) return undefined;
   if (d.terminal.kind === 'platform-cancel') return 'CANCELED';
+  if (d.terminal.kind === 'operator') return d.terminal.status;
   const event = d.events.find((e) => e.id === (d.terminal as { eventId: string }).eventId);
   return event ? FINAL_OF_EVENT[event.type] : undefined;
+}
+
+/** The status VTEX shows when the final report was dismissed: the one before it (none: unknown). */
+function statusBeforeEnd(d: CollectedDelivery): string | undefined {
+  const terminal = d.terminal;
+  if (terminal?.kind !== 'event') return undefined;
+  const at = d.events.findIndex((e) => e.id === terminal.eventId);
+  const before = d.events
+    .slice(0, Math.max(0, at))
+    .reverse()
+    .find((e) => STATUS_OF_EVENT[e.type]);
+  return before ? STATUS_OF_EVENT[before.type] : undefined;
 }
 
 interface Tally {
@@ -310,9 +377,14 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
       lose(`the intake never took it (${d.intakeAttempts} attempts)`);
       return;
     }
-    // Jobs: one per delivery, its own, cancelled when the platform canceled.
-    if (d.jobsOfDelivery.length > 1)
-      add('doubled-job', `${d.jobsOfDelivery.length} engine jobs name this delivery: ${d.jobsOfDelivery.join(', ')}`);
+    // Jobs: one live per delivery, its own (a lost create answer leaves another, canceled as a stray),
+    // cancelled when the platform canceled.
+    const strays = d.jobsOfDelivery.filter((j) => j !== d.jobId && (d.jobStates?.[j] ?? 'unknown') !== 'CANCELLED');
+    if (strays.length > 0)
+      add(
+        'doubled-job',
+        `${d.jobsOfDelivery.length} engine jobs name this delivery; besides ${d.jobId ?? 'none'}, ${strays.map((j) => `${j} is ${d.jobStates?.[j] ?? 'unknown'}`).join(', ')}`,
+      );
     if (d.workflowJobOwner && d.workflowJobOwner !== d.serviceId) {
       add(
         'shared-job',
@@ -322,7 +394,8 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
     const platformCanceled = d.commands.some((c) => c.command === 'cancel' && c.answeredAt !== undefined);
     if (platformCanceled) {
       for (const jobId of new Set([...(d.jobsOfDelivery ?? []), ...(d.workflowJobId ? [d.workflowJobId] : [])])) {
-        const status = jobId === d.jobId || jobId === d.workflowJobId ? d.jobStatus : undefined;
+        const status =
+          d.jobStates?.[jobId] ?? (jobId === d.jobId || jobId === d.workflowJobId ? d.jobStatus : undefined);
         if (status !== undefined && status !== 'CANCELLED')
           add('orphan-job', `platform canceled, engine job ${jobId} is ${status}: a driver may carry it`);
       }
@@ -343,6 +416,25 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
         );
       }
     }
+    // A platform refusing calls (a 404 for a while, the final report for good) never cancels anything.
+    if (d.reportRefusal || d.finalRefusal) {
+      const cancelCalls = (d.vtex?.calls ?? []).filter((c) => c.hook === 'cancel').length;
+      if (
+        !platformCanceled &&
+        (d.jobStatus === 'CANCELLED' || cancelCalls > 0 || d.vtex?.record?.status === 'CANCELED')
+      ) {
+        lost.add(d.serviceId);
+        add(
+          'canceled-on-refusal',
+          `VTEX refused calls (${d.reportRefusal?.status ?? 400}) and the delivery was canceled: job ${d.jobStatus ?? 'unknown'}, ${cancelCalls} cancel call(s), VTEX ${d.vtex?.record?.status ?? 'no record'}`,
+        );
+      }
+    }
+    if (d.finalRefusal && d.played && d.finalRefusal.flaggedAt === undefined)
+      add(
+        'refusal-not-flagged',
+        `VTEX refused the final report for good (${d.finalRefusal.refusedCalls} call(s)); the delivery was never seen ended, flagged and holding it: ${d.finalRefusal.flagNote ?? 'no view'}`,
+      );
     const wedged = wedgedTask(d.workflow?.status === 'RUNNING' ? d.workflow.pendingTask : undefined);
     if (wedged) add('wedged-workflow-task', wedged);
     if (!d.played) {
@@ -356,11 +448,23 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
     if (d.platform === 'vtex') checkVtex(d, final, add, lose, checked, measured);
     else checkMarketplace(d, final, add, lose);
 
-    if (final && d.jobStatus && !platformCanceled && ENGINE_FINAL[final] !== d.jobStatus) {
+    const engineFinal = final && d.terminal?.kind === 'event' ? ENGINE_FINAL[final] : undefined;
+    if (engineFinal && d.jobStatus && !platformCanceled && engineFinal !== d.jobStatus) {
       // The engine's truth is what the run played; a differing job status means the run is wrong.
       add('lost-delivery', `engine job is ${d.jobStatus}, the run played it to ${final}`);
       lost.add(d.serviceId);
     }
+  }
+
+  const corners: Verdict['corners'] = {};
+  let largestEventBytes = 0;
+  for (const d of deliveries) {
+    for (const e of d.events) largestEventBytes = Math.max(largestEventBytes, e.bytes ?? 0);
+    const visited = cornerVisited(d);
+    if (visited === undefined) continue;
+    const c = (corners[d.kind] ??= { planned: 0, visited: 0 });
+    c.planned += 1;
+    if (visited) c.visited += 1;
   }
 
   const byClass: Verdict['byClass'] = {};
@@ -387,22 +491,55 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
     events,
     continuedAsNew,
     maxRun,
+    corners,
+    largestEventBytes,
   };
+}
+
+/** The size from which an event counts as one of the largest the webhook takes (its limit is BODY_LIMIT, 1 MiB). */
+export const LARGEST_EVENT_BYTES = 900 * 1024;
+
+/** Whether a delivery of a corner's kind really went through that corner; undefined for other kinds. */
+function cornerVisited(d: CollectedDelivery): boolean | undefined {
+  switch (d.kind) {
+    case 'cancel-during-kill':
+      return (d.commandsWhileWorkerDown ?? 0) > 0 || (d.killsDuringCancel ?? 0) > 0;
+    case 'pause-during-kill':
+      return (d.commandsWhileWorkerDown ?? 0) > 0;
+    case 'long':
+      return (d.workflow?.run ?? 1) > 1;
+    case 'final-report-resent':
+    case 'final-report-cleared':
+      return d.finalRefusal?.flaggedAt !== undefined;
+    case 'vtex-not-found':
+    case 'cancel-behind-refused-reports':
+      return (d.reportRefusal?.refusedCalls ?? 0) > 0;
+    case 'largest-events':
+      return d.events.some((e) => (e.bytes ?? 0) >= LARGEST_EVENT_BYTES);
+    case 'marketplace-happy':
+    case 'marketplace-cancel':
+      return (d.marketplace?.callbacks.length ?? 0) > 0;
+    default:
+      return undefined;
+  }
 }
 
 function checkVtex(
   d: CollectedDelivery,
-  final: string | undefined,
+  expected: string | undefined,
   add: (cls: FindingClass, what: string) => void,
   lose: (what: string) => void,
   checked: { required: number; optional: number },
   latencies: number[],
 ): void {
+  let final = expected;
   const record = d.vtex?.record;
   if (!record) {
     lose('VTEX holds no service record');
     return;
   }
+  // The operator dismissed the refused final report: VTEX keeps the status before it.
+  if (d.finalRefusal?.resolution === 'clear' && final) final = statusBeforeEnd(d) ?? final;
   if (final && record.status !== final) {
     if (d.terminal?.kind === 'platform-cancel' && record.status !== 'CANCELED') {
       // VTEX marked it canceled when we answered its Cancel; only a later report of ours moves it back.
@@ -435,35 +572,30 @@ function checkVtex(
     else t.forbidden += 1;
     tallies.set(key, t);
   };
-  let onHold: Tally = { required: 0, optional: 0, forbidden: 0 };
   let agentExpected: string | null | undefined;
 
   for (const event of d.events) {
     // The engine's CANCELLED in answer to the platform's own cancel is never reported back.
     if (platformCanceled && event.reaction && event.type === 'CANCELLED') continue;
     const place = placeOf(event, d, d.events);
-    for (const note of event.notes) tally(`note:${note}`, `note "${note}" (${event.type})`, place);
-    if (REASON_NOTES.has(event.type) && event.reason)
-      tally(`note:${event.reason}`, `${event.type} note "${event.reason}"`, place);
+    const note = vtexNoteOfEvent(event.type);
+    if (note) tally(`note:${note}`, `${event.type} note "${note}"`, place);
     for (const evidence of event.evidences)
       tally(`evidence:${evidence}`, `evidence ${evidence} (${event.type})`, place);
-    for (const label of event.labels) tally(`label:${label}`, `label ${label} (${event.type})`, place);
-    if (event.type === 'ON_HOLD') {
-      // A hold while already on hold moves nothing, so VTEX hears of a run of holds once; with one
-      // event between two holds, reordering can make them a run: the second may or may not count.
-      const i = d.events.indexOf(event);
-      const before = d.events.slice(Math.max(0, i - 2), i).map((e) => e.type);
-      const inRun = before[before.length - 1] === 'ON_HOLD' || before[0] === 'ON_HOLD';
-      onHold = bump(onHold, inRun && place === 'before' ? 'ambiguous' : place);
-    }
     if (place === 'before' && event.resourceId) agentExpected = event.resourceId;
+  }
+  // What operators forced: an incident is an ERROR note with their reason, a hold an on-hold.
+  let onHold: Tally = { required: 0, optional: 0, forbidden: 0 };
+  for (const command of d.operator ?? []) {
+    if (command.action !== 'force-status' || command.answeredAt === undefined) continue;
+    if (command.status === 'INCIDENT') tally(`note:${command.why}`, `forced INCIDENT note "${command.why}"`, 'before');
+    if (command.status === 'ON_HOLD') onHold = bump(onHold, 'before');
   }
 
   const count = (key: string): number => {
     const [kind, value] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     if (kind === 'note') return record.notes.filter((n) => n.content.includes(value)).length;
-    if (kind === 'evidence') return record.evidences.filter((e) => e.content === value).length;
-    return record.labels.filter((l) => l === value).length;
+    return record.evidences.filter((e) => e.content === value).length;
   };
   for (const [key, t] of tallies) {
     const present = count(key);
@@ -495,14 +627,7 @@ function checkVtex(
     add('lost-report', `agent: VTEX shows ${record.agentId ?? 'none'}, the engine's courier is ${agentExpected}`);
   }
 
-  // Latency: each event's note, and each status reached, from the engine's emission to VTEX's record.
-  for (const event of d.events) {
-    if (placeOf(event, d, d.events) !== 'before') continue;
-    for (const note of event.notes) {
-      const held = record.notes.find((n) => n.content.includes(note));
-      if (held) latencies.push(Date.parse(held.date) - event.createdAt);
-    }
-  }
+  // Latency: each status reached, from the engine's emission to VTEX's record.
   const seenStatus = new Set<string>();
   for (const entry of record.timeline) {
     if (entry.type !== 'STATUS' || entry.author !== 'System' || !entry.status || seenStatus.has(entry.status)) continue;
@@ -523,6 +648,11 @@ function checkMarketplace(
     lose('the marketplace got no callback');
     return;
   }
+  // Each status call once: the same endpoint for the same event twice is a doubled report.
+  const seen = new Map<string, number>();
+  for (const c of callbacks) seen.set(c.eventId, (seen.get(c.eventId) ?? 0) + 1);
+  for (const [eventId, times] of seen)
+    if (times > 1) add('doubled-report', `the marketplace took ${eventId} ${times} times`);
   const terminal = new Map<string, string>();
   for (const c of callbacks)
     if (['DELIVERED', 'RETURNED', 'CANCELED'].includes(c.status)) terminal.set(c.eventId, c.status);

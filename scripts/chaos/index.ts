@@ -58,7 +58,8 @@ async function main(): Promise<void> {
   if (opts.recheck) {
     const saved = JSON.parse(readFileSync(opts.recheck, 'utf8')) as ChaosResult & { command?: string };
     const again = { ...saved, verdict: checkDeliveries(saved.deliveries) };
-    writeFileSync(path.resolve(opts.out), chaosMarkdown(again, saved.command ?? 'npm run chaos'));
+    const out = path.resolve(opts.out);
+    writeFileSync(out, chaosMarkdown(again, saved.command ?? 'npm run chaos') + keptSection(out));
     process.stdout.write(
       `rechecked ${again.verdict.deliveries} deliveries: ${JSON.stringify(again.verdict.byClass)}\n`,
     );

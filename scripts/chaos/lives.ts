@@ -1,18 +1,28 @@
 /**
- * The lives the chaos run plays: which platform a delivery comes from, the engine events its driver
- * produces (with notes, evidences and labels that carry a unique marker, so each can be counted at
- * the platform), and what the platform itself does in flight (cancel, pause, resume). Generated from
- * a seed, so a run can be played again.
+ * The lives the chaos run plays: which platform a delivery comes from, the Instaleap events its
+ * driver produces (contracts/jobEventTypes.ts: `{id, type, created_at, job}`, nothing else), what
+ * the platform itself does in flight (cancel, pause, resume, sometimes right after a worker kill),
+ * what an operator does (force-status, then clear-flag or resend-refused of a refused final report),
+ * and how the platform misbehaves for this one delivery (503s, 404s, a final report refused for
+ * good). Generated from a seed, so a run can be played again.
  */
 import type { LifeKind } from './checker';
 
+/** Statuses an operator forces in a life (workflows/operator.ts FORCEABLE_STATUSES). */
+export type ForcedStatus = 'INCIDENT' | 'ON_HOLD' | 'RETURNED';
+
 export type Step =
-  | { do: 'event'; type: string; overrides?: Record<string, unknown>; optional?: boolean }
+  /** `largest`: the job of the event carries as much as the webhook takes (scripts/chaos/run.ts `largestJobOverride`) */
+  | { do: 'event'; type: string; optional?: boolean; largest?: boolean }
   | { do: 'cancel' }
   | { do: 'pause' }
   | { do: 'resume' }
-  /** VTEX answers 503 to every tracking call of this delivery for `ms` */
-  | { do: 'refuse-reports'; ms: number };
+  /** waits (up to a minute) for the worker's next SIGKILL, so the next step is in flight while it is down */
+  | { do: 'await-kill' }
+  /** an operator's force-status through the API (`why` carries the life's marker) */
+  | { do: 'force'; status: ForcedStatus; why: string }
+  /** VTEX answers `status` (503 unless said) to every tracking call of this delivery for `ms` */
+  | { do: 'refuse-reports'; ms: number; status?: number };
 
 export interface LifePlan {
   index: number;
@@ -22,8 +32,8 @@ export interface LifePlan {
   reference: string;
   carrierId?: string;
   steps: Step[];
-  /** the last step is the delivery's end (a carrier event or the platform's cancel) */
-  terminal: 'event' | 'platform-cancel' | 'none';
+  /** the last step is the delivery's end (a carrier event, the platform's cancel, an operator's forced end) */
+  terminal: 'event' | 'platform-cancel' | 'operator' | 'none';
   /** the engine answers 409 to this delivery's POST /jobs for this long */
   refuseCreateMs?: number;
   /** the first POST /jobs of this delivery are carried out this late (the caller gives up first) */
@@ -32,26 +42,36 @@ export interface LifePlan {
   cancelRightAway?: boolean;
   /** another delivery with the same reference (a marketplace delivery_id equal to this order id), started just before this one */
   twinOf?: number;
+  /**
+   * VTEX refuses the final report for good (400 to every tracking call from the last event on);
+   * once the delivery is flagged, VTEX takes calls again and an operator resends or clears.
+   */
+  finalRefusal?: 'resend' | 'clear';
 }
 
 /** Share of each kind in a run (weights; the default mix of `npm run chaos`). */
 export const DEFAULT_MIX: Record<LifeKind, number> = {
-  happy: 16,
-  incident: 7,
-  returned: 6,
-  'carrier-cancel': 6,
-  'on-hold': 7,
-  'repeated-note': 5,
-  labels: 6,
+  happy: 12,
+  'operator-incident': 5,
+  'refused-returned': 5,
+  'carrier-cancel': 5,
+  'operator-on-hold': 5,
+  'task-resets': 5,
   long: 4,
-  'vtex-cancel-in-flight': 8,
-  'vtex-pause-in-flight': 8,
-  'marketplace-happy': 9,
+  'vtex-cancel-in-flight': 5,
+  'vtex-pause-in-flight': 5,
+  'cancel-during-kill': 5,
+  'pause-during-kill': 4,
+  'marketplace-happy': 8,
   'marketplace-cancel': 3,
   'cancel-during-creation': 4,
   'cancel-behind-refused-reports': 3,
   'shared-reference': 3,
   'engine-refuses-create': 2,
+  'final-report-resent': 3,
+  'final-report-cleared': 3,
+  'vtex-not-found': 4,
+  'largest-events': 2,
 };
 
 /** A small deterministic PRNG (mulberry32), so a seed replays the same plan. */
@@ -76,13 +96,13 @@ const UP_TO_PICKUP = [
 ];
 const TO_CLIENT = ['GOING_TO_DESTINATION_STARTED', 'ARRIVED_TO_DESTINATION', 'DELIVERING_STARTED'];
 
-/** How long the run's deliberate refusals last (VTEX refusing one delivery's reports, the engine its creates). */
+/** How long the run's deliberate refusals last (VTEX refusing one delivery's reports or answering 404, the engine its creates). */
 export interface Stalls {
   refuseReportsMs: number;
   refuseCreateMs: number;
+  notFoundMs: number;
 }
-export const DEFAULT_STALLS: Stalls = { refuseReportsMs: 45_000, refuseCreateMs: 30_000 };
-
+export const DEFAULT_STALLS: Stalls = { refuseReportsMs: 45_000, refuseCreateMs: 30_000, notFoundMs: 60_000 };
 export function planLives(
   count: number,
   seed: number,
@@ -125,136 +145,89 @@ export function planLives(
 
 function planOne(kind: LifeKind, index: number, reference: string, random: () => number, stalls: Stalls): LifePlan {
   const m = (what: string) => `[d${index}.${what}]`;
-  let n = 0;
-  const note = () => {
-    n += 1;
-    return { notes: [{ type: 'COMMENT', note: `Driver note ${m(`n${n}`)}`, author: null }] };
-  };
-  const event = (type: string, overrides?: Record<string, unknown>, optional?: boolean): Step => ({
-    do: 'event',
-    type,
-    ...(overrides ? { overrides } : {}),
-    ...(optional ? { optional } : {}),
-  });
-  // A note now and then, on a different step each life.
-  const withNotes = (types: string[]) =>
-    types.map((t, i) => event(t, (i + index) % 3 === 0 && t !== 'CREATED' ? note() : undefined));
-  const delivered = () =>
-    event('CLIENT_RECEIVED', { notes: [{ type: 'COMMENT', note: `Delivered in person ${m('end')}`, author: null }] });
+  const event = (type: string, optional?: boolean): Step => ({ do: 'event', type, ...(optional ? { optional } : {}) });
+  const events = (types: string[]) => types.map((t) => event(t));
+  const delivered = () => event('CLIENT_RECEIVED');
   const base = { index, kind, reference };
   const vtex = { ...base, platform: 'vtex' as const };
+  const happySteps = () => [...events([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()];
 
   switch (kind) {
     case 'happy':
-      return { ...vtex, steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()], terminal: 'event' };
-    case 'incident':
+    case 'shared-reference':
+      return { ...vtex, steps: happySteps(), terminal: 'event' };
+    case 'operator-incident':
+      // An operator raises an incident (Instaleap sends none); the carrier reschedules and goes on.
       return {
         ...vtex,
         steps: [
-          ...withNotes([...UP_TO_PICKUP, 'GOING_TO_DESTINATION_STARTED']),
-          event('INCIDENT', { reason: `Address not found ${m('inc')}` }),
-          event('RESCHEDULED', { reason: `Client asked for tomorrow ${m('res')}` }),
-          ...withNotes(TO_CLIENT),
+          ...events([...UP_TO_PICKUP, 'GOING_TO_DESTINATION_STARTED']),
+          { do: 'force', status: 'INCIDENT', why: `Address not found ${m('inc')}` },
+          event('RESCHEDULED'),
+          ...events(TO_CLIENT),
           delivered(),
         ],
         terminal: 'event',
       };
-    case 'returned':
+    case 'refused-returned':
+      // The client refuses the package (an ERROR note); an operator ends it RETURNED.
       return {
         ...vtex,
         steps: [
-          ...withNotes([...UP_TO_PICKUP, 'GOING_TO_DESTINATION_STARTED', 'ARRIVED_TO_DESTINATION']),
-          event('REFUSED', { reason: `The client refused the package ${m('ref')}` }),
-          event('RETURNED', { reason: `Back at the store ${m('ret')}` }),
+          ...events([...UP_TO_PICKUP, 'GOING_TO_DESTINATION_STARTED', 'ARRIVED_TO_DESTINATION']),
+          event('REFUSED'),
+          { do: 'force', status: 'RETURNED', why: `Back at the store ${m('ret')}` },
         ],
-        terminal: 'event',
+        terminal: 'operator',
       };
     case 'carrier-cancel':
     case 'marketplace-cancel':
       return {
         ...base,
         platform: kind === 'marketplace-cancel' ? 'marketplace' : 'vtex',
-        steps: [
-          ...withNotes(['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED']),
-          event('CANCELLED', { reason: `Store closed ${m('can')}` }),
-        ],
+        steps: [...events(['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED']), event('CANCELLED')],
         terminal: 'event',
       };
-    case 'on-hold':
+    case 'operator-on-hold':
       return {
         ...vtex,
         steps: [
-          ...withNotes(['CREATED', 'ALLOCATED']),
-          event('ON_HOLD', { reason: `The client asked to wait ${m('h1')}` }),
-          ...withNotes([
-            'GOING_TO_ORIGIN_STARTED',
-            'ARRIVED_TO_ORIGIN',
-            'PICKING_FINISHED',
-            'CHECKED_OUT',
-            'GOING_TO_DESTINATION_STARTED',
-          ]),
-          event('ON_HOLD', { reason: `Gate closed ${m('h2')}` }),
-          ...withNotes(['ARRIVED_TO_DESTINATION', 'DELIVERING_STARTED']),
+          ...events(['CREATED', 'ALLOCATED']),
+          { do: 'force', status: 'ON_HOLD', why: `The client asked to wait ${m('h1')}` },
+          ...events(['GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED', 'CHECKED_OUT']),
+          event('GOING_TO_DESTINATION_STARTED'),
+          { do: 'force', status: 'ON_HOLD', why: `Gate closed ${m('h2')}` },
+          ...events(['ARRIVED_TO_DESTINATION', 'DELIVERING_STARTED']),
           delivered(),
         ],
         terminal: 'event',
       };
-    case 'repeated-note': {
-      // The same words twice, from two events: VTEX must hold them twice.
-      const same = { notes: [{ type: 'COMMENT', note: `Ring twice at the gate ${m('same')}`, author: null }] };
+    case 'task-resets':
+      // The same ERROR note twice, from two events: VTEX must hold it twice.
       return {
         ...vtex,
         steps: [
-          ...withNotes(['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED']),
-          event('ARRIVED_TO_ORIGIN', same),
-          ...withNotes(['PICKING_FINISHED', 'CHECKED_OUT']),
-          event('GOING_TO_DESTINATION_STARTED', same),
-          ...withNotes(['ARRIVED_TO_DESTINATION', 'DELIVERING_STARTED']),
+          ...events([...UP_TO_PICKUP, 'GOING_TO_DESTINATION_STARTED']),
+          ...events(['TASK_RESET_DELIVERY', 'RE_ALLOCATED', 'GOING_TO_DESTINATION_STARTED']),
+          ...events(['TASK_RESET_DELIVERY', 'RE_ALLOCATED', 'GOING_TO_DESTINATION_STARTED']),
+          ...events(['ARRIVED_TO_DESTINATION', 'DELIVERING_STARTED']),
           delivered(),
         ],
         terminal: 'event',
       };
-    }
-    case 'labels': {
-      const label = (k: number, type: 'PDF' | 'ZPL' | 'TEXT') => ({
-        labels: [
-          {
-            id: `lbl-${index}-${k}`,
-            url:
-              type === 'TEXT'
-                ? `Label text ${m(`l${k}`)}`
-                : `https://media.chaos.sandbox/${index}/${k}.${type.toLowerCase()}`,
-            name: `Label ${k}`,
-            type,
-          },
-        ],
-      });
-      return {
-        ...vtex,
-        steps: [
-          event('CREATED'),
-          event('ALLOCATED', label(1, 'PDF')),
-          event('GOING_TO_ORIGIN_STARTED'),
-          event('ARRIVED_TO_ORIGIN', label(2, 'ZPL')),
-          event('PICKING_FINISHED', label(3, 'TEXT')),
-          event('CHECKED_OUT', { ...label(4, 'PDF'), ...note() }),
-          ...withNotes(TO_CLIENT),
-          delivered(),
-        ],
-        terminal: 'event',
-      };
-    }
     case 'long': {
-      // A driver who loops around the block: enough events to continue as new more than once.
+      // A driver who loops around the block, handing the job back now and then: enough events to
+      // continue as new more than once (CONTINUE_AS_NEW_AFTER_EVENTS), while the worker is killed.
       const loops: Step[] = [];
-      for (let i = 0; i < 14; i++) {
-        loops.push(event('ARRIVED_TO_DESTINATION', i % 2 === 0 ? note() : undefined));
-        loops.push(event(i % 5 === 4 ? 'RE_ALLOCATED' : 'GOING_TO_DESTINATION_STARTED'));
+      for (let i = 0; i < 24; i++) {
+        loops.push(event('ARRIVED_TO_DESTINATION'));
+        if (i % 6 === 5) loops.push(event('TASK_RESET_DELIVERY'), event('RE_ALLOCATED'));
+        loops.push(event('GOING_TO_DESTINATION_STARTED'));
       }
       return {
         ...vtex,
         steps: [
-          ...withNotes([...UP_TO_PICKUP, 'GOING_TO_DESTINATION_STARTED']),
+          ...events([...UP_TO_PICKUP, 'GOING_TO_DESTINATION_STARTED']),
           ...loops,
           event('DELIVERING_STARTED'),
           delivered(),
@@ -262,40 +235,42 @@ function planOne(kind: LifeKind, index: number, reference: string, random: () =>
         terminal: 'event',
       };
     }
-    case 'vtex-cancel-in-flight': {
+    case 'vtex-cancel-in-flight':
+    case 'cancel-during-kill': {
       const before = UP_TO_PICKUP.slice(0, 2 + Math.floor(random() * 4));
       return {
         ...vtex,
-        // The driver does not know yet: one more event after the cancel, whose note must not reach VTEX.
+        // The driver does not know yet: one more event after the cancel, which must not reach VTEX.
         steps: [
-          ...withNotes(before),
-          event('GOING_TO_DESTINATION_STARTED', note()),
+          ...events(before),
+          event('GOING_TO_DESTINATION_STARTED'),
+          ...(kind === 'cancel-during-kill' ? [{ do: 'await-kill' } as const] : []),
           { do: 'cancel' },
-          event('ARRIVED_TO_DESTINATION', note()),
+          event('ARRIVED_TO_DESTINATION'),
         ],
         terminal: 'platform-cancel',
       };
     }
     case 'vtex-pause-in-flight':
+    case 'pause-during-kill': {
+      const duringKill: Step[] = kind === 'pause-during-kill' ? [{ do: 'await-kill' }] : [];
       return {
         ...vtex,
         steps: [
-          ...withNotes(['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED']),
+          ...events(['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED']),
+          ...duringKill,
           { do: 'pause' },
-          ...withNotes(['ARRIVED_TO_ORIGIN', 'PICKING_FINISHED']),
+          ...events(['ARRIVED_TO_ORIGIN', 'PICKING_FINISHED']),
+          ...duringKill,
           { do: 'resume' },
-          ...withNotes(['CHECKED_OUT', ...TO_CLIENT]),
+          ...events(['CHECKED_OUT', ...TO_CLIENT]),
           delivered(),
         ],
         terminal: 'event',
       };
+    }
     case 'marketplace-happy':
-      return {
-        ...base,
-        platform: 'marketplace',
-        steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()],
-        terminal: 'event',
-      };
+      return { ...base, platform: 'marketplace', steps: happySteps(), terminal: 'event' };
     case 'cancel-during-creation':
       // POST /jobs is slow (carried out after the caller gave up): Create answers PENDING, VTEX cancels at once.
       return { ...vtex, steps: [], terminal: 'platform-cancel', delayCreateMs: 7000, cancelRightAway: true };
@@ -304,22 +279,43 @@ function planOne(kind: LifeKind, index: number, reference: string, random: () =>
       return {
         ...vtex,
         steps: [
-          ...withNotes(['CREATED', 'ALLOCATED']),
+          ...events(['CREATED', 'ALLOCATED']),
           { do: 'refuse-reports', ms: stalls.refuseReportsMs },
-          event('GOING_TO_ORIGIN_STARTED', note(), true),
-          event('ARRIVED_TO_ORIGIN', note(), true),
+          event('GOING_TO_ORIGIN_STARTED', true),
+          event('ARRIVED_TO_ORIGIN', true),
           { do: 'cancel' },
         ],
         terminal: 'platform-cancel',
       };
-    case 'shared-reference':
-      return { ...vtex, steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()], terminal: 'event' };
     case 'engine-refuses-create':
+      return { ...vtex, steps: happySteps(), terminal: 'event', refuseCreateMs: stalls.refuseCreateMs };
+    case 'final-report-resent':
+    case 'final-report-cleared':
       return {
         ...vtex,
-        steps: [...withNotes([...UP_TO_PICKUP, ...TO_CLIENT]), delivered()],
+        steps: happySteps(),
         terminal: 'event',
-        refuseCreateMs: stalls.refuseCreateMs,
+        finalRefusal: kind === 'final-report-resent' ? 'resend' : 'clear',
+      };
+    case 'vtex-not-found':
+      // VTEX answers 404 to this delivery's tracking calls for a while (as if it lost the service):
+      // the reports wait and arrive once after; nothing is canceled.
+      return {
+        ...vtex,
+        steps: [
+          ...events(['CREATED', 'ALLOCATED']),
+          { do: 'refuse-reports', ms: stalls.notFoundMs, status: 404 },
+          ...events(['GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED', 'CHECKED_OUT', ...TO_CLIENT]),
+          delivered(),
+        ],
+        terminal: 'event',
+      };
+    case 'largest-events':
+      // Every event carries the biggest job the webhook takes (many tasks, long texts).
+      return {
+        ...vtex,
+        steps: happySteps().map((s) => (s.do === 'event' ? { ...s, largest: true } : s)),
+        terminal: 'event',
       };
   }
 }

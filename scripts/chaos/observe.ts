@@ -77,15 +77,29 @@ export class VtexObserver {
 
   constructor(private readonly faults: FaultCounter) {}
 
-  /** Every tracking call for `serviceId` is answered `status` until `forMs` from now. */
+  /**
+   * Every tracking call for `serviceId` is answered `status` for `forMs` from its first call after
+   * now (a delivery's reports wait for VTEX's confirmation: a window from now could pass unseen).
+   */
   refuse(serviceId: string, forMs: number, status = 503): void {
     this.refusals.set(serviceId, {
-      until: Date.now() + forMs,
       forMs,
       status,
-      message: 'Service unavailable',
+      message: status === 404 ? 'Service not found' : status === 400 ? 'Invalid request' : 'Service unavailable',
       refused: 0,
     });
+  }
+
+  /** Ends the refusal of `serviceId` now; returns how many calls it refused. */
+  lift(serviceId: string): number {
+    const refusal = this.refusals.get(serviceId);
+    if (refusal) refusal.until = Date.now();
+    return refusal?.refused ?? 0;
+  }
+
+  /** How many tracking calls of `serviceId` a refusal answered. */
+  refusedCalls(serviceId: string): number {
+    return this.refusals.get(serviceId)?.refused ?? 0;
   }
 
   callsOf(serviceId: string): TrackingCall[] {
@@ -111,9 +125,10 @@ export class VtexObserver {
         if (fault) this.faults.add('vtex', fault);
         call.status = res.writableFinished && fault !== 'lost-answer' && fault !== 'drop' ? res.statusCode : null;
       });
-      if (refusing(this.refusals.get(serviceId))) {
+      const refusal = this.refusals.get(serviceId);
+      if (refusing(refusal)) {
         this.faults.add('vtex', 'refusal');
-        res.status(503).json({ message: 'Service unavailable', injected: true });
+        res.status(refusal!.status).json({ message: refusal!.message, injected: true });
         return;
       }
       next();
@@ -135,12 +150,14 @@ export class EngineObserver {
   /** engine jobs per delivery, and the delivery of each job */
   readonly jobsOf = new Map<string, string[]>();
   readonly ownerOf = new Map<string, string>();
+  /** per delivery, the jobs whose POST /jobs answer reached the caller */
+  private readonly answered = new Map<string, string[]>();
   private readonly refusals = new Map<string, Refusal>();
   private readonly delays = new Map<string, { left: number; delayMs: number }>();
 
   constructor(
     private readonly faults: FaultCounter,
-    /** the job the engine holds for a client_reference, once POST /jobs was carried out */
+    /** the newest job the engine holds for a client_reference, once POST /jobs was carried out */
     private readonly jobOfReference: (clientReference: string) => string | undefined,
   ) {}
 
@@ -169,8 +186,18 @@ export class EngineObserver {
     return this.creates.get(serviceId) ?? [];
   }
 
-  private noteJob(serviceId: string, reference: string): void {
+  /**
+   * The job the delivery holds: the newest one whose POST /jobs answer reached the caller (a job
+   * whose answer was lost is canceled as a stray once its CREATED comes); none yet: undefined.
+   */
+  answeredJobOf(serviceId: string): string | undefined {
+    return this.answered.get(serviceId)?.at(-1);
+  }
+
+  private noteJob(serviceId: string, reference: string, answered: boolean): void {
     const jobId = this.jobOfReference(reference);
+    if (jobId && answered && !(this.answered.get(serviceId) ?? []).includes(jobId))
+      this.answered.set(serviceId, [...(this.answered.get(serviceId) ?? []), jobId]);
     if (!jobId || this.ownerOf.has(jobId)) return;
     // The job belongs to the delivery whose create made it: its webhook is the first one's.
     this.ownerOf.set(jobId, serviceId);
@@ -199,7 +226,7 @@ export class EngineObserver {
         const fault = res.locals.fault as FaultKind | undefined;
         if (fault) this.faults.add('engine', fault);
         call.status = res.writableFinished && fault !== 'lost-answer' && fault !== 'drop' ? res.statusCode : null;
-        this.noteJob(serviceId, reference);
+        this.noteJob(serviceId, reference, call.status !== null && call.status < 300);
       });
       const refusal = this.refusals.get(serviceId);
       if (refusing(refusal)) {
@@ -214,7 +241,7 @@ export class EngineObserver {
         // Carried out late, whether or not the caller still waits: the job exists afterwards.
         setTimeout(() => {
           next();
-          setTimeout(() => this.noteJob(serviceId, reference), 50);
+          setTimeout(() => this.noteJob(serviceId, reference, false), 50);
         }, delay.delayMs);
         return;
       }
@@ -248,11 +275,13 @@ export async function pendingWorkflowTaskOf(
   const pending = description.raw.pendingWorkflowTask;
   if (!pending) return undefined;
   const task: PendingWorkflowTask = { attempt: pending.attempt ?? 1 };
-  if (task.attempt <= 1) return task;
+  // A signal after a failed task starts its attempts again at 1: the history says whether the last
+  // task that ended failed (then the pending one replays the same failure).
   const { events } = await handle.fetchHistory();
-  const failed = [...(events ?? [])]
-    .reverse()
-    .find((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+  const { EVENT_TYPE_WORKFLOW_TASK_FAILED: FAILED, EVENT_TYPE_WORKFLOW_TASK_COMPLETED: COMPLETED } =
+    temporal.api.enums.v1.EventType;
+  const lastEnded = [...(events ?? [])].reverse().find((e) => e.eventType === FAILED || e.eventType === COMPLETED);
+  const failed = lastEnded?.eventType === FAILED ? lastEnded : undefined;
   const attributes = failed?.workflowTaskFailedEventAttributes;
   if (attributes) {
     const cause = temporal.api.enums.v1.WorkflowTaskFailedCause[attributes.cause ?? 0] ?? String(attributes.cause);

@@ -17,6 +17,8 @@ export interface Restartable {
   kills: number;
   /** When each SIGKILL was sent (epoch ms) */
   killedAt: number[];
+  /** false from a SIGKILL until the process is ready again */
+  up: boolean;
   /** pid of the current process */
   pid(): number | undefined;
   stop(): Promise<void>;
@@ -78,12 +80,15 @@ export function nodeProcess(
     name,
     kills: 0,
     killedAt: [] as number[],
+    /** false from a SIGKILL until the process answers its readiness URL again */
+    up: true,
     pid: () => child?.pid,
     start,
     async killAndRestart(pauseMs = 0) {
       const started = Date.now();
       if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child!.once('exit', r));
+        self.up = false;
         self.killedAt.push(Date.now());
         child.kill('SIGKILL');
         await exited;
@@ -91,6 +96,7 @@ export function nodeProcess(
       self.kills += 1;
       if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
       await start();
+      self.up = true;
       return Date.now() - started;
     },
     async stop() {
@@ -121,6 +127,7 @@ export function temporalServer(
     address: `127.0.0.1:${port}`,
     kills: 0,
     killedAt: [] as number[],
+    up: true,
     pid: () => server?.process.pid,
     start,
     async killAndRestart(pauseMs = 0) {
@@ -128,6 +135,7 @@ export function temporalServer(
       const child = server?.process;
       if (child && child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
+        self.up = false;
         self.killedAt.push(Date.now());
         child.kill('SIGKILL');
         await exited;
@@ -135,6 +143,7 @@ export function temporalServer(
       self.kills += 1;
       if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
       await start();
+      self.up = true;
       return Date.now() - started;
     },
     async stop() {

@@ -5,7 +5,8 @@ import type { ChaosResult } from './run';
 
 const CLASS_MEANING: Record<FindingClass, string> = {
   'lost-delivery': 'the platform does not show the end the engine reached (or never heard of the delivery)',
-  'lost-report': 'a note, evidence, label, on-hold, cancel or agent the engine produced is missing at the platform',
+  'lost-report':
+    'a note, evidence, on-hold, cancel or agent the engine or an operator produced is missing at the platform',
   'doubled-report': 'the platform holds a report more often than the engine produced it',
   'report-after-end': 'a report of an event that came after the delivery ended reached the platform',
   'early-call': 'a tracking call reached VTEX before the 5 s confirmation of the Create answer',
@@ -17,6 +18,10 @@ const CLASS_MEANING: Record<FindingClass, string> = {
   'wedged-workflow-task':
     "an open workflow's task fails with a nondeterminism error, or fails attempt after attempt: the delivery stands still",
   'creation-hot-loop': 'POST /jobs repeated without backoff while the engine refused it',
+  'canceled-on-refusal':
+    'the platform refused calls (404 for a while, a final report for good) and the delivery was canceled',
+  'refusal-not-flagged':
+    'the platform refused the final report for good and the run never saw the ended delivery kept open, flagged and holding it',
   unfinished:
     'the delivery was still open when the run stopped waiting for it (not counted lost: its missing reports may yet come)',
 };
@@ -44,10 +49,14 @@ function holeOf(cls: FindingClass, kind: string, what = ''): string {
     return 'Commands stuck behind reports (a report queued before the cancel goes out after it)';
   if (
     (cls === 'doubled-report' || cls === 'lost-report') &&
-    (kind === 'repeated-note' || kind === 'on-hold' || kind === 'vtex-pause-in-flight')
+    (kind === 'task-resets' ||
+      kind === 'operator-on-hold' ||
+      kind.startsWith('pause') ||
+      kind === 'vtex-pause-in-flight')
   )
     return 'Exactly-once where VTEX has no idempotency key';
   if (cls === 'doubled-report') return 'Exactly-once where VTEX has no idempotency key';
+  if (cls === 'canceled-on-refusal' || cls === 'refusal-not-flagged') return 'Reports the platform refuses';
   return '(not one of the listed holes)';
 }
 
@@ -66,6 +75,8 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
     "intake (VTEX Create service, marketplace DELIVERY_REQUEST) and the engine sandbox's events, with platform cancels",
     'and pauses in flight, while it kills processes and makes the partners misbehave; at the end it compares, for every',
     "delivery, what the VTEX and marketplace sandboxes hold with the engine's truth (`scripts/chaos/checker.ts`).",
+    '',
+    `**This run: ${v.deliveries.toLocaleString('en-US')} deliveries** (\`${command}\`, seed ${result.options.seed}).`,
     '',
   );
   lines.push('## Result', '');
@@ -137,6 +148,16 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   for (const [kind, k] of Object.entries(v.byKind).sort(([a], [b]) => a.localeCompare(b)))
     lines.push(`| ${kind} | ${k.deliveries} | ${k.withFindings} |`);
   lines.push('');
+  lines.push('## Corners', '');
+  lines.push(
+    'Lives planned for a corner, and how many really went through it (a command sent while the worker was down, a',
+    'workflow continued as new, a refusal answered, an event of the largest size): kills and timing decide it.',
+    '',
+  );
+  lines.push('| corner | planned | visited | with findings |', '|---|---|---|---|');
+  for (const [kind, c] of Object.entries(v.corners).sort(([a], [b]) => a.localeCompare(b)))
+    lines.push(`| ${kind} | ${c.planned} | ${c.visited} | ${v.byKind[kind]?.withFindings ?? 0} |`);
+  lines.push('', `Largest engine event the webhook carried: ${v.largestEventBytes.toLocaleString('en-US')} bytes.`, '');
   lines.push('## Findings', '');
   if (v.findings.length === 0)
     lines.push('None: every delivery shows at the platform exactly what the engine produced.', '');

@@ -22,6 +22,7 @@ import {
   listen,
   type DeliveryAttempt,
 } from '../../sandboxes';
+import type { SandboxJob } from '../../sandboxes/deliveryEngine/jobs';
 import { freePort } from '../dev-server';
 import { formatKeyRing } from '../../security/codec';
 import { createDataConverter } from '../../security/dataConverter';
@@ -31,7 +32,9 @@ import { DEFAULT_MIX, DEFAULT_STALLS, planLives, rng, type LifePlan, type Stalls
 import {
   checkDeliveries,
   KILL_LOOKBACK_MS,
+  STATUS_OF_EVENT,
   type CollectedDelivery,
+  type OperatorCommandRecord,
   type PlatformCommandRecord,
   type PlayedEvent,
   type Verdict,
@@ -112,11 +115,15 @@ export const SUITE_CHAOS: Omit<ChaosOptions, 'log'> = {
   temporalKillAt: 0.5,
   tokenExpiryEveryMs: 8000,
   faults: { error: 0.1, timeout: 0.02, lostAnswer: 0.05 },
-  stalls: { refuseReportsMs: 10_000, refuseCreateMs: 10_000 },
+  stalls: { refuseReportsMs: 10_000, refuseCreateMs: 10_000, notFoundMs: 10_000 },
   // Creation backs off durably (1 s doubling) through faults and lapsed slots: a job may take a minute.
   jobWaitMs: 90_000,
   // tsx: no tsc build first (the build costs more than the faster restarts save in 3 minutes).
   compiled: false,
+  // Every kind but the largest events: a delivery that queues a few of them and continues as new
+  // carries them whole and its task fails on gRPC's 4 MB message limit, for good (the full run
+  // keeps them and reports the finding; they come back here once the webhook bounds an event).
+  mix: Object.fromEntries(Object.entries(DEFAULT_MIX).filter(([kind]) => kind !== 'largest-events')),
   settleTimeoutMs: 150_000,
 };
 
@@ -323,7 +330,7 @@ async function stage(options: ChaosOptions, workDir: string, runId: string): Pro
   const engine = engineApp.sandbox;
   const marketplace = marketplaceApp.sandbox;
   const vtexObserver = new VtexObserver(faults);
-  const engineObserver = new EngineObserver(faults, (reference) => engine.jobsByClientReference(reference)[0]?.id);
+  const engineObserver = new EngineObserver(faults, (reference) => engine.jobsByClientReference(reference).at(-1)?.id);
   const servers = await Promise.all([
     listen(vtexObserver.wrap(vtexApp.app)),
     listen(engineObserver.wrap(engineApp.app)),
@@ -497,7 +504,7 @@ interface Book {
  * refusing reports). Waits stop early once `finished()` says the run is over.
  */
 async function playLives(
-  { vtex, engine, marketplace, vtexObserver, engineObserver, attempts, worker, temporal }: Stage,
+  { vtex, engine, marketplace, vtexObserver, engineObserver, attempts, worker, temporal, client, urls }: Stage,
   plans: LifePlan[],
   book: Book,
   options: ChaosOptions,
@@ -509,13 +516,15 @@ async function playLives(
   const step = () => options.stepMs[0] + random() * (options.stepMs[1] - options.stepMs[0]);
   const eventsDelivered = (jobId: string) =>
     engine.events(jobId).every((e) => attempts.get(e.id)?.delivered !== undefined);
-  const waitFor = async (probe: () => boolean, timeoutMs: number) => {
+  /** Polls `probe` (after `refresh`, when given) until it holds; false at the timeout or the run's end. */
+  const waitFor = async (probe: () => boolean, timeoutMs: number, refresh?: () => Promise<void>) => {
     const deadline = Date.now() + timeoutMs;
-    while (!probe()) {
+    for (;;) {
+      if (refresh) await refresh();
+      if (probe()) return true;
       if (Date.now() > deadline || finished()) return false;
-      await sleep(200);
+      await sleep(refresh ? 500 : 200);
     }
-    return true;
   };
 
   async function sendCommand(
@@ -550,6 +559,61 @@ async function playLives(
     return record;
   }
 
+  /** An operator's command through the API (POST /operator/deliveries/{id}/commands), retried while the API is down. */
+  async function sendOperator(
+    serviceId: string,
+    body: { action: OperatorCommandRecord['action']; status?: string; why: string },
+  ): Promise<OperatorCommandRecord> {
+    const record: OperatorCommandRecord = { ...body, firstSentAt: Date.now(), attempts: 0 };
+    const deadline = Date.now() + 5 * 60_000;
+    while (Date.now() < deadline && !finished()) {
+      record.attempts += 1;
+      try {
+        const answer = await fetch(`${urls.api}/operator/deliveries/${encodeURIComponent(serviceId)}/commands`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${OPERATOR_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (answer.status === 202) {
+          record.answeredAt = Date.now();
+          return record;
+        }
+        if (answer.status >= 400 && answer.status < 500) return record;
+      } catch {
+        // the API was down: the operator tries again
+      }
+      await sleep(1000);
+    }
+    return record;
+  }
+
+  /**
+   * The delivery as operators search it (its search attributes, from Temporal's visibility, not a
+   * query: the lives never query a running workflow), undefined while Temporal cannot answer.
+   */
+  async function searchedAs(
+    serviceId: string,
+  ): Promise<{ status?: string; needsAttention?: boolean; jobId?: string } | undefined> {
+    try {
+      const description = await client.workflow.getHandle(serviceId).describe();
+      const attributes = description.searchAttributes as Record<string, unknown[] | undefined>;
+      return {
+        status: attributes.DeliveryStatus?.[0] as string | undefined,
+        needsAttention: attributes.NeedsAttention?.[0] as boolean | undefined,
+        jobId: attributes.JobId?.[0] as string | undefined,
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Waits (up to a minute) for the worker's next SIGKILL; true when it came and the worker is not back yet. */
+  async function awaitKill(): Promise<boolean> {
+    const before = worker.killedAt.length;
+    return waitFor(() => worker.killedAt.length > before, 60_000);
+  }
+
   async function live(plan: LifePlan): Promise<void> {
     const carrierId = plan.carrierId ?? CARRIER_ID;
     const serviceId =
@@ -567,6 +631,8 @@ async function playLives(
       played: false,
       events: [],
       commands: [],
+      operator: [],
+      ...(plan.finalRefusal ? { finalRefusal: { resolution: plan.finalRefusal, refusedCalls: 0 } } : {}),
       ...(plan.terminal === 'event'
         ? {}
         : plan.terminal === 'platform-cancel'
@@ -604,9 +670,10 @@ async function playLives(
     const watchCancel = (command: PlatformCommandRecord) => {
       if (command.answeredAt === undefined) return;
       const answeredAt = command.answeredAt;
+      // Every job of the delivery: its own, and any a lost create answer left (canceled as strays).
       const cancelled = () => {
-        const jobId = engineObserver.jobOf(serviceId);
-        return jobId !== undefined && engine.job(jobId)?.state === 'CANCELLED';
+        const jobs = engineObserver.jobsOf.get(serviceId) ?? [];
+        return jobs.length > 0 && jobs.every((jobId) => engine.job(jobId)?.state === 'CANCELLED');
       };
       void waitFor(cancelled, 10 * 60_000).then((ok) => {
         if (!ok) return;
@@ -631,11 +698,30 @@ async function playLives(
       d.playNote = `no engine job of its own within ${jobWait / 1000} s`;
       return;
     }
-    const jobId = engineObserver.jobOf(serviceId)!;
+    // A lost create answer leaves a second job, the first canceled as a stray when its CREATED comes:
+    // the driver is the one of the job the delivery holds (its JobId search attribute).
+    let searched: Awaited<ReturnType<typeof searchedAs>>;
+    await waitFor(
+      () => searched?.jobId !== undefined,
+      jobWait,
+      async () => {
+        searched = (await searchedAs(serviceId)) ?? searched;
+      },
+    );
+    const jobId = searched?.jobId ?? engineObserver.answeredJobOf(serviceId) ?? engineObserver.jobOf(serviceId)!;
     d.jobId = jobId;
     let pauseSentAt: number | undefined;
+    let afterKill = false;
+    const platformCommand = async (command: PlatformCommandRecord['command']) => {
+      if (afterKill && !worker.up) d.commandsWhileWorkerDown = (d.commandsWhileWorkerDown ?? 0) + 1;
+      afterKill = false;
+      const record = await sendCommand(serviceId, command);
+      d.commands.push(record);
+      return record;
+    };
     for (const [i, s] of plan.steps.entries()) {
-      await sleep(step());
+      // Right after a kill, the next step goes at once (the worker is still down).
+      if (!afterKill) await sleep(step());
       const last = i === plan.steps.length - 1;
       switch (s.do) {
         case 'event': {
@@ -651,29 +737,76 @@ async function playLives(
               );
               await waitFor(() => eventsDelivered(jobId), 180_000);
             }
+            if (plan.finalRefusal) await refuseFinalReport();
           }
-          const event = engine.emit(jobId, s.type, s.overrides ?? {});
+          const event = engine.emit(jobId, s.type, s.largest ? largestJobOverride(engine.job(jobId)!) : {});
           entry.emitted.set(event.id, s.optional ?? false);
           if (last && plan.terminal === 'event') d.terminal = { kind: 'event', eventId: event.id };
           break;
         }
         case 'cancel': {
-          const command = await sendCommand(serviceId, 'cancel');
-          d.commands.push(command);
+          const command = await platformCommand('cancel');
           watchCancel(command);
           break;
         }
         case 'pause':
         case 'resume': {
-          const command = await sendCommand(serviceId, s.do);
+          const command = await platformCommand(s.do);
           if (s.do === 'pause') pauseSentAt = command.firstSentAt;
-          d.commands.push(command);
+          break;
+        }
+        case 'await-kill':
+          afterKill = await awaitKill();
+          break;
+        case 'force': {
+          // An operator acts on what the delivery shows: every event before reached us and VTEX shows
+          // where the last one led (two commands taken in one workflow task would share their time).
+          await waitFor(() => eventsDelivered(jobId), 180_000);
+          const shown = [...engine.events(jobId)].reverse().find((e) => STATUS_OF_EVENT[e.type]);
+          if (shown)
+            await waitFor(() => vtex.service(CARRIER_ID, serviceId)?.status === STATUS_OF_EVENT[shown.type], 60_000);
+          d.operator!.push(await sendOperator(serviceId, { action: 'force-status', status: s.status, why: s.why }));
+          if (last && plan.terminal === 'operator') d.terminal = { kind: 'operator', status: s.status };
           break;
         }
         case 'refuse-reports':
-          vtexObserver.refuse(serviceId, s.ms);
+          vtexObserver.refuse(serviceId, s.ms, s.status);
+          d.reportRefusal = { status: s.status ?? 503, refusedCalls: 0 };
           break;
       }
+    }
+    if (plan.finalRefusal) await resolveFinalRefusal();
+    d.played = true;
+
+    /** The reports so far reached VTEX (it shows ON_ROUTE, nothing sent for 3 s); from now on it refuses this delivery's calls for good (400). */
+    async function refuseFinalReport(): Promise<void> {
+      const quiet = () => {
+        const last = vtexObserver.callsOf(serviceId).at(-1);
+        return last === undefined || Date.now() - last.at > 3000;
+      };
+      await waitFor(() => vtex.service(CARRIER_ID, serviceId)?.status === 'ON_ROUTE' && quiet(), 180_000);
+      vtexObserver.refuse(serviceId, 30 * 60_000, 400);
+    }
+
+    /** Once the ended delivery is seen flagged (its search attributes), VTEX takes calls again and the operator acts. */
+    async function resolveFinalRefusal(): Promise<void> {
+      const refusal = d.finalRefusal!;
+      let seen: Awaited<ReturnType<typeof searchedAs>>;
+      const flagged = await waitFor(
+        () => seen?.status === 'DELIVERED' && seen.needsAttention === true,
+        180_000,
+        async () => {
+          seen = (await searchedAs(serviceId)) ?? seen;
+        },
+      );
+      if (flagged) refusal.flaggedAt = Date.now();
+      else
+        refusal.flagNote = seen
+          ? `last seen ${seen.status ?? 'no status'}, NeedsAttention ${String(seen.needsAttention)}`
+          : 'Temporal never described it';
+      refusal.refusedCalls = vtexObserver.lift(serviceId);
+      const action = refusal.resolution === 'resend' ? 'resend-refused' : 'clear-flag';
+      d.operator!.push(await sendOperator(serviceId, { action, why: `VTEX took calls again [d${plan.index}.fix]` }));
     }
     d.played = true;
   }
@@ -741,6 +874,7 @@ async function collect(
     d.jobsOfDelivery = engineObserver.jobsOf.get(d.serviceId) ?? [];
     const refused = engineObserver.refusedCreates(d.serviceId);
     if (refused) d.refusedCreates = refused;
+    if (d.reportRefusal) d.reportRefusal.refusedCalls = vtexObserver.refusedCalls(d.serviceId);
     try {
       const handle = client.workflow.getHandle(d.serviceId);
       const description = await handle.describe();
@@ -770,7 +904,13 @@ async function collect(
     } catch (err) {
       d.workflow = { ...(d.workflow ?? {}), status: d.workflow?.status ?? `unknown (${String(err).slice(0, 80)})` };
     }
-    const jobId = d.jobId ?? d.jobsOfDelivery[0] ?? d.workflowJobId;
+    d.jobStates = Object.fromEntries(
+      [...new Set([...d.jobsOfDelivery, ...(d.workflowJobId ? [d.workflowJobId] : [])])].map((id) => [
+        id,
+        jobs.find((j) => j.id === id)?.state ?? 'unknown',
+      ]),
+    );
+    const jobId = d.jobId ?? d.workflowJobId ?? d.jobsOfDelivery[0];
     if (jobId) {
       d.jobId ??= jobId;
       d.jobStatus = jobs.find((j) => j.id === jobId)?.state;
@@ -784,11 +924,9 @@ async function collect(
           ...(a?.delivered !== undefined ? { deliveredAt: a.delivered } : {}),
           reaction: !entry.emitted.has(e.id),
           optional: entry.emitted.get(e.id) ?? false,
-          reason: null,
           resourceId: driverOf(e.job)?.id ?? null,
-          notes: [],
           evidences: e.type === 'CLIENT_RECEIVED' ? evidencesOf(e.job).map((x) => x.content) : [],
-          labels: [],
+          bytes: Buffer.byteLength(JSON.stringify(e)),
         };
       });
     }
@@ -859,6 +997,34 @@ function judge(
   let slotLapses = 0;
   for (const list of engineObserver.creates.values()) slotLapses += list.filter((c) => c.status === 417).length;
   return { verdict, duplicatedEvents, reorderedEvents, slotLapses };
+}
+
+/**
+ * The biggest job the webhook takes (BODY_LIMIT, 1 MiB; the schema bounds neither the tasks nor their
+ * texts): the job's own tasks (the same objects, so the event's changes to them show) and filler
+ * tasks with long texts, multi-byte characters among them, until the event is near `LARGEST_EVENT_TARGET_BYTES`.
+ */
+const LARGEST_EVENT_TARGET_BYTES = 1_000_000;
+function largestJobOverride(job: SandboxJob): Record<string, unknown> {
+  const text = 'Observação do separador: caixa térmica, não empilhar. '.repeat(70);
+  const filler = (i: number) => ({
+    id: `filler-${i}`,
+    type: 'PICKING',
+    state: 'DONE',
+    resource: null,
+    comment: text,
+    steps: [{ id: `filler-${i}-step`, state: 'DONE', type: 'PICK', comment: text }],
+  });
+  // The job as it stands, its event's envelope and what the event adds (a courier, an eta, a proof): a margin.
+  let bytes = Buffer.byteLength(JSON.stringify(job)) + 4096;
+  const tasks: unknown[] = [...job.tasks];
+  for (let i = 0; ; i++) {
+    const size = Buffer.byteLength(JSON.stringify(filler(i))) + 1;
+    if (bytes + size > LARGEST_EVENT_TARGET_BYTES) break;
+    tasks.push(filler(i));
+    bytes += size;
+  }
+  return { job: { tasks } };
 }
 
 /** Abbiamo's first DELIVERY_REQUEST example (contracts/examples/marketplace.delivery-request.json) as one delivery of the plan, with fresh callback headers. */
