@@ -165,11 +165,18 @@ async function begin(d: Delivery): Promise<CreationOutcome> {
     if (state.cancelRequested) await handlePendingCancel(d);
   }
 
-  // The platform takes no call before it confirmed our answer: a durable timer, not a sleep.
+  // The platform takes no call before it confirmed our answer: a durable timer, not a sleep. A
+  // timer is started whatever the clock says (1 ms when confirmAt has passed), and only a later
+  // confirmAt starts another: the commands follow the history alone. A worker holding the run from
+  // an earlier task (a query's replay) was seen to read the previous task's time here, which made
+  // it skip or add a timer that a replay did not (a chaos run's wedged deliveries).
+  // A platform with no confirmation window (Abbiamo) waits for nothing.
   state.phase = 'waiting-confirmation';
-  while (Date.now() < state.confirmAt) {
+  const waits = d.reporter.confirmationDelayMs + d.tuning.confirmationMarginMs > 0;
+  while (waits) {
     const target = state.confirmAt;
-    await condition(() => state.confirmAt !== target, target - Date.now());
+    const pushed = await condition(() => state.confirmAt !== target, Math.max(1, target - Date.now()));
+    if (!pushed) break;
   }
   state.confirmed = true;
   state.phase = 'active';
