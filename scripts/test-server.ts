@@ -14,11 +14,12 @@
  * `TEMPORAL_TEST_SERVER_PATH` names an existing executable instead. Run directly
  * (`npm run test-server:install`) to install ahead of time; it prints the wrapper's path.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { aptInstall, onPath } from './debianPackage';
 
 export const TEST_SERVER_VERSION = '1.38.0';
 /** Pinned: the plugin Maven's super-POM picks varies with the Maven version. */
@@ -32,12 +33,6 @@ const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
 function cacheDir(): string {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(base, 'delivery-bridge', `temporal-test-server-${TEST_SERVER_VERSION}`);
-}
-
-function onPath(name: string): string | undefined {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
-  const out = found.stdout.trim();
-  return found.status === 0 && out ? out : undefined;
 }
 
 /** The path of an executable that starts the test server on the port it is given. */
@@ -75,8 +70,8 @@ export async function ensureTestServer(log: Log = stderrLog): Promise<string> {
 }
 
 async function install(dir: string, wrapper: string, log: Log): Promise<void> {
-  const java = onPath('java') ?? aptInstall('java', 'default-jre-headless', log);
-  const mvn = onPath('mvn') ?? aptInstall('mvn', 'maven', log);
+  const java = onPath('java') ?? aptInstallBinary('java', 'default-jre-headless', log);
+  const mvn = onPath('mvn') ?? aptInstallBinary('mvn', 'maven', log);
   const started = Date.now();
   const staging = path.join(dir, `staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
@@ -206,24 +201,12 @@ function run(command: string, args: string[], cwd: string): Promise<void> {
   });
 }
 
-/** Installs a Debian package that provides `binary` (root and apt-get only), and returns the binary. */
-function aptInstall(binary: string, pkg: string, log: Log): string {
+/** Installs the Debian package that provides `binary`, and returns the binary. */
+function aptInstallBinary(binary: string, pkg: string, log: Log): string {
   const hint = `install ${pkg} (or set TEMPORAL_TEST_SERVER_PATH to a Temporal test server)`;
-  if (!onPath('apt-get')) throw new Error(`no ${binary} and no apt-get on this machine: ${hint}`);
-  if (process.getuid?.() !== 0) throw new Error(`no ${binary}, and not root: run \`sudo apt-get install -y ${pkg}\``);
-  // Other processes may hold the dpkg lock (another install): wait for it rather than fail.
-  const apt = (args: string[]) => {
-    const out = spawnSync('apt-get', ['-o', 'DPkg::Lock::Timeout=600', ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (out.status !== 0)
-      throw new Error(`apt-get ${args.join(' ')} failed: ${out.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  };
-  log(`temporal test server: no ${binary}; apt-get install -y ${pkg} ...`);
-  apt(['update']);
-  apt(['install', '-y', '--no-install-recommends', pkg]);
+  log(`temporal test server: no ${binary}`);
+  const failed = aptInstall(pkg, log);
+  if (failed) throw new Error(`no ${binary}: ${failed}; ${hint}`);
   const installed = onPath(binary);
   if (!installed) throw new Error(`apt-get installed ${pkg} but no ${binary} is on the PATH: ${hint}`);
   return installed;
