@@ -3,7 +3,6 @@
  * VTEX takes no tracking call until 5 s (plus our margin) after it got our Create answer, and an
  * answer that left later pushes that moment later. Time is skipped, not waited.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DEFAULT_CONFIRMATION_DELAY_MS, DEFAULT_CONFIRMATION_MARGIN_MS } from '../../contracts/delivery';
 import { packagesOf } from '../../mapping/labelContent';
 import { carrierEventSignal, serviceAnsweredSignal } from '../../workflows/messages';
@@ -15,36 +14,30 @@ import {
   eventually,
   startDelivery,
   stateOf,
-  timeSkippingEnvironment,
+  useTimeSkippingEnvironment,
   vtexDeliveryInput,
   vtexMocks,
 } from './fixtures';
 
 const CONFIRMATION_WAIT_MS = DEFAULT_CONFIRMATION_DELAY_MS + DEFAULT_CONFIRMATION_MARGIN_MS;
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTimeSkippingEnvironment();
 
 describe('the confirmation wait of a VTEX delivery', () => {
   it('makes no VTEX call until 5 s after the answer, then sends the first report and the carrier events in order', async () => {
     const log = new ActivityLog();
-    const input = vtexDeliveryInput(await env.currentTimeMs());
-    const { worker, taskQueue } = await deliveryWorker(env, { ...engineMocks(log), ...vtexMocks(log) });
+    const input = vtexDeliveryInput(await server.env.currentTimeMs());
+    const { worker, taskQueue } = await deliveryWorker(server.env, { ...engineMocks(log), ...vtexMocks(log) });
 
     let startedAt = 0;
     const view = await worker.runUntil(async () => {
-      const handle = await startDelivery(env, taskQueue, input);
+      const handle = await startDelivery(server.env, taskQueue, input);
       startedAt = (await handle.describe()).startTime.getTime();
-      await env.sleep('10s');
+      await server.env.sleep('10s');
       await eventually(() => (log.of('vtexUpdateService').length > 0 ? true : undefined), 'the first PATCH');
-      expect(await stateOf(env, input.serviceId)).toMatchObject({ phase: 'active', status: 'PENDING' });
+      expect(await stateOf(server.env, input.serviceId)).toMatchObject({ phase: 'active', status: 'PENDING' });
 
-      const now = await env.currentTimeMs();
+      const now = await server.env.currentTimeMs();
       await handle.signal(carrierEventSignal, carrierEvent(input, 'ALLOCATED', 'ev-1', now));
       await handle.signal(carrierEventSignal, carrierEvent(input, 'CLIENT_RECEIVED', 'ev-2', now + 1));
       return handle.result();
@@ -68,11 +61,11 @@ describe('the confirmation wait of a VTEX delivery', () => {
 
   it('counts the 5 s from when the answer actually left, when that was later', async () => {
     const log = new ActivityLog();
-    const input = vtexDeliveryInput(await env.currentTimeMs());
-    const { worker, taskQueue } = await deliveryWorker(env, { ...engineMocks(log), ...vtexMocks(log) });
+    const input = vtexDeliveryInput(await server.env.currentTimeMs());
+    const { worker, taskQueue } = await deliveryWorker(server.env, { ...engineMocks(log), ...vtexMocks(log) });
 
     await worker.runUntil(async () => {
-      const handle = await startDelivery(env, taskQueue, input);
+      const handle = await startDelivery(server.env, taskQueue, input);
       const startedAt = (await handle.describe()).startTime.getTime();
       // The API answered VTEX a minute after the start (a burst): it says so.
       const answeredAt = startedAt + 60_000;
@@ -80,11 +73,11 @@ describe('the confirmation wait of a VTEX delivery', () => {
 
       // Long past the 5 s after the start, still waiting (the test server's clock also runs in real
       // time: the margin to answeredAt is wide).
-      await env.sleep(30_000);
-      expect(await stateOf(env, input.serviceId)).toMatchObject({ phase: 'waiting-confirmation' });
+      await server.env.sleep(30_000);
+      expect(await stateOf(server.env, input.serviceId)).toMatchObject({ phase: 'waiting-confirmation' });
       expect(log.of('vtexUpdateService')).toHaveLength(0);
 
-      await env.sleep(35_000 + CONFIRMATION_WAIT_MS);
+      await server.env.sleep(35_000 + CONFIRMATION_WAIT_MS);
       const [firstReport] = await eventually(() => {
         const patches = log.of('vtexUpdateService');
         return patches.length > 0 ? patches : undefined;

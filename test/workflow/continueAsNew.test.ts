@@ -3,7 +3,6 @@
  * history passes `continueAsNewAfterEvents`, the delivery goes on in a new run with its state whole:
  * no second job, no second confirmation wait, the timeline, the events seen and the status carried.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { DeliveryView } from '../../contracts/delivery';
 import { carrierEventSignal } from '../../workflows/messages';
 import {
@@ -14,18 +13,12 @@ import {
   eventually,
   startDelivery,
   stateOf,
-  timeSkippingEnvironment,
+  useTimeSkippingEnvironment,
   vtexDeliveryInput,
   vtexMocks,
 } from './fixtures';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTimeSkippingEnvironment();
 
 /** Carrier events that move a delivery forward without ending it, then the one that ends it. */
 const PROGRESS = ['ALLOCATED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED', 'CHECKED_OUT', 'GOING_TO_DESTINATION_STARTED'];
@@ -33,19 +26,19 @@ const PROGRESS = ['ALLOCATED', 'ARRIVED_TO_ORIGIN', 'PICKING_FINISHED', 'CHECKED
 describe('a delivery whose history passes continueAsNewAfterEvents', () => {
   it('continues as new carrying its state whole, and a run-1 event sent again in a later run is a duplicate', async () => {
     const log = new ActivityLog();
-    const input = vtexDeliveryInput(await env.currentTimeMs(), { tuning: { continueAsNewAfterEvents: 40 } });
-    const { worker, taskQueue } = await deliveryWorker(env, { ...engineMocks(log), ...vtexMocks(log) });
+    const input = vtexDeliveryInput(await server.env.currentTimeMs(), { tuning: { continueAsNewAfterEvents: 40 } });
+    const { worker, taskQueue } = await deliveryWorker(server.env, { ...engineMocks(log), ...vtexMocks(log) });
 
     const view = await worker.runUntil(async () => {
-      const handle = await startDelivery(env, taskQueue, input);
-      await env.sleep('10s'); // past the confirmation wait
+      const handle = await startDelivery(server.env, taskQueue, input);
+      await server.env.sleep('10s'); // past the confirmation wait
       const linesOf = (state: DeliveryView, id: string) => state.timeline.filter((e) => e.eventId === id);
       /** Sends a carrier event and waits until the timeline has a new line for it. */
       const send = async (type: string, id: string) => {
-        const before = linesOf(await stateOf(env, input.serviceId), id).length;
-        await handle.signal(carrierEventSignal, carrierEvent(input, type, id, await env.currentTimeMs()));
+        const before = linesOf(await stateOf(server.env, input.serviceId), id).length;
+        await handle.signal(carrierEventSignal, carrierEvent(input, type, id, await server.env.currentTimeMs()));
         return eventually(async () => {
-          const state = await stateOf(env, input.serviceId);
+          const state = await stateOf(server.env, input.serviceId);
           return linesOf(state, id).length > before ? state : undefined;
         }, `event ${id} handled`);
       };
@@ -64,7 +57,7 @@ describe('a delivery whose history passes continueAsNewAfterEvents', () => {
       // The view of the run that ended, by query: the Java test server's result of a chain of
       // continued runs can stay unanswered (handle.result() does not come back).
       return eventually(async () => {
-        const ended = await stateOf(env, input.serviceId);
+        const ended = await stateOf(server.env, input.serviceId);
         return ended.phase === 'ended' ? ended : undefined;
       }, 'the delivery ended');
     });

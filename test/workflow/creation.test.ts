@@ -4,7 +4,6 @@
  * the second job a create whose answer was lost leaves (canceled as a stray: workflows/inbox.ts,
  * workflows/strayJob.ts). Minutes of workflow time pass in a second or two.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { strayJobWorkflowId } from '../../mapping/ids';
 import { CREATION_BACKOFF } from '../../workflows/creation';
 import { cancelSignal, carrierEventSignal, WorkflowType } from '../../workflows/messages';
@@ -19,18 +18,12 @@ import {
   lostJobIdOf,
   stateOf,
   startDelivery,
-  timeSkippingEnvironment,
+  useTimeSkippingEnvironment,
   vtexDeliveryInput,
   vtexMocks,
 } from './fixtures';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTimeSkippingEnvironment();
 
 /** The waits CREATION_BACKOFF prescribes after each failed attempt, for `count` attempts. */
 function backoffs(count: number): number[] {
@@ -45,15 +38,15 @@ describe('an engine that refuses every create with a slot answer', () => {
     'answering %i: asked again after 1 s, doubling, at most a minute apart, until giveUpAt; then the delivery is canceled and flagged',
     async (status) => {
       const log = new ActivityLog();
-      const now = await env.currentTimeMs();
+      const now = await server.env.currentTimeMs();
       const giveUpAt = now + 5 * 60_000;
       const input = vtexDeliveryInput(now, { giveUpAt: new Date(giveUpAt).toISOString() });
-      const { worker, taskQueue } = await deliveryWorker(env, {
+      const { worker, taskQueue } = await deliveryWorker(server.env, {
         ...engineMocks(log, { jobs: () => ({ status }) }),
         ...vtexMocks(log),
       });
 
-      const view = await worker.runUntil(async () => (await startDelivery(env, taskQueue, input)).result());
+      const view = await worker.runUntil(async () => (await startDelivery(server.env, taskQueue, input)).result());
 
       // The first attempt, then the durable loop: one create right away, then one after each wait.
       const loop = log.of('createJob').filter((c) => c.scheduledAt < giveUpAt);
@@ -90,19 +83,19 @@ describe('an engine that refuses every create with a slot answer', () => {
 describe('a second job, made by a create whose answer was lost', () => {
   it("is read at its CREATED event and canceled as a stray; the delivery goes on with its own job, the stray's later events only recorded", async () => {
     const log = new ActivityLog();
-    const input = vtexDeliveryInput(await env.currentTimeMs());
+    const input = vtexDeliveryInput(await server.env.currentTimeMs());
     const ref = input.spec.clientReference;
     // The first POST /jobs made a job but its answer never came; the second made the delivery's.
-    const { worker, taskQueue } = await deliveryWorker(env, {
+    const { worker, taskQueue } = await deliveryWorker(server.env, {
       ...engineMocks(log, { jobs: (attempt) => (attempt === 1 ? 'lost' : 'ok') }),
       ...vtexMocks(log),
     });
 
     const view = await worker.runUntil(async () => {
-      const handle = await startDelivery(env, taskQueue, input);
-      await env.sleep('10s'); // past the confirmation wait
+      const handle = await startDelivery(server.env, taskQueue, input);
+      await server.env.sleep('10s'); // past the confirmation wait
       await eventually(() => (log.of('vtexUpdateService').length > 0 ? true : undefined), 'the first PATCH');
-      const now = await env.currentTimeMs();
+      const now = await server.env.currentTimeMs();
       await handle.signal(carrierEventSignal, carrierEvent(input, 'CREATED', 'stray-1', now, lostJobIdOf(ref, 1)));
       await handle.signal(
         carrierEventSignal,
@@ -127,20 +120,20 @@ describe('a second job, made by a create whose answer was lost', () => {
 
   it('whose engine record carries another reference is not touched: the delivery is flagged', async () => {
     const log = new ActivityLog();
-    const input = vtexDeliveryInput(await env.currentTimeMs());
-    const { worker, taskQueue } = await deliveryWorker(env, {
+    const input = vtexDeliveryInput(await server.env.currentTimeMs());
+    const { worker, taskQueue } = await deliveryWorker(server.env, {
       ...engineMocks(log, { otherJobs: { 'job-of-another': 'ANOTHER-DELIVERY' } }),
       ...vtexMocks(log),
     });
 
     const view = await worker.runUntil(async () => {
-      const handle = await startDelivery(env, taskQueue, input);
-      await env.sleep('10s');
+      const handle = await startDelivery(server.env, taskQueue, input);
+      await server.env.sleep('10s');
       await eventually(() => (log.of('vtexUpdateService').length > 0 ? true : undefined), 'the first PATCH');
-      const now = await env.currentTimeMs();
+      const now = await server.env.currentTimeMs();
       await handle.signal(carrierEventSignal, carrierEvent(input, 'CREATED', 'other-1', now, 'job-of-another'));
       const flagged = await eventually(async () => {
-        const state = await stateOf(env, input.serviceId);
+        const state = await stateOf(server.env, input.serviceId);
         return state.needsAttention ? state : undefined;
       }, 'the flag');
       expect(flagged).toMatchObject({ status: 'PENDING', phase: 'active' });
@@ -158,12 +151,12 @@ describe('a second job, made by a create whose answer was lost', () => {
 describe('a create whose answer was lost, then an engine down past giveUpAt', () => {
   it('gives up without canceling anything; the job the lost answer made is canceled by the stray-job workflow its event starts', async () => {
     const log = new ActivityLog();
-    const now = await env.currentTimeMs();
+    const now = await server.env.currentTimeMs();
     const giveUpAt = now + 2 * 60_000;
     const input = vtexDeliveryInput(now, { giveUpAt: new Date(giveUpAt).toISOString() });
     const ref = input.spec.clientReference;
     // The first POST /jobs made the job but its answer never came; 503s until the window closed.
-    const { worker, taskQueue } = await deliveryWorker(env, {
+    const { worker, taskQueue } = await deliveryWorker(server.env, {
       ...engineMocks(log, {
         jobs: (attempt, at) => (attempt === 1 ? 'lost' : at < giveUpAt ? { status: 503 } : 'ok'),
         otherJobs: { 'job-of-another': 'ANOTHER-DELIVERY' },
@@ -172,10 +165,10 @@ describe('a create whose answer was lost, then an engine down past giveUpAt', ()
     });
 
     const [view, stray, foreign] = await worker.runUntil(async () => {
-      const ended = await (await startDelivery(env, taskQueue, input)).result();
+      const ended = await (await startDelivery(server.env, taskQueue, input)).result();
       // The intake starts one per job its ended delivery never knew (api/deliveries.ts).
       const strayJob = (jobId: string) =>
-        env.client.workflow.execute<typeof strayJobWorkflow>(WorkflowType.strayJob, {
+        server.env.client.workflow.execute<typeof strayJobWorkflow>(WorkflowType.strayJob, {
           taskQueue,
           workflowId: strayJobWorkflowId(jobId),
           args: [{ serviceId: input.serviceId, jobId, eventId: `created-${jobId}`, eventType: 'CREATED' }],
@@ -197,16 +190,16 @@ describe('a create whose answer was lost, then an engine down past giveUpAt', ()
 describe('a cancel during creation', () => {
   it('before any create was sent stops creation: no job is created, the delivery ends CANCELED', async () => {
     const log = new ActivityLog();
-    const input = vtexDeliveryInput(await env.currentTimeMs());
-    const { worker, taskQueue } = await deliveryWorker(env, {
+    const input = vtexDeliveryInput(await server.env.currentTimeMs());
+    const { worker, taskQueue } = await deliveryWorker(server.env, {
       ...engineMocks(log, { slots: () => 'unreachable' }),
       ...vtexMocks(log),
     });
 
     const view = await worker.runUntil(async () => {
-      const handle = await startDelivery(env, taskQueue, input);
+      const handle = await startDelivery(server.env, taskQueue, input);
       // Slot requests keep failing (retried by the activity's policy) for a while of workflow time.
-      await env.sleep('30s');
+      await server.env.sleep('30s');
       await handle.signal(cancelSignal, { reason: 'customer gave up' });
       return handle.result();
     });
@@ -223,21 +216,24 @@ describe('a cancel during creation', () => {
 
   it('after a create may have reached the engine stops creating; the job that create made is canceled when its CREATED event comes', async () => {
     const log = new ActivityLog();
-    const input = vtexDeliveryInput(await env.currentTimeMs());
+    const input = vtexDeliveryInput(await server.env.currentTimeMs());
     const lost = lostJobIdOf(input.spec.clientReference, 1);
     // The first POST /jobs makes a job, and its answer is lost once the cancel and that job's
     // CREATED event were sent.
     let sent!: () => void;
     const signalsSent = new Promise<void>((resolve) => (sent = resolve));
-    const { worker, taskQueue } = await deliveryWorker(env, {
+    const { worker, taskQueue } = await deliveryWorker(server.env, {
       ...engineMocks(log, { jobs: (attempt) => (attempt === 1 ? signalsSent.then(() => 'lost' as const) : 'ok') }),
       ...vtexMocks(log),
     });
 
     const view = await worker.runUntil(async () => {
-      const handle = await startDelivery(env, taskQueue, input);
+      const handle = await startDelivery(server.env, taskQueue, input);
       await handle.signal(cancelSignal, { reason: 'customer gave up' });
-      await handle.signal(carrierEventSignal, carrierEvent(input, 'CREATED', 'ev-1', await env.currentTimeMs(), lost));
+      await handle.signal(
+        carrierEventSignal,
+        carrierEvent(input, 'CREATED', 'ev-1', await server.env.currentTimeMs(), lost),
+      );
       sent();
       return handle.result();
     });

@@ -30,6 +30,18 @@ import { DELIVERY_SEARCH_ATTRIBUTES, startMemo, startSearchAttributes } from '..
  * The time-skipping test server, started for one test file (its clock is the file's own), with the
  * delivery's search attributes registered (the test server lists none, so they are added blind).
  */
+/** The file's time-skipping environment (below), started before its tests and torn down after them. */
+export function useTimeSkippingEnvironment(): { readonly env: TestWorkflowEnvironment } {
+  const held = {} as { env: TestWorkflowEnvironment };
+  beforeAll(async () => {
+    held.env = await timeSkippingEnvironment();
+  });
+  afterAll(async () => {
+    await held.env?.teardown();
+  });
+  return held;
+}
+
 export async function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const path = await ensureTestServer();

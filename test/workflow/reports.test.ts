@@ -4,7 +4,6 @@
  * go. The delivery stays open until an operator dismisses the refused call (clear-flag) or sends it
  * again (resend-refused, workflows/operator.ts); nothing is canceled on its own.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cancelSignal, carrierEventSignal, operatorSignal } from '../../workflows/messages';
 import {
   ActivityLog,
@@ -14,18 +13,12 @@ import {
   eventually,
   startDelivery,
   stateOf,
-  timeSkippingEnvironment,
+  useTimeSkippingEnvironment,
   vtexDeliveryInput,
   vtexMocks,
 } from './fixtures';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await timeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const server = useTimeSkippingEnvironment();
 
 const patchedStatuses = (log: ActivityLog) =>
   log.of('vtexUpdateService').map((c) => (c.args[1] as { status?: string }).status);
@@ -33,30 +26,30 @@ const patchedStatuses = (log: ActivityLog) =>
 describe('a report VTEX refuses for good', () => {
   it('flags the delivery with the refused call, is not retried, holds back no later report, and keeps the delivery open until an operator clears the flag', async () => {
     const log = new ActivityLog();
-    const input = vtexDeliveryInput(await env.currentTimeMs());
+    const input = vtexDeliveryInput(await server.env.currentTimeMs());
     let patches = 0;
-    const { worker, taskQueue } = await deliveryWorker(env, {
+    const { worker, taskQueue } = await deliveryWorker(server.env, {
       ...engineMocks(log),
       // The first PATCH answers 400 (our bug, no retry helps); the later ones are taken.
       ...vtexMocks(log, (activity) => (activity === 'vtexUpdateService' && ++patches === 1 ? 400 : undefined)),
     });
 
     const view = await worker.runUntil(async () => {
-      const handle = await startDelivery(env, taskQueue, input);
-      await env.sleep('10s'); // past the confirmation wait
+      const handle = await startDelivery(server.env, taskQueue, input);
+      await server.env.sleep('10s'); // past the confirmation wait
       const flagged = await eventually(async () => {
-        const state = await stateOf(env, input.serviceId);
+        const state = await stateOf(server.env, input.serviceId);
         return state.needsAttention ? state : undefined;
       }, 'the flag');
       expect(flagged).toMatchObject({ status: 'PENDING', phase: 'active', refusedReports: 1, pendingReports: 0 });
       expect(flagged.failedReports.map((f) => f.call)).toEqual(['PATCH status PENDING']);
       expect(flagged.timeline.filter((e) => e.kind === 'error')).toHaveLength(1);
 
-      const now = await env.currentTimeMs();
+      const now = await server.env.currentTimeMs();
       await handle.signal(carrierEventSignal, carrierEvent(input, 'ALLOCATED', 'ev-1', now));
       await handle.signal(carrierEventSignal, carrierEvent(input, 'CLIENT_RECEIVED', 'ev-2', now + 1));
       const delivered = await eventually(async () => {
-        const state = await stateOf(env, input.serviceId);
+        const state = await stateOf(server.env, input.serviceId);
         return state.status === 'DELIVERED' && state.pendingReports === 0 ? state : undefined;
       }, 'DELIVERED reported');
       // Ended for the carrier, still open for the operator: the refused call waits for a decision.
@@ -80,25 +73,25 @@ describe('a report VTEX refuses for good', () => {
 
   it('a 404 (VTEX never knew the service) is kept and flagged like any refusal, the job left alone; resend-refused sends it again', async () => {
     const log = new ActivityLog();
-    const input = vtexDeliveryInput(await env.currentTimeMs());
+    const input = vtexDeliveryInput(await server.env.currentTimeMs());
     let patches = 0;
-    const { worker, taskQueue } = await deliveryWorker(env, {
+    const { worker, taskQueue } = await deliveryWorker(server.env, {
       ...engineMocks(log),
       ...vtexMocks(log, (activity) => (activity === 'vtexUpdateService' && ++patches === 1 ? 404 : undefined)),
     });
 
     const view = await worker.runUntil(async () => {
-      const handle = await startDelivery(env, taskQueue, input);
-      await env.sleep('10s');
+      const handle = await startDelivery(server.env, taskQueue, input);
+      await server.env.sleep('10s');
       await eventually(
-        async () => ((await stateOf(env, input.serviceId)).needsAttention ? true : undefined),
+        async () => ((await stateOf(server.env, input.serviceId)).needsAttention ? true : undefined),
         'the flag',
       );
       expect(log.of('cancelJob')).toHaveLength(0);
 
       await handle.signal(operatorSignal, { action: 'resend-refused', by: 'ops', why: 'VTEX indexed it' });
       const resent = await eventually(async () => {
-        const state = await stateOf(env, input.serviceId);
+        const state = await stateOf(server.env, input.serviceId);
         return state.refusedReports === 0 && state.pendingReports === 0 && log.of('vtexUpdateService').length === 2
           ? state
           : undefined;
