@@ -46,6 +46,7 @@ import {
   type PublicAnswer,
 } from './createService';
 import { DeliveryRefusal } from './deliveryRefusal';
+import { eventForWorkflow } from './eventForWorkflow';
 import { readDeliveryView } from './readDelivery';
 
 export interface DeliveryGatewayOptions {
@@ -379,7 +380,7 @@ export class DeliveryGateway {
    */
   async carrierEvent(serviceId: string, event: JobEvent): Promise<JobEventOutcome> {
     try {
-      await this.workflows.getHandle(serviceId).signal(carrierEventSignal, event);
+      await this.workflows.getHandle(serviceId).signal(carrierEventSignal, eventForWorkflow(event));
       return 'accepted';
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw unavailableFrom(this.options.logger, err);

@@ -260,8 +260,14 @@ export interface CancelRequest {
 }
 
 /** What waits for the workflow's attention, in arrival order. */
+/**
+ * A carrier event as the delivery receives it: the job reduced to what the workflow reads, each
+ * field bounded (api/eventForWorkflow.ts), and what of that was left out for being over its bound.
+ */
+export type WorkflowJobEvent = JobEvent & { trimmed?: string[] };
+
 export type InboxItem =
-  | { kind: 'event'; event: JobEvent }
+  | { kind: 'event'; event: WorkflowJobEvent }
   | { kind: 'command'; command: PlatformCommand }
   | { kind: 'operator'; command: OperatorCommand & { at: string } };
 

@@ -9,7 +9,7 @@ import type { ChosenSlot, CreateJobResponse } from '../contracts/deliveryEngine'
 import { JOB_REFUSED, SLOT_UNUSABLE } from '../contracts/failures';
 import { engineFirst, engineUntil } from './activityOptions';
 import { failureMessage, failureType, isFailureOf, sentNoCreate } from './failures';
-import { note, type Delivery } from './state';
+import { boundedText, note, type Delivery } from './state';
 
 /** A slot this close to expiry is checked (and extended) before the job is created on it. */
 const SLOT_FRESHNESS_MS = 30_000;
@@ -105,7 +105,7 @@ async function durableAttempts(d: Delivery): Promise<CreationOutcome> {
       created(d, slot, res);
     } catch (err) {
       failures += 1;
-      state.lastError = failureMessage(err);
+      state.lastError = boundedText(failureMessage(err));
       if (isFailureOf(err, SLOT_UNUSABLE)) {
         note(d, 'error', `slot ${slot?.slot_id} no longer usable (${failureType(err)}): asking for a new one`);
         slot = undefined;

@@ -13,7 +13,6 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { JobEvent } from '../contracts/deliveryEngine';
 import {
   createServiceAnswer,
   type CancelOrder,
@@ -21,6 +20,7 @@ import {
   type DeliveryView,
   type OperatorCommand,
   type ReceiverChange,
+  type WorkflowJobEvent,
 } from '../contracts/delivery';
 import { packagesOf } from '../mapping/labelContent';
 import { createJob, type CreationOutcome } from './creation';
@@ -39,7 +39,7 @@ import {
 import { reporterFor } from './platforms';
 import { createPublisher } from './publishing';
 import { drainOutbox, report, runOutbox, setStatus } from './reporting';
-import { initialState, note, tuningOf, viewOf, type Delivery } from './state';
+import { CARRY_MAX_BYTES, carriedBytes, flag, initialState, note, tuningOf, viewOf, type Delivery } from './state';
 import { isTerminal } from './stateMachine';
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryView> {
@@ -88,7 +88,7 @@ function setUp(input: DeliveryInput): Delivery {
     return { ...createServiceAnswer(input.serviceId, state.status, state.job), producedAt: Date.now() };
   });
   setHandler(releasePickupUpdate, ({ pincode }) => releasePickup(delivery, pincode));
-  const onEvent = (event: JobEvent) => {
+  const onEvent = (event: WorkflowJobEvent) => {
     state.inbox.push({ kind: 'event', event });
   };
   const onCancel = (order: CancelOrder) => {
@@ -192,17 +192,41 @@ async function begin(d: Delivery): Promise<CreationOutcome> {
   return 'settled';
 }
 
-/** Carrier events and platform commands, in order, until the delivery ends or continues as new. */
+/**
+ * Carrier events and platform commands, in order, until the delivery ends or continues as new. A
+ * state too large to carry (workflows/state.ts `CARRY_MAX_BYTES`) keeps its run going, flagged,
+ * until its outbox drains enough: Temporal's history takes far more than one payload does.
+ */
 async function runInbox(d: Delivery): Promise<void> {
   const { state } = d;
-  const shouldContinueAsNew = () => {
+  const wantsContinueAsNew = () => {
     const info = workflowInfo();
     return info.continueAsNewSuggested || info.historyLength >= d.tuning.continueAsNewAfterEvents;
   };
+  const canCarry = () => carriedBytes(d) <= CARRY_MAX_BYTES;
+  const overCarry = `the delivery's state is over ${CARRY_MAX_BYTES} bytes: it continues as new once its reports drain`;
   const done = () => isTerminal(state.status) && !hasWork(d) && !awaitsOperator(d);
-  while (!done() && !shouldContinueAsNew()) {
+  while (!done()) {
+    if (wantsContinueAsNew()) {
+      if (canCarry()) {
+        if (d.heldOverCarry && state.lastError === overCarry) {
+          state.needsAttention = false;
+          note(d, 'note', 'the state fits again: continuing as new, flag cleared');
+          d.publisher.publish();
+        }
+        break;
+      }
+      if (!d.heldOverCarry) {
+        d.heldOverCarry = true;
+        flag(d, overCarry);
+      }
+    }
     if (state.inbox.length > 0) await handleNext(d);
-    else await condition(() => state.inbox.length > 0 || done() || shouldContinueAsNew());
+    // Wakes to continue as new, or once to flag a state that cannot (then only when it can).
+    else
+      await condition(
+        () => state.inbox.length > 0 || done() || (wantsContinueAsNew() && (!d.heldOverCarry || canCarry())),
+      );
   }
   // A signal that arrives while this last task completes makes the server refuse the completion;
   // the next task then finds it in the inbox and goes on.

@@ -3,7 +3,14 @@
  * pause), handled one at a time in arrival order. Deterministic code only.
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { CancelOrder, InboxItem, PickupRelease, PlatformCommand, ReceiverChange } from '../contracts/delivery';
+import type {
+  CancelOrder,
+  InboxItem,
+  PickupRelease,
+  PlatformCommand,
+  ReceiverChange,
+  WorkflowJobEvent,
+} from '../contracts/delivery';
 import { deliveryCodeOf, driverOf, ENDED_JOB_STATES, trackingUrlOf } from '../contracts/instaleapChoices';
 import type { ServiceStatus } from '../contracts/vtex';
 import { engineCommands } from './activityOptions';
@@ -32,12 +39,14 @@ export async function handlePendingCancel(d: Delivery): Promise<void> {
   for (let handled = 0; handled <= index; handled += 1) await handleNext(d);
 }
 
-async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
+async function handleEvent(d: Delivery, event: WorkflowJobEvent): Promise<void> {
   const { state } = d;
   if (!firstSighting(d, event.id)) {
     note(d, 'event', `duplicate event ${event.id} (${event.type}) ignored`, { eventId: event.id });
     return;
   }
+  if (event.trimmed?.length)
+    flag(d, `event ${event.id} (${event.type}) came with more than it may carry: ${event.trimmed.join('; ')} left out`);
   if (!state.job && state.strayJobId !== event.job.id) await takeStrayJob(d, event.job.id);
   if (state.job && event.job.id !== state.job.jobId) {
     await strayBesideJob(d, event);

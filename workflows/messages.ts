@@ -3,7 +3,6 @@
  * (the intake API, operator scripts, tests).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { JobEvent } from '../contracts/deliveryEngine';
 import type {
   CancelOrder,
   CreateServiceAnswer,
@@ -11,6 +10,7 @@ import type {
   OperatorCommand,
   PickupRelease,
   ReceiverChange,
+  WorkflowJobEvent,
 } from '../contracts/delivery';
 
 /**
@@ -41,7 +41,7 @@ export const createServiceUpdate = defineUpdate<CreateServiceAnswer, [{ waitMs: 
 export const serviceAnsweredSignal = defineSignal<[{ at: number }]>('serviceAnswered');
 
 /** A Delivery Engine job event, already authenticated by the intake. */
-export const carrierEventSignal = defineSignal<[JobEvent]>('carrierEvent');
+export const carrierEventSignal = defineSignal<[WorkflowJobEvent]>('carrierEvent');
 
 /** The platform (or an operator: `by`) pauses (`pause: true`) or resumes (`pause: false`) the delivery. */
 export const pauseSignal = defineSignal<[{ pause: boolean; reason: string; by?: string }]>('pause');

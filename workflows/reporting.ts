@@ -7,7 +7,7 @@
 import { condition, log } from '@temporalio/workflow';
 import type { OutgoingCall, PlatformCall } from '../contracts/platformCalls';
 import { failureMessage, failureType } from './failures';
-import { flag, keep, note, type Delivery } from './state';
+import { boundedText, flag, keep, note, type Delivery } from './state';
 import type { StatusPosition } from './stateMachine';
 
 /**
@@ -81,7 +81,7 @@ async function withPatience(d: Delivery, what: string, sending: Promise<unknown>
   const reason = `${what} not taken by the platform after ${Math.round(d.tuning.reportAttentionAfterMs / 1000)} s: still retrying`;
   flag(d, reason);
   await done;
-  if (d.state.lastError === reason) {
+  if (d.state.lastError === boundedText(reason)) {
     d.state.needsAttention = false;
     note(d, 'report', `${what} went through after all: flag cleared`);
     d.publisher.publish();

@@ -22,9 +22,33 @@ import type { Publisher } from './publishing';
 export const FLAGS_RAISED_METRIC = 'delivery_bridge_flags_raised';
 const flagsRaised = () => metricMeter.createCounter(FLAGS_RAISED_METRIC, 'flags', 'Deliveries flagged for an operator');
 
-const TIMELINE_LIMIT = 100;
-const SEEN_EVENTS_LIMIT = 1000;
-const FAILED_REPORTS_LIMIT = 20;
+export const TIMELINE_LIMIT = 100;
+export const SEEN_EVENTS_LIMIT = 1000;
+export const FAILED_REPORTS_LIMIT = 20;
+/** The longest text a timeline line, a failed report or `lastError` keeps (a partner's error can be long). */
+export const TEXT_MAX_CHARS = 500;
+export const boundedText = (text: string): string =>
+  text.length <= TEXT_MAX_CHARS ? text : `${text.slice(0, TEXT_MAX_CHARS - 1)}\u2026`;
+
+/**
+ * The most a continue-as-new carries (its input: the delivery's input and its state). Temporal
+ * refuses a payload over 2 MB; the rest is the codec's and the envelope's margin. A state over it
+ * (an outbox grown while the platform refused for hours) stays in its run until it shrinks
+ * (workflows/delivery.ts `runInbox`).
+ */
+export const CARRY_MAX_BYTES = 1_500_000;
+
+/** The UTF-8 size of what a continue-as-new of this delivery would carry. */
+export function carriedBytes(d: Delivery): number {
+  const json = JSON.stringify({ ...d.input, carried: d.state });
+  let bytes = 0;
+  for (let i = 0; i < json.length; i += 1) {
+    const code = json.charCodeAt(i);
+    // A surrogate pair is 4 bytes: 2 for each half.
+    bytes += code < 0x80 ? 1 : code < 0x800 || (code >= 0xd800 && code <= 0xdfff) ? 2 : 3;
+  }
+  return bytes;
+}
 /**
  * Refused calls kept for a re-send, and taken calls kept for a repair: the newest only, at most
  * this many and this many bytes of JSON each list. Continue-as-new carries the whole state in one
@@ -62,6 +86,8 @@ export interface Delivery {
   };
   /** About to continue as new: the outbox lane starts no new call (workflows/reporting.ts). */
   draining: boolean;
+  /** This run flagged that its state is too large to continue as new (once per run). */
+  heldOverCarry?: boolean;
 }
 
 export function tuningOf(input: DeliveryInput): Delivery['tuning'] {
@@ -115,7 +141,7 @@ export function note(
   extra: Partial<TimelineEntry> = {},
 ): void {
   const { timeline } = d.state;
-  timeline.push({ at: new Date().toISOString(), kind, message, ...extra });
+  timeline.push({ at: new Date().toISOString(), kind, message: boundedText(message), ...extra });
   if (timeline.length > TIMELINE_LIMIT) timeline.splice(0, timeline.length - TIMELINE_LIMIT);
 }
 
@@ -126,10 +152,11 @@ export function note(
 export function flag(d: Delivery, reason: string, failedReport?: Omit<ReportFailure, 'at'>): void {
   // The SDK's workflow meter records nothing while replaying: one count per flag raised.
   flagsRaised().add(1, { platform: d.input.platform });
-  d.state.lastError = reason;
+  d.state.lastError = boundedText(reason);
   d.state.needsAttention = true;
   if (failedReport) {
-    d.state.failedReports.push({ at: new Date().toISOString(), ...failedReport });
+    const { call, error } = failedReport;
+    d.state.failedReports.push({ at: new Date().toISOString(), call: boundedText(call), error: boundedText(error) });
     if (d.state.failedReports.length > FAILED_REPORTS_LIMIT) d.state.failedReports.shift();
   }
   note(d, 'error', reason);

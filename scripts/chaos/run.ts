@@ -120,16 +120,12 @@ export const SUITE_CHAOS: Omit<ChaosOptions, 'log'> = {
   jobWaitMs: 90_000,
   // tsx: no tsc build first (the build costs more than the faster restarts save in 3 minutes).
   compiled: false,
-  // Every kind but two open findings, which the full run keeps and reports (docs/known-limits.md):
-  // - the largest events: a delivery that queues a few of them and continues as new carries them
-  //   whole and its task fails on gRPC's 4 MB message limit, for good;
-  // - a final report refused then resent or cleared: VTEX was once left at an earlier status
-  //   (PICKED where the delivery ended DELIVERED) when the operator acted while reports were
-  //   still moving; whether the run acts too early or a resend can go out of order is not settled.
+  // Every kind but one open finding, which the full run keeps and reports (docs/known-limits.md):
+  // a final report refused then resent or cleared: VTEX was once left at an earlier status
+  // (PICKED where the delivery ended DELIVERED) when the operator acted while reports were
+  // still moving; whether the run acts too early or a resend can go out of order is not settled.
   mix: Object.fromEntries(
-    Object.entries(DEFAULT_MIX).filter(
-      ([kind]) => !['largest-events', 'final-report-resent', 'final-report-cleared'].includes(kind),
-    ),
+    Object.entries(DEFAULT_MIX).filter(([kind]) => !['final-report-resent', 'final-report-cleared'].includes(kind)),
   ),
   settleTimeoutMs: 150_000,
 };

@@ -1,0 +1,286 @@
+/**
+ * A delivery continues as new carrying the largest state its bounds allow, through the real dev
+ * server (its 2 MB payload limit and 4 MB gRPC messages) and the service's encrypting data
+ * converter: every bounded list at its bound (workflows/state.ts), every text at its length, the
+ * biggest call the platform takes (an inline label) as the newest kept, trimmed engine events at
+ * their largest (api/eventForWorkflow.ts) in the inbox, and an outbox up to `CARRY_MAX_BYTES`.
+ * Past that bound the run holds, flagged, until its reports drain, then continues as new.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Activities } from '../../activities';
+import { EVENT_BOUNDS, eventForWorkflow } from '../../api/eventForWorkflow';
+import type { DeliveryInput, DeliveryState, DeliveryView, WorkflowJobEvent } from '../../contracts/delivery';
+import { JobEvent } from '../../contracts/deliveryEngine';
+import type { OutgoingCall } from '../../contracts/platformCalls';
+import { MAX_INLINE_LABEL_BYTES } from '../../contracts/vtex';
+import { parseEnv, resolveTemporalAccess } from '../../config';
+import { createDataConverter } from '../../security/dataConverter';
+import type { deliveryWorkflow } from '../../workflows/delivery';
+import { WorkflowType, carrierEventSignal, deliveryStateQuery } from '../../workflows/messages';
+import {
+  CARRY_MAX_BYTES,
+  FAILED_REPORTS_LIMIT,
+  KEPT_CALLS_MAX_BYTES,
+  SEEN_EVENTS_LIMIT,
+  TEXT_MAX_CHARS,
+  TIMELINE_LIMIT,
+  carriedBytes,
+  keep,
+  type Delivery,
+} from '../../workflows/state';
+import { startMemo, startSearchAttributes } from '../../workflows/searchAttributes';
+import { testTemporalClient } from '../support/temporal';
+import { waitFor } from '../support/waitFor';
+import { ActivityLog, jobIdOf, vtexDeliveryInput, vtexMocks } from '../workflow/fixtures';
+
+const CONTINUE_AFTER_EVENTS = 40;
+/** A text at its bound, two bytes a character (the timeline's and the failures' worst case). */
+const text = (chars: number) => 'ã'.repeat(chars);
+
+/** The largest event the webhook can hand the workflow: every bound reached. */
+function largestEvent(input: DeliveryInput, n: number): WorkflowJobEvent {
+  const long = (chars: number) => 'x'.repeat(chars);
+  const resource = {
+    id: long(EVENT_BOUNDS.fieldChars),
+    name: long(EVENT_BOUNDS.fieldChars),
+    phone_number: long(EVENT_BOUNDS.fieldChars),
+    vehicle: long(EVENT_BOUNDS.fieldChars),
+  };
+  const event = JobEvent.parse({
+    id: `${long(EVENT_BOUNDS.idChars - 10)}-${String(n).padStart(9, '0')}`,
+    type: 'ARRIVED_TO_DESTINATION',
+    created_at: new Date().toISOString(),
+    job: {
+      id: jobIdOf(input.spec.clientReference),
+      client_reference: input.spec.clientReference,
+      state: long(EVENT_BOUNDS.wordChars),
+      tasks: [{ id: long(EVENT_BOUNDS.idChars), type: long(EVENT_BOUNDS.wordChars), resource }],
+      delivery_code: long(EVENT_BOUNDS.fieldChars),
+      tracking_url: long(EVENT_BOUNDS.urlChars),
+      eta: long(EVENT_BOUNDS.fieldChars),
+      evidences: Array.from({ length: EVENT_BOUNDS.evidences }, () => ({
+        type: 'IMAGE',
+        content: long(EVENT_BOUNDS.evidenceChars),
+        author: long(EVENT_BOUNDS.fieldChars),
+      })),
+    },
+  });
+  const trimmed = eventForWorkflow(event);
+  expect(trimmed.trimmed).toBeUndefined();
+  return trimmed;
+}
+
+/** A call carrying one largest event's proofs (the largest call an event makes). */
+const evidencesCall = (event: WorkflowJobEvent, ref: string): OutgoingCall => ({
+  call: {
+    kind: 'evidences',
+    evidences: (event.job.evidences as Array<{ type: 'IMAGE'; content: string; author: string }>).map((e, i) => ({
+      ...e,
+      ref: `${ref}-${i}`,
+    })),
+  },
+  eventAt: event.created_at,
+});
+
+/** The largest inline label VTEX takes (the largest single call). */
+const labelCall = (): OutgoingCall => ({
+  call: { kind: 'label', label: { type: 'BASE64', url: 'A'.repeat(MAX_INLINE_LABEL_BYTES) } as never },
+});
+
+/** A state at every bound, its outbox filled until the carried input is near `outboxUpTo` bytes. */
+function largestState(input: DeliveryInput, outboxUpTo: number): DeliveryState {
+  const now = new Date().toISOString();
+  const events = Array.from({ length: 5 }, (_, n) => largestEvent(input, n));
+  const refused: OutgoingCall[] = [];
+  const sent: OutgoingCall[] = [];
+  for (let i = 0; i < 40; i += 1) {
+    keep(refused, evidencesCall(events[0]!, `refused-${i}`));
+    keep(sent, evidencesCall(events[0]!, `sent-${i}`));
+  }
+  keep(refused, labelCall());
+  keep(sent, labelCall());
+  const state: DeliveryState = {
+    status: 'ON_ROUTE',
+    phase: 'active',
+    job: {
+      jobId: jobIdOf(input.spec.clientReference),
+      slotId: 'slot-largest',
+      priceCents: 1250,
+      startsAt: now,
+      endsAt: now,
+      trackingUrl: 'x'.repeat(EVENT_BOUNDS.urlChars),
+      deliveryCode: 'x'.repeat(EVENT_BOUNDS.fieldChars),
+    },
+    createAttempted: true,
+    paused: false,
+    confirmed: true,
+    confirmAt: 0,
+    agentAssigned: true,
+    lastError: text(TEXT_MAX_CHARS),
+    needsAttention: true,
+    failedReports: Array.from({ length: FAILED_REPORTS_LIMIT }, () => ({
+      at: now,
+      call: text(TEXT_MAX_CHARS),
+      error: text(TEXT_MAX_CHARS),
+    })),
+    reportsInFlight: 0,
+    timeline: Array.from({ length: TIMELINE_LIMIT }, (_, i) => ({
+      at: now,
+      kind: 'event' as const,
+      message: text(TEXT_MAX_CHARS),
+      eventId: `seen-${i}`,
+    })),
+    seenEventIds: Array.from({ length: SEEN_EVENTS_LIMIT }, (_, i) => `${'s'.repeat(EVENT_BOUNDS.idChars - 10)}${i}`),
+    inbox: events.map((event) => ({ kind: 'event' as const, event })),
+    outbox: [],
+    refused,
+    sent,
+    reporterMemory: { vtexFields: { agent: JSON.stringify({ id: 'x'.repeat(EVENT_BOUNDS.fieldChars) }) } },
+    run: 7,
+  };
+  const sizeOf = () => carriedBytes({ input: { ...input, carried: undefined }, state } as unknown as Delivery);
+  let n = 0;
+  const call = evidencesCall(events[0]!, 'outbox');
+  const step = Buffer.byteLength(JSON.stringify(call));
+  while (sizeOf() + step <= outboxUpTo) state.outbox.push(evidencesCall(events[0]!, `outbox-${(n += 1)}`));
+  return state;
+}
+
+describe('the largest state a delivery may carry', () => {
+  let client: Client;
+  let connection: NativeConnection;
+  beforeAll(async () => {
+    client = await testTemporalClient();
+    connection = await NativeConnection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
+  });
+  afterAll(async () => {
+    await connection.close();
+  });
+
+  /**
+   * Runs a delivery carried in with `state` (its run is `state.run + 1`): the first report it sends (the outbox's first call)
+   * is held until `release` is called, so the outbox stays whole while carrier events push the
+   * history past CONTINUE_AFTER_EVENTS.
+   */
+  async function run(state: DeliveryState, input: DeliveryInput, body: (h: Harness) => Promise<void>) {
+    const log = new ActivityLog();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const mocks = vtexMocks(log);
+    const taskQueue = `largest-${randomUUID()}`;
+    const access = resolveTemporalAccess(parseEnv({ TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS }));
+    const worker = await Worker.create({
+      connection,
+      taskQueue,
+      workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! },
+      dataConverter: createDataConverter(access.codecKeys),
+      activities: {
+        ...mocks,
+        vtexAddEvidences: async (...args: Parameters<Activities['vtexAddEvidences']>) => {
+          await held;
+          return mocks.vtexAddEvidences!(...args);
+        },
+      },
+    });
+    const carriedInput: DeliveryInput = { ...input, carried: state };
+    const handle = await client.workflow.start<typeof deliveryWorkflow>(WorkflowType.delivery, {
+      taskQueue,
+      workflowId: input.serviceId,
+      args: [carriedInput],
+      typedSearchAttributes: startSearchAttributes(input, new Date()),
+      memo: startMemo(input),
+    });
+    const view = () => handle.query(deliveryStateQuery);
+    const events = async (count: number) => {
+      for (let i = 0; i < count; i += 1)
+        await handle.signal(carrierEventSignal, {
+          id: `push-${randomUUID()}`,
+          type: 'ARRIVED_TO_DESTINATION',
+          created_at: new Date().toISOString(),
+          job: { id: jobIdOf(input.spec.clientReference), client_reference: input.spec.clientReference },
+        });
+    };
+    try {
+      await worker.runUntil(
+        body({ view, events, release, firstRunId: handle.firstExecutionRunId }).catch((err: unknown) => {
+          release();
+          throw err;
+        }),
+      );
+    } finally {
+      release();
+      await handle.terminate('test over').catch(() => undefined);
+    }
+  }
+
+  interface Harness {
+    view: () => Promise<DeliveryView>;
+    events: (count: number) => Promise<void>;
+    release: () => void;
+    firstRunId: string;
+  }
+
+  it('continues as new with every bound reached and an outbox up to CARRY_MAX_BYTES', async () => {
+    const input = vtexDeliveryInput(Date.now(), { tuning: { continueAsNewAfterEvents: CONTINUE_AFTER_EVENTS } });
+    const state = largestState(input, CARRY_MAX_BYTES);
+    const size = carriedBytes({ input, state } as unknown as Delivery);
+    // The bounded parts alone, and the whole as carried: near the bound, under it.
+    expect(KEPT_CALLS_MAX_BYTES * 2).toBeLessThan(size);
+    expect(size).toBeGreaterThan(CARRY_MAX_BYTES - 30_000);
+    expect(size).toBeLessThanOrEqual(CARRY_MAX_BYTES);
+
+    await run(state, input, async ({ view, events, release }) => {
+      await waitFor(async () => ((await view()).run === state.run + 1 ? true : undefined), {
+        what: 'the carried run answering',
+      });
+      await events(CONTINUE_AFTER_EVENTS);
+      release();
+      const next = await waitFor(
+        async () => {
+          const v = await view();
+          return v.run > state.run + 1 ? v : undefined;
+        },
+        { what: 'the next run', timeoutMs: 60_000 },
+      );
+      expect(next.run).toBe(state.run + 2);
+      // Carried whole: the kept lists at their bounds, the timeline full.
+      expect(next.refusedReports).toBe(state.refused.length);
+      expect(next.timeline).toHaveLength(TIMELINE_LIMIT);
+      expect(next.failedReports).toHaveLength(FAILED_REPORTS_LIMIT);
+    });
+  }, 120_000);
+
+  it('holds a state over CARRY_MAX_BYTES in its run, flagged, until its reports drain, then continues as new', async () => {
+    const input = vtexDeliveryInput(Date.now(), { tuning: { continueAsNewAfterEvents: CONTINUE_AFTER_EVENTS } });
+    const state = largestState(input, CARRY_MAX_BYTES + 300_000);
+    // Over the bound even once the carried inbox is handled (its events leave the state).
+    const withoutInbox = { ...state, inbox: [] };
+    expect(carriedBytes({ input, state: withoutInbox } as unknown as Delivery)).toBeGreaterThan(CARRY_MAX_BYTES);
+
+    await run(state, input, async ({ view, events, release }) => {
+      await events(CONTINUE_AFTER_EVENTS);
+      const held = await waitFor(
+        async () => {
+          // History length is read once a workflow task: one more event gives the run a task to read it in.
+          await events(1);
+          const v = await view();
+          return v.lastError?.includes(`over ${CARRY_MAX_BYTES} bytes`) ? v : undefined;
+        },
+        { what: 'the over-the-bound flag', timeoutMs: 60_000 },
+      );
+      expect(held).toMatchObject({ run: state.run + 1, needsAttention: true });
+      release();
+      const next = await waitFor(
+        async () => {
+          const v = await view();
+          return v.run > state.run + 1 ? v : undefined;
+        },
+        { what: 'the next run', timeoutMs: 60_000 },
+      );
+      expect(next.timeline.some((e) => e.message.includes('the state fits again'))).toBe(true);
+      expect(next.needsAttention).toBe(false);
+    });
+  }, 120_000);
+});
