@@ -213,6 +213,10 @@ export interface DeliveryState {
   refused: OutgoingCall[];
   /** Calls the platform took, newest last (bounded): what a `repair` sends again. */
   sent: OutgoingCall[];
+  /** The last `seq` given to a call queued in the outbox. */
+  callSeq?: number;
+  /** The `seq` of the newest call that set the platform's status and that the platform took. */
+  statusTakenSeq?: number;
   /** Workflow time (ISO) the delivery last moved: created its job, changed status (`LastProgressAt`). */
   progressAt?: string;
   reporterMemory: ReporterMemory;

@@ -15,6 +15,8 @@ export interface OutgoingCall<C extends PlatformCall = PlatformCall> {
   eventAt?: string;
   /** A copy of a call the platform took before (a repair, a resend): not kept for repair again. */
   resent?: true;
+  /** Its place in the order the delivery decided its calls (`DeliveryState.callSeq`). */
+  seq?: number;
 }
 
 /**

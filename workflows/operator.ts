@@ -3,10 +3,12 @@
  * operations): handled in the inbox's order like any command, and written in the timeline with
  * who and why. Deterministic code only.
  */
+import { patched } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { OperatorCommand } from '../contracts/delivery';
+import type { OutgoingCall } from '../contracts/platformCalls';
 import type { ServiceStatus } from '../contracts/vtex';
-import { positionOf, report, reportAgain, setStatus } from './reporting';
+import { positionOf, report, reportAgain, reportFirst, setStatus } from './reporting';
 import { note, type Delivery } from './state';
 import { forcedPosition, isTerminal } from './stateMachine';
 
@@ -66,7 +68,35 @@ async function resendRefused(d: Delivery, who: string, why: string): Promise<voi
   }
   // The operator fixed the cause: the flag goes; a report refused again flags the delivery again.
   clearFlag(d, `${who} re-sends ${refused.length} refused report(s): ${why}`);
-  reportAgain(d, refused);
+  if (patched('resend-refused-in-order')) reportFirst(d, stillDue(d, refused));
+  else reportAgain(d, refused);
+}
+
+/**
+ * The refused calls as they are due now. They were decided before everything still in the outbox,
+ * so they go ahead of it (reportFirst). A status the platform has since been given a later one of
+ * (taken, queued, or refused after it) is stale: sent again it would move the platform back (VTEX
+ * left at PICKED while the delivery ended DELIVERED). What else it carried still goes.
+ */
+function stillDue(d: Delivery, refused: OutgoingCall[]): OutgoingCall[] {
+  const { reporter, state } = d;
+  const setsStatus = (entry: OutgoingCall) => reporter.setsStatus?.(entry.call) ?? false;
+  const newestAhead = Math.max(state.statusTakenSeq ?? 0, ...state.outbox.filter(setsStatus).map((e) => e.seq ?? 0));
+  let stale = 0;
+  const due = refused.flatMap((entry, i) => {
+    const later = (entry.seq ?? 0) < newestAhead || refused.slice(i + 1).some(setsStatus);
+    if (!setsStatus(entry) || !later) return [entry];
+    stale += 1;
+    const rest = reporter.withoutStaleStatus?.(entry.call);
+    return rest ? [{ ...entry, call: rest }] : [];
+  });
+  if (stale > 0)
+    note(
+      d,
+      'note',
+      `${stale} refused status report(s) not sent again as a status: a later status reached the platform`,
+    );
+  return due;
 }
 
 async function forceStatus(d: Delivery, who: string, status: ServiceStatus, why: string, at: string): Promise<void> {

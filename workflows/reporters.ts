@@ -51,6 +51,13 @@ export interface PlatformReporter<Call extends PlatformCall = PlatformCall> {
    * delivery (a status the platform would no longer show). Such calls are dropped, not sent.
    */
   supersededByPlatformCancel?(call: Call): boolean;
+  /** Whether the call sets the platform's status (a later one that the platform took makes it stale). */
+  setsStatus?(call: Call): boolean;
+  /**
+   * What of a refused call that sets the status still holds once a later status was taken: sent
+   * again on an operator's resend in place of it (undefined: nothing).
+   */
+  withoutStaleStatus?(call: Call): Call | undefined;
   /**
    * Runs one call; resolves when the platform took it, rejects when it definitely refused it.
    * `eventAt`: when the carrier event it reports happened, for the worker's metrics.
@@ -133,6 +140,15 @@ export function vtexReporter(
     canceledByOperator: (reason) =>
       withoutRepeatedPatch([{ kind: 'cancel', body: { type: 'OTHER', comment: reason.slice(0, 500) } }]),
     keptForRepair: (call) => call.kind !== 'patch',
+    setsStatus: (call) => (call.kind === 'patch' && call.body.status !== undefined) || call.kind === 'onHold',
+    // A PATCH keeps the fields it carried beside its status (the driver, the eta): later PATCHes
+    // carry only what changed. An on-hold is a status and nothing else.
+    withoutStaleStatus: (call) => {
+      if (call.kind === 'onHold') return undefined;
+      if (call.kind !== 'patch') return call;
+      const { status: _stale, ...fields } = call.body;
+      return Object.keys(fields).length > 0 ? { kind: 'patch', body: fields } : undefined;
+    },
     repair(kept) {
       // Every field VTEX took, in one PATCH (its status only where a PATCH may set it), then the record.
       const fields = Object.fromEntries(Object.entries(reported).map(([k, v]) => [k, JSON.parse(v) as unknown]));

@@ -14,13 +14,24 @@ import type { StatusPosition } from './stateMachine';
  * Queues the calls; the outbox lane sends them in order. `eventAt`: the carrier event they report;
  * `resent`: copies of calls the platform took before (a repair), not kept for repair again.
  */
-export function report(d: Delivery, calls: PlatformCall[], envelope: Omit<OutgoingCall, 'call'> = {}): void {
-  d.state.outbox.push(...calls.map((call) => ({ ...envelope, call })));
+export function report(d: Delivery, calls: PlatformCall[], envelope: Omit<OutgoingCall, 'call' | 'seq'> = {}): void {
+  const { state } = d;
+  d.state.outbox.push(...calls.map((call) => ({ ...envelope, call, seq: (state.callSeq = (state.callSeq ?? 0) + 1) })));
 }
 
-/** Queues calls already in their envelopes (an operator's resend of refused calls). */
+/** Queues calls already in their envelopes at the end of the outbox (runs recorded before `resendInOrder`). */
 export function reportAgain(d: Delivery, entries: OutgoingCall[]): void {
   d.state.outbox.push(...entries);
+}
+
+/**
+ * Queues calls decided before everything waiting in the outbox (an operator's resend of refused
+ * calls) ahead of it, behind only the call under way: the platform hears them in the order the
+ * delivery decided them.
+ */
+export function reportFirst(d: Delivery, entries: OutgoingCall[]): void {
+  const { outbox } = d.state;
+  outbox.splice(d.sending !== undefined && outbox[0] === d.sending ? 1 : 0, 0, ...entries);
 }
 
 /**
@@ -33,8 +44,13 @@ export async function runOutbox(d: Delivery): Promise<never> {
   for (;;) {
     // The platform takes no call before it confirmed our answer (a cancel during creation may queue one).
     await condition(() => outbox.length > 0 && d.state.confirmed && !d.draining);
-    await reportOne(d, outbox[0]!);
-    outbox.shift();
+    const entry = outbox[0]!;
+    d.sending = entry;
+    await reportOne(d, entry);
+    d.sending = undefined;
+    // By identity: a resend may have queued calls at the front meanwhile (reportFirst).
+    const at = outbox.indexOf(entry);
+    if (at >= 0) outbox.splice(at, 1);
   }
 }
 
@@ -52,6 +68,8 @@ async function reportOne(d: Delivery, entry: OutgoingCall): Promise<void> {
     await withPatience(d, what, d.reporter.execute(entry.call, entry.eventAt));
     // A repair's own calls are copies of kept ones: kept once.
     if (d.reporter.keptForRepair(entry.call) && !entry.resent) keep(state.sent, entry);
+    if (entry.seq !== undefined && d.reporter.setsStatus?.(entry.call))
+      state.statusTakenSeq = Math.max(state.statusTakenSeq ?? 0, entry.seq);
     note(d, 'report', what);
   } catch (err) {
     // Refused for good: kept for an operator's resend (the delivery stays open until then, see

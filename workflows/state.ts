@@ -15,6 +15,7 @@ import {
   DEFAULT_ENGINE_COMMAND_TIMEOUT_MS,
   DEFAULT_REPORT_ATTENTION_AFTER_MS,
 } from '../contracts/delivery';
+import type { OutgoingCall } from '../contracts/platformCalls';
 import type { PlatformReporter } from './reporters';
 import type { Publisher } from './publishing';
 
@@ -86,6 +87,8 @@ export interface Delivery {
   };
   /** About to continue as new: the outbox lane starts no new call (workflows/reporting.ts). */
   draining: boolean;
+  /** The outbox call the lane is sending now (workflows/reporting.ts). */
+  sending?: OutgoingCall;
   /** This run flagged that its state is too large to continue as new (once per run). */
   heldOverCarry?: boolean;
 }

@@ -14,6 +14,8 @@ import { SANDBOX_DEFAULTS } from '../../config';
 import vtexExample from '../../contracts/examples/vtex.create-service.json';
 import marketplaceExample from '../../contracts/examples/marketplace.delivery-request.json';
 import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
+import type { DeliveryView } from '../../contracts/delivery';
+import { deliveryStateQuery } from '../../workflows/messages';
 import { driverOf, evidencesOf } from '../../contracts/instaleapChoices';
 import {
   createDeliveryEngineApp,
@@ -611,6 +613,15 @@ async function playLives(
     }
   }
 
+  /** The delivery's state query, or undefined while it cannot be answered (a worker down). */
+  async function viewOf(serviceId: string): Promise<DeliveryView | undefined> {
+    try {
+      return await client.workflow.getHandle(serviceId).query(deliveryStateQuery);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Waits (up to a minute) for the worker's next SIGKILL; true when it came and the worker is not back yet. */
   async function awaitKill(): Promise<boolean> {
     const before = worker.killedAt.length;
@@ -791,22 +802,28 @@ async function playLives(
       vtexObserver.refuse(serviceId, 30 * 60_000, 400);
     }
 
-    /** Once the ended delivery is seen flagged (its search attributes), VTEX takes calls again and the operator acts. */
+    /**
+     * Once the ended delivery shows its final report refused and nothing else still moving (its
+     * state query), VTEX takes calls again and the operator acts. A flag alone is not enough: an
+     * earlier one (a report slow under the faults) would have the operator act while the final
+     * report is still on its way, and the run would then judge a VTEX it raced.
+     */
     async function resolveFinalRefusal(): Promise<void> {
       const refusal = d.finalRefusal!;
-      let seen: Awaited<ReturnType<typeof searchedAs>>;
+      let seen: DeliveryView | undefined;
       const flagged = await waitFor(
-        () => seen?.status === 'DELIVERED' && seen.needsAttention === true,
+        () =>
+          seen?.status === 'DELIVERED' && seen.needsAttention && seen.refusedReports > 0 && seen.pendingReports === 0,
         180_000,
         async () => {
-          seen = (await searchedAs(serviceId)) ?? seen;
+          seen = (await viewOf(serviceId)) ?? seen;
         },
       );
       if (flagged) refusal.flaggedAt = Date.now();
       else
         refusal.flagNote = seen
-          ? `last seen ${seen.status ?? 'no status'}, NeedsAttention ${String(seen.needsAttention)}`
-          : 'Temporal never described it';
+          ? `last seen ${seen.status}, needsAttention ${String(seen.needsAttention)}, ${seen.refusedReports} refused, ${seen.pendingReports} pending`
+          : 'Temporal never answered its state query';
       refusal.refusedCalls = vtexObserver.lift(serviceId);
       const action = refusal.resolution === 'resend' ? 'resend-refused' : 'clear-flag';
       d.operator!.push(await sendOperator(serviceId, { action, why: `VTEX took calls again [d${plan.index}.fix]` }));

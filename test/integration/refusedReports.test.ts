@@ -16,6 +16,7 @@ import {
   withDriver,
 } from '../support/deliveries';
 import { useTestStack } from '../support/stack';
+import { recordHistory } from '../support/histories';
 import { waitFor } from '../support/waitFor';
 
 const statusOf = (call: { body: unknown }) => (call.body as { status?: string } | null)?.status;
@@ -65,6 +66,8 @@ describe('reports the platform refuses', () => {
     });
     await emit(stack, job.id, 'CLIENT_RECEIVED');
     expect(await finalView(stack, serviceId)).toMatchObject({ status: 'DELIVERED', needsAttention: false });
+    // The resend behind `patched('resend-refused-in-order')` (workflows/operator.ts), for the replay tests.
+    await recordHistory(stack.bridge.client, serviceId, 'resend-refused-in-order');
   });
 
   it('a final report refused for good keeps the ended delivery open and flagged until an operator dismisses it', async () => {

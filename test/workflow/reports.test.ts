@@ -4,6 +4,7 @@
  * go. The delivery stays open until an operator dismisses the refused call (clear-flag) or sends it
  * again (resend-refused, workflows/operator.ts); nothing is canceled on its own.
  */
+import { failureFor } from '../../activities/failures';
 import { cancelSignal, carrierEventSignal, operatorSignal } from '../../workflows/messages';
 import {
   ActivityLog,
@@ -105,5 +106,61 @@ describe('a report VTEX refuses for good', () => {
     expect(patchedStatuses(log)).toEqual(['PENDING', 'PENDING']);
     expect(log.of('cancelJob')).toHaveLength(1);
     expect(view).toMatchObject({ status: 'CANCELED', phase: 'ended', needsAttention: false, refusedReports: 0 });
+  });
+
+  it('resend-refused does not move VTEX back: a status a later one overtook goes again without its status, the fields it carried still go', async () => {
+    const log = new ActivityLog();
+    const input = vtexDeliveryInput(await server.env.currentTimeMs());
+    const mocks = vtexMocks(log);
+    let refusedOnce = false;
+    const { worker, taskQueue } = await deliveryWorker(server.env, {
+      ...engineMocks(log),
+      ...mocks,
+      // VTEX refuses the first ASSIGNED PATCH for good (400) and takes every other call.
+      vtexUpdateService: async (...args) => {
+        if (args[1].status === 'ASSIGNED' && !refusedOnce) {
+          refusedOnce = true;
+          log.record('vtexUpdateService', args);
+          throw failureFor({
+            system: 'VTEX',
+            method: 'PATCH',
+            path: '/tracking',
+            status: 400,
+            body: { message: 'scripted' },
+          });
+        }
+        return mocks.vtexUpdateService!(...args);
+      },
+    });
+
+    const view = await worker.runUntil(async () => {
+      const handle = await startDelivery(server.env, taskQueue, input);
+      await server.env.sleep('10s');
+      const now = await server.env.currentTimeMs();
+      const allocated = carrierEvent(input, 'ALLOCATED', 'ev-1', now);
+      allocated.job.tasks = [{ id: 'task-1', resource: { id: 'r-1', name: 'Ana' } }];
+      await handle.signal(carrierEventSignal, allocated);
+      await handle.signal(carrierEventSignal, carrierEvent(input, 'PICKING_FINISHED', 'ev-2', now + 1));
+      await handle.signal(carrierEventSignal, carrierEvent(input, 'GOING_TO_DESTINATION_STARTED', 'ev-3', now + 2));
+      const refused = await eventually(async () => {
+        const state = await stateOf(server.env, input.serviceId);
+        return state.status === 'ON_ROUTE' && state.pendingReports === 0 ? state : undefined;
+      }, 'ON_ROUTE reported');
+      expect(refused).toMatchObject({ needsAttention: true, refusedReports: 1 });
+
+      await handle.signal(operatorSignal, { action: 'resend-refused', by: 'ops', why: 'VTEX fixed the cause' });
+      await eventually(async () => {
+        const state = await stateOf(server.env, input.serviceId);
+        return state.refusedReports === 0 && state.pendingReports === 0 && !state.needsAttention ? state : undefined;
+      }, 'the resend done');
+      await handle.signal(cancelSignal, { reason: 'test over' });
+      return handle.result();
+    });
+
+    const patches = log.of('vtexUpdateService').map((c) => c.args[1] as { status?: string; agent?: unknown });
+    // Not ASSIGNED again after ON_ROUTE: VTEX's last status is the delivery's.
+    expect(patches.map((p) => p.status)).toEqual(['PENDING', 'ASSIGNED', 'PICKED', 'ON_ROUTE', undefined]);
+    expect(patches.at(-1)?.agent).toMatchObject({ id: 'r-1', name: 'Ana' });
+    expect(view.timeline.some((e) => /not sent again as a status/.test(e.message))).toBe(true);
   });
 });
