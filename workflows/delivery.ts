@@ -9,6 +9,7 @@ import {
   allHandlersFinished,
   condition,
   makeContinueAsNewFunc,
+  patched,
   setDefaultSignalHandler,
   setHandler,
   workflowInfo,
@@ -216,6 +217,8 @@ async function runInbox(d: Delivery): Promise<void> {
         }
         break;
       }
+      // Runs recorded before the hold continued as new whatever their size.
+      if (!d.heldOverCarry && !patched('hold-oversized-state')) break;
       if (!d.heldOverCarry) {
         d.heldOverCarry = true;
         flag(d, overCarry);
