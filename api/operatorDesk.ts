@@ -9,10 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import type { BulkAction, BulkRequest, ForceableStatus, OperatorCommandRequest } from '../contracts/operations';
+import type { BulkAction, BulkRequest, OperatorCommandRequest } from '../contracts/operations';
 import type { ServiceStatus } from '../contracts/vtex';
 import { cancelSignal, operatorSignal, pauseSignal, WorkflowType } from '../workflows/messages';
-import type { ForceableStatus as WorkflowForceable } from '../workflows/operator';
 import {
   DeliveryStatusKey,
   LastProgressAtKey,
@@ -22,11 +21,6 @@ import {
   type DeliverySummary,
 } from '../workflows/searchAttributes';
 import { badRequest, conflict, HttpError, notFound, unavailable } from './errors';
-
-// Fails to compile when the edge's forceable statuses and the workflow's drift apart.
-const sameForceable: [ForceableStatus, WorkflowForceable] extends [WorkflowForceable, ForceableStatus] ? true : never =
-  true;
-void sameForceable;
 
 const OPEN_DELIVERIES = `WorkflowType = "${WorkflowType.delivery}" AND ExecutionStatus = "Running"`;
 

@@ -5,6 +5,7 @@
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type { OperatorCommand } from '../contracts/delivery';
+import type { ForceableStatus } from '../contracts/operations';
 import type { ServiceStatus } from '../contracts/vtex';
 import { positionOf, report, reportAgain, setStatus } from './reporting';
 import { note, type Delivery } from './state';
@@ -23,9 +24,7 @@ export const FORCEABLE_STATUSES = {
   ON_HOLD: 'ON_HOLD',
   RETURNED: 'RETURNED',
   DELIVERED: 'CLIENT_RECEIVED',
-} as const satisfies Partial<Record<ServiceStatus, string>>;
-
-export type ForceableStatus = keyof typeof FORCEABLE_STATUSES;
+} as const satisfies Record<ForceableStatus, string>;
 
 export function isForceable(status: string): status is ForceableStatus {
   return Object.prototype.hasOwnProperty.call(FORCEABLE_STATUSES, status);
