@@ -60,8 +60,8 @@ export interface DeliveryGatewayOptions {
   logger: Logger;
 }
 
-/** A delivery as Temporal knows it, without asking the worker. */
-export interface DeliverySummary {
+/** A delivery as Temporal describes it (search attributes and memo), without asking the worker. */
+export interface DescribedDelivery {
   serviceId: string;
   running: boolean;
   workflowStatus: string;
@@ -242,7 +242,7 @@ export class DeliveryGateway {
   }
 
   /** Describe without the worker: existence, status and carrier from search attributes. */
-  async summary(serviceId: string): Promise<DeliverySummary | undefined> {
+  async summary(serviceId: string): Promise<DescribedDelivery | undefined> {
     let description: WorkflowExecutionDescription;
     try {
       description = await this.workflows.getHandle(serviceId).describe();
@@ -267,7 +267,7 @@ export class DeliveryGateway {
     carrierId: string | undefined,
     action: string,
     platform: Platform | undefined,
-  ): Promise<DeliverySummary> {
+  ): Promise<DescribedDelivery> {
     const summary = await this.summary(serviceId);
     // A platform acts on its own deliveries only (the Platform search attribute is set at start).
     const notTheirs =
@@ -301,7 +301,7 @@ export class DeliveryGateway {
     reason: string,
     options: Omit<CancelOrder, 'reason'> = {},
     platform?: Platform,
-  ): Promise<DeliverySummary> {
+  ): Promise<DescribedDelivery> {
     const summary = await this.openDelivery(serviceId, carrierId, 'canceled', platform);
     if (summary.status === 'CANCELED') return summary;
     if (!summary.running) {
@@ -332,7 +332,7 @@ export class DeliveryGateway {
     pause: boolean,
     reason: string,
     platform?: Platform,
-  ): Promise<DeliverySummary> {
+  ): Promise<DescribedDelivery> {
     const summary = await this.openDelivery(serviceId, carrierId, pause ? 'paused' : 'resumed', platform);
     if (!summary.running || summary.status === 'CANCELED') {
       throw new DeliveryRefusal('ended', `The service already ended ${summary.status ?? ''}`.trim(), [
@@ -362,7 +362,7 @@ export class DeliveryGateway {
   }
 
   /** The platform changed the receiver: the workflow carries the change to the job. */
-  async changeReceiver(serviceId: string, change: ReceiverChange, platform: Platform): Promise<DeliverySummary> {
+  async changeReceiver(serviceId: string, change: ReceiverChange, platform: Platform): Promise<DescribedDelivery> {
     const summary = await this.openDelivery(serviceId, undefined, 'changed', platform);
     if (!summary.running || summary.status === 'CANCELED') {
       throw new DeliveryRefusal('ended', `The service already ended ${summary.status ?? ''}`.trim(), [
@@ -431,7 +431,7 @@ export class DeliveryGateway {
   }
 
   /** The delivery's state from its workflow; from Temporal's description when no worker answers. */
-  async state(serviceId: string): Promise<{ view?: DeliveryView; summary: DeliverySummary }> {
+  async state(serviceId: string): Promise<{ view?: DeliveryView; summary: DescribedDelivery }> {
     const summary = await this.summary(serviceId);
     if (!summary)
       throw new DeliveryRefusal('unknown', 'Unknown service', [

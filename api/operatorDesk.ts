@@ -18,7 +18,7 @@ import {
   NeedsAttentionKey,
   OrderIdKey,
   PlatformKey,
-  type DeliverySummary,
+  type MemoSummary,
 } from '../workflows/searchAttributes';
 import { badRequest, conflict, HttpError, notFound, unavailable } from './errors';
 
@@ -242,7 +242,7 @@ export class OperatorDesk {
 
 function attentionItem(info: WorkflowExecutionInfo, since: string | undefined): AttentionItem {
   const attributes = info.typedSearchAttributes;
-  const summary = (info.memo?.summary ?? undefined) as Partial<DeliverySummary> | undefined;
+  const summary = (info.memo?.summary ?? undefined) as Partial<MemoSummary> | undefined;
   const progress = attributes.get(LastProgressAtKey) ?? info.startTime;
   const lastProgressAt = progress.toISOString();
   const needsAttention = attributes.get(NeedsAttentionKey) ?? summary?.needsAttention ?? false;

@@ -78,7 +78,7 @@ export type {
   VtexSandboxOptions,
 };
 export type { DeliveryRequestResult } from './marketplace/marketplaceCaller';
-export type { DeliverySummary, ReceivedStatus, SandboxDelivery } from './marketplace/deliveries';
+export type { ReceivedStatus, SandboxDelivery, SandboxDeliveryRow } from './marketplace/deliveries';
 export type { WebhookOptions } from './deliveryEngine/options';
 export type { SandboxJobEvent } from './deliveryEngine/events';
 export type { DeliveryAttempt, DeliveryFilter, WebhookBehaviour } from './deliveryEngine/webhookDispatcher';

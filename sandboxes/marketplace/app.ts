@@ -143,7 +143,7 @@ export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
       return store.view(deliveryId);
     },
     statusCalls: (deliveryId) => store.view(deliveryId)?.events ?? [],
-    deliveries: () => store.summary(),
+    deliveries: () => store.rows(),
     async cancelDelivery(deliveryId, { force = false } = {}) {
       const delivery = store.get(deliveryId);
       if (!delivery) throw new SandboxError(404, `No delivery ${deliveryId}`);

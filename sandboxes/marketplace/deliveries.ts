@@ -67,7 +67,8 @@ export interface SandboxDelivery {
   headers: Record<string, string>;
 }
 
-export interface DeliverySummary {
+/** One row of the sandbox's delivery list (`GET /_sandbox/deliveries`). */
+export interface SandboxDeliveryRow {
   deliveryId: string;
   status: AbbiamoStatus;
   subStatus: string | null;
@@ -119,7 +120,7 @@ export class DeliveryStore {
     return structuredClone({ ...rest, headers: {} });
   }
 
-  summary(): DeliverySummary[] {
+  rows(): SandboxDeliveryRow[] {
     return [...this.byId.values()].map((d) => ({
       deliveryId: d.deliveryId,
       status: d.status,

@@ -1,7 +1,7 @@
 /** What a test in the same process can do with the Abbiamo sandbox: the admin API's powers, typed. */
 import type { SandboxControls } from '../common/controls';
 import type { Answer } from '../common/outgoing';
-import type { AbbiamoStatus, DeliverySummary, ReceivedStatus, SandboxDelivery } from './deliveries';
+import type { AbbiamoStatus, SandboxDeliveryRow, ReceivedStatus, SandboxDelivery } from './deliveries';
 import type { DeliveryRequestResult } from './marketplaceCaller';
 
 export interface MarketplaceSandboxHandle extends SandboxControls {
@@ -11,7 +11,7 @@ export interface MarketplaceSandboxHandle extends SandboxControls {
   delivery(deliveryId: string): SandboxDelivery | undefined;
   /** the status calls received for a delivery, in arrival order, each with what Abbiamo made of it */
   statusCalls(deliveryId: string): ReceivedStatus[];
-  deliveries(): DeliverySummary[];
+  deliveries(): SandboxDeliveryRow[];
   /** sets a delivery's status behind the carrier's back (drift repair's tests); the delivery after it */
   amendDelivery(deliveryId: string, change: { status: AbbiamoStatus }): SandboxDelivery | undefined;
   /**
