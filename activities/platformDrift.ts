@@ -5,7 +5,7 @@
  * more line in `expectationOf` and one more `if` in the comparison.
  */
 import type { DeliveryView } from '../contracts/delivery';
-import type { AbbiamoDeliveryShown } from '../contracts/marketplace';
+import type { AbbiamoDeliveryShown } from '../contracts/abbiamo';
 import type { ServiceReadBack, ServiceStatus } from '../contracts/vtex';
 import { isTerminal } from '../workflows/stateMachine';
 

@@ -178,7 +178,7 @@ export class DeliveryGateway {
   }
 
   /**
-   * Makes sure every delivery has its workflow (the marketplace's DELIVERY_REQUEST): one running
+   * Makes sure every delivery has its workflow (Abbiamo's DELIVERY_REQUEST): one running
    * already is joined (USE_EXISTING), one that ended is never started again (REJECT_DUPLICATE)
    * and counts as done. Resolves only when all exist; any other failure is `temporal-unavailable`, and the same
    * request again is safe: it starts nothing twice.

@@ -8,6 +8,10 @@ import type { CreateJobRequest, JobEvent, RecipientUpdateRequest, SlotSearch } f
 import type { OutgoingCall, ReporterMemory } from './platformCalls';
 import type { Label, ServiceStatus } from './vtex';
 
+/**
+ * Who asked for the delivery. `'marketplace'` is Abbiamo: the contract's role name for it, persisted
+ * in workflow histories, search attributes and metric labels, so the value stays while the code says Abbiamo.
+ */
 export type Platform = 'vtex' | 'marketplace';
 
 /** Everything the engine needs for the job, except the slot and the webhook key (set at creation). */
@@ -24,7 +28,7 @@ export interface VtexTarget {
   serviceId: string;
 }
 
-export interface MarketplaceTarget {
+export interface AbbiamoTarget {
   platform: 'marketplace';
   deliveryId: string;
   orderNumber: string;
@@ -42,7 +46,7 @@ export interface MarketplaceTarget {
   receiver?: { name: string; document?: string };
 }
 
-export type ReportTarget = VtexTarget | MarketplaceTarget;
+export type ReportTarget = VtexTarget | AbbiamoTarget;
 
 export interface DeliveryInput {
   serviceId: string;

@@ -30,7 +30,7 @@ export const VtexCommandAnswer = z.object({
   }),
 });
 
-export const MarketplaceEventAnswer = z.union([
+export const AbbiamoEventAnswer = z.union([
   z.object({
     event_type: z.string(),
     accepted: z.array(
@@ -44,7 +44,7 @@ export const MarketplaceEventAnswer = z.union([
     reason: z.string(),
     accepted: z.array(z.never()),
   }),
-  // CANCELLATION_REQUEST: acknowledged whatever could be done (api/routes/marketplace.ts).
+  // CANCELLATION_REQUEST: acknowledged whatever could be done (api/routes/abbiamo.ts).
   z.object({
     event_type: z.literal('CANCELLATION_REQUEST'),
     delivery_id: z.string(),

@@ -44,7 +44,7 @@ export function packageTrackingCode(serviceId: string, number: number): string {
 
 /**
  * The delivery's packages, in the order the platform listed them (mapping/vtexToJob.ts and
- * mapping/marketplaceToJob.ts keep their ids); a delivery always has at least one package.
+ * mapping/abbiamoToJob.ts keep their ids); a delivery always has at least one package.
  */
 export function packagesOf(input: Pick<DeliveryInput, 'spec'>): Array<string | undefined> {
   const ids = [...new Set(input.spec.availability.packages ?? [])];

@@ -169,14 +169,14 @@ async function changeReceiver(d: Delivery, change: ReceiverChange): Promise<void
 }
 
 /**
- * The platform's pickup PIN validated: the job created held in the store (mapping/marketplaceToJob.ts)
+ * The platform's pickup PIN validated: the job created held in the store (mapping/abbiamoToJob.ts)
  * is released, within the platform's call. Answered again the same once released; the PIN itself
  * is never written to the timeline.
  */
 export async function releasePickup(d: Delivery, pincode: string | undefined): Promise<PickupRelease> {
   const { state } = d;
   const { job } = d.input.spec;
-  // Only the platform's own PIN creates a job with a blocking policy (mapping/marketplaceToJob.ts).
+  // Only the platform's own PIN creates a job with a blocking policy (mapping/abbiamoToJob.ts).
   if (job.payment_info.payment.blocking_policy === undefined) return { released: false, reason: 'no-pin' };
   if (state.pickupReleased) return { released: true };
   if (pincode !== undefined && pincode !== job.pick_up_code) {

@@ -10,7 +10,7 @@
  * HTTP status). An event dated before the previous one is taken but marked `outOfOrder`, so tests
  * can prove we never send one.
  */
-import type { AbbiamoEndpoint, AbbiamoRefusalCode, AbbiamoStatusBody } from '../../contracts/marketplace';
+import type { AbbiamoEndpoint, AbbiamoRefusalCode, AbbiamoStatusBody } from '../../contracts/abbiamo';
 import { ABBIAMO_TERMINAL_ENDPOINTS, ABBIAMO_UPDATE_WINDOW_MS } from '../../mapping/eventToAbbiamo';
 
 /** Abbiamo's statuses (docs/marketplace.md "Statuses"). */
