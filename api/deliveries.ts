@@ -12,7 +12,6 @@ import {
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import type { JobEvent, JobEventOutcome } from '../contracts/deliveryEngine';
-import type { ServiceStatus } from '../contracts/vtex';
 import type { Logger } from '../observability/logger';
 import type { deliveryWorkflow } from '../workflows/delivery';
 import type { StrayJobInput, strayJobWorkflow } from '../workflows/strayJob';
@@ -29,6 +28,7 @@ import {
   type CancelOrder,
   createServiceAnswer,
   type DeliveryInput,
+  type DeliveryStatus,
   type DeliveryTuning,
   type DeliveryView,
   type PickupRelease,
@@ -65,7 +65,7 @@ export interface DescribedDelivery {
   serviceId: string;
   running: boolean;
   workflowStatus: string;
-  status?: ServiceStatus;
+  status?: DeliveryStatus;
   carrierId?: string;
   platform?: string;
   /** The job its workflow created (search attribute JobId), once there is one. */
@@ -83,7 +83,7 @@ export interface StartedDelivery {
 export interface RouteDelivery {
   serviceId: string;
   workflowStatus: string;
-  status?: ServiceStatus;
+  status?: DeliveryStatus;
   view?: DeliveryView;
 }
 
@@ -103,7 +103,7 @@ const SERVICES_PER_ORDER = 10;
  * any request is new; after a delivery, only one of another type (a RETURN after the DELIVERY).
  * The same request again for a delivery that ended is a repeat (VTEX lost our answer).
  */
-export function isAnotherService(ended: { status: ServiceStatus; type: string }, askedType: string): boolean {
+export function isAnotherService(ended: { status: DeliveryStatus; type: string }, askedType: string): boolean {
   if (ended.status === 'CANCELED') return true;
   return (ended.status === 'DELIVERED' || ended.status === 'RETURNED') && ended.type !== askedType;
 }
@@ -165,7 +165,7 @@ export class DeliveryGateway {
   /** A delivery whose workflow already ended: its answer, status and service type. */
   private async endedService(
     serviceId: string,
-  ): Promise<{ answer: PublicAnswer; status: ServiceStatus; type: string }> {
+  ): Promise<{ answer: PublicAnswer; status: DeliveryStatus; type: string }> {
     const view = (await this.workflows
       .getHandle(serviceId)
       .result()
@@ -232,7 +232,7 @@ export class DeliveryGateway {
       return {
         serviceId: info.workflowId,
         workflowStatus: info.status.name,
-        status: view?.status ?? (info.typedSearchAttributes.get(DeliveryStatusKey) as ServiceStatus | undefined),
+        status: view?.status ?? (info.typedSearchAttributes.get(DeliveryStatusKey) as DeliveryStatus | undefined),
         ...(view ? { view: withoutDeliveryCode(view) } : {}),
       };
     });
@@ -254,7 +254,7 @@ export class DeliveryGateway {
       serviceId,
       running: description.status.name === 'RUNNING',
       workflowStatus: description.status.name,
-      status: description.typedSearchAttributes.get(DeliveryStatusKey) as ServiceStatus | undefined,
+      status: description.typedSearchAttributes.get(DeliveryStatusKey) as DeliveryStatus | undefined,
       carrierId: description.typedSearchAttributes.get(CarrierIdKey),
       platform: description.typedSearchAttributes.get(PlatformKey),
       jobId: description.typedSearchAttributes.get(JobIdKey),

@@ -10,7 +10,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '
 import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
 import type { BulkAction, BulkRequest, OperatorCommandRequest } from '../contracts/operations';
-import type { ServiceStatus } from '../contracts/vtex';
+import type { DeliveryStatus } from '../contracts/delivery';
 import { cancelSignal, operatorSignal, pauseSignal, WorkflowType } from '../workflows/messages';
 import {
   DeliveryStatusKey,
@@ -29,7 +29,7 @@ export interface AttentionItem {
   serviceId: string;
   orderId: string | null;
   platform: string | null;
-  status: ServiceStatus | null;
+  status: DeliveryStatus | null;
   needsAttention: boolean;
   /** When the delivery last moved (LastProgressAt); its start when it never said. */
   lastProgressAt: string;
@@ -254,7 +254,7 @@ function attentionItem(info: WorkflowExecutionInfo, since: string | undefined): 
     serviceId: info.workflowId,
     orderId: attributes.get(OrderIdKey) ?? null,
     platform: attributes.get(PlatformKey) ?? null,
-    status: (attributes.get(DeliveryStatusKey) as ServiceStatus | undefined) ?? null,
+    status: (attributes.get(DeliveryStatusKey) as DeliveryStatus | undefined) ?? null,
     needsAttention,
     lastProgressAt,
     lastError,

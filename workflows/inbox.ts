@@ -3,9 +3,15 @@
  * pause), handled one at a time in arrival order. Deterministic code only.
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { CancelOrder, InboxItem, PickupRelease, PlatformCommand, ReceiverChange } from '../contracts/delivery';
+import type {
+  CancelOrder,
+  DeliveryStatus,
+  InboxItem,
+  PickupRelease,
+  PlatformCommand,
+  ReceiverChange,
+} from '../contracts/delivery';
 import { deliveryCodeOf, driverOf, ENDED_JOB_STATES, trackingUrlOf } from '../contracts/instaleapChoices';
-import type { ServiceStatus } from '../contracts/vtex';
 import { engineCommands } from './activityOptions';
 import { handleOperator } from './operator';
 import { failureMessage } from './failures';
@@ -54,7 +60,7 @@ async function handleEvent(d: Delivery, event: JobEvent): Promise<void> {
   note(d, 'event', event.type, { eventId: event.id });
 
   const agentEverAssigned = state.agentAssigned;
-  let movedTo: ServiceStatus | undefined;
+  let movedTo: DeliveryStatus | undefined;
   const target = statusForEventType(event.type);
   if (target) {
     const decision = decideMove(positionOf(d), target);

@@ -4,9 +4,8 @@
  * who and why. Deterministic code only.
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { OperatorCommand } from '../contracts/delivery';
+import type { DeliveryStatus, OperatorCommand } from '../contracts/delivery';
 import type { ForceableStatus } from '../contracts/operations';
-import type { ServiceStatus } from '../contracts/vtex';
 import { positionOf, report, reportAgain, setStatus } from './reporting';
 import { note, type Delivery } from './state';
 import { forcedPosition, isTerminal } from './stateMachine';
@@ -68,7 +67,7 @@ async function resendRefused(d: Delivery, who: string, why: string): Promise<voi
   reportAgain(d, refused);
 }
 
-async function forceStatus(d: Delivery, who: string, status: ServiceStatus, why: string, at: string): Promise<void> {
+async function forceStatus(d: Delivery, who: string, status: DeliveryStatus, why: string, at: string): Promise<void> {
   const { state } = d;
   if (!state.job || isTerminal(state.status) || !isForceable(status)) {
     const because = !isForceable(status)

@@ -18,7 +18,7 @@ import {
 } from '../mapping/eventToAbbiamo';
 import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexCall } from '../mapping/eventToVtex';
 
-import type { JobInfo, AbbiamoTarget, PlatformRecord, VtexTarget } from '../contracts/delivery';
+import type { AbbiamoTarget, DeliveryStatus, JobInfo, PlatformRecord, VtexTarget } from '../contracts/delivery';
 import type { PlatformCall, ReporterMemory } from '../contracts/platformCalls';
 
 type VtexPatch = Extract<VtexCall, { kind: 'patch' }>;
@@ -30,7 +30,7 @@ type VtexPatch = Extract<VtexCall, { kind: 'patch' }>;
 export interface PlatformReporter<Call extends PlatformCall = PlatformCall> {
   /** Time after our Create answer before the platform accepts calls (VTEX: 5 s). */
   confirmationDelayMs: number;
-  firstReport(job: JobInfo, status: ServiceStatus): Call[];
+  firstReport(job: JobInfo, status: DeliveryStatus): Call[];
   callsForEvent(event: JobEvent, outcome: EventStatusOutcome): Call[];
   creationFailed(reason: string): Call[];
   /** The delivery was canceled by a command (the platform's cancel, an operator's), not by the carrier. */
