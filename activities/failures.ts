@@ -49,7 +49,7 @@ export interface HttpOutcome {
  * Classifies an HTTP answer that is not a success. 5xx, 429, 401/403 (credentials get renewed or
  * fixed by an operator) and 404 (VTEX confirms a service up to 5 s late) are retried; 400/422 is a
  * bug on our side and is not; 417 is a lapsed slot; 409 a conflict the workflow must resolve.
- * A caller whose credentials nobody renews (the marketplace's headers are fixed by its event)
+ * A caller whose credentials nobody renews (Abbiamo's headers are fixed by its event)
  * stops retrying 401/403 after a while with `unauthorizedRetryable: false`.
  */
 export function failureFor(

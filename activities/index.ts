@@ -11,14 +11,14 @@ import { createDeliveryEngineActivities } from './deliveryEngine';
 import { withClassifiedFailures } from './failures';
 import { createHttpClient } from './http';
 import { createLabelActivities } from './labels';
-import { createMarketplaceActivities } from './marketplace';
+import { createAbbiamoActivities } from './abbiamo';
 import { createOperationsActivities, type ReconcileObserver } from './operations';
 import { measureReports } from './reportMetrics';
 import { createVtexActivities } from './vtex';
 import { VtexTokenCache } from './vtexToken';
 
 export interface ActivityDeps {
-  config: Pick<ServiceConfig, 'publicUrl' | 'vtex' | 'deliveryEngine' | 'marketplace' | 'secretsKey' | 'labels'>;
+  config: Pick<ServiceConfig, 'publicUrl' | 'vtex' | 'deliveryEngine' | 'abbiamo' | 'secretsKey' | 'labels'>;
   /** Shared by every activity of the process; made here when not given. */
   vtexTokens?: VtexTokenCache;
   /** The worker's registry (observability/metrics/worker.ts); none: nothing measured. */
@@ -47,7 +47,7 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
     tokens,
     notFoundRetryAttempts: config.vtex.notFoundRetryAttempts,
   });
-  const marketplace = http('Abbiamo', config.marketplace.url);
+  const abbiamo = http('Abbiamo', config.abbiamo.url);
   const observer = reconcileObserver ?? (metrics ? reconcileCounter(metrics) : undefined);
   const labelSigner = createLabelSigner({
     key: config.labels.signingKey,
@@ -63,16 +63,16 @@ export function createActivities({ config, vtexTokens, metrics, reconcileObserve
     }),
     ...vtex,
     ...createLabelActivities({ signer: labelSigner, vtex }),
-    ...createMarketplaceActivities({
-      marketplace,
+    ...createAbbiamoActivities({
+      abbiamo,
       sealer: createSealer(config.secretsKey),
-      carrierKey: config.marketplace.carrierKey,
+      carrierKey: config.abbiamo.carrierKey,
       mailLabelUrl: (serviceId) => mailLabelUrl(labelSigner, serviceId),
     }),
     ...createOperationsActivities({
       readVtex: vtex.vtexGetService,
-      marketplace,
-      carrierKey: config.marketplace.carrierKey,
+      abbiamo,
+      carrierKey: config.abbiamo.carrierKey,
       ...(observer ? { observer } : {}),
     }),
   };

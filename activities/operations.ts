@@ -6,7 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { ABBIAMO_CARRIER_KEY_HEADER, AbbiamoDeliveryShown } from '../contracts/marketplace';
+import { ABBIAMO_CARRIER_KEY_HEADER, AbbiamoDeliveryShown } from '../contracts/abbiamo';
 import type { DeliveryView, VtexTarget } from '../contracts/delivery';
 import type { DriftFound } from '../contracts/operations';
 import type { ServiceReadBack } from '../contracts/vtex';
@@ -48,7 +48,7 @@ export const NO_OBSERVER: ReconcileObserver = {
 export interface OperationsDeps {
   /** What VTEX holds (activities/vtex.ts `vtexGetService`, with the shared token). */
   readVtex: (target: VtexTarget) => Promise<ServiceReadBack>;
-  marketplace: HttpClient;
+  abbiamo: HttpClient;
   /** our carrier key at Abbiamo (MARKETPLACE_CARRIER_KEY) */
   carrierKey: string;
   /** The worker's own client (bound to its namespace, with its data converter) unless a test gives one. */
@@ -90,7 +90,7 @@ export function createOperationsActivities(deps: OperationsDeps) {
 
   async function readAbbiamo(deliveryId: string): Promise<AbbiamoShown> {
     const path = `/v1/delivery/${pathSegment(deliveryId, 'Abbiamo delivery id')}`;
-    const response = await deps.marketplace.expectOk({
+    const response = await deps.abbiamo.expectOk({
       method: 'GET',
       path,
       headers: { [ABBIAMO_CARRIER_KEY_HEADER]: deps.carrierKey },

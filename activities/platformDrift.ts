@@ -4,14 +4,14 @@
  * place its comparison lives: a new check (the driver, notes by their per-event marker) is one
  * more line in `expectationOf` and one more `if` in the comparison.
  */
-import type { DeliveryView } from '../contracts/delivery';
-import type { AbbiamoDeliveryShown } from '../contracts/marketplace';
-import type { ServiceReadBack, ServiceStatus } from '../contracts/vtex';
+import { deliveryStatusOf, type DeliveryStatus, type DeliveryView } from '../contracts/delivery';
+import type { AbbiamoDeliveryShown } from '../contracts/abbiamo';
+import type { ServiceReadBack } from '../contracts/vtex';
 import { isTerminal } from '../workflows/stateMachine';
 
 /** What the platform should hold, read from the delivery's state (its view). */
 export interface PlatformExpectation {
-  status: ServiceStatus;
+  status: DeliveryStatus;
   paused: boolean;
   /** Notes and evidences the platform took (or already held): the view's `platformRecord`. */
   notes: number;
@@ -74,7 +74,8 @@ export function expectationOf(view: DeliveryView): PlatformExpectation {
 
 /** VTEX's `GET /tracking/hook/...` record against the delivery; a list VTEX left out is not compared. */
 export function vtexDrift(expected: PlatformExpectation, shown: ServiceReadBack): Comparison {
-  if (isTerminal(shown.status) && shown.status !== expected.status)
+  const shownStatus = deliveryStatusOf(shown.status);
+  if (shownStatus && isTerminal(shownStatus) && shownStatus !== expected.status)
     return { kind: 'conflict', reason: `VTEX shows ${shown.status}, the delivery is ${expected.status}` };
   const drift: string[] = [];
   // VTEX's own Pause service shows ON_HOLD while the delivery keeps its status, paused.
@@ -110,7 +111,7 @@ const ABBIAMO_TERMINAL = new Set(['SUCCESSFUL', 'RETURNED', 'ORDER_FAILED']);
  * START_DELIVERY once on route. Coarse on purpose: our statuses and Abbiamo's do not map one to
  * one (mapping/eventToAbbiamo.ts), and a lower bound never calls a correct delivery drifted.
  */
-const ABBIAMO_AT_LEAST: Partial<Record<ServiceStatus, number>> = {
+const ABBIAMO_AT_LEAST: Partial<Record<DeliveryStatus, number>> = {
   PENDING: 1,
   ASSIGNED: 1,
   PICKED: 1,

@@ -23,7 +23,7 @@ import { createIntakeMetrics, type IntakeMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { deliveryEngineRoutes } from './routes/deliveryEngine';
 import { healthRoutes } from './routes/health';
-import { abbiamoErrorAnswers, marketplaceRoutes } from './routes/marketplace';
+import { abbiamoErrorAnswers, abbiamoRoutes } from './routes/abbiamo';
 import { operatorCommandRoutes } from './routes/operatorCommands';
 import { operatorRoutes, routeOperatorRoutes } from './routes/operators';
 import { OperatorDesk } from './operatorDesk';
@@ -50,7 +50,7 @@ export interface AppDeps {
     | 'deliveryEngine'
     | 'secretsKey'
     | 'vtex'
-    | 'marketplace'
+    | 'abbiamo'
     | 'publicUrl'
     | 'metrics'
     | 'labels'
@@ -165,10 +165,10 @@ export function createApp({ config, client, connection, logger }: AppDeps): Expr
     '/marketplace',
     requireRole(roles, 'marketplace'),
     json,
-    marketplaceRoutes({
+    abbiamoRoutes({
       gateway,
       creationGraceMs: config.creationGraceMs,
-      confirmationTimeoutMs: config.marketplace.confirmationTimeoutMs,
+      confirmationTimeoutMs: config.abbiamo.confirmationTimeoutMs,
       sealer: createSealer(config.secretsKey),
       pickupCodeKey: config.secretsKey,
     }),

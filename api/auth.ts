@@ -39,7 +39,7 @@ export function bearerOf(header: string | undefined): string | undefined {
 
 const WHAT: Record<CallerRole, string> = {
   vtex: "VTEX's service routes",
-  marketplace: "the marketplace's events",
+  marketplace: "Abbiamo's events",
   operator: 'operator reads and commands',
 };
 

@@ -12,7 +12,6 @@ import {
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import type { JobEvent, JobEventOutcome } from '../contracts/deliveryEngine';
-import type { ServiceStatus } from '../contracts/vtex';
 import type { Logger } from '../observability/logger';
 import type { deliveryWorkflow } from '../workflows/delivery';
 import type { StrayJobInput, strayJobWorkflow } from '../workflows/strayJob';
@@ -29,6 +28,7 @@ import {
   type CancelOrder,
   createServiceAnswer,
   type DeliveryInput,
+  type DeliveryStatus,
   type DeliveryTuning,
   type DeliveryView,
   type PickupRelease,
@@ -61,12 +61,12 @@ export interface DeliveryGatewayOptions {
   logger: Logger;
 }
 
-/** A delivery as Temporal knows it, without asking the worker. */
-export interface DeliverySummary {
+/** A delivery as Temporal describes it (search attributes and memo), without asking the worker. */
+export interface DescribedDelivery {
   serviceId: string;
   running: boolean;
   workflowStatus: string;
-  status?: ServiceStatus;
+  status?: DeliveryStatus;
   carrierId?: string;
   platform?: string;
   /** The job its workflow created (search attribute JobId), once there is one. */
@@ -84,7 +84,7 @@ export interface StartedDelivery {
 export interface RouteDelivery {
   serviceId: string;
   workflowStatus: string;
-  status?: ServiceStatus;
+  status?: DeliveryStatus;
   view?: DeliveryView;
 }
 
@@ -104,7 +104,7 @@ const SERVICES_PER_ORDER = 10;
  * any request is new; after a delivery, only one of another type (a RETURN after the DELIVERY).
  * The same request again for a delivery that ended is a repeat (VTEX lost our answer).
  */
-export function isAnotherService(ended: { status: ServiceStatus; type: string }, askedType: string): boolean {
+export function isAnotherService(ended: { status: DeliveryStatus; type: string }, askedType: string): boolean {
   if (ended.status === 'CANCELED') return true;
   return (ended.status === 'DELIVERED' || ended.status === 'RETURNED') && ended.type !== askedType;
 }
@@ -166,7 +166,7 @@ export class DeliveryGateway {
   /** A delivery whose workflow already ended: its answer, status and service type. */
   private async endedService(
     serviceId: string,
-  ): Promise<{ answer: PublicAnswer; status: ServiceStatus; type: string }> {
+  ): Promise<{ answer: PublicAnswer; status: DeliveryStatus; type: string }> {
     const view = (await this.workflows
       .getHandle(serviceId)
       .result()
@@ -179,7 +179,7 @@ export class DeliveryGateway {
   }
 
   /**
-   * Makes sure every delivery has its workflow (the marketplace's DELIVERY_REQUEST): one running
+   * Makes sure every delivery has its workflow (Abbiamo's DELIVERY_REQUEST): one running
    * already is joined (USE_EXISTING), one that ended is never started again (REJECT_DUPLICATE)
    * and counts as done. Resolves only when all exist; any other failure is `temporal-unavailable`, and the same
    * request again is safe: it starts nothing twice.
@@ -233,7 +233,7 @@ export class DeliveryGateway {
       return {
         serviceId: info.workflowId,
         workflowStatus: info.status.name,
-        status: view?.status ?? (info.typedSearchAttributes.get(DeliveryStatusKey) as ServiceStatus | undefined),
+        status: view?.status ?? (info.typedSearchAttributes.get(DeliveryStatusKey) as DeliveryStatus | undefined),
         ...(view ? { view: withoutDeliveryCode(view) } : {}),
       };
     });
@@ -243,7 +243,7 @@ export class DeliveryGateway {
   }
 
   /** Describe without the worker: existence, status and carrier from search attributes. */
-  async summary(serviceId: string): Promise<DeliverySummary | undefined> {
+  async summary(serviceId: string): Promise<DescribedDelivery | undefined> {
     let description: WorkflowExecutionDescription;
     try {
       description = await this.workflows.getHandle(serviceId).describe();
@@ -255,7 +255,7 @@ export class DeliveryGateway {
       serviceId,
       running: description.status.name === 'RUNNING',
       workflowStatus: description.status.name,
-      status: description.typedSearchAttributes.get(DeliveryStatusKey) as ServiceStatus | undefined,
+      status: description.typedSearchAttributes.get(DeliveryStatusKey) as DeliveryStatus | undefined,
       carrierId: description.typedSearchAttributes.get(CarrierIdKey),
       platform: description.typedSearchAttributes.get(PlatformKey),
       jobId: description.typedSearchAttributes.get(JobIdKey),
@@ -268,7 +268,7 @@ export class DeliveryGateway {
     carrierId: string | undefined,
     action: string,
     platform: Platform | undefined,
-  ): Promise<DeliverySummary> {
+  ): Promise<DescribedDelivery> {
     const summary = await this.summary(serviceId);
     // A platform acts on its own deliveries only (the Platform search attribute is set at start).
     const notTheirs =
@@ -302,7 +302,7 @@ export class DeliveryGateway {
     reason: string,
     options: Omit<CancelOrder, 'reason'> = {},
     platform?: Platform,
-  ): Promise<DeliverySummary> {
+  ): Promise<DescribedDelivery> {
     const summary = await this.openDelivery(serviceId, carrierId, 'canceled', platform);
     if (summary.status === 'CANCELED') return summary;
     if (!summary.running) {
@@ -333,7 +333,7 @@ export class DeliveryGateway {
     pause: boolean,
     reason: string,
     platform?: Platform,
-  ): Promise<DeliverySummary> {
+  ): Promise<DescribedDelivery> {
     const summary = await this.openDelivery(serviceId, carrierId, pause ? 'paused' : 'resumed', platform);
     if (!summary.running || summary.status === 'CANCELED') {
       throw new DeliveryRefusal('ended', `The service already ended ${summary.status ?? ''}`.trim(), [
@@ -363,7 +363,7 @@ export class DeliveryGateway {
   }
 
   /** The platform changed the receiver: the workflow carries the change to the job. */
-  async changeReceiver(serviceId: string, change: ReceiverChange, platform: Platform): Promise<DeliverySummary> {
+  async changeReceiver(serviceId: string, change: ReceiverChange, platform: Platform): Promise<DescribedDelivery> {
     const summary = await this.openDelivery(serviceId, undefined, 'changed', platform);
     if (!summary.running || summary.status === 'CANCELED') {
       throw new DeliveryRefusal('ended', `The service already ended ${summary.status ?? ''}`.trim(), [
@@ -432,7 +432,7 @@ export class DeliveryGateway {
   }
 
   /** The delivery's state from its workflow; from Temporal's description when no worker answers. */
-  async state(serviceId: string): Promise<{ view?: DeliveryView; summary: DeliverySummary }> {
+  async state(serviceId: string): Promise<{ view?: DeliveryView; summary: DescribedDelivery }> {
     const summary = await this.summary(serviceId);
     if (!summary)
       throw new DeliveryRefusal('unknown', 'Unknown service', [

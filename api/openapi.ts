@@ -17,7 +17,7 @@ import { SignedJobEvent } from '../contracts/deliveryEngine';
 import vtexCreateServiceExample from '../contracts/examples/vtex.create-service.openapi.json';
 import vtexCancelServiceExample from '../contracts/examples/vtex.cancel-service.json';
 import vtexPauseServiceExample from '../contracts/examples/vtex.pause-service.json';
-import deliveryRequestExample from '../contracts/examples/marketplace.delivery-request.json';
+import deliveryRequestExample from '../contracts/examples/abbiamo.delivery-request.json';
 import * as intakeAnswers from '../contracts/intakeAnswers';
 import {
   AbbiamoErrorAnswer,
@@ -28,20 +28,15 @@ import {
   ErrorAnswer,
   HealthAnswer,
   JobEventAnswer,
-  MarketplaceEventAnswer,
+  AbbiamoEventAnswer,
   OperatorCommandAnswer,
   RatesAnswer,
   ReadinessAnswer,
   RouteAnswer as RouteDeliveriesAnswer,
   VtexCommandAnswer,
 } from '../contracts/intakeAnswers';
-import * as marketplaceContracts from '../contracts/marketplace';
-import {
-  CancellationRequestEvent,
-  DeliveryRequestEvent,
-  MarketplaceEventEnvelope,
-  SafeId,
-} from '../contracts/marketplace';
+import * as abbiamoContracts from '../contracts/abbiamo';
+import { CancellationRequestEvent, DeliveryRequestEvent, AbbiamoEventEnvelope, SafeId } from '../contracts/abbiamo';
 import * as operationsContracts from '../contracts/operations';
 import { AttentionListQuery, BatchJobId, BulkRequest, OperatorCommandRequest } from '../contracts/operations';
 import * as vtexContracts from '../contracts/vtex';
@@ -80,7 +75,7 @@ export interface IntakeRoute {
   params?: z.ZodObject;
   /** Query-string parameters, all optional. */
   query?: z.ZodObject;
-  /** The body, as the handler parses it; several: any of them (one per marketplace event type). */
+  /** The body, as the handler parses it; several: any of them (one per Abbiamo event type). */
   body?: z.ZodType | z.ZodType[];
   /** Bodies as their callers send them, by name (each parses with `body`: test/unit/openapi.test.ts). */
   bodyExamples?: Record<string, { summary: string; value: unknown }>;
@@ -249,7 +244,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
   {
     method: 'post',
     path: '/marketplace/events',
-    operationId: 'marketplaceEvent',
+    operationId: 'abbiamoEvent',
     caller: 'Abbiamo',
     summary: "Abbiamo's webhooks: DELIVERY_REQUEST and CANCELLATION_REQUEST (register this URL at Abbiamo for both)",
     description:
@@ -260,7 +255,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
       '`{ignored: true}`.',
     auth: 'intakeToken',
     // One schema per event type handled; the envelope stands for the types acknowledged and ignored.
-    body: [DeliveryRequestEvent, CancellationRequestEvent, MarketplaceEventEnvelope],
+    body: [DeliveryRequestEvent, CancellationRequestEvent, AbbiamoEventEnvelope],
     bodyExamples: {
       deliveryRequest: {
         summary: "Abbiamo's DELIVERY_REQUEST example (one delivery, no route)",
@@ -279,7 +274,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     answers: {
       202: {
         description: 'Every delivery has its workflow, the cancellation was taken, or the event is ignored',
-        schema: MarketplaceEventAnswer,
+        schema: AbbiamoEventAnswer,
       },
     },
     temporal: true,
@@ -328,7 +323,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     path: '/routes/:routeId',
     operationId: 'routeDeliveries',
     caller: 'Operators',
-    summary: "The deliveries of a marketplace route (`make_route`) and each one's state",
+    summary: "The deliveries of an Abbiamo route (`make_route`) and each one's state",
     auth: 'intakeToken',
     params: z.object({ routeId: SafeId }),
     paramExamples: { routeId: '7ed3c0f1-route' },
@@ -413,7 +408,7 @@ export const INTAKE_ROUTES: readonly IntakeRoute[] = [
     body: BulkRequest,
     bodyExamples: {
       pauseRoute: {
-        summary: 'Hold every open delivery of one marketplace route',
+        summary: 'Hold every open delivery of one Abbiamo route',
         value: { action: 'pause', query: 'RouteId = "7ed3c0f1-route"', why: 'storm: hold the route' },
       },
     },
@@ -538,13 +533,7 @@ export function openApiPath(expressPath: string): string {
 /** Contract schemas by their export name, so the document names what the code names. */
 function contractNames(): Map<z.ZodType, string> {
   const names = new Map<z.ZodType, string>();
-  for (const module of [
-    vtexContracts,
-    marketplaceContracts,
-    deliveryEngineContracts,
-    operationsContracts,
-    intakeAnswers,
-  ]) {
+  for (const module of [vtexContracts, abbiamoContracts, deliveryEngineContracts, operationsContracts, intakeAnswers]) {
     for (const [name, value] of Object.entries(module)) {
       if (value instanceof z.ZodType && !names.has(value)) names.set(value, name);
     }
@@ -682,7 +671,7 @@ function operation(route: IntakeRoute, components: Components): JsonObject {
   };
   for (const [status, a] of Object.entries(route.answers)) answer(Number(status), a);
   const shared = (status: keyof typeof SHARED_ANSWERS) => {
-    // Abbiamo's routes add `abbiamo_error` to their refusals (api/routes/marketplace.ts), not to failures.
+    // Abbiamo's routes add `abbiamo_error` to their refusals (api/routes/abbiamo.ts), not to failures.
     const schema = status < 500 ? (route.errorAnswer ?? ErrorAnswer) : ErrorAnswer;
     if (!responses[status]) answer(status, { description: SHARED_ANSWERS[status], schema });
   };

@@ -9,24 +9,18 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { encodeToPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
-import type { BulkAction, BulkRequest, ForceableStatus, OperatorCommandRequest } from '../contracts/operations';
-import type { ServiceStatus } from '../contracts/vtex';
+import type { BulkAction, BulkRequest, OperatorCommandRequest } from '../contracts/operations';
+import type { DeliveryStatus } from '../contracts/delivery';
 import { cancelSignal, operatorSignal, pauseSignal, WorkflowType } from '../workflows/messages';
-import type { ForceableStatus as WorkflowForceable } from '../workflows/operator';
 import {
   DeliveryStatusKey,
   LastProgressAtKey,
   NeedsAttentionKey,
   OrderIdKey,
   PlatformKey,
-  type DeliverySummary,
+  type MemoSummary,
 } from '../workflows/searchAttributes';
 import { badRequest, conflict, HttpError, notFound, unavailable } from './errors';
-
-// Fails to compile when the edge's forceable statuses and the workflow's drift apart.
-const sameForceable: [ForceableStatus, WorkflowForceable] extends [WorkflowForceable, ForceableStatus] ? true : never =
-  true;
-void sameForceable;
 
 const OPEN_DELIVERIES = `WorkflowType = "${WorkflowType.delivery}" AND ExecutionStatus = "Running"`;
 
@@ -35,7 +29,7 @@ export interface AttentionItem {
   serviceId: string;
   orderId: string | null;
   platform: string | null;
-  status: ServiceStatus | null;
+  status: DeliveryStatus | null;
   needsAttention: boolean;
   /** When the delivery last moved (LastProgressAt); its start when it never said. */
   lastProgressAt: string;
@@ -248,7 +242,7 @@ export class OperatorDesk {
 
 function attentionItem(info: WorkflowExecutionInfo, since: string | undefined): AttentionItem {
   const attributes = info.typedSearchAttributes;
-  const summary = (info.memo?.summary ?? undefined) as Partial<DeliverySummary> | undefined;
+  const summary = (info.memo?.summary ?? undefined) as Partial<MemoSummary> | undefined;
   const progress = attributes.get(LastProgressAtKey) ?? info.startTime;
   const lastProgressAt = progress.toISOString();
   const needsAttention = attributes.get(NeedsAttentionKey) ?? summary?.needsAttention ?? false;
@@ -260,7 +254,7 @@ function attentionItem(info: WorkflowExecutionInfo, since: string | undefined): 
     serviceId: info.workflowId,
     orderId: attributes.get(OrderIdKey) ?? null,
     platform: attributes.get(PlatformKey) ?? null,
-    status: (attributes.get(DeliveryStatusKey) as ServiceStatus | undefined) ?? null,
+    status: (attributes.get(DeliveryStatusKey) as DeliveryStatus | undefined) ?? null,
     needsAttention,
     lastProgressAt,
     lastError,

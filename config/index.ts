@@ -18,7 +18,7 @@ export const SANDBOX_DEFAULTS = {
   deliveryEngineApiKey: 'sandbox-engine-api-key',
   deliveryEngineWebhookSecret: 'sandbox-instaleap-webhook-secret',
   deliveryEngineStoreReference: 'sandbox-store',
-  marketplaceCarrierKey: 'sandbox-abbiamo-carrier-key',
+  abbiamoCarrierKey: 'sandbox-abbiamo-carrier-key',
 } as const;
 
 export class ConfigError extends Error {
@@ -85,7 +85,7 @@ const variables = {
   MARKETPLACE_CONFIRMATION_TIMEOUT_MS: positiveInt.min(1000).default(30 * 60_000),
   /** Ours: secret from which each job's webhook key is derived; default derived from the engine key. */
   WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Ours: key that seals platform secrets (marketplace callback headers) before they enter workflow history. */
+  /** Ours: key that seals platform secrets (Abbiamo callback headers) before they enter workflow history. */
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Ours: shipping labels (docs/labels.md): the key their URLs are signed with, how long a URL works, the carrier shown. */
   LABEL_SIGNING_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -249,21 +249,21 @@ function isSecret(name: string): boolean {
   return SECRET_NAMES.has(name);
 }
 
-export type ExternalSystem = 'vtex' | 'deliveryEngine' | 'marketplace';
+export type ExternalSystem = 'vtex' | 'deliveryEngine' | 'abbiamo';
 
 /** Which external systems have no URL configured, so `npm start` runs their sandboxes. */
 export function sandboxedSystems(env: Env): ExternalSystem[] {
   const out: ExternalSystem[] = [];
   if (!env.VTEX_TRACKING_URL && !env.VTEX_AUTH_URL) out.push('vtex');
   if (!env.DELIVERY_ENGINE_URL) out.push('deliveryEngine');
-  if (!env.MARKETPLACE_URL) out.push('marketplace');
+  if (!env.MARKETPLACE_URL) out.push('abbiamo');
   return out;
 }
 
 export interface SandboxUrls {
   vtex?: string;
   deliveryEngine?: string;
-  marketplace?: string;
+  abbiamo?: string;
 }
 
 export interface ServiceConfig {
@@ -285,8 +285,8 @@ export interface ServiceConfig {
   vtex: { carrierId: string; apiKey: string; trackingUrl: string; authUrl: string; notFoundRetryAttempts: number };
   deliveryEngine: DeliveryEngineConfig;
   /** Abbiamo: its API base, our carrier key there, its confirmation timeout. */
-  marketplace: { url: string; carrierKey: string; confirmationTimeoutMs: number };
-  /** Seals secrets kept in workflow history (marketplace callback headers). */
+  abbiamo: { url: string; carrierKey: string; confirmationTimeoutMs: number };
+  /** Seals secrets kept in workflow history (Abbiamo callback headers). */
   secretsKey: string;
   /** Shipping labels (docs/labels.md): URL signing key and lifetime, the carrier's name and logo file. */
   labels: LabelConfig;
@@ -430,7 +430,7 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
     const missing = {
       vtex: 'VTEX_TRACKING_URL',
       deliveryEngine: 'DELIVERY_ENGINE_URL',
-      marketplace: 'MARKETPLACE_URL',
+      abbiamo: 'MARKETPLACE_URL',
     };
     throw new ConfigError(
       missing[sandboxed[0]!],
@@ -481,11 +481,11 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
         'is required when DELIVERY_ENGINE_URL is set',
       );
 
-  const marketplaceUrl = isSandbox('marketplace')
-    ? need(sandboxUrls.marketplace, 'MARKETPLACE_URL', 'is not set and no marketplace sandbox is running')
+  const abbiamoUrl = isSandbox('abbiamo')
+    ? need(sandboxUrls.abbiamo, 'MARKETPLACE_URL', 'is not set and no Abbiamo sandbox is running')
     : env.MARKETPLACE_URL!;
-  const marketplaceCarrierKey = isSandbox('marketplace')
-    ? (env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.marketplaceCarrierKey)
+  const abbiamoCarrierKey = isSandbox('abbiamo')
+    ? (env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.abbiamoCarrierKey)
     : need(env.MARKETPLACE_CARRIER_KEY, 'MARKETPLACE_CARRIER_KEY', 'is required when MARKETPLACE_URL is set');
 
   const roleTokens = {
@@ -561,9 +561,9 @@ export function resolveConfig(env: Env, sandboxUrls: SandboxUrls = {}): ServiceC
       slotSizeMinutes: env.DELIVERY_ENGINE_SLOT_SIZE_MINUTES,
       rateCard: loadRateCard(env.RATE_CARD_FILE),
     },
-    marketplace: {
-      url: marketplaceUrl,
-      carrierKey: marketplaceCarrierKey,
+    abbiamo: {
+      url: abbiamoUrl,
+      carrierKey: abbiamoCarrierKey,
       confirmationTimeoutMs: env.MARKETPLACE_CONFIRMATION_TIMEOUT_MS,
     },
     // Derived when unset, like the webhook secret: stable across restarts for open deliveries.
@@ -714,7 +714,7 @@ export function describeConfig(config: ServiceConfig): Record<string, unknown> {
       operationalModels: config.deliveryEngine.operationalModels,
       rateCardCurrency: config.deliveryEngine.rateCard.currency,
     },
-    marketplace: { url: config.marketplace.url, confirmationTimeoutMs: config.marketplace.confirmationTimeoutMs },
+    abbiamo: { url: config.abbiamo.url, confirmationTimeoutMs: config.abbiamo.confirmationTimeoutMs },
     createAnswerDeadlineMs: config.createAnswerDeadlineMs,
     // Ids only: which keys and how many tokens, never their values.
     codecKeyIds: config.codecKeys.map((k) => k.id),

@@ -8,7 +8,33 @@ import type { CreateJobRequest, JobEvent, RecipientUpdateRequest, SlotSearch } f
 import type { OutgoingCall, ReporterMemory } from './platformCalls';
 import type { Label, ServiceStatus } from './vtex';
 
+/**
+ * Who asked for the delivery. `'marketplace'` is Abbiamo: the contract's role name for it, persisted
+ * in workflow histories, search attributes and metric labels, so the value stays while the code says Abbiamo.
+ */
 export type Platform = 'vtex' | 'marketplace';
+
+/**
+ * A delivery's status, whatever its platform: VTEX's service statuses (contracts/vtex.ts) but CREATED,
+ * which only VTEX sets, so VTEX is told ours as is; Abbiamo's are mapped (mapping/eventToAbbiamo.ts).
+ */
+export const DELIVERY_STATUSES = [
+  'PENDING',
+  'ASSIGNED',
+  'PICKED',
+  'ON_ROUTE',
+  'INCIDENT',
+  'ON_HOLD',
+  'RETURNED',
+  'DELIVERED',
+  'CANCELED',
+] as const satisfies readonly ServiceStatus[];
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** A status VTEX shows, as a delivery's: the same word, none for CREATED (VTEX's own, before any carrier). */
+export function deliveryStatusOf(status: ServiceStatus): DeliveryStatus | undefined {
+  return status === 'CREATED' ? undefined : status;
+}
 
 /** Everything the engine needs for the job, except the slot and the webhook key (set at creation). */
 export interface JobSpec {
@@ -24,7 +50,7 @@ export interface VtexTarget {
   serviceId: string;
 }
 
-export interface MarketplaceTarget {
+export interface AbbiamoTarget {
   platform: 'marketplace';
   deliveryId: string;
   orderNumber: string;
@@ -42,7 +68,7 @@ export interface MarketplaceTarget {
   receiver?: { name: string; document?: string };
 }
 
-export type ReportTarget = VtexTarget | MarketplaceTarget;
+export type ReportTarget = VtexTarget | AbbiamoTarget;
 
 export interface DeliveryInput {
   serviceId: string;
@@ -113,7 +139,7 @@ export interface TimelineEntry {
   kind: 'status' | 'event' | 'report' | 'platform' | 'error' | 'note';
   message: string;
   eventId?: string;
-  status?: ServiceStatus;
+  status?: DeliveryStatus;
 }
 
 export interface ReportFailure {
@@ -127,7 +153,7 @@ export interface DeliveryView extends Pick<
   DeliveryInput,
   'serviceId' | 'platform' | 'orderId' | 'carrierId' | 'routeId' | 'routeName'
 > {
-  status: ServiceStatus;
+  status: DeliveryStatus;
   phase: DeliveryPhase;
   paused: boolean;
   /** The job's `client_reference` at the engine (the serviceId; the platform's order id for older deliveries). */
@@ -164,7 +190,7 @@ export type DeliveryPhase = 'creating' | 'waiting-confirmation' | 'active' | 'en
  * added here can never be left behind by a hand-written copy).
  */
 export interface DeliveryState {
-  status: ServiceStatus;
+  status: DeliveryStatus;
   /** Progress rank held before an INCIDENT or ON_HOLD interrupted it (workflows/stateMachine.ts). */
   rankBeforeInterruption?: number;
   phase: DeliveryPhase;
@@ -254,7 +280,7 @@ export interface OperatorOrder {
  */
 export type OperatorCommand =
   | ({ action: 'resend-refused' } & OperatorOrder)
-  | ({ action: 'force-status'; status: ServiceStatus } & OperatorOrder)
+  | ({ action: 'force-status'; status: DeliveryStatus } & OperatorOrder)
   | ({ action: 'repair'; drift: string[] } & OperatorOrder)
   | ({ action: 'clear-flag' } & OperatorOrder);
 
@@ -304,7 +330,7 @@ export const DEFAULT_ENGINE_COMMAND_TIMEOUT_MS = 5 * 60_000;
  */
 export function createServiceAnswer(
   serviceId: string,
-  status: ServiceStatus,
+  status: DeliveryStatus,
   job: Pick<JobInfo, 'jobId' | 'trackingUrl' | 'priceCents' | 'endsAt'> | undefined,
 ): Omit<CreateServiceAnswer, 'producedAt'> {
   return {

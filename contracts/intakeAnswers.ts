@@ -4,9 +4,11 @@
  * every real answer against the served document.
  */
 import { z } from 'zod';
-import type { DeliveryView } from './delivery';
+import { DELIVERY_STATUSES, type DeliveryView } from './delivery';
 import { JOB_EVENT_OUTCOMES } from './deliveryEngine';
-import { ServiceStatus } from './vtex';
+
+/** A delivery's status in our answers (ours, not VTEX's: no CREATED). */
+const deliveryStatus = z.enum(DELIVERY_STATUSES);
 
 /** Every refusal and failure: what went wrong, and each field path to fix (api/errors.ts). */
 export const ErrorAnswer = z.object({
@@ -30,7 +32,7 @@ export const VtexCommandAnswer = z.object({
   }),
 });
 
-export const MarketplaceEventAnswer = z.union([
+export const AbbiamoEventAnswer = z.union([
   z.object({
     event_type: z.string(),
     accepted: z.array(
@@ -44,7 +46,7 @@ export const MarketplaceEventAnswer = z.union([
     reason: z.string(),
     accepted: z.array(z.never()),
   }),
-  // CANCELLATION_REQUEST: acknowledged whatever could be done (api/routes/marketplace.ts).
+  // CANCELLATION_REQUEST: acknowledged whatever could be done (api/routes/abbiamo.ts).
   z.object({
     event_type: z.literal('CANCELLATION_REQUEST'),
     delivery_id: z.string(),
@@ -78,7 +80,7 @@ const deliveryStateFields = {
   serviceId: z.string(),
   platform: z.enum(['vtex', 'marketplace']),
   orderId: z.string(),
-  status: ServiceStatus,
+  status: deliveryStatus,
   phase: z.enum(['creating', 'waiting-confirmation', 'active', 'ended']),
   paused: z.boolean(),
   needsAttention: z.boolean(),
@@ -90,7 +92,7 @@ const deliveryStateFields = {
       kind: z.enum(['status', 'event', 'report', 'platform', 'error', 'note']),
       message: z.string(),
       eventId: z.string().optional(),
-      status: ServiceStatus.optional(),
+      status: deliveryStatus.optional(),
     }),
   ),
 };
@@ -103,7 +105,7 @@ export const DeliveryStateAnswer = z.union([
   z.looseObject({ ...deliveryStateFields, workflowStatus: z.string() }),
   z.looseObject({
     serviceId: z.string(),
-    status: ServiceStatus.optional(),
+    status: deliveryStatus.optional(),
     workflowStatus: z.string(),
     summary: z.unknown(),
     degraded: z.string(),
@@ -118,7 +120,7 @@ export const RouteAnswer = z.object({
     z.looseObject({
       serviceId: z.string(),
       orderId: z.string().nullable(),
-      status: ServiceStatus.nullable(),
+      status: deliveryStatus.nullable(),
       workflowStatus: z.string(),
     }),
   ),
@@ -131,7 +133,7 @@ export const AttentionAnswer = z.object({
       serviceId: z.string(),
       orderId: z.string().nullable(),
       platform: z.string().nullable(),
-      status: ServiceStatus.nullable(),
+      status: deliveryStatus.nullable(),
       needsAttention: z.boolean(),
       lastProgressAt: z.string(),
       lastError: z.string().nullable(),

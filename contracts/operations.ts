@@ -35,8 +35,8 @@ export const OperatorReason = boundedText(500)
   .min(3, 'say why (at least 3 characters): it is written in the delivery timeline');
 
 /**
- * The statuses an operator may force (the workflow's `FORCEABLE_STATUSES`, workflows/operator.ts:
- * api/operatorDesk.ts checks they agree). CANCELED is a cancel; every delivery starts PENDING.
+ * The statuses an operator may force, for the routes, the CLI and the workflow (workflows/operator.ts
+ * gives each its carrier event). CANCELED is a cancel; every delivery starts PENDING.
  */
 export const ForceableStatus = z.enum([
   'ASSIGNED',

@@ -15,8 +15,8 @@
  */
 import type { JobEvent } from '../contracts/deliveryEngine';
 import { driverOf as jobDriver, driverPositionOf, etaOf, evidencesOf } from '../contracts/instaleapChoices';
-import type { AbbiamoEndpoint, AbbiamoStatusBody } from '../contracts/marketplace';
-import type { JobInfo, MarketplaceTarget } from '../contracts/delivery';
+import type { AbbiamoEndpoint, AbbiamoStatusBody } from '../contracts/abbiamo';
+import type { JobInfo, AbbiamoTarget } from '../contracts/delivery';
 import type { EventStatusOutcome } from './eventToVtex';
 
 export type AbbiamoCall = { kind: 'status'; endpoint: AbbiamoEndpoint; body: AbbiamoStatusBody };
@@ -116,13 +116,7 @@ interface Wanted {
  * Dates and records the wanted steps in order. `at` is the time the step happened (the engine
  * event's, or workflow time for our own decisions); `now` is workflow time (the 24-hour window).
  */
-function plan(
-  target: MarketplaceTarget,
-  memory: AbbiamoMemory,
-  wanted: Wanted[],
-  at: number,
-  now: number,
-): AbbiamoPlan {
+function plan(target: AbbiamoTarget, memory: AbbiamoMemory, wanted: Wanted[], at: number, now: number): AbbiamoPlan {
   const m: AbbiamoMemory = { ...memory, ...(memory.terminal ? { terminal: { ...memory.terminal } } : {}) };
   const calls: AbbiamoCall[] = [];
   const floor = target.requestedAt ? Date.parse(target.requestedAt) : Number.NEGATIVE_INFINITY;
@@ -164,7 +158,7 @@ function driverOf(event: JobEvent): Partial<AbbiamoStatusBody> {
 
 /**
  * Proof of delivery for `successful`: the engine's image evidences (links) and its text ones (what
- * the driver wrote, such as who received). The field names are our guess (contracts/marketplace.ts
+ * the driver wrote, such as who received). The field names are our guess (contracts/abbiamo.ts
  * AbbiamoStatusBody).
  */
 function proofOf(event: JobEvent): Partial<AbbiamoStatusBody> {
@@ -177,8 +171,8 @@ function proofOf(event: JobEvent): Partial<AbbiamoStatusBody> {
   };
 }
 
-/** The receiver on `successful`: who the parcel was for (field names our guess, contracts/marketplace.ts). */
-function receiverOf(target: MarketplaceTarget): Partial<AbbiamoStatusBody> {
+/** The receiver on `successful`: who the parcel was for (field names our guess, contracts/abbiamo.ts). */
+function receiverOf(target: AbbiamoTarget): Partial<AbbiamoStatusBody> {
   const receiver = target.receiver;
   if (!receiver) return {};
   return {
@@ -204,12 +198,7 @@ function rescheduledEta(event: JobEvent): Partial<AbbiamoStatusBody> {
  * `POST /v1/delivery/confirmed` as soon as the job exists: our job id, the slot as pickup and
  * destination ETAs, the price, the tracking page, and the pickup code we made.
  */
-export function abbiamoConfirm(
-  target: MarketplaceTarget,
-  memory: AbbiamoMemory,
-  job: JobInfo,
-  now: number,
-): AbbiamoPlan {
+export function abbiamoConfirm(target: AbbiamoTarget, memory: AbbiamoMemory, job: JobInfo, now: number): AbbiamoPlan {
   const extra: Partial<AbbiamoStatusBody> = {
     external_id: job.jobId,
     pickup_eta: iso(Date.parse(job.startsAt)),
@@ -356,7 +345,7 @@ const CODE_STEPS: readonly AbbiamoEndpoint[] = ['collecting-delivery', 'at-picku
  * already dropped duplicates; Abbiamo's sequence is kept here, from the memory's `step`.
  */
 export function abbiamoCallsForEvent(
-  target: MarketplaceTarget,
+  target: AbbiamoTarget,
   memory: AbbiamoMemory,
   event: JobEvent,
   outcome: EventStatusOutcome,
@@ -379,7 +368,7 @@ export function abbiamoCallsForEvent(
 
 /** No job could be had in time: Abbiamo hears it as a carrier cancel, with why, for the seller. */
 export function abbiamoCreationFailed(
-  target: MarketplaceTarget,
+  target: AbbiamoTarget,
   memory: AbbiamoMemory,
   reason: string,
   now: number,
@@ -406,7 +395,7 @@ export function abbiamoCreationFailed(
  * An operator's cancel: `canceled`, so the seller knows.
  */
 export function abbiamoCanceledOnRequest(
-  target: MarketplaceTarget,
+  target: AbbiamoTarget,
   memory: AbbiamoMemory,
   reason: string,
   now: number,

@@ -14,10 +14,9 @@ import type {
   Label,
   Note,
   OnHoldHookRequest,
-  ServiceStatus,
   TrackingUpdate,
 } from '../contracts/vtex';
-import type { JobInfo } from '../contracts/delivery';
+import type { DeliveryStatus, JobInfo } from '../contracts/delivery';
 
 /**
  * What names a post by the event that asked for it: `<event id>/<what>/<index>`. VTEX gives notes,
@@ -46,9 +45,9 @@ export type VtexCall =
 /** What the workflow decided for the event's status (from workflows/stateMachine.ts). */
 export interface EventStatusOutcome {
   /** The status the delivery moved to, or undefined when it did not move. */
-  movedTo?: ServiceStatus;
+  movedTo?: DeliveryStatus;
   /** The status the delivery is in after the event. */
-  current: ServiceStatus;
+  current: DeliveryStatus;
   /** Whether a driver was ever assigned before this event. */
   agentEverAssigned: boolean;
   /** Why, when an operator forced the status (workflows/operator.ts); Instaleap's events carry none. */
@@ -214,7 +213,7 @@ export function vtexCallsForEvent(event: JobEvent, outcome: EventStatusOutcome):
 }
 
 /** The first report after the creation confirmation: the job as it stands. */
-export function vtexFirstReport(job: JobInfo, status: ServiceStatus): VtexCall {
+export function vtexFirstReport(job: JobInfo, status: DeliveryStatus): VtexCall {
   return {
     kind: 'patch',
     body: {
@@ -227,10 +226,10 @@ export function vtexFirstReport(job: JobInfo, status: ServiceStatus): VtexCall {
   };
 }
 
-function isEnded(status: ServiceStatus): boolean {
+function isEnded(status: DeliveryStatus): boolean {
   return status === 'DELIVERED' || status === 'RETURNED' || status === 'CANCELED';
 }
 
-function isPatchable(status: ServiceStatus): status is NonNullable<TrackingUpdate['status']> {
+function isPatchable(status: DeliveryStatus): status is NonNullable<TrackingUpdate['status']> {
   return ['PENDING', 'ASSIGNED', 'PICKED', 'ON_ROUTE', 'INCIDENT', 'RETURNED', 'DELIVERED'].includes(status);
 }

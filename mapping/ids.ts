@@ -36,8 +36,8 @@ export function vtexServiceId(carrierId: string, orderId: string, service = 1): 
   return `vtex-${readable}-${base32(digest, 10)}`;
 }
 
-/** Marketplace: `mkt-<delivery_id>` (delivery ids are validated URL-safe at intake). */
-export function marketplaceServiceId(deliveryId: string): string {
+/** Abbiamo: `mkt-<delivery_id>` (delivery ids are validated URL-safe at intake). */
+export function abbiamoServiceId(deliveryId: string): string {
   return `mkt-${deliveryId}`;
 }
 
@@ -45,7 +45,7 @@ export const SERVICE_ID_PATTERN = /^(vtex|mkt)-[A-Za-z0-9._:-]{1,160}$/;
 
 /**
  * A VTEX delivery's serviceId exactly as `vtexServiceId` makes it: at most 56 ASCII characters,
- * far under Temporal's workflow-id limit (1,000 bytes on a default server), and never a marketplace
+ * far under Temporal's workflow-id limit (1,000 bytes on a default server), and never an Abbiamo
  * delivery's (`mkt-`). VTEX's Cancel and Pause are checked against it before any call to Temporal.
  */
 export const VTEX_SERVICE_ID_PATTERN = /^vtex-[A-Za-z0-9._-]{1,40}-[a-z2-7]{10}$/;

@@ -4,8 +4,7 @@
  * the renderers (labels/pdf.ts, labels/zpl.ts) draw it, nothing here draws or reads anything.
  */
 import type { EngineAddress } from '../contracts/deliveryEngine';
-import type { DeliveryInput, JobInfo } from '../contracts/delivery';
-import type { ServiceStatus } from '../contracts/vtex';
+import type { DeliveryInput, DeliveryStatus, JobInfo } from '../contracts/delivery';
 
 export interface LabelParty {
   name: string;
@@ -44,7 +43,7 @@ export function packageTrackingCode(serviceId: string, number: number): string {
 
 /**
  * The delivery's packages, in the order the platform listed them (mapping/vtexToJob.ts and
- * mapping/marketplaceToJob.ts keep their ids); a delivery always has at least one package.
+ * mapping/abbiamoToJob.ts keep their ids); a delivery always has at least one package.
  */
 export function packagesOf(input: Pick<DeliveryInput, 'spec'>): Array<string | undefined> {
   const ids = [...new Set(input.spec.availability.packages ?? [])];
@@ -61,7 +60,7 @@ function addressLines(a: EngineAddress): string[] {
 /** Where the delivery stands now: its job (once created) and its status. */
 export interface LabelState {
   job?: Pick<JobInfo, 'trackingUrl' | 'startsAt' | 'endsAt'>;
-  status?: ServiceStatus;
+  status?: DeliveryStatus;
 }
 
 /** Every package's label of a delivery. */

@@ -1,7 +1,7 @@
 /**
  * Unit conversions, one place for all of them. The Delivery Engine takes kilograms, centimetres
  * and major currency units (contracts/deliveryEngine.ts); VTEX sends weights and lengths as free
- * strings ("4 kg", "19"), the marketplace sends grams, centimetres and cents, and times of day
+ * strings ("4 kg", "19"), Abbiamo sends grams, centimetres and cents, and times of day
  * with an offset ("14:00:00-03").
  */
 import { MappingError } from './errors';

@@ -26,7 +26,7 @@ export const REDACTED_PATHS = [
   '*.logistic_data',
   '*.*.logistic_data',
   '*.*.headers',
-  // Marketplace callback headers, sealed: harmless, but nothing to print either.
+  // Abbiamo callback headers, sealed: harmless, but nothing to print either.
   'sealedHeaders',
   '*.sealedHeaders',
   '*.*.sealedHeaders',

@@ -1,6 +1,6 @@
 /**
  * The sandboxes of the three external systems: VTEX Pick and Pack, the Delivery Engine and the
- * marketplace. Each is a plain Express app (`create*App`) or a started server (`start*Sandbox`,
+ * Abbiamo. Each is a plain Express app (`create*App`) or a started server (`start*Sandbox`,
  * port 0 = a free port) with the same powers as its /_sandbox admin API. See docs/sandboxes.md.
  */
 import type { Started } from './common/controls';
@@ -8,9 +8,9 @@ import { listen } from './common/listen';
 import { createDeliveryEngineApp } from './deliveryEngine/app';
 import type { EngineSandboxHandle } from './deliveryEngine/handle';
 import type { EngineSandboxOptions } from './deliveryEngine/options';
-import { createMarketplaceApp } from './marketplace/app';
-import type { MarketplaceSandboxHandle } from './marketplace/handle';
-import type { MarketplaceSandboxOptions } from './marketplace/options';
+import { createAbbiamoApp } from './abbiamo/app';
+import type { AbbiamoSandboxHandle } from './abbiamo/handle';
+import type { AbbiamoSandboxOptions } from './abbiamo/options';
 import { createVtexApp } from './vtex/app';
 import type { VtexSandboxHandle } from './vtex/handle';
 import type { VtexSandboxOptions } from './vtex/options';
@@ -49,12 +49,12 @@ export async function startDeliveryEngineSandbox(
   };
 }
 
-export type MarketplaceSandbox = MarketplaceSandboxHandle & Started;
+export type AbbiamoSandbox = AbbiamoSandboxHandle & Started;
 
-export async function startMarketplaceSandbox(
-  options: MarketplaceSandboxOptions & ListenOptions = {},
-): Promise<MarketplaceSandbox> {
-  const { app, sandbox } = createMarketplaceApp(options);
+export async function startAbbiamoSandbox(
+  options: AbbiamoSandboxOptions & ListenOptions = {},
+): Promise<AbbiamoSandbox> {
+  const { app, sandbox } = createAbbiamoApp(options);
   const server = await listen(app, options.port ?? 0, options.host);
   return {
     ...sandbox,
@@ -68,17 +68,17 @@ export async function startMarketplaceSandbox(
   };
 }
 
-export { createDeliveryEngineApp, createMarketplaceApp, createVtexApp };
+export { createDeliveryEngineApp, createAbbiamoApp, createVtexApp };
 export type {
   EngineSandboxHandle,
   EngineSandboxOptions,
-  MarketplaceSandboxHandle,
-  MarketplaceSandboxOptions,
+  AbbiamoSandboxHandle,
+  AbbiamoSandboxOptions,
   VtexSandboxHandle,
   VtexSandboxOptions,
 };
-export type { DeliveryRequestResult } from './marketplace/marketplaceCaller';
-export type { DeliverySummary, ReceivedStatus, SandboxDelivery } from './marketplace/deliveries';
+export type { DeliveryRequestResult } from './abbiamo/abbiamoCaller';
+export type { ReceivedStatus, SandboxDelivery, SandboxDeliveryRow } from './abbiamo/deliveries';
 export type { WebhookOptions } from './deliveryEngine/options';
 export type { SandboxJobEvent } from './deliveryEngine/events';
 export type { DeliveryAttempt, DeliveryFilter, WebhookBehaviour } from './deliveryEngine/webhookDispatcher';

@@ -1,12 +1,12 @@
 /**
  * Runs sandboxes of the external systems on their own, for manual testing and demos:
  *
- *   npm run sandbox -- <vtex|engine|marketplace|all> [--port N] [--intake-url URL] [--intake-token T]
+ *   npm run sandbox -- <vtex|engine|abbiamo|all> [--port N] [--intake-url URL] [--intake-token T]
  *                      [--autoplay <scenario>] [--step-ms N]
  *
  * Credentials are the SANDBOX_DEFAULTS of config/index.ts, or VTEX_API_KEY / DELIVERY_ENGINE_API_KEY /
  * INTAKE_TOKEN / VTEX_CARRIER_ID from the environment. Default ports 3101 (VTEX), 3102 (engine),
- * 3103 (marketplace); with `all`, --port N gives N, N+1, N+2. Ctrl-C stops them cleanly.
+ * 3103 (Abbiamo); with `all`, --port N gives N, N+1, N+2. Ctrl-C stops them cleanly.
  */
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import { SANDBOX_DEFAULTS, parseEnv } from '../config';
@@ -14,13 +14,13 @@ import { createLogger, type Logger } from '../observability/logger';
 import {
   SCENARIOS,
   startDeliveryEngineSandbox,
-  startMarketplaceSandbox,
+  startAbbiamoSandbox,
   startVtexSandbox,
   type Started,
 } from '../sandboxes';
 
-export type SandboxName = 'vtex' | 'engine' | 'marketplace';
-const NAMES: SandboxName[] = ['vtex', 'engine', 'marketplace'];
+export type SandboxName = 'vtex' | 'engine' | 'abbiamo';
+const NAMES: SandboxName[] = ['vtex', 'engine', 'abbiamo'];
 
 export interface SandboxRunOptions {
   which: SandboxName | 'all';
@@ -43,7 +43,7 @@ export interface RunningSandbox {
   close(): Promise<void>;
 }
 
-const DEFAULT_PORTS: Record<SandboxName, number> = { vtex: 3101, engine: 3102, marketplace: 3103 };
+const DEFAULT_PORTS: Record<SandboxName, number> = { vtex: 3101, engine: 3102, abbiamo: 3103 };
 
 /** What each sandbox offers an operator, printed at start. */
 const ADMIN_PATHS: Record<SandboxName, string[]> = {
@@ -62,7 +62,7 @@ const ADMIN_PATHS: Record<SandboxName, string[]> = {
     'PUT /_sandbox/webhooks',
     'POST /_sandbox/slots/expire-now',
   ],
-  marketplace: [
+  abbiamo: [
     'POST /_sandbox/events',
     'GET /_sandbox/deliveries[/:delivery_id[/events]]',
     'POST /_sandbox/deliveries/:delivery_id/cancel',
@@ -103,7 +103,7 @@ export async function startSandboxes(options: SandboxRunOptions): Promise<Runnin
           logger,
         });
       } else {
-        started = await startMarketplaceSandbox({ ...listenAt, intake: options.intake, logger });
+        started = await startAbbiamoSandbox({ ...listenAt, intake: options.intake, logger });
       }
       running.push({ name, url: started.url, close: () => started.close() });
       logger.info(
@@ -128,13 +128,13 @@ async function main(argv: string[]): Promise<void> {
   const env = parseEnv();
   const program = new Command()
     .name('npm run sandbox --')
-    .description('Runs fake VTEX, Delivery Engine and marketplace servers (SANDBOX: not the real systems).')
-    .addArgument(new Argument('<which>', 'sandbox to run').choices(['vtex', 'engine', 'marketplace', 'all']))
+    .description('Runs fake VTEX, Delivery Engine and Abbiamo servers (SANDBOX: not the real systems).')
+    .addArgument(new Argument('<which>', 'sandbox to run').choices(['vtex', 'engine', 'abbiamo', 'all']))
     .option('--port <n>', 'port (with all: first of three consecutive ports)', integer)
     .option('--host <host>', 'interface to listen on (the admin API has no auth: keep loopback)', '127.0.0.1')
     .option(
       '--intake-url <url>',
-      'our intake, where VTEX and the marketplace sandboxes send requests',
+      'our intake, where the VTEX and Abbiamo sandboxes send requests',
       `http://127.0.0.1:${env.PORT}`,
     )
     .option('--intake-token <token>', 'Bearer token for the intake (default: INTAKE_TOKEN or the sandbox token)')

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole service in one terminal. A Temporal dev server (unless TEMPORAL_ADDRESS
- * is set), sandboxes of VTEX, the Delivery Engine and the marketplace for every external URL left
+ * is set), sandboxes of VTEX, the Delivery Engine and Abbiamo for every external URL left
  * unset, then the worker and the intake API. Ctrl-C stops all of it, in reverse order.
  */
 import path from 'node:path';
@@ -19,7 +19,7 @@ import {
 } from '../config';
 import { createLogger, type Logger } from '../observability/logger';
 import { temporalConnectionOptions } from '../security/temporalConnection';
-import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../sandboxes';
+import { startDeliveryEngineSandbox, startAbbiamoSandbox, startVtexSandbox } from '../sandboxes';
 import { setSdkMetricsAddress } from '../worker/runtime';
 import { startBridge, DEFAULT_API_METRICS_PORT, DEFAULT_WORKER_HEALTH_PORT } from './bridge';
 import { startCodecServer } from './codec-server';
@@ -181,22 +181,22 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
       })
     : undefined;
   if (engine) stops.push({ name: 'Delivery Engine sandbox', stop: () => engine.close() });
-  const marketplace = sandboxed.includes('marketplace')
-    ? await startMarketplaceSandbox({
+  const abbiamo = sandboxed.includes('abbiamo')
+    ? await startAbbiamoSandbox({
         port: env.SANDBOX_MARKETPLACE_PORT,
         intake: { url: intakeUrl, token: tokenOf(env.MARKETPLACE_TOKENS) },
         // The bridge sends this key (config/index.ts): the sandbox must expect the same one.
-        carrierKey: env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.marketplaceCarrierKey,
+        carrierKey: env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.abbiamoCarrierKey,
         confirmationTimeoutMs: env.MARKETPLACE_CONFIRMATION_TIMEOUT_MS,
         // By hand, DELIVERY_REQUESTs are often posted straight to our intake.
         unknownDeliveries: 'register',
-        logger: sandboxLogger.child({ system: 'marketplace' }),
+        logger: sandboxLogger.child({ system: 'abbiamo' }),
       })
     : undefined;
-  if (marketplace) stops.push({ name: 'marketplace sandbox', stop: () => marketplace.close() });
+  if (abbiamo) stops.push({ name: 'Abbiamo sandbox', stop: () => abbiamo.close() });
 
   // 3. The bridge itself.
-  const config = resolveConfig(env, { vtex: vtex?.url, deliveryEngine: engine?.url, marketplace: marketplace?.url });
+  const config = resolveConfig(env, { vtex: vtex?.url, deliveryEngine: engine?.url, abbiamo: abbiamo?.url });
   logger.info({ config: describeConfig(config) }, 'configuration');
   // Loopback unless HOST says otherwise: the sandboxes' secrets and the dev token stay on this machine.
   setSdkMetricsAddress(env.WORKER_SDK_METRICS_ADDRESS);
@@ -240,10 +240,8 @@ async function run(env: Env, logger: Logger, stops: Stop[]): Promise<void> {
     ...(engine
       ? ([['Delivery Engine sandbox', `${engine.url}  (admin ${engine.url}/_sandbox)`]] as Array<[string, string]>)
       : []),
-    ...(marketplace
-      ? ([['Marketplace sandbox', `${marketplace.url}  (admin ${marketplace.url}/_sandbox)`]] as Array<
-          [string, string]
-        >)
+    ...(abbiamo
+      ? ([['Abbiamo sandbox', `${abbiamo.url}  (admin ${abbiamo.url}/_sandbox)`]] as Array<[string, string]>)
       : []),
   ];
   const lines = [

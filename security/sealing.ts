@@ -1,5 +1,5 @@
 /**
- * Sealing of platform secrets that must travel through workflow history (the marketplace's
+ * Sealing of platform secrets that must travel through workflow history (Abbiamo's
  * callback headers): AES-256-GCM under a key derived from SECRETS_KEY. History, the Web UI and
  * logs only ever see the sealed text; the activity that calls the platform unseals it in memory.
  *

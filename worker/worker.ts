@@ -1,6 +1,6 @@
 /**
  * The delivery worker: runs delivery workflows and the activities that call VTEX, the Delivery
- * Engine and the marketplace. Shut down gracefully: polling stops, in-flight activities get
+ * Engine and Abbiamo. Shut down gracefully: polling stops, in-flight activities get
  * `shutdownGraceTime` to finish, then they are cancelled and handed back to Temporal for a retry.
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -20,7 +20,7 @@ export interface DeliveryWorkerOptions {
     | 'publicUrl'
     | 'vtex'
     | 'deliveryEngine'
-    | 'marketplace'
+    | 'abbiamo'
     | 'worker'
     | 'secretsKey'
     | 'codecKeys'

@@ -5,6 +5,7 @@
 import type { JobEvent } from '../contracts/deliveryEngine';
 import type {
   CancelOrder,
+  DeliveryStatus,
   InboxItem,
   PickupRelease,
   PlatformCommand,
@@ -12,7 +13,6 @@ import type {
   WorkflowJobEvent,
 } from '../contracts/delivery';
 import { deliveryCodeOf, driverOf, ENDED_JOB_STATES, trackingUrlOf } from '../contracts/instaleapChoices';
-import type { ServiceStatus } from '../contracts/vtex';
 import { engineCommands } from './activityOptions';
 import { handleOperator } from './operator';
 import { failureMessage } from './failures';
@@ -63,7 +63,7 @@ async function handleEvent(d: Delivery, event: WorkflowJobEvent): Promise<void> 
   note(d, 'event', event.type, { eventId: event.id });
 
   const agentEverAssigned = state.agentAssigned;
-  let movedTo: ServiceStatus | undefined;
+  let movedTo: DeliveryStatus | undefined;
   const target = statusForEventType(event.type);
   if (target) {
     const decision = decideMove(positionOf(d), target);
@@ -178,14 +178,14 @@ async function changeReceiver(d: Delivery, change: ReceiverChange): Promise<void
 }
 
 /**
- * The platform's pickup PIN validated: the job created held in the store (mapping/marketplaceToJob.ts)
+ * The platform's pickup PIN validated: the job created held in the store (mapping/abbiamoToJob.ts)
  * is released, within the platform's call. Answered again the same once released; the PIN itself
  * is never written to the timeline.
  */
 export async function releasePickup(d: Delivery, pincode: string | undefined): Promise<PickupRelease> {
   const { state } = d;
   const { job } = d.input.spec;
-  // Only the platform's own PIN creates a job with a blocking policy (mapping/marketplaceToJob.ts).
+  // Only the platform's own PIN creates a job with a blocking policy (mapping/abbiamoToJob.ts).
   if (job.payment_info.payment.blocking_policy === undefined) return { released: false, reason: 'no-pin' };
   if (state.pickupReleased) return { released: true };
   if (pincode !== undefined && pincode !== job.pick_up_code) {

@@ -5,9 +5,9 @@
  */
 import { patched } from '@temporalio/workflow';
 import type { JobEvent } from '../contracts/deliveryEngine';
-import type { OperatorCommand } from '../contracts/delivery';
+import type { DeliveryStatus, OperatorCommand } from '../contracts/delivery';
+import type { ForceableStatus } from '../contracts/operations';
 import type { OutgoingCall } from '../contracts/platformCalls';
-import type { ServiceStatus } from '../contracts/vtex';
 import { positionOf, report, reportAgain, reportFirst, setStatus } from './reporting';
 import { note, type Delivery } from './state';
 import { forcedPosition, isTerminal } from './stateMachine';
@@ -25,9 +25,7 @@ export const FORCEABLE_STATUSES = {
   ON_HOLD: 'ON_HOLD',
   RETURNED: 'RETURNED',
   DELIVERED: 'CLIENT_RECEIVED',
-} as const satisfies Partial<Record<ServiceStatus, string>>;
-
-export type ForceableStatus = keyof typeof FORCEABLE_STATUSES;
+} as const satisfies Record<ForceableStatus, string>;
 
 export function isForceable(status: string): status is ForceableStatus {
   return Object.prototype.hasOwnProperty.call(FORCEABLE_STATUSES, status);
@@ -99,7 +97,7 @@ function stillDue(d: Delivery, refused: OutgoingCall[]): OutgoingCall[] {
   return due;
 }
 
-async function forceStatus(d: Delivery, who: string, status: ServiceStatus, why: string, at: string): Promise<void> {
+async function forceStatus(d: Delivery, who: string, status: DeliveryStatus, why: string, at: string): Promise<void> {
   const { state } = d;
   if (!state.job || isTerminal(state.status) || !isForceable(status)) {
     const because = !isForceable(status)

@@ -1,7 +1,7 @@
 /** Picks the reporter of a delivery's platform. */
 import type { ReportTarget } from '../contracts/delivery';
 import type { ReporterMemory } from '../contracts/platformCalls';
-import { marketplaceReporter, vtexReporter, type PlatformReporter } from './reporters';
+import { abbiamoReporter, vtexReporter, type PlatformReporter } from './reporters';
 
 /** The reporter of the delivery's platform; `packages`: how many labels VTEX gets (one per package). */
 export function reporterFor(
@@ -14,7 +14,7 @@ export function reporterFor(
     case 'vtex':
       return vtexReporter(target, confirmationDelayMs, memory, packages);
     case 'marketplace':
-      // The marketplace has no confirmation window: its reporter's delay (0) is not tunable.
-      return marketplaceReporter(target, memory);
+      // Abbiamo has no confirmation window: its reporter's delay (0) is not tunable.
+      return abbiamoReporter(target, memory);
   }
 }

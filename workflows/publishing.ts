@@ -6,26 +6,26 @@
 import { upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import type { DeliveryState } from '../contracts/delivery';
 import {
-  deliverySummary,
+  memoSummary,
   DeliveryStatusKey,
   JobIdKey,
   LastProgressAtKey,
   NeedsAttentionKey,
-  type DeliverySummary,
+  type MemoSummary,
 } from './searchAttributes';
 
 export interface Publisher {
   /** Upserts the search attributes and the memo that changed since they were last sent. */
   publish(): void;
   /** The memo summary as the state says now (continue-as-new hands it to the next run). */
-  summary(): DeliverySummary;
+  summary(): MemoSummary;
 }
 
 export function createPublisher(state: DeliveryState): Publisher {
   const attributesNow = () =>
     JSON.stringify([state.status, state.needsAttention, state.job?.jobId ?? null, state.progressAt ?? null]);
   const summary = () =>
-    deliverySummary({
+    memoSummary({
       jobId: state.job?.jobId ?? null,
       paused: state.paused,
       needsAttention: state.needsAttention,

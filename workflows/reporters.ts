@@ -18,7 +18,7 @@ import {
 } from '../mapping/eventToAbbiamo';
 import { vtexCallsForEvent, vtexFirstReport, type EventStatusOutcome, type VtexCall } from '../mapping/eventToVtex';
 
-import type { JobInfo, MarketplaceTarget, PlatformRecord, VtexTarget } from '../contracts/delivery';
+import type { AbbiamoTarget, DeliveryStatus, JobInfo, PlatformRecord, VtexTarget } from '../contracts/delivery';
 import type { PlatformCall, ReporterMemory } from '../contracts/platformCalls';
 
 type VtexPatch = Extract<VtexCall, { kind: 'patch' }>;
@@ -30,7 +30,7 @@ type VtexPatch = Extract<VtexCall, { kind: 'patch' }>;
 export interface PlatformReporter<Call extends PlatformCall = PlatformCall> {
   /** Time after our Create answer before the platform accepts calls (VTEX: 5 s). */
   confirmationDelayMs: number;
-  firstReport(job: JobInfo, status: ServiceStatus): Call[];
+  firstReport(job: JobInfo, status: DeliveryStatus): Call[];
   callsForEvent(event: JobEvent, outcome: EventStatusOutcome): Call[];
   creationFailed(reason: string): Call[];
   /** The delivery was canceled by a command (the platform's cancel, an operator's), not by the carrier. */
@@ -228,9 +228,9 @@ const abbiamoStatus = proxyActivities<Activities>({
 });
 
 /** No confirmation window: Abbiamo takes the confirmation as soon as the job exists. */
-export const MARKETPLACE_CONFIRMATION_DELAY_MS = 0;
+export const ABBIAMO_CONFIRMATION_DELAY_MS = 0;
 
-export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterMemory): PlatformReporter<AbbiamoCall> {
+export function abbiamoReporter(target: AbbiamoTarget, memory: ReporterMemory): PlatformReporter<AbbiamoCall> {
   // Workflow time: deterministic on replay.
   const now = () => Date.now();
   // `event_at` order, the terminal sent, the pickup code sent: kept in the delivery's state.
@@ -240,7 +240,7 @@ export function marketplaceReporter(target: MarketplaceTarget, memory: ReporterM
   };
   const known = (): AbbiamoMemory => memory.abbiamo ?? {};
   return {
-    confirmationDelayMs: MARKETPLACE_CONFIRMATION_DELAY_MS,
+    confirmationDelayMs: ABBIAMO_CONFIRMATION_DELAY_MS,
     firstReport: (job) => remember(abbiamoConfirm(target, known(), job, now())),
     callsForEvent: (event, outcome) => remember(abbiamoCallsForEvent(target, known(), event, outcome, now())),
     creationFailed: (reason) => remember(abbiamoCreationFailed(target, known(), reason, now())),

@@ -44,14 +44,14 @@ export function startSearchAttributes(input: DeliveryInput, now = new Date()): S
 }
 
 /** The memo `summary`: what the search attributes do not say (the status is `DeliveryStatus`). */
-export interface DeliverySummary {
+export interface MemoSummary {
   jobId: string | null;
   paused: boolean;
   needsAttention: boolean;
   lastError: string | null;
 }
 
-export function deliverySummary(summary: DeliverySummary): DeliverySummary {
+export function memoSummary(summary: MemoSummary): MemoSummary {
   return {
     jobId: summary.jobId,
     paused: summary.paused,
@@ -61,9 +61,9 @@ export function deliverySummary(summary: DeliverySummary): DeliverySummary {
 }
 
 /** The memo a delivery starts with (set with its start, like the search attributes). */
-export function startMemo(input: DeliveryInput): { summary: DeliverySummary } {
+export function startMemo(input: DeliveryInput): { summary: MemoSummary } {
   return {
-    summary: deliverySummary({
+    summary: memoSummary({
       jobId: null,
       paused: false,
       needsAttention: input.attention !== undefined,

@@ -7,10 +7,9 @@
  * or after where it stood. RETURNED, DELIVERED and CANCELED end the delivery: nothing moves it again.
  */
 import { isTaskReset } from '../contracts/jobEventTypes';
-import type { ServiceStatus } from '../contracts/vtex';
+import type { DeliveryStatus } from '../contracts/delivery';
 
-const PROGRESS_RANK: Partial<Record<ServiceStatus, number>> = {
-  CREATED: 0,
+const PROGRESS_RANK: Partial<Record<DeliveryStatus, number>> = {
   PENDING: 0,
   ASSIGNED: 1,
   PICKED: 2,
@@ -18,15 +17,15 @@ const PROGRESS_RANK: Partial<Record<ServiceStatus, number>> = {
   DELIVERED: 4,
 };
 
-export const TERMINAL_STATUSES: readonly ServiceStatus[] = ['DELIVERED', 'RETURNED', 'CANCELED'];
-const INTERRUPTIONS: readonly ServiceStatus[] = ['INCIDENT', 'ON_HOLD'];
+export const TERMINAL_STATUSES: readonly DeliveryStatus[] = ['DELIVERED', 'RETURNED', 'CANCELED'];
+const INTERRUPTIONS: readonly DeliveryStatus[] = ['INCIDENT', 'ON_HOLD'];
 
-export function isTerminal(status: ServiceStatus): boolean {
+export function isTerminal(status: DeliveryStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-/** The VTEX status an Instaleap event type stands for (docs/partners.md "Delivery Engine"); undefined: none, the event is only kept in the timeline. */
-export function statusForEventType(type: string): ServiceStatus | undefined {
+/** The delivery status an Instaleap event type stands for (docs/partners.md "Delivery Engine"); undefined: none, the event is only kept in the timeline. */
+export function statusForEventType(type: string): DeliveryStatus | undefined {
   switch (type) {
     case 'CREATED':
       return 'PENDING';
@@ -57,13 +56,13 @@ export function statusForEventType(type: string): ServiceStatus | undefined {
 }
 
 export interface StatusPosition {
-  status: ServiceStatus;
+  status: DeliveryStatus;
   /** While interrupted (INCIDENT, ON_HOLD): the progress rank the delivery had reached before. */
   rankBeforeInterruption?: number;
 }
 
 export type MoveDecision =
-  | { kind: 'move'; to: ServiceStatus; position: StatusPosition }
+  | { kind: 'move'; to: DeliveryStatus; position: StatusPosition }
   | { kind: 'same'; position: StatusPosition }
   | { kind: 'refuse'; reason: string };
 
@@ -73,7 +72,7 @@ function progressRank(position: StatusPosition): number {
 }
 
 /** May the delivery go from `from` to `to`? Returns the new position, or why not. */
-export function decideMove(from: StatusPosition, to: ServiceStatus): MoveDecision {
+export function decideMove(from: StatusPosition, to: DeliveryStatus): MoveDecision {
   if (isTerminal(from.status)) {
     return to === from.status
       ? { kind: 'same', position: from }
@@ -101,6 +100,6 @@ export function isCollected(position: StatusPosition): boolean {
  * Where an operator's forced status puts the delivery: anywhere open, even back (the operator
  * corrects what the carrier got wrong); an interruption remembers the progress it interrupted.
  */
-export function forcedPosition(from: StatusPosition, to: ServiceStatus): StatusPosition {
+export function forcedPosition(from: StatusPosition, to: DeliveryStatus): StatusPosition {
   return INTERRUPTIONS.includes(to) ? { status: to, rankBeforeInterruption: progressRank(from) } : { status: to };
 }

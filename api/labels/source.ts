@@ -7,8 +7,7 @@
 import type { Payload } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { Client } from '@temporalio/client';
-import type { DeliveryInput, DeliveryView } from '../../contracts/delivery';
-import type { ServiceStatus } from '../../contracts/vtex';
+import type { DeliveryInput, DeliveryStatus, DeliveryView } from '../../contracts/delivery';
 import type { DeliveryGateway } from '../deliveries';
 import { DeliveryRefusal } from '../deliveryRefusal';
 import { HttpError } from '../errors';
@@ -18,7 +17,7 @@ export interface LabelDelivery {
   /** The workflow's own state; none when no worker answered. */
   view?: DeliveryView;
   /** The delivery's status: the workflow's, else the search attribute Temporal keeps. */
-  status?: ServiceStatus;
+  status?: DeliveryStatus;
 }
 
 export type LabelSource = (serviceId: string) => Promise<LabelDelivery | undefined>;

@@ -1,6 +1,6 @@
 /** Operators read a delivery's state, from its workflow, and the deliveries of a route. */
 import { Router } from 'express';
-import { SafeId } from '../../contracts/marketplace';
+import { SafeId } from '../../contracts/abbiamo';
 import { SERVICE_ID_PATTERN } from '../../mapping/ids';
 import type { DeliveryGateway } from '../deliveries';
 import { badRequest, notFound } from '../errors';
@@ -38,7 +38,7 @@ export function operatorRoutes({ gateway }: { gateway: DeliveryGateway }): Route
 }
 
 /**
- * `GET /routes/:routeId`: the deliveries a marketplace grouped in a route (`make_route`), found
+ * `GET /routes/:routeId`: the deliveries Abbiamo grouped in a route (`make_route`), found
  * by the RouteId search attribute, and the state of each from its workflow.
  */
 export function routeOperatorRoutes({ gateway }: { gateway: DeliveryGateway }): Router {

@@ -26,7 +26,7 @@ export interface VtexRouteDeps {
 /**
  * Our serviceId as VTEX sends it back: plain, in VTEX's own `{carrierId}&{serviceId}` form, or
  * only in the metaData of our Create answer. Only a VTEX delivery's id of ours is taken: anything
- * else (a marketplace delivery's, an id too long for Temporal, garbage) is no service of ours at
+ * else (an Abbiamo delivery's, an id too long for Temporal, garbage) is no service of ours at
  * VTEX, and is answered without asking Temporal.
  */
 export function vtexServiceIdOf(body: {

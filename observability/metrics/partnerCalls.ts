@@ -6,7 +6,7 @@
  */
 import type { Got } from 'got';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { ABBIAMO_ENDPOINTS } from '../../contracts/marketplace';
+import { ABBIAMO_ENDPOINTS } from '../../contracts/abbiamo';
 
 export const PARTNER_CALLS = 'delivery_bridge_partner_calls_total';
 export const PARTNER_CALL_DURATION = 'delivery_bridge_partner_call_duration_seconds';
@@ -38,7 +38,6 @@ export function systemLabel(system: string): string {
     VTEX: 'vtex',
     'VTEX auth': 'vtex-auth',
     Abbiamo: 'abbiamo',
-    Marketplace: 'abbiamo',
   };
   return known[system] ?? system.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }

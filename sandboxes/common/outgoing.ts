@@ -1,5 +1,5 @@
 /**
- * The calls a sandbox makes as the outside world (VTEX creating a service, the marketplace sending a
+ * The calls a sandbox makes as the outside world (VTEX creating a service, Abbiamo sending a
  * DELIVERY_REQUEST, the engine's webhooks): one POST with a deadline, answered with what came back.
  */
 export interface Answer {

@@ -1,16 +1,16 @@
 /**
  * The sandboxes of the benchmarks, in a process of their own: VTEX, the Delivery Engine and the
- * marketplace at zero latency (no faults), as `npm run sandbox -- all` runs them, plus one thing for
+ * Abbiamo at zero latency (no faults), as `npm run sandbox -- all` runs them, plus one thing for
  * the bench: every tracking hook call VTEX takes is told to the bench process over the IPC channel
  * (when it arrived, for which service), so a life's next event can follow its previous call
  * without polling the sandbox.
  *
- * Env: VTEX_API_KEY, DELIVERY_ENGINE_API_KEY, DELIVERY_ENGINE_WEBHOOK_SECRET. Sends {kind: 'ready', vtex, engine, marketplace}.
+ * Env: VTEX_API_KEY, DELIVERY_ENGINE_API_KEY, DELIVERY_ENGINE_WEBHOOK_SECRET. Sends {kind: 'ready', vtex, engine, abbiamo}.
  */
 import type http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../../observability/logger';
-import { createDeliveryEngineApp, createMarketplaceApp, createVtexApp, listen } from '../../sandboxes';
+import { createDeliveryEngineApp, createAbbiamoApp, createVtexApp, listen } from '../../sandboxes';
 import { required } from './env';
 
 /** A tracking hook call VTEX took (or refused), as the bench hears of it. */
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     webhookSecret: required('DELIVERY_ENGINE_WEBHOOK_SECRET'),
     logger,
   });
-  const marketplace = createMarketplaceApp({ logger });
+  const abbiamo = createAbbiamoApp({ logger });
 
   const observed: http.RequestListener = (req, res) => {
     const at = performance.timeOrigin + performance.now();
@@ -56,8 +56,8 @@ async function main(): Promise<void> {
     vtex.app(req, res);
   };
 
-  const servers = [await listen(observed), await listen(engine.app), await listen(marketplace.app)];
-  const [vtexServer, engineServer, marketplaceServer] = servers;
+  const servers = [await listen(observed), await listen(engine.app), await listen(abbiamo.app)];
+  const [vtexServer, engineServer, abbiamoServer] = servers;
   const stop = async () => {
     engine.sandbox.stop();
     await Promise.all(servers.map((s) => s.close()));
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     kind: 'ready',
     vtex: vtexServer!.url,
     engine: engineServer!.url,
-    marketplace: marketplaceServer!.url,
+    abbiamo: abbiamoServer!.url,
   });
 }
 

@@ -27,7 +27,7 @@ export const BENCH_CREDENTIALS = {
   // Production rules apply (NODE_ENV=production): each caller role its own tokens of 32 characters or
   // more, a key ring of its own. The bench calls the intake as VTEX only.
   vtexToken: 'bench-vtex-token-0123456789abcdef0123',
-  marketplaceToken: 'bench-marketplace-token-0123456789abcdef',
+  abbiamoToken: 'bench-abbiamo-token-0123456789abcdef',
   operatorToken: 'bench-operator-token-0123456789abcdef',
   vtexApiKey: 'bench-vtex-api-key',
   engineApiKey: 'bench-engine-api-key',
@@ -44,7 +44,7 @@ export const BENCH_CREDENTIALS = {
 export interface SandboxUrls {
   vtex: string;
   engine: string;
-  marketplace: string;
+  abbiamo: string;
 }
 
 /** Which Temporal server the bench runs against. */
@@ -142,7 +142,7 @@ export class BenchEnvironment {
       path.join(this.dir, 'sandboxes.log'),
     );
     const ready = await this.sandboxes.once<SandboxUrls & { kind: 'ready' }>('ready');
-    this.urls = { vtex: ready.vtex, engine: ready.engine, marketplace: ready.marketplace };
+    this.urls = { vtex: ready.vtex, engine: ready.engine, abbiamo: ready.abbiamo };
     this.sandboxes.messages.on('vtex-call', (seen: VtexCallSeen) => this.vtexCalls.emit('vtex-call', seen));
     this.log(
       `${this.describeServer()} ${server.address}, sandboxes ${this.urls.vtex} (VTEX) ${this.urls.engine} (engine), bundles ready in ${Date.now() - started} ms`,
@@ -193,7 +193,7 @@ export class BenchEnvironment {
       PORT: String(apiPort),
       PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
       VTEX_TOKENS: BENCH_CREDENTIALS.vtexToken,
-      MARKETPLACE_TOKENS: BENCH_CREDENTIALS.marketplaceToken,
+      MARKETPLACE_TOKENS: BENCH_CREDENTIALS.abbiamoToken,
       OPERATOR_TOKENS: BENCH_CREDENTIALS.operatorToken,
       VTEX_CARRIER_ID: BENCH_CREDENTIALS.carrierId,
       VTEX_API_KEY: BENCH_CREDENTIALS.vtexApiKey,
@@ -203,9 +203,9 @@ export class BenchEnvironment {
       DELIVERY_ENGINE_API_KEY: BENCH_CREDENTIALS.engineApiKey,
       DELIVERY_ENGINE_WEBHOOK_SECRET: BENCH_CREDENTIALS.engineWebhookSecret,
       DELIVERY_ENGINE_STORE_REFERENCE: BENCH_CREDENTIALS.storeReference,
-      MARKETPLACE_URL: this.urls.marketplace,
+      MARKETPLACE_URL: this.urls.abbiamo,
       // An explicit partner URL needs its key; the sandbox's default one.
-      MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
+      MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.abbiamoCarrierKey,
       WEBHOOK_SECRET: BENCH_CREDENTIALS.webhookSecret,
       SECRETS_KEY: BENCH_CREDENTIALS.secretsKey,
       LABEL_SIGNING_KEY: BENCH_CREDENTIALS.labelSigningKey,

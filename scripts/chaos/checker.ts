@@ -1,6 +1,6 @@
 /**
  * The chaos run's verdict, in one place for `npm run chaos` and the in-suite run: for every delivery,
- * what the platform's sandbox holds (VTEX's service record, the marketplace's callbacks) against the
+ * what the platform's sandbox holds (VTEX's service record, Abbiamo's callbacks) against the
  * engine's truth (the events its job really went through, when each reached our webhook) and what
  * the platform itself asked (cancel, pause). Pure: it reads what the run collected, nothing else.
  *
@@ -90,7 +90,7 @@ export interface VtexRecordView {
   timeline: { type: string; description: string; author: string | null; date: string; status?: string }[];
 }
 
-export interface MarketplaceCallbackView {
+export interface AbbiamoCallbackView {
   eventId: string;
   status: string;
   receivedAt: string;
@@ -134,7 +134,7 @@ export interface CollectedDelivery {
   reportRefusal?: { status: number; refusedCalls: number };
   /** what the platform holds */
   vtex?: { record?: VtexRecordView; confirmedAt?: number; calls: TrackingCallRecord[] };
-  marketplace?: { callbacks: MarketplaceCallbackView[] };
+  abbiamo?: { callbacks: AbbiamoCallbackView[] };
   workflow?: {
     status: string;
     run?: number;
@@ -446,7 +446,7 @@ export function checkDeliveries(deliveries: CollectedDelivery[]): Verdict {
     // The latency figure is the bridge's under chaos, not how long a refusal the run played lasted.
     const measured = DELIBERATE_STALLS.has(d.kind) ? [] : latencies;
     if (d.platform === 'vtex') checkVtex(d, final, add, lose, checked, measured);
-    else checkMarketplace(d, final, add, lose);
+    else checkAbbiamo(d, final, add, lose);
 
     const engineFinal = final && d.terminal?.kind === 'event' ? ENGINE_FINAL[final] : undefined;
     if (engineFinal && d.jobStatus && !platformCanceled && engineFinal !== d.jobStatus) {
@@ -518,7 +518,7 @@ function cornerVisited(d: CollectedDelivery): boolean | undefined {
       return d.events.some((e) => (e.bytes ?? 0) >= LARGEST_EVENT_BYTES);
     case 'marketplace-happy':
     case 'marketplace-cancel':
-      return (d.marketplace?.callbacks.length ?? 0) > 0;
+      return (d.abbiamo?.callbacks.length ?? 0) > 0;
     default:
       return undefined;
   }
@@ -637,27 +637,26 @@ function checkVtex(
   }
 }
 
-function checkMarketplace(
+function checkAbbiamo(
   d: CollectedDelivery,
   final: string | undefined,
   add: (cls: FindingClass, what: string) => void,
   lose: (what: string) => void,
 ): void {
-  const callbacks = d.marketplace?.callbacks ?? [];
+  const callbacks = d.abbiamo?.callbacks ?? [];
   if (callbacks.length === 0) {
-    lose('the marketplace got no callback');
+    lose('Abbiamo got no callback');
     return;
   }
   // Each status call once: the same endpoint for the same event twice is a doubled report.
   const seen = new Map<string, number>();
   for (const c of callbacks) seen.set(c.eventId, (seen.get(c.eventId) ?? 0) + 1);
-  for (const [eventId, times] of seen)
-    if (times > 1) add('doubled-report', `the marketplace took ${eventId} ${times} times`);
+  for (const [eventId, times] of seen) if (times > 1) add('doubled-report', `Abbiamo took ${eventId} ${times} times`);
   const terminal = new Map<string, string>();
   for (const c of callbacks)
     if (['DELIVERED', 'RETURNED', 'CANCELED'].includes(c.status)) terminal.set(c.eventId, c.status);
   if (final && ![...terminal.values()].includes(final)) {
-    lose(`the marketplace never heard ${final} (last: ${callbacks[callbacks.length - 1]!.status})`);
+    lose(`Abbiamo never heard ${final} (last: ${callbacks[callbacks.length - 1]!.status})`);
   }
   if (terminal.size > 1)
     add(

@@ -28,7 +28,7 @@ export interface LifePlan {
   index: number;
   kind: LifeKind;
   platform: 'vtex' | 'marketplace';
-  /** VTEX orderId or marketplace delivery_id */
+  /** VTEX orderId or Abbiamo delivery_id */
   reference: string;
   carrierId?: string;
   steps: Step[];
@@ -40,7 +40,7 @@ export interface LifePlan {
   delayCreateMs?: number;
   /** cancel as soon as the Create answer came, before waiting for the job */
   cancelRightAway?: boolean;
-  /** another delivery with the same reference (a marketplace delivery_id equal to this order id), started just before this one */
+  /** another delivery with the same reference (an Abbiamo delivery_id equal to this order id), started just before this one */
   twinOf?: number;
   /**
    * VTEX refuses the final report for good (400 to every tracking call from the last event on);
@@ -130,7 +130,7 @@ export function planLives(
     if (plans.length >= count) break;
     const index = plans.length;
     if (kind === 'shared-reference' && plans.length + 2 <= count) {
-      // The twin: a marketplace delivery whose delivery_id is the VTEX order id, started first
+      // The twin: an Abbiamo delivery whose delivery_id is the VTEX order id, started first
       // (VTEX's Create service is ours only for our own carrierId, so a VTEX twin under another
       // carrier is refused at the intake).
       const reference = `CH-${runId}-${index}`;

@@ -72,9 +72,9 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   lines.push('# The chaos run', '');
   lines.push(
     'What `npm run chaos` did to the delivery bridge and what it found. The run drives full delivery lives through the',
-    "intake (VTEX Create service, marketplace DELIVERY_REQUEST) and the engine sandbox's events, with platform cancels",
+    "intake (VTEX Create service, Abbiamo DELIVERY_REQUEST) and the engine sandbox's events, with platform cancels",
     'and pauses in flight, while it kills processes and makes the partners misbehave; at the end it compares, for every',
-    "delivery, what the VTEX and marketplace sandboxes hold with the engine's truth (`scripts/chaos/checker.ts`).",
+    "delivery, what the VTEX and Abbiamo sandboxes hold with the engine's truth (`scripts/chaos/checker.ts`).",
     '',
     `**This run: ${v.deliveries.toLocaleString('en-US')} deliveries** (\`${command}\`, seed ${result.options.seed}).`,
     '',

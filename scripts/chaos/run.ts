@@ -1,5 +1,5 @@
 /**
- * The chaos run (CHAOS.md): full delivery lives through the intake (VTEX Create service, marketplace
+ * The chaos run (CHAOS.md): full delivery lives through the intake (VTEX Create service, Abbiamo
  * DELIVERY_REQUEST) and the engine sandbox's events, with cancels and pauses in flight, while the
  * worker, the API and the Temporal server are SIGKILLed and VTEX and the engine misbehave. The
  * sandboxes live in this process and survive every kill: they are the truth the checker reads.
@@ -12,14 +12,14 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { SANDBOX_DEFAULTS } from '../../config';
 import vtexExample from '../../contracts/examples/vtex.create-service.json';
-import marketplaceExample from '../../contracts/examples/marketplace.delivery-request.json';
-import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
+import abbiamoExample from '../../contracts/examples/abbiamo.delivery-request.json';
+import { abbiamoServiceId, vtexServiceId } from '../../mapping/ids';
 import type { DeliveryView } from '../../contracts/delivery';
 import { deliveryStateQuery } from '../../workflows/messages';
 import { driverOf, evidencesOf } from '../../contracts/instaleapChoices';
 import {
   createDeliveryEngineApp,
-  createMarketplaceApp,
+  createAbbiamoApp,
   createVtexApp,
   listen,
   type DeliveryAttempt,
@@ -162,7 +162,7 @@ const ABBIAMO_ENDING: Record<string, string> = { successful: 'DELIVERED', return
 // Production rules apply (NODE_ENV=production): each caller role its own tokens of 32 characters or
 // more, a key ring of its own.
 const VTEX_TOKEN = 'chaos-vtex-token-0123456789abcdef0123';
-const MARKETPLACE_TOKEN = 'chaos-marketplace-token-0123456789abcdef';
+const ABBIAMO_TOKEN = 'chaos-abbiamo-token-0123456789abcdef';
 const OPERATOR_TOKEN = 'chaos-operator-token-0123456789abcdef';
 const CODEC_KEYS = formatKeyRing([
   { id: 'chaos-1', key: createHash('sha256').update('delivery-bridge chaos key').digest() },
@@ -201,7 +201,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const { worker, api, temporal } = parties;
   log(`chaos: ${options.deliveries} deliveries, seed ${options.seed}, run ${runId}, work dir ${workDir}`);
   log(
-    `chaos: Temporal ${temporal.address}, API ${parties.urls.api}, VTEX ${parties.urls.vtex}, engine ${parties.urls.engine}, marketplace ${parties.urls.marketplace}`,
+    `chaos: Temporal ${temporal.address}, API ${parties.urls.api}, VTEX ${parties.urls.vtex}, engine ${parties.urls.engine}, Abbiamo ${parties.urls.abbiamo}`,
   );
 
   // Inject, while the lives play.
@@ -267,7 +267,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 interface Stage {
   vtex: ReturnType<typeof createVtexApp>['sandbox'];
   engine: ReturnType<typeof createDeliveryEngineApp>['sandbox'];
-  marketplace: ReturnType<typeof createMarketplaceApp>['sandbox'];
+  abbiamo: ReturnType<typeof createAbbiamoApp>['sandbox'];
   vtexObserver: VtexObserver;
   engineObserver: EngineObserver;
   faults: FaultCounter;
@@ -281,7 +281,7 @@ interface Stage {
   connection: Connection;
   client: Client;
   taskQueue: string;
-  urls: { api: string; vtex: string; engine: string; marketplace: string };
+  urls: { api: string; vtex: string; engine: string; abbiamo: string };
 }
 
 /** Starts the parties: the sandboxes and their observers, then Temporal, the worker and the API. */
@@ -330,18 +330,18 @@ async function stage(options: ChaosOptions, workDir: string, runId: string): Pro
       onAttempt,
     },
   });
-  const marketplaceApp = createMarketplaceApp({ intake: { ...intake, token: MARKETPLACE_TOKEN } });
+  const abbiamoApp = createAbbiamoApp({ intake: { ...intake, token: ABBIAMO_TOKEN } });
   const vtex = vtexApp.sandbox;
   const engine = engineApp.sandbox;
-  const marketplace = marketplaceApp.sandbox;
+  const abbiamo = abbiamoApp.sandbox;
   const vtexObserver = new VtexObserver(faults);
   const engineObserver = new EngineObserver(faults, (reference) => engine.jobsByClientReference(reference).at(-1)?.id);
   const servers = await Promise.all([
     listen(vtexObserver.wrap(vtexApp.app)),
     listen(engineObserver.wrap(engineApp.app)),
-    listen(marketplaceApp.app),
+    listen(abbiamoApp.app),
   ]);
-  const [vtexServer, engineServer, marketplaceServer] = servers;
+  const [vtexServer, engineServer, abbiamoServer] = servers;
 
   // ---- Temporal, the worker and the API ----
   const temporal = temporalServer(await freePort(), path.join(workDir, 'temporal.sqlite'), () => undefined);
@@ -359,7 +359,7 @@ async function stage(options: ChaosOptions, workDir: string, runId: string): Pro
     LOG_FORMAT: 'json',
     PORT: String(apiPort),
     VTEX_TOKENS: VTEX_TOKEN,
-    MARKETPLACE_TOKENS: MARKETPLACE_TOKEN,
+    MARKETPLACE_TOKENS: ABBIAMO_TOKEN,
     OPERATOR_TOKENS: OPERATOR_TOKEN,
     VTEX_CARRIER_ID: CARRIER_ID,
     VTEX_API_KEY,
@@ -369,9 +369,9 @@ async function stage(options: ChaosOptions, workDir: string, runId: string): Pro
     DELIVERY_ENGINE_API_KEY: ENGINE_API_KEY,
     DELIVERY_ENGINE_WEBHOOK_SECRET: ENGINE_WEBHOOK_SECRET,
     DELIVERY_ENGINE_STORE_REFERENCE: 'chaos-store',
-    MARKETPLACE_URL: marketplaceServer.url,
+    MARKETPLACE_URL: abbiamoServer.url,
     // An explicit partner URL needs its key; the sandbox's default one.
-    MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
+    MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.abbiamoCarrierKey,
     WEBHOOK_SECRET: 'chaos-webhook-secret-0123456789',
     SECRETS_KEY: 'chaos-secrets-key-0123456789abcdef0123',
     LABEL_SIGNING_KEY: 'chaos-label-signing-key-0123456789abcdef',
@@ -402,7 +402,7 @@ async function stage(options: ChaosOptions, workDir: string, runId: string): Pro
   return {
     vtex,
     engine,
-    marketplace,
+    abbiamo,
     vtexObserver,
     engineObserver,
     faults,
@@ -415,7 +415,7 @@ async function stage(options: ChaosOptions, workDir: string, runId: string): Pro
     connection,
     client,
     taskQueue,
-    urls: { api: apiUrl, vtex: vtexServer.url, engine: engineServer.url, marketplace: marketplaceServer.url },
+    urls: { api: apiUrl, vtex: vtexServer.url, engine: engineServer.url, abbiamo: abbiamoServer.url },
   };
 }
 
@@ -509,7 +509,7 @@ interface Book {
  * refusing reports). Waits stop early once `finished()` says the run is over.
  */
 async function playLives(
-  { vtex, engine, marketplace, vtexObserver, engineObserver, attempts, worker, temporal, client, urls }: Stage,
+  { vtex, engine, abbiamo, vtexObserver, engineObserver, attempts, worker, temporal, client, urls }: Stage,
   plans: LifePlan[],
   book: Book,
   options: ChaosOptions,
@@ -631,7 +631,7 @@ async function playLives(
   async function live(plan: LifePlan): Promise<void> {
     const carrierId = plan.carrierId ?? CARRIER_ID;
     const serviceId =
-      plan.platform === 'vtex' ? vtexServiceId(carrierId, plan.reference) : marketplaceServiceId(plan.reference);
+      plan.platform === 'vtex' ? vtexServiceId(carrierId, plan.reference) : abbiamoServiceId(plan.reference);
     const entry = { plan, serviceId, emitted: new Map<string, boolean>(), accepted: false };
     played.set(plan.index, entry);
     const d: CollectedDelivery = {
@@ -666,7 +666,7 @@ async function playLives(
         const answer =
           plan.platform === 'vtex'
             ? await vtex.createService({ ...structuredClone(vtexExample), orderId: plan.reference, carrierId })
-            : await marketplace.sendDeliveryRequest(marketplaceEvent(plan));
+            : await abbiamo.sendDeliveryRequest(abbiamoEvent(plan));
         d.accepted = answer.status === (plan.platform === 'vtex' ? 200 : 202);
         // A refusal is definite: the platform would not send it again (a 429 asks it to).
         if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
@@ -883,7 +883,7 @@ async function settle(
 
 /** Reads what every party holds for each delivery: the engine's jobs and events, its workflow, VTEX's record or Abbiamo's calls. */
 async function collect(
-  { vtex, engine, marketplace, vtexObserver, engineObserver, attempts, client }: Stage,
+  { vtex, engine, abbiamo, vtexObserver, engineObserver, attempts, client }: Stage,
   { collected, played }: Book,
 ): Promise<CollectedDelivery[]> {
   const services = new Map(vtex.services().map((s) => [`${s.carrierId}\u0000${s.serviceId}`, s]));
@@ -981,10 +981,10 @@ async function collect(
           .map((c) => ({ at: c.at, method: c.method, hook: c.hook, status: c.status })),
       };
     } else {
-      d.marketplace = {
+      d.abbiamo = {
         // Abbiamo's status calls as the checker reads callbacks: the ending endpoints under the
         // statuses they stand for; only what Abbiamo accepted counts.
-        callbacks: marketplace
+        callbacks: abbiamo
           .statusCalls(plan.reference)
           .filter((c) => c.outcome === 'accepted')
           .map((c) => ({
@@ -1047,9 +1047,9 @@ function largestJobOverride(job: SandboxJob): Record<string, unknown> {
   return { job: { tasks } };
 }
 
-/** Abbiamo's first DELIVERY_REQUEST example (contracts/examples/marketplace.delivery-request.json) as one delivery of the plan, with fresh callback headers. */
-function marketplaceEvent(plan: LifePlan): unknown {
-  const event = structuredClone(marketplaceExample) as typeof marketplaceExample & Record<string, unknown>;
+/** Abbiamo's first DELIVERY_REQUEST example (contracts/examples/abbiamo.delivery-request.json) as one delivery of the plan, with fresh callback headers. */
+function abbiamoEvent(plan: LifePlan): unknown {
+  const event = structuredClone(abbiamoExample) as typeof abbiamoExample & Record<string, unknown>;
   event.deliveries = event.deliveries.map((delivery) => ({
     ...delivery,
     delivery_id: plan.reference,

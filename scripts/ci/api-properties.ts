@@ -29,7 +29,7 @@ const CHECKS = [
 ];
 const REPO = path.resolve(__dirname, '..', '..');
 /**
- * The coverage phase (every boundary of every keyword) is left out for the marketplace body only:
+ * The coverage phase (every boundary of every keyword) is left out for Abbiamo's body only:
  * on its depth, Schemathesis 4.32.5 under Python 3.11 fails inside its own generator now and then
  * (`SystemError: AST constructor recursion depth mismatch`); its examples and fuzzing still run.
  */
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
       '2',
       '--request-timeout',
       '10',
-      // The marketplace body is deep: drawing it can take longer than Hypothesis' default allows.
+      // Abbiamo's body is deep: drawing it can take longer than Hypothesis' default allows.
       '--suppress-health-check',
       'too_slow',
       '--header',

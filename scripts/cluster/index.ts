@@ -20,7 +20,7 @@ import {
 import { connectTemporalClient } from '../../security/temporalClient';
 import { ensureReconcileSchedule, reconcileScheduleId } from '../temporal-setup';
 import { createLogger } from '../../observability/logger';
-import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../../sandboxes';
+import { startDeliveryEngineSandbox, startAbbiamoSandbox, startVtexSandbox } from '../../sandboxes';
 import { freePort } from '../dev-server';
 import { spawnBridgeProcess, waitHealthy, type BridgeProcess } from './bridgeProcesses';
 import { ClusterError } from './errors';
@@ -100,7 +100,7 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
         ({
           vtex: [env.SANDBOX_VTEX_PORT, 'VTEX sandbox (SANDBOX_VTEX_PORT)'],
           deliveryEngine: [env.SANDBOX_ENGINE_PORT, 'Delivery Engine sandbox (SANDBOX_ENGINE_PORT)'],
-          marketplace: [env.SANDBOX_MARKETPLACE_PORT, 'marketplace sandbox (SANDBOX_MARKETPLACE_PORT)'],
+          abbiamo: [env.SANDBOX_MARKETPLACE_PORT, 'Abbiamo sandbox (SANDBOX_MARKETPLACE_PORT)'],
         })[s] as [number, string],
     ),
   ];
@@ -127,7 +127,7 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
   const bundlePath = path.join(dataDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle);
 
-  // 2. Sandboxes for the systems left unset. The VTEX sandbox calls the first API, the marketplace
+  // 2. Sandboxes for the systems left unset. The VTEX sandbox calls the first API, Abbiamo
   //    the second: a stand-in for the load balancer in front of both.
   const sandboxed = sandboxedSystems(env);
   const apiPorts = Array.from({ length: CLUSTER.apis }, (_, i) => env.PORT + i);
@@ -164,16 +164,16 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
     stops.push({ name: 'Delivery Engine sandbox', stop: () => engine.close() });
     urls.DELIVERY_ENGINE_URL = engine.url;
   }
-  if (sandboxed.includes('marketplace')) {
-    const marketplace = await startMarketplaceSandbox({
+  if (sandboxed.includes('abbiamo')) {
+    const abbiamo = await startAbbiamoSandbox({
       port: env.SANDBOX_MARKETPLACE_PORT,
       intake: { url: `http://127.0.0.1:${apiPorts[1] ?? apiPorts[0]}`, token },
-      carrierKey: env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.marketplaceCarrierKey,
+      carrierKey: env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.abbiamoCarrierKey,
       confirmationTimeoutMs: env.MARKETPLACE_CONFIRMATION_TIMEOUT_MS,
-      logger: sandboxLogger.child({ system: 'marketplace' }),
+      logger: sandboxLogger.child({ system: 'abbiamo' }),
     });
-    stops.push({ name: 'marketplace sandbox', stop: () => marketplace.close() });
-    urls.MARKETPLACE_URL = marketplace.url;
+    stops.push({ name: 'Abbiamo sandbox', stop: () => abbiamo.close() });
+    urls.MARKETPLACE_URL = abbiamo.url;
   }
   const sandboxKeys = sandboxEnvironment(env, urls, token);
 
@@ -265,7 +265,7 @@ async function run(env: Env, stops: Stop[], stopping: () => boolean): Promise<vo
         ] as Array<[string, string]>)
       : []),
     ...(urls.MARKETPLACE_URL
-      ? ([['Marketplace sandbox', `${urls.MARKETPLACE_URL}  (admin ${urls.MARKETPLACE_URL}/_sandbox)`]] as Array<
+      ? ([['Abbiamo sandbox', `${urls.MARKETPLACE_URL}  (admin ${urls.MARKETPLACE_URL}/_sandbox)`]] as Array<
           [string, string]
         >)
       : []),

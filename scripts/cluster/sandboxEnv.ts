@@ -54,7 +54,7 @@ export function sandboxEnvironment(env: Env, urls: SandboxUrls, intakeToken: str
         }
       : {}),
     ...(urls.MARKETPLACE_URL
-      ? { MARKETPLACE_CARRIER_KEY: env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.marketplaceCarrierKey }
+      ? { MARKETPLACE_CARRIER_KEY: env.MARKETPLACE_CARRIER_KEY ?? SANDBOX_DEFAULTS.abbiamoCarrierKey }
       : {}),
     ...(Object.keys(set).length ? { INTAKE_TOKEN: env.INTAKE_TOKEN ?? intakeToken } : {}),
   };

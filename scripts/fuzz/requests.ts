@@ -9,9 +9,9 @@ import fc from 'fast-check';
 import cancelExample from '../../contracts/examples/vtex.cancel-service.json';
 import createExample from '../../contracts/examples/vtex.create-service.json';
 import pauseExample from '../../contracts/examples/vtex.pause-service.json';
-import deliveryRequestExample from '../../contracts/examples/marketplace.delivery-request.json';
+import deliveryRequestExample from '../../contracts/examples/abbiamo.delivery-request.json';
 import { signatureFor, webhookKeyFor } from '../../contracts/webhookKey';
-import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
+import { abbiamoServiceId, vtexServiceId } from '../../mapping/ids';
 
 export type Endpoint =
   | 'POST /vtex/services'
@@ -352,7 +352,7 @@ export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     () => ({ ...structuredClone(pauseExample), serviceId: ctx.known.serviceId, carrierId: ctx.known.carrierId }),
     () => ({}),
   );
-  const marketplace = bodyRequest(
+  const abbiamo = bodyRequest(
     'POST /marketplace/events',
     '/marketplace/events',
     () => {
@@ -363,9 +363,7 @@ export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     (body: any) => ({
       wouldStart: Array.isArray(body?.deliveries)
         ? body.deliveries.flatMap((d: any) =>
-            str(d?.delivery_id)
-              ? [marketplaceServiceId(d.delivery_id), marketplaceServiceId(d.delivery_id.trim())]
-              : [],
+            str(d?.delivery_id) ? [abbiamoServiceId(d.delivery_id), abbiamoServiceId(d.delivery_id.trim())] : [],
           )
         : [],
     }),
@@ -432,5 +430,5 @@ export function requestArbitrary(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
       mutation,
       wouldStart: [],
     }));
-  return fc.oneof(create, cancel, pause, marketplace, webhook, lookup);
+  return fc.oneof(create, cancel, pause, abbiamo, webhook, lookup);
 }

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleDeliveryWorkflows } from '../../worker/bundle';
 import { SANDBOX_DEFAULTS } from '../../config';
 import createExample from '../../contracts/examples/vtex.create-service.json';
-import { startDeliveryEngineSandbox, startMarketplaceSandbox, startVtexSandbox } from '../../sandboxes';
+import { startDeliveryEngineSandbox, startAbbiamoSandbox, startVtexSandbox } from '../../sandboxes';
 import { freePort, startDevServer, type DevServer } from '../dev-server';
 import { nodeProcess } from '../chaos/processes';
 import { formatKeyRing } from '../../security/codec';
@@ -32,14 +32,14 @@ export interface FuzzStack {
 // more, a key ring of its own.
 const TOKENS = {
   vtex: 'fuzz-vtex-token-0123456789abcdef0123',
-  marketplace: 'fuzz-marketplace-token-0123456789abcdef',
+  abbiamo: 'fuzz-abbiamo-token-0123456789abcdef',
   operator: 'fuzz-operator-token-0123456789abcdef',
 };
 const tokenFor = (requestPath: string) =>
   requestPath.startsWith('/vtex')
     ? TOKENS.vtex
     : requestPath.startsWith('/marketplace')
-      ? TOKENS.marketplace
+      ? TOKENS.abbiamo
       : TOKENS.operator;
 const WEBHOOK_SECRET = 'fuzz-webhook-secret-0123456789';
 export const FUZZ_ENGINE_WEBHOOK_SECRET = 'fuzz-instaleap-webhook-secret';
@@ -67,7 +67,7 @@ export async function startFuzzStack(
     apiKey: 'fuzz-engine-key',
     webhookSecret: FUZZ_ENGINE_WEBHOOK_SECRET,
   });
-  const marketplace = await startMarketplaceSandbox({ intake: { url: apiUrl, token: TOKENS.marketplace } });
+  const abbiamo = await startAbbiamoSandbox({ intake: { url: apiUrl, token: TOKENS.abbiamo } });
   const healthPort = await freePort();
   const env: Record<string, string> = {
     NODE_ENV: 'production',
@@ -75,7 +75,7 @@ export async function startFuzzStack(
     LOG_FORMAT: 'json',
     PORT: String(apiPort),
     VTEX_TOKENS: TOKENS.vtex,
-    MARKETPLACE_TOKENS: TOKENS.marketplace,
+    MARKETPLACE_TOKENS: TOKENS.abbiamo,
     OPERATOR_TOKENS: TOKENS.operator,
     VTEX_CARRIER_ID: createExample.carrierId,
     VTEX_API_KEY: 'fuzz-vtex-key',
@@ -85,9 +85,9 @@ export async function startFuzzStack(
     DELIVERY_ENGINE_API_KEY: 'fuzz-engine-key',
     DELIVERY_ENGINE_WEBHOOK_SECRET: FUZZ_ENGINE_WEBHOOK_SECRET,
     DELIVERY_ENGINE_STORE_REFERENCE: 'fuzz-store',
-    MARKETPLACE_URL: marketplace.url,
+    MARKETPLACE_URL: abbiamo.url,
     // An explicit partner URL needs its key; the sandbox's default one.
-    MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
+    MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.abbiamoCarrierKey,
     WEBHOOK_SECRET,
     SECRETS_KEY: 'fuzz-secrets-key-0123456789abcdef01234',
     LABEL_SIGNING_KEY: 'fuzz-label-signing-key-0123456789abcdef',
@@ -132,7 +132,7 @@ export async function startFuzzStack(
       await api.stop();
       await worker.stop();
       await connection.close().catch(() => undefined);
-      await Promise.all([vtex.close(), engine.close(), marketplace.close()]);
+      await Promise.all([vtex.close(), engine.close(), abbiamo.close()]);
       await server?.stop();
     },
   };

@@ -298,14 +298,14 @@ test('an open workflow whose task fails with a nondeterminism error, or fails ag
   expect(verdict.byClass['wedged-workflow-task']).toBe(3);
 });
 
-test('marketplace: the end once; two terminal callbacks are doubled; none is lost', () => {
+test('Abbiamo: the end once; two terminal callbacks are doubled; none is lost', () => {
   const cb = (eventId: string, s: string) => ({ eventId, status: s, receivedAt: iso(0), duplicate: false });
   const market = (callbacks: ReturnType<typeof cb>[]) =>
     delivery(happyEvents(), happyRecord(), {
       platform: 'marketplace',
       kind: 'marketplace-happy',
       vtex: undefined,
-      marketplace: { callbacks },
+      abbiamo: { callbacks },
     });
   expect(checkDeliveries([market([cb('a', 'PENDING'), cb('b', 'DELIVERED')])]).findings).toEqual([]);
   expect(

@@ -17,10 +17,10 @@ import { createLogger } from '../../observability/logger';
 import {
   SCENARIOS,
   startDeliveryEngineSandbox,
-  startMarketplaceSandbox,
+  startAbbiamoSandbox,
   startVtexSandbox,
   type EngineSandbox,
-  type MarketplaceSandbox,
+  type AbbiamoSandbox,
   type VtexSandbox,
 } from '../../sandboxes';
 import type { DeliveryView } from '../../contracts/delivery';
@@ -41,7 +41,7 @@ const ENGINE_WEBHOOK_SECRET = 'failover-instaleap-webhook-secret';
 
 let vtex: VtexSandbox;
 let engine: EngineSandbox;
-let marketplace: MarketplaceSandbox;
+let abbiamo: AbbiamoSandbox;
 let workers: BridgeProcess[] = [];
 let api: BridgeProcess;
 let client: Client;
@@ -57,7 +57,7 @@ beforeAll(async () => {
     webhook: { urls: [`${intake.url}/delivery-engine/webhooks`] },
     logger: quiet,
   });
-  marketplace = await startMarketplaceSandbox({ intake, logger: quiet });
+  abbiamo = await startAbbiamoSandbox({ intake, logger: quiet });
   const logDir = mkdtempSync(path.join(process.env.TEST_TMP_DIR ?? os.tmpdir(), 'failover-'));
   const env = {
     TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
@@ -73,9 +73,9 @@ beforeAll(async () => {
     DELIVERY_ENGINE_API_KEY: ENGINE_API_KEY,
     DELIVERY_ENGINE_WEBHOOK_SECRET: ENGINE_WEBHOOK_SECRET,
     DELIVERY_ENGINE_STORE_REFERENCE: 'failover-store',
-    MARKETPLACE_URL: marketplace.url,
+    MARKETPLACE_URL: abbiamo.url,
     // An explicit partner URL needs its key; the sandbox's default one.
-    MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.marketplaceCarrierKey,
+    MARKETPLACE_CARRIER_KEY: SANDBOX_DEFAULTS.abbiamoCarrierKey,
     LOG_LEVEL: 'warn',
   };
   workers = [];
@@ -98,7 +98,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([api, ...workers].filter(Boolean).map((p) => p.stop()));
   await client?.connection.close();
-  await Promise.all([vtex?.close(), engine?.close(), marketplace?.close()]);
+  await Promise.all([vtex?.close(), engine?.close(), abbiamo?.close()]);
 });
 
 interface Life {

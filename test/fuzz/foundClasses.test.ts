@@ -4,9 +4,9 @@
  * a value no partner means ("__proto__" as a country) is refused, not carried to the engine.
  */
 import { webhookKeyFor } from '../../contracts/webhookKey';
-import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
+import { abbiamoServiceId, vtexServiceId } from '../../mapping/ids';
 import { createServiceBody, createVtexDelivery, postSignedEvent, workflowExists } from '../support/deliveries';
-import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
+import { fresh, seedDeliveryRequest } from '../support/abbiamoEvents';
 import { useTestStack } from '../support/stack';
 
 const stack = useTestStack();
@@ -68,7 +68,7 @@ describe('countries', () => {
     },
   );
 
-  it('refuses "__proto__" as a marketplace country, naming the field, and starts nothing', async () => {
+  it('refuses "__proto__" as an Abbiamo country, naming the field, and starts nothing', async () => {
     const event = fresh(seedDeliveryRequest());
     event.deliveries[0].destination_address.country = '__proto__';
     const answer = await stack.call('POST', '/marketplace/events', event);
@@ -76,7 +76,7 @@ describe('countries', () => {
     expect(answer.body.details).toEqual([
       expect.objectContaining({ path: 'deliveries.0.destination_address.country' }),
     ]);
-    expect(await workflowExists(stack, marketplaceServiceId(event.deliveries[0].delivery_id))).toBe(false);
+    expect(await workflowExists(stack, abbiamoServiceId(event.deliveries[0].delivery_id))).toBe(false);
   });
 
   it.each(['Brazil', 'BRA', 'US', "Côte d'Ivoire", 'Guinea-Bissau', 'St. Lucia', 'Korea (Republic of)', ''])(

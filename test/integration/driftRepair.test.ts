@@ -11,9 +11,9 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import type { ReconcileResult } from '../../contracts/operations';
 import { runDeliveryCli } from '../../scripts/delivery';
 import { ensureReconcileSchedule, reconcileScheduleId } from '../../scripts/temporal-setup';
-import { marketplaceServiceId } from '../../mapping/ids';
+import { abbiamoServiceId } from '../../mapping/ids';
 import { createVtexDelivery, emit, forceStatus, stateOf, withDriver } from '../support/deliveries';
-import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
+import { fresh, seedDeliveryRequest } from '../support/abbiamoEvents';
 import { scrape } from '../support/prometheus';
 import { startTestStack, type TestStack } from '../support/stack';
 import { testTemporalClient } from '../support/temporal';
@@ -213,14 +213,14 @@ describe('drift repair', () => {
   it('reads Abbiamo too: a delivery it shows unconfirmed behind our back is found and sent a repair', async () => {
     const event = fresh(seedDeliveryRequest());
     const deliveryId = event.deliveries[0].delivery_id as string;
-    const serviceId = marketplaceServiceId(deliveryId);
-    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-    await waitFor(() => stack.marketplace.delivery(deliveryId)?.status === 'DISPATCHED', {
+    const serviceId = abbiamoServiceId(deliveryId);
+    expect((await stack.abbiamo.sendDeliveryRequest(event)).status).toBe(202);
+    await waitFor(() => stack.abbiamo.delivery(deliveryId)?.status === 'DISPATCHED', {
       what: 'confirmed at Abbiamo',
     });
     await settled(serviceId);
 
-    stack.marketplace.amendDelivery(deliveryId, { status: 'PENDING' });
+    stack.abbiamo.amendDelivery(deliveryId, { status: 'PENDING' });
     const { result } = await reconcileNow();
     expect(result.drifts).toContainEqual({
       serviceId,
@@ -236,7 +236,7 @@ describe('drift repair', () => {
     );
     // The repair is dated after every event Abbiamo took, so Abbiamo takes it: confirmed again,
     // and the next run finds nothing to repair.
-    await waitFor(() => stack.marketplace.delivery(deliveryId)?.status === 'DISPATCHED', {
+    await waitFor(() => stack.abbiamo.delivery(deliveryId)?.status === 'DISPATCHED', {
       what: 'confirmed again at Abbiamo',
     });
     await settled(serviceId);

@@ -7,10 +7,10 @@
 import { createActivities } from '../../activities';
 import { CreateServiceResponse } from '../../contracts/vtex';
 import { createLabelSigner } from '../../security/labelSigning';
-import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
+import { abbiamoServiceId, vtexServiceId } from '../../mapping/ids';
 import { createServiceBody, stateOf } from '../support/deliveries';
 import { pdfPages, pdfText, requirePoppler, scanSymbols } from '../support/labels';
-import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
+import { fresh, seedDeliveryRequest } from '../support/abbiamoEvents';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -154,14 +154,13 @@ describe("Abbiamo's confirmed", () => {
     const delivery = event.deliveries[0];
     delivery.volumes = [0, 1, 2].map((i) => ({ ...structuredClone(delivery.volumes[0]), id: `VOL-${i + 1}` }));
     const deliveryId = delivery.delivery_id as string;
-    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
+    expect((await stack.abbiamo.sendDeliveryRequest(event)).status).toBe(202);
     const confirmed = await waitFor(
-      () =>
-        stack.marketplace.statusCalls(deliveryId).find((c) => c.endpoint === 'confirmed' && c.outcome === 'accepted'),
+      () => stack.abbiamo.statusCalls(deliveryId).find((c) => c.endpoint === 'confirmed' && c.outcome === 'accepted'),
       { what: 'confirmed at Abbiamo', timeoutMs: 20_000 },
     );
     const mailLabel = (confirmed.body as { mail_label?: string }).mail_label;
-    expect(mailLabel).toMatch(new RegExp(`^${stack.apiUrl}/labels/${marketplaceServiceId(deliveryId)}/all\\.pdf\\?`));
+    expect(mailLabel).toMatch(new RegExp(`^${stack.apiUrl}/labels/${abbiamoServiceId(deliveryId)}/all\\.pdf\\?`));
 
     const pdf = await get(mailLabel!);
     expect(pdf.status).toBe(200);
@@ -170,6 +169,6 @@ describe("Abbiamo's confirmed", () => {
     const codes = await Promise.all(
       pages.map(async (png) => (await scanSymbols(png)).find((s) => s.format === 'Code128')?.text),
     );
-    expect(codes).toEqual([1, 2, 3].map((n) => `${marketplaceServiceId(deliveryId)}-${n}`));
+    expect(codes).toEqual([1, 2, 3].map((n) => `${abbiamoServiceId(deliveryId)}-${n}`));
   });
 });

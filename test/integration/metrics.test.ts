@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { marketplaceServiceId } from '../../mapping/ids';
+import { abbiamoServiceId } from '../../mapping/ids';
 import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
 import { SDK_DASHBOARD_METRICS, SDK_HISTOGRAMS } from '../../observability/metrics/sdk';
 import { createVtexDelivery, emit, finalView, forceStatus } from '../support/deliveries';
-import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
+import { fresh, seedDeliveryRequest } from '../support/abbiamoEvents';
 import { scrape, type Scrape } from '../support/prometheus';
 import { useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
@@ -21,7 +21,7 @@ const CARRIER_KEY = `test-carrier-key-${randomUUID()}`;
 describe('metrics over a delivery life', () => {
   const stack = useTestStack({
     engine: { webhook: { initialDelayMs: 20, maxDelayMs: 200 } },
-    marketplace: { carrierKey: CARRIER_KEY },
+    abbiamo: { carrierKey: CARRIER_KEY },
     // The visibility counts are taken at most once per interval: short here, so a test sees them move.
     env: { MARKETPLACE_CARRIER_KEY: CARRIER_KEY, METRICS_COUNT_INTERVAL_MS: '100' },
   });
@@ -48,14 +48,13 @@ describe('metrics over a delivery life', () => {
 
     const event = fresh(seedDeliveryRequest());
     const deliveryId = event.deliveries[0].delivery_id as string;
-    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-    const job = await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
+    expect((await stack.abbiamo.sendDeliveryRequest(event)).status).toBe(202);
+    const job = await waitFor(() => stack.engine.jobsByClientReference(abbiamoServiceId(deliveryId))[0], {
       what: 'the Abbiamo job',
     });
     stack.engine.play(job.id, 'happy', 30);
     await waitFor(
-      () =>
-        stack.marketplace.statusCalls(deliveryId).some((c) => c.endpoint === 'successful' && c.outcome === 'accepted'),
+      () => stack.abbiamo.statusCalls(deliveryId).some((c) => c.endpoint === 'successful' && c.outcome === 'accepted'),
       { what: 'successful at Abbiamo', timeoutMs: 30_000 },
     );
 

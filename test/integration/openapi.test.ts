@@ -5,7 +5,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
 import { openApiDocument, openApiPath } from '../../api/openapi';
 import { createServiceBody, createVtexDelivery, postSignedEvent } from '../support/deliveries';
-import { fresh, seedRouteDeliveryRequest } from '../support/marketplaceEvents';
+import { fresh, seedRouteDeliveryRequest } from '../support/abbiamoEvents';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 

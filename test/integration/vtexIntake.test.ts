@@ -8,9 +8,9 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import openApiExample from '../../contracts/examples/vtex.create-service.openapi.json';
 import { CreateServiceResponse, KNOWN_CARRIER_SERVICE_TYPES, SERVICE_TYPES } from '../../contracts/vtex';
 import type { DeliveryInput } from '../../contracts/delivery';
-import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
+import { abbiamoServiceId, vtexServiceId } from '../../mapping/ids';
 import { createServiceBody, createVtexDelivery, stateOf, workflowExists } from '../support/deliveries';
-import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
+import { fresh, seedDeliveryRequest } from '../support/abbiamoEvents';
 import { TEST_VTEX_CARRIER_ID, useTestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -179,12 +179,12 @@ describe('Cancel and Pause take only VTEX deliveries of ours', () => {
     }
   });
 
-  it('never cancels or pauses a marketplace delivery, even named with its carrier', async () => {
+  it('never cancels or pauses an Abbiamo delivery, even named with its carrier', async () => {
     const event = fresh(seedDeliveryRequest());
     const delivery = event.deliveries[0] as { delivery_id: string };
-    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-    const serviceId = marketplaceServiceId(delivery.delivery_id);
-    const job = await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(delivery.delivery_id))[0], {
+    expect((await stack.abbiamo.sendDeliveryRequest(event)).status).toBe(202);
+    const serviceId = abbiamoServiceId(delivery.delivery_id);
+    const job = await waitFor(() => stack.engine.jobsByClientReference(abbiamoServiceId(delivery.delivery_id))[0], {
       what: 'the job',
     });
     const carrierId = event.carrier.method.id as string;

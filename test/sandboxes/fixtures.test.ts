@@ -7,7 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { fieldErrors } from '../../contracts/common';
 import { CreateJobRequest } from '../../contracts/deliveryEngine';
-import { DeliveryRequestEvent } from '../../contracts/marketplace';
+import { DeliveryRequestEvent } from '../../contracts/abbiamo';
 import {
   CancelHookRequest,
   CancelServiceRequest,
@@ -42,16 +42,16 @@ test.each([
   ['vtex.cancel-hook.json', CancelHookRequest],
   ['vtex.on-hold.json', OnHoldHookRequest],
   ['vtex.token-request.json', TokenRequest],
-  ['marketplace.delivery-request.json', DeliveryRequestEvent],
-  ['marketplace.delivery-request-route.json', DeliveryRequestEvent],
+  ['abbiamo.delivery-request.json', DeliveryRequestEvent],
+  ['abbiamo.delivery-request-route.json', DeliveryRequestEvent],
 ] as Array<[string, z.ZodType]>)('%s fits its contract schema', (file, schema) => {
   const parsed = schema.safeParse(fixture(file));
   expect(parsed.success ? [] : fieldErrors(parsed.error)).toEqual([]);
 });
 
 test('the route example has make_route true with a route_id; the first has make_route false without one', () => {
-  expect(fixture('marketplace.delivery-request.json')).toMatchObject({ make_route: false, route_id: null });
-  expect(fixture('marketplace.delivery-request-route.json')).toMatchObject({
+  expect(fixture('abbiamo.delivery-request.json')).toMatchObject({ make_route: false, route_id: null });
+  expect(fixture('abbiamo.delivery-request-route.json')).toMatchObject({
     make_route: true,
     route_id: expect.any(String),
   });

@@ -13,10 +13,10 @@ const base = {
   logger: pino({ level: 'silent' }),
 };
 
-test('all starts VTEX, engine and marketplace, each healthy and using the sandbox credentials; close stops them', async () => {
+test('all starts VTEX, engine and Abbiamo, each healthy and using the sandbox credentials; close stops them', async () => {
   const running = await startSandboxes({ ...base, which: 'all', port: 0 });
   try {
-    expect(running.map((r) => r.name)).toEqual(['vtex', 'engine', 'marketplace']);
+    expect(running.map((r) => r.name)).toEqual(['vtex', 'engine', 'abbiamo']);
     for (const r of running) expect((await call('GET', `${r.url}/_sandbox/health`)).body.status).toBe('ok');
     const [vtex, engine] = running;
     expect((await call('POST', `${vtex!.url}/token`, { body: { apiKey: SANDBOX_DEFAULTS.vtexApiKey } })).status).toBe(

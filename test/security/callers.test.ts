@@ -15,11 +15,11 @@ import { DEV_KEY_RING, formatKeyRing } from '../../security/codec';
 const sandboxUrls = {
   vtex: 'http://127.0.0.1:1',
   deliveryEngine: 'http://127.0.0.1:2',
-  marketplace: 'http://127.0.0.1:3',
+  abbiamo: 'http://127.0.0.1:3',
 };
 const token = (label: string) => `${label}-${'x'.repeat(40 - label.length)}`;
 const VTEX = [token('vtex-old'), token('vtex-new')];
-const MARKETPLACE = token('marketplace');
+const ABBIAMO = token('abbiamo');
 const OPERATOR = token('operator');
 
 let server: RunningServer;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   const config = resolveConfig(
     parseEnv({
       VTEX_TOKENS: VTEX.join(','),
-      MARKETPLACE_TOKENS: MARKETPLACE,
+      MARKETPLACE_TOKENS: ABBIAMO,
       OPERATOR_TOKENS: OPERATOR,
       LOG_LEVEL: 'silent',
     }),
@@ -75,16 +75,16 @@ describe('each caller reaches its own routes only', () => {
       for (const t of VTEX) expect([path, await call('POST', path, t)]).toEqual([path, 400]);
   });
 
-  it("refuses VTEX's token on the marketplace's events and on operator routes (403)", async () => {
+  it("refuses VTEX's token on Abbiamo's events and on operator routes (403)", async () => {
     expect(await call('POST', '/marketplace/events', VTEX[0])).toBe(403);
     expect(await call('GET', '/deliveries/vtex-abc', VTEX[0])).toBe(403);
     expect(await call('GET', '/routes/r-1', VTEX[1])).toBe(403);
   });
 
-  it("lets the marketplace's token post events only", async () => {
-    expect(await call('POST', '/marketplace/events', MARKETPLACE)).toBe(400);
-    for (const path of VTEX_ROUTES) expect(await call('POST', path, MARKETPLACE)).toBe(403);
-    expect(await call('GET', '/deliveries/vtex-abc', MARKETPLACE)).toBe(403);
+  it("lets Abbiamo's token post events only", async () => {
+    expect(await call('POST', '/marketplace/events', ABBIAMO)).toBe(400);
+    for (const path of VTEX_ROUTES) expect(await call('POST', path, ABBIAMO)).toBe(403);
+    expect(await call('GET', '/deliveries/vtex-abc', ABBIAMO)).toBe(403);
   });
 
   it("lets operators read, and keeps them off the platforms' routes", async () => {
@@ -136,10 +136,10 @@ describe('credentials in configuration', () => {
     DELIVERY_ENGINE_API_KEY: 'engine-key',
     DELIVERY_ENGINE_WEBHOOK_SECRET: 'instaleap-webhook-secret',
     DELIVERY_ENGINE_STORE_REFERENCE: 'store-1',
-    MARKETPLACE_URL: 'https://marketplace.example.com',
+    MARKETPLACE_URL: 'https://abbiamo.example.com',
     MARKETPLACE_CARRIER_KEY: 'abbiamo-carrier-key',
     VTEX_TOKENS: VTEX.join(','),
-    MARKETPLACE_TOKENS: MARKETPLACE,
+    MARKETPLACE_TOKENS: ABBIAMO,
     OPERATOR_TOKENS: OPERATOR,
     WEBHOOK_SECRET: 'w'.repeat(32),
     SECRETS_KEY: 's'.repeat(32),

@@ -1,5 +1,5 @@
 /**
- * Encryption at rest, proven from outside: after full lives of a VTEX and a marketplace delivery
+ * Encryption at rest, proven from outside: after full lives of a VTEX and an Abbiamo delivery
  * (a driver, a note, an evidence, a delivery code), the dev server's SQLite file and its WAL, read
  * as bytes, hold none of the customer's or driver's personal data, nor any token, API key, partner
  * header or settings secret. Every value is unique to this run, so an earlier run cannot hide a leak.
@@ -8,10 +8,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { marketplaceServiceId } from '../../mapping/ids';
+import { abbiamoServiceId } from '../../mapping/ids';
 import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
 import { createServiceBody, createVtexDelivery, emit, finalView, stateOf, withDriver } from '../support/deliveries';
-import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
+import { fresh, seedDeliveryRequest } from '../support/abbiamoEvents';
 import { startTestStack, TEST_INTAKE_TOKEN, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -34,7 +34,7 @@ const vtexCustomer = {
   contactName: unique('Zuleica Contato '),
   senderName: unique('Teodoro Remetente '),
 };
-const marketplaceCustomer = {
+const abbiamoCustomer = {
   name: unique('Jaciara Bittencourt '),
   phone: digits(9),
   document: digits(11),
@@ -66,7 +66,7 @@ function databaseBytes(): Buffer {
 const driverOverrides = withDriver({ ...driver, phone_number: digits(11), vehicle: 'CAR' });
 
 describe('personal data and secrets at rest in Temporal', () => {
-  it('are nowhere in the SQLite file or its WAL after a VTEX and a marketplace life, while ids are', async () => {
+  it('are nowhere in the SQLite file or its WAL after a VTEX and an Abbiamo life, while ids are', async () => {
     // VTEX: its own Create service example with this run's customer, and a delivery code asked for.
     const body = createServiceBody();
     body.receiver = {
@@ -102,28 +102,27 @@ describe('personal data and secrets at rest in Temporal', () => {
     }
     expect((await finalView(stack, vtex.serviceId)).status).toBe('DELIVERED');
 
-    // Marketplace: Abbiamo's docs with this run's customer and partner headers, delivered with a driver.
+    // Abbiamo: its docs with this run's customer and partner headers, delivered with a driver.
     const event = fresh(seedDeliveryRequest());
     const delivery = event.deliveries[0];
     delivery.customer = {
       ...delivery.customer,
-      name: marketplaceCustomer.name,
-      phone: marketplaceCustomer.phone,
-      document_number: marketplaceCustomer.document,
+      name: abbiamoCustomer.name,
+      phone: abbiamoCustomer.phone,
+      document_number: abbiamoCustomer.document,
     };
-    delivery.destination_address = { ...delivery.destination_address, street: marketplaceCustomer.street };
+    delivery.destination_address = { ...delivery.destination_address, street: abbiamoCustomer.street };
     const deliveryId = delivery.delivery_id as string;
-    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-    const job = await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
-      what: 'the marketplace job',
+    expect((await stack.abbiamo.sendDeliveryRequest(event)).status).toBe(202);
+    const job = await waitFor(() => stack.engine.jobsByClientReference(abbiamoServiceId(deliveryId))[0], {
+      what: 'Abbiamo job',
     });
     for (const type of SCENARIOS.happy) await emit(stack, job.id, type, driverOverrides);
-    const serviceId = marketplaceServiceId(deliveryId);
+    const serviceId = abbiamoServiceId(deliveryId);
     expect((await finalView(stack, serviceId)).status).toBe('DELIVERED');
     await waitFor(
-      () =>
-        stack.marketplace.statusCalls(deliveryId).some((c) => c.endpoint === 'successful' && c.outcome === 'accepted'),
-      { what: 'DELIVERED at the marketplace', timeoutMs: 20_000 },
+      () => stack.abbiamo.statusCalls(deliveryId).some((c) => c.endpoint === 'successful' && c.outcome === 'accepted'),
+      { what: 'DELIVERED at Abbiamo', timeoutMs: 20_000 },
     );
 
     const bytes = databaseBytes();
@@ -132,7 +131,7 @@ describe('personal data and secrets at rest in Temporal', () => {
     expect(bytes.includes(serviceId)).toBe(true);
     const forbidden: Record<string, string> = {
       ...Object.fromEntries(Object.entries(vtexCustomer).map(([k, v]) => [`vtex customer ${k}`, v])),
-      ...Object.fromEntries(Object.entries(marketplaceCustomer).map(([k, v]) => [`marketplace customer ${k}`, v])),
+      ...Object.fromEntries(Object.entries(abbiamoCustomer).map(([k, v]) => [`Abbiamo customer ${k}`, v])),
       'driver name': driver.name,
       'driver phone': driver.phone,
       'delivery note': unique('Left with the doorman of '),
@@ -140,8 +139,8 @@ describe('personal data and secrets at rest in Temporal', () => {
       'engine API key': secrets.engineApiKey,
       'VTEX settings secret': secrets.settingsSecret,
       'intake token': TEST_INTAKE_TOKEN,
-      'marketplace Authorization header': event.logistic_data.headers.Authorization.slice('Bearer '.length),
-      'marketplace X-Carrier-Key header': event.logistic_data.headers['X-Carrier-Key'],
+      'Abbiamo Authorization header': event.logistic_data.headers.Authorization.slice('Bearer '.length),
+      'Abbiamo X-Carrier-Key header': event.logistic_data.headers['X-Carrier-Key'],
     };
     const found = Object.entries(forbidden).filter(([, value]) => bytes.includes(value));
     expect(found.map(([what]) => what)).toEqual([]);

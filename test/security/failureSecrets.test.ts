@@ -4,7 +4,7 @@ describe('partner answers kept in failure details', () => {
   it('lose the secrets a partner echoed, in the details and in the message, and keep its codes', () => {
     const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYXJyaWVyIn0.c2lnbmF0dXJlLW9mLXRlc3Q';
     const failure = failureFor({
-      system: 'marketplace',
+      system: 'Abbiamo',
       method: 'POST',
       path: '/v1/delivery/confirmed',
       status: 401,
@@ -20,7 +20,7 @@ describe('partner answers kept in failure details', () => {
     for (const secret of ['abc123secretvalue', 'carrier-key-42', 'engine-key-99', jwt])
       expect(kept).not.toContain(secret);
     // Only what names no one and opens nothing (test/security/failurePersonalData.test.ts).
-    expect(failure.message).toBe('marketplace POST /v1/delivery/confirmed answered 401: code=INVALID_CARRIER_KEY');
+    expect(failure.message).toBe('Abbiamo POST /v1/delivery/confirmed answered 401: code=INVALID_CARRIER_KEY');
     expect(failure.details).toEqual([{ status: 401, body: { code: 'INVALID_CARRIER_KEY' } }]);
   });
 });

@@ -10,12 +10,12 @@ import { startBridge, type Bridge } from '../../scripts/bridge';
 import { freePort } from '../../scripts/dev-server';
 import {
   startDeliveryEngineSandbox,
-  startMarketplaceSandbox,
+  startAbbiamoSandbox,
   startVtexSandbox,
   type EngineSandbox,
   type EngineSandboxOptions,
-  type MarketplaceSandbox,
-  type MarketplaceSandboxOptions,
+  type AbbiamoSandbox,
+  type AbbiamoSandboxOptions,
   type VtexSandbox,
   type VtexSandboxOptions,
 } from '../../sandboxes';
@@ -31,7 +31,7 @@ export const TEST_VTEX_CARRIER_ID = 'servientrega-50461c9f3335';
 export interface TestStackOptions {
   vtex?: Partial<VtexSandboxOptions>;
   engine?: Partial<EngineSandboxOptions>;
-  marketplace?: Partial<MarketplaceSandboxOptions>;
+  abbiamo?: Partial<AbbiamoSandboxOptions>;
   /** Environment variables of the bridge (docs/configuration.md names), over the test defaults. */
   env?: Record<string, string>;
   /** Run the API and the worker as their own processes, as in production (default: in this process). */
@@ -43,7 +43,7 @@ export interface TestStackOptions {
 export interface TestStack {
   vtex: VtexSandbox;
   engine: EngineSandbox;
-  marketplace: MarketplaceSandbox;
+  abbiamo: AbbiamoSandbox;
   bridge: Pick<Bridge, 'apiUrl' | 'client' | 'stop' | 'workerMetricsUrl' | 'apiMetricsUrl'>;
   config: ServiceConfig;
   apiUrl: string;
@@ -74,7 +74,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     // The account's webhook URL, registered once (as the carrier does at Instaleap).
     webhook: { urls: [`${intake.url}/delivery-engine/webhooks`], ...options.engine?.webhook },
   });
-  const marketplace = await startMarketplaceSandbox({ intake, logger: quiet, ...options.marketplace });
+  const abbiamo = await startAbbiamoSandbox({ intake, logger: quiet, ...options.abbiamo });
 
   const envVars: Record<string, string> = {
     PORT: String(port),
@@ -92,7 +92,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const config = resolveConfig(parseEnv(envVars), {
     vtex: vtex.url,
     deliveryEngine: engine.url,
-    marketplace: marketplace.url,
+    abbiamo: abbiamo.url,
   });
   const bridge = options.processes
     ? await startProcessBridge(
@@ -101,9 +101,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
           VTEX_TRACKING_URL: vtex.url,
           VTEX_AUTH_URL: vtex.url,
           DELIVERY_ENGINE_URL: engine.url,
-          MARKETPLACE_URL: marketplace.url,
+          MARKETPLACE_URL: abbiamo.url,
           // A partner URL given explicitly is not a sandbox to the bridge: its key must be given too.
-          MARKETPLACE_CARRIER_KEY: options.marketplace?.carrierKey ?? SANDBOX_DEFAULTS.marketplaceCarrierKey,
+          MARKETPLACE_CARRIER_KEY: options.abbiamo?.carrierKey ?? SANDBOX_DEFAULTS.abbiamoCarrierKey,
         },
         temporalAddress,
       )
@@ -118,7 +118,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   return {
     vtex,
     engine,
-    marketplace,
+    abbiamo,
     bridge,
     config,
     apiUrl: bridge.apiUrl,
@@ -139,7 +139,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
     async stop() {
       await bridge.stop();
-      await Promise.all([vtex.close(), engine.close(), marketplace.close()]);
+      await Promise.all([vtex.close(), engine.close(), abbiamo.close()]);
     },
   };
 }

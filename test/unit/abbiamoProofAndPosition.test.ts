@@ -6,12 +6,12 @@
  */
 import type { JobEvent } from '../../contracts/deliveryEngine';
 import { driverPositionOf } from '../../contracts/instaleapChoices';
-import { ABBIAMO_ENDPOINTS, AbbiamoStatusBody } from '../../contracts/marketplace';
-import type { MarketplaceTarget } from '../../contracts/delivery';
+import { ABBIAMO_ENDPOINTS, AbbiamoStatusBody } from '../../contracts/abbiamo';
+import type { AbbiamoTarget } from '../../contracts/delivery';
 import { abbiamoCallsForEvent, abbiamoConfirm, type AbbiamoMemory } from '../../mapping/eventToAbbiamo';
 
 const T0 = Date.parse('2026-11-27T12:00:00.000Z');
-const target: MarketplaceTarget = {
+const target: AbbiamoTarget = {
   platform: 'marketplace',
   deliveryId: 'd-1',
   orderNumber: 'order-1',

@@ -53,7 +53,7 @@ it('is how the worker registers every activity', async () => {
       publicUrl: 'http://bridge.test',
       vtex: { authUrl: 'http://127.0.0.1:9', trackingUrl: 'http://127.0.0.1:9', apiKey: 'k' },
       deliveryEngine: { url: 'http://127.0.0.1:9', apiKey: 'k', webhookSecret: 's' },
-      marketplace: { url: 'http://127.0.0.1:9', carrierKey: 'c' },
+      abbiamo: { url: 'http://127.0.0.1:9', carrierKey: 'c' },
       secretsKey: 'secrets:test-engine-api-key',
       labels: { signingKey: 'label-signing-key-of-this-test-0123456789', urlTtlMs: 60_000 },
     } as never,

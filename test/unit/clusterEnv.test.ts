@@ -29,7 +29,7 @@ const processConfig = (userEnv: NodeJS.ProcessEnv, urls = ALL_SANDBOXES) =>
 
 test('with no environment, every process of the cluster parses its configuration, the sandboxes keys included', () => {
   const config = processConfig({});
-  expect(config.marketplace).toMatchObject({
+  expect(config.abbiamo).toMatchObject({
     url: ALL_SANDBOXES.MARKETPLACE_URL,
     carrierKey: 'sandbox-abbiamo-carrier-key',
   });
@@ -48,7 +48,7 @@ test('the cluster keeps its intake token in its data folder: made once, the same
 
 test("the user's own keys reach the processes", () => {
   const config = processConfig({ MARKETPLACE_CARRIER_KEY: 'carrier-key-of-ours', VTEX_CARRIER_ID: 'our-carrier' });
-  expect(config.marketplace.carrierKey).toBe('carrier-key-of-ours');
+  expect(config.abbiamo.carrierKey).toBe('carrier-key-of-ours');
   expect(config.vtex.carrierId).toBe('our-carrier');
 });
 

@@ -3,13 +3,13 @@ import { ConfigError, describeConfig, parseEnv, resolveConfig, SANDBOX_DEFAULTS 
 const sandboxUrls = {
   vtex: 'http://127.0.0.1:1',
   deliveryEngine: 'http://127.0.0.1:2',
-  marketplace: 'http://127.0.0.1:3',
+  abbiamo: 'http://127.0.0.1:3',
 };
 
 describe('configuration from the environment', () => {
   it('runs every external system as a sandbox, with the dev token, when nothing is set', () => {
     const config = resolveConfig(parseEnv({}), sandboxUrls);
-    expect(config.sandboxed).toEqual(['vtex', 'deliveryEngine', 'marketplace']);
+    expect(config.sandboxed).toEqual(['vtex', 'deliveryEngine', 'abbiamo']);
     expect(config.intakeToken).toBe(SANDBOX_DEFAULTS.intakeToken);
     expect(config.port).toBe(3000);
     expect(config.publicUrl).toBe('http://127.0.0.1:3000');
@@ -77,7 +77,7 @@ describe('configuration from the environment', () => {
       }),
       sandboxUrls,
     );
-    expect(config.marketplace.carrierKey).toBe('abbiamo-secret');
+    expect(config.abbiamo.carrierKey).toBe('abbiamo-secret');
     const text = JSON.stringify(describeConfig(config));
     for (const secret of ['intake-secret', 'vtex-secret', 'engine-secret', 'abbiamo-secret'])
       expect(text).not.toContain(secret);
@@ -90,7 +90,7 @@ describe('configuration from the environment', () => {
         DELIVERY_ENGINE_SELLER_STORES: 'seller-a=store-a, seller-b=store-b',
         DELIVERY_ENGINE_OPERATIONAL_MODELS: 'FULL_SERVICE,DELIVERY_ONLY',
       }),
-      { vtex: 'http://127.0.0.1:1', deliveryEngine: 'http://127.0.0.1:2', marketplace: 'http://127.0.0.1:3' },
+      { vtex: 'http://127.0.0.1:1', deliveryEngine: 'http://127.0.0.1:2', abbiamo: 'http://127.0.0.1:3' },
     );
     expect(config.deliveryEngine).toMatchObject({
       storeReference: 'store-main',
@@ -104,7 +104,7 @@ describe('configuration from the environment', () => {
       resolveConfig(parseEnv({ RATE_CARD_FILE: 'no/such/rate-card.json' }), {
         vtex: 'http://127.0.0.1:1',
         deliveryEngine: 'http://127.0.0.1:2',
-        marketplace: 'http://127.0.0.1:3',
+        abbiamo: 'http://127.0.0.1:3',
       }),
     ).toThrow(/RATE_CARD_FILE cannot be read/);
   });

@@ -170,7 +170,7 @@ describe('docker-compose.yml mirrors npm run cluster', () => {
       VTEX_API_KEY: 'vtex-key',
       DELIVERY_ENGINE_URL: 'https://engine.example.com',
       DELIVERY_ENGINE_API_KEY: 'engine-key',
-      MARKETPLACE_URL: 'https://marketplace.example.com',
+      MARKETPLACE_URL: 'https://abbiamo.example.com',
       MARKETPLACE_CARRIER_KEY: 'abbiamo-key',
       WEBHOOK_SECRET: 'w'.repeat(32),
       SECRETS_KEY: 's'.repeat(32),

@@ -1,6 +1,6 @@
 import type { JobEvent } from '../../contracts/deliveryEngine';
-import { AbbiamoStatusBody } from '../../contracts/marketplace';
-import type { JobInfo, MarketplaceTarget } from '../../contracts/delivery';
+import { AbbiamoStatusBody } from '../../contracts/abbiamo';
+import type { JobInfo, AbbiamoTarget } from '../../contracts/delivery';
 import {
   ABBIAMO_UPDATE_WINDOW_MS,
   abbiamoCallsForEvent,
@@ -13,12 +13,12 @@ import {
   type AbbiamoMemory,
 } from '../../mapping/eventToAbbiamo';
 import { reporterFor } from '../../workflows/platforms';
-import { marketplaceReporter } from '../../workflows/reporters';
+import { abbiamoReporter } from '../../workflows/reporters';
 
 const T0 = Date.parse('2026-11-27T12:00:00.000Z');
 const at = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();
 
-const target: MarketplaceTarget = {
+const target: AbbiamoTarget = {
   platform: 'marketplace',
   deliveryId: 'd-1',
   orderNumber: 'order-1',
@@ -26,7 +26,7 @@ const target: MarketplaceTarget = {
   sealedHeaders: 'v1.sealed',
   requestedAt: at(0),
 };
-const withCode: MarketplaceTarget = { ...target, pickupCode: '0427' };
+const withCode: AbbiamoTarget = { ...target, pickupCode: '0427' };
 
 const job: JobInfo = {
   jobId: 'job-1',
@@ -92,7 +92,7 @@ const outcome = { current: 'ASSIGNED' as const, agentEverAssigned: false };
 const outcomeOf = (e: JobEvent) => ({ ...outcome, ...(reasons.has(e) ? { reason: reasons.get(e)! } : {}) });
 
 /** Confirms at `confirmAt`, then feeds the events in order; returns every call and the final memory. */
-function life(events: JobEvent[], options: { t?: MarketplaceTarget; confirmAt?: number; now?: number } = {}) {
+function life(events: JobEvent[], options: { t?: AbbiamoTarget; confirmAt?: number; now?: number } = {}) {
   const t = options.t ?? target;
   const confirmed = abbiamoConfirm(t, {}, job, options.confirmAt ?? T0 + 1000);
   let memory: AbbiamoMemory = confirmed.memory;
@@ -413,18 +413,18 @@ describe('the memory', () => {
   });
 });
 
-describe('the marketplace reporter', () => {
-  it('is chosen for marketplace deliveries and has no confirmation delay, whatever the tuning says', () => {
+describe('Abbiamo reporter', () => {
+  it('is chosen for Abbiamo deliveries and has no confirmation delay, whatever the tuning says', () => {
     expect(reporterFor(target, 5000, {}, 1).confirmationDelayMs).toBe(0);
   });
 
   it("keeps Abbiamo's memory in the delivery's reporter memory, across reporters (continue-as-new)", () => {
     const memory: Record<string, unknown> = {};
-    const first = marketplaceReporter(target, memory);
+    const first = abbiamoReporter(target, memory);
     const [confirm] = first.firstReport(job, 'PENDING');
     expect(confirm!.endpoint).toBe('confirmed');
     expect(memory.abbiamo).toMatchObject({ step: 'confirmed' });
-    const carried = marketplaceReporter(target, JSON.parse(JSON.stringify(memory)) as Record<string, unknown>);
+    const carried = abbiamoReporter(target, JSON.parse(JSON.stringify(memory)) as Record<string, unknown>);
     expect(carried.firstReport(job, 'PENDING')).toEqual([]);
     const [call] = carried.callsForEvent(event('GOING_TO_ORIGIN_STARTED', 4000), outcome);
     // Confirmed at workflow time (here: now), so the engine's older event goes 1 ms after it.

@@ -1,5 +1,5 @@
 import {
-  marketplaceServiceId,
+  abbiamoServiceId,
   SERVICE_ID_PATTERN,
   strayJobWorkflowId,
   vtexServiceId,
@@ -22,11 +22,9 @@ describe('service ids', () => {
     expect(encodeURIComponent(id)).toBe(id);
   });
 
-  it('name marketplace deliveries by their delivery_id', () => {
-    expect(marketplaceServiceId('851dc274-e090-4881-8f3c-5b660cecf059')).toBe(
-      'mkt-851dc274-e090-4881-8f3c-5b660cecf059',
-    );
-    expect(marketplaceServiceId('851dc274-e090-4881-8f3c-5b660cecf059')).toMatch(SERVICE_ID_PATTERN);
+  it('name Abbiamo deliveries by their delivery_id', () => {
+    expect(abbiamoServiceId('851dc274-e090-4881-8f3c-5b660cecf059')).toBe('mkt-851dc274-e090-4881-8f3c-5b660cecf059');
+    expect(abbiamoServiceId('851dc274-e090-4881-8f3c-5b660cecf059')).toMatch(SERVICE_ID_PATTERN);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../observability/logger';
-import { seedDeliveryRequest } from '../support/marketplaceEvents';
+import { seedDeliveryRequest } from '../support/abbiamoEvents';
 
 function capture() {
   const lines: string[] = [];
@@ -13,7 +13,7 @@ function capture() {
   return { logger: createLogger({ level: 'info', destination }), text: () => lines.join('') };
 }
 
-describe('log redaction of marketplace secrets', () => {
+describe('log redaction of Abbiamo secrets', () => {
   const event: Record<string, any> = {
     ...seedDeliveryRequest(),
     logistic_data: { headers: { Authorization: 'Bearer log-secret-1', 'X-Api-Key': 'log-secret-2' } },

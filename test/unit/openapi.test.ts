@@ -10,12 +10,12 @@ import express, { Router, type Express } from 'express';
 import { createApp } from '../../api/app';
 import { INTAKE_ROUTES, openApiDocument, openApiPath, type IntakeRoute } from '../../api/openapi';
 import { parseEnv, resolveConfig } from '../../config';
-import { DeliveryRequestEvent } from '../../contracts/marketplace';
+import { DeliveryRequestEvent } from '../../contracts/abbiamo';
 import { CancelServiceRequest, CreateServiceRequest, PauseServiceRequest } from '../../contracts/vtex';
 import vtexCreate from '../../contracts/examples/vtex.create-service.json';
 import vtexCancel from '../../contracts/examples/vtex.cancel-service.json';
 import vtexPause from '../../contracts/examples/vtex.pause-service.json';
-import deliveryRequest from '../../contracts/examples/marketplace.delivery-request.json';
+import deliveryRequest from '../../contracts/examples/abbiamo.delivery-request.json';
 import { createLogger } from '../../observability/logger';
 
 interface Layer {
@@ -57,7 +57,7 @@ function intakeApp(): Express {
   const config = resolveConfig(parseEnv({ INTAKE_TOKEN: 'unit-token', LOG_LEVEL: 'silent' }), {
     vtex: 'http://127.0.0.1:1',
     deliveryEngine: 'http://127.0.0.1:1',
-    marketplace: 'http://127.0.0.1:1',
+    abbiamo: 'http://127.0.0.1:1',
   });
   return createApp({
     config,
@@ -167,7 +167,7 @@ describe('the OpenAPI document', () => {
       const without = structuredClone(example) as Record<string, unknown>;
       delete without[field];
       const refused = validate(without);
-      // The marketplace body also takes any other event type (acknowledged and ignored): without
+      // Abbiamo's body also takes any other event type (acknowledged and ignored): without
       // `deliveries` the envelope still matches, so its refusal is of the DELIVERY_REQUEST schema alone.
       if (path === '/marketplace/events') {
         expect(ajv.validate('openapi.json#/components/schemas/DeliveryRequestEvent', without)).toBe(false);
@@ -182,7 +182,7 @@ describe('the OpenAPI document', () => {
       .map((op) => [op.operationId, op.security]);
     expect(Object.fromEntries(ops)).toMatchObject({
       vtexCreateService: [{ intakeToken: [] }],
-      marketplaceEvent: [{ intakeToken: [] }],
+      abbiamoEvent: [{ intakeToken: [] }],
       deliveryEngineJobEvent: [{ instaleapSignature: [] }],
       deliveryState: [{ intakeToken: [] }],
       healthz: [],
@@ -263,13 +263,13 @@ describe('examples and refusals in the document', () => {
     expect(statuses('/deliveries/{serviceId}', 'get')).toEqual(['200', '400', '401', '403', '404', '503']);
     expect(statuses('/operator/deliveries', 'get')).toEqual(['200', '400', '401', '403', '503']);
     expect(statuses('/delivery-engine/webhooks', 'post')).toEqual(['200', '400', '401', '413', '415', '503']);
-    const marketplace = doc.paths['/marketplace/events']!.post.responses;
+    const abbiamo = doc.paths['/marketplace/events']!.post.responses;
     for (const status of ['400', '401', '403', '413', '415'])
-      expect([status, marketplace[status].content['application/json'].schema]).toEqual([
+      expect([status, abbiamo[status].content['application/json'].schema]).toEqual([
         status,
         { $ref: '#/components/schemas/AbbiamoErrorAnswer' },
       ]);
-    expect(marketplace['503'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorAnswer' });
+    expect(abbiamo['503'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorAnswer' });
     expect(doc.components.schemas.AbbiamoErrorAnswer.required).toContain('abbiamo_error');
   });
 });

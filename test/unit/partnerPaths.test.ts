@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { createDeliveryEngineActivities } from '../../activities/deliveryEngine';
 import { createHttpClient } from '../../activities/http';
-import { SafeId } from '../../contracts/marketplace';
+import { SafeId } from '../../contracts/abbiamo';
 import { RateCard } from '../../contracts/rateCard';
 
 let server: http.Server;
@@ -68,7 +68,7 @@ describe.each(['.', '..', '...'])('the id %j', (id) => {
   });
 });
 
-it('refuses a marketplace delivery id of only dots at the intake', () => {
+it('refuses an Abbiamo delivery id of only dots at the intake', () => {
   for (const id of ['.', '..', '...']) expect(SafeId.safeParse(id).success).toBe(false);
   for (const id of ['a..b', '.a', 'd-1.2']) expect(SafeId.safeParse(id).success).toBe(true);
 });

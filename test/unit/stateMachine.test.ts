@@ -1,15 +1,15 @@
-import type { ServiceStatus } from '../../contracts/vtex';
+import type { DeliveryStatus } from '../../contracts/delivery';
 import { decideMove, isTerminal, statusForEventType, type StatusPosition } from '../../workflows/stateMachine';
 
-const at = (status: ServiceStatus, rankBeforeInterruption?: number): StatusPosition => ({
+const at = (status: DeliveryStatus, rankBeforeInterruption?: number): StatusPosition => ({
   status,
   rankBeforeInterruption,
 });
-const moved = (from: StatusPosition, to: ServiceStatus) => decideMove(from, to).kind === 'move';
+const moved = (from: StatusPosition, to: DeliveryStatus) => decideMove(from, to).kind === 'move';
 
 describe('the delivery status machine', () => {
   it('maps every Instaleap event type of docs/partners.md "Delivery Engine" to its VTEX status, or to none', () => {
-    const table: Array<[string, ServiceStatus | undefined]> = [
+    const table: Array<[string, DeliveryStatus | undefined]> = [
       ['CREATED', 'PENDING'],
       ['ALLOCATED', 'ASSIGNED'],
       ['RE_ALLOCATED', 'ASSIGNED'],

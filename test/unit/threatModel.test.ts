@@ -31,7 +31,7 @@ describe("docs/security.md's threat model", () => {
   it('has a row for each caller and component', () => {
     expect(rows.map((r) => r.who)).toEqual([
       'VTEX (Pick and Pack)',
-      'Abbiamo (marketplace)',
+      'Abbiamo',
       'Instaleap webhooks',
       'Operators',
       'Codec server users (Web UI, CLI)',

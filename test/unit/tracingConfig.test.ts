@@ -4,7 +4,7 @@ import { describeConfig, parseEnv, resolveConfig } from '../../config';
 const sandboxUrls = {
   vtex: 'http://127.0.0.1:1',
   deliveryEngine: 'http://127.0.0.1:2',
-  marketplace: 'http://127.0.0.1:3',
+  abbiamo: 'http://127.0.0.1:3',
 };
 const tracingOf = (env: Record<string, string>) => resolveConfig(parseEnv(env), sandboxUrls).tracing;
 

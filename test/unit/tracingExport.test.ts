@@ -29,7 +29,7 @@ interface OtlpRequest {
 const sandboxUrls = {
   vtex: 'http://127.0.0.1:1',
   deliveryEngine: 'http://127.0.0.1:2',
-  marketplace: 'http://127.0.0.1:3',
+  abbiamo: 'http://127.0.0.1:3',
 };
 
 async function listen(server: http.Server): Promise<string> {

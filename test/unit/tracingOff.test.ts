@@ -16,7 +16,7 @@ import { traceRequests, withPartnerCallSpans } from '../../observability/tracing
 const sandboxUrls = {
   vtex: 'http://127.0.0.1:1',
   deliveryEngine: 'http://127.0.0.1:2',
-  marketplace: 'http://127.0.0.1:3',
+  abbiamo: 'http://127.0.0.1:3',
 };
 
 describe('traces when no endpoint is configured', () => {

@@ -40,14 +40,14 @@ describe('unit conversions', () => {
     expect(() => lengthToCm('-2', 'l')).toThrow(/must not be negative/);
   });
 
-  it('turns marketplace grams and cents into kilograms and major units', () => {
+  it('turns Abbiamo grams and cents into kilograms and major units', () => {
     expect(gramsToKg(1250)).toBe(1.25);
     expect(centsToMajor(6909)).toBe(69.09);
     expect(centsToMajor(1)).toBe(0.01);
   });
 });
 
-describe('times of day (marketplace max_dispatched_time)', () => {
+describe('times of day (Abbiamo max_dispatched_time)', () => {
   it('reads a time with its own offset on a calendar date', () => {
     expect(timeOfDayOn('2022-12-22', '14:00:00-03', '+00:00', 'p')).toBe('2022-12-22T17:00:00.000Z');
     expect(timeOfDayOn('2022-12-22', '14:00-0330', '+00:00', 'p')).toBe('2022-12-22T17:30:00.000Z');

@@ -92,7 +92,7 @@ describe('the label configuration', () => {
   const sandboxes = {
     vtex: 'http://127.0.0.1:1',
     deliveryEngine: 'http://127.0.0.1:1',
-    marketplace: 'http://127.0.0.1:1',
+    abbiamo: 'http://127.0.0.1:1',
   };
 
   it('defaults, in development, to the development key, 36 h and a generic carrier name', () => {

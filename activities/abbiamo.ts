@@ -6,23 +6,23 @@
  * returned, logged or put in an error message.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { ABBIAMO_CARRIER_KEY_HEADER } from '../contracts/marketplace';
+import { ABBIAMO_CARRIER_KEY_HEADER } from '../contracts/abbiamo';
 import type { AbbiamoCall } from '../mapping/eventToAbbiamo';
-import { marketplaceServiceId } from '../mapping/ids';
+import { abbiamoServiceId } from '../mapping/ids';
 import type { Sealer } from '../security/sealing';
-import type { MarketplaceTarget } from '../contracts/delivery';
+import type { AbbiamoTarget } from '../contracts/delivery';
 import { attempt } from './attempt';
 import { abbiamoRefusalOf, failureFor, FailureType, retryAfterMs } from './failures';
 import type { HttpClient } from './http';
 
 const CALL_TIMEOUT_MS = 10_000;
-/** A 404 is retried this many attempts (about 15 s): the marketplace may file the delivery after sending it. */
+/** A 404 is retried this many attempts (about 15 s): Abbiamo may file the delivery after sending it. */
 const NOT_FOUND_RETRY_ATTEMPTS = 5;
-/** A 401/403 is retried this many attempts (about 4 min): only the marketplace can fix its headers. */
+/** A 401/403 is retried this many attempts (about 4 min): only Abbiamo can fix its headers. */
 const UNAUTHORIZED_RETRY_ATTEMPTS = 10;
 
-export interface MarketplaceDeps {
-  marketplace: HttpClient;
+export interface AbbiamoDeps {
+  abbiamo: HttpClient;
   sealer: Sealer;
   /** our carrier key at Abbiamo (MARKETPLACE_CARRIER_KEY) */
   carrierKey: string;
@@ -33,11 +33,11 @@ export interface MarketplaceDeps {
   mailLabelUrl?: (serviceId: string) => string;
 }
 
-export function createMarketplaceActivities({ marketplace, sealer, carrierKey, mailLabelUrl }: MarketplaceDeps) {
-  function headersOf(target: MarketplaceTarget): Record<string, string> {
+export function createAbbiamoActivities({ abbiamo, sealer, carrierKey, mailLabelUrl }: AbbiamoDeps) {
+  function headersOf(target: AbbiamoTarget): Record<string, string> {
     try {
       // Bound to the delivery at intake: a sealed value copied to another delivery does not open.
-      return sealer.unsealJson<Record<string, string>>(target.sealedHeaders, marketplaceServiceId(target.deliveryId));
+      return sealer.unsealJson<Record<string, string>>(target.sealedHeaders, abbiamoServiceId(target.deliveryId));
     } catch (err) {
       throw ApplicationFailure.create({
         type: FailureType.SecretUnreadable,
@@ -48,7 +48,7 @@ export function createMarketplaceActivities({ marketplace, sealer, carrierKey, m
   }
 
   /** The event's headers, then ours: a header of the event named like our key never replaces it. */
-  function abbiamoHeaders(target: MarketplaceTarget): Record<string, string> {
+  function abbiamoHeaders(target: AbbiamoTarget): Record<string, string> {
     const theirs = Object.entries(headersOf(target)).filter(
       ([name]) => name.toLowerCase() !== ABBIAMO_CARRIER_KEY_HEADER,
     );
@@ -57,13 +57,13 @@ export function createMarketplaceActivities({ marketplace, sealer, carrierKey, m
 
   return {
     /** One status of one delivery at Abbiamo; resolves once Abbiamo took it. */
-    async abbiamoReport(target: MarketplaceTarget, call: AbbiamoCall): Promise<{ outcome: 'sent' }> {
+    async abbiamoReport(target: AbbiamoTarget, call: AbbiamoCall): Promise<{ outcome: 'sent' }> {
       const path = `/v1/delivery/${call.endpoint}`;
       const label =
         call.endpoint === 'confirmed' && mailLabelUrl
-          ? { mail_label: mailLabelUrl(marketplaceServiceId(target.deliveryId)) }
+          ? { mail_label: mailLabelUrl(abbiamoServiceId(target.deliveryId)) }
           : {};
-      const response = await marketplace.send({
+      const response = await abbiamo.send({
         method: 'POST',
         path,
         json: { ...call.body, ...label },
@@ -102,4 +102,4 @@ export function createMarketplaceActivities({ marketplace, sealer, carrierKey, m
   };
 }
 
-export type MarketplaceActivities = ReturnType<typeof createMarketplaceActivities>;
+export type AbbiamoActivities = ReturnType<typeof createAbbiamoActivities>;

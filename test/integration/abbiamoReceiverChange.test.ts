@@ -4,9 +4,9 @@
  * carries it to the engine's job, and the delivery's timeline says what changed.
  */
 import { randomUUID } from 'node:crypto';
-import { marketplaceServiceId } from '../../mapping/ids';
+import { abbiamoServiceId } from '../../mapping/ids';
 import { deliveryStateQuery } from '../../workflows/messages';
-import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
+import { fresh, seedDeliveryRequest } from '../support/abbiamoEvents';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -15,7 +15,7 @@ const CARRIER_KEY = `test-carrier-key-${randomUUID()}`;
 
 beforeAll(async () => {
   stack = await startTestStack({
-    marketplace: { carrierKey: CARRIER_KEY },
+    abbiamo: { carrierKey: CARRIER_KEY },
     env: { MARKETPLACE_CARRIER_KEY: CARRIER_KEY },
   });
 });
@@ -26,8 +26,8 @@ afterAll(async () => {
 async function deliveredRequest(): Promise<{ deliveryId: string; event: Record<string, any> }> {
   const event = fresh(seedDeliveryRequest());
   const deliveryId = event.deliveries[0].delivery_id as string;
-  expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-  await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
+  expect((await stack.abbiamo.sendDeliveryRequest(event)).status).toBe(202);
+  await waitFor(() => stack.engine.jobsByClientReference(abbiamoServiceId(deliveryId))[0], {
     what: `the job of ${deliveryId}`,
   });
   return { deliveryId, event };
@@ -37,7 +37,7 @@ describe('POST /marketplace/events: ORDER_RECEIVER_UPDATE', () => {
   it("carries the new receiver's name, phone, document and address to the job; the timeline names what changed", async () => {
     const { deliveryId, event } = await deliveredRequest();
     const address = { ...event.deliveries[0].destination_address, street: 'Rua Nova', street_number: '77' };
-    const answer = await stack.marketplace.changeReceiver(deliveryId, {
+    const answer = await stack.abbiamo.changeReceiver(deliveryId, {
       customer: { name: 'Capitu', phone: '988887777', phone_country_code: '+55', document_number: '123.456.789-09' },
       destination_address: address,
     });
@@ -46,14 +46,14 @@ describe('POST /marketplace/events: ORDER_RECEIVER_UPDATE', () => {
       body: {
         event_type: 'ORDER_RECEIVER_UPDATE',
         delivery_id: deliveryId,
-        serviceId: marketplaceServiceId(deliveryId),
+        serviceId: abbiamoServiceId(deliveryId),
         outcome: 'change-sent',
       },
     });
 
     const job = await waitFor(
       () => {
-        const j = stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0];
+        const j = stack.engine.jobsByClientReference(abbiamoServiceId(deliveryId))[0];
         return j?.recipient.name === 'Capitu' ? j : undefined;
       },
       { what: 'the job with the new receiver' },
@@ -65,9 +65,7 @@ describe('POST /marketplace/events: ORDER_RECEIVER_UPDATE', () => {
     });
     expect(job.destination).toMatchObject({ name: 'Capitu', address: 'Rua Nova, 77' });
 
-    const view = await stack.bridge.client.workflow
-      .getHandle(marketplaceServiceId(deliveryId))
-      .query(deliveryStateQuery);
+    const view = await stack.bridge.client.workflow.getHandle(abbiamoServiceId(deliveryId)).query(deliveryStateQuery);
     const lines = view.timeline.map((l) => l.message);
     expect(lines).toContain('receiver changed by the platform: name, phone, identification, address');
     // The timeline names the fields, never the receiver's data.
@@ -76,20 +74,19 @@ describe('POST /marketplace/events: ORDER_RECEIVER_UPDATE', () => {
 
   it('reports the changed receiver with successful', async () => {
     const { deliveryId } = await deliveredRequest();
-    const job = stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0]!;
-    const answer = await stack.marketplace.changeReceiver(deliveryId, {
+    const job = stack.engine.jobsByClientReference(abbiamoServiceId(deliveryId))[0]!;
+    const answer = await stack.abbiamo.changeReceiver(deliveryId, {
       customer: { name: 'Capitu', document_number: '98765432100' },
     });
     expect(answer.status).toBe(202);
     await waitFor(
       () =>
-        stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0]?.recipient.name === 'Capitu' ||
-        undefined,
+        stack.engine.jobsByClientReference(abbiamoServiceId(deliveryId))[0]?.recipient.name === 'Capitu' || undefined,
       { what: 'the job with the new receiver' },
     );
     stack.engine.play(job.id, 'happy', 20);
     const successful = await waitFor(
-      () => stack.marketplace.statusCalls(deliveryId).find((c) => c.endpoint === 'successful'),
+      () => stack.abbiamo.statusCalls(deliveryId).find((c) => c.endpoint === 'successful'),
       { what: 'successful at Abbiamo', timeoutMs: 20_000 },
     );
     expect(successful.body).toMatchObject({ receiver_name: 'Capitu', receiver_document: '98765432100' });
@@ -105,7 +102,7 @@ describe('POST /marketplace/events: ORDER_RECEIVER_UPDATE', () => {
     expect(answer).toMatchObject({ status: 202, body: { outcome: 'change-sent' } });
     await waitFor(
       () =>
-        stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0]?.recipient.phone_number ===
+        stack.engine.jobsByClientReference(abbiamoServiceId(deliveryId))[0]?.recipient.phone_number ===
           '+55977776666' || undefined,
       { what: 'the job with the new phone' },
     );

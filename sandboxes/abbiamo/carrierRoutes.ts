@@ -4,7 +4,7 @@
  */
 import { Router, type Request } from 'express';
 import type { Logger } from 'pino';
-import { ABBIAMO_ENDPOINTS, AbbiamoStatusBody, type AbbiamoEndpoint } from '../../contracts/marketplace';
+import { ABBIAMO_ENDPOINTS, AbbiamoStatusBody, type AbbiamoEndpoint } from '../../contracts/abbiamo';
 import { parseOr400, SandboxError } from '../common/errors';
 import type { DeliveryStore, SandboxDelivery } from './deliveries';
 

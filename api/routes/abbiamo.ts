@@ -16,23 +16,23 @@ import { Router, type ErrorRequestHandler } from 'express';
 import {
   CancellationRequestEvent,
   DeliveryRequestEvent,
-  MarketplaceEventEnvelope,
+  AbbiamoEventEnvelope,
   PICKUP_PIN_VALIDATION_REQUEST,
   PickupPinValidationEvent,
   RECEIVER_UPDATE_EVENT_TYPES,
   ReceiverUpdateEvent,
   type CancellationRequestEvent as Cancellation,
-} from '../../contracts/marketplace';
+} from '../../contracts/abbiamo';
 import type { DeliveryInput } from '../../contracts/delivery';
 import { abbiamoCancelReason } from '../../mapping/eventToAbbiamo';
-import { marketplaceServiceId } from '../../mapping/ids';
-import { mapMarketplaceEvent, receiverChangeOf } from '../../mapping/marketplaceToJob';
+import { abbiamoServiceId } from '../../mapping/ids';
+import { mapAbbiamoEvent, receiverChangeOf } from '../../mapping/abbiamoToJob';
 import type { Sealer } from '../../security/sealing';
 import type { DeliveryGateway } from '../deliveries';
 import { DeliveryRefusal } from '../deliveryRefusal';
 import { badRequest, HttpError, parseBody } from '../errors';
 
-export interface MarketplaceRouteDeps {
+export interface AbbiamoRouteDeps {
   gateway: DeliveryGateway;
   creationGraceMs: number;
   /** Abbiamo's confirmation timeout (MARKETPLACE_CONFIRMATION_TIMEOUT_MS). */
@@ -61,14 +61,14 @@ export function pickupCodeFor(key: string): (deliveryId: string) => string {
   };
 }
 
-export function marketplaceRoutes(deps: MarketplaceRouteDeps): Router {
+export function abbiamoRoutes(deps: AbbiamoRouteDeps): Router {
   const { gateway, creationGraceMs, confirmationTimeoutMs, sealer } = deps;
   const pickupCode = pickupCodeFor(deps.pickupCodeKey);
   const router = Router();
 
   router.post('/events', async (req, res) => {
     const receivedAt = res.locals.receivedAt as number;
-    const { event_type: eventType } = parseBody(MarketplaceEventEnvelope, req.body);
+    const { event_type: eventType } = parseBody(AbbiamoEventEnvelope, req.body);
 
     if (eventType === CANCELLATION_REQUEST) {
       const cancel = parseBody(CancellationRequestEvent, req.body);
@@ -85,7 +85,7 @@ export function marketplaceRoutes(deps: MarketplaceRouteDeps): Router {
 
     if (eventType === PICKUP_PIN_VALIDATION_REQUEST) {
       const validation = parseBody(PickupPinValidationEvent, req.body);
-      const serviceId = marketplaceServiceId(validation.delivery_id);
+      const serviceId = abbiamoServiceId(validation.delivery_id);
       const release = await gateway.releasePickup(
         serviceId,
         validation.pincode_value ?? undefined,
@@ -115,7 +115,7 @@ export function marketplaceRoutes(deps: MarketplaceRouteDeps): Router {
       // handle, not to fail its webhook (docs/marketplace.md).
       req.log.warn(
         { eventType: eventType.slice(0, 100) },
-        'marketplace event of a type we do not handle: acknowledged, nothing started',
+        'Abbiamo event of a type we do not handle: acknowledged, nothing started',
       );
       res.status(202).json({
         event_type: eventType,
@@ -128,7 +128,7 @@ export function marketplaceRoutes(deps: MarketplaceRouteDeps): Router {
 
     const event = parseBody(DeliveryRequestEvent, req.body);
     // Every delivery is mapped before any workflow starts: one bad delivery refuses the event.
-    const inputs = mapMarketplaceEvent(event, {
+    const inputs = mapAbbiamoEvent(event, {
       now: new Date(receivedAt),
       creationGraceMs,
       confirmationTimeoutMs,
@@ -173,7 +173,7 @@ async function cancelDelivery(
   gateway: DeliveryGateway,
   cancel: Cancellation,
 ): Promise<{ delivery_id: string; serviceId: string; outcome: CancelOutcome }> {
-  const serviceId = marketplaceServiceId(cancel.delivery_id);
+  const serviceId = abbiamoServiceId(cancel.delivery_id);
   const answer = (outcome: CancelOutcome) => ({ delivery_id: cancel.delivery_id, serviceId, outcome });
   try {
     const summary = await gateway.cancel(
@@ -221,7 +221,7 @@ async function changeReceiver(
   gateway: DeliveryGateway,
   update: ReceiverUpdateEvent,
 ): Promise<{ delivery_id: string; serviceId: string; outcome: ReceiverChangeOutcome }> {
-  const serviceId = marketplaceServiceId(update.delivery_id);
+  const serviceId = abbiamoServiceId(update.delivery_id);
   const answer = (outcome: ReceiverChangeOutcome) => ({ delivery_id: update.delivery_id, serviceId, outcome });
   const change = receiverChangeOf(update);
   try {
@@ -245,7 +245,7 @@ export function abbiamoErrorText(body: { error?: unknown; details?: unknown }): 
 }
 
 /**
- * Mounted after the marketplace routes (and their auth and JSON parser): every 4xx the error
+ * Mounted after Abbiamo's routes (and their auth and JSON parser): every 4xx the error
  * middleware answers for them also carries `abbiamo_error`; `error` and `details` stay as on
  * every other route.
  */

@@ -6,9 +6,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { SandboxError } from '../common/errors';
 import { postJson, type Answer } from '../common/outgoing';
-import deliveryRequestExample from '../../contracts/examples/marketplace.delivery-request.json';
+import deliveryRequestExample from '../../contracts/examples/abbiamo.delivery-request.json';
 import type { SandboxDelivery } from './deliveries';
-import type { MarketplaceSandboxOptions } from './options';
+import type { AbbiamoSandboxOptions } from './options';
 
 export interface DeliveryRequestResult extends Answer {
   /** the event sent */
@@ -17,13 +17,13 @@ export interface DeliveryRequestResult extends Answer {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-export class MarketplaceCaller {
+export class AbbiamoCaller {
   constructor(
-    private readonly options: MarketplaceSandboxOptions,
+    private readonly options: AbbiamoSandboxOptions,
     private readonly logger: Logger,
   ) {}
 
-  /** Abbiamo's first DELIVERY_REQUEST example (contracts/examples/marketplace.delivery-request.json) with unique delivery_id / order_number and a fresh Bearer header. */
+  /** Abbiamo's first DELIVERY_REQUEST example (contracts/examples/abbiamo.delivery-request.json) with unique delivery_id / order_number and a fresh Bearer header. */
   defaultEvent(): Record<string, unknown> {
     const event = structuredClone(deliveryRequestExample) as Record<string, unknown> & typeof deliveryRequestExample;
     const suffix = randomUUID().slice(0, 8);
@@ -39,7 +39,7 @@ export class MarketplaceCaller {
   private intake() {
     const intake = this.options.intake;
     if (!intake)
-      throw new SandboxError(409, 'No intake configured: start the marketplace sandbox with intake {url, token}');
+      throw new SandboxError(409, 'No intake configured: start the Abbiamo sandbox with intake {url, token}');
     return intake;
   }
 

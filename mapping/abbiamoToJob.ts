@@ -5,23 +5,18 @@
  * docs/marketplace.md ("Mapping").
  */
 import { BLOCKING_POLICY, type EngineAddress, type EngineItem } from '../contracts/deliveryEngine';
-import type {
-  DeliveryRequestEvent,
-  MarketplaceAddress,
-  MarketplaceDelivery,
-  ReceiverUpdateEvent,
-} from '../contracts/marketplace';
+import type { DeliveryRequestEvent, AbbiamoAddress, AbbiamoDelivery, ReceiverUpdateEvent } from '../contracts/abbiamo';
 import type { DeliveryInput, JobSpec, ReceiverChange } from '../contracts/delivery';
 import { MappingError, MappingErrors } from './errors';
-import { marketplaceServiceId } from './ids';
+import { abbiamoServiceId } from './ids';
 import { centsToMajor, gramsToKg, isoOffsetOf, timeOfDayOn } from './units';
 
-/** The marketplace is Brazilian and its events carry no currency: every amount is BRL cents. */
-export const MARKETPLACE_CURRENCY = 'BRL';
+/** Abbiamo is Brazilian and its events carry no currency: every amount is BRL cents. */
+export const ABBIAMO_CURRENCY = 'BRL';
 
 const DAY_MS = 24 * 60 * 60_000;
 
-export interface MarketplaceMappingOptions {
+export interface AbbiamoMappingOptions {
   now: Date;
   /** However late the window, creation is tried for at least this long (same rule as VTEX). */
   creationGraceMs: number;
@@ -39,18 +34,18 @@ export interface MarketplaceMappingOptions {
 /** Share of Abbiamo's confirmation timeout that job creation may use; the rest is for reporting. */
 export const CREATION_SHARE_OF_CONFIRMATION_TIMEOUT = 5 / 6;
 
-type Flags = NonNullable<MarketplaceDelivery['carrier_additional_information']>;
+type Flags = NonNullable<AbbiamoDelivery['carrier_additional_information']>;
 
 /**
  * Every delivery of the event, or every reason why not: a MappingErrors lists the problems of all
  * deliveries, so nothing is started for an event that cannot be delivered whole.
  */
-export function mapMarketplaceEvent(event: DeliveryRequestEvent, options: MarketplaceMappingOptions): DeliveryInput[] {
+export function mapAbbiamoEvent(event: DeliveryRequestEvent, options: AbbiamoMappingOptions): DeliveryInput[] {
   const inputs: DeliveryInput[] = [];
   const errors: MappingError[] = [];
   event.deliveries.forEach((_, index) => {
     try {
-      inputs.push(mapMarketplaceDelivery(event, index, options));
+      inputs.push(mapAbbiamoDelivery(event, index, options));
     } catch (err) {
       if (!(err instanceof MappingError)) throw err;
       errors.push(err);
@@ -62,22 +57,22 @@ export function mapMarketplaceEvent(event: DeliveryRequestEvent, options: Market
   return inputs;
 }
 
-export function mapMarketplaceDelivery(
+export function mapAbbiamoDelivery(
   event: DeliveryRequestEvent,
   index: number,
-  options: MarketplaceMappingOptions,
+  options: AbbiamoMappingOptions,
 ): DeliveryInput {
   const delivery = event.deliveries[index];
   if (!delivery) throw new MappingError(`deliveries.${index}`, 'does not exist');
   const path = `deliveries.${index}`;
-  const serviceId = marketplaceServiceId(delivery.delivery_id);
+  const serviceId = abbiamoServiceId(delivery.delivery_id);
   const flags: Flags = delivery.carrier_additional_information ?? {};
 
   const items = delivery.volumes.map((volume, v) => volumeItem(volume, v, delivery, `${path}.volumes.${v}`));
   const { window, giveUpAt } = timing(event, options);
   const phone = recipientPhone(event, delivery, path);
   const orderValue = centsToMajor(delivery.amount);
-  // The courier brings a card machine only to charge at the door: otherwise the marketplace has
+  // The courier brings a card machine only to charge at the door: otherwise Abbiamo has
   // already collected the payment and the driver charges nothing.
   const collectAtDoor = flags.pos_terminal_required === true;
   const route = routeOf(event);
@@ -85,7 +80,7 @@ export function mapMarketplaceDelivery(
   const pickup = pickupCodeOf(event, delivery, options);
 
   const spec: JobSpec = {
-    // Unique per delivery: a marketplace id equal to a VTEX order id is another job.
+    // Unique per delivery: an Abbiamo id equal to a VTEX order id is another job.
     clientReference: serviceId,
     availability: {
       origin: toEngineAddress(event.source_address, event.seller.seller_name),
@@ -93,14 +88,14 @@ export function mapMarketplaceDelivery(
       job_items: items,
       ...(window ? { window } : {}),
       seller: event.seller.seller_id,
-      currency_code: MARKETPLACE_CURRENCY,
+      currency_code: ABBIAMO_CURRENCY,
       packages: delivery.volumes.map((volume) => volume.id),
     },
     job: {
       recipient: {
         name: delivery.customer.name,
         phone_number: phone.number,
-        // The marketplace tells its customer about the delivery itself (from our callbacks).
+        // Abbiamo tells its customer about the delivery itself (from our callbacks).
         wants_to_receive_notifications: false,
         ...(delivery.customer.document_number?.trim()
           ? {
@@ -112,7 +107,7 @@ export function mapMarketplaceDelivery(
           : {}),
       },
       payment_info: {
-        currency_code: MARKETPLACE_CURRENCY,
+        currency_code: ABBIAMO_CURRENCY,
         prices: {
           order_value: orderValue,
           shipping_fee: centsToMajor(delivery.expected_delivery_price ?? 0),
@@ -126,7 +121,7 @@ export function mapMarketplaceDelivery(
           method: collectAtDoor ? 'CARD_ON_DELIVERY' : 'ONLINE',
           method_details: collectAtDoor
             ? 'pos_terminal_required: the courier brings the card machine and charges at the door'
-            : 'Paid to the marketplace',
+            : 'Paid to Abbiamo',
           reference: delivery.order_number,
           value: collectAtDoor ? orderValue : 0,
           // Abbiamo's own PIN: the job waits in the store until Abbiamo says the store took it.
@@ -162,7 +157,7 @@ export function mapMarketplaceDelivery(
       },
     },
     giveUpAt,
-    // No confirmation window to wait for: the marketplace takes callbacks as soon as the job exists.
+    // No confirmation window to wait for: Abbiamo takes callbacks as soon as the job exists.
     tuning: { confirmationMarginMs: 0 },
     context: {
       eventType: event.event_type,
@@ -226,7 +221,7 @@ export function receiverChangeOf(event: ReceiverUpdateEvent): ReceiverChange {
 }
 
 /** Abbiamo's DELIVERY_REQUEST prints "street" and "street_number" apart; the engine takes one address line. */
-function toEngineAddress(a: MarketplaceAddress, name: string | null | undefined): EngineAddress {
+function toEngineAddress(a: AbbiamoAddress, name: string | null | undefined): EngineAddress {
   const number = a.street_number?.trim();
   const street = number && !a.street.includes(number) ? `${a.street}, ${number}` : a.street;
   const lat = a.latitude;
@@ -268,9 +263,9 @@ function measured(value: number | null | undefined, path: string): number | unde
 
 /** Each volume is one engine item, even when it carries no measures: it still has to travel. */
 function volumeItem(
-  volume: MarketplaceDelivery['volumes'][number],
+  volume: AbbiamoDelivery['volumes'][number],
   v: number,
-  delivery: MarketplaceDelivery,
+  delivery: AbbiamoDelivery,
   path: string,
 ): EngineItem {
   const grams = measured(volume.weight, `${path}.weight`);
@@ -298,7 +293,7 @@ function volumeItem(
 
 /**
  * The slot request window and how long creation is worth trying.
- * - ends_at: `carrier.expected_delivery_date`, what the marketplace promised its customer.
+ * - ends_at: `carrier.expected_delivery_date`, what Abbiamo promised its customer.
  * - starts_at: `carrier.max_dispatched_time` on that date (in the time's own offset): the seller
  *   hands the order over by then at the latest, so a courier sent then finds it ready. A cutoff
  *   later than the promise is the previous day's. Never earlier than now.
@@ -309,7 +304,7 @@ function volumeItem(
  */
 function timing(
   event: DeliveryRequestEvent,
-  options: MarketplaceMappingOptions,
+  options: AbbiamoMappingOptions,
 ): { window?: { starts_at: string; ends_at: string }; giveUpAt: string } {
   const now = options.now.getTime();
   const confirmBy = now + Math.floor(options.confirmationTimeoutMs * CREATION_SHARE_OF_CONFIRMATION_TIMEOUT);
@@ -341,8 +336,8 @@ function timing(
  */
 function pickupCodeOf(
   event: DeliveryRequestEvent,
-  delivery: MarketplaceDelivery,
-  options: MarketplaceMappingOptions,
+  delivery: AbbiamoDelivery,
+  options: AbbiamoMappingOptions,
 ): { owner: 'carrier' | 'abbiamo'; code: string } | undefined {
   const verification = event.logistic_data.pickup_verification;
   if (!verification?.pincode) return undefined;
@@ -382,7 +377,7 @@ export function internationalPhone(
 /** The customer's phone; else the seller's first contact phone, with a note for the driver. */
 function recipientPhone(
   event: DeliveryRequestEvent,
-  delivery: MarketplaceDelivery,
+  delivery: AbbiamoDelivery,
   path: string,
 ): { number: string; fromSeller: boolean } {
   const own = internationalPhone(delivery.customer.phone, delivery.customer.phone_country_code);
@@ -434,13 +429,13 @@ function roundTripOf(event: DeliveryRequestEvent, flags: Flags): { enabled: true
 }
 
 function money(value: number): string {
-  return `${MARKETPLACE_CURRENCY} ${value.toFixed(2)}`;
+  return `${ABBIAMO_CURRENCY} ${value.toFixed(2)}`;
 }
 
 /** What the driver must do, most important first: every requirement of the seller in words. */
 function jobComment(
   event: DeliveryRequestEvent,
-  delivery: MarketplaceDelivery,
+  delivery: AbbiamoDelivery,
   flags: Flags,
   orderValue: number,
   phoneFromSeller: boolean,
@@ -469,7 +464,7 @@ const FLAG_NAMES = ['keep_prescription', 'thermolabile', 'pos_terminal_required'
 /** The driver's card: identifiers for the handover and every flag as the seller set it. */
 function cardInfo(
   event: DeliveryRequestEvent,
-  delivery: MarketplaceDelivery,
+  delivery: AbbiamoDelivery,
   flags: Flags,
   orderValue: number,
   route: { id: string; name?: string } | undefined,
@@ -481,7 +476,7 @@ function cardInfo(
     delivery_method: `${event.carrier.method.name}${event.carrier.method.type ? ` (${event.carrier.method.type})` : ''}`,
     payment: flags.pos_terminal_required
       ? `charge ${money(orderValue)} by card (POS terminal)`
-      : `paid to the marketplace (${money(orderValue)})`,
+      : `paid to Abbiamo (${money(orderValue)})`,
   };
   if (delivery.tracking) info.tracking = delivery.tracking;
   if (delivery.invoice_number) info.invoice = delivery.invoice_number;

@@ -7,12 +7,12 @@
 import type { Express } from 'express';
 import { createSandboxKit } from '../common/sandboxKit';
 import { SandboxError } from '../common/errors';
-import { addMarketplaceAdminRoutes } from './adminRoutes';
+import { addAbbiamoAdminRoutes } from './adminRoutes';
 import { createCarrierRouter } from './carrierRoutes';
 import { DeliveryStore, sellerMayCancel, type SandboxDelivery } from './deliveries';
-import type { MarketplaceSandboxHandle } from './handle';
-import { MarketplaceCaller } from './marketplaceCaller';
-import { DEFAULT_CONFIRMATION_TIMEOUT_MS, SANDBOX_CARRIER_KEY, type MarketplaceSandboxOptions } from './options';
+import type { AbbiamoSandboxHandle } from './handle';
+import { AbbiamoCaller } from './abbiamoCaller';
+import { DEFAULT_CONFIRMATION_TIMEOUT_MS, SANDBOX_CARRIER_KEY, type AbbiamoSandboxOptions } from './options';
 
 interface RequestedDelivery {
   delivery_id?: unknown;
@@ -20,15 +20,15 @@ interface RequestedDelivery {
   tracking?: unknown;
 }
 
-export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
+export function createAbbiamoApp(input: AbbiamoSandboxOptions = {}): {
   app: Express;
-  sandbox: MarketplaceSandboxHandle;
+  sandbox: AbbiamoSandboxHandle;
 } {
   const options = { ...input };
   let confirmationTimeoutMs = options.confirmationTimeoutMs ?? DEFAULT_CONFIRMATION_TIMEOUT_MS;
-  const kit = createSandboxKit({ name: 'marketplace', faults: options.faults, logger: options.logger });
+  const kit = createSandboxKit({ name: 'abbiamo', faults: options.faults, logger: options.logger });
   const store = new DeliveryStore();
-  const caller = new MarketplaceCaller(options, kit.logger);
+  const caller = new AbbiamoCaller(options, kit.logger);
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
 
@@ -115,7 +115,7 @@ export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
     });
   }
 
-  const sandbox: MarketplaceSandboxHandle = {
+  const sandbox: AbbiamoSandboxHandle = {
     ...kit.controls,
     async sendDeliveryRequest(event = caller.defaultEvent()) {
       const filed = register(event);
@@ -143,7 +143,7 @@ export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
       return store.view(deliveryId);
     },
     statusCalls: (deliveryId) => store.view(deliveryId)?.events ?? [],
-    deliveries: () => store.summary(),
+    deliveries: () => store.rows(),
     async cancelDelivery(deliveryId, { force = false } = {}) {
       const delivery = store.get(deliveryId);
       if (!delivery) throw new SandboxError(404, `No delivery ${deliveryId}`);
@@ -186,7 +186,7 @@ export function createMarketplaceApp(input: MarketplaceSandboxOptions = {}): {
     },
   };
 
-  addMarketplaceAdminRoutes(kit.admin, sandbox);
+  addAbbiamoAdminRoutes(kit.admin, sandbox);
   kit.app.use(
     createCarrierRouter({
       store,

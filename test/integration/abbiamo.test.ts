@@ -7,14 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import { testTemporalClient } from '../support/temporal';
 import type { DeliveryView } from '../../contracts/delivery';
-import { marketplaceServiceId, vtexServiceId } from '../../mapping/ids';
+import { abbiamoServiceId, vtexServiceId } from '../../mapping/ids';
 import { runDeliveryCli } from '../../scripts/delivery';
 import { deliveryStateQuery } from '../../workflows/messages';
 import { RouteIdKey } from '../../workflows/searchAttributes';
 import { createServiceBody, forceStatus, workflowExists, withDriver } from '../support/deliveries';
 import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
 import { historyText, recordHistory } from '../support/histories';
-import { fresh, seedDeliveryRequest, seedRouteDeliveryRequest } from '../support/marketplaceEvents';
+import { fresh, seedDeliveryRequest, seedRouteDeliveryRequest } from '../support/abbiamoEvents';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -27,12 +27,11 @@ const CARRIER_KEY = `test-carrier-key-${randomUUID()}`;
 
 const idsOf = (event: Record<string, any>): string[] =>
   event.deliveries.map((d: { delivery_id: string }) => d.delivery_id);
-const accepted = (deliveryId: string) =>
-  stack.marketplace.statusCalls(deliveryId).filter((c) => c.outcome === 'accepted');
+const accepted = (deliveryId: string) => stack.abbiamo.statusCalls(deliveryId).filter((c) => c.outcome === 'accepted');
 const endpointsOf = (deliveryId: string) =>
   accepted(deliveryId).map((c) => c.endpoint + (c.body.sub_status ? `:${c.body.sub_status}` : ''));
 const jobOf = (deliveryId: string) =>
-  waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
+  waitFor(() => stack.engine.jobsByClientReference(abbiamoServiceId(deliveryId))[0], {
     what: `the job of ${deliveryId}`,
   });
 const hasEndpoint = (deliveryId: string, endpoint: string, timeoutMs = 20_000) =>
@@ -45,17 +44,17 @@ const jobPosts = (deliveryIds: string[]) =>
     .calls({ method: 'POST', path: '^/jobs$' })
     .filter((c) =>
       deliveryIds
-        .map(marketplaceServiceId)
+        .map(abbiamoServiceId)
         .includes((c.body as { client_reference?: string } | null)?.client_reference ?? ''),
     );
 const stateOf = (deliveryId: string) =>
-  stack.bridge.client.workflow.getHandle(marketplaceServiceId(deliveryId)).query(deliveryStateQuery);
+  stack.bridge.client.workflow.getHandle(abbiamoServiceId(deliveryId)).query(deliveryStateQuery);
 const resultOf = (deliveryId: string) =>
-  stack.bridge.client.workflow.getHandle(marketplaceServiceId(deliveryId)).result() as Promise<DeliveryView>;
+  stack.bridge.client.workflow.getHandle(abbiamoServiceId(deliveryId)).result() as Promise<DeliveryView>;
 
 /** Every status call of the delivery was taken as sent: none refused, dropped or out of order, all with the headers. */
 function expectCleanCalls(deliveryId: string) {
-  const calls = stack.marketplace.statusCalls(deliveryId);
+  const calls = stack.abbiamo.statusCalls(deliveryId);
   expect(calls.map((c) => [c.endpoint, c.outcome, c.outOfOrder ?? false, c.eventHeaders])).toEqual(
     calls.map((c) => [c.endpoint, 'accepted', false, true]),
   );
@@ -67,7 +66,7 @@ function expectCleanCalls(deliveryId: string) {
 beforeAll(async () => {
   stack = await startTestStack({
     engine: { webhook: { initialDelayMs: 20, maxDelayMs: 200 } },
-    marketplace: { carrierKey: CARRIER_KEY },
+    abbiamo: { carrierKey: CARRIER_KEY },
     env: { MARKETPLACE_CARRIER_KEY: CARRIER_KEY, MARKETPLACE_CONFIRMATION_TIMEOUT_MS: String(CONFIRMATION_TIMEOUT_MS) },
   });
 });
@@ -76,17 +75,17 @@ afterAll(async () => {
 });
 afterEach(() => {
   stack.engine.resetFaults();
-  stack.marketplace.resetFaults();
-  stack.marketplace.setConfirmationTimeout(30 * 60_000);
+  stack.abbiamo.resetFaults();
+  stack.abbiamo.setConfirmationTimeout(30 * 60_000);
 });
 
 describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at Abbiamo', () => {
   it("confirms Abbiamo's first example as soon as the job exists, then reports a full life, each call with the event's headers and our key", async () => {
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
-    const serviceId = marketplaceServiceId(deliveryId);
+    const serviceId = abbiamoServiceId(deliveryId);
 
-    const sent = await stack.marketplace.sendDeliveryRequest(event);
+    const sent = await stack.abbiamo.sendDeliveryRequest(event);
     expect(sent.status).toBe(202);
     expect(sent.body).toEqual({
       event_type: 'DELIVERY_REQUEST',
@@ -97,7 +96,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     // The engine got the mapped job: every requirement of the seller reaches the driver.
     const job = await jobOf(deliveryId);
     expect(job).toMatchObject({
-      client_reference: marketplaceServiceId(deliveryId),
+      client_reference: abbiamoServiceId(deliveryId),
       recipient: { name: 'Machado de Assis', phone_number: '+55911111111' },
       payment_info: { currency_code: 'BRL', payment: { method: 'CARD_ON_DELIVERY', value: 69.09 } },
       round_trip_info: { enabled: true },
@@ -109,11 +108,11 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
       delivery_id: deliveryId,
       external_id: job.id,
       // The carrier's rate card, in cents (Instaleap prices nothing).
-      price: (await stack.call('GET', `/deliveries/${marketplaceServiceId(deliveryId)}`)).body.job.priceCents,
+      price: (await stack.call('GET', `/deliveries/${abbiamoServiceId(deliveryId)}`)).body.job.priceCents,
       pickup_eta: expect.any(String),
       destination_eta: expect.any(String),
     });
-    expect(stack.marketplace.delivery(deliveryId)).toMatchObject({ status: 'DISPATCHED', externalId: job.id });
+    expect(stack.abbiamo.delivery(deliveryId)).toMatchObject({ status: 'DISPATCHED', externalId: job.id });
 
     stack.engine.play(job.id, 'happy', STEP_MS);
     await hasEndpoint(deliveryId, 'successful');
@@ -137,14 +136,14 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
       driver_phone: courier.phone_number,
       event_at: new Date(allocated.created_at).toISOString(),
     });
-    expect(stack.marketplace.delivery(deliveryId)).toMatchObject({
+    expect(stack.abbiamo.delivery(deliveryId)).toMatchObject({
       status: 'SUCCESSFUL',
       terminal: { endpoint: 'successful' },
     });
     expect((await resultOf(deliveryId)).status).toBe('DELIVERED');
 
     // Our key on every call, masked in the sandbox's record; the event's headers and our key nowhere in history.
-    const calls = stack.marketplace
+    const calls = stack.abbiamo
       .calls({ method: 'POST', path: '^/v1/delivery/' })
       .filter((c) => (c.body as { delivery_id?: string } | null)?.delivery_id === deliveryId);
     expect(calls).toHaveLength(6);
@@ -164,7 +163,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     const event = fresh(seedDeliveryRequest());
     event.logistic_data.pickup_verification = { pincode: true, pincode_owner: 'carrier' };
     const [deliveryId] = idsOf(event) as [string];
-    await stack.marketplace.sendDeliveryRequest(event);
+    await stack.abbiamo.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
     expect(job.pick_up_code).toMatch(/^\d{4}$/);
     await hasEndpoint(deliveryId, 'confirmed');
@@ -176,7 +175,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
       ['collecting-delivery', job.pick_up_code],
       ['at-pickup-point', null],
     ]);
-    expect(stack.marketplace.delivery(deliveryId)!.collectVerificationCode).toBe(job.pick_up_code);
+    expect(stack.abbiamo.delivery(deliveryId)!.collectVerificationCode).toBe(job.pick_up_code);
 
     // The same event again (a retry of Abbiamo's) gives the same code: it is derived, not drawn.
     const again = fresh(seedDeliveryRequest());
@@ -189,7 +188,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
   it('a second attempt: start-delivery → failed-to-deliver → start-delivery → successful', async () => {
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
-    await stack.marketplace.sendDeliveryRequest(event);
+    await stack.abbiamo.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
     await hasEndpoint(deliveryId, 'confirmed');
     // Refused at the door, a new date, then delivered.
@@ -225,13 +224,13 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
   it('a return: start-delivery → failed-to-deliver → returning → returned', async () => {
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
-    await stack.marketplace.sendDeliveryRequest(event);
+    await stack.abbiamo.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
     await hasEndpoint(deliveryId, 'confirmed');
     // Instaleap has no return event: the carrier's staff say so, through an operator's force-status.
     stack.engine.play(job.id, 'refused', STEP_MS);
     await hasEndpoint(deliveryId, 'failed-to-deliver');
-    await forceStatus(stack, marketplaceServiceId(deliveryId), 'RETURNED', 'Nobody home: back at the seller');
+    await forceStatus(stack, abbiamoServiceId(deliveryId), 'RETURNED', 'Nobody home: back at the seller');
     await hasEndpoint(deliveryId, 'returned');
     expect(endpointsOf(deliveryId).slice(4)).toEqual([
       'start-delivery',
@@ -240,23 +239,23 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
       'returned',
     ]);
     expectCleanCalls(deliveryId);
-    expect(stack.marketplace.delivery(deliveryId)).toMatchObject({ status: 'RETURNED' });
+    expect(stack.abbiamo.delivery(deliveryId)).toMatchObject({ status: 'RETURNED' });
     expect((await resultOf(deliveryId)).status).toBe('RETURNED');
   });
 
   it("takes Abbiamo's route example: routeId on every delivery, and GET /routes/:routeId lists them", async () => {
     const event = fresh(seedRouteDeliveryRequest(), 2);
     const [first, second] = idsOf(event) as [string, string];
-    const sent = await stack.marketplace.sendDeliveryRequest(event);
+    const sent = await stack.abbiamo.sendDeliveryRequest(event);
     expect(sent.status).toBe(202);
     expect((sent.body as { route: unknown }).route).toEqual({ id: event.route_id, name: 'GPT-2LkRo' });
     await jobOf(first);
     await hasEndpoint(second, 'confirmed');
     await waitFor(
       async () =>
-        (
-          await stack.bridge.client.workflow.getHandle(marketplaceServiceId(first)).describe()
-        ).typedSearchAttributes.get(RouteIdKey) === event.route_id,
+        (await stack.bridge.client.workflow.getHandle(abbiamoServiceId(first)).describe()).typedSearchAttributes.get(
+          RouteIdKey,
+        ) === event.route_id,
       { what: 'RouteId' },
     );
     const listing = await waitFor(
@@ -279,12 +278,12 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     });
     const event = fresh(seedDeliveryRequest());
     event.deliveries[0].delivery_id = shared;
-    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
+    expect((await stack.abbiamo.sendDeliveryRequest(event)).status).toBe(202);
     const job = await jobOf(shared);
     expect(job.id).not.toBe(vtexJob.id);
     await hasEndpoint(shared, 'confirmed');
 
-    // The engine's events for the marketplace job reach the marketplace delivery only.
+    // The engine's events for the Abbiamo job reach the Abbiamo delivery only.
     stack.engine.emit(job.id, 'ALLOCATED', withDriver({ id: 'r-9', name: 'Rita' }));
     await stack.engine.idle();
     await hasEndpoint(shared, 'handling');
@@ -299,7 +298,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
   it('starts one workflow and one job per delivery, and nothing new for the same event twice', async () => {
     const event = fresh(seedDeliveryRequest(), 3);
     const ids = idsOf(event);
-    const first = await stack.marketplace.sendDeliveryRequest(event);
+    const first = await stack.abbiamo.sendDeliveryRequest(event);
     expect(first.status).toBe(202);
     for (const id of ids) await hasEndpoint(id, 'confirmed');
     const jobs = await Promise.all(ids.map(jobOf));
@@ -316,8 +315,8 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
   it("reports an operator's cancel as canceled, so the seller knows", async () => {
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
-    const serviceId = marketplaceServiceId(deliveryId);
-    await stack.marketplace.sendDeliveryRequest(event);
+    const serviceId = abbiamoServiceId(deliveryId);
+    await stack.abbiamo.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
     await hasEndpoint(deliveryId, 'confirmed');
 
@@ -340,7 +339,7 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
     stack.engine.setFaults({ errorRate: 1, errorStatuses: [400], pathPattern: '^/jobs$' });
-    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
+    expect((await stack.abbiamo.sendDeliveryRequest(event)).status).toBe(202);
     await hasEndpoint(deliveryId, 'canceled');
     expect(accepted(deliveryId).map((c) => c.body)).toEqual([
       expect.objectContaining({
@@ -350,27 +349,27 @@ describe('POST /marketplace/events: DELIVERY_REQUEST confirmed and reported at A
         ),
       }),
     ]);
-    expect(stack.marketplace.delivery(deliveryId)).toMatchObject({
+    expect(stack.abbiamo.delivery(deliveryId)).toMatchObject({
       status: 'ORDER_FAILED',
       subStatus: 'CARRIER_CANCELED',
     });
-    await recordHistory(stack.bridge.client, marketplaceServiceId(deliveryId), 'abbiamo-creation-failed');
+    await recordHistory(stack.bridge.client, abbiamoServiceId(deliveryId), 'abbiamo-creation-failed');
   });
 
   it('the engine down: creation gives up at 5/6 of the confirmation timeout and Abbiamo hears it before its own timeout', async () => {
-    stack.marketplace.setConfirmationTimeout(CONFIRMATION_TIMEOUT_MS + 8000);
+    stack.abbiamo.setConfirmationTimeout(CONFIRMATION_TIMEOUT_MS + 8000);
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
     stack.engine.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/jobs' });
     const sentAt = Date.now();
-    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
+    expect((await stack.abbiamo.sendDeliveryRequest(event)).status).toBe(202);
     await hasEndpoint(deliveryId, 'canceled', 25_000);
     const canceled = accepted(deliveryId)[0]!;
     expect(canceled.body).toMatchObject({ sub_status: 'CARRIER_UNAVAILABLE' });
     expect(Date.parse(canceled.receivedAt) - sentAt).toBeGreaterThanOrEqual((CONFIRMATION_TIMEOUT_MS * 5) / 6 - 100);
     stack.engine.resetFaults();
     // Abbiamo's timer finds the delivery ended: no CARRIER_TIMEOUT follows.
-    expect(stack.marketplace.delivery(deliveryId)!.cancellations).toEqual([]);
+    expect(stack.abbiamo.delivery(deliveryId)!.cancellations).toEqual([]);
   }, 40_000);
 });
 
@@ -378,13 +377,13 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
   it('a seller cancellation before collection cancels the engine job; Abbiamo is not told what it knows', async () => {
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
-    await stack.marketplace.sendDeliveryRequest(event);
+    await stack.abbiamo.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
     await hasEndpoint(deliveryId, 'confirmed');
     stack.engine.play(job.id, ['CREATED', 'ALLOCATED', 'GOING_TO_ORIGIN_STARTED'], STEP_MS);
     await hasEndpoint(deliveryId, 'collecting-delivery');
 
-    const answer = await stack.marketplace.cancelDelivery(deliveryId);
+    const answer = await stack.abbiamo.cancelDelivery(deliveryId);
     expect(answer).toMatchObject({
       status: 202,
       body: { event_type: 'CANCELLATION_REQUEST', delivery_id: deliveryId, outcome: 'cancel-sent' },
@@ -393,7 +392,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
     const view = await resultOf(deliveryId);
     expect(view.status).toBe('CANCELED');
     expect(endpointsOf(deliveryId)).toEqual(['confirmed', 'handling:DRIVER_ASSIGNED', 'collecting-delivery']);
-    expect(stack.marketplace.delivery(deliveryId)).toMatchObject({
+    expect(stack.abbiamo.delivery(deliveryId)).toMatchObject({
       status: 'ORDER_FAILED',
       subStatus: 'SELLER_CANCELED',
     });
@@ -403,32 +402,32 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
   it('status calls still waiting when the seller cancels are dropped, not sent after the cancel', async () => {
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
-    await stack.marketplace.sendDeliveryRequest(event);
+    await stack.abbiamo.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
     await hasEndpoint(deliveryId, 'confirmed');
     // Abbiamo answers its status endpoints slowly: the driver's steps queue up behind the first.
-    stack.marketplace.setFaults({ latencyMs: 1500, pathPattern: '^/v1/delivery/' });
+    stack.abbiamo.setFaults({ latencyMs: 1500, pathPattern: '^/v1/delivery/' });
     stack.engine.play(job.id, ['ALLOCATED', 'GOING_TO_ORIGIN_STARTED', 'ARRIVED_TO_ORIGIN'], STEP_MS);
     await waitFor(async () => (await stateOf(deliveryId)).pendingReports >= 2 || undefined, {
       what: 'status calls waiting',
     });
-    const answer = await stack.marketplace.cancelDelivery(deliveryId);
+    const answer = await stack.abbiamo.cancelDelivery(deliveryId);
     expect(answer).toMatchObject({ status: 202 });
     const view = await resultOf(deliveryId);
-    stack.marketplace.resetFaults();
+    stack.abbiamo.resetFaults();
     expect(view.status).toBe('CANCELED');
     expect(view.timeline.some((t) => /waiting status report\(s\) dropped: the platform canceled/.test(t.message))).toBe(
       true,
     );
     // Nothing reached Abbiamo after its own cancel, so nothing was refused as after the terminal status.
-    const calls = stack.marketplace.statusCalls(deliveryId);
+    const calls = stack.abbiamo.statusCalls(deliveryId);
     expect(calls.filter((c) => c.outcome !== 'accepted')).toEqual([]);
   });
 
   it('a seller cancellation after collection is recorded and flagged; the driver with the parcel goes on', async () => {
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
-    await stack.marketplace.sendDeliveryRequest(event);
+    await stack.abbiamo.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
     await hasEndpoint(deliveryId, 'confirmed');
     stack.engine.play(
@@ -439,7 +438,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
     await waitFor(async () => (await stateOf(deliveryId)).status === 'PICKED', { what: 'PICKED' });
 
     // Abbiamo still shows the pickup point (collection shows as start-delivery): it lets the seller cancel.
-    const answer = await stack.marketplace.cancelDelivery(deliveryId);
+    const answer = await stack.abbiamo.cancelDelivery(deliveryId);
     expect(answer).toMatchObject({ status: 202 });
     const flagged = await waitFor(
       async () => {
@@ -453,12 +452,12 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
   });
 
   it('a CARRIER_TIMEOUT while the engine is down stops creation: the delivery ends canceled, no job, nothing reported', async () => {
-    stack.marketplace.setConfirmationTimeout(1500);
+    stack.abbiamo.setConfirmationTimeout(1500);
     stack.engine.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/jobs' });
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
-    expect((await stack.marketplace.sendDeliveryRequest(event)).status).toBe(202);
-    const cancellation = await waitFor(() => stack.marketplace.delivery(deliveryId)!.cancellations[0], {
+    expect((await stack.abbiamo.sendDeliveryRequest(event)).status).toBe(202);
+    const cancellation = await waitFor(() => stack.abbiamo.delivery(deliveryId)!.cancellations[0], {
       what: 'the CARRIER_TIMEOUT sent',
     });
     expect(cancellation).toMatchObject({
@@ -468,8 +467,8 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
     const view = await resultOf(deliveryId);
     expect(view.status).toBe('CANCELED');
     stack.engine.resetFaults();
-    expect(stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0]).toBeUndefined();
-    expect(stack.marketplace.statusCalls(deliveryId)).toEqual([]);
+    expect(stack.engine.jobsByClientReference(abbiamoServiceId(deliveryId))[0]).toBeUndefined();
+    expect(stack.abbiamo.statusCalls(deliveryId)).toEqual([]);
   });
 
   it('acknowledges with 202 a cancellation for an unknown or ended delivery', async () => {
@@ -486,7 +485,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
 
     const event = fresh(seedDeliveryRequest());
     const [deliveryId] = idsOf(event) as [string];
-    await stack.marketplace.sendDeliveryRequest(event);
+    await stack.abbiamo.sendDeliveryRequest(event);
     const job = await jobOf(deliveryId);
     stack.engine.play(job.id, 'happy', STEP_MS);
     await hasEndpoint(deliveryId, 'successful');
@@ -513,7 +512,7 @@ describe('POST /marketplace/events: CANCELLATION_REQUEST', () => {
 
 describe('refuses what cannot be taken with abbiamo_error (what the seller must fix), starting nothing', () => {
   async function expectNothingStarted(ids: string[]): Promise<void> {
-    for (const id of ids) expect(await workflowExists(stack, marketplaceServiceId(id))).toBe(false);
+    for (const id of ids) expect(await workflowExists(stack, abbiamoServiceId(id))).toBe(false);
     expect(jobPosts(ids)).toEqual([]);
   }
 
@@ -566,9 +565,9 @@ describe('refuses what cannot be taken with abbiamo_error (what the seller must 
     const event = fresh(seedDeliveryRequest());
     event.deliveries[0].volumes = [];
     const [deliveryId] = idsOf(event) as [string];
-    const sent = await stack.marketplace.sendDeliveryRequest(event);
+    const sent = await stack.abbiamo.sendDeliveryRequest(event);
     expect(sent.status).toBe(400);
-    expect(stack.marketplace.delivery(deliveryId)!.refused).toContain('deliveries.0.volumes');
+    expect(stack.abbiamo.delivery(deliveryId)!.refused).toContain('deliveries.0.volumes');
   });
 
   it('acknowledges an event_type it does not handle with 202 and starts nothing', async () => {

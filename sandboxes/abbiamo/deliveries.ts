@@ -10,7 +10,7 @@
  * HTTP status). An event dated before the previous one is taken but marked `outOfOrder`, so tests
  * can prove we never send one.
  */
-import type { AbbiamoEndpoint, AbbiamoRefusalCode, AbbiamoStatusBody } from '../../contracts/marketplace';
+import type { AbbiamoEndpoint, AbbiamoRefusalCode, AbbiamoStatusBody } from '../../contracts/abbiamo';
 import { ABBIAMO_TERMINAL_ENDPOINTS, ABBIAMO_UPDATE_WINDOW_MS } from '../../mapping/eventToAbbiamo';
 
 /** Abbiamo's statuses (docs/marketplace.md "Statuses"). */
@@ -67,7 +67,8 @@ export interface SandboxDelivery {
   headers: Record<string, string>;
 }
 
-export interface DeliverySummary {
+/** One row of the sandbox's delivery list (`GET /_sandbox/deliveries`). */
+export interface SandboxDeliveryRow {
   deliveryId: string;
   status: AbbiamoStatus;
   subStatus: string | null;
@@ -119,7 +120,7 @@ export class DeliveryStore {
     return structuredClone({ ...rest, headers: {} });
   }
 
-  summary(): DeliverySummary[] {
+  rows(): SandboxDeliveryRow[] {
     return [...this.byId.values()].map((d) => ({
       deliveryId: d.deliveryId,
       status: d.status,

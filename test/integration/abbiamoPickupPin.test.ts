@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BLOCKING_POLICY } from '../../contracts/deliveryEngine';
-import { marketplaceServiceId } from '../../mapping/ids';
+import { abbiamoServiceId } from '../../mapping/ids';
 import { deliveryStateQuery } from '../../workflows/messages';
-import { fresh, seedDeliveryRequest } from '../support/marketplaceEvents';
+import { fresh, seedDeliveryRequest } from '../support/abbiamoEvents';
 import { startTestStack, type TestStack } from '../support/stack';
 import { waitFor } from '../support/waitFor';
 
@@ -19,7 +19,7 @@ const PIN = '4821';
 beforeAll(async () => {
   stack = await startTestStack({
     engine: { webhook: { initialDelayMs: 20, maxDelayMs: 200 } },
-    marketplace: { carrierKey: CARRIER_KEY },
+    abbiamo: { carrierKey: CARRIER_KEY },
     env: { MARKETPLACE_CARRIER_KEY: CARRIER_KEY },
   });
 });
@@ -31,10 +31,10 @@ async function withAbbiamoPin() {
   const event = fresh(seedDeliveryRequest());
   event.logistic_data.pickup_verification = { pincode: true, pincode_owner: 'abbiamo', pincode_value: PIN };
   const deliveryId = event.deliveries[0].delivery_id as string;
-  const sent = await stack.marketplace.sendDeliveryRequest(event);
+  const sent = await stack.abbiamo.sendDeliveryRequest(event);
   expect(sent.status).toBe(202);
   expect(JSON.stringify(sent.body)).not.toContain(PIN);
-  const job = await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
+  const job = await waitFor(() => stack.engine.jobsByClientReference(abbiamoServiceId(deliveryId))[0], {
     what: `the job of ${deliveryId}`,
   });
   return { deliveryId, job };
@@ -47,12 +47,12 @@ describe("Abbiamo's pickup PIN (pincode_owner: abbiamo)", () => {
     expect(job.job_comment).toMatch(new RegExp(`^Pickup PIN: tell the store operator ${PIN}`));
     // The driver goes to the store; the job waits there.
     stack.engine.play(job.id, 'happy', 20);
-    await waitFor(() => stack.marketplace.statusCalls(deliveryId).some((c) => c.endpoint === 'at-pickup-point'), {
+    await waitFor(() => stack.abbiamo.statusCalls(deliveryId).some((c) => c.endpoint === 'at-pickup-point'), {
       what: 'the driver at the pickup point',
     });
     expect(stack.engine.blockingPolicies(job.id)).toEqual([BLOCKING_POLICY.hold]);
 
-    const answer = await stack.marketplace.validatePickupPin(deliveryId, PIN);
+    const answer = await stack.abbiamo.validatePickupPin(deliveryId, PIN);
     expect(answer).toMatchObject({
       status: 200,
       body: { success: true, event_type: 'PICKUP_PIN_VALIDATION_REQUEST', delivery_id: deliveryId },
@@ -60,13 +60,11 @@ describe("Abbiamo's pickup PIN (pincode_owner: abbiamo)", () => {
     expect(JSON.stringify(answer.body)).not.toContain(PIN);
     // Released before the answer: the engine's record already shows it.
     expect(stack.engine.blockingPolicies(job.id)).toEqual([BLOCKING_POLICY.hold, BLOCKING_POLICY.release]);
-    await waitFor(() => stack.marketplace.statusCalls(deliveryId).some((c) => c.endpoint === 'successful'), {
+    await waitFor(() => stack.abbiamo.statusCalls(deliveryId).some((c) => c.endpoint === 'successful'), {
       what: 'the delivery done once released',
     });
 
-    const view = await stack.bridge.client.workflow
-      .getHandle(marketplaceServiceId(deliveryId))
-      .query(deliveryStateQuery);
+    const view = await stack.bridge.client.workflow.getHandle(abbiamoServiceId(deliveryId)).query(deliveryStateQuery);
     const timeline = view.timeline.map((l) => l.message).join('\n');
     expect(timeline).toContain('pickup PIN validated by the platform: the job left its hold');
     expect(timeline).not.toContain(PIN);
@@ -74,14 +72,14 @@ describe("Abbiamo's pickup PIN (pincode_owner: abbiamo)", () => {
 
   it('answers the same validation again the same, without a second release', async () => {
     const { deliveryId, job } = await withAbbiamoPin();
-    expect((await stack.marketplace.validatePickupPin(deliveryId, PIN)).status).toBe(200);
-    expect((await stack.marketplace.validatePickupPin(deliveryId, PIN)).status).toBe(200);
+    expect((await stack.abbiamo.validatePickupPin(deliveryId, PIN)).status).toBe(200);
+    expect((await stack.abbiamo.validatePickupPin(deliveryId, PIN)).status).toBe(200);
     expect(stack.engine.blockingPolicies(job.id)).toEqual([BLOCKING_POLICY.hold, BLOCKING_POLICY.release]);
   });
 
   it('refuses another PIN with the field to fix, and keeps the job held', async () => {
     const { deliveryId, job } = await withAbbiamoPin();
-    const answer = await stack.marketplace.validatePickupPin(deliveryId, '0000');
+    const answer = await stack.abbiamo.validatePickupPin(deliveryId, '0000');
     expect(answer.status).toBe(422);
     expect((answer.body as { abbiamo_error: string }).abbiamo_error).toMatch(/pincode_value/);
     expect(JSON.stringify(answer.body)).not.toContain(PIN);
@@ -91,12 +89,12 @@ describe("Abbiamo's pickup PIN (pincode_owner: abbiamo)", () => {
   it('refuses a validation for a delivery without an Abbiamo PIN', async () => {
     const event = fresh(seedDeliveryRequest());
     const deliveryId = event.deliveries[0].delivery_id as string;
-    await stack.marketplace.sendDeliveryRequest(event);
-    const job = await waitFor(() => stack.engine.jobsByClientReference(marketplaceServiceId(deliveryId))[0], {
+    await stack.abbiamo.sendDeliveryRequest(event);
+    const job = await waitFor(() => stack.engine.jobsByClientReference(abbiamoServiceId(deliveryId))[0], {
       what: `the job of ${deliveryId}`,
     });
     expect(job.payment_info.payment.blocking_policy).toBeUndefined();
-    const answer = await stack.marketplace.validatePickupPin(deliveryId, PIN);
+    const answer = await stack.abbiamo.validatePickupPin(deliveryId, PIN);
     expect(answer.status).toBe(409);
     expect(stack.engine.blockingPolicies(job.id)).toEqual([]);
   });

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { PartialFaultSettings } from '../common/faults';
 
-export interface MarketplaceSandboxOptions {
+export interface AbbiamoSandboxOptions {
   /** where this sandbox, playing Abbiamo, sends DELIVERY_REQUEST and CANCELLATION_REQUEST events */
   intake?: { url: string; token: string; timeoutMs?: number };
   /** the carrier key our status calls must carry as `x-abbiamo-carrier-key` (default: the sandbox's) */

@@ -4,8 +4,8 @@
  * since all test files share one Temporal server and one sandbox may see many events.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import example from '../../contracts/examples/marketplace.delivery-request.json';
-import routeExample from '../../contracts/examples/marketplace.delivery-request-route.json';
+import example from '../../contracts/examples/abbiamo.delivery-request.json';
+import routeExample from '../../contracts/examples/abbiamo.delivery-request-route.json';
 
 /** Abbiamo's first example (`make_route: false`, `courier_must_return: true`). */
 export function seedDeliveryRequest(): Record<string, any> {

@@ -1,21 +1,21 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createMarketplaceActivities } from '../../activities/marketplace';
+import { createAbbiamoActivities } from '../../activities/abbiamo';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../activities/http';
-import { marketplaceServiceId } from '../../mapping/ids';
+import { abbiamoServiceId } from '../../mapping/ids';
 import { createSealer } from '../../security/sealing';
-import type { MarketplaceTarget } from '../../contracts/delivery';
+import type { AbbiamoTarget } from '../../contracts/delivery';
 import type { AbbiamoCall } from '../../mapping/eventToAbbiamo';
 
 const sealer = createSealer('secrets:test-engine-api-key');
 const carrierKey = 'our-carrier-key';
-const headers = { Authorization: 'Bearer very-secret', 'X-Marketplace-Carrier': 'carrier-9' };
-const target: MarketplaceTarget = {
+const headers = { Authorization: 'Bearer very-secret', 'X-Abbiamo-Carrier': 'carrier-9' };
+const target: AbbiamoTarget = {
   platform: 'marketplace',
   deliveryId: 'd-1',
   orderNumber: 'order-1',
   tracking: 'a-vBGOS',
-  sealedHeaders: sealer.sealJson(headers, marketplaceServiceId('d-1')),
+  sealedHeaders: sealer.sealJson(headers, abbiamoServiceId('d-1')),
 };
 const call: AbbiamoCall = {
   kind: 'status',
@@ -23,11 +23,11 @@ const call: AbbiamoCall = {
   body: { delivery_id: 'd-1', event_at: '2026-11-27T12:00:00.000Z' },
 };
 
-function fakeMarketplace(answer: HttpResponse) {
+function fakeAbbiamo(answer: HttpResponse) {
   const requests: HttpRequest[] = [];
   const client: HttpClient = {
-    system: 'Marketplace',
-    baseUrl: 'http://marketplace.test',
+    system: 'Abbiamo',
+    baseUrl: 'http://abbiamo.test',
     async send<T>(request: HttpRequest) {
       requests.push(request);
       return answer as HttpResponse<T>;
@@ -49,8 +49,8 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 
 describe('abbiamoReport', () => {
   it('retries a server error, refuses to retry a 400', async () => {
-    const server = createMarketplaceActivities({
-      marketplace: fakeMarketplace({ status: 503, body: 'busy' }).client,
+    const server = createAbbiamoActivities({
+      abbiamo: fakeAbbiamo({ status: 503, body: 'busy' }).client,
       sealer,
       carrierKey,
     });
@@ -58,8 +58,8 @@ describe('abbiamoReport', () => {
       type: 'ServerError',
       nonRetryable: false,
     });
-    const bad = createMarketplaceActivities({
-      marketplace: fakeMarketplace({ status: 400, body: { message: 'status unknown' } }).client,
+    const bad = createAbbiamoActivities({
+      abbiamo: fakeAbbiamo({ status: 400, body: { message: 'status unknown' } }).client,
       sealer,
       carrierKey,
     });
@@ -70,8 +70,8 @@ describe('abbiamoReport', () => {
   });
 
   it('retries a 401 for a while, then gives up so the delivery is flagged', async () => {
-    const { abbiamoReport } = createMarketplaceActivities({
-      marketplace: fakeMarketplace({ status: 401, body: null }).client,
+    const { abbiamoReport } = createAbbiamoActivities({
+      abbiamo: fakeAbbiamo({ status: 401, body: null }).client,
       sealer,
       carrierKey,
     });
@@ -82,8 +82,8 @@ describe('abbiamoReport', () => {
   });
 
   it('retries a 404 only for the first attempts', async () => {
-    const { abbiamoReport } = createMarketplaceActivities({
-      marketplace: fakeMarketplace({ status: 404, body: null }).client,
+    const { abbiamoReport } = createAbbiamoActivities({
+      abbiamo: fakeAbbiamo({ status: 404, body: null }).client,
       sealer,
       carrierKey,
     });
@@ -96,8 +96,8 @@ describe('abbiamoReport', () => {
   });
 
   it('refuses, without retry and without calling, headers sealed for another delivery or altered', async () => {
-    const { client, requests } = fakeMarketplace({ status: 200, body: null });
-    const { abbiamoReport } = createMarketplaceActivities({ marketplace: client, sealer, carrierKey });
+    const { client, requests } = fakeAbbiamo({ status: 200, body: null });
+    const { abbiamoReport } = createAbbiamoActivities({ abbiamo: client, sealer, carrierKey });
     const moved = await failureOf(abbiamoReport({ ...target, deliveryId: 'd-2' }, call));
     expect(moved).toMatchObject({ type: 'SecretUnreadable', nonRetryable: true });
     const parts = target.sealedHeaders.split('.');
@@ -111,8 +111,8 @@ describe('abbiamoReport', () => {
   });
 
   it('never puts the header values in a failure', async () => {
-    const { abbiamoReport } = createMarketplaceActivities({
-      marketplace: fakeMarketplace({ status: 403, body: { message: 'forbidden' } }).client,
+    const { abbiamoReport } = createAbbiamoActivities({
+      abbiamo: fakeAbbiamo({ status: 403, body: { message: 'forbidden' } }).client,
       sealer,
       carrierKey,
     });
@@ -121,8 +121,8 @@ describe('abbiamoReport', () => {
   });
 
   it('posts to /v1/delivery/<endpoint> with the event headers and our carrier key', async () => {
-    const { client, requests } = fakeMarketplace({ status: 200, body: { success: true } });
-    const { abbiamoReport } = createMarketplaceActivities({ marketplace: client, sealer, carrierKey });
+    const { client, requests } = fakeAbbiamo({ status: 200, body: { success: true } });
+    const { abbiamoReport } = createAbbiamoActivities({ abbiamo: client, sealer, carrierKey });
     await expect(abbiamoReport(target, call)).resolves.toEqual({ outcome: 'sent' });
     expect(requests).toEqual([
       {
@@ -137,9 +137,9 @@ describe('abbiamoReport', () => {
 
   it('our carrier key wins over an event header of the same name, whatever its case', async () => {
     const sneaky = { Authorization: 'Bearer x', 'X-Abbiamo-Carrier-Key': 'not-ours' };
-    const t = { ...target, sealedHeaders: sealer.sealJson(sneaky, marketplaceServiceId('d-1')) };
-    const { client, requests } = fakeMarketplace({ status: 200, body: null });
-    await createMarketplaceActivities({ marketplace: client, sealer, carrierKey }).abbiamoReport(t, call);
+    const t = { ...target, sealedHeaders: sealer.sealJson(sneaky, abbiamoServiceId('d-1')) };
+    const { client, requests } = fakeAbbiamo({ status: 200, body: null });
+    await createAbbiamoActivities({ abbiamo: client, sealer, carrierKey }).abbiamoReport(t, call);
     expect(requests[0]!.headers).toEqual({ Authorization: 'Bearer x', 'x-abbiamo-carrier-key': carrierKey });
   });
 
@@ -155,8 +155,8 @@ describe('abbiamoReport', () => {
       { status: 400, body: { error: code } },
       { status: 409, body: `error: ${code}` },
     ]) {
-      const { abbiamoReport } = createMarketplaceActivities({
-        marketplace: fakeMarketplace(answer).client,
+      const { abbiamoReport } = createAbbiamoActivities({
+        abbiamo: fakeAbbiamo(answer).client,
         sealer,
         carrierKey,
       });
@@ -167,15 +167,15 @@ describe('abbiamoReport', () => {
   });
 
   it('retries a 429 and a 5xx, after the Retry-After Abbiamo gives', async () => {
-    const limited = createMarketplaceActivities({
-      marketplace: fakeMarketplace({ status: 429, body: null, headers: { 'retry-after': '7' } }).client,
+    const limited = createAbbiamoActivities({
+      abbiamo: fakeAbbiamo({ status: 429, body: null, headers: { 'retry-after': '7' } }).client,
       sealer,
       carrierKey,
     });
     const failure = await failureOf(limited.abbiamoReport(target, call));
     expect(failure).toMatchObject({ type: 'RateLimited', nonRetryable: false, nextRetryDelay: 7000 });
-    const busy = createMarketplaceActivities({
-      marketplace: fakeMarketplace({ status: 503, body: { code: 'EVENT_CANNOT_BE_TERMINAL_AGAIN' } }).client,
+    const busy = createAbbiamoActivities({
+      abbiamo: fakeAbbiamo({ status: 503, body: { code: 'EVENT_CANNOT_BE_TERMINAL_AGAIN' } }).client,
       sealer,
       carrierKey,
     });
@@ -187,8 +187,8 @@ describe('abbiamoReport', () => {
   });
 
   it('never puts our carrier key in a failure', async () => {
-    const { abbiamoReport } = createMarketplaceActivities({
-      marketplace: fakeMarketplace({ status: 401, body: { message: 'bad key' } }).client,
+    const { abbiamoReport } = createAbbiamoActivities({
+      abbiamo: fakeAbbiamo({ status: 401, body: { message: 'bad key' } }).client,
       sealer,
       carrierKey,
     });

@@ -2,7 +2,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import { parseOr400, SandboxError } from '../common/errors';
-import type { MarketplaceSandboxHandle } from './handle';
+import type { AbbiamoSandboxHandle } from './handle';
 
 const SendBody = z.looseObject({ event: z.unknown().optional() });
 const CancelBody = z.strictObject({ force: z.boolean().optional() });
@@ -19,43 +19,43 @@ const TimeoutBody = z.strictObject({
     .max(24 * 3600_000),
 });
 
-export function addMarketplaceAdminRoutes(admin: Router, marketplace: MarketplaceSandboxHandle): void {
+export function addAbbiamoAdminRoutes(admin: Router, abbiamo: AbbiamoSandboxHandle): void {
   admin.post('/events', async (req, res) => {
     const { event } = parseOr400(SendBody, req.body ?? {});
-    res.json(await marketplace.sendDeliveryRequest(event));
+    res.json(await abbiamo.sendDeliveryRequest(event));
   });
 
   admin.get('/deliveries', (_req, res) => {
-    res.json(marketplace.deliveries());
+    res.json(abbiamo.deliveries());
   });
 
   admin.get('/deliveries/:delivery_id', (req, res) => {
-    const delivery = marketplace.delivery(req.params.delivery_id);
+    const delivery = abbiamo.delivery(req.params.delivery_id);
     if (!delivery) throw new SandboxError(404, `No delivery ${req.params.delivery_id}`);
     res.json(delivery);
   });
 
   admin.get('/deliveries/:delivery_id/events', (req, res) => {
-    res.json(marketplace.statusCalls(req.params.delivery_id));
+    res.json(abbiamo.statusCalls(req.params.delivery_id));
   });
 
   admin.post('/deliveries/:delivery_id/cancel', async (req, res) => {
     const { force } = parseOr400(CancelBody, req.body ?? {});
-    res.json(await marketplace.cancelDelivery(req.params.delivery_id, { force: force ?? false }));
+    res.json(await abbiamo.cancelDelivery(req.params.delivery_id, { force: force ?? false }));
   });
 
   admin.post('/deliveries/:delivery_id/receiver', async (req, res) => {
-    res.json(await marketplace.changeReceiver(req.params.delivery_id, parseOr400(ReceiverBody, req.body ?? {})));
+    res.json(await abbiamo.changeReceiver(req.params.delivery_id, parseOr400(ReceiverBody, req.body ?? {})));
   });
 
   admin.post('/deliveries/:delivery_id/pickup-pin', async (req, res) => {
     const { pincode } = parseOr400(PinBody, req.body ?? {});
-    res.json(await marketplace.validatePickupPin(req.params.delivery_id, pincode));
+    res.json(await abbiamo.validatePickupPin(req.params.delivery_id, pincode));
   });
 
   admin.put('/confirmation-timeout', (req, res) => {
     const { ms } = parseOr400(TimeoutBody, req.body ?? {});
-    marketplace.setConfirmationTimeout(ms);
+    abbiamo.setConfirmationTimeout(ms);
     res.json({ confirmationTimeoutMs: ms });
   });
 }

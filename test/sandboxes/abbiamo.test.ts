@@ -2,23 +2,23 @@
  * Abbiamo sandbox: DELIVERY_REQUEST events to our intake with fresh ids and headers, its carrier
  * status endpoints with Abbiamo's rules, the confirmation timeout, a seller's cancellation.
  */
-import { DeliveryRequestEvent } from '../../contracts/marketplace';
-import { startMarketplaceSandbox, type MarketplaceSandbox } from '../../sandboxes';
+import { DeliveryRequestEvent } from '../../contracts/abbiamo';
+import { startAbbiamoSandbox, type AbbiamoSandbox } from '../../sandboxes';
 import { call, eventually, fixture } from './support/http';
 import { startReceiver, type Receiver } from './support/receiver';
 
 const intakeToken = 'test-intake-token';
 const carrierKey = 'test-carrier-key';
 let intake: Receiver;
-let marketplace: MarketplaceSandbox;
+let abbiamo: AbbiamoSandbox;
 
 beforeAll(async () => {
   intake = await startReceiver();
   intake.answer('/marketplace/events', () => ({ status: 202, body: { accepted: true } }));
-  marketplace = await startMarketplaceSandbox({ intake: { url: intake.url, token: intakeToken }, carrierKey });
+  abbiamo = await startAbbiamoSandbox({ intake: { url: intake.url, token: intakeToken }, carrierKey });
 });
 afterAll(async () => {
-  await marketplace.close();
+  await abbiamo.close();
   await intake.close();
 });
 beforeEach(() => {
@@ -26,7 +26,7 @@ beforeEach(() => {
 });
 
 /** A delivery Abbiamo sent, and a poster of status calls for it with the right headers. */
-async function sentDelivery(sandbox = marketplace) {
+async function sentDelivery(sandbox = abbiamo) {
   const sent = await sandbox.sendDeliveryRequest();
   const event = sent.event as {
     deliveries: Array<{ delivery_id: string }>;
@@ -44,15 +44,15 @@ async function sentDelivery(sandbox = marketplace) {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 test("POST /_sandbox/events sends Abbiamo's first example with fresh delivery_id, order_number and headers", async () => {
-  const first = await call('POST', `${marketplace.url}/_sandbox/events`);
-  await call('POST', `${marketplace.url}/_sandbox/events`, { body: {} });
+  const first = await call('POST', `${abbiamo.url}/_sandbox/events`);
+  await call('POST', `${abbiamo.url}/_sandbox/events`, { body: {} });
   expect(first.status).toBe(200);
   expect(first.body).toMatchObject({ status: 202, body: { accepted: true }, durationMs: expect.any(Number) });
   const [a, b] = intake.received;
   expect(a!.path).toBe('/marketplace/events');
   expect(a!.headers.authorization).toBe(`Bearer ${intakeToken}`);
   expect(DeliveryRequestEvent.safeParse(a!.body).success).toBe(true);
-  const example = fixture('marketplace.delivery-request.json');
+  const example = fixture('abbiamo.delivery-request.json');
   const [delivery] = a!.body.deliveries;
   expect({
     ...a!.body,
@@ -66,7 +66,7 @@ test("POST /_sandbox/events sends Abbiamo's first example with fresh delivery_id
   expect(delivery.delivery_id).not.toBe(b!.body.deliveries[0].delivery_id);
   expect(a!.body.logistic_data.headers.Authorization).toMatch(/^Bearer [\w-]{20,}$/);
   // Filed before it was sent: PENDING, unconfirmed.
-  expect(marketplace.delivery(delivery.delivery_id)).toMatchObject({ status: 'PENDING', confirmed: false });
+  expect(abbiamo.delivery(delivery.delivery_id)).toMatchObject({ status: 'PENDING', confirmed: false });
 });
 
 test('takes status calls in order: confirmed, the steps, a terminal; GET /v1/delivery/:id shows it', async () => {
@@ -83,7 +83,7 @@ test('takes status calls in order: confirmed, the steps, a terminal; GET /v1/del
     const answer = await post(endpoint, { event_at: iso(createdAt + 1000 * (i + 1)), ...extra });
     expect([endpoint, answer.status, answer.body]).toEqual([endpoint, 200, { success: true }]);
   }
-  const read = await call('GET', `${marketplace.url}/v1/delivery/${deliveryId}`, { headers });
+  const read = await call('GET', `${abbiamo.url}/v1/delivery/${deliveryId}`, { headers });
   expect(read.status).toBe(200);
   expect(read.body).toMatchObject({
     deliveryId,
@@ -96,7 +96,7 @@ test('takes status calls in order: confirmed, the steps, a terminal; GET /v1/del
     terminal: { endpoint: 'successful' },
     headers: {},
   });
-  expect(marketplace.statusCalls(deliveryId).every((c) => c.outcome === 'accepted' && c.eventHeaders)).toBe(true);
+  expect(abbiamo.statusCalls(deliveryId).every((c) => c.outcome === 'accepted' && c.eventHeaders)).toBe(true);
 });
 
 test('refuses with 422 and the documented code: before the delivery, terminal again, after the terminal', async () => {
@@ -114,8 +114,8 @@ test('refuses with 422 and the documented code: before the delivery, terminal ag
   expect([after.status, after.body.code]).toEqual([422, 'EVENT_CANNOT_BE_AFTER_TERMINAL_STATUS']);
   // An earlier-dated non-terminal event inside the 24 hours is taken, without moving the status.
   expect((await post('at-pickup-point', { event_at: iso(createdAt + 15) })).status).toBe(200);
-  expect(marketplace.delivery(deliveryId)).toMatchObject({ status: 'SUCCESSFUL' });
-  expect(marketplace.statusCalls(deliveryId).map((c) => [c.endpoint, c.outcome, c.code ?? null])).toEqual([
+  expect(abbiamo.delivery(deliveryId)).toMatchObject({ status: 'SUCCESSFUL' });
+  expect(abbiamo.statusCalls(deliveryId).map((c) => [c.endpoint, c.outcome, c.code ?? null])).toEqual([
     ['confirmed', 'refused', 'EVENT_AT_BEFORE_DELIVERY_CREATED_AT'],
     ['confirmed', 'accepted', null],
     ['start-delivery', 'accepted', null],
@@ -130,7 +130,7 @@ test('refuses an earlier-dated event more than 24 hours after the terminal: EVEN
   const { deliveryId, post, createdAt } = await sentDelivery();
   await post('confirmed', { event_at: iso(createdAt + 10) });
   await post('successful', { event_at: iso(createdAt + 30) });
-  const delivery = marketplace.delivery(deliveryId)!;
+  const delivery = abbiamo.delivery(deliveryId)!;
   // A day later, by the sandbox's clock.
   const later = Date.parse(delivery.terminal!.at) + 24 * 3600_000 + 1;
   const clock = jest.spyOn(Date, 'now').mockReturnValue(later);
@@ -148,13 +148,13 @@ test('drops silently an event dated like the previous one, and marks one dated e
   expect((await post('collecting-delivery', { event_at: iso(createdAt + 10) })).status).toBe(200);
   await post('at-pickup-point', { event_at: iso(createdAt + 30) });
   await post('start-delivery', { event_at: iso(createdAt + 20) });
-  expect(marketplace.statusCalls(deliveryId).map((c) => [c.endpoint, c.outcome, c.outOfOrder ?? false])).toEqual([
+  expect(abbiamo.statusCalls(deliveryId).map((c) => [c.endpoint, c.outcome, c.outOfOrder ?? false])).toEqual([
     ['confirmed', 'accepted', false],
     ['collecting-delivery', 'dropped', false],
     ['at-pickup-point', 'accepted', false],
     ['start-delivery', 'accepted', true],
   ]);
-  expect(marketplace.delivery(deliveryId)).toMatchObject({ status: 'START_DELIVERY' });
+  expect(abbiamo.delivery(deliveryId)).toMatchObject({ status: 'START_DELIVERY' });
 });
 
 test('401 without our carrier key; records whether the event headers came; 404 and 400 for unknown or malformed', async () => {
@@ -162,7 +162,7 @@ test('401 without our carrier key; records whether the event headers came; 404 a
   const event_at = iso(createdAt + 10);
   expect((await post('confirmed', { event_at }, { 'x-abbiamo-carrier-key': 'wrong' })).status).toBe(401);
   expect((await post('confirmed', { event_at }, { 'x-abbiamo-carrier-key': carrierKey })).status).toBe(200);
-  expect(marketplace.statusCalls(deliveryId)).toEqual([
+  expect(abbiamo.statusCalls(deliveryId)).toEqual([
     expect.objectContaining({ outcome: 'accepted', eventHeaders: false }),
   ]);
   expect((await post('confirmed', { event_at, delivery_id: 'unknown-delivery' })).status).toBe(404);
@@ -171,12 +171,12 @@ test('401 without our carrier key; records whether the event headers came; 404 a
   expect(bad.status).toBe(400);
   expect(bad.body.errors).toEqual([{ path: 'event_at', message: expect.any(String) }]);
   // The carrier key is a secret: masked in the recorded calls.
-  const recorded = marketplace.calls({ method: 'POST', path: '^/v1/delivery/confirmed$' });
+  const recorded = abbiamo.calls({ method: 'POST', path: '^/v1/delivery/confirmed$' });
   expect(recorded.every((c) => c.headers['x-abbiamo-carrier-key'] === '[masked]')).toBe(true);
 });
 
 test('cancels a delivery left unconfirmed past the timeout and sends CANCELLATION_REQUEST CARRIER_TIMEOUT', async () => {
-  const quick = await startMarketplaceSandbox({
+  const quick = await startAbbiamoSandbox({
     intake: { url: intake.url, token: intakeToken },
     carrierKey,
     confirmationTimeoutMs: 200,
@@ -216,7 +216,7 @@ test('the seller cancels on command before collection; after collection only whe
   const before = await sentDelivery();
   await before.post('confirmed', { event_at: iso(before.createdAt + 10) });
   await before.post('collecting-delivery', { event_at: iso(before.createdAt + 20) });
-  const answer = await call('POST', `${marketplace.url}/_sandbox/deliveries/${before.deliveryId}/cancel`);
+  const answer = await call('POST', `${abbiamo.url}/_sandbox/deliveries/${before.deliveryId}/cancel`);
   expect(answer.status).toBe(200);
   expect(answer.body).toMatchObject({ status: 202 });
   expect(intake.received.at(-1)!.body).toMatchObject({
@@ -224,7 +224,7 @@ test('the seller cancels on command before collection; after collection only whe
     delivery_id: before.deliveryId,
     sub_status: 'SELLER_CANCELED',
   });
-  expect(marketplace.delivery(before.deliveryId)).toMatchObject({
+  expect(abbiamo.delivery(before.deliveryId)).toMatchObject({
     status: 'ORDER_FAILED',
     subStatus: 'SELLER_CANCELED',
     cancellations: [{ subStatus: 'SELLER_CANCELED', answer: { status: 202 } }],
@@ -233,39 +233,37 @@ test('the seller cancels on command before collection; after collection only whe
   const after = await sentDelivery();
   await after.post('confirmed', { event_at: iso(after.createdAt + 10) });
   await after.post('start-delivery', { event_at: iso(after.createdAt + 20) });
-  expect((await call('POST', `${marketplace.url}/_sandbox/deliveries/${after.deliveryId}/cancel`)).status).toBe(409);
-  const forced = await call('POST', `${marketplace.url}/_sandbox/deliveries/${after.deliveryId}/cancel`, {
+  expect((await call('POST', `${abbiamo.url}/_sandbox/deliveries/${after.deliveryId}/cancel`)).status).toBe(409);
+  const forced = await call('POST', `${abbiamo.url}/_sandbox/deliveries/${after.deliveryId}/cancel`, {
     body: { force: true },
   });
   expect(forced.body).toMatchObject({ status: 202 });
 });
 
 test('the confirmation timeout is settable at run time', async () => {
-  const set = await call('PUT', `${marketplace.url}/_sandbox/confirmation-timeout`, { body: { ms: 1500 } });
+  const set = await call('PUT', `${abbiamo.url}/_sandbox/confirmation-timeout`, { body: { ms: 1500 } });
   expect(set.body).toEqual({ confirmationTimeoutMs: 1500 });
-  expect((await call('PUT', `${marketplace.url}/_sandbox/confirmation-timeout`, { body: { ms: -1 } })).status).toBe(
-    400,
-  );
-  marketplace.setConfirmationTimeout(30 * 60_000);
+  expect((await call('PUT', `${abbiamo.url}/_sandbox/confirmation-timeout`, { body: { ms: -1 } })).status).toBe(400);
+  abbiamo.setConfirmationTimeout(30 * 60_000);
 });
 
 test('faults apply to the carrier endpoints like on every sandbox', async () => {
   const { post, createdAt } = await sentDelivery();
-  marketplace.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/v1/delivery/' });
+  abbiamo.setFaults({ errorRate: 1, errorStatuses: [503], pathPattern: '^/v1/delivery/' });
   try {
     expect((await post('confirmed', { event_at: iso(createdAt + 10) })).status).toBe(503);
   } finally {
-    marketplace.resetFaults();
+    abbiamo.resetFaults();
   }
   expect((await post('confirmed', { event_at: iso(createdAt + 10) })).status).toBe(200);
 });
 
 test('a status call for a delivery it never sent: 404, or filed then with unknownDeliveries: register', async () => {
-  const lenient = await startMarketplaceSandbox({ carrierKey, unknownDeliveries: 'register' });
+  const lenient = await startAbbiamoSandbox({ carrierKey, unknownDeliveries: 'register' });
   try {
     const body = { delivery_id: 'posted-straight-to-the-intake', event_at: new Date().toISOString() };
     const headers = { 'x-abbiamo-carrier-key': carrierKey };
-    expect((await call('POST', `${marketplace.url}/v1/delivery/confirmed`, { body, headers })).status).toBe(404);
+    expect((await call('POST', `${abbiamo.url}/v1/delivery/confirmed`, { body, headers })).status).toBe(404);
     expect((await call('POST', `${lenient.url}/v1/delivery/confirmed`, { body, headers })).status).toBe(200);
     expect(lenient.delivery(body.delivery_id)).toMatchObject({ status: 'DISPATCHED', createdAt: body.event_at });
   } finally {

@@ -1,5 +1,5 @@
 /**
- * Abbiamo, the marketplace (docs/marketplace.md): its DELIVERY_REQUEST and CANCELLATION_REQUEST
+ * Abbiamo (docs/marketplace.md): its DELIVERY_REQUEST and CANCELLATION_REQUEST
  * webhooks to us, and the carrier status endpoints we call (`POST /v1/delivery/<endpoint>`).
  * Units of its events: amounts in cents, weights in grams, lengths in cm, volumes in cm3.
  *
@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { COUNTRY_MESSAGE, isCountry, isoDateTime } from './common';
 
 /** Bounds of the event's fields (characters, elements). */
-export const MARKETPLACE_LIMITS = {
+export const ABBIAMO_LIMITS = {
   id: 128,
   name: 200,
   text: 500,
@@ -27,13 +27,13 @@ export const MARKETPLACE_LIMITS = {
   /** all headers together, names and values */
   headersTotal: 16 * 1024,
 } as const;
-const L = MARKETPLACE_LIMITS;
+const L = ABBIAMO_LIMITS;
 
 const bounded = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 const requiredText = (max: number = L.text) => bounded(max).trim().min(1, 'is required');
 const nullableText = (max: number = L.text) => bounded(max).nullish();
 /** Grams, cm, cm3: a measure the size of a truck at most (100 t, 100 m, 1,000 m3). */
-// Negative measures are refused by the mapping (mapping/marketplaceToJob.ts), with the same path.
+// Negative measures are refused by the mapping (mapping/abbiamoToJob.ts), with the same path.
 const nullableMeasure = (max: number) => z.number().max(max, `must be at most ${max}`).nullish();
 /** Cents: at most 100 million BRL. */
 const cents = z.number().int('must be whole cents').min(0, 'must not be negative').max(10_000_000_000, 'is too large');
@@ -47,10 +47,10 @@ const plausibleDate = isoDateTime.refine((value) => {
 export const SafeId = z
   .string()
   .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1-128 letters, digits or . _ : -')
-  // It is a URL path segment at Abbiamo (activities/marketplace.ts): "." or ".." would move the path.
+  // It is a URL path segment at Abbiamo (activities/abbiamo.ts): "." or ".." would move the path.
   .refine((id) => !/^\.+$/.test(id), 'must not be only dots');
 
-export const MarketplaceAddress = z.looseObject({
+export const AbbiamoAddress = z.looseObject({
   zip_code: nullableText(L.zip),
   country: requiredText(L.name).refine((c) => isCountry(c), COUNTRY_MESSAGE),
   state: requiredText(L.name),
@@ -64,7 +64,7 @@ export const MarketplaceAddress = z.looseObject({
   latitude: z.number().min(-90, 'must be -90 to 90').max(90, 'must be -90 to 90').nullish(),
   longitude: z.number().min(-180, 'must be -180 to 180').max(180, 'must be -180 to 180').nullish(),
 });
-export type MarketplaceAddress = z.infer<typeof MarketplaceAddress>;
+export type AbbiamoAddress = z.infer<typeof AbbiamoAddress>;
 
 /** RFC 9110 field name (a token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
@@ -179,7 +179,7 @@ export const Volume = z.looseObject({
   cubic_volume: nullableMeasure(1_000_000_000),
 });
 
-export const MarketplaceDelivery = z.looseObject({
+export const AbbiamoDelivery = z.looseObject({
   invoice_number: nullableText(L.id),
   invoice_access_key: nullableText(L.id),
   invoice_created_at: plausibleDate.nullish(),
@@ -201,9 +201,9 @@ export const MarketplaceDelivery = z.looseObject({
     phone_country_code: nullableText(8),
     document_number: nullableText(L.document),
   }),
-  destination_address: MarketplaceAddress,
+  destination_address: AbbiamoAddress,
 });
-export type MarketplaceDelivery = z.infer<typeof MarketplaceDelivery>;
+export type AbbiamoDelivery = z.infer<typeof AbbiamoDelivery>;
 
 export const DeliveryRequestEvent = z
   .looseObject({
@@ -243,13 +243,13 @@ export const DeliveryRequestEvent = z
       }),
     }),
     logistic_data: z.looseObject({ headers: CallbackHeaders, pickup_verification: PickupVerification.nullish() }),
-    source_address: MarketplaceAddress,
+    source_address: AbbiamoAddress,
     make_route: z.boolean(),
     courier_must_return: z.boolean().nullish(),
     route_id: SafeId.nullish(),
     route_name: nullableText(L.name),
     deliveries: z
-      .array(MarketplaceDelivery)
+      .array(AbbiamoDelivery)
       .min(1, 'at least one delivery is needed')
       .max(L.deliveries, `at most ${L.deliveries} deliveries per event`),
   })
@@ -319,7 +319,7 @@ export const ReceiverUpdateEvent = z
         document_number: nullableText(L.document),
       })
       .nullish(),
-    destination_address: MarketplaceAddress.nullish(),
+    destination_address: AbbiamoAddress.nullish(),
   })
   .refine(
     (e) => Boolean(e.destination_address || e.customer?.name || e.customer?.phone || e.customer?.document_number),
@@ -350,8 +350,8 @@ export type PickupPinValidationEvent = z.infer<typeof PickupPinValidationEvent>;
 
 export const ABBIAMO_EVENT_TYPES = ['DELIVERY_REQUEST', 'CANCELLATION_REQUEST'] as const;
 
-/** Every marketplace event carries its type; the route picks the schema by it. */
-export const MarketplaceEventEnvelope = z.looseObject({ event_type: requiredText(L.id) });
+/** Every Abbiamo event carries its type; the route picks the schema by it. */
+export const AbbiamoEventEnvelope = z.looseObject({ event_type: requiredText(L.id) });
 
 /** Both webhooks, discriminated on `event_type`. */
 export const AbbiamoEvent = z.discriminatedUnion('event_type', [DeliveryRequestEvent, CancellationRequestEvent]);

@@ -2,17 +2,12 @@ import { availabilityRequest } from '../../activities/clients/deliveryEngine';
 import { RateCard } from '../../contracts/rateCard';
 import { AvailabilityRequest, CreateJobRequest } from '../../contracts/deliveryEngine';
 import { fieldErrors } from '../../contracts/common';
-import { DeliveryRequestEvent } from '../../contracts/marketplace';
+import { DeliveryRequestEvent } from '../../contracts/abbiamo';
 import { MappingError, MappingErrors } from '../../mapping/errors';
-import { marketplaceServiceId } from '../../mapping/ids';
-import {
-  documentType,
-  internationalPhone,
-  mapMarketplaceDelivery,
-  mapMarketplaceEvent,
-} from '../../mapping/marketplaceToJob';
+import { abbiamoServiceId } from '../../mapping/ids';
+import { documentType, internationalPhone, mapAbbiamoDelivery, mapAbbiamoEvent } from '../../mapping/abbiamoToJob';
 import type { DeliveryInput } from '../../contracts/delivery';
-import { seedDeliveryRequest, seedRouteDeliveryRequest } from '../support/marketplaceEvents';
+import { seedDeliveryRequest, seedRouteDeliveryRequest } from '../support/abbiamoEvents';
 
 const now = new Date('2026-11-27T12:00:00.000Z');
 const sealHeaders = (headers: Record<string, string>, serviceId: string) =>
@@ -20,8 +15,7 @@ const sealHeaders = (headers: Record<string, string>, serviceId: string) =>
 const pickupCode = (deliveryId: string) => `code-of-${deliveryId}`;
 const options = { now, creationGraceMs: 600_000, sealHeaders, confirmationTimeoutMs: 30 * 60_000, pickupCode };
 const parse = (body: unknown) => DeliveryRequestEvent.parse(body);
-const mapOne = (body: Record<string, any>, index = 0): DeliveryInput =>
-  mapMarketplaceDelivery(parse(body), index, options);
+const mapOne = (body: Record<string, any>, index = 0): DeliveryInput => mapAbbiamoDelivery(parse(body), index, options);
 const withDelivery = (change: (d: Record<string, any>) => void, event = seedDeliveryRequest()) => {
   change(event.deliveries[0]);
   return event;
@@ -49,7 +43,7 @@ const SETTINGS = {
   }),
 };
 
-describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
+describe('Abbiamo DELIVERY_REQUEST to Delivery Engine jobs', () => {
   const input = mapOne(seedDeliveryRequest());
 
   it("accepts both of Abbiamo's examples and keeps unknown extra fields", () => {
@@ -74,7 +68,7 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
   });
 
   it('names the delivery by delivery_id: workflow id, client_reference (the serviceId: unique per delivery), platform and report target', () => {
-    expect(input.serviceId).toBe(marketplaceServiceId('851dc274-e090-4881-8f3c-5b660cecf059'));
+    expect(input.serviceId).toBe(abbiamoServiceId('851dc274-e090-4881-8f3c-5b660cecf059'));
     expect(input.spec.clientReference).toBe(input.serviceId);
     expect(input.platform).toBe('marketplace');
     expect(input.orderId).toBe('example_carrier_payload_1');
@@ -158,7 +152,7 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     const event = seedDeliveryRequest();
     event.deliveries.push({ ...JSON.parse(JSON.stringify(event.deliveries[0])), delivery_id: 'second' });
     event.deliveries[1].volumes[0].weight = -5;
-    expect(mappingErrorOf(() => mapMarketplaceEvent(parse(event), options))).toEqual([
+    expect(mappingErrorOf(() => mapAbbiamoEvent(parse(event), options))).toEqual([
       { path: 'deliveries.1.volumes.0.weight', message: 'deliveries.1.volumes.0.weight: must not be negative' },
     ]);
   });
@@ -169,7 +163,7 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     event.deliveries[0].volumes[0].height = -1;
     event.deliveries[1].customer.phone = null;
     event.seller.seller_contacts = null;
-    expect(mappingErrorOf(() => mapMarketplaceEvent(parse(event), options)).map((e) => e.path)).toEqual([
+    expect(mappingErrorOf(() => mapAbbiamoEvent(parse(event), options)).map((e) => e.path)).toEqual([
       'deliveries.0.volumes.0.height',
       'deliveries.1.customer.phone',
     ]);
@@ -187,7 +181,7 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
       delivery_id: 'd-3',
       order_number: 'o-3',
     });
-    const inputs = mapMarketplaceEvent(parse(event), options);
+    const inputs = mapAbbiamoEvent(parse(event), options);
     expect(inputs.map((i) => [i.serviceId, i.spec.clientReference, i.orderId])).toEqual([
       [
         'mkt-851dc274-e090-4881-8f3c-5b660cecf059',
@@ -343,10 +337,10 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
       });
     });
 
-    it('without pos_terminal_required the order is paid to the marketplace and nothing is collected', () => {
+    it('without pos_terminal_required the order is paid to Abbiamo and nothing is collected', () => {
       const job = only({});
       expect(job.payment_info.payment).toMatchObject({ method: 'ONLINE', payment_status: 'PAID', value: 0 });
-      expect(job.additional_card_info).toMatchObject({ payment: 'paid to the marketplace (BRL 69.09)' });
+      expect(job.additional_card_info).toMatchObject({ payment: 'paid to Abbiamo (BRL 69.09)' });
       expect(job.job_comment).toBe('Invoice example_invoice_number_1');
     });
 
@@ -422,7 +416,7 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     });
 
     it('runs from max_dispatched_time on the promised date (its own offset) to expected_delivery_date', () => {
-      const mapped = mapMarketplaceDelivery(withDates('2026-11-27T23:59:00.000-03:00', '14:00:00-03'), 0, options);
+      const mapped = mapAbbiamoDelivery(withDates('2026-11-27T23:59:00.000-03:00', '14:00:00-03'), 0, options);
       expect(mapped.spec.availability.window).toEqual({
         starts_at: '2026-11-27T17:00:00.000Z',
         ends_at: '2026-11-28T02:59:00.000Z',
@@ -430,17 +424,17 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     });
 
     it("gives up creating at 25 of Abbiamo's 30 confirmation minutes, however late the promise", () => {
-      const mapped = mapMarketplaceDelivery(withDates('2026-11-27T23:59:00.000-03:00', '14:00:00-03'), 0, options);
+      const mapped = mapAbbiamoDelivery(withDates('2026-11-27T23:59:00.000-03:00', '14:00:00-03'), 0, options);
       expect(mapped.giveUpAt).toBe('2026-11-27T12:25:00.000Z');
     });
 
     it('follows a shorter confirmation timeout of the account, even below the grace period', () => {
       const short = { ...options, confirmationTimeoutMs: 6 * 60_000 };
-      expect(mapMarketplaceDelivery(withDates(null, null), 0, short).giveUpAt).toBe('2026-11-27T12:05:00.000Z');
+      expect(mapAbbiamoDelivery(withDates(null, null), 0, short).giveUpAt).toBe('2026-11-27T12:05:00.000Z');
     });
 
     it('starts now when the dispatch cutoff is already past', () => {
-      const mapped = mapMarketplaceDelivery(
+      const mapped = mapAbbiamoDelivery(
         withDates('2026-11-27T23:59:00.000-03:00', '14:00:00-03'),
         0,
         at('2026-11-27T18:30:00.000Z'),
@@ -452,27 +446,27 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     });
 
     it('takes the previous day for a cutoff later in the day than the promise', () => {
-      const mapped = mapMarketplaceDelivery(withDates('2026-11-29T12:00:00.000-03:00', '14:00:00-03'), 0, options);
+      const mapped = mapAbbiamoDelivery(withDates('2026-11-29T12:00:00.000-03:00', '14:00:00-03'), 0, options);
       expect(mapped.spec.availability.window?.starts_at).toBe('2026-11-28T17:00:00.000Z');
     });
 
     it('reads a cutoff without offset in the offset of the promise', () => {
-      const mapped = mapMarketplaceDelivery(withDates('2026-11-28T23:59:00.000-03:00', '09:30'), 0, options);
+      const mapped = mapAbbiamoDelivery(withDates('2026-11-28T23:59:00.000-03:00', '09:30'), 0, options);
       expect(mapped.spec.availability.window?.starts_at).toBe('2026-11-28T12:30:00.000Z');
     });
 
     it('without a cutoff the window starts now; without a promise there is no window', () => {
       expect(
-        mapMarketplaceDelivery(withDates('2026-11-27T23:59:00.000-03:00', null), 0, options).spec.availability.window
+        mapAbbiamoDelivery(withDates('2026-11-27T23:59:00.000-03:00', null), 0, options).spec.availability.window
           ?.starts_at,
       ).toBe('2026-11-27T12:00:00.000Z');
-      const open = mapMarketplaceDelivery(withDates(null, '14:00:00-03'), 0, options);
+      const open = mapAbbiamoDelivery(withDates(null, '14:00:00-03'), 0, options);
       expect(open.spec.availability.window).toBeUndefined();
       expect(open.giveUpAt).toBe('2026-11-27T12:10:00.000Z');
     });
 
     it('gives creation at least the grace period even when the promise ends sooner', () => {
-      expect(mapMarketplaceDelivery(withDates('2026-11-27T09:05:00.000-03:00', null), 0, options).giveUpAt).toBe(
+      expect(mapAbbiamoDelivery(withDates('2026-11-27T09:05:00.000-03:00', null), 0, options).giveUpAt).toBe(
         '2026-11-27T12:10:00.000Z',
       );
     });
@@ -491,7 +485,7 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
       });
       lenient.carrier.max_dispatched_time = '25:00:00-03';
       lenient.deliveries.push({ ...lenient.deliveries[0]!, delivery_id: 'second' });
-      expect(mappingErrorOf(() => mapMarketplaceEvent(lenient, options))).toEqual([
+      expect(mappingErrorOf(() => mapAbbiamoEvent(lenient, options))).toEqual([
         { path: 'carrier.max_dispatched_time', message: expect.stringContaining('is not a time of day') },
       ]);
     });
@@ -520,7 +514,7 @@ describe('marketplace DELIVERY_REQUEST to Delivery Engine jobs', () => {
     });
   });
 
-  it('asks the workflow for no confirmation margin: the marketplace has no confirmation window', () => {
+  it('asks the workflow for no confirmation margin: Abbiamo has no confirmation window', () => {
     expect(input.tuning).toEqual({ confirmationMarginMs: 0 });
   });
 });
