@@ -187,13 +187,17 @@ export type DeliveryPhase = 'creating' | 'waiting-confirmation' | 'active' | 'en
 /**
  * Everything a delivery workflow knows, in one serialisable object: the workflow's modules read and
  * change it, the state query is built from it, and continue-as-new carries it whole (so a field
- * added here can never be left behind by a hand-written copy).
+ * added here can never be left behind by a hand-written copy). Its fields are grouped by concern in
+ * the interfaces below; the object stays flat, as the recorded histories carry it (a nested shape
+ * would be a new continue-as-new input, docs/versioning.md).
  */
-export interface DeliveryState {
-  status: DeliveryStatus;
-  /** Progress rank held before an INCIDENT or ON_HOLD interrupted it (workflows/stateMachine.ts). */
-  rankBeforeInterruption?: number;
-  phase: DeliveryPhase;
+export interface DeliveryState extends CreationState, ConfirmationState, ProgressState, AttentionState, ReportsState {
+  /** 1 for the first run, +1 at each continue-as-new. */
+  run: number;
+}
+
+/** Making the job at the engine (workflows/creation.ts). */
+export interface CreationState {
   job?: JobInfo;
   /** Why no job could be created; set once creation gave up. */
   creationFailure?: string;
@@ -207,26 +211,49 @@ export interface DeliveryState {
    * Canceled with the delivery, never left to a driver.
    */
   strayJobId?: string;
-  paused: boolean;
-  /** The platform validated its pickup PIN and the job left its hold (Abbiamo's PIN). */
-  pickupReleased?: boolean;
+}
+
+/** The platform's confirmation of our Create answer (contracts/confirmation.ts). */
+export interface ConfirmationState {
   /** The platform confirmed our Create answer (its confirmation window passed). */
   confirmed: boolean;
   /** Earliest workflow time (epoch ms) the platform accepts calls; pushed later until confirmed. */
   confirmAt: number;
+}
+
+/** Where the delivery stands, and the messages that move it (workflows/inbox.ts, stateMachine.ts). */
+export interface ProgressState {
+  status: DeliveryStatus;
+  /** Progress rank held before an INCIDENT or ON_HOLD interrupted it (workflows/stateMachine.ts). */
+  rankBeforeInterruption?: number;
+  phase: DeliveryPhase;
+  paused: boolean;
+  /** The platform validated its pickup PIN and the job left its hold (Abbiamo's PIN). */
+  pickupReleased?: boolean;
   cancelRequested?: CancelRequest;
   /** A driver (resource) was on some event already. */
   agentAssigned: boolean;
+  /** Workflow time (ISO) the delivery last moved: created its job, changed status (`LastProgressAt`). */
+  progressAt?: string;
+  /** Carrier events and platform commands not handled yet, in arrival order. */
+  inbox: InboxItem[];
+  /** Ids of the carrier events already handled, oldest first (bounded). */
+  seenEventIds: string[];
+  /** What happened, newest last (bounded): the state query's timeline. */
+  timeline: TimelineEntry[];
+}
+
+/** What an operator is asked to look at (workflows/state.ts `flag`). */
+export interface AttentionState {
   lastError?: string;
   needsAttention: boolean;
   failedReports: ReportFailure[];
+}
+
+/** Telling the platform (workflows/reporting.ts, reporters.ts). */
+export interface ReportsState {
   /** Reports (platform calls) under way now. */
   reportsInFlight: number;
-  timeline: TimelineEntry[];
-  /** Ids of the carrier events already handled, oldest first (bounded). */
-  seenEventIds: string[];
-  /** Carrier events and platform commands not handled yet, in arrival order. */
-  inbox: InboxItem[];
   /**
    * Platform calls decided but not yet taken by the platform, oldest first (the first may be under
    * way). Sent in order by their own lane, so platform commands never wait behind them.
@@ -243,11 +270,7 @@ export interface DeliveryState {
   callSeq?: number;
   /** The `seq` of the newest call that set the platform's status and that the platform took. */
   statusTakenSeq?: number;
-  /** Workflow time (ISO) the delivery last moved: created its job, changed status (`LastProgressAt`). */
-  progressAt?: string;
   reporterMemory: ReporterMemory;
-  /** 1 for the first run, +1 at each continue-as-new. */
-  run: number;
 }
 
 /** A cancel sent to a delivery (the cancel signal's argument). */
