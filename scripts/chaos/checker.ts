@@ -319,6 +319,17 @@ function statusBeforeEnd(d: CollectedDelivery): string | undefined {
   return before ? STATUS_OF_EVENT[before.type] : undefined;
 }
 
+/**
+ * The status VTEX held when it began refusing the delivery's calls for good (a final-report life):
+ * the last status of its timeline dated before its first 400.
+ */
+function shownWhenRefusing(d: CollectedDelivery): string | undefined {
+  const firstRefusal = d.vtex?.calls.find((c) => c.status === 400)?.at;
+  const timeline = d.vtex?.record?.timeline;
+  if (firstRefusal === undefined || !timeline) return undefined;
+  return timeline.filter((e) => e.type === 'STATUS' && e.status && Date.parse(e.date) < firstRefusal).at(-1)?.status;
+}
+
 interface Tally {
   required: number;
   optional: number;
@@ -538,8 +549,9 @@ function checkVtex(
     lose('VTEX holds no service record');
     return;
   }
-  // The operator dismissed the refused final report: VTEX keeps the status before it.
-  if (d.finalRefusal?.resolution === 'clear' && final) final = statusBeforeEnd(d) ?? final;
+  // The operator dismissed the refused reports: VTEX keeps the status it held when it began refusing
+  // (the one before the end, unless the reports were still behind then: every refused one is dismissed).
+  if (d.finalRefusal?.resolution === 'clear' && final) final = shownWhenRefusing(d) ?? statusBeforeEnd(d) ?? final;
   if (final && record.status !== final) {
     if (d.terminal?.kind === 'platform-cancel' && record.status !== 'CANCELED') {
       // VTEX marked it canceled when we answered its Cancel; only a later report of ours moves it back.

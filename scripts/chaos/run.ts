@@ -122,13 +122,7 @@ export const SUITE_CHAOS: Omit<ChaosOptions, 'log'> = {
   jobWaitMs: 90_000,
   // tsx: no tsc build first (the build costs more than the faster restarts save in 3 minutes).
   compiled: false,
-  // Every kind but one open finding, which the full run keeps and reports (docs/known-limits.md):
-  // a final report refused then resent or cleared: VTEX was once left at an earlier status
-  // (PICKED where the delivery ended DELIVERED) when the operator acted while reports were
-  // still moving; whether the run acts too early or a resend can go out of order is not settled.
-  mix: Object.fromEntries(
-    Object.entries(DEFAULT_MIX).filter(([kind]) => !['final-report-resent', 'final-report-cleared'].includes(kind)),
-  ),
+  // Every kind of life: DEFAULT_MIX, as the full run.
   settleTimeoutMs: 150_000,
 };
 

@@ -339,6 +339,25 @@ test('a final report refused for good: flagged then resent holds everything once
   expect(checkDeliveries([cleared(keptBefore)]).findings).toEqual([]);
   expect(checkDeliveries([cleared({ ...keptBefore, status: 'DELIVERED' })]).lostDeliveries).toBe(1);
   expect(checkDeliveries([cleared(happyRecord())]).findings.map((f) => f.class)).toContain('report-after-end');
+  // VTEX began refusing before it took the status before the end (ASSIGNED at the first 400): the clear
+  // dismissed that status too, and VTEX keeps ASSIGNED.
+  const refusedEarly = (shown: string) =>
+    delivery(
+      happyEvents(),
+      { ...happyRecord(), status: shown, evidences: [], timeline: [status('ASSIGNED', 1100)] },
+      {
+        kind: 'final-report-cleared',
+        finalRefusal: { resolution: 'clear', ...flagged },
+        workflow: { status: 'COMPLETED' },
+        vtex: {
+          record: { ...happyRecord(), status: shown, evidences: [], timeline: [status('ASSIGNED', 1100)] },
+          confirmedAt: T0 - 1000,
+          calls: [{ at: T0 + 1400, method: 'PATCH', hook: '', status: 400 }],
+        },
+      },
+    );
+  expect(checkDeliveries([refusedEarly('ASSIGNED')]).findings).toEqual([]);
+  expect(checkDeliveries([refusedEarly('PENDING')]).lostDeliveries).toBe(1);
 
   // Never seen flagged: the refusal went unnoticed (or the delivery closed without the report).
   const unflagged = delivery(happyEvents(), happyRecord(), {
