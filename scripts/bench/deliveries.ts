@@ -103,11 +103,11 @@ export async function jobOf(env: BenchEnvironment, created: CreateOutcome, timeo
   let jobId = created.jobId;
   const deadline = Date.now() + timeoutMs;
   while (!jobId) {
-    const jobs = await requestJson<Array<{ job_id: string }>>(
+    const jobs = await requestJson<Array<{ id: string }>>(
       'GET',
       `${env.urls.engine}/_sandbox/jobs?client_reference=${encodeURIComponent(created.serviceId)}`,
     );
-    jobId = jobs.body[0]?.job_id;
+    jobId = jobs.body[0]?.id;
     if (jobId) break;
     if (Date.now() > deadline) throw new Error(`no job for ${created.orderId} after ${timeoutMs} ms`);
     await sleep(100);
