@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { boundedLine, boundedText } from './common';
+import { DELIVERY_STATUSES } from './delivery';
 
 /** `30s`, `15m`, `2h`, `1d` or plain milliseconds: how operators write a time span. */
 export const DURATION_PATTERN = /^(\d{1,9})(ms|s|m|h|d)?$/;
@@ -38,15 +39,7 @@ export const OperatorReason = boundedText(500)
  * The statuses an operator may force, for the routes, the CLI and the workflow (workflows/operator.ts
  * gives each its carrier event). CANCELED is a cancel; every delivery starts PENDING.
  */
-export const ForceableStatus = z.enum([
-  'ASSIGNED',
-  'PICKED',
-  'ON_ROUTE',
-  'INCIDENT',
-  'ON_HOLD',
-  'RETURNED',
-  'DELIVERED',
-]);
+export const ForceableStatus = z.enum(DELIVERY_STATUSES).exclude(['PENDING', 'CANCELED']);
 export type ForceableStatus = z.infer<typeof ForceableStatus>;
 
 /** `POST /operator/deliveries/:serviceId/commands`: one command to one delivery. */

@@ -40,7 +40,17 @@ import {
 import { reporterFor } from './platforms';
 import { createPublisher } from './publishing';
 import { drainOutbox, report, runOutbox, setStatus } from './reporting';
-import { CARRY_MAX_BYTES, carriedBytes, flag, initialState, note, tuningOf, viewOf, type Delivery } from './state';
+import {
+  CARRY_MAX_BYTES,
+  carriedBytes,
+  flag,
+  initialState,
+  note,
+  tuningOf,
+  unflag,
+  viewOf,
+  type Delivery,
+} from './state';
 import { isTerminal } from './stateMachine';
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryView> {
@@ -206,24 +216,22 @@ async function runInbox(d: Delivery): Promise<void> {
   };
   const canCarry = () => carriedBytes(d) <= CARRY_MAX_BYTES;
   const overCarry = `the delivery's state is over ${CARRY_MAX_BYTES} bytes: it continues as new once its reports drain`;
+  /** Whether the run may continue as new now; a state too large to carry is flagged once and held. */
+  const mayContinueAsNew = (): boolean => {
+    if (canCarry()) {
+      if (d.heldOverCarry) unflag(d, overCarry, 'note', 'the state fits again: continuing as new, flag cleared');
+      return true;
+    }
+    if (d.heldOverCarry) return false;
+    // Runs recorded before the hold continued as new whatever their size.
+    if (!patched('hold-oversized-state')) return true;
+    d.heldOverCarry = true;
+    flag(d, overCarry);
+    return false;
+  };
   const done = () => isTerminal(state.status) && !hasWork(d) && !awaitsOperator(d);
   while (!done()) {
-    if (wantsContinueAsNew()) {
-      if (canCarry()) {
-        if (d.heldOverCarry && state.lastError === overCarry) {
-          state.needsAttention = false;
-          note(d, 'note', 'the state fits again: continuing as new, flag cleared');
-          d.publisher.publish();
-        }
-        break;
-      }
-      // Runs recorded before the hold continued as new whatever their size.
-      if (!d.heldOverCarry && !patched('hold-oversized-state')) break;
-      if (!d.heldOverCarry) {
-        d.heldOverCarry = true;
-        flag(d, overCarry);
-      }
-    }
+    if (wantsContinueAsNew() && mayContinueAsNew()) break;
     if (state.inbox.length > 0) await handleNext(d);
     // Wakes to continue as new, or once to flag a state that cannot (then only when it can).
     else

@@ -7,7 +7,7 @@
 import { condition, log } from '@temporalio/workflow';
 import type { OutgoingCall, PlatformCall } from '../contracts/platformCalls';
 import { failureMessage, failureType } from './failures';
-import { boundedText, flag, keep, note, type Delivery } from './state';
+import { flag, keep, note, unflag, type Delivery } from './state';
 import type { StatusPosition } from './stateMachine';
 
 /**
@@ -16,10 +16,10 @@ import type { StatusPosition } from './stateMachine';
  */
 export function report(d: Delivery, calls: PlatformCall[], envelope: Omit<OutgoingCall, 'call' | 'seq'> = {}): void {
   const { state } = d;
-  d.state.outbox.push(...calls.map((call) => ({ ...envelope, call, seq: (state.callSeq = (state.callSeq ?? 0) + 1) })));
+  state.outbox.push(...calls.map((call) => ({ ...envelope, call, seq: (state.callSeq = (state.callSeq ?? 0) + 1) })));
 }
 
-/** Queues calls already in their envelopes at the end of the outbox (runs recorded before `resendInOrder`). */
+/** Queues calls already in their envelopes at the end of the outbox (runs recorded before `resend-refused-in-order`, workflows/operator.ts). */
 export function reportAgain(d: Delivery, entries: OutgoingCall[]): void {
   d.state.outbox.push(...entries);
 }
@@ -99,11 +99,7 @@ async function withPatience(d: Delivery, what: string, sending: Promise<unknown>
   const reason = `${what} not taken by the platform after ${Math.round(d.tuning.reportAttentionAfterMs / 1000)} s: still retrying`;
   flag(d, reason);
   await done;
-  if (d.state.lastError === boundedText(reason)) {
-    d.state.needsAttention = false;
-    note(d, 'report', `${what} went through after all: flag cleared`);
-    d.publisher.publish();
-  }
+  unflag(d, reason, 'report', `${what} went through after all: flag cleared`);
 }
 
 /** Moves the delivery to `next` (already decided by the state machine), with the timeline line. */

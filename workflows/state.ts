@@ -41,14 +41,7 @@ export const CARRY_MAX_BYTES = 1_500_000;
 
 /** The UTF-8 size of what a continue-as-new of this delivery would carry. */
 export function carriedBytes(d: Delivery): number {
-  const json = JSON.stringify({ ...d.input, carried: d.state });
-  let bytes = 0;
-  for (let i = 0; i < json.length; i += 1) {
-    const code = json.charCodeAt(i);
-    // A surrogate pair is 4 bytes: 2 for each half.
-    bytes += code < 0x80 ? 1 : code < 0x800 || (code >= 0xd800 && code <= 0xdfff) ? 2 : 3;
-  }
-  return bytes;
+  return new TextEncoder().encode(JSON.stringify({ ...d.input, carried: d.state })).length;
 }
 /**
  * Refused calls kept for a re-send, and taken calls kept for a repair: the newest only, at most
@@ -163,6 +156,14 @@ export function flag(d: Delivery, reason: string, failedReport?: Omit<ReportFail
     if (d.state.failedReports.length > FAILED_REPORTS_LIMIT) d.state.failedReports.shift();
   }
   note(d, 'error', reason);
+  d.publisher.publish();
+}
+
+/** Lowers the flag `flag(d, reason)` raised, unless another reason has replaced it since. */
+export function unflag(d: Delivery, reason: string, kind: TimelineEntry['kind'], line: string): void {
+  if (d.state.lastError !== boundedText(reason)) return;
+  d.state.needsAttention = false;
+  note(d, kind, line);
   d.publisher.publish();
 }
 

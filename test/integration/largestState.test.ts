@@ -193,6 +193,14 @@ describe('the largest state a delivery may carry', () => {
       memo: startMemo(input),
     });
     const view = () => handle.query(deliveryStateQuery);
+    const nextRun = () =>
+      waitFor(
+        async () => {
+          const v = await view();
+          return v.run > state.run + 1 ? v : undefined;
+        },
+        { what: 'the next run', timeoutMs: 60_000 },
+      );
     const events = async (count: number) => {
       for (let i = 0; i < count; i += 1)
         await handle.signal(carrierEventSignal, {
@@ -204,7 +212,7 @@ describe('the largest state a delivery may carry', () => {
     };
     try {
       await worker.runUntil(
-        body({ view, events, release, firstRunId: handle.firstExecutionRunId }).catch((err: unknown) => {
+        body({ view, events, release, nextRun }).catch((err: unknown) => {
           release();
           throw err;
         }),
@@ -219,7 +227,8 @@ describe('the largest state a delivery may carry', () => {
     view: () => Promise<DeliveryView>;
     events: (count: number) => Promise<void>;
     release: () => void;
-    firstRunId: string;
+    /** The view of the run after the carried one, once it answers. */
+    nextRun: () => Promise<DeliveryView>;
   }
 
   it('continues as new with every bound reached and an outbox up to CARRY_MAX_BYTES', async () => {
@@ -231,19 +240,13 @@ describe('the largest state a delivery may carry', () => {
     expect(size).toBeGreaterThan(CARRY_MAX_BYTES - 30_000);
     expect(size).toBeLessThanOrEqual(CARRY_MAX_BYTES);
 
-    await run(state, input, async ({ view, events, release }) => {
+    await run(state, input, async ({ view, events, release, nextRun }) => {
       await waitFor(async () => ((await view()).run === state.run + 1 ? true : undefined), {
         what: 'the carried run answering',
       });
       await events(CONTINUE_AFTER_EVENTS);
       release();
-      const next = await waitFor(
-        async () => {
-          const v = await view();
-          return v.run > state.run + 1 ? v : undefined;
-        },
-        { what: 'the next run', timeoutMs: 60_000 },
-      );
+      const next = await nextRun();
       expect(next.run).toBe(state.run + 2);
       // Carried whole: the kept lists at their bounds, the timeline full.
       expect(next.refusedReports).toBe(state.refused.length);
@@ -259,7 +262,7 @@ describe('the largest state a delivery may carry', () => {
     const withoutInbox = { ...state, inbox: [] };
     expect(carriedBytes({ input, state: withoutInbox } as unknown as Delivery)).toBeGreaterThan(CARRY_MAX_BYTES);
 
-    await run(state, input, async ({ view, events, release }) => {
+    await run(state, input, async ({ view, events, release, nextRun }) => {
       await events(CONTINUE_AFTER_EVENTS);
       const held = await waitFor(
         async () => {
@@ -272,13 +275,7 @@ describe('the largest state a delivery may carry', () => {
       );
       expect(held).toMatchObject({ run: state.run + 1, needsAttention: true });
       release();
-      const next = await waitFor(
-        async () => {
-          const v = await view();
-          return v.run > state.run + 1 ? v : undefined;
-        },
-        { what: 'the next run', timeoutMs: 60_000 },
-      );
+      const next = await nextRun();
       expect(next.timeline.some((e) => e.message.includes('the state fits again'))).toBe(true);
       expect(next.needsAttention).toBe(false);
     });

@@ -15,6 +15,7 @@ import {
   type JobLike,
 } from '../../contracts/instaleapChoices';
 import { EVENT_BOUNDS, eventForWorkflow } from '../../api/eventForWorkflow';
+import { rng } from '../../scripts/chaos/lives';
 
 const readers = (job: JobLike) => ({
   driver: driverOf(job),
@@ -26,18 +27,6 @@ const readers = (job: JobLike) => ({
 });
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
-
-/** mulberry32: the same seed, the same jobs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A resource in one of the shapes a job's task may carry it, or none. */
 function resource(random: () => number, i: number): unknown {
