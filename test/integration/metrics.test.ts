@@ -9,7 +9,7 @@ import path from 'node:path';
 import { abbiamoServiceId } from '../../mapping/ids';
 import { SCENARIOS } from '../../sandboxes/deliveryEngine/scenarios';
 import { SDK_DASHBOARD_METRICS, SDK_HISTOGRAMS } from '../../observability/metrics/sdk';
-import { createVtexDelivery, emit, finalView, forceStatus } from '../support/deliveries';
+import { createVtexDelivery, emit, finalView, forceStatus, stateOf, vtexCallsOf } from '../support/deliveries';
 import { fresh, seedDeliveryRequest } from '../support/abbiamoEvents';
 import { scrape, type Scrape } from '../support/prometheus';
 import { useTestStack } from '../support/stack';
@@ -151,17 +151,46 @@ describe('metrics over a delivery life', () => {
 
   it('counts retried calls, a rejected token, a refused report and the delivery it flags', async () => {
     const d = await createVtexDelivery(stack);
+    // The job's creation is reported first (its labels; the CREATED event's PATCH): those calls are taken
+    // before the faults begin, so that the call the faults meet is the ALLOCATED PATCH. On a loaded machine the
+    // labels were still queued and met the faults instead; the PATCH behind them then went on its first attempt.
+    await waitFor(
+      async () => {
+        const view = await stateOf(stack, d.serviceId);
+        const lines = view.timeline.map((l) => `${l.kind} ${l.message}`);
+        return lines.includes('event CREATED') &&
+          lines.some((l) => l.startsWith('report POST labels')) &&
+          view.pendingReports === 0
+          ? true
+          : undefined;
+      },
+      { what: "the job's creation reported (CREATED taken, labels sent, nothing pending)", timeoutMs: 30_000 },
+    );
     const [apiBefore, before] = await Promise.all([api(), worker()]);
-    const movedBy = async (name: string, labels: Record<string, string>, atLeast: number) =>
-      waitFor(
-        async () => {
-          const now = await worker();
-          return now.sum(name, labels) - before.sum(name, labels) >= atLeast ? now : undefined;
-        },
-        // A report retried while faults last backs off up to a minute (REPORT_RETRY, workflows/reporters.ts):
-        // on a loaded machine the retry after the faults end can come that late.
-        { what: `${name} ${JSON.stringify(labels)} up by ${atLeast}`, timeoutMs: 90_000 },
-      );
+    const movedBy = async (name: string, labels: Record<string, string>, atLeast: number) => {
+      try {
+        return await waitFor(
+          async () => {
+            const now = await worker();
+            return now.sum(name, labels) - before.sum(name, labels) >= atLeast ? now : undefined;
+          },
+          // A report retried while faults last backs off up to a minute (REPORT_RETRY, workflows/reporters.ts):
+          // on a loaded machine the retry after the faults end can come that late.
+          { what: `${name} ${JSON.stringify(labels)} up by ${atLeast}`, timeoutMs: 90_000 },
+        );
+      } catch (err) {
+        // What the delivery and VTEX saw, so that a run that times out says why.
+        const view = await stateOf(stack, d.serviceId).catch((e: unknown) => String(e));
+        const seen = vtexCallsOf(stack, d.serviceId).map((c) => `${c.at} ${c.method} ${c.path} ${c.status}`);
+        const moved = (await worker()).samples
+          .filter((s) => s.name === name && (labels.system === undefined || s.labels.system === labels.system))
+          .map((s) => `${JSON.stringify(s.labels)} ${s.value - before.sum(name, s.labels)}`);
+        throw new Error(
+          `${(err as Error).message}\nmoved: ${moved.join('; ')}\nVTEX saw: ${seen.join('; ')}\nview: ${JSON.stringify(view)}`,
+          { cause: err },
+        );
+      }
+    };
     const patch = { system: 'vtex', method: 'PATCH', endpoint: '/tracking/hook/{carrierId}/{serviceId}' };
 
     // VTEX answers 503 to status PATCHes for a while: the report is retried, then taken.
