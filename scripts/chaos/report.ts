@@ -84,7 +84,7 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
   lines.push(`| deliveries | ${v.deliveries} |`);
   lines.push(`| engine events | ${v.events} (webhook attempts ${result.webhookAttempts}) |`);
   lines.push(
-    `| reports checked | ${v.checkedItems.required} exactly once, ${v.checkedItems.optional} at most once (raced the end) |`,
+    `| reports checked one by one (notes, evidences, on-holds, carrier cancels; statuses are checked as the final status) | ${v.checkedItems.required} exactly once, ${v.checkedItems.optional} at most once (raced the end) |`,
   );
   lines.push(`| **lost deliveries** | **${v.lostDeliveries}** |`);
   lines.push(`| **lost reports** | **${v.lostReports}** |`);
