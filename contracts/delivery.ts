@@ -107,6 +107,11 @@ export interface DeliveryTuning {
    * its inbox moves on (an engine that cannot take one never blocks what comes after it).
    */
   engineCommandTimeoutMs?: number;
+  /**
+   * The largest state a run carries into the next (workflows/state.ts `CARRY_MAX_BYTES`, also the
+   * most it may be set to). Lower only where a test records the hold of a state over it in a small history.
+   */
+  carryMaxBytes?: number;
 }
 
 export interface JobInfo {

@@ -41,7 +41,6 @@ import { reporterFor } from './platforms';
 import { createPublisher } from './publishing';
 import { drainOutbox, report, runOutbox, setStatus } from './reporting';
 import {
-  CARRY_MAX_BYTES,
   carriedBytes,
   flag,
   initialState,
@@ -205,7 +204,7 @@ async function begin(d: Delivery): Promise<CreationOutcome> {
 
 /**
  * Carrier events and platform commands, in order, until the delivery ends or continues as new. A
- * state too large to carry (workflows/state.ts `CARRY_MAX_BYTES`) keeps its run going, flagged,
+ * state too large to carry (workflows/state.ts `CARRY_MAX_BYTES`, or the tuned bound) keeps its run going, flagged,
  * until its outbox drains enough: Temporal's history takes far more than one payload does.
  */
 async function runInbox(d: Delivery): Promise<void> {
@@ -214,8 +213,8 @@ async function runInbox(d: Delivery): Promise<void> {
     const info = workflowInfo();
     return info.continueAsNewSuggested || info.historyLength >= d.tuning.continueAsNewAfterEvents;
   };
-  const canCarry = () => carriedBytes(d) <= CARRY_MAX_BYTES;
-  const overCarry = `the delivery's state is over ${CARRY_MAX_BYTES} bytes: it continues as new once its reports drain`;
+  const canCarry = () => carriedBytes(d) <= d.tuning.carryMaxBytes;
+  const overCarry = `the delivery's state is over ${d.tuning.carryMaxBytes} bytes: it continues as new once its reports drain`;
   /** Whether the run may continue as new now; a state too large to carry is flagged once and held. */
   const mayContinueAsNew = (): boolean => {
     if (canCarry()) {

@@ -77,6 +77,7 @@ export interface Delivery {
     continueAsNewAfterEvents: number;
     reportAttentionAfterMs: number;
     engineCommandTimeoutMs: number;
+    carryMaxBytes: number;
   };
   /** About to continue as new: the outbox lane starts no new call (workflows/reporting.ts). */
   draining: boolean;
@@ -93,6 +94,8 @@ export function tuningOf(input: DeliveryInput): Delivery['tuning'] {
     continueAsNewAfterEvents: input.tuning?.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
     reportAttentionAfterMs: input.tuning?.reportAttentionAfterMs ?? DEFAULT_REPORT_ATTENTION_AFTER_MS,
     engineCommandTimeoutMs: input.tuning?.engineCommandTimeoutMs ?? DEFAULT_ENGINE_COMMAND_TIMEOUT_MS,
+    // Lower only, never above what Temporal takes.
+    carryMaxBytes: Math.min(input.tuning?.carryMaxBytes ?? CARRY_MAX_BYTES, CARRY_MAX_BYTES),
   };
 }
 

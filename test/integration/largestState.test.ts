@@ -31,11 +31,14 @@ import {
   type Delivery,
 } from '../../workflows/state';
 import { startMemo, startSearchAttributes } from '../../workflows/searchAttributes';
+import { recordHistory } from '../support/histories';
 import { testTemporalClient } from '../support/temporal';
 import { waitFor } from '../support/waitFor';
 import { ActivityLog, jobIdOf, vtexDeliveryInput, vtexMocks } from '../workflow/fixtures';
 
 const CONTINUE_AFTER_EVENTS = 40;
+/** The history length at which the small recorded run wants to continue as new. */
+const HOLD_EVENTS = 20;
 /** A text at its bound, two bytes a character (the timeline's and the failures' worst case). */
 const text = (chars: number) => 'ã'.repeat(chars);
 
@@ -148,6 +151,54 @@ function largestState(input: DeliveryInput, outboxUpTo: number): DeliveryState {
   return state;
 }
 
+/**
+ * A carried state of a delivery on its way, small but for its outbox: one small proof (the call the
+ * harness holds), then `patches` PATCHes of about 1 KB each, which nothing keeps once sent.
+ */
+function smallStateWithOutbox(input: DeliveryInput, patches: number): DeliveryState {
+  const now = new Date().toISOString();
+  return {
+    status: 'ON_ROUTE',
+    phase: 'active',
+    job: {
+      jobId: jobIdOf(input.spec.clientReference),
+      slotId: 'slot-small',
+      priceCents: 1250,
+      startsAt: now,
+      endsAt: now,
+    },
+    createAttempted: true,
+    paused: false,
+    confirmed: true,
+    confirmAt: 0,
+    agentAssigned: true,
+    needsAttention: false,
+    failedReports: [],
+    reportsInFlight: 0,
+    timeline: [],
+    seenEventIds: [],
+    inbox: [],
+    outbox: [
+      {
+        call: {
+          kind: 'evidences',
+          evidences: [{ type: 'TEXT', content: 'left at the door', author: 'courier-1', ref: 'held-0' }],
+        },
+      } as OutgoingCall,
+      ...Array.from({ length: patches }, (_, i): OutgoingCall => ({
+        call: {
+          kind: 'patch',
+          body: { status: 'ON_ROUTE', agent: { id: 'courier-1', name: `${i} ${'x'.repeat(1_000)}` } },
+        },
+      })),
+    ],
+    refused: [],
+    sent: [],
+    reporterMemory: {},
+    run: 3,
+  };
+}
+
 describe('the largest state a delivery may carry', () => {
   let client: Client;
   let connection: NativeConnection;
@@ -212,7 +263,7 @@ describe('the largest state a delivery may carry', () => {
     };
     try {
       await worker.runUntil(
-        body({ view, events, release, nextRun }).catch((err: unknown) => {
+        body({ view, events, release, nextRun, carriedRunId: handle.firstExecutionRunId }).catch((err: unknown) => {
           release();
           throw err;
         }),
@@ -229,6 +280,8 @@ describe('the largest state a delivery may carry', () => {
     release: () => void;
     /** The view of the run after the carried one, once it answers. */
     nextRun: () => Promise<DeliveryView>;
+    /** The run started with the carried state. */
+    carriedRunId: string;
   }
 
   it('continues as new with every bound reached and an outbox up to CARRY_MAX_BYTES', async () => {
@@ -278,6 +331,39 @@ describe('the largest state a delivery may carry', () => {
       const next = await nextRun();
       expect(next.timeline.some((e) => e.message.includes('the state fits again'))).toBe(true);
       expect(next.needsAttention).toBe(false);
+    });
+  }, 120_000);
+  /**
+   * The same hold under a bound tuned low (`tuning.carryMaxBytes`), so that its history is small
+   * enough to keep: `test/histories/hold-oversized-state.json`, the patch's recorded history
+   * (docs/versioning.md "Patches in force"), replayed by test/replay.
+   */
+  it('holds a state over a tuned bound the same way, and records that run for the replay test', async () => {
+    const base = vtexDeliveryInput(Date.now());
+    const small = smallStateWithOutbox(base, 10);
+    const bound =
+      carriedBytes({ input: base, state: { ...small, outbox: small.outbox.slice(0, 1) } } as unknown as Delivery) +
+      8_000;
+    // Fewer events than the other cases: the timeline they add must fit under the bound once the outbox drained.
+    const input = { ...base, tuning: { continueAsNewAfterEvents: HOLD_EVENTS, carryMaxBytes: bound } };
+    expect(carriedBytes({ input, state: small } as unknown as Delivery)).toBeGreaterThan(bound);
+
+    await run(small, input, async ({ view, events, release, nextRun, carriedRunId }) => {
+      await events(HOLD_EVENTS);
+      const held = await waitFor(
+        async () => {
+          await events(1);
+          const v = await view();
+          return v.lastError?.includes(`over ${bound} bytes`) ? v : undefined;
+        },
+        { what: 'the over-the-bound flag', timeoutMs: 60_000 },
+      );
+      expect(held).toMatchObject({ run: small.run + 1, needsAttention: true });
+      release();
+      const next = await nextRun();
+      expect(next.timeline.some((e) => e.message.includes('the state fits again'))).toBe(true);
+      expect(next.needsAttention).toBe(false);
+      await recordHistory(client, input.serviceId, 'hold-oversized-state', { waitForEnd: false, runId: carriedRunId });
     });
   }, 120_000);
 });

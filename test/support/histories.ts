@@ -17,12 +17,15 @@ import { EncryptionCodec, ENCRYPTED_ENCODING } from '../../security/codec';
 
 export const HISTORIES_DIR = path.resolve(__dirname, '../histories');
 
-/** Writes the workflow's history; by default once it ended, so the whole life is replayed. */
+/**
+ * Writes the workflow's history; by default once it ended, so the whole life is replayed. `runId`:
+ * that run's history (one that continued as new), not the newest run's.
+ */
 export async function recordHistory(
   client: Client,
   workflowId: string,
   name: string,
-  options: { waitForEnd?: boolean } = {},
+  options: { waitForEnd?: boolean; runId?: string } = {},
 ): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   if (options.waitForEnd ?? true) await client.workflow.getHandle(workflowId).result();
@@ -34,6 +37,7 @@ export async function recordHistory(
       'show',
       '--workflow-id',
       workflowId,
+      ...(options.runId ? ['--run-id', options.runId] : []),
       '--address',
       process.env.TEST_TEMPORAL_ADDRESS!,
       '--output',
