@@ -308,6 +308,34 @@ describe('the largest state a delivery may carry', () => {
     });
   }, 120_000);
 
+  /**
+   * Runs `state` over `bound`: once `events` carrier events ask for a continue-as-new, the run holds,
+   * flagged; once its first report is let go and the outbox drains, it continues as new and the flag
+   * is cleared. Gives the id of the run that held.
+   */
+  async function holdsThenContinues(state: DeliveryState, input: DeliveryInput, bound: number, events: number) {
+    let heldRunId = '';
+    await run(state, input, async (h) => {
+      await h.events(events);
+      const held = await waitFor(
+        async () => {
+          // History length is read once a workflow task: one more event gives the run a task to read it in.
+          await h.events(1);
+          const v = await h.view();
+          return v.lastError?.includes(`over ${bound} bytes`) ? v : undefined;
+        },
+        { what: 'the over-the-bound flag', timeoutMs: 60_000 },
+      );
+      expect(held).toMatchObject({ run: state.run + 1, needsAttention: true });
+      h.release();
+      const next = await h.nextRun();
+      expect(next.timeline.some((e) => e.message.includes('the state fits again'))).toBe(true);
+      expect(next.needsAttention).toBe(false);
+      heldRunId = h.carriedRunId;
+    });
+    return heldRunId;
+  }
+
   it('holds a state over CARRY_MAX_BYTES in its run, flagged, until its reports drain, then continues as new', async () => {
     const input = vtexDeliveryInput(Date.now(), { tuning: { continueAsNewAfterEvents: CONTINUE_AFTER_EVENTS } });
     const state = largestState(input, CARRY_MAX_BYTES + 300_000);
@@ -315,24 +343,9 @@ describe('the largest state a delivery may carry', () => {
     const withoutInbox = { ...state, inbox: [] };
     expect(carriedBytes({ input, state: withoutInbox } as unknown as Delivery)).toBeGreaterThan(CARRY_MAX_BYTES);
 
-    await run(state, input, async ({ view, events, release, nextRun }) => {
-      await events(CONTINUE_AFTER_EVENTS);
-      const held = await waitFor(
-        async () => {
-          // History length is read once a workflow task: one more event gives the run a task to read it in.
-          await events(1);
-          const v = await view();
-          return v.lastError?.includes(`over ${CARRY_MAX_BYTES} bytes`) ? v : undefined;
-        },
-        { what: 'the over-the-bound flag', timeoutMs: 60_000 },
-      );
-      expect(held).toMatchObject({ run: state.run + 1, needsAttention: true });
-      release();
-      const next = await nextRun();
-      expect(next.timeline.some((e) => e.message.includes('the state fits again'))).toBe(true);
-      expect(next.needsAttention).toBe(false);
-    });
+    await holdsThenContinues(state, input, CARRY_MAX_BYTES, CONTINUE_AFTER_EVENTS);
   }, 120_000);
+
   /**
    * The same hold under a bound tuned low (`tuning.carryMaxBytes`), so that its history is small
    * enough to keep: `test/histories/hold-oversized-state.json`, the patch's recorded history
@@ -348,22 +361,7 @@ describe('the largest state a delivery may carry', () => {
     const input = { ...base, tuning: { continueAsNewAfterEvents: HOLD_EVENTS, carryMaxBytes: bound } };
     expect(carriedBytes({ input, state: small } as unknown as Delivery)).toBeGreaterThan(bound);
 
-    await run(small, input, async ({ view, events, release, nextRun, carriedRunId }) => {
-      await events(HOLD_EVENTS);
-      const held = await waitFor(
-        async () => {
-          await events(1);
-          const v = await view();
-          return v.lastError?.includes(`over ${bound} bytes`) ? v : undefined;
-        },
-        { what: 'the over-the-bound flag', timeoutMs: 60_000 },
-      );
-      expect(held).toMatchObject({ run: small.run + 1, needsAttention: true });
-      release();
-      const next = await nextRun();
-      expect(next.timeline.some((e) => e.message.includes('the state fits again'))).toBe(true);
-      expect(next.needsAttention).toBe(false);
-      await recordHistory(client, input.serviceId, 'hold-oversized-state', { waitForEnd: false, runId: carriedRunId });
-    });
+    const heldRunId = await holdsThenContinues(small, input, bound, HOLD_EVENTS);
+    await recordHistory(client, input.serviceId, 'hold-oversized-state', { waitForEnd: false, runId: heldRunId });
   }, 120_000);
 });
