@@ -40,16 +40,7 @@ import {
 import { reporterFor } from './platforms';
 import { createPublisher } from './publishing';
 import { drainOutbox, report, runOutbox, setStatus } from './reporting';
-import {
-  carriedBytes,
-  flag,
-  initialState,
-  note,
-  tuningOf,
-  unflag,
-  viewOf,
-  type Delivery,
-} from './state';
+import { carriedBytes, flag, initialState, note, tuningOf, unflag, viewOf, type Delivery } from './state';
 import { isTerminal } from './stateMachine';
 
 export async function deliveryWorkflow(input: DeliveryInput): Promise<DeliveryView> {
