@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     )
     .option(
       '--settle-minutes <n>',
-      'how long to wait for every delivery to end after the last step',
+      "how long to wait for every delivery to end after the last step, the partners' faults on (those still open then get a few minutes more without faults)",
       positive,
       DEFAULT_CHAOS.settleTimeoutMs / 60_000,
     )

@@ -107,8 +107,11 @@ export function chaosMarkdown(result: ChaosResult, command: string): string {
     `| platform cancel to engine job, p50 / p99 / max | ${ms(percentile(v.cancelToEngineMs, 50))} / ${ms(percentile(v.cancelToEngineMs, 99))} / ${ms(percentile(v.cancelToEngineMs, 100))} (${v.cancelToEngineMs.length} cancels; a worker or Temporal kill costs a task up to 20 s) |`,
   );
   lines.push(`| continued as new | ${v.continuedAsNew} deliveries (up to run ${v.maxRun}) |`);
+  // Runs recorded before the settle stopped the faults have no such list.
+  const recovered = result.openWhenFaultsStopped ?? [];
   lines.push(
-    `| wall time | ${s(result.wallMs)} (lives ${s(result.driveMs)}, settling ${s(result.settleMs)}${result.settled ? '' : ', NOT settled: some deliveries still open at the timeout'}) |`,
+    `| still open when the settle stopped the partners' faults (each then ended, or is counted unfinished above) | ${recovered.length} |`,
+    `| wall time | ${s(result.wallMs)} (lives ${s(result.driveMs)}, settling ${s(result.settleMs)}${result.settled ? '' : ', NOT settled: some deliveries still open once the faults had stopped'}) |`,
   );
   lines.push('');
   lines.push('## Faults injected', '');

@@ -67,8 +67,13 @@ export interface ChaosOptions {
   stalls: Stalls;
   /** how long a life waits for its engine job before it counts as unplayable */
   jobWaitMs: number;
-  /** how long the run waits, after the last step, for every delivery to end */
+  /** how long the run waits, after the last step, for every delivery to end (the partners' faults still on) */
   settleTimeoutMs: number;
+  /**
+   * Then, if some are still open, how long it waits once the partners' faults stop: a delivery still
+   * retrying through the faults ends within a backoff or two, one that stands still does not.
+   */
+  recoverTimeoutMs: number;
   /** run the worker and the API as compiled JavaScript (a tsc build first): faster restarts */
   compiled: boolean;
   /** WORKER_MAX_CONCURRENT_WORKFLOW_TASKS of the worker (unset: the configuration's default) */
@@ -98,6 +103,8 @@ export const DEFAULT_CHAOS: Omit<ChaosOptions, 'log'> = {
   jobWaitMs: 10 * 60_000,
   compiled: true,
   settleTimeoutMs: 10 * 60_000,
+  // A report's retry waits a minute at most (REPORT_RETRY), an attempt 30 s (2 min for labels).
+  recoverTimeoutMs: 5 * 60_000,
 };
 
 /**
@@ -124,6 +131,8 @@ export const SUITE_CHAOS: Omit<ChaosOptions, 'log'> = {
   compiled: false,
   // Every kind of life: DEFAULT_MIX, as the full run.
   settleTimeoutMs: 150_000,
+  // A report retrying through the faults waits a minute at most between attempts.
+  recoverTimeoutMs: 120_000,
 };
 
 export interface ChaosResult {
@@ -145,7 +154,10 @@ export interface ChaosResult {
   wallMs: number;
   driveMs: number;
   settleMs: number;
+  /** every delivery that should end had ended, with the faults on or once they stopped */
   settled: boolean;
+  /** the deliveries still open when the faults stopped (each then ended, or is `unfinished`) */
+  openWhenFaultsStopped: string[];
   options: Omit<ChaosOptions, 'log'>;
   workDir: string;
 }
@@ -216,7 +228,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   );
 
   await injection.stop();
-  const { settled, settleMs } = await settle(parties, book, options);
+  const { settled, settleMs, openWhenFaultsStopped } = await settle(parties, book, options);
   clearInterval(progress);
 
   // Collect, then judge.
@@ -252,6 +264,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     driveMs,
     settleMs,
     settled,
+    openWhenFaultsStopped,
     options: shown,
     workDir,
   };
@@ -840,39 +853,64 @@ async function playLives(
   await Promise.all(lives);
 }
 
-/** Waits, with no more kills but the partners' faults on, until every delivery that should end has. */
+/**
+ * Waits, with no more kills but the partners' faults on, until every delivery that should end has.
+ * Past `settleTimeoutMs` the faults stop and it waits `recoverTimeoutMs` more: a delivery still
+ * retrying through the faults then ends (it is named in `openWhenFaultsStopped`, not a finding); one
+ * that does not end with healthy partners stands still, and the checker calls it unfinished.
+ */
 async function settle(
-  { client, engine, taskQueue }: Stage,
+  { client, engine, vtex, taskQueue }: Stage,
   { collected }: Book,
   options: ChaosOptions,
-): Promise<{ settled: boolean; settleMs: number }> {
+): Promise<{ settled: boolean; settleMs: number; openWhenFaultsStopped: string[] }> {
   const log = options.log;
   const settleStarted = Date.now();
   const expectedOpen = new Set([...collected.values()].filter((d) => !d.played && d.accepted).map((d) => d.serviceId));
-  let settled = false;
-  while (Date.now() - settleStarted < options.settleTimeoutMs) {
-    try {
-      const running: string[] = [];
-      for await (const info of client.workflow.list({
-        query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`,
-      }))
-        running.push(info.workflowId);
-      const webhooksDone = await Promise.race([engine.idle().then(() => true), sleep(1000).then(() => false)]);
-      if (webhooksDone && running.every((id) => expectedOpen.has(id))) {
-        settled = true;
-        break;
+  /** The deliveries still open that should have ended, and whether the engine's webhooks are all delivered. */
+  const look = async (): Promise<{ open: string[]; webhooksDone: boolean }> => {
+    const running: string[] = [];
+    for await (const info of client.workflow.list({
+      query: `TaskQueue = "${taskQueue}" AND ExecutionStatus = "Running"`,
+    }))
+      running.push(info.workflowId);
+    const webhooksDone = await Promise.race([engine.idle().then(() => true), sleep(1000).then(() => false)]);
+    const open = running.filter((id) => !expectedOpen.has(id));
+    if ((Date.now() - settleStarted) % 30_000 < 2100)
+      log(`chaos: settling: ${open.length} deliveries still open, webhooks ${webhooksDone ? 'done' : 'pending'}`);
+    return { open, webhooksDone };
+  };
+  /** Whether it settled within `timeoutMs`, and what was still open at the last look. */
+  const waitUntilSettled = async (timeoutMs: number): Promise<{ settled: boolean; open: string[] }> => {
+    const until = Date.now() + timeoutMs;
+    let open: string[] = [];
+    for (;;) {
+      try {
+        const now = await look();
+        open = now.open;
+        if (now.webhooksDone && open.length === 0) return { settled: true, open };
+      } catch (err) {
+        log(`chaos: settle check failed (${String(err)}); retrying`);
       }
-      if ((Date.now() - settleStarted) % 30_000 < 2100)
-        log(`chaos: settling: ${running.length} deliveries still open, webhooks ${webhooksDone ? 'done' : 'pending'}`);
-    } catch (err) {
-      log(`chaos: settle check failed (${String(err)}); retrying`);
+      if (Date.now() >= until) return { settled: false, open };
+      await sleep(2000);
     }
-    await sleep(2000);
+  };
+  const underFaults = await waitUntilSettled(options.settleTimeoutMs);
+  const openWhenFaultsStopped = underFaults.settled ? [] : underFaults.open;
+  let { settled } = underFaults;
+  if (!settled) {
+    log(
+      `chaos: ${openWhenFaultsStopped.length} deliveries still open with the faults on: the partners' faults stop, waiting for them`,
+    );
+    vtex.resetFaults();
+    engine.resetFaults();
+    ({ settled } = await waitUntilSettled(options.recoverTimeoutMs));
   }
   // The engine's own cancels and holds may still be reaching us; a last look after they did.
   await Promise.race([engine.idle(), sleep(30_000)]);
   const settleMs = Date.now() - settleStarted;
-  return { settled, settleMs };
+  return { settled, settleMs, openWhenFaultsStopped };
 }
 
 /** Reads what every party holds for each delivery: the engine's jobs and events, its workflow, VTEX's record or Abbiamo's calls. */

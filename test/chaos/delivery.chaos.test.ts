@@ -23,9 +23,9 @@ beforeAll(async () => {
   // Every delivery and finding, for whoever reads a failure.
   writeFileSync(path.join(result.workDir, 'result.json'), JSON.stringify(result, null, 1));
   process.stderr.write(
-    `chaos: ${v.deliveries} deliveries, ${v.events} events, lost ${v.lostDeliveries}, lost reports ${v.lostReports}, doubled ${v.doubledReports}, findings ${JSON.stringify(v.byClass)}; drive ${Math.round(result.driveMs / 1000)} s, settle ${Math.round(result.settleMs / 1000)} s; ${path.join(result.workDir, 'result.json')}\n`,
+    `chaos: ${v.deliveries} deliveries, ${v.events} events, lost ${v.lostDeliveries}, lost reports ${v.lostReports}, doubled ${v.doubledReports}, findings ${JSON.stringify(v.byClass)}; drive ${Math.round(result.driveMs / 1000)} s, settle ${Math.round(result.settleMs / 1000)} s (${result.openWhenFaultsStopped.length} still open when the faults stopped); ${path.join(result.workDir, 'result.json')}\n`,
   );
-}, 420_000);
+}, 600_000); // lives about 3 min, the settle 2.5 min with the faults on and, for a delivery still retrying then, 2 min without
 
 const findings = (...classes: string[]) =>
   result.verdict.findings.filter((f) => classes.includes(f.class)).map((f) => `${f.kind} ${f.serviceId}: ${f.what}`);
@@ -36,6 +36,8 @@ test('the chaos really happened: kills, faults, duplicates, reorders', () => {
   expect(result.kills.temporal).toBe(1);
   expect(Object.values(result.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   expect(result.duplicatedEvents).toBeGreaterThan(0);
+  // Every delivery ended: under the faults, or once they stopped (one still retrying through them is slow,
+  // not lost; one that does not end with healthy partners stands still).
   expect(result.settled).toBe(true);
 });
 
