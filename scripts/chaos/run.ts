@@ -14,8 +14,8 @@ import { SANDBOX_DEFAULTS } from '../../config';
 import vtexExample from '../../contracts/examples/vtex.create-service.json';
 import abbiamoExample from '../../contracts/examples/abbiamo.delivery-request.json';
 import { abbiamoServiceId, vtexServiceId } from '../../mapping/ids';
+import { readDeliveryView } from '../../api/readDelivery';
 import type { DeliveryView } from '../../contracts/delivery';
-import { deliveryStateQuery } from '../../workflows/messages';
 import { driverOf, evidencesOf } from '../../contracts/instaleapChoices';
 import {
   createDeliveryEngineApp,
@@ -620,13 +620,9 @@ async function playLives(
     }
   }
 
-  /** The delivery's state query, or undefined while it cannot be answered (a worker down). */
+  /** The running delivery's state query, or undefined while it cannot be answered (a worker down). */
   async function viewOf(serviceId: string): Promise<DeliveryView | undefined> {
-    try {
-      return await client.workflow.getHandle(serviceId).query(deliveryStateQuery);
-    } catch {
-      return undefined;
-    }
+    return readDeliveryView(client.workflow.getHandle(serviceId), true).catch(() => undefined);
   }
 
   /** Waits (up to a minute) for the worker's next SIGKILL; true when it came and the worker is not back yet. */

@@ -27,6 +27,7 @@ import {
   TEXT_MAX_CHARS,
   TIMELINE_LIMIT,
   carriedBytes,
+  initialState,
   keep,
   type Delivery,
 } from '../../workflows/state';
@@ -92,6 +93,26 @@ const labelCall = (): OutgoingCall => ({
   call: { kind: 'label', label: { type: 'BASE64', url: 'A'.repeat(MAX_INLINE_LABEL_BYTES) } as never },
 });
 
+/** A carried delivery on its way (ON_ROUTE, its job made and confirmed), nothing else kept yet: a new one's state, moved on. */
+function onRoute(input: DeliveryInput): DeliveryState {
+  const now = new Date().toISOString();
+  return {
+    ...initialState({ ...input, carried: undefined }),
+    status: 'ON_ROUTE',
+    phase: 'active',
+    job: {
+      jobId: jobIdOf(input.spec.clientReference),
+      slotId: 'slot-carried',
+      priceCents: 1250,
+      startsAt: now,
+      endsAt: now,
+    },
+    createAttempted: true,
+    confirmed: true,
+    agentAssigned: true,
+  };
+}
+
 /** A state at every bound, its outbox filled until the carried input is near `outboxUpTo` bytes. */
 function largestState(input: DeliveryInput, outboxUpTo: number): DeliveryState {
   const now = new Date().toISOString();
@@ -104,23 +125,14 @@ function largestState(input: DeliveryInput, outboxUpTo: number): DeliveryState {
   }
   keep(refused, labelCall());
   keep(sent, labelCall());
+  const base = onRoute(input);
   const state: DeliveryState = {
-    status: 'ON_ROUTE',
-    phase: 'active',
+    ...base,
     job: {
-      jobId: jobIdOf(input.spec.clientReference),
-      slotId: 'slot-largest',
-      priceCents: 1250,
-      startsAt: now,
-      endsAt: now,
+      ...base.job!,
       trackingUrl: 'x'.repeat(EVENT_BOUNDS.urlChars),
       deliveryCode: 'x'.repeat(EVENT_BOUNDS.fieldChars),
     },
-    createAttempted: true,
-    paused: false,
-    confirmed: true,
-    confirmAt: 0,
-    agentAssigned: true,
     lastError: text(TEXT_MAX_CHARS),
     needsAttention: true,
     failedReports: Array.from({ length: FAILED_REPORTS_LIMIT }, () => ({
@@ -128,7 +140,6 @@ function largestState(input: DeliveryInput, outboxUpTo: number): DeliveryState {
       call: text(TEXT_MAX_CHARS),
       error: text(TEXT_MAX_CHARS),
     })),
-    reportsInFlight: 0,
     timeline: Array.from({ length: TIMELINE_LIMIT }, (_, i) => ({
       at: now,
       kind: 'event' as const,
@@ -137,7 +148,6 @@ function largestState(input: DeliveryInput, outboxUpTo: number): DeliveryState {
     })),
     seenEventIds: Array.from({ length: SEEN_EVENTS_LIMIT }, (_, i) => `${'s'.repeat(EVENT_BOUNDS.idChars - 10)}${i}`),
     inbox: events.map((event) => ({ kind: 'event' as const, event })),
-    outbox: [],
     refused,
     sent,
     reporterMemory: { vtexFields: { agent: JSON.stringify({ id: 'x'.repeat(EVENT_BOUNDS.fieldChars) }) } },
@@ -156,28 +166,8 @@ function largestState(input: DeliveryInput, outboxUpTo: number): DeliveryState {
  * harness holds), then `patches` PATCHes of about 1 KB each, which nothing keeps once sent.
  */
 function smallStateWithOutbox(input: DeliveryInput, patches: number): DeliveryState {
-  const now = new Date().toISOString();
   return {
-    status: 'ON_ROUTE',
-    phase: 'active',
-    job: {
-      jobId: jobIdOf(input.spec.clientReference),
-      slotId: 'slot-small',
-      priceCents: 1250,
-      startsAt: now,
-      endsAt: now,
-    },
-    createAttempted: true,
-    paused: false,
-    confirmed: true,
-    confirmAt: 0,
-    agentAssigned: true,
-    needsAttention: false,
-    failedReports: [],
-    reportsInFlight: 0,
-    timeline: [],
-    seenEventIds: [],
-    inbox: [],
+    ...onRoute(input),
     outbox: [
       {
         call: {
@@ -192,9 +182,6 @@ function smallStateWithOutbox(input: DeliveryInput, patches: number): DeliverySt
         },
       })),
     ],
-    refused: [],
-    sent: [],
-    reporterMemory: {},
     run: 3,
   };
 }
